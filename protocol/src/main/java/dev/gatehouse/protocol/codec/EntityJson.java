@@ -1,0 +1,183 @@
+package dev.gatehouse.protocol.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.CredentialStatus;
+import dev.gatehouse.protocol.model.CredentialType;
+import dev.gatehouse.protocol.model.DegradedMode;
+import dev.gatehouse.protocol.model.Door;
+import dev.gatehouse.protocol.model.DoorGroup;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.GrantId;
+import dev.gatehouse.protocol.model.HolidayRule;
+import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.MemberStatus;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.PassStatus;
+import dev.gatehouse.protocol.model.Schedule;
+import dev.gatehouse.protocol.model.ScheduleId;
+import dev.gatehouse.protocol.model.SigningKey;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.model.TimeWindow;
+import dev.gatehouse.protocol.model.VisitorPass;
+import java.time.DayOfWeek;
+import java.util.List;
+
+/** JSON for the entities that sync carries: {@code {"kind":"member","id":…,…}}. */
+final class EntityJson {
+    private EntityJson() {}
+
+    static JsonOut write(Entity entity) {
+        JsonOut out = new JsonOut().put("kind", entity.kind());
+        switch (entity) {
+            case Site site ->
+                out.put("id", site.id()).put("zone", site.zone().getId()).sorted("holidays", site.holidays());
+            case Member member ->
+                out.put("id", member.id()).put("status", member.status()).sorted("roles", member.roles());
+            case Credential credential ->
+                out.put("id", credential.id())
+                        .put("member", credential.member())
+                        .put("type", credential.type())
+                        .opt("cardHash", credential.cardHash())
+                        .put("status", credential.status())
+                        .opt("validFrom", credential.validFrom())
+                        .opt("validUntil", credential.validUntil());
+            case Door door ->
+                out.put("id", door.id())
+                        .put("name", door.name())
+                        .put("unlockFor", door.unlockFor())
+                        .put("untrustedClock", door.untrustedClock())
+                        .put("offline", door.offline())
+                        .put("offlineAfter", door.offlineAfter());
+            case DoorGroup group -> out.put("id", group.id()).sorted("doors", group.doors());
+            case Schedule schedule ->
+                out.put("id", schedule.id())
+                        .objects(
+                                "windows",
+                                schedule.windows().stream()
+                                        .map(window -> new JsonOut()
+                                                .put("day", window.day())
+                                                .put("start", TimeWindow.format(window.startMinute()))
+                                                .put("end", TimeWindow.format(window.endMinute())))
+                                        .toList())
+                        .put("holidays", schedule.holidays());
+            case Grant grant ->
+                out.put("id", grant.id())
+                        .put("member", grant.member())
+                        .sorted("doorGroups", grant.doorGroups())
+                        .sorted("doors", grant.doors())
+                        .opt("schedule", grant.schedule())
+                        .opt("validFrom", grant.validFrom())
+                        .opt("validUntil", grant.validUntil());
+            case Booking booking ->
+                out.put("id", booking.id())
+                        .put("member", booking.member())
+                        .sorted("doors", booking.doors())
+                        .put("start", booking.start())
+                        .put("end", booking.end())
+                        .put("bufferBefore", booking.bufferBefore())
+                        .put("bufferAfter", booking.bufferAfter());
+            case VisitorPass pass ->
+                out.put("id", pass.id())
+                        .opt("host", pass.host())
+                        .sorted("doorGroups", pass.doorGroups())
+                        .sorted("doors", pass.doors())
+                        .put("validFrom", pass.validFrom())
+                        .put("validUntil", pass.validUntil())
+                        .put("singleUse", pass.singleUse())
+                        .put("status", pass.status());
+            case SigningKey key -> out.put("kid", key.kid()).map("jwk", key.jwk());
+        }
+        return out;
+    }
+
+    static Entity read(JsonNode node, String path) {
+        JsonIn in = new JsonIn(node, path);
+        EntityKind kind = in.enumValue("kind", EntityKind.class);
+        Entity entity =
+                switch (kind) {
+                    case SITE -> new Site(in.id("id"), in.zone("zone"), in.dateSet("holidays"));
+                    case MEMBER ->
+                        new Member(
+                                in.id("id", MemberId::new),
+                                in.enumValue("status", MemberStatus.class),
+                                in.stringSet("roles"));
+                    case CREDENTIAL ->
+                        new Credential(
+                                in.id("id", CredentialId::new),
+                                in.id("member", MemberId::new),
+                                in.enumValue("type", CredentialType.class),
+                                in.optString("cardHash"),
+                                in.enumValue("status", CredentialStatus.class),
+                                in.optInstant("validFrom"),
+                                in.optInstant("validUntil"));
+                    case DOOR ->
+                        new Door(
+                                in.id("id", DoorId::new),
+                                in.string("name"),
+                                in.duration("unlockFor"),
+                                in.enumValue("untrustedClock", DegradedMode.class),
+                                in.enumValue("offline", DegradedMode.class),
+                                in.duration("offlineAfter"));
+                    case DOOR_GROUP -> new DoorGroup(in.id("id", DoorGroupId::new), in.idSet("doors", DoorId::new));
+                    case SCHEDULE ->
+                        new Schedule(
+                                in.id("id", ScheduleId::new),
+                                in.list("windows", EntityJson::window),
+                                in.enumValue("holidays", HolidayRule.class));
+                    case GRANT ->
+                        new Grant(
+                                in.id("id", GrantId::new),
+                                in.id("member", MemberId::new),
+                                in.idSet("doorGroups", DoorGroupId::new),
+                                in.idSet("doors", DoorId::new),
+                                in.optId("schedule", ScheduleId::new),
+                                in.optInstant("validFrom"),
+                                in.optInstant("validUntil"));
+                    case BOOKING ->
+                        new Booking(
+                                in.id("id", BookingId::new),
+                                in.id("member", MemberId::new),
+                                in.idSet("doors", DoorId::new),
+                                in.instant("start"),
+                                in.instant("end"),
+                                in.duration("bufferBefore"),
+                                in.duration("bufferAfter"));
+                    case VISITOR_PASS ->
+                        new VisitorPass(
+                                in.id("id", PassId::new),
+                                in.optId("host", MemberId::new),
+                                in.idSet("doorGroups", DoorGroupId::new),
+                                in.idSet("doors", DoorId::new),
+                                in.instant("validFrom"),
+                                in.instant("validUntil"),
+                                in.bool("singleUse"),
+                                in.enumValue("status", PassStatus.class));
+                    case SIGNING_KEY -> new SigningKey(in.id("kid"), in.stringMap("jwk"));
+                };
+        in.end();
+        return entity;
+    }
+
+    private static TimeWindow window(JsonNode node, String path) {
+        JsonIn in = new JsonIn(node, path);
+        TimeWindow window = new TimeWindow(
+                in.enumValue("day", DayOfWeek.class),
+                TimeWindow.parse(in.string("start"), in.field("start")),
+                TimeWindow.parse(in.string("end"), in.field("end")));
+        in.end();
+        return window;
+    }
+
+    static List<Entity> readAll(JsonIn in, String name) {
+        return in.list(name, EntityJson::read);
+    }
+}

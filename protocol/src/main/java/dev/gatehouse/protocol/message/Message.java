@@ -1,0 +1,15 @@
+package dev.gatehouse.protocol.message;
+
+/** The payload of an {@link Envelope}: one record per message type. */
+public sealed interface Message
+        permits SyncBatch,
+                SyncRequest,
+                SnapshotChunk,
+                AccessEvent,
+                DoorEvent,
+                DeviceState,
+                Command,
+                CommandAck,
+                EventAck {
+    MessageType type();
+}

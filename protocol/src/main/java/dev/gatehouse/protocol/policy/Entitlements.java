@@ -1,0 +1,51 @@
+package dev.gatehouse.protocol.policy;
+
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.Door;
+import dev.gatehouse.protocol.model.DoorGroup;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.Schedule;
+import dev.gatehouse.protocol.model.ScheduleId;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.model.VisitorPass;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One site's entitlements as the policy engine reads them: point lookups only. The edge implements
+ * it over its SQLite cache, the hub over its store, tests and benchmarks with
+ * {@link InMemoryEntitlements}.
+ */
+public interface Entitlements {
+    Optional<Site> site();
+
+    Optional<Door> door(DoorId id);
+
+    Optional<Credential> credentialByCardHash(String cardHash);
+
+    Optional<Credential> credential(CredentialId id);
+
+    Optional<Member> member(MemberId id);
+
+    /** The member's grants, in a stable order. */
+    List<Grant> grantsOf(MemberId member);
+
+    Optional<DoorGroup> doorGroup(DoorGroupId id);
+
+    Optional<Schedule> schedule(ScheduleId id);
+
+    /** The member's bookings, in a stable order. */
+    List<Booking> bookingsOf(MemberId member);
+
+    Optional<VisitorPass> visitorPass(PassId id);
+
+    /** Whether a single-use pass has already opened a door. */
+    boolean visitorPassUsed(PassId id);
+}

@@ -1,0 +1,200 @@
+package dev.gatehouse.protocol.policy;
+
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.Door;
+import dev.gatehouse.protocol.model.DoorGroup;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.GrantId;
+import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.Schedule;
+import dev.gatehouse.protocol.model.ScheduleId;
+import dev.gatehouse.protocol.model.SigningKey;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.model.VisitorPass;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Entitlements held in hash maps: what the hub uses to explain a decision, and what tests and
+ * benchmarks decide against. Not thread-safe: one writer, or copies.
+ */
+public final class InMemoryEntitlements implements Entitlements {
+    private Site site;
+    private final Map<DoorId, Door> doors = new HashMap<>();
+    private final Map<CredentialId, Credential> credentials = new HashMap<>();
+    private final Map<String, Credential> credentialsByHash = new HashMap<>();
+    private final Map<MemberId, Member> members = new HashMap<>();
+    private final Map<GrantId, Grant> grants = new LinkedHashMap<>();
+    private final Map<MemberId, List<Grant>> grantsByMember = new HashMap<>();
+    private final Map<DoorGroupId, DoorGroup> doorGroups = new HashMap<>();
+    private final Map<ScheduleId, Schedule> schedules = new HashMap<>();
+    private final Map<BookingId, Booking> bookings = new LinkedHashMap<>();
+    private final Map<MemberId, List<Booking>> bookingsByMember = new HashMap<>();
+    private final Map<PassId, VisitorPass> passes = new HashMap<>();
+    private final Set<PassId> usedPasses = new HashSet<>();
+    private final Map<String, SigningKey> signingKeys = new LinkedHashMap<>();
+
+    public static InMemoryEntitlements of(Collection<? extends Entity> entities) {
+        InMemoryEntitlements entitlements = new InMemoryEntitlements();
+        entities.forEach(entitlements::put);
+        return entitlements;
+    }
+
+    /** Applies one change-log entry. */
+    public InMemoryEntitlements apply(Change change) {
+        switch (change) {
+            case Change.Upsert upsert -> put(upsert.entity());
+            case Change.Remove remove -> remove(remove.kind(), remove.key());
+        }
+        return this;
+    }
+
+    /** Inserts or replaces an entity. */
+    public InMemoryEntitlements put(Entity entity) {
+        remove(entity.kind(), entity.key());
+        switch (entity) {
+            case Site value -> site = value;
+            case Door value -> doors.put(value.id(), value);
+            case Credential value -> {
+                credentials.put(value.id(), value);
+                value.cardHash().ifPresent(hash -> credentialsByHash.put(hash, value));
+            }
+            case Member value -> members.put(value.id(), value);
+            case Grant value -> {
+                grants.put(value.id(), value);
+                grantsByMember
+                        .computeIfAbsent(value.member(), id -> new ArrayList<>())
+                        .add(value);
+            }
+            case DoorGroup value -> doorGroups.put(value.id(), value);
+            case Schedule value -> schedules.put(value.id(), value);
+            case Booking value -> {
+                bookings.put(value.id(), value);
+                bookingsByMember
+                        .computeIfAbsent(value.member(), id -> new ArrayList<>())
+                        .add(value);
+            }
+            case VisitorPass value -> passes.put(value.id(), value);
+            case SigningKey value -> signingKeys.put(value.kid(), value);
+        }
+        return this;
+    }
+
+    /** Removes an entity; removing an absent one is harmless. */
+    public InMemoryEntitlements remove(EntityKind kind, String key) {
+        switch (kind) {
+            case SITE -> {
+                if (site != null && site.id().equals(key)) {
+                    site = null;
+                }
+            }
+            case DOOR -> doors.remove(DoorId.of(key));
+            case CREDENTIAL -> {
+                Credential old = credentials.remove(CredentialId.of(key));
+                if (old != null) {
+                    old.cardHash().ifPresent(credentialsByHash::remove);
+                }
+            }
+            case MEMBER -> members.remove(MemberId.of(key));
+            case GRANT -> {
+                Grant old = grants.remove(GrantId.of(key));
+                if (old != null) {
+                    grantsByMember.get(old.member()).remove(old);
+                }
+            }
+            case DOOR_GROUP -> doorGroups.remove(DoorGroupId.of(key));
+            case SCHEDULE -> schedules.remove(ScheduleId.of(key));
+            case BOOKING -> {
+                Booking old = bookings.remove(BookingId.of(key));
+                if (old != null) {
+                    bookingsByMember.get(old.member()).remove(old);
+                }
+            }
+            case VISITOR_PASS -> passes.remove(PassId.of(key));
+            case SIGNING_KEY -> signingKeys.remove(key);
+        }
+        return this;
+    }
+
+    /** Records that a single-use pass opened a door (the edge does this in the same transaction as the event). */
+    public InMemoryEntitlements markPassUsed(PassId pass) {
+        usedPasses.add(pass);
+        return this;
+    }
+
+    public List<SigningKey> signingKeys() {
+        return List.copyOf(signingKeys.values());
+    }
+
+    @Override
+    public Optional<Site> site() {
+        return Optional.ofNullable(site);
+    }
+
+    @Override
+    public Optional<Door> door(DoorId id) {
+        return Optional.ofNullable(doors.get(id));
+    }
+
+    @Override
+    public Optional<Credential> credentialByCardHash(String cardHash) {
+        return Optional.ofNullable(credentialsByHash.get(cardHash));
+    }
+
+    @Override
+    public Optional<Credential> credential(CredentialId id) {
+        return Optional.ofNullable(credentials.get(id));
+    }
+
+    @Override
+    public Optional<Member> member(MemberId id) {
+        return Optional.ofNullable(members.get(id));
+    }
+
+    @Override
+    public List<Grant> grantsOf(MemberId member) {
+        return grantsByMember.getOrDefault(member, List.of());
+    }
+
+    @Override
+    public Optional<DoorGroup> doorGroup(DoorGroupId id) {
+        return Optional.ofNullable(doorGroups.get(id));
+    }
+
+    @Override
+    public Optional<Schedule> schedule(ScheduleId id) {
+        return Optional.ofNullable(schedules.get(id));
+    }
+
+    @Override
+    public List<Booking> bookingsOf(MemberId member) {
+        return bookingsByMember.getOrDefault(member, List.of());
+    }
+
+    @Override
+    public Optional<VisitorPass> visitorPass(PassId id) {
+        return Optional.ofNullable(passes.get(id));
+    }
+
+    @Override
+    public boolean visitorPassUsed(PassId id) {
+        return usedPasses.contains(id);
+    }
+}

@@ -1,0 +1,357 @@
+package dev.gatehouse.protocol.policy;
+
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.ClockStatus;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialType;
+import dev.gatehouse.protocol.model.Door;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.HolidayRule;
+import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.Roles;
+import dev.gatehouse.protocol.model.Schedule;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.model.VisitorPass;
+import dev.gatehouse.protocol.policy.Decision.Denied;
+import dev.gatehouse.protocol.policy.Decision.Granted;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The access policy engine: a pure function from (entitlements, request) to a {@link Decision}. The
+ * edge runs it to open doors; the hub runs the same code to explain decisions. The rules, in the
+ * order they apply, are written out in {@code protocol/README.md} ("Access policy").
+ */
+public final class PolicyEngine {
+    private PolicyEngine() {}
+
+    public static Decision decide(Entitlements entitlements, AccessRequest request) {
+        return evaluate(entitlements, request).decision();
+    }
+
+    /** Decides, and reports which member, credential or pass the presentation resolved to. */
+    public static Evaluation evaluate(Entitlements entitlements, AccessRequest request) {
+        Optional<Door> maybeDoor = entitlements.door(request.door());
+        if (maybeDoor.isEmpty()) {
+            return anonymous(deny(DenyReason.UNKNOWN_DOOR));
+        }
+        Door door = maybeDoor.get();
+        return switch (request.presented()) {
+            case Presented.Rejected rejected -> anonymous(deny(rejected.reason()));
+            case Presented.Card card -> {
+                Optional<Credential> credential = entitlements.credentialByCardHash(card.cardHash());
+                if (credential.isEmpty()) {
+                    yield anonymous(emergencyOr(door, request, DenyReason.UNKNOWN_CREDENTIAL));
+                }
+                yield member(entitlements, request, door, credential.get());
+            }
+            case Presented.MemberCode code -> {
+                Optional<Credential> credential = entitlements.credential(code.credential());
+                if (credential.isEmpty()) {
+                    yield anonymous(emergencyOr(door, request, DenyReason.UNKNOWN_CREDENTIAL));
+                }
+                Credential found = credential.get();
+                if (found.type() != CredentialType.MEMBER_QR || !found.member().equals(code.member())) {
+                    yield new Evaluation(
+                            emergencyOr(door, request, DenyReason.CREDENTIAL_MISMATCH),
+                            Optional.of(code.member()),
+                            Optional.of(found.id()),
+                            Optional.empty());
+                }
+                yield member(entitlements, request, door, found);
+            }
+            case Presented.VisitorCode code ->
+                new Evaluation(
+                        visitor(entitlements, request, door, code),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(code.pass()));
+        };
+    }
+
+    private static Evaluation member(
+            Entitlements entitlements, AccessRequest request, Door door, Credential credential) {
+        return new Evaluation(
+                memberDecision(entitlements, request, door, credential),
+                Optional.of(credential.member()),
+                Optional.of(credential.id()),
+                Optional.empty());
+    }
+
+    private static Decision memberDecision(
+            Entitlements entitlements, AccessRequest request, Door door, Credential credential) {
+        if (request.mode() instanceof DoorMode.EmergencyRelease) {
+            return new Granted(door.unlockFor(), GrantBasis.EMERGENCY_RELEASE, Optional.empty());
+        }
+        switch (credential.status()) {
+            case ACTIVE -> {}
+            case SUSPENDED -> {
+                return deny(DenyReason.CREDENTIAL_SUSPENDED);
+            }
+            case LOST -> {
+                return deny(DenyReason.CREDENTIAL_LOST);
+            }
+            case REVOKED -> {
+                return deny(DenyReason.CREDENTIAL_REVOKED);
+            }
+        }
+        Optional<Member> maybeMember = entitlements.member(credential.member());
+        if (maybeMember.isEmpty()) {
+            return deny(DenyReason.UNKNOWN_MEMBER);
+        }
+        Member member = maybeMember.get();
+        switch (member.status()) {
+            case ACTIVE -> {}
+            case SUSPENDED -> {
+                return deny(DenyReason.MEMBER_SUSPENDED);
+            }
+            case CANCELLED -> {
+                return deny(DenyReason.MEMBER_CANCELLED);
+            }
+        }
+        boolean clockTrusted = request.clock() == ClockStatus.TRUSTED;
+        Instant at = request.at();
+
+        if (request.mode() instanceof DoorMode.Lockdown lockdown) {
+            if (!holdsAny(member, lockdown.allowedRoles())) {
+                return deny(DenyReason.LOCKDOWN);
+            }
+            if (clockTrusted) {
+                Optional<DenyReason> window = credentialWindow(credential, at);
+                if (window.isPresent()) {
+                    return deny(window.get());
+                }
+            }
+            return new Granted(door.unlockFor(), GrantBasis.LOCKDOWN_RESPONDER, Optional.empty());
+        }
+
+        boolean staff = member.hasRole(Roles.STAFF);
+        if (!clockTrusted) {
+            switch (door.untrustedClock()) {
+                case KEEP_GRANTING -> {}
+                case DENY -> {
+                    return deny(DenyReason.CLOCK_UNTRUSTED);
+                }
+                case STAFF_ONLY -> {
+                    if (!staff) {
+                        return deny(DenyReason.CLOCK_UNTRUSTED_STAFF_ONLY);
+                    }
+                    // The time cannot be judged: a staff member with any grant for this door passes.
+                    for (Grant grant : entitlements.grantsOf(member.id())) {
+                        if (covers(entitlements, grant.doors(), grant.doorGroups(), door.id())) {
+                            return new Granted(
+                                    door.unlockFor(),
+                                    GrantBasis.STAFF_UNTRUSTED_CLOCK,
+                                    Optional.of(grant.id().value()));
+                        }
+                    }
+                    return deny(DenyReason.NO_ACCESS_TO_DOOR);
+                }
+            }
+        }
+        if (offlineTooLong(request, door)) {
+            switch (door.offline()) {
+                case KEEP_GRANTING -> {}
+                case DENY -> {
+                    return deny(DenyReason.OFFLINE_TOO_LONG);
+                }
+                case STAFF_ONLY -> {
+                    if (!staff) {
+                        return deny(DenyReason.OFFLINE_STAFF_ONLY);
+                    }
+                }
+            }
+        }
+
+        Optional<DenyReason> window = credentialWindow(credential, at);
+        if (window.isPresent()) {
+            return deny(window.get());
+        }
+        return byGrantsAndBookings(entitlements, door, member, at);
+    }
+
+    private static Decision byGrantsAndBookings(Entitlements entitlements, Door door, Member member, Instant at) {
+        DenyReason best = null;
+        LocalDateTime local = null;
+        Site site = null;
+        for (Grant grant : entitlements.grantsOf(member.id())) {
+            if (!covers(entitlements, grant.doors(), grant.doorGroups(), door.id())) {
+                continue;
+            }
+            DenyReason failure;
+            if (grant.validFrom().isPresent() && at.isBefore(grant.validFrom().get())) {
+                failure = DenyReason.GRANT_NOT_YET_VALID;
+            } else if (grant.validUntil().isPresent()
+                    && !at.isBefore(grant.validUntil().get())) {
+                failure = DenyReason.GRANT_EXPIRED;
+            } else if (grant.schedule().isEmpty()) {
+                return new Granted(
+                        door.unlockFor(),
+                        GrantBasis.MEMBER_GRANT,
+                        Optional.of(grant.id().value()));
+            } else {
+                Optional<Schedule> schedule =
+                        entitlements.schedule(grant.schedule().get());
+                if (local == null) {
+                    Optional<Site> maybeSite = entitlements.site();
+                    if (maybeSite.isEmpty()) {
+                        failure = DenyReason.SITE_NOT_CONFIGURED;
+                        best = best == null ? failure : best;
+                        continue;
+                    }
+                    site = maybeSite.get();
+                    local = LocalDateTime.ofInstant(at, site.zone());
+                }
+                if (schedule.isEmpty()) {
+                    // A grant pointing at a schedule the cache lacks grants nothing: fail closed.
+                    failure = DenyReason.OUTSIDE_SCHEDULE;
+                } else if (schedule.get().holidays() == HolidayRule.CLOSED
+                        && site.holidays().contains(local.toLocalDate())) {
+                    failure = DenyReason.SITE_HOLIDAY;
+                } else if (schedule.get().contains(local.getDayOfWeek(), local.getHour() * 60 + local.getMinute())) {
+                    return new Granted(
+                            door.unlockFor(),
+                            GrantBasis.MEMBER_GRANT,
+                            Optional.of(grant.id().value()));
+                } else {
+                    failure = DenyReason.OUTSIDE_SCHEDULE;
+                }
+            }
+            if (best == null) {
+                best = failure;
+            }
+        }
+        for (Booking booking : entitlements.bookingsOf(member.id())) {
+            if (!booking.doors().contains(door.id())) {
+                continue;
+            }
+            if (booking.admits(at)) {
+                return new Granted(
+                        door.unlockFor(),
+                        GrantBasis.BOOKING,
+                        Optional.of(booking.id().value()));
+            }
+            if (best == null) {
+                best = DenyReason.OUTSIDE_BOOKING;
+            }
+        }
+        return deny(best == null ? DenyReason.NO_ACCESS_TO_DOOR : best);
+    }
+
+    private static Decision visitor(
+            Entitlements entitlements, AccessRequest request, Door door, Presented.VisitorCode code) {
+        if (request.mode() instanceof DoorMode.EmergencyRelease) {
+            return new Granted(door.unlockFor(), GrantBasis.EMERGENCY_RELEASE, Optional.empty());
+        }
+        Optional<VisitorPass> maybePass = entitlements.visitorPass(code.pass());
+        if (maybePass.isEmpty()) {
+            return deny(DenyReason.UNKNOWN_CREDENTIAL);
+        }
+        VisitorPass pass = maybePass.get();
+        switch (pass.status()) {
+            case ACTIVE -> {}
+            case REVOKED -> {
+                return deny(DenyReason.VISITOR_PASS_REVOKED);
+            }
+        }
+        if (request.mode() instanceof DoorMode.Lockdown) {
+            return deny(DenyReason.LOCKDOWN);
+        }
+        if (request.clock() == ClockStatus.UNTRUSTED) {
+            switch (door.untrustedClock()) {
+                case KEEP_GRANTING -> {}
+                case DENY -> {
+                    return deny(DenyReason.CLOCK_UNTRUSTED);
+                }
+                case STAFF_ONLY -> {
+                    return deny(DenyReason.CLOCK_UNTRUSTED_STAFF_ONLY);
+                }
+            }
+        }
+        if (offlineTooLong(request, door)) {
+            switch (door.offline()) {
+                case KEEP_GRANTING -> {}
+                case DENY -> {
+                    return deny(DenyReason.OFFLINE_TOO_LONG);
+                }
+                case STAFF_ONLY -> {
+                    return deny(DenyReason.OFFLINE_STAFF_ONLY);
+                }
+            }
+        }
+        Instant at = request.at();
+        if (at.isBefore(pass.validFrom())) {
+            return deny(DenyReason.VISITOR_PASS_NOT_YET_VALID);
+        }
+        if (!at.isBefore(pass.validUntil())) {
+            return deny(DenyReason.VISITOR_PASS_EXPIRED);
+        }
+        if (!covers(entitlements, pass.doors(), pass.doorGroups(), door.id())) {
+            return deny(DenyReason.VISITOR_PASS_NOT_FOR_DOOR);
+        }
+        if ((pass.singleUse() || code.singleUse()) && entitlements.visitorPassUsed(pass.id())) {
+            return deny(DenyReason.VISITOR_PASS_USED);
+        }
+        return new Granted(
+                door.unlockFor(), GrantBasis.VISITOR_PASS, Optional.of(pass.id().value()));
+    }
+
+    /** An unknown credential still opens a door held by emergency release; otherwise it is denied. */
+    private static Decision emergencyOr(Door door, AccessRequest request, DenyReason reason) {
+        if (request.mode() instanceof DoorMode.EmergencyRelease) {
+            return new Granted(door.unlockFor(), GrantBasis.EMERGENCY_RELEASE, Optional.empty());
+        }
+        return deny(reason);
+    }
+
+    private static boolean offlineTooLong(AccessRequest request, Door door) {
+        return !request.offlineFor().isZero() && request.offlineFor().compareTo(door.offlineAfter()) >= 0;
+    }
+
+    private static Optional<DenyReason> credentialWindow(Credential credential, Instant at) {
+        if (credential.validFrom().isPresent()
+                && at.isBefore(credential.validFrom().get())) {
+            return Optional.of(DenyReason.CREDENTIAL_NOT_YET_VALID);
+        }
+        if (credential.validUntil().isPresent()
+                && !at.isBefore(credential.validUntil().get())) {
+            return Optional.of(DenyReason.CREDENTIAL_EXPIRED);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean covers(
+            Entitlements entitlements, Set<DoorId> doors, Set<DoorGroupId> doorGroups, DoorId door) {
+        if (doors.contains(door)) {
+            return true;
+        }
+        for (DoorGroupId groupId : doorGroups) {
+            var group = entitlements.doorGroup(groupId);
+            if (group.isPresent() && group.get().doors().contains(door)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean holdsAny(Member member, Set<String> roles) {
+        for (String role : roles) {
+            if (member.hasRole(role)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Evaluation anonymous(Decision decision) {
+        return new Evaluation(decision, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    private static Denied deny(DenyReason reason) {
+        return new Denied(reason);
+    }
+}

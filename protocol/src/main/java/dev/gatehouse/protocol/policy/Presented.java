@@ -1,0 +1,72 @@
+package dev.gatehouse.protocol.policy;
+
+import dev.gatehouse.protocol.model.Checks;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.PresentedKind;
+import java.util.regex.Pattern;
+
+/**
+ * What a reader saw, after the reader adapter hashed a card UID or verified a QR token. A QR token
+ * that failed verification arrives as {@link Rejected} so that it is decided and logged like the rest.
+ */
+public sealed interface Presented
+        permits Presented.Card, Presented.MemberCode, Presented.VisitorCode, Presented.Rejected {
+
+    PresentedKind kind();
+
+    /** An NFC card, by the keyed hash of its UID. */
+    record Card(String cardHash) implements Presented {
+        private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+        public Card {
+            Checks.present(cardHash, "cardHash");
+            if (!HASH.matcher(cardHash).matches()) {
+                throw Checks.bad("cardHash must be 64 lowercase hex digits (HMAC-SHA256 of the UID)");
+            }
+        }
+
+        @Override
+        public PresentedKind kind() {
+            return PresentedKind.NFC_CARD;
+        }
+    }
+
+    /** A verified member QR token naming a member and one of their QR credentials. */
+    record MemberCode(MemberId member, CredentialId credential) implements Presented {
+        public MemberCode {
+            Checks.present(member, "member");
+            Checks.present(credential, "credential");
+        }
+
+        @Override
+        public PresentedKind kind() {
+            return PresentedKind.MEMBER_QR;
+        }
+    }
+
+    /** A verified visitor QR token naming a pass; {@code singleUse} when the token itself says so. */
+    record VisitorCode(PassId pass, boolean singleUse) implements Presented {
+        public VisitorCode {
+            Checks.present(pass, "pass");
+        }
+
+        @Override
+        public PresentedKind kind() {
+            return PresentedKind.VISITOR_QR;
+        }
+    }
+
+    /** A QR code that failed verification, with the reason (one of the {@code QR_*} reasons). */
+    record Rejected(DenyReason reason) implements Presented {
+        public Rejected {
+            Checks.present(reason, "reason");
+        }
+
+        @Override
+        public PresentedKind kind() {
+            return PresentedKind.UNRECOGNISED_QR;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.gatehouse.protocol.topic;
+
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.ProtocolError;
+import dev.gatehouse.protocol.ProtocolException;
+
+/**
+ * Subscription filters: the only place wildcards are produced. Concrete topics come from
+ * {@link Topic}; these are what the hub and an edge subscribe to.
+ */
+public final class TopicFilters {
+    private TopicFilters() {}
+
+    /** What an edge subscribes to: every hub-to-edge channel of its own device. */
+    public static String edgeInbox(String tenant, String site, String device) {
+        return Topic.of(tenant, site, device, Channel.SYNC).value().replace("/" + Channel.SYNC.level(), "/+");
+    }
+
+    /**
+     * What the hub subscribes to for one edge-to-hub channel across all tenants, as an MQTT 5 shared
+     * subscription so that several hub processes split the load: {@code $share/{group}/gh/v1/+/+/+/events}.
+     */
+    public static String hubShared(String group, Channel channel) {
+        if (channel.direction() != Channel.Direction.EDGE_TO_HUB) {
+            throw new ProtocolException(
+                    ProtocolError.BAD_TOPIC, "the hub does not subscribe to hub-to-edge channel " + channel.level());
+        }
+        Ids.require(group, "shared subscription group");
+        return "$share/" + group + "/" + Topic.ROOT + "/" + Topic.VERSION + "/+/+/+/" + channel.level();
+    }
+
+    /** The ACL pattern a device is limited to (Mosquitto {@code pattern readwrite} form; {@code %u} = device id). */
+    public static String devicePattern() {
+        return Topic.ROOT + "/" + Topic.VERSION + "/+/+/%u/#";
+    }
+}
