@@ -32,7 +32,8 @@ class PurityTest {
             "java/util/concurrent/ForkJoinPool",
             "java/util/Timer",
             "java/lang/ProcessBuilder");
-    private static final Set<String> FORBIDDEN_CLASSES = Set.of("java/lang/Thread", "java/lang/Runtime", "java/time/Clock");
+    private static final Set<String> FORBIDDEN_CLASSES =
+            Set.of("java/lang/Thread", "java/lang/Runtime", "java/time/Clock");
     private static final Set<String> FORBIDDEN_MEMBERS = Set.of(
             "java/lang/System.currentTimeMillis",
             "java/lang/System.nanoTime",
@@ -66,7 +67,8 @@ class PurityTest {
             checked++;
             References references = read(file);
             for (String type : references.classes) {
-                if (FORBIDDEN_CLASSES.contains(type) || FORBIDDEN_CLASS_PREFIXES.stream().anyMatch(type::startsWith)) {
+                if (FORBIDDEN_CLASSES.contains(type)
+                        || FORBIDDEN_CLASS_PREFIXES.stream().anyMatch(type::startsWith)) {
                     violations.add(name + " uses " + type);
                 }
             }
@@ -90,10 +92,10 @@ class PurityTest {
 
     private static Path classesRoot() throws URISyntaxException {
         return Path.of(ProtocolException.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI());
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
     }
 
     private record References(Set<String> classes, Set<String> members) {}

@@ -104,7 +104,8 @@ final class Demo {
         entities.add(Door.standard("room-1", "Meeting room 1"));
         entities.add(new DoorGroup(DoorGroupId.of("entrances"), Set.of(DoorId.of("main-entrance"))));
         List<TimeWindow> weekdays = new ArrayList<>();
-        for (DayOfWeek day : List.of(DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY)) {
+        for (DayOfWeek day : List.of(
+                DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY)) {
             weekdays.add(TimeWindow.of(day, "08:00", "18:00"));
         }
         entities.add(new Schedule(ScheduleId.of("office-hours"), weekdays, HolidayRule.CLOSED));
@@ -153,7 +154,8 @@ final class Demo {
 
         // Hub side: the change log as one signed batch on the edge's sync topic.
         List<Change> changes = entities.stream().<Change>map(Change.Upsert::new).toList();
-        Envelope batch = new Envelope("batch-1", monday9.minusSeconds(60), new SyncBatch(SITE, 1, changes.size(), changes));
+        Envelope batch =
+                new Envelope("batch-1", monday9.minusSeconds(60), new SyncBatch(SITE, 1, changes.size(), changes));
         String signed = SignedMessages.sign(batch, hubKey);
         Topic topic = Topic.of(TENANT, SITE, "pi-1", Channel.SYNC);
         out.println("Gatehouse protocol demo — tenant " + TENANT + ", site " + SITE + " (Europe/Berlin)");
@@ -166,7 +168,8 @@ final class Demo {
         InMemoryEntitlements cache = new InMemoryEntitlements();
         received.payloadAs(SyncBatch.class).changes().forEach(cache::apply);
         out.println("edge  verified and applied it: " + entities.size() + " entities, seq " + changes.size());
-        String tampered = signed.substring(0, signed.indexOf('.') + 5) + (signed.charAt(signed.indexOf('.') + 5) == 'A' ? 'B' : 'A')
+        String tampered = signed.substring(0, signed.indexOf('.') + 5)
+                + (signed.charAt(signed.indexOf('.') + 5) == 'A' ? 'B' : 'A')
                 + signed.substring(signed.indexOf('.') + 6);
         try {
             Inbound.read(topic, tampered.getBytes(StandardCharsets.US_ASCII), trusted, monday9);
@@ -178,57 +181,184 @@ final class Demo {
         out.println();
 
         ECKey forger = SigningKeys.generate(hubKey.getKeyID());
-        String aliceQr = QrTokens.issue(memberQr("alice", "alice-qr", monday9), hubKey);
-        String forgedQr = QrTokens.issue(memberQr("alice", "alice-qr", monday9), forger);
+        String aliceQr = QrTokens.issue(memberQr("alice-qr", monday9), hubKey);
+        String forgedQr = QrTokens.issue(memberQr("alice-qr", monday9), forger);
         String visitorQr = QrTokens.issue(
-                new QrClaims(TENANT, Set.of(SITE), QrKind.VISITOR, "visit-olga", Optional.empty(), true, monday9.minusSeconds(60),
-                        monday9.plus(Duration.ofHours(8)), QrTokens.newTokenId()),
+                new QrClaims(
+                        TENANT,
+                        Set.of(SITE),
+                        QrKind.VISITOR,
+                        "visit-olga",
+                        true,
+                        monday9.minusSeconds(60),
+                        monday9.plus(Duration.ofHours(8)),
+                        QrTokens.newTokenId()),
                 hubKey);
         out.println("hub   issues alice's member QR token: " + aliceQr.length() + " characters");
         out.println();
         out.printf("%-46s %-15s %s%n", "presentation", "door", "decision");
 
-        decide(cache, "alice taps her card, Monday 09:00", new Presented.Card(cards.hashHex(aliceCard)), "main-entrance", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "alice taps her card, Monday 23:00", new Presented.Card(cards.hashHex(aliceCard)), "main-entrance",
-                monday9.plus(Duration.ofHours(14)), ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "alice taps at the server room", new Presented.Card(cards.hashHex(aliceCard)), "server-room", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "alice at room 1, 9:50 (booking 10-11, -10m)", new Presented.Card(cards.hashHex(aliceCard)), "room-1",
-                monday9.plus(Duration.ofMinutes(50)), ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "bob (suspended) taps his valid card", new Presented.Card(cards.hashHex(bobCard)), "main-entrance", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "a stray card", new Presented.Card(cards.hashHex(strayCard)), "main-entrance", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "alice scans her QR code", qr(aliceQr, trusted, monday9), "main-entrance", monday9, ClockStatus.TRUSTED,
-                Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "a forged QR code", qr(forgedQr, trusted, monday9), "main-entrance", monday9, ClockStatus.TRUSTED,
-                Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "alice's QR code, 5 minutes later", qr(aliceQr, trusted, monday9.plus(Duration.ofMinutes(5))), "main-entrance",
-                monday9.plus(Duration.ofMinutes(5)), ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        Evaluation first = decide(cache, "visitor olga, first scan", qr(visitorQr, trusted, monday9), "main-entrance", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
+        decide(
+                cache,
+                "alice taps her card, Monday 09:00",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "alice taps her card, Monday 23:00",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "main-entrance",
+                monday9.plus(Duration.ofHours(14)),
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "alice taps at the server room",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "server-room",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "alice at room 1, 9:50 (booking 10-11, -10m)",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "room-1",
+                monday9.plus(Duration.ofMinutes(50)),
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "bob (suspended) taps his valid card",
+                new Presented.Card(cards.hashHex(bobCard)),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "a stray card",
+                new Presented.Card(cards.hashHex(strayCard)),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "alice scans her QR code",
+                qr(aliceQr, trusted, monday9),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "a forged QR code",
+                qr(forgedQr, trusted, monday9),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "alice's QR code, 5 minutes later",
+                qr(aliceQr, trusted, monday9.plus(Duration.ofMinutes(5))),
+                "main-entrance",
+                monday9.plus(Duration.ofMinutes(5)),
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        Evaluation first = decide(
+                cache,
+                "visitor olga, first scan",
+                qr(visitorQr, trusted, monday9),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
         if (first.decision().granted()) {
             cache.markPassUsed(PassId.of("visit-olga"));
         }
-        decide(cache, "visitor olga, same single-use pass again", qr(visitorQr, trusted, monday9), "main-entrance",
-                monday9.plusSeconds(30), ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
+        decide(
+                cache,
+                "visitor olga, same single-use pass again",
+                qr(visitorQr, trusted, monday9),
+                "main-entrance",
+                monday9.plusSeconds(30),
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
         DoorMode lockdown = new DoorMode.Lockdown(Set.of("security"));
-        decide(cache, "lockdown: alice", new Presented.Card(cards.hashHex(aliceCard)), "main-entrance", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, lockdown);
-        decide(cache, "lockdown: sam (security)", qr(QrTokens.issue(memberQrFor("sam"), hubKey), trusted, monday9),
-                "main-entrance", monday9, ClockStatus.TRUSTED, Duration.ZERO, lockdown);
-        decide(cache, "emergency release: a stray card", new Presented.Card(cards.hashHex(strayCard)), "main-entrance", monday9,
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.EMERGENCY_RELEASE);
-        decide(cache, "clock untrusted: alice at the server room", new Presented.Card(cards.hashHex(aliceCard)), "server-room",
-                monday9, ClockStatus.UNTRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        decide(cache, "offline 30 h: alice at the server room", new Presented.Card(cards.hashHex(aliceCard)), "server-room",
-                monday9, ClockStatus.TRUSTED, Duration.ofHours(30), DoorMode.NORMAL);
-        decide(cache, "offline 30 h: alice at the main entrance", new Presented.Card(cards.hashHex(aliceCard)), "main-entrance",
-                monday9, ClockStatus.TRUSTED, Duration.ofHours(30), DoorMode.NORMAL);
+        decide(
+                cache,
+                "lockdown: alice",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                lockdown);
+        decide(
+                cache,
+                "lockdown: sam (security)",
+                qr(QrTokens.issue(memberQrFor("sam"), hubKey), trusted, monday9),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                lockdown);
+        decide(
+                cache,
+                "emergency release: a stray card",
+                new Presented.Card(cards.hashHex(strayCard)),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.EMERGENCY_RELEASE);
+        decide(
+                cache,
+                "clock untrusted: alice at the server room",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "server-room",
+                monday9,
+                ClockStatus.UNTRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "offline 30 h: alice at the server room",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "server-room",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ofHours(30),
+                DoorMode.NORMAL);
+        decide(
+                cache,
+                "offline 30 h: alice at the main entrance",
+                new Presented.Card(cards.hashHex(aliceCard)),
+                "main-entrance",
+                monday9,
+                ClockStatus.TRUSTED,
+                Duration.ofHours(30),
+                DoorMode.NORMAL);
         out.println();
         out.println("Inspect a token yourself:  ./gatehouse tool keygen --kid k1 > key.jwk");
-        out.println("                           ./gatehouse tool qr --key key.jwk --tenant acme --member alice --credential alice-qr \\");
+        out.println(
+                "                           ./gatehouse tool qr --key key.jwk --tenant acme --credential alice-qr \\");
         out.println("                             | ./gatehouse tool inspect --keys key.jwk");
         return 0;
     }
@@ -242,11 +372,16 @@ final class Demo {
             ClockStatus clock,
             Duration offline,
             DoorMode mode) {
-        Evaluation evaluation = PolicyEngine.evaluate(cache, new AccessRequest(presented, DoorId.of(door), at, clock, offline, mode));
-        String verdict = switch (evaluation.decision()) {
-            case Decision.Granted granted -> "GRANTED " + granted.unlockFor().toSeconds() + " s  " + granted.basis().sentence();
-            case Decision.Denied denied -> "DENIED  " + denied.reason() + "  " + denied.reason().sentence();
-        };
+        Evaluation evaluation =
+                PolicyEngine.evaluate(cache, new AccessRequest(presented, DoorId.of(door), at, clock, offline, mode));
+        String verdict =
+                switch (evaluation.decision()) {
+                    case Decision.Granted granted ->
+                        "GRANTED " + granted.unlockFor().toSeconds() + " s  "
+                                + granted.basis().sentence();
+                    case Decision.Denied denied ->
+                        "DENIED  " + denied.reason() + "  " + denied.reason().sentence();
+                };
         out.printf("%-46s %-15s %s%n", label, door, verdict);
         return evaluation;
     }
@@ -256,23 +391,44 @@ final class Demo {
         return result.presented();
     }
 
-    private static QrClaims memberQr(String member, String credential, Instant at) {
-        return new QrClaims(TENANT, Set.of(SITE), QrKind.MEMBER, member, Optional.of(CredentialId.of(credential)), false,
-                at.minusSeconds(5), at.plusSeconds(60), QrTokens.newTokenId());
+    private static QrClaims memberQr(String credential, Instant at) {
+        return new QrClaims(
+                TENANT,
+                Set.of(SITE),
+                QrKind.MEMBER,
+                credential,
+                false,
+                at.minusSeconds(5),
+                at.plusSeconds(60),
+                QrTokens.newTokenId());
     }
 
     private static QrClaims memberQrFor(String member) {
         Instant at = ZonedDateTime.of(2026, 11, 23, 9, 0, 0, 0, BERLIN).toInstant();
-        return new QrClaims(TENANT, Set.of(), QrKind.MEMBER, member, Optional.of(CredentialId.of(member + "-qr")), false,
-                at.minusSeconds(5), at.plusSeconds(60), QrTokens.newTokenId());
+        return new QrClaims(
+                TENANT,
+                Set.of(),
+                QrKind.MEMBER,
+                member + "-qr",
+                false,
+                at.minusSeconds(5),
+                at.plusSeconds(60),
+                QrTokens.newTokenId());
     }
 
     private static Credential card(String id, String member, String hash) {
-        return new Credential(CredentialId.of(id), MemberId.of(member), CredentialType.NFC_CARD, Optional.of(hash),
-                CredentialStatus.ACTIVE, Optional.empty(), Optional.empty());
+        return new Credential(
+                CredentialId.of(id),
+                MemberId.of(member),
+                CredentialType.NFC_CARD,
+                Optional.of(hash),
+                CredentialStatus.ACTIVE,
+                Optional.empty(),
+                Optional.empty());
     }
 
-    private static Grant grant(String id, String member, Set<String> groups, Set<String> doors, Optional<String> schedule) {
+    private static Grant grant(
+            String id, String member, Set<String> groups, Set<String> doors, Optional<String> schedule) {
         return new Grant(
                 GrantId.of(id),
                 MemberId.of(member),

@@ -9,7 +9,6 @@ import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
-import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.qr.QrClaims;
 import dev.gatehouse.protocol.qr.QrKind;
 import dev.gatehouse.protocol.qr.QrResult;
@@ -32,7 +31,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,15 +45,14 @@ public final class ProtocolTool {
     static final int INVALID = 1;
     static final int USAGE = 2;
 
-    private static final String USAGE_TEXT =
-            """
+    private static final String USAGE_TEXT = """
             usage: gatehouse tool COMMAND [OPTIONS]
               inspect --keys FILE [--tenant T] [--site S] [--at INSTANT]
                       read one message (plain JSON or signed JWS) or QR token from stdin, verify it, print it
               keygen --kid KID        print a new private P-256 signing key (JWK); keep it secret
               public-keys             read private JWKs or a JWK set from stdin, print the public JWK set
               sign --key FILE         read an envelope JSON from stdin, print it signed (sync batches, snapshots, commands)
-              qr --key FILE --tenant T [--site S] (--member M --credential C | --pass P [--single-use]) [--ttl 60s]
+              qr --key FILE --tenant T [--site S] (--credential C | --pass P [--single-use]) [--ttl 60s]
                                       print a QR token
               card-hash --key-hex HEX UID
                                       print the lookup key (keyed hash) of a card UID
@@ -118,7 +115,8 @@ public final class ProtocolTool {
         Instant at = options.containsKey("at") ? instant(options.get("at")) : now;
         String input = readStdin().strip();
         if (input.isEmpty()) {
-            throw new ProtocolException(ProtocolError.MALFORMED_JSON, "standard input is empty; pipe a message or QR token in");
+            throw new ProtocolException(
+                    ProtocolError.MALFORMED_JSON, "standard input is empty; pipe a message or QR token in");
         }
         if (input.startsWith("{")) {
             Envelope envelope = MessageCodec.decode(input);
@@ -134,10 +132,11 @@ public final class ProtocolTool {
         }
         JsonNode payload = peekPayload(input);
         if (payload.has("type")) {
-            String site = options.getOrDefault("site", payload.path("payload").path("site").asText(""));
+            String site = options.getOrDefault(
+                    "site", payload.path("payload").path("site").asText(""));
             Envelope envelope = SignedMessages.verify(input, keys, site, at);
-            out.println("valid signed " + envelope.type().wireName() + " for site " + site + ", key "
-                    + peekKid(input) + ", checked at " + at);
+            out.println("valid signed " + envelope.type().wireName() + " for site " + site + ", key " + peekKid(input)
+                    + ", checked at " + at);
             out.println(pretty(MessageCodec.encodeToString(envelope)));
             return OK;
         }
@@ -150,23 +149,24 @@ public final class ProtocolTool {
                 out.println("valid " + (claims.kind() == QrKind.MEMBER ? "member" : "visitor") + " QR token ("
                         + input.length() + " characters), key " + peekKid(input) + ", checked at " + at);
                 out.println("  tenant      " + claims.tenant());
-                out.println("  sites       " + (claims.sites().isEmpty() ? "all of the tenant's sites" : claims.sites()
-                        .stream()
-                        .sorted()
-                        .toList()));
-                out.println("  " + (claims.kind() == QrKind.MEMBER ? "member      " : "pass        ") + claims.subject());
-                claims.credential().ifPresent(credential -> out.println("  credential  " + credential));
+                out.println("  sites       "
+                        + (claims.sites().isEmpty()
+                                ? "all of the tenant's sites"
+                                : claims.sites().stream().sorted().toList()));
+                out.println(
+                        "  " + (claims.kind() == QrKind.MEMBER ? "credential  " : "pass        ") + claims.subject());
                 out.println("  single use  " + claims.singleUse());
                 out.println("  valid       " + claims.notBefore() + " .. " + claims.expiresAt());
                 out.println("  token id    " + claims.tokenId());
                 if (!options.containsKey("tenant") || !options.containsKey("site")) {
-                    out.println("  note        tenant and site were taken from the token; pass --tenant and --site to check them");
+                    out.println(
+                            "  note        tenant and site were taken from the token; pass --tenant and --site to check them");
                 }
                 yield OK;
             }
             case QrResult.Rejected rejected -> {
-                err.println("gatehouse: invalid: " + rejected.reason() + ": " + rejected.reason().sentence() + " ("
-                        + oneLine(rejected.detail()) + ")");
+                err.println("gatehouse: invalid: " + rejected.reason() + ": "
+                        + rejected.reason().sentence() + " (" + oneLine(rejected.detail()) + ")");
                 yield INVALID;
             }
         };
@@ -202,7 +202,6 @@ public final class ProtocolTool {
                     sites,
                     QrKind.VISITOR,
                     options.get("pass"),
-                    Optional.empty(),
                     options.containsKey("single-use"),
                     notBefore,
                     notBefore.plus(ttl),
@@ -212,8 +211,7 @@ public final class ProtocolTool {
                     required(options, "tenant"),
                     sites,
                     QrKind.MEMBER,
-                    required(options, "member"),
-                    Optional.of(CredentialId.of(required(options, "credential"))),
+                    required(options, "credential"),
                     false,
                     notBefore,
                     notBefore.plus(ttl),
@@ -278,7 +276,8 @@ public final class ProtocolTool {
         String[] parts = compact.split("\\.", -1);
         if (parts.length != 3) {
             throw new ProtocolException(
-                    ProtocolError.MALFORMED_TOKEN, "input is neither JSON nor a compact JWS / QR token (three '.'-separated parts)");
+                    ProtocolError.MALFORMED_TOKEN,
+                    "input is neither JSON nor a compact JWS / QR token (three '.'-separated parts)");
         }
         try {
             return MessageCodec.parse(Base64.getUrlDecoder().decode(parts[1]), "the token payload");
@@ -289,7 +288,8 @@ public final class ProtocolTool {
 
     private static String peekKid(String compact) {
         try {
-            JsonNode header = MessageCodec.parse(Base64.getUrlDecoder().decode(compact.substring(0, compact.indexOf('.'))), "header");
+            JsonNode header = MessageCodec.parse(
+                    Base64.getUrlDecoder().decode(compact.substring(0, compact.indexOf('.'))), "header");
             return header.path("kid").asText("?");
         } catch (RuntimeException e) {
             return "?";

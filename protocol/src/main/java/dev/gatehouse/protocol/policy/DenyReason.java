@@ -10,7 +10,7 @@ public enum DenyReason {
     CREDENTIAL_REVOKED("The card or code was revoked."),
     CREDENTIAL_NOT_YET_VALID("The card or code is not valid yet."),
     CREDENTIAL_EXPIRED("The card or code has expired."),
-    CREDENTIAL_MISMATCH("The code names a member other than the one its credential belongs to."),
+    CREDENTIAL_MISMATCH("The code names a credential that is not a QR credential."),
     UNKNOWN_MEMBER("The member holding this credential is not known at this site."),
     MEMBER_SUSPENDED("The member is suspended."),
     MEMBER_CANCELLED("The membership is cancelled."),

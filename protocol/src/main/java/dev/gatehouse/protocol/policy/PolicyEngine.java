@@ -55,10 +55,11 @@ public final class PolicyEngine {
                     yield anonymous(emergencyOr(door, request, DenyReason.UNKNOWN_CREDENTIAL));
                 }
                 Credential found = credential.get();
-                if (found.type() != CredentialType.MEMBER_QR || !found.member().equals(code.member())) {
+                if (found.type() != CredentialType.MEMBER_QR) {
+                    // A card credential's id inside a QR token: signed by us, but not a QR credential.
                     yield new Evaluation(
                             emergencyOr(door, request, DenyReason.CREDENTIAL_MISMATCH),
-                            Optional.of(code.member()),
+                            Optional.of(found.member()),
                             Optional.of(found.id()),
                             Optional.empty());
                 }

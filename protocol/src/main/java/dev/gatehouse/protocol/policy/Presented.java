@@ -2,7 +2,6 @@ package dev.gatehouse.protocol.policy;
 
 import dev.gatehouse.protocol.model.Checks;
 import dev.gatehouse.protocol.model.CredentialId;
-import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PresentedKind;
 import java.util.regex.Pattern;
@@ -33,10 +32,9 @@ public sealed interface Presented
         }
     }
 
-    /** A verified member QR token naming a member and one of their QR credentials. */
-    record MemberCode(MemberId member, CredentialId credential) implements Presented {
+    /** A verified member QR token naming the member-QR credential it was issued under. */
+    record MemberCode(CredentialId credential) implements Presented {
         public MemberCode {
-            Checks.present(member, "member");
             Checks.present(credential, "credential");
         }
 

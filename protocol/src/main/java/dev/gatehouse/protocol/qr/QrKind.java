@@ -2,8 +2,8 @@ package dev.gatehouse.protocol.qr;
 
 /** What a QR token identifies. */
 public enum QrKind {
-    /** A member, through one of their member-QR credentials ({@code "k":"m"}). */
+    /** A member, through one of their member-QR credentials (claim {@code c}). */
     MEMBER,
-    /** A visitor pass ({@code "k":"v"}). */
+    /** A visitor pass (claim {@code p}). */
     VISITOR
 }

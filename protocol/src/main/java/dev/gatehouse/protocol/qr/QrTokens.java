@@ -9,7 +9,6 @@ import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
-import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.policy.DenyReason;
 import dev.gatehouse.protocol.sign.Jws;
 import dev.gatehouse.protocol.sign.KeySet;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,7 +26,7 @@ import java.util.Set;
  * for door scanners to read at a glance. The format and measured sizes are in
  * {@code protocol/README.md} ("QR tokens").
  *
- * <pre>{"t":"acme","s":["hq"],"k":"m","sub":"m-1042","c":"qr-1042","nbf":1795251600,"exp":1795251660,"jti":"…"}</pre>
+ * <pre>{"t":"acme","s":["hq-berlin"],"c":"qr-1042","nbf":1795420740,"exp":1795420800,"jti":"hT3yq8Zk0b1P"}</pre>
  */
 public final class QrTokens {
     /** Clock-skew leeway applied to {@code nbf} and {@code exp} unless the caller gives another. */
@@ -37,14 +35,14 @@ public final class QrTokens {
     /** Longest token accepted: anything longer is not ours and is not worth a signature check. */
     public static final int MAX_LENGTH = 1024;
 
-    private static final Set<String> CLAIMS = Set.of("t", "s", "k", "sub", "c", "su", "nbf", "exp", "jti");
+    private static final Set<String> CLAIMS = Set.of("t", "s", "c", "p", "su", "nbf", "exp", "jti");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private QrTokens() {}
 
-    /** A fresh random token id: 12 bytes (96 bits), 16 base64url characters. */
+    /** A fresh random token id: 9 bytes (72 bits), 12 base64url characters. */
     public static String newTokenId() {
-        byte[] bytes = new byte[12];
+        byte[] bytes = new byte[9];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
@@ -57,9 +55,7 @@ public final class QrTokens {
             ArrayNode sites = node.putArray("s");
             claims.sites().stream().sorted().forEach(sites::add);
         }
-        node.put("k", claims.kind() == QrKind.MEMBER ? "m" : "v");
-        node.put("sub", claims.subject());
-        claims.credential().ifPresent(credential -> node.put("c", credential.value()));
+        node.put(claims.kind() == QrKind.MEMBER ? "c" : "p", claims.subject());
         if (claims.singleUse()) {
             node.put("su", 1);
         }
@@ -125,13 +121,10 @@ public final class QrTokens {
                 throw malformed("unknown claim '" + Ids.printable(name) + "'");
             }
         }
-        String kindText = text(node, "k");
-        QrKind kind =
-                switch (kindText) {
-                    case "m" -> QrKind.MEMBER;
-                    case "v" -> QrKind.VISITOR;
-                    default -> throw malformed("claim k must be 'm' or 'v'");
-                };
+        if (node.has("c") == node.has("p")) {
+            throw malformed("a token names exactly one of c (a member's credential) or p (a visitor pass)");
+        }
+        QrKind kind = node.has("c") ? QrKind.MEMBER : QrKind.VISITOR;
         Set<String> sites = new HashSet<>();
         JsonNode sitesNode = node.get("s");
         if (sitesNode != null) {
@@ -145,8 +138,6 @@ public final class QrTokens {
                 sites.add(site.textValue());
             }
         }
-        Optional<CredentialId> credential =
-                node.has("c") ? Optional.of(CredentialId.of(text(node, "c"))) : Optional.empty();
         boolean singleUse = false;
         JsonNode su = node.get("su");
         if (su != null) {
@@ -159,8 +150,7 @@ public final class QrTokens {
                 text(node, "t"),
                 sites,
                 kind,
-                text(node, "sub"),
-                credential,
+                text(node, kind == QrKind.MEMBER ? "c" : "p"),
                 singleUse,
                 Instant.ofEpochSecond(seconds(node, "nbf")),
                 Instant.ofEpochSecond(seconds(node, "exp")),

@@ -147,11 +147,20 @@ public final class Jws {
                 throw malformed("the token " + what + " is not base64url (character " + (int) c + " at " + i + ")");
             }
         }
+        byte[] bytes;
         try {
-            return Base64.getUrlDecoder().decode(part);
+            bytes = Base64.getUrlDecoder().decode(part);
         } catch (IllegalArgumentException e) {
             throw malformed("the token " + what + " is not valid base64url: " + e.getMessage());
         }
+        // The JDK decoder ignores the unused low bits of the last character ("QQ" and "QR" both read
+        // as "A"), so one signature would have several spellings; accept only the canonical one so
+        // that a signed token has exactly one text.
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(part)) {
+            throw malformed(
+                    "the token " + what + " is not canonical base64url (unused bits of its last character are set)");
+        }
+        return bytes;
     }
 
     private static ProtocolException malformed(String message) {

@@ -76,9 +76,12 @@ public final class ProtocolBenchmark {
                 seconds = Double.parseDouble(args[i + 1]);
             }
         }
-        System.out.printf("Gatehouse protocol benchmark — %s %s, %d cores, %.0f s per measurement%n",
-                System.getProperty("java.vm.name"), System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), seconds);
+        System.out.printf(
+                "Gatehouse protocol benchmark — %s %s, %d cores, %.0f s per measurement%n",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(),
+                seconds);
         System.out.println();
         policy(seconds);
         System.out.println();
@@ -102,65 +105,114 @@ public final class ProtocolBenchmark {
         }
         entities.add(new Schedule(ScheduleId.of("extended"), windows, HolidayRule.CLOSED));
         for (int g = 0; g < 5; g++) {
-            entities.add(new DoorGroup(DoorGroupId.of("group-" + g),
-                    Set.of(DoorId.of("door-" + (3 * g)), DoorId.of("door-" + (3 * g + 1)), DoorId.of("door-" + (3 * g + 2)))));
+            entities.add(new DoorGroup(
+                    DoorGroupId.of("group-" + g),
+                    Set.of(
+                            DoorId.of("door-" + (3 * g)),
+                            DoorId.of("door-" + (3 * g + 1)),
+                            DoorId.of("door-" + (3 * g + 2)))));
         }
         MemberId member = MemberId.of("m-benchmark");
         entities.add(new Member(member, MemberStatus.ACTIVE, Set.of("member")));
         for (int g = 0; g < 10; g++) {
             Set<DoorGroupId> groups = g < 5 ? Set.of(DoorGroupId.of("group-" + g)) : Set.of();
             Set<DoorId> doors = g < 5 ? Set.of() : Set.of(DoorId.of("door-" + (10 + g)));
-            entities.add(new Grant(GrantId.of("grant-" + g), member, groups, doors, Optional.of(ScheduleId.of("extended")),
-                    Optional.empty(), Optional.empty()));
+            entities.add(new Grant(
+                    GrantId.of("grant-" + g),
+                    member,
+                    groups,
+                    doors,
+                    Optional.of(ScheduleId.of("extended")),
+                    Optional.empty(),
+                    Optional.empty()));
         }
         // 10,000 other members with one card each, so that lookups hit a populated map.
         Map<String, Credential> bareMap = new HashMap<>();
         for (int m = 0; m < 10_000; m++) {
             MemberId other = MemberId.of("m-" + m);
             entities.add(new Member(other, MemberStatus.ACTIVE, Set.of()));
-            Credential card = new Credential(CredentialId.of("c-" + m), other, CredentialType.NFC_CARD,
-                    Optional.of(hasher.hashHex(String.format("04%012x", m))), CredentialStatus.ACTIVE, Optional.empty(),
+            Credential card = new Credential(
+                    CredentialId.of("c-" + m),
+                    other,
+                    CredentialType.NFC_CARD,
+                    Optional.of(hasher.hashHex(String.format("04%012x", m))),
+                    CredentialStatus.ACTIVE,
+                    Optional.empty(),
                     Optional.empty());
             entities.add(card);
             bareMap.put(card.cardHash().orElseThrow(), card);
         }
         String hash = hasher.hashHex("04A22B1C5D8000");
-        Credential card = new Credential(CredentialId.of("c-benchmark"), member, CredentialType.NFC_CARD, Optional.of(hash),
-                CredentialStatus.ACTIVE, Optional.empty(), Optional.empty());
+        Credential card = new Credential(
+                CredentialId.of("c-benchmark"),
+                member,
+                CredentialType.NFC_CARD,
+                Optional.of(hash),
+                CredentialStatus.ACTIVE,
+                Optional.empty(),
+                Optional.empty());
         entities.add(card);
         bareMap.put(hash, card);
         InMemoryEntitlements entitlements = InMemoryEntitlements.of(entities);
 
         // Tuesday 10:30 in Berlin; door-19 is reached only through the last grant, so all 10 are examined.
         Instant at = ZonedDateTime.of(2026, 11, 24, 10, 30, 0, 0, BERLIN).toInstant();
-        AccessRequest granted = new AccessRequest(new Presented.Card(hash), DoorId.of("door-19"), at, ClockStatus.TRUSTED,
-                Duration.ZERO, DoorMode.NORMAL);
-        AccessRequest outside = new AccessRequest(new Presented.Card(hash), DoorId.of("door-19"), at.plus(Duration.ofHours(2)),
-                ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
-        check(PolicyEngine.decide(entitlements, granted) instanceof Decision.Granted, "the benchmark decision must be a grant");
-        check(PolicyEngine.decide(entitlements, outside) instanceof Decision.Denied, "12:30 must be outside the schedule");
+        AccessRequest granted = new AccessRequest(
+                new Presented.Card(hash),
+                DoorId.of("door-19"),
+                at,
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        AccessRequest outside = new AccessRequest(
+                new Presented.Card(hash),
+                DoorId.of("door-19"),
+                at.plus(Duration.ofHours(2)),
+                ClockStatus.TRUSTED,
+                Duration.ZERO,
+                DoorMode.NORMAL);
+        check(
+                PolicyEngine.decide(entitlements, granted) instanceof Decision.Granted,
+                "the benchmark decision must be a grant");
+        check(
+                PolicyEngine.decide(entitlements, outside) instanceof Decision.Denied,
+                "12:30 must be outside the schedule");
 
-        System.out.println("Policy decision: a member with 10 grants over 20 doors (door reached by the 10th grant), 10,001 cards cached");
+        System.out.println(
+                "Policy decision: a member with 10 grants over 20 doors (door reached by the 10th grant), 10,001 cards cached");
         Stats bare = measure(seconds, () -> bareMap.get(hash));
         Stats grant = measure(seconds, () -> PolicyEngine.decide(entitlements, granted));
         Stats deny = measure(seconds, () -> PolicyEngine.decide(entitlements, outside));
         print("bare HashMap lookup (by card hash)", bare, null);
         print("policy decision, granted", grant, bare);
         print("policy decision, denied (outside schedule)", deny, bare);
-        System.out.printf("  target: p99 < 20 µs → %s (granted p99 %.2f µs, denied p99 %.2f µs)%n",
-                grant.p99() < 20_000 && deny.p99() < 20_000 ? "met" : "NOT met", grant.p99() / 1000.0, deny.p99() / 1000.0);
+        System.out.printf(
+                "  target: p99 < 20 µs → %s (granted p99 %.2f µs, denied p99 %.2f µs)%n",
+                grant.p99() < 20_000 && deny.p99() < 20_000 ? "met" : "NOT met",
+                grant.p99() / 1000.0,
+                deny.p99() / 1000.0);
     }
 
     private static void qr(double seconds) throws Exception {
         ECKey key = SigningKeys.generate("k1");
         KeySet keys = KeySet.of(key);
         Instant now = Instant.parse("2026-11-24T09:30:00Z");
-        String token = QrTokens.issue(new QrClaims("acme-coworking", Set.of("hq-berlin"), QrKind.MEMBER, "m-000123",
-                Optional.of(CredentialId.of("qr-000123")), false, now.minusSeconds(5), now.plusSeconds(55), QrTokens.newTokenId()),
+        String token = QrTokens.issue(
+                new QrClaims(
+                        "acme-coworking",
+                        Set.of("hq-berlin"),
+                        QrKind.MEMBER,
+                        "qr-000123",
+                        false,
+                        now.minusSeconds(5),
+                        now.plusSeconds(55),
+                        QrTokens.newTokenId()),
                 key);
         ECDSAVerifier bareVerifier = new ECDSAVerifier(key.toPublicJWK());
         check(JWSObject.parse(token).verify(bareVerifier), "the bare verify must accept the token");
-        check(QrTokens.verify(token, keys, "acme-coworking", "hq-berlin", now) instanceof QrResult.Valid, "the token must verify");
+        check(
+                QrTokens.verify(token, keys, "acme-coworking", "hq-berlin", now) instanceof QrResult.Valid,
+                "the token must verify");
 
         System.out.println("QR token verification (" + token.length() + "-character member token, ES256 on P-256)");
         Stats bare = measure(seconds, () -> {
@@ -174,7 +226,8 @@ public final class ProtocolBenchmark {
         print("bare Nimbus ES256 parse + verify", bare, null);
         print("QrTokens.verify (full checks)", full, bare);
         double ratio = full.mean() / bare.mean();
-        System.out.printf("  target: within 1.2× of the bare verify → %s (mean ratio %.3f×, p50 ratio %.3f×)%n",
+        System.out.printf(
+                "  target: within 1.2× of the bare verify → %s (mean ratio %.3f×, p50 ratio %.3f×)%n",
                 ratio <= 1.2 ? "met" : "NOT met", ratio, full.p50() / (double) bare.p50());
     }
 
@@ -216,15 +269,30 @@ public final class ProtocolBenchmark {
         } while (now < batchEnd);
         long[] sorted = Arrays.copyOf(samples, n);
         Arrays.sort(sorted);
-        return new Stats(n, batch / ((now - batchStart) / 1e9), sorted[n / 2], sorted[(int) Math.min(n - 1, n * 0.99)],
-                sorted[n - 1], sum / (double) n);
+        return new Stats(
+                n,
+                batch / ((now - batchStart) / 1e9),
+                sorted[n / 2],
+                sorted[(int) Math.min(n - 1, n * 0.99)],
+                sorted[n - 1],
+                sum / (double) n);
     }
 
     private static void print(String label, Stats stats, Stats bare) {
-        String ratio = bare == null ? "" : String.format("   ratio to bare: p50 %.1f×, throughput %.1f×", stats.p50() / (double) bare.p50(),
-                bare.opsPerSecond() / stats.opsPerSecond());
-        System.out.printf("  %-44s %,12.0f ops/s   p50 %8.2f µs   p99 %8.2f µs   max %9.1f µs   (%,d timed)%s%n", label,
-                stats.opsPerSecond(), stats.p50() / 1000.0, stats.p99() / 1000.0, stats.max() / 1000.0, stats.count(), ratio);
+        String ratio = bare == null
+                ? ""
+                : String.format(
+                        "   ratio to bare: p50 %.1f×, throughput %.1f×",
+                        stats.p50() / (double) bare.p50(), bare.opsPerSecond() / stats.opsPerSecond());
+        System.out.printf(
+                "  %-44s %,12.0f ops/s   p50 %8.2f µs   p99 %8.2f µs   max %9.1f µs   (%,d timed)%s%n",
+                label,
+                stats.opsPerSecond(),
+                stats.p50() / 1000.0,
+                stats.p99() / 1000.0,
+                stats.max() / 1000.0,
+                stats.count(),
+                ratio);
     }
 
     private static void check(boolean condition, String message) {
