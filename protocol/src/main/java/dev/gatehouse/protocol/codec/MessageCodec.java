@@ -257,9 +257,7 @@ public final class MessageCodec {
         String op = in.string("op");
         Change change =
                 switch (op) {
-                    case "upsert" ->
-                        new Change.Upsert(
-                                EntityJson.read(in.has("entity") ? nodeOf(in, node) : null, in.field("entity")));
+                    case "upsert" -> new Change.Upsert(EntityJson.read(nodeOf(in, node), in.field("entity")));
                     case "remove" -> new Change.Remove(in.enumValue("kind", EntityKind.class), in.id("id"));
                     default ->
                         throw JsonIn.bad(in.field("op") + " '" + Ids.printable(op) + "' is not one of: upsert, remove");
@@ -269,7 +267,7 @@ public final class MessageCodec {
     }
 
     private static JsonNode nodeOf(JsonIn in, JsonNode parent) {
-        in.object("entity"); // marks the field read and checks it is an object
+        in.object("entity"); // marks the field read and checks it is present, not null and an object
         return parent.get("entity");
     }
 

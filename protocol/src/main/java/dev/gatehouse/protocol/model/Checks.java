@@ -33,8 +33,8 @@ public final class Checks {
     public static Duration within(Duration value, Duration min, Duration max, String field) {
         present(value, field);
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw bad(field + " is " + value.toMillis() + " ms; it must be between " + min.toMillis() + " and "
-                    + max.toMillis() + " ms");
+            // ISO-8601 as on the wire; toMillis() would overflow for the huge durations a sender can write.
+            throw bad(field + " is " + value + "; it must be between " + min + " and " + max);
         }
         return value;
     }

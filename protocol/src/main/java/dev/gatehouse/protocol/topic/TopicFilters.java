@@ -13,7 +13,9 @@ public final class TopicFilters {
 
     /** What an edge subscribes to: every hub-to-edge channel of its own device. */
     public static String edgeInbox(String tenant, String site, String device) {
-        return Topic.of(tenant, site, device, Channel.SYNC).value().replace("/" + Channel.SYNC.level(), "/+");
+        Topic own = Topic.of(tenant, site, device, Channel.SYNC); // validates the three levels
+        // Built level by level: replacing "/sync" in the topic string would also hit ids such as "sync-hall".
+        return Topic.ROOT + "/" + Topic.VERSION + "/" + own.tenant() + "/" + own.site() + "/" + own.device() + "/+";
     }
 
     /**
