@@ -19,6 +19,6 @@ public sealed interface DoorMode permits DoorMode.Normal, DoorMode.Lockdown, Doo
         }
     }
 
-    /** The door is held unlocked; every presentation is granted. */
+    /** The door is held unlocked; every presentation is granted, except a QR code that failed verification. */
     record EmergencyRelease() implements DoorMode {}
 }

@@ -4,6 +4,7 @@ import dev.gatehouse.protocol.model.Booking;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.Credential;
 import dev.gatehouse.protocol.model.CredentialType;
+import dev.gatehouse.protocol.model.DegradedMode;
 import dev.gatehouse.protocol.model.Door;
 import dev.gatehouse.protocol.model.DoorGroupId;
 import dev.gatehouse.protocol.model.DoorId;
@@ -130,42 +131,33 @@ public final class PolicyEngine {
             return new Granted(door.unlockFor(), GrantBasis.LOCKDOWN_RESPONDER, Optional.empty());
         }
 
+        // Degraded operation: the stricter of the two door policies wins, so all denials come first.
         boolean staff = member.hasRole(Roles.STAFF);
-        if (!clockTrusted) {
-            switch (door.untrustedClock()) {
-                case KEEP_GRANTING -> {}
-                case DENY -> {
-                    return deny(DenyReason.CLOCK_UNTRUSTED);
-                }
-                case STAFF_ONLY -> {
-                    if (!staff) {
-                        return deny(DenyReason.CLOCK_UNTRUSTED_STAFF_ONLY);
-                    }
-                    // The time cannot be judged: a staff member with any grant for this door passes.
-                    for (Grant grant : entitlements.grantsOf(member.id())) {
-                        if (covers(entitlements, grant.doors(), grant.doorGroups(), door.id())) {
-                            return new Granted(
-                                    door.unlockFor(),
-                                    GrantBasis.STAFF_UNTRUSTED_CLOCK,
-                                    Optional.of(grant.id().value()));
-                        }
-                    }
-                    return deny(DenyReason.NO_ACCESS_TO_DOOR);
-                }
-            }
+        DegradedMode clockMode = clockTrusted ? DegradedMode.KEEP_GRANTING : door.untrustedClock();
+        DegradedMode offlineMode = offlineTooLong(request, door) ? door.offline() : DegradedMode.KEEP_GRANTING;
+        if (clockMode == DegradedMode.DENY) {
+            return deny(DenyReason.CLOCK_UNTRUSTED);
         }
-        if (offlineTooLong(request, door)) {
-            switch (door.offline()) {
-                case KEEP_GRANTING -> {}
-                case DENY -> {
-                    return deny(DenyReason.OFFLINE_TOO_LONG);
-                }
-                case STAFF_ONLY -> {
-                    if (!staff) {
-                        return deny(DenyReason.OFFLINE_STAFF_ONLY);
-                    }
+        if (offlineMode == DegradedMode.DENY) {
+            return deny(DenyReason.OFFLINE_TOO_LONG);
+        }
+        if (clockMode == DegradedMode.STAFF_ONLY && !staff) {
+            return deny(DenyReason.CLOCK_UNTRUSTED_STAFF_ONLY);
+        }
+        if (offlineMode == DegradedMode.STAFF_ONLY && !staff) {
+            return deny(DenyReason.OFFLINE_STAFF_ONLY);
+        }
+        if (clockMode == DegradedMode.STAFF_ONLY) {
+            // The time cannot be judged: a staff member with any grant for this door passes.
+            for (Grant grant : entitlements.grantsOf(member.id())) {
+                if (covers(entitlements, grant.doors(), grant.doorGroups(), door.id())) {
+                    return new Granted(
+                            door.unlockFor(),
+                            GrantBasis.STAFF_UNTRUSTED_CLOCK,
+                            Optional.of(grant.id().value()));
                 }
             }
+            return deny(DenyReason.NO_ACCESS_TO_DOOR);
         }
 
         Optional<DenyReason> window = credentialWindow(credential, at);
@@ -262,27 +254,21 @@ public final class PolicyEngine {
         if (request.mode() instanceof DoorMode.Lockdown) {
             return deny(DenyReason.LOCKDOWN);
         }
-        if (request.clock() == ClockStatus.UNTRUSTED) {
-            switch (door.untrustedClock()) {
-                case KEEP_GRANTING -> {}
-                case DENY -> {
-                    return deny(DenyReason.CLOCK_UNTRUSTED);
-                }
-                case STAFF_ONLY -> {
-                    return deny(DenyReason.CLOCK_UNTRUSTED_STAFF_ONLY);
-                }
-            }
+        DegradedMode clockMode =
+                request.clock() == ClockStatus.TRUSTED ? DegradedMode.KEEP_GRANTING : door.untrustedClock();
+        DegradedMode offlineMode = offlineTooLong(request, door) ? door.offline() : DegradedMode.KEEP_GRANTING;
+        if (clockMode == DegradedMode.DENY) {
+            return deny(DenyReason.CLOCK_UNTRUSTED);
         }
-        if (offlineTooLong(request, door)) {
-            switch (door.offline()) {
-                case KEEP_GRANTING -> {}
-                case DENY -> {
-                    return deny(DenyReason.OFFLINE_TOO_LONG);
-                }
-                case STAFF_ONLY -> {
-                    return deny(DenyReason.OFFLINE_STAFF_ONLY);
-                }
-            }
+        if (offlineMode == DegradedMode.DENY) {
+            return deny(DenyReason.OFFLINE_TOO_LONG);
+        }
+        // Visitors are never staff.
+        if (clockMode == DegradedMode.STAFF_ONLY) {
+            return deny(DenyReason.CLOCK_UNTRUSTED_STAFF_ONLY);
+        }
+        if (offlineMode == DegradedMode.STAFF_ONLY) {
+            return deny(DenyReason.OFFLINE_STAFF_ONLY);
         }
         Instant at = request.at();
         if (at.isBefore(pass.validFrom())) {
