@@ -25,6 +25,6 @@ gatehouse_find_jdk() {
         fi
     done
     echo "gatehouse: no JDK 21 or newer found (looked at JAVA_HOME, the javac on PATH and /usr/lib/jvm/*)." >&2
-    echo "gatehouse: install one (e.g. 'apt-get install openjdk-21-jdk-headless' or a Temurin 21+ build) or set JAVA_HOME to it." >&2
+    echo "gatehouse: install a JDK 21+ (an Eclipse Temurin 21 or 25 build, or your distribution's openjdk-21 package where it has one) and set JAVA_HOME to it." >&2
     return 1
 }
