@@ -114,22 +114,8 @@ final class Demo {
         entities.add(new Member(MemberId.of("sam"), MemberStatus.ACTIVE, Set.of("staff", "security")));
         entities.add(card("alice-card", "alice", cards.hashHex(aliceCard)));
         entities.add(card("bob-card", "bob", cards.hashHex(bobCard)));
-        entities.add(new Credential(
-                CredentialId.of("alice-qr"),
-                MemberId.of("alice"),
-                CredentialType.MEMBER_QR,
-                Optional.empty(),
-                CredentialStatus.ACTIVE,
-                Optional.empty(),
-                Optional.empty()));
-        entities.add(new Credential(
-                CredentialId.of("sam-qr"),
-                MemberId.of("sam"),
-                CredentialType.MEMBER_QR,
-                Optional.empty(),
-                CredentialStatus.ACTIVE,
-                Optional.empty(),
-                Optional.empty()));
+        entities.add(qrCredential("alice-qr", "alice"));
+        entities.add(qrCredential("sam-qr", "sam"));
         entities.add(grant("alice-hot-desk", "alice", Set.of("entrances"), Set.of(), Optional.of("office-hours")));
         entities.add(grant("bob-hot-desk", "bob", Set.of("entrances"), Set.of(), Optional.of("office-hours")));
         entities.add(grant("sam-all", "sam", Set.of("entrances"), Set.of("server-room"), Optional.empty()));
@@ -203,91 +189,42 @@ final class Demo {
                 "alice taps her card, Monday 09:00",
                 new Presented.Card(cards.hashHex(aliceCard)),
                 "main-entrance",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9);
         decide(
                 cache,
                 "alice taps her card, Monday 23:00",
                 new Presented.Card(cards.hashHex(aliceCard)),
                 "main-entrance",
-                monday9.plus(Duration.ofHours(14)),
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9.plus(Duration.ofHours(14)));
         decide(
                 cache,
                 "alice taps at the server room",
                 new Presented.Card(cards.hashHex(aliceCard)),
                 "server-room",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9);
         decide(
                 cache,
                 "alice at room 1, 9:50 (booking 10-11, -10m)",
                 new Presented.Card(cards.hashHex(aliceCard)),
                 "room-1",
-                monday9.plus(Duration.ofMinutes(50)),
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9.plus(Duration.ofMinutes(50)));
         decide(
                 cache,
                 "bob (suspended) taps his valid card",
                 new Presented.Card(cards.hashHex(bobCard)),
                 "main-entrance",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
-        decide(
-                cache,
-                "a stray card",
-                new Presented.Card(cards.hashHex(strayCard)),
-                "main-entrance",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
-        decide(
-                cache,
-                "alice scans her QR code",
-                qr(aliceQr, trusted, monday9),
-                "main-entrance",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
-        decide(
-                cache,
-                "a forged QR code",
-                qr(forgedQr, trusted, monday9),
-                "main-entrance",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9);
+        decide(cache, "a stray card", new Presented.Card(cards.hashHex(strayCard)), "main-entrance", monday9);
+        decide(cache, "alice scans her QR code", qr(aliceQr, trusted, monday9), "main-entrance", monday9);
+        decide(cache, "a forged QR code", qr(forgedQr, trusted, monday9), "main-entrance", monday9);
         decide(
                 cache,
                 "alice's QR code, 5 minutes later",
                 qr(aliceQr, trusted, monday9.plus(Duration.ofMinutes(5))),
                 "main-entrance",
-                monday9.plus(Duration.ofMinutes(5)),
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
-        Evaluation first = decide(
-                cache,
-                "visitor olga, first scan",
-                qr(visitorQr, trusted, monday9),
-                "main-entrance",
-                monday9,
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9.plus(Duration.ofMinutes(5)));
+        Evaluation first =
+                decide(cache, "visitor olga, first scan", qr(visitorQr, trusted, monday9), "main-entrance", monday9);
         if (first.decision().granted()) {
             cache.markPassUsed(PassId.of("visit-olga"));
         }
@@ -296,10 +233,7 @@ final class Demo {
                 "visitor olga, same single-use pass again",
                 qr(visitorQr, trusted, monday9),
                 "main-entrance",
-                monday9.plusSeconds(30),
-                ClockStatus.TRUSTED,
-                Duration.ZERO,
-                DoorMode.NORMAL);
+                monday9.plusSeconds(30));
         DoorMode lockdown = new DoorMode.Lockdown(Set.of("security"));
         decide(
                 cache,
@@ -363,6 +297,11 @@ final class Demo {
         return 0;
     }
 
+    /** An ordinary decision: clock trusted, link up, door in normal mode. */
+    private Evaluation decide(InMemoryEntitlements cache, String label, Presented presented, String door, Instant at) {
+        return decide(cache, label, presented, door, at, ClockStatus.TRUSTED, Duration.ZERO, DoorMode.NORMAL);
+    }
+
     private Evaluation decide(
             InMemoryEntitlements cache,
             String label,
@@ -414,6 +353,17 @@ final class Demo {
                 at.minusSeconds(5),
                 at.plusSeconds(60),
                 QrTokens.newTokenId());
+    }
+
+    private static Credential qrCredential(String id, String member) {
+        return new Credential(
+                CredentialId.of(id),
+                MemberId.of(member),
+                CredentialType.MEMBER_QR,
+                Optional.empty(),
+                CredentialStatus.ACTIVE,
+                Optional.empty(),
+                Optional.empty());
     }
 
     private static Credential card(String id, String member, String hash) {
