@@ -36,8 +36,10 @@ public enum ProtocolError {
     EXPIRED,
     /** The token is not valid yet. */
     NOT_YET_VALID,
-    /** The signed content is for another tenant or site than the one checking it. */
+    /** The content is for another tenant, site or device than the one checking it. */
     WRONG_AUDIENCE,
+    /** The receiver's clock is untrusted, so it cannot judge a command's expiry; only lockdown is accepted. */
+    CLOCK_UNTRUSTED,
     /** A key or key set is unusable (wrong curve, missing private part for signing, too short). */
     BAD_KEY
 }

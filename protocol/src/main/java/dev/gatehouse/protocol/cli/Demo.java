@@ -140,8 +140,8 @@ final class Demo {
 
         // Hub side: the change log as one signed batch on the edge's sync topic.
         List<Change> changes = entities.stream().<Change>map(Change.Upsert::new).toList();
-        Envelope batch =
-                new Envelope("batch-1", monday9.minusSeconds(60), new SyncBatch(SITE, 1, changes.size(), changes));
+        Envelope batch = new Envelope(
+                "batch-1", monday9.minusSeconds(60), new SyncBatch(TENANT, SITE, 1, changes.size(), changes));
         String signed = SignedMessages.sign(batch, hubKey);
         Topic topic = Topic.of(TENANT, SITE, "pi-1", Channel.SYNC);
         out.println("Gatehouse protocol demo — tenant " + TENANT + ", site " + SITE + " (Europe/Berlin)");
@@ -150,7 +150,8 @@ final class Demo {
                 + hubKey.getKeyID() + ") on " + topic);
 
         // Edge side: verify as received, then apply.
-        Envelope received = Inbound.read(topic, signed.getBytes(StandardCharsets.US_ASCII), trusted, monday9);
+        Envelope received =
+                Inbound.read(topic, signed.getBytes(StandardCharsets.US_ASCII), trusted, monday9, ClockStatus.TRUSTED);
         InMemoryEntitlements cache = new InMemoryEntitlements();
         received.payloadAs(SyncBatch.class).changes().forEach(cache::apply);
         out.println("edge  verified and applied it: " + entities.size() + " entities, seq " + changes.size());
@@ -158,7 +159,7 @@ final class Demo {
                 + (signed.charAt(signed.indexOf('.') + 5) == 'A' ? 'B' : 'A')
                 + signed.substring(signed.indexOf('.') + 6);
         try {
-            Inbound.read(topic, tampered.getBytes(StandardCharsets.US_ASCII), trusted, monday9);
+            Inbound.read(topic, tampered.getBytes(StandardCharsets.US_ASCII), trusted, monday9, ClockStatus.TRUSTED);
             out.println("edge  ACCEPTED a tampered batch — this must never happen");
             return 1;
         } catch (dev.gatehouse.protocol.ProtocolException e) {

@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.qr.QrClaims;
 import dev.gatehouse.protocol.qr.QrKind;
 import dev.gatehouse.protocol.qr.QrResult;
@@ -132,11 +133,13 @@ public final class ProtocolTool {
         }
         JsonNode payload = peekPayload(input);
         if (payload.has("type")) {
+            String tenant = options.getOrDefault(
+                    "tenant", payload.path("payload").path("tenant").asText(""));
             String site = options.getOrDefault(
                     "site", payload.path("payload").path("site").asText(""));
-            Envelope envelope = SignedMessages.verify(input, keys, site, at);
-            out.println("valid signed " + envelope.type().wireName() + " for site " + site + ", key " + peekKid(input)
-                    + ", checked at " + at);
+            Envelope envelope = SignedMessages.verify(input, keys, tenant, site, at, ClockStatus.TRUSTED);
+            out.println("valid signed " + envelope.type().wireName() + " for " + tenant + "/" + site + ", key "
+                    + peekKid(input) + ", checked at " + at);
             out.println(pretty(MessageCodec.encodeToString(envelope)));
             return OK;
         }

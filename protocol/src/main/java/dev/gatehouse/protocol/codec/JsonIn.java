@@ -135,6 +135,9 @@ final class JsonIn {
     ZoneId zone(String name) {
         String text = string(name);
         try {
+            if (!ZoneId.getAvailableZoneIds().contains(text)) {
+                throw new DateTimeException("not an IANA region id");
+            }
             return ZoneId.of(text);
         } catch (DateTimeException e) {
             throw bad(field(name) + " '" + Ids.printable(text)

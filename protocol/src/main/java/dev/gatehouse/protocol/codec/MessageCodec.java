@@ -21,6 +21,7 @@ import dev.gatehouse.protocol.message.CommandStatus;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.DoorEventKind;
+import dev.gatehouse.protocol.message.DoorSelection;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.EventAck;
 import dev.gatehouse.protocol.message.Health;
@@ -197,6 +198,7 @@ public final class MessageCodec {
                 switch (type) {
                     case SYNC_BATCH ->
                         new SyncBatch(
+                                in.id("tenant"),
                                 in.id("site"),
                                 in.longValue("fromSeq"),
                                 in.longValue("toSeq"),
@@ -204,6 +206,7 @@ public final class MessageCodec {
                     case SYNC_REQUEST -> new SyncRequest(in.id("site"), in.longValue("haveSeq"));
                     case SNAPSHOT_CHUNK ->
                         new SnapshotChunk(
+                                in.id("tenant"),
                                 in.id("site"),
                                 in.id("snapshotId"),
                                 in.longValue("seq"),
@@ -240,7 +243,11 @@ public final class MessageCodec {
                                 in.stringList("problems"),
                                 in.string("agentVersion"));
                     case COMMAND ->
-                        new Command(in.id("site"), in.instant("expiresAt"), readAction(in.object("action")));
+                        new Command(
+                                in.id("tenant"),
+                                in.id("site"),
+                                in.instant("expiresAt"),
+                                readAction(in.object("action")));
                     case COMMAND_ACK ->
                         new CommandAck(
                                 in.id("commandId"),
@@ -277,10 +284,9 @@ public final class MessageCodec {
                 switch (type) {
                     case "unlock-once" ->
                         new CommandAction.UnlockOnce(in.id("door", DoorId::new), in.duration("unlockFor"));
-                    case "lockdown" ->
-                        new CommandAction.Lockdown(in.idSet("doors", DoorId::new), in.stringSet("allowedRoles"));
-                    case "emergency-release" -> new CommandAction.EmergencyRelease(in.idSet("doors", DoorId::new));
-                    case "release" -> new CommandAction.Release(in.idSet("doors", DoorId::new));
+                    case "lockdown" -> new CommandAction.Lockdown(readDoors(in), in.stringSet("allowedRoles"));
+                    case "emergency-release" -> new CommandAction.EmergencyRelease(readDoors(in));
+                    case "release" -> new CommandAction.Release(readDoors(in));
                     case "set-config" -> new CommandAction.SetConfig(in.stringMap("settings"));
                     default ->
                         throw JsonIn.bad(in.field("type") + " '" + Ids.printable(type)
@@ -290,10 +296,15 @@ public final class MessageCodec {
         return action;
     }
 
+    private static DoorSelection readDoors(JsonIn in) {
+        return new DoorSelection(in.bool("allDoors"), in.idSet("doors", DoorId::new));
+    }
+
     private static JsonOut writePayload(Message message) {
         return switch (message) {
             case SyncBatch batch ->
                 new JsonOut()
+                        .put("tenant", batch.tenant())
                         .put("site", batch.site())
                         .put("fromSeq", batch.fromSeq())
                         .put("toSeq", batch.toSeq())
@@ -306,6 +317,7 @@ public final class MessageCodec {
                 new JsonOut().put("site", request.site()).put("haveSeq", request.haveSeq());
             case SnapshotChunk chunk ->
                 new JsonOut()
+                        .put("tenant", chunk.tenant())
                         .put("site", chunk.site())
                         .put("snapshotId", chunk.snapshotId())
                         .put("seq", chunk.seq())
@@ -345,6 +357,7 @@ public final class MessageCodec {
                         .put("agentVersion", state.agentVersion());
             case Command command ->
                 new JsonOut()
+                        .put("tenant", command.tenant())
                         .put("site", command.site())
                         .put("expiresAt", command.expiresAt())
                         .put("action", writeAction(command.action()));
@@ -376,12 +389,19 @@ public final class MessageCodec {
             case CommandAction.Lockdown lockdown ->
                 new JsonOut()
                         .put("type", "lockdown")
-                        .sorted("doors", lockdown.doors())
+                        .put("allDoors", lockdown.doors().allDoors())
+                        .sorted("doors", lockdown.doors().doors())
                         .sorted("allowedRoles", lockdown.allowedRoles());
             case CommandAction.EmergencyRelease release ->
-                new JsonOut().put("type", "emergency-release").sorted("doors", release.doors());
+                new JsonOut()
+                        .put("type", "emergency-release")
+                        .put("allDoors", release.doors().allDoors())
+                        .sorted("doors", release.doors().doors());
             case CommandAction.Release release ->
-                new JsonOut().put("type", "release").sorted("doors", release.doors());
+                new JsonOut()
+                        .put("type", "release")
+                        .put("allDoors", release.doors().allDoors())
+                        .sorted("doors", release.doors().doors());
             case CommandAction.SetConfig config ->
                 new JsonOut().put("type", "set-config").map("settings", config.settings());
         };

@@ -9,8 +9,9 @@ import java.time.Instant;
  * once) and the envelope time its issue time; an edge never executes it at or after
  * {@code expiresAt}.
  */
-public record Command(String site, Instant expiresAt, CommandAction action) implements Message {
+public record Command(String tenant, String site, Instant expiresAt, CommandAction action) implements Message {
     public Command {
+        Ids.require(tenant, "command tenant");
         Ids.require(site, "command site");
         Checks.present(expiresAt, "command expiresAt");
         Checks.present(action, "command action");

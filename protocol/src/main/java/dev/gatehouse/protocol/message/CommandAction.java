@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** What a command asks an edge to do. An empty door set means every door of the site. */
+/** What a command asks an edge to do. */
 public sealed interface CommandAction
         permits CommandAction.UnlockOnce,
                 CommandAction.Lockdown,
@@ -26,24 +26,24 @@ public sealed interface CommandAction
     }
 
     /** Lock the doors and let only members with one of {@code allowedRoles} through until released. */
-    record Lockdown(Set<DoorId> doors, Set<String> allowedRoles) implements CommandAction {
+    record Lockdown(DoorSelection doors, Set<String> allowedRoles) implements CommandAction {
         public Lockdown {
-            doors = Set.copyOf(Checks.present(doors, "lockdown doors"));
+            Checks.present(doors, "lockdown doors");
             allowedRoles = Roles.require(Checks.present(allowedRoles, "lockdown allowedRoles"), "lockdown");
         }
     }
 
     /** Unlock the doors and hold them unlocked (fire alarm, evacuation) until released. */
-    record EmergencyRelease(Set<DoorId> doors) implements CommandAction {
+    record EmergencyRelease(DoorSelection doors) implements CommandAction {
         public EmergencyRelease {
-            doors = Set.copyOf(Checks.present(doors, "emergency-release doors"));
+            Checks.present(doors, "emergency-release doors");
         }
     }
 
     /** End a lockdown or an emergency release: the doors return to normal operation. */
-    record Release(Set<DoorId> doors) implements CommandAction {
+    record Release(DoorSelection doors) implements CommandAction {
         public Release {
-            doors = Set.copyOf(Checks.present(doors, "release doors"));
+            Checks.present(doors, "release doors");
         }
     }
 

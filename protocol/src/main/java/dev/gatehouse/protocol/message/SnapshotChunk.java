@@ -10,12 +10,14 @@ import java.util.List;
  * state as of {@code seq}. The edge collects all chunks of one snapshot id, then replaces its cache
  * and sets its seq to {@code seq} in one transaction.
  */
-public record SnapshotChunk(String site, String snapshotId, long seq, int index, int count, List<Entity> entities)
+public record SnapshotChunk(
+        String tenant, String site, String snapshotId, long seq, int index, int count, List<Entity> entities)
         implements Message {
     public static final int MAX_ENTITIES = 500;
     public static final int MAX_CHUNKS = 100_000;
 
     public SnapshotChunk {
+        Ids.require(tenant, "snapshot tenant");
         Ids.require(site, "snapshot site");
         Ids.require(snapshotId, "snapshot id");
         Checks.nonNegative(seq, "snapshot seq");

@@ -39,15 +39,17 @@ public record TimeWindow(DayOfWeek day, int startMinute, int endMinute) {
     /** Parses "HH:MM" (00:00 to 24:00). */
     public static int parse(String text, String field) {
         Checks.present(text, field);
-        if (text.length() != 5 || text.charAt(2) != ':') {
+        if (text.length() != 5
+                || text.charAt(2) != ':'
+                || !asciiDigit(text.charAt(0))
+                || !asciiDigit(text.charAt(1))
+                || !asciiDigit(text.charAt(3))
+                || !asciiDigit(text.charAt(4))) {
             throw Checks.bad(field + " '" + text + "' must be HH:MM (00:00 to 24:00)");
         }
         try {
             int hours = Integer.parseInt(text.substring(0, 2));
             int minutes = Integer.parseInt(text.substring(3, 5));
-            if (!Character.isDigit(text.charAt(0)) || !Character.isDigit(text.charAt(3))) {
-                throw new NumberFormatException();
-            }
             if (hours > 24 || minutes > 59 || (hours == 24 && minutes != 0)) {
                 throw Checks.bad(field + " '" + text + "' is not a time between 00:00 and 24:00");
             }
@@ -55,6 +57,10 @@ public record TimeWindow(DayOfWeek day, int startMinute, int endMinute) {
         } catch (NumberFormatException e) {
             throw Checks.bad(field + " '" + text + "' must be HH:MM (00:00 to 24:00)");
         }
+    }
+
+    private static boolean asciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Convenience for tests and demos: a window as {@code LocalTime}s, where {@code LocalTime.MAX} means 24:00. */

@@ -28,20 +28,21 @@ public interface Entitlements {
 
     Optional<Door> door(DoorId id);
 
+    /** The credential enrolled with this card hash; a card hash is unique within a site. */
     Optional<Credential> credentialByCardHash(String cardHash);
 
     Optional<Credential> credential(CredentialId id);
 
     Optional<Member> member(MemberId id);
 
-    /** The member's grants, in a stable order. */
+    /** The member's grants, ordered by grant id (the order the engine examines them in). */
     List<Grant> grantsOf(MemberId member);
 
     Optional<DoorGroup> doorGroup(DoorGroupId id);
 
     Optional<Schedule> schedule(ScheduleId id);
 
-    /** The member's bookings, in a stable order. */
+    /** The member's bookings, ordered by booking id. */
     List<Booking> bookingsOf(MemberId member);
 
     Optional<VisitorPass> visitorPass(PassId id);

@@ -1,5 +1,7 @@
 package dev.gatehouse.protocol.policy;
 
+import dev.gatehouse.protocol.ProtocolError;
+import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Booking;
 import dev.gatehouse.protocol.model.BookingId;
@@ -23,6 +25,7 @@ import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -73,23 +76,32 @@ public final class InMemoryEntitlements implements Entitlements {
             case Site value -> site = value;
             case Door value -> doors.put(value.id(), value);
             case Credential value -> {
+                if (value.cardHash().isPresent()) {
+                    Credential holder = credentialsByHash.get(value.cardHash().get());
+                    if (holder != null) {
+                        throw new ProtocolException(
+                                ProtocolError.BAD_VALUE,
+                                "credential " + value.id() + " has the card hash of credential " + holder.id()
+                                        + "; a card is enrolled once per site");
+                    }
+                    credentialsByHash.put(value.cardHash().get(), value);
+                }
                 credentials.put(value.id(), value);
-                value.cardHash().ifPresent(hash -> credentialsByHash.put(hash, value));
             }
             case Member value -> members.put(value.id(), value);
             case Grant value -> {
                 grants.put(value.id(), value);
-                grantsByMember
-                        .computeIfAbsent(value.member(), id -> new ArrayList<>())
-                        .add(value);
+                List<Grant> list = grantsByMember.computeIfAbsent(value.member(), id -> new ArrayList<>());
+                list.add(value);
+                list.sort(Comparator.comparing(Grant::id));
             }
             case DoorGroup value -> doorGroups.put(value.id(), value);
             case Schedule value -> schedules.put(value.id(), value);
             case Booking value -> {
                 bookings.put(value.id(), value);
-                bookingsByMember
-                        .computeIfAbsent(value.member(), id -> new ArrayList<>())
-                        .add(value);
+                List<Booking> list = bookingsByMember.computeIfAbsent(value.member(), id -> new ArrayList<>());
+                list.add(value);
+                list.sort(Comparator.comparing(Booking::id));
             }
             case VisitorPass value -> passes.put(value.id(), value);
             case SigningKey value -> signingKeys.put(value.kid(), value);
@@ -109,7 +121,7 @@ public final class InMemoryEntitlements implements Entitlements {
             case CREDENTIAL -> {
                 Credential old = credentials.remove(CredentialId.of(key));
                 if (old != null) {
-                    old.cardHash().ifPresent(credentialsByHash::remove);
+                    old.cardHash().ifPresent(hash -> credentialsByHash.remove(hash, old));
                 }
             }
             case MEMBER -> members.remove(MemberId.of(key));

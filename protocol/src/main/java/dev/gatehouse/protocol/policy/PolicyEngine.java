@@ -66,12 +66,17 @@ public final class PolicyEngine {
                 }
                 yield member(entitlements, request, door, found);
             }
-            case Presented.VisitorCode code ->
-                new Evaluation(
-                        visitor(entitlements, request, door, code),
-                        Optional.empty(),
-                        Optional.empty(),
-                        Optional.of(code.pass()));
+            case Presented.VisitorCode code -> {
+                Decision decision = visitor(entitlements, request, door, code);
+                boolean consumes = decision instanceof Granted granted
+                        && granted.basis() == GrantBasis.VISITOR_PASS
+                        && (code.singleUse()
+                                || entitlements
+                                        .visitorPass(code.pass())
+                                        .map(VisitorPass::singleUse)
+                                        .orElse(false));
+                yield new Evaluation(decision, Optional.empty(), Optional.empty(), Optional.of(code.pass()), consumes);
+            }
         };
     }
 

@@ -5,16 +5,18 @@ import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Command;
+import dev.gatehouse.protocol.message.CommandAction;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
+import dev.gatehouse.protocol.model.ClockStatus;
 import java.time.Instant;
 
 /**
  * Sync batches, snapshot chunks and commands travel as a compact JWS (ES256, with {@code kid})
  * whose payload is the envelope's JSON. Verification checks the signature, then decodes the
  * envelope strictly, then checks that the type is one the hub signs, that it is addressed to this
- * site and, for commands, that it has not expired.
+ * tenant and site and, for commands, that it has not expired by a clock the receiver trusts.
  */
 public final class SignedMessages {
     private SignedMessages() {}
@@ -30,38 +32,47 @@ public final class SignedMessages {
     }
 
     /**
-     * Verifies and decodes a signed message for {@code site}, as of {@code now}.
+     * Verifies and decodes a signed message for {@code tenant}'s {@code site}, as of {@code now} by a
+     * clock whose trust is {@code clock}. A command is refused at or after its expiry, and — since
+     * an untrusted clock cannot judge expiry, and a replayed old command must not run — refused
+     * altogether while the clock is untrusted, unless it is a lockdown (which fails toward security).
      *
      * @throws ProtocolException with {@code ALGORITHM_NOT_ALLOWED}, {@code UNKNOWN_KEY},
-     *     {@code BAD_SIGNATURE}, {@code MALFORMED_TOKEN}, any codec error, {@code WRONG_AUDIENCE}
-     *     or {@code EXPIRED}
+     *     {@code BAD_SIGNATURE}, {@code MALFORMED_TOKEN}, any codec error, {@code WRONG_AUDIENCE},
+     *     {@code EXPIRED} or {@code CLOCK_UNTRUSTED}
      */
-    public static Envelope verify(String compactJws, KeySet keys, String site, Instant now) {
+    public static Envelope verify(
+            String compactJws, KeySet keys, String tenant, String site, Instant now, ClockStatus clock) {
         Envelope envelope = MessageCodec.decode(Jws.verify(compactJws, keys));
-        if (!envelope.type().signed()) {
-            throw new ProtocolException(
-                    ProtocolError.BAD_VALUE, envelope.type().wireName() + " is not a type the hub signs");
-        }
-        String addressedTo =
+        String type = envelope.type().wireName();
+        record Audience(String tenant, String site) {}
+        Audience addressed =
                 switch (envelope.payload()) {
-                    case SyncBatch batch -> batch.site();
-                    case SnapshotChunk chunk -> chunk.site();
-                    case Command command -> command.site();
+                    case SyncBatch batch -> new Audience(batch.tenant(), batch.site());
+                    case SnapshotChunk chunk -> new Audience(chunk.tenant(), chunk.site());
+                    case Command command -> new Audience(command.tenant(), command.site());
                     default ->
-                        throw new ProtocolException(
-                                ProtocolError.BAD_VALUE, envelope.type().wireName() + " is not a type the hub signs");
+                        throw new ProtocolException(ProtocolError.BAD_VALUE, type + " is not a type the hub signs");
                 };
-        if (!addressedTo.equals(site)) {
+        if (!addressed.tenant().equals(tenant) || !addressed.site().equals(site)) {
             throw new ProtocolException(
                     ProtocolError.WRONG_AUDIENCE,
-                    "the " + envelope.type().wireName() + " is addressed to site '" + addressedTo + "', not '" + site
-                            + "'");
+                    "the " + type + " is addressed to " + addressed.tenant() + "/" + addressed.site() + ", not "
+                            + tenant + "/" + site);
         }
-        if (envelope.payload() instanceof Command command && !now.isBefore(command.expiresAt())) {
-            throw new ProtocolException(
-                    ProtocolError.EXPIRED,
-                    "command " + envelope.id() + " expired at " + command.expiresAt() + " (now " + now
-                            + "); it is never executed");
+        if (envelope.payload() instanceof Command command) {
+            if (!now.isBefore(command.expiresAt())) {
+                throw new ProtocolException(
+                        ProtocolError.EXPIRED,
+                        "command " + envelope.id() + " expired at " + command.expiresAt() + " (now " + now
+                                + "); it is never executed");
+            }
+            if (clock == ClockStatus.UNTRUSTED && !(command.action() instanceof CommandAction.Lockdown)) {
+                throw new ProtocolException(
+                        ProtocolError.CLOCK_UNTRUSTED,
+                        "command " + envelope.id() + " cannot be judged for expiry or replay while this clock is"
+                                + " untrusted; only lockdown is executed until the clock is trusted again");
+            }
         }
         return envelope;
     }

@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ProtocolToolTest {
     private static final Instant NOW = Instant.parse("2026-11-23T08:00:00Z");
+    private static final String TENANT = "acme";
 
     @TempDir
     Path dir;
@@ -71,6 +72,7 @@ class ProtocolToolTest {
                         "cmd-1",
                         NOW.minusSeconds(5),
                         new Command(
+                                TENANT,
                                 "hq-berlin",
                                 expiresAt,
                                 new CommandAction.UnlockOnce(DoorId.of("main-entrance"), Duration.ofSeconds(5)))),
@@ -85,7 +87,7 @@ class ProtocolToolTest {
 
             assertThat(run.exit()).isZero();
             assertThat(run.out())
-                    .startsWith("valid signed command for site hq-berlin, key k1")
+                    .startsWith("valid signed command for acme/hq-berlin, key k1")
                     .contains("unlock-once");
             assertThat(run.err()).isEmpty();
         }
@@ -249,7 +251,7 @@ class ProtocolToolTest {
         Run run = run(signed.out(), "inspect", "--keys", publicKeys.toString());
 
         assertThat(run.exit()).isZero();
-        assertThat(run.out()).startsWith("valid signed sync.batch for site");
+        assertThat(run.out()).startsWith("valid signed sync.batch for acme/hq-berlin");
     }
 
     @Test

@@ -706,6 +706,33 @@ class PolicyEngineTest {
             return new Presented.VisitorCode(pass, false);
         }
 
+        @ParameterizedTest(name = "pass single-use {0}, token single-use {1}: consumes {2}")
+        @CsvSource({"false, false, false", "true, false, true", "false, true, true", "true, true, true"})
+        void aGrantOfASingleUsePassOrTokenTellsTheEdgeToConsumeIt(
+                boolean passSingleUse, boolean tokenSingleUse, boolean consumes) {
+            // Two doors deciding at once could both see the pass unused; the edge must record the
+            // use atomically before unlocking, and it can only do so if the decision says so.
+            PassId pass =
+                    site.pass("guest-once", FROM, UNTIL, passSingleUse, PassStatus.ACTIVE, Set.of(FRONT), Set.of());
+
+            Evaluation evaluation = site.evaluate(
+                    AccessRequest.online(new Presented.VisitorCode(pass, tokenSingleUse), FRONT, FROM.plusSeconds(60)));
+
+            assertThat(evaluation.decision().granted()).isTrue();
+            assertThat(evaluation.consumesPass()).isEqualTo(consumes);
+        }
+
+        @Test
+        void aDeniedPassConsumesNothing() {
+            PassId pass = site.pass("guest-late", FROM, UNTIL, true, PassStatus.ACTIVE, Set.of(FRONT), Set.of());
+
+            Evaluation evaluation =
+                    site.evaluate(AccessRequest.online(new Presented.VisitorCode(pass, true), FRONT, UNTIL));
+
+            assertThat(evaluation.decision()).isEqualTo(denied(DenyReason.VISITOR_PASS_EXPIRED));
+            assertThat(evaluation.consumesPass()).isFalse();
+        }
+
         @ParameterizedTest(name = "{0} Berlin time: {1}")
         @CsvSource({
             "2026-06-17T08:59:59, VISITOR_PASS_NOT_YET_VALID",

@@ -265,7 +265,11 @@ class QrTokensTest {
             Envelope command = new Envelope(
                     "cmd-1",
                     ISSUED,
-                    new Command(SITE, EXP, new CommandAction.UnlockOnce(DoorId.of("front"), Duration.ofSeconds(5))));
+                    new Command(
+                            TENANT,
+                            SITE,
+                            EXP,
+                            new CommandAction.UnlockOnce(DoorId.of("front"), Duration.ofSeconds(5))));
 
             assertThat(rejection(verify(SignedMessages.sign(command, HUB_KEY)))).isEqualTo(DenyReason.QR_MALFORMED);
         }

@@ -85,6 +85,7 @@ class SignedMessagesTest {
                 "batch-0042",
                 NOW,
                 new SyncBatch(
+                        TENANT,
                         site,
                         42,
                         43,
@@ -99,6 +100,7 @@ class SignedMessagesTest {
                 "cmd-0007",
                 NOW,
                 new Command(
+                        TENANT,
                         site,
                         COMMAND_EXPIRES,
                         new CommandAction.UnlockOnce(DoorId.of("front"), Duration.ofSeconds(5))));
@@ -109,6 +111,7 @@ class SignedMessagesTest {
                 "snap-0001-0",
                 NOW,
                 new SnapshotChunk(
+                        TENANT,
                         SITE,
                         "snap-0001",
                         43,
@@ -144,7 +147,7 @@ class SignedMessagesTest {
     }
 
     private static Envelope verify(String token) {
-        return SignedMessages.verify(token, KEYS, SITE, NOW);
+        return SignedMessages.verify(token, KEYS, TENANT, SITE, NOW, ClockStatus.TRUSTED);
     }
 
     /** The code of the {@link ProtocolException} thrown; fails the test if anything else (or nothing) is thrown. */
@@ -350,6 +353,7 @@ class SignedMessagesTest {
             assertThat(tampered).isNotEqualTo(original);
             assertThat(MessageCodec.decode(tampered.getBytes(UTF_8)).payload())
                     .isEqualTo(new SyncBatch(
+                            TENANT,
                             SITE,
                             42,
                             43,
@@ -379,7 +383,8 @@ class SignedMessagesTest {
             String tampered =
                     payloadJson(token).replace("\"site\":\"" + SITE + "\"", "\"site\":\"" + OTHER_SITE + "\"");
 
-            assertThat(rejection(() -> SignedMessages.verify(withPayload(token, tampered), KEYS, OTHER_SITE, NOW)))
+            assertThat(rejection(() -> SignedMessages.verify(
+                            withPayload(token, tampered), KEYS, TENANT, OTHER_SITE, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.BAD_SIGNATURE);
         }
 
@@ -599,7 +604,8 @@ class SignedMessagesTest {
         void aCommandVerifiesUntilJustBeforeItExpires(String offset) {
             Instant now = COMMAND_EXPIRES.plus(Duration.parse(offset));
 
-            assertThat(SignedMessages.verify(SignedMessages.sign(command(SITE), HUB_KEY), KEYS, SITE, now))
+            assertThat(SignedMessages.verify(
+                            SignedMessages.sign(command(SITE), HUB_KEY), KEYS, TENANT, SITE, now, ClockStatus.TRUSTED))
                     .isEqualTo(command(SITE));
         }
 
@@ -610,7 +616,7 @@ class SignedMessagesTest {
             Instant now = COMMAND_EXPIRES.plus(Duration.parse(offset));
             String token = SignedMessages.sign(command(SITE), HUB_KEY);
 
-            assertThat(rejection(() -> SignedMessages.verify(token, KEYS, SITE, now)))
+            assertThat(rejection(() -> SignedMessages.verify(token, KEYS, TENANT, SITE, now, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.EXPIRED);
         }
 
@@ -619,7 +625,8 @@ class SignedMessagesTest {
             // Both sites trust the same tenant key; only the site inside the payload tells them apart.
             String token = SignedMessages.sign(batch(SITE), HUB_KEY);
 
-            assertThat(rejection(() -> SignedMessages.verify(token, KEYS, OTHER_SITE, NOW)))
+            assertThat(rejection(
+                            () -> SignedMessages.verify(token, KEYS, TENANT, OTHER_SITE, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.WRONG_AUDIENCE);
         }
 
@@ -627,7 +634,8 @@ class SignedMessagesTest {
         void aCommandForSiteAVerifiedAtSiteBIsTheWrongAudience() {
             String token = SignedMessages.sign(command(SITE), HUB_KEY);
 
-            assertThat(rejection(() -> SignedMessages.verify(token, KEYS, OTHER_SITE, NOW)))
+            assertThat(rejection(
+                            () -> SignedMessages.verify(token, KEYS, TENANT, OTHER_SITE, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.WRONG_AUDIENCE);
         }
     }
@@ -677,13 +685,13 @@ class SignedMessagesTest {
 
         @Test
         void aSignedBatchOnTheSyncChannelIsRead() {
-            assertThat(Inbound.read(topic(Channel.SYNC), signed(batch(SITE)), KEYS, NOW))
+            assertThat(Inbound.read(topic(Channel.SYNC), signed(batch(SITE)), KEYS, NOW, ClockStatus.TRUSTED))
                     .isEqualTo(batch(SITE));
         }
 
         @Test
         void aSignedCommandOnTheCommandsChannelIsRead() {
-            assertThat(Inbound.read(topic(Channel.COMMANDS), signed(command(SITE)), KEYS, NOW))
+            assertThat(Inbound.read(topic(Channel.COMMANDS), signed(command(SITE)), KEYS, NOW, ClockStatus.TRUSTED))
                     .isEqualTo(command(SITE));
         }
 
@@ -693,15 +701,17 @@ class SignedMessagesTest {
             byte[] plainBatch = MessageCodec.encode(batch(SITE));
             byte[] plainCommand = MessageCodec.encode(command(SITE));
 
-            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), plainBatch, KEYS, NOW)))
+            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), plainBatch, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.MALFORMED_TOKEN);
-            assertThat(rejection(() -> Inbound.read(topic(Channel.COMMANDS), plainCommand, KEYS, NOW)))
+            assertThat(rejection(
+                            () -> Inbound.read(topic(Channel.COMMANDS), plainCommand, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.MALFORMED_TOKEN);
         }
 
         @Test
         void aSignedCommandReplayedOnTheSyncChannelIsRefused() {
-            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), signed(command(SITE)), KEYS, NOW)))
+            assertThat(rejection(() ->
+                            Inbound.read(topic(Channel.SYNC), signed(command(SITE)), KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.BAD_VALUE);
         }
 
@@ -709,7 +719,7 @@ class SignedMessagesTest {
         void aSignedBatchOnTheTopicOfAnotherSiteIsTheWrongAudience() {
             Topic otherSite = Topic.of(TENANT, OTHER_SITE, "edge-1", Channel.SYNC);
 
-            assertThat(rejection(() -> Inbound.read(otherSite, signed(batch(SITE)), KEYS, NOW)))
+            assertThat(rejection(() -> Inbound.read(otherSite, signed(batch(SITE)), KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.WRONG_AUDIENCE);
         }
 
@@ -718,9 +728,9 @@ class SignedMessagesTest {
             byte[] huge = new byte[Jws.MAX_LENGTH + 1];
             Arrays.fill(huge, (byte) 'A');
 
-            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), null, KEYS, NOW)))
+            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), null, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.TOO_LARGE);
-            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), huge, KEYS, NOW)))
+            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC), huge, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.TOO_LARGE);
         }
 
@@ -728,7 +738,8 @@ class SignedMessagesTest {
         void aMessageTypeOfAnotherChannelOnAPlainChannelIsABadValue() {
             byte[] syncRequest = MessageCodec.encode(syncRequest());
 
-            assertThat(rejection(() -> Inbound.read(topic(Channel.EVENTS), syncRequest, KEYS, NOW)))
+            assertThat(rejection(
+                            () -> Inbound.read(topic(Channel.EVENTS), syncRequest, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.BAD_VALUE);
         }
 
@@ -738,9 +749,11 @@ class SignedMessagesTest {
             byte[] plainCommand = MessageCodec.encode(command(SITE));
             byte[] plainBatch = MessageCodec.encode(batch(SITE));
 
-            assertThat(rejection(() -> Inbound.read(topic(Channel.EVENTS), plainCommand, KEYS, NOW)))
+            assertThat(rejection(
+                            () -> Inbound.read(topic(Channel.EVENTS), plainCommand, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.BAD_VALUE);
-            assertThat(rejection(() -> Inbound.read(topic(Channel.SYNC_REQUEST), plainBatch, KEYS, NOW)))
+            assertThat(rejection(() ->
+                            Inbound.read(topic(Channel.SYNC_REQUEST), plainBatch, KEYS, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.BAD_VALUE);
         }
 
@@ -748,7 +761,8 @@ class SignedMessagesTest {
         void aValidEventOnThePlainEventsChannelIsRead() {
             byte[] event = MessageCodec.encode(accessEvent());
 
-            assertThat(Inbound.read(topic(Channel.EVENTS), event, KEYS, NOW)).isEqualTo(accessEvent());
+            assertThat(Inbound.read(topic(Channel.EVENTS), event, KEYS, NOW, ClockStatus.TRUSTED))
+                    .isEqualTo(accessEvent());
         }
     }
 
@@ -762,8 +776,10 @@ class SignedMessagesTest {
             String old = SignedMessages.sign(batch(SITE), HUB_KEY);
             String fresh = SignedMessages.sign(command(SITE), newKey);
 
-            assertThat(SignedMessages.verify(old, rotated, SITE, NOW)).isEqualTo(batch(SITE));
-            assertThat(SignedMessages.verify(fresh, rotated, SITE, NOW)).isEqualTo(command(SITE));
+            assertThat(SignedMessages.verify(old, rotated, TENANT, SITE, NOW, ClockStatus.TRUSTED))
+                    .isEqualTo(batch(SITE));
+            assertThat(SignedMessages.verify(fresh, rotated, TENANT, SITE, NOW, ClockStatus.TRUSTED))
+                    .isEqualTo(command(SITE));
             assertThat(rotated.keyIds()).containsExactlyInAnyOrder("hub-1", "hub-2");
         }
 
@@ -771,7 +787,7 @@ class SignedMessagesTest {
         void theOldSetAloneDoesNotKnowTheNewKey() {
             String fresh = SignedMessages.sign(command(SITE), newKey);
 
-            assertThat(rejection(() -> SignedMessages.verify(fresh, KEYS, SITE, NOW)))
+            assertThat(rejection(() -> SignedMessages.verify(fresh, KEYS, TENANT, SITE, NOW, ClockStatus.TRUSTED)))
                     .isEqualTo(ProtocolError.UNKNOWN_KEY);
         }
 
@@ -808,7 +824,7 @@ class SignedMessagesTest {
         }
 
         private static Envelope verify(String token, KeySet keys) {
-            return SignedMessages.verify(token, keys, SITE, NOW);
+            return SignedMessages.verify(token, keys, TENANT, SITE, NOW, ClockStatus.TRUSTED);
         }
 
         @Test
