@@ -33,6 +33,7 @@ import dev.gatehouse.protocol.message.SyncRequest;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
@@ -91,6 +92,24 @@ public final class MessageCodec {
                 .put("time", envelope.time())
                 .put("payload", writePayload(envelope.payload()));
         return out.node().toString();
+    }
+
+    /** Encodes one entity as compact JSON ({@code {"kind":…,…}}), as inside a batch's upserts; for storage. */
+    public static String encodeEntity(Entity entity) {
+        return EntityJson.write(entity).node().toString();
+    }
+
+    /** Decodes one entity written by {@link #encodeEntity}, with the same strictness as a message. */
+    public static Entity decodeEntity(String json) {
+        JsonNode root = parse(json == null ? null : json.getBytes(StandardCharsets.UTF_8), "the entity");
+        try {
+            return EntityJson.read(root, "");
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProtocolException(
+                    ProtocolError.BAD_VALUE, "the entity has an invalid value: " + e.getMessage(), e);
+        }
     }
 
     /** Decodes a message received as text. */
