@@ -1,0 +1,384 @@
+package dev.gatehouse.edge.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.model.TimeWindow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and checks the agent's YAML configuration. Anything wrong — a missing or unknown key, a
+ * wrong type, a bad value, a pin used twice, a door naming a reader that does not exist — is a
+ * {@link ConfigException} naming the key, and nothing starts.
+ */
+public final class EdgeConfigLoader {
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Set<Integer> BCM_PINS =
+            Set.of(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+
+    private EdgeConfigLoader() {}
+
+    public static EdgeConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read the configuration file " + file + ": " + e.getMessage(), e);
+        }
+        return parse(text, file.toAbsolutePath().getParent());
+    }
+
+    /** Parses configuration text; relative paths are resolved against {@code baseDir}. */
+    public static EdgeConfig parse(String yaml, Path baseDir) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (JacksonException e) {
+            String where =
+                    e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw new ConfigException("", "the file is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(
+                    "", "the file must be a YAML mapping with the keys site, data-dir, doors, readers");
+        }
+        Node config = new Node(root, "");
+        Node siteNode = config.object("site");
+        EdgeConfig.Site site = new EdgeConfig.Site(
+                siteNode.id("tenant"), siteNode.id("id"), siteNode.id("device"), siteNode.zone("zone"));
+        siteNode.end();
+        Path dataDir = config.path("data-dir", baseDir);
+        Path cardKeyFile = config.path("card-key-file", baseDir);
+        Path trustedKeysFile = config.path("trusted-keys-file", baseDir);
+        Duration clockTolerance = config.optDuration("clock-tolerance").orElse(Duration.ofSeconds(5));
+
+        List<EdgeConfig.Reader> readers = new ArrayList<>();
+        Set<String> readerIds = new HashSet<>();
+        for (Node node : config.list("readers")) {
+            EdgeConfig.Reader reader = reader(node);
+            if (!readerIds.add(reader.id())) {
+                throw new ConfigException(node.field("id"), "reader id '" + reader.id() + "' is used twice");
+            }
+            readers.add(reader);
+        }
+        List<EdgeConfig.Door> doors = new ArrayList<>();
+        Set<String> doorIds = new HashSet<>();
+        Set<Integer> pins = new HashSet<>();
+        Set<String> claimedReaders = new HashSet<>();
+        List<Node> doorNodes = config.list("doors");
+        if (doorNodes.isEmpty()) {
+            throw new ConfigException("doors", "list at least one door");
+        }
+        for (Node node : doorNodes) {
+            EdgeConfig.Door door = door(node);
+            if (!doorIds.add(door.id())) {
+                throw new ConfigException(node.field("id"), "door id '" + door.id() + "' is used twice");
+            }
+            claimPin(pins, door.relayPin(), node.field("relay-pin"));
+            door.contactPin().ifPresent(pin -> claimPin(pins, pin, node.field("contact-pin")));
+            door.rexPin().ifPresent(pin -> claimPin(pins, pin, node.field("rex-pin")));
+            for (int i = 0; i < door.readers().size(); i++) {
+                String reader = door.readers().get(i);
+                String key = node.field("readers") + "[" + i + "]";
+                if (!readerIds.contains(reader)) {
+                    throw new ConfigException(
+                            key,
+                            "reader '" + reader + "' is not defined under readers (defined: "
+                                    + readerIds.stream().sorted().toList() + ")");
+                }
+                if (!claimedReaders.add(reader)) {
+                    throw new ConfigException(key, "reader '" + reader + "' already belongs to another door");
+                }
+            }
+            doors.add(door);
+        }
+        config.end();
+        return new EdgeConfig(site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, doors, readers);
+    }
+
+    private static void claimPin(Set<Integer> pins, int pin, String key) {
+        if (!pins.add(pin)) {
+            throw new ConfigException(key, "GPIO " + pin + " is already used by another relay, contact or REX input");
+        }
+    }
+
+    private static EdgeConfig.Door door(Node node) {
+        String id = node.id("id");
+        String name = node.optString("name").orElse(id);
+        EdgeConfig.Lock lock = node.enumValue("lock", EdgeConfig.Lock.class);
+        int relayPin = node.pin("relay-pin");
+        Optional<Integer> contactPin =
+                node.has("contact-pin") ? Optional.of(node.pin("contact-pin")) : Optional.empty();
+        boolean normallyClosed = node.optBool("contact-normally-closed").orElse(true);
+        Optional<Integer> rexPin = node.has("rex-pin") ? Optional.of(node.pin("rex-pin")) : Optional.empty();
+        Duration pulse = node.optDuration("unlock-pulse").orElse(Duration.ofSeconds(5));
+        if (pulse.compareTo(Duration.ofSeconds(1)) < 0 || pulse.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new ConfigException(node.field("unlock-pulse"), "must be between 1s and 5m, not " + pulse);
+        }
+        Duration heldOpen = node.optDuration("held-open-after").orElse(Duration.ofSeconds(30));
+        if (heldOpen.compareTo(pulse) < 0) {
+            throw new ConfigException(
+                    node.field("held-open-after"),
+                    "must be at least the unlock pulse (" + pulse + "), not " + heldOpen);
+        }
+        List<EdgeConfig.UnlockWindow> windows = new ArrayList<>();
+        if (node.has("unlock-windows")) {
+            for (Node window : node.list("unlock-windows")) {
+                windows.add(window(window));
+            }
+        }
+        List<String> readers = node.has("readers") ? node.idList("readers") : List.of();
+        node.end();
+        return new EdgeConfig.Door(
+                id, name, lock, relayPin, contactPin, normallyClosed, rexPin, pulse, heldOpen, windows, readers);
+    }
+
+    private static EdgeConfig.UnlockWindow window(Node node) {
+        List<DayOfWeek> days = new ArrayList<>();
+        List<Node> dayNodes = node.list("days");
+        for (int i = 0; i < dayNodes.size(); i++) {
+            JsonNode value = dayNodes.get(i).json;
+            String key = node.field("days") + "[" + i + "]";
+            if (!value.isTextual()) {
+                throw new ConfigException(key, "must be a day name such as monday");
+            }
+            try {
+                days.add(DayOfWeek.valueOf(value.textValue().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, "'" + value.textValue() + "' is not a day; use monday … sunday");
+            }
+        }
+        if (days.isEmpty()) {
+            throw new ConfigException(node.field("days"), "list at least one day");
+        }
+        String from = node.string("from");
+        String to = node.string("to");
+        try {
+            for (DayOfWeek day : days) {
+                TimeWindow.of(day, from, to);
+            }
+        } catch (RuntimeException e) {
+            throw new ConfigException(node.field("from"), e.getMessage() + " (from/to are HH:MM, from before to)");
+        }
+        node.end();
+        return new EdgeConfig.UnlockWindow(days, from, to);
+    }
+
+    private static EdgeConfig.Reader reader(Node node) {
+        String id = node.id("id");
+        EdgeConfig.ReaderType type = node.enumValue("type", EdgeConfig.ReaderType.class);
+        Optional<String> port = node.optString("port");
+        Optional<String> command = node.optString("capture-command");
+        EdgeConfig.LineEnding lineEnding = node.has("line-ending")
+                ? node.enumValue("line-ending", EdgeConfig.LineEnding.class)
+                : EdgeConfig.LineEnding.CRLF;
+        Duration frameInterval = node.optDuration("frame-interval").orElse(Duration.ofMillis(200));
+        switch (type) {
+            case PN532, SERIAL_QR -> {
+                if (port.isEmpty()) {
+                    throw new ConfigException(
+                            node.field("port"),
+                            "a " + Node.wire(type) + " reader needs its serial port, e.g. /dev/ttyUSB0");
+                }
+            }
+            case CAMERA_QR -> {
+                if (command.isEmpty()) {
+                    throw new ConfigException(
+                            node.field("capture-command"),
+                            "a camera-qr reader needs the command that prints one frame (PNG or JPEG) to stdout");
+                }
+            }
+        }
+        node.end();
+        return new EdgeConfig.Reader(id, type, port, lineEnding, command, frameInterval);
+    }
+
+    /** A strict view of one YAML mapping; every accessor knows its key path, and end() rejects unknown keys. */
+    private static final class Node {
+        private final JsonNode json;
+        private final String path;
+        private final Set<String> read = new HashSet<>();
+
+        Node(JsonNode json, String path) {
+            this.json = json;
+            this.path = path;
+        }
+
+        String field(String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
+        boolean has(String name) {
+            read.add(name);
+            return json.has(name) && !json.get(name).isNull();
+        }
+
+        private JsonNode required(String name) {
+            read.add(name);
+            JsonNode value = json.get(name);
+            if (value == null || value.isNull()) {
+                throw new ConfigException(field(name), "is missing");
+            }
+            return value;
+        }
+
+        Node object(String name) {
+            JsonNode value = required(name);
+            if (!value.isObject()) {
+                throw new ConfigException(field(name), "must be a mapping of keys");
+            }
+            return new Node(value, field(name));
+        }
+
+        List<Node> list(String name) {
+            JsonNode value = required(name);
+            if (!value.isArray()) {
+                throw new ConfigException(field(name), "must be a list");
+            }
+            List<Node> out = new ArrayList<>();
+            for (int i = 0; i < value.size(); i++) {
+                out.add(new Node(value.get(i), field(name) + "[" + i + "]"));
+            }
+            return out;
+        }
+
+        String string(String name) {
+            JsonNode value = required(name);
+            if (!value.isTextual() && !value.isNumber()) {
+                throw new ConfigException(field(name), "must be text");
+            }
+            return value.asText();
+        }
+
+        Optional<String> optString(String name) {
+            return has(name) ? Optional.of(string(name)) : Optional.empty();
+        }
+
+        String id(String name) {
+            String value = string(name);
+            if (!Ids.isValid(value)) {
+                throw new ConfigException(
+                        field(name), "'" + value + "' must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+            }
+            return value;
+        }
+
+        List<String> idList(String name) {
+            List<String> out = new ArrayList<>();
+            List<Node> items = list(name);
+            for (Node item : items) {
+                if (!item.json.isTextual() || !Ids.isValid(item.json.textValue())) {
+                    throw new ConfigException(item.path, "must be a reader id");
+                }
+                out.add(item.json.textValue());
+            }
+            return out;
+        }
+
+        Optional<Boolean> optBool(String name) {
+            if (!has(name)) {
+                return Optional.empty();
+            }
+            JsonNode value = json.get(name);
+            if (!value.isBoolean()) {
+                throw new ConfigException(field(name), "must be true or false");
+            }
+            return Optional.of(value.booleanValue());
+        }
+
+        int pin(String name) {
+            JsonNode value = required(name);
+            if (!value.isInt() || !BCM_PINS.contains(value.intValue())) {
+                throw new ConfigException(
+                        field(name), "'" + value.asText() + "' is not a usable BCM GPIO number (2-27)");
+            }
+            return value.intValue();
+        }
+
+        Optional<Duration> optDuration(String name) {
+            if (!has(name)) {
+                return Optional.empty();
+            }
+            String text = json.get(name).asText();
+            Matcher matcher = DURATION.matcher(text);
+            if (!matcher.matches()) {
+                throw new ConfigException(
+                        field(name), "'" + text + "' is not a duration; write e.g. 500ms, 5s, 2m or 1h");
+            }
+            long amount = Long.parseLong(matcher.group(1));
+            return Optional.of(
+                    switch (matcher.group(2)) {
+                        case "ms" -> Duration.ofMillis(amount);
+                        case "s" -> Duration.ofSeconds(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        default -> Duration.ofHours(amount);
+                    });
+        }
+
+        ZoneId zone(String name) {
+            String text = string(name);
+            if (!ZoneId.getAvailableZoneIds().contains(text)) {
+                throw new ConfigException(field(name), "'" + text + "' is not an IANA time zone such as Europe/Berlin");
+            }
+            try {
+                return ZoneId.of(text);
+            } catch (DateTimeException e) {
+                throw new ConfigException(field(name), "'" + text + "' is not a time zone");
+            }
+        }
+
+        Path path(String name, Path baseDir) {
+            String text = string(name);
+            Path value = Path.of(text);
+            return value.isAbsolute() || baseDir == null
+                    ? value
+                    : baseDir.resolve(value).normalize();
+        }
+
+        <E extends Enum<E>> E enumValue(String name, Class<E> type) {
+            String text = string(name);
+            for (E constant : type.getEnumConstants()) {
+                if (wire(constant).equals(text)) {
+                    return constant;
+                }
+            }
+            List<String> allowed = new ArrayList<>();
+            for (E constant : type.getEnumConstants()) {
+                allowed.add(wire(constant));
+            }
+            throw new ConfigException(field(name), "'" + text + "' is not one of " + allowed);
+        }
+
+        static String wire(Enum<?> constant) {
+            return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        void end() {
+            Iterator<String> names = json.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                if (!read.contains(name)) {
+                    throw new ConfigException(
+                            field(name), "is not a known key here (check its spelling; see edge-agent/README.md)");
+                }
+            }
+        }
+    }
+}
