@@ -27,7 +27,16 @@ class QrFrameDecoderTest {
     private final QrFrameDecoder decoder = new QrFrameDecoder();
 
     @ParameterizedTest(name = "rotated {0}°, scale {1}, noise {2}")
-    @CsvSource({"0, 1.0, 0", "1, 0.7, 0", "12, 0.9, 0", "45, 0.8, 0", "90, 1.0, 0", "180, 1.0, 0", "0, 0.55, 0", "20, 0.9, 0.08"})
+    @CsvSource({
+        "0, 1.0, 0",
+        "1, 0.7, 0",
+        "12, 0.9, 0",
+        "45, 0.8, 0",
+        "90, 1.0, 0",
+        "180, 1.0, 0",
+        "0, 0.55, 0",
+        "20, 0.9, 0.08"
+    })
     void aCodeHeldAtTheCameraIsRead(double rotation, double scale, double noise) {
         BufferedImage frame = QrFrames.frame(TOKEN, 640, 480, new QrFrames.Placement(rotation, scale, noise, 42));
 

@@ -1,0 +1,77 @@
+package dev.gatehouse.edge.door;
+
+import com.pi4j.context.Context;
+import com.pi4j.exception.Pi4JException;
+import com.pi4j.io.exception.IOAlreadyExistsException;
+import com.pi4j.io.gpio.digital.DigitalOutput;
+import com.pi4j.io.gpio.digital.DigitalState;
+import java.util.Objects;
+
+/**
+ * A door relay on a GPIO output through Pi4J: HIGH energises the coil (an active-high relay
+ * board). The output is created at the lock type's locked level, so the door does not open for a
+ * moment between the agent starting and its controller taking over, and Pi4J's shutdown level is
+ * LOW (de-energised), matching {@link DoorController#close()}.
+ */
+public final class Pi4jRelay implements Relay {
+    private final DigitalOutput output;
+    private final int bcmPin;
+
+    private Pi4jRelay(DigitalOutput output, int bcmPin) {
+        this.output = output;
+        this.bcmPin = bcmPin;
+    }
+
+    /**
+     * Creates the relay output on BCM pin {@code bcmPin} of {@code context}.
+     *
+     * @throws DoorException {@link DoorError#PIN_IN_USE} when the pin is already used in this
+     *     context, {@link DoorError#RELAY_FAILED} when Pi4J cannot create the output
+     */
+    public static Pi4jRelay create(Context context, int bcmPin, LockType lockType) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(lockType, "lockType");
+        DigitalState locked = lockType.energisedWhenLocked() ? DigitalState.HIGH : DigitalState.LOW;
+        GpioPins.requireFree(context, bcmPin);
+        try {
+            DigitalOutput output = context.create(DigitalOutput.newConfigBuilder(context)
+                    .id("gatehouse-relay-bcm" + bcmPin)
+                    .name("door relay on BCM " + bcmPin)
+                    .address(bcmPin)
+                    .initial(locked)
+                    .shutdown(DigitalState.LOW));
+            return new Pi4jRelay(output, bcmPin);
+        } catch (IOAlreadyExistsException e) {
+            throw GpioPins.inUse(bcmPin, e);
+        } catch (Pi4JException | IllegalStateException e) {
+            throw new DoorException(
+                    DoorError.RELAY_FAILED,
+                    "cannot set up the relay output on BCM " + bcmPin + ": " + e.getMessage()
+                            + " (check that the pin exists and the agent may use the GPIO chip)",
+                    e);
+        }
+    }
+
+    @Override
+    public void set(boolean energised) {
+        try {
+            output.state(energised ? DigitalState.HIGH : DigitalState.LOW);
+        } catch (Pi4JException e) {
+            throw new DoorException(
+                    DoorError.RELAY_FAILED,
+                    "the relay on BCM " + bcmPin + " did not switch " + (energised ? "on" : "off") + ": "
+                            + e.getMessage() + " (check the GPIO chip and the relay board)",
+                    e);
+        }
+    }
+
+    @Override
+    public boolean energised() {
+        return output.state() == DigitalState.HIGH;
+    }
+
+    @Override
+    public String toString() {
+        return "Pi4jRelay[BCM " + bcmPin + ", " + output.state() + "]";
+    }
+}
