@@ -1,0 +1,17 @@
+package dev.gatehouse.edge.access;
+
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.PassId;
+import java.util.Optional;
+
+/** Where decisions and door events go before anything moves: the edge's outbox. */
+public interface DecisionRecorder {
+    /**
+     * Records {@code event} durably. When {@code consumePass} is present, first records the single
+     * use of that visitor pass, in the same transaction: if the pass was already used, nothing is
+     * written and the result is {@code false}.
+     *
+     * @throws RuntimeException when the event cannot be stored; the caller then does not unlock
+     */
+    boolean record(Envelope event, Optional<PassId> consumePass);
+}

@@ -1,0 +1,168 @@
+package dev.gatehouse.edge.access;
+
+import dev.gatehouse.edge.door.DoorController;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.card.CardHasher;
+import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.ClockStatus;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.PresentedKind;
+import dev.gatehouse.protocol.policy.AccessRequest;
+import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.policy.Entitlements;
+import dev.gatehouse.protocol.policy.Evaluation;
+import dev.gatehouse.protocol.policy.PolicyEngine;
+import dev.gatehouse.protocol.policy.Presented;
+import dev.gatehouse.protocol.qr.QrTokens;
+import dev.gatehouse.protocol.sign.KeySet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision path: a card UID or QR text from a reader → a presented credential (keyed hash, or a
+ * verified token) → the policy engine over the local cache → the access event recorded in the
+ * outbox → the door unlocked. It all runs as one task on the door's serial queue, so no command can
+ * change the door between the decision and the unlock. The event is stored before the relay moves:
+ * if it cannot be stored, the door stays locked (nothing is granted that is not on record).
+ */
+public final class DecisionService {
+    private static final Logger log = LoggerFactory.getLogger(DecisionService.class);
+
+    private final String tenant;
+    private final String site;
+    private final Entitlements entitlements;
+    private final Supplier<KeySet> keys;
+    private final CardHasher cards;
+    private final Clock clock;
+    private final ClockTrust clockTrust;
+    private final Supplier<Duration> offlineFor;
+    private final DecisionRecorder recorder;
+    private final Consumer<Decided> listener;
+
+    public DecisionService(
+            String tenant,
+            String site,
+            Entitlements entitlements,
+            Supplier<KeySet> keys,
+            CardHasher cards,
+            Clock clock,
+            ClockTrust clockTrust,
+            Supplier<Duration> offlineFor,
+            DecisionRecorder recorder,
+            Consumer<Decided> listener) {
+        this.tenant = Objects.requireNonNull(tenant, "tenant");
+        this.site = Objects.requireNonNull(site, "site");
+        this.entitlements = Objects.requireNonNull(entitlements, "entitlements");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.cards = Objects.requireNonNull(cards, "cards");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.clockTrust = Objects.requireNonNull(clockTrust, "clockTrust");
+        this.offlineFor = Objects.requireNonNull(offlineFor, "offlineFor");
+        this.recorder = Objects.requireNonNull(recorder, "recorder");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** A card's UID read at {@code door}'s reader. The UID is hashed here and never stored. */
+    public CompletableFuture<Decided> presentCard(DoorController door, byte[] uid) {
+        byte[] copy = uid.clone();
+        return door.onQueue(() -> {
+            Optional<String> hash;
+            try {
+                hash = Optional.of(cards.hash(copy));
+            } catch (ProtocolException e) {
+                // Not a valid ISO 14443 UID length: a reader glitch, decided as an unknown card.
+                log.warn("door {}: card UID of {} bytes is not a valid UID; denied", door.id(), copy.length);
+                hash = Optional.empty();
+            }
+            Presented presented = hash.<Presented>map(Presented.Card::new)
+                    .orElse(new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL));
+            return decide(door, presented, PresentedKind.NFC_CARD, hash);
+        });
+    }
+
+    /** A QR code's text read at {@code door}'s reader (scanner or camera). */
+    public CompletableFuture<Decided> presentQr(DoorController door, String text) {
+        return door.onQueue(() -> {
+            Presented presented = QrTokens.verify(text, keys.get(), tenant, site, clock.instant())
+                    .presented();
+            return decide(door, presented, presented.kind(), Optional.empty());
+        });
+    }
+
+    /** Runs on the door's queue. */
+    private Decided decide(DoorController door, Presented presented, PresentedKind kind, Optional<String> cardHash) {
+        Instant at = clock.instant();
+        ClockStatus clockStatus = clockTrust.status();
+        AccessRequest request = new AccessRequest(presented, door.id(), at, clockStatus, offlineFor.get(), door.mode());
+        Evaluation evaluation = PolicyEngine.evaluate(entitlements, request);
+        Decision decision = evaluation.decision();
+        Envelope event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
+        Optional<PassId> consume = evaluation.consumesPass() ? evaluation.pass() : Optional.empty();
+        if (!recorder.record(event, consume)) {
+            // Another door used this single-use pass first: the use is on record there, not here.
+            decision = new Decision.Denied(DenyReason.VISITOR_PASS_USED);
+            event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
+            recorder.record(event, Optional.empty());
+        }
+        if (decision instanceof Decision.Granted granted) {
+            door.grant(granted.unlockFor());
+        }
+        Decided decided = new Decided(door.id(), at, decision, event);
+        try {
+            listener.accept(decided);
+        } catch (RuntimeException e) {
+            log.warn("decision listener failed: {}", e.toString());
+        }
+        return decided;
+    }
+
+    private Envelope event(
+            DoorController door,
+            PresentedKind kind,
+            Optional<String> cardHash,
+            Evaluation evaluation,
+            Decision decision,
+            Instant at,
+            ClockStatus clockStatus) {
+        AccessEvent payload =
+                switch (decision) {
+                    case Decision.Granted granted ->
+                        new AccessEvent(
+                                site,
+                                door.id(),
+                                kind,
+                                cardHash,
+                                evaluation.credential(),
+                                evaluation.member(),
+                                evaluation.pass(),
+                                true,
+                                Optional.of(granted.basis()),
+                                Optional.empty(),
+                                clockStatus);
+                    case Decision.Denied denied ->
+                        new AccessEvent(
+                                site,
+                                door.id(),
+                                kind,
+                                cardHash,
+                                evaluation.credential(),
+                                evaluation.member(),
+                                evaluation.pass(),
+                                false,
+                                Optional.empty(),
+                                Optional.of(denied.reason()),
+                                clockStatus);
+                };
+        return new Envelope(EventIds.next(at), at, payload);
+    }
+}
