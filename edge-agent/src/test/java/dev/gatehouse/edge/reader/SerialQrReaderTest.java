@@ -1,0 +1,151 @@
+package dev.gatehouse.edge.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.sim.serial.PseudoTerminal;
+import dev.gatehouse.sim.serial.QrScannerEmulator;
+import dev.gatehouse.sim.serial.QrScannerEmulator.LineEnding;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The serial QR adapter, unchanged from production, against the emulated scanner over a real
+ * pseudo-terminal. A code must arrive whole and exactly once whatever line ending the scanner was set
+ * to; anything that is not a whole, clean line is a fault and never glued onto the next code.
+ */
+class SerialQrReaderTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final String TOKEN = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ2aXNpdG9yIn0.c2lnbmF0dXJl";
+
+    @TempDir
+    Path links;
+
+    private final RecordingListener listener = new RecordingListener();
+    private QrScannerEmulator scanner;
+    private SerialQrReader reader;
+
+    @BeforeEach
+    void start() {
+        scanner = QrScannerEmulator.start(PseudoTerminal.open(links.resolve("ttyQR0")), LineEnding.CR);
+        reader = SerialQrReader.create("lobby-qr", scanner.devicePath(), settings());
+        reader.start(listener);
+        // The reader flushes what arrived before it opened the port (stale scans must not open a door
+        // late), and a scanner only talks when it scans: probe until a code gets through, then send a
+        // marker so that every probe still in flight has arrived before the test starts from a clean slate.
+        await().atMost(WAIT).until(() -> {
+            scanner.scan("probe");
+            return listener.texts().contains("probe");
+        });
+        scanner.scan("ready");
+        await().atMost(WAIT).until(() -> listener.texts().contains("ready"));
+        listener.clear();
+    }
+
+    @AfterEach
+    void stop() {
+        reader.close();
+        scanner.close();
+    }
+
+    private static SerialQrReader.Settings settings() {
+        return SerialQrReader.Settings.defaults()
+                .withMaxLineLength(2048)
+                .withPartialLineTimeout(Duration.ofMillis(300))
+                .withReconnect(new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(LineEnding.class)
+    void aScannedCodeArrivesWholeWithAnyLineEnding(LineEnding ending) {
+        // Why: scanners ship set to CR, LF or CR LF; a CR LF must not become a code plus an empty code.
+        scanner.setLineEnding(ending);
+
+        scanner.scan(TOKEN);
+        scanner.scan("second");
+
+        await().atMost(WAIT).until(() -> listener.texts().size() == 2);
+        assertThat(listener.texts()).containsExactly(TOKEN, "second");
+        assertThat(listener.faults()).isEmpty();
+    }
+
+    @Nested
+    class Faults {
+        @Test
+        void anOverlongLineIsAFaultAndTheNextLineReads() {
+            // Why: a line without a sane end must neither fill memory nor be cut into a shorter "code".
+            scanner.scan("x".repeat(2049));
+            scanner.scan(TOKEN);
+
+            await().atMost(WAIT).until(() -> listener.texts().size() == 1);
+            assertThat(listener.texts()).containsExactly(TOKEN);
+            assertThat(listener.faults()).singleElement().asString().contains("longer than 2048");
+        }
+
+        @Test
+        void aLineOfExactlyTheMaximumLengthIsAccepted() {
+            // Why: the limit is a bound, not an off-by-one trap for the longest legitimate token.
+            scanner.scan("y".repeat(2048));
+
+            await().atMost(WAIT).until(() -> listener.texts().size() == 1);
+            assertThat(listener.texts().getFirst()).hasSize(2048);
+            assertThat(listener.faults()).isEmpty();
+        }
+
+        @Test
+        void aPartialLineIsDiscardedAsAFaultAndNeverGluedToTheNextCode() {
+            // Why: "eyJhb" + the next scan would be a forged-looking token; the agent must see two events.
+            scanner.sendPartialLine("eyJhb");
+
+            await().atMost(WAIT).until(() -> listener.faults().size() == 1);
+            scanner.scan(TOKEN);
+
+            await().atMost(WAIT).until(() -> listener.texts().size() == 1);
+            assertThat(listener.texts()).containsExactly(TOKEN);
+            assertThat(listener.faults().getFirst()).contains("no line ending");
+        }
+
+        @Test
+        void aLineWithControlBytesIsAFaultAndTheNextLineReads() {
+            // Why: noise on the line must not reach the token parser as part of a code.
+            scanner.sendGarbage(new byte[] {0x1B, 0x07, 0x41, '\r'});
+            scanner.scan(TOKEN);
+
+            await().atMost(WAIT).until(() -> listener.texts().size() == 1);
+            assertThat(listener.texts()).containsExactly(TOKEN);
+            assertThat(listener.faults()).singleElement().asString().contains("control bytes");
+            assertThat(listener.restoredAfterFault("control bytes")).isTrue();
+        }
+
+        @Test
+        void aLineThatIsNotUtf8IsAFault() {
+            // Why: a scanner in the wrong code page sends bytes the token parser cannot judge.
+            scanner.sendGarbage(new byte[] {(byte) 0xC3, (byte) 0x28, 0x41, '\n'});
+
+            await().atMost(WAIT).until(() -> listener.faults().size() == 1);
+            assertThat(listener.faults().getFirst()).contains("not UTF-8");
+            assertThat(listener.texts()).isEmpty();
+        }
+    }
+
+    @Test
+    void unplugIsAFaultAndReplugRestoresReadingAtTheSamePath() {
+        // Why: a scanner pulled and plugged back must work again without restarting the agent.
+        scanner.unplug();
+        await().atMost(WAIT).until(() -> listener.faults().size() == 1);
+
+        scanner.replug();
+        await().atMost(WAIT).until(() -> listener.restorations() == 1);
+        scanner.scan(TOKEN);
+
+        await().atMost(WAIT).until(() -> listener.texts().size() == 1);
+        assertThat(listener.texts()).containsExactly(TOKEN);
+    }
+}
