@@ -1,0 +1,141 @@
+package dev.gatehouse.edge.cache;
+
+import dev.gatehouse.edge.cache.SqliteEntitlementCache.Session;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.topic.Channel;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The events waiting for the hub's acknowledgement, oldest first, in the entitlement cache's file:
+ * an event is written in the same transaction as whatever it records (see
+ * {@link SqliteEntitlementCache#inTransaction}), published in order, and deleted only when the hub
+ * has acknowledged it, so an event is lost only if the storage is. Thread-safe, like the cache.
+ */
+public final class Outbox {
+    private static final String SQL_INSERT = "INSERT INTO outbox (id, json) VALUES (?, ?)";
+    private static final String SQL_PEEK = "SELECT json FROM outbox ORDER BY position LIMIT ?";
+    private static final String SQL_DELETE = "DELETE FROM outbox WHERE id = ?";
+    private static final String SQL_DEPTH = "SELECT count(*) FROM outbox";
+
+    private final SqliteEntitlementCache cache;
+
+    Outbox(SqliteEntitlementCache cache) {
+        this.cache = cache;
+    }
+
+    /**
+     * Appends an event ({@code event.access} or {@code event.door}) in its own transaction. To
+     * commit it with a pass use, use {@link SqliteEntitlementCache.Transaction#append}.
+     *
+     * @throws CacheException {@code WRONG_MESSAGE} for a message that is not an event,
+     *     {@code DUPLICATE_EVENT_ID} if an event with this id is already waiting
+     */
+    public void append(Envelope event) {
+        Objects.requireNonNull(event, "event");
+        requireEvent(event);
+        cache.inTransaction(transaction -> {
+            transaction.append(event);
+            return event;
+        });
+    }
+
+    /** Up to {@code max} waiting events, oldest first (nothing is removed). */
+    public List<Envelope> peek(int max) {
+        if (max < 0) {
+            throw new CacheException(CacheError.INVALID_ARGUMENT, "peek needs a maximum of 0 or more, not " + max);
+        }
+        List<String> jsons = cache.read("read the outbox", session -> {
+            PreparedStatement query = session.prepare(SQL_PEEK);
+            query.setInt(1, max);
+            List<String> found = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    found.add(rows.getString(1));
+                }
+            }
+            return found;
+        });
+        List<Envelope> events = new ArrayList<>(jsons.size());
+        for (String json : jsons) {
+            try {
+                events.add(MessageCodec.decode(json));
+            } catch (ProtocolException e) {
+                throw new CacheException(
+                        CacheError.CORRUPT,
+                        "the outbox in " + cache.file() + " holds an event that cannot be read (" + e.getMessage()
+                                + "); move the file aside to rebuild the cache",
+                        e);
+            }
+        }
+        return List.copyOf(events);
+    }
+
+    /**
+     * Removes the acknowledged events, in one transaction; ids not in the outbox (already removed,
+     * or never ours) are ignored.
+     *
+     * @return how many events were removed
+     */
+    public int acknowledge(Collection<String> ids) {
+        Objects.requireNonNull(ids, "ids");
+        List<String> copy = List.copyOf(ids);
+        return cache.write("remove acknowledged events from the outbox", session -> {
+            PreparedStatement delete = session.prepare(SQL_DELETE);
+            int removed = 0;
+            for (String id : copy) {
+                delete.setString(1, id);
+                removed += delete.executeUpdate();
+            }
+            return removed;
+        });
+    }
+
+    /** How many events are waiting. */
+    public long depth() {
+        return cache.read("count the outbox", session -> {
+            try (ResultSet rows = session.prepare(SQL_DEPTH).executeQuery()) {
+                return rows.next() ? rows.getLong(1) : 0L;
+            }
+        });
+    }
+
+    static void insert(Session session, Envelope event) throws SQLException {
+        Objects.requireNonNull(event, "event");
+        requireEvent(event);
+        PreparedStatement insert = session.prepare(SQL_INSERT);
+        insert.setString(1, event.id());
+        insert.setString(2, MessageCodec.encodeToString(event));
+        insert.executeUpdate();
+    }
+
+    static CacheException translateInsert(SQLException e, Envelope event, Path file) {
+        if (e instanceof SQLiteException sqlite
+                && SqliteEntitlementCache.primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+            return new CacheException(
+                    CacheError.DUPLICATE_EVENT_ID,
+                    "event " + event.id() + " is already in the outbox; every event needs a fresh unique id",
+                    e);
+        }
+        return SqliteEntitlementCache.translate(e, "append event " + event.id() + " to the outbox", file);
+    }
+
+    private static void requireEvent(Envelope event) {
+        if (event.type().channel() != Channel.EVENTS) {
+            throw new CacheException(
+                    CacheError.WRONG_MESSAGE,
+                    "the outbox holds events (event.access, event.door), not "
+                            + event.type().wireName() + " (" + event.id() + ")");
+        }
+    }
+}

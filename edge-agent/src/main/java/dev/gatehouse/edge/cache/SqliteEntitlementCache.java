@@ -1,0 +1,1447 @@
+package dev.gatehouse.edge.cache;
+
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.SnapshotChunk;
+import dev.gatehouse.protocol.message.SyncBatch;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.Door;
+import dev.gatehouse.protocol.model.DoorGroup;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.Schedule;
+import dev.gatehouse.protocol.model.ScheduleId;
+import dev.gatehouse.protocol.model.SigningKey;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.model.VisitorPass;
+import dev.gatehouse.protocol.policy.Entitlements;
+import dev.gatehouse.protocol.sign.KeySet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The edge's entitlement cache: one site's entities, its applied sync {@code seq}, the hub-time
+ * high-water mark, single-use pass consumption and the event {@link Outbox}, all in one SQLite file
+ * in WAL mode, so that an entity change and its seq, or an event and a pass use, commit together.
+ *
+ * <h2>Storage</h2>
+ *
+ * One {@code entity} table keyed by {@code (kind, key)} holds every entity as the protocol's entity
+ * JSON ({@link MessageCodec#encodeEntity}); lookups decode it. Two partial indexes serve the hot
+ * lookups: {@code card_hash} (unique, the 32 bytes of an NFC credential's card hash) and
+ * {@code (member, kind, key)} for a member's grants and bookings in id order. Every lookup of
+ * {@link Entitlements} is a point read or a short index range (see {@code CacheIndexTest}). The
+ * schema evolves through {@link #MIGRATIONS}, numbered by {@code PRAGMA user_version}, each step in
+ * one transaction; a file from a newer agent is refused, never downgraded.
+ *
+ * <h2>Durability</h2>
+ *
+ * {@link Durability#NORMAL} ({@code PRAGMA synchronous = NORMAL}) is the default: in WAL mode a
+ * commit then writes the WAL but does not wait for an fsync (the WAL is synced at checkpoints).
+ * A crash of the agent's process (even SIGKILL) loses nothing, because committed pages are in the
+ * operating system's cache. A power cut or kernel crash can lose the last transactions committed
+ * before it (in practice the last fraction of a second to a few seconds: recent access events,
+ * a pass use, the last sync batch), but the database stays consistent: each transaction is there
+ * entirely or not at all, and the seq always matches the entities. Lost sync batches are fetched
+ * again (the seq went back with them); a lost pass use could let a single-use visitor pass open a
+ * door once more after the power returns. {@link Durability#FULL} fsyncs the WAL on every commit,
+ * which puts a synchronous disk write on the decision path. {@code CacheDurabilityBenchmark} on the
+ * development VM (ext4 on a virtio disk): one outbox append in its own transaction takes p50 23 us
+ * (about 20,000 per second) with NORMAL and p50 150-165 us (about 5,500 per second) with FULL; a pass
+ * use plus its event 30 us against 165-180 us; a card-hash lookup 7-8 us with either. SD cards
+ * make an fsync cost 1-20 ms or more. Door decisions must not wait for that, so the agent uses NORMAL.
+ *
+ * <h2>Threading</h2>
+ *
+ * All methods are safe to call from any thread. Writes ({@link #apply}, {@link #offer},
+ * {@link #seedKeys}, {@link #recordPassUse}, {@link #inTransaction}, {@link #bulkLoad} and the
+ * outbox's append and acknowledge) are serialised on one writer connection under a lock, each in
+ * one {@code BEGIN IMMEDIATE} transaction. Lookups never take that lock: a thread borrows a
+ * connection from a small pool of query-only reader connections (JDBC connections are not
+ * thread-safe, so one is never shared between threads at the same time), and in WAL mode a reader
+ * sees the last committed state while a write, even a snapshot install, is in progress. A door
+ * thread therefore never waits for sync. One instance per file per process; several processes (or
+ * instances) may share a file, SQLite's locks keep them consistent.
+ */
+public final class SqliteEntitlementCache implements Entitlements, AutoCloseable {
+
+    /** How a commit reaches the disk; see the class comment. */
+    public enum Durability {
+        /** {@code PRAGMA synchronous = NORMAL}: no fsync per commit; the last commits can be lost on a power cut. */
+        NORMAL,
+        /** {@code PRAGMA synchronous = FULL}: an fsync of the WAL per commit; nothing committed is lost. */
+        FULL
+    }
+
+    /** One step of the schema: applied in one transaction that also sets {@code PRAGMA user_version}. */
+    record Migration(int version, String description, List<String> statements) {
+        Migration {
+            statements = List.copyOf(statements);
+        }
+    }
+
+    /** The unique index of card hashes; bulk writes drop it and create it again (as the latest migration defines it). */
+    private static final String SQL_CREATE_CARD_INDEX =
+            "CREATE UNIQUE INDEX entity_by_card_hash ON entity (card_hash) WHERE card_hash IS NOT NULL";
+
+    /** Every schema step, oldest first; append new steps, never edit a released one. */
+    static final List<Migration> MIGRATIONS = List.of(new Migration(
+            1,
+            "entities, meta, pass uses, outbox, snapshot staging",
+            List.of(
+                    // name: tenant, site, seq, hub_time
+                    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+                    // member: the member of a grant or booking (NULL for other kinds);
+                    // card_hash: the 32 bytes of an NFC credential's card hash (NULL otherwise)
+                    "CREATE TABLE entity (kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
+                            + " json TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
+                    SQL_CREATE_CARD_INDEX,
+                    "CREATE INDEX entity_by_member ON entity (member, kind, key) WHERE member IS NOT NULL",
+                    "CREATE TABLE pass_use (pass TEXT PRIMARY KEY, event_id TEXT NOT NULL) WITHOUT ROWID",
+                    "CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+                            + " json TEXT NOT NULL)",
+                    "CREATE TABLE snapshot_staging (singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+                            + " snapshot_id TEXT NOT NULL, seq INTEGER NOT NULL, count INTEGER NOT NULL,"
+                            + " hub_time TEXT NOT NULL)",
+                    "CREATE TABLE snapshot_chunk (chunk INTEGER PRIMARY KEY)",
+                    "CREATE TABLE snapshot_entity (chunk INTEGER NOT NULL, position INTEGER NOT NULL,"
+                            + " kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
+                            + " json TEXT NOT NULL, PRIMARY KEY (chunk, position)) WITHOUT ROWID")));
+
+    /** The schema version this agent writes. */
+    static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();
+
+    // The lookups, package-private so that CacheIndexTest can check their query plans.
+    static final String SQL_BY_KEY = "SELECT json FROM entity WHERE kind = ? AND key = ?";
+    static final String SQL_BY_CARD_HASH = "SELECT json FROM entity WHERE card_hash = ?";
+    // Without statistics, SQLite would rather walk every grant in key order through the primary key
+    // than search the member index (CacheIndexTest caught it), so the index is named.
+    static final String SQL_BY_MEMBER =
+            "SELECT json FROM entity INDEXED BY entity_by_member WHERE member = ? AND kind = ? ORDER BY key";
+    static final String SQL_ALL_OF_KIND = "SELECT json FROM entity WHERE kind = ? ORDER BY key";
+    static final String SQL_PASS_USED = "SELECT 1 FROM pass_use WHERE pass = ?";
+
+    private static final String SQL_UPSERT = "INSERT INTO entity (kind, key, member, card_hash, json)"
+            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET member = excluded.member,"
+            + " card_hash = excluded.card_hash, json = excluded.json";
+    private static final String SQL_DELETE = "DELETE FROM entity WHERE kind = ? AND key = ?";
+    private static final String SQL_DELETE_OTHER_SITES = "DELETE FROM entity WHERE kind = 'site' AND key <> ?";
+    private static final String SQL_CARD_HOLDER = "SELECT key FROM entity WHERE card_hash = ?";
+    private static final String SQL_META = "SELECT value FROM meta WHERE name = ?";
+    private static final String SQL_SET_META =
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+    private static final String SQL_USE_PASS =
+            "INSERT INTO pass_use (pass, event_id) VALUES (?, ?) ON CONFLICT (pass) DO NOTHING";
+
+    private static final Pattern CARD_HASH = Pattern.compile("[0-9a-f]{64}");
+    private static final HexFormat HEX = HexFormat.of();
+    private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+    private static final int MAX_IDLE_READERS = 8;
+
+    private final Path file;
+    private final String tenant;
+    private final String site;
+    private final Session writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ConcurrentLinkedDeque<Session> idleReaders = new ConcurrentLinkedDeque<>();
+    private final View pooled = new View(Optional.empty());
+    private final Outbox outbox;
+    private volatile boolean closed;
+    private volatile CachedKeys cachedKeys = new CachedKeys(List.of(), KeySet.of(List.of()));
+    private int transactionDepth; // guarded by writeLock
+
+    private SqliteEntitlementCache(Path file, String tenant, String site, Session writer) {
+        this.file = file;
+        this.tenant = tenant;
+        this.site = site;
+        this.writer = writer;
+        this.outbox = new Outbox(this);
+    }
+
+    /** Opens (creating if needed) the cache of {@code tenant}'s {@code site} with {@link Durability#NORMAL}. */
+    public static SqliteEntitlementCache open(Path file, String tenant, String site) {
+        return open(file, tenant, site, Durability.NORMAL);
+    }
+
+    /**
+     * Opens (creating if needed) the cache file of {@code tenant}'s {@code site}: switches it to WAL,
+     * applies the schema migrations it lacks, and binds a new file to this tenant and site.
+     *
+     * @throws CacheException {@code CANNOT_OPEN} (no such directory, no permission), {@code CORRUPT}
+     *     (not a SQLite database, or damaged), {@code SCHEMA_TOO_NEW}, {@code WRONG_SITE} (the file
+     *     belongs to another tenant or site), {@code INVALID_ARGUMENT}
+     */
+    public static SqliteEntitlementCache open(Path file, String tenant, String site, Durability durability) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(durability, "durability");
+        requireId(tenant, "tenant");
+        requireId(site, "site");
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new CacheException(
+                    CacheError.CANNOT_OPEN,
+                    "cannot open the entitlement cache " + file + ": the directory " + parent
+                            + " does not exist; create it or correct the data directory in the agent's config");
+        }
+        Session writer = null;
+        try {
+            writer = Session.connect(file);
+            // Versions first: a file that is not ours, or is newer, is refused before anything changes.
+            migrate(writer.connection, MIGRATIONS, file);
+            String mode = writer.queryString("PRAGMA journal_mode = WAL");
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new CacheException(
+                        CacheError.STORAGE,
+                        "the entitlement cache " + file + " could not switch to WAL mode (it stays in '" + mode
+                                + "'); keep the data directory on a local file system");
+            }
+            writer.execute("PRAGMA synchronous = " + durability.name());
+            SqliteEntitlementCache cache = new SqliteEntitlementCache(file, tenant, site, writer);
+            cache.bindSite();
+            return cache;
+        } catch (SQLException e) {
+            closeQuietly(writer);
+            throw translate(e, "open the entitlement cache", file);
+        } catch (RuntimeException e) {
+            closeQuietly(writer);
+            throw e;
+        }
+    }
+
+    /**
+     * Applies the migrations the database lacks, each in one transaction with its {@code user_version}.
+     * A database newer than the last step is refused. Package-private for the migration tests.
+     */
+    static void migrate(Connection connection, List<Migration> migrations, Path file) throws SQLException {
+        int latest = migrations.isEmpty() ? 0 : migrations.getLast().version();
+        try (Statement statement = connection.createStatement()) {
+            int current = userVersion(statement);
+            if (current > latest) {
+                throw tooNew(file, current, latest);
+            }
+            if (current == 0 && hasTables(statement)) {
+                throw new CacheException(
+                        CacheError.CORRUPT,
+                        file + " is a SQLite database of something else (it has tables but no Gatehouse schema"
+                                + " version); point the data directory elsewhere or move the file aside");
+            }
+            for (Migration migration : migrations) {
+                if (migration.version() <= current) {
+                    continue;
+                }
+                statement.execute("BEGIN IMMEDIATE");
+                boolean committed = false;
+                try {
+                    // Another process may have migrated between our read and our lock.
+                    int now = userVersion(statement);
+                    if (now > latest) {
+                        throw tooNew(file, now, latest);
+                    }
+                    if (now < migration.version()) {
+                        for (String sql : migration.statements()) {
+                            statement.execute(sql);
+                        }
+                        statement.execute("PRAGMA user_version = " + migration.version());
+                    }
+                    statement.execute("COMMIT");
+                    committed = true;
+                } finally {
+                    if (!committed) {
+                        rollbackQuietly(statement);
+                    }
+                }
+                current = migration.version();
+            }
+        }
+    }
+
+    private static boolean hasTables(Statement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master")) {
+            return rows.next() && rows.getLong(1) > 0;
+        }
+    }
+
+    private static void rollbackQuietly(Statement statement) {
+        try {
+            statement.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // SQLite already rolled back after the failure being reported.
+        }
+    }
+
+    private static int userVersion(Statement statement) throws SQLException {
+        try (ResultSet rows = statement.executeQuery("PRAGMA user_version")) {
+            return rows.next() ? rows.getInt(1) : 0;
+        }
+    }
+
+    private static CacheException tooNew(Path file, int found, int known) {
+        return new CacheException(
+                CacheError.SCHEMA_TOO_NEW,
+                "the entitlement cache " + file + " has schema version " + found + ", but this agent knows versions"
+                        + " up to " + known + "; it was written by a newer agent. Install that agent version, or"
+                        + " move the file aside to rebuild the cache from a snapshot");
+    }
+
+    private void bindSite() {
+        write("bind the cache to its tenant and site", session -> {
+            Optional<String> boundTenant = meta(session, "tenant");
+            Optional<String> boundSite = meta(session, "site");
+            if (boundTenant.isEmpty() && boundSite.isEmpty()) {
+                setMeta(session, "tenant", tenant);
+                setMeta(session, "site", site);
+                setMeta(session, "seq", "0");
+                return null;
+            }
+            if (!boundTenant.equals(Optional.of(tenant)) || !boundSite.equals(Optional.of(site))) {
+                throw new CacheException(
+                        CacheError.WRONG_SITE,
+                        "the entitlement cache " + file + " belongs to " + boundTenant.orElse("?") + "/"
+                                + boundSite.orElse("?") + ", but this agent is configured for " + tenant + "/" + site
+                                + "; point the data directory at this site's cache, or move the file aside");
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ sync
+
+    /** The tenant this cache belongs to. */
+    public String tenantId() {
+        return tenant;
+    }
+
+    /** The site this cache belongs to (its {@link #site()} entity arrives by sync). */
+    public String siteId() {
+        return site;
+    }
+
+    /** The file holding the cache. */
+    public Path file() {
+        return file;
+    }
+
+    /** The last change-log seq applied (0 when new). */
+    public long seq() {
+        return read("read the cache seq", SqliteEntitlementCache::seqOf);
+    }
+
+    /** The highest hub time seen in a batch that advanced the seq, or in an installed snapshot; never moves backwards. */
+    public Optional<Instant> hubTimeHighWater() {
+        return read("read the hub time high-water mark", session -> hubTimeOf(session));
+    }
+
+    /**
+     * Applies a sync batch whose signature the caller has verified ({@code SignedMessages} /
+     * {@code Inbound}), by the protocol's rules, in one transaction with the new seq: a batch the
+     * cache already has is a {@link ApplyResult.Repeat}, one that starts after {@code seq + 1} a
+     * {@link ApplyResult.Gap}; both change nothing. Otherwise the changes after the cache's seq are
+     * applied, the seq becomes {@code toSeq} and the hub-time high-water mark moves up to the
+     * envelope's time: {@link ApplyResult.Applied}.
+     *
+     * @throws CacheException {@code WRONG_MESSAGE} if the envelope is not a sync batch for this
+     *     cache's tenant and site; {@code DUPLICATE_CARD_HASH} if a change would enroll one card
+     *     twice (the whole batch is rolled back: nothing changed)
+     */
+    public ApplyResult apply(Envelope verifiedBatch) {
+        Objects.requireNonNull(verifiedBatch, "verifiedBatch");
+        if (!(verifiedBatch.payload() instanceof SyncBatch batch)) {
+            throw wrongMessage("a sync batch", verifiedBatch);
+        }
+        requireAudience("sync batch", batch.tenant(), batch.site());
+        return write("apply sync batch " + batch.fromSeq() + ".." + batch.toSeq(), session -> {
+            long have = seqOf(session);
+            if (batch.toSeq() <= have) {
+                return new ApplyResult.Repeat(have);
+            }
+            if (batch.fromSeq() > have + 1) {
+                return new ApplyResult.Gap(have);
+            }
+            List<Change> changes = batch.changes();
+            for (int i = 0; i < changes.size(); i++) {
+                if (batch.fromSeq() + i <= have) {
+                    continue;
+                }
+                switch (changes.get(i)) {
+                    case Change.Upsert upsert -> upsert(session, Row.of(upsert.entity()));
+                    case Change.Remove remove -> delete(session, remove.kind(), remove.key());
+                }
+            }
+            setMeta(session, "seq", Long.toString(batch.toSeq()));
+            raiseHubTime(session, verifiedBatch.time());
+            return new ApplyResult.Applied(have + 1, batch.toSeq());
+        });
+    }
+
+    /**
+     * Collects a snapshot chunk whose signature the caller has verified. Chunks are staged in the
+     * cache file (so a long snapshot survives a restart); when the last one of a snapshot arrives,
+     * the whole cache is replaced by the snapshot's entities and the seq set to the snapshot's, in
+     * one transaction. Rules: a snapshot whose seq is below the cache's is ignored; a different
+     * snapshot with a seq at least that of the one being collected replaces it (a lower one is
+     * ignored); chunks of one snapshot id that disagree on {@code seq} or {@code count} discard the
+     * snapshot; a chunk received twice is harmless.
+     *
+     * @throws CacheException {@code WRONG_MESSAGE} if the envelope is not a snapshot chunk for this
+     *     cache's tenant and site; {@code DUPLICATE_CARD_HASH} if the completed snapshot enrolls one
+     *     card twice (the cache is unchanged and the collected chunks are discarded)
+     */
+    public SnapshotResult offer(Envelope verifiedSnapshotChunk) {
+        Objects.requireNonNull(verifiedSnapshotChunk, "verifiedSnapshotChunk");
+        if (!(verifiedSnapshotChunk.payload() instanceof SnapshotChunk chunk)) {
+            throw wrongMessage("a snapshot chunk", verifiedSnapshotChunk);
+        }
+        requireAudience("snapshot chunk", chunk.tenant(), chunk.site());
+        String what = "take chunk " + chunk.index() + " of snapshot " + chunk.snapshotId();
+        try {
+            return write(what, session -> offer(session, chunk, verifiedSnapshotChunk.time()));
+        } catch (CacheException e) {
+            if (e.error() == CacheError.DUPLICATE_CARD_HASH) {
+                write("discard snapshot " + chunk.snapshotId(), session -> {
+                    clearStaging(session);
+                    return null;
+                });
+            }
+            throw e;
+        }
+    }
+
+    private SnapshotResult offer(Session session, SnapshotChunk chunk, Instant time) throws SQLException {
+        long have = seqOf(session);
+        if (chunk.seq() < have) {
+            return new SnapshotResult.Ignored("snapshot " + chunk.snapshotId() + " is at seq " + chunk.seq()
+                    + ", behind this cache's seq " + have);
+        }
+        Optional<Staging> staging = staging(session);
+        if (staging.isPresent()) {
+            Staging current = staging.get();
+            if (current.snapshotId().equals(chunk.snapshotId())) {
+                if (current.seq() != chunk.seq() || current.count() != chunk.count()) {
+                    clearStaging(session);
+                    return new SnapshotResult.Discarded("chunk " + chunk.index() + " of snapshot " + chunk.snapshotId()
+                            + " says seq " + chunk.seq() + " of " + chunk.count() + " chunks, but earlier chunks said"
+                            + " seq " + current.seq() + " of " + current.count() + "; request the snapshot again");
+                }
+            } else if (chunk.seq() < current.seq()) {
+                return new SnapshotResult.Ignored("snapshot " + chunk.snapshotId() + " (seq " + chunk.seq()
+                        + ") is older than snapshot " + current.snapshotId() + " (seq " + current.seq()
+                        + ") being collected");
+            } else {
+                clearStaging(session);
+                staging = Optional.empty();
+            }
+        }
+        Instant hubTime =
+                staging.map(s -> s.hubTime().isAfter(time) ? s.hubTime() : time).orElse(time);
+        PreparedStatement header = session.prepare("INSERT INTO snapshot_staging"
+                + " (singleton, snapshot_id, seq, count, hub_time) VALUES (1, ?, ?, ?, ?)"
+                + " ON CONFLICT (singleton) DO UPDATE SET hub_time = excluded.hub_time");
+        header.setString(1, chunk.snapshotId());
+        header.setLong(2, chunk.seq());
+        header.setInt(3, chunk.count());
+        header.setString(4, hubTime.toString());
+        header.executeUpdate();
+        PreparedStatement forget = session.prepare("DELETE FROM snapshot_entity WHERE chunk = ?");
+        forget.setInt(1, chunk.index());
+        forget.executeUpdate();
+        PreparedStatement stage = session.prepare("INSERT INTO snapshot_entity"
+                + " (chunk, position, kind, key, member, card_hash, json) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        List<Entity> entities = chunk.entities();
+        for (int i = 0; i < entities.size(); i++) {
+            Row row = Row.of(entities.get(i));
+            stage.setInt(1, chunk.index());
+            stage.setInt(2, i);
+            stage.setString(3, row.kind());
+            stage.setString(4, row.key());
+            stage.setString(5, row.member());
+            stage.setBytes(6, row.cardHash());
+            stage.setString(7, row.json());
+            stage.addBatch();
+        }
+        stage.executeBatch();
+        PreparedStatement received = session.prepare("INSERT OR IGNORE INTO snapshot_chunk (chunk) VALUES (?)");
+        received.setInt(1, chunk.index());
+        received.executeUpdate();
+        int count = (int) session.queryLong("SELECT count(*) FROM snapshot_chunk");
+        if (count < chunk.count()) {
+            return new SnapshotResult.Incomplete(count, chunk.count());
+        }
+        install(session, chunk.seq(), hubTime);
+        return new SnapshotResult.Installed(chunk.seq());
+    }
+
+    private void install(Session session, long seq, Instant hubTime) throws SQLException {
+        session.execute("DELETE FROM entity");
+        bulkUpsert(session, batch -> {
+            try (Statement statement = session.connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT kind, key, member, card_hash, json"
+                            + " FROM snapshot_entity ORDER BY chunk, position")) {
+                while (rows.next()) {
+                    batch.add(new Row(
+                            rows.getString(1),
+                            rows.getString(2),
+                            rows.getString(3),
+                            rows.getBytes(4),
+                            rows.getString(5)));
+                }
+            }
+        });
+        clearStaging(session);
+        setMeta(session, "seq", Long.toString(seq));
+        raiseHubTime(session, hubTime);
+    }
+
+    private record Staging(String snapshotId, long seq, int count, Instant hubTime) {}
+
+    private Optional<Staging> staging(Session session) throws SQLException {
+        PreparedStatement query = session.prepare("SELECT snapshot_id, seq, count, hub_time FROM snapshot_staging");
+        try (ResultSet rows = query.executeQuery()) {
+            if (!rows.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(
+                    new Staging(rows.getString(1), rows.getLong(2), rows.getInt(3), instant(rows.getString(4))));
+        }
+    }
+
+    private static void clearStaging(Session session) throws SQLException {
+        session.execute("DELETE FROM snapshot_entity");
+        session.execute("DELETE FROM snapshot_chunk");
+        session.execute("DELETE FROM snapshot_staging");
+    }
+
+    // ------------------------------------------------------------------ keys
+
+    /** The keys this edge trusts: its {@code signing-key} entities (empty before provisioning). */
+    public KeySet trustedKeys() {
+        List<String> jsons = read("read the signing keys", session -> jsonsOfKind(session, EntityKind.SIGNING_KEY));
+        CachedKeys cached = cachedKeys;
+        if (cached.jsons().equals(jsons)) {
+            return cached.keys();
+        }
+        List<SigningKey> keys = new ArrayList<>();
+        for (String json : jsons) {
+            keys.add(decode(json, SigningKey.class));
+        }
+        KeySet keySet = KeySet.fromSigningKeys(keys);
+        cachedKeys = new CachedKeys(jsons, keySet);
+        return keySet;
+    }
+
+    private record CachedKeys(List<String> jsons, KeySet keys) {}
+
+    /**
+     * Stores the keys the edge was provisioned with as {@code signing-key} entities, only if the
+     * cache holds none: once sync has delivered keys, they alone are trusted.
+     *
+     * @return whether the keys were stored
+     */
+    public boolean seedKeys(KeySet provisioned) {
+        Objects.requireNonNull(provisioned, "provisioned");
+        return write("store the provisioned signing keys", session -> {
+            if (!jsonsOfKind(session, EntityKind.SIGNING_KEY).isEmpty()) {
+                return false;
+            }
+            for (SigningKey key : provisioned.toSigningKeys()) {
+                upsert(session, Row.of(key));
+            }
+            return true;
+        });
+    }
+
+    // ------------------------------------------------------------------ pass use and transactions
+
+    /**
+     * Records that single-use pass {@code pass} opened a door for event {@code eventId}, with one
+     * conditional insert: true for the first use only, false if any door of the site (any thread or
+     * process) recorded it before. Use {@link Transaction#recordPassUse} to commit it with the event.
+     */
+    public boolean recordPassUse(PassId pass, String eventId) {
+        return inTransaction(tx -> tx.recordPassUse(pass, eventId));
+    }
+
+    /**
+     * Runs {@code work} in one write transaction: everything it does through the {@link Transaction}
+     * commits together, or nothing does if it throws. The decision path records a single-use pass's
+     * use and appends the access event this way:
+     *
+     * <pre>{@code
+     * boolean granted = cache.inTransaction(tx -> {
+     *     if (decision.consumesPass() && !tx.recordPassUse(pass, eventId)) {
+     *         tx.append(deniedEvent);   // lost the race: VISITOR_PASS_USED
+     *         return false;
+     *     }
+     *     tx.append(grantedEvent);
+     *     return true;
+     * });
+     * }</pre>
+     *
+     * Keep the work short: it holds the single writer. The transaction must not be used after
+     * {@code work} returns.
+     */
+    public <T> T inTransaction(Function<Transaction, T> work) {
+        Objects.requireNonNull(work, "work");
+        return write("write a transaction", session -> {
+            Transaction transaction = new Transaction(session);
+            try {
+                return work.apply(transaction);
+            } finally {
+                transaction.open = false;
+            }
+        });
+    }
+
+    /** The writes that can share one transaction; see {@link #inTransaction}. */
+    public final class Transaction {
+        private final Session session;
+        private boolean open = true;
+
+        private Transaction(Session session) {
+            this.session = session;
+        }
+
+        /** The conditional insert of {@link SqliteEntitlementCache#recordPassUse}, in this transaction. */
+        public boolean recordPassUse(PassId pass, String eventId) {
+            Objects.requireNonNull(pass, "pass");
+            requireId(eventId, "event id");
+            requireOpen();
+            try {
+                PreparedStatement insert = session.prepare(SQL_USE_PASS);
+                insert.setString(1, pass.value());
+                insert.setString(2, eventId);
+                return insert.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw translate(e, "record the use of visitor pass " + pass, file);
+            }
+        }
+
+        /** Appends an event to the outbox, in this transaction. */
+        public void append(Envelope event) {
+            requireOpen();
+            try {
+                Outbox.insert(session, event);
+            } catch (SQLException e) {
+                throw Outbox.translateInsert(e, event, file);
+            }
+        }
+
+        private void requireOpen() {
+            if (!open) {
+                throw new CacheException(
+                        CacheError.CLOSED, "a transaction was used after its inTransaction call returned");
+            }
+        }
+    }
+
+    /** The outbox of events waiting for the hub's acknowledgement, in this cache's file. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    // ------------------------------------------------------------------ bulk load and statistics
+
+    /**
+     * Upserts many entities in one transaction, leaving the seq alone: for provisioning tests and
+     * benchmarks (the hub's way in is a snapshot). {@code CacheLoadBenchmark} loads 1,000,000 NFC
+     * credentials and their 1,000,000 members in about 10-13 s on the development VM, JSON encoding
+     * included, into a 412 MB file.
+     *
+     * @return the number of entities written
+     * @throws CacheException {@code DUPLICATE_CARD_HASH} (nothing written)
+     */
+    public long bulkLoad(Iterable<? extends Entity> entities) {
+        Objects.requireNonNull(entities, "entities");
+        return write("bulk-load entities", session -> {
+            long[] count = {0};
+            bulkUpsert(session, batch -> {
+                for (Entity entity : entities) {
+                    batch.add(Row.of(entity));
+                    count[0]++;
+                }
+            });
+            return count[0];
+        });
+    }
+
+    /** The number of credentials in the cache (a count over the credential rows, not a point read). */
+    public long credentialCount() {
+        return read("count the credentials", session -> {
+            PreparedStatement count = session.prepare("SELECT count(*) FROM entity WHERE kind = ?");
+            count.setString(1, kindName(EntityKind.CREDENTIAL));
+            try (ResultSet rows = count.executeQuery()) {
+                return rows.next() ? rows.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /** The bytes the cache occupies on disk: the database file and its write-ahead log. */
+    public long sizeOnDiskBytes() {
+        requireOpenCache();
+        try {
+            Path wal = file.resolveSibling(file.getFileName() + "-wal");
+            return Files.size(file) + (Files.exists(wal) ? Files.size(wal) : 0);
+        } catch (IOException e) {
+            throw new CacheException(
+                    CacheError.STORAGE, "cannot read the size of the entitlement cache " + file + ": " + e, e);
+        }
+    }
+
+    /** {@code PRAGMA integrity_check}: {@code ["ok"]} for a sound file, else SQLite's list of problems. */
+    public List<String> integrityCheck() {
+        return read("check the cache's integrity", session -> {
+            List<String> problems = new ArrayList<>();
+            try (Statement statement = session.connection.createStatement();
+                    ResultSet rows = statement.executeQuery("PRAGMA integrity_check")) {
+                while (rows.next()) {
+                    problems.add(rows.getString(1));
+                }
+            }
+            return List.copyOf(problems);
+        });
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    /**
+     * Runs {@code work} against one consistent state of the cache (one read transaction), so that a
+     * decision's several lookups cannot straddle a sync batch. The view must not be used after
+     * {@code work} returns. Does not wait for writers.
+     */
+    public <T> T reading(Function<Entitlements, T> work) {
+        Objects.requireNonNull(work, "work");
+        return read("read a consistent view", session -> {
+            session.execute("BEGIN");
+            View view = new View(Optional.of(session));
+            try {
+                return work.apply(view);
+            } finally {
+                view.active = false;
+                session.execute("COMMIT");
+            }
+        });
+    }
+
+    @Override
+    public Optional<Site> site() {
+        return pooled.site();
+    }
+
+    @Override
+    public Optional<Door> door(DoorId id) {
+        return pooled.door(id);
+    }
+
+    @Override
+    public Optional<Credential> credentialByCardHash(String cardHash) {
+        return pooled.credentialByCardHash(cardHash);
+    }
+
+    @Override
+    public Optional<Credential> credential(CredentialId id) {
+        return pooled.credential(id);
+    }
+
+    @Override
+    public Optional<Member> member(MemberId id) {
+        return pooled.member(id);
+    }
+
+    @Override
+    public List<Grant> grantsOf(MemberId member) {
+        return pooled.grantsOf(member);
+    }
+
+    @Override
+    public Optional<DoorGroup> doorGroup(DoorGroupId id) {
+        return pooled.doorGroup(id);
+    }
+
+    @Override
+    public Optional<Schedule> schedule(ScheduleId id) {
+        return pooled.schedule(id);
+    }
+
+    @Override
+    public List<Booking> bookingsOf(MemberId member) {
+        return pooled.bookingsOf(member);
+    }
+
+    @Override
+    public Optional<VisitorPass> visitorPass(PassId id) {
+        return pooled.visitorPass(id);
+    }
+
+    @Override
+    public boolean visitorPassUsed(PassId id) {
+        return pooled.visitorPassUsed(id);
+    }
+
+    /**
+     * The lookups, either on a borrowed pooled reader per call ({@code bound} empty) or on the one
+     * reader of a {@link #reading} call.
+     */
+    private final class View implements Entitlements {
+        private final Optional<Session> bound;
+        private volatile boolean active = true;
+
+        View(Optional<Session> bound) {
+            this.bound = bound;
+        }
+
+        private <T> T call(String what, SqlWork<T> work) {
+            if (bound.isEmpty()) {
+                return read(what, work);
+            }
+            if (!active) {
+                throw new CacheException(CacheError.CLOSED, "a view was used after its reading call returned");
+            }
+            try {
+                return work.run(bound.get());
+            } catch (SQLException e) {
+                throw translate(e, what, file);
+            }
+        }
+
+        @Override
+        public Optional<Site> site() {
+            return call("look up the site", session -> {
+                List<String> sites = jsonsOfKind(session, EntityKind.SITE);
+                return sites.isEmpty() ? Optional.empty() : Optional.of(decode(sites.getFirst(), Site.class));
+            });
+        }
+
+        @Override
+        public Optional<Door> door(DoorId id) {
+            return byKey(EntityKind.DOOR, id.value(), Door.class);
+        }
+
+        @Override
+        public Optional<Credential> credentialByCardHash(String cardHash) {
+            if (cardHash == null || !CARD_HASH.matcher(cardHash).matches()) {
+                return Optional.empty(); // no credential can hold it, as in the reference
+            }
+            return call("look up a card hash", session -> {
+                PreparedStatement query = session.prepare(SQL_BY_CARD_HASH);
+                query.setBytes(1, HEX.parseHex(cardHash));
+                return single(query, Credential.class);
+            });
+        }
+
+        @Override
+        public Optional<Credential> credential(CredentialId id) {
+            return byKey(EntityKind.CREDENTIAL, id.value(), Credential.class);
+        }
+
+        @Override
+        public Optional<Member> member(MemberId id) {
+            return byKey(EntityKind.MEMBER, id.value(), Member.class);
+        }
+
+        @Override
+        public List<Grant> grantsOf(MemberId member) {
+            return ofMember(EntityKind.GRANT, member, Grant.class);
+        }
+
+        @Override
+        public Optional<DoorGroup> doorGroup(DoorGroupId id) {
+            return byKey(EntityKind.DOOR_GROUP, id.value(), DoorGroup.class);
+        }
+
+        @Override
+        public Optional<Schedule> schedule(ScheduleId id) {
+            return byKey(EntityKind.SCHEDULE, id.value(), Schedule.class);
+        }
+
+        @Override
+        public List<Booking> bookingsOf(MemberId member) {
+            return ofMember(EntityKind.BOOKING, member, Booking.class);
+        }
+
+        @Override
+        public Optional<VisitorPass> visitorPass(PassId id) {
+            return byKey(EntityKind.VISITOR_PASS, id.value(), VisitorPass.class);
+        }
+
+        @Override
+        public boolean visitorPassUsed(PassId id) {
+            String pass = id.value();
+            return call("look up a pass use", session -> {
+                PreparedStatement query = session.prepare(SQL_PASS_USED);
+                query.setString(1, pass);
+                try (ResultSet rows = query.executeQuery()) {
+                    return rows.next();
+                }
+            });
+        }
+
+        private <T extends Entity> Optional<T> byKey(EntityKind kind, String key, Class<T> type) {
+            return call("look up " + kindName(kind) + " " + key, session -> {
+                PreparedStatement query = session.prepare(SQL_BY_KEY);
+                query.setString(1, kindName(kind));
+                query.setString(2, key);
+                return single(query, type);
+            });
+        }
+
+        private <T extends Entity> List<T> ofMember(EntityKind kind, MemberId member, Class<T> type) {
+            String id = member.value();
+            return call("look up the " + kindName(kind) + "s of member " + id, session -> {
+                PreparedStatement query = session.prepare(SQL_BY_MEMBER);
+                query.setString(1, id);
+                query.setString(2, kindName(kind));
+                List<T> found = new ArrayList<>();
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(decode(rows.getString(1), type));
+                    }
+                }
+                return List.copyOf(found);
+            });
+        }
+    }
+
+    private <T extends Entity> Optional<T> single(PreparedStatement query, Class<T> type) throws SQLException {
+        try (ResultSet rows = query.executeQuery()) {
+            return rows.next() ? Optional.of(decode(rows.getString(1), type)) : Optional.empty();
+        }
+    }
+
+    private static List<String> jsonsOfKind(Session session, EntityKind kind) throws SQLException {
+        PreparedStatement query = session.prepare(SQL_ALL_OF_KIND);
+        query.setString(1, kindName(kind));
+        List<String> jsons = new ArrayList<>();
+        try (ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                jsons.add(rows.getString(1));
+            }
+        }
+        return List.copyOf(jsons);
+    }
+
+    private <T extends Entity> T decode(String json, Class<T> type) {
+        try {
+            Entity entity = MessageCodec.decodeEntity(json);
+            if (!type.isInstance(entity)) {
+                throw new CacheException(
+                        CacheError.CORRUPT,
+                        "the entitlement cache " + file + " holds a " + entity.kind() + " where a "
+                                + type.getSimpleName() + " belongs; move the file aside to rebuild it from a snapshot");
+            }
+            return type.cast(entity);
+        } catch (ProtocolException e) {
+            throw new CacheException(
+                    CacheError.CORRUPT,
+                    "the entitlement cache " + file + " holds an entry that cannot be read (" + e.getMessage()
+                            + "); move the file aside to rebuild it from a snapshot",
+                    e);
+        }
+    }
+
+    // ------------------------------------------------------------------ entity rows
+
+    /** An entity as stored: its lookup columns beside its JSON. {@code member} and {@code cardHash} may be null. */
+    private record Row(String kind, String key, String member, byte[] cardHash, String json) {
+        static Row of(Entity entity) {
+            String member =
+                    switch (entity) {
+                        case Grant grant -> grant.member().value();
+                        case Booking booking -> booking.member().value();
+                        default -> null;
+                    };
+            byte[] cardHash = entity instanceof Credential credential
+                    ? credential.cardHash().map(HEX::parseHex).orElse(null)
+                    : null;
+            return new Row(kindName(entity.kind()), entity.key(), member, cardHash, MessageCodec.encodeEntity(entity));
+        }
+    }
+
+    /** The kind as stored: the protocol's wire name, so that the file reads well in {@code sqlite3}. */
+    static String kindName(EntityKind kind) {
+        return switch (kind) {
+            case SITE -> "site";
+            case MEMBER -> "member";
+            case CREDENTIAL -> "credential";
+            case DOOR -> "door";
+            case DOOR_GROUP -> "door-group";
+            case SCHEDULE -> "schedule";
+            case GRANT -> "grant";
+            case BOOKING -> "booking";
+            case VISITOR_PASS -> "visitor-pass";
+            case SIGNING_KEY -> "signing-key";
+        };
+    }
+
+    private void upsert(Session session, Row row) throws SQLException {
+        if (row.kind().equals("site")) {
+            // A cache holds one site entity: an upsert replaces it whatever its id, as InMemoryEntitlements does.
+            PreparedStatement others = session.prepare(SQL_DELETE_OTHER_SITES);
+            others.setString(1, row.key());
+            others.executeUpdate();
+        }
+        PreparedStatement upsert = session.prepare(SQL_UPSERT);
+        upsert.setString(1, row.kind());
+        upsert.setString(2, row.key());
+        upsert.setString(3, row.member());
+        upsert.setBytes(4, row.cardHash());
+        upsert.setString(5, row.json());
+        try {
+            upsert.executeUpdate();
+        } catch (SQLiteException e) {
+            if (row.cardHash() != null && primary(e) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+                throw duplicateCard(
+                        row.key(), cardHolder(session, row.cardHash()).orElse("?"), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Rows fed to a bulk upsert. */
+    @FunctionalInterface
+    private interface BulkRows {
+        void feed(BatchUpsert batch) throws SQLException;
+    }
+
+    /**
+     * Upserts many rows (a bulk load, a snapshot install) inside the caller's transaction. Inserting
+     * into the unique card-hash index in random order dominates the cost at a million cards (the
+     * index outgrows SQLite's page cache), so the index is dropped, the rows written in JDBC
+     * batches, and the index built again by sorting: 1M cards and members load in seconds instead of
+     * a minute. The final state must hold each card hash once; as for a snapshot, only the result
+     * counts, not the order.
+     */
+    private void bulkUpsert(Session session, BulkRows rows) throws SQLException {
+        session.execute("DROP INDEX entity_by_card_hash");
+        BatchUpsert batch = new BatchUpsert(session);
+        rows.feed(batch);
+        batch.flush();
+        try {
+            session.execute(SQL_CREATE_CARD_INDEX);
+        } catch (SQLiteException e) {
+            if (primary(e) != SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+                throw e;
+            }
+            try (Statement statement = session.connection.createStatement();
+                    ResultSet pair = statement.executeQuery("SELECT min(key), max(key) FROM entity"
+                            + " WHERE card_hash IS NOT NULL GROUP BY card_hash HAVING count(*) > 1 LIMIT 1")) {
+                if (pair.next()) {
+                    throw duplicateCard(pair.getString(2), pair.getString(1), e);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Upserts through JDBC batches of {@value #BATCH_ROWS} rows: about three times faster per row
+     * than one {@code executeUpdate} each with sqlite-jdbc.
+     */
+    private final class BatchUpsert {
+        private static final int BATCH_ROWS = 1_000;
+        private final Session session;
+        private final List<Row> pending = new ArrayList<>(BATCH_ROWS);
+
+        BatchUpsert(Session session) {
+            this.session = session;
+        }
+
+        void add(Row row) throws SQLException {
+            if (row.kind().equals("site")) {
+                flush();
+                upsert(session, row); // replaces any other site entity
+                return;
+            }
+            PreparedStatement upsert = session.prepare(SQL_UPSERT);
+            upsert.setString(1, row.kind());
+            upsert.setString(2, row.key());
+            upsert.setString(3, row.member());
+            upsert.setBytes(4, row.cardHash());
+            upsert.setString(5, row.json());
+            upsert.addBatch();
+            pending.add(row);
+            if (pending.size() == BATCH_ROWS) {
+                flush();
+            }
+        }
+
+        void flush() throws SQLException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            PreparedStatement upsert = session.prepare(SQL_UPSERT);
+            try {
+                upsert.executeBatch();
+            } catch (SQLException e) {
+                upsert.clearBatch();
+                // The batch stopped at its failing row; a card hash held by another credential names it.
+                for (Row row : pending) {
+                    if (row.cardHash() == null) {
+                        continue;
+                    }
+                    Optional<String> holder = cardHolder(session, row.cardHash());
+                    if (holder.isPresent() && !holder.get().equals(row.key())) {
+                        throw duplicateCard(row.key(), holder.get(), e);
+                    }
+                }
+                throw e;
+            } finally {
+                pending.clear();
+            }
+        }
+    }
+
+    private static Optional<String> cardHolder(Session session, byte[] cardHash) throws SQLException {
+        PreparedStatement holder = session.prepare(SQL_CARD_HOLDER);
+        holder.setBytes(1, cardHash);
+        try (ResultSet rows = holder.executeQuery()) {
+            return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+        }
+    }
+
+    private static CacheException duplicateCard(String credential, String holder, SQLException cause) {
+        return new CacheException(
+                CacheError.DUPLICATE_CARD_HASH,
+                "credential " + credential + " has the card hash of credential " + holder
+                        + "; a card is enrolled once per site, so nothing of this batch or snapshot was applied."
+                        + " Correct the enrollment at the hub",
+                cause);
+    }
+
+    private static void delete(Session session, EntityKind kind, String key) throws SQLException {
+        PreparedStatement delete = session.prepare(SQL_DELETE);
+        delete.setString(1, kindName(kind));
+        delete.setString(2, key);
+        delete.executeUpdate();
+    }
+
+    // ------------------------------------------------------------------ meta
+
+    private static Optional<String> meta(Session session, String name) throws SQLException {
+        PreparedStatement query = session.prepare(SQL_META);
+        query.setString(1, name);
+        try (ResultSet rows = query.executeQuery()) {
+            return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+        }
+    }
+
+    private static void setMeta(Session session, String name, String value) throws SQLException {
+        PreparedStatement update = session.prepare(SQL_SET_META);
+        update.setString(1, name);
+        update.setString(2, value);
+        update.executeUpdate();
+    }
+
+    private static long seqOf(Session session) throws SQLException {
+        return meta(session, "seq").map(Long::parseLong).orElse(0L);
+    }
+
+    private Optional<Instant> hubTimeOf(Session session) throws SQLException {
+        Optional<String> stored = meta(session, "hub_time");
+        return stored.isEmpty() ? Optional.empty() : Optional.of(instant(stored.get()));
+    }
+
+    private void raiseHubTime(Session session, Instant time) throws SQLException {
+        Optional<Instant> current = hubTimeOf(session);
+        if (current.isEmpty() || time.isAfter(current.get())) {
+            setMeta(session, "hub_time", time.toString());
+        }
+    }
+
+    private Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new CacheException(
+                    CacheError.CORRUPT,
+                    "the entitlement cache " + file + " holds an unreadable time '" + text
+                            + "'; move the file aside to rebuild it from a snapshot",
+                    e);
+        }
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    /** Work on one connection; may throw SQLException, which the caller translates. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Session session) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction on the writer connection, under
+     * the write lock; rolls back if it throws. A write started inside another on the same thread
+     * joins it.
+     */
+    <T> T write(String what, SqlWork<T> work) {
+        writeLock.lock();
+        try {
+            requireOpenCache();
+            if (transactionDepth > 0) {
+                return work.run(writer);
+            }
+            writer.prepare("BEGIN IMMEDIATE").execute();
+            transactionDepth++;
+            boolean committed = false;
+            try {
+                T result = work.run(writer);
+                writer.prepare("COMMIT").execute();
+                committed = true;
+                return result;
+            } finally {
+                transactionDepth--;
+                if (!committed) {
+                    rollbackQuietly();
+                }
+            }
+        } catch (SQLException e) {
+            throw translate(e, what, file);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.prepare("ROLLBACK").execute();
+        } catch (SQLException e) {
+            // The transaction is gone already: SQLite rolls back by itself after some errors (a full disk).
+        }
+    }
+
+    /** Runs {@code work} on a pooled reader connection, which no other thread uses meanwhile. */
+    <T> T read(String what, SqlWork<T> work) {
+        requireOpenCache();
+        Session reader = idleReaders.pollFirst();
+        try {
+            if (reader == null) {
+                reader = openReader();
+            }
+            return work.run(reader);
+        } catch (SQLException e) {
+            throw translate(e, what, file);
+        } finally {
+            if (reader != null) {
+                release(reader);
+            }
+        }
+    }
+
+    private Session openReader() throws SQLException {
+        Session reader = Session.connect(file);
+        try {
+            reader.execute("PRAGMA query_only = 1");
+            return reader;
+        } catch (SQLException e) {
+            closeQuietly(reader);
+            throw e;
+        }
+    }
+
+    private void release(Session reader) {
+        if (closed || idleReaders.size() >= MAX_IDLE_READERS) {
+            closeQuietly(reader);
+            return;
+        }
+        idleReaders.offerFirst(reader);
+        if (closed) {
+            closeIdleReaders();
+        }
+    }
+
+    private void closeIdleReaders() {
+        for (Session reader = idleReaders.pollFirst(); reader != null; reader = idleReaders.pollFirst()) {
+            closeQuietly(reader);
+        }
+    }
+
+    private void requireOpenCache() {
+        if (closed) {
+            throw new CacheException(CacheError.CLOSED, "the entitlement cache " + file + " is closed");
+        }
+    }
+
+    /** Closes every connection; the last one checkpoints the WAL into the database file. Idempotent. */
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeIdleReaders();
+            writer.close();
+        } catch (SQLException e) {
+            throw translate(e, "close the entitlement cache", file);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static void closeQuietly(Session session) {
+        if (session == null) {
+            return;
+        }
+        try {
+            session.close();
+        } catch (SQLException e) {
+            // Closing after a failure: the first failure is the one reported.
+        }
+    }
+
+    /** One JDBC connection and its prepared statements; used by one thread at a time. */
+    static final class Session implements AutoCloseable {
+        final Connection connection;
+        private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+        private Session(Connection connection) {
+            this.connection = connection;
+        }
+
+        static Session connect(Path file) throws SQLException {
+            SQLiteConfig config = new SQLiteConfig();
+            config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+            return new Session(config.createConnection("jdbc:sqlite:" + file.toAbsolutePath()));
+        }
+
+        PreparedStatement prepare(String sql) throws SQLException {
+            PreparedStatement statement = statements.get(sql);
+            if (statement == null) {
+                statement = connection.prepareStatement(sql);
+                statements.put(sql, statement);
+            }
+            return statement;
+        }
+
+        void execute(String sql) throws SQLException {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(sql);
+            }
+        }
+
+        String queryString(String sql) throws SQLException {
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery(sql)) {
+                return rows.next() ? rows.getString(1) : "";
+            }
+        }
+
+        long queryLong(String sql) throws SQLException {
+            try (Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery(sql)) {
+                return rows.next() ? rows.getLong(1) : 0L;
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                for (PreparedStatement statement : statements.values()) {
+                    statement.close();
+                }
+                statements.clear();
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    private void requireAudience(String what, String messageTenant, String messageSite) {
+        if (!tenant.equals(messageTenant) || !site.equals(messageSite)) {
+            throw new CacheException(
+                    CacheError.WRONG_MESSAGE,
+                    "a " + what + " for " + messageTenant + "/" + messageSite + " was handed to the cache of " + tenant
+                            + "/" + site + "; verify messages for this site before applying them");
+        }
+    }
+
+    private static CacheException wrongMessage(String expected, Envelope envelope) {
+        return new CacheException(
+                CacheError.WRONG_MESSAGE,
+                "expected " + expected + " but got " + envelope.type().wireName() + " (" + envelope.id() + ")");
+    }
+
+    private static void requireId(String value, String what) {
+        if (!Ids.isValid(value)) {
+            throw new CacheException(
+                    CacheError.INVALID_ARGUMENT,
+                    what + " '" + (value == null ? "null" : Ids.printable(value))
+                            + "' is not a valid id: use 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
+        }
+    }
+
+    static int primary(SQLiteException e) {
+        return e.getResultCode().code & 0xff;
+    }
+
+    /** Translates a driver failure into a {@link CacheException} naming the file and what to do. */
+    static CacheException translate(SQLException e, String what, Path file) {
+        int code = e instanceof SQLiteException sqlite ? primary(sqlite) : -1;
+        String cause = e.getMessage();
+        if (code == SQLiteErrorCode.SQLITE_NOTADB.code || code == SQLiteErrorCode.SQLITE_CORRUPT.code) {
+            return new CacheException(
+                    CacheError.CORRUPT,
+                    "cannot " + what + ": " + file + " is not a SQLite database or is damaged (" + cause
+                            + "). Stop the agent, move the file aside and start again: the cache is rebuilt from"
+                            + " a snapshot (events still in its outbox are lost)",
+                    e);
+        }
+        if (code == SQLiteErrorCode.SQLITE_FULL.code) {
+            return new CacheException(
+                    CacheError.DISK_FULL,
+                    "cannot " + what + ": the disk holding " + file + " is full (" + cause + ")",
+                    e);
+        }
+        if (code == SQLiteErrorCode.SQLITE_BUSY.code || code == SQLiteErrorCode.SQLITE_LOCKED.code) {
+            return new CacheException(
+                    CacheError.BUSY,
+                    "cannot " + what + ": " + file + " stayed locked by another process for " + BUSY_TIMEOUT_MILLIS
+                            + " ms (" + cause + "); is a second agent running on this data directory?",
+                    e);
+        }
+        if (code == SQLiteErrorCode.SQLITE_CANTOPEN.code
+                || code == SQLiteErrorCode.SQLITE_PERM.code
+                || code == SQLiteErrorCode.SQLITE_READONLY.code) {
+            return new CacheException(
+                    CacheError.CANNOT_OPEN,
+                    "cannot " + what + ": " + file + " cannot be opened for writing (" + cause
+                            + "); check that the data directory exists and the agent's user may write it",
+                    e);
+        }
+        return new CacheException(CacheError.STORAGE, "cannot " + what + " in " + file + ": " + cause, e);
+    }
+}

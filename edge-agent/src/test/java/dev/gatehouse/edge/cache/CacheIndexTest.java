@@ -1,0 +1,71 @@
+package dev.gatehouse.edge.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The lookups a door decision makes are point reads on an index, never a scan of a million rows. */
+class CacheIndexTest {
+    @TempDir
+    Path directory;
+
+    static Stream<Arguments> lookups() {
+        byte[] hash = new byte[32];
+        return Stream.of(
+                Arguments.of(
+                        "by card hash", SqliteEntitlementCache.SQL_BY_CARD_HASH, List.of(hash), "entity_by_card_hash"),
+                Arguments.of(
+                        "by kind and id (credential, member, door ...)",
+                        SqliteEntitlementCache.SQL_BY_KEY,
+                        List.of("credential", "c-1"),
+                        "PRIMARY KEY"),
+                Arguments.of(
+                        "grants or bookings of a member, in id order",
+                        SqliteEntitlementCache.SQL_BY_MEMBER,
+                        List.of("m-1", "grant"),
+                        "entity_by_member"),
+                Arguments.of(
+                        "all of a kind (site, signing keys)",
+                        SqliteEntitlementCache.SQL_ALL_OF_KIND,
+                        List.of("signing-key"),
+                        "PRIMARY KEY"),
+                Arguments.of("pass use", SqliteEntitlementCache.SQL_PASS_USED, List.of("vp-1"), "PRIMARY KEY"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lookups")
+    void everyDecisionLookupSearchesAnIndexAndSortsNothing(
+            String what, String sql, List<Object> parameters, String index) throws SQLException {
+        // Why: with 1,000,000 credentials a scan takes a second; the indexed read takes microseconds.
+        Path file = directory.resolve("cache.db");
+        CacheFixtures.open(directory).close(); // migrated schema
+        List<String> plan = new ArrayList<>();
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+                PreparedStatement explain = connection.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                explain.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet rows = explain.executeQuery()) {
+                while (rows.next()) {
+                    plan.add(rows.getString("detail"));
+                }
+            }
+        }
+        assertThat(plan).as("query plan of %s", sql).singleElement().satisfies(step -> assertThat(step)
+                .startsWith("SEARCH")
+                .containsAnyOf("USING INDEX " + index, "USING COVERING INDEX " + index, "USING " + index));
+        assertThat(String.join("\n", plan)).doesNotContain("SCAN").doesNotContain("TEMP B-TREE");
+    }
+}

@@ -1,0 +1,196 @@
+package dev.gatehouse.sim.site;
+
+import com.pi4j.context.Context;
+import dev.gatehouse.sim.camera.QrFrames;
+import dev.gatehouse.sim.camera.SimulatedCamera;
+import dev.gatehouse.sim.gpio.RelayHistory;
+import dev.gatehouse.sim.gpio.SimulatedGpio;
+import dev.gatehouse.sim.serial.Pn532Emulator;
+import dev.gatehouse.sim.serial.PseudoTerminal;
+import dev.gatehouse.sim.serial.QrScannerEmulator;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A whole simulated site for tests, demos and integrators: doors wired to a simulated GPIO header,
+ * NFC readers and QR scanners behind real pseudo-terminals, and door cameras. Register the hardware,
+ * point the agent at {@link #gpio()}'s context and {@link #devicePath(String)}, then tap cards, scan
+ * codes, open doors and press REX buttons, and read back what each relay did. Thread-safe.
+ */
+public final class SimulatedSite implements AutoCloseable {
+    /** The pins of one door. */
+    public record DoorWiring(
+            int relayPin, Optional<Integer> contactPin, boolean contactNormallyClosed, Optional<Integer> rexPin) {}
+
+    private final SimulatedGpio gpio;
+    private final Path deviceDir;
+    private final Map<String, DoorWiring> doors = new LinkedHashMap<>();
+    private final Map<String, Pn532Emulator> nfcReaders = new LinkedHashMap<>();
+    private final Map<String, QrScannerEmulator> qrScanners = new LinkedHashMap<>();
+    private final Map<String, SimulatedCamera> cameras = new LinkedHashMap<>();
+
+    private SimulatedSite(SimulatedGpio gpio, Path deviceDir) {
+        this.gpio = gpio;
+        this.deviceDir = deviceDir;
+    }
+
+    /** A site whose serial devices appear as stable links under {@code deviceDir}. */
+    public static SimulatedSite start(Path deviceDir, Clock clock) {
+        return new SimulatedSite(SimulatedGpio.create(clock), deviceDir);
+    }
+
+    public SimulatedGpio gpio() {
+        return gpio;
+    }
+
+    public Context gpioContext() {
+        return gpio.context();
+    }
+
+    /** Wires a door; call before the agent creates its inputs (a normally-closed contact reads HIGH at rest). */
+    public synchronized void addDoor(String doorId, DoorWiring wiring) {
+        if (doors.putIfAbsent(doorId, wiring) != null) {
+            throw new IllegalArgumentException("door " + doorId + " is already wired");
+        }
+        if (wiring.contactNormallyClosed()) {
+            wiring.contactPin().ifPresent(gpio::wireActiveLow);
+        }
+    }
+
+    /** A PN532 NFC reader; its device path is {@code <deviceDir>/<readerId>}. */
+    public synchronized Path addNfcReader(String readerId) {
+        Pn532Emulator emulator = Pn532Emulator.start(PseudoTerminal.open(deviceDir.resolve(readerId)));
+        nfcReaders.put(readerId, emulator);
+        return emulator.devicePath();
+    }
+
+    /** A serial QR scanner; its device path is {@code <deviceDir>/<readerId>}. */
+    public synchronized Path addQrScanner(String readerId, QrScannerEmulator.LineEnding lineEnding) {
+        QrScannerEmulator scanner =
+                QrScannerEmulator.start(PseudoTerminal.open(deviceDir.resolve(readerId)), lineEnding);
+        qrScanners.put(readerId, scanner);
+        return scanner.devicePath();
+    }
+
+    /** A door camera delivering 640×480 frames. */
+    public synchronized SimulatedCamera addCamera(String readerId) {
+        SimulatedCamera camera = new SimulatedCamera(640, 480);
+        cameras.put(readerId, camera);
+        return camera;
+    }
+
+    public synchronized Path devicePath(String readerId) {
+        if (nfcReaders.containsKey(readerId)) {
+            return nfcReaders.get(readerId).devicePath();
+        }
+        if (qrScanners.containsKey(readerId)) {
+            return qrScanners.get(readerId).devicePath();
+        }
+        throw new IllegalArgumentException(
+                "no serial reader " + readerId + " (serial readers: " + serialReaders() + ")");
+    }
+
+    public synchronized Optional<SimulatedCamera> camera(String readerId) {
+        return Optional.ofNullable(cameras.get(readerId));
+    }
+
+    /** Holds a card to an NFC reader; it stays in the field until {@link #removeCard}. */
+    public void holdCard(String readerId, byte[] uid) {
+        nfc(readerId).holdCard(uid);
+    }
+
+    public void removeCard(String readerId) {
+        nfc(readerId).removeCard();
+    }
+
+    public synchronized Pn532Emulator nfc(String readerId) {
+        Pn532Emulator emulator = nfcReaders.get(readerId);
+        if (emulator == null) {
+            throw new IllegalArgumentException(
+                    "no NFC reader " + readerId + " (NFC readers: " + nfcReaders.keySet() + ")");
+        }
+        return emulator;
+    }
+
+    /** Scans {@code text} at a QR scanner, or holds it up to a camera. */
+    public synchronized void scanCode(String readerId, String text) {
+        if (qrScanners.containsKey(readerId)) {
+            qrScanners.get(readerId).scan(text);
+        } else if (cameras.containsKey(readerId)) {
+            cameras.get(readerId).show(text, QrFrames.Placement.STRAIGHT);
+        } else {
+            throw new IllegalArgumentException("no QR scanner or camera " + readerId);
+        }
+    }
+
+    public synchronized QrScannerEmulator qrScanner(String readerId) {
+        QrScannerEmulator scanner = qrScanners.get(readerId);
+        if (scanner == null) {
+            throw new IllegalArgumentException("no QR scanner " + readerId);
+        }
+        return scanner;
+    }
+
+    public void openDoor(String doorId) {
+        gpio.openDoor(contactPin(doorId));
+    }
+
+    public void closeDoor(String doorId) {
+        gpio.closeDoor(contactPin(doorId));
+    }
+
+    public void pressRex(String doorId) {
+        gpio.pressRex(rexPin(doorId));
+    }
+
+    public void releaseRex(String doorId) {
+        gpio.releaseRex(rexPin(doorId));
+    }
+
+    /** Every transition of the door's lock relay, with its time. */
+    public RelayHistory relay(String doorId) {
+        return gpio.relay(wiring(doorId).relayPin());
+    }
+
+    public synchronized List<String> doors() {
+        return List.copyOf(doors.keySet());
+    }
+
+    private synchronized List<String> serialReaders() {
+        List<String> ids = new ArrayList<>(nfcReaders.keySet());
+        ids.addAll(qrScanners.keySet());
+        return ids;
+    }
+
+    private synchronized DoorWiring wiring(String doorId) {
+        DoorWiring wiring = doors.get(doorId);
+        if (wiring == null) {
+            throw new IllegalArgumentException("no door " + doorId + " (doors: " + doors.keySet() + ")");
+        }
+        return wiring;
+    }
+
+    private int contactPin(String doorId) {
+        return wiring(doorId)
+                .contactPin()
+                .orElseThrow(() -> new IllegalArgumentException("door " + doorId + " has no contact"));
+    }
+
+    private int rexPin(String doorId) {
+        return wiring(doorId)
+                .rexPin()
+                .orElseThrow(() -> new IllegalArgumentException("door " + doorId + " has no REX button"));
+    }
+
+    @Override
+    public synchronized void close() {
+        nfcReaders.values().forEach(Pn532Emulator::close);
+        qrScanners.values().forEach(QrScannerEmulator::close);
+        gpio.close();
+    }
+}
