@@ -8,6 +8,9 @@ import dev.gatehouse.sim.gpio.SimulatedGpio;
 import dev.gatehouse.sim.serial.Pn532Emulator;
 import dev.gatehouse.sim.serial.PseudoTerminal;
 import dev.gatehouse.sim.serial.QrScannerEmulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,6 +44,11 @@ public final class SimulatedSite implements AutoCloseable {
 
     /** A site whose serial devices appear as stable links under {@code deviceDir}. */
     public static SimulatedSite start(Path deviceDir, Clock clock) {
+        try {
+            Files.createDirectories(deviceDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the simulated device directory " + deviceDir, e);
+        }
         return new SimulatedSite(SimulatedGpio.create(clock), deviceDir);
     }
 

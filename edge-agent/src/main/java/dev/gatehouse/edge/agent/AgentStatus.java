@@ -1,0 +1,32 @@
+package dev.gatehouse.edge.agent;
+
+import dev.gatehouse.protocol.model.ClockStatus;
+import java.util.List;
+import java.util.Optional;
+
+/** What {@code status} shows a technician. */
+public record AgentStatus(
+        String tenant,
+        String site,
+        String device,
+        String hardware,
+        long cacheSeq,
+        long credentials,
+        long cacheBytes,
+        ClockStatus clock,
+        long outboxDepth,
+        List<DoorStatus> doors,
+        List<ReaderStatus> readers) {
+    public AgentStatus {
+        doors = List.copyOf(doors);
+        readers = List.copyOf(readers);
+    }
+
+    public record DoorStatus(String id, String name, String state, String mode, List<String> readers) {
+        public DoorStatus {
+            readers = List.copyOf(readers);
+        }
+    }
+
+    public record ReaderStatus(String id, String type, boolean healthy, Optional<String> fault) {}
+}

@@ -1,0 +1,429 @@
+package dev.gatehouse.edge.agent;
+
+import dev.gatehouse.edge.access.Decided;
+import dev.gatehouse.edge.access.DecisionService;
+import dev.gatehouse.edge.access.EventIds;
+import dev.gatehouse.edge.cache.ApplyResult;
+import dev.gatehouse.edge.cache.SnapshotResult;
+import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.edge.config.ConfigException;
+import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.door.BinaryInput;
+import dev.gatehouse.edge.door.DoorController;
+import dev.gatehouse.edge.door.DoorSettings;
+import dev.gatehouse.edge.door.LockType;
+import dev.gatehouse.edge.door.Pi4jBinaryInput;
+import dev.gatehouse.edge.door.Pi4jRelay;
+import dev.gatehouse.edge.reader.Presentation;
+import dev.gatehouse.edge.reader.Reader;
+import dev.gatehouse.edge.reader.ReaderListener;
+import dev.gatehouse.protocol.card.CardHasher;
+import dev.gatehouse.protocol.message.DoorEvent;
+import dev.gatehouse.protocol.message.DoorEventKind;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.MessageType;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.TimeWindow;
+import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.protocol.sign.KeySet;
+import dev.gatehouse.protocol.sign.SignedMessages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge agent: the configured doors on their relays, contacts and REX buttons, the readers, the
+ * entitlement cache and outbox, and the decision path between them. It decides every door from the
+ * local cache and needs no network. Sync with the hub is issue #5.
+ */
+public final class EdgeAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+
+    private final EdgeConfig config;
+    private final Hardware hardware;
+    private final Clock clock;
+    private final SqliteEntitlementCache cache;
+    private final OutboxRecorder recorder;
+    private final AgentClockTrust clockTrust;
+    private final Map<String, DoorController> doors = new LinkedHashMap<>();
+    private final Map<String, String> doorOfReader = new LinkedHashMap<>();
+    private final List<Reader> readers = new ArrayList<>();
+    private final Map<String, String> readerFaults = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Decided>> decisionListeners = new CopyOnWriteArrayList<>();
+    private final DecisionService decisions;
+    private final Duration startedIn;
+
+    private EdgeAgent(EdgeConfig config, Hardware hardware, Clock clock) {
+        long started = System.nanoTime();
+        this.config = config;
+        this.hardware = hardware;
+        this.clock = clock;
+        EdgeConfig.Site site = config.site();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new ConfigException("data-dir", "cannot create " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        this.cache = SqliteEntitlementCache.open(config.dataDir().resolve("cache.db"), site.tenant(), site.id());
+        boolean done = false;
+        try {
+            cache.seedKeys(readKeys(config.trustedKeysFile()));
+            CardHasher cards = new CardHasher(readCardKey(config.cardKeyFile()));
+            this.recorder = new OutboxRecorder(cache);
+            this.clockTrust = new AgentClockTrust(
+                    clock, hardware::clockSynchronised, cache::hubTimeHighWater, config.clockTolerance());
+            this.decisions = new DecisionService(
+                    site.tenant(),
+                    site.id(),
+                    cache,
+                    cache::trustedKeys,
+                    cards,
+                    clock,
+                    clockTrust,
+                    this::offlineFor,
+                    recorder,
+                    this::decided);
+            for (EdgeConfig.Door door : config.doors()) {
+                doors.put(door.id(), startDoor(door));
+                door.readers().forEach(reader -> doorOfReader.put(reader, door.id()));
+            }
+            for (EdgeConfig.Reader readerConfig : config.readers()) {
+                Reader reader = hardware.reader(readerConfig);
+                readers.add(reader);
+                reader.start(new Listener());
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                closeQuietly();
+            }
+        }
+        this.startedIn = Duration.ofNanos(System.nanoTime() - started);
+        log.info(
+                "agent {}/{}/{} ready in {} ms: {} doors, {} readers, cache seq {}",
+                site.tenant(),
+                site.id(),
+                site.device(),
+                startedIn.toMillis(),
+                doors.size(),
+                readers.size(),
+                cache.seq());
+    }
+
+    /** Starts the agent; returns when every door is in its starting state and every reader is started. */
+    public static EdgeAgent start(EdgeConfig config, Hardware hardware, Clock clock) {
+        return new EdgeAgent(config, hardware, clock);
+    }
+
+    /** How long {@link #start} took, from opening the cache to the last reader started. */
+    public Duration startedIn() {
+        return startedIn;
+    }
+
+    public EdgeConfig config() {
+        return config;
+    }
+
+    public Hardware hardware() {
+        return hardware;
+    }
+
+    public SqliteEntitlementCache cache() {
+        return cache;
+    }
+
+    public Optional<DoorController> door(String id) {
+        return Optional.ofNullable(doors.get(id));
+    }
+
+    private DoorController startDoor(EdgeConfig.Door door) {
+        var gpio = hardware.gpio();
+        LockType lockType = door.lock() == EdgeConfig.Lock.FAIL_SAFE ? LockType.FAIL_SAFE : LockType.FAIL_SECURE;
+        Optional<BinaryInput> contact =
+                door.contactPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, door.contactNormallyClosed()));
+        Optional<BinaryInput> rex = door.rexPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, false));
+        List<TimeWindow> windows = new ArrayList<>();
+        for (EdgeConfig.UnlockWindow window : door.unlockWindows()) {
+            for (DayOfWeek day : window.days()) {
+                windows.add(TimeWindow.of(day, window.from(), window.to()));
+            }
+        }
+        DoorSettings settings = new DoorSettings(
+                DoorId.of(door.id()),
+                lockType,
+                door.unlockPulse(),
+                door.heldOpenAfter(),
+                windows,
+                config.site().zone(),
+                true);
+        return DoorController.start(
+                settings,
+                Pi4jRelay.create(gpio, door.relayPin(), lockType),
+                contact,
+                rex,
+                clock,
+                DoorController.newQueue(settings.id()),
+                this::doorEvent);
+    }
+
+    /** How long since the hub was last heard from (issue #5 replaces this with the MQTT session's state). */
+    private Duration offlineFor() {
+        Instant now = clock.instant();
+        return cache.hubTimeHighWater()
+                .filter(now::isAfter)
+                .map(last -> Duration.between(last, now))
+                .orElse(Duration.ZERO);
+    }
+
+    private void doorEvent(DoorId door, DoorEventKind kind, String detail) {
+        Instant at = clock.instant();
+        Optional<String> text = detail == null || detail.isBlank()
+                ? Optional.empty()
+                : Optional.of(detail.length() > 200 ? detail.substring(0, 200) : detail);
+        Envelope event =
+                new Envelope(EventIds.next(at), at, new DoorEvent(config.site().id(), door, kind, text));
+        try {
+            recorder.record(event, Optional.empty());
+        } catch (RuntimeException e) {
+            log.error("door {}: could not record {}: {}", door, kind, e.toString());
+        }
+        watch(at + "  " + door + "  " + kind + text.map(value -> "  " + value).orElse(""));
+    }
+
+    private void decided(Decided decided) {
+        var event = decided.accessEvent();
+        String who = event.member()
+                .map(member -> "member " + member)
+                .or(() -> event.pass().map(pass -> "pass " + pass))
+                .orElse("unknown");
+        String verdict =
+                switch (decided.decision()) {
+                    case Decision.Granted granted ->
+                        "GRANTED  " + granted.basis() + "  " + granted.basis().sentence();
+                    case Decision.Denied denied ->
+                        "DENIED   " + denied.reason() + "  " + denied.reason().sentence();
+                };
+        watch(decided.at() + "  " + decided.door() + "  " + verdict + "  (" + who + ", "
+                + event.presented().name().toLowerCase().replace('_', '-') + ")");
+        decisionListeners.forEach(listener -> listener.accept(decided));
+    }
+
+    private void watch(String line) {
+        for (Consumer<String> watcher : watchers) {
+            try {
+                watcher.accept(line);
+            } catch (RuntimeException e) {
+                watchers.remove(watcher);
+            }
+        }
+    }
+
+    /** Live decisions and door events, one line each, until the returned handle is closed. */
+    public AutoCloseable watch(Consumer<String> watcher) {
+        watchers.add(watcher);
+        return () -> watchers.remove(watcher);
+    }
+
+    /** Every decision as it is made (after it is recorded). */
+    public AutoCloseable onDecision(Consumer<Decided> listener) {
+        decisionListeners.add(listener);
+        return () -> decisionListeners.remove(listener);
+    }
+
+    /** A technician's relay test: unlocks the door for its pulse. */
+    public void testRelay(String doorId) {
+        DoorController door = doors.get(doorId);
+        if (door == null) {
+            throw new IllegalArgumentException("no door '" + doorId + "' (doors: " + doors.keySet() + ")");
+        }
+        log.info("technician relay test on door {}", doorId);
+        try {
+            door.unlockOnce(door.settings().unlockPulse()).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("relay test on " + doorId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies a signed sync batch or snapshot chunk received other than over MQTT (a file from the
+     * hub, for offline provisioning and tests): verified against the trusted keys, then applied.
+     */
+    public String applySigned(String compactJws) {
+        EdgeConfig.Site site = config.site();
+        Envelope envelope = SignedMessages.verify(
+                compactJws.strip(),
+                cache.trustedKeys(),
+                site.tenant(),
+                site.id(),
+                clock.instant(),
+                clockTrust.status());
+        if (envelope.type() == MessageType.SYNC_BATCH) {
+            ApplyResult result = cache.apply(envelope);
+            return result.toString();
+        }
+        if (envelope.type() == MessageType.SNAPSHOT_CHUNK) {
+            SnapshotResult result = cache.offer(envelope);
+            return result.toString();
+        }
+        throw new IllegalArgumentException(envelope.type().wireName() + " is not sync data; commands arrive over MQTT");
+    }
+
+    public AgentStatus status() {
+        EdgeConfig.Site site = config.site();
+        List<AgentStatus.DoorStatus> doorStatus = new ArrayList<>();
+        for (EdgeConfig.Door door : config.doors()) {
+            DoorController controller = doors.get(door.id());
+            doorStatus.add(new AgentStatus.DoorStatus(
+                    door.id(),
+                    door.name(),
+                    controller.state().name().toLowerCase(),
+                    modeName(controller),
+                    door.readers()));
+        }
+        List<AgentStatus.ReaderStatus> readerStatus = new ArrayList<>();
+        for (EdgeConfig.Reader reader : config.readers()) {
+            Optional<String> fault = Optional.ofNullable(readerFaults.get(reader.id()));
+            readerStatus.add(new AgentStatus.ReaderStatus(
+                    reader.id(), reader.type().name().toLowerCase().replace('_', '-'), fault.isEmpty(), fault));
+        }
+        return new AgentStatus(
+                site.tenant(),
+                site.id(),
+                site.device(),
+                hardware.kind(),
+                cache.seq(),
+                cache.credentialCount(),
+                cache.sizeOnDiskBytes(),
+                clockTrust.status(),
+                cache.outbox().depth(),
+                doorStatus,
+                readerStatus);
+    }
+
+    private static String modeName(DoorController controller) {
+        return switch (controller.mode()) {
+            case dev.gatehouse.protocol.policy.DoorMode.Normal normal -> "normal";
+            case dev.gatehouse.protocol.policy.DoorMode.Lockdown lockdown -> "lockdown " + lockdown.allowedRoles();
+            case dev.gatehouse.protocol.policy.DoorMode.EmergencyRelease release -> "emergency-release";
+        };
+    }
+
+    /** Where readers report: each presentation goes to its door's queue, never blocking the reader. */
+    private final class Listener implements ReaderListener {
+        @Override
+        public void presented(String readerId, Presentation presentation) {
+            String doorId = doorOfReader.get(readerId);
+            if (doorId == null) {
+                log.warn("reader {} belongs to no door; presentation ignored", readerId);
+                return;
+            }
+            DoorController door = doors.get(doorId);
+            var decision =
+                    switch (presentation) {
+                        case Presentation.CardUid card -> decisions.presentCard(door, card.uid());
+                        case Presentation.QrText qr -> decisions.presentQr(door, qr.text());
+                    };
+            decision.whenComplete((decided, failure) -> {
+                if (failure != null) {
+                    log.error("door {}: decision failed, door stays locked: {}", doorId, failure.toString());
+                }
+            });
+        }
+
+        @Override
+        public void fault(String readerId, String detail) {
+            boolean first = readerFaults.put(readerId, detail) == null;
+            if (first) {
+                Optional.ofNullable(doorOfReader.get(readerId))
+                        .ifPresent(door ->
+                                doorEvent(DoorId.of(door), DoorEventKind.READER_FAULT, readerId + ": " + detail));
+            }
+        }
+
+        @Override
+        public void restored(String readerId) {
+            if (readerFaults.remove(readerId) != null) {
+                Optional.ofNullable(doorOfReader.get(readerId))
+                        .ifPresent(
+                                door -> doorEvent(DoorId.of(door), DoorEventKind.RESTORED, readerId + " works again"));
+            }
+        }
+    }
+
+    private static KeySet readKeys(Path file) {
+        try {
+            return KeySet.parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("trusted-keys-file", "cannot read " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ConfigException(
+                    "trusted-keys-file", file + " is not the hub's public JWK set: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readCardKey(Path file) {
+        String text;
+        try {
+            text = Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new ConfigException("card-key-file", "cannot read " + file + ": " + e.getMessage(), e);
+        }
+        byte[] key;
+        try {
+            key = HexFormat.of().parseHex(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("card-key-file", file + " must hold the key as hex digits");
+        }
+        if (key.length < CardHasher.MIN_KEY_BYTES) {
+            throw new ConfigException(
+                    "card-key-file",
+                    file + " holds " + key.length + " bytes; the key is at least " + CardHasher.MIN_KEY_BYTES);
+        }
+        return key;
+    }
+
+    private void closeQuietly() {
+        for (Reader reader : readers) {
+            try {
+                reader.close();
+            } catch (RuntimeException e) {
+                log.warn("closing reader {}: {}", reader.id(), e.toString());
+            }
+        }
+        for (DoorController door : doors.values()) {
+            try {
+                door.close();
+            } catch (RuntimeException e) {
+                log.warn("closing door {}: {}", door.id(), e.toString());
+            }
+        }
+        try {
+            cache.close();
+        } catch (RuntimeException e) {
+            log.warn("closing the cache: {}", e.toString());
+        }
+    }
+
+    /** Stops readers, drives every door to its safe state, closes the cache. The hardware stays open. */
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.gatehouse.edge.agent;
+
+import dev.gatehouse.edge.access.DecisionRecorder;
+import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.PassId;
+import java.util.Optional;
+
+/** Decisions and door events go to the cache's outbox; a pass use and its event share one transaction. */
+final class OutboxRecorder implements DecisionRecorder {
+    private final SqliteEntitlementCache cache;
+
+    OutboxRecorder(SqliteEntitlementCache cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public boolean record(Envelope event, Optional<PassId> consumePass) {
+        return cache.inTransaction(tx -> {
+            if (consumePass.isPresent() && !tx.recordPassUse(consumePass.get(), event.id())) {
+                return false;
+            }
+            tx.append(event);
+            return true;
+        });
+    }
+}

@@ -1,0 +1,97 @@
+package dev.gatehouse.edge.agent;
+
+import com.pi4j.context.Context;
+import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.reader.CameraQrReader;
+import dev.gatehouse.edge.reader.Pn532SerialReader;
+import dev.gatehouse.edge.reader.Reader;
+import dev.gatehouse.edge.reader.SerialQrReader;
+import dev.gatehouse.sim.serial.QrScannerEmulator;
+import dev.gatehouse.sim.site.SimulatedSite;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The configured site on the hardware simulator: every door wired to the simulated GPIO header,
+ * every serial reader an emulator behind a real pseudo-terminal (the configured port is replaced by
+ * the emulator's path), every camera a simulated one. The agent's production adapters run on it
+ * unchanged.
+ */
+public final class SimulatedHardware implements Hardware {
+    private final SimulatedSite site;
+
+    private SimulatedHardware(SimulatedSite site) {
+        this.site = site;
+    }
+
+    /** Builds the simulated devices for {@code config}; serial devices appear under {@code deviceDir}. */
+    public static SimulatedHardware forConfig(EdgeConfig config, Path deviceDir, Clock clock) {
+        SimulatedSite site = SimulatedSite.start(deviceDir, clock);
+        for (EdgeConfig.Door door : config.doors()) {
+            site.addDoor(
+                    door.id(),
+                    new SimulatedSite.DoorWiring(
+                            door.relayPin(), door.contactPin(), door.contactNormallyClosed(), door.rexPin()));
+        }
+        for (EdgeConfig.Reader reader : config.readers()) {
+            switch (reader.type()) {
+                case PN532 -> site.addNfcReader(reader.id());
+                case SERIAL_QR ->
+                    site.addQrScanner(
+                            reader.id(),
+                            switch (reader.lineEnding()) {
+                                case CR -> QrScannerEmulator.LineEnding.CR;
+                                case LF -> QrScannerEmulator.LineEnding.LF;
+                                case CRLF -> QrScannerEmulator.LineEnding.CRLF;
+                            });
+                case CAMERA_QR -> site.addCamera(reader.id());
+            }
+        }
+        return new SimulatedHardware(site);
+    }
+
+    public SimulatedSite site() {
+        return site;
+    }
+
+    @Override
+    public Context gpio() {
+        return site.gpioContext();
+    }
+
+    @Override
+    public Reader reader(EdgeConfig.Reader reader) {
+        return switch (reader.type()) {
+            case PN532 -> Pn532SerialReader.create(reader.id(), site.devicePath(reader.id()));
+            case SERIAL_QR -> SerialQrReader.create(reader.id(), site.devicePath(reader.id()));
+            case CAMERA_QR ->
+                new CameraQrReader(
+                        reader.id(),
+                        () -> site.camera(reader.id()).flatMap(camera -> camera.frame()),
+                        reader.frameInterval(),
+                        Duration.ofSeconds(3),
+                        Clock.systemUTC());
+        };
+    }
+
+    @Override
+    public boolean clockSynchronised() {
+        return true;
+    }
+
+    @Override
+    public String kind() {
+        return "simulated";
+    }
+
+    @Override
+    public void close() {
+        site.close();
+    }
+
+    Optional<SimulatedSite> simulatedSite() {
+        return Optional.of(site);
+    }
+}
