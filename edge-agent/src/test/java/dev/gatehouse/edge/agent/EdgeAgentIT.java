@@ -1,13 +1,13 @@
 package dev.gatehouse.edge.agent;
 
-import static dev.gatehouse.edge.agent.SiteFixture.ADA;
-import static dev.gatehouse.edge.agent.SiteFixture.BOB_SUSPENDED;
-import static dev.gatehouse.edge.agent.SiteFixture.CY_REVOKED;
-import static dev.gatehouse.edge.agent.SiteFixture.DEE_WEEKENDS;
-import static dev.gatehouse.edge.agent.SiteFixture.DOOR;
-import static dev.gatehouse.edge.agent.SiteFixture.NFC;
-import static dev.gatehouse.edge.agent.SiteFixture.QR;
-import static dev.gatehouse.edge.agent.SiteFixture.STRANGER;
+import static dev.gatehouse.edge.agent.DemoSite.ADA;
+import static dev.gatehouse.edge.agent.DemoSite.BOB_SUSPENDED;
+import static dev.gatehouse.edge.agent.DemoSite.CY_REVOKED;
+import static dev.gatehouse.edge.agent.DemoSite.DEE_WEEKENDS;
+import static dev.gatehouse.edge.agent.DemoSite.DOOR;
+import static dev.gatehouse.edge.agent.DemoSite.NFC;
+import static dev.gatehouse.edge.agent.DemoSite.QR;
+import static dev.gatehouse.edge.agent.DemoSite.STRANGER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EdgeAgentIT {
-    private SiteFixture fixture;
+    private DemoSite fixture;
     private SimulatedHardware hardware;
     private SimulatedSite site;
     private EdgeAgent agent;
@@ -51,7 +51,7 @@ class EdgeAgentIT {
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
-        fixture = new SiteFixture(dir);
+        fixture = new DemoSite(dir);
         hardware = SimulatedHardware.forConfig(fixture.config(), dir.resolve("dev"), Clock.systemUTC());
         site = hardware.site();
         agent = fixture.startSimulated(hardware);

@@ -49,11 +49,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A simulated site for the agent's tests and demos: a config file with one door (relay, contact,
- * REX, an NFC reader and a QR scanner), a hub key, a card key, and signed entitlements for a few
- * members — as a technician would provision a Pi, with the hub's part played by this fixture.
+ * A demo site for the simulator, the agent's tests and integrators: a config file with one door
+ * (relay, contact, REX, an NFC reader and a QR scanner), a hub key, a card key, and signed
+ * entitlements for a few members — as a technician would provision a Pi, with the hub's part played
+ * by this class. The hub's private key is generated fresh and written only for the demo.
  */
-public final class SiteFixture {
+public final class DemoSite {
     public static final String TENANT = "acme";
     public static final String SITE = "hq-berlin";
     public static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
@@ -73,10 +74,11 @@ public final class SiteFixture {
     public final Path dir;
     public final Path configFile;
 
-    public SiteFixture(Path dir) throws IOException {
+    public DemoSite(Path dir) throws IOException {
         this.dir = dir;
         Files.writeString(dir.resolve("card.key"), HexFormat.of().formatHex(CARD_KEY));
         Files.writeString(dir.resolve("hub-keys.json"), KeySet.of(hubKey).toJson());
+        Files.writeString(dir.resolve("demo-hub-private.jwk"), hubKey.toJSONString());
         this.configFile = dir.resolve("gatehouse.yaml");
         Files.writeString(configFile, """
                 site:
@@ -247,6 +249,11 @@ public final class SiteFixture {
                         now.minusSeconds(540),
                         QrTokens.newTokenId()),
                 hubKey);
+    }
+
+    /** Writes the signed entitlements next to the config, for {@code gatehouse-edge apply}. */
+    public Path writeSignedBatch(Instant now) throws IOException {
+        return Files.writeString(dir.resolve("entitlements.jws"), signedBatch(now));
     }
 
     /** Starts the agent on simulated hardware for this site, with the entitlements applied. */

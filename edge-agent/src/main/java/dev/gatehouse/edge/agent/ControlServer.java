@@ -1,0 +1,263 @@
+package dev.gatehouse.edge.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.edge.access.Decided;
+import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.sim.site.SimulatedSite;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The technician's way into a running agent: a UNIX domain socket in the data directory, readable
+ * only by the agent's user (file mode 0600). One JSON request line per connection; the first answer
+ * line is JSON ({@code {"ok":true,…}} or {@code {"ok":false,"error":"…"}}), and {@code watch} then
+ * streams one text line per decision or door event until the client hangs up. On a simulated site
+ * the {@code sim} requests drive the simulated hardware.
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EdgeAgent agent;
+    private final Optional<SimulatedSite> site;
+    private final Path socketPath;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+    private volatile boolean running = true;
+
+    private ControlServer(EdgeAgent agent, Optional<SimulatedSite> site, Path socketPath) throws IOException {
+        this.agent = agent;
+        this.site = site;
+        this.socketPath = socketPath;
+        Files.deleteIfExists(socketPath);
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socketPath));
+        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        this.acceptor = Thread.ofPlatform().daemon().name("control").start(this::accept);
+    }
+
+    /** The socket of the agent whose data directory is {@code dataDir}. */
+    public static Path socketIn(Path dataDir) {
+        return dataDir.resolve("agent.sock");
+    }
+
+    public static ControlServer start(EdgeAgent agent, Optional<SimulatedSite> site) throws IOException {
+        return new ControlServer(agent, site, socketIn(agent.config().dataDir()));
+    }
+
+    private void accept() {
+        while (running) {
+            try {
+                SocketChannel client = server.accept();
+                Thread.ofVirtual().name("control-client").start(() -> serve(client));
+            } catch (IOException e) {
+                if (running) {
+                    log.warn("control socket: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel channel) {
+        try (channel;
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+                OutputStream raw = Channels.newOutputStream(channel);
+                PrintStream out = new PrintStream(raw, true, StandardCharsets.UTF_8)) {
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            JsonNode request;
+            try {
+                request = JSON.readTree(line.length() > 8192 ? "{}" : line);
+            } catch (IOException e) {
+                out.println(error("the request is not JSON"));
+                return;
+            }
+            handle(request, in, out);
+        } catch (IOException | RuntimeException e) {
+            log.debug("control client: {}", e.toString());
+        }
+    }
+
+    private void handle(JsonNode request, BufferedReader in, PrintStream out) throws IOException {
+        String cmd = request.path("cmd").asText("");
+        try {
+            switch (cmd) {
+                case "status" -> out.println(ok().set("status", JSON.valueToTree(statusJson())));
+                case "test-relay" -> {
+                    agent.testRelay(request.path("door").asText(""));
+                    out.println(ok().put(
+                                    "message",
+                                    "relay of " + request.path("door").asText() + " pulsed"));
+                }
+                case "apply" ->
+                    out.println(ok().put(
+                                    "result",
+                                    agent.applySigned(request.path("jws").asText(""))));
+                case "watch" -> watch(in, out);
+                case "sim" -> out.println(sim(request));
+                default -> out.println(error("unknown command '" + cmd + "'"));
+            }
+        } catch (RuntimeException e) {
+            out.println(error(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    private void watch(BufferedReader in, PrintStream out) throws IOException {
+        out.println(ok().put("message", "watching"));
+        CountDownLatch gone = new CountDownLatch(1);
+        try (AutoCloseable subscription = agent.watch(line -> {
+            out.println(line);
+            if (out.checkError()) {
+                gone.countDown();
+                throw new IllegalStateException("watcher gone");
+            }
+        })) {
+            // The client hangs up (EOF) to stop watching.
+            while (in.readLine() != null) {
+                // ignore anything sent
+            }
+        } catch (Exception e) {
+            gone.countDown();
+        }
+    }
+
+    private ObjectNode sim(JsonNode request) {
+        SimulatedSite simulated = site.orElseThrow(
+                () -> new IllegalArgumentException("this agent runs on real hardware; sim commands need --simulate"));
+        String action = request.path("action").asText("");
+        String target = request.path("target").asText("");
+        switch (action) {
+            case "tap" -> {
+                byte[] uid =
+                        HexFormat.of().parseHex(request.path("uid").asText("").replace(":", ""));
+                CompletableFuture<Decided> next = new CompletableFuture<>();
+                try (AutoCloseable listener = agent.onDecision(next::complete)) {
+                    simulated.holdCard(target, uid);
+                    Decided decided = next.get(10, TimeUnit.SECONDS);
+                    return ok().put("decision", describe(decided))
+                            .put("eventId", decided.event().id());
+                } catch (Exception e) {
+                    throw new IllegalStateException("no decision within 10 s: " + e.getMessage(), e);
+                } finally {
+                    simulated.removeCard(target);
+                }
+            }
+            case "scan" -> {
+                CompletableFuture<Decided> next = new CompletableFuture<>();
+                try (AutoCloseable listener = agent.onDecision(next::complete)) {
+                    simulated.scanCode(target, request.path("text").asText(""));
+                    Decided decided = next.get(10, TimeUnit.SECONDS);
+                    return ok().put("decision", describe(decided))
+                            .put("eventId", decided.event().id());
+                } catch (Exception e) {
+                    throw new IllegalStateException("no decision within 10 s: " + e.getMessage(), e);
+                }
+            }
+            case "open" -> simulated.openDoor(target);
+            case "close" -> simulated.closeDoor(target);
+            case "rex" -> {
+                simulated.pressRex(target);
+                simulated.releaseRex(target);
+            }
+            case "relay" -> {
+                ArrayNode history = JSON.createArrayNode();
+                simulated
+                        .relay(target)
+                        .transitions()
+                        .forEach(transition -> history.add(
+                                transition.at() + " " + (transition.energised() ? "energised" : "released")));
+                return ok().set("transitions", history);
+            }
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay)");
+        }
+        return ok().put("message", action + " " + target);
+    }
+
+    private static String describe(Decided decided) {
+        return switch (decided.decision()) {
+            case Decision.Granted granted ->
+                "GRANTED " + granted.basis() + ": " + granted.basis().sentence();
+            case Decision.Denied denied ->
+                "DENIED " + denied.reason() + ": " + denied.reason().sentence();
+        };
+    }
+
+    private ObjectNode statusJson() {
+        AgentStatus status = agent.status();
+        ObjectNode node = JSON.createObjectNode()
+                .put("tenant", status.tenant())
+                .put("site", status.site())
+                .put("device", status.device())
+                .put("hardware", status.hardware())
+                .put("cacheSeq", status.cacheSeq())
+                .put("credentials", status.credentials())
+                .put("cacheBytes", status.cacheBytes())
+                .put("clock", status.clock().name().toLowerCase())
+                .put("outboxDepth", status.outboxDepth());
+        ArrayNode doors = node.putArray("doors");
+        for (AgentStatus.DoorStatus door : status.doors()) {
+            ObjectNode item = doors.addObject()
+                    .put("id", door.id())
+                    .put("name", door.name())
+                    .put("state", door.state())
+                    .put("mode", door.mode());
+            door.readers().forEach(item.putArray("readers")::add);
+        }
+        ArrayNode readers = node.putArray("readers");
+        for (AgentStatus.ReaderStatus reader : status.readers()) {
+            ObjectNode item = readers.addObject()
+                    .put("id", reader.id())
+                    .put("type", reader.type())
+                    .put("healthy", reader.healthy());
+            reader.fault().ifPresent(fault -> item.put("fault", fault));
+        }
+        return node;
+    }
+
+    private static ObjectNode ok() {
+        return JSON.createObjectNode().put("ok", true);
+    }
+
+    private static ObjectNode error(String message) {
+        return JSON.createObjectNode().put("ok", false).put("error", message);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            server.close();
+            Files.deleteIfExists(socketPath);
+        } catch (IOException e) {
+            log.warn("closing the control socket: {}", e.toString());
+        }
+        acceptor.interrupt();
+    }
+}

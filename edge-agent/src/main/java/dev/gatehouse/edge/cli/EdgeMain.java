@@ -1,0 +1,336 @@
+package dev.gatehouse.edge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.edge.agent.ControlServer;
+import dev.gatehouse.edge.agent.DemoSite;
+import dev.gatehouse.edge.agent.EdgeAgent;
+import dev.gatehouse.edge.agent.Hardware;
+import dev.gatehouse.edge.agent.PiHardware;
+import dev.gatehouse.edge.agent.SimulatedHardware;
+import dev.gatehouse.edge.config.ConfigException;
+import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.config.EdgeConfigLoader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The edge agent's command line, for the Pi's service and for technicians:
+ *
+ * <pre>
+ * gatehouse-edge run --config FILE [--simulate]    run the agent (on the hardware simulator with --simulate)
+ * gatehouse-edge status --config FILE              doors, readers, cache seq and size, clock trust, outbox depth
+ * gatehouse-edge test-relay DOOR --config FILE     pulse a door's relay
+ * gatehouse-edge watch --config FILE               live decisions and door events
+ * gatehouse-edge apply --config FILE &lt; FILE.jws    apply a signed sync batch or snapshot chunk from the hub
+ * gatehouse-edge sim ACTION TARGET [VALUE] --config FILE
+ *                                                   drive a simulated site: tap READER UID, scan READER TEXT,
+ *                                                   open|close|rex|relay DOOR
+ * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
+ * </pre>
+ *
+ * Exit codes: 0 done, 1 failed (one line on stderr says why), 2 usage error.
+ */
+public final class EdgeMain {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    EdgeMain(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new EdgeMain(System.out, System.err).run(args));
+    }
+
+    int run(String[] args) {
+        if (args.length == 0) {
+            return usage("no command");
+        }
+        List<String> positional = new ArrayList<>();
+        Optional<Path> config = Optional.empty();
+        boolean simulate = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        return usage("--config needs a file");
+                    }
+                    config = Optional.of(Path.of(args[++i]));
+                }
+                case "--simulate" -> simulate = true;
+                default -> positional.add(args[i]);
+            }
+        }
+        try {
+            return switch (args[0]) {
+                case "run" -> runAgent(requireConfig(config), simulate);
+                case "init-demo" -> initDemo(positional);
+                case "status" -> status(requireConfig(config));
+                case "watch" -> watch(requireConfig(config));
+                case "test-relay" ->
+                    request(requireConfig(config), command("test-relay").put("door", arg(positional, 0, "DOOR")));
+                case "apply" ->
+                    request(
+                            requireConfig(config),
+                            command("apply")
+                                    .put("jws", new String(System.in.readAllBytes(), StandardCharsets.US_ASCII)));
+                case "sim" -> sim(requireConfig(config), positional);
+                case "help", "--help", "-h" -> {
+                    out.println(usageText());
+                    yield 0;
+                }
+                default -> usage("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageError e) {
+            return usage(e.getMessage());
+        } catch (ConfigException e) {
+            err.println("gatehouse-edge: configuration: " + e.getMessage());
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            err.println("gatehouse-edge: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        }
+    }
+
+    private int runAgent(Path configFile, boolean simulate) throws IOException {
+        long started = System.nanoTime();
+        EdgeConfig config = EdgeConfigLoader.load(configFile);
+        Hardware hardware = simulate
+                ? SimulatedHardware.forConfig(config, config.dataDir().resolve("sim-devices"), Clock.systemUTC())
+                : new PiHardware();
+        EdgeAgent agent = EdgeAgent.start(config, hardware, Clock.systemUTC());
+        ControlServer control = ControlServer.start(
+                agent,
+                hardware instanceof SimulatedHardware simulated ? Optional.of(simulated.site()) : Optional.empty());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            control.close();
+                            agent.close(); // doors to their safe state, cache closed
+                            hardware.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
+        long readyMillis = (System.nanoTime() - started) / 1_000_000;
+        out.println("ready in " + readyMillis + " ms: " + config.site().tenant() + "/"
+                + config.site().id() + "/"
+                + config.site().device() + " on " + hardware.kind() + " hardware, "
+                + config.doors().size()
+                + " doors, cache seq " + agent.cache().seq() + ", "
+                + agent.cache().credentialCount() + " credentials");
+        out.println("control socket " + ControlServer.socketIn(config.dataDir()));
+        if (simulate) {
+            String c = " --config " + configFile;
+            out.println("try:  gatehouse-edge sim tap " + firstReader(config, EdgeConfig.ReaderType.PN532)
+                    + " 04A22B1C5D8000" + c);
+            out.println("      gatehouse-edge watch" + c + "      gatehouse-edge status" + c);
+        }
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static String firstReader(EdgeConfig config, EdgeConfig.ReaderType type) {
+        return config.readers().stream()
+                .filter(reader -> reader.type() == type)
+                .map(EdgeConfig.Reader::id)
+                .findFirst()
+                .orElse("READER");
+    }
+
+    private int initDemo(List<String> positional) throws IOException {
+        Path dir = Path.of(arg(positional, 0, "DIR"));
+        Files.createDirectories(dir);
+        if (Files.exists(dir.resolve("gatehouse.yaml"))) {
+            throw new IllegalStateException(dir + " already holds a site (gatehouse.yaml); pick an empty directory");
+        }
+        DemoSite demo = new DemoSite(dir);
+        Path batch = demo.writeSignedBatch(Instant.now());
+        out.println("demo site written to " + dir);
+        out.println("  config        " + demo.configFile);
+        out.println("  entitlements  " + batch + " (signed by the demo hub key)");
+        out.println("next:");
+        out.println("  gatehouse-edge run --simulate --config " + demo.configFile + " &");
+        out.println("  gatehouse-edge apply --config " + demo.configFile + " < " + batch);
+        out.println(
+                "  gatehouse-edge sim tap nfc-main 04A22B1C5D8000 --config " + demo.configFile + "   # ada: granted");
+        out.println(
+                "  gatehouse-edge sim tap nfc-main 04112233445566 --config " + demo.configFile + "   # bob: suspended");
+        return 0;
+    }
+
+    private int status(Path configFile) throws IOException {
+        JsonNode answer = call(configFile, command("status"), Optional.empty());
+        if (!answer.path("ok").asBoolean()) {
+            err.println("gatehouse-edge: " + answer.path("error").asText());
+            return 1;
+        }
+        JsonNode s = answer.path("status");
+        out.printf(
+                "site     %s/%s/%s (%s hardware)%n",
+                s.path("tenant").asText(),
+                s.path("site").asText(),
+                s.path("device").asText(),
+                s.path("hardware").asText());
+        out.printf(
+                "cache    seq %d, %,d credentials, %,d KB%n",
+                s.path("cacheSeq").asLong(),
+                s.path("credentials").asLong(),
+                s.path("cacheBytes").asLong() / 1024);
+        out.printf("clock    %s%n", s.path("clock").asText());
+        out.printf(
+                "outbox   %d events waiting for the hub%n",
+                s.path("outboxDepth").asLong());
+        out.println("doors");
+        for (JsonNode door : s.path("doors")) {
+            List<String> readers = new ArrayList<>();
+            door.path("readers").forEach(reader -> readers.add(reader.asText()));
+            out.printf(
+                    "  %-20s %-10s %-20s readers %s%n",
+                    door.path("id").asText(),
+                    door.path("state").asText(),
+                    door.path("mode").asText(),
+                    String.join(", ", readers));
+        }
+        out.println("readers");
+        for (JsonNode reader : s.path("readers")) {
+            out.printf(
+                    "  %-20s %-10s %s%n",
+                    reader.path("id").asText(),
+                    reader.path("type").asText(),
+                    reader.path("healthy").asBoolean()
+                            ? "ok"
+                            : "FAULT: " + reader.path("fault").asText());
+        }
+        return 0;
+    }
+
+    private int watch(Path configFile) throws IOException {
+        JsonNode answer = call(configFile, command("watch"), Optional.of(out));
+        err.println("gatehouse-edge: "
+                + (answer.path("ok").asBoolean()
+                        ? "the agent stopped"
+                        : answer.path("error").asText()));
+        return 1;
+    }
+
+    private int sim(Path configFile, List<String> positional) throws IOException {
+        String action = arg(positional, 0, "ACTION");
+        ObjectNode request = command("sim").put("action", action).put("target", arg(positional, 1, "TARGET"));
+        switch (action) {
+            case "tap" -> request.put("uid", arg(positional, 2, "UID"));
+            case "scan" -> request.put("text", arg(positional, 2, "TEXT"));
+            default -> {}
+        }
+        return request(configFile, request);
+    }
+
+    private int request(Path configFile, ObjectNode request) throws IOException {
+        JsonNode answer = call(configFile, request, Optional.empty());
+        if (!answer.path("ok").asBoolean()) {
+            err.println("gatehouse-edge: " + answer.path("error").asText());
+            return 1;
+        }
+        for (String field : List.of("decision", "eventId", "message", "result")) {
+            if (answer.has(field)) {
+                out.println(field + ": " + answer.path(field).asText());
+            }
+        }
+        answer.path("transitions").forEach(line -> out.println(line.asText()));
+        return 0;
+    }
+
+    /** Sends one request; the first answer line is returned, and further lines go to {@code stream}. */
+    private static JsonNode call(Path configFile, ObjectNode request, Optional<PrintStream> stream) throws IOException {
+        EdgeConfig config = EdgeConfigLoader.load(configFile);
+        Path socket = ControlServer.socketIn(config.dataDir());
+        if (!Files.exists(socket)) {
+            throw new IOException("no agent is running for " + configFile + " (no control socket at " + socket + ")");
+        }
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            PrintStream writer = new PrintStream(Channels.newOutputStream(channel), true, StandardCharsets.UTF_8);
+            writer.println(JSON.writeValueAsString(request));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+            String first = reader.readLine();
+            if (first == null) {
+                throw new IOException("the agent closed the connection without answering");
+            }
+            JsonNode answer = JSON.readTree(first);
+            if (stream.isPresent() && answer.path("ok").asBoolean()) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    stream.get().println(line);
+                }
+            }
+            return answer;
+        }
+    }
+
+    private static ObjectNode command(String cmd) {
+        return JSON.createObjectNode().put("cmd", cmd);
+    }
+
+    private static Path requireConfig(Optional<Path> config) {
+        return config.orElseThrow(() -> new UsageError("--config FILE is required"));
+    }
+
+    private static String arg(List<String> positional, int index, String name) {
+        if (positional.size() <= index) {
+            throw new UsageError("missing " + name);
+        }
+        return positional.get(index);
+    }
+
+    private int usage(String problem) {
+        err.println("gatehouse-edge: " + problem);
+        err.println(usageText());
+        return 2;
+    }
+
+    private static String usageText() {
+        return """
+                usage: gatehouse-edge COMMAND [ARGS] --config FILE
+                  run [--simulate]              run the agent (on the hardware simulator with --simulate)
+                  status                        doors, readers, cache seq and size, clock trust, outbox depth
+                  test-relay DOOR               pulse a door's relay
+                  watch                         live decisions and door events
+                  apply < FILE.jws              apply a signed sync batch or snapshot chunk from the hub
+                  sim tap READER UID | sim scan READER TEXT | sim open|close|rex|relay DOOR
+                                                drive a simulated site
+                  init-demo DIR                 write a demo site (config, keys, signed entitlements)""";
+    }
+
+    /** A command-line mistake: exit 2 with the usage text. */
+    private static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message);
+        }
+    }
+}
