@@ -1,0 +1,131 @@
+package dev.gatehouse.edge.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.edge.agent.ControlServer;
+import dev.gatehouse.edge.agent.DemoSite;
+import dev.gatehouse.edge.agent.EdgeAgent;
+import dev.gatehouse.edge.agent.SimulatedHardware;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A technician at a running (simulated) site, using the same command line as on a Pi. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EdgeMainIT {
+    private DemoSite demo;
+    private SimulatedHardware hardware;
+    private EdgeAgent agent;
+    private ControlServer control;
+
+    private record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        demo = new DemoSite(dir);
+        hardware = SimulatedHardware.forConfig(demo.config(), dir.resolve("dev"), Clock.systemUTC());
+        agent = demo.startSimulated(hardware);
+        control = ControlServer.start(agent, Optional.of(hardware.site()));
+    }
+
+    @AfterAll
+    void stop() {
+        control.close();
+        agent.close();
+        hardware.close();
+    }
+
+    private Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new EdgeMain(new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8)).run(args);
+        return new Run(exit, out.toString(UTF_8), err.toString(UTF_8));
+    }
+
+    private String config() {
+        return demo.configFile.toString();
+    }
+
+    @Test
+    void statusShowsDoorsReadersCacheClockAndOutbox() {
+        Run run = cli("status", "--config", config());
+
+        assertThat(run.exit()).isZero();
+        assertThat(run.out())
+                .contains("site     acme/hq-berlin/pi-1 (simulated hardware)")
+                .contains("5 credentials")
+                .contains("clock    trusted")
+                .containsPattern("main-entrance +(locked|unlocked)")
+                .contains("nfc-main");
+    }
+
+    @Test
+    void simTapDecidesAndReportsTheRecordedEvent() {
+        Run granted = cli("sim", "tap", "nfc-main", "04A22B1C5D8000", "--config", config());
+        Run denied = cli("sim", "tap", "nfc-main", "04:11:22:33:44:55:66", "--config", config());
+
+        assertThat(granted.exit()).isZero();
+        assertThat(granted.out()).contains("decision: GRANTED MEMBER_GRANT").containsPattern("eventId: [0-9A-Z]{26}");
+        assertThat(denied.out()).contains("decision: DENIED MEMBER_SUSPENDED: The member is suspended.");
+    }
+
+    @Test
+    void watchStreamsDecisionsAsTheyHappen() {
+        ByteArrayOutputStream watched = new ByteArrayOutputStream();
+        CompletableFuture<Integer> watcher = CompletableFuture.supplyAsync(() -> new EdgeMain(
+                        new PrintStream(watched, true, UTF_8),
+                        new PrintStream(new ByteArrayOutputStream(), true, UTF_8))
+                .run(new String[] {"watch", "--config", config()}));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            cli("sim", "tap", "nfc-main", "04998877665544", "--config", config());
+            return watched.toString(UTF_8).contains("CREDENTIAL_REVOKED");
+        });
+        assertThat(watched.toString(UTF_8))
+                .contains("main-entrance  DENIED   CREDENTIAL_REVOKED")
+                .contains("member cy");
+        watcher.cancel(true);
+    }
+
+    @Test
+    void testRelayPulsesTheDoorAndAnUnknownDoorIsAOneLineError() {
+        int before = hardware.site().relay("main-entrance").transitions().size();
+
+        assertThat(cli("test-relay", "main-entrance", "--config", config()).exit())
+                .isZero();
+        Run unknown = cli("test-relay", "back-door", "--config", config());
+
+        assertThat(hardware.site().relay("main-entrance").transitions().size()).isGreaterThan(before);
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err().strip()).isEqualTo("gatehouse-edge: no door 'back-door' (doors: [main-entrance])");
+    }
+
+    @Test
+    void theControlSocketIsOnlyForTheAgentsUser() throws Exception {
+        // Anyone who can talk to it can pulse relays: it must not be world-accessible.
+        assertThat(Files.getPosixFilePermissions(
+                        ControlServer.socketIn(demo.config().dataDir())))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    }
+
+    @Test
+    void mistakesAreUsageErrorsOrClearFailures() {
+        assertThat(cli("status").exit()).isEqualTo(2);
+        assertThat(cli("frobnicate", "--config", config()).exit()).isEqualTo(2);
+        Run noAgent = cli("status", "--config", demo.dir.resolve("nowhere.yaml").toString());
+        assertThat(noAgent.exit()).isEqualTo(1);
+        assertThat(noAgent.err()).contains("nowhere.yaml");
+    }
+}
