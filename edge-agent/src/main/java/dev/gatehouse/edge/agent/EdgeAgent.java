@@ -93,7 +93,7 @@ public final class EdgeAgent implements AutoCloseable {
                     site.tenant(),
                     site.id(),
                     cache,
-                    cache::trustedKeys,
+                    this::trustedKeys,
                     cards,
                     clock,
                     clockTrust,
@@ -181,6 +181,24 @@ public final class EdgeAgent implements AutoCloseable {
                 clock,
                 DoorController.newQueue(settings.id()),
                 this::doorEvent);
+    }
+
+    private record Keys(long seq, KeySet keys) {}
+
+    private volatile Keys keys = new Keys(-1, KeySet.of(List.of()));
+
+    /**
+     * The trusted keys, rebuilt only when the cache's seq moved (keys change only through sync):
+     * parsing and checking every key on each QR scan would cost more than the signature check.
+     */
+    private KeySet trustedKeys() {
+        long seq = cache.seq();
+        Keys current = keys;
+        if (current.seq() != seq) {
+            current = new Keys(seq, cache.trustedKeys());
+            keys = current;
+        }
+        return current.keys();
     }
 
     /** How long since the hub was last heard from (issue #5 replaces this with the MQTT session's state). */

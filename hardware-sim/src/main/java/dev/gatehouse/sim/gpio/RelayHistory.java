@@ -22,6 +22,7 @@ public final class RelayHistory {
 
     private final int bcmPin;
     private final List<Transition> transitions = new ArrayList<>();
+    private final List<Long> transitionNanos = new ArrayList<>();
     private boolean energised;
 
     RelayHistory(int bcmPin) {
@@ -36,6 +37,14 @@ public final class RelayHistory {
     /** Every transition so far, oldest first (a copy). */
     public synchronized List<Transition> transitions() {
         return List.copyOf(transitions);
+    }
+
+    /**
+     * {@link System#nanoTime()} at each transition, index for index with {@link #transitions()}: for
+     * latency measurements against other nanoTime stamps in the same process.
+     */
+    public synchronized List<Long> transitionNanos() {
+        return List.copyOf(transitionNanos);
     }
 
     /** The coil's level now: {@code false} when de-energised or never driven. */
@@ -54,6 +63,7 @@ public final class RelayHistory {
             return false;
         }
         energised = level;
+        transitionNanos.add(System.nanoTime());
         transitions.add(new Transition(at, level));
         return true;
     }

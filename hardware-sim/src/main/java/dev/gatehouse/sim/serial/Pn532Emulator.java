@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * {@link #replug()}. One thread ({@code pn532-emulator}) serves the host; the hooks are thread-safe.
  */
 public final class Pn532Emulator implements AutoCloseable {
+    private volatile long lastTargetWrittenNanos;
     /** The default time InListPassiveTarget takes to report that no card is in the field. */
     public static final Duration DEFAULT_NO_CARD_TIMEOUT = Duration.ofMillis(100);
 
@@ -97,6 +98,14 @@ public final class Pn532Emulator implements AutoCloseable {
         return terminal;
     }
 
+    /**
+     * {@link System#nanoTime()} just before the first InListPassiveTarget response that reported the card
+     * held now was handed to the serial line (0 until then): where tap-to-relay latency starts.
+     */
+    public long lastTargetWrittenNanos() {
+        return lastTargetWrittenNanos;
+    }
+
     /** Puts a card with this UID (4, 7 or 10 bytes) in the field, replacing any card held. */
     public void holdCard(byte[] uid) {
         if (uid == null || (uid.length != 4 && uid.length != 7 && uid.length != 10)) {
@@ -104,7 +113,10 @@ public final class Pn532Emulator implements AutoCloseable {
                     SerialSimError.BAD_ARGUMENT,
                     "an ISO/IEC 14443 type A UID has 4, 7 or 10 bytes, not " + (uid == null ? 0 : uid.length));
         }
-        withLock(() -> heldUid = uid.clone());
+        withLock(() -> {
+            heldUid = uid.clone();
+            lastTargetWrittenNanos = 0;
+        });
     }
 
     /** Takes the card out of the field. */
@@ -232,7 +244,17 @@ public final class Pn532Emulator implements AutoCloseable {
                     byte[] response = respond(command);
                     awaitResponseDelay();
                     lastResponse = response;
+                    boolean target = command.code() == Pn532Frames.IN_LIST_PASSIVE_TARGET
+                            && response.length > 8
+                            && response[7] == 0x01;
+                    long handedOver = System.nanoTime();
                     terminal.write(response);
+                    if (target && lastTargetWrittenNanos == 0) {
+                        // Stamped before the write (on a busy machine the host may finish with the frame
+                        // before the write call returns here), and only for the first response that
+                        // reported the card now held: later polls while it stays in the field don't count.
+                        lastTargetWrittenNanos = handedOver;
+                    }
                 }
             }
         }
