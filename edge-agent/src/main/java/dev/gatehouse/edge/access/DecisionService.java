@@ -13,6 +13,7 @@ import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.policy.DenyReason;
 import dev.gatehouse.protocol.policy.Entitlements;
 import dev.gatehouse.protocol.policy.Evaluation;
+import dev.gatehouse.protocol.policy.GrantBasis;
 import dev.gatehouse.protocol.policy.PolicyEngine;
 import dev.gatehouse.protocol.policy.Presented;
 import dev.gatehouse.protocol.qr.QrTokens;
@@ -134,35 +135,22 @@ public final class DecisionService {
             Decision decision,
             Instant at,
             ClockStatus clockStatus) {
-        AccessEvent payload =
-                switch (decision) {
-                    case Decision.Granted granted ->
-                        new AccessEvent(
-                                site,
-                                door.id(),
-                                kind,
-                                cardHash,
-                                evaluation.credential(),
-                                evaluation.member(),
-                                evaluation.pass(),
-                                true,
-                                Optional.of(granted.basis()),
-                                Optional.empty(),
-                                clockStatus);
-                    case Decision.Denied denied ->
-                        new AccessEvent(
-                                site,
-                                door.id(),
-                                kind,
-                                cardHash,
-                                evaluation.credential(),
-                                evaluation.member(),
-                                evaluation.pass(),
-                                false,
-                                Optional.empty(),
-                                Optional.of(denied.reason()),
-                                clockStatus);
-                };
+        Optional<GrantBasis> basis =
+                decision instanceof Decision.Granted granted ? Optional.of(granted.basis()) : Optional.empty();
+        Optional<DenyReason> reason =
+                decision instanceof Decision.Denied denied ? Optional.of(denied.reason()) : Optional.empty();
+        AccessEvent payload = new AccessEvent(
+                site,
+                door.id(),
+                kind,
+                cardHash,
+                evaluation.credential(),
+                evaluation.member(),
+                evaluation.pass(),
+                decision.granted(),
+                basis,
+                reason,
+                clockStatus);
         return new Envelope(EventIds.next(at), at, payload);
     }
 }

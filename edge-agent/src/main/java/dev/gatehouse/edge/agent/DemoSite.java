@@ -195,60 +195,38 @@ public final class DemoSite {
                 new Envelope("batch-1", now, new SyncBatch(TENANT, SITE, 1, changes.size(), changes)), hubKey);
     }
 
+    /** A fresh member QR token for Ada's phone. */
     public String memberCode(Instant now) {
-        return QrTokens.issue(
-                new QrClaims(
-                        TENANT,
-                        Set.of(SITE),
-                        QrKind.MEMBER,
-                        "ada-phone",
-                        false,
-                        now.minusSeconds(5),
-                        now.plusSeconds(60),
-                        QrTokens.newTokenId()),
-                hubKey);
+        return code(QrKind.MEMBER, "ada-phone", false, now.minusSeconds(5), now.plusSeconds(60), hubKey);
     }
 
+    /** A single-use visitor token for the demo's visitor pass. */
     public String visitorCode(Instant now) {
-        return QrTokens.issue(
-                new QrClaims(
-                        TENANT,
-                        Set.of(SITE),
-                        QrKind.VISITOR,
-                        "visit-1",
-                        true,
-                        now.minusSeconds(5),
-                        now.plus(Duration.ofHours(8)),
-                        QrTokens.newTokenId()),
-                hubKey);
+        return code(QrKind.VISITOR, "visit-1", true, now.minusSeconds(5), now.plus(Duration.ofHours(8)), hubKey);
     }
 
+    /** Ada's member token signed by an impostor key under the hub's key id. */
     public String forgedCode(Instant now) {
-        return QrTokens.issue(
-                new QrClaims(
-                        TENANT,
-                        Set.of(SITE),
-                        QrKind.MEMBER,
-                        "ada-phone",
-                        false,
-                        now.minusSeconds(5),
-                        now.plusSeconds(60),
-                        QrTokens.newTokenId()),
+        return code(
+                QrKind.MEMBER,
+                "ada-phone",
+                false,
+                now.minusSeconds(5),
+                now.plusSeconds(60),
                 SigningKeys.generate("hub-1"));
     }
 
+    /** Ada's member token that expired nine minutes ago. */
     public String expiredCode(Instant now) {
+        return code(QrKind.MEMBER, "ada-phone", false, now.minusSeconds(600), now.minusSeconds(540), hubKey);
+    }
+
+    private static String code(
+            QrKind kind, String subject, boolean singleUse, Instant notBefore, Instant expiresAt, ECKey key) {
         return QrTokens.issue(
                 new QrClaims(
-                        TENANT,
-                        Set.of(SITE),
-                        QrKind.MEMBER,
-                        "ada-phone",
-                        false,
-                        now.minusSeconds(600),
-                        now.minusSeconds(540),
-                        QrTokens.newTokenId()),
-                hubKey);
+                        TENANT, Set.of(SITE), kind, subject, singleUse, notBefore, expiresAt, QrTokens.newTokenId()),
+                key);
     }
 
     /** Writes the signed entitlements next to the config, for {@code gatehouse-edge apply}. */
