@@ -316,6 +316,20 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                         + " move the file aside to rebuild the cache from a snapshot");
     }
 
+    /**
+     * The seq and hub-time high-water mark as of the last commit, held in memory: every decision reads
+     * them (clock trust, offline time, key freshness), and only this cache's writer changes them.
+     * The file belongs to one agent process; another process writing it would not be seen here.
+     */
+    private record Meta(long seq, Optional<Instant> hubTime) {}
+
+    private volatile Meta meta = new Meta(0, Optional.empty());
+
+    /** Re-reads the seq and hub time on the writer after a commit (under the write lock). */
+    private void refreshMeta() throws SQLException {
+        meta = new Meta(seqOf(writer), hubTimeOf(writer));
+    }
+
     private void bindSite() {
         write("bind the cache to its tenant and site", session -> {
             Optional<String> boundTenant = meta(session, "tenant");
@@ -356,12 +370,14 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
     /** The last change-log seq applied (0 when new). */
     public long seq() {
-        return read("read the cache seq", SqliteEntitlementCache::seqOf);
+        requireOpenCache();
+        return meta.seq();
     }
 
     /** The highest hub time seen in a batch that advanced the seq, or in an installed snapshot; never moves backwards. */
     public Optional<Instant> hubTimeHighWater() {
-        return read("read the hub time high-water mark", session -> hubTimeOf(session));
+        requireOpenCache();
+        return meta.hubTime();
     }
 
     /**
@@ -1218,6 +1234,7 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                 T result = work.run(writer);
                 writer.prepare("COMMIT").execute();
                 committed = true;
+                refreshMeta();
                 return result;
             } finally {
                 transactionDepth--;
