@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.sim.site.SimulatedSite;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,7 +28,9 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +52,33 @@ public final class ControlServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean running = true;
 
+    /** At most this many technicians' connections at once; more are turned away. */
+    static final int MAX_CLIENTS = 16;
+    /** The longest request line (a signed snapshot chunk fits). */
+    static final int MAX_REQUEST_BYTES = 512 * 1024;
+    /** A client that sends no request line within this time is disconnected. */
+    static final long REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    private final Semaphore clients = new Semaphore(MAX_CLIENTS);
+
     private ControlServer(EdgeAgent agent, Optional<SimulatedSite> site, Path socketPath) throws IOException {
         this.agent = agent;
         this.site = site;
         this.socketPath = socketPath;
-        Files.deleteIfExists(socketPath);
+        // The socket lives in a directory only the agent's user may enter, made so before the bind:
+        // there is no moment in which another user could connect and pulse relays.
+        Path directory = socketPath.getParent();
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(
+                    directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+        if (socketPath.toString().length() > 100) {
+            throw new IOException("the control socket path " + socketPath + " is "
+                    + socketPath.toString().length()
+                    + " characters; UNIX sockets allow about 100: use a shorter data-dir");
+        }
+        Files.deleteIfExists(socketPath); // left by a killed agent; the data-dir lock says none runs now
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socketPath));
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
@@ -60,7 +87,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** The socket of the agent whose data directory is {@code dataDir}. */
     public static Path socketIn(Path dataDir) {
-        return dataDir.resolve("agent.sock");
+        return dataDir.resolve("control").resolve("agent.sock");
     }
 
     public static ControlServer start(EdgeAgent agent, Optional<SimulatedSite> site) throws IOException {
@@ -71,8 +98,18 @@ public final class ControlServer implements AutoCloseable {
         while (running) {
             try {
                 SocketChannel client = server.accept();
-                Thread.ofVirtual().name("control-client").start(() -> serve(client));
-            } catch (IOException e) {
+                if (!clients.tryAcquire()) {
+                    refuse(client, "too many control clients (" + MAX_CLIENTS + "); try again");
+                    continue;
+                }
+                Thread.ofVirtual().name("control-client").start(() -> {
+                    try {
+                        serve(client);
+                    } finally {
+                        clients.release();
+                    }
+                });
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 if (running) {
                     log.warn("control socket: {}", e.toString());
                 }
@@ -80,24 +117,72 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    private static void refuse(SocketChannel client, String message) {
+        try (client) {
+            Channels.newOutputStream(client).write((error(message) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the client is gone already
+        }
+    }
+
+    /** Reads one request line of at most {@link #MAX_REQUEST_BYTES}; empty at end of input. */
+    private static Optional<String> requestLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            if (b == '\n') {
+                return Optional.of(line.toString(StandardCharsets.UTF_8));
+            }
+            if (line.size() >= MAX_REQUEST_BYTES) {
+                throw new RequestTooLarge();
+            }
+            line.write(b);
+        }
+        return line.size() == 0 ? Optional.empty() : Optional.of(line.toString(StandardCharsets.UTF_8));
+    }
+
+    private static final class RequestTooLarge extends IOException {
+        RequestTooLarge() {
+            super("the request is longer than " + MAX_REQUEST_BYTES + " bytes");
+        }
+    }
+
     private void serve(SocketChannel channel) {
+        AtomicBoolean answered = new AtomicBoolean();
+        Thread.ofVirtual().name("control-timeout").start(() -> {
+            try {
+                Thread.sleep(REQUEST_TIMEOUT_MILLIS);
+                if (!answered.get()) {
+                    channel.close(); // a client that never sends its request does not keep a slot
+                }
+            } catch (InterruptedException | IOException e) {
+                // nothing to do
+            }
+        });
         try (channel;
-                BufferedReader in = new BufferedReader(
-                        new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+                InputStream rawIn = new BufferedInputStream(Channels.newInputStream(channel));
                 OutputStream raw = Channels.newOutputStream(channel);
                 PrintStream out = new PrintStream(raw, true, StandardCharsets.UTF_8)) {
-            String line = in.readLine();
-            if (line == null) {
+            Optional<String> line;
+            try {
+                line = requestLine(rawIn);
+            } catch (RequestTooLarge e) {
+                answered.set(true);
+                out.println(error(e.getMessage()));
+                return;
+            }
+            answered.set(true);
+            if (line.isEmpty()) {
                 return;
             }
             JsonNode request;
             try {
-                request = JSON.readTree(line.length() > 8192 ? "{}" : line);
+                request = JSON.readTree(line.get());
             } catch (IOException e) {
                 out.println(error("the request is not JSON"));
                 return;
             }
-            handle(request, in, out);
+            handle(request, new BufferedReader(new InputStreamReader(rawIn, StandardCharsets.UTF_8)), out);
         } catch (IOException | RuntimeException e) {
             log.debug("control client: {}", e.toString());
         }
@@ -156,7 +241,7 @@ public final class ControlServer implements AutoCloseable {
                 byte[] uid =
                         HexFormat.of().parseHex(request.path("uid").asText("").replace(":", ""));
                 CompletableFuture<Decided> next = new CompletableFuture<>();
-                try (AutoCloseable listener = agent.onDecision(next::complete)) {
+                try (AutoCloseable listener = agent.onDecision(decided -> completeFor(next, decided, target))) {
                     simulated.holdCard(target, uid);
                     Decided decided = next.get(10, TimeUnit.SECONDS);
                     return ok().put("decision", describe(decided))
@@ -169,7 +254,7 @@ public final class ControlServer implements AutoCloseable {
             }
             case "scan" -> {
                 CompletableFuture<Decided> next = new CompletableFuture<>();
-                try (AutoCloseable listener = agent.onDecision(next::complete)) {
+                try (AutoCloseable listener = agent.onDecision(decided -> completeFor(next, decided, target))) {
                     simulated.scanCode(target, request.path("text").asText(""));
                     Decided decided = next.get(10, TimeUnit.SECONDS);
                     return ok().put("decision", describe(decided))
@@ -198,6 +283,16 @@ public final class ControlServer implements AutoCloseable {
                         "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay)");
         }
         return ok().put("message", action + " " + target);
+    }
+
+    /** Completes with the decision at the reader's own door only: another door may decide meanwhile. */
+    private void completeFor(CompletableFuture<Decided> next, Decided decided, String readerId) {
+        boolean ours = agent.config().doors().stream()
+                .anyMatch(door -> door.id().equals(decided.door().value())
+                        && door.readers().contains(readerId));
+        if (ours) {
+            next.complete(decided);
+        }
     }
 
     private static String describe(Decided decided) {

@@ -28,8 +28,12 @@ import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.sign.KeySet;
 import dev.gatehouse.protocol.sign.SignedMessages;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -58,6 +62,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final EdgeConfig config;
     private final Hardware hardware;
     private final Clock clock;
+    private final FileChannel lock;
     private final SqliteEntitlementCache cache;
     private final OutboxRecorder recorder;
     private final AgentClockTrust clockTrust;
@@ -65,7 +70,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final Map<String, String> doorOfReader = new LinkedHashMap<>();
     private final List<Reader> readers = new ArrayList<>();
     private final Map<String, String> readerFaults = new ConcurrentHashMap<>();
-    private final List<Consumer<String>> watchers = new CopyOnWriteArrayList<>();
+    private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final List<Consumer<Decided>> decisionListeners = new CopyOnWriteArrayList<>();
     private final DecisionService decisions;
     private final Duration startedIn;
@@ -81,7 +86,8 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException("data-dir", "cannot create " + config.dataDir() + ": " + e.getMessage(), e);
         }
-        this.cache = SqliteEntitlementCache.open(config.dataDir().resolve("cache.db"), site.tenant(), site.id());
+        this.lock = lockDataDir(config.dataDir());
+        this.cache = openCache(config, lock);
         boolean done = false;
         try {
             cache.seedKeys(readKeys(config.trustedKeysFile()));
@@ -211,6 +217,11 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private void doorEvent(DoorId door, DoorEventKind kind, String detail) {
+        doorEvent(door, kind, detail, false);
+    }
+
+    /** Records a door event; with {@code required}, a failure to record is thrown instead of logged. */
+    private void doorEvent(DoorId door, DoorEventKind kind, String detail, boolean required) {
         Instant at = clock.instant();
         Optional<String> text = detail == null || detail.isBlank()
                 ? Optional.empty()
@@ -220,6 +231,9 @@ public final class EdgeAgent implements AutoCloseable {
         try {
             recorder.record(event, Optional.empty());
         } catch (RuntimeException e) {
+            if (required) {
+                throw e;
+            }
             log.error("door {}: could not record {}: {}", door, kind, e.toString());
         }
         watch(at + "  " + door + "  " + kind + text.map(value -> "  " + value).orElse(""));
@@ -243,20 +257,63 @@ public final class EdgeAgent implements AutoCloseable {
         decisionListeners.forEach(listener -> listener.accept(decided));
     }
 
+    /** Hands a line to every watcher without blocking: this runs on door queues and reader threads. */
     private void watch(String line) {
-        for (Consumer<String> watcher : watchers) {
-            try {
-                watcher.accept(line);
-            } catch (RuntimeException e) {
+        for (Watcher watcher : watchers) {
+            if (!watcher.lines.offer(line)) {
+                // A watcher that stopped reading must never hold up a door: it is dropped.
+                log.warn("a watcher fell {} lines behind and was disconnected", Watcher.CAPACITY);
                 watchers.remove(watcher);
+                watcher.stop();
             }
         }
     }
 
-    /** Live decisions and door events, one line each, until the returned handle is closed. */
-    public AutoCloseable watch(Consumer<String> watcher) {
+    /**
+     * Live decisions and door events, one line each, until the returned handle is closed. Lines are
+     * delivered on the watcher's own thread from a bounded queue; a watcher that falls behind is
+     * dropped, so a slow or stalled client never delays a door.
+     */
+    public AutoCloseable watch(Consumer<String> consumer) {
+        Watcher watcher = new Watcher(consumer);
         watchers.add(watcher);
-        return () -> watchers.remove(watcher);
+        return () -> {
+            watchers.remove(watcher);
+            watcher.stop();
+        };
+    }
+
+    private static final class Watcher {
+        static final int CAPACITY = 1_000;
+        private static final String STOP = new String("stop");
+
+        final java.util.concurrent.BlockingQueue<String> lines =
+                new java.util.concurrent.ArrayBlockingQueue<>(CAPACITY);
+        private final Thread sender;
+
+        Watcher(Consumer<String> consumer) {
+            this.sender = Thread.ofVirtual().name("watcher").start(() -> {
+                try {
+                    while (true) {
+                        String line = lines.take();
+                        if (line == STOP) {
+                            return;
+                        }
+                        consumer.accept(line);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    log.debug("watcher gone: {}", e.toString());
+                }
+            });
+        }
+
+        void stop() {
+            lines.clear();
+            lines.offer(STOP);
+            sender.interrupt();
+        }
     }
 
     /** Every decision as it is made (after it is recorded). */
@@ -273,7 +330,13 @@ public final class EdgeAgent implements AutoCloseable {
         }
         log.info("technician relay test on door {}", doorId);
         try {
-            door.unlockOnce(door.settings().unlockPulse()).get(5, TimeUnit.SECONDS);
+            // Recorded first, on the door's queue: no door opens without its event on record.
+            door.onQueue(() -> {
+                        doorEvent(door.id(), DoorEventKind.RELAY_TEST, "relay pulsed from the command line", true);
+                        door.unlockOnce(door.settings().unlockPulse());
+                        return null;
+                    })
+                    .get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("relay test on " + doorId + " failed: " + e.getMessage(), e);
         }
@@ -385,6 +448,47 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    /** One agent per data directory: a second one would fight over the cache, the relays and the socket. */
+    private static FileChannel lockDataDir(Path dataDir) {
+        Path file = dataDir.resolve("agent.lock");
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock held = channel.tryLock();
+            if (held == null) {
+                channel.close();
+                throw new ConfigException(
+                        "data-dir",
+                        "another agent is running with " + dataDir + " (it holds " + file
+                                + "); stop it first, or give this one its own data-dir");
+            }
+            return channel;
+        } catch (OverlappingFileLockException e) {
+            throw new ConfigException("data-dir", "another agent is running with " + dataDir + " in this process");
+        } catch (IOException e) {
+            throw new ConfigException("data-dir", "cannot lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SqliteEntitlementCache openCache(EdgeConfig config, FileChannel lock) {
+        try {
+            return SqliteEntitlementCache.open(
+                    config.dataDir().resolve("cache.db"),
+                    config.site().tenant(),
+                    config.site().id());
+        } catch (RuntimeException e) {
+            closeLock(lock);
+            throw e;
+        }
+    }
+
+    private static void closeLock(FileChannel lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            log.warn("releasing the data-dir lock: {}", e.toString());
+        }
+    }
+
     private static KeySet readKeys(Path file) {
         try {
             return KeySet.parse(Files.readString(file));
@@ -437,6 +541,7 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("closing the cache: {}", e.toString());
         }
+        closeLock(lock);
     }
 
     /** Stops readers, drives every door to its safe state, closes the cache. The hardware stays open. */

@@ -325,11 +325,6 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
     private volatile Meta meta = new Meta(0, Optional.empty());
 
-    /** Re-reads the seq and hub time on the writer after a commit (under the write lock). */
-    private void refreshMeta() throws SQLException {
-        meta = new Meta(seqOf(writer), hubTimeOf(writer));
-    }
-
     private void bindSite() {
         write("bind the cache to its tenant and site", session -> {
             Optional<String> boundTenant = meta(session, "tenant");
@@ -1232,9 +1227,10 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             boolean committed = false;
             try {
                 T result = work.run(writer);
+                Meta after = new Meta(seqOf(writer), hubTimeOf(writer)); // read inside the transaction
                 writer.prepare("COMMIT").execute();
                 committed = true;
-                refreshMeta();
+                meta = after; // published only once the commit succeeded
                 return result;
             } finally {
                 transactionDepth--;

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.imageio.ImageIO;
 
 /**
@@ -18,7 +21,11 @@ public final class CommandFrameSource implements FrameSource {
     /** A frame larger than this is not a camera frame the agent asked for. */
     static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+    /** Larger frames cost memory and decode time for nothing: a QR code at a door fills a VGA frame. */
+    static final long MAX_PIXELS = 1280L * 960;
+
     private final List<String> command;
+    private volatile Process current;
     private final long timeoutMillis;
 
     public CommandFrameSource(List<String> command, long timeoutMillis) {
@@ -39,20 +46,35 @@ public final class CommandFrameSource implements FrameSource {
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
+        current = process;
+        // Read the output on its own thread so that a command that hangs, or floods, is bounded by the
+        // timeout instead of blocking the reader.
+        CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(
+                () -> {
+                    try (InputStream out = process.getInputStream()) {
+                        return out.readNBytes(MAX_FRAME_BYTES + 1);
+                    } catch (IOException e) {
+                        return new byte[0];
+                    }
+                },
+                runnable -> Thread.ofVirtual().name("capture").start(runnable));
         byte[] bytes;
-        try (InputStream out = process.getInputStream()) {
-            bytes = out.readNBytes(MAX_FRAME_BYTES + 1);
-        }
         try {
+            bytes = output.get(timeoutMillis, TimeUnit.MILLISECONDS);
             if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(
-                        "the capture command " + command.get(0) + " did not finish in " + timeoutMillis + " ms");
+                throw new TimeoutException();
             }
+        } catch (TimeoutException e) {
+            throw new IOException(
+                    "the capture command " + command.get(0) + " did not finish in " + timeoutMillis + " ms");
         } catch (InterruptedException e) {
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while capturing a frame", e);
+        } catch (ExecutionException e) {
+            throw new IOException("capturing a frame failed: " + e.getCause(), e);
+        } finally {
+            process.destroyForcibly();
+            current = null;
         }
         if (process.exitValue() != 0) {
             throw new IOException("the capture command " + command.get(0) + " exited with " + process.exitValue());
@@ -67,6 +89,19 @@ public final class CommandFrameSource implements FrameSource {
         if (image == null) {
             throw new IOException("the capture command's output is not a PNG or JPEG image");
         }
+        if ((long) image.getWidth() * image.getHeight() > MAX_PIXELS) {
+            throw new IOException("the frame is " + image.getWidth() + "x" + image.getHeight() + "; capture at most "
+                    + MAX_PIXELS + " pixels (e.g. 1280x960)");
+        }
         return Optional.of(image);
+    }
+
+    /** Stops a capture in progress. */
+    @Override
+    public void close() {
+        Process running = current;
+        if (running != null) {
+            running.destroyForcibly();
+        }
     }
 }

@@ -78,7 +78,13 @@ public final class EdgeMain {
                     config = Optional.of(Path.of(args[++i]));
                 }
                 case "--simulate" -> simulate = true;
-                default -> positional.add(args[i]);
+                default -> {
+                    if (args[i].startsWith("--")) {
+                        // A misspelt --simulate must not start the agent on real GPIO.
+                        return usage("unknown option " + args[i]);
+                    }
+                    positional.add(args[i]);
+                }
             }
         }
         try {
@@ -118,10 +124,23 @@ public final class EdgeMain {
         Hardware hardware = simulate
                 ? SimulatedHardware.forConfig(config, config.dataDir().resolve("sim-devices"), Clock.systemUTC())
                 : new PiHardware();
-        EdgeAgent agent = EdgeAgent.start(config, hardware, Clock.systemUTC());
-        ControlServer control = ControlServer.start(
-                agent,
-                hardware instanceof SimulatedHardware simulated ? Optional.of(simulated.site()) : Optional.empty());
+        EdgeAgent agent;
+        try {
+            agent = EdgeAgent.start(config, hardware, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            hardware.close();
+            throw e;
+        }
+        ControlServer control;
+        try {
+            control = ControlServer.start(
+                    agent,
+                    hardware instanceof SimulatedHardware simulated ? Optional.of(simulated.site()) : Optional.empty());
+        } catch (IOException | RuntimeException e) {
+            agent.close(); // doors to their safe state, cache closed
+            hardware.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -273,7 +292,12 @@ public final class EdgeMain {
             throw new IOException("no agent is running for " + configFile + " (no control socket at " + socket + ")");
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw new IOException("no agent answers on " + socket + " (" + e.getMessage()
+                        + "): it is not running, or was killed and left its socket behind; start it with 'run'");
+            }
             PrintStream writer = new PrintStream(Channels.newOutputStream(channel), true, StandardCharsets.UTF_8);
             writer.println(JSON.writeValueAsString(request));
             BufferedReader reader =

@@ -79,7 +79,9 @@ public final class CameraQrReader implements Reader {
                 if (frame.isPresent()) {
                     inView = text;
                 }
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                // Whatever the frame source or decoder throws is a fault of this camera, reported once;
+                // the loop goes on, and the first good frame restores it.
                 if (!faulted) {
                     faulted = true;
                     String detail = "camera " + id + ": " + e.getMessage();
@@ -110,6 +112,7 @@ public final class CameraQrReader implements Reader {
         synchronized (this) {
             current = thread;
         }
+        frames.close(); // kills a capture in progress, so the thread is not held up by it
         if (current != null) {
             current.interrupt();
             try {
@@ -118,6 +121,5 @@ public final class CameraQrReader implements Reader {
                 Thread.currentThread().interrupt();
             }
         }
-        frames.close();
     }
 }

@@ -229,6 +229,41 @@ class EdgeAgentIT {
     }
 
     @Test
+    void aWatcherThatStopsReadingNeverHoldsADoorOpen() throws Exception {
+        // A technician's terminal that hangs must not delay a relock: lines go out on the watcher's
+        // own thread, never on the door's queue.
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        try (AutoCloseable stalled = agent.watch(line -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            int before = site.relay(DOOR).transitions().size();
+
+            assertThat(tap(ADA).decision()).isInstanceOf(Decision.Granted.class);
+
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> site.relay(DOOR).transitions().size() >= before + 2);
+            assertThat(unlocked()).isFalse();
+        }
+    }
+
+    @Test
+    void aSecondAgentOnTheSameDataDirectoryIsRefused() {
+        // Two agents would fight over the relays, the cache and the control socket.
+        try (SimulatedHardware other =
+                SimulatedHardware.forConfig(fixture.config(), fixture.dir.resolve("dev-2"), Clock.systemUTC())) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> EdgeAgent.start(fixture.config(), other, Clock.systemUTC()))
+                    .isInstanceOf(dev.gatehouse.edge.config.ConfigException.class)
+                    .hasMessageContaining("data-dir")
+                    .hasMessageContaining("another agent is running");
+        }
+    }
+
+    @Test
     void statusShowsTheDoorTheReadersTheCacheAndTheOutbox() {
         AgentStatus status = agent.status();
 

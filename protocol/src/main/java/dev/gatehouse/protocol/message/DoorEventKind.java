@@ -13,5 +13,7 @@ public enum DoorEventKind {
     /** A reader stopped answering or sent garbage. */
     READER_FAULT,
     /** A previously reported condition ended (door closed, reader back). */
-    RESTORED
+    RESTORED,
+    /** A technician pulsed the relay from the agent's command line ({@code test-relay}). */
+    RELAY_TEST
 }
