@@ -8,8 +8,19 @@ import dev.gatehouse.edge.agent.ControlServer;
 import dev.gatehouse.edge.agent.DemoSite;
 import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.SimulatedHardware;
+import dev.gatehouse.protocol.message.DoorEvent;
+import dev.gatehouse.protocol.message.DoorEventKind;
+import dev.gatehouse.protocol.message.Envelope;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -114,10 +125,59 @@ class EdgeMainIT {
 
     @Test
     void theControlSocketIsOnlyForTheAgentsUser() throws Exception {
-        // Anyone who can talk to it can pulse relays: it must not be world-accessible.
-        assertThat(Files.getPosixFilePermissions(
-                        ControlServer.socketIn(demo.config().dataDir())))
+        // Anyone who can talk to it can pulse relays: it must not be world-accessible, and neither is
+        // its directory, which was so before the socket existed.
+        Path socket = ControlServer.socketIn(demo.config().dataDir());
+        assertThat(Files.getPosixFilePermissions(socket))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(Files.getPosixFilePermissions(socket.getParent()))
+                .containsExactlyInAnyOrder(
+                        PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE,
+                        PosixFilePermission.OWNER_EXECUTE);
+    }
+
+    @Test
+    void aRelayTestIsRecordedBeforeTheRelayMoves() {
+        // Every opening is on record, the technician's included.
+        assertThat(cli("test-relay", "main-entrance", "--config", config()).exit())
+                .isZero();
+
+        assertThat(agent.cache().outbox().peek(100_000))
+                .extracting(Envelope::payload)
+                .filteredOn(DoorEvent.class::isInstance)
+                .extracting(event -> ((DoorEvent) event).kind())
+                .contains(DoorEventKind.RELAY_TEST);
+    }
+
+    @Test
+    void aMisspeltOptionIsRefusedRatherThanIgnored() {
+        // "run --simulat" must not quietly start on the real GPIO header.
+        Run run = cli("run", "--simulat", "--config", config());
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("gatehouse-edge: unknown option --simulat");
+    }
+
+    @Test
+    void anOversizedRequestIsRefusedWithTheLimitAndTheAgentAnswersOn() throws Exception {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(
+                    ControlServer.socketIn(demo.config().dataDir())));
+            OutputStream out = Channels.newOutputStream(channel);
+            byte[] chunk = "x".repeat(64 * 1024).getBytes(UTF_8);
+            try {
+                for (int i = 0; i < 10; i++) {
+                    out.write(chunk);
+                }
+            } catch (IOException e) {
+                // the agent may close the connection once it has answered
+            }
+            String answer =
+                    new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), UTF_8)).readLine();
+            assertThat(answer).contains("\"ok\":false").contains("longer than");
+        }
+        assertThat(cli("status", "--config", config()).exit()).isZero();
     }
 
     @Test
