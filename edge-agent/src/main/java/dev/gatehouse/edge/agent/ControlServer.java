@@ -27,7 +27,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -214,12 +213,10 @@ public final class ControlServer implements AutoCloseable {
 
     private void watch(BufferedReader in, PrintStream out) throws IOException {
         out.println(ok().put("message", "watching"));
-        CountDownLatch gone = new CountDownLatch(1);
         try (AutoCloseable subscription = agent.watch(line -> {
             out.println(line);
             if (out.checkError()) {
-                gone.countDown();
-                throw new IllegalStateException("watcher gone");
+                throw new IllegalStateException("watcher gone"); // ends this watcher's sender thread
             }
         })) {
             // The client hangs up (EOF) to stop watching.
@@ -227,7 +224,7 @@ public final class ControlServer implements AutoCloseable {
                 // ignore anything sent
             }
         } catch (Exception e) {
-            gone.countDown();
+            log.debug("watcher ended: {}", e.toString());
         }
     }
 
@@ -238,8 +235,7 @@ public final class ControlServer implements AutoCloseable {
         String target = request.path("target").asText("");
         switch (action) {
             case "tap" -> {
-                byte[] uid =
-                        HexFormat.of().parseHex(request.path("uid").asText("").replace(":", ""));
+                byte[] uid = hexUid(request.path("uid").asText(""));
                 CompletableFuture<Decided> next = new CompletableFuture<>();
                 try (AutoCloseable listener = agent.onDecision(decided -> completeFor(next, decided, target))) {
                     simulated.holdCard(target, uid);
@@ -283,6 +279,14 @@ public final class ControlServer implements AutoCloseable {
                         "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay)");
         }
         return ok().put("message", action + " " + target);
+    }
+
+    private static byte[] hexUid(String text) {
+        try {
+            return HexFormat.of().parseHex(text.replace(":", "").replace(" ", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the UID '" + text + "' is not hex bytes, e.g. 04A22B1C5D8000");
+        }
     }
 
     /** Completes with the decision at the reader's own door only: another door may decide meanwhile. */

@@ -147,10 +147,6 @@ public final class EdgeAgent implements AutoCloseable {
         return config;
     }
 
-    public Hardware hardware() {
-        return hardware;
-    }
-
     public SqliteEntitlementCache cache() {
         return cache;
     }

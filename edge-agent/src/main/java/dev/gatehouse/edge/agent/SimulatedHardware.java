@@ -11,7 +11,6 @@ import dev.gatehouse.sim.site.SimulatedSite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The configured site on the hardware simulator: every door wired to the simulated GPIO header,
@@ -89,9 +88,5 @@ public final class SimulatedHardware implements Hardware {
     @Override
     public void close() {
         site.close();
-    }
-
-    Optional<SimulatedSite> simulatedSite() {
-        return Optional.of(site);
     }
 }

@@ -108,8 +108,9 @@ class EdgeAgentIT {
                     .until(() -> site.relay(DOOR).transitions().size() >= before + 2);
             List<Transition> pulse = site.relay(DOOR).transitions().subList(before, before + 2);
             assertThat(pulse).extracting(Transition::energised).containsExactly(true, false);
+            // Never shorter than the door's pulse (exact instants are DoorControllerTest's, on a manual clock).
             assertThat(Duration.between(pulse.get(0).at(), pulse.get(1).at()))
-                    .isBetween(Duration.ofMillis(900), Duration.ofMillis(2500));
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(900));
             // The event is in the outbox, with the card's keyed hash and never its UID.
             assertThat(outbox()).contains(decided.event());
             assertThat(decided.accessEvent().cardHash()).contains(fixture.cards.hash(ADA));

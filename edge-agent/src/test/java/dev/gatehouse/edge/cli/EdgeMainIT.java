@@ -91,6 +91,10 @@ class EdgeMainIT {
         assertThat(granted.exit()).isZero();
         assertThat(granted.out()).contains("decision: GRANTED MEMBER_GRANT").containsPattern("eventId: [0-9A-Z]{26}");
         assertThat(denied.out()).contains("decision: DENIED MEMBER_SUSPENDED: The member is suspended.");
+
+        Run garbage = cli("sim", "tap", "nfc-main", "not-a-uid", "--config", config());
+        assertThat(garbage.exit()).isEqualTo(1);
+        assertThat(garbage.err()).contains("is not hex bytes");
     }
 
     @Test
