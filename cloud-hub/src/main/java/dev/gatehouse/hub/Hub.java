@@ -1,0 +1,99 @@
+package dev.gatehouse.hub;
+
+import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.sites.SiteService;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.tenants.AdminBootstrap;
+import dev.gatehouse.hub.tenants.AuthFilter;
+import dev.gatehouse.hub.tenants.TenantService;
+import dev.gatehouse.hub.tenants.TenantStore;
+import dev.gatehouse.hub.web.HealthService;
+import dev.gatehouse.hub.web.Problems;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+/** The running hub: its store and its web server. Tests start it on port 0 and stop it. */
+public final class Hub implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+
+    private final HubConfig config;
+    private final Database database;
+    private final WebServer server;
+    private final Stores stores;
+
+    private Hub(HubConfig config, Database database, WebServer server, Stores stores) {
+        this.config = config;
+        this.database = database;
+        this.server = server;
+        this.stores = stores;
+    }
+
+    /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
+    public record Stores(Database database, Clock clock, TenantStore tenants, SiteStore sites, ChangeLog changes) {
+        public static Stores over(Database database, Clock clock) {
+            return new Stores(
+                    database,
+                    clock,
+                    new TenantStore(database, clock),
+                    new SiteStore(database, clock),
+                    new ChangeLog(database));
+        }
+    }
+
+    /** Opens the store (migrating it), makes the first admin token if needed, and starts serving. */
+    public static Hub start(HubConfig config, Clock clock) {
+        Database database = Database.open(config.store());
+        try {
+            Stores stores = Stores.over(database, clock);
+            AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
+            WebServer server = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .maxPayloadSize(config.maxBodyBytes())
+                    .routing(routing -> routing(routing, stores, config))
+                    .build()
+                    .start();
+            LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
+                    + database.description());
+            return new Hub(config, database, server, stores);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Every route of the hub; tests and the main entry point use the same routing. */
+    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config) {
+        int maxBody = config.maxBodyBytes();
+        Problems.register(routing);
+        routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
+                .register("/health", new HealthService(stores.database()))
+                .register("/api/v1", new TenantService(stores.tenants(), maxBody))
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public HubConfig config() {
+        return config;
+    }
+
+    public Stores stores() {
+        return stores;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        database.close();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.gatehouse.hub;
+
+import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.store.StoreSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The hub's settings, read from {@code application.yaml} (kebab-case keys, documented in the module
+ * README). A wrong value fails at start with the key and what is wrong.
+ */
+public record HubConfig(
+        String host,
+        int port,
+        Path dataDir,
+        StoreSettings store,
+        Optional<String> baseDomain,
+        int maxBodyBytes,
+        String logFormat) {
+
+    public HubConfig {
+        if (port < 0 || port > 65535) {
+            throw new HubConfigException("server.port is " + port + "; use 0 (any free port) to 65535");
+        }
+        if (maxBodyBytes < 1024 || maxBodyBytes > 16 * 1024 * 1024) {
+            throw new HubConfigException("hub.max-body-bytes is " + maxBodyBytes + "; use 1024 to 16777216");
+        }
+        if (!logFormat.equals("json") && !logFormat.equals("text")) {
+            throw new HubConfigException("hub.log-format is '" + logFormat + "'; use json or text");
+        }
+        if (baseDomain.isPresent()
+                && !baseDomain.get().matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
+            throw new HubConfigException("hub.base-domain '" + baseDomain.get()
+                    + "' is not a lower-case domain name such as gatehouse.example");
+        }
+    }
+
+    /** A failure to read the configuration, naming the key. */
+    public static final class HubConfigException extends RuntimeException {
+        public HubConfigException(String message) {
+            super(message);
+        }
+    }
+
+    public static HubConfig from(Config root) {
+        try {
+            Config server = root.get("server");
+            Config hub = root.get("hub");
+            Path dataDir = Path.of(hub.get("data-dir").asString().orElse("data/hub"));
+            Optional<String> jdbcUrl =
+                    hub.get("store.jdbc-url").asString().asOptional().filter(s -> !s.isBlank());
+            StoreSettings store;
+            try {
+                store = new StoreSettings(
+                        dataDir,
+                        jdbcUrl,
+                        hub.get("store.username").asString().orElse(""),
+                        hub.get("store.password").asString().orElse(""),
+                        hub.get("store.pool-size").asInt().orElse(8));
+            } catch (StoreException e) {
+                throw new HubConfigException(e.getMessage());
+            }
+            return new HubConfig(
+                    server.get("host").asString().orElse("127.0.0.1"),
+                    server.get("port").asInt().orElse(8080),
+                    dataDir,
+                    store,
+                    hub.get("base-domain").asString().asOptional().filter(s -> !s.isBlank()),
+                    hub.get("max-body-bytes").asInt().orElse(65536),
+                    hub.get("log-format").asString().orElse("json"));
+        } catch (ConfigException e) {
+            throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
+        }
+    }
+
+    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback. */
+    public static HubConfig forTests(Path dataDir, StoreSettings store) {
+        return new HubConfig("127.0.0.1", 0, dataDir, store, Optional.empty(), 65536, "text");
+    }
+
+    public HubConfig withBaseDomain(String domain) {
+        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat);
+    }
+}

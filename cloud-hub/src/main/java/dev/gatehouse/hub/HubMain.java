@@ -1,0 +1,100 @@
+package dev.gatehouse.hub;
+
+import dev.gatehouse.hub.store.StoreException;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/**
+ * {@code gatehouse-hub [--config FILE]}: starts the hub with {@code FILE} (or the built-in
+ * {@code application.yaml}), system properties overriding either ({@code -Dserver.port=9090}).
+ */
+public final class HubMain {
+    private HubMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Config config;
+        try {
+            config = load(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("gatehouse-hub: " + e.getMessage());
+            System.err.println("usage: gatehouse-hub [--config FILE]");
+            System.exit(2);
+            return;
+        }
+        HubConfig settings;
+        try {
+            settings = HubConfig.from(config);
+        } catch (HubConfig.HubConfigException e) {
+            System.err.println("gatehouse-hub: configuration: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        configureLogging(settings.logFormat());
+        Hub hub;
+        try {
+            hub = Hub.start(settings, Clock.systemUTC());
+        } catch (StoreException e) {
+            System.err.println("gatehouse-hub: store: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            hub.close();
+                            stopped.countDown();
+                        },
+                        "hub-shutdown"));
+        System.out.println("gatehouse hub ready on http://" + settings.host() + ":" + hub.port() + " (store: "
+                + hub.database().description() + ")");
+        stopped.await();
+    }
+
+    static Config load(String[] args) {
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                file = Path.of(args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+        }
+        if (file != null && !Files.isReadable(file)) {
+            throw new IllegalArgumentException("cannot read config file " + file.toAbsolutePath());
+        }
+        Config.Builder builder = Config.builder().disableEnvironmentVariablesSource();
+        if (file != null) {
+            builder.sources(
+                    ConfigSources.systemProperties(),
+                    ConfigSources.file(file),
+                    ConfigSources.classpath("application.yaml"));
+        } else {
+            builder.sources(ConfigSources.systemProperties(), ConfigSources.classpath("application.yaml"));
+        }
+        return builder.build();
+    }
+
+    /** JSON lines (or plain text) on stderr for every logger, Helidon's included. */
+    static void configureLogging(String format) {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        Handler handler = new ConsoleHandler();
+        handler.setLevel(Level.INFO);
+        handler.setFormatter(format.equals("json") ? new JsonLogFormatter() : new SimpleFormatter());
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+        Logger.getLogger("com.zaxxer.hikari").setLevel(Level.WARNING);
+        Logger.getLogger("org.flywaydb").setLevel(Level.WARNING);
+    }
+}

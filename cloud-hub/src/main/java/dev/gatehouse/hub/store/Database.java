@@ -1,0 +1,178 @@
+package dev.gatehouse.hub.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The hub's store: SQLite (one writer connection, a pool of readers, WAL) or PostgreSQL (one pool),
+ * migrated by one set of Flyway migrations. Work runs in {@link #write} (a transaction) or
+ * {@link #read}; JDBC failures leave as {@link StoreException}.
+ */
+public final class Database implements AutoCloseable {
+    private final StoreKind kind;
+    private final HikariDataSource writer;
+    private final HikariDataSource reader;
+    private final String description;
+
+    private Database(StoreKind kind, HikariDataSource writer, HikariDataSource reader, String description) {
+        this.kind = kind;
+        this.writer = writer;
+        this.reader = reader;
+        this.description = description;
+    }
+
+    /** Opens the store, creating the SQLite file when needed, and applies pending migrations. */
+    public static Database open(StoreSettings settings) {
+        return switch (settings.kind()) {
+            case SQLITE -> openSqlite(settings);
+            case POSTGRESQL -> openPostgres(settings);
+        };
+    }
+
+    private static Database openSqlite(StoreSettings settings) {
+        String url = settings.jdbcUrl().orElseGet(() -> {
+            Path dir = settings.dataDir();
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new StoreException(
+                        StoreError.MISCONFIGURED,
+                        "cannot create hub.data-dir " + dir.toAbsolutePath() + ": " + e.getMessage(),
+                        e);
+            }
+            return "jdbc:sqlite:" + dir.resolve("hub.db").toAbsolutePath();
+        });
+        // WAL: readers never block the writer. synchronous=NORMAL: a commit does not wait for an
+        // fsync (a power cut can lose the last commits, never the file). One writer connection, so
+        // SQLite never answers SQLITE_BUSY to a write; busy_timeout covers checkpoints.
+        String tuned = url + (url.contains("?") ? "&" : "?")
+                + "journal_mode=WAL&synchronous=NORMAL&foreign_keys=true&busy_timeout=10000";
+        migrate(tuned, "", "", StoreKind.SQLITE);
+        HikariDataSource writer = pool(tuned, "", "", 1, "hub-sqlite-writer");
+        HikariDataSource reader = pool(tuned, "", "", settings.poolSize(), "hub-sqlite-reader");
+        return new Database(StoreKind.SQLITE, writer, reader, "SQLite " + url.substring("jdbc:sqlite:".length()));
+    }
+
+    private static Database openPostgres(StoreSettings settings) {
+        String url = settings.jdbcUrl().orElseThrow();
+        migrate(url, settings.username(), settings.password(), StoreKind.POSTGRESQL);
+        HikariDataSource pool = pool(url, settings.username(), settings.password(), settings.poolSize(), "hub-pg");
+        return new Database(StoreKind.POSTGRESQL, pool, pool, "PostgreSQL " + redact(url));
+    }
+
+    private static void migrate(String url, String user, String password, StoreKind kind) {
+        try {
+            Flyway.configure()
+                    .dataSource(url, user, password)
+                    .locations("classpath:db/migration")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new StoreException(
+                    StoreError.MISCONFIGURED,
+                    "cannot migrate the " + kind.label() + " store at " + redact(url) + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static HikariDataSource pool(String url, String user, String password, int size, String name) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        if (!user.isEmpty()) {
+            config.setUsername(user);
+        }
+        if (!password.isEmpty()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(size, 2));
+        config.setPoolName(name);
+        config.setAutoCommit(true);
+        config.setConnectionTimeout(10_000);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException(
+                    StoreError.UNAVAILABLE, "cannot connect to " + redact(url) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("(?i)password=[^&]*", "password=***");
+    }
+
+    public StoreKind kind() {
+        return kind;
+    }
+
+    /** "SQLite /path/hub.db" or "PostgreSQL jdbc:postgresql://…", for logs and health. */
+    public String description() {
+        return description;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T write(SqlWork<T> work) {
+        try (Connection connection = writer.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw StoreException.from(e, kind);
+        }
+    }
+
+    /** Runs read-only {@code work} on a reader connection (the same pool on PostgreSQL). */
+    public <T> T read(SqlWork<T> work) {
+        try (Connection connection = reader.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw StoreException.from(e, kind);
+        }
+    }
+
+    /** True when a trivial query answers; for the health endpoint. */
+    public boolean ping() {
+        try {
+            return read(c -> {
+                try (var statement = c.createStatement();
+                        var rows = statement.executeQuery("SELECT 1")) {
+                    return rows.next();
+                }
+            });
+        } catch (StoreException e) {
+            return false;
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (reader != writer) {
+            reader.close();
+        }
+        writer.close();
+    }
+}

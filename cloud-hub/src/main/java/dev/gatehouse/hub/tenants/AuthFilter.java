@@ -1,0 +1,111 @@
+package dev.gatehouse.hub.tenants;
+
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Problems;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Attaches the {@link Caller} to every {@code /api/} request from its bearer token, and, when
+ * {@code hub.base-domain} is set, checks that a tenant token is used on its own subdomain.
+ */
+public final class AuthFilter implements Filter {
+    static final String CONTEXT_KEY = "gatehouse.caller";
+
+    private final Database database;
+    private final Optional<String> baseDomain;
+
+    public AuthFilter(Database database, Optional<String> baseDomain) {
+        this.database = database;
+        this.baseDomain = baseDomain.map(domain -> domain.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (!req.path().path().startsWith("/api/")) {
+            chain.proceed();
+            return;
+        }
+        try {
+            Caller caller = authenticate(req);
+            req.context().register(CONTEXT_KEY, caller);
+        } catch (ApiException e) {
+            Problems.send(req, res, e);
+            return;
+        }
+        chain.proceed();
+    }
+
+    private Caller authenticate(ServerRequest req) {
+        String header = req.headers()
+                .first(HeaderNames.AUTHORIZATION)
+                .orElseThrow(() -> ApiException.unauthorized(
+                        "send an API token: Authorization: Bearer ght_…; tenants get theirs from"
+                                + " POST /api/v1/tenants or POST /api/v1/tokens"));
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiException.unauthorized("the Authorization header must be 'Bearer <token>'");
+        }
+        String token = header.substring(7).strip();
+        if (!Tokens.wellFormed(token)) {
+            throw ApiException.unauthorized("the bearer token is not a Gatehouse API token (ght_ and 43 characters)");
+        }
+        Caller caller = lookup(Tokens.hash(token))
+                .orElseThrow(() -> ApiException.unauthorized("the API token is unknown or has been revoked"));
+        Optional<String> subdomain = subdomain(req);
+        if (subdomain.isPresent()
+                && caller instanceof Caller.Operator operator
+                && !operator.slug().equals(subdomain.get())) {
+            // Same answer as for a tenant that does not exist: the token must not learn which do.
+            throw ApiException.notFound("tenant", subdomain.get());
+        }
+        return caller;
+    }
+
+    private Optional<Caller> lookup(String tokenHash) {
+        return database.read(c -> {
+            try (PreparedStatement statement = c.prepareStatement(
+                    "SELECT t.id, t.tenant_id, n.slug FROM api_tokens t LEFT JOIN tenants n ON n.id = t.tenant_id"
+                            + " WHERE t.token_hash = ? AND t.revoked_at IS NULL")) {
+                statement.setString(1, tokenHash);
+                try (ResultSet rows = statement.executeQuery()) {
+                    if (!rows.next()) {
+                        return Optional.empty();
+                    }
+                    String tokenId = rows.getString(1);
+                    String tenantId = rows.getString(2);
+                    return Optional.of(
+                            tenantId == null
+                                    ? new Caller.Admin(tokenId)
+                                    : new Caller.Operator(tenantId, rows.getString(3), tokenId));
+                }
+            }
+        });
+    }
+
+    /** {@code acme} for a request to {@code acme.<base-domain>}; empty for the bare domain or no base domain. */
+    Optional<String> subdomain(ServerRequest req) {
+        if (baseDomain.isEmpty()) {
+            return Optional.empty();
+        }
+        String host = req.headers().first(HeaderNames.HOST).orElse("").toLowerCase(Locale.ROOT);
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && host.indexOf(']') < colon) {
+            host = host.substring(0, colon);
+        }
+        String suffix = "." + baseDomain.get();
+        if (!host.endsWith(suffix)) {
+            return Optional.empty();
+        }
+        String label = host.substring(0, host.length() - suffix.length());
+        return label.isEmpty() || label.contains(".") ? Optional.empty() : Optional.of(label);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.gatehouse.hub.tenants;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Tenants (platform admin), the caller's own tenant and its branding, and the tenant's API tokens.
+ *
+ * <pre>
+ * POST   /api/v1/tenants            admin: create a tenant; answers its first API token, once
+ * GET    /api/v1/tenants            admin: list tenants
+ * GET    /api/v1/tenants/{id}       admin: one tenant
+ * GET    /api/v1/tenant             the caller's tenant
+ * PATCH  /api/v1/tenant             change its name and branding
+ * GET    /api/v1/tenant/signing-keys  the tenant's public keys (JWKS) for QR and sync signatures
+ * POST   /api/v1/tokens             a new API token, answered once
+ * GET    /api/v1/tokens             the tenant's tokens (hints only)
+ * DELETE /api/v1/tokens/{id}        revoke a token; it stops working at once
+ * </pre>
+ */
+public final class TenantService implements HttpService {
+    /** Subdomains a tenant may not take: they name the hub's own hosts. */
+    private static final Set<String> RESERVED =
+            Set.of("www", "api", "admin", "app", "hub", "mqtt", "mail", "static", "status", "docs");
+
+    private final TenantStore store;
+    private final int maxBody;
+
+    public TenantService(TenantStore store, int maxBody) {
+        this.store = store;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/tenants", this::createTenant)
+                .get("/tenants", this::listTenants)
+                .get("/tenants/{id}", this::getTenant)
+                .get("/tenant", this::ownTenant)
+                .patch("/tenant", this::updateOwnTenant)
+                .get("/tenant/signing-keys", this::signingKeys)
+                .post("/tokens", this::createToken)
+                .get("/tokens", this::listTokens)
+                .delete("/tokens/{id}", this::revokeToken);
+    }
+
+    private void createTenant(ServerRequest req, ServerResponse res) {
+        Caller.admin(req);
+        Input input = Input.of(Json.object(req, maxBody), "slug", "name", "primaryColor", "accentColor", "logoUrl");
+        String slug = input.slug("slug");
+        TenantStore.Branding branding = branding(input);
+        input.done();
+        if (RESERVED.contains(slug)) {
+            throw ApiException.invalid("slug", "'" + slug + "' is reserved for the hub itself; choose another");
+        }
+        if (store.slugTaken(slug)) {
+            throw ApiException.conflict("slug '" + slug + "' is taken by another tenant; choose another");
+        }
+        TenantStore.Created created = store.create(slug, branding);
+        Json.created(res, Map.of("tenant", created.tenant(), "token", created.token()));
+    }
+
+    private static TenantStore.Branding branding(Input input) {
+        return new TenantStore.Branding(
+                input.text("name", 100),
+                input.color("primaryColor"),
+                input.color("accentColor"),
+                input.httpsUrl("logoUrl"));
+    }
+
+    private void listTenants(ServerRequest req, ServerResponse res) {
+        Caller.admin(req);
+        Json.ok(res, Map.of("items", store.list()));
+    }
+
+    private void getTenant(ServerRequest req, ServerResponse res) {
+        Caller.admin(req);
+        String id = PathIds.id(req, "id", "tenant");
+        Json.ok(res, store.find(id).orElseThrow(() -> ApiException.notFound("tenant", id)));
+    }
+
+    private void ownTenant(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        Json.ok(res, store.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId)));
+    }
+
+    /** PATCH semantics: fields left out keep their value, fields sent as null are cleared. */
+    private void updateOwnTenant(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        ObjectNode body = Json.object(req, maxBody);
+        Input input = Input.of(body, "name", "primaryColor", "accentColor", "logoUrl");
+        TenantView current = store.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+        String name = input.has("name") ? input.text("name", 100) : current.name();
+        Optional<String> primary = keep(input, "primaryColor", input.color("primaryColor"), current.primaryColor());
+        Optional<String> accent = keep(input, "accentColor", input.color("accentColor"), current.accentColor());
+        Optional<String> logo = keep(input, "logoUrl", input.httpsUrl("logoUrl"), current.logoUrl());
+        input.done();
+        Json.ok(res, store.updateBranding(tenantId, new TenantStore.Branding(name, primary, accent, logo)));
+    }
+
+    private static Optional<String> keep(Input input, String field, Optional<String> sent, String current) {
+        if (!input.has(field)) {
+            return Optional.ofNullable(current);
+        }
+        return input.isNull(field) ? Optional.empty() : sent;
+    }
+
+    private void signingKeys(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        var keys = store.publishedKeys(tenantId);
+        Json.ok(res, Map.of("keys", keys.stream().map(k -> k.jwk()).toList()));
+    }
+
+    private void createToken(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        Input input = Input.of(Json.object(req, maxBody), "name");
+        String name = input.text("name", 100);
+        input.done();
+        String token = store.createToken(Optional.of(tenantId), name);
+        TokenView view = store.tokens(tenantId).stream()
+                .filter(t -> t.hint().equals(Tokens.hint(token)) && t.name().equals(name))
+                .reduce((first, second) -> second)
+                .orElseThrow();
+        Json.send(
+                res,
+                Status.CREATED_201,
+                Map.of(
+                        "id",
+                        view.id(),
+                        "name",
+                        view.name(),
+                        "hint",
+                        view.hint(),
+                        "createdAt",
+                        view.createdAt(),
+                        "token",
+                        token));
+    }
+
+    private void listTokens(ServerRequest req, ServerResponse res) {
+        Json.ok(res, Map.of("items", store.tokens(Caller.tenantId(req))));
+    }
+
+    private void revokeToken(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String id = PathIds.id(req, "id", "token");
+        if (store.findToken(tenantId, id).isEmpty()) {
+            throw ApiException.notFound("token", id);
+        }
+        store.revokeToken(tenantId, id);
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    static List<String> reserved() {
+        return List.copyOf(RESERVED);
+    }
+}
