@@ -20,8 +20,10 @@ public final class Api {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String base;
+    private final int port;
 
     public Api(int port) {
+        this.port = port;
         this.base = "http://127.0.0.1:" + port;
     }
 
@@ -67,7 +69,33 @@ public final class Api {
 
     /** A request with a chosen Host header (subdomain tenancy). */
     public Response getWithHost(String path, String token, String host) {
-        return send("GET", path, token, Optional.empty(), Optional.of(host));
+        // java.net.http refuses to set Host, so this one request goes over a plain socket.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + token
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed in the response head: " + head);
+                }
+                head.append((char) b);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            int length = 0;
+            for (String line : head.toString().split("\r\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).strip());
+                }
+            }
+            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            return new Response(status, HttpHeaders.of(java.util.Map.of(), (a, b) -> true), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path + " with Host " + host, e);
+        }
     }
 
     public Response send(String method, String path, String token, Optional<String> json, Optional<String> host) {
