@@ -1,0 +1,64 @@
+package dev.gatehouse.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.hub.store.StoreKind;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A broken hub configuration fails at start with the key and what is wrong. */
+class HubConfigTest {
+    @TempDir
+    Path dir;
+
+    HubConfig load(String yaml) throws Exception {
+        Path file = dir.resolve("hub.yaml");
+        Files.writeString(file, yaml);
+        return HubConfig.from(Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(ConfigSources.file(file), ConfigSources.classpath("application.yaml"))
+                .build());
+    }
+
+    @Test
+    void theShippedDefaultsRunOnSqliteWithNoSetup() throws Exception {
+        HubConfig config = load("{}");
+        assertThat(config.store().kind()).isEqualTo(StoreKind.SQLITE);
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.baseDomain()).isEmpty();
+        assertThat(config.logFormat()).isEqualTo("json");
+    }
+
+    @Test
+    void aPostgresUrlSelectsPostgres() throws Exception {
+        HubConfig config = load("hub:\n  store:\n    jdbc-url: jdbc:postgresql://db:5432/hub\n");
+        assertThat(config.store().kind()).isEqualTo(StoreKind.POSTGRESQL);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "server:\\n  port: 70000|server.port",
+                "server:\\n  port: eighty|server.port",
+                "hub:\\n  store:\\n    jdbc-url: jdbc:mysql://db/hub|hub.store.jdbc-url",
+                "hub:\\n  store:\\n    pool-size: 0|hub.store.pool-size",
+                "hub:\\n  max-body-bytes: 10|hub.max-body-bytes",
+                "hub:\\n  log-format: xml|hub.log-format",
+                "hub:\\n  base-domain: 'Not A Domain'|hub.base-domain",
+            })
+    void eachBrokenKeyIsNamed(String yaml, String key) {
+        assertThatThrownBy(() -> load(yaml.replace("\\n", "\n")))
+                .isInstanceOf(HubConfig.HubConfigException.class)
+                .hasMessageContaining(key.contains(".") ? key.substring(key.lastIndexOf('.') + 1) : key);
+    }
+}
