@@ -9,6 +9,7 @@ import dev.gatehouse.hub.tenants.AuthFilter;
 import dev.gatehouse.hub.tenants.TenantService;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.HealthService;
+import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -71,6 +72,7 @@ public final class Hub implements AutoCloseable {
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
+                .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
                 .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody));
     }
