@@ -1,6 +1,9 @@
 package dev.gatehouse.hub;
 
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.credentials.CredentialService;
+import dev.gatehouse.hub.credentials.CredentialStore;
+import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -33,14 +36,23 @@ public final class Hub implements AutoCloseable {
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
-    public record Stores(Database database, Clock clock, TenantStore tenants, SiteStore sites, ChangeLog changes) {
+    public record Stores(
+            Database database,
+            Clock clock,
+            TenantStore tenants,
+            SiteStore sites,
+            ChangeLog changes,
+            CredentialStore credentials,
+            VisitorPassStore visitorPasses) {
         public static Stores over(Database database, Clock clock) {
             return new Stores(
                     database,
                     clock,
                     new TenantStore(database, clock),
                     new SiteStore(database, clock),
-                    new ChangeLog(database));
+                    new ChangeLog(database),
+                    new CredentialStore(database, clock),
+                    new VisitorPassStore(database, clock));
         }
     }
 
@@ -74,7 +86,10 @@ public final class Hub implements AutoCloseable {
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody));
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
+                .register(
+                        "/api/v1",
+                        new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody));
     }
 
     public int port() {

@@ -1,0 +1,197 @@
+package dev.gatehouse.hub.credentials;
+
+import static dev.gatehouse.hub.credentials.Requests.value;
+
+import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.card.CardHasher;
+import dev.gatehouse.protocol.model.CredentialStatus;
+import dev.gatehouse.protocol.model.CredentialType;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Members' credentials and their QR tokens; registers the visitor-pass routes too.
+ *
+ * <pre>
+ * POST  /api/v1/members/{memberId}/credentials   enroll an nfc-card (its uid is hashed, never kept) or a member-qr
+ * GET   /api/v1/members/{memberId}/credentials   the member's credentials (?status=&amp;limit=&amp;cursor=)
+ * GET   /api/v1/credentials/{id}                 one credential
+ * PATCH /api/v1/credentials/{id}                 label, validFrom, validUntil, status (active, suspended, lost)
+ * POST  /api/v1/credentials/{id}/revoke          revoke for good
+ * POST  /api/v1/credentials/{id}/qr-token        a member QR token for about a minute (?siteId= to bind one site)
+ * </pre>
+ */
+public final class CredentialService implements HttpService {
+    private static final String UID_RULE = "must be the card UID in hex: 4, 7 or 10 bytes (8, 14 or 20 hex digits),"
+            + " e.g. 04A22B1C5D8000; ':', ' ' and '-' between bytes are allowed";
+
+    private final CredentialStore store;
+    private final VisitorPassService passes;
+    private final Clock clock;
+    private final int maxBody;
+
+    public CredentialService(CredentialStore store, VisitorPassStore passStore, Clock clock, int maxBody) {
+        this.store = store;
+        this.passes = new VisitorPassService(passStore, clock, maxBody);
+        this.clock = clock;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/members/{memberId}/credentials", this::enroll)
+                .get("/members/{memberId}/credentials", this::list)
+                .get("/credentials/{credentialId}", this::get)
+                .patch("/credentials/{credentialId}", this::update)
+                .post("/credentials/{credentialId}/revoke", this::revoke)
+                .post("/credentials/{credentialId}/qr-token", this::issueToken);
+        passes.routing(rules);
+    }
+
+    private void enroll(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        Input input = Input.of(Json.object(req, maxBody), "type", "uid", "label", "validFrom", "validUntil");
+        if (!input.has("type") || input.isNull("type")) {
+            input.error("type", "is required: nfc-card or member-qr");
+        }
+        Optional<CredentialType> type = input.enumValue("type", CredentialType.class);
+        Optional<byte[]> uid = Optional.empty();
+        if (type.isPresent() && type.get() == CredentialType.NFC_CARD) {
+            uid = uid(input);
+        } else if (type.isPresent() && input.has("uid")) {
+            input.error("uid", "only an nfc-card has a uid; a member-qr credential is shown as a QR code");
+        }
+        Optional<String> label = input.optionalText("label", 100);
+        Optional<Instant> validFrom = Requests.instant(input, "validFrom");
+        Optional<Instant> validUntil = Requests.instant(input, "validUntil");
+        checkWindow(input, validFrom, validUntil, input.has("validUntil"), clock.instant());
+        input.done();
+        CredentialStore.Enrollment enrollment =
+                new CredentialStore.Enrollment(type.orElseThrow(), uid, label, validFrom, validUntil);
+        Json.created(res, value(store.enroll(tenantId, memberId, enrollment)));
+    }
+
+    /** The UID's bytes; errors never repeat the UID, which must not reach a log or a screen. */
+    private static Optional<byte[]> uid(Input input) {
+        if (!input.has("uid") || input.isNull("uid")) {
+            input.error("uid", "is required for an nfc-card: " + UID_RULE.replace("must be ", ""));
+            return Optional.empty();
+        }
+        if (!input.raw().get("uid").isTextual()) {
+            input.error("uid", UID_RULE);
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try {
+            bytes = CardHasher.parseUid(input.raw().get("uid").textValue());
+        } catch (ProtocolException e) {
+            input.error("uid", UID_RULE);
+            return Optional.empty();
+        }
+        if (bytes.length != 4 && bytes.length != 7 && bytes.length != 10) {
+            input.error("uid", "is " + bytes.length + " bytes; it " + UID_RULE);
+            return Optional.empty();
+        }
+        return Optional.of(bytes);
+    }
+
+    /** The window must end after it starts; a new end must not lie in the past (it would never open a door). */
+    static void checkWindow(
+            Input input, Optional<Instant> from, Optional<Instant> until, boolean untilSent, Instant now) {
+        if (from.isPresent() && until.isPresent() && !until.get().isAfter(from.get())) {
+            input.error("validUntil", "must be after validFrom (" + from.get() + ")");
+        } else if (untilSent && until.isPresent() && !until.get().isAfter(now)) {
+            input.error("validUntil", "is in the past");
+        }
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        Optional<CredentialStatus> status = Requests.enumValue(req, "status", CredentialStatus.class);
+        Json.ok(res, value(store.list(tenantId, memberId, status, Requests.cursor(req), Requests.limit(req))));
+    }
+
+    private CredentialView credential(ServerRequest req, String tenantId) {
+        String id = PathIds.id(req, "credentialId", "credential");
+        return store.find(tenantId, id).orElseThrow(() -> ApiException.notFound("credential", id));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Json.ok(res, credential(req, Caller.tenantId(req)));
+    }
+
+    /** PATCH semantics: fields left out keep their value; label, validFrom and validUntil sent as null are cleared. */
+    private void update(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        CredentialView current = credential(req, tenantId);
+        Input input = Input.of(Json.object(req, maxBody), "label", "validFrom", "validUntil", "status");
+        Optional<String> label =
+                input.has("label") ? input.optionalText("label", 100) : Optional.ofNullable(current.label());
+        Optional<Instant> validFrom = input.has("validFrom")
+                ? Requests.instant(input, "validFrom")
+                : Optional.ofNullable(current.validFrom()).map(Instant::parse);
+        Optional<Instant> validUntil = input.has("validUntil")
+                ? Requests.instant(input, "validUntil")
+                : Optional.ofNullable(current.validUntil()).map(Instant::parse);
+        checkWindow(input, validFrom, validUntil, input.has("validUntil"), clock.instant());
+        CredentialStatus currentStatus = CredentialStatus.valueOf(
+                current.status().toUpperCase(Locale.ROOT).replace('-', '_'));
+        CredentialStatus status = currentStatus;
+        if (input.isNull("status")) {
+            input.error("status", "cannot be cleared; use active, suspended or lost");
+        } else if (input.has("status")) {
+            Optional<CredentialStatus> wanted = input.enumValue("status", CredentialStatus.class);
+            if (wanted.isPresent() && wanted.get() == CredentialStatus.REVOKED) {
+                input.error(
+                        "status",
+                        "revoking is final and has its own route: POST /api/v1/credentials/" + current.id()
+                                + "/revoke");
+            } else if (wanted.isPresent()) {
+                status = wanted.get();
+            }
+        }
+        input.done();
+        if (status == CredentialStatus.REVOKED) {
+            throw ApiException.conflict(CredentialStore.revokedIsFinal(current.id()));
+        }
+        if (label.equals(Optional.ofNullable(current.label()))
+                && validFrom.map(Times::iso).equals(Optional.ofNullable(current.validFrom()))
+                && validUntil.map(Times::iso).equals(Optional.ofNullable(current.validUntil()))
+                && status == currentStatus) {
+            Json.ok(res, current); // nothing changes, so no edge needs to hear of it
+            return;
+        }
+        Json.ok(
+                res,
+                value(store.update(
+                        tenantId, current.id(), new CredentialStore.Update(label, validFrom, validUntil, status))));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String id = PathIds.id(req, "credentialId", "credential");
+        Json.ok(res, value(store.revoke(tenantId, id)));
+    }
+
+    private void issueToken(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String id = PathIds.id(req, "credentialId", "credential");
+        Optional<String> siteId = Requests.id(req, "siteId", "a site id");
+        Json.ok(res, value(store.issueToken(tenantId, id, siteId)));
+    }
+}

@@ -1,0 +1,150 @@
+package dev.gatehouse.hub.credentials;
+
+import static dev.gatehouse.hub.credentials.Requests.value;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.model.PassStatus;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Visitor passes (registered by {@link CredentialService}).
+ *
+ * <pre>
+ * POST /api/v1/sites/{siteId}/visitor-passes   a pass and its QR token for the whole window
+ * GET  /api/v1/sites/{siteId}/visitor-passes   the site's passes (?status=active|revoked&amp;limit=&amp;cursor=)
+ * GET  /api/v1/visitor-passes/{id}             one pass
+ * POST /api/v1/visitor-passes/{id}/revoke      revoke for good
+ * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
+ * </pre>
+ */
+final class VisitorPassService implements HttpService {
+    private static final int MAX_DOORS = 100;
+
+    private final VisitorPassStore store;
+    private final Clock clock;
+    private final int maxBody;
+
+    VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) {
+        this.store = store;
+        this.clock = clock;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/sites/{siteId}/visitor-passes", this::create)
+                .get("/sites/{siteId}/visitor-passes", this::list)
+                .get("/visitor-passes/{passId}", this::get)
+                .post("/visitor-passes/{passId}/revoke", this::revoke)
+                .post("/visitor-passes/{passId}/qr-token", this::issueToken);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String siteId = PathIds.id(req, "siteId", "site");
+        Input input = Input.of(
+                Json.object(req, maxBody),
+                "visitorName",
+                "visitorEmail",
+                "hostMemberId",
+                "doorGroupIds",
+                "doorIds",
+                "validFrom",
+                "validUntil",
+                "singleUse");
+        String visitorName = input.text("visitorName", 100);
+        Optional<String> visitorEmail = input.has("visitorEmail") && !input.isNull("visitorEmail")
+                ? Optional.of(input.email("visitorEmail"))
+                : Optional.empty();
+        Optional<String> host = input.optionalText("hostMemberId", 64);
+        if (host.isPresent() && !Ids.isValid(host.get())) {
+            input.error("hostMemberId", "must be a member id");
+            host = Optional.empty();
+        }
+        List<String> groupIds = input.ids("doorGroupIds", MAX_DOORS);
+        List<String> doorIds = input.ids("doorIds", MAX_DOORS);
+        if (!namesAny(input, "doorIds") && !namesAny(input, "doorGroupIds")) {
+            input.error("doorIds", "name at least one door (doorIds) or door group (doorGroupIds) of the site");
+        }
+        Optional<Instant> from = required(input, "validFrom");
+        Optional<Instant> until = required(input, "validUntil");
+        CredentialService.checkWindow(input, from, until, true, clock.instant());
+        if (from.isPresent()
+                && until.isPresent()
+                && until.get().isAfter(from.get().plus(VisitorPassStore.MAX_LENGTH))) {
+            input.error(
+                    "validUntil",
+                    "is more than " + VisitorPassStore.MAX_LENGTH.toDays()
+                            + " days after validFrom; a pass lasts at most that long");
+        }
+        boolean singleUse = input.bool("singleUse").orElse(true);
+        input.done();
+        VisitorPassStore.CreatedPass created = value(store.create(
+                tenantId,
+                siteId,
+                new VisitorPassStore.NewPass(
+                        visitorName,
+                        visitorEmail,
+                        host,
+                        groupIds,
+                        doorIds,
+                        from.orElseThrow(),
+                        until.orElseThrow(),
+                        singleUse)));
+        ObjectNode body = Json.MAPPER.valueToTree(created.pass());
+        body.set("qr", Json.MAPPER.valueToTree(created.qr()));
+        Json.created(res, body);
+    }
+
+    private static boolean namesAny(Input input, String field) {
+        return input.has(field)
+                && input.raw().get(field).isArray()
+                && !input.raw().get(field).isEmpty();
+    }
+
+    private static Optional<Instant> required(Input input, String field) {
+        if (!input.has(field) || input.isNull(field)) {
+            input.error(field, "is required: an ISO-8601 timestamp such as 2026-11-21T09:00:00Z");
+            return Optional.empty();
+        }
+        return Requests.instant(input, field);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String siteId = PathIds.id(req, "siteId", "site");
+        Optional<PassStatus> status = Requests.enumValue(req, "status", PassStatus.class);
+        Json.ok(res, value(store.list(tenantId, siteId, status, Requests.cursor(req), Requests.limit(req))));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String passId = PathIds.id(req, "passId", "visitor pass");
+        Json.ok(res, store.find(tenantId, passId).orElseThrow(() -> ApiException.notFound("visitor pass", passId)));
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String passId = PathIds.id(req, "passId", "visitor pass");
+        Json.ok(res, value(store.revoke(tenantId, passId)));
+    }
+
+    private void issueToken(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String passId = PathIds.id(req, "passId", "visitor pass");
+        Json.ok(res, value(store.issueToken(tenantId, passId)));
+    }
+}

@@ -1,0 +1,335 @@
+package dev.gatehouse.hub.credentials;
+
+import static dev.gatehouse.hub.credentials.CredentialStore.instant;
+import static dev.gatehouse.hub.credentials.CredentialStore.wire;
+
+import dev.gatehouse.hub.HubIds;
+import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.credentials.CredentialViews.Page;
+import dev.gatehouse.hub.credentials.CredentialViews.PassView;
+import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.web.FieldError;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.PassStatus;
+import dev.gatehouse.protocol.model.VisitorPass;
+import dev.gatehouse.protocol.qr.QrKind;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Visitor passes: a visitor's time window at one site, the doors and door groups it opens there, and
+ * the QR token the visitor shows. Every change upserts the protocol {@link VisitorPass} to the pass's
+ * site only, in the same transaction.
+ */
+public final class VisitorPassStore {
+    /** The longest pass: visitors are guests, not members. */
+    public static final Duration MAX_LENGTH = Duration.ofDays(30);
+
+    private static final String COLUMNS = "id, site_id, visitor_name, visitor_email, host_member_id, valid_from,"
+            + " valid_until, single_use, status, created_at, updated_at";
+
+    private final Database database;
+    private final Clock clock;
+
+    public VisitorPassStore(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    public record NewPass(
+            String visitorName,
+            Optional<String> visitorEmail,
+            Optional<String> hostMemberId,
+            List<String> doorGroupIds,
+            List<String> doorIds,
+            Instant validFrom,
+            Instant validUntil,
+            boolean singleUse) {
+        public NewPass {
+            doorGroupIds = List.copyOf(doorGroupIds);
+            doorIds = List.copyOf(doorIds);
+        }
+    }
+
+    /** A new pass and the QR token for its whole window. */
+    public record CreatedPass(PassView pass, QrToken qr) {}
+
+    public StoreResult<CreatedPass> create(String tenantId, String siteId, NewPass pass) {
+        String id = HubIds.next("pass");
+        Instant now = clock.instant();
+        return database.write(c -> {
+            if (!SiteStore.siteExists(c, tenantId, siteId)) {
+                return new StoreResult.Missing<>("site", siteId);
+            }
+            List<FieldError> errors = references(c, tenantId, siteId, pass);
+            if (!errors.isEmpty()) {
+                return new StoreResult.Invalid<>(errors);
+            }
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO visitor_passes (" + COLUMNS
+                    + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                insert.setString(1, id);
+                insert.setString(2, siteId);
+                insert.setString(3, pass.visitorName());
+                insert.setString(4, pass.visitorEmail().orElse(null));
+                insert.setString(5, pass.hostMemberId().orElse(null));
+                insert.setLong(6, pass.validFrom().toEpochMilli());
+                insert.setLong(7, pass.validUntil().toEpochMilli());
+                insert.setBoolean(8, pass.singleUse());
+                insert.setString(9, PassStatus.ACTIVE.name());
+                insert.setLong(10, now.toEpochMilli());
+                insert.setLong(11, now.toEpochMilli());
+                insert.setString(12, tenantId);
+                insert.executeUpdate();
+            }
+            insertAll(
+                    c,
+                    "INSERT INTO visitor_pass_door_groups (pass_id, door_group_id) VALUES (?, ?)",
+                    id,
+                    pass.doorGroupIds());
+            insertAll(c, "INSERT INTO visitor_pass_doors (pass_id, door_id) VALUES (?, ?)", id, pass.doorIds());
+            VisitorPass entity = entity(c, tenantId, id).orElseThrow();
+            ChangeLog.append(c, tenantId, siteId, List.of(new Change.Upsert(entity)), now);
+            return new StoreResult.Ok<>(
+                    new CreatedPass(view(c, tenantId, id).orElseThrow(), token(c, tenantId, siteId, entity)));
+        });
+    }
+
+    /** Each host, door group and door the pass names must be the tenant's, and the doors this site's. */
+    private static List<FieldError> references(Connection c, String tenantId, String siteId, NewPass pass)
+            throws SQLException {
+        List<FieldError> errors = new ArrayList<>();
+        if (pass.hostMemberId().isPresent()
+                && CredentialStore.memberStatus(c, tenantId, pass.hostMemberId().get())
+                        .isEmpty()) {
+            errors.add(new FieldError(
+                    "hostMemberId", "no member '" + pass.hostMemberId().get() + "'"));
+        }
+        for (int i = 0; i < pass.doorGroupIds().size(); i++) {
+            String groupId = pass.doorGroupIds().get(i);
+            if (!SiteStore.groupSite(c, tenantId, groupId).equals(Optional.of(siteId))) {
+                errors.add(new FieldError(
+                        "doorGroupIds[" + i + "]",
+                        "no door group '" + groupId + "' at site " + siteId + "; list them with GET /api/v1/sites/"
+                                + siteId + "/door-groups"));
+            }
+        }
+        for (int i = 0; i < pass.doorIds().size(); i++) {
+            String doorId = pass.doorIds().get(i);
+            if (!SiteStore.doorSite(c, tenantId, doorId).equals(Optional.of(siteId))) {
+                errors.add(new FieldError(
+                        "doorIds[" + i + "]",
+                        "no door '" + doorId + "' at site " + siteId + "; list them with GET /api/v1/sites/" + siteId
+                                + "/doors"));
+            }
+        }
+        return errors;
+    }
+
+    private static void insertAll(Connection c, String sql, String passId, List<String> ids) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(sql)) {
+            for (String id : ids) {
+                insert.setString(1, passId);
+                insert.setString(2, id);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    public Optional<PassView> find(String tenantId, String passId) {
+        return database.read(c -> view(c, tenantId, passId));
+    }
+
+    /** A site's passes in id order, {@code limit} per page after {@code cursor}; Missing for an unknown site. */
+    public StoreResult<Page<PassView>> list(
+            String tenantId, String siteId, Optional<PassStatus> status, Optional<String> cursor, int limit) {
+        return database.read(c -> {
+            if (!SiteStore.siteExists(c, tenantId, siteId)) {
+                return new StoreResult.Missing<>("site", siteId);
+            }
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement statement =
+                    c.prepareStatement("SELECT id FROM visitor_passes WHERE tenant_id = ? AND site_id = ? AND id > ?"
+                            + (status.isPresent() ? " AND status = ?" : "") + " ORDER BY id LIMIT ?")) {
+                int index = 0;
+                statement.setString(++index, tenantId);
+                statement.setString(++index, siteId);
+                statement.setString(++index, cursor.orElse(""));
+                if (status.isPresent()) {
+                    statement.setString(++index, status.get().name());
+                }
+                statement.setInt(++index, limit + 1);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        ids.add(rows.getString(1));
+                    }
+                }
+            }
+            List<PassView> items = new ArrayList<>();
+            for (String id : ids) {
+                items.add(view(c, tenantId, id).orElseThrow());
+            }
+            return new StoreResult.Ok<>(CredentialStore.page(items, limit, PassView::id));
+        });
+    }
+
+    /** Revokes the pass for good; revoking a revoked pass changes nothing. */
+    public StoreResult<PassView> revoke(String tenantId, String passId) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            Optional<PassView> current = view(c, tenantId, passId);
+            if (current.isEmpty()) {
+                return new StoreResult.Missing<>("visitor pass", passId);
+            }
+            if (current.get().status().equals(wire(PassStatus.REVOKED.name()))) {
+                return new StoreResult.Ok<>(current.get());
+            }
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE visitor_passes SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?")) {
+                update.setString(1, PassStatus.REVOKED.name());
+                update.setLong(2, now.toEpochMilli());
+                update.setString(3, passId);
+                update.setString(4, tenantId);
+                update.executeUpdate();
+            }
+            ChangeLog.append(
+                    c,
+                    tenantId,
+                    current.get().siteId(),
+                    List.of(new Change.Upsert(entity(c, tenantId, passId).orElseThrow())),
+                    now);
+            return new StoreResult.Ok<>(view(c, tenantId, passId).orElseThrow());
+        });
+    }
+
+    /** The pass's QR token again (e.g. to send it once more), while the pass is active and not over. */
+    public StoreResult<QrToken> issueToken(String tenantId, String passId) {
+        Instant now = clock.instant();
+        return database.read(c -> {
+            Optional<PassView> view = view(c, tenantId, passId);
+            if (view.isEmpty()) {
+                return new StoreResult.Missing<>("visitor pass", passId);
+            }
+            VisitorPass pass = entity(c, tenantId, passId).orElseThrow();
+            if (pass.status() != PassStatus.ACTIVE) {
+                return new StoreResult.Refused<>("visitor pass " + passId + " is revoked; create a new pass instead");
+            }
+            if (!now.isBefore(pass.validUntil())) {
+                return new StoreResult.Refused<>(
+                        "visitor pass " + passId + " ended at " + Times.iso(pass.validUntil()) + "; create a new pass");
+            }
+            return new StoreResult.Ok<>(token(c, tenantId, view.get().siteId(), pass));
+        });
+    }
+
+    /** A token for the pass's site, valid for its whole window (whole seconds, never shorter than the pass). */
+    private static QrToken token(Connection c, String tenantId, String siteId, VisitorPass pass) throws SQLException {
+        return QrIssuer.issue(
+                c,
+                tenantId,
+                QrKind.VISITOR,
+                pass.id().value(),
+                Set.of(siteId),
+                pass.singleUse(),
+                pass.validFrom().truncatedTo(ChronoUnit.SECONDS),
+                QrIssuer.ceilSecond(pass.validUntil()));
+    }
+
+    // ---- rows, views and entities
+
+    private static Optional<PassView> view(Connection c, String tenantId, String passId) throws SQLException {
+        try (PreparedStatement statement =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM visitor_passes WHERE id = ? AND tenant_id = ?")) {
+            statement.setString(1, passId);
+            statement.setString(2, tenantId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new PassView(
+                        rows.getString(1),
+                        rows.getString(2),
+                        rows.getString(3),
+                        rows.getString(4),
+                        rows.getString(5),
+                        groups(c, passId),
+                        doors(c, passId),
+                        Times.iso(rows.getLong(6)),
+                        Times.iso(rows.getLong(7)),
+                        rows.getBoolean(8),
+                        wire(rows.getString(9)),
+                        Times.iso(rows.getLong(10)),
+                        Times.iso(rows.getLong(11))));
+            }
+        }
+    }
+
+    private static List<String> groups(Connection c, String passId) throws SQLException {
+        return strings(
+                c,
+                "SELECT door_group_id FROM visitor_pass_door_groups WHERE pass_id = ? ORDER BY door_group_id",
+                passId);
+    }
+
+    private static List<String> doors(Connection c, String passId) throws SQLException {
+        return strings(c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", passId);
+    }
+
+    private static List<String> strings(Connection c, String sql, String parameter) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+
+    /** The pass as its site's edge gets it, or empty when the tenant has no such pass. */
+    public static Optional<VisitorPass> entity(Connection c, String tenantId, String passId) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement("SELECT host_member_id, valid_from, valid_until,"
+                + " single_use, status FROM visitor_passes WHERE id = ? AND tenant_id = ?")) {
+            statement.setString(1, passId);
+            statement.setString(2, tenantId);
+            try (ResultSet rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                Set<DoorGroupId> groups = new HashSet<>();
+                groups(c, passId).forEach(id -> groups.add(DoorGroupId.of(id)));
+                Set<DoorId> doors = new HashSet<>();
+                doors(c, passId).forEach(id -> doors.add(DoorId.of(id)));
+                return Optional.of(new VisitorPass(
+                        PassId.of(passId),
+                        Optional.ofNullable(rows.getString(1)).map(MemberId::of),
+                        groups,
+                        doors,
+                        instant(rows, 2).orElseThrow(),
+                        instant(rows, 3).orElseThrow(),
+                        rows.getBoolean(4),
+                        PassStatus.valueOf(rows.getString(5))));
+            }
+        }
+    }
+}
