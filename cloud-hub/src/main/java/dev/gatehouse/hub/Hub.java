@@ -1,6 +1,8 @@
 package dev.gatehouse.hub;
 
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.members.MemberService;
+import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -32,14 +34,21 @@ public final class Hub implements AutoCloseable {
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
-    public record Stores(Database database, Clock clock, TenantStore tenants, SiteStore sites, ChangeLog changes) {
+    public record Stores(
+            Database database,
+            Clock clock,
+            TenantStore tenants,
+            SiteStore sites,
+            ChangeLog changes,
+            MemberStore members) {
         public static Stores over(Database database, Clock clock) {
             return new Stores(
                     database,
                     clock,
                     new TenantStore(database, clock),
                     new SiteStore(database, clock),
-                    new ChangeLog(database));
+                    new ChangeLog(database),
+                    new MemberStore(database, clock));
         }
     }
 
@@ -72,7 +81,8 @@ public final class Hub implements AutoCloseable {
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody));
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
+                .register("/api/v1", new MemberService(stores.members(), maxBody));
     }
 
     public int port() {
