@@ -3,6 +3,8 @@ package dev.gatehouse.hub;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.plans.PlanService;
+import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -40,7 +42,8 @@ public final class Hub implements AutoCloseable {
             TenantStore tenants,
             SiteStore sites,
             ChangeLog changes,
-            MemberStore members) {
+            MemberStore members,
+            PlanStore plans) {
         public static Stores over(Database database, Clock clock) {
             return new Stores(
                     database,
@@ -48,7 +51,8 @@ public final class Hub implements AutoCloseable {
                     new TenantStore(database, clock),
                     new SiteStore(database, clock),
                     new ChangeLog(database),
-                    new MemberStore(database, clock));
+                    new MemberStore(database, clock),
+                    new PlanStore(database, clock));
         }
     }
 
@@ -82,7 +86,10 @@ public final class Hub implements AutoCloseable {
                 .register("/health", new HealthService(stores.database()))
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
                 .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
-                .register("/api/v1", new MemberService(stores.members(), maxBody));
+                .register(
+                        "/api/v1",
+                        new MemberService(stores.members(), maxBody),
+                        new PlanService(stores.plans(), maxBody));
     }
 
     public int port() {
