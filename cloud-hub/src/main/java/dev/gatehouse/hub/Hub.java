@@ -5,6 +5,7 @@ import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -89,7 +90,8 @@ public final class Hub implements AutoCloseable {
                 .register(
                         "/api/v1",
                         new MemberService(stores.members(), maxBody),
-                        new PlanService(stores.plans(), maxBody));
+                        new PlanService(stores.plans(), maxBody),
+                        new ExplainService(stores.database(), stores.clock()));
     }
 
     public int port() {
