@@ -377,6 +377,7 @@ public final class PlanStore {
             if (!MemberStore.lock(c, tenantId, memberId)) {
                 throw ApiException.notFound("member", memberId);
             }
+            // The plan's row too: a plan edit diffs all its grants, so it must not run beside this one.
             if (!lockPlan(c, tenantId, planId)) {
                 throw ApiException.notFound("plan", planId);
             }
@@ -434,6 +435,9 @@ public final class PlanStore {
             if (!MemberStore.lock(c, tenantId, memberId)) {
                 throw ApiException.notFound("member", memberId);
             }
+            // Same lock order as assign (member, then plan); the plan's lock keeps a concurrent plan
+            // edit from diffing a projection that still holds this grant.
+            lockPlan(c, tenantId, planId);
             AssignmentView current = assignment(c, tenantId, memberId, planId)
                     .orElseThrow(() -> new ApiException(
                             404,

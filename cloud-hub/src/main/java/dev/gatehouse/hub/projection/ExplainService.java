@@ -90,7 +90,8 @@ public final class ExplainService implements HttpService {
             return clock.instant().truncatedTo(ChronoUnit.MILLIS);
         }
         try {
-            return OffsetDateTime.parse(text.get()).toInstant();
+            // An unencoded '+' of an offset arrives as a space.
+            return OffsetDateTime.parse(text.get().strip().replace(' ', '+')).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.invalid(
                     "at",

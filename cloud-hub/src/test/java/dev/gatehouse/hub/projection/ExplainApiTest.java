@@ -162,6 +162,14 @@ class ExplainApiTest {
     }
 
     @Test
+    void anInstantMayCarryAnyOffsetEvenUnencoded() {
+        JsonNode encoded = explain(members.get("active"), door, "2026-03-04T11:00:00%2B01:00");
+        JsonNode raw = explain(members.get("active"), door, "2026-03-04T11:00:00+01:00");
+        assertThat(encoded.get("at").asText()).isEqualTo("2026-03-04T10:00:00Z");
+        assertThat(raw.get("at").asText()).isEqualTo("2026-03-04T10:00:00Z");
+    }
+
+    @Test
     void aDoorOutsideTheMembersPlansIsNotTheirs() {
         JsonNode answer = explain(members.get("active"), otherDoor, "2026-03-04T10:00:00Z");
         assertThat(answer.get("reason").asText()).isEqualTo("no-access-to-door");
