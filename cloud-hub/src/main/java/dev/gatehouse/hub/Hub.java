@@ -4,6 +4,11 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.members.MemberService;
+import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.plans.PlanService;
+import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -43,7 +48,9 @@ public final class Hub implements AutoCloseable {
             SiteStore sites,
             ChangeLog changes,
             CredentialStore credentials,
-            VisitorPassStore visitorPasses) {
+            VisitorPassStore visitorPasses,
+            MemberStore members,
+            PlanStore plans) {
         public static Stores over(Database database, Clock clock) {
             return new Stores(
                     database,
@@ -52,7 +59,9 @@ public final class Hub implements AutoCloseable {
                     new SiteStore(database, clock),
                     new ChangeLog(database),
                     new CredentialStore(database, clock),
-                    new VisitorPassStore(database, clock));
+                    new VisitorPassStore(database, clock),
+                    new MemberStore(database, clock),
+                    new PlanStore(database, clock));
         }
     }
 
@@ -89,7 +98,10 @@ public final class Hub implements AutoCloseable {
                 .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
                 .register(
                         "/api/v1",
-                        new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody));
+                        new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
+                        new MemberService(stores.members(), maxBody),
+                        new PlanService(stores.plans(), maxBody),
+                        new ExplainService(stores.database(), stores.clock()));
     }
 
     public int port() {

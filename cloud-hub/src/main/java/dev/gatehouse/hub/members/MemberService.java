@@ -1,0 +1,178 @@
+package dev.gatehouse.hub.members;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.protocol.model.MemberStatus;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Members and their history.
+ *
+ * <pre>
+ * POST  /api/v1/members                   {"email", "fullName", "phone"?, "company"?, "roles"?, "status"?}
+ * GET   /api/v1/members?status=&amp;q=&amp;limit=&amp;cursor=
+ * GET   /api/v1/members/{memberId}        PATCH /api/v1/members/{memberId}
+ * GET   /api/v1/members/{memberId}/history?limit=&amp;cursor=
+ * </pre>
+ */
+public final class MemberService implements HttpService {
+    private static final String[] FIELDS = {"email", "fullName", "phone", "company", "roles", "status"};
+    private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 ()./-]{2,38}");
+    private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+    private static final int MAX_ROLES = 32;
+
+    private final MemberStore store;
+    private final int maxBody;
+
+    public MemberService(MemberStore store, int maxBody) {
+        this.store = store;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/members", this::create)
+                .get("/members", this::list)
+                .get("/members/{memberId}", this::get)
+                .patch("/members/{memberId}", this::update)
+                .get("/members/{memberId}/history", this::history);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.operator(req);
+        Input input = Input.of(Json.object(req, maxBody), FIELDS);
+        String email = input.email("email");
+        String fullName = input.text("fullName", 200);
+        Optional<String> phone = phone(input);
+        Optional<String> company = input.optionalText("company", 200);
+        Set<String> roles = roles(input).orElse(Set.of());
+        MemberStatus status = input.enumValue("status", MemberStatus.class).orElse(MemberStatus.ACTIVE);
+        if (status == MemberStatus.CANCELLED) {
+            input.error("status", "a new member is active or suspended; cancel a member with PATCH");
+        }
+        input.done();
+        Json.created(
+                res,
+                store.create(
+                        caller.tenantId(),
+                        caller.tokenId(),
+                        new MemberStore.MemberInput(email, fullName, phone, company, roles, status)));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        Optional<MemberStatus> status = req.query().first("status").asOptional().map(MemberService::status);
+        Optional<String> q =
+                req.query().first("q").asOptional().map(String::strip).filter(s -> !s.isEmpty());
+        if (q.isPresent() && q.get().length() > 254) {
+            throw ApiException.invalid("q", "is " + q.get().length() + " characters; the limit is 254");
+        }
+        Json.ok(
+                res,
+                store.list(tenantId, status, q, Keyset.limit(req), Keyset.cursor(req))
+                        .body());
+    }
+
+    private static MemberStatus status(String text) {
+        for (MemberStatus status : MemberStatus.values()) {
+            if (status.name().equalsIgnoreCase(text.strip())) {
+                return status;
+            }
+        }
+        throw ApiException.invalid("status", "'" + text + "' is not one of active, suspended, cancelled");
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        Json.ok(res, store.find(tenantId, memberId).orElseThrow(() -> ApiException.notFound("member", memberId)));
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.operator(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        // 404 before reading the body: another tenant's member is not there at all.
+        store.find(caller.tenantId(), memberId).orElseThrow(() -> ApiException.notFound("member", memberId));
+        Input input = Input.of(Json.object(req, maxBody), FIELDS);
+        Optional<String> email = input.has("email") ? Optional.of(input.email("email")) : Optional.empty();
+        Optional<String> fullName = input.has("fullName") ? Optional.of(input.text("fullName", 200)) : Optional.empty();
+        Optional<String> phone = phone(input);
+        Optional<String> company = input.optionalText("company", 200);
+        Optional<Set<String>> roles = roles(input);
+        Optional<MemberStatus> status = input.enumValue("status", MemberStatus.class);
+        if (input.isNull("status")) {
+            input.error("status", "must be one of active, suspended, cancelled");
+        }
+        input.done();
+        MemberStore.MemberView updated = store.update(
+                        caller.tenantId(),
+                        caller.tokenId(),
+                        memberId,
+                        current -> new MemberStore.MemberInput(
+                                email.orElse(current.email()),
+                                fullName.orElse(current.fullName()),
+                                input.has("phone") ? phone : current.phone(),
+                                input.has("company") ? company : current.company(),
+                                roles.orElse(current.roles()),
+                                status.orElse(current.status())))
+                .orElseThrow(() -> ApiException.notFound("member", memberId));
+        Json.ok(res, updated);
+    }
+
+    private void history(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        int limit = Keyset.limit(req);
+        Optional<Keyset.After> after = Keyset.cursor(req);
+        Json.ok(
+                res,
+                store.history(tenantId, memberId, limit, after)
+                        .orElseThrow(() -> ApiException.notFound("member", memberId))
+                        .body());
+    }
+
+    private static Optional<String> phone(Input input) {
+        Optional<String> phone = input.optionalText("phone", 40);
+        if (phone.isPresent() && !PHONE.matcher(phone.get()).matches()) {
+            input.error("phone", "'" + phone.get() + "' is not a phone number: use digits, spaces, + ( ) . / -");
+            return Optional.empty();
+        }
+        return phone;
+    }
+
+    /** Roles as the protocol writes them (a-z, 0-9, '-', starting with a letter); absent when not sent. */
+    static Optional<Set<String>> roles(Input input) {
+        if (!input.has("roles")) {
+            return Optional.empty();
+        }
+        if (input.isNull("roles")) {
+            return Optional.of(Set.of());
+        }
+        List<JsonNode> items = input.array("roles", MAX_ROLES);
+        Set<String> roles = new TreeSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            if (!item.isTextual() || !ROLE.matcher(item.asText()).matches()) {
+                input.error(
+                        "roles[" + i + "]",
+                        "must be a role: 1-32 characters of a-z, 0-9 and '-', starting with a letter (e.g. staff)");
+                continue;
+            }
+            roles.add(item.asText().toLowerCase(Locale.ROOT));
+        }
+        return Optional.of(roles);
+    }
+}

@@ -1,0 +1,252 @@
+package dev.gatehouse.hub.plans;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.members.Keyset;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.model.HolidayRule;
+import dev.gatehouse.protocol.model.TimeWindow;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Plans, and the plans members hold.
+ *
+ * <pre>
+ * POST   /api/v1/plans        {"name", "description"?, "doorGroupIds", "schedule"?, "holidays"?}
+ * GET    /api/v1/plans?limit=&amp;cursor=
+ * GET|PATCH|DELETE /api/v1/plans/{planId}                 DELETE: 409 while members hold it
+ * GET    /api/v1/members/{memberId}/plans
+ * PUT    /api/v1/members/{memberId}/plans/{planId}       {"validFrom"?, "validUntil"?}
+ * DELETE /api/v1/members/{memberId}/plans/{planId}
+ * </pre>
+ *
+ * A schedule is a list of weekly windows {@code {"day":"monday","start":"08:00","end":"18:00"}} in
+ * each site's own time zone; none means at any time. Windows of one day must not overlap.
+ */
+public final class PlanService implements HttpService {
+    private static final String[] FIELDS = {"name", "description", "doorGroupIds", "schedule", "holidays"};
+    private static final int MAX_GROUPS = 200;
+    private static final int MAX_WINDOWS = 64;
+
+    private final PlanStore store;
+    private final int maxBody;
+
+    public PlanService(PlanStore store, int maxBody) {
+        this.store = store;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/plans", this::create)
+                .get("/plans", this::list)
+                .get("/plans/{planId}", this::get)
+                .patch("/plans/{planId}", this::update)
+                .delete("/plans/{planId}", this::delete)
+                .get("/members/{memberId}/plans", this::assignments)
+                .put("/members/{memberId}/plans/{planId}", this::assign)
+                .delete("/members/{memberId}/plans/{planId}", this::unassign);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        Input input = Input.of(Json.object(req, maxBody), FIELDS);
+        String name = input.text("name", 100);
+        Optional<String> description = input.optionalText("description", 1000);
+        if (!input.has("doorGroupIds")) {
+            input.error("doorGroupIds", "is required: the ids of the door groups the plan opens (may be empty)");
+        }
+        List<String> groupIds = groupIds(input);
+        List<TimeWindow> windows = windows(input);
+        HolidayRule holidays = input.enumValue("holidays", HolidayRule.class).orElse(HolidayRule.CLOSED);
+        input.done();
+        Json.created(
+                res, store.create(tenantId, new PlanStore.PlanInput(name, description, groupIds, windows, holidays)));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        Json.ok(res, store.list(tenantId, Keyset.limit(req), Keyset.cursor(req)).body());
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String planId = PathIds.id(req, "planId", "plan");
+        Json.ok(res, store.find(tenantId, planId).orElseThrow(() -> ApiException.notFound("plan", planId)));
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String planId = PathIds.id(req, "planId", "plan");
+        store.find(tenantId, planId).orElseThrow(() -> ApiException.notFound("plan", planId));
+        Input input = Input.of(Json.object(req, maxBody), FIELDS);
+        Optional<String> name = input.has("name") ? Optional.of(input.text("name", 100)) : Optional.empty();
+        Optional<String> description = input.optionalText("description", 1000);
+        if (input.isNull("doorGroupIds")) {
+            input.error("doorGroupIds", "must be an array of door group ids (send [] for none)");
+        }
+        List<String> groupIds = groupIds(input);
+        List<TimeWindow> windows = windows(input);
+        Optional<HolidayRule> holidays = input.enumValue("holidays", HolidayRule.class);
+        if (input.isNull("holidays")) {
+            input.error("holidays", "must be closed or ignored");
+        }
+        input.done();
+        Json.ok(
+                res,
+                store.update(
+                                tenantId,
+                                planId,
+                                current -> new PlanStore.PlanInput(
+                                        name.orElse(current.name()),
+                                        input.has("description") ? description : current.description(),
+                                        input.has("doorGroupIds") ? groupIds : current.doorGroupIds(),
+                                        input.has("schedule") ? windows : current.windows(),
+                                        holidays.orElse(current.holidays())))
+                        .orElseThrow(() -> ApiException.notFound("plan", planId)));
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String planId = PathIds.id(req, "planId", "plan");
+        if (!store.delete(tenantId, planId)) {
+            throw ApiException.notFound("plan", planId);
+        }
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /** Door group ids, each named by its index when malformed (their existence is checked by the store). */
+    private static List<String> groupIds(Input input) {
+        List<JsonNode> items = input.array("doorGroupIds", MAX_GROUPS);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
+            if (!item.isTextual() || !Ids.isValid(item.asText())) {
+                input.error("doorGroupIds[" + i + "]", "must be a door group id such as dg_…");
+                continue;
+            }
+            ids.add(item.asText());
+        }
+        return ids;
+    }
+
+    /** The weekly windows: absent, null or [] mean at any time. */
+    private static List<TimeWindow> windows(Input input) {
+        List<JsonNode> items = input.array("schedule", MAX_WINDOWS);
+        List<TimeWindow> windows = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String field = "schedule[" + i + "]";
+            if (!items.get(i).isObject()) {
+                input.error(
+                        field, "must be an object such as {\"day\":\"monday\",\"start\":\"08:00\",\"end\":\"18:00\"}");
+                continue;
+            }
+            Input entry = Input.of((ObjectNode) items.get(i), "day", "start", "end");
+            if (!entry.has("day")) {
+                entry.error("day", "is required: monday … sunday");
+            }
+            Optional<DayOfWeek> day = entry.enumValue("day", DayOfWeek.class);
+            Optional<Integer> start = minute(entry, "start");
+            Optional<Integer> end = minute(entry, "end");
+            try {
+                entry.done();
+            } catch (ApiException e) {
+                e.errors().forEach(error -> input.error(field + "." + error.field(), error.message()));
+                continue;
+            }
+            try {
+                windows.add(new TimeWindow(day.orElseThrow(), start.orElseThrow(), end.orElseThrow()));
+                positions.add(i);
+            } catch (ProtocolException e) {
+                input.error(field, e.getMessage());
+            }
+        }
+        for (int a = 0; a < windows.size(); a++) {
+            for (int b = a + 1; b < windows.size(); b++) {
+                TimeWindow first = windows.get(a);
+                TimeWindow second = windows.get(b);
+                if (first.day() == second.day()
+                        && first.startMinute() < second.endMinute()
+                        && second.startMinute() < first.endMinute()) {
+                    input.error(
+                            "schedule[" + positions.get(b) + "]",
+                            "overlaps schedule[" + positions.get(a) + "] on "
+                                    + first.day().name().toLowerCase() + "; merge them into one window");
+                }
+            }
+        }
+        return windows;
+    }
+
+    private static Optional<Integer> minute(Input entry, String field) {
+        if (!entry.has(field) || entry.isNull(field)) {
+            entry.error(field, "is required: HH:MM, 00:00 to 24:00");
+            return Optional.empty();
+        }
+        Optional<String> text = entry.optionalText(field, 5);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TimeWindow.parse(text.get(), field));
+        } catch (ProtocolException e) {
+            entry.error(field, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    // ---- members' plans
+
+    private void assignments(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        Json.ok(
+                res,
+                Map.of(
+                        "items",
+                        store.assignments(tenantId, memberId)
+                                .orElseThrow(() -> ApiException.notFound("member", memberId))));
+    }
+
+    private void assign(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.operator(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        String planId = PathIds.id(req, "planId", "plan");
+        ObjectNode body = req.content().hasEntity() ? Json.object(req, maxBody) : Json.MAPPER.createObjectNode();
+        Input input = Input.of(body, "validFrom", "validUntil");
+        Optional<Instant> validFrom = input.instant("validFrom");
+        Optional<Instant> validUntil = input.instant("validUntil");
+        if (validFrom.isPresent() && validUntil.isPresent() && !validUntil.get().isAfter(validFrom.get())) {
+            input.error("validUntil", "must be after validFrom (" + validFrom.get() + ")");
+        }
+        input.done();
+        PlanStore.Assigned assigned =
+                store.assign(caller.tenantId(), caller.tokenId(), memberId, planId, validFrom, validUntil);
+        Json.send(res, assigned.created() ? Status.CREATED_201 : Status.OK_200, assigned.assignment());
+    }
+
+    private void unassign(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.operator(req);
+        String memberId = PathIds.id(req, "memberId", "member");
+        String planId = PathIds.id(req, "planId", "plan");
+        store.unassign(caller.tenantId(), caller.tokenId(), memberId, planId);
+        res.status(Status.NO_CONTENT_204).send();
+    }
+}

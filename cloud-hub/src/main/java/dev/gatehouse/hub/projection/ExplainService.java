@@ -1,0 +1,201 @@
+package dev.gatehouse.hub.projection;
+
+import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialStatus;
+import dev.gatehouse.protocol.model.CredentialType;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.policy.AccessRequest;
+import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.protocol.policy.Evaluation;
+import dev.gatehouse.protocol.policy.InMemoryEntitlements;
+import dev.gatehouse.protocol.policy.PolicyEngine;
+import dev.gatehouse.protocol.policy.Presented;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/v1/explain?memberId=&doorId=&at=&credentialId=}: would this member get through
+ * this door at this instant, and why? The hub runs the edge's own policy engine over the member's
+ * slice of the door's site, as an online edge with a trusted clock and the door in normal mode
+ * would. The member presents the given credential, else their first active NFC card, else their
+ * first active member QR credential, else their first credential of any status (so that a lost or
+ * revoked card is named as the reason). A member with no credential at all cannot present anything:
+ * 409.
+ */
+public final class ExplainService implements HttpService {
+    private final Database database;
+    private final Clock clock;
+
+    public ExplainService(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/explain", this::explain);
+    }
+
+    private void explain(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String memberId = required(req, "memberId", "member");
+        String doorId = required(req, "doorId", "door");
+        Optional<String> credentialId = req.query().first("credentialId").asOptional();
+        Instant at = at(req);
+        Json.ok(res, database.read(c -> explain(c, tenantId, memberId, doorId, credentialId, at)));
+    }
+
+    private static String required(ServerRequest req, String parameter, String what) {
+        Optional<String> value = req.query().first(parameter).asOptional();
+        if (value.isEmpty() || value.get().isBlank()) {
+            throw ApiException.invalid(parameter, "is required: the id of the " + what);
+        }
+        if (!Ids.isValid(value.get())) {
+            throw ApiException.notFound(what, Ids.printable(value.get()));
+        }
+        return value.get();
+    }
+
+    private Instant at(ServerRequest req) {
+        Optional<String> text = req.query().first("at").asOptional();
+        if (text.isEmpty()) {
+            return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        }
+        try {
+            // An unencoded '+' of an offset arrives as a space.
+            return OffsetDateTime.parse(text.get().strip().replace(' ', '+')).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(
+                    "at",
+                    "'" + Ids.printable(text.get())
+                            + "' is not a timestamp: use ISO-8601 with an offset, e.g. 2026-11-21T09:00:00Z");
+        }
+    }
+
+    private static Map<String, Object> explain(
+            Connection c, String tenantId, String memberId, String doorId, Optional<String> credentialId, Instant at)
+            throws SQLException {
+        if (MemberStore.entity(c, tenantId, memberId).isEmpty()) {
+            throw ApiException.notFound("member", memberId);
+        }
+        String siteId =
+                SiteStore.doorSite(c, tenantId, doorId).orElseThrow(() -> ApiException.notFound("door", doorId));
+        Credential credential = credential(c, tenantId, memberId, credentialId);
+        List<Entity> slice =
+                SiteProjection.forMember(c, tenantId, siteId, memberId).orElseThrow();
+        Site site = slice.stream()
+                .filter(Site.class::isInstance)
+                .map(Site.class::cast)
+                .findFirst()
+                .orElseThrow();
+        Presented presented =
+                switch (credential.type()) {
+                    case NFC_CARD -> new Presented.Card(credential.cardHash().orElseThrow());
+                    case MEMBER_QR -> new Presented.MemberCode(credential.id());
+                };
+        Evaluation evaluation = PolicyEngine.evaluate(
+                InMemoryEntitlements.of(slice), AccessRequest.online(presented, DoorId.of(doorId), at));
+
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("memberId", memberId);
+        answer.put("doorId", doorId);
+        answer.put("siteId", siteId);
+        answer.put("at", Times.iso(at));
+        answer.put("timeZone", site.zone().getId());
+        answer.put(
+                "localTime",
+                ZonedDateTime.ofInstant(at.truncatedTo(ChronoUnit.SECONDS), site.zone())
+                        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        answer.put("credentialId", credential.id().value());
+        answer.put("credentialType", SiteStore.wire(credential.type().name()));
+        switch (evaluation.decision()) {
+            case Decision.Granted granted -> {
+                answer.put("decision", "granted");
+                answer.put("basis", SiteStore.wire(granted.basis().name()));
+                answer.put("sentence", granted.basis().sentence());
+                answer.put("unlockSeconds", granted.unlockFor().toSeconds());
+                granted.source().ifPresent(source -> {
+                    answer.put("grantId", source);
+                    String prefix = "gr_" + memberId + "_";
+                    if (source.startsWith(prefix)) {
+                        answer.put("planId", source.substring(prefix.length()));
+                    }
+                });
+            }
+            case Decision.Denied denied -> {
+                answer.put("decision", "denied");
+                answer.put("reason", SiteStore.wire(denied.reason().name()));
+                answer.put("sentence", denied.reason().sentence());
+            }
+        }
+        return answer;
+    }
+
+    /** The credential to present: the one asked for (it must be the member's), or the member's best one. */
+    private static Credential credential(Connection c, String tenantId, String memberId, Optional<String> wanted)
+            throws SQLException {
+        List<Credential> owned = SiteProjection.credentials(c, tenantId, Optional.of(memberId));
+        if (wanted.isPresent()) {
+            String id = wanted.get();
+            for (Credential credential : owned) {
+                if (credential.id().value().equals(id)) {
+                    return credential;
+                }
+            }
+            Optional<String> holder = Ids.isValid(id) ? holder(c, tenantId, id) : Optional.empty();
+            if (holder.isEmpty()) {
+                throw ApiException.notFound("credential", Ids.printable(id));
+            }
+            throw ApiException.invalid(
+                    "credentialId", "credential " + id + " belongs to another member, not to " + memberId);
+        }
+        Comparator<Credential> preference = Comparator.comparing(
+                        (Credential cr) -> cr.status() != CredentialStatus.ACTIVE)
+                .thenComparing(cr -> cr.type() != CredentialType.NFC_CARD);
+        return owned.stream()
+                .sorted(preference)
+                .findFirst()
+                .orElseThrow(() -> ApiException.conflict("member " + memberId
+                        + " has no credential, so there is nothing to present at a door;"
+                        + " enroll a card or a member QR credential first"));
+    }
+
+    private static Optional<String> holder(Connection c, String tenantId, String credentialId) throws SQLException {
+        try (PreparedStatement statement =
+                c.prepareStatement("SELECT member_id FROM credentials WHERE id = ? AND tenant_id = ?")) {
+            statement.setString(1, credentialId);
+            statement.setString(2, tenantId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.gatehouse.hub.projection;
+
+import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.tenants.TenantStore;
+import dev.gatehouse.protocol.model.Credential;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.CredentialStatus;
+import dev.gatehouse.protocol.model.CredentialType;
+import dev.gatehouse.protocol.model.DoorGroupId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.model.PassStatus;
+import dev.gatehouse.protocol.model.Site;
+import dev.gatehouse.protocol.model.VisitorPass;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything one site's doors decide from, read from the hub's store as protocol entities: the
+ * site, the tenant's signing keys, the site's doors and door groups, the schedules and grants of
+ * the plans covering it, every member and credential of the tenant, and the site's visitor passes.
+ *
+ * <p>This is the state a site's change log leads to when replayed from seq 1 — with one exception:
+ * a site's log starts when the site is created, so members and credentials that existed before then
+ * are not in it. A new edge therefore starts from a snapshot of this projection, then follows the
+ * log. Call inside {@code Database.read} (or a write, to see its own changes).
+ */
+public final class SiteProjection {
+    private SiteProjection() {}
+
+    /** The whole site, in a stable order; empty when the tenant has no such site. */
+    public static Optional<List<Entity>> of(Connection c, String tenantId, String siteId) throws SQLException {
+        Optional<Site> site = SiteStore.siteEntity(c, tenantId, siteId);
+        if (site.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Entity> entities = new ArrayList<>();
+        entities.add(site.get());
+        entities.addAll(TenantStore.signingKeys(c, tenantId));
+        addDoorsAndGroups(c, tenantId, siteId, entities);
+        entities.addAll(MemberStore.entities(c, tenantId));
+        entities.addAll(credentials(c, tenantId, Optional.empty()));
+        entities.addAll(PlanStore.entitiesAt(c, tenantId, siteId, Optional.empty()));
+        entities.addAll(visitorPasses(c, tenantId, siteId));
+        return Optional.of(List.copyOf(entities));
+    }
+
+    /**
+     * What the policy engine needs to decide for one member at this site: the site, its doors and
+     * door groups, the member, the member's credentials, and the schedules and grants of the
+     * member's plans here. Empty when the tenant has no such site.
+     */
+    public static Optional<List<Entity>> forMember(Connection c, String tenantId, String siteId, String memberId)
+            throws SQLException {
+        Optional<Site> site = SiteStore.siteEntity(c, tenantId, siteId);
+        if (site.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Entity> entities = new ArrayList<>();
+        entities.add(site.get());
+        addDoorsAndGroups(c, tenantId, siteId, entities);
+        MemberStore.entity(c, tenantId, memberId).ifPresent(entities::add);
+        entities.addAll(credentials(c, tenantId, Optional.of(memberId)));
+        entities.addAll(PlanStore.entitiesAt(c, tenantId, siteId, Optional.of(memberId)));
+        return Optional.of(List.copyOf(entities));
+    }
+
+    private static void addDoorsAndGroups(Connection c, String tenantId, String siteId, List<Entity> entities)
+            throws SQLException {
+        for (String doorId :
+                ids(c, "SELECT id FROM doors WHERE tenant_id = ? AND site_id = ? ORDER BY id", tenantId, siteId)) {
+            SiteStore.doorEntity(c, tenantId, doorId).ifPresent(entities::add);
+        }
+        for (String groupId : ids(
+                c, "SELECT id FROM door_groups WHERE tenant_id = ? AND site_id = ? ORDER BY id", tenantId, siteId)) {
+            SiteStore.groupEntity(c, tenantId, groupId).ifPresent(entities::add);
+        }
+    }
+
+    private static List<String> ids(Connection c, String sql, String tenantId, String siteId) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, tenantId);
+            statement.setString(2, siteId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * The tenant's credentials by id, or one member's in the order they were enrolled. Types and statuses are stored as the
+     * protocol's enum names; either case and '-' or '_' are read.
+     */
+    public static List<Credential> credentials(Connection c, String tenantId, Optional<String> memberId)
+            throws SQLException {
+        List<Credential> credentials = new ArrayList<>();
+        try (PreparedStatement statement = c.prepareStatement(
+                "SELECT id, member_id, type, card_hash, status, valid_from, valid_until FROM credentials"
+                        + " WHERE tenant_id = ?"
+                        + (memberId.isPresent() ? " AND member_id = ? ORDER BY created_at, id" : " ORDER BY id"))) {
+            statement.setString(1, tenantId);
+            if (memberId.isPresent()) {
+                statement.setString(2, memberId.get());
+            }
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    credentials.add(new Credential(
+                            CredentialId.of(rows.getString(1)),
+                            MemberId.of(rows.getString(2)),
+                            constant(CredentialType.class, rows.getString(3)),
+                            Optional.ofNullable(rows.getString(4)),
+                            constant(CredentialStatus.class, rows.getString(5)),
+                            instant(rows, 6),
+                            instant(rows, 7)));
+                }
+            }
+        }
+        return credentials;
+    }
+
+    /** The site's visitor passes, by id. */
+    public static List<VisitorPass> visitorPasses(Connection c, String tenantId, String siteId) throws SQLException {
+        List<VisitorPass> passes = new ArrayList<>();
+        try (PreparedStatement statement = c.prepareStatement(
+                "SELECT id, host_member_id, valid_from, valid_until, single_use, status FROM visitor_passes"
+                        + " WHERE tenant_id = ? AND site_id = ? ORDER BY id")) {
+            statement.setString(1, tenantId);
+            statement.setString(2, siteId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    String id = rows.getString(1);
+                    Set<DoorGroupId> groups = new HashSet<>();
+                    for (String group :
+                            passParts(c, "SELECT door_group_id FROM visitor_pass_door_groups WHERE pass_id = ?", id)) {
+                        groups.add(DoorGroupId.of(group));
+                    }
+                    Set<DoorId> doors = new HashSet<>();
+                    for (String door : passParts(c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ?", id)) {
+                        doors.add(DoorId.of(door));
+                    }
+                    passes.add(new VisitorPass(
+                            PassId.of(id),
+                            Optional.ofNullable(rows.getString(2)).map(MemberId::of),
+                            groups,
+                            doors,
+                            Instant.ofEpochMilli(rows.getLong(3)),
+                            Instant.ofEpochMilli(rows.getLong(4)),
+                            rows.getBoolean(5),
+                            constant(PassStatus.class, rows.getString(6))));
+                }
+            }
+        }
+        return passes;
+    }
+
+    private static List<String> passParts(Connection c, String sql, String passId) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, passId);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+        }
+        return values;
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, String stored) throws SQLException {
+        try {
+            return Enum.valueOf(type, stored.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new SQLException("stored " + type.getSimpleName() + " '" + stored + "' is not a known value", e);
+        }
+    }
+
+    private static Optional<Instant> instant(ResultSet rows, int column) throws SQLException {
+        long millis = rows.getLong(column);
+        return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    }
+}
