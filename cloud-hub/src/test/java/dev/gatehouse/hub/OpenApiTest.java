@@ -100,6 +100,16 @@ class OpenApiTest {
     }
 
     @Test
+    void anUnknownRouteIsAProblem404NotAServerError() {
+        TestHub.Tenant tenant = hub.newTenant("noroute");
+        for (String path : new String[] {"/api/v1/nothing", "/api/v1/members/", "/nowhere"}) {
+            Api.Response response = hub.api().get(path, tenant.token());
+            assertThat(response.status()).as(path).isEqualTo(404);
+            assertThat(response.contentType()).as(path).isEqualTo("application/problem+json");
+        }
+    }
+
+    @Test
     void theDocumentIsServedAsYamlAndAsJson() {
         Api.Response yaml = hub.api().get("/openapi", null);
         assertThat(yaml.status()).isEqualTo(200);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.protocol.ProtocolException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -29,6 +30,8 @@ public final class Problems {
                 (req, res, e) -> send(
                         req, res, new ApiException(422, "validation", "Invalid request", e.getMessage(), List.of())));
         routing.error(StoreException.class, (req, res, e) -> send(req, res, translate(e)));
+        // Helidon's own refusals (no such route, wrong method, bad request line) keep their status.
+        routing.error(HttpException.class, (req, res, e) -> send(req, res, fromHelidon(e)));
         routing.error(Exception.class, (req, res, e) -> {
             String incident = UUID.randomUUID().toString();
             LOG.log(
@@ -46,6 +49,24 @@ public final class Problems {
                             "the hub failed to handle this request; the hub log has incident " + incident,
                             List.of()));
         });
+    }
+
+    private static ApiException fromHelidon(HttpException e) {
+        int status = e.status().code();
+        if (status == 404) {
+            return new ApiException(
+                    404,
+                    "not-found",
+                    "Not found",
+                    "no such resource: " + "see GET /openapi for the hub's routes",
+                    List.of());
+        }
+        if (status >= 500) {
+            LOG.log(Level.SEVERE, "web server error", e);
+            return new ApiException(
+                    status, "internal", "Internal error", "the hub failed to handle this request", List.of());
+        }
+        return new ApiException(status, "http", e.status().reasonPhrase(), String.valueOf(e.getMessage()), List.of());
     }
 
     private static ApiException translate(StoreException e) {
