@@ -1,5 +1,7 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.access.AccessLogService;
+import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
@@ -32,14 +34,21 @@ public final class Hub implements AutoCloseable {
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
-    public record Stores(Database database, Clock clock, TenantStore tenants, SiteStore sites, ChangeLog changes) {
+    public record Stores(
+            Database database,
+            Clock clock,
+            TenantStore tenants,
+            SiteStore sites,
+            ChangeLog changes,
+            AccessLogStore accessLog) {
         public static Stores over(Database database, Clock clock) {
             return new Stores(
                     database,
                     clock,
                     new TenantStore(database, clock),
                     new SiteStore(database, clock),
-                    new ChangeLog(database));
+                    new ChangeLog(database),
+                    new AccessLogStore(database, clock));
         }
     }
 
@@ -72,7 +81,8 @@ public final class Hub implements AutoCloseable {
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody));
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
+                .register("/api/v1", new AccessLogService(stores.accessLog()));
     }
 
     public int port() {
