@@ -67,7 +67,7 @@ public final class AccessLogService implements HttpService {
         Optional<Boolean> granted = params.one("decision").flatMap(text -> switch (text) {
             case "granted" -> Optional.of(true);
             case "denied" -> Optional.of(false);
-            default -> params.error("decision", "'" + text + "' is not one of granted, denied");
+            default -> params.error("decision", "'" + Ids.printable(text) + "' is not one of granted, denied");
         });
         Optional<DenyReason> reason = params.one("reason").flatMap(text -> reason(text)
                 .or(() -> params.error(
