@@ -215,8 +215,9 @@ CREATE TABLE visitor_pass_doors (
 );
 
 -- Access decisions reported by the edges; id is the edge's event id, so ingest is idempotent.
+-- The key is (tenant_id, id): one tenant's device can never claim, and so suppress, another's event id.
 CREATE TABLE access_events (
-    id             TEXT PRIMARY KEY,
+    id             TEXT NOT NULL,
     tenant_id      TEXT NOT NULL REFERENCES tenants (id),
     site_id        TEXT NOT NULL,
     door_id        TEXT NOT NULL,
@@ -231,7 +232,8 @@ CREATE TABLE access_events (
     credential_id  TEXT,
     pass_id        TEXT,
     clock          TEXT NOT NULL,
-    received_at    BIGINT NOT NULL
+    received_at    BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX access_events_door ON access_events (tenant_id, door_id, at, id);
 CREATE INDEX access_events_site ON access_events (tenant_id, site_id, at, id);

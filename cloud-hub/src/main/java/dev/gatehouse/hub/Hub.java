@@ -1,5 +1,7 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.access.AccessLogService;
+import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
@@ -50,7 +52,8 @@ public final class Hub implements AutoCloseable {
             CredentialStore credentials,
             VisitorPassStore visitorPasses,
             MemberStore members,
-            PlanStore plans) {
+            PlanStore plans,
+            AccessLogStore accessLog) {
         public static Stores over(Database database, Clock clock) {
             return new Stores(
                     database,
@@ -61,7 +64,8 @@ public final class Hub implements AutoCloseable {
                     new CredentialStore(database, clock),
                     new VisitorPassStore(database, clock),
                     new MemberStore(database, clock),
-                    new PlanStore(database, clock));
+                    new PlanStore(database, clock),
+                    new AccessLogStore(database, clock));
         }
     }
 
@@ -101,7 +105,8 @@ public final class Hub implements AutoCloseable {
                         new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
                         new MemberService(stores.members(), maxBody),
                         new PlanService(stores.plans(), maxBody),
-                        new ExplainService(stores.database(), stores.clock()));
+                        new ExplainService(stores.database(), stores.clock()))
+                .register("/api/v1", new AccessLogService(stores.accessLog()));
     }
 
     public int port() {

@@ -1,0 +1,321 @@
+package dev.gatehouse.hub.access;
+
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.StoreError;
+import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.ProtocolError;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.policy.GrantBasis;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The access log: the decisions the edges report, stored once per event id, and read back newest
+ * first with keyset paging. Ingest is idempotent: an edge that resends events after a reconnect gets
+ * them acknowledged again, but each is stored, and reported as new, only once.
+ */
+public final class AccessLogStore {
+    private static final String INSERT_COLUMNS = "id, tenant_id, site_id, door_id, device_id, at, granted, basis,"
+            + " reason, presented, card_hash, member_id, credential_id, pass_id, clock, received_at";
+    private static final int COLUMN_COUNT = 16;
+    private static final String ON_CONFLICT = " ON CONFLICT (tenant_id, id) DO NOTHING";
+
+    /** Rows per multi-row INSERT in {@link #bulkLoad}: 8,000 parameters, under both stores' limits. */
+    private static final int BULK_ROWS = 500;
+    /** Rows per transaction in {@link #bulkLoad}. */
+    private static final int BULK_TRANSACTION = 50_000;
+
+    private final Database database;
+    private final Clock clock;
+
+    public AccessLogStore(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** An access event as one device of one site reported it. */
+    public record Reported(String siteId, String deviceId, Envelope event) {}
+
+    /** One page of the log and the cursor of the next page, if there is one. */
+    public record Page(List<AccessEventView> items, Optional<AccessCursor> next) {
+        public Page {
+            items = List.copyOf(items);
+        }
+    }
+
+    /**
+     * Stores the access events one device of one site sent, in one transaction, and answers the ids
+     * that were new, in the order given; an id already stored (a resend), or repeated in the batch, is
+     * left out. Every event must be an {@link AccessEvent} of {@code siteId}, or nothing is stored
+     * ({@link ProtocolException}); the device must be a device of that site of the tenant
+     * ({@link StoreException} {@code REFERENCE}).
+     */
+    public List<String> ingest(String tenantId, String siteId, String deviceId, List<Envelope> events) {
+        List<Row> rows = new ArrayList<>(events.size());
+        long receivedAt = clock.millis();
+        for (Envelope envelope : events) {
+            rows.add(row(tenantId, new Reported(siteId, deviceId, envelope), receivedAt));
+        }
+        return database.write(c -> {
+            if (!deviceOfSite(c, tenantId, siteId, deviceId)) {
+                throw new StoreException(
+                        StoreError.REFERENCE, "device " + deviceId + " is not a device of site " + siteId);
+            }
+            List<String> fresh = new ArrayList<>();
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES " + placeholders(1) + ON_CONFLICT)) {
+                for (Row row : rows) {
+                    row.bind(insert, 0);
+                    // 1 when inserted, 0 when the id was already there: both stores report it so.
+                    if (insert.executeUpdate() == 1) {
+                        fresh.add(row.id());
+                    }
+                }
+            }
+            return fresh;
+        });
+    }
+
+    /**
+     * Loads many events fast, for benchmarks and imports: multi-row INSERTs of {@value #BULK_ROWS} rows
+     * in transactions of {@value #BULK_TRANSACTION}. Ids already stored are skipped, as in
+     * {@link #ingest}, but neither the site nor the device is checked. Answers the rows stored.
+     */
+    public long bulkLoad(String tenantId, Iterator<Reported> events) {
+        long receivedAt = clock.millis();
+        long stored = 0;
+        String full =
+                "INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES " + placeholders(BULK_ROWS) + ON_CONFLICT;
+        while (events.hasNext()) {
+            List<Row> chunk = new ArrayList<>(BULK_TRANSACTION);
+            while (events.hasNext() && chunk.size() < BULK_TRANSACTION) {
+                chunk.add(row(tenantId, events.next(), receivedAt));
+            }
+            stored += database.write(c -> {
+                long count = 0;
+                int at = 0;
+                try (PreparedStatement insert = c.prepareStatement(full)) {
+                    for (; at + BULK_ROWS <= chunk.size(); at += BULK_ROWS) {
+                        for (int i = 0; i < BULK_ROWS; i++) {
+                            chunk.get(at + i).bind(insert, i * COLUMN_COUNT);
+                        }
+                        count += insert.executeUpdate();
+                    }
+                }
+                if (at < chunk.size()) {
+                    int rest = chunk.size() - at;
+                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_events (" + INSERT_COLUMNS
+                            + ") VALUES " + placeholders(rest) + ON_CONFLICT)) {
+                        for (int i = 0; i < rest; i++) {
+                            chunk.get(at + i).bind(insert, i * COLUMN_COUNT);
+                        }
+                        count += insert.executeUpdate();
+                    }
+                }
+                return count;
+            });
+        }
+        if (database.kind() == StoreKind.POSTGRESQL) {
+            // The planner's statistics, as autovacuum would soon gather them after a large load.
+            database.write(c -> {
+                try (Statement statement = c.createStatement()) {
+                    statement.execute("ANALYZE access_events");
+                }
+                return null;
+            });
+        }
+        return stored;
+    }
+
+    /** One page of the tenant's log, newest first. */
+    public Page query(AccessQuery query) {
+        return database.read(c -> {
+            List<AccessEventView> items = new ArrayList<>();
+            AccessCursor last = null;
+            boolean more = false;
+            try (PreparedStatement statement = c.prepareStatement(query.sql())) {
+                query.bind(statement);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        if (items.size() == query.limit()) {
+                            more = true;
+                            break;
+                        }
+                        AccessEventView view = view(rows);
+                        items.add(view);
+                        last = new AccessCursor(rows.getLong(2), view.id());
+                    }
+                }
+            }
+            return new Page(items, more ? Optional.of(last) : Optional.empty());
+        });
+    }
+
+    /**
+     * The store's plan for {@code query}, one line per step (SQLite {@code EXPLAIN QUERY PLAN},
+     * PostgreSQL {@code EXPLAIN}): tests and the benchmark check which index serves a query.
+     */
+    public List<String> plan(AccessQuery query) {
+        boolean postgres = database.kind() == StoreKind.POSTGRESQL;
+        return database.read(c -> {
+            List<String> lines = new ArrayList<>();
+            try (PreparedStatement statement =
+                    c.prepareStatement((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + query.sql())) {
+                query.bind(statement);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        // SQLite: id, parent, notused, detail; PostgreSQL: one text column.
+                        lines.add(rows.getString(postgres ? 1 : 4));
+                    }
+                }
+            }
+            return lines;
+        });
+    }
+
+    private static boolean deviceOfSite(Connection c, String tenantId, String siteId, String deviceId)
+            throws SQLException {
+        try (PreparedStatement statement =
+                c.prepareStatement("SELECT 1 FROM devices WHERE id = ? AND tenant_id = ? AND site_id = ?")) {
+            statement.setString(1, deviceId);
+            statement.setString(2, tenantId);
+            statement.setString(3, siteId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
+    private static String placeholders(int rows) {
+        String one = "(" + "?, ".repeat(COLUMN_COUNT - 1) + "?)";
+        StringBuilder values = new StringBuilder(rows * (one.length() + 2));
+        for (int i = 0; i < rows; i++) {
+            if (i > 0) {
+                values.append(", ");
+            }
+            values.append(one);
+        }
+        return values.toString();
+    }
+
+    private static Row row(String tenantId, Reported reported, long receivedAt) {
+        Envelope envelope = reported.event();
+        AccessEvent event = envelope.payloadAs(AccessEvent.class);
+        if (!event.site().equals(reported.siteId())) {
+            throw new ProtocolException(
+                    ProtocolError.WRONG_AUDIENCE,
+                    "access event " + envelope.id() + " names site " + event.site() + " but came from site "
+                            + reported.siteId());
+        }
+        return new Row(
+                envelope.id(),
+                tenantId,
+                reported.siteId(),
+                event.door().value(),
+                reported.deviceId(),
+                envelope.time().toEpochMilli(),
+                event.granted(),
+                event.basis().map(Enum::name).orElse(null),
+                event.reason().map(Enum::name).orElse(null),
+                event.presented().name(),
+                event.cardHash().orElse(null),
+                event.member().map(MemberId::value).orElse(null),
+                event.credential().map(CredentialId::value).orElse(null),
+                event.pass().map(PassId::value).orElse(null),
+                event.clock().name(),
+                receivedAt);
+    }
+
+    /** An access_events row; enum values are stored by their Java names. */
+    private record Row(
+            String id,
+            String tenantId,
+            String siteId,
+            String doorId,
+            String deviceId,
+            long at,
+            boolean granted,
+            String basis,
+            String reason,
+            String presented,
+            String cardHash,
+            String memberId,
+            String credentialId,
+            String passId,
+            String clock,
+            long receivedAt) {
+        void bind(PreparedStatement statement, int offset) throws SQLException {
+            statement.setString(offset + 1, id);
+            statement.setString(offset + 2, tenantId);
+            statement.setString(offset + 3, siteId);
+            statement.setString(offset + 4, doorId);
+            statement.setString(offset + 5, deviceId);
+            statement.setLong(offset + 6, at);
+            statement.setBoolean(offset + 7, granted);
+            statement.setString(offset + 8, basis);
+            statement.setString(offset + 9, reason);
+            statement.setString(offset + 10, presented);
+            statement.setString(offset + 11, cardHash);
+            statement.setString(offset + 12, memberId);
+            statement.setString(offset + 13, credentialId);
+            statement.setString(offset + 14, passId);
+            statement.setString(offset + 15, clock);
+            statement.setLong(offset + 16, receivedAt);
+        }
+    }
+
+    /** Reads one row of {@link AccessQuery#COLUMNS}. */
+    private static AccessEventView view(ResultSet rows) throws SQLException {
+        boolean granted = rows.getBoolean(6);
+        Optional<GrantBasis> basis = Optional.ofNullable(rows.getString(7)).map(GrantBasis::valueOf);
+        Optional<DenyReason> reason = Optional.ofNullable(rows.getString(8)).map(DenyReason::valueOf);
+        String sentence = granted
+                ? basis.map(GrantBasis::sentence).orElse(null)
+                : reason.map(DenyReason::sentence).orElse(null);
+        // The hash of a card the site did not know: the operator enrolls it from the log. Known cards
+        // are shown by their credential id instead.
+        String cardHash = reason.equals(Optional.of(DenyReason.UNKNOWN_CREDENTIAL)) ? rows.getString(13) : null;
+        return new AccessEventView(
+                rows.getString(1),
+                Times.iso(rows.getLong(2)),
+                rows.getString(3),
+                rows.getString(4),
+                rows.getString(5),
+                granted ? "granted" : "denied",
+                basis.map(AccessLogStore::wire).orElse(null),
+                reason.map(AccessLogStore::wire).orElse(null),
+                sentence,
+                wire(rows.getString(9)),
+                rows.getString(10),
+                rows.getString(11),
+                rows.getString(12),
+                cardHash,
+                wire(rows.getString(14)));
+    }
+
+    static String wire(Enum<?> value) {
+        return wire(value.name());
+    }
+
+    /** MEMBER_GRANT → member-grant: enum values on the API are lower-case with dashes. */
+    static String wire(String name) {
+        return name.toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}

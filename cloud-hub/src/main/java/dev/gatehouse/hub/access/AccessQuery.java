@@ -1,0 +1,168 @@
+package dev.gatehouse.hub.access;
+
+import dev.gatehouse.protocol.policy.DenyReason;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One page of one tenant's access log: the filters, the cursor and the page size, and the SQL that
+ * answers it (newest first, keyset on (at, id)). The benchmark runs the same SQL bare over JDBC, so
+ * the API and its limit are measured on one query.
+ *
+ * @param granted true: granted only; false: denied only; empty: both
+ * @param from inclusive lower bound on the decision time
+ * @param until exclusive upper bound on the decision time
+ */
+public record AccessQuery(
+        String tenantId,
+        Optional<String> siteId,
+        Optional<String> doorId,
+        Optional<String> memberId,
+        Optional<Boolean> granted,
+        Optional<DenyReason> reason,
+        Optional<Instant> from,
+        Optional<Instant> until,
+        Optional<AccessCursor> after,
+        int limit) {
+    public static final int MAX_LIMIT = 500;
+    public static final int DEFAULT_LIMIT = 50;
+
+    static final String COLUMNS = "id, at, site_id, door_id, device_id, granted, basis, reason, presented,"
+            + " member_id, credential_id, pass_id, card_hash, clock";
+
+    public AccessQuery {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit is " + limit + "; use 1 to " + MAX_LIMIT);
+        }
+    }
+
+    /** The whole log of a tenant, newest first, one default page. */
+    public static AccessQuery of(String tenantId) {
+        return new AccessQuery(
+                tenantId,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                DEFAULT_LIMIT);
+    }
+
+    public AccessQuery door(String id) {
+        return new AccessQuery(tenantId, siteId, Optional.of(id), memberId, granted, reason, from, until, after, limit);
+    }
+
+    public AccessQuery site(String id) {
+        return new AccessQuery(tenantId, Optional.of(id), doorId, memberId, granted, reason, from, until, after, limit);
+    }
+
+    public AccessQuery member(String id) {
+        return new AccessQuery(tenantId, siteId, doorId, Optional.of(id), granted, reason, from, until, after, limit);
+    }
+
+    public AccessQuery between(Instant start, Instant end) {
+        return new AccessQuery(
+                tenantId,
+                siteId,
+                doorId,
+                memberId,
+                granted,
+                reason,
+                Optional.of(start),
+                Optional.of(end),
+                after,
+                limit);
+    }
+
+    public AccessQuery limit(int size) {
+        return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, after, size);
+    }
+
+    public AccessQuery after(AccessCursor cursor) {
+        return new AccessQuery(
+                tenantId, siteId, doorId, memberId, granted, reason, from, until, Optional.of(cursor), limit);
+    }
+
+    /** The SQL text; asks for {@code limit + 1} rows so the store knows whether a next page exists. */
+    public String sql() {
+        return render(new ArrayList<>());
+    }
+
+    /** Prepares nothing itself: binds this query's values onto a statement of {@link #sql()}. */
+    public void bind(PreparedStatement statement) throws SQLException {
+        List<Object> values = new ArrayList<>();
+        render(values);
+        for (int i = 0; i < values.size(); i++) {
+            switch (values.get(i)) {
+                case String text -> statement.setString(i + 1, text);
+                case Long number -> statement.setLong(i + 1, number);
+                case Integer number -> statement.setInt(i + 1, number);
+                case Boolean flag -> statement.setBoolean(i + 1, flag);
+                default -> throw new IllegalStateException("cannot bind " + values.get(i));
+            }
+        }
+    }
+
+    /*
+     * Every condition is plain equality or a range on the columns of the access_events indexes
+     * (tenant_id, door_id | site_id | member_id, at, id), and ORDER BY at DESC, id DESC walks the
+     * index backwards, so a page reads about `limit` index entries whatever the table's size. The
+     * keyset bound is written as `at <= ? AND (at < ? OR id < ?)`: the first conjunct is an index
+     * range on both stores, the second only drops the events of the cursor's own millisecond that
+     * were already served.
+     *
+     * With several of door, member and site given, the most selective one must drive the index; the
+     * others are written as `col || '' = ?`, which both SQLite and PostgreSQL evaluate as a filter
+     * and never as an index key, so neither planner picks the site index over the door index.
+     */
+    private String render(List<Object> values) {
+        StringBuilder sql =
+                new StringBuilder("SELECT ").append(COLUMNS).append(" FROM access_events WHERE tenant_id = ?");
+        values.add(tenantId);
+        String driving = memberId.isPresent() ? "member" : doorId.isPresent() ? "door" : "site";
+        equality(sql, values, "member_id", memberId, driving.equals("member"));
+        equality(sql, values, "door_id", doorId, driving.equals("door"));
+        equality(sql, values, "site_id", siteId, driving.equals("site"));
+        granted.ifPresent(value -> {
+            sql.append(" AND granted = ?");
+            values.add(value);
+        });
+        reason.ifPresent(value -> {
+            sql.append(" AND reason = ?");
+            values.add(value.name());
+        });
+        from.ifPresent(value -> {
+            sql.append(" AND at >= ?");
+            values.add(value.toEpochMilli());
+        });
+        until.ifPresent(value -> {
+            sql.append(" AND at < ?");
+            values.add(value.toEpochMilli());
+        });
+        after.ifPresent(cursor -> {
+            sql.append(" AND at <= ? AND (at < ? OR id < ?)");
+            values.add(cursor.at());
+            values.add(cursor.at());
+            values.add(cursor.id());
+        });
+        sql.append(" ORDER BY at DESC, id DESC LIMIT ?");
+        values.add(limit + 1);
+        return sql.toString();
+    }
+
+    private static void equality(
+            StringBuilder sql, List<Object> values, String column, Optional<String> value, boolean indexed) {
+        if (value.isEmpty()) {
+            return;
+        }
+        sql.append(" AND ").append(column).append(indexed ? " = ?" : " || '' = ?");
+        values.add(value.get());
+    }
+}
