@@ -84,6 +84,7 @@ class TenantApiTest {
                         "{\"slug\":\"Bad Slug!\",\"name\":\"\",\"logoUrl\":\"javascript:alert(1)\",\"colour\":1}");
         assertThat(bad.status()).isEqualTo(422);
         assertThat(bad.contentType()).isEqualTo("application/problem+json");
+        assertThat(bad.json().get("instance").asText()).isEqualTo("/api/v1/tenants");
         assertThat(bad.json().get("errors").findValuesAsText("field"))
                 .containsExactlyInAnyOrder("colour", "slug", "name", "logoUrl");
         Api.Response reserved = api().post("/api/v1/tenants", hub.adminToken(), "{\"slug\":\"www\",\"name\":\"W\"}");
@@ -119,9 +120,13 @@ class TenantApiTest {
         String token = second.json().get("token").asText();
         assertThat(api().get("/api/v1/tenant", token).status()).isEqualTo(200);
 
+        assertThat(api().get("/api/v1/tokens", tenant.token()).json().findValues("revokedAt"))
+                .isEmpty();
         assertThat(api().delete("/api/v1/tokens/" + second.json().get("id").asText(), tenant.token())
                         .status())
                 .isEqualTo(204);
+        assertThat(api().get("/api/v1/tokens", tenant.token()).json().findValues("revokedAt"))
+                .hasSize(1);
         assertThat(api().get("/api/v1/tenant", token).status()).isEqualTo(401);
         assertThat(api().get("/api/v1/tenant", tenant.token()).status()).isEqualTo(200);
     }

@@ -224,12 +224,13 @@ public final class TenantStore {
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
                         long revoked = rows.getLong(5);
+                        boolean active = rows.wasNull();
                         tokens.add(new TokenView(
                                 rows.getString(1),
                                 rows.getString(2),
                                 rows.getString(3),
                                 Times.iso(rows.getLong(4)),
-                                rows.wasNull() ? null : Times.iso(revoked)));
+                                active ? null : Times.iso(revoked)));
                     }
                 }
             }

@@ -93,7 +93,7 @@ public final class Problems {
         body.put("title", e.title());
         body.put("status", e.status());
         body.put("detail", e.getMessage());
-        body.put("instance", req.path().path());
+        body.put("instance", req.prologue().uriPath().path());
         if (!e.errors().isEmpty()) {
             ArrayNode errors = body.putArray("errors");
             for (FieldError error : e.errors()) {
