@@ -73,10 +73,19 @@ public final class DecisionService {
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
-    /** A card's UID read at {@code door}'s reader. The UID is hashed here and never stored. */
+    /** A card's UID read at {@code door}'s reader just now. */
     public CompletableFuture<Decided> presentCard(DoorController door, byte[] uid) {
+        return presentCard(door, uid, System.nanoTime());
+    }
+
+    /**
+     * A card's UID read at {@code door}'s reader, in the reader's hands at {@code arrivedNanos}
+     * ({@link System#nanoTime()}). The UID is hashed here and never stored.
+     */
+    public CompletableFuture<Decided> presentCard(DoorController door, byte[] uid, long arrivedNanos) {
         byte[] copy = uid.clone();
         return door.onQueue(() -> {
+            long started = System.nanoTime();
             Optional<String> hash;
             try {
                 hash = Optional.of(cards.hash(copy));
@@ -87,21 +96,33 @@ public final class DecisionService {
             }
             Presented presented = hash.<Presented>map(Presented.Card::new)
                     .orElse(new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL));
-            return decide(door, presented, PresentedKind.NFC_CARD, hash);
+            return decide(door, presented, PresentedKind.NFC_CARD, hash, arrivedNanos, started);
         });
     }
 
-    /** A QR code's text read at {@code door}'s reader (scanner or camera). */
+    /** A QR code's text read at {@code door}'s reader (scanner or camera) just now. */
     public CompletableFuture<Decided> presentQr(DoorController door, String text) {
+        return presentQr(door, text, System.nanoTime());
+    }
+
+    /** A QR code's text read at {@code door}'s reader, in the reader's hands at {@code arrivedNanos}. */
+    public CompletableFuture<Decided> presentQr(DoorController door, String text, long arrivedNanos) {
         return door.onQueue(() -> {
+            long started = System.nanoTime();
             Presented presented = QrTokens.verify(text, keys.get(), tenant, site, clock.instant())
                     .presented();
-            return decide(door, presented, presented.kind(), Optional.empty());
+            return decide(door, presented, presented.kind(), Optional.empty(), arrivedNanos, started);
         });
     }
 
     /** Runs on the door's queue. */
-    private Decided decide(DoorController door, Presented presented, PresentedKind kind, Optional<String> cardHash) {
+    private Decided decide(
+            DoorController door,
+            Presented presented,
+            PresentedKind kind,
+            Optional<String> cardHash,
+            long arrivedNanos,
+            long startedNanos) {
         Instant at = clock.instant();
         ClockStatus clockStatus = clockTrust.status();
         AccessRequest request = new AccessRequest(presented, door.id(), at, clockStatus, offlineFor.get(), door.mode());
@@ -109,16 +130,23 @@ public final class DecisionService {
         Decision decision = evaluation.decision();
         Envelope event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
         Optional<PassId> consume = evaluation.consumesPass() ? evaluation.pass() : Optional.empty();
+        long decidedNanos = System.nanoTime();
         if (!recorder.record(event, consume)) {
             // Another door used this single-use pass first: the use is on record there, not here.
             decision = new Decision.Denied(DenyReason.VISITOR_PASS_USED);
             event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
             recorder.record(event, Optional.empty());
         }
+        long recordedNanos = System.nanoTime();
         if (decision instanceof Decision.Granted granted) {
             door.grant(granted.unlockFor());
         }
-        Decided decided = new Decided(door.id(), at, decision, event);
+        Decided decided = new Decided(
+                door.id(),
+                at,
+                decision,
+                event,
+                new Decided.Timeline(arrivedNanos, startedNanos, decidedNanos, recordedNanos));
         try {
             listener.accept(decided);
         } catch (RuntimeException e) {

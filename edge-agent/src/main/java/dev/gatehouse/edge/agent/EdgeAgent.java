@@ -414,8 +414,8 @@ public final class EdgeAgent implements AutoCloseable {
             DoorController door = doors.get(doorId);
             var decision =
                     switch (presentation) {
-                        case Presentation.CardUid card -> decisions.presentCard(door, card.uid());
-                        case Presentation.QrText qr -> decisions.presentQr(door, qr.text());
+                        case Presentation.CardUid card -> decisions.presentCard(door, card.uid(), card.arrivedNanos());
+                        case Presentation.QrText qr -> decisions.presentQr(door, qr.text(), qr.arrivedNanos());
                     };
             decision.whenComplete((decided, failure) -> {
                 if (failure != null) {
