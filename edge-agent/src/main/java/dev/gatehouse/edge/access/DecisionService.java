@@ -11,7 +11,6 @@ import dev.gatehouse.protocol.model.PresentedKind;
 import dev.gatehouse.protocol.policy.AccessRequest;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.policy.DenyReason;
-import dev.gatehouse.protocol.policy.Entitlements;
 import dev.gatehouse.protocol.policy.Evaluation;
 import dev.gatehouse.protocol.policy.GrantBasis;
 import dev.gatehouse.protocol.policy.PolicyEngine;
@@ -41,7 +40,7 @@ public final class DecisionService {
 
     private final String tenant;
     private final String site;
-    private final Entitlements entitlements;
+    private final EntitlementSource entitlements;
     private final Supplier<KeySet> keys;
     private final CardHasher cards;
     private final Clock clock;
@@ -53,7 +52,7 @@ public final class DecisionService {
     public DecisionService(
             String tenant,
             String site,
-            Entitlements entitlements,
+            EntitlementSource entitlements,
             Supplier<KeySet> keys,
             CardHasher cards,
             Clock clock,
@@ -126,7 +125,7 @@ public final class DecisionService {
         Instant at = clock.instant();
         ClockStatus clockStatus = clockTrust.status();
         AccessRequest request = new AccessRequest(presented, door.id(), at, clockStatus, offlineFor.get(), door.mode());
-        Evaluation evaluation = PolicyEngine.evaluate(entitlements, request);
+        Evaluation evaluation = entitlements.reading(view -> PolicyEngine.evaluate(view, request));
         Decision decision = evaluation.decision();
         Envelope event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
         Optional<PassId> consume = evaluation.consumesPass() ? evaluation.pass() : Optional.empty();

@@ -98,7 +98,7 @@ public final class EdgeAgent implements AutoCloseable {
             this.decisions = new DecisionService(
                     site.tenant(),
                     site.id(),
-                    cache,
+                    cache::reading,
                     this::trustedKeys,
                     cards,
                     clock,

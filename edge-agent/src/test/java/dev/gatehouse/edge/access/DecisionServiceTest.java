@@ -158,7 +158,7 @@ class DecisionServiceTest {
         service = new DecisionService(
                 "acme",
                 "hq",
-                cache,
+                EntitlementSource.of(cache),
                 () -> KeySet.of(HUB),
                 cards,
                 clock,
