@@ -14,9 +14,10 @@ public record Decided(DoorId door, Instant at, Decision decision, Envelope event
 
     /**
      * When the decision's steps happened, in {@link System#nanoTime()}, for latency measurements in
-     * the same process (the benchmark): the presentation in the reader's hands, the task started on
-     * the door's queue, the policy decided (credential hashed or verified, cache read, engine run),
-     * the event committed to the outbox. The relay is driven right after {@code recorded}.
+     * the same process (the benchmark): the presentation in the reader's hands, the policy decided on
+     * the reader's thread (credential hashed or verified, cache read, engine run), the task started on
+     * the door's queue, the event committed to the outbox. The relay is driven right after
+     * {@code recorded}.
      */
-    public record Timeline(long arrived, long started, long decided, long recorded) {}
+    public record Timeline(long arrived, long decided, long queued, long recorded) {}
 }

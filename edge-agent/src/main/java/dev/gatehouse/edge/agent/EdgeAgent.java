@@ -402,7 +402,11 @@ public final class EdgeAgent implements AutoCloseable {
         };
     }
 
-    /** Where readers report: each presentation goes to its door's queue, never blocking the reader. */
+    /**
+     * Where readers report: each presentation is decided on the reader's thread (it only reads the
+     * cache, which never waits for a writer) and carried out on its door's queue; the reader never
+     * waits for the door.
+     */
     private final class Listener implements ReaderListener {
         @Override
         public void presented(String readerId, Presentation presentation) {

@@ -393,16 +393,16 @@ public final class EdgeBenchmark {
     private static final class Samples {
         private final long[] written;
         private final long[] arrived;
-        private final long[] started;
         private final long[] decided;
+        private final long[] queued;
         private final long[] recorded;
         private final long[] relay;
 
         Samples(int samples) {
             written = new long[samples];
             arrived = new long[samples];
-            started = new long[samples];
             decided = new long[samples];
+            queued = new long[samples];
             recorded = new long[samples];
             relay = new long[samples];
         }
@@ -410,8 +410,8 @@ public final class EdgeBenchmark {
         void add(int i, long writtenAt, Decided.Timeline timeline, long relayAt) {
             written[i] = writtenAt;
             arrived[i] = timeline.arrived();
-            started[i] = timeline.started();
             decided[i] = timeline.decided();
+            queued[i] = timeline.queued();
             recorded[i] = timeline.recorded();
             relay[i] = relayAt;
         }
@@ -426,12 +426,12 @@ public final class EdgeBenchmark {
 
         String breakdown(String decideLabel) {
             return String.format(
-                    "    of which p50 / p99: pty hop %s · reader → door queue %s · %s %s · outbox commit %s · relay drive %s",
+                    "    of which p50 / p99: pty hop %s · %s (reader thread) %s · → door queue %s · outbox commit %s · relay drive %s",
                     Stats.between(written, arrived).pair(),
-                    Stats.between(arrived, started).pair(),
                     decideLabel,
-                    Stats.between(started, decided).pair(),
-                    Stats.between(decided, recorded).pair(),
+                    Stats.between(arrived, decided).pair(),
+                    Stats.between(decided, queued).pair(),
+                    Stats.between(queued, recorded).pair(),
                     Stats.between(recorded, relay).pair());
         }
     }
