@@ -64,7 +64,9 @@ import org.sqlite.SQLiteException;
  * JSON ({@link MessageCodec#encodeEntity}); lookups decode it. Two partial indexes serve the hot
  * lookups: {@code card_hash} (unique, the 32 bytes of an NFC credential's card hash) and
  * {@code (member, kind, key)} for a member's grants and bookings in id order. Every lookup of
- * {@link Entitlements} is a point read or a short index range (see {@code CacheIndexTest}). The
+ * {@link Entitlements} is a point read or a short index range (see {@code CacheIndexTest}). Within
+ * a {@link #reading} view, the few configuration entities (site, doors, door groups, schedules) come
+ * from a decoded copy in memory whenever it is of the view's state (see {@code Config}). The
  * schema evolves through {@link #MIGRATIONS}, numbered by {@code PRAGMA user_version}, each step in
  * one transaction; a file from a newer agent is refused, never downgraded.
  *

@@ -67,13 +67,14 @@ import java.util.function.LongSupplier;
  * The edge agent's hot paths, in one run, each beside its bare limit:
  *
  * <ul>
- *   <li>tap-to-relay: from the PN532's InListPassiveTarget response (with the card) written to the
- *       serial line, through the production reader adapter, keyed hash, SQLite lookups, policy
- *       engine, outbox commit and door queue, to the relay pin changing — with 250,000 and with
- *       1,000,000 credentials in the cache, beside a bare indexed SQLite lookup of a card hash on the
- *       same file;
- *   <li>QR scan-to-relay: from the scanner's line written to the serial line to the relay changing,
- *       beside a bare Nimbus ES256 verify of the same kind of token;
+ *   <li>tap-to-relay: through the production reader adapter, keyed hash, SQLite lookups, policy
+ *       engine, door queue and outbox commit to the relay pin changing, measured from the moment the
+ *       reader had the PN532's InListPassiveTarget response (with the card) in hand, and also from
+ *       the emulator's write of it to the pty (which adds the kernel's pty hop) — with 250,000 and
+ *       with 1,000,000 credentials in the cache, beside a bare indexed SQLite lookup of a card hash
+ *       on the same file, with a breakdown of the steps;
+ *   <li>QR scan-to-relay: the same from the scanner's line in the reader's hands (and from its
+ *       write), beside a bare Nimbus ES256 verify of the same kind of token;
  *   <li>the cache's size on disk, and the agent's start-to-ready time and RSS with 1,000,000
  *       credentials, measured on the real command ({@code gatehouse-edge run --simulate}) in a child JVM.
  * </ul>
