@@ -6,9 +6,18 @@ import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.policy.Decision;
 import java.time.Instant;
 
-/** One decision as it was recorded: what the technician's {@code watch} shows. */
-public record Decided(DoorId door, Instant at, Decision decision, Envelope event) {
+/** One decision as it was recorded: what the technician's {@code watch} shows, and when each step happened. */
+public record Decided(DoorId door, Instant at, Decision decision, Envelope event, Timeline timeline) {
     public AccessEvent accessEvent() {
         return event.payloadAs(AccessEvent.class);
     }
+
+    /**
+     * When the decision's steps happened, in {@link System#nanoTime()}, for latency measurements in
+     * the same process (the benchmark): the presentation in the reader's hands, the policy decided on
+     * the reader's thread (credential hashed or verified, cache read, engine run), the task started on
+     * the door's queue, the event committed to the outbox. The relay is driven right after
+     * {@code recorded}.
+     */
+    public record Timeline(long arrived, long decided, long queued, long recorded) {}
 }

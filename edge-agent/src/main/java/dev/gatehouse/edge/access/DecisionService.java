@@ -11,7 +11,7 @@ import dev.gatehouse.protocol.model.PresentedKind;
 import dev.gatehouse.protocol.policy.AccessRequest;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.policy.DenyReason;
-import dev.gatehouse.protocol.policy.Entitlements;
+import dev.gatehouse.protocol.policy.DoorMode;
 import dev.gatehouse.protocol.policy.Evaluation;
 import dev.gatehouse.protocol.policy.GrantBasis;
 import dev.gatehouse.protocol.policy.PolicyEngine;
@@ -31,17 +31,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The decision path: a card UID or QR text from a reader → a presented credential (keyed hash, or a
- * verified token) → the policy engine over the local cache → the access event recorded in the
- * outbox → the door unlocked. It all runs as one task on the door's serial queue, so no command can
- * change the door between the decision and the unlock. The event is stored before the relay moves:
- * if it cannot be stored, the door stays locked (nothing is granted that is not on record).
+ * verified token) → the policy engine over one consistent view of the local cache → the access event
+ * recorded in the outbox → the door unlocked.
+ *
+ * <p>The first half runs on the caller's thread (the reader's), against the door's mode at that
+ * moment: it reads, never writes, and touches nothing of the door. The second half runs as one task
+ * on the door's serial queue: if the door is still in the mode the decision was made for, the event
+ * is recorded and the door unlocked; if a command changed the mode in between (a lockdown, an
+ * emergency release), the decision is made again there, on the queue, against the new mode. So no
+ * command can change the door between the decision that is carried out and the unlock. The event is
+ * stored before the relay moves: if it cannot be stored, the door stays locked (nothing is granted
+ * that is not on record).
  */
 public final class DecisionService {
     private static final Logger log = LoggerFactory.getLogger(DecisionService.class);
 
     private final String tenant;
     private final String site;
-    private final Entitlements entitlements;
+    private final EntitlementSource entitlements;
     private final Supplier<KeySet> keys;
     private final CardHasher cards;
     private final Clock clock;
@@ -53,7 +60,7 @@ public final class DecisionService {
     public DecisionService(
             String tenant,
             String site,
-            Entitlements entitlements,
+            EntitlementSource entitlements,
             Supplier<KeySet> keys,
             CardHasher cards,
             Clock clock,
@@ -73,52 +80,125 @@ public final class DecisionService {
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
-    /** A card's UID read at {@code door}'s reader. The UID is hashed here and never stored. */
+    /** A card's UID read at {@code door}'s reader just now. */
     public CompletableFuture<Decided> presentCard(DoorController door, byte[] uid) {
-        byte[] copy = uid.clone();
-        return door.onQueue(() -> {
-            Optional<String> hash;
-            try {
-                hash = Optional.of(cards.hash(copy));
-            } catch (ProtocolException e) {
-                // Not a valid ISO 14443 UID length: a reader glitch, decided as an unknown card.
-                log.warn("door {}: card UID of {} bytes is not a valid UID; denied", door.id(), copy.length);
-                hash = Optional.empty();
-            }
-            Presented presented = hash.<Presented>map(Presented.Card::new)
-                    .orElse(new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL));
-            return decide(door, presented, PresentedKind.NFC_CARD, hash);
-        });
+        return presentCard(door, uid, System.nanoTime());
     }
 
-    /** A QR code's text read at {@code door}'s reader (scanner or camera). */
+    /**
+     * A card's UID read at {@code door}'s reader, in the reader's hands at {@code arrivedNanos}
+     * ({@link System#nanoTime()}). The UID is hashed here and never stored. The card is decided on
+     * the calling thread and confirmed on the door's queue (see the class comment).
+     */
+    public CompletableFuture<Decided> presentCard(DoorController door, byte[] uid, long arrivedNanos) {
+        Optional<String> hash;
+        try {
+            hash = Optional.of(cards.hash(uid));
+        } catch (ProtocolException e) {
+            // Not a valid ISO 14443 UID length: a reader glitch, decided as an unknown card.
+            log.warn("door {}: card UID of {} bytes is not a valid UID; denied", door.id(), uid.length);
+            hash = Optional.empty();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // the door stays locked
+        }
+        Presented presented =
+                hash.<Presented>map(Presented.Card::new).orElse(new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL));
+        return decide(door, presented, PresentedKind.NFC_CARD, hash, arrivedNanos);
+    }
+
+    /** A QR code's text read at {@code door}'s reader (scanner or camera) just now. */
     public CompletableFuture<Decided> presentQr(DoorController door, String text) {
-        return door.onQueue(() -> {
-            Presented presented = QrTokens.verify(text, keys.get(), tenant, site, clock.instant())
+        return presentQr(door, text, System.nanoTime());
+    }
+
+    /**
+     * A QR code's text read at {@code door}'s reader, in the reader's hands at {@code arrivedNanos}.
+     * The token is verified and decided on the calling thread and confirmed on the door's queue.
+     */
+    public CompletableFuture<Decided> presentQr(DoorController door, String text, long arrivedNanos) {
+        Presented presented;
+        try {
+            presented = QrTokens.verify(text, keys.get(), tenant, site, clock.instant())
                     .presented();
-            return decide(door, presented, presented.kind(), Optional.empty());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // the door stays locked
+        }
+        return decide(door, presented, presented.kind(), Optional.empty(), arrivedNanos);
+    }
+
+    /** A decision made for {@code mode}: valid on the queue only while the door is still in that mode. */
+    private record Draft(
+            DoorMode mode,
+            Instant at,
+            ClockStatus clockStatus,
+            Evaluation evaluation,
+            Envelope event,
+            long decidedNanos) {}
+
+    /**
+     * Decides on the calling thread against the door's mode now, then records and unlocks on the
+     * door's queue if the door is still in that mode; if a command changed it meanwhile (a lockdown,
+     * say), decides again on the queue, where nothing else can change the door.
+     */
+    private CompletableFuture<Decided> decide(
+            DoorController door,
+            Presented presented,
+            PresentedKind kind,
+            Optional<String> cardHash,
+            long arrivedNanos) {
+        Draft draft;
+        try {
+            draft = draft(door, door.mode(), presented, kind, cardHash);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // the door stays locked
+        }
+        return door.onQueue(() -> {
+            long queuedNanos = System.nanoTime();
+            DoorMode now = door.mode();
+            Draft confirmed = now.equals(draft.mode()) ? draft : draft(door, now, presented, kind, cardHash);
+            return finish(door, kind, cardHash, confirmed, arrivedNanos, queuedNanos);
         });
     }
 
-    /** Runs on the door's queue. */
-    private Decided decide(DoorController door, Presented presented, PresentedKind kind, Optional<String> cardHash) {
+    /** The policy engine's answer for {@code mode}, over one consistent view of the cache. */
+    private Draft draft(
+            DoorController door, DoorMode mode, Presented presented, PresentedKind kind, Optional<String> cardHash) {
         Instant at = clock.instant();
         ClockStatus clockStatus = clockTrust.status();
-        AccessRequest request = new AccessRequest(presented, door.id(), at, clockStatus, offlineFor.get(), door.mode());
-        Evaluation evaluation = PolicyEngine.evaluate(entitlements, request);
+        AccessRequest request = new AccessRequest(presented, door.id(), at, clockStatus, offlineFor.get(), mode);
+        Evaluation evaluation = entitlements.reading(view -> PolicyEngine.evaluate(view, request));
+        Envelope event = event(door, kind, cardHash, evaluation, evaluation.decision(), at, clockStatus);
+        return new Draft(mode, at, clockStatus, evaluation, event, System.nanoTime());
+    }
+
+    /** Runs on the door's queue: the event is recorded, then the door unlocks if granted. */
+    private Decided finish(
+            DoorController door,
+            PresentedKind kind,
+            Optional<String> cardHash,
+            Draft draft,
+            long arrivedNanos,
+            long queuedNanos) {
+        Evaluation evaluation = draft.evaluation();
         Decision decision = evaluation.decision();
-        Envelope event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
+        Envelope event = draft.event();
         Optional<PassId> consume = evaluation.consumesPass() ? evaluation.pass() : Optional.empty();
         if (!recorder.record(event, consume)) {
             // Another door used this single-use pass first: the use is on record there, not here.
             decision = new Decision.Denied(DenyReason.VISITOR_PASS_USED);
-            event = event(door, kind, cardHash, evaluation, decision, at, clockStatus);
+            event = event(door, kind, cardHash, evaluation, decision, draft.at(), draft.clockStatus());
             recorder.record(event, Optional.empty());
         }
+        long recordedNanos = System.nanoTime();
         if (decision instanceof Decision.Granted granted) {
             door.grant(granted.unlockFor());
         }
-        Decided decided = new Decided(door.id(), at, decision, event);
+        Decided decided = new Decided(
+                door.id(),
+                draft.at(),
+                decision,
+                event,
+                new Decided.Timeline(arrivedNanos, draft.decidedNanos(), queuedNanos, recordedNanos));
         try {
             listener.accept(decided);
         } catch (RuntimeException e) {

@@ -2,41 +2,224 @@ package dev.gatehouse.edge.agent;
 
 import dev.gatehouse.edge.access.ClockTrust;
 import dev.gatehouse.protocol.model.ClockStatus;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The clock is untrusted when it is behind the latest hub time the cache has seen (a Pi without a
- * real-time clock boots with a stale time), and otherwise trusted once the system clock has been
- * synchronised with a time server since boot. Sync (issue #5) adds the hub's signed time as a source.
+ * Whether the agent may trust its wall clock, and why (a Pi has no real-time clock: it boots with a
+ * stale time until something sets it). The rules, first match wins:
+ *
+ * <ol>
+ *   <li>Behind the newest hub time ever seen (kept in the cache across restarts) by more than the
+ *       tolerance: untrusted. The hub's time only moves forward, so such a clock is wrong.
+ *   <li>A signed hub time received since start, carried forward with the monotonic clock: the wall
+ *       clock within the tolerance of it is trusted; behind it by more is untrusted (the hub's time
+ *       was already past when it arrived, so the true time is at least that). Ahead of it by more
+ *       proves nothing (the message may have been delayed), and the next rules decide.
+ *   <li>The system says its clock is synchronised (on a Pi: systemd-timesyncd's flag file, which
+ *       stays until the next boot once written, so it is believed once seen).
+ *   <li>The configured {@code clock-trusted-source} command (e.g. {@code chronyc waitsync 1} or
+ *       {@code ntpstat} for chrony or ntpd) exited 0 when last run: {@link #checkSource()} runs it,
+ *       from a timer, never from a decision.
+ *   <li>Otherwise untrusted: nothing shows the clock is right.
+ * </ol>
+ *
+ * <p>{@link #status()} runs on every decision: it reads memory and at most one file a second.
  */
 final class AgentClockTrust implements ClockTrust {
-    private final Clock clock;
-    private final BooleanSupplier synchronised;
-    private final Supplier<Optional<Instant>> hubTimeHighWater;
-    private final Duration tolerance;
+    /** How long a command's answer is believed without a newer one. */
+    static final Duration SOURCE_VALID_FOR = Duration.ofMinutes(10);
+    /** How long the command may take. */
+    static final Duration SOURCE_TIMEOUT = Duration.ofSeconds(5);
+    /** The system's flag is looked for at most this often while it is absent. */
+    private static final long SYSTEM_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /** The verdict and its reason, one sentence for a technician. */
+    record Verdict(ClockStatus status, String reason) {}
+
+    /** A signed hub time and the monotonic time it arrived at. */
+    private record HubTime(Instant signed, long receivedNanos) {}
+
+    /** The last answer of the trusted-source command. */
+    private record SourceAnswer(boolean synchronised, String detail, long atNanos) {}
+
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final Duration tolerance;
+    private final Supplier<Optional<Instant>> hubTimeHighWater;
+    private final BooleanSupplier systemSynchronised;
+    private final String systemSource;
+    private final Optional<List<String>> sourceCommand;
+    private volatile Optional<HubTime> hubTime = Optional.empty();
+    private volatile boolean systemSeen;
+    private volatile long systemCheckedNanos;
+    private volatile boolean systemChecked;
+    private volatile Optional<SourceAnswer> sourceAnswer = Optional.empty();
+
+    /**
+     * @param systemSynchronised whether the system says its clock is synchronised
+     * @param systemSource what {@code systemSynchronised} asks, as status names it
+     * @param sourceCommand the {@code clock-trusted-source} command line, split on whitespace
+     */
     AgentClockTrust(
             Clock clock,
-            BooleanSupplier synchronised,
+            LongSupplier nanoTime,
+            Duration tolerance,
             Supplier<Optional<Instant>> hubTimeHighWater,
-            Duration tolerance) {
-        this.clock = clock;
-        this.synchronised = synchronised;
-        this.hubTimeHighWater = hubTimeHighWater;
-        this.tolerance = tolerance;
+            BooleanSupplier systemSynchronised,
+            String systemSource,
+            Optional<String> sourceCommand) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.tolerance = Objects.requireNonNull(tolerance, "tolerance");
+        this.hubTimeHighWater = Objects.requireNonNull(hubTimeHighWater, "hubTimeHighWater");
+        this.systemSynchronised = Objects.requireNonNull(systemSynchronised, "systemSynchronised");
+        this.systemSource = Objects.requireNonNull(systemSource, "systemSource");
+        this.sourceCommand = sourceCommand
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .map(line -> List.of(line.split("\\s+")));
     }
 
     @Override
     public ClockStatus status() {
+        return verdict().status();
+    }
+
+    /**
+     * A signed message from the hub (a sync batch or snapshot chunk that verified) carried the hub's
+     * time {@code signed}; noted if it is the newest hub time seen.
+     */
+    void hubTimeReceived(Instant signed) {
         Optional<Instant> highWater = hubTimeHighWater.get();
-        if (highWater.isPresent() && clock.instant().isBefore(highWater.get().minus(tolerance))) {
-            return ClockStatus.UNTRUSTED;
+        if (highWater.isPresent() && signed.isBefore(highWater.get().minus(tolerance))) {
+            return; // an old message (a replay, a repeat): it says nothing about now
         }
-        return synchronised.getAsBoolean() ? ClockStatus.TRUSTED : ClockStatus.UNTRUSTED;
+        hubTime = Optional.of(new HubTime(signed, nanoTime.getAsLong()));
+    }
+
+    /** Runs the {@code clock-trusted-source} command, if one is configured, and keeps its answer. */
+    void checkSource() {
+        if (sourceCommand.isEmpty()) {
+            return;
+        }
+        List<String> command = sourceCommand.get();
+        String name = "'" + String.join(" ", command) + "'";
+        SourceAnswer answer;
+        try {
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!process.waitFor(SOURCE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                answer = new SourceAnswer(
+                        false,
+                        name + " did not answer within " + SOURCE_TIMEOUT.toSeconds() + " s",
+                        nanoTime.getAsLong());
+            } else if (process.exitValue() == 0) {
+                answer = new SourceAnswer(true, name + " says the clock is synchronised", nanoTime.getAsLong());
+            } else {
+                answer = new SourceAnswer(
+                        false,
+                        name + " exited with " + process.exitValue() + " (not synchronised)",
+                        nanoTime.getAsLong());
+            }
+        } catch (IOException e) {
+            answer = new SourceAnswer(false, name + " cannot be run: " + e.getMessage(), nanoTime.getAsLong());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        sourceAnswer = Optional.of(answer);
+    }
+
+    /** Whether the clock is trusted now, and why. */
+    Verdict verdict() {
+        Instant now = clock.instant();
+        Optional<Instant> highWater = hubTimeHighWater.get();
+        if (highWater.isPresent() && now.isBefore(highWater.get().minus(tolerance))) {
+            return new Verdict(
+                    ClockStatus.UNTRUSTED,
+                    "untrusted: the clock reads " + now + ", behind the hub's time " + highWater.get()
+                            + " already seen in sync (more than the " + seconds(tolerance) + " tolerance)");
+        }
+        Optional<HubTime> received = hubTime;
+        if (received.isPresent()) {
+            long elapsedNanos = nanoTime.getAsLong() - received.get().receivedNanos();
+            Instant expected = received.get().signed().plusNanos(elapsedNanos);
+            Duration ago = Duration.ofNanos(elapsedNanos);
+            if (now.isBefore(expected.minus(tolerance))) {
+                return new Verdict(
+                        ClockStatus.UNTRUSTED,
+                        "untrusted: the clock is " + seconds(Duration.between(now, expected))
+                                + " behind the hub's signed time received " + seconds(ago) + " ago");
+            }
+            if (!now.isAfter(expected.plus(tolerance))) {
+                return new Verdict(
+                        ClockStatus.TRUSTED,
+                        "trusted: the clock agrees within " + seconds(tolerance)
+                                + " with the hub's signed time received " + seconds(ago) + " ago");
+            }
+        }
+        if (systemSynchronised()) {
+            return new Verdict(ClockStatus.TRUSTED, "trusted: " + systemSource + " reports the clock synchronised");
+        }
+        Optional<SourceAnswer> answer = sourceAnswer.filter(this::fresh);
+        if (answer.isPresent() && answer.get().synchronised()) {
+            return new Verdict(ClockStatus.TRUSTED, "trusted: " + answer.get().detail());
+        }
+        String source = sourceCommand.isEmpty()
+                ? "no clock-trusted-source is configured"
+                : answer.map(SourceAnswer::detail).orElse("clock-trusted-source has not answered yet");
+        String hub = received.isPresent()
+                ? "the clock is ahead of the hub's signed time by more than " + seconds(tolerance)
+                : "no signed hub time has arrived since start";
+        return new Verdict(
+                ClockStatus.UNTRUSTED,
+                "untrusted: nothing shows the clock is right (" + hub + ", " + systemSource
+                        + " does not report it synchronised, " + source + ")");
+    }
+
+    private boolean fresh(SourceAnswer answer) {
+        return nanoTime.getAsLong() - answer.atNanos() <= SOURCE_VALID_FOR.toNanos();
+    }
+
+    private boolean systemSynchronised() {
+        if (systemSeen) {
+            return true;
+        }
+        long now = nanoTime.getAsLong();
+        if (systemChecked && now - systemCheckedNanos < SYSTEM_RECHECK_NANOS) {
+            return false;
+        }
+        boolean synchronised = systemSynchronised.getAsBoolean();
+        systemCheckedNanos = now;
+        systemChecked = true;
+        systemSeen = synchronised;
+        return synchronised;
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis < 10_000) {
+            return String.format("%.1f s", millis / 1000.0);
+        }
+        if (millis < 120_000) {
+            return (millis / 1000) + " s";
+        }
+        if (millis < 7_200_000) {
+            return (millis / 60_000) + " min";
+        }
+        return (millis / 3_600_000) + " h";
     }
 }

@@ -14,6 +14,7 @@ public record AgentStatus(
         long credentials,
         long cacheBytes,
         ClockStatus clock,
+        String clockReason,
         long outboxDepth,
         List<DoorStatus> doors,
         List<ReaderStatus> readers) {

@@ -319,6 +319,7 @@ public final class ControlServer implements AutoCloseable {
                 .put("credentials", status.credentials())
                 .put("cacheBytes", status.cacheBytes())
                 .put("clock", status.clock().name().toLowerCase())
+                .put("clockReason", status.clockReason())
                 .put("outboxDepth", status.outboxDepth());
         ArrayNode doors = node.putArray("doors");
         for (AgentStatus.DoorStatus door : status.doors()) {

@@ -46,6 +46,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -58,6 +60,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);
+    /** How often the clock-trusted-source command runs. */
+    static final Duration CLOCK_SOURCE_INTERVAL = Duration.ofMinutes(1);
 
     private final EdgeConfig config;
     private final Hardware hardware;
@@ -74,6 +78,9 @@ public final class EdgeAgent implements AutoCloseable {
     private final List<Consumer<Decided>> decisionListeners = new CopyOnWriteArrayList<>();
     private final DecisionService decisions;
     private final Duration startedIn;
+    /** Runs the clock-trusted-source command, off every door and reader thread. */
+    private final ScheduledExecutorService clockChecks = Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().name("clock-check").daemon(true).unstarted(task));
 
     private EdgeAgent(EdgeConfig config, Hardware hardware, Clock clock) {
         long started = System.nanoTime();
@@ -94,11 +101,21 @@ public final class EdgeAgent implements AutoCloseable {
             CardHasher cards = new CardHasher(readCardKey(config.cardKeyFile()));
             this.recorder = new OutboxRecorder(cache);
             this.clockTrust = new AgentClockTrust(
-                    clock, hardware::clockSynchronised, cache::hubTimeHighWater, config.clockTolerance());
+                    clock,
+                    System::nanoTime,
+                    config.clockTolerance(),
+                    cache::hubTimeHighWater,
+                    hardware::clockSynchronised,
+                    hardware.clockSyncSource(),
+                    config.clockTrustedSource());
+            if (config.clockTrustedSource().isPresent()) {
+                clockChecks.scheduleWithFixedDelay(
+                        clockTrust::checkSource, 0, CLOCK_SOURCE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+            }
             this.decisions = new DecisionService(
                     site.tenant(),
                     site.id(),
-                    cache,
+                    cache::reading,
                     this::trustedKeys,
                     cards,
                     clock,
@@ -353,10 +370,12 @@ public final class EdgeAgent implements AutoCloseable {
                 clockTrust.status());
         if (envelope.type() == MessageType.SYNC_BATCH) {
             ApplyResult result = cache.apply(envelope);
+            clockTrust.hubTimeReceived(envelope.time());
             return result.toString();
         }
         if (envelope.type() == MessageType.SNAPSHOT_CHUNK) {
             SnapshotResult result = cache.offer(envelope);
+            clockTrust.hubTimeReceived(envelope.time());
             return result.toString();
         }
         throw new IllegalArgumentException(envelope.type().wireName() + " is not sync data; commands arrive over MQTT");
@@ -364,6 +383,7 @@ public final class EdgeAgent implements AutoCloseable {
 
     public AgentStatus status() {
         EdgeConfig.Site site = config.site();
+        AgentClockTrust.Verdict clockVerdict = clockTrust.verdict();
         List<AgentStatus.DoorStatus> doorStatus = new ArrayList<>();
         for (EdgeConfig.Door door : config.doors()) {
             DoorController controller = doors.get(door.id());
@@ -388,7 +408,8 @@ public final class EdgeAgent implements AutoCloseable {
                 cache.seq(),
                 cache.credentialCount(),
                 cache.sizeOnDiskBytes(),
-                clockTrust.status(),
+                clockVerdict.status(),
+                clockVerdict.reason(),
                 cache.outbox().depth(),
                 doorStatus,
                 readerStatus);
@@ -402,7 +423,11 @@ public final class EdgeAgent implements AutoCloseable {
         };
     }
 
-    /** Where readers report: each presentation goes to its door's queue, never blocking the reader. */
+    /**
+     * Where readers report: each presentation is decided on the reader's thread (it only reads the
+     * cache, which never waits for a writer) and carried out on its door's queue; the reader never
+     * waits for the door.
+     */
     private final class Listener implements ReaderListener {
         @Override
         public void presented(String readerId, Presentation presentation) {
@@ -414,8 +439,8 @@ public final class EdgeAgent implements AutoCloseable {
             DoorController door = doors.get(doorId);
             var decision =
                     switch (presentation) {
-                        case Presentation.CardUid card -> decisions.presentCard(door, card.uid());
-                        case Presentation.QrText qr -> decisions.presentQr(door, qr.text());
+                        case Presentation.CardUid card -> decisions.presentCard(door, card.uid(), card.arrivedNanos());
+                        case Presentation.QrText qr -> decisions.presentQr(door, qr.text(), qr.arrivedNanos());
                     };
             decision.whenComplete((decided, failure) -> {
                 if (failure != null) {
@@ -518,6 +543,7 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        clockChecks.shutdownNow();
         for (Reader reader : readers) {
             try {
                 reader.close();

@@ -12,8 +12,11 @@ public interface Hardware extends AutoCloseable {
     /** The reader adapter for one configured reader. */
     Reader reader(EdgeConfig.Reader reader);
 
-    /** Whether the system clock is synchronised with a time server (NTP) since boot. */
+    /** Whether the system says its clock has been synchronised with a time server (NTP) since boot. */
     boolean clockSynchronised();
+
+    /** What {@link #clockSynchronised} asks, for status: "systemd-timesyncd (/run/…/synchronized)". */
+    String clockSyncSource();
 
     /** A short name for status output: "raspberry-pi" or "simulated". */
     String kind();

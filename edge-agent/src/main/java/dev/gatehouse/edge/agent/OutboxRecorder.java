@@ -6,7 +6,10 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
 import java.util.Optional;
 
-/** Decisions and door events go to the cache's outbox; a pass use and its event share one transaction. */
+/**
+ * Decisions and door events go to the cache's outbox: an event alone as one autocommitted insert, a
+ * pass use and its event in one transaction.
+ */
 final class OutboxRecorder implements DecisionRecorder {
     private final SqliteEntitlementCache cache;
 
@@ -16,6 +19,10 @@ final class OutboxRecorder implements DecisionRecorder {
 
     @Override
     public boolean record(Envelope event, Optional<PassId> consumePass) {
+        if (consumePass.isEmpty()) {
+            cache.outbox().append(event);
+            return true;
+        }
         return cache.inTransaction(tx -> {
             if (consumePass.isPresent() && !tx.recordPassUse(consumePass.get(), event.id())) {
                 return false;

@@ -43,10 +43,17 @@ public final class PiHardware implements Hardware {
         };
     }
 
+    /** systemd-timesyncd creates this file once it has synchronised the clock since boot. */
+    private static final Path TIMESYNC_FLAG = Path.of("/run/systemd/timesync/synchronized");
+
     @Override
     public boolean clockSynchronised() {
-        // systemd-timesyncd creates this file once it has synchronised since boot.
-        return Files.exists(Path.of("/run/systemd/timesync/synchronized"));
+        return Files.exists(TIMESYNC_FLAG);
+    }
+
+    @Override
+    public String clockSyncSource() {
+        return "systemd-timesyncd (" + TIMESYNC_FLAG + ")";
     }
 
     @Override

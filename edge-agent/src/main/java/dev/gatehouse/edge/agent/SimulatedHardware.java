@@ -81,6 +81,11 @@ public final class SimulatedHardware implements Hardware {
     }
 
     @Override
+    public String clockSyncSource() {
+        return "the simulated hardware (it runs on the host's clock)";
+    }
+
+    @Override
     public String kind() {
         return "simulated";
     }

@@ -35,8 +35,9 @@ public final class Outbox {
     }
 
     /**
-     * Appends an event ({@code event.access} or {@code event.door}) in its own transaction. To
-     * commit it with a pass use, use {@link SqliteEntitlementCache.Transaction#append}.
+     * Appends an event ({@code event.access} or {@code event.door}) in its own transaction: one
+     * {@code INSERT} in autocommit mode, encoded before the writer is taken. To commit it with a pass
+     * use, use {@link SqliteEntitlementCache.Transaction#append}.
      *
      * @throws CacheException {@code WRONG_MESSAGE} for a message that is not an event,
      *     {@code DUPLICATE_EVENT_ID} if an event with this id is already waiting
@@ -44,9 +45,14 @@ public final class Outbox {
     public void append(Envelope event) {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
-        cache.inTransaction(transaction -> {
-            transaction.append(event);
-            return event;
+        String json = MessageCodec.encodeToString(event);
+        cache.writeOne("append event " + event.id() + " to the outbox", session -> {
+            try {
+                insert(session, event.id(), json);
+            } catch (SQLException e) {
+                throw translateInsert(e, event, cache.file());
+            }
+            return null;
         });
     }
 
@@ -113,9 +119,13 @@ public final class Outbox {
     static void insert(Session session, Envelope event) throws SQLException {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
+        insert(session, event.id(), MessageCodec.encodeToString(event));
+    }
+
+    private static void insert(Session session, String id, String json) throws SQLException {
         PreparedStatement insert = session.prepare(SQL_INSERT);
-        insert.setString(1, event.id());
-        insert.setString(2, MessageCodec.encodeToString(event));
+        insert.setString(1, id);
+        insert.setString(2, json);
         insert.executeUpdate();
     }
 

@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -63,7 +64,9 @@ import org.sqlite.SQLiteException;
  * JSON ({@link MessageCodec#encodeEntity}); lookups decode it. Two partial indexes serve the hot
  * lookups: {@code card_hash} (unique, the 32 bytes of an NFC credential's card hash) and
  * {@code (member, kind, key)} for a member's grants and bookings in id order. Every lookup of
- * {@link Entitlements} is a point read or a short index range (see {@code CacheIndexTest}). The
+ * {@link Entitlements} is a point read or a short index range (see {@code CacheIndexTest}). Within
+ * a {@link #reading} view, the few configuration entities (site, doors, door groups, schedules) come
+ * from a decoded copy in memory whenever it is of the view's state (see {@code Config}). The
  * schema evolves through {@link #MIGRATIONS}, numbered by {@code PRAGMA user_version}, each step in
  * one transaction; a file from a newer agent is refused, never downgraded.
  *
@@ -231,6 +234,7 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             writer.execute("PRAGMA synchronous = " + durability.name());
             SqliteEntitlementCache cache = new SqliteEntitlementCache(file, tenant, site, writer);
             cache.bindSite();
+            cache.loadCommitted();
             return cache;
         } catch (SQLException e) {
             closeQuietly(writer);
@@ -324,6 +328,78 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
     private record Meta(long seq, Optional<Instant> hubTime) {}
 
     private volatile Meta meta = new Meta(0, Optional.empty());
+
+    /**
+     * The site's configuration entities (the site, its doors, door groups and schedules): few, and
+     * read by every decision, so they are held decoded in memory instead of read and JSON-decoded from
+     * SQLite each time. Members, credentials, grants, bookings and passes stay in SQLite (a million
+     * of them would not fit the agent's heap). {@code gen} is the {@code config_gen} meta row, which
+     * every write transaction that changes a configuration entity raises, in that transaction: a
+     * {@link #reading} view reads it in its own snapshot and uses this copy only when the numbers
+     * match, so the copy can never be of another state than the view's other lookups.
+     */
+    private record Config(
+            long gen,
+            Optional<Site> site,
+            Map<DoorId, Door> doors,
+            Map<DoorGroupId, DoorGroup> doorGroups,
+            Map<ScheduleId, Schedule> schedules) {}
+
+    private final AtomicReference<Config> config =
+            new AtomicReference<>(new Config(-1, Optional.empty(), Map.of(), Map.of(), Map.of()));
+
+    // Guarded by writeLock: what the current write transaction changed.
+    private boolean metaWritten;
+    private boolean configChanged;
+
+    /** The configuration as stored in {@code session}'s current state. */
+    private Config loadConfig(Session session) throws SQLException {
+        long gen = meta(session, "config_gen").map(Long::parseLong).orElse(0L);
+        List<String> sites = jsonsOfKind(session, EntityKind.SITE);
+        Optional<Site> site = sites.isEmpty() ? Optional.empty() : Optional.of(decode(sites.getFirst(), Site.class));
+        Map<DoorId, Door> doors = new HashMap<>();
+        for (String json : jsonsOfKind(session, EntityKind.DOOR)) {
+            Door door = decode(json, Door.class);
+            doors.put(door.id(), door);
+        }
+        Map<DoorGroupId, DoorGroup> groups = new HashMap<>();
+        for (String json : jsonsOfKind(session, EntityKind.DOOR_GROUP)) {
+            DoorGroup group = decode(json, DoorGroup.class);
+            groups.put(group.id(), group);
+        }
+        Map<ScheduleId, Schedule> schedules = new HashMap<>();
+        for (String json : jsonsOfKind(session, EntityKind.SCHEDULE)) {
+            Schedule schedule = decode(json, Schedule.class);
+            schedules.put(schedule.id(), schedule);
+        }
+        return new Config(gen, site, Map.copyOf(doors), Map.copyOf(groups), Map.copyOf(schedules));
+    }
+
+    /** Keeps {@code loaded} as the in-memory configuration unless a newer one is there already. */
+    private void publish(Config loaded) {
+        config.accumulateAndGet(loaded, (current, next) -> next.gen() > current.gen() ? next : current);
+    }
+
+    private static boolean isConfigKind(String kind) {
+        return switch (kind) {
+            case "site", "door", "door-group", "schedule" -> true;
+            default -> false;
+        };
+    }
+
+    /** Reads the committed seq, hub time and configuration into memory (at open). */
+    private void loadCommitted() {
+        read("read the cache's state", session -> {
+            session.prepare("BEGIN").execute();
+            try {
+                meta = new Meta(seqOf(session), hubTimeOf(session));
+                publish(loadConfig(session));
+                return null;
+            } finally {
+                session.prepare("COMMIT").execute();
+            }
+        });
+    }
 
     private void bindSite() {
         write("bind the cache to its tenant and site", session -> {
@@ -516,6 +592,7 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
     private void install(Session session, long seq, Instant hubTime) throws SQLException {
         session.execute("DELETE FROM entity");
+        configChanged = true;
         bulkUpsert(session, batch -> {
             try (Statement statement = session.connection.createStatement();
                     ResultSet rows = statement.executeQuery("SELECT kind, key, member, card_hash, json"
@@ -748,19 +825,21 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
     /**
      * Runs {@code work} against one consistent state of the cache (one read transaction), so that a
-     * decision's several lookups cannot straddle a sync batch. The view must not be used after
-     * {@code work} returns. Does not wait for writers.
+     * decision's several lookups cannot straddle a sync batch. The site, doors, door groups and
+     * schedules come from memory when the copy there is of the view's state (see {@code Config}),
+     * everything else from SQLite. The view must not be used after {@code work} returns. Does not
+     * wait for writers.
      */
     public <T> T reading(Function<Entitlements, T> work) {
         Objects.requireNonNull(work, "work");
         return read("read a consistent view", session -> {
-            session.execute("BEGIN");
+            session.prepare("BEGIN").execute();
             View view = new View(Optional.of(session));
             try {
                 return work.apply(view);
             } finally {
                 view.active = false;
-                session.execute("COMMIT");
+                session.prepare("COMMIT").execute();
             }
         });
     }
@@ -827,9 +906,34 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
     private final class View implements Entitlements {
         private final Optional<Session> bound;
         private volatile boolean active = true;
+        private Config viewConfig; // a bound view's configuration, once looked up
 
         View(Optional<Session> bound) {
             this.bound = bound;
+        }
+
+        /**
+         * A bound view's configuration: the in-memory copy when its {@code config_gen} is the one in
+         * this view's snapshot, else loaded from the snapshot (and kept, if newer: another instance
+         * on the file, or a commit whose copy is not published yet). Empty for a pooled view.
+         */
+        private Optional<Config> config() {
+            if (bound.isEmpty()) {
+                return Optional.empty();
+            }
+            if (viewConfig == null) {
+                viewConfig = call("read the site's configuration", session -> {
+                    long gen = meta(session, "config_gen").map(Long::parseLong).orElse(0L);
+                    Config held = config.get();
+                    if (held.gen() == gen) {
+                        return held;
+                    }
+                    Config loaded = loadConfig(session);
+                    publish(loaded);
+                    return loaded;
+                });
+            }
+            return Optional.of(viewConfig);
         }
 
         private <T> T call(String what, SqlWork<T> work) {
@@ -848,6 +952,10 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
         @Override
         public Optional<Site> site() {
+            Optional<Config> held = config();
+            if (held.isPresent()) {
+                return held.get().site();
+            }
             return call("look up the site", session -> {
                 List<String> sites = jsonsOfKind(session, EntityKind.SITE);
                 return sites.isEmpty() ? Optional.empty() : Optional.of(decode(sites.getFirst(), Site.class));
@@ -856,6 +964,10 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
         @Override
         public Optional<Door> door(DoorId id) {
+            Optional<Config> held = config();
+            if (held.isPresent()) {
+                return Optional.ofNullable(held.get().doors().get(id));
+            }
             return byKey(EntityKind.DOOR, id.value(), Door.class);
         }
 
@@ -888,11 +1000,19 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
         @Override
         public Optional<DoorGroup> doorGroup(DoorGroupId id) {
+            Optional<Config> held = config();
+            if (held.isPresent()) {
+                return Optional.ofNullable(held.get().doorGroups().get(id));
+            }
             return byKey(EntityKind.DOOR_GROUP, id.value(), DoorGroup.class);
         }
 
         @Override
         public Optional<Schedule> schedule(ScheduleId id) {
+            Optional<Config> held = config();
+            if (held.isPresent()) {
+                return Optional.ofNullable(held.get().schedules().get(id));
+            }
             return byKey(EntityKind.SCHEDULE, id.value(), Schedule.class);
         }
 
@@ -1016,6 +1136,7 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
     }
 
     private void upsert(Session session, Row row) throws SQLException {
+        configChanged |= isConfigKind(row.kind());
         if (row.kind().equals("site")) {
             // A cache holds one site entity: an upsert replaces it whatever its id, as InMemoryEntitlements does.
             PreparedStatement others = session.prepare(SQL_DELETE_OTHER_SITES);
@@ -1094,6 +1215,7 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                 upsert(session, row); // replaces any other site entity
                 return;
             }
+            configChanged |= isConfigKind(row.kind());
             PreparedStatement upsert = session.prepare(SQL_UPSERT);
             upsert.setString(1, row.kind());
             upsert.setString(2, row.key());
@@ -1150,7 +1272,8 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                 cause);
     }
 
-    private static void delete(Session session, EntityKind kind, String key) throws SQLException {
+    private void delete(Session session, EntityKind kind, String key) throws SQLException {
+        configChanged |= isConfigKind(kindName(kind));
         PreparedStatement delete = session.prepare(SQL_DELETE);
         delete.setString(1, kindName(kind));
         delete.setString(2, key);
@@ -1167,7 +1290,8 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
         }
     }
 
-    private static void setMeta(Session session, String name, String value) throws SQLException {
+    private void setMeta(Session session, String name, String value) throws SQLException {
+        metaWritten = true;
         PreparedStatement update = session.prepare(SQL_SET_META);
         update.setString(1, name);
         update.setString(2, value);
@@ -1224,13 +1348,27 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             }
             writer.prepare("BEGIN IMMEDIATE").execute();
             transactionDepth++;
+            metaWritten = false;
+            configChanged = false;
             boolean committed = false;
             try {
                 T result = work.run(writer);
-                Meta after = new Meta(seqOf(writer), hubTimeOf(writer)); // read inside the transaction
+                Config newConfig = null;
+                if (configChanged) {
+                    long gen = meta(writer, "config_gen").map(Long::parseLong).orElse(0L);
+                    setMeta(writer, "config_gen", Long.toString(gen + 1));
+                    newConfig = loadConfig(writer); // read inside the transaction
+                }
+                Meta after = metaWritten ? new Meta(seqOf(writer), hubTimeOf(writer)) : null;
                 writer.prepare("COMMIT").execute();
                 committed = true;
-                meta = after; // published only once the commit succeeded
+                // Published only once the commit succeeded.
+                if (after != null) {
+                    meta = after;
+                }
+                if (newConfig != null) {
+                    publish(newConfig);
+                }
                 return result;
             } finally {
                 transactionDepth--;
@@ -1238,6 +1376,25 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                     rollbackQuietly();
                 }
             }
+        } catch (SQLException e) {
+            throw translate(e, what, file);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work}, which executes one writing statement, on the writer connection under the
+     * write lock, without {@code BEGIN} and {@code COMMIT}: in SQLite's autocommit mode the statement
+     * is a transaction of its own, committed when it returns (one statement on the hot path instead of
+     * three). Inside a {@link #write} on the same thread it joins that transaction. {@code work}
+     * translates its own failures; it must not write the configuration or the meta rows.
+     */
+    <T> T writeOne(String what, SqlWork<T> work) {
+        writeLock.lock();
+        try {
+            requireOpenCache();
+            return work.run(writer);
         } catch (SQLException e) {
             throw translate(e, what, file);
         } finally {

@@ -221,7 +221,7 @@ public final class EdgeMain {
                 s.path("cacheSeq").asLong(),
                 s.path("credentials").asLong(),
                 s.path("cacheBytes").asLong() / 1024);
-        out.printf("clock    %s%n", s.path("clock").asText());
+        out.printf("clock    %s%n", s.path("clockReason").asText(s.path("clock").asText()));
         out.printf(
                 "outbox   %d events waiting for the hub%n",
                 s.path("outboxDepth").asLong());

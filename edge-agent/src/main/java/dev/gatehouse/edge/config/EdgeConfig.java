@@ -16,6 +16,7 @@ public record EdgeConfig(
         Path cardKeyFile,
         Path trustedKeysFile,
         Duration clockTolerance,
+        Optional<String> clockTrustedSource,
         List<Door> doors,
         List<Reader> readers) {
 

@@ -68,6 +68,12 @@ public final class EdgeConfigLoader {
         Path cardKeyFile = config.path("card-key-file", baseDir);
         Path trustedKeysFile = config.path("trusted-keys-file", baseDir);
         Duration clockTolerance = config.optDuration("clock-tolerance").orElse(Duration.ofSeconds(5));
+        Optional<String> clockTrustedSource = config.optString("clock-trusted-source");
+        if (clockTrustedSource.isPresent() && clockTrustedSource.get().isBlank()) {
+            throw new ConfigException(
+                    "clock-trusted-source",
+                    "give a command that exits 0 when the clock is synchronised, e.g. 'chronyc waitsync 1'");
+        }
 
         List<EdgeConfig.Reader> readers = new ArrayList<>();
         Set<String> readerIds = new HashSet<>();
@@ -110,7 +116,8 @@ public final class EdgeConfigLoader {
             doors.add(door);
         }
         config.end();
-        return new EdgeConfig(site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, doors, readers);
+        return new EdgeConfig(
+                site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, clockTrustedSource, doors, readers);
     }
 
     private static void claimPin(Set<Integer> pins, int pin, String key) {

@@ -65,6 +65,7 @@ public final class CameraQrReader implements Reader {
         while (running) {
             try {
                 Optional<BufferedImage> frame = frames.next();
+                long arrived = System.nanoTime();
                 if (faulted && frame.isPresent()) {
                     faulted = false;
                     call(() -> listener.restored(id));
@@ -74,7 +75,7 @@ public final class CameraQrReader implements Reader {
                 if (text.isPresent() && (!text.equals(inView) || !now.isBefore(reportedAt.plus(representAfter)))) {
                     String code = text.get();
                     reportedAt = now;
-                    call(() -> listener.presented(id, new Presentation.QrText(code)));
+                    call(() -> listener.presented(id, new Presentation.QrText(code, arrived)));
                 }
                 if (frame.isPresent()) {
                     inView = text;

@@ -24,8 +24,11 @@ final class CardDebouncer {
         this.representAfter = representAfter;
     }
 
-    /** What one poll saw; returns the presentation to report, if any. */
-    Optional<CardUid> seen(Optional<byte[]> uid) {
+    /**
+     * What one poll saw, its response having arrived at {@code arrivedNanos} ({@link System#nanoTime()});
+     * returns the presentation to report, if any.
+     */
+    Optional<CardUid> seen(Optional<byte[]> uid, long arrivedNanos) {
         if (uid.isEmpty()) {
             inField = null;
             return Optional.empty();
@@ -39,7 +42,7 @@ final class CardDebouncer {
         }
         inField = card.clone();
         reportedAt = now;
-        return Optional.of(new CardUid(card));
+        return Optional.of(new CardUid(card, arrivedNanos));
     }
 
     /** Forgets the card in the field (the reader was reconnected: a card now is a new tap). */

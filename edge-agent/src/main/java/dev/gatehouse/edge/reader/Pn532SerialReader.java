@@ -127,7 +127,7 @@ public final class Pn532SerialReader implements Reader {
                 Optional<byte[]> uid = parseTarget(response);
                 timeouts = 0;
                 health.working();
-                debouncer.seen(uid).ifPresent(health::presented);
+                debouncer.seen(uid, chip.lastReadNanos()).ifPresent(health::presented);
             } catch (ReaderException e) {
                 if (e.error().connectionLost()) {
                     throw e;

@@ -36,6 +36,7 @@ final class Pn532Transport {
     private final BooleanSupplier running;
     private final Pn532Decoder decoder = new Pn532Decoder();
     private final byte[] readBuffer = new byte[256];
+    private long lastReadNanos;
 
     Pn532Transport(
             SerialLink link,
@@ -48,6 +49,15 @@ final class Pn532Transport {
         this.responseTimeout = responseTimeout;
         this.discards = discards;
         this.running = running;
+    }
+
+    /**
+     * {@link System#nanoTime()} when the last read that returned bytes came back: for the frame
+     * {@link #exchange} just returned, the moment its last byte was in hand (a frame is only decoded
+     * from bytes already read, and the port is read only when nothing decoded is left).
+     */
+    long lastReadNanos() {
+        return lastReadNanos;
     }
 
     /** Sends the wake-up sequence (the next command must follow it). */
@@ -153,6 +163,9 @@ final class Pn532Transport {
                 return Optional.empty();
             }
             int count = link.read(readBuffer);
+            if (count > 0) {
+                lastReadNanos = System.nanoTime();
+            }
             if (count == 0 && decoder.hasPartialFrame()) {
                 Optional<Decoded> abandoned = decoder.abandonPartialFrame();
                 if (abandoned.isPresent()) {

@@ -1,9 +1,10 @@
 package dev.gatehouse.edge.reader;
 
 /**
- * Where a reader reports. Called on the reader's own thread: implementations hand off (to a door's
- * queue, a log) and return at once; they must never block. An exception thrown here is logged and
- * does not stop the reader.
+ * Where a reader reports. Called on the reader's own thread: implementations may do short work there
+ * (the agent decides a presentation, reading its cache) and hand the rest off (to a door's queue, a
+ * log); they must never block on a door, a lock held elsewhere or the network. An exception thrown
+ * here is logged and does not stop the reader.
  */
 public interface ReaderListener {
     /** A card or code was presented. A card held in the field is reported once per tap. */

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -122,12 +123,16 @@ public final class SerialQrReader implements Reader {
             }
             lastByte = System.nanoTime();
             for (int i = 0; i < count; i++) {
-                lines.accept(buffer[i]).ifPresent(scanned -> handle(scanned, health));
+                Optional<Scanned> scanned = lines.accept(buffer[i]);
+                if (scanned.isPresent()) {
+                    handle(scanned.get(), lastByte, health);
+                }
             }
         }
     }
 
-    private void handle(Scanned scanned, ReaderHealth health) {
+    /** A line (or an overlong one) whose last byte was read at {@code arrivedNanos}. */
+    private void handle(Scanned scanned, long arrivedNanos, ReaderHealth health) {
         switch (scanned) {
             case Overlong overlong ->
                 health.fault("discarded a line longer than " + overlong.limit() + " bytes (max-line-length)");
@@ -144,7 +149,7 @@ public final class SerialQrReader implements Reader {
                         return;
                     }
                     health.working();
-                    health.presented(new QrText(text));
+                    health.presented(new QrText(text, arrivedNanos));
                 } catch (CharacterCodingException e) {
                     health.fault("discarded a line that is not UTF-8 (line noise, or the scanner's code page)");
                 }

@@ -38,6 +38,7 @@ import dev.gatehouse.protocol.model.VisitorPass;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.policy.DenyReason;
 import dev.gatehouse.protocol.policy.DoorMode;
+import dev.gatehouse.protocol.policy.Entitlements;
 import dev.gatehouse.protocol.policy.GrantBasis;
 import dev.gatehouse.protocol.policy.InMemoryEntitlements;
 import dev.gatehouse.protocol.qr.QrClaims;
@@ -59,6 +60,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -155,10 +158,14 @@ class DecisionServiceTest {
                 clock,
                 queue,
                 (id, kind, detail) -> {});
-        service = new DecisionService(
+        service = service(EntitlementSource.of(cache));
+    }
+
+    private DecisionService service(EntitlementSource entitlements) {
+        return new DecisionService(
                 "acme",
                 "hq",
-                cache,
+                entitlements,
                 () -> KeySet.of(HUB),
                 cards,
                 clock,
@@ -304,6 +311,54 @@ class DecisionServiceTest {
 
             assertThat(tap(ADA_CARD).decision()).isEqualTo(new Decision.Denied(DenyReason.LOCKDOWN));
             assertThat(relay()).isEmpty();
+        }
+
+        @Test
+        void aLockdownThatLandsBetweenTheDecisionAndTheUnlockKeepsTheDoorLocked() throws Exception {
+            // Why: a card is decided off the door's queue; a lockdown that reaches the door after
+            // that decision but before the unlock must win, or the door would open in a lockdown for
+            // someone who is no responder.
+            AtomicBoolean lockdownSent = new AtomicBoolean();
+            service = service(new EntitlementSource() {
+                @Override
+                public <T> T reading(Function<Entitlements, T> work) {
+                    T result = work.apply(cache);
+                    if (lockdownSent.compareAndSet(false, true)) {
+                        door.setMode(new DoorMode.Lockdown(Set.of("security")));
+                    }
+                    return result;
+                }
+            });
+
+            Decided decided = tap(ADA_CARD);
+
+            assertThat(lockdownSent).isTrue();
+            assertThat(decided.decision()).isEqualTo(new Decision.Denied(DenyReason.LOCKDOWN));
+            assertThat(relay()).isEmpty();
+            assertThat(recorder.events).containsExactly(decided.event());
+            assertThat(decided.accessEvent().reason()).contains(DenyReason.LOCKDOWN);
+        }
+
+        @Test
+        void anEmergencyReleaseThatLandsBeforeTheUnlockIsWhatIsRecorded() throws Exception {
+            // Why: the event on record must say why the door opened: the release, not the grant
+            // that was decided a moment before it.
+            AtomicBoolean releaseSent = new AtomicBoolean();
+            service = service(new EntitlementSource() {
+                @Override
+                public <T> T reading(Function<Entitlements, T> work) {
+                    T result = work.apply(cache);
+                    if (releaseSent.compareAndSet(false, true)) {
+                        door.setMode(DoorMode.EMERGENCY_RELEASE);
+                    }
+                    return result;
+                }
+            });
+
+            Decided decided = tap(ADA_CARD);
+
+            assertThat(decided.accessEvent().basis()).contains(GrantBasis.EMERGENCY_RELEASE);
+            assertThat(recorder.events).containsExactly(decided.event());
         }
 
         @Test

@@ -120,6 +120,12 @@ class ReferenceEquivalenceTest {
                 }
                 assertThat(cache.seq()).isEqualTo(applied);
                 assertSameLookups(cache, reference, universe);
+                // A view takes the site, doors, door groups and schedules from memory: after every
+                // commit it must answer as the reference too.
+                cache.reading(view -> {
+                    assertSameLookups(view, reference, universe);
+                    return true;
+                });
                 deliveries++;
             }
             cache.reading(view -> {
@@ -181,6 +187,10 @@ class ReferenceEquivalenceTest {
             }
             assertThat(last).isEqualTo(new SnapshotResult.Installed(LOG_LENGTH));
             assertSameLookups(cache, reference, universe);
+            cache.reading(view -> {
+                assertSameLookups(view, reference, universe);
+                return true;
+            });
             assertThat(cache.credential(CredentialId.of("c-stale"))).isEmpty();
         }
     }

@@ -23,6 +23,7 @@ import dev.gatehouse.edge.cache.SqliteEntitlementCache.Migration;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SyncRequest;
 import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.Door;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
@@ -878,6 +879,102 @@ class SqliteEntitlementCacheTest {
                 doors.shutdownNow();
             }
             assertThat(cache.credentialCount()).isEqualTo(rounds);
+        }
+    }
+
+    /**
+     * A reading view takes the site, doors, door groups and schedules from a decoded copy in memory;
+     * it must never answer with another state than the view's own SQLite snapshot.
+     */
+    @Nested
+    class ConfigurationInMemory {
+        private final DoorId main = DoorId.of("main");
+
+        private Door mainDoor(int unlockSeconds) {
+            Door base = door("main");
+            return new Door(
+                    base.id(),
+                    base.name(),
+                    Duration.ofSeconds(unlockSeconds),
+                    base.untrustedClock(),
+                    base.offline(),
+                    base.offlineAfter());
+        }
+
+        private Optional<Door> doorInAView() {
+            return cache.reading(view -> view.door(main));
+        }
+
+        @Test
+        void aDoorChangedByABatchIsSeenByTheNextView() {
+            // Why: an operator who shortens a door's unlock time expects the next tap to use it.
+            cache.apply(batch(1, upsert(mainDoor(5))));
+            assertThat(doorInAView()).contains(mainDoor(5));
+            cache.apply(batch(2, upsert(mainDoor(2))));
+            assertThat(doorInAView()).contains(mainDoor(2));
+            cache.apply(batch(3, remove(EntityKind.DOOR, "main")));
+            assertThat(doorInAView()).isEmpty();
+        }
+
+        @Test
+        void aViewKeepsTheDoorOfItsOwnStateWhileANewerOneIsCommitted() throws Exception {
+            // Why: a decision that read a member's grants before a batch must not take the door
+            // from after it: together they would be a state the hub never had.
+            cache.apply(batch(1, upsert(mainDoor(5)), upsert(member("m-1"))));
+            ExecutorService sync = Executors.newSingleThreadExecutor();
+            Optional<Door> seen;
+            try {
+                seen = cache.reading(view -> {
+                    view.member(MemberId.of("m-1")); // the view's snapshot starts here
+                    CompletableFuture.runAsync(() -> cache.apply(batch(3, upsert(mainDoor(2)))), sync)
+                            .orTimeout(10, TimeUnit.SECONDS)
+                            .join();
+                    return view.door(main);
+                });
+            } finally {
+                sync.shutdown();
+            }
+            assertThat(seen).contains(mainDoor(5));
+            assertThat(doorInAView()).contains(mainDoor(2));
+        }
+
+        @Test
+        void aConfigurationWrittenByAnotherInstanceOnTheFileIsSeen() {
+            // Why: the copy in memory is this instance's; a write through another connection to the
+            // same file (a second process) must not leave views on the old configuration.
+            cache.apply(batch(1, upsert(mainDoor(5))));
+            assertThat(doorInAView()).contains(mainDoor(5));
+            try (SqliteEntitlementCache other = SqliteEntitlementCache.open(file, TENANT, SITE)) {
+                other.apply(batch(2, upsert(mainDoor(2))));
+            }
+            assertThat(doorInAView()).contains(mainDoor(2));
+        }
+
+        @Test
+        void aRolledBackBatchLeavesTheConfigurationAsItWas() {
+            // Why: a batch refused as a whole must not half-change the doors held in memory.
+            cache.apply(batch(1, upsert(mainDoor(5)), upsert(card("c-1", "m-1", hash("card-1")))));
+            Envelope bad = batch(3, upsert(mainDoor(2)), upsert(card("c-2", "m-2", hash("card-1"))));
+            assertThatThrownBy(() -> cache.apply(bad)).isInstanceOf(CacheException.class);
+            assertThat(doorInAView()).contains(mainDoor(5));
+        }
+
+        @Test
+        void anInstalledSnapshotReplacesTheConfiguration() {
+            // Why: a snapshot replaces everything; a door it no longer holds must be gone from memory too.
+            cache.apply(batch(1, upsert(mainDoor(5)), upsert(door("side"))));
+            cache.offer(chunk("snap", 10, 0, 1, mainDoor(2)));
+            assertThat(doorInAView()).contains(mainDoor(2));
+            Optional<Door> side = cache.reading(view -> view.door(DoorId.of("side")));
+            assertThat(side).isEmpty();
+        }
+
+        @Test
+        void theConfigurationSurvivesAReopen() {
+            // Why: after a restart the first tap must find its door.
+            cache.apply(batch(1, upsert(mainDoor(5))));
+            reopen();
+            assertThat(doorInAView()).contains(mainDoor(5));
         }
     }
 

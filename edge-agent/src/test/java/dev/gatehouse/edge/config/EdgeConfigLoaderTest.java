@@ -82,6 +82,7 @@ class EdgeConfigLoaderTest {
                 "id: nfc-room-1|readers[2].id|used twice",
                 "device: pi-1|site.colour|not a known key",
                 "data-dir: data|data-dir|is missing",
+                "clock-tolerance: 5s|clock-trusted-source|chronyc waitsync 1",
             })
     void aBrokenKeyIsNamedWithWhatIsWrong(String original, String key, String message) throws IOException {
         String broken = example().replace(original, breakage(original));
@@ -112,8 +113,20 @@ class EdgeConfigLoaderTest {
             case "id: nfc-room-1" -> "id: nfc-main";
             case "device: pi-1" -> "device: pi-1\n  colour: blue";
             case "data-dir: data" -> "";
+            case "clock-tolerance: 5s" -> "clock-tolerance: 5s\nclock-trusted-source: \" \"";
             default -> throw new IllegalArgumentException(original);
         };
+    }
+
+    @Test
+    void aClockTrustedSourceCommandIsOptional() throws IOException {
+        // Why: chrony or ntpd sites name their tool; systemd-timesyncd sites need nothing.
+        assertThat(EdgeConfigLoader.load(EXAMPLE).clockTrustedSource()).isEmpty();
+        String chrony = example()
+                .replace("clock-tolerance: 5s", "clock-tolerance: 5s\nclock-trusted-source: chronyc waitsync 1");
+
+        assertThat(EdgeConfigLoader.parse(chrony, Path.of(".")).clockTrustedSource())
+                .contains("chronyc waitsync 1");
     }
 
     @Test

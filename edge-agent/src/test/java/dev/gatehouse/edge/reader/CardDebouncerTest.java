@@ -20,44 +20,51 @@ class CardDebouncerTest {
     @Test
     void aCardSeenOnConsecutivePollsIsReportedOnce() {
         // Why: the chip sees a resting card on every poll.
-        assertThat(debouncer.seen(Optional.of(A))).contains(new CardUid(A));
-        assertThat(debouncer.seen(Optional.of(A))).isEmpty();
+        assertThat(debouncer.seen(Optional.of(A), 0)).contains(new CardUid(A));
+        assertThat(debouncer.seen(Optional.of(A), 0)).isEmpty();
         clock.advance(Duration.ofMillis(1_999));
-        assertThat(debouncer.seen(Optional.of(A))).isEmpty();
+        assertThat(debouncer.seen(Optional.of(A), 0)).isEmpty();
+    }
+
+    @Test
+    void aReportCarriesTheArrivalOfThePollThatSawTheCard() {
+        // Why: latency is measured from the frame's arrival, which the reader knows and the debouncer must keep.
+        assertThat(debouncer.seen(Optional.of(A), 42).orElseThrow().arrivedNanos())
+                .isEqualTo(42);
     }
 
     @Test
     void aCardHeldForTheIntervalIsReportedAgain() {
         // Why: a member still holding the card after the relock expects another try.
-        debouncer.seen(Optional.of(A));
+        debouncer.seen(Optional.of(A), 0);
         clock.advance(Duration.ofSeconds(2));
 
-        assertThat(debouncer.seen(Optional.of(A))).contains(new CardUid(A));
+        assertThat(debouncer.seen(Optional.of(A), 0)).contains(new CardUid(A));
     }
 
     @Test
     void aCardThatLeftTheFieldIsReportedWhenItComesBack() {
         // Why: a second tap is a second request.
-        debouncer.seen(Optional.of(A));
-        debouncer.seen(Optional.empty());
+        debouncer.seen(Optional.of(A), 0);
+        debouncer.seen(Optional.empty(), 0);
 
-        assertThat(debouncer.seen(Optional.of(A))).contains(new CardUid(A));
+        assertThat(debouncer.seen(Optional.of(A), 0)).contains(new CardUid(A));
     }
 
     @Test
     void anotherCardIsReportedAtOnce() {
         // Why: the next member must not wait out the previous member's interval.
-        debouncer.seen(Optional.of(A));
+        debouncer.seen(Optional.of(A), 0);
 
-        assertThat(debouncer.seen(Optional.of(B))).contains(new CardUid(B));
+        assertThat(debouncer.seen(Optional.of(B), 0)).contains(new CardUid(B));
     }
 
     @Test
     void afterAResetTheCardInTheFieldIsANewTap() {
         // Why: after a reconnect the reader cannot know whether the card left meanwhile.
-        debouncer.seen(Optional.of(A));
+        debouncer.seen(Optional.of(A), 0);
         debouncer.reset();
 
-        assertThat(debouncer.seen(Optional.of(A))).contains(new CardUid(A));
+        assertThat(debouncer.seen(Optional.of(A), 0)).contains(new CardUid(A));
     }
 }

@@ -85,6 +85,20 @@ class Pn532SerialReaderTest {
         }
 
         @Test
+        void aTapCarriesTheMomentItsFrameWasReadNotWhenThePollStarted() {
+            // Why: tap-to-relay latency is measured from here; a stamp taken before the chip wrote its
+            // response (at the poll's start, say) would hide up to a poll's wait in the figure.
+            startReader();
+
+            emulator.holdCard(CARD_A);
+
+            await().atMost(WAIT).until(() -> listener.cards().size() == 1);
+            long arrived = listener.cards().getFirst().arrivedNanos();
+            assertThat(arrived - emulator.lastTargetWrittenNanos()).isPositive();
+            assertThat(System.nanoTime() - arrived).isPositive();
+        }
+
+        @Test
         void noCardMeansNoPresentationAndNoFault() {
             // Why: an empty field is the normal state of a door; it must not look like a fault or a tap.
             startReader();
