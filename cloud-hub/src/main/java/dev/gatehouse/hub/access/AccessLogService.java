@@ -4,6 +4,7 @@ import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.policy.DenyReason;
 import io.helidon.common.uri.UriQuery;
@@ -12,7 +13,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,7 +147,7 @@ public final class AccessLogService implements HttpService {
         Optional<Instant> instant(String name) {
             return one(name).flatMap(text -> {
                 try {
-                    return Optional.of(OffsetDateTime.parse(text).toInstant());
+                    return Optional.of(Times.parseInstant(text));
                 } catch (DateTimeParseException e) {
                     String hint = text.contains(" ") ? "; a '+' in a URL must be written %2B" : "";
                     return error(

@@ -76,8 +76,23 @@ public final class ChangeLog {
     /** Appends the same changes to every site of the tenant (members, credentials and keys go to all sites). */
     public static void appendToAllSites(Connection c, String tenantId, List<Change> changes, Instant at)
             throws SQLException {
+        lockTenant(c, tenantId);
         for (String siteId : siteIds(c, tenantId)) {
             append(c, tenantId, siteId, changes, at);
+        }
+    }
+
+    /**
+     * Takes the tenant row's write lock until the transaction ends. Site creation and every
+     * tenant-wide append take it first, so on PostgreSQL (READ COMMITTED) a member written while a
+     * site is being created either sees the new site and appends to it, or commits before the site
+     * exists and is in its snapshot; it can never miss both. On SQLite the single writer already
+     * serialises them.
+     */
+    public static void lockTenant(Connection c, String tenantId) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("UPDATE tenants SET updated_at = updated_at WHERE id = ?")) {
+            lock.setString(1, tenantId);
+            lock.executeUpdate();
         }
     }
 

@@ -179,7 +179,15 @@ public final class CredentialService implements HttpService {
         Json.ok(
                 res,
                 value(store.update(
-                        tenantId, current.id(), new CredentialStore.Update(label, validFrom, validUntil, status))));
+                        tenantId,
+                        current.id(),
+                        new CredentialStore.Update(
+                                label,
+                                validFrom,
+                                validUntil,
+                                status,
+                                currentStatus,
+                                Instant.parse(current.updatedAt()).toEpochMilli()))));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {

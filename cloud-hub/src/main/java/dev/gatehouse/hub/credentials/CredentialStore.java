@@ -70,12 +70,18 @@ public final class CredentialStore {
         }
     }
 
-    /** The values a PATCH may set; the service merges them with the current ones. */
+    /**
+     * The values a PATCH may set; the service merges them with the version it read ({@code readStatus},
+     * {@code readUpdatedAt}), and the store writes only if the row is still that version. Otherwise a
+     * concurrent change (a card just marked lost) would be overwritten with the stale status.
+     */
     public record Update(
             Optional<String> label,
             Optional<Instant> validFrom,
             Optional<Instant> validUntil,
-            CredentialStatus status) {
+            CredentialStatus status,
+            CredentialStatus readStatus,
+            long readUpdatedAt) {
         public Update {
             if (status == CredentialStatus.REVOKED) {
                 throw new IllegalArgumentException("revoking is its own operation: revoke(...)");
@@ -88,8 +94,13 @@ public final class CredentialStore {
         Instant now = clock.instant();
         try {
             return database.write(c -> {
-                if (memberStatus(c, tenantId, memberId).isEmpty()) {
+                var status = memberStatus(c, tenantId, memberId);
+                if (status.isEmpty()) {
                     return new StoreResult.Missing<>("member", memberId);
+                }
+                if (status.get() == MemberStatus.CANCELLED) {
+                    return new StoreResult.Refused<>("member " + memberId
+                            + " is cancelled, and cancelled is final; create a new member to give them access again");
                 }
                 Optional<String> hash = cardHash(c, tenantId, enrollment.uid());
                 if (hash.isPresent()) {
@@ -204,19 +215,28 @@ public final class CredentialStore {
         Instant now = clock.instant();
         return database.write(c -> {
             try (PreparedStatement statement = c.prepareStatement("UPDATE credentials SET label = ?, valid_from = ?,"
-                    + " valid_until = ?, status = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND status <> ?")) {
+                    + " valid_until = ?, status = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND status <> ?"
+                    + " AND status = ? AND updated_at = ?")) {
                 statement.setString(1, update.label().orElse(null));
                 setInstant(statement, 2, update.validFrom());
                 setInstant(statement, 3, update.validUntil());
                 statement.setString(4, update.status().name());
-                statement.setLong(5, now.toEpochMilli());
+                statement.setLong(5, Math.max(now.toEpochMilli(), update.readUpdatedAt() + 1));
                 statement.setString(6, credentialId);
                 statement.setString(7, tenantId);
                 statement.setString(8, CredentialStatus.REVOKED.name());
+                statement.setString(9, update.readStatus().name());
+                statement.setLong(10, update.readUpdatedAt());
                 if (statement.executeUpdate() == 0) {
-                    return view(c, tenantId, credentialId).isEmpty()
-                            ? new StoreResult.Missing<>("credential", credentialId)
-                            : new StoreResult.Refused<>(revokedIsFinal(credentialId));
+                    Optional<CredentialView> now2 = view(c, tenantId, credentialId);
+                    if (now2.isEmpty()) {
+                        return new StoreResult.Missing<>("credential", credentialId);
+                    }
+                    return new StoreResult.Refused<>(
+                            now2.get().status().equals(wire(CredentialStatus.REVOKED.name()))
+                                    ? revokedIsFinal(credentialId)
+                                    : "credential " + credentialId + " was changed by another request meanwhile"
+                                            + " (it is now " + now2.get().status() + "); read it again and retry");
                 }
             }
             return saved(c, tenantId, credentialId, now);

@@ -159,7 +159,7 @@ public final class PlanService implements HttpService {
                 continue;
             }
             Input entry = Input.of((ObjectNode) items.get(i), "day", "start", "end");
-            if (!entry.has("day")) {
+            if (!entry.has("day") || entry.isNull("day")) {
                 entry.error("day", "is required: monday … sunday");
             }
             Optional<DayOfWeek> day = entry.enumValue("day", DayOfWeek.class);

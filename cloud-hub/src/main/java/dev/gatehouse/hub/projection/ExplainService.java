@@ -30,7 +30,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -91,7 +90,7 @@ public final class ExplainService implements HttpService {
         }
         try {
             // An unencoded '+' of an offset arrives as a space.
-            return OffsetDateTime.parse(text.get().strip().replace(' ', '+')).toInstant();
+            return Times.parseInstant(text.get().strip().replace(' ', '+'));
         } catch (DateTimeParseException e) {
             throw ApiException.invalid(
                     "at",

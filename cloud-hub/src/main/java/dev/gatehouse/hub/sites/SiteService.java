@@ -111,7 +111,11 @@ public final class SiteService implements HttpService {
         input.done();
         Json.ok(
                 res,
-                store.updateSite(tenantId, current.id(), new SiteStore.SiteInput(name, address, zone.orElseThrow()))
+                store.updateSite(
+                                tenantId,
+                                current.id(),
+                                new SiteStore.SiteInput(name, address, zone.orElseThrow()),
+                                java.time.Instant.parse(current.updatedAt()).toEpochMilli())
                         .orElseThrow(() -> ApiException.notFound("site", current.id())));
     }
 
@@ -134,7 +138,7 @@ public final class SiteService implements HttpService {
             }
             Input entry = Input.of((com.fasterxml.jackson.databind.node.ObjectNode) item, "date", "name");
             Optional<LocalDate> date = entry.date("date");
-            if (!entry.has("date")) {
+            if (!entry.has("date") || entry.isNull("date")) {
                 entry.error("date", "is required");
             }
             String name = entry.text("name", 100);
@@ -216,7 +220,11 @@ public final class SiteService implements HttpService {
         SiteStore.DoorInput input = doorInput(Input.of(Json.object(req, maxBody), DOOR_FIELDS), Optional.of(current));
         Json.ok(
                 res,
-                store.updateDoor(tenantId, current.id(), input)
+                store.updateDoor(
+                                tenantId,
+                                current.id(),
+                                input,
+                                java.time.Instant.parse(current.updatedAt()).toEpochMilli())
                         .orElseThrow(() -> ApiException.notFound("door", current.id())));
     }
 

@@ -3,6 +3,8 @@ package dev.gatehouse.hub.sites;
 import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.StoreError;
+import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
@@ -50,6 +52,7 @@ public final class SiteStore {
         String id = HubIds.next("site");
         Instant now = clock.instant();
         database.write(c -> {
+            ChangeLog.lockTenant(c, tenantId);
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO sites (id, tenant_id, name, address,"
                     + " time_zone, change_seq, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)")) {
                 insert.setString(1, id);
@@ -119,18 +122,26 @@ public final class SiteStore {
         }
     }
 
-    public Optional<Views.SiteView> updateSite(String tenantId, String siteId, SiteInput input) {
+    /**
+     * Writes the merged site only if it is still the version read at {@code readUpdatedAt}; a PATCH
+     * must not put back a value another request has just changed.
+     */
+    public Optional<Views.SiteView> updateSite(String tenantId, String siteId, SiteInput input, long readUpdatedAt) {
         Instant now = clock.instant();
         boolean found = database.write(c -> {
             try (PreparedStatement update = c.prepareStatement("UPDATE sites SET name = ?, address = ?, time_zone = ?,"
-                    + " updated_at = ? WHERE id = ? AND tenant_id = ?")) {
+                    + " updated_at = ? WHERE id = ? AND tenant_id = ? AND updated_at = ?")) {
                 update.setString(1, input.name());
                 update.setString(2, input.address());
                 update.setString(3, input.zone().getId());
-                update.setLong(4, now.toEpochMilli());
+                update.setLong(4, Math.max(now.toEpochMilli(), readUpdatedAt + 1));
                 update.setString(5, siteId);
                 update.setString(6, tenantId);
+                update.setLong(7, readUpdatedAt);
                 if (update.executeUpdate() != 1) {
+                    if (siteExists(c, tenantId, siteId)) {
+                        throw stale("site", siteId);
+                    }
                     return false;
                 }
             }
@@ -138,6 +149,12 @@ public final class SiteStore {
             return true;
         });
         return found ? site(tenantId, siteId) : Optional.empty();
+    }
+
+    static StoreException stale(String what, String id) {
+        return new StoreException(
+                StoreError.STALE,
+                what + " " + id + " was changed by another request meanwhile; read it again and retry");
     }
 
     private static void appendSite(Connection c, String tenantId, String siteId, Instant now) throws SQLException {
@@ -261,7 +278,8 @@ public final class SiteStore {
         statement.setLong(first + 4, input.offlineAfterSeconds());
     }
 
-    public Optional<Views.DoorView> updateDoor(String tenantId, String doorId, DoorInput input) {
+    /** Writes the merged door only if it is still the version read at {@code readUpdatedAt}. */
+    public Optional<Views.DoorView> updateDoor(String tenantId, String doorId, DoorInput input, long readUpdatedAt) {
         Instant now = clock.instant();
         boolean found = database.write(c -> {
             Optional<String> siteId = doorSite(c, tenantId, doorId);
@@ -270,12 +288,15 @@ public final class SiteStore {
             }
             try (PreparedStatement update = c.prepareStatement("UPDATE doors SET name = ?, unlock_seconds = ?,"
                     + " untrusted_clock = ?, offline_mode = ?, offline_after_seconds = ?, updated_at = ?"
-                    + " WHERE id = ? AND tenant_id = ?")) {
+                    + " WHERE id = ? AND tenant_id = ? AND updated_at = ?")) {
                 bindDoor(update, 1, input);
-                update.setLong(6, now.toEpochMilli());
+                update.setLong(6, Math.max(now.toEpochMilli(), readUpdatedAt + 1));
                 update.setString(7, doorId);
                 update.setString(8, tenantId);
-                update.executeUpdate();
+                update.setLong(9, readUpdatedAt);
+                if (update.executeUpdate() != 1) {
+                    throw stale("door", doorId);
+                }
             }
             ChangeLog.append(
                     c,

@@ -25,7 +25,9 @@ public final class AdminBootstrap {
             return Optional.empty();
         }
         Path file = dataDir.resolve("admin-token");
-        String token = store.createToken(Optional.empty(), "bootstrap");
+        // The file is written before the token is stored: were it the other way round, a failed
+        // write would leave a stored admin token that nobody holds, and no later start would make one.
+        String token = Tokens.generate();
         try {
             Files.createDirectories(dataDir);
             Files.deleteIfExists(file);
@@ -34,6 +36,7 @@ public final class AdminBootstrap {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the first admin token to " + file, e);
         }
+        store.storeToken(Optional.empty(), "bootstrap", token);
         LOG.info("created the first platform-admin token in " + file.toAbsolutePath()
                 + " (readable by this user only); create tenants with it: POST /api/v1/tenants");
         return Optional.of(file);

@@ -101,6 +101,9 @@ public final class AuthFilter implements Filter {
         if (colon > 0 && host.indexOf(']') < colon) {
             host = host.substring(0, colon);
         }
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1); // a fully qualified name is the same host
+        }
         String suffix = "." + baseDomain.get();
         if (!host.endsWith(suffix)) {
             return Optional.empty();

@@ -208,11 +208,16 @@ public final class TenantStore {
     /** A new token for the tenant (or a platform-admin token for an empty tenant); returned once. */
     public String createToken(Optional<String> tenantId, String name) {
         String token = Tokens.generate();
+        storeToken(tenantId, name, token);
+        return token;
+    }
+
+    /** Stores the hash of a token made by the caller (the bootstrap writes its file first). */
+    void storeToken(Optional<String> tenantId, String name, String token) {
         database.write(c -> {
             insertToken(c, tenantId, name, token, clock.millis());
             return null;
         });
-        return token;
     }
 
     public List<TokenView> tokens(String tenantId) {

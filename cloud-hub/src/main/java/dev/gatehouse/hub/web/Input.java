@@ -225,11 +225,12 @@ public final class Input {
             return Optional.empty();
         }
         try {
-            return Optional.of(java.time.OffsetDateTime.parse(text.get()).toInstant());
+            return Optional.of(Times.parseInstant(text.get()));
         } catch (DateTimeParseException e) {
             error(
                     field,
-                    "'" + text.get() + "' is not a timestamp: use ISO-8601 with an offset, e.g. 2026-11-21T09:00:00Z");
+                    "'" + text.get()
+                            + "' is not a timestamp between 1970 and 9999: use ISO-8601 with an offset, e.g. 2026-11-21T09:00:00Z");
             return Optional.empty();
         }
     }

@@ -70,10 +70,19 @@ public final class Problems {
     }
 
     private static ApiException translate(StoreException e) {
+        // The driver's text names constraints and key values: it goes to the log, not to the caller.
         return switch (e.error()) {
-            case CONFLICT -> ApiException.conflict("a unique value is already taken: " + e.getMessage());
-            case REFERENCE ->
-                ApiException.conflict("the change refers to, or is referred to by, another record: " + e.getMessage());
+            case STALE -> ApiException.conflict(e.getMessage());
+            case CONFLICT -> {
+                LOG.log(Level.INFO, "unique constraint refused a write", e);
+                yield ApiException.conflict("a value that must be unique is already taken (the same slug, e-mail"
+                        + " or card sent twice at once?); read the current state and retry");
+            }
+            case REFERENCE -> {
+                LOG.log(Level.INFO, "reference constraint refused a write", e);
+                yield ApiException.conflict("the change refers to a record that was just removed, or removes one"
+                        + " that is still referred to; read the current state and retry");
+            }
             case UNAVAILABLE, MISCONFIGURED -> {
                 LOG.log(Level.SEVERE, "store failure", e);
                 yield new ApiException(
