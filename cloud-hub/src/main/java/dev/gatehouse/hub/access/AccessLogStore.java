@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.access;
 
+import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
@@ -23,7 +24,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -316,6 +316,6 @@ public final class AccessLogStore {
 
     /** MEMBER_GRANT → member-grant: enum values on the API are lower-case with dashes. */
     static String wire(String name) {
-        return name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return SiteStore.wire(name);
     }
 }

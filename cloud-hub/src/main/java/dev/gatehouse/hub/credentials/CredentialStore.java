@@ -367,26 +367,31 @@ public final class CredentialStore {
                 Times.iso(rows.getLong(10)));
     }
 
+    /** The columns {@link #entity(ResultSet)} reads, in its order. */
+    public static final String ENTITY_COLUMNS = "id, member_id, type, card_hash, status, valid_from, valid_until";
+
     /** The credential as the edges get it, or empty when the tenant has no such credential. */
     public static Optional<Credential> entity(Connection c, String tenantId, String credentialId) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement("SELECT member_id, type, card_hash, status, valid_from,"
-                + " valid_until FROM credentials WHERE id = ? AND tenant_id = ?")) {
+        try (PreparedStatement statement =
+                c.prepareStatement("SELECT " + ENTITY_COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?")) {
             statement.setString(1, credentialId);
             statement.setString(2, tenantId);
             try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Credential(
-                        CredentialId.of(credentialId),
-                        MemberId.of(rows.getString(1)),
-                        CredentialType.valueOf(rows.getString(2)),
-                        Optional.ofNullable(rows.getString(3)),
-                        CredentialStatus.valueOf(rows.getString(4)),
-                        instant(rows, 5),
-                        instant(rows, 6)));
+                return rows.next() ? Optional.of(entity(rows)) : Optional.empty();
             }
         }
+    }
+
+    /** One row selected with {@link #ENTITY_COLUMNS} as the protocol entity: the change log and the site projection share it. */
+    public static Credential entity(ResultSet rows) throws SQLException {
+        return new Credential(
+                CredentialId.of(rows.getString(1)),
+                MemberId.of(rows.getString(2)),
+                CredentialType.valueOf(rows.getString(3)),
+                Optional.ofNullable(rows.getString(4)),
+                CredentialStatus.valueOf(rows.getString(5)),
+                instant(rows, 6),
+                instant(rows, 7));
     }
 
     /** The member's status, or empty when the tenant has no such member. */

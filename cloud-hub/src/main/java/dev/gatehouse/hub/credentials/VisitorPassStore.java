@@ -283,27 +283,15 @@ public final class VisitorPassStore {
     }
 
     private static List<String> groups(Connection c, String passId) throws SQLException {
-        return strings(
+        return SiteStore.strings(
                 c,
                 "SELECT door_group_id FROM visitor_pass_door_groups WHERE pass_id = ? ORDER BY door_group_id",
                 passId);
     }
 
     private static List<String> doors(Connection c, String passId) throws SQLException {
-        return strings(c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", passId);
-    }
-
-    private static List<String> strings(Connection c, String sql, String parameter) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            statement.setString(1, parameter);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-        }
-        return values;
+        return SiteStore.strings(
+                c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", passId);
     }
 
     /** The pass as its site's edge gets it, or empty when the tenant has no such pass. */

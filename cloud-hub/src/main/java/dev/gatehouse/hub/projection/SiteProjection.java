@@ -1,32 +1,22 @@
 package dev.gatehouse.hub.projection;
 
+import dev.gatehouse.hub.credentials.CredentialStore;
+import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.protocol.model.Credential;
-import dev.gatehouse.protocol.model.CredentialId;
-import dev.gatehouse.protocol.model.CredentialStatus;
-import dev.gatehouse.protocol.model.CredentialType;
-import dev.gatehouse.protocol.model.DoorGroupId;
-import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
-import dev.gatehouse.protocol.model.MemberId;
-import dev.gatehouse.protocol.model.PassId;
-import dev.gatehouse.protocol.model.PassStatus;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Everything one site's doors decide from, read from the hub's store as protocol entities: the
@@ -104,31 +94,20 @@ public final class SiteProjection {
         return ids;
     }
 
-    /**
-     * The tenant's credentials by id, or one member's in the order they were enrolled. Types and statuses are stored as the
-     * protocol's enum names; either case and '-' or '_' are read.
-     */
+    /** The tenant's credentials by id, or one member's in the order they were enrolled. */
     public static List<Credential> credentials(Connection c, String tenantId, Optional<String> memberId)
             throws SQLException {
         List<Credential> credentials = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement(
-                "SELECT id, member_id, type, card_hash, status, valid_from, valid_until FROM credentials"
-                        + " WHERE tenant_id = ?"
-                        + (memberId.isPresent() ? " AND member_id = ? ORDER BY created_at, id" : " ORDER BY id"))) {
+        try (PreparedStatement statement = c.prepareStatement("SELECT " + CredentialStore.ENTITY_COLUMNS
+                + " FROM credentials WHERE tenant_id = ?"
+                + (memberId.isPresent() ? " AND member_id = ? ORDER BY created_at, id" : " ORDER BY id"))) {
             statement.setString(1, tenantId);
             if (memberId.isPresent()) {
                 statement.setString(2, memberId.get());
             }
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    credentials.add(new Credential(
-                            CredentialId.of(rows.getString(1)),
-                            MemberId.of(rows.getString(2)),
-                            constant(CredentialType.class, rows.getString(3)),
-                            Optional.ofNullable(rows.getString(4)),
-                            constant(CredentialStatus.class, rows.getString(5)),
-                            instant(rows, 6),
-                            instant(rows, 7)));
+                    credentials.add(CredentialStore.entity(rows));
                 }
             }
         }
@@ -138,61 +117,10 @@ public final class SiteProjection {
     /** The site's visitor passes, by id. */
     public static List<VisitorPass> visitorPasses(Connection c, String tenantId, String siteId) throws SQLException {
         List<VisitorPass> passes = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement(
-                "SELECT id, host_member_id, valid_from, valid_until, single_use, status FROM visitor_passes"
-                        + " WHERE tenant_id = ? AND site_id = ? ORDER BY id")) {
-            statement.setString(1, tenantId);
-            statement.setString(2, siteId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    String id = rows.getString(1);
-                    Set<DoorGroupId> groups = new HashSet<>();
-                    for (String group :
-                            passParts(c, "SELECT door_group_id FROM visitor_pass_door_groups WHERE pass_id = ?", id)) {
-                        groups.add(DoorGroupId.of(group));
-                    }
-                    Set<DoorId> doors = new HashSet<>();
-                    for (String door : passParts(c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ?", id)) {
-                        doors.add(DoorId.of(door));
-                    }
-                    passes.add(new VisitorPass(
-                            PassId.of(id),
-                            Optional.ofNullable(rows.getString(2)).map(MemberId::of),
-                            groups,
-                            doors,
-                            Instant.ofEpochMilli(rows.getLong(3)),
-                            Instant.ofEpochMilli(rows.getLong(4)),
-                            rows.getBoolean(5),
-                            constant(PassStatus.class, rows.getString(6))));
-                }
-            }
+        for (String id : ids(
+                c, "SELECT id FROM visitor_passes WHERE tenant_id = ? AND site_id = ? ORDER BY id", tenantId, siteId)) {
+            VisitorPassStore.entity(c, tenantId, id).ifPresent(passes::add);
         }
         return passes;
-    }
-
-    private static List<String> passParts(Connection c, String sql, String passId) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            statement.setString(1, passId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    values.add(rows.getString(1));
-                }
-            }
-        }
-        return values;
-    }
-
-    private static <E extends Enum<E>> E constant(Class<E> type, String stored) throws SQLException {
-        try {
-            return Enum.valueOf(type, stored.toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new SQLException("stored " + type.getSimpleName() + " '" + stored + "' is not a known value", e);
-        }
-    }
-
-    private static Optional<Instant> instant(ResultSet rows, int column) throws SQLException {
-        long millis = rows.getLong(column);
-        return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
     }
 }

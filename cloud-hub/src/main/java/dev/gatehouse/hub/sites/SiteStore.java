@@ -347,7 +347,8 @@ public final class SiteStore {
         });
     }
 
-    static List<String> strings(Connection c, String sql, String parameter) throws SQLException {
+    /** The first column of every row {@code sql} selects with one string parameter. */
+    public static List<String> strings(Connection c, String sql, String parameter) throws SQLException {
         List<String> values = new ArrayList<>();
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             statement.setString(1, parameter);
