@@ -351,7 +351,15 @@ class MemberApiTest {
                 page.json().get("items").forEach(item -> seen.add(item.get("id").asText()));
                 cursor = page.json().path("nextCursor").asText("");
             } while (!cursor.isEmpty());
-            assertThat(seen).containsExactlyElementsOf(created);
+            // Creation order is (createdAt, id): members made in the same millisecond follow their ids.
+            List<String> expected = new ArrayList<>(created);
+            expected.sort(
+                    java.util.Comparator.comparing((String id) -> api().get("/api/v1/members/" + id, tenant.token())
+                                    .json()
+                                    .get("createdAt")
+                                    .asText())
+                            .thenComparing(id -> id));
+            assertThat(seen).containsExactlyElementsOf(expected);
         }
 
         @Test

@@ -170,6 +170,12 @@ class PlanApiTest {
             for (int i = 0; i < 3; i++) {
                 created.add(w.people().plan("[]", "closed", w.groupA()));
             }
+            // Creation order is (createdAt, id): plans made in the same millisecond follow their ids.
+            created.sort(java.util.Comparator.comparing((String id) -> api().get("/api/v1/plans/" + id, w.token())
+                            .json()
+                            .get("createdAt")
+                            .asText())
+                    .thenComparing(id -> id));
             Api.Response first = api().get("/api/v1/plans?limit=2", w.token());
             assertThat(first.json().get("items").findValuesAsText("id"))
                     .containsExactlyElementsOf(created.subList(0, 2));
