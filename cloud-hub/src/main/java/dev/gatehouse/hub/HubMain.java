@@ -1,11 +1,16 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.demo.DemoMode;
 import dev.gatehouse.hub.store.StoreException;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
@@ -23,11 +28,13 @@ public final class HubMain {
 
     public static void main(String[] args) throws InterruptedException {
         Config config;
+        Optional<Path> demo;
         try {
-            config = load(args);
+            demo = demoDir(args);
+            config = load(withoutDemo(args));
         } catch (IllegalArgumentException e) {
             System.err.println("gatehouse-hub: " + e.getMessage());
-            System.err.println("usage: gatehouse-hub [--config FILE]");
+            System.err.println("usage: gatehouse-hub [--config FILE] [--demo DIR]");
             System.exit(2);
             return;
         }
@@ -58,7 +65,41 @@ public final class HubMain {
                         "hub-shutdown"));
         System.out.println("gatehouse hub ready on http://" + settings.host() + ":" + hub.port() + " (store: "
                 + hub.database().description() + ")");
+        if (demo.isPresent()) {
+            try {
+                DemoMode.run(hub, demo.get());
+            } catch (IOException | RuntimeException e) {
+                System.err.println("gatehouse-hub: the demo could not be set up: " + e.getMessage());
+                hub.close();
+                System.exit(1);
+            }
+        }
         stopped.await();
+    }
+
+    /** {@code --demo DIR}: seed the demo tenant and write its simulated site under DIR. */
+    static Optional<Path> demoDir(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--demo")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("--demo needs a directory");
+                }
+                return Optional.of(Path.of(args[i + 1]));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String[] withoutDemo(String[] args) {
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--demo")) {
+                i++;
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        return rest.toArray(String[]::new);
     }
 
     static Config load(String[] args) {

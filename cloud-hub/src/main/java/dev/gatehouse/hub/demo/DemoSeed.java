@@ -1,0 +1,260 @@
+package dev.gatehouse.hub.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.hub.Hub;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The demo's tenant, made through the hub's own REST API as an operator would make it: a site with
+ * two doors, a plan, three members with NFC cards (one suspended), a member QR credential, a visitor
+ * pass, and one edge device, provisioned, whose simulated site is written to {@code dir/edge}.
+ */
+public final class DemoSeed {
+    public static final String SLUG = "demo";
+    public static final String ADA_CARD = "04A22B1C5D8000";
+    public static final String BOB_CARD = "04112233445566";
+    public static final String CY_CARD = "04998877665544";
+    public static final String STRANGER_CARD = "DEADBEEF";
+    public static final String MAIN_NFC = "nfc-main";
+    public static final String MAIN_QR = "qr-main";
+    public static final String ROOM_NFC = "nfc-room";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the seed made: ids and secrets the demo prints and the tests use. */
+    public record Seeded(
+            String baseUrl,
+            String token,
+            String tenantId,
+            String siteId,
+            String mainDoor,
+            String roomDoor,
+            String deviceId,
+            String ada,
+            String bob,
+            String cy,
+            String adaQrCredential,
+            String visitorPass,
+            String visitorToken,
+            String mqttUrl,
+            Path edgeConfig) {}
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    private final String baseUrl;
+    private String token;
+
+    private DemoSeed(String baseUrl, String token) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    /** Seeds {@code hub}'s demo tenant and writes the simulated edge under {@code dir/edge}. */
+    public static Seeded seed(Hub hub, Path dir) throws IOException {
+        String adminToken = hub.stores().tenants().createToken(Optional.empty(), "demo seed");
+        String baseUrl = "http://" + hub.config().host() + ":" + hub.port();
+        return new DemoSeed(baseUrl, adminToken).run(dir);
+    }
+
+    private Seeded run(Path dir) throws IOException {
+        JsonNode tenant = post("/api/v1/tenants", "{\"slug\":\"" + SLUG + "\",\"name\":\"Demo Coworking\"}");
+        String tenantId = tenant.at("/tenant/id").asText();
+        token = tenant.get("token").asText();
+        String site = id(post(
+                "/api/v1/sites",
+                "{\"name\":\"Demo Coworking Berlin\",\"address\":\"Torstrasse 1, Berlin\",\"timeZone\":"
+                        + "\"Europe/Berlin\"}"));
+        String main = id(post("/api/v1/sites/" + site + "/doors", "{\"name\":\"Main entrance\",\"unlockSeconds\":3}"));
+        String room =
+                id(post("/api/v1/sites/" + site + "/doors", "{\"name\":\"Meeting room Ada\",\"unlockSeconds\":3}"));
+        String everywhere = id(post(
+                "/api/v1/sites/" + site + "/door-groups",
+                "{\"name\":\"Everywhere\",\"doorIds\":[\"" + main + "\",\"" + room + "\"]}"));
+        String plan = id(post(
+                "/api/v1/plans",
+                "{\"name\":\"Resident\",\"description\":\"Every door, any time\",\"doorGroupIds\":[\"" + everywhere
+                        + "\"],\"schedule\":[],\"holidays\":\"ignored\"}"));
+        String ada = member("ada@demo.example", "Ada Lovelace", plan, ADA_CARD);
+        String bob = member("bob@demo.example", "Bob Suspended", plan, BOB_CARD);
+        String cy = member("cy@demo.example", "Cy Cardless", plan, CY_CARD);
+        patch("/api/v1/members/" + bob, "{\"status\":\"suspended\"}");
+        String adaQr =
+                id(post("/api/v1/members/" + ada + "/credentials", "{\"type\":\"member-qr\",\"label\":\"Phone\"}"));
+        Instant now = Instant.now();
+        JsonNode pass = post(
+                "/api/v1/sites/" + site + "/visitor-passes",
+                "{\"visitorName\":\"Grace Hopper\",\"hostMemberId\":\"" + ada + "\",\"doorIds\":[\"" + main
+                        + "\"],\"validFrom\":\"" + now.minusSeconds(60) + "\",\"validUntil\":\""
+                        + now.plus(Duration.ofHours(12)) + "\",\"singleUse\":false}");
+        String device = id(post("/api/v1/sites/" + site + "/devices", "{\"name\":\"Front desk Pi (simulated)\"}"));
+        JsonNode bundle = post("/api/v1/devices/" + device + "/provision", "");
+        Path config = EdgeSiteFiles.write(
+                bundle,
+                dir.resolve("edge"),
+                List.of(
+                        new EdgeSiteFiles.SimDoor(
+                                main,
+                                "Main entrance",
+                                17,
+                                27,
+                                22,
+                                List.of(
+                                        new EdgeSiteFiles.SimReader(MAIN_NFC, "pn532", "/dev/ttyS0"),
+                                        new EdgeSiteFiles.SimReader(MAIN_QR, "serial-qr", "/dev/ttyUSB0"))),
+                        new EdgeSiteFiles.SimDoor(
+                                room,
+                                "Meeting room Ada",
+                                5,
+                                6,
+                                13,
+                                List.of(new EdgeSiteFiles.SimReader(ROOM_NFC, "pn532", "/dev/ttyS1")))),
+                "5s");
+        return new Seeded(
+                baseUrl,
+                token,
+                tenantId,
+                site,
+                main,
+                room,
+                device,
+                ada,
+                bob,
+                cy,
+                adaQr,
+                id(pass.get("pass")),
+                pass.at("/qr/token").asText(),
+                bundle.at("/mqtt/url").asText(),
+                config);
+    }
+
+    private String member(String email, String name, String plan, String card) throws IOException {
+        String member = id(post("/api/v1/members", "{\"email\":\"" + email + "\",\"fullName\":\"" + name + "\"}"));
+        send("PUT", "/api/v1/members/" + member + "/plans/" + plan, "{}");
+        post("/api/v1/members/" + member + "/credentials", "{\"type\":\"nfc-card\",\"uid\":\"" + card + "\"}");
+        return member;
+    }
+
+    private static String id(JsonNode node) {
+        return node.get("id").asText();
+    }
+
+    private JsonNode post(String path, String body) throws IOException {
+        return send("POST", path, body);
+    }
+
+    private JsonNode patch(String path, String body) throws IOException {
+        return send("PATCH", path, body);
+    }
+
+    private JsonNode send(String method, String path, String body) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while seeding the demo", e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("demo seed: " + method + " " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    }
+
+    /** Writes the demo's instructions to {@code dir/demo.txt} and answers them. */
+    public static String instructions(Seeded seeded, String launcher) throws IOException {
+        String cfg = seeded.edgeConfig().toString();
+        String text = """
+
+                Gatehouse demo: a hub and one simulated site, connected over MQTT.
+
+                  Hub          %s   (REST API under /api/v1, OpenAPI at /openapi)
+                  API token    %s   (operator of tenant '%s')
+                  Broker       %s   (embedded HiveMQ; each device has its own password)
+                  Site         Demo Coworking Berlin (%s), doors: main entrance %s, meeting room %s
+                  Edge agent   %s on simulated hardware, config %s
+
+                Try it from another terminal:
+                  %s edge watch --config %s          # live decisions at the doors
+                  %s edge sim tap %s %s --config %s     # Ada: GRANTED
+                  %s edge sim tap %s %s --config %s     # Bob, suspended: DENIED
+                  %s edge sim tap %s %s --config %s           # an unknown card: DENIED
+                  %s edge sim scan %s '%s' --config %s   # Grace's visitor pass: GRANTED
+
+                  curl -s -H 'Authorization: Bearer %s' %s/api/v1/access-events        # the events, at the hub
+                  curl -sN -H 'Authorization: Bearer %s' %s/api/v1/access-events/stream # live feed (server-sent events)
+                  curl -s -H 'Authorization: Bearer %s' %s/api/v1/sites/%s/sync        # the edge's sync state and lag
+
+                Revoke in a second: suspend Ada, then tap her card again (DENIED):
+                  curl -s -X PATCH -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
+                       -d '{"status":"suspended"}' %s/api/v1/members/%s
+                Remote unlock of the main entrance:
+                  curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
+                       -d '{"action":{"type":"unlock-once","door":"%s","unlockFor":"PT5S"}}' %s/api/v1/sites/%s/commands
+
+                Ctrl-C stops the hub and the site.
+                """.formatted(
+                        seeded.baseUrl(),
+                        seeded.token(),
+                        SLUG,
+                        seeded.mqttUrl(),
+                        seeded.siteId(),
+                        seeded.mainDoor(),
+                        seeded.roomDoor(),
+                        seeded.deviceId(),
+                        cfg,
+                        launcher,
+                        cfg,
+                        launcher,
+                        MAIN_NFC,
+                        ADA_CARD,
+                        cfg,
+                        launcher,
+                        MAIN_NFC,
+                        BOB_CARD,
+                        cfg,
+                        launcher,
+                        MAIN_NFC,
+                        STRANGER_CARD,
+                        cfg,
+                        launcher,
+                        MAIN_QR,
+                        seeded.visitorToken(),
+                        cfg,
+                        seeded.token(),
+                        seeded.baseUrl(),
+                        seeded.token(),
+                        seeded.baseUrl(),
+                        seeded.token(),
+                        seeded.baseUrl(),
+                        seeded.siteId(),
+                        seeded.token(),
+                        seeded.baseUrl(),
+                        seeded.ada(),
+                        seeded.token(),
+                        seeded.mainDoor(),
+                        seeded.baseUrl(),
+                        seeded.siteId());
+        Files.writeString(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
+        return text;
+    }
+}
