@@ -1,0 +1,214 @@
+package dev.gatehouse.hub.bench;
+
+import dev.gatehouse.edge.cache.ApplyResult;
+import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.EventAck;
+import dev.gatehouse.protocol.message.MessageType;
+import dev.gatehouse.protocol.message.SyncRequest;
+import dev.gatehouse.protocol.model.ClockStatus;
+import dev.gatehouse.protocol.sign.Inbound;
+import dev.gatehouse.protocol.sign.KeySet;
+import dev.gatehouse.protocol.topic.Channel;
+import dev.gatehouse.protocol.topic.Topic;
+import dev.gatehouse.protocol.topic.TopicFilters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * A simulated edge for the benchmark: a real Paho MQTT 5 client with the device's own credentials
+ * and a real SQLite entitlement cache. Every sync batch is verified with the tenant's keys and
+ * applied in one SQLite transaction, as the edge agent does; {@code applied} hears the new seq and
+ * the moment it committed. It can also publish events the way the agent drains its outbox: at most
+ * {@code window} unacknowledged, released by the hub's {@code event.ack}.
+ */
+final class BenchEdge implements AutoCloseable {
+    final String tenant;
+    final String site;
+    final String device;
+    private final SqliteEntitlementCache cache;
+    private final MqttAsyncClient client;
+    private final KeySet keys;
+    private volatile LongConsumer applied = seq -> {};
+    private final AtomicLong acked = new AtomicLong();
+    private final Semaphore window;
+
+    BenchEdge(
+            String url,
+            String tenant,
+            String site,
+            String device,
+            String password,
+            KeySet keys,
+            Path cacheFile,
+            int window)
+            throws MqttException {
+        this.tenant = tenant;
+        this.site = site;
+        this.device = device;
+        this.keys = keys;
+        this.window = new Semaphore(window);
+        this.cache = SqliteEntitlementCache.open(cacheFile, tenant, site);
+        cache.seedKeys(keys);
+        this.client = new MqttAsyncClient(url, device, new MemoryPersistence());
+        client.setCallback(new Callback());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(device);
+        options.setPassword(password.getBytes(StandardCharsets.UTF_8));
+        options.setCleanStart(true);
+        options.setKeepAliveInterval(120);
+        options.setConnectionTimeout(60);
+        client.connect(options).waitForCompletion(60_000);
+        client.subscribe(new MqttSubscription(TopicFilters.edgeInbox(tenant, site, device), 1))
+                .waitForCompletion(30_000);
+    }
+
+    /** Asks the hub for everything after the cache's seq, as the agent does on connect. */
+    void requestSync() throws MqttException {
+        Envelope request = new Envelope(
+                "sr-" + UUID.randomUUID(), Instant.now(), new SyncRequest(site, cache.seq()));
+        client.publish(
+                Topic.of(tenant, site, device, Channel.SYNC_REQUEST).value(),
+                MessageCodec.encode(request),
+                1,
+                false);
+    }
+
+    long seq() {
+        return cache.seq();
+    }
+
+    void onApplied(LongConsumer listener) {
+        this.applied = listener;
+    }
+
+    long acked() {
+        return acked.get();
+    }
+
+    /** Publishes one event, waiting while {@code window} events are unacknowledged. */
+    void publishEvent(Envelope event) throws Exception {
+        window.acquire();
+        publishRaw(Channel.EVENTS, MessageCodec.encode(event));
+    }
+
+    /** Publishes {@code payload} on this device's own {@code channel} topic (QoS 1), waiting for the PUBACK. */
+    IMqttToken publishRaw(Channel channel, byte[] payload) throws MqttException {
+        while (true) {
+            try {
+                return client.publish(Topic.of(tenant, site, device, channel).value(), payload, 1, false);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** Publishes {@code payload} on an arbitrary topic under this device's prefix (for the bare broker run). */
+    IMqttToken publishTo(String topic, byte[] payload) throws MqttException {
+        while (true) {
+            try {
+                return client.publish(topic, payload, 1, false);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    boolean awaitWindowDrained(long timeoutMillis, int window) throws InterruptedException {
+        if (this.window.tryAcquire(window, timeoutMillis, TimeUnit.MILLISECONDS)) {
+            this.window.release(window);
+            return true;
+        }
+        return false;
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void messageArrived(String topicName, MqttMessage message) {
+            try {
+                Topic topic = Topic.parse(topicName);
+                if (topic.channel() == Channel.EVENT_ACK) {
+                    Envelope ack = MessageCodec.decode(message.getPayload());
+                    List<String> ids = ((EventAck) ack.payload()).eventIds();
+                    acked.addAndGet(ids.size());
+                    window.release(ids.size());
+                    return;
+                }
+                if (topic.channel() != Channel.SYNC && topic.channel() != Channel.SNAPSHOT) {
+                    return;
+                }
+                Envelope envelope =
+                        Inbound.read(topic, message.getPayload(), keys, Instant.now(), ClockStatus.TRUSTED);
+                if (envelope.type() == MessageType.SYNC_BATCH) {
+                    ApplyResult result = cache.apply(envelope);
+                    switch (result) {
+                        case ApplyResult.Applied done -> applied.accept(done.toSeq());
+                        case ApplyResult.Gap gap -> requestSync();
+                        case ApplyResult.Repeat repeat -> {}
+                    }
+                } else {
+                    cache.offer(envelope);
+                    applied.accept(cache.seq());
+                }
+            } catch (Exception e) {
+                System.err.println("bench edge " + device + ": " + e);
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            System.err.println("bench edge " + device + " disconnected: " + response);
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {}
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {}
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {}
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.disconnect().waitForCompletion(5_000);
+        } catch (MqttException e) {
+            // closing anyway
+        }
+        try {
+            client.close();
+        } catch (MqttException e) {
+            // closed
+        }
+        cache.close();
+    }
+}

@@ -1,0 +1,144 @@
+package dev.gatehouse.hub.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub as the product runs it ({@code HubMain}), in a JVM of its own, so that its resident memory
+ * can be read apart from the benchmark's clients: SQLite under a temporary data directory, the
+ * embedded broker on a free port, and a hub MQTT password the benchmark knows (for the bare
+ * broker-throughput consumer).
+ */
+final class HubProcess implements AutoCloseable {
+    final Path dataDir;
+    final int httpPort;
+    final int mqttPort;
+    final String hubPassword;
+    private final Process process;
+
+    private HubProcess(Path dataDir, int httpPort, int mqttPort, String hubPassword, Process process) {
+        this.dataDir = dataDir;
+        this.httpPort = httpPort;
+        this.mqttPort = mqttPort;
+        this.hubPassword = hubPassword;
+        this.process = process;
+    }
+
+    static HubProcess start(Path dir, List<String> jvmOptions) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        int http = freePort();
+        int mqtt = freePort();
+        String password = "bench-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        Path passwordFile = Files.writeString(dir.resolve("hub-mqtt-password"), password + "\n");
+        Path config = Files.writeString(
+                dir.resolve("hub.yaml"),
+                """
+                server:
+                  host: 127.0.0.1
+                  port: %d
+                hub:
+                  data-dir: %s
+                  log-format: text
+                  mqtt:
+                    embedded: true
+                    host: 127.0.0.1
+                    port: %d
+                    password-file: %s
+                """
+                        .formatted(http, dir.resolve("data"), mqtt, passwordFile));
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.gatehouse.hub.HubMain");
+        command.add("--config");
+        command.add(config.toString());
+        Process process = new ProcessBuilder(command)
+                .redirectError(dir.resolve("hub.log").toFile())
+                .start();
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.contains("gatehouse hub ready")) {
+                        ready.complete(true);
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+            ready.complete(false);
+        });
+        boolean up;
+        try {
+            up = ready.get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            up = false;
+        }
+        if (!up) {
+            process.destroyForcibly();
+            throw new IOException("the hub did not start; its log: " + dir.resolve("hub.log") + "\n"
+                    + tail(dir.resolve("hub.log")));
+        }
+        return new HubProcess(dir.resolve("data"), http, mqtt, password, process);
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    String mqttUrl() {
+        return "tcp://127.0.0.1:" + mqttPort;
+    }
+
+    String adminToken() throws IOException {
+        return Files.readString(dataDir.resolve("admin-token")).strip();
+    }
+
+    /** The hub JVM's resident set size in bytes, from /proc. */
+    long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                String[] parts = line.split("\\s+");
+                return Long.parseLong(parts[1]) * 1024;
+            }
+        }
+        throw new IOException("no VmRSS for the hub's process " + process.pid());
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

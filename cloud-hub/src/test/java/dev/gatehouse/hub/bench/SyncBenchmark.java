@@ -1,0 +1,454 @@
+package dev.gatehouse.hub.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.edge.access.EventIds;
+import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.ClockStatus;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.PresentedKind;
+import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.sign.KeySet;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * {@code ./gatehouse bench sync}: the hub as the product runs it, in its own JVM (SQLite, embedded
+ * broker), and simulated edges in this one — each a real Paho client with its own device
+ * credentials and a real SQLite entitlement cache.
+ *
+ * <ul>
+ *   <li><b>Revocation propagation</b> with 1, 100 and 500 edges (one site each): from the moment the
+ *       operator's {@code PATCH /members/{id}} is sent to the moment each edge has verified the
+ *       signed batch and committed it to its cache; p50 / p99 / max over every edge and round.
+ *   <li><b>Hub RSS</b> with the largest number of edges connected.
+ *   <li><b>Event ingest</b>: edges publish access events as the agent drains its outbox (at most
+ *       {@code window} unacknowledged each), the hub stores them idempotently and acknowledges;
+ *       beside the <b>bare broker throughput</b> of messages of the same size from the same clients
+ *       with the same window to one plain subscriber, in the same run, and the ratio. Afterwards the
+ *       store is counted by id (and a share of the events is published twice) to show the
+ *       exactly-once effect.
+ * </ul>
+ *
+ * Options: {@code --edges 1,100,500 --rounds 20 --ingest-edges 20 --events 40000 --window 32}.
+ */
+public final class SyncBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private final HubProcess hub;
+    private final Path dir;
+
+    private SyncBenchmark(HubProcess hub, Path dir) {
+        this.hub = hub;
+        this.dir = dir;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] edges = {1, 100, 500};
+        int rounds = 20;
+        int ingestEdges = 20;
+        int events = 40_000;
+        int window = 32;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--edges" ->
+                    edges = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--ingest-edges" -> ingestEdges = Integer.parseInt(args[++i]);
+                case "--events" -> events = Integer.parseInt(args[++i]);
+                case "--window" -> window = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: bench sync [--edges 1,100,500] [--rounds N] [--ingest-edges N]"
+                            + " [--events N] [--window N]");
+                    System.exit(2);
+                }
+            }
+        }
+        Path dir = Files.createTempDirectory("gatehouse-bench-sync");
+        System.out.println("sync benchmark: hub in its own JVM (-Xmx1g, SQLite, embedded HiveMQ CE), edges here;"
+                + " " + Runtime.getRuntime().availableProcessors() + " cores, load " + loadAverage());
+        try (HubProcess hub = HubProcess.start(dir.resolve("hub"), List.of("-Xmx1g"))) {
+            SyncBenchmark bench = new SyncBenchmark(hub, dir);
+            System.out.printf(Locale.ROOT, "hub RSS, idle: %.1f MB%n", hub.rssBytes() / 1e6);
+            List<BenchEdge> kept = List.of();
+            for (int n : edges) {
+                List<BenchEdge> connected = bench.revocation(n, rounds);
+                kept.forEach(BenchEdge::close);
+                kept = connected;
+            }
+            System.out.printf(
+                    Locale.ROOT, "hub RSS with %d edges connected: %.1f MB%n", kept.size(), hub.rssBytes() / 1e6);
+            kept.forEach(BenchEdge::close);
+            bench.ingest(ingestEdges, events, window);
+        }
+    }
+
+    /** A tenant with {@code n} sites, one provisioned device each, connected and caught up. */
+    private record Fleet(String token, String member, List<BenchEdge> edges) {}
+
+    private Fleet fleet(int n, int window) throws Exception {
+        String admin = hub.adminToken();
+        String slug = "bench-" + n + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+        JsonNode tenant = call("POST", "/api/v1/tenants", admin, "{\"slug\":\"" + slug + "\",\"name\":\"Bench\"}");
+        String token = tenant.get("token").asText();
+        String member = call(
+                        "POST",
+                        "/api/v1/members",
+                        token,
+                        "{\"email\":\"revoked@bench.example\",\"fullName\":\"Revoked Member\"}")
+                .get("id")
+                .asText();
+        List<BenchEdge> edges = new ArrayList<>();
+        ExecutorService connect = Executors.newFixedThreadPool(8);
+        List<Future<BenchEdge>> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String site = call(
+                            "POST",
+                            "/api/v1/sites",
+                            token,
+                            "{\"name\":\"Site " + i + "\",\"address\":\"" + i + " Bench St\",\"timeZone\":\"UTC\"}")
+                    .get("id")
+                    .asText();
+            call("POST", "/api/v1/sites/" + site + "/doors", token, "{\"name\":\"Door\"}");
+            String device = call("POST", "/api/v1/sites/" + site + "/devices", token, "{\"name\":\"Edge " + i + "\"}")
+                    .get("id")
+                    .asText();
+            JsonNode bundle = call("POST", "/api/v1/devices/" + device + "/provision", token, "");
+            KeySet keys = KeySet.parse(bundle.get("trustedKeys").toString());
+            Path cache = dir.resolve("edges").resolve(device + ".db");
+            Files.createDirectories(cache.getParent());
+            pending.add(connect.submit(() -> new BenchEdge(
+                    hub.mqttUrl(),
+                    bundle.get("tenant").asText(),
+                    site,
+                    device,
+                    bundle.at("/mqtt/password").asText(),
+                    keys,
+                    cache,
+                    window)));
+        }
+        for (Future<BenchEdge> edge : pending) {
+            edges.add(edge.get(120, TimeUnit.SECONDS));
+        }
+        connect.shutdown();
+        // Catch up: each edge asks for its site's log, as the agent does on connect.
+        CountDownLatch caughtUp = new CountDownLatch(edges.size());
+        for (BenchEdge edge : edges) {
+            long head = call("GET", "/api/v1/sites/" + edge.site, token, null)
+                    .get("changeSeq")
+                    .asLong();
+            edge.onApplied(seq -> {
+                if (seq >= head) {
+                    edge.onApplied(s -> {});
+                    caughtUp.countDown();
+                }
+            });
+            if (edge.seq() >= head) {
+                edge.onApplied(s -> {});
+                caughtUp.countDown();
+            } else {
+                edge.requestSync();
+            }
+        }
+        if (!caughtUp.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(caughtUp.getCount() + " edges did not catch up with their site's log");
+        }
+        return new Fleet(token, member, edges);
+    }
+
+    private List<BenchEdge> revocation(int n, int rounds) throws Exception {
+        Fleet fleet = fleet(n, 32);
+        List<Long> latencies = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            String status = round % 2 == 0 ? "suspended" : "active";
+            CountDownLatch applied = new CountDownLatch(n);
+            ConcurrentLinkedQueue<Long> sample = new ConcurrentLinkedQueue<>();
+            long[] start = new long[1];
+            for (BenchEdge edge : fleet.edges()) {
+                long target = edge.seq() + 1;
+                edge.onApplied(seq -> {
+                    if (seq >= target) {
+                        edge.onApplied(s -> {});
+                        sample.add(System.nanoTime() - start[0]);
+                        applied.countDown();
+                    }
+                });
+            }
+            start[0] = System.nanoTime();
+            call("PATCH", "/api/v1/members/" + fleet.member(), fleet.token(), "{\"status\":\"" + status + "\"}");
+            if (!applied.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(applied.getCount() + " of " + n + " edges did not apply round " + round);
+            }
+            latencies.addAll(sample);
+        }
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "revocation, %3d edges: p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d samples: API call -> batch"
+                        + " verified and committed in each edge's SQLite cache)%n",
+                n,
+                percentile(sorted, 50) / 1e6,
+                percentile(sorted, 99) / 1e6,
+                sorted[sorted.length - 1] / 1e6,
+                sorted.length);
+        return fleet.edges();
+    }
+
+    private void ingest(int n, int total, int window) throws Exception {
+        Fleet fleet = fleet(n, window);
+        int perEdge = total / n;
+        int events = perEdge * n;
+        byte[] sample = MessageCodec.encode(event(fleet.edges().get(0).site));
+        // Bare broker throughput: same clients, same window, same size, one plain subscriber.
+        AtomicLong received = new AtomicLong();
+        MqttAsyncClient consumer = new MqttAsyncClient(hub.mqttUrl(), "gatehouse-hub-bare", new MemoryPersistence());
+        CountDownLatch allReceived = new CountDownLatch(1);
+        consumer.setCallback(new Counting(received, events, allReceived));
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName("gatehouse-hub");
+        options.setPassword(hub.hubPassword.getBytes(StandardCharsets.UTF_8));
+        options.setCleanStart(true);
+        consumer.connect(options).waitForCompletion(30_000);
+        consumer.subscribe(new MqttSubscription("$share/bare/gh/v1/+/+/+/bench", 1))
+                .waitForCompletion(30_000);
+        long bareStart = System.nanoTime();
+        runAll(fleet.edges(), edge -> {
+            String topic = "gh/v1/" + edge.tenant + "/" + edge.site + "/" + edge.device + "/bench";
+            ConcurrentLinkedQueue<IMqttToken> inFlight = new ConcurrentLinkedQueue<>();
+            for (int i = 0; i < perEdge; i++) {
+                if (inFlight.size() >= window) {
+                    inFlight.poll().waitForCompletion(30_000);
+                }
+                inFlight.add(edge.publishTo(topic, sample));
+            }
+            for (IMqttToken token : inFlight) {
+                token.waitForCompletion(30_000);
+            }
+        });
+        if (!allReceived.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the bare subscriber got " + received.get() + " of " + events);
+        }
+        double bareSeconds = (System.nanoTime() - bareStart) / 1e9;
+        consumer.disconnect().waitForCompletion(5_000);
+        consumer.close();
+        double bareRate = events / bareSeconds;
+
+        // Ingest: access events through the hub's shared subscription into the store, acknowledged.
+        long ingestStart = System.nanoTime();
+        List<List<Envelope>> sent = new ArrayList<>();
+        for (BenchEdge edge : fleet.edges()) {
+            List<Envelope> mine = new ArrayList<>(perEdge);
+            for (int i = 0; i < perEdge; i++) {
+                mine.add(event(edge.site));
+            }
+            sent.add(mine);
+        }
+        runAll(fleet.edges(), edge -> {
+            for (Envelope event : sent.get(fleet.edges().indexOf(edge))) {
+                edge.publishEvent(event);
+            }
+            if (!edge.awaitWindowDrained(120_000, window)) {
+                throw new IllegalStateException("edge " + edge.device + " was not acknowledged");
+            }
+        });
+        double ingestSeconds = (System.nanoTime() - ingestStart) / 1e9;
+        double ingestRate = events / ingestSeconds;
+        // Exactly-once: publish 5 % of the events again, then count the store by id.
+        runAll(fleet.edges(), edge -> {
+            List<Envelope> mine = sent.get(fleet.edges().indexOf(edge));
+            for (int i = 0; i < mine.size(); i += 20) {
+                edge.publishEvent(mine.get(i));
+            }
+            edge.awaitWindowDrained(120_000, window);
+        });
+        long[] counted = count(fleet.token());
+        System.out.printf(
+                Locale.ROOT,
+                "event ingest, %d edges x %d events of %d bytes, window %d: %,.0f events/s into the store,"
+                        + " acknowledged%n",
+                n,
+                perEdge,
+                sample.length,
+                window,
+                ingestRate);
+        System.out.printf(
+                Locale.ROOT,
+                "bare broker throughput, same clients, size and window, one subscriber: %,.0f messages/s%n",
+                bareRate);
+        System.out.printf(Locale.ROOT, "ratio ingest / bare broker: %.0f %%%n", 100 * ingestRate / bareRate);
+        System.out.printf(
+                Locale.ROOT,
+                "exactly once: %d events sent (%d of them twice), store holds %d rows with %d distinct ids%n",
+                events,
+                (perEdge + 19) / 20 * n,
+                counted[0],
+                counted[1]);
+        fleet.edges().forEach(BenchEdge::close);
+    }
+
+    private long[] count(String token) throws Exception {
+        String tenantId = call("GET", "/api/v1/tenant", token, null).get("id").asText();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + hub.dataDir.resolve("hub.db"));
+                Statement statement = c.createStatement();
+                ResultSet rows = statement.executeQuery(
+                        "SELECT count(*), count(DISTINCT id) FROM access_events WHERE tenant_id = '" + tenantId
+                                + "'")) {
+            rows.next();
+            return new long[] {rows.getLong(1), rows.getLong(2)};
+        }
+    }
+
+    private static Envelope event(String site) {
+        Instant at = Instant.now();
+        byte[] hash = new byte[32];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(hash);
+        return new Envelope(
+                EventIds.next(at),
+                at,
+                new AccessEvent(
+                        site,
+                        DoorId.of("door_bench"),
+                        PresentedKind.NFC_CARD,
+                        Optional.of(HexFormat.of().formatHex(hash)),
+                        Optional.empty(),
+                        Optional.<MemberId>empty(),
+                        Optional.empty(),
+                        false,
+                        Optional.empty(),
+                        Optional.of(DenyReason.UNKNOWN_CREDENTIAL),
+                        ClockStatus.TRUSTED));
+    }
+
+    @FunctionalInterface
+    private interface EdgeWork {
+        void run(BenchEdge edge) throws Exception;
+    }
+
+    private static void runAll(List<BenchEdge> edges, EdgeWork work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(edges.size());
+        List<Future<Object>> done = new ArrayList<>();
+        for (BenchEdge edge : edges) {
+            done.add(pool.submit(() -> {
+                work.run(edge);
+                return null;
+            }));
+        }
+        for (Future<Object> future : done) {
+            future.get(300, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+    }
+
+    private static final class Counting implements MqttCallback {
+        private final AtomicLong received;
+        private final long expected;
+        private final CountDownLatch done;
+
+        Counting(AtomicLong received, long expected, CountDownLatch done) {
+            this.received = received;
+            this.expected = expected;
+            this.done = done;
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            if (received.incrementAndGet() >= expected) {
+                done.countDown();
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {}
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {}
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {}
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {}
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+    }
+
+    private JsonNode call(String method, String path, String token, String body) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token);
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body));
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
