@@ -25,6 +25,7 @@ import java.util.function.LongConsumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -83,13 +84,9 @@ final class BenchEdge implements AutoCloseable {
 
     /** Asks the hub for everything after the cache's seq, as the agent does on connect. */
     void requestSync() throws MqttException {
-        Envelope request = new Envelope(
-                "sr-" + UUID.randomUUID(), Instant.now(), new SyncRequest(site, cache.seq()));
+        Envelope request = new Envelope("sr-" + UUID.randomUUID(), Instant.now(), new SyncRequest(site, cache.seq()));
         client.publish(
-                Topic.of(tenant, site, device, Channel.SYNC_REQUEST).value(),
-                MessageCodec.encode(request),
-                1,
-                false);
+                Topic.of(tenant, site, device, Channel.SYNC_REQUEST).value(), MessageCodec.encode(request), 1, false);
     }
 
     long seq() {
@@ -116,7 +113,7 @@ final class BenchEdge implements AutoCloseable {
             try {
                 return client.publish(Topic.of(tenant, site, device, channel).value(), payload, 1, false);
             } catch (MqttException e) {
-                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
                     throw e;
                 }
                 Thread.onSpinWait();
@@ -130,7 +127,7 @@ final class BenchEdge implements AutoCloseable {
             try {
                 return client.publish(topic, payload, 1, false);
             } catch (MqttException e) {
-                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
                     throw e;
                 }
                 Thread.onSpinWait();
@@ -161,8 +158,7 @@ final class BenchEdge implements AutoCloseable {
                 if (topic.channel() != Channel.SYNC && topic.channel() != Channel.SNAPSHOT) {
                     return;
                 }
-                Envelope envelope =
-                        Inbound.read(topic, message.getPayload(), keys, Instant.now(), ClockStatus.TRUSTED);
+                Envelope envelope = Inbound.read(topic, message.getPayload(), keys, Instant.now(), ClockStatus.TRUSTED);
                 if (envelope.type() == MessageType.SYNC_BATCH) {
                     ApplyResult result = cache.apply(envelope);
                     switch (result) {

@@ -40,8 +40,7 @@ final class HubProcess implements AutoCloseable {
         String password = "bench-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
         Path passwordFile = Files.writeString(dir.resolve("hub-mqtt-password"), password + "\n");
         Path config = Files.writeString(
-                dir.resolve("hub.yaml"),
-                """
+                dir.resolve("hub.yaml"), """
                 server:
                   host: 127.0.0.1
                   port: %d
@@ -53,8 +52,7 @@ final class HubProcess implements AutoCloseable {
                     host: 127.0.0.1
                     port: %d
                     password-file: %s
-                """
-                        .formatted(http, dir.resolve("data"), mqtt, passwordFile));
+                """.formatted(http, dir.resolve("data"), mqtt, passwordFile));
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
@@ -90,8 +88,8 @@ final class HubProcess implements AutoCloseable {
         }
         if (!up) {
             process.destroyForcibly();
-            throw new IOException("the hub did not start; its log: " + dir.resolve("hub.log") + "\n"
-                    + tail(dir.resolve("hub.log")));
+            throw new IOException(
+                    "the hub did not start; its log: " + dir.resolve("hub.log") + "\n" + tail(dir.resolve("hub.log")));
         }
         return new HubProcess(dir.resolve("data"), http, mqtt, password, process);
     }

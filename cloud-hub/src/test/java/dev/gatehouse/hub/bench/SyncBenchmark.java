@@ -108,8 +108,8 @@ public final class SyncBenchmark {
             }
         }
         Path dir = Files.createTempDirectory("gatehouse-bench-sync");
-        System.out.println("sync benchmark: hub in its own JVM (-Xmx1g, SQLite, embedded HiveMQ CE), edges here;"
-                + " " + Runtime.getRuntime().availableProcessors() + " cores, load " + loadAverage());
+        System.out.println("sync benchmark: hub in its own JVM (-Xmx1g, SQLite, embedded HiveMQ CE), edges here;" + " "
+                + Runtime.getRuntime().availableProcessors() + " cores, load " + loadAverage());
         try (HubProcess hub = HubProcess.start(dir.resolve("hub"), List.of("-Xmx1g"))) {
             SyncBenchmark bench = new SyncBenchmark(hub, dir);
             System.out.printf(Locale.ROOT, "hub RSS, idle: %.1f MB%n", hub.rssBytes() / 1e6);
@@ -220,7 +220,8 @@ public final class SyncBenchmark {
             start[0] = System.nanoTime();
             call("PATCH", "/api/v1/members/" + fleet.member(), fleet.token(), "{\"status\":\"" + status + "\"}");
             if (!applied.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(applied.getCount() + " of " + n + " edges did not apply round " + round);
+                throw new IllegalStateException(
+                        applied.getCount() + " of " + n + " edges did not apply round " + round);
             }
             latencies.addAll(sample);
         }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MosquittoBroker implements AutoCloseable {
     private static final List<Path> BINARIES = List.of(Path.of("/usr/sbin/mosquitto"), Path.of("/usr/bin/mosquitto"));
-    private static final List<Path> PASSWD = List.of(Path.of("/usr/bin/mosquitto_passwd"), Path.of("/usr/sbin/mosquitto_passwd"));
+    private static final List<Path> PASSWD =
+            List.of(Path.of("/usr/bin/mosquitto_passwd"), Path.of("/usr/sbin/mosquitto_passwd"));
 
     private final Path dir;
     private final int port;
@@ -44,10 +45,7 @@ public final class MosquittoBroker implements AutoCloseable {
         broker.addUser(hubUser, hubPassword, false);
         Files.writeString(
                 dir.resolve("acl"),
-                "user " + hubUser + "\n"
-                        + "topic readwrite gh/v1/#\n"
-                        + "\n"
-                        + "pattern readwrite gh/v1/+/+/%u/#\n");
+                "user " + hubUser + "\n" + "topic readwrite gh/v1/#\n" + "\n" + "pattern readwrite gh/v1/+/+/%u/#\n");
         Files.writeString(
                 dir.resolve("mosquitto.conf"),
                 "per_listener_settings false\n"
@@ -59,7 +57,8 @@ public final class MosquittoBroker implements AutoCloseable {
                         + "max_inflight_messages 1000\n"
                         + "max_queued_messages 100000\n"
                         + "user " + System.getProperty("user.name") + "\n");
-        broker.process = new ProcessBuilder(binary.toString(), "-c", dir.resolve("mosquitto.conf").toString())
+        broker.process = new ProcessBuilder(
+                        binary.toString(), "-c", dir.resolve("mosquitto.conf").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.log").toFile())
                 .start();
@@ -93,7 +92,8 @@ public final class MosquittoBroker implements AutoCloseable {
 
     private static void run(String... command) throws IOException {
         try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process child =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(child.getInputStream().readAllBytes());
             if (!child.waitFor(30, TimeUnit.SECONDS) || child.exitValue() != 0) {
                 throw new IOException(String.join(" ", command) + " failed: " + output);
