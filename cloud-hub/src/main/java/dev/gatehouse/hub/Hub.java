@@ -3,6 +3,8 @@ package dev.gatehouse.hub;
 import dev.gatehouse.hub.access.AccessLogService;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.commands.CommandService;
+import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
@@ -14,6 +16,11 @@ import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.sync.EdgeDevices;
+import dev.gatehouse.hub.sync.EdgeLink;
+import dev.gatehouse.hub.sync.StoreEdgeDevices;
+import dev.gatehouse.hub.sync.SyncPublisher;
+import dev.gatehouse.hub.sync.SyncRequests;
 import dev.gatehouse.hub.tenants.AdminBootstrap;
 import dev.gatehouse.hub.tenants.AuthFilter;
 import dev.gatehouse.hub.tenants.TenantService;
@@ -34,12 +41,24 @@ public final class Hub implements AutoCloseable {
     private final Database database;
     private final WebServer server;
     private final Stores stores;
+    private final Sync sync;
 
-    private Hub(HubConfig config, Database database, WebServer server, Stores stores) {
+    private Hub(HubConfig config, Database database, WebServer server, Stores stores, Sync sync) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.stores = stores;
+        this.sync = sync;
+    }
+
+    /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
+    public record Sync(SyncPublisher publisher, SyncRequests requests, Commands commands) {
+        static Sync over(Stores stores, EdgeDevices devices, EdgeLink link, HubConfig config) {
+            return new Sync(
+                    new SyncPublisher(stores.database(), devices, link, stores.clock(), config.sync()),
+                    new SyncRequests(stores.database(), devices, link, stores.clock(), config.sync()),
+                    new Commands(stores.database(), devices, link, stores.clock()));
+        }
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
@@ -75,16 +94,19 @@ public final class Hub implements AutoCloseable {
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
+            EdgeLink link = (topic, payload) -> LOG.fine("no MQTT link: not publishing to " + topic);
+            Sync sync = Sync.over(stores, new StoreEdgeDevices(database), link, config);
+            sync.publisher().start();
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
-                    .routing(routing -> routing(routing, stores, config))
+                    .routing(routing -> routing(routing, stores, config, sync))
                     .build()
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
                     + database.description());
-            return new Hub(config, database, server, stores);
+            return new Hub(config, database, server, stores, sync);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -92,7 +114,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
-    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config) {
+    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config, Sync sync) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
@@ -106,7 +128,8 @@ public final class Hub implements AutoCloseable {
                         new MemberService(stores.members(), maxBody),
                         new PlanService(stores.plans(), maxBody),
                         new ExplainService(stores.database(), stores.clock()))
-                .register("/api/v1", new AccessLogService(stores.accessLog()));
+                .register("/api/v1", new AccessLogService(stores.accessLog()))
+                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), maxBody));
     }
 
     public int port() {
@@ -125,9 +148,15 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
+    /** Sync and commands; {@code sync().publisher().awaitPublished(siteId, seq, timeout)} waits for a publish. */
+    public Sync sync() {
+        return sync;
+    }
+
     @Override
     public void close() {
         server.stop();
+        sync.publisher().close();
         database.close();
     }
 }

@@ -1,12 +1,7 @@
 package dev.gatehouse.hub.sync;
 
 import dev.gatehouse.hub.store.Database;
-import dev.gatehouse.protocol.ProtocolException;
-import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SyncRequest;
-import dev.gatehouse.protocol.model.ClockStatus;
-import dev.gatehouse.protocol.sign.Inbound;
-import dev.gatehouse.protocol.sign.KeySet;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.time.Clock;
@@ -31,7 +26,6 @@ public final class SyncRequests {
     /** An edge this far behind gets a snapshot: cheaper than replaying the log entry by entry. */
     public static final long SNAPSHOT_AFTER = 20_000;
 
-    private static final KeySet NO_KEYS = KeySet.of(List.of());
     private static final int READ_LIMIT = 2000;
 
     private final SyncStore store;
@@ -51,24 +45,9 @@ public final class SyncRequests {
     /** The {@code sync-request} handler: {@code link.onMessage(Channel.SYNC_REQUEST, syncRequests::handle)}. */
     public void handle(Topic topic, byte[] payload) {
         try {
-            if (topic.channel() != Channel.SYNC_REQUEST) {
-                LOG.warning("sync request handler got a message on " + topic + "; ignored");
-                return;
-            }
-            Optional<EdgeDevices.Device> device = devices.byTopic(topic);
-            if (device.isEmpty()) {
-                LOG.warning("sync request on " + topic + " from no active device of that tenant and site; ignored");
-                return;
-            }
-            Envelope envelope;
-            try {
-                envelope = Inbound.read(topic, payload, NO_KEYS, clock.instant(), ClockStatus.TRUSTED);
-            } catch (ProtocolException e) {
-                LOG.warning("malformed sync request on " + topic + " (" + e.error() + "): " + e.getMessage());
-                return;
-            }
-            SyncRequest request = envelope.payloadAs(SyncRequest.class);
-            answer(device.get(), request.haveSeq());
+            EdgeMessages.read(devices, clock, topic, payload, Channel.SYNC_REQUEST, SyncRequest.class, LOG)
+                    .ifPresent(received ->
+                            answer(received.device(), received.message().haveSeq()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot answer the sync request on " + topic + ": " + e, e);
         }

@@ -133,7 +133,11 @@ class SyncPublisherTest {
             Envelope envelope = SignedMessages.verify(
                     message.payload(), keys(site), site.tenant().slug(), site.id(), Instant.now(), ClockStatus.TRUSTED);
             SyncBatch batch = envelope.payloadAs(SyncBatch.class);
-            assertThat(batch.fromSeq()).isEqualTo(seq + 1);
+            assertThat(batch.fromSeq())
+                    .as(
+                            "batch %d..%d after seq %d (haveSeq %d) in %s",
+                            batch.fromSeq(), batch.toSeq(), seq, haveSeq, published)
+                    .isEqualTo(seq + 1);
             seq = batch.toSeq();
             batch.changes().forEach(change -> apply(state, change));
         }
