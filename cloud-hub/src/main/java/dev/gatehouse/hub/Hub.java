@@ -8,6 +8,11 @@ import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.mqtt.EmbeddedBroker;
+import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.mqtt.MqttRuntime;
+import dev.gatehouse.hub.mqtt.ProvisioningService;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.projection.ExplainService;
@@ -24,9 +29,13 @@ import dev.gatehouse.hub.web.Problems;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.logging.Logger;
 
-/** The running hub: its store and its web server. Tests start it on port 0 and stop it. */
+/**
+ * The running hub: its store, its MQTT side (embedded broker and link) and its web server. Tests start
+ * it on port 0 and stop it.
+ */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
@@ -34,12 +43,14 @@ public final class Hub implements AutoCloseable {
     private final Database database;
     private final WebServer server;
     private final Stores stores;
+    private final MqttRuntime mqtt;
 
-    private Hub(HubConfig config, Database database, WebServer server, Stores stores) {
+    private Hub(HubConfig config, Database database, WebServer server, Stores stores, MqttRuntime mqtt) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.stores = stores;
+        this.mqtt = mqtt;
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
@@ -69,37 +80,52 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Opens the store (migrating it), makes the first admin token if needed, and starts serving. */
+    /**
+     * Opens the store (migrating it), makes the first admin token if needed, starts the MQTT broker
+     * (embedded), registers the MQTT handlers, connects the link, and starts serving.
+     */
     public static Hub start(HubConfig config, Clock clock) {
         Database database = Database.open(config.store());
+        MqttRuntime mqtt = null;
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
+            mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database));
+            MqttLink link = mqtt.link();
+            // MQTT handlers: every component that receives from edges registers here, before startLink().
+            mqtt.startLink();
+            MqttRuntime started = mqtt;
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
-                    .routing(routing -> routing(routing, stores, config))
+                    .routing(routing -> routing(routing, stores, config, started))
                     .build()
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
-                    + database.description());
-            return new Hub(config, database, server, stores);
+                    + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
+            return new Hub(config, database, server, stores, mqtt);
         } catch (RuntimeException e) {
+            if (mqtt != null) {
+                mqtt.close();
+            }
             database.close();
             throw e;
         }
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
-    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config) {
+    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config, MqttRuntime mqtt) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody, mqtt::disconnect))
+                .register(
+                        "/api/v1",
+                        new ProvisioningService(stores.database(), stores.clock(), stores.sites(), mqtt, maxBody))
                 .register(
                         "/api/v1",
                         new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
@@ -125,9 +151,38 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
+    /** The hub's MQTT link (a link that drops everything when {@code hub.mqtt.enabled} is false). */
+    public MqttLink mqttLink() {
+        return mqtt.link();
+    }
+
+    /** The MQTT side: broker, link, device lookups, the URL edges are given. */
+    public MqttRuntime mqtt() {
+        return mqtt;
+    }
+
+    /** The embedded broker, when the hub runs one. */
+    public Optional<EmbeddedBroker> broker() {
+        return mqtt.broker();
+    }
+
+    /** The embedded broker's port; fails when the hub runs none. */
+    public int brokerPort() {
+        return mqtt.broker()
+                .map(EmbeddedBroker::port)
+                .orElseThrow(() -> new IllegalStateException("this hub runs no embedded MQTT broker"));
+    }
+
     @Override
     public void close() {
-        server.stop();
-        database.close();
+        try {
+            server.stop();
+        } finally {
+            try {
+                mqtt.close();
+            } finally {
+                database.close();
+            }
+        }
     }
 }

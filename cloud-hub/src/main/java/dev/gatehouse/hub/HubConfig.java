@@ -1,5 +1,6 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
 import io.helidon.config.Config;
@@ -18,7 +19,8 @@ public record HubConfig(
         StoreSettings store,
         Optional<String> baseDomain,
         int maxBodyBytes,
-        String logFormat) {
+        String logFormat,
+        MqttSettings mqtt) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -69,18 +71,45 @@ public record HubConfig(
                     store,
                     hub.get("base-domain").asString().asOptional().filter(s -> !s.isBlank()),
                     hub.get("max-body-bytes").asInt().orElse(65536),
-                    hub.get("log-format").asString().orElse("json"));
+                    hub.get("log-format").asString().orElse("json"),
+                    mqtt(hub.get("mqtt")));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
     }
 
-    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback. */
+    private static MqttSettings mqtt(Config mqtt) {
+        Optional<String> url = text(mqtt, "url");
+        try {
+            return new MqttSettings(
+                    mqtt.get("enabled").asBoolean().orElse(true),
+                    mqtt.get("embedded").asBoolean().orElse(true),
+                    mqtt.get("host").asString().orElse("127.0.0.1"),
+                    mqtt.get("port").asInt().orElse(11883),
+                    url,
+                    mqtt.get("username").asString().orElse(MqttSettings.HUB_USER),
+                    text(mqtt, "password-file").map(Path::of),
+                    text(mqtt, "public-url"),
+                    mqtt.get("client-id").asString().orElse(MqttSettings.HUB_USER));
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
+    }
+
+    private static Optional<String> text(Config node, String key) {
+        return node.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback, no MQTT. */
     public static HubConfig forTests(Path dataDir, StoreSettings store) {
-        return new HubConfig("127.0.0.1", 0, dataDir, store, Optional.empty(), 65536, "text");
+        return new HubConfig("127.0.0.1", 0, dataDir, store, Optional.empty(), 65536, "text", MqttSettings.disabled());
     }
 
     public HubConfig withBaseDomain(String domain) {
-        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat);
+        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt);
+    }
+
+    public HubConfig withMqtt(MqttSettings settings) {
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings);
     }
 }
