@@ -10,6 +10,11 @@ import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.mqtt.EmbeddedBroker;
+import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.mqtt.MqttRuntime;
+import dev.gatehouse.hub.mqtt.ProvisioningService;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.projection.ExplainService;
@@ -18,7 +23,6 @@ import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.sync.EdgeDevices;
 import dev.gatehouse.hub.sync.EdgeLink;
-import dev.gatehouse.hub.sync.StoreEdgeDevices;
 import dev.gatehouse.hub.sync.SyncPublisher;
 import dev.gatehouse.hub.sync.SyncRequests;
 import dev.gatehouse.hub.tenants.AdminBootstrap;
@@ -28,12 +32,17 @@ import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.HealthService;
 import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
+import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.logging.Logger;
 
-/** The running hub: its store and its web server. Tests start it on port 0 and stop it. */
+/**
+ * The running hub: its store, its MQTT side (embedded broker and link) and its web server. Tests start
+ * it on port 0 and stop it.
+ */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
@@ -41,13 +50,15 @@ public final class Hub implements AutoCloseable {
     private final Database database;
     private final WebServer server;
     private final Stores stores;
+    private final MqttRuntime mqtt;
     private final Sync sync;
 
-    private Hub(HubConfig config, Database database, WebServer server, Stores stores, Sync sync) {
+    private Hub(HubConfig config, Database database, WebServer server, Stores stores, MqttRuntime mqtt, Sync sync) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.stores = stores;
+        this.mqtt = mqtt;
         this.sync = sync;
     }
 
@@ -88,40 +99,62 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Opens the store (migrating it), makes the first admin token if needed, and starts serving. */
+    /**
+     * Opens the store (migrating it), makes the first admin token if needed, starts the MQTT broker
+     * (embedded), registers the MQTT handlers, connects the link, and starts serving.
+     */
     public static Hub start(HubConfig config, Clock clock) {
         Database database = Database.open(config.store());
+        MqttRuntime mqtt = null;
+        SyncPublisher publisher = null;
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
-            EdgeLink link = (topic, payload) -> LOG.fine("no MQTT link: not publishing to " + topic);
-            Sync sync = Sync.over(stores, new StoreEdgeDevices(database), link, config);
-            sync.publisher().start();
+            mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database));
+            MqttLink link = mqtt.link();
+            Sync sync = Sync.over(stores, EdgeDevices.over(mqtt.devices()), link::publish, config);
+            // MQTT handlers: every component that receives from edges registers here, before startLink().
+            link.onMessage(Channel.SYNC_REQUEST, sync.requests()::handle);
+            link.onMessage(Channel.COMMAND_ACK, sync.commands()::handleAck);
+            mqtt.startLink();
+            publisher = sync.publisher();
+            publisher.start();
+            MqttRuntime started = mqtt;
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
-                    .routing(routing -> routing(routing, stores, config, sync))
+                    .routing(routing -> routing(routing, stores, config, started, sync))
                     .build()
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
-                    + database.description());
-            return new Hub(config, database, server, stores, sync);
+                    + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
+            return new Hub(config, database, server, stores, mqtt, sync);
         } catch (RuntimeException e) {
+            if (publisher != null) {
+                publisher.close();
+            }
+            if (mqtt != null) {
+                mqtt.close();
+            }
             database.close();
             throw e;
         }
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
-    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config, Sync sync) {
+    public static void routing(
+            HttpRouting.Builder routing, Stores stores, HubConfig config, MqttRuntime mqtt, Sync sync) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody, mqtt::disconnect))
+                .register(
+                        "/api/v1",
+                        new ProvisioningService(stores.database(), stores.clock(), stores.sites(), mqtt, maxBody))
                 .register(
                         "/api/v1",
                         new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
@@ -153,10 +186,39 @@ public final class Hub implements AutoCloseable {
         return sync;
     }
 
+    /** The hub's MQTT link (a link that drops everything when {@code hub.mqtt.enabled} is false). */
+    public MqttLink mqttLink() {
+        return mqtt.link();
+    }
+
+    /** The MQTT side: broker, link, device lookups, the URL edges are given. */
+    public MqttRuntime mqtt() {
+        return mqtt;
+    }
+
+    /** The embedded broker, when the hub runs one. */
+    public Optional<EmbeddedBroker> broker() {
+        return mqtt.broker();
+    }
+
+    /** The embedded broker's port; fails when the hub runs none. */
+    public int brokerPort() {
+        return mqtt.broker()
+                .map(EmbeddedBroker::port)
+                .orElseThrow(() -> new IllegalStateException("this hub runs no embedded MQTT broker"));
+    }
+
     @Override
     public void close() {
-        server.stop();
-        sync.publisher().close();
-        database.close();
+        try {
+            server.stop();
+        } finally {
+            try {
+                sync.publisher().close();
+                mqtt.close();
+            } finally {
+                database.close();
+            }
+        }
     }
 }

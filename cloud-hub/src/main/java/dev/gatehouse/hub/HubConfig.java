@@ -1,5 +1,6 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
 import dev.gatehouse.hub.sync.SyncSettings;
@@ -20,6 +21,7 @@ public record HubConfig(
         Optional<String> baseDomain,
         int maxBodyBytes,
         String logFormat,
+        MqttSettings mqtt,
         SyncSettings sync) {
 
     public HubConfig {
@@ -72,10 +74,33 @@ public record HubConfig(
                     hub.get("base-domain").asString().asOptional().filter(s -> !s.isBlank()),
                     hub.get("max-body-bytes").asInt().orElse(65536),
                     hub.get("log-format").asString().orElse("json"),
+                    mqtt(hub.get("mqtt")),
                     sync(hub.get("sync")));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
+    }
+
+    private static MqttSettings mqtt(Config mqtt) {
+        Optional<String> url = text(mqtt, "url");
+        try {
+            return new MqttSettings(
+                    mqtt.get("enabled").asBoolean().orElse(true),
+                    mqtt.get("embedded").asBoolean().orElse(true),
+                    mqtt.get("host").asString().orElse("127.0.0.1"),
+                    mqtt.get("port").asInt().orElse(11883),
+                    url,
+                    mqtt.get("username").asString().orElse(MqttSettings.HUB_USER),
+                    text(mqtt, "password-file").map(Path::of),
+                    text(mqtt, "public-url"),
+                    mqtt.get("client-id").asString().orElse(MqttSettings.HUB_USER));
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
+    }
+
+    private static Optional<String> text(Config node, String key) {
+        return node.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
     }
 
     private static SyncSettings sync(Config sync) {
@@ -112,16 +137,29 @@ public record HubConfig(
         }
     }
 
-    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback. */
+    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback, no MQTT. */
     public static HubConfig forTests(Path dataDir, StoreSettings store) {
-        return new HubConfig("127.0.0.1", 0, dataDir, store, Optional.empty(), 65536, "text", SyncSettings.defaults());
+        return new HubConfig(
+                "127.0.0.1",
+                0,
+                dataDir,
+                store,
+                Optional.empty(),
+                65536,
+                "text",
+                MqttSettings.disabled(),
+                SyncSettings.defaults());
     }
 
     public HubConfig withBaseDomain(String domain) {
-        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, sync);
+        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync);
+    }
+
+    public HubConfig withMqtt(MqttSettings settings) {
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync);
     }
 
     public HubConfig withSync(SyncSettings settings) {
-        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings);
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings);
     }
 }

@@ -35,7 +35,7 @@ public final class AccessLogStore {
     private static final String INSERT_COLUMNS = "id, tenant_id, site_id, door_id, device_id, at, granted, basis,"
             + " reason, presented, card_hash, member_id, credential_id, pass_id, clock, received_at";
     private static final int COLUMN_COUNT = 16;
-    private static final String ON_CONFLICT = " ON CONFLICT (tenant_id, id) DO NOTHING";
+    private static final String ON_CONFLICT = " ON CONFLICT (tenant_id, device_id, id) DO NOTHING";
 
     /** Rows per multi-row INSERT in {@link #bulkLoad}: 8,000 parameters, under both stores' limits. */
     private static final int BULK_ROWS = 500;
