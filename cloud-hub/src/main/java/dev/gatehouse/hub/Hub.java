@@ -6,6 +6,10 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.ingest.AccessStreamService;
+import dev.gatehouse.hub.ingest.EventIngest;
+import dev.gatehouse.hub.ingest.IngestSignal;
+import dev.gatehouse.hub.ingest.SyncStatusService;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.mqtt.Devices;
@@ -44,13 +48,21 @@ public final class Hub implements AutoCloseable {
     private final WebServer server;
     private final Stores stores;
     private final MqttRuntime mqtt;
+    private final EventIngest ingest;
 
-    private Hub(HubConfig config, Database database, WebServer server, Stores stores, MqttRuntime mqtt) {
+    private Hub(
+            HubConfig config,
+            Database database,
+            WebServer server,
+            Stores stores,
+            MqttRuntime mqtt,
+            EventIngest ingest) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.stores = stores;
         this.mqtt = mqtt;
+        this.ingest = ingest;
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
@@ -87,25 +99,32 @@ public final class Hub implements AutoCloseable {
     public static Hub start(HubConfig config, Clock clock) {
         Database database = Database.open(config.store());
         MqttRuntime mqtt = null;
+        EventIngest ingest = null;
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
             mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database));
             MqttLink link = mqtt.link();
             // MQTT handlers: every component that receives from edges registers here, before startLink().
+            IngestSignal signal = new IngestSignal();
+            ingest = new EventIngest(database, clock, mqtt.devices(), link, signal);
+            ingest.register();
             mqtt.startLink();
             MqttRuntime started = mqtt;
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
-                    .routing(routing -> routing(routing, stores, config, started))
+                    .routing(routing -> routing(routing, stores, config, started, signal))
                     .build()
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
                     + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
-            return new Hub(config, database, server, stores, mqtt);
+            return new Hub(config, database, server, stores, mqtt, ingest);
         } catch (RuntimeException e) {
+            if (ingest != null) {
+                ingest.close();
+            }
             if (mqtt != null) {
                 mqtt.close();
             }
@@ -115,7 +134,8 @@ public final class Hub implements AutoCloseable {
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
-    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config, MqttRuntime mqtt) {
+    public static void routing(
+            HttpRouting.Builder routing, Stores stores, HubConfig config, MqttRuntime mqtt, IngestSignal signal) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
@@ -132,7 +152,11 @@ public final class Hub implements AutoCloseable {
                         new MemberService(stores.members(), maxBody),
                         new PlanService(stores.plans(), maxBody),
                         new ExplainService(stores.database(), stores.clock()))
-                .register("/api/v1", new AccessLogService(stores.accessLog()));
+                .register("/api/v1", new AccessLogService(stores.accessLog()))
+                .register(
+                        "/api/v1",
+                        new AccessStreamService(stores.accessLog(), signal, stores.clock()),
+                        new SyncStatusService(stores.database()));
     }
 
     public int port() {
@@ -180,6 +204,7 @@ public final class Hub implements AutoCloseable {
         } finally {
             try {
                 mqtt.close();
+                ingest.close();
             } finally {
                 database.close();
             }
