@@ -8,6 +8,10 @@ import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.ingest.AccessStreamService;
+import dev.gatehouse.hub.ingest.EventIngest;
+import dev.gatehouse.hub.ingest.IngestSignal;
+import dev.gatehouse.hub.ingest.SyncStatusService;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.mqtt.Devices;
@@ -51,14 +55,23 @@ public final class Hub implements AutoCloseable {
     private final WebServer server;
     private final Stores stores;
     private final MqttRuntime mqtt;
+    private final EventIngest ingest;
     private final Sync sync;
 
-    private Hub(HubConfig config, Database database, WebServer server, Stores stores, MqttRuntime mqtt, Sync sync) {
+    private Hub(
+            HubConfig config,
+            Database database,
+            WebServer server,
+            Stores stores,
+            MqttRuntime mqtt,
+            EventIngest ingest,
+            Sync sync) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.stores = stores;
         this.mqtt = mqtt;
+        this.ingest = ingest;
         this.sync = sync;
     }
 
@@ -106,6 +119,7 @@ public final class Hub implements AutoCloseable {
     public static Hub start(HubConfig config, Clock clock) {
         Database database = Database.open(config.store());
         MqttRuntime mqtt = null;
+        EventIngest ingest = null;
         SyncPublisher publisher = null;
         try {
             Stores stores = Stores.over(database, clock);
@@ -116,6 +130,9 @@ public final class Hub implements AutoCloseable {
             // MQTT handlers: every component that receives from edges registers here, before startLink().
             link.onMessage(Channel.SYNC_REQUEST, sync.requests()::handle);
             link.onMessage(Channel.COMMAND_ACK, sync.commands()::handleAck);
+            IngestSignal signal = new IngestSignal();
+            ingest = new EventIngest(database, clock, mqtt.devices(), link, signal);
+            ingest.register();
             mqtt.startLink();
             publisher = sync.publisher();
             publisher.start();
@@ -124,15 +141,18 @@ public final class Hub implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
-                    .routing(routing -> routing(routing, stores, config, started, sync))
+                    .routing(routing -> routing(routing, stores, config, started, signal, sync))
                     .build()
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
                     + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
-            return new Hub(config, database, server, stores, mqtt, sync);
+            return new Hub(config, database, server, stores, mqtt, ingest, sync);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
+            }
+            if (ingest != null) {
+                ingest.close();
             }
             if (mqtt != null) {
                 mqtt.close();
@@ -144,7 +164,12 @@ public final class Hub implements AutoCloseable {
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
     public static void routing(
-            HttpRouting.Builder routing, Stores stores, HubConfig config, MqttRuntime mqtt, Sync sync) {
+            HttpRouting.Builder routing,
+            Stores stores,
+            HubConfig config,
+            MqttRuntime mqtt,
+            IngestSignal signal,
+            Sync sync) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
@@ -162,6 +187,10 @@ public final class Hub implements AutoCloseable {
                         new PlanService(stores.plans(), maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
+                .register(
+                        "/api/v1",
+                        new AccessStreamService(stores.accessLog(), signal, stores.clock()),
+                        new SyncStatusService(stores.database()))
                 .register("/api/v1", new CommandService(sync.commands(), stores.sites(), maxBody));
     }
 
@@ -216,6 +245,7 @@ public final class Hub implements AutoCloseable {
             try {
                 sync.publisher().close();
                 mqtt.close();
+                ingest.close();
             } finally {
                 database.close();
             }
