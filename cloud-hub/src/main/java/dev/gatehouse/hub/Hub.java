@@ -3,17 +3,32 @@ package dev.gatehouse.hub;
 import dev.gatehouse.hub.access.AccessLogService;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.commands.CommandService;
+import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.ingest.AccessStreamService;
+import dev.gatehouse.hub.ingest.EventIngest;
+import dev.gatehouse.hub.ingest.IngestSignal;
+import dev.gatehouse.hub.ingest.SyncStatusService;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.mqtt.EmbeddedBroker;
+import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.mqtt.MqttRuntime;
+import dev.gatehouse.hub.mqtt.ProvisioningService;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.sync.EdgeDevices;
+import dev.gatehouse.hub.sync.EdgeLink;
+import dev.gatehouse.hub.sync.SyncPublisher;
+import dev.gatehouse.hub.sync.SyncRequests;
 import dev.gatehouse.hub.tenants.AdminBootstrap;
 import dev.gatehouse.hub.tenants.AuthFilter;
 import dev.gatehouse.hub.tenants.TenantService;
@@ -21,12 +36,17 @@ import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.HealthService;
 import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
+import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.logging.Logger;
 
-/** The running hub: its store and its web server. Tests start it on port 0 and stop it. */
+/**
+ * The running hub: its store, its MQTT side (embedded broker and link) and its web server. Tests start
+ * it on port 0 and stop it.
+ */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
@@ -34,12 +54,35 @@ public final class Hub implements AutoCloseable {
     private final Database database;
     private final WebServer server;
     private final Stores stores;
+    private final MqttRuntime mqtt;
+    private final EventIngest ingest;
+    private final Sync sync;
 
-    private Hub(HubConfig config, Database database, WebServer server, Stores stores) {
+    private Hub(
+            HubConfig config,
+            Database database,
+            WebServer server,
+            Stores stores,
+            MqttRuntime mqtt,
+            EventIngest ingest,
+            Sync sync) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.stores = stores;
+        this.mqtt = mqtt;
+        this.ingest = ingest;
+        this.sync = sync;
+    }
+
+    /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
+    public record Sync(SyncPublisher publisher, SyncRequests requests, Commands commands) {
+        static Sync over(Stores stores, EdgeDevices devices, EdgeLink link, HubConfig config) {
+            return new Sync(
+                    new SyncPublisher(stores.database(), devices, link, stores.clock(), config.sync()),
+                    new SyncRequests(stores.database(), devices, link, stores.clock(), config.sync()),
+                    new Commands(stores.database(), devices, link, stores.clock()));
+        }
     }
 
     /** The hub's domain stores over one database, shared by the routes, sync and benchmarks. */
@@ -69,44 +112,86 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Opens the store (migrating it), makes the first admin token if needed, and starts serving. */
+    /**
+     * Opens the store (migrating it), makes the first admin token if needed, starts the MQTT broker
+     * (embedded), registers the MQTT handlers, connects the link, and starts serving.
+     */
     public static Hub start(HubConfig config, Clock clock) {
         Database database = Database.open(config.store());
+        MqttRuntime mqtt = null;
+        EventIngest ingest = null;
+        SyncPublisher publisher = null;
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
+            mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database));
+            MqttLink link = mqtt.link();
+            Sync sync = Sync.over(stores, EdgeDevices.over(mqtt.devices()), link::publish, config);
+            // MQTT handlers: every component that receives from edges registers here, before startLink().
+            link.onMessage(Channel.SYNC_REQUEST, sync.requests()::handle);
+            link.onMessage(Channel.COMMAND_ACK, sync.commands()::handleAck);
+            IngestSignal signal = new IngestSignal();
+            ingest = new EventIngest(database, clock, mqtt.devices(), link, signal);
+            ingest.register();
+            mqtt.startLink();
+            publisher = sync.publisher();
+            publisher.start();
+            MqttRuntime started = mqtt;
             WebServer server = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
-                    .routing(routing -> routing(routing, stores, config))
+                    .routing(routing -> routing(routing, stores, config, started, signal, sync))
                     .build()
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
-                    + database.description());
-            return new Hub(config, database, server, stores);
+                    + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
+            return new Hub(config, database, server, stores, mqtt, ingest, sync);
         } catch (RuntimeException e) {
+            if (publisher != null) {
+                publisher.close();
+            }
+            if (ingest != null) {
+                ingest.close();
+            }
+            if (mqtt != null) {
+                mqtt.close();
+            }
             database.close();
             throw e;
         }
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
-    public static void routing(HttpRouting.Builder routing, Stores stores, HubConfig config) {
+    public static void routing(
+            HttpRouting.Builder routing,
+            Stores stores,
+            HubConfig config,
+            MqttRuntime mqtt,
+            IngestSignal signal,
+            Sync sync) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody))
+                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody, mqtt::disconnect))
+                .register(
+                        "/api/v1",
+                        new ProvisioningService(stores.database(), stores.clock(), stores.sites(), mqtt, maxBody))
                 .register(
                         "/api/v1",
                         new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
                         new MemberService(stores.members(), maxBody),
                         new PlanService(stores.plans(), maxBody),
                         new ExplainService(stores.database(), stores.clock()))
-                .register("/api/v1", new AccessLogService(stores.accessLog()));
+                .register("/api/v1", new AccessLogService(stores.accessLog()))
+                .register(
+                        "/api/v1",
+                        new AccessStreamService(stores.accessLog(), signal, stores.clock()),
+                        new SyncStatusService(stores.database()))
+                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), maxBody));
     }
 
     public int port() {
@@ -125,9 +210,45 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
+    /** Sync and commands; {@code sync().publisher().awaitPublished(siteId, seq, timeout)} waits for a publish. */
+    public Sync sync() {
+        return sync;
+    }
+
+    /** The hub's MQTT link (a link that drops everything when {@code hub.mqtt.enabled} is false). */
+    public MqttLink mqttLink() {
+        return mqtt.link();
+    }
+
+    /** The MQTT side: broker, link, device lookups, the URL edges are given. */
+    public MqttRuntime mqtt() {
+        return mqtt;
+    }
+
+    /** The embedded broker, when the hub runs one. */
+    public Optional<EmbeddedBroker> broker() {
+        return mqtt.broker();
+    }
+
+    /** The embedded broker's port; fails when the hub runs none. */
+    public int brokerPort() {
+        return mqtt.broker()
+                .map(EmbeddedBroker::port)
+                .orElseThrow(() -> new IllegalStateException("this hub runs no embedded MQTT broker"));
+    }
+
     @Override
     public void close() {
-        server.stop();
-        database.close();
+        try {
+            server.stop();
+        } finally {
+            try {
+                sync.publisher().close();
+                mqtt.close();
+                ingest.close();
+            } finally {
+                database.close();
+            }
+        }
     }
 }

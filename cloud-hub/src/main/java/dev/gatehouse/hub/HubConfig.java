@@ -1,7 +1,9 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
+import dev.gatehouse.hub.sync.SyncSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import java.nio.file.Path;
@@ -18,7 +20,9 @@ public record HubConfig(
         StoreSettings store,
         Optional<String> baseDomain,
         int maxBodyBytes,
-        String logFormat) {
+        String logFormat,
+        MqttSettings mqtt,
+        SyncSettings sync) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -69,18 +73,93 @@ public record HubConfig(
                     store,
                     hub.get("base-domain").asString().asOptional().filter(s -> !s.isBlank()),
                     hub.get("max-body-bytes").asInt().orElse(65536),
-                    hub.get("log-format").asString().orElse("json"));
+                    hub.get("log-format").asString().orElse("json"),
+                    mqtt(hub.get("mqtt")),
+                    sync(hub.get("sync")));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
     }
 
-    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback. */
+    private static MqttSettings mqtt(Config mqtt) {
+        Optional<String> url = text(mqtt, "url");
+        try {
+            return new MqttSettings(
+                    mqtt.get("enabled").asBoolean().orElse(true),
+                    mqtt.get("embedded").asBoolean().orElse(true),
+                    mqtt.get("host").asString().orElse("127.0.0.1"),
+                    mqtt.get("port").asInt().orElse(11883),
+                    url,
+                    mqtt.get("username").asString().orElse(MqttSettings.HUB_USER),
+                    text(mqtt, "password-file").map(Path::of),
+                    text(mqtt, "public-url"),
+                    mqtt.get("client-id").asString().orElse(MqttSettings.HUB_USER));
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
+    }
+
+    private static Optional<String> text(Config node, String key) {
+        return node.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    private static SyncSettings sync(Config sync) {
+        SyncSettings defaults = SyncSettings.defaults();
+        return new SyncSettings(
+                sync.get("batch-max-changes").asInt().orElse(defaults.batchMaxChanges()),
+                duration(sync.get("sweep-interval"), defaults.sweepInterval()),
+                sync.get("log-keep").asLong().orElse(defaults.logKeep()),
+                sync.get("snapshot-chunk-bytes").asInt().orElse(defaults.snapshotChunkBytes()));
+    }
+
+    /** A duration written as 5s, 500ms, 2m, 1h or ISO-8601 (PT5S). */
+    static java.time.Duration duration(Config node, java.time.Duration fallback) {
+        Optional<String> text = node.asString().asOptional().map(String::strip);
+        if (text.isEmpty() || text.get().isEmpty()) {
+            return fallback;
+        }
+        String value = text.get();
+        var matcher = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(value);
+        if (matcher.matches()) {
+            long n = Long.parseLong(matcher.group(1));
+            return switch (matcher.group(2)) {
+                case "ms" -> java.time.Duration.ofMillis(n);
+                case "s" -> java.time.Duration.ofSeconds(n);
+                case "m" -> java.time.Duration.ofMinutes(n);
+                default -> java.time.Duration.ofHours(n);
+            };
+        }
+        try {
+            return java.time.Duration.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new HubConfigException(
+                    node.key() + " is '" + value + "'; write a duration such as 500ms, 5s, 2m, 1h or PT5S");
+        }
+    }
+
+    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback, no MQTT. */
     public static HubConfig forTests(Path dataDir, StoreSettings store) {
-        return new HubConfig("127.0.0.1", 0, dataDir, store, Optional.empty(), 65536, "text");
+        return new HubConfig(
+                "127.0.0.1",
+                0,
+                dataDir,
+                store,
+                Optional.empty(),
+                65536,
+                "text",
+                MqttSettings.disabled(),
+                SyncSettings.defaults());
     }
 
     public HubConfig withBaseDomain(String domain) {
-        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat);
+        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync);
+    }
+
+    public HubConfig withMqtt(MqttSettings settings) {
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync);
+    }
+
+    public HubConfig withSync(SyncSettings settings) {
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings);
     }
 }

@@ -35,7 +35,7 @@ public final class AccessLogStore {
     private static final String INSERT_COLUMNS = "id, tenant_id, site_id, door_id, device_id, at, granted, basis,"
             + " reason, presented, card_hash, member_id, credential_id, pass_id, clock, received_at";
     private static final int COLUMN_COUNT = 16;
-    private static final String ON_CONFLICT = " ON CONFLICT (tenant_id, id) DO NOTHING";
+    private static final String ON_CONFLICT = " ON CONFLICT (tenant_id, device_id, id) DO NOTHING";
 
     /** Rows per multi-row INSERT in {@link #bulkLoad}: 8,000 parameters, under both stores' limits. */
     private static final int BULK_ROWS = 500;
@@ -90,6 +90,90 @@ public final class AccessLogStore {
                 }
             }
             return fresh;
+        });
+    }
+
+    /**
+     * Stores, inside the caller's transaction, the access events one device reported (MQTT ingest:
+     * the device and site are those of the topic, already checked); answers the ids that were new.
+     */
+    public static List<String> insert(
+            Connection c, String tenantId, String siteId, String deviceId, List<Envelope> events, long receivedAt)
+            throws SQLException {
+        List<String> fresh = new ArrayList<>();
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES " + placeholders(1) + ON_CONFLICT)) {
+            for (Envelope event : events) {
+                Row row = row(tenantId, new Reported(siteId, deviceId, event), receivedAt);
+                row.bind(insert, 0);
+                if (insert.executeUpdate() == 1) {
+                    fresh.add(row.id());
+                }
+            }
+        }
+        return fresh;
+    }
+
+    /** One event of the live feed and the cursor just after it. */
+    public record Live(AccessEventView event, LiveCursor cursor) {}
+
+    /**
+     * Where the live feed stands: the (received_at, device_id, id) of the last event sent. Opaque on
+     * the wire (base64url of {@code "receivedAt:deviceId:id"}), used as the SSE event id.
+     */
+    public record LiveCursor(long receivedAt, String deviceId, String id) {
+        public String encode() {
+            return java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString((receivedAt + ":" + deviceId + ":" + id)
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        /** The cursor, or empty when {@code text} is not one this feed wrote. */
+        public static Optional<LiveCursor> decode(String text) {
+            if (text.length() > 250) {
+                return Optional.empty();
+            }
+            try {
+                String[] parts = new String(
+                                java.util.Base64.getUrlDecoder().decode(text),
+                                java.nio.charset.StandardCharsets.US_ASCII)
+                        .split(":", -1);
+                if (parts.length != 3
+                        || !(parts[1].isEmpty() || dev.gatehouse.protocol.Ids.isValid(parts[1]))
+                        || !(parts[2].isEmpty() || dev.gatehouse.protocol.Ids.isValid(parts[2]))) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LiveCursor(Long.parseLong(parts[0]), parts[1], parts[2]));
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The tenant's events stored after {@code after}, in the order the hub stored them. */
+    public List<Live> live(String tenantId, LiveCursor after, int limit) {
+        return database.read(c -> {
+            List<Live> items = new ArrayList<>();
+            try (PreparedStatement statement = c.prepareStatement("SELECT " + AccessQuery.COLUMNS
+                    + ", received_at FROM access_events WHERE tenant_id = ? AND (received_at > ?"
+                    + " OR (received_at = ? AND (device_id > ? OR (device_id = ? AND id > ?))))"
+                    + " ORDER BY received_at, device_id, id LIMIT ?")) {
+                statement.setString(1, tenantId);
+                statement.setLong(2, after.receivedAt());
+                statement.setLong(3, after.receivedAt());
+                statement.setString(4, after.deviceId());
+                statement.setString(5, after.deviceId());
+                statement.setString(6, after.id());
+                statement.setInt(7, limit);
+                try (ResultSet rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        AccessEventView view = view(rows);
+                        items.add(new Live(view, new LiveCursor(rows.getLong(15), view.deviceId(), view.id())));
+                    }
+                }
+            }
+            return items;
         });
     }
 

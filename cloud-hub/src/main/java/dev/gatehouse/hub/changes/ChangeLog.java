@@ -70,6 +70,7 @@ public final class ChangeLog {
             }
             insert.executeBatch();
         }
+        Database.noteChange(c, tenantId, siteId);
         return last;
     }
 
@@ -137,26 +138,31 @@ public final class ChangeLog {
 
     /** Up to {@code limit} entries after {@code afterSeq}, in order. */
     public List<LoggedChange> read(String tenantId, String siteId, long afterSeq, int limit) {
-        return database.read(c -> {
-            List<LoggedChange> changes = new ArrayList<>();
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT seq, kind, entity_key, op, body, at FROM site_changes"
-                            + " WHERE site_id = ? AND tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-                statement.setString(1, siteId);
-                statement.setString(2, tenantId);
-                statement.setLong(3, afterSeq);
-                statement.setInt(4, limit);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        Change change = "upsert".equals(rows.getString(4))
-                                ? new Change.Upsert(MessageCodec.decodeEntity(rows.getString(5)))
-                                : new Change.Remove(EntityKind.valueOf(rows.getString(2)), rows.getString(3));
-                        changes.add(new LoggedChange(
-                                siteId, rows.getLong(1), change, Instant.ofEpochMilli(rows.getLong(6))));
-                    }
+        return database.read(c -> read(c, tenantId, siteId, afterSeq, Long.MAX_VALUE, limit));
+    }
+
+    /** Up to {@code limit} entries after {@code afterSeq} and up to {@code upToSeq}, in order, on {@code c}. */
+    public static List<LoggedChange> read(
+            Connection c, String tenantId, String siteId, long afterSeq, long upToSeq, int limit) throws SQLException {
+        List<LoggedChange> changes = new ArrayList<>();
+        try (PreparedStatement statement =
+                c.prepareStatement("SELECT seq, kind, entity_key, op, body, at FROM site_changes"
+                        + " WHERE site_id = ? AND tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?")) {
+            statement.setString(1, siteId);
+            statement.setString(2, tenantId);
+            statement.setLong(3, afterSeq);
+            statement.setLong(4, upToSeq);
+            statement.setInt(5, limit);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Change change = "upsert".equals(rows.getString(4))
+                            ? new Change.Upsert(MessageCodec.decodeEntity(rows.getString(5)))
+                            : new Change.Remove(EntityKind.valueOf(rows.getString(2)), rows.getString(3));
+                    changes.add(
+                            new LoggedChange(siteId, rows.getLong(1), change, Instant.ofEpochMilli(rows.getLong(6))));
                 }
             }
-            return changes;
-        });
+        }
+        return changes;
     }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Sites, holidays, doors, door groups, devices and each site's change log.
@@ -44,11 +45,18 @@ public final class SiteService implements HttpService {
     private final SiteStore store;
     private final ChangeLog changes;
     private final int maxBody;
+    private final Consumer<String> deviceRetired;
 
     public SiteService(SiteStore store, ChangeLog changes, int maxBody) {
+        this(store, changes, maxBody, deviceId -> {});
+    }
+
+    /** {@code deviceRetired} runs after a device is retired (the hub drops its MQTT connection). */
+    public SiteService(SiteStore store, ChangeLog changes, int maxBody, Consumer<String> deviceRetired) {
         this.store = store;
         this.changes = changes;
         this.maxBody = maxBody;
+        this.deviceRetired = deviceRetired;
     }
 
     @Override
@@ -321,7 +329,7 @@ public final class SiteService implements HttpService {
         Json.ok(res, store.device(tenantId, deviceId).orElseThrow(() -> ApiException.notFound("device", deviceId)));
     }
 
-    /** Renames a device or retires it; provisioning (pending → active) belongs to the sync issue. */
+    /** Renames a device or retires it; provisioning (pending → active) is POST /devices/{id}/provision. */
     private void updateDevice(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String deviceId = PathIds.id(req, "deviceId", "device");
@@ -341,10 +349,12 @@ public final class SiteService implements HttpService {
             input.error("status", "a retired device stays retired; create a new device instead");
         }
         input.done();
-        Json.ok(
-                res,
-                store.updateDevice(tenantId, deviceId, name, status)
-                        .orElseThrow(() -> ApiException.notFound("device", deviceId)));
+        Views.DeviceView updated = store.updateDevice(tenantId, deviceId, name, status)
+                .orElseThrow(() -> ApiException.notFound("device", deviceId));
+        if (updated.status().equals("retired") && !current.status().equals("retired")) {
+            deviceRetired.accept(deviceId);
+        }
+        Json.ok(res, updated);
     }
 
     // ---- change log

@@ -7,6 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -16,6 +24,15 @@ import org.flywaydb.core.api.FlywayException;
  * {@link #read}; JDBC failures leave as {@link StoreException}.
  */
 public final class Database implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
+
+    /** The write transactions open on this thread, innermost last (nesting is rare but harmless). */
+    private static final ThreadLocal<List<Frame>> FRAMES = ThreadLocal.withInitial(ArrayList::new);
+
+    /** One open write transaction: its connection and the sites whose change log it appended to. */
+    private record Frame(Connection connection, Set<SiteRef> changedSites) {}
+
+    private final List<Consumer<Set<SiteRef>>> commitListeners = new CopyOnWriteArrayList<>();
     private final StoreKind kind;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
@@ -118,9 +135,93 @@ public final class Database implements AutoCloseable {
         return description;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+     * After the commit (never before, never after a rollback) every {@linkplain #onChangesCommitted
+     * commit listener} hears which sites' change logs the transaction appended to.
+     */
     public <T> T write(SqlWork<T> work) {
+        Set<SiteRef> changed;
+        T result;
         try (Connection connection = writer.getConnection()) {
+            connection.setAutoCommit(false);
+            Frame frame = new Frame(connection, new LinkedHashSet<>());
+            List<Frame> frames = FRAMES.get();
+            frames.add(frame);
+            try {
+                result = work.run(connection);
+                connection.commit();
+                changed = frame.changedSites();
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                frames.remove(frames.size() - 1);
+                if (frames.isEmpty()) {
+                    FRAMES.remove();
+                }
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw StoreException.from(e, kind);
+        }
+        if (!changed.isEmpty()) {
+            Set<SiteRef> sites = Set.copyOf(changed);
+            for (Consumer<Set<SiteRef>> listener : commitListeners) {
+                try {
+                    listener.accept(sites);
+                } catch (RuntimeException e) {
+                    // The write has committed: a listener's failure must not turn it into an error.
+                    // Sync's periodic sweep publishes whatever a missed notification left behind.
+                    LOG.log(Level.WARNING, "a change-log commit listener failed: " + e, e);
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Records, inside a {@link #write} on this thread over {@code connection}, that the transaction
+     * appended to a site's change log; its commit listeners hear of it once the transaction commits.
+     * Outside such a write it does nothing (nobody is told; the sync sweep still finds the entries).
+     */
+    public static void noteChange(Connection connection, String tenantId, String siteId) {
+        List<Frame> frames = FRAMES.get();
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            Frame frame = frames.get(i);
+            if (frame.connection() == connection) {
+                frame.changedSites().add(new SiteRef(tenantId, siteId));
+                return;
+            }
+        }
+        if (frames.isEmpty()) {
+            FRAMES.remove();
+        }
+    }
+
+    /**
+     * Adds a listener told, on the committing thread right after each commit, which sites got new
+     * change-log entries. It must be quick and must not write to this database; a throw is logged.
+     */
+    public void onChangesCommitted(Consumer<Set<SiteRef>> listener) {
+        commitListeners.add(listener);
+    }
+
+    public void removeChangesListener(Consumer<Set<SiteRef>> listener) {
+        commitListeners.remove(listener);
+    }
+
+    /**
+     * Runs read-only {@code work} in one transaction that sees a single consistent state of the store
+     * (SQLite: a WAL read transaction; PostgreSQL: REPEATABLE READ), e.g. a site's whole projection
+     * together with the change-log head it corresponds to.
+     */
+    public <T> T readConsistent(SqlWork<T> work) {
+        try (Connection connection = reader.getConnection()) {
+            int isolation = connection.getTransactionIsolation();
+            if (kind == StoreKind.POSTGRESQL) {
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            }
             connection.setAutoCommit(false);
             try {
                 T result = work.run(connection);
@@ -131,6 +232,9 @@ public final class Database implements AutoCloseable {
                 throw e;
             } finally {
                 connection.setAutoCommit(true);
+                if (kind == StoreKind.POSTGRESQL) {
+                    connection.setTransactionIsolation(isolation);
+                }
             }
         } catch (SQLException e) {
             throw StoreException.from(e, kind);

@@ -1,0 +1,147 @@
+package dev.gatehouse.hub.commands;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.members.Keyset;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.FieldError;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.message.CommandAction;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Commands to a site's edges.
+ *
+ * <pre>
+ * POST /api/v1/sites/{siteId}/commands   {"action": {…protocol action…}, "expiresIn": "PT30S"} → 202
+ * GET  /api/v1/sites/{siteId}/commands   newest first, ?limit=&amp;cursor=
+ * GET  /api/v1/commands/{commandId}
+ * </pre>
+ */
+public final class CommandService implements HttpService {
+    private final Commands commands;
+    private final SiteStore sites;
+    private final int maxBody;
+
+    public CommandService(Commands commands, SiteStore sites, int maxBody) {
+        this.commands = commands;
+        this.sites = sites;
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/sites/{siteId}/commands", this::issue)
+                .get("/sites/{siteId}/commands", this::list)
+                .get("/commands/{commandId}", this::get);
+    }
+
+    private String siteId(ServerRequest req, String tenantId) {
+        String siteId = PathIds.id(req, "siteId", "site");
+        if (sites.site(tenantId, siteId).isEmpty()) {
+            throw ApiException.notFound("site", siteId);
+        }
+        return siteId;
+    }
+
+    private void issue(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String siteId = siteId(req, tenantId);
+        Input input = Input.of(Json.object(req, maxBody), "action", "expiresIn");
+        JsonNode actionNode = input.raw().get("action");
+        Optional<CommandAction> action = Optional.empty();
+        if (actionNode == null || actionNode.isNull()) {
+            input.error(
+                    "action",
+                    "is required: an object such as {\"type\":\"unlock-once\",\"door\":\"door_…\","
+                            + "\"unlockFor\":\"PT5S\"}");
+        } else if (!actionNode.isObject()) {
+            input.error("action", "must be an object with a type");
+        } else {
+            try {
+                action = Optional.of(CommandActions.read(actionNode));
+            } catch (ProtocolException e) {
+                input.error("action", e.getMessage());
+            }
+        }
+        Optional<Duration> expiresIn = Optional.empty();
+        Optional<String> text = input.optionalText("expiresIn", 40);
+        if (text.isPresent()) {
+            try {
+                Duration duration = Duration.parse(text.get());
+                if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Commands.MAX_EXPIRY) > 0) {
+                    input.error("expiresIn", "is " + text.get() + "; use PT1S to PT1H");
+                } else {
+                    expiresIn = Optional.of(duration);
+                }
+            } catch (DateTimeParseException e) {
+                input.error("expiresIn", "'" + text.get() + "' is not an ISO-8601 duration such as PT30S or PT5M");
+            }
+        }
+        input.done();
+        List<FieldError> doors = unknownDoors(tenantId, siteId, actionNode);
+        if (!doors.isEmpty()) {
+            throw ApiException.invalid(doors);
+        }
+        CommandAction chosen = action.orElseThrow();
+        Json.send(
+                res,
+                Status.ACCEPTED_202,
+                commands.issue(tenantId, siteId, chosen, expiresIn.orElse(Commands.defaultExpiry(chosen))));
+    }
+
+    /** Each door the action names that is not a door of this site (another tenant's door included). */
+    private List<FieldError> unknownDoors(String tenantId, String siteId, JsonNode action) {
+        List<FieldError> errors = new ArrayList<>();
+        JsonNode door = action.get("door");
+        if (door != null && door.isTextual() && !known(tenantId, siteId, door.asText())) {
+            errors.add(new FieldError("action.door", notHere(door.asText())));
+        }
+        JsonNode doors = action.get("doors");
+        if (doors != null && doors.isArray()) {
+            for (int i = 0; i < doors.size(); i++) {
+                String id = doors.get(i).asText();
+                if (!known(tenantId, siteId, id)) {
+                    errors.add(new FieldError("action.doors[" + i + "]", notHere(id)));
+                }
+            }
+        }
+        return errors;
+    }
+
+    private boolean known(String tenantId, String siteId, String doorId) {
+        return Ids.isValid(doorId) && commands.store().doorOfSite(tenantId, siteId, doorId);
+    }
+
+    private static String notHere(String doorId) {
+        return "'" + Ids.printable(doorId) + "' is not a door of this site";
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String siteId = siteId(req, tenantId);
+        int limit = Keyset.limit(req);
+        Optional<Keyset.After> cursor = Keyset.cursor(req);
+        Json.ok(res, commands.store().list(tenantId, siteId, cursor, limit).body());
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String id = PathIds.id(req, "commandId", "command");
+        Json.ok(res, commands.store().find(tenantId, id).orElseThrow(() -> ApiException.notFound("command", id)));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.gatehouse.hub.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.sse.SseEvent;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.sse.SseSink;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The tenant's access events live, as the hub stores them.
+ *
+ * <pre>
+ * GET /api/v1/access-events/stream     text/event-stream; header Last-Event-ID resumes after that event
+ * </pre>
+ *
+ * Each SSE event is {@code event: access}, {@code id:} a cursor, {@code data:} the event as the access
+ * log shows it. Without {@code Last-Event-ID} the stream starts with what is stored from now on. It
+ * reads from the store (so any replica serves it), woken early by this process's ingest, and every
+ * {@value #POLL_MILLIS} ms otherwise; a comment line keeps idle connections alive. Only the caller's
+ * tenant's events are ever read.
+ */
+public final class AccessStreamService implements HttpService {
+    private static final Logger LOG = Logger.getLogger(AccessStreamService.class.getName());
+    static final long POLL_MILLIS = 2_000;
+    private static final long KEEP_ALIVE_MILLIS = 15_000;
+    private static final int PAGE = 200;
+
+    private final AccessLogStore store;
+    private final IngestSignal signal;
+    private final Clock clock;
+
+    public AccessStreamService(AccessLogStore store, IngestSignal signal, Clock clock) {
+        this.store = store;
+        this.signal = signal;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/access-events/stream", this::stream);
+    }
+
+    private void stream(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        Optional<String> lastId = req.headers().first(HeaderNames.create("Last-Event-ID"));
+        AccessLogStore.LiveCursor cursor;
+        if (lastId.isPresent() && !lastId.get().isBlank()) {
+            cursor = AccessLogStore.LiveCursor.decode(lastId.get().strip())
+                    .orElseThrow(() -> ApiException.invalid(
+                            "Last-Event-ID", "is not an id this stream sent; reconnect without it to start from now"));
+        } else {
+            cursor = new AccessLogStore.LiveCursor(clock.millis(), "", "");
+        }
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try (SseSink sink = res.sink(SseSink.TYPE)) {
+            long lastSent = System.currentTimeMillis();
+            sink.emit(SseEvent.builder().comment("gatehouse access events").build());
+            while (!Thread.currentThread().isInterrupted()) {
+                long generation = signal.generation();
+                List<AccessLogStore.Live> page = store.live(tenantId, cursor, PAGE);
+                for (AccessLogStore.Live live : page) {
+                    sink.emit(SseEvent.builder()
+                            .id(live.cursor().encode())
+                            .name("access")
+                            .data(json(live))
+                            .build());
+                    cursor = live.cursor();
+                    lastSent = System.currentTimeMillis();
+                }
+                if (page.size() == PAGE) {
+                    continue;
+                }
+                if (System.currentTimeMillis() - lastSent >= KEEP_ALIVE_MILLIS) {
+                    sink.emit(SseEvent.builder().comment("keep-alive").build());
+                    lastSent = System.currentTimeMillis();
+                }
+                signal.await(generation, POLL_MILLIS);
+            }
+        } catch (UncheckedIOException e) {
+            LOG.log(Level.FINE, "access event stream closed by the client", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String json(AccessLogStore.Live live) {
+        try {
+            return Json.MAPPER.writeValueAsString(live.event());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise an access event", e);
+        }
+    }
+}

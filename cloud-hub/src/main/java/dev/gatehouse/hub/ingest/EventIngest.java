@@ -1,0 +1,252 @@
+package dev.gatehouse.hub.ingest;
+
+import dev.gatehouse.hub.HubIds;
+import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.mqtt.DeviceRef;
+import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.DeviceState;
+import dev.gatehouse.protocol.message.DoorEvent;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.EventAck;
+import dev.gatehouse.protocol.model.ClockStatus;
+import dev.gatehouse.protocol.sign.Inbound;
+import dev.gatehouse.protocol.sign.KeySet;
+import dev.gatehouse.protocol.topic.Channel;
+import dev.gatehouse.protocol.topic.Topic;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What edges send on {@code events} and {@code state}. Every message is checked first: the topic must
+ * name an active device registered at that tenant and site ({@link Devices#byTopic}) and the payload
+ * must read with {@link Inbound#read} (type on its channel, site and device the topic's). What fails
+ * is logged with the reason and dropped: not stored, not acknowledged.
+ *
+ * <p>Events queue up and one writer thread stores them in batches (one transaction for up to
+ * {@value #BATCH} events, idempotent by tenant, device and id), then publishes one {@code event.ack}
+ * per device with every id of the batch, duplicates included. A store failure acknowledges nothing:
+ * the edge sends again. {@code device.state} updates the device's row (the last will arrives as
+ * health {@code offline}).
+ */
+public final class EventIngest implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EventIngest.class.getName());
+    static final int BATCH = 500;
+    private static final int QUEUE = 20_000;
+    private static final KeySet NO_KEYS = KeySet.of(List.of());
+
+    private final Database database;
+    private final Clock clock;
+    private final Devices devices;
+    private final MqttLink link;
+    private final IngestSignal signal;
+    private final BlockingQueue<Received> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final Thread writer;
+    private volatile boolean closed;
+
+    private record Received(DeviceRef device, Envelope event) {}
+
+    public EventIngest(Database database, Clock clock, Devices devices, MqttLink link, IngestSignal signal) {
+        this.database = database;
+        this.clock = clock;
+        this.devices = devices;
+        this.link = link;
+        this.signal = signal;
+        this.writer = new Thread(this::write, "hub-event-ingest");
+        this.writer.setDaemon(true);
+    }
+
+    /** Registers the handlers for {@code events} and {@code state} and starts the writer. */
+    public void register() {
+        link.onMessage(Channel.EVENTS, this::onEvent);
+        link.onMessage(Channel.STATE, this::onState);
+        writer.start();
+    }
+
+    /** Reads and checks one message; empty (after logging why) when it is to be dropped. */
+    private Optional<Received> check(Topic topic, byte[] payload) {
+        Optional<DeviceRef> device = devices.byTopic(topic);
+        if (device.isEmpty()) {
+            LOG.warning("dropped a message on " + topic
+                    + ": no active device with that id is registered at that tenant and site");
+            return Optional.empty();
+        }
+        try {
+            Envelope envelope = Inbound.read(topic, payload, NO_KEYS, clock.instant(), ClockStatus.TRUSTED);
+            return Optional.of(new Received(device.get(), envelope));
+        } catch (ProtocolException e) {
+            LOG.warning("dropped a message on " + topic + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    void onEvent(Topic topic, byte[] payload) throws InterruptedException {
+        Optional<Received> received = check(topic, payload);
+        if (received.isEmpty()) {
+            return;
+        }
+        // Waits when the writer is far behind: back pressure onto the broker, nothing dropped.
+        while (!closed && !queue.offer(received.get(), 1, TimeUnit.SECONDS)) {
+            LOG.warning("event ingest queue full; waiting");
+        }
+    }
+
+    void onState(Topic topic, byte[] payload) {
+        Optional<Received> received = check(topic, payload);
+        if (received.isEmpty()) {
+            return;
+        }
+        DeviceRef device = received.get().device();
+        DeviceState state = received.get().event().payloadAs(DeviceState.class);
+        try {
+            database.write(c -> {
+                try (PreparedStatement update = c.prepareStatement("UPDATE devices SET acked_seq = ?, clock = ?,"
+                        + " health = ?, outbox_depth = ?, problems = ?, version = ?, state_at = ?, last_seen_at = ?"
+                        + " WHERE id = ? AND tenant_id = ?")) {
+                    update.setLong(1, state.cacheSeq());
+                    update.setString(2, state.clock().name());
+                    update.setString(3, state.health().name());
+                    update.setLong(4, state.outboxDepth());
+                    update.setString(5, Json.MAPPER.writeValueAsString(state.problems()));
+                    update.setString(6, state.agentVersion());
+                    update.setLong(7, received.get().event().time().toEpochMilli());
+                    update.setLong(8, clock.millis());
+                    update.setString(9, device.deviceId());
+                    update.setString(10, device.tenantId());
+                    update.executeUpdate();
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            });
+        } catch (StoreException e) {
+            LOG.log(Level.WARNING, "could not record the state of device " + device.deviceId(), e);
+        }
+    }
+
+    private void write() {
+        while (!closed) {
+            List<Received> batch = new ArrayList<>();
+            try {
+                Received first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, BATCH - 1);
+            try {
+                store(batch);
+            } catch (RuntimeException e) {
+                LOG.log(
+                        Level.WARNING,
+                        "could not store " + batch.size() + " events; none acknowledged, the edges send them again",
+                        e);
+            }
+        }
+    }
+
+    /** Stores a batch in one transaction, then acknowledges per device. */
+    private void store(List<Received> batch) {
+        Map<String, List<Received>> byDevice = new LinkedHashMap<>();
+        for (Received received : batch) {
+            byDevice.computeIfAbsent(received.device().deviceId(), k -> new ArrayList<>())
+                    .add(received);
+        }
+        long now = clock.millis();
+        int fresh = database.write(c -> {
+            int stored = 0;
+            for (List<Received> events : byDevice.values()) {
+                stored += insert(c, events, now);
+            }
+            return stored;
+        });
+        if (fresh > 0) {
+            signal.fire();
+        }
+        for (List<Received> events : byDevice.values()) {
+            acknowledge(events);
+        }
+    }
+
+    private static int insert(Connection c, List<Received> events, long now) throws SQLException {
+        DeviceRef device = events.getFirst().device();
+        List<Envelope> access = new ArrayList<>();
+        List<Envelope> doors = new ArrayList<>();
+        for (Received received : events) {
+            switch (received.event().payload()) {
+                case AccessEvent ignored -> access.add(received.event());
+                case DoorEvent ignored -> doors.add(received.event());
+                default -> {} // Inbound.read allows only these two on the events channel
+            }
+        }
+        int stored = AccessLogStore.insert(c, device.tenantId(), device.siteId(), device.deviceId(), access, now)
+                .size();
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO door_events (id, tenant_id, site_id, door_id,"
+                + " device_id, at, kind, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (tenant_id, device_id, id) DO NOTHING")) {
+            for (Envelope envelope : doors) {
+                DoorEvent event = envelope.payloadAs(DoorEvent.class);
+                insert.setString(1, envelope.id());
+                insert.setString(2, device.tenantId());
+                insert.setString(3, device.siteId());
+                insert.setString(4, event.door().value());
+                insert.setString(5, device.deviceId());
+                insert.setLong(6, envelope.time().toEpochMilli());
+                insert.setString(7, event.kind().name());
+                insert.setString(8, event.detail().orElse(null));
+                insert.setLong(9, now);
+                stored += insert.executeUpdate();
+            }
+        }
+        return stored;
+    }
+
+    private void acknowledge(List<Received> events) {
+        DeviceRef device = events.getFirst().device();
+        Set<String> unique = new LinkedHashSet<>();
+        for (Received received : events) {
+            unique.add(received.event().id());
+        }
+        List<String> ids = List.copyOf(unique);
+        Topic topic = Topic.of(device.tenantSlug(), device.siteId(), device.deviceId(), Channel.EVENT_ACK);
+        for (int from = 0; from < ids.size(); from += EventAck.MAX_IDS) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + EventAck.MAX_IDS));
+            Envelope ack = new Envelope(HubIds.next("ea"), clock.instant(), new EventAck(List.copyOf(chunk)));
+            link.publish(topic, MessageCodec.encode(ack));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        writer.interrupt();
+        try {
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package dev.gatehouse.hub.mqtt;
+
+/** A device as the MQTT side sees it: whose it is, where it stands, and its status. */
+public record DeviceRef(String tenantId, String tenantSlug, String siteId, String deviceId, String status) {}

@@ -1,0 +1,49 @@
+package dev.gatehouse.hub.sync;
+
+import dev.gatehouse.hub.HubConfig.HubConfigException;
+import dev.gatehouse.protocol.message.SyncBatch;
+import java.time.Duration;
+
+/**
+ * {@code hub.sync.*}: how the hub publishes each site's change log to its edges.
+ *
+ * @param batchMaxChanges most changes in one {@code sync.batch} (1–500)
+ * @param sweepInterval how often every site's head is re-checked (changes made by another replica,
+ *     or a missed notification), and the log compacted
+ * @param logKeep change-log entries kept per site; older ones are deleted (an edge further behind
+ *     gets a snapshot)
+ * @param snapshotChunkBytes largest signed snapshot chunk, in bytes
+ */
+public record SyncSettings(int batchMaxChanges, Duration sweepInterval, long logKeep, int snapshotChunkBytes) {
+    /** Largest signed sync batch, in bytes (the protocol's 256 KiB). */
+    public static final int MAX_BATCH_BYTES = 256 * 1024;
+
+    public SyncSettings {
+        if (batchMaxChanges < 1 || batchMaxChanges > SyncBatch.MAX_CHANGES) {
+            throw new HubConfigException(
+                    "hub.sync.batch-max-changes is " + batchMaxChanges + "; use 1 to " + SyncBatch.MAX_CHANGES);
+        }
+        if (sweepInterval.compareTo(Duration.ofMillis(100)) < 0 || sweepInterval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new HubConfigException("hub.sync.sweep-interval is " + sweepInterval + "; use 100ms to 1h");
+        }
+        if (logKeep < 1000) {
+            throw new HubConfigException("hub.sync.log-keep is " + logKeep + "; keep at least 1000 changes per site");
+        }
+        if (snapshotChunkBytes < 16 * 1024 || snapshotChunkBytes > MAX_BATCH_BYTES) {
+            throw new HubConfigException(
+                    "hub.sync.snapshot-chunk-bytes is " + snapshotChunkBytes + "; use 16384 to " + MAX_BATCH_BYTES);
+        }
+    }
+
+    public static SyncSettings defaults() {
+        return new SyncSettings(SyncBatch.MAX_CHANGES, Duration.ofSeconds(5), 100_000, 200_000);
+    }
+
+    public SyncSettings withLogKeep(long keep) {
+        return new SyncSettings(batchMaxChanges, sweepInterval, keep, snapshotChunkBytes);
+    }
+
+    public SyncSettings withSweepInterval(Duration interval) {
+        return new SyncSettings(batchMaxChanges, interval, logKeep, snapshotChunkBytes);
+    }
+}

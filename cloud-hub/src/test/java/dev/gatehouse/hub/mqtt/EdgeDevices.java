@@ -1,0 +1,48 @@
+package dev.gatehouse.hub.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.TestHub;
+
+/** Tenants, sites and provisioned devices for MQTT tests, made through the API. */
+final class EdgeDevices {
+    private EdgeDevices() {}
+
+    /** A provisioned device: its tenant's token and slug, its site, id, MQTT password and bundle. */
+    record Device(
+            String token, String tenantId, String slug, String site, String id, String password, JsonNode bundle) {}
+
+    /** A new tenant with one site, one door and one provisioned device. */
+    static Device provisioned(TestHub hub, String prefix) {
+        TestHub.Tenant tenant = hub.newTenant(prefix);
+        String site = hub.create(
+                "/api/v1/sites",
+                tenant.token(),
+                "{\"name\":\"Kreuzberg\",\"address\":\"Oranienstr. 1\",\"timeZone\":\"Europe/Berlin\"}");
+        hub.create(
+                "/api/v1/sites/" + site + "/doors", tenant.token(), "{\"name\":\"Main entrance\",\"unlockSeconds\":5}");
+        return device(hub, tenant, site, "pi-lobby");
+    }
+
+    /** Another provisioned device of the same site. */
+    static Device another(TestHub hub, Device of, String name) {
+        return device(hub, new TestHub.Tenant(of.tenantId(), of.slug(), of.token()), of.site(), name);
+    }
+
+    static Device device(TestHub hub, TestHub.Tenant tenant, String site, String name) {
+        String device = hub.create("/api/v1/sites/" + site + "/devices", tenant.token(), "{\"name\":\"" + name + "\"}");
+        Api.Response response = hub.api().post("/api/v1/devices/" + device + "/provision", tenant.token(), "{}");
+        if (response.status() != 201) {
+            throw new AssertionError("provisioning answered " + response);
+        }
+        JsonNode bundle = response.json();
+        return new Device(
+                tenant.token(),
+                tenant.id(),
+                tenant.slug(),
+                site,
+                device,
+                bundle.at("/mqtt/password").asText(),
+                bundle);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.gatehouse.hub.mqtt;
+
+import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.DeviceState;
+import dev.gatehouse.protocol.message.DoorEvent;
+import dev.gatehouse.protocol.message.DoorEventKind;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.Health;
+import dev.gatehouse.protocol.model.ClockStatus;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.PresentedKind;
+import dev.gatehouse.protocol.policy.DenyReason;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Messages an edge sends, encoded as on the wire. */
+final class EdgeMessages {
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    private EdgeMessages() {}
+
+    static String eventId() {
+        return "ev-" + IDS.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+    }
+
+    static byte[] accessEvent(String id, String site, String door) {
+        return MessageCodec.encode(new Envelope(
+                id,
+                Instant.now(),
+                new AccessEvent(
+                        site,
+                        DoorId.of(door),
+                        PresentedKind.NFC_CARD,
+                        Optional.of("ab".repeat(32)),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        false,
+                        Optional.empty(),
+                        Optional.of(DenyReason.UNKNOWN_CREDENTIAL),
+                        ClockStatus.TRUSTED)));
+    }
+
+    static byte[] doorEvent(String id, String site, String door) {
+        return MessageCodec.encode(new Envelope(
+                id, Instant.now(), new DoorEvent(site, DoorId.of(door), DoorEventKind.FORCED_OPEN, Optional.empty())));
+    }
+
+    static byte[] state(String site, String device, long cacheSeq, Health health) {
+        return MessageCodec.encode(new Envelope(
+                "ds-" + IDS.incrementAndGet(),
+                Instant.now(),
+                new DeviceState(
+                        site,
+                        device,
+                        cacheSeq,
+                        ClockStatus.TRUSTED,
+                        2,
+                        health,
+                        health == Health.OK ? List.of() : List.of("reader at main does not answer"),
+                        "0.1.0")));
+    }
+}

@@ -1,0 +1,114 @@
+package dev.gatehouse.hub.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.testing.FakeEdge;
+import dev.gatehouse.hub.testing.TestHub;
+import dev.gatehouse.protocol.topic.Channel;
+import dev.gatehouse.protocol.topic.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The embedded broker's authentication and topic permissions, with real Paho clients, on both stores. */
+@ParameterizedClass
+@EnumSource(StoreKind.class)
+class MqttBrokerTest {
+    static TestHub hub;
+
+    @Parameter
+    StoreKind store;
+
+    @BeforeParameterizedClassInvocation
+    static void start(StoreKind kind) {
+        hub = TestHub.startWithBroker(kind);
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stop() {
+        hub.close();
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + hub.hub().brokerPort();
+    }
+
+    @Test
+    void theHubLinkIsConnected() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.hub().mqttLink().connected());
+    }
+
+    @Test
+    void anonymousAndWrongPasswordsAreRefused() {
+        assertThatThrownBy(() -> FakeEdge.connect(url(), "anon-1", null, null))
+                .isInstanceOfSatisfying(
+                        MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x86));
+        assertThatThrownBy(() -> FakeEdge.connect(url(), "gatehouse-hub-2", MqttSettings.HUB_USER, "wrong"))
+                .isInstanceOfSatisfying(
+                        MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x86));
+        EdgeDevices.Device device = EdgeDevices.provisioned(hub, "refused");
+        assertThatThrownBy(() -> FakeEdge.connect(url(), device.id(), device.id(), "ghd_wrong"))
+                .isInstanceOfSatisfying(
+                        MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x86));
+        assertThatThrownBy(() -> FakeEdge.connect(url(), "other-client", device.id(), device.password()))
+                .isInstanceOfSatisfying(
+                        MqttException.class, e -> assertThat(e.getReasonCode()).isEqualTo(0x85));
+    }
+
+    @Test
+    void aDeviceIsPinnedToItsOwnTopics() throws Exception {
+        EdgeDevices.Device a = EdgeDevices.provisioned(hub, "pin-a");
+        EdgeDevices.Device b = EdgeDevices.provisioned(hub, "pin-b");
+        // the hub's link receives what a device sends on its own topics
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (FakeEdge hubSide = FakeEdge.connect(
+                        url(),
+                        "hub-observer",
+                        MqttSettings.HUB_USER,
+                        hub.hub().broker().orElseThrow().hubPassword());
+                FakeEdge edge = FakeEdge.connect(url(), a.id(), a.id(), a.password())) {
+            assertThat(hubSide.subscribe("gh/v1/#")[0]).isLessThan(0x80);
+            assertThat(edge.subscribe("gh/v1/#")[0]).isEqualTo(0x87);
+            assertThat(edge.subscribe("$share/hub/gh/v1/+/+/+/events")[0]).isEqualTo(0x87);
+            assertThat(edge.subscribeInbox(a.slug(), a.site(), a.id())[0]).isLessThan(0x80);
+            Topic own = Topic.of(a.slug(), a.site(), a.id(), Channel.COMMAND_ACK);
+            assertThat(edge.publish(own, "x".getBytes(StandardCharsets.UTF_8))[0])
+                    .isLessThan(0x80);
+            await().atMost(Duration.ofSeconds(20)).until(() -> hubSide.received().stream()
+                    .anyMatch(r -> r.topic().equals(own.value())));
+            Topic foreign = Topic.of(b.slug(), b.site(), b.id(), Channel.EVENTS);
+            int[] codes = edge.publish(foreign, "x".getBytes(StandardCharsets.UTF_8));
+            assertThat(codes[0]).isGreaterThanOrEqualTo(0x80);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !edge.connected());
+            seen.addAll(
+                    hubSide.received().stream().map(FakeEdge.Received::topic).toList());
+            assertThat(seen).doesNotContain(foreign.value());
+        }
+    }
+
+    @Test
+    void aRetiredDeviceIsRefusedAndDisconnected() throws Exception {
+        EdgeDevices.Device device = EdgeDevices.provisioned(hub, "retire");
+        try (FakeEdge edge = FakeEdge.connect(url(), device.id(), device.id(), device.password())) {
+            assertThat(hub.api()
+                            .patch("/api/v1/devices/" + device.id(), device.token(), "{\"status\":\"retired\"}")
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !edge.connected());
+        }
+        assertThatThrownBy(() -> FakeEdge.connect(url(), device.id(), device.id(), device.password()))
+                .isInstanceOfSatisfying(
+                        MqttException.class, e -> assertThat(e.getReasonCode()).isGreaterThanOrEqualTo(0x80));
+    }
+}
