@@ -225,6 +225,7 @@ public final class EdgeMain {
         out.printf(
                 "outbox   %d events waiting for the hub%n",
                 s.path("outboxDepth").asLong());
+        out.printf("hub      %s%n", s.path("hub").asText());
         out.println("doors");
         for (JsonNode door : s.path("doors")) {
             List<String> readers = new ArrayList<>();
