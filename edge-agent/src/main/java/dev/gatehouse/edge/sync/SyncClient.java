@@ -303,7 +303,15 @@ public final class SyncClient implements AutoCloseable {
             requestSync(true);
             drain();
         } catch (MqttException | IOException | RuntimeException e) {
-            log.warn("hub link to {}: {}", hub.mqttUrl(), describe(e));
+            if (attempt % 10 == 0) { // the first failure and every tenth after it: a long outage logs little
+                log.warn(
+                        "hub link to {}: {} (attempt {}; retrying with backoff)",
+                        hub.mqttUrl(),
+                        describe(e),
+                        attempt + 1);
+            } else {
+                log.debug("hub link to {}: {}", hub.mqttUrl(), describe(e));
+            }
             if (e instanceof MqttException mqtt && mqtt.getReasonCode() >= 0x80 && mqtt.getReasonCode() < 0x100) {
                 problem("the broker refused this device (" + describe(e) + ")");
             }
