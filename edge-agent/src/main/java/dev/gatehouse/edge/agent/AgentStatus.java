@@ -17,7 +17,8 @@ public record AgentStatus(
         String clockReason,
         long outboxDepth,
         List<DoorStatus> doors,
-        List<ReaderStatus> readers) {
+        List<ReaderStatus> readers,
+        String hub) {
     public AgentStatus {
         doors = List.copyOf(doors);
         readers = List.copyOf(readers);

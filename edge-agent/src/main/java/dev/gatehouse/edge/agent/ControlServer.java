@@ -320,7 +320,8 @@ public final class ControlServer implements AutoCloseable {
                 .put("cacheBytes", status.cacheBytes())
                 .put("clock", status.clock().name().toLowerCase())
                 .put("clockReason", status.clockReason())
-                .put("outboxDepth", status.outboxDepth());
+                .put("outboxDepth", status.outboxDepth())
+                .put("hub", status.hub());
         ArrayNode doors = node.putArray("doors");
         for (AgentStatus.DoorStatus door : status.doors()) {
             ObjectNode item = doors.addObject()

@@ -17,11 +17,14 @@ import dev.gatehouse.edge.door.Pi4jRelay;
 import dev.gatehouse.edge.reader.Presentation;
 import dev.gatehouse.edge.reader.Reader;
 import dev.gatehouse.edge.reader.ReaderListener;
+import dev.gatehouse.edge.sync.DoorCommands;
+import dev.gatehouse.edge.sync.SyncClient;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.DoorEventKind;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.MessageType;
+import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.TimeWindow;
 import dev.gatehouse.protocol.policy.Decision;
@@ -78,6 +81,8 @@ public final class EdgeAgent implements AutoCloseable {
     private final List<Consumer<Decided>> decisionListeners = new CopyOnWriteArrayList<>();
     private final DecisionService decisions;
     private final Duration startedIn;
+    /** The link to the hub, when the config has a hub section; started once the doors are up. */
+    private volatile SyncClient sync;
     /** Runs the clock-trusted-source command, off every door and reader thread. */
     private final ScheduledExecutorService clockChecks = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().name("clock-check").daemon(true).unstarted(task));
@@ -132,6 +137,9 @@ public final class EdgeAgent implements AutoCloseable {
                 readers.add(reader);
                 reader.start(new Listener());
             }
+            config.hub()
+                    .ifPresent(hub -> sync =
+                            SyncClient.start(site, hub, cache, new SyncHost(), clock, new DoorCommands(doors, cache)));
             done = true;
         } finally {
             if (!done) {
@@ -199,7 +207,44 @@ public final class EdgeAgent implements AutoCloseable {
                 rex,
                 clock,
                 DoorController.newQueue(settings.id()),
-                this::doorEvent);
+                this::doorEvent,
+                cache.doorMode(settings.id()));
+    }
+
+    /** What the sync client needs of the agent. */
+    private final class SyncHost implements SyncClient.Host {
+        @Override
+        public ClockStatus clockStatus() {
+            return clockTrust.status();
+        }
+
+        @Override
+        public void hubTimeReceived(Instant signed) {
+            clockTrust.hubTimeReceived(signed);
+        }
+
+        @Override
+        public List<String> localProblems() {
+            List<String> out = new ArrayList<>();
+            readerFaults.forEach((reader, fault) -> out.add("reader " + reader + ": " + fault));
+            java.util.Collections.sort(out);
+            return out;
+        }
+
+        @Override
+        public String agentVersion() {
+            return AGENT_VERSION;
+        }
+    }
+
+    /** The agent's version as reported to the hub. */
+    public static final String AGENT_VERSION = Optional.ofNullable(
+                    EdgeAgent.class.getPackage().getImplementationVersion())
+            .orElse("0.1.0-SNAPSHOT");
+
+    /** The link to the hub, if the config has a {@code hub} section. */
+    public Optional<SyncClient> sync() {
+        return Optional.ofNullable(sync);
     }
 
     private record Keys(long seq, KeySet keys) {}
@@ -220,13 +265,26 @@ public final class EdgeAgent implements AutoCloseable {
         return current.keys();
     }
 
-    /** How long since the hub was last heard from (issue #5 replaces this with the MQTT session's state). */
+    /**
+     * How long the hub has been unreachable: zero while the MQTT session is up; otherwise the longer of
+     * the time since the session dropped and the time since the newest hub time seen (which covers an
+     * agent restarted while the hub is away). Without a hub section, the latter alone.
+     */
     private Duration offlineFor() {
+        SyncClient link = sync;
+        if (link != null && link.connected()) {
+            return Duration.ZERO;
+        }
         Instant now = clock.instant();
-        return cache.hubTimeHighWater()
+        Duration sinceHub = cache.hubTimeHighWater()
                 .filter(now::isAfter)
                 .map(last -> Duration.between(last, now))
                 .orElse(Duration.ZERO);
+        if (link == null) {
+            return sinceHub;
+        }
+        Duration sinceLink = link.offlineFor();
+        return sinceLink.compareTo(sinceHub) > 0 ? sinceLink : sinceHub;
     }
 
     private void doorEvent(DoorId door, DoorEventKind kind, String detail) {
@@ -249,6 +307,7 @@ public final class EdgeAgent implements AutoCloseable {
             }
             log.error("door {}: could not record {}: {}", door, kind, e.toString());
         }
+        eventsWaiting();
         watch(at + "  " + door + "  " + kind + text.map(value -> "  " + value).orElse(""));
     }
 
@@ -268,6 +327,14 @@ public final class EdgeAgent implements AutoCloseable {
         watch(decided.at() + "  " + decided.door() + "  " + verdict + "  (" + who + ", "
                 + event.presented().name().toLowerCase().replace('_', '-') + ")");
         decisionListeners.forEach(listener -> listener.accept(decided));
+        eventsWaiting();
+    }
+
+    private void eventsWaiting() {
+        SyncClient link = sync;
+        if (link != null) {
+            link.eventsWaiting();
+        }
     }
 
     /** Hands a line to every watcher without blocking: this runs on door queues and reader threads. */
@@ -412,7 +479,23 @@ public final class EdgeAgent implements AutoCloseable {
                 clockVerdict.reason(),
                 cache.outbox().depth(),
                 doorStatus,
-                readerStatus);
+                readerStatus,
+                hubLine());
+    }
+
+    /** The status line of the hub link: connected or offline since when, the last batch applied, events in flight. */
+    private String hubLine() {
+        SyncClient link = sync;
+        if (link == null) {
+            return "not configured (offline-only)";
+        }
+        SyncClient.LinkStatus s = link.linkStatus();
+        String state = (s.connected() ? "connected since " : "offline since ")
+                + s.since().map(Instant::toString).orElse("start");
+        String applied = s.lastAppliedAt()
+                .map(at -> "last batch applied at seq " + s.lastAppliedSeq() + " at " + at)
+                .orElse("no batch applied since start");
+        return state + ", " + applied + ", " + s.eventsInFlight() + " events in flight";
     }
 
     private static String modeName(DoorController controller) {
@@ -543,6 +626,14 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        SyncClient link = sync;
+        if (link != null) {
+            try {
+                link.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the hub link: {}", e.toString());
+            }
+        }
         clockChecks.shutdownNow();
         for (Reader reader : readers) {
             try {

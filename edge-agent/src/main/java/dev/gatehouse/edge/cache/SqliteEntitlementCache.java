@@ -25,6 +25,7 @@ import dev.gatehouse.protocol.model.ScheduleId;
 import dev.gatehouse.protocol.model.SigningKey;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
+import dev.gatehouse.protocol.policy.DoorMode;
 import dev.gatehouse.protocol.policy.Entitlements;
 import dev.gatehouse.protocol.sign.KeySet;
 import java.io.IOException;
@@ -121,28 +122,38 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             "CREATE UNIQUE INDEX entity_by_card_hash ON entity (card_hash) WHERE card_hash IS NOT NULL";
 
     /** Every schema step, oldest first; append new steps, never edit a released one. */
-    static final List<Migration> MIGRATIONS = List.of(new Migration(
-            1,
-            "entities, meta, pass uses, outbox, snapshot staging",
-            List.of(
-                    // name: tenant, site, seq, hub_time
-                    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-                    // member: the member of a grant or booking (NULL for other kinds);
-                    // card_hash: the 32 bytes of an NFC credential's card hash (NULL otherwise)
-                    "CREATE TABLE entity (kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
-                            + " json TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
-                    SQL_CREATE_CARD_INDEX,
-                    "CREATE INDEX entity_by_member ON entity (member, kind, key) WHERE member IS NOT NULL",
-                    "CREATE TABLE pass_use (pass TEXT PRIMARY KEY, event_id TEXT NOT NULL) WITHOUT ROWID",
-                    "CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
-                            + " json TEXT NOT NULL)",
-                    "CREATE TABLE snapshot_staging (singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
-                            + " snapshot_id TEXT NOT NULL, seq INTEGER NOT NULL, count INTEGER NOT NULL,"
-                            + " hub_time TEXT NOT NULL)",
-                    "CREATE TABLE snapshot_chunk (chunk INTEGER PRIMARY KEY)",
-                    "CREATE TABLE snapshot_entity (chunk INTEGER NOT NULL, position INTEGER NOT NULL,"
-                            + " kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
-                            + " json TEXT NOT NULL, PRIMARY KEY (chunk, position)) WITHOUT ROWID")));
+    static final List<Migration> MIGRATIONS = List.of(
+            new Migration(
+                    1,
+                    "entities, meta, pass uses, outbox, snapshot staging",
+                    List.of(
+                            // name: tenant, site, seq, hub_time
+                            "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+                            // member: the member of a grant or booking (NULL for other kinds);
+                            // card_hash: the 32 bytes of an NFC credential's card hash (NULL otherwise)
+                            "CREATE TABLE entity (kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
+                                    + " json TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
+                            SQL_CREATE_CARD_INDEX,
+                            "CREATE INDEX entity_by_member ON entity (member, kind, key) WHERE member IS NOT NULL",
+                            "CREATE TABLE pass_use (pass TEXT PRIMARY KEY, event_id TEXT NOT NULL) WITHOUT ROWID",
+                            "CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+                                    + " json TEXT NOT NULL)",
+                            "CREATE TABLE snapshot_staging (singleton INTEGER PRIMARY KEY CHECK (singleton = 1),"
+                                    + " snapshot_id TEXT NOT NULL, seq INTEGER NOT NULL, count INTEGER NOT NULL,"
+                                    + " hub_time TEXT NOT NULL)",
+                            "CREATE TABLE snapshot_chunk (chunk INTEGER PRIMARY KEY)",
+                            "CREATE TABLE snapshot_entity (chunk INTEGER NOT NULL, position INTEGER NOT NULL,"
+                                    + " kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
+                                    + " json TEXT NOT NULL, PRIMARY KEY (chunk, position)) WITHOUT ROWID")),
+            new Migration(
+                    2,
+                    "executed command ids (replay store), door modes set by commands",
+                    List.of(
+                            // keep_until: ISO instant; the id is forgotten after it
+                            "CREATE TABLE command_seen (id TEXT PRIMARY KEY, keep_until TEXT NOT NULL) WITHOUT ROWID",
+                            // mode: 'lockdown' (roles: comma-separated) or 'emergency-release'; no row = normal
+                            "CREATE TABLE door_mode (door TEXT PRIMARY KEY, mode TEXT NOT NULL, roles TEXT NOT NULL)"
+                                    + " WITHOUT ROWID")));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();
@@ -752,6 +763,90 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                         CacheError.CLOSED, "a transaction was used after its inTransaction call returned");
             }
         }
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /**
+     * Remembers that command {@code id} is being executed, until {@code keepUntil}; forgets ids whose
+     * time has passed by {@code now}. Returns false, and changes nothing, when the id is already
+     * remembered: a replay.
+     */
+    public boolean rememberCommand(String id, Instant keepUntil, Instant now) {
+        requireId(id, "command id");
+        Objects.requireNonNull(keepUntil, "keepUntil");
+        Objects.requireNonNull(now, "now");
+        return write("remember command " + id, session -> {
+            PreparedStatement prune = session.prepare("DELETE FROM command_seen WHERE keep_until < ?");
+            prune.setString(1, now.toString());
+            prune.executeUpdate();
+            PreparedStatement insert = session.prepare(
+                    "INSERT INTO command_seen (id, keep_until) VALUES (?, ?) ON CONFLICT (id) DO NOTHING");
+            insert.setString(1, id);
+            insert.setString(2, keepUntil.toString());
+            return insert.executeUpdate() == 1;
+        });
+    }
+
+    /**
+     * Persists the mode a command put {@code door} in: a lockdown or an emergency release is kept until
+     * a release ({@link DoorMode#NORMAL} removes the row), so a restarted agent starts the door in it.
+     */
+    public void setDoorMode(DoorId door, DoorMode mode) {
+        Objects.requireNonNull(door, "door");
+        Objects.requireNonNull(mode, "mode");
+        write("persist the mode of door " + door, session -> {
+            switch (mode) {
+                case DoorMode.Normal normal -> {
+                    PreparedStatement delete = session.prepare("DELETE FROM door_mode WHERE door = ?");
+                    delete.setString(1, door.value());
+                    delete.executeUpdate();
+                }
+                case DoorMode.Lockdown lockdown ->
+                    putMode(
+                            session,
+                            door,
+                            "lockdown",
+                            String.join(",", new java.util.TreeSet<>(lockdown.allowedRoles())));
+                case DoorMode.EmergencyRelease release -> putMode(session, door, "emergency-release", "");
+            }
+            return null;
+        });
+    }
+
+    private static void putMode(Session session, DoorId door, String mode, String roles) throws SQLException {
+        PreparedStatement upsert = session.prepare("INSERT INTO door_mode (door, mode, roles) VALUES (?, ?, ?)"
+                + " ON CONFLICT (door) DO UPDATE SET mode = excluded.mode, roles = excluded.roles");
+        upsert.setString(1, door.value());
+        upsert.setString(2, mode);
+        upsert.setString(3, roles);
+        upsert.executeUpdate();
+    }
+
+    /** The persisted mode of {@code door}: {@link DoorMode#NORMAL} unless a command left it in another. */
+    public DoorMode doorMode(DoorId door) {
+        Objects.requireNonNull(door, "door");
+        return read("read the mode of door " + door, session -> {
+            PreparedStatement query = session.prepare("SELECT mode, roles FROM door_mode WHERE door = ?");
+            query.setString(1, door.value());
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    return DoorMode.NORMAL;
+                }
+                String mode = rows.getString(1);
+                if ("emergency-release".equals(mode)) {
+                    return DoorMode.EMERGENCY_RELEASE;
+                }
+                if ("lockdown".equals(mode)) {
+                    String roles = rows.getString(2);
+                    return new DoorMode.Lockdown(
+                            roles.isEmpty() ? java.util.Set.of() : java.util.Set.of(roles.split(",")));
+                }
+                throw new CacheException(
+                        CacheError.CORRUPT,
+                        "door " + door + " has an unknown persisted mode '" + mode + "' in " + file);
+            }
+        });
     }
 
     /** The outbox of events waiting for the hub's acknowledgement, in this cache's file. */

@@ -43,6 +43,7 @@ import java.util.concurrent.CountDownLatch;
  *                                                   drive a simulated site: tap READER UID, scan READER TEXT,
  *                                                   open|close|rex|relay DOOR
  * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
+ * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
  * </pre>
  *
  * Exit codes: 0 done, 1 failed (one line on stderr says why), 2 usage error.
@@ -91,6 +92,7 @@ public final class EdgeMain {
             return switch (args[0]) {
                 case "run" -> runAgent(requireConfig(config), simulate);
                 case "init-demo" -> initDemo(positional);
+                case "provision" -> provision(positional);
                 case "status" -> status(requireConfig(config));
                 case "watch" -> watch(requireConfig(config));
                 case "test-relay" ->
@@ -182,6 +184,25 @@ public final class EdgeMain {
                 .orElse("READER");
     }
 
+    private int provision(List<String> positional) throws IOException {
+        Path bundleFile = Path.of(arg(positional, 0, "BUNDLE.json"));
+        Path dir = Path.of(arg(positional, 1, "DIR"));
+        Provisioning.Bundle bundle = Provisioning.parse(Files.readString(bundleFile));
+        Provisioning.Written written = Provisioning.write(bundle, dir);
+        out.println("provisioned " + bundle.tenant() + "/" + bundle.site() + "/" + bundle.device() + " in " + dir);
+        written.files().forEach(file -> out.println("  wrote " + file + " (0600)"));
+        if (written.configWritten()) {
+            out.println("  wrote " + written.config() + " with the site and hub sections");
+            out.println("next: the hub's " + bundle.doors().size()
+                    + " doors are in it commented out: set each door's lock and GPIO pins (and its readers),"
+                    + " uncomment them, then run the agent with --config " + written.config());
+        } else {
+            out.println("  kept " + written.config() + " (it already exists); its hub section should read:");
+            out.println("    hub:\n      mqtt-url: " + bundle.mqttUrl() + "\n      password-file: mqtt-password");
+        }
+        return 0;
+    }
+
     private int initDemo(List<String> positional) throws IOException {
         Path dir = Path.of(arg(positional, 0, "DIR"));
         Files.createDirectories(dir);
@@ -225,6 +246,7 @@ public final class EdgeMain {
         out.printf(
                 "outbox   %d events waiting for the hub%n",
                 s.path("outboxDepth").asLong());
+        out.printf("hub      %s%n", s.path("hub").asText());
         out.println("doors");
         for (JsonNode door : s.path("doors")) {
             List<String> readers = new ArrayList<>();
@@ -348,7 +370,9 @@ public final class EdgeMain {
                   apply < FILE.jws              apply a signed sync batch or snapshot chunk from the hub
                   sim tap READER UID | sim scan READER TEXT | sim open|close|rex|relay DOOR
                                                 drive a simulated site
-                  init-demo DIR                 write a demo site (config, keys, signed entitlements)""";
+                  init-demo DIR                 write a demo site (config, keys, signed entitlements)
+                  provision BUNDLE.json DIR     write the hub's provisioning bundle: card key, trusted keys,
+                                                MQTT password (0600) and, if absent, gatehouse.yaml""";
     }
 
     /** A command-line mistake: exit 2 with the usage text. */

@@ -18,11 +18,78 @@ public record EdgeConfig(
         Duration clockTolerance,
         Optional<String> clockTrustedSource,
         List<Door> doors,
-        List<Reader> readers) {
+        List<Reader> readers,
+        Optional<Hub> hub) {
 
     public EdgeConfig {
         doors = List.copyOf(doors);
         readers = List.copyOf(readers);
+        java.util.Objects.requireNonNull(hub, "hub");
+    }
+
+    /** The configuration without a {@code hub} section: the agent runs offline-only. */
+    public EdgeConfig(
+            Site site,
+            Path dataDir,
+            Path cardKeyFile,
+            Path trustedKeysFile,
+            Duration clockTolerance,
+            Optional<String> clockTrustedSource,
+            List<Door> doors,
+            List<Reader> readers) {
+        this(
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                Optional.empty());
+    }
+
+    /** This configuration with {@code hub} as its hub section (tests, provisioning). */
+    public EdgeConfig withHub(Optional<Hub> hub) {
+        return new EdgeConfig(
+                site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, clockTrustedSource, doors, readers, hub);
+    }
+
+    /**
+     * The optional {@code hub} section: how the agent reaches the hub's MQTT broker. The user name and
+     * client id are the device id; the password is read from {@code passwordFile} when the client starts.
+     */
+    public record Hub(
+            String mqttUrl,
+            Path passwordFile,
+            Duration keepAlive,
+            Duration sessionExpiry,
+            Duration reconnectMin,
+            Duration reconnectMax,
+            Duration ackTimeout,
+            int inFlight,
+            Duration stateInterval) {
+        public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_SESSION_EXPIRY = Duration.ofDays(7);
+        public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofMillis(500);
+        public static final Duration DEFAULT_RECONNECT_MAX = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(10);
+        public static final int DEFAULT_IN_FLIGHT = 32;
+        public static final Duration DEFAULT_STATE_INTERVAL = Duration.ofSeconds(30);
+
+        /** A hub section with every default but the broker URL and password file. */
+        public static Hub of(String mqttUrl, Path passwordFile) {
+            return new Hub(
+                    mqttUrl,
+                    passwordFile,
+                    DEFAULT_KEEP_ALIVE,
+                    DEFAULT_SESSION_EXPIRY,
+                    DEFAULT_RECONNECT_MIN,
+                    DEFAULT_RECONNECT_MAX,
+                    DEFAULT_ACK_TIMEOUT,
+                    DEFAULT_IN_FLIGHT,
+                    DEFAULT_STATE_INTERVAL);
+        }
     }
 
     /** Which tenant, site and device this agent is, and the site's time zone. */

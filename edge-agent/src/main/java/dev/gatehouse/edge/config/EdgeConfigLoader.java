@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * {@link ConfigException} naming the key, and nothing starts.
  */
 public final class EdgeConfigLoader {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Set<Integer> BCM_PINS =
             Set.of(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
 
@@ -115,9 +115,99 @@ public final class EdgeConfigLoader {
             }
             doors.add(door);
         }
+        Optional<EdgeConfig.Hub> hub =
+                config.has("hub") ? Optional.of(hub(config.object("hub"), baseDir)) : Optional.empty();
         config.end();
         return new EdgeConfig(
-                site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, clockTrustedSource, doors, readers);
+                site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, clockTrustedSource, doors, readers, hub);
+    }
+
+    private static final Pattern MQTT_URL =
+            Pattern.compile("(tcp|ssl)://[A-Za-z0-9.\\-]+(\\[[0-9A-Fa-f:]+\\])?:\\d{1,5}");
+
+    private static EdgeConfig.Hub hub(Node node, Path baseDir) {
+        String url = node.string("mqtt-url");
+        if (!MQTT_URL.matcher(url).matches()) {
+            throw new ConfigException(
+                    node.field("mqtt-url"), "'" + url + "' is not a broker URL; write e.g. tcp://hub.example.org:1883");
+        }
+        int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(node.field("mqtt-url"), "port " + port + " is outside 1-65535");
+        }
+        Path passwordFile = node.path("password-file", baseDir);
+        String password;
+        try {
+            password = Files.readString(passwordFile).strip();
+        } catch (IOException e) {
+            throw new ConfigException(
+                    node.field("password-file"), "cannot read " + passwordFile + ": " + e.getMessage(), e);
+        }
+        if (password.isEmpty()) {
+            throw new ConfigException(
+                    node.field("password-file"), passwordFile + " is empty; it must hold the device's MQTT password");
+        }
+        Duration keepAlive = bounded(
+                node, "keep-alive", EdgeConfig.Hub.DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5), Duration.ofHours(18));
+        Duration sessionExpiry = bounded(
+                node,
+                "session-expiry",
+                EdgeConfig.Hub.DEFAULT_SESSION_EXPIRY,
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(0xFFFFFFFEL));
+        Duration reconnectMin = bounded(
+                node,
+                "reconnect-min",
+                EdgeConfig.Hub.DEFAULT_RECONNECT_MIN,
+                Duration.ofMillis(10),
+                Duration.ofHours(1));
+        Duration reconnectMax = bounded(
+                node,
+                "reconnect-max",
+                EdgeConfig.Hub.DEFAULT_RECONNECT_MAX,
+                Duration.ofMillis(10),
+                Duration.ofHours(1));
+        if (reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new ConfigException(
+                    node.field("reconnect-max"),
+                    "must be at least reconnect-min (" + reconnectMin + "), not " + reconnectMax);
+        }
+        Duration ackTimeout = bounded(
+                node, "ack-timeout", EdgeConfig.Hub.DEFAULT_ACK_TIMEOUT, Duration.ofMillis(100), Duration.ofHours(1));
+        int inFlight = EdgeConfig.Hub.DEFAULT_IN_FLIGHT;
+        if (node.has("in-flight")) {
+            JsonNode value = node.json.get("in-flight");
+            if (!value.isInt() || value.intValue() < 1 || value.intValue() > 1000) {
+                throw new ConfigException(
+                        node.field("in-flight"), "'" + value.asText() + "' must be a number from 1 to 1000");
+            }
+            inFlight = value.intValue();
+        }
+        Duration stateInterval = bounded(
+                node,
+                "state-interval",
+                EdgeConfig.Hub.DEFAULT_STATE_INTERVAL,
+                Duration.ofSeconds(1),
+                Duration.ofHours(1));
+        node.end();
+        return new EdgeConfig.Hub(
+                url,
+                passwordFile,
+                keepAlive,
+                sessionExpiry,
+                reconnectMin,
+                reconnectMax,
+                ackTimeout,
+                inFlight,
+                stateInterval);
+    }
+
+    private static Duration bounded(Node node, String key, Duration fallback, Duration min, Duration max) {
+        Duration value = node.optDuration(key).orElse(fallback);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new ConfigException(node.field(key), "must be between " + min + " and " + max + ", not " + value);
+        }
+        return value;
     }
 
     private static void claimPin(Set<Integer> pins, int pin, String key) {
@@ -327,7 +417,7 @@ public final class EdgeConfigLoader {
             Matcher matcher = DURATION.matcher(text);
             if (!matcher.matches()) {
                 throw new ConfigException(
-                        field(name), "'" + text + "' is not a duration; write e.g. 500ms, 5s, 2m or 1h");
+                        field(name), "'" + text + "' is not a duration; write e.g. 500ms, 5s, 2m, 1h or 7d");
             }
             long amount = Long.parseLong(matcher.group(1));
             return Optional.of(
@@ -335,7 +425,8 @@ public final class EdgeConfigLoader {
                         case "ms" -> Duration.ofMillis(amount);
                         case "s" -> Duration.ofSeconds(amount);
                         case "m" -> Duration.ofMinutes(amount);
-                        default -> Duration.ofHours(amount);
+                        case "h" -> Duration.ofHours(amount);
+                        default -> Duration.ofDays(amount);
                     });
         }
 

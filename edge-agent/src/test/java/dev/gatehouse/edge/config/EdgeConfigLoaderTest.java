@@ -155,4 +155,78 @@ class EdgeConfigLoaderTest {
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo("doors[1].readers[0]"))
                 .hasMessageContaining("already belongs to another door");
     }
+
+    private static final String HUB = """
+
+            hub:
+              mqtt-url: tcp://127.0.0.1:11883
+              password-file: mqtt-password
+            """;
+
+    @Test
+    void theHubSectionIsOptionalAndDefaultsEveryTuningKey(@TempDir Path dir) throws IOException {
+        // Why: without it the agent runs offline-only as before; with it, two keys are enough.
+        assertThat(EdgeConfigLoader.load(EXAMPLE).hub()).isEmpty();
+        Files.writeString(dir.resolve("mqtt-password"), "ghd_secret\n");
+
+        EdgeConfig.Hub hub = EdgeConfigLoader.parse(example() + HUB, dir).hub().orElseThrow();
+
+        assertThat(hub).isEqualTo(EdgeConfig.Hub.of("tcp://127.0.0.1:11883", dir.resolve("mqtt-password")));
+        assertThat(hub.sessionExpiry()).isEqualTo(Duration.ofDays(7));
+        assertThat(hub.inFlight()).isEqualTo(32);
+    }
+
+    @Test
+    void everyHubKeyCanBeSet(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("mqtt-password"), "ghd_secret");
+        String yaml = example() + HUB + """
+                  keep-alive: 10s
+                  session-expiry: 2d
+                  reconnect-min: 100ms
+                  reconnect-max: 5s
+                  ack-timeout: 2s
+                  in-flight: 8
+                  state-interval: 1m
+                """;
+
+        EdgeConfig.Hub hub = EdgeConfigLoader.parse(yaml, dir).hub().orElseThrow();
+
+        assertThat(hub)
+                .isEqualTo(new EdgeConfig.Hub(
+                        "tcp://127.0.0.1:11883",
+                        dir.resolve("mqtt-password"),
+                        Duration.ofSeconds(10),
+                        Duration.ofDays(2),
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(2),
+                        8,
+                        Duration.ofMinutes(1)));
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "mqtt-url: tcp://127.0.0.1:11883|mqtt-url: http://hub|hub.mqtt-url|not a broker URL",
+                "mqtt-url: tcp://127.0.0.1:11883|mqtt-url: tcp://hub:99999|hub.mqtt-url|outside 1-65535",
+                "password-file: mqtt-password|password-file: nowhere|hub.password-file|cannot read",
+                "password-file: mqtt-password|password-file: empty-password|hub.password-file|is empty",
+                "password-file: mqtt-password|password-file: mqtt-password\\n  in-flight: 0|hub.in-flight|1 to 1000",
+                "password-file: mqtt-password|password-file: mqtt-password\\n  reconnect-max: 1ms|hub.reconnect-max|between",
+                "password-file: mqtt-password|password-file: mqtt-password\\n  reconnect-min: 1m\\n  reconnect-max: 2s|hub.reconnect-max|at least reconnect-min",
+                "password-file: mqtt-password|password-file: mqtt-password\\n  colour: blue|hub.colour|not a known key",
+                "mqtt-url: tcp://127.0.0.1:11883\\n|''|hub.mqtt-url|is missing",
+            })
+    void aBrokenHubKeyIsNamed(String original, String replacement, String key, String message, @TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("mqtt-password"), "ghd_secret");
+        Files.writeString(dir.resolve("empty-password"), "  \n");
+        String yaml = (example() + HUB).replace(original.replace("\\n", "\n"), replacement.replace("\\n", "\n"));
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, dir))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
+                .hasMessageContaining(message);
+    }
 }

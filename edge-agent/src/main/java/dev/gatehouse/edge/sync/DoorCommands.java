@@ -1,0 +1,130 @@
+package dev.gatehouse.edge.sync;
+
+import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.edge.door.DoorController;
+import dev.gatehouse.edge.door.DoorError;
+import dev.gatehouse.edge.door.DoorException;
+import dev.gatehouse.protocol.message.CommandAction;
+import dev.gatehouse.protocol.message.CommandStatus;
+import dev.gatehouse.protocol.message.DoorSelection;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.policy.DoorMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Executes commands on the agent's doors, each through the door's serial queue (the queue card
+ * decisions use, so no command lands between a decision and its unlock). Lockdown and emergency
+ * release are persisted in the cache on the same queue step that changes the mode, so a restarted
+ * agent starts the door in them; a release removes them. The door controller applies the life-safety
+ * rules (no lockdown over an emergency release, no remote unlock in lockdown).
+ */
+public final class DoorCommands implements CommandExecutor {
+    private final Map<String, DoorController> doors;
+    private final SqliteEntitlementCache cache;
+
+    /** @param doors the agent's doors by id, in configuration order */
+    public DoorCommands(Map<String, DoorController> doors, SqliteEntitlementCache cache) {
+        this.doors = Map.copyOf(doors);
+        this.cache = cache;
+        this.order = List.copyOf(doors.keySet());
+    }
+
+    private final List<String> order;
+
+    @Override
+    public CompletableFuture<Outcome> execute(CommandAction action) {
+        try {
+            return switch (action) {
+                case CommandAction.UnlockOnce unlock -> unlockOnce(unlock);
+                case CommandAction.Lockdown lockdown ->
+                    modes(lockdown.doors(), new DoorMode.Lockdown(lockdown.allowedRoles()), "locked down");
+                case CommandAction.EmergencyRelease release ->
+                    modes(release.doors(), DoorMode.EMERGENCY_RELEASE, "emergency released");
+                case CommandAction.Release release -> modes(release.doors(), DoorMode.NORMAL, "released");
+                case CommandAction.SetConfig config ->
+                    CompletableFuture.completedFuture(new Outcome(
+                            CommandStatus.REJECTED,
+                            "set-config is not supported yet; edit gatehouse.yaml on the device"));
+            };
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(new Outcome(CommandStatus.REJECTED, e.getMessage()));
+        }
+    }
+
+    private CompletableFuture<Outcome> unlockOnce(CommandAction.UnlockOnce unlock) {
+        DoorController door = doors.get(unlock.door().value());
+        if (door == null) {
+            return CompletableFuture.completedFuture(
+                    new Outcome(CommandStatus.REJECTED, "unknown door " + unlock.door()));
+        }
+        return door.unlockOnce(unlock.unlockFor())
+                .handle((ignored, failure) -> failure == null
+                        ? new Outcome(CommandStatus.DONE, unlock.door() + " unlocked for " + unlock.unlockFor())
+                        : new Outcome(CommandStatus.REJECTED, unlock.door() + ": " + reason(failure)));
+    }
+
+    private CompletableFuture<Outcome> modes(DoorSelection selection, DoorMode mode, String verb) {
+        List<String> unknown = new ArrayList<>();
+        List<DoorController> targets = new ArrayList<>();
+        if (selection.allDoors()) {
+            order.forEach(id -> targets.add(doors.get(id)));
+        } else {
+            for (DoorId id : selection.doors().stream()
+                    .sorted((a, b) -> a.value().compareTo(b.value()))
+                    .toList()) {
+                DoorController door = doors.get(id.value());
+                if (door == null) {
+                    unknown.add(id.value());
+                } else {
+                    targets.add(door);
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            return CompletableFuture.completedFuture(new Outcome(
+                    CommandStatus.REJECTED, "unknown door " + String.join(", ", unknown) + "; nothing changed"));
+        }
+        List<CompletableFuture<String>> results = new ArrayList<>();
+        for (DoorController door : targets) {
+            results.add(door.onQueue(() -> {
+                        door.setMode(mode).join(); // on the queue: takes effect at once
+                        cache.setDoorMode(door.id(), mode);
+                        return (String) null;
+                    })
+                    .handle((ignored, failure) -> failure == null ? null : door.id() + ": " + reason(failure)));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> {
+                    List<String> refused = results.stream()
+                            .map(CompletableFuture::join)
+                            .filter(text -> text != null)
+                            .toList();
+                    List<String> names =
+                            targets.stream().map(door -> door.id().value()).toList();
+                    if (refused.isEmpty()) {
+                        return new Outcome(CommandStatus.DONE, String.join(", ", names) + " " + verb);
+                    }
+                    return new Outcome(CommandStatus.REJECTED, String.join("; ", refused));
+                });
+    }
+
+    private static String reason(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof DoorException door) {
+            if (door.error() == DoorError.EMERGENCY_RELEASE_ACTIVE) {
+                return "emergency release active";
+            }
+            if (door.error() == DoorError.LOCKDOWN_ACTIVE) {
+                return "lockdown active";
+            }
+        }
+        return cause.getMessage();
+    }
+}
