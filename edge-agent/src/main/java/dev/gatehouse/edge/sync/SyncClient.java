@@ -81,6 +81,10 @@ public final class SyncClient implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofHours(1);
     /** How often the outbox is looked at without being told of a new event. */
     private static final long DRAIN_EVERY_MILLIS = 1_000;
+    /** Command acknowledgements kept for a retry at most. */
+    private static final int MAX_PENDING_ACKS = 100;
+
+    private final ArrayDeque<Envelope> pendingAcks = new ArrayDeque<>();
     /** The state after an applied batch is sent at most this often. */
     private static final long STATE_MIN_GAP_MILLIS = 1_000;
 
@@ -132,6 +136,9 @@ public final class SyncClient implements AutoCloseable {
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile long lastRequestedSeq = -1;
     private volatile long lastRequestNanos;
+    /** A gap arrived while a request for the same seq was fresh: one re-check is scheduled. */
+    private final AtomicBoolean gapRecheckQueued = new AtomicBoolean();
+
     private volatile long lastHeartbeatNanos;
     private int attempt; // worker thread only
 
@@ -301,6 +308,7 @@ public final class SyncClient implements AutoCloseable {
             lastProgressNanos = System.nanoTime();
             publishState();
             requestSync(true);
+            sendPendingAcks();
             drain();
         } catch (MqttException | IOException | RuntimeException e) {
             if (attempt % 10 == 0) { // the first failure and every tenth after it: a long outage logs little
@@ -568,6 +576,7 @@ public final class SyncClient implements AutoCloseable {
             if (!connected) {
                 return;
             }
+            sendPendingAcks();
             drain();
             long now = System.nanoTime();
             if (now - lastStateNanos >= hub.stateInterval().toNanos()) {
@@ -615,6 +624,23 @@ public final class SyncClient implements AutoCloseable {
         long seq = cache.seq();
         long now = System.nanoTime();
         if (!always && seq == lastRequestedSeq && now - lastRequestNanos < REQUEST_AGAIN_AFTER.toNanos()) {
+            // Asked for this seq a moment ago (e.g. on connect, answered before the gap arose): ask again
+            // once the pause is over if the cache is still there, rather than wait for the hourly request.
+            if (gapRecheckQueued.compareAndSet(false, true)) {
+                try {
+                    worker.schedule(
+                            () -> {
+                                gapRecheckQueued.set(false);
+                                if (connected && cache.seq() == seq) {
+                                    requestSync(false);
+                                }
+                            },
+                            REQUEST_AGAIN_AFTER.toNanos() - (now - lastRequestNanos),
+                            TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    gapRecheckQueued.set(false);
+                }
+            }
             return;
         }
         lastRequestedSeq = seq;
@@ -674,13 +700,54 @@ public final class SyncClient implements AutoCloseable {
         Instant at = clock.instant();
         String id = ("ca-" + commandId).length() <= 64 ? "ca-" + commandId : "ca-" + EventIds.next(at);
         log.info("command {}: {} ({})", commandId, status, detail);
-        publish(
-                Channel.COMMAND_ACK,
-                new Envelope(id, at, new CommandAck(commandId, status, Optional.of(clip(detail)))));
+        Envelope ack = new Envelope(id, at, new CommandAck(commandId, status, Optional.of(clip(detail))));
+        if (!publish(Channel.COMMAND_ACK, ack, () -> retryAck(ack))) {
+            retryAck(ack);
+        }
+    }
+
+    /**
+     * Keeps an acknowledgement that could not be handed to the broker (link down, in-flight window
+     * full, publish failed) and sends it again on the next tick, so the hub learns what was done;
+     * the oldest are dropped beyond {@value #MAX_PENDING_ACKS}.
+     */
+    private void retryAck(Envelope ack) {
+        log.info("command ack {} not sent yet; it is sent again shortly", ack.id());
+        synchronized (pendingAcks) {
+            pendingAcks.addLast(ack);
+            while (pendingAcks.size() > MAX_PENDING_ACKS) {
+                Envelope dropped = pendingAcks.removeFirst();
+                log.warn("command ack {} dropped: too many waiting", dropped.id());
+            }
+        }
+    }
+
+    /** Sends the acknowledgements that are waiting, oldest first, while the window has room. */
+    private void sendPendingAcks() {
+        while (connected) {
+            Envelope ack;
+            synchronized (pendingAcks) {
+                ack = pendingAcks.pollFirst();
+            }
+            if (ack == null) {
+                return;
+            }
+            if (!publish(Channel.COMMAND_ACK, ack, () -> retryAck(ack))) {
+                synchronized (pendingAcks) {
+                    pendingAcks.addFirst(ack);
+                }
+                return;
+            }
+        }
     }
 
     /** Publishes with the channel's QoS and retain flag; false when it could not be handed to Paho now. */
     private boolean publish(Channel channel, Envelope envelope) {
+        return publish(channel, envelope, () -> {});
+    }
+
+    /** As {@link #publish(Channel, Envelope)}; {@code onLost} runs if the publish fails after it was handed over. */
+    private boolean publish(Channel channel, Envelope envelope, Runnable onLost) {
         if (!connected) {
             return false;
         }
@@ -702,6 +769,7 @@ public final class SyncClient implements AutoCloseable {
                         refused(channel, mqtt.getReasonCode());
                     } else {
                         log.debug("publish on {} failed: {}", channel.level(), String.valueOf(failure));
+                        onLost.run();
                     }
                 }
             });
