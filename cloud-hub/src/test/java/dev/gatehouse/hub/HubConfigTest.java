@@ -55,6 +55,11 @@ class HubConfigTest {
                 "hub:\\n  max-body-bytes: 10|hub.max-body-bytes",
                 "hub:\\n  log-format: xml|hub.log-format",
                 "hub:\\n  base-domain: 'Not A Domain'|hub.base-domain",
+                "hub:\\n  sync:\\n    batch-max-changes: 501|hub.sync.batch-max-changes",
+                "hub:\\n  sync:\\n    sweep-interval: forever|hub.sync.sweep-interval",
+                "hub:\\n  sync:\\n    sweep-interval: 2h|hub.sync.sweep-interval",
+                "hub:\\n  sync:\\n    log-keep: 10|hub.sync.log-keep",
+                "hub:\\n  sync:\\n    snapshot-chunk-bytes: 100|hub.sync.snapshot-chunk-bytes",
             })
     void eachBrokenKeyIsNamed(String yaml, String key) {
         assertThatThrownBy(() -> load(yaml.replace("\\n", "\n")))

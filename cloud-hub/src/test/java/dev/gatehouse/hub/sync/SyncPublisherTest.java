@@ -222,7 +222,7 @@ class SyncPublisherTest {
         Topic requestTopic =
                 Topic.of(site.tenant().slug(), site.id(), site.device().deviceId(), Channel.SYNC_REQUEST);
         requests.handle(requestTopic, request(site.id(), 3));
-        List<SyncRecorder.Published> answer = recorder.drain();
+        List<SyncRecorder.Published> answer = recorder.drain(site.id());
         assertThat(answer).isNotEmpty().allSatisfy(p -> assertThat(p.topic().device())
                 .isEqualTo(site.device().deviceId()));
         Envelope first = SignedMessages.verify(
@@ -244,7 +244,7 @@ class SyncPublisherTest {
                 request(site.id(), 0));
         requests.handle(requestTopic, "{not json".getBytes());
         requests.handle(requestTopic, request("site_elsewhere", 0));
-        assertThat(recorder.drain()).isEmpty();
+        assertThat(recorder.drain(site.id())).isEmpty();
     }
 
     @Test
@@ -266,12 +266,12 @@ class SyncPublisherTest {
 
         EdgeDevices.Device device = site.device();
         assertThat(requests.answer(device, 4)).isEqualTo(SyncRequests.Answer.SNAPSHOT);
-        assertThat(rebuild(site, recorder.drain(), head)).isEqualTo(byKey(projection(site)));
+        assertThat(rebuild(site, recorder.drain(site.id()), head)).isEqualTo(byKey(projection(site)));
         assertThat(requests.answer(device, head + 10)).isEqualTo(SyncRequests.Answer.SNAPSHOT);
-        assertThat(rebuild(site, recorder.drain(), head)).isEqualTo(byKey(projection(site)));
+        assertThat(rebuild(site, recorder.drain(site.id()), head)).isEqualTo(byKey(projection(site)));
         // at the floor exactly the log still serves it
         assertThat(requests.answer(device, 5)).isEqualTo(SyncRequests.Answer.BATCHES);
-        replayBatches(site, recorder.drain(), 5);
+        replayBatches(site, recorder.drain(site.id()), 5);
     }
 
     Map<String, Entity> rebuild(Site site, List<SyncRecorder.Published> published, long head) {
