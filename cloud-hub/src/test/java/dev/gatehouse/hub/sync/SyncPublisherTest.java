@@ -274,6 +274,30 @@ class SyncPublisherTest {
         replayBatches(site, recorder.drain(site.id()), 5);
     }
 
+    @Test
+    void theSweepCompactsLogsLongerThanLogKeep() {
+        Site site = site("keep");
+        List<Change> doors = new ArrayList<>();
+        for (int i = 0; i < 1100; i++) {
+            doors.add(new Change.Upsert(Door.standard("door_k" + i, "Door " + i)));
+        }
+        hub.hub().database().write(c -> ChangeLog.append(c, site.tenant().id(), site.id(), doors, Instant.now()));
+        long head = site.people().head(site.id());
+        SyncPublisher keeping = new SyncPublisher(
+                hub.hub().database(),
+                recorder,
+                recorder,
+                Clock.systemUTC(),
+                SyncSettings.defaults().withLogKeep(1000));
+        keeping.sweep();
+        var log = hub.hub().stores().changes().read(site.tenant().id(), site.id(), 0, 5000);
+        assertThat(log).hasSize(1000);
+        assertThat(log.getFirst().seq()).isEqualTo(head - 999);
+        assertThat(requests.answer(site.device(), head - 1001)).isEqualTo(SyncRequests.Answer.SNAPSHOT);
+        assertThat(requests.answer(site.device(), head - 1000)).isEqualTo(SyncRequests.Answer.BATCHES);
+        recorder.drain();
+    }
+
     Map<String, Entity> rebuild(Site site, List<SyncRecorder.Published> published, long head) {
         assertThat(published).isNotEmpty();
         List<Entity> entities = new ArrayList<>();
