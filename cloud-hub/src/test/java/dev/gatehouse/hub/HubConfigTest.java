@@ -36,6 +36,37 @@ class HubConfigTest {
         assertThat(config.host()).isEqualTo("127.0.0.1");
         assertThat(config.baseDomain()).isEmpty();
         assertThat(config.logFormat()).isEqualTo("json");
+        assertThat(config.mqtt().enabled()).isTrue();
+        assertThat(config.mqtt().embedded()).isTrue();
+        assertThat(config.mqtt().port()).isEqualTo(11883);
+        assertThat(config.mqtt().clientId()).isEqualTo("gatehouse-hub");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{hub: {mqtt: {port: 70000}}}                                           | hub.mqtt.port",
+                "{hub: {mqtt: {embedded: false}}}                                       | hub.mqtt.url",
+                "{hub: {mqtt: {embedded: false, url: 'tcp://127.0.0.1:1883'}}}          | hub.mqtt.password-file",
+                "{hub: {mqtt: {url: 'http://broker'}}}                                  | hub.mqtt.url",
+                "{hub: {mqtt: {public-url: 'broker:1883'}}}                             | hub.mqtt.public-url",
+                "{hub: {mqtt: {client-id: 'two words'}}}                                | hub.mqtt.client-id",
+            })
+    void aBrokenMqttSettingNamesItsKey(String yaml, String key) {
+        assertThatThrownBy(() -> load(yaml))
+                .isInstanceOf(HubConfig.HubConfigException.class)
+                .hasMessageContaining(key);
+    }
+
+    @Test
+    void anExternalBrokerIsReadWithItsAccount() throws Exception {
+        HubConfig config = load("{hub: {mqtt: {embedded: false, url: 'tcp://127.0.0.1:1883', username: hub-1,"
+                + " password-file: /etc/gatehouse/mqtt-password, public-url: 'ssl://mqtt.example:8883'}}}");
+        assertThat(config.mqtt().url()).contains("tcp://127.0.0.1:1883");
+        assertThat(config.mqtt().username()).isEqualTo("hub-1");
+        assertThat(config.mqtt().passwordFile()).contains(Path.of("/etc/gatehouse/mqtt-password"));
+        assertThat(config.mqtt().publicUrl()).contains("ssl://mqtt.example:8883");
     }
 
     @Test
@@ -55,6 +86,11 @@ class HubConfigTest {
                 "hub:\\n  max-body-bytes: 10|hub.max-body-bytes",
                 "hub:\\n  log-format: xml|hub.log-format",
                 "hub:\\n  base-domain: 'Not A Domain'|hub.base-domain",
+                "hub:\\n  sync:\\n    batch-max-changes: 501|hub.sync.batch-max-changes",
+                "hub:\\n  sync:\\n    sweep-interval: forever|hub.sync.sweep-interval",
+                "hub:\\n  sync:\\n    sweep-interval: 2h|hub.sync.sweep-interval",
+                "hub:\\n  sync:\\n    log-keep: 10|hub.sync.log-keep",
+                "hub:\\n  sync:\\n    snapshot-chunk-bytes: 100|hub.sync.snapshot-chunk-bytes",
             })
     void eachBrokenKeyIsNamed(String yaml, String key) {
         assertThatThrownBy(() -> load(yaml.replace("\\n", "\n")))

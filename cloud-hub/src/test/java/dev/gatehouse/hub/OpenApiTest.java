@@ -88,6 +88,9 @@ class OpenApiTest {
         for (String operation : documented()) {
             String method = operation.substring(0, operation.indexOf(' '));
             String path = operation.substring(method.length() + 1).replace("{}", "nothing_here");
+            if (path.endsWith("/stream")) {
+                continue; // an endless event stream (AccessStreamTest covers it)
+            }
             String token = path.startsWith("/api/v1/tenants") ? hub.adminToken() : tenant.token();
             Optional<String> body =
                     Set.of("POST", "PUT", "PATCH").contains(method) ? Optional.of("{}") : Optional.empty();

@@ -29,8 +29,9 @@ import java.util.logging.Logger;
  * Each SSE event is {@code event: access}, {@code id:} a cursor, {@code data:} the event as the access
  * log shows it. Without {@code Last-Event-ID} the stream starts with what is stored from now on. It
  * reads from the store (so any replica serves it), woken early by this process's ingest, and every
- * {@value #POLL_MILLIS} ms otherwise; a comment line keeps idle connections alive. Only the caller's
- * tenant's events are ever read.
+ * {@value #POLL_MILLIS} ms otherwise. It opens with an {@code event: ready} and idles with
+ * {@code event: keep-alive} (both {@code data: {}}, no id). Only the caller's tenant's events are
+ * ever read.
  */
 public final class AccessStreamService implements HttpService {
     private static final Logger LOG = Logger.getLogger(AccessStreamService.class.getName());
@@ -67,7 +68,9 @@ public final class AccessStreamService implements HttpService {
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         try (SseSink sink = res.sink(SseSink.TYPE)) {
             long lastSent = System.currentTimeMillis();
-            sink.emit(SseEvent.builder().comment("gatehouse access events").build());
+            // Helidon 4.3.0 cannot send a comment-only event (it fails on the missing data), so the
+            // stream opens with a "ready" event and idles with "keep-alive" ones, both with data {}.
+            sink.emit(SseEvent.builder().name("ready").data("{}").build());
             while (!Thread.currentThread().isInterrupted()) {
                 long generation = signal.generation();
                 List<AccessLogStore.Live> page = store.live(tenantId, cursor, PAGE);
@@ -84,7 +87,7 @@ public final class AccessStreamService implements HttpService {
                     continue;
                 }
                 if (System.currentTimeMillis() - lastSent >= KEEP_ALIVE_MILLIS) {
-                    sink.emit(SseEvent.builder().comment("keep-alive").build());
+                    sink.emit(SseEvent.builder().name("keep-alive").data("{}").build());
                     lastSent = System.currentTimeMillis();
                 }
                 signal.await(generation, POLL_MILLIS);

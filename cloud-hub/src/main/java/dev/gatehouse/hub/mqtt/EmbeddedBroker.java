@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,10 +58,17 @@ import java.util.logging.Logger;
  */
 public final class EmbeddedBroker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedBroker.class.getName());
-    /** Kept referenced so the level holds: HiveMQ's INFO lines would drown the hub's. */
-    private static final Logger HIVEMQ_LOG = Logger.getLogger("com.hivemq");
-    /** HiveMQ's data migration check logs under this bare name. */
-    private static final Logger HIVEMQ_MIGRATIONS_LOG = Logger.getLogger("migrations");
+    /**
+     * HiveMQ's loggers and those of its libraries (Netty, Xodus; its migration check logs under the
+     * bare name "migrations"), held here so that java.util.logging keeps their WARNING level: their
+     * INFO lines would drown the hub's.
+     */
+    private static final List<Logger> QUIET = List.of(
+            Logger.getLogger("com.hivemq"),
+            Logger.getLogger("migrations"),
+            Logger.getLogger("io.netty"),
+            Logger.getLogger("jetbrains.exodus"),
+            Logger.getLogger("com.google.inject"));
 
     private final EmbeddedHiveMQ hive;
     private final Extension extension;
@@ -81,10 +89,7 @@ public final class EmbeddedBroker implements AutoCloseable {
      * {@code brokerDir}; blocks until it accepts connections.
      */
     public static EmbeddedBroker start(Devices devices, String host, int port, Path brokerDir) {
-        HIVEMQ_LOG.setLevel(Level.WARNING);
-        HIVEMQ_MIGRATIONS_LOG.setLevel(Level.WARNING);
-        Logger.getLogger("io.netty").setLevel(Level.WARNING);
-        Logger.getLogger("jetbrains.exodus").setLevel(Level.WARNING);
+        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
         int listen = port == 0 ? freePort(host) : port;
         String hubPassword = MqttPasswords.newPassword("ghh_");
         Path config = brokerDir.resolve("config");

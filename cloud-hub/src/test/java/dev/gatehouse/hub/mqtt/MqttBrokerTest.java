@@ -98,6 +98,41 @@ class MqttBrokerTest {
     }
 
     @Test
+    void aHandlerThatThrowsDoesNotStopTheLink() throws Exception {
+        EdgeDevices.Device d = EdgeDevices.provisioned(hub, "throws");
+        List<String> handled = new CopyOnWriteArrayList<>();
+        try (PahoMqttLink link = new PahoMqttLink(
+                url(),
+                "hub-second",
+                MqttSettings.HUB_USER,
+                hub.hub().broker().orElseThrow().hubPassword())) {
+            // the hub's own link shares $share/hub with this one, so each publish goes to one of
+            // them: the edge publishes until this link has handled it
+            link.onMessage(Channel.COMMAND_ACK, (topic, payload) -> {
+                String text = new String(payload, StandardCharsets.UTF_8);
+                handled.add(text);
+                if (text.equals("boom")) {
+                    throw new IllegalStateException("a broken handler");
+                }
+            });
+            link.start();
+            assertThat(link.awaitConnected(20_000)).isTrue();
+            try (FakeEdge edge = FakeEdge.connect(url(), d.id(), d.id(), d.password())) {
+                Topic topic = Topic.of(d.slug(), d.site(), d.id(), Channel.COMMAND_ACK);
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    edge.publish(topic, "boom".getBytes(StandardCharsets.UTF_8));
+                    return handled.contains("boom");
+                });
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    edge.publish(topic, "after".getBytes(StandardCharsets.UTF_8));
+                    return handled.contains("after");
+                });
+            }
+            assertThat(link.connected()).isTrue();
+        }
+    }
+
+    @Test
     void aRetiredDeviceIsRefusedAndDisconnected() throws Exception {
         EdgeDevices.Device device = EdgeDevices.provisioned(hub, "retire");
         try (FakeEdge edge = FakeEdge.connect(url(), device.id(), device.id(), device.password())) {

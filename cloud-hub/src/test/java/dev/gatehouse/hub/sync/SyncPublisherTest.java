@@ -222,7 +222,7 @@ class SyncPublisherTest {
         Topic requestTopic =
                 Topic.of(site.tenant().slug(), site.id(), site.device().deviceId(), Channel.SYNC_REQUEST);
         requests.handle(requestTopic, request(site.id(), 3));
-        List<SyncRecorder.Published> answer = recorder.drain();
+        List<SyncRecorder.Published> answer = recorder.drain(site.id());
         assertThat(answer).isNotEmpty().allSatisfy(p -> assertThat(p.topic().device())
                 .isEqualTo(site.device().deviceId()));
         Envelope first = SignedMessages.verify(
@@ -244,7 +244,7 @@ class SyncPublisherTest {
                 request(site.id(), 0));
         requests.handle(requestTopic, "{not json".getBytes());
         requests.handle(requestTopic, request("site_elsewhere", 0));
-        assertThat(recorder.drain()).isEmpty();
+        assertThat(recorder.drain(site.id())).isEmpty();
     }
 
     @Test
@@ -266,12 +266,36 @@ class SyncPublisherTest {
 
         EdgeDevices.Device device = site.device();
         assertThat(requests.answer(device, 4)).isEqualTo(SyncRequests.Answer.SNAPSHOT);
-        assertThat(rebuild(site, recorder.drain(), head)).isEqualTo(byKey(projection(site)));
+        assertThat(rebuild(site, recorder.drain(site.id()), head)).isEqualTo(byKey(projection(site)));
         assertThat(requests.answer(device, head + 10)).isEqualTo(SyncRequests.Answer.SNAPSHOT);
-        assertThat(rebuild(site, recorder.drain(), head)).isEqualTo(byKey(projection(site)));
+        assertThat(rebuild(site, recorder.drain(site.id()), head)).isEqualTo(byKey(projection(site)));
         // at the floor exactly the log still serves it
         assertThat(requests.answer(device, 5)).isEqualTo(SyncRequests.Answer.BATCHES);
-        replayBatches(site, recorder.drain(), 5);
+        replayBatches(site, recorder.drain(site.id()), 5);
+    }
+
+    @Test
+    void theSweepCompactsLogsLongerThanLogKeep() {
+        Site site = site("keep");
+        List<Change> doors = new ArrayList<>();
+        for (int i = 0; i < 1100; i++) {
+            doors.add(new Change.Upsert(Door.standard("door_k" + i, "Door " + i)));
+        }
+        hub.hub().database().write(c -> ChangeLog.append(c, site.tenant().id(), site.id(), doors, Instant.now()));
+        long head = site.people().head(site.id());
+        SyncPublisher keeping = new SyncPublisher(
+                hub.hub().database(),
+                recorder,
+                recorder,
+                Clock.systemUTC(),
+                SyncSettings.defaults().withLogKeep(1000));
+        keeping.sweep();
+        var log = hub.hub().stores().changes().read(site.tenant().id(), site.id(), 0, 5000);
+        assertThat(log).hasSize(1000);
+        assertThat(log.getFirst().seq()).isEqualTo(head - 999);
+        assertThat(requests.answer(site.device(), head - 1001)).isEqualTo(SyncRequests.Answer.SNAPSHOT);
+        assertThat(requests.answer(site.device(), head - 1000)).isEqualTo(SyncRequests.Answer.BATCHES);
+        recorder.drain();
     }
 
     Map<String, Entity> rebuild(Site site, List<SyncRecorder.Published> published, long head) {

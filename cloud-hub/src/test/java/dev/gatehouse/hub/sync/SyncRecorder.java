@@ -31,6 +31,11 @@ final class SyncRecorder implements EdgeLink, EdgeDevices {
         return List.copyOf(published);
     }
 
+    /** What was published for one site since the last drain (everything else recorded is dropped). */
+    synchronized List<Published> drain(String siteId) {
+        return drain().stream().filter(p -> p.topic().site().equals(siteId)).toList();
+    }
+
     synchronized List<Published> drain() {
         List<Published> all = List.copyOf(published);
         published.clear();
