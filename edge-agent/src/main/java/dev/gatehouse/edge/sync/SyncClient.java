@@ -81,6 +81,13 @@ public final class SyncClient implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofHours(1);
     /** How often the outbox is looked at without being told of a new event. */
     private static final long DRAIN_EVERY_MILLIS = 1_000;
+    /**
+     * Events stop being handed to Paho once this many publishes await their PUBACK (brokers allow 10 by
+     * default, HiveMQ included), so command acks and the state always find room.
+     */
+    private static final int PAHO_WINDOW_RESERVE_AT = 8;
+    /** How often a non-event publish is retried while Paho's in-flight window is full. */
+    private static final int WINDOW_RETRIES = 100;
     /** The state after an applied batch is sent at most this often. */
     private static final long STATE_MIN_GAP_MILLIS = 1_000;
 
@@ -601,6 +608,9 @@ public final class SyncClient implements AutoCloseable {
             if (sent == null && inFlight.size() >= hub.inFlight()) {
                 break;
             }
+            if (client.getInFlightMessageCount() >= PAHO_WINDOW_RESERVE_AT) {
+                break; // leave room in Paho's window for acks and state; the rest waits for the next drain
+            }
             if (sent != null) {
                 log.debug("event {} not acknowledged in {}; publishing it again", event.id(), hub.ackTimeout());
             }
@@ -681,6 +691,14 @@ public final class SyncClient implements AutoCloseable {
 
     /** Publishes with the channel's QoS and retain flag; false when it could not be handed to Paho now. */
     private boolean publish(Channel channel, Envelope envelope) {
+        return publish(channel, envelope, 0);
+    }
+
+    /**
+     * As above; a state, request or command ack that finds Paho's in-flight window full (events may fill
+     * it) is tried again shortly, up to {@link #WINDOW_RETRIES} times. Events wait for the next drain.
+     */
+    private boolean publish(Channel channel, Envelope envelope, int retry) {
         if (!connected) {
             return false;
         }
@@ -691,6 +709,8 @@ public final class SyncClient implements AutoCloseable {
                     int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                         refused(channel, codes[0]);
+                    } else if (channel == Channel.EVENTS) {
+                        eventsWaiting(); // room in Paho's window again: the next events can go
                     }
                 }
 
@@ -709,6 +729,13 @@ public final class SyncClient implements AutoCloseable {
         } catch (MqttException e) {
             if (e.getReasonCode() == org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT) {
                 log.debug("MQTT in-flight window full; {} waits", envelope.id());
+                if (channel != Channel.EVENTS && retry < WINDOW_RETRIES) {
+                    try {
+                        worker.schedule(() -> publish(channel, envelope, retry + 1), 50, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        log.debug("closing; {} dropped", envelope.id());
+                    }
+                }
             } else {
                 log.warn("publish on {} failed: {}", channel.level(), describe(e));
             }
