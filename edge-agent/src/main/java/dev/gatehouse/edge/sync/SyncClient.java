@@ -81,10 +81,17 @@ public final class SyncClient implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofHours(1);
     /** How often the outbox is looked at without being told of a new event. */
     private static final long DRAIN_EVERY_MILLIS = 1_000;
-    /** Command acknowledgements kept for a retry at most. */
+    /** Command acknowledgements kept while the link is down, at most. */
     private static final int MAX_PENDING_ACKS = 100;
 
     private final ArrayDeque<Envelope> pendingAcks = new ArrayDeque<>();
+    /**
+     * Events stop being handed to Paho once this many publishes await their PUBACK (brokers allow 10 by
+     * default, HiveMQ included), so command acks and the state always find room.
+     */
+    private static final int PAHO_WINDOW_RESERVE_AT = 8;
+    /** How often a non-event publish is retried while Paho's in-flight window is full. */
+    private static final int WINDOW_RETRIES = 100;
     /** The state after an applied batch is sent at most this often. */
     private static final long STATE_MIN_GAP_MILLIS = 1_000;
 
@@ -576,7 +583,6 @@ public final class SyncClient implements AutoCloseable {
             if (!connected) {
                 return;
             }
-            sendPendingAcks();
             drain();
             long now = System.nanoTime();
             if (now - lastStateNanos >= hub.stateInterval().toNanos()) {
@@ -609,6 +615,9 @@ public final class SyncClient implements AutoCloseable {
             }
             if (sent == null && inFlight.size() >= hub.inFlight()) {
                 break;
+            }
+            if (client.getInFlightMessageCount() >= PAHO_WINDOW_RESERVE_AT) {
+                break; // leave room in Paho's window for acks and state; the rest waits for the next drain
             }
             if (sent != null) {
                 log.debug("event {} not acknowledged in {}; publishing it again", event.id(), hub.ackTimeout());
@@ -701,41 +710,35 @@ public final class SyncClient implements AutoCloseable {
         String id = ("ca-" + commandId).length() <= 64 ? "ca-" + commandId : "ca-" + EventIds.next(at);
         log.info("command {}: {} ({})", commandId, status, detail);
         Envelope ack = new Envelope(id, at, new CommandAck(commandId, status, Optional.of(clip(detail))));
-        if (!publish(Channel.COMMAND_ACK, ack, () -> retryAck(ack))) {
-            retryAck(ack);
+        if (!publish(Channel.COMMAND_ACK, ack) && !connected) {
+            keepAck(ack);
         }
     }
 
     /**
-     * Keeps an acknowledgement that could not be handed to the broker (link down, in-flight window
-     * full, publish failed) and sends it again on the next tick, so the hub learns what was done;
-     * the oldest are dropped beyond {@value #MAX_PENDING_ACKS}.
+     * Keeps an acknowledgement made while the link was down and sends it when it is back, so the hub
+     * learns what was done; beyond {@value #MAX_PENDING_ACKS} the oldest are dropped.
      */
-    private void retryAck(Envelope ack) {
-        log.info("command ack {} not sent yet; it is sent again shortly", ack.id());
+    private void keepAck(Envelope ack) {
+        log.info("command ack {} waits for the link", ack.id());
         synchronized (pendingAcks) {
             pendingAcks.addLast(ack);
             while (pendingAcks.size() > MAX_PENDING_ACKS) {
-                Envelope dropped = pendingAcks.removeFirst();
-                log.warn("command ack {} dropped: too many waiting", dropped.id());
+                log.warn(
+                        "command ack {} dropped: too many waiting",
+                        pendingAcks.removeFirst().id());
             }
         }
     }
 
-    /** Sends the acknowledgements that are waiting, oldest first, while the window has room. */
+    /** Sends the acknowledgements kept while the link was down, oldest first. */
     private void sendPendingAcks() {
         while (connected) {
             Envelope ack;
             synchronized (pendingAcks) {
                 ack = pendingAcks.pollFirst();
             }
-            if (ack == null) {
-                return;
-            }
-            if (!publish(Channel.COMMAND_ACK, ack, () -> retryAck(ack))) {
-                synchronized (pendingAcks) {
-                    pendingAcks.addFirst(ack);
-                }
+            if (ack == null || !publish(Channel.COMMAND_ACK, ack)) {
                 return;
             }
         }
@@ -743,11 +746,14 @@ public final class SyncClient implements AutoCloseable {
 
     /** Publishes with the channel's QoS and retain flag; false when it could not be handed to Paho now. */
     private boolean publish(Channel channel, Envelope envelope) {
-        return publish(channel, envelope, () -> {});
+        return publish(channel, envelope, 0);
     }
 
-    /** As {@link #publish(Channel, Envelope)}; {@code onLost} runs if the publish fails after it was handed over. */
-    private boolean publish(Channel channel, Envelope envelope, Runnable onLost) {
+    /**
+     * As above; a state, request or command ack that finds Paho's in-flight window full (events may fill
+     * it) is tried again shortly, up to {@link #WINDOW_RETRIES} times. Events wait for the next drain.
+     */
+    private boolean publish(Channel channel, Envelope envelope, int retry) {
         if (!connected) {
             return false;
         }
@@ -758,6 +764,8 @@ public final class SyncClient implements AutoCloseable {
                     int[] codes = token.getReasonCodes();
                     if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                         refused(channel, codes[0]);
+                    } else if (channel == Channel.EVENTS) {
+                        eventsWaiting(); // room in Paho's window again: the next events can go
                     }
                 }
 
@@ -769,7 +777,6 @@ public final class SyncClient implements AutoCloseable {
                         refused(channel, mqtt.getReasonCode());
                     } else {
                         log.debug("publish on {} failed: {}", channel.level(), String.valueOf(failure));
-                        onLost.run();
                     }
                 }
             });
@@ -777,6 +784,13 @@ public final class SyncClient implements AutoCloseable {
         } catch (MqttException e) {
             if (e.getReasonCode() == org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT) {
                 log.debug("MQTT in-flight window full; {} waits", envelope.id());
+                if (channel != Channel.EVENTS && retry < WINDOW_RETRIES) {
+                    try {
+                        worker.schedule(() -> publish(channel, envelope, retry + 1), 50, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException closing) {
+                        log.debug("closing; {} dropped", envelope.id());
+                    }
+                }
             } else {
                 log.warn("publish on {} failed: {}", channel.level(), describe(e));
             }

@@ -280,6 +280,40 @@ class SyncClientIT {
                 .until(() -> edge.agent.cache().outbox().peek(100).stream().noneMatch(e -> e.id().equals(id)));
     }
 
+    @Test
+    void aBacklogLargerThanEveryWindowIsDeliveredWhileTheHubAcknowledges() throws Exception {
+        Edge edge = edge();
+        synced(edge);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            Instant at = Instant.now();
+            Envelope event = new Envelope(
+                    dev.gatehouse.edge.access.EventIds.next(at),
+                    at,
+                    new dev.gatehouse.protocol.message.DoorEvent(
+                            SITE, DoorId.of(DOOR), dev.gatehouse.protocol.message.DoorEventKind.REX, Optional.empty()));
+            edge.agent.cache().outbox().append(event);
+            ids.add(event.id());
+        }
+        edge.sync().eventsWaiting();
+
+        // The hub acknowledges what it has seen, as it would after storing it.
+        java.util.Set<String> acked = new java.util.HashSet<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            List<String> fresh = hub.from(edge.device, Channel.EVENTS).stream()
+                    .map(r -> r.envelope().id())
+                    .filter(id -> !acked.contains(id))
+                    .distinct()
+                    .toList();
+            if (!fresh.isEmpty()) {
+                hub.publish(edge.device, new Envelope("ea-" + UUID.randomUUID(), Instant.now(), new EventAck(fresh)));
+                acked.addAll(fresh);
+            }
+            return edge.agent.cache().outbox().depth() == 0;
+        });
+        assertThat(acked).containsAll(ids);
+    }
+
     // ------------------------------------------------------------------ commands
 
     @Test
