@@ -54,6 +54,10 @@ public final class HubMain {
             System.err.println("gatehouse-hub: store: " + e.getMessage());
             System.exit(1);
             return;
+        } catch (RuntimeException e) {
+            System.err.println("gatehouse-hub: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -69,9 +73,8 @@ public final class HubMain {
             try {
                 DemoMode.run(hub, demo.get());
             } catch (IOException | RuntimeException e) {
-                System.err.println("gatehouse-hub: the demo could not be set up: " + e.getMessage());
-                hub.close();
-                System.exit(1);
+                System.err.println("gatehouse-hub: the demo could not be set up: " + e);
+                System.exit(1); // the shutdown hook stops the hub
             }
         }
         stopped.await();

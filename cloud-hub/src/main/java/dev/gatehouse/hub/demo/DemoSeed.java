@@ -134,7 +134,7 @@ public final class DemoSeed {
                 bob,
                 cy,
                 adaQr,
-                id(pass.get("pass")),
+                id(pass),
                 pass.at("/qr/token").asText(),
                 bundle.at("/mqtt/url").asText(),
                 config);

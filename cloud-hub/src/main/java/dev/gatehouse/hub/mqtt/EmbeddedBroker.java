@@ -89,9 +89,18 @@ public final class EmbeddedBroker implements AutoCloseable {
      * {@code brokerDir}; blocks until it accepts connections.
      */
     public static EmbeddedBroker start(Devices devices, String host, int port, Path brokerDir) {
+        return start(devices, host, port, brokerDir, Optional.empty());
+    }
+
+    /**
+     * As above, with the hub's own password given (from {@code hub.mqtt.password-file}) instead of a
+     * random one made for this run.
+     */
+    public static EmbeddedBroker start(
+            Devices devices, String host, int port, Path brokerDir, Optional<String> givenHubPassword) {
         QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
         int listen = port == 0 ? freePort(host) : port;
-        String hubPassword = MqttPasswords.newPassword("ghh_");
+        String hubPassword = givenHubPassword.orElseGet(() -> MqttPasswords.newPassword("ghh_"));
         Path config = brokerDir.resolve("config");
         try {
             Files.createDirectories(config);

@@ -36,8 +36,12 @@ public final class MqttRuntime implements AutoCloseable {
             return new MqttRuntime(settings, Optional.empty(), new DisabledMqttLink(), devices);
         }
         if (settings.embedded()) {
-            EmbeddedBroker broker =
-                    EmbeddedBroker.start(devices, settings.host(), settings.port(), dataDir.resolve("broker"));
+            EmbeddedBroker broker = EmbeddedBroker.start(
+                    devices,
+                    settings.host(),
+                    settings.port(),
+                    dataDir.resolve("broker"),
+                    settings.passwordFile().map(MqttRuntime::readPassword));
             try {
                 MqttLink link = new PahoMqttLink(
                         broker.url(), settings.clientId(), MqttSettings.HUB_USER, broker.hubPassword());
@@ -47,7 +51,13 @@ public final class MqttRuntime implements AutoCloseable {
                 throw e;
             }
         }
-        Path file = settings.passwordFile().orElseThrow();
+        String password = readPassword(settings.passwordFile().orElseThrow());
+        MqttLink link =
+                new PahoMqttLink(settings.url().orElseThrow(), settings.clientId(), settings.username(), password);
+        return new MqttRuntime(settings, Optional.empty(), link, devices);
+    }
+
+    private static String readPassword(Path file) {
         String password;
         try {
             password = Files.readString(file, StandardCharsets.UTF_8).strip();
@@ -55,9 +65,11 @@ public final class MqttRuntime implements AutoCloseable {
             throw new UncheckedIOException(
                     "cannot read hub.mqtt.password-file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
-        MqttLink link =
-                new PahoMqttLink(settings.url().orElseThrow(), settings.clientId(), settings.username(), password);
-        return new MqttRuntime(settings, Optional.empty(), link, devices);
+        if (password.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "hub.mqtt.password-file " + file.toAbsolutePath() + " is empty; put the hub's MQTT password in it");
+        }
+        return password;
     }
 
     /**

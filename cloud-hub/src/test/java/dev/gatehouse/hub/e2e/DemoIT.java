@@ -1,0 +1,88 @@
+package dev.gatehouse.hub.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.edge.access.Decided;
+import dev.gatehouse.edge.agent.EdgeAgent;
+import dev.gatehouse.edge.agent.SimulatedHardware;
+import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.config.EdgeConfigLoader;
+import dev.gatehouse.hub.demo.DemoSeed;
+import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.policy.GrantBasis;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code ./gatehouse demo} does, in one JVM: the hub with its embedded broker seeds the demo
+ * tenant through its own API and writes the simulated site; the edge agent starts from those files,
+ * connects with the provisioned credentials, catches up, and decides the demo's cards and visitor
+ * pass as the printed instructions say; its events reach the hub's access log.
+ */
+class DemoIT {
+    @Test
+    void theDemoSiteConnectsDecidesAsPrintedAndItsEventsReachTheHub() throws Exception {
+        Path dir = Files.createTempDirectory("gatehouse-demo-it");
+        try (SyncedHub hub = new SyncedHub(StoreKind.SQLITE, SyncedHub.embeddedOnFreePort())) {
+            DemoSeed.Seeded seeded = DemoSeed.seed(hub.hub(), dir);
+            String text = DemoSeed.instructions(seeded, "./gatehouse");
+            assertThat(text).contains(seeded.token(), seeded.baseUrl(), DemoSeed.ADA_CARD, seeded.visitorToken());
+            assertThat(dir.resolve("demo.txt")).exists();
+
+            EdgeConfig config = EdgeConfigLoader.load(seeded.edgeConfig());
+            SimulatedHardware hardware = SimulatedHardware.forConfig(config, dir.resolve("dev"), Clock.systemUTC());
+            List<Decided> decisions = new CopyOnWriteArrayList<>();
+            try (EdgeAgent agent = EdgeAgent.start(config, hardware, Clock.systemUTC())) {
+                agent.onDecision(decisions::add);
+                long head = hub.api()
+                        .get("/api/v1/sites/" + seeded.siteId(), seeded.token())
+                        .json()
+                        .get("changeSeq")
+                        .asLong();
+                await().atMost(Duration.ofSeconds(60)).until(() -> agent.cache().seq() >= head);
+
+                Decided ada = tap(hardware, decisions, DemoSeed.ADA_CARD);
+                assertThat(ada.decision())
+                        .isInstanceOfSatisfying(Decision.Granted.class, granted -> assertThat(granted.basis())
+                                .isEqualTo(GrantBasis.MEMBER_GRANT));
+                Decided bob = tap(hardware, decisions, DemoSeed.BOB_CARD);
+                assertThat(bob.decision()).isEqualTo(new Decision.Denied(DenyReason.MEMBER_SUSPENDED));
+                Decided stranger = tap(hardware, decisions, DemoSeed.STRANGER_CARD);
+                assertThat(stranger.decision()).isEqualTo(new Decision.Denied(DenyReason.UNKNOWN_CREDENTIAL));
+                int before = decisions.size();
+                hardware.site().scanCode(DemoSeed.MAIN_QR, seeded.visitorToken());
+                await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() > before);
+                assertThat(decisions.get(before).decision())
+                        .isInstanceOfSatisfying(Decision.Granted.class, granted -> assertThat(granted.basis())
+                                .isEqualTo(GrantBasis.VISITOR_PASS));
+
+                await().atMost(Duration.ofSeconds(60)).until(() -> hub.accessEvents(seeded.tenantId())
+                        .ids()
+                        .containsAll(List.of(
+                                ada.event().id(),
+                                bob.event().id(),
+                                stranger.event().id(),
+                                decisions.get(before).event().id())));
+            } finally {
+                hardware.close();
+            }
+        }
+    }
+
+    private static Decided tap(SimulatedHardware hardware, List<Decided> decisions, String uid) {
+        int before = decisions.size();
+        hardware.site().holdCard(DemoSeed.MAIN_NFC, HexFormat.of().parseHex(uid));
+        await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() > before);
+        hardware.site().removeCard(DemoSeed.MAIN_NFC);
+        return decisions.get(before);
+    }
+}
