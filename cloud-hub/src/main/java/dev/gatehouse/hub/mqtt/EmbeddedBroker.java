@@ -154,6 +154,16 @@ public final class EmbeddedBroker implements AutoCloseable {
                             <bind-address>%s</bind-address>
                         </tcp-listener>
                     </listeners>
+                    <mqtt>
+                        <queued-messages>
+                            <!-- per client; the hub's shared subscriptions take every edge's events -->
+                            <max-queue-size>100000</max-queue-size>
+                        </queued-messages>
+                        <packets>
+                            <!-- the largest protocol message is a signed batch: 350,549 characters -->
+                            <max-packet-size>400000</max-packet-size>
+                        </packets>
+                    </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>

@@ -78,8 +78,10 @@ final class BenchEdge implements AutoCloseable {
         options.setKeepAliveInterval(120);
         options.setConnectionTimeout(60);
         client.connect(options).waitForCompletion(60_000);
-        client.subscribe(new MqttSubscription(TopicFilters.edgeInbox(tenant, site, device), 1))
-                .waitForCompletion(30_000);
+        // No local, as the agent does: the inbox filter also matches this device's own outbound topics.
+        MqttSubscription inbox = new MqttSubscription(TopicFilters.edgeInbox(tenant, site, device), 1);
+        inbox.setNoLocal(true);
+        client.subscribe(inbox).waitForCompletion(30_000);
     }
 
     /** Asks the hub for everything after the cache's seq, as the agent does on connect. */

@@ -84,10 +84,14 @@ public final class DoorCommands implements CommandExecutor {
                 }
             }
         }
-        if (!unknown.isEmpty()) {
+        // A site may have several edges, each with its own doors, and the hub sends every command to all
+        // of them: act on the named doors this edge has; refuse only when it has none of them.
+        if (targets.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(
-                    CommandStatus.REJECTED, "unknown door " + String.join(", ", unknown) + "; nothing changed"));
+                    CommandStatus.REJECTED,
+                    "none of the named doors is on this device (" + String.join(", ", unknown) + "); nothing changed"));
         }
+        String elsewhere = unknown.isEmpty() ? "" : "; not on this device: " + String.join(", ", unknown);
         List<CompletableFuture<String>> results = new ArrayList<>();
         for (DoorController door : targets) {
             results.add(door.onQueue(() -> {
@@ -106,9 +110,9 @@ public final class DoorCommands implements CommandExecutor {
                     List<String> names =
                             targets.stream().map(door -> door.id().value()).toList();
                     if (refused.isEmpty()) {
-                        return new Outcome(CommandStatus.DONE, String.join(", ", names) + " " + verb);
+                        return new Outcome(CommandStatus.DONE, String.join(", ", names) + " " + verb + elsewhere);
                     }
-                    return new Outcome(CommandStatus.REJECTED, String.join("; ", refused));
+                    return new Outcome(CommandStatus.REJECTED, String.join("; ", refused) + elsewhere);
                 });
     }
 

@@ -77,8 +77,6 @@ public final class SyncClient implements AutoCloseable {
     static final int MAX_PROBLEMS = 20;
     /** A gap asks again for the same seq at most this often. */
     private static final Duration REQUEST_AGAIN_AFTER = Duration.ofSeconds(5);
-    /** The sync request sent hourly as a heartbeat. */
-    static final Duration HEARTBEAT = Duration.ofHours(1);
     /** How often the outbox is looked at without being told of a new event. */
     private static final long DRAIN_EVERY_MILLIS = 1_000;
     /** Command acknowledgements kept while the link is down, at most. */
@@ -281,8 +279,20 @@ public final class SyncClient implements AutoCloseable {
     // ------------------------------------------------------------------ connecting
 
     private void connect() {
-        if (closed || client.isConnected()) {
+        if (closed) {
             return;
+        }
+        if (client.isConnected()) {
+            if (connected) {
+                return;
+            }
+            // A connect that timed out here completed later: its session was never set up (no
+            // subscription, state or request). Drop it and connect again properly.
+            try {
+                client.disconnectForcibly(0, 1_000, false);
+            } catch (MqttException e) {
+                log.debug("dropping a half-made connection: {}", describe(e));
+            }
         }
         try {
             String password = Files.readString(hub.passwordFile()).strip();
@@ -462,9 +472,12 @@ public final class SyncClient implements AutoCloseable {
         try {
             if (topic.channel() == Channel.SYNC) {
                 ApplyResult result = cache.apply(envelope);
-                host.hubTimeReceived(envelope.time());
                 switch (result) {
-                    case ApplyResult.Applied applied -> applied(applied.toSeq());
+                    case ApplyResult.Applied applied -> {
+                        // Only a batch that advanced the seq (so cannot be a replay) speaks for the hub's time.
+                        host.hubTimeReceived(envelope.time());
+                        applied(applied.toSeq());
+                    }
                     case ApplyResult.Gap gap -> {
                         log.info("sync gap: have {}, batch starts later; asking the hub", gap.haveSeq());
                         requestSync(false);
@@ -473,16 +486,18 @@ public final class SyncClient implements AutoCloseable {
                 }
             } else {
                 SnapshotResult result = cache.offer(envelope);
-                host.hubTimeReceived(envelope.time());
                 switch (result) {
-                    case SnapshotResult.Installed installed -> applied(installed.seq());
+                    case SnapshotResult.Installed installed -> {
+                        host.hubTimeReceived(envelope.time());
+                        applied(installed.seq());
+                    }
                     case SnapshotResult.Discarded discarded -> {
                         problem("snapshot discarded: " + discarded.reason());
                         requestSync(true);
                     }
                     case SnapshotResult.Incomplete incomplete ->
                         log.debug("snapshot chunk {}/{}", incomplete.received(), incomplete.count());
-                    case SnapshotResult.Ignored ignored -> log.debug("snapshot chunk ignored: {}", ignored.reason());
+                    case SnapshotResult.Ignored ignored -> log.warn("snapshot chunk ignored: {}", ignored.reason());
                 }
             }
         } catch (CacheException e) {
@@ -588,7 +603,7 @@ public final class SyncClient implements AutoCloseable {
             if (now - lastStateNanos >= hub.stateInterval().toNanos()) {
                 publishState();
             }
-            if (now - lastHeartbeatNanos >= HEARTBEAT.toNanos()) {
+            if (now - lastHeartbeatNanos >= hub.stateInterval().toNanos()) {
                 requestSync(true);
             }
         } catch (RuntimeException e) {
@@ -622,10 +637,16 @@ public final class SyncClient implements AutoCloseable {
             if (sent != null) {
                 log.debug("event {} not acknowledged in {}; publishing it again", event.id(), hub.ackTimeout());
             }
+            // Marked in flight before the publish: an ack racing the put must not leave a stale entry.
+            Long before = inFlight.put(event.id(), now);
             if (!publish(Channel.EVENTS, event)) {
+                if (before == null) {
+                    inFlight.remove(event.id(), now);
+                } else {
+                    inFlight.put(event.id(), before);
+                }
                 break;
             }
-            inFlight.put(event.id(), now);
         }
     }
 
@@ -634,7 +655,7 @@ public final class SyncClient implements AutoCloseable {
         long now = System.nanoTime();
         if (!always && seq == lastRequestedSeq && now - lastRequestNanos < REQUEST_AGAIN_AFTER.toNanos()) {
             // Asked for this seq a moment ago (e.g. on connect, answered before the gap arose): ask again
-            // once the pause is over if the cache is still there, rather than wait for the hourly request.
+            // once the pause is over if the cache is still there, rather than wait for the next heartbeat request.
             if (gapRecheckQueued.compareAndSet(false, true)) {
                 try {
                     worker.schedule(
