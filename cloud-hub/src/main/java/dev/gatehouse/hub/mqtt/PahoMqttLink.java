@@ -66,6 +66,8 @@ public final class PahoMqttLink implements MqttLink {
     private Thread sender;
     private volatile boolean started;
     private volatile boolean closed;
+    /** The first SUBACK arrived (or there was nothing to subscribe to). */
+    private volatile boolean subscribedOnce;
 
     private record Outgoing(Topic topic, byte[] payload) {}
 
@@ -135,11 +137,14 @@ public final class PahoMqttLink implements MqttLink {
         connect(0);
     }
 
-    /** Waits up to {@code millis} for the first connection; true when connected. */
+    /**
+     * Waits up to {@code millis} for the first connection and its subscriptions (a message an edge
+     * sends before the shared subscriptions exist would reach no one); true when both are in place.
+     */
     public boolean awaitConnected(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         synchronized (connectedSignal) {
-            while (!connected()) {
+            while (!connected() || !subscribedOnce) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
                     return false;
@@ -192,7 +197,11 @@ public final class PahoMqttLink implements MqttLink {
             LOG.warning("cannot connect to the MQTT broker " + url + " as " + username + ": " + error.getMessage()
                     + "; retrying in " + delay + " ms");
         }
-        retries.schedule(() -> connect(attempt + 1), delay, TimeUnit.MILLISECONDS);
+        try {
+            retries.schedule(() -> connect(attempt + 1), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: nothing to retry
+        }
     }
 
     @Override
@@ -271,6 +280,10 @@ public final class PahoMqttLink implements MqttLink {
             }
         }
         if (subscriptions.isEmpty()) {
+            synchronized (connectedSignal) {
+                subscribedOnce = true;
+                connectedSignal.notifyAll();
+            }
             return;
         }
         try {
@@ -280,6 +293,10 @@ public final class PahoMqttLink implements MqttLink {
                     new MqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken token) {
+                            synchronized (connectedSignal) {
+                                subscribedOnce = true;
+                                connectedSignal.notifyAll();
+                            }
                             int[] codes = token.getReasonCodes();
                             for (int i = 0; codes != null && i < codes.length; i++) {
                                 if (codes[i] >= 0x80) {
