@@ -110,18 +110,9 @@ final class BenchEdge implements AutoCloseable {
         publishRaw(Channel.EVENTS, MessageCodec.encode(event));
     }
 
-    /** Publishes {@code payload} on this device's own {@code channel} topic (QoS 1), waiting for the PUBACK. */
+    /** Publishes {@code payload} on this device's own {@code channel} topic (QoS 1). */
     IMqttToken publishRaw(Channel channel, byte[] payload) throws MqttException {
-        while (true) {
-            try {
-                return client.publish(Topic.of(tenant, site, device, channel).value(), payload, 1, false);
-            } catch (MqttException e) {
-                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-                    throw e;
-                }
-                LockSupport.parkNanos(100_000); // Paho's window is full: wait without burning a core
-            }
-        }
+        return publishTo(Topic.of(tenant, site, device, channel).value(), payload);
     }
 
     /** Publishes {@code payload} on an arbitrary topic under this device's prefix (for the bare broker run). */

@@ -1,8 +1,8 @@
 package dev.gatehouse.hub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.edge.access.EventIds;
+import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.Envelope;
@@ -13,10 +13,6 @@ import dev.gatehouse.protocol.model.PresentedKind;
 import dev.gatehouse.protocol.policy.DenyReason;
 import dev.gatehouse.protocol.sign.KeySet;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +20,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,17 +66,14 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * Options: {@code --edges 1,100,500 --rounds 20 --ingest-edges 20 --events 40000 --window 32}.
  */
 public final class SyncBenchmark {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
     private final HubProcess hub;
+    private final Api api;
     private final Path dir;
 
     private SyncBenchmark(HubProcess hub, Path dir) {
         this.hub = hub;
         this.dir = dir;
+        this.api = new Api(hub.httpPort);
     }
 
     public static void main(String[] args) throws Exception {
@@ -417,27 +409,13 @@ public final class SyncBenchmark {
         public void authPacketArrived(int reasonCode, MqttProperties properties) {}
     }
 
+    /** One API call through the tests' client; anything but 2xx stops the benchmark with the answer. */
     private JsonNode call(String method, String path, String token, String body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(hub.baseUrl() + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token);
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(body));
+        Api.Response response = api.send(method, path, token, Optional.ofNullable(body), Optional.empty());
+        if (response.status() / 100 != 2) {
+            throw new IOException(method + " " + path + " answered " + response);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        if (response.statusCode() / 100 != 2) {
-            throw new IOException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        return response.json();
     }
 
     private static long percentile(long[] sorted, int p) {
