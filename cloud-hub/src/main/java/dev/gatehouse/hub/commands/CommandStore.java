@@ -123,7 +123,7 @@ public final class CommandStore {
 
     /**
      * Records a device's answer to a command of its own tenant and site, once: a pending row becomes
-     * done, rejected or expired; a later answer changes nothing. False when there is no such row.
+     * done, rejected, expired or not-here; a later answer changes nothing. False when there is no such row.
      */
     public boolean acknowledge(
             String tenantId,
@@ -137,7 +137,7 @@ public final class CommandStore {
                     c.prepareStatement("UPDATE command_devices SET status = ?, detail = ?, at = ?"
                             + " WHERE command_id = ? AND device_id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM commands"
                             + " WHERE commands.id = command_devices.command_id AND tenant_id = ? AND site_id = ?)")) {
-                update.setString(1, status.name().toLowerCase(Locale.ROOT));
+                update.setString(1, status.name().toLowerCase(Locale.ROOT).replace('_', '-'));
                 update.setString(2, detail.orElse(null));
                 update.setLong(3, clock.millis());
                 update.setString(4, commandId);
@@ -175,10 +175,15 @@ public final class CommandStore {
                 }
             }
         }
-        List<String> statuses =
+        // A device without the command's doors answers "not-here"; the others decide the outcome.
+        List<String> all =
                 devices.values().stream().map(CommandView.DeviceStatus::status).toList();
+        List<String> statuses =
+                all.stream().filter(status -> !status.equals("not-here")).toList();
         String overall;
-        if (statuses.contains("rejected")) {
+        if (!all.isEmpty() && statuses.isEmpty()) {
+            overall = "rejected"; // no device at the site has the named doors
+        } else if (statuses.contains("rejected")) {
             overall = "rejected";
         } else if (statuses.contains("pending") || (statuses.isEmpty() && !expired)) {
             overall = "pending";

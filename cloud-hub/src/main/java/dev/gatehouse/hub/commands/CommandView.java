@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * A command as the API answers it. {@code status}, per device and overall: {@code pending},
- * {@code done}, {@code rejected} or {@code expired} (a device that had not answered by
- * {@code expiresAt} reads {@code expired}). Overall: {@code rejected} if any device rejected it,
+ * A command as the API answers it. {@code status}, per device: {@code pending}, {@code done},
+ * {@code rejected}, {@code expired} (a device that had not answered by {@code expiresAt}) or
+ * {@code not-here} (none of the named doors is on that device). Overall, leaving {@code not-here}
+ * devices out: {@code rejected} if any device rejected it or every device answered {@code not-here},
  * else {@code pending} while any device may still answer, else {@code done} if every device did it,
  * else {@code expired}. A command sent to no device is {@code pending} until it expires.
  */

@@ -193,6 +193,37 @@ class CommandApiTest {
     }
 
     @Test
+    void aDeviceWithoutTheDoorIsLeftOutOfTheOverallStatus() {
+        Site site = site("multi", 3);
+        String id = send(site, unlock(site.door())).json().get("id").asText();
+        ack(site, site.devices().get(0), id, CommandStatus.NOT_HERE, "door is not on this device");
+        ack(site, site.devices().get(1), id, CommandStatus.NOT_HERE, "door is not on this device");
+        JsonNode waiting =
+                api().get("/api/v1/commands/" + id, site.tenant().token()).json();
+        assertThat(waiting.get("status").asText()).isEqualTo("pending");
+        assertThat(waiting.at("/devices").findValuesAsText("status"))
+                .containsExactlyInAnyOrder("not-here", "not-here", "pending");
+
+        ack(site, site.devices().get(2), id, CommandStatus.DONE, null);
+        assertThat(api().get("/api/v1/commands/" + id, site.tenant().token())
+                        .json()
+                        .get("status")
+                        .asText())
+                .isEqualTo("done");
+
+        // no device at the site has the door: the command did nothing, and says so
+        String nowhere = send(site, unlock(site.door())).json().get("id").asText();
+        for (String device : site.devices()) {
+            ack(site, device, nowhere, CommandStatus.NOT_HERE, "door is not on this device");
+        }
+        assertThat(api().get("/api/v1/commands/" + nowhere, site.tenant().token())
+                        .json()
+                        .get("status")
+                        .asText())
+                .isEqualTo("rejected");
+    }
+
+    @Test
     void anAnswerOnlyCountsForTheDeviceItsTopicNamesAndACommandOfItsSite() {
         Site site = site("own", 1);
         Site other = site("stranger", 1);

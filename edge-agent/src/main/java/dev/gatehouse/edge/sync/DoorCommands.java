@@ -59,7 +59,7 @@ public final class DoorCommands implements CommandExecutor {
         DoorController door = doors.get(unlock.door().value());
         if (door == null) {
             return CompletableFuture.completedFuture(
-                    new Outcome(CommandStatus.REJECTED, "unknown door " + unlock.door()));
+                    new Outcome(CommandStatus.NOT_HERE, "door " + unlock.door() + " is not on this device"));
         }
         return door.unlockOnce(unlock.unlockFor())
                 .handle((ignored, failure) -> failure == null
@@ -85,11 +85,14 @@ public final class DoorCommands implements CommandExecutor {
             }
         }
         // A site may have several edges, each with its own doors, and the hub sends every command to all
-        // of them: act on the named doors this edge has; refuse only when it has none of them.
+        // of them: act on the named doors this edge has; answer "not here" when it has none of them.
         if (targets.isEmpty()) {
             return CompletableFuture.completedFuture(new Outcome(
-                    CommandStatus.REJECTED,
-                    "none of the named doors is on this device (" + String.join(", ", unknown) + "); nothing changed"));
+                    CommandStatus.NOT_HERE,
+                    unknown.isEmpty()
+                            ? "this device has no doors; nothing changed"
+                            : "none of the named doors is on this device (" + String.join(", ", unknown)
+                                    + "); nothing changed"));
         }
         String elsewhere = unknown.isEmpty() ? "" : "; not on this device: " + String.join(", ", unknown);
         List<CompletableFuture<String>> results = new ArrayList<>();

@@ -339,6 +339,40 @@ class SyncClientIT {
     }
 
     @Test
+    void aCommandForAnotherEdgesDoorsIsAnsweredNotHereAndChangesNothing() throws Exception {
+        Edge edge = edge();
+        synced(edge);
+        int before = edge.sim().relay(DOOR).transitions().size();
+
+        hub.publish(
+                edge.device,
+                Channel.COMMANDS,
+                command(
+                        edge.site.hubKey,
+                        "cmd-elsewhere-unlock",
+                        Instant.now().plusSeconds(30),
+                        new CommandAction.UnlockOnce(DoorId.of("door_other_edge"), Duration.ofSeconds(1))));
+        hub.publish(
+                edge.device,
+                Channel.COMMANDS,
+                command(
+                        edge.site.hubKey,
+                        "cmd-elsewhere-lock",
+                        Instant.now().plusSeconds(30),
+                        new CommandAction.Lockdown(
+                                DoorSelection.of(DoorId.of("door_other_edge")), Set.of("security"))));
+
+        CommandAck unlock = ackOf(edge, "cmd-elsewhere-unlock");
+        assertThat(unlock.status()).isEqualTo(CommandStatus.NOT_HERE);
+        assertThat(unlock.detail().orElseThrow()).contains("door_other_edge");
+        CommandAck lockdown = ackOf(edge, "cmd-elsewhere-lock");
+        assertThat(lockdown.status()).isEqualTo(CommandStatus.NOT_HERE);
+        assertThat(lockdown.detail().orElseThrow()).contains("nothing changed");
+        assertThat(edge.agent.door(DOOR).orElseThrow().mode()).isEqualTo(DoorMode.NORMAL);
+        assertThat(edge.sim().relay(DOOR).transitions()).hasSize(before);
+    }
+
+    @Test
     void anExpiredCommandIsNeverExecuted() throws Exception {
         Edge edge = edge();
         synced(edge);

@@ -6,5 +6,11 @@ public enum CommandStatus {
     /** Bad signature, replayed id, unknown door, or an action the edge cannot perform; the detail says which. */
     REJECTED,
     /** It arrived at or after its expiry and was not executed. */
-    EXPIRED
+    EXPIRED,
+    /**
+     * None of the doors it names is on this device (a site may have several edges, and the hub sends
+     * every command to each of them); nothing changed. The hub leaves such answers out of the
+     * command's overall status.
+     */
+    NOT_HERE
 }
