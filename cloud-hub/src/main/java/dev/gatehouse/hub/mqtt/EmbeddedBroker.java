@@ -19,6 +19,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
+import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -322,11 +323,25 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
             ModifiableDefaultPermissions permissions = output.getDefaultPermissions();
             permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
+            String prefix = Topic.ROOT + "/" + Topic.VERSION + "/" + device.tenantSlug() + "/" + device.siteId() + "/"
+                    + device.deviceId() + "/";
+            // Retained only where the protocol retains (the state and its last will): a retained message
+            // stays in the broker, so a device may not leave any number of them under its prefix.
+            for (Channel channel : Channel.values()) {
+                if (channel.retained() && channel.direction() == Channel.Direction.EDGE_TO_HUB) {
+                    permissions.add(Builders.topicPermission()
+                            .topicFilter(prefix + channel.level())
+                            .type(TopicPermission.PermissionType.ALLOW)
+                            .activity(TopicPermission.MqttActivity.PUBLISH)
+                            .retain(TopicPermission.Retain.ALL)
+                            .build());
+                }
+            }
             permissions.add(Builders.topicPermission()
-                    .topicFilter(Topic.ROOT + "/" + Topic.VERSION + "/" + device.tenantSlug() + "/" + device.siteId()
-                            + "/" + device.deviceId() + "/#")
+                    .topicFilter(prefix + "#")
                     .type(TopicPermission.PermissionType.ALLOW)
                     .activity(TopicPermission.MqttActivity.ALL)
+                    .retain(TopicPermission.Retain.NOT_RETAINED)
                     .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED)
                     .build());
             output.authenticateSuccessfully();

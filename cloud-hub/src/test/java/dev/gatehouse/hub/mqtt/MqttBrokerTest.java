@@ -98,6 +98,40 @@ class MqttBrokerTest {
     }
 
     @Test
+    void aDeviceMayRetainOnlyItsState() throws Exception {
+        EdgeDevices.Device d = EdgeDevices.provisioned(hub, "retain");
+        String prefix = "gh/v1/" + d.slug() + "/" + d.site() + "/" + d.id() + "/";
+        try (FakeEdge edge = FakeEdge.connect(url(), d.id(), d.id(), d.password())) {
+            assertThat(edge.publish(prefix + "state", "{}".getBytes(StandardCharsets.UTF_8), 1, true)[0])
+                    .isLessThan(0x80);
+            assertThat(edge.publish(prefix + "events", "x".getBytes(StandardCharsets.UTF_8), 1, false)[0])
+                    .isLessThan(0x80);
+            assertThat(edge.connected()).isTrue();
+            assertThat(edge.publish(prefix + "junk-1", "x".getBytes(StandardCharsets.UTF_8), 1, true)[0])
+                    .isEqualTo(0x87);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !edge.connected());
+        }
+        // nothing of it was kept: a new subscriber under the prefix gets only the state
+        try (FakeEdge observer = FakeEdge.connect(
+                url(),
+                "retain-observer",
+                MqttSettings.HUB_USER,
+                hub.hub().broker().orElseThrow().hubPassword())) {
+            assertThat(observer.subscribe(prefix + "#")[0]).isLessThan(0x80);
+            await().atMost(Duration.ofSeconds(20)).until(() -> observer.received().stream()
+                    .anyMatch(r -> r.topic().endsWith("/state")));
+            try (FakeEdge again = FakeEdge.connect(url(), d.id(), d.id(), d.password())) {
+                // a later (non-retained) publish under the prefix arrives after anything retained would have
+                again.publish(prefix + "events", "after".getBytes(StandardCharsets.UTF_8), 1, false);
+                await().atMost(Duration.ofSeconds(20)).until(() -> observer.received().stream()
+                        .anyMatch(r -> r.payload().equals("after")));
+            }
+            assertThat(observer.received().stream().map(FakeEdge.Received::topic))
+                    .noneMatch(topic -> topic.endsWith("/junk-1"));
+        }
+    }
+
+    @Test
     void aHandlerThatThrowsDoesNotStopTheLink() throws Exception {
         EdgeDevices.Device d = EdgeDevices.provisioned(hub, "throws");
         List<String> handled = new CopyOnWriteArrayList<>();
