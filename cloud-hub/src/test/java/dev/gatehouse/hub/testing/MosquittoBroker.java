@@ -53,6 +53,7 @@ public final class MosquittoBroker implements AutoCloseable {
                         + "allow_anonymous false\n"
                         + "password_file " + broker.passwords + "\n"
                         + "acl_file " + dir.resolve("acl") + "\n"
+                        + "max_packet_size 409600\n"
                         + "persistence false\n"
                         + "max_inflight_messages 1000\n"
                         + "max_queued_messages 100000\n"
