@@ -32,8 +32,17 @@ final class SyncedHub implements AutoCloseable {
     private String adminToken;
 
     SyncedHub(StoreKind kind, MqttSettings mqtt) throws IOException {
-        this.dataDir = Files.createTempDirectory("gatehouse-e2e-hub");
-        this.store = TestHub.settings(kind, dataDir);
+        this(Files.createTempDirectory("gatehouse-e2e-hub"), kind, mqtt);
+    }
+
+    private SyncedHub(Path dataDir, StoreKind kind, MqttSettings mqtt) throws IOException {
+        this(dataDir, TestHub.settings(kind, dataDir), mqtt);
+    }
+
+    /** A hub over a store the test chose (and may open too, e.g. for a broker of its own). */
+    SyncedHub(Path dataDir, StoreSettings store, MqttSettings mqtt) throws IOException {
+        this.dataDir = dataDir;
+        this.store = store;
         this.mqtt = mqtt;
         start();
     }
@@ -46,7 +55,12 @@ final class SyncedHub implements AutoCloseable {
     }
 
     void start() throws IOException {
-        hub = Hub.start(HubConfig.forTests(dataDir, store).withMqtt(mqtt), Clock.systemUTC());
+        start(mqtt);
+    }
+
+    /** Starts the hub again with other MQTT settings (e.g. a password its broker refuses). */
+    void start(MqttSettings settings) throws IOException {
+        hub = Hub.start(HubConfig.forTests(dataDir, store).withMqtt(settings), Clock.systemUTC());
         api = new Api(hub.port());
         adminToken = Files.readString(dataDir.resolve("admin-token")).strip();
     }
