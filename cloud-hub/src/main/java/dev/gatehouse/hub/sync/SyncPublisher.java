@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -163,13 +164,7 @@ public final class SyncPublisher implements AutoCloseable {
 
     /** The last seq handed to the link for the site (where it resumed at start if nothing since; 0 if never seen). */
     public long publishedSeq(String siteId) {
-        Progress progress = sites.get(siteId);
-        if (progress == null) {
-            return 0;
-        }
-        synchronized (progress) {
-            return progress.published;
-        }
+        return read(siteId, progress -> progress.published);
     }
 
     /**
@@ -177,12 +172,16 @@ public final class SyncPublisher implements AutoCloseable {
      * memory; the store has it within {@value #SAVE_INTERVAL_MILLIS} ms). 0 if never seen.
      */
     public long acceptedSeq(String siteId) {
+        return read(siteId, progress -> progress.accepted);
+    }
+
+    private long read(String siteId, ToLongFunction<Progress> seq) {
         Progress progress = sites.get(siteId);
         if (progress == null) {
             return 0;
         }
         synchronized (progress) {
-            return progress.accepted;
+            return seq.applyAsLong(progress);
         }
     }
 

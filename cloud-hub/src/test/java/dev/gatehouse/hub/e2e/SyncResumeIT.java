@@ -119,16 +119,7 @@ class SyncResumeIT {
 
     /** The hub on the test's broker as an external one, with the password held in {@code passwordFile}. */
     private static MqttSettings external(EmbeddedBroker broker, Path passwordFile) {
-        return new MqttSettings(
-                true,
-                false,
-                "127.0.0.1",
-                0,
-                Optional.of(broker.url()),
-                MqttSettings.HUB_USER,
-                Optional.of(passwordFile),
-                Optional.of(broker.url()),
-                "gatehouse-hub-resume");
+        return SyncedHub.external(broker.url(), passwordFile, "gatehouse-hub-resume");
     }
 
     private static List<SyncBatch> batches(FakeEdge edge, KeySet keys, String slug, String site) {

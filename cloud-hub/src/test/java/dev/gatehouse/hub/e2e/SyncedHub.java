@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,6 +46,23 @@ final class SyncedHub implements AutoCloseable {
         this.store = store;
         this.mqtt = mqtt;
         start();
+    }
+
+    /**
+     * The hub on an external broker at {@code url} as {@value MqttSettings#HUB_USER}, with the password
+     * held in {@code passwordFile}; edges are given the same URL.
+     */
+    static MqttSettings external(String url, Path passwordFile, String clientId) {
+        return new MqttSettings(
+                true,
+                false,
+                "127.0.0.1",
+                0,
+                Optional.of(url),
+                MqttSettings.HUB_USER,
+                Optional.of(passwordFile),
+                Optional.of(url),
+                clientId);
     }
 
     /** The embedded broker on a fixed free port, so that a restarted hub is found again. */
