@@ -130,6 +130,8 @@ public final class Hub implements AutoCloseable {
             // MQTT handlers: every component that receives from edges registers here, before startLink().
             link.onMessage(Channel.SYNC_REQUEST, sync.requests()::handle);
             link.onMessage(Channel.COMMAND_ACK, sync.commands()::handleAck);
+            // After a reconnect, publish again what failed while the broker was away.
+            link.onConnected(sync.publisher()::linkConnected);
             IngestSignal signal = new IngestSignal();
             ingest = new EventIngest(database, clock, mqtt.devices(), link, signal);
             ingest.register();
@@ -243,8 +245,12 @@ public final class Hub implements AutoCloseable {
             server.stop();
         } finally {
             try {
-                sync.publisher().close();
+                // Stop publishing; the link then gives what it holds a few seconds to reach the broker,
+                // and the publisher records what the broker accepted (the rest is published again at
+                // the next start).
+                sync.publisher().stopPublishing();
                 mqtt.close();
+                sync.publisher().close();
                 ingest.close();
             } finally {
                 database.close();

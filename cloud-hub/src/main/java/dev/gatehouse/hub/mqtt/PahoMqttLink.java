@@ -10,13 +10,19 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,8 +44,12 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * that what edges send while the hub reconnects waits at the broker; reconnects on its own with
  * backoff, including when the first connect fails. Publishes go through a bounded queue and one
  * sender thread that keeps at most {@value #MAX_IN_FLIGHT} QoS 1 publishes unacknowledged (Paho refuses
- * more than the broker's receive maximum). Received messages run on worker lanes, one per device
- * hash, so one device's messages are handled in order; a handler that throws is logged.
+ * more than the broker's receive maximum). Each publish's answer completes on the broker's PUBACK,
+ * or fails (queue full, refused, connection lost while in flight, link closed): while the broker
+ * is away publishes wait in the queue and leave once it is back. {@link #close()} gives what is
+ * queued or in flight up to {@value #DRAIN_MILLIS} ms to be accepted before it disconnects, and
+ * fails the rest. Received messages run on worker lanes, one per device hash, so one device's
+ * messages are handled in order; a handler that throws is logged.
  */
 public final class PahoMqttLink implements MqttLink {
     private static final Logger LOG = Logger.getLogger(PahoMqttLink.class.getName());
@@ -47,6 +57,9 @@ public final class PahoMqttLink implements MqttLink {
     static final int MAX_IN_FLIGHT = 10;
 
     static final int QUEUE_CAPACITY = 10_000;
+    /** How long {@link #close()} waits, while connected, for queued and in-flight publishes to be accepted. */
+    static final long DRAIN_MILLIS = 5_000;
+
     private static final int LANES = 4;
     private static final int LANE_QUEUE = 1_000;
     private static final String SHARE_GROUP = "hub";
@@ -59,17 +72,36 @@ public final class PahoMqttLink implements MqttLink {
     private final BlockingQueue<Outgoing> outgoing = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final Object connectedSignal = new Object();
+    /** Every publish queued or in flight whose answer is not yet complete (at most the queue plus the window). */
+    private final Set<Outgoing> unsettled = ConcurrentHashMap.newKeySet();
+
+    private final Object drainSignal = new Object();
+    private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closeOnce = new AtomicBoolean();
     private final AtomicLong dropped = new AtomicLong();
     private final List<ThreadPoolExecutor> lanes = new ArrayList<>();
     private final ScheduledExecutorService retries;
     private MqttAsyncClient client;
     private Thread sender;
     private volatile boolean started;
+    /** New publishes are refused; queued and in-flight ones may still be accepted. */
+    private volatile boolean closing;
+    /** The sender stops, the client disconnects. */
     private volatile boolean closed;
     /** The first SUBACK arrived (or there was nothing to subscribe to). */
     private volatile boolean subscribedOnce;
 
-    private record Outgoing(Topic topic, byte[] payload) {}
+    /** One publish and its answer (identity matters: it is tracked until settled). */
+    private static final class Outgoing {
+        final Topic topic;
+        final byte[] payload;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Outgoing(Topic topic, byte[] payload) {
+            this.topic = topic;
+            this.payload = payload;
+        }
+    }
 
     public PahoMqttLink(String url, String clientId, String username, String password) {
         this.url = url;
@@ -80,18 +112,48 @@ public final class PahoMqttLink implements MqttLink {
     }
 
     @Override
-    public void publish(Topic topic, byte[] payload) {
-        if (closed) {
-            return;
+    public CompletionStage<Void> publish(Topic topic, byte[] payload) {
+        Outgoing message = new Outgoing(topic, payload.clone());
+        if (closing) {
+            message.done.completeExceptionally(new PublishException(
+                    PublishException.Reason.CLOSED,
+                    "the MQTT link to " + url + " is closing; nothing more is published (" + topic + ")"));
+            return message.done.minimalCompletionStage();
         }
-        if (!outgoing.offer(new Outgoing(topic, payload.clone()))) {
+        unsettled.add(message);
+        if (!outgoing.offer(message)) {
             long count = dropped.incrementAndGet();
             if (count == 1 || count % 1000 == 0) {
                 LOG.warning("MQTT outgoing queue full (" + QUEUE_CAPACITY + " messages, broker " + url
                         + " connected: " + connected() + "); dropped a publish to " + topic + " (" + count
                         + " dropped so far; the protocol recovers them)");
             }
+            settle(
+                    message,
+                    new PublishException(
+                            PublishException.Reason.QUEUE_FULL,
+                            "the MQTT outgoing queue is full (" + QUEUE_CAPACITY + " messages); not published to "
+                                    + topic));
         }
+        return message.done.minimalCompletionStage();
+    }
+
+    /**
+     * Completes the publish's answer (accepted when {@code error} is null); true only the first time,
+     * so a callback Paho repeats (a failure on connection loss, then the PUBACK of its resend) counts
+     * once.
+     */
+    private boolean settle(Outgoing message, PublishException error) {
+        boolean first = error == null ? message.done.complete(null) : message.done.completeExceptionally(error);
+        if (first) {
+            unsettled.remove(message);
+            if (closing) {
+                synchronized (drainSignal) {
+                    drainSignal.notifyAll();
+                }
+            }
+        }
+        return first;
     }
 
     @Override
@@ -105,6 +167,11 @@ public final class PahoMqttLink implements MqttLink {
         if (handlers.putIfAbsent(channel, handler) != null) {
             throw new IllegalStateException("a handler for channel " + channel.level() + " is already registered");
         }
+    }
+
+    @Override
+    public void onConnected(Runnable listener) {
+        connectListeners.add(listener);
     }
 
     @Override
@@ -227,19 +294,37 @@ public final class PahoMqttLink implements MqttLink {
                     if (!connected()) {
                         continue;
                     }
-                    MqttMessage message = new MqttMessage(next.payload());
-                    message.setQos(next.topic().channel().qos());
-                    message.setRetained(next.topic().channel().retained());
-                    client.publish(next.topic().value(), message, null, new MqttActionListener() {
+                    MqttMessage message = new MqttMessage(next.payload);
+                    message.setQos(next.topic.channel().qos());
+                    message.setRetained(next.topic.channel().retained());
+                    client.publish(next.topic.value(), message, null, new MqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken token) {
-                            inFlight.release();
+                            PublishException refused = refusal(next.topic, token.getReasonCodes());
+                            if (settle(next, refused)) {
+                                inFlight.release();
+                                if (refused != null) {
+                                    LOG.warning(refused.getMessage());
+                                }
+                            }
                         }
 
                         @Override
                         public void onFailure(IMqttToken token, Throwable error) {
-                            inFlight.release();
-                            LOG.warning("publish to " + next.topic() + " failed: " + error.getMessage());
+                            PublishException.Reason reason = closing
+                                    ? PublishException.Reason.CLOSED
+                                    : connected()
+                                            ? PublishException.Reason.REFUSED
+                                            : PublishException.Reason.CONNECTION_LOST;
+                            if (settle(
+                                    next,
+                                    new PublishException(
+                                            reason,
+                                            "publish to " + next.topic + " failed: " + error.getMessage(),
+                                            error))) {
+                                inFlight.release();
+                                LOG.warning("publish to " + next.topic + " failed: " + error.getMessage());
+                            }
                         }
                     });
                     handedOver = true;
@@ -248,20 +333,44 @@ public final class PahoMqttLink implements MqttLink {
                             || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED) {
                         pause();
                     } else {
-                        LOG.warning("publish to " + next.topic() + " refused by the client: " + e.getMessage()
-                                + "; dropped");
+                        LOG.warning(
+                                "publish to " + next.topic + " refused by the client: " + e.getMessage() + "; dropped");
+                        settle(
+                                next,
+                                new PublishException(
+                                        PublishException.Reason.REFUSED,
+                                        "publish to " + next.topic + " refused by the client: " + e.getMessage(),
+                                        e));
                         inFlight.release();
                         handedOver = true;
                     }
                 } catch (InterruptedException e) {
+                    // closed: close() fails what is left
                     return;
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "publish to " + next.topic() + " failed; dropped", e);
+                    LOG.log(Level.WARNING, "publish to " + next.topic + " failed; dropped", e);
+                    settle(
+                            next,
+                            new PublishException(
+                                    PublishException.Reason.REFUSED, "publish to " + next.topic + " failed: " + e, e));
                     inFlight.release();
                     handedOver = true;
                 }
             }
         }
+    }
+
+    /** A refusal when the PUBACK carries a reason code of 0x80 or above (e.g. 0x87 not authorized); else null. */
+    private static PublishException refusal(Topic topic, int[] codes) {
+        for (int i = 0; codes != null && i < codes.length; i++) {
+            if (codes[i] >= 0x80) {
+                return new PublishException(
+                        PublishException.Reason.REFUSED,
+                        "the broker refused a publish to " + topic + " (reason code 0x" + Integer.toHexString(codes[i])
+                                + ")");
+            }
+        }
+        return null;
     }
 
     private static void pause() {
@@ -387,14 +496,31 @@ public final class PahoMqttLink implements MqttLink {
             synchronized (connectedSignal) {
                 connectedSignal.notifyAll();
             }
+            for (Runnable listener : connectListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "an MQTT connection listener failed", e);
+                }
+            }
         }
 
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {}
     }
 
+    /**
+     * Stops publishing: new publishes fail at once; what is queued or in flight gets up to
+     * {@value #DRAIN_MILLIS} ms, while the link is connected, to be accepted by the broker. Then it
+     * disconnects, and every publish still unanswered fails ({@link PublishException.Reason#CLOSED}).
+     */
     @Override
     public void close() {
+        if (!closeOnce.compareAndSet(false, true)) {
+            return;
+        }
+        closing = true;
+        drain();
         closed = true;
         retries.shutdownNow();
         if (sender != null) {
@@ -415,6 +541,15 @@ public final class PahoMqttLink implements MqttLink {
                 LOG.log(Level.FINE, "MQTT close", e);
             }
         }
+        outgoing.clear();
+        for (Outgoing message : List.copyOf(unsettled)) {
+            settle(
+                    message,
+                    new PublishException(
+                            PublishException.Reason.CLOSED,
+                            "the MQTT link to " + url + " closed before the broker accepted a publish to "
+                                    + message.topic));
+        }
         for (ThreadPoolExecutor lane : lanes) {
             lane.shutdown();
         }
@@ -424,6 +559,35 @@ public final class PahoMqttLink implements MqttLink {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Waits, while connected and for at most {@value #DRAIN_MILLIS} ms, until every publish is answered. */
+    private void drain() {
+        if (sender == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+        synchronized (drainSignal) {
+            while (!unsettled.isEmpty() && connected()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    // wakes on every answer, and at least every 100 ms to notice a lost connection
+                    drainSignal.wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        int left = unsettled.size();
+        if (left > 0) {
+            LOG.warning("closing the MQTT link to " + url + " with " + left + " publishes the broker has not accepted"
+                    + " (connected: " + connected() + "); they fail, and what sync had sent is published again"
+                    + " after the next start");
         }
     }
 

@@ -12,10 +12,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** What sync reads from the store: sites' heads and floors, log ranges with the signing key, snapshots. */
+/**
+ * What sync reads from the store: sites' heads and floors, log ranges with the signing key, snapshots;
+ * and the seq up to which the broker accepted each site's batches ({@code sync_published}).
+ */
 public final class SyncStore {
     private final Database database;
 
@@ -85,6 +91,63 @@ public final class SyncStore {
                     limit);
             ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, tenantId);
             return Optional.of(new Range(head.get(), changes, key));
+        });
+    }
+
+    /** A site's seq up to which the broker accepted every batch for every active device. */
+    public record Accepted(String tenantId, String siteId, long seq) {}
+
+    /** Every site's recorded accepted seq, by site id (sites never recorded are absent). */
+    public Map<String, Long> acceptedSeqs() {
+        return database.read(c -> {
+            Map<String, Long> seqs = new HashMap<>();
+            try (PreparedStatement statement = c.prepareStatement("SELECT site_id, seq FROM sync_published");
+                    ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    seqs.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+            return seqs;
+        });
+    }
+
+    /** The site's recorded accepted seq; empty when none was ever recorded. */
+    public Optional<Long> acceptedSeq(String tenantId, String siteId) {
+        return database.read(c -> {
+            try (PreparedStatement statement =
+                    c.prepareStatement("SELECT seq FROM sync_published WHERE site_id = ? AND tenant_id = ?")) {
+                statement.setString(1, siteId);
+                statement.setString(2, tenantId);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Records sites' accepted seqs in one transaction; a seq never goes back (another replica may
+     * have recorded a later one).
+     */
+    public void recordAccepted(Collection<Accepted> accepted, long atMillis) {
+        if (accepted.isEmpty()) {
+            return;
+        }
+        database.write(c -> {
+            try (PreparedStatement upsert = c.prepareStatement(
+                    "INSERT INTO sync_published (site_id, tenant_id, seq, updated_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at"
+                            + " WHERE sync_published.seq < excluded.seq")) {
+                for (Accepted site : accepted) {
+                    upsert.setString(1, site.siteId());
+                    upsert.setString(2, site.tenantId());
+                    upsert.setLong(3, site.seq());
+                    upsert.setLong(4, atMillis);
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+            return null;
         });
     }
 

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -43,16 +42,7 @@ class ExternalMosquittoIT {
         Path passwordFile = Files.writeString(dir.resolve("hub-password"), hubPassword + "\n");
         try (MosquittoBroker broker =
                 MosquittoBroker.start(dir.resolve("broker"), MqttSettings.HUB_USER, hubPassword)) {
-            MqttSettings external = new MqttSettings(
-                    true,
-                    false,
-                    "127.0.0.1",
-                    0,
-                    Optional.of(broker.url()),
-                    MqttSettings.HUB_USER,
-                    Optional.of(passwordFile),
-                    Optional.of(broker.url()),
-                    "gatehouse-hub-e2e");
+            MqttSettings external = SyncedHub.external(broker.url(), passwordFile, "gatehouse-hub-e2e");
             try (SyncedHub hub = new SyncedHub(StoreKind.SQLITE, external)) {
                 Api api = hub.api();
                 Api.Response tenant =

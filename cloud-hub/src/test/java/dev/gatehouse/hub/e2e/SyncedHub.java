@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,10 +33,36 @@ final class SyncedHub implements AutoCloseable {
     private String adminToken;
 
     SyncedHub(StoreKind kind, MqttSettings mqtt) throws IOException {
-        this.dataDir = Files.createTempDirectory("gatehouse-e2e-hub");
-        this.store = TestHub.settings(kind, dataDir);
+        this(Files.createTempDirectory("gatehouse-e2e-hub"), kind, mqtt);
+    }
+
+    private SyncedHub(Path dataDir, StoreKind kind, MqttSettings mqtt) throws IOException {
+        this(dataDir, TestHub.settings(kind, dataDir), mqtt);
+    }
+
+    /** A hub over a store the test chose (and may open too, e.g. for a broker of its own). */
+    SyncedHub(Path dataDir, StoreSettings store, MqttSettings mqtt) throws IOException {
+        this.dataDir = dataDir;
+        this.store = store;
         this.mqtt = mqtt;
         start();
+    }
+
+    /**
+     * The hub on an external broker at {@code url} as {@value MqttSettings#HUB_USER}, with the password
+     * held in {@code passwordFile}; edges are given the same URL.
+     */
+    static MqttSettings external(String url, Path passwordFile, String clientId) {
+        return new MqttSettings(
+                true,
+                false,
+                "127.0.0.1",
+                0,
+                Optional.of(url),
+                MqttSettings.HUB_USER,
+                Optional.of(passwordFile),
+                Optional.of(url),
+                clientId);
     }
 
     /** The embedded broker on a fixed free port, so that a restarted hub is found again. */
@@ -46,7 +73,12 @@ final class SyncedHub implements AutoCloseable {
     }
 
     void start() throws IOException {
-        hub = Hub.start(HubConfig.forTests(dataDir, store).withMqtt(mqtt), Clock.systemUTC());
+        start(mqtt);
+    }
+
+    /** Starts the hub again with other MQTT settings (e.g. a password its broker refuses). */
+    void start(MqttSettings settings) throws IOException {
+        hub = Hub.start(HubConfig.forTests(dataDir, store).withMqtt(settings), Clock.systemUTC());
         api = new Api(hub.port());
         adminToken = Files.readString(dataDir.resolve("admin-token")).strip();
     }

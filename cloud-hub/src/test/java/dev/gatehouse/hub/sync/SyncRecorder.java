@@ -5,10 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A fake {@link EdgeLink} and {@link EdgeDevices} for tests without a broker: records every
- * publish, and knows one active device per registered site.
+ * publish (and answers it accepted at once, as a broker that takes everything), and knows one
+ * active device per registered site.
  */
 final class SyncRecorder implements EdgeLink, EdgeDevices {
     record Published(Topic topic, String payload) {}
@@ -23,8 +26,9 @@ final class SyncRecorder implements EdgeLink, EdgeDevices {
     }
 
     @Override
-    public synchronized void publish(Topic topic, byte[] payload) {
+    public synchronized CompletionStage<Void> publish(Topic topic, byte[] payload) {
         published.add(new Published(topic, new String(payload, StandardCharsets.US_ASCII)));
+        return CompletableFuture.completedFuture(null);
     }
 
     synchronized List<Published> published() {
