@@ -41,6 +41,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +51,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -62,9 +64,12 @@ import org.sqlite.SQLiteException;
  * <h2>Storage</h2>
  *
  * One {@code entity} table keyed by {@code (kind, key)} holds every entity as the protocol's entity
- * JSON ({@link MessageCodec#encodeEntity}); lookups decode it. Two partial indexes serve the hot
- * lookups: {@code card_hash} (unique, the 32 bytes of an NFC credential's card hash) and
- * {@code (member, kind, key)} for a member's grants and bookings in id order. Every lookup of
+ * JSON ({@link MessageCodec#encodeEntity}); lookups decode it. Two lookup tables, kept by triggers
+ * on {@code entity}, serve the hot lookups: {@code entity_card} (the 32 bytes of an NFC credential's
+ * card hash, its primary key, so a card is enrolled once) and {@code entity_member}
+ * ({@code (member, kind, key)}, a member's grants and bookings in id order). They are tables rather
+ * than indexes so that a snapshot install can fill each in its own key order (see {@link #offer}).
+ * Every lookup of
  * {@link Entitlements} is a point read or a short index range (see {@code CacheIndexTest}). Within
  * a {@link #reading} view, the few configuration entities (site, doors, door groups, schedules) come
  * from a decoded copy in memory whenever it is of the view's state (see {@code Config}). The
@@ -117,9 +122,28 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
         }
     }
 
-    /** The unique index of card hashes; bulk writes drop it and create it again (as the latest migration defines it). */
-    private static final String SQL_CREATE_CARD_INDEX =
-            "CREATE UNIQUE INDEX entity_by_card_hash ON entity (card_hash) WHERE card_hash IS NOT NULL";
+    /**
+     * Since schema 3, the lookups by card hash and by member are tables of their own beside
+     * {@code entity} ({@code entity_card}, {@code entity_member}), kept by these triggers, instead of
+     * indexes on {@code entity}: a snapshot install fills each of them in its own key order in small
+     * transactions, which an index cannot be (see {@link #offer}).
+     */
+    private static final List<String> LOOKUP_TRIGGERS = List.of(
+            "CREATE TRIGGER entity_lookups_insert AFTER INSERT ON entity BEGIN"
+                    + " INSERT INTO entity_card (card_hash, key) SELECT new.card_hash, new.key"
+                    + " WHERE new.card_hash IS NOT NULL;"
+                    + " INSERT INTO entity_member (member, kind, key) SELECT new.member, new.kind, new.key"
+                    + " WHERE new.member IS NOT NULL; END",
+            "CREATE TRIGGER entity_lookups_update AFTER UPDATE ON entity BEGIN"
+                    + " DELETE FROM entity_card WHERE card_hash = old.card_hash;"
+                    + " DELETE FROM entity_member WHERE member = old.member AND kind = old.kind AND key = old.key;"
+                    + " INSERT INTO entity_card (card_hash, key) SELECT new.card_hash, new.key"
+                    + " WHERE new.card_hash IS NOT NULL;"
+                    + " INSERT INTO entity_member (member, kind, key) SELECT new.member, new.kind, new.key"
+                    + " WHERE new.member IS NOT NULL; END",
+            "CREATE TRIGGER entity_lookups_delete AFTER DELETE ON entity BEGIN"
+                    + " DELETE FROM entity_card WHERE card_hash = old.card_hash;"
+                    + " DELETE FROM entity_member WHERE member = old.member AND kind = old.kind AND key = old.key; END");
 
     /** Every schema step, oldest first; append new steps, never edit a released one. */
     static final List<Migration> MIGRATIONS = List.of(
@@ -133,7 +157,8 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                             // card_hash: the 32 bytes of an NFC credential's card hash (NULL otherwise)
                             "CREATE TABLE entity (kind TEXT NOT NULL, key TEXT NOT NULL, member TEXT, card_hash BLOB,"
                                     + " json TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID",
-                            SQL_CREATE_CARD_INDEX,
+                            "CREATE UNIQUE INDEX entity_by_card_hash ON entity (card_hash)"
+                                    + " WHERE card_hash IS NOT NULL",
                             "CREATE INDEX entity_by_member ON entity (member, kind, key) WHERE member IS NOT NULL",
                             "CREATE TABLE pass_use (pass TEXT PRIMARY KEY, event_id TEXT NOT NULL) WITHOUT ROWID",
                             "CREATE TABLE outbox (position INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
@@ -153,18 +178,38 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                             "CREATE TABLE command_seen (id TEXT PRIMARY KEY, keep_until TEXT NOT NULL) WITHOUT ROWID",
                             // mode: 'lockdown' (roles: comma-separated) or 'emergency-release'; no row = normal
                             "CREATE TABLE door_mode (door TEXT PRIMARY KEY, mode TEXT NOT NULL, roles TEXT NOT NULL)"
-                                    + " WITHOUT ROWID")));
+                                    + " WITHOUT ROWID")),
+            new Migration(
+                    3,
+                    "card-hash and member lookups as tables kept by triggers, instead of indexes on entity",
+                    Stream.concat(
+                                    Stream.of(
+                                            // key: the credential holding the card (unique: a card is enrolled once)
+                                            "CREATE TABLE entity_card (card_hash BLOB PRIMARY KEY, key TEXT NOT NULL)"
+                                                    + " WITHOUT ROWID",
+                                            // the grants and bookings of a member
+                                            "CREATE TABLE entity_member (member TEXT NOT NULL, kind TEXT NOT NULL,"
+                                                    + " key TEXT NOT NULL, PRIMARY KEY (member, kind, key))"
+                                                    + " WITHOUT ROWID",
+                                            "INSERT INTO entity_card (card_hash, key) SELECT card_hash, key FROM entity"
+                                                    + " WHERE card_hash IS NOT NULL ORDER BY card_hash",
+                                            "INSERT INTO entity_member (member, kind, key) SELECT member, kind, key"
+                                                    + " FROM entity WHERE member IS NOT NULL ORDER BY member, kind, key",
+                                            "DROP INDEX entity_by_card_hash",
+                                            "DROP INDEX entity_by_member"),
+                                    LOOKUP_TRIGGERS.stream())
+                            .toList()));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();
 
     // The lookups, package-private so that CacheIndexTest can check their query plans.
     static final String SQL_BY_KEY = "SELECT json FROM entity WHERE kind = ? AND key = ?";
-    static final String SQL_BY_CARD_HASH = "SELECT json FROM entity WHERE card_hash = ?";
-    // Without statistics, SQLite would rather walk every grant in key order through the primary key
-    // than search the member index (CacheIndexTest caught it), so the index is named.
-    static final String SQL_BY_MEMBER =
-            "SELECT json FROM entity INDEXED BY entity_by_member WHERE member = ? AND kind = ? ORDER BY key";
+    // CROSS JOIN keeps SQLite's join order: the lookup table first, then the entity by its primary key.
+    static final String SQL_BY_CARD_HASH = "SELECT e.json FROM entity_card c CROSS JOIN entity e"
+            + " ON e.kind = 'credential' AND e.key = c.key WHERE c.card_hash = ?";
+    static final String SQL_BY_MEMBER = "SELECT e.json FROM entity_member m CROSS JOIN entity e"
+            + " ON e.kind = m.kind AND e.key = m.key WHERE m.member = ? AND m.kind = ? ORDER BY m.key";
     static final String SQL_ALL_OF_KIND = "SELECT json FROM entity WHERE kind = ? ORDER BY key";
     static final String SQL_PASS_USED = "SELECT 1 FROM pass_use WHERE pass = ?";
 
@@ -173,7 +218,7 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             + " card_hash = excluded.card_hash, json = excluded.json";
     private static final String SQL_DELETE = "DELETE FROM entity WHERE kind = ? AND key = ?";
     private static final String SQL_DELETE_OTHER_SITES = "DELETE FROM entity WHERE kind = 'site' AND key <> ?";
-    private static final String SQL_CARD_HOLDER = "SELECT key FROM entity WHERE card_hash = ?";
+    private static final String SQL_CARD_HOLDER = "SELECT key FROM entity_card WHERE card_hash = ?";
     private static final String SQL_META = "SELECT value FROM meta WHERE name = ?";
     private static final String SQL_SET_META =
             "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
@@ -602,9 +647,9 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
     }
 
     private void install(Session session, long seq, Instant hubTime) throws SQLException {
-        session.execute("DELETE FROM entity");
         configChanged = true;
         bulkUpsert(session, batch -> {
+            session.execute("DELETE FROM entity");
             try (Statement statement = session.connection.createStatement();
                     ResultSet rows = statement.executeQuery("SELECT kind, key, member, card_hash, json"
                             + " FROM snapshot_entity ORDER BY chunk, position")) {
@@ -1263,19 +1308,21 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
 
     /**
      * Upserts many rows (a bulk load, a snapshot install) inside the caller's transaction. Inserting
-     * into the unique card-hash index in random order dominates the cost at a million cards (the
-     * index outgrows SQLite's page cache), so the index is dropped, the rows written in JDBC
-     * batches, and the index built again by sorting: 1M cards and members load in seconds instead of
-     * a minute. The final state must hold each card hash once; as for a snapshot, only the result
-     * counts, not the order.
+     * card hashes into their lookup in random order dominates the cost at a million cards (the lookup
+     * outgrows SQLite's page cache), so the triggers that keep the lookups are dropped, the rows
+     * written in JDBC batches, and the lookups filled again in key order: 1M cards and members load
+     * in seconds instead of a minute. The final state must hold each card hash once; as for a
+     * snapshot, only the result counts, not the order.
      */
     private void bulkUpsert(Session session, BulkRows rows) throws SQLException {
-        session.execute("DROP INDEX entity_by_card_hash");
+        List<String> triggers = dropLookupTriggers(session);
         BatchUpsert batch = new BatchUpsert(session);
         rows.feed(batch);
         batch.flush();
+        session.execute("DELETE FROM entity_card");
         try {
-            session.execute(SQL_CREATE_CARD_INDEX);
+            session.execute("INSERT INTO entity_card (card_hash, key) SELECT card_hash, key FROM entity"
+                    + " WHERE card_hash IS NOT NULL ORDER BY card_hash");
         } catch (SQLiteException e) {
             if (primary(e) != SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
                 throw e;
@@ -1289,6 +1336,28 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             }
             throw e;
         }
+        session.execute("DELETE FROM entity_member");
+        session.execute("INSERT INTO entity_member (member, kind, key) SELECT member, kind, key FROM entity"
+                + " WHERE member IS NOT NULL ORDER BY member, kind, key");
+        for (String trigger : triggers) {
+            session.execute(trigger);
+        }
+    }
+
+    /** Drops the triggers on {@code entity} (the lookups' keepers) and returns their definitions. */
+    private static List<String> dropLookupTriggers(Session session) throws SQLException {
+        Map<String, String> triggers = new LinkedHashMap<>();
+        try (Statement statement = session.connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT name, sql FROM sqlite_master"
+                        + " WHERE type = 'trigger' AND tbl_name = 'entity' ORDER BY name")) {
+            while (rows.next()) {
+                triggers.put(rows.getString(1), rows.getString(2));
+            }
+        }
+        for (String name : triggers.keySet()) {
+            session.execute("DROP TRIGGER \"" + name + "\"");
+        }
+        return List.copyOf(triggers.values());
     }
 
     /**
@@ -1330,19 +1399,9 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
             }
             PreparedStatement upsert = session.prepare(SQL_UPSERT);
             try {
-                upsert.executeBatch();
+                upsert.executeBatch(); // no lookup is kept meanwhile: duplicates show when they are filled
             } catch (SQLException e) {
                 upsert.clearBatch();
-                // The batch stopped at its failing row; a card hash held by another credential names it.
-                for (Row row : pending) {
-                    if (row.cardHash() == null) {
-                        continue;
-                    }
-                    Optional<String> holder = cardHolder(session, row.cardHash());
-                    if (holder.isPresent() && !holder.get().equals(row.key())) {
-                        throw duplicateCard(row.key(), holder.get(), e);
-                    }
-                }
                 throw e;
             } finally {
                 pending.clear();
