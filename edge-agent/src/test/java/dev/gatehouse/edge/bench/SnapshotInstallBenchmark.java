@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * What a door's event record waits for while sync writes the cache: a "door" thread appends one
@@ -63,14 +64,15 @@ public final class SnapshotInstallBenchmark {
                 "snapshot of %,d credentials and %,d members over as many others, in %s%n", count, count, file);
         try (SqliteEntitlementCache cache = SqliteEntitlementCache.open(file, TENANT, SITE)) {
             long loadStart = System.nanoTime();
-            cache.bulkLoad(roster(0, count));
+            cache.bulkLoad(() ->
+                    IntStream.range(0, 2 * count).mapToObj(i -> entity(0, i)).iterator());
             System.out.printf("old state bulk-loaded in %.1f s%n", (System.nanoTime() - loadStart) / 1e9);
 
-            List<Entity> snapshot = roster(count, count);
-            int chunks = (snapshot.size() + SnapshotChunk.MAX_ENTITIES - 1) / SnapshotChunk.MAX_ENTITIES;
+            int entities = 2 * count;
+            int chunks = (entities + SnapshotChunk.MAX_ENTITIES - 1) / SnapshotChunk.MAX_ENTITIES;
             long stageStart = System.nanoTime();
             for (int index = 0; index < chunks - 1; index++) {
-                offer(cache, snapshot, index, chunks);
+                offer(cache, count, index, chunks);
             }
             System.out.printf(
                     "%,d of %,d chunks staged in %.1f s%n", chunks - 1, chunks, (System.nanoTime() - stageStart) / 1e9);
@@ -82,7 +84,7 @@ public final class SnapshotInstallBenchmark {
             long[] installNanos = new long[1];
             Taps install = tapWhile(cache, "install", () -> {
                 long t0 = System.nanoTime();
-                SnapshotResult result = offer(cache, snapshot, chunks - 1, chunks);
+                SnapshotResult result = offer(cache, count, chunks - 1, chunks);
                 installNanos[0] = System.nanoTime() - t0;
                 if (!(result instanceof SnapshotResult.Installed)) {
                     throw new IllegalStateException("the snapshot was not installed: " + result);
@@ -92,6 +94,8 @@ public final class SnapshotInstallBenchmark {
             if (cache.seq() != SNAPSHOT_SEQ || cache.credentialCount() != count) {
                 throw new IllegalStateException("the cache does not hold the snapshot after its install");
             }
+            long onDisk = cache.sizeOnDiskBytes();
+            long wal = Files.size(file.resolveSibling(file.getFileName() + "-wal"));
             long[] applyNanos = new long[BATCHES];
             Taps batches = tapWhile(cache, "batches", () -> {
                 for (int b = 0; b < BATCHES; b++) {
@@ -110,20 +114,17 @@ public final class SnapshotInstallBenchmark {
             batches.print("tap record during 500-change batches");
             print("500-change sync batch apply", applyNanos);
             System.out.printf(
-                    "snapshot install (last chunk → Installed): %.2f s for %,d entities%n",
-                    installNanos[0] / 1e9, snapshot.size());
+                    "snapshot install (last chunk → Installed): %.2f s for %,d entities; then %,.0f MB on disk"
+                            + " (of which WAL %,.0f MB)%n",
+                    installNanos[0] / 1e9, entities, onDisk / 1e6, wal / 1e6);
         }
     }
 
-    /** Members m-{from..}, credentials c-{from..} with cards {from..}, interleaved: 2 × {@code count} entities. */
-    private static List<Entity> roster(int from, int count) {
-        List<Entity> entities = new ArrayList<>(2 * count);
-        for (int n = from; n < from + count; n++) {
-            MemberId member = MemberId.of("m-" + n);
-            entities.add(new Member(member, MemberStatus.ACTIVE, Set.of("member")));
-            entities.add(credential(n, member, n));
-        }
-        return entities;
+    /** Entity {@code i} of a roster starting at member {@code from}: member m-n, then credential c-n with card n. */
+    private static Entity entity(int from, int i) {
+        int n = from + i / 2;
+        MemberId member = MemberId.of("m-" + n);
+        return i % 2 == 0 ? new Member(member, MemberStatus.ACTIVE, Set.of("member")) : credential(n, member, n);
     }
 
     private static Credential credential(int n, MemberId member, int card) {
@@ -137,13 +138,18 @@ public final class SnapshotInstallBenchmark {
                 Optional.empty());
     }
 
-    private static SnapshotResult offer(SqliteEntitlementCache cache, List<Entity> snapshot, int index, int count) {
-        int from = index * SnapshotChunk.MAX_ENTITIES;
-        List<Entity> entities = snapshot.subList(from, Math.min(snapshot.size(), from + SnapshotChunk.MAX_ENTITIES));
+    /** Offers chunk {@code index} of the snapshot of members and cards {@code count..2 × count - 1}. */
+    private static SnapshotResult offer(SqliteEntitlementCache cache, int count, int index, int chunks) {
+        List<Entity> entities = new ArrayList<>(SnapshotChunk.MAX_ENTITIES);
+        for (int i = index * SnapshotChunk.MAX_ENTITIES;
+                i < Math.min(2 * count, (index + 1) * SnapshotChunk.MAX_ENTITIES);
+                i++) {
+            entities.add(entity(count, i));
+        }
         return cache.offer(new Envelope(
                 "ss-" + index,
                 Instant.now(),
-                new SnapshotChunk(TENANT, SITE, "snap-bench", SNAPSHOT_SEQ, index, count, entities)));
+                new SnapshotChunk(TENANT, SITE, "snap-bench", SNAPSHOT_SEQ, index, chunks, entities)));
     }
 
     /** Batch {@code b}: 500 credentials of the snapshot get new cards (as a re-enrollment would). */
@@ -160,6 +166,7 @@ public final class SnapshotInstallBenchmark {
 
     /** Runs {@code work} on this thread while a door thread appends an event about every millisecond. */
     private static Taps tapWhile(SqliteEntitlementCache cache, String name, Supplier<Void> work) throws Exception {
+        System.gc(); // the garbage of what ran before is not collected during the measurement
         AtomicBoolean stop = new AtomicBoolean();
         CompletableFuture<long[]> door = CompletableFuture.supplyAsync(() -> {
             long[] samples = new long[1 << 16];
