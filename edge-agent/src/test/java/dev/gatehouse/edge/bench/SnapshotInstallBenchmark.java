@@ -195,14 +195,7 @@ public final class SnapshotInstallBenchmark {
     }
 
     private static void print(String what, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        System.out.printf(
-                "%-44s %10.3f %10.3f %10.3f %8d%n",
-                what,
-                sorted[sorted.length / 2] / 1e6,
-                sorted[(int) (sorted.length * 0.99)] / 1e6,
-                sorted[sorted.length - 1] / 1e6,
-                sorted.length);
+        long[] p = CacheLoadBenchmark.percentiles(nanos);
+        System.out.printf("%-44s %10.3f %10.3f %10.3f %8d%n", what, p[0] / 1e6, p[1] / 1e6, p[2] / 1e6, nanos.length);
     }
 }

@@ -18,7 +18,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SnapshotChunk;
-import dev.gatehouse.protocol.model.Door;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.MemberId;
@@ -31,7 +30,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -92,7 +90,7 @@ class SnapshotInstallTest {
     private static List<Envelope> snapshot(String id, long seq, String prefix, int unlockSeconds) {
         List<Entity> entities = new ArrayList<>();
         entities.add(site());
-        entities.add(mainDoor(unlockSeconds));
+        entities.add(door("main", unlockSeconds));
         for (int i = 0; i < MEMBERS; i++) {
             entities.add(member(prefix + "-" + i));
             entities.add(card(prefix + "-c-" + i, prefix + "-" + i, hash(prefix + "-card-" + i)));
@@ -109,17 +107,6 @@ class SnapshotInstallTest {
             chunks.add(chunk(id, seq, i, count, T0, part));
         }
         return chunks;
-    }
-
-    private static Door mainDoor(int unlockSeconds) {
-        Door base = door("main");
-        return new Door(
-                base.id(),
-                base.name(),
-                Duration.ofSeconds(unlockSeconds),
-                base.untrustedClock(),
-                base.offline(),
-                base.offlineAfter());
     }
 
     /** Offers every chunk but the last: the snapshot is then one chunk away from its install. */
@@ -151,7 +138,7 @@ class SnapshotInstallTest {
                 view.member(MemberId.of(prefix + "-0")).isPresent(),
                 view.member(MemberId.of(prefix + "-" + (MEMBERS - 1))).isPresent(),
                 view.credentialByCardHash(hash(prefix + "-card-" + MEMBERS / 2)).isPresent(),
-                view.door(MAIN).equals(Optional.of(mainDoor(unlockSeconds))));
+                view.door(MAIN).equals(Optional.of(door("main", unlockSeconds))));
     }
 
     private String stateInAView() {

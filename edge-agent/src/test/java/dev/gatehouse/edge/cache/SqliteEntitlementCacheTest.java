@@ -923,14 +923,7 @@ class SqliteEntitlementCacheTest {
         private final DoorId main = DoorId.of("main");
 
         private Door mainDoor(int unlockSeconds) {
-            Door base = door("main");
-            return new Door(
-                    base.id(),
-                    base.name(),
-                    Duration.ofSeconds(unlockSeconds),
-                    base.untrustedClock(),
-                    base.offline(),
-                    base.offlineAfter());
+            return door("main", unlockSeconds);
         }
 
         private Optional<Door> doorInAView() {
