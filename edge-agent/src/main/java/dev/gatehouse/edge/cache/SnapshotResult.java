@@ -7,7 +7,10 @@ public sealed interface SnapshotResult
     /** The chunk was stored; {@code received} of the snapshot's {@code count} chunks are in. */
     record Incomplete(int received, int count) implements SnapshotResult {}
 
-    /** The last chunk arrived: the whole cache was replaced and its seq set to {@code seq}, in one transaction. */
+    /**
+     * The last chunk arrived: the whole cache was replaced and its seq set to {@code seq}, at once
+     * for every reader (built in short transactions, swapped in by one).
+     */
     record Installed(long seq) implements SnapshotResult {}
 
     /** The chunk was not used, for {@code reason} (an older snapshot than the cache or than the one being collected). */

@@ -118,7 +118,7 @@ public final class CacheDurabilityBenchmark {
         }
     }
 
-    private static Envelope event(String id, int n) {
+    static Envelope event(String id, int n) {
         return new Envelope(
                 id,
                 Instant.parse("2026-03-02T08:00:00Z").plusMillis(n),

@@ -94,14 +94,15 @@ public final class CacheLoadBenchmark {
     }
 
     private static void print(String what, long[] nanos) {
+        long[] p = percentiles(nanos);
+        System.out.printf("%-42s p50 %6.1f us  p99 %6.1f us  max %8.1f us%n", what, p[0] / 1e3, p[1] / 1e3, p[2] / 1e3);
+    }
+
+    /** The p50, p99 and maximum of {@code nanos}. */
+    static long[] percentiles(long[] nanos) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
-        System.out.printf(
-                "%-42s p50 %6.1f us  p99 %6.1f us  max %8.1f us%n",
-                what,
-                sorted[sorted.length / 2] / 1e3,
-                sorted[(int) (sorted.length * 0.99)] / 1e3,
-                sorted[sorted.length - 1] / 1e3);
+        return new long[] {sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.99)], sorted[sorted.length - 1]};
     }
 
     /** A deterministic card hash for card {@code n} (stands in for the HMAC of a UID). */

@@ -293,7 +293,8 @@ public final class EdgeBenchmark {
             hashes.add(HexFormat.of().parseHex(demo.cards.hash(uid((int) ((i * 7919L) % size)))));
         }
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
-                PreparedStatement lookup = connection.prepareStatement("SELECT json FROM entity WHERE card_hash = ?")) {
+                PreparedStatement lookup = connection.prepareStatement("SELECT e.json FROM entity_card c"
+                        + " CROSS JOIN entity e ON e.kind = 'credential' AND e.key = c.key WHERE c.card_hash = ?")) {
             long[] samples = new long[hashes.size()];
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < hashes.size(); i++) {

@@ -114,10 +114,15 @@ final class CacheFixtures {
     }
 
     static Door door(String id) {
+        return door(id, 5);
+    }
+
+    /** Door {@code id} unlocking for {@code unlockSeconds}: tests tell two states of one door apart by it. */
+    static Door door(String id, int unlockSeconds) {
         return new Door(
                 DoorId.of(id),
                 "Door " + id,
-                Duration.ofSeconds(5),
+                Duration.ofSeconds(unlockSeconds),
                 DegradedMode.STAFF_ONLY,
                 DegradedMode.KEEP_GRANTING,
                 Duration.ofHours(72));

@@ -142,6 +142,38 @@ class SqliteEntitlementCacheTest {
         }
 
         @Test
+        void aFileOfSchemaTwoKeepsItsCardsAndGrantsFindableAfterTheLookupTablesArrive() throws SQLException {
+            // Why: schema 3 moves the card-hash and member indexes into tables of their own; an edge
+            // upgraded in the field must find every card and grant it had, and still refuse a
+            // second enrollment of a card.
+            Path old = directory.resolve("schema-2.db");
+            try (Connection connection = raw(old)) {
+                SqliteEntitlementCache.migrate(connection, SqliteEntitlementCache.MIGRATIONS.subList(0, 2), old);
+            }
+            try (SqliteEntitlementCache v2 =
+                    SqliteEntitlementCache.open(directory.resolve("v2-rows.db"), TENANT, SITE)) {
+                v2.apply(batch(1, upsert(card("c-1", "m-1", hash("card-1"))), upsert(grant("g-1", "m-1", "main"))));
+            }
+            try (Connection connection = raw(old);
+                    Statement statement = connection.createStatement()) {
+                statement.execute("ATTACH '" + directory.resolve("v2-rows.db") + "' AS source");
+                statement.execute("INSERT INTO entity SELECT kind, key, member, card_hash, json FROM source.entity");
+                statement.execute("INSERT INTO meta SELECT * FROM source.meta");
+            }
+            try (SqliteEntitlementCache upgraded = SqliteEntitlementCache.open(old, TENANT, SITE)) {
+                assertThat(upgraded.seq()).isEqualTo(2);
+                assertThat(upgraded.credentialByCardHash(hash("card-1"))).contains(card("c-1", "m-1", hash("card-1")));
+                assertThat(upgraded.grantsOf(MemberId.of("m-1"))).containsExactly(grant("g-1", "m-1", "main"));
+                assertThatThrownBy(() -> upgraded.apply(batch(3, upsert(card("c-2", "m-2", hash("card-1"))))))
+                        .isInstanceOfSatisfying(CacheException.class, e -> assertThat(e.error())
+                                .isEqualTo(CacheError.DUPLICATE_CARD_HASH));
+            }
+            assertThat(queryString(
+                            old, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'entity_by_%'"))
+                    .isEqualTo("0");
+        }
+
+        @Test
         void aFailingMigrationStepLeavesTheFileAtThePreviousVersion() throws SQLException {
             // Why: each step runs in one transaction; half a step would leave a schema no version describes.
             Path other = directory.resolve("migrations.db");
@@ -891,14 +923,7 @@ class SqliteEntitlementCacheTest {
         private final DoorId main = DoorId.of("main");
 
         private Door mainDoor(int unlockSeconds) {
-            Door base = door("main");
-            return new Door(
-                    base.id(),
-                    base.name(),
-                    Duration.ofSeconds(unlockSeconds),
-                    base.untrustedClock(),
-                    base.offline(),
-                    base.offlineAfter());
+            return door("main", unlockSeconds);
         }
 
         private Optional<Door> doorInAView() {
@@ -1006,7 +1031,7 @@ class SqliteEntitlementCacheTest {
 
         @Test
         void aBulkLoadWithADuplicateCardHashWritesNothing() {
-            // Why: the bulk path builds the card index after writing; it must still refuse duplicates.
+            // Why: the bulk path fills the card lookup after writing; it must still refuse duplicates.
             cache.bulkLoad(List.of(card("c-0", "m-0", hash("card-0"))));
             assertThatThrownBy(() -> cache.bulkLoad(
                             List.of(card("c-1", "m-1", hash("card-1")), card("c-2", "m-2", hash("card-0")))))
@@ -1017,7 +1042,7 @@ class SqliteEntitlementCacheTest {
             assertThat(cache.credentialCount()).isEqualTo(1);
             assertThat(cache.credentialByCardHash(hash("card-0")).map(c -> c.id().value()))
                     .contains("c-0");
-            // the unique index is back in place after the failed load
+            // the lookup's triggers are back in place after the failed load
             assertThatThrownBy(() -> cache.apply(batch(1, upsert(card("c-9", "m-9", hash("card-0"))))))
                     .isInstanceOfSatisfying(
                             CacheException.class, e -> assertThat(e.error()).isEqualTo(CacheError.DUPLICATE_CARD_HASH));
