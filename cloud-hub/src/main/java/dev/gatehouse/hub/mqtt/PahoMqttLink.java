@@ -233,6 +233,7 @@ public final class PahoMqttLink implements MqttLink {
         options.setAutomaticReconnect(true);
         options.setAutomaticReconnectDelay(1, 30);
         options.setReceiveMaximum(100);
+        NoDelaySockets.forUrl(url).ifPresent(options::setSocketFactory);
         return options;
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.hub.bench;
 
 import dev.gatehouse.edge.cache.ApplyResult;
 import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.hub.mqtt.NoDelaySockets;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.EventAck;
@@ -77,6 +78,7 @@ final class BenchEdge implements AutoCloseable {
         options.setPassword(password.getBytes(StandardCharsets.UTF_8));
         options.setCleanStart(true);
         options.setKeepAliveInterval(120);
+        NoDelaySockets.forUrl(url).ifPresent(options::setSocketFactory); // as the agent's client
         options.setConnectionTimeout(60);
         client.connect(options).waitForCompletion(60_000);
         // No local, as the agent does: the inbox filter also matches this device's own outbound topics.

@@ -106,6 +106,13 @@ final class HubProcess implements AutoCloseable {
         return Files.readString(dataDir.resolve("admin-token")).strip();
     }
 
+    /** CPU time (user + system) the hub's process has used, in clock ticks (Linux's USER_HZ, 100 per second). */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
     /** The hub JVM's resident set size in bytes, from /proc. */
     long rssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {

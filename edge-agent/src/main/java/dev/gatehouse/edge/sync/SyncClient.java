@@ -302,6 +302,7 @@ public final class SyncClient implements AutoCloseable {
             options.setKeepAliveInterval((int) hub.keepAlive().toSeconds());
             options.setAutomaticReconnect(false);
             options.setConnectionTimeout(10);
+            NoDelaySockets.forUrl(hub.mqttUrl()).ifPresent(options::setSocketFactory);
             options.setUserName(site.device());
             options.setPassword(password.getBytes(StandardCharsets.UTF_8));
             options.setWill(topic(Channel.STATE).value(), message(Channel.STATE, state(Health.OFFLINE)));
