@@ -249,9 +249,15 @@ public final class Hub implements AutoCloseable {
                 // and the publisher records what the broker accepted (the rest is published again at
                 // the next start).
                 sync.publisher().stopPublishing();
-                mqtt.close();
-                sync.publisher().close();
-                ingest.close();
+                try {
+                    mqtt.close();
+                } finally {
+                    try {
+                        sync.publisher().close();
+                    } finally {
+                        ingest.close();
+                    }
+                }
             } finally {
                 database.close();
             }

@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.sync;
 
+import dev.gatehouse.hub.mqtt.PublishException;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.SiteRef;
 import dev.gatehouse.protocol.topic.Channel;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -292,8 +294,8 @@ public final class SyncPublisher implements AutoCloseable {
                     }
                     byte[] bytes = batch.bytes();
                     for (String device : targets) {
-                        Topic topic = Topic.of(r.site().tenantSlug(), site.siteId(), device, Channel.SYNC);
                         try {
+                            Topic topic = Topic.of(r.site().tenantSlug(), site.siteId(), device, Channel.SYNC);
                             link.publish(topic, bytes).whenComplete((ok, error) -> answered(progress, pending, error));
                         } catch (RuntimeException e) {
                             answered(progress, pending, e);
@@ -341,8 +343,25 @@ public final class SyncPublisher implements AutoCloseable {
         return true;
     }
 
-    /** One device's answer for a batch: accepted ({@code error} null) or not. */
+    /**
+     * One device's answer for a batch: accepted ({@code error} null) or not. A refusal (the broker's
+     * PUBACK said no: an ACL, a packet-size cap) or a link without MQTT counts as answered: sending
+     * the same batch again would get the same answer, and would do so for every device of the site at
+     * every sweep. The edge finds the gap and asks; the refusal is logged.
+     */
     private void answered(Progress progress, Pending pending, Throwable error) {
+        if (error instanceof CompletionException wrapped && wrapped.getCause() != null) {
+            error = wrapped.getCause();
+        }
+        if (error instanceof PublishException refused
+                && (refused.reason() == PublishException.Reason.REFUSED
+                        || refused.reason() == PublishException.Reason.DISABLED)) {
+            if (refused.reason() == PublishException.Reason.REFUSED) {
+                LOG.warning("site " + progress.site.siteId() + ": the broker refused a sync batch up to seq "
+                        + pending.toSeq + " (" + refused.getMessage() + "); not sent again");
+            }
+            error = null;
+        }
         if (error == null) {
             long accepted;
             synchronized (progress) {

@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +139,10 @@ public final class SyncStore {
                     "INSERT INTO sync_published (site_id, tenant_id, seq, updated_at) VALUES (?, ?, ?, ?)"
                             + " ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at"
                             + " WHERE sync_published.seq < excluded.seq")) {
-                for (Accepted site : accepted) {
+                // In site order: two replicas writing overlapping sites lock rows in the same order.
+                for (Accepted site : accepted.stream()
+                        .sorted(Comparator.comparing(Accepted::siteId))
+                        .toList()) {
                     upsert.setString(1, site.siteId());
                     upsert.setString(2, site.tenantId());
                     upsert.setLong(3, site.seq());

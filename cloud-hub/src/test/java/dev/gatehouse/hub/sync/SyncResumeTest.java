@@ -75,8 +75,11 @@ class SyncResumeTest {
             }
 
             void fail() {
-                answer.completeExceptionally(
-                        new PublishException(PublishException.Reason.CONNECTION_LOST, "test: connection lost"));
+                fail(PublishException.Reason.CONNECTION_LOST);
+            }
+
+            void fail(PublishException.Reason reason) {
+                answer.completeExceptionally(new PublishException(reason, "test: " + reason));
             }
         }
 
@@ -221,6 +224,38 @@ class SyncResumeTest {
         assertThat(again.toSeq()).isEqualTo(a);
         link.held().getLast().accept();
         await().atMost(WAIT).until(() -> recorded().equals(Optional.of(a)));
+    }
+
+    @Test
+    void aBatchTheBrokerRefusesIsNotSentAgainAndDoesNotHoldBackTheRest() throws Exception {
+        long opening = head();
+        SyncPublisher publisher = publisher(link, SyncSettings.defaults().withSweepInterval(Duration.ofMillis(100)));
+        assertThat(publisher.awaitPublished(siteId, opening, WAIT)).isTrue();
+        link.held().getFirst().accept();
+        long a = append("door_a");
+        assertThat(publisher.awaitPublished(siteId, a, WAIT)).isTrue();
+
+        // An ACL or a packet cap says no: the same batch would be refused again, at every sweep.
+        link.held().getLast().fail(PublishException.Reason.REFUSED);
+        long b = append("door_b");
+        assertThat(publisher.awaitPublished(siteId, b, WAIT)).isTrue();
+        link.held().getLast().accept();
+        await().atMost(WAIT).until(() -> publisher.acceptedSeq(siteId) == b);
+        publisher.save();
+        assertThat(recorded()).contains(b);
+        // sweeps and a later change: the refused range is never published again
+        publisher.sweep();
+        publisher.sweep();
+        long c = append("door_c");
+        assertThat(publisher.awaitPublished(siteId, c, WAIT)).isTrue();
+        assertThat(link.held())
+                .extracting(h ->
+                        batch(h.payload()).fromSeq() + ".." + batch(h.payload()).toSeq())
+                .containsExactly(
+                        batch(link.held().getFirst().payload()).fromSeq() + ".." + opening,
+                        (opening + 1) + ".." + a,
+                        (a + 1) + ".." + b,
+                        (b + 1) + ".." + c);
     }
 
     @Test

@@ -807,6 +807,14 @@ public final class SqliteEntitlementCache implements Entitlements, AutoCloseable
                     writer.queryLong("PRAGMA wal_autocheckpoint = 0");
                     return pages;
                 });
+                // The install's commits as the writer's: same durability (no fsync per commit with
+                // NORMAL, while a door may wait for the lock), and no checkpoint inside a commit.
+                long synchronous = writeOne("read the durability", writer -> writer.queryLong("PRAGMA synchronous"));
+                session.execute("PRAGMA synchronous = " + synchronous);
+                session.queryLong("PRAGMA wal_autocheckpoint = 0");
+            } catch (SQLException e) {
+                closeQuietly(session);
+                throw translate(e, "set up the snapshot install's connection", file);
             } catch (RuntimeException e) {
                 closeQuietly(session);
                 throw e;

@@ -12,6 +12,7 @@ import dev.gatehouse.protocol.policy.DoorMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -36,7 +37,36 @@ public final class DoorCommands implements CommandExecutor {
     private final List<String> order;
 
     @Override
+    public Optional<Outcome> notHere(CommandAction action) {
+        DoorSelection selection =
+                switch (action) {
+                    case CommandAction.UnlockOnce unlock -> DoorSelection.of(unlock.door());
+                    case CommandAction.Lockdown lockdown -> lockdown.doors();
+                    case CommandAction.EmergencyRelease release -> release.doors();
+                    case CommandAction.Release release -> release.doors();
+                    case CommandAction.SetConfig config -> DoorSelection.all();
+                };
+        if (selection.allDoors()
+                ? !doors.isEmpty() || action instanceof CommandAction.SetConfig
+                : selection.doors().stream().anyMatch(id -> doors.containsKey(id.value()))) {
+            return Optional.empty();
+        }
+        List<String> named =
+                selection.doors().stream().map(DoorId::value).sorted().toList();
+        return Optional.of(new Outcome(
+                CommandStatus.NOT_HERE,
+                named.isEmpty()
+                        ? "this device has no doors; nothing changed"
+                        : "none of the named doors is on this device (" + String.join(", ", named)
+                                + "); nothing changed"));
+    }
+
+    @Override
     public CompletableFuture<Outcome> execute(CommandAction action) {
+        Optional<Outcome> away = notHere(action);
+        if (away.isPresent()) {
+            return CompletableFuture.completedFuture(away.get());
+        }
         try {
             return switch (action) {
                 case CommandAction.UnlockOnce unlock -> unlockOnce(unlock);
@@ -56,11 +86,7 @@ public final class DoorCommands implements CommandExecutor {
     }
 
     private CompletableFuture<Outcome> unlockOnce(CommandAction.UnlockOnce unlock) {
-        DoorController door = doors.get(unlock.door().value());
-        if (door == null) {
-            return CompletableFuture.completedFuture(
-                    new Outcome(CommandStatus.NOT_HERE, "door " + unlock.door() + " is not on this device"));
-        }
+        DoorController door = doors.get(unlock.door().value()); // there: execute asked notHere first
         return door.unlockOnce(unlock.unlockFor())
                 .handle((ignored, failure) -> failure == null
                         ? new Outcome(CommandStatus.DONE, unlock.door() + " unlocked for " + unlock.unlockFor())
@@ -85,15 +111,7 @@ public final class DoorCommands implements CommandExecutor {
             }
         }
         // A site may have several edges, each with its own doors, and the hub sends every command to all
-        // of them: act on the named doors this edge has; answer "not here" when it has none of them.
-        if (targets.isEmpty()) {
-            return CompletableFuture.completedFuture(new Outcome(
-                    CommandStatus.NOT_HERE,
-                    unknown.isEmpty()
-                            ? "this device has no doors; nothing changed"
-                            : "none of the named doors is on this device (" + String.join(", ", unknown)
-                                    + "); nothing changed"));
-        }
+        // of them: act on the named doors this edge has (execute answered "not here" if it has none).
         String elsewhere = unknown.isEmpty() ? "" : "; not on this device: " + String.join(", ", unknown);
         List<CompletableFuture<String>> results = new ArrayList<>();
         for (DoorController door : targets) {

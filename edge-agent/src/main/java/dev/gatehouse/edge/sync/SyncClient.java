@@ -551,7 +551,13 @@ public final class SyncClient implements AutoCloseable {
                 return;
             }
             String id = signed.get().id();
-            if (e.error() == ProtocolError.EXPIRED) {
+            Optional<CommandExecutor.Outcome> away =
+                    e.error() == ProtocolError.EXPIRED || e.error() == ProtocolError.CLOCK_UNTRUSTED
+                            ? commands.notHere(((Command) signed.get().payload()).action())
+                            : Optional.empty();
+            if (away.isPresent()) {
+                commandAck(id, away.get().status(), away.get().detail());
+            } else if (e.error() == ProtocolError.EXPIRED) {
                 commandAck(
                         id,
                         CommandStatus.EXPIRED,
@@ -564,6 +570,11 @@ public final class SyncClient implements AutoCloseable {
             return;
         }
         Command command = envelope.payloadAs(Command.class);
+        Optional<CommandExecutor.Outcome> away = commands.notHere(command.action());
+        if (away.isPresent()) {
+            commandAck(envelope.id(), away.get().status(), away.get().detail());
+            return;
+        }
         Instant keepUntil = command.expiresAt().isAfter(now.plus(Duration.ofHours(24)))
                 ? command.expiresAt()
                 : now.plus(Duration.ofHours(24));

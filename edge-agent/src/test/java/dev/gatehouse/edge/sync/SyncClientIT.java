@@ -362,6 +362,17 @@ class SyncClientIT {
                         new CommandAction.Lockdown(
                                 DoorSelection.of(DoorId.of("door_other_edge")), Set.of("security"))));
 
+        // expired too: still "not here" (an edge without the door never reads as a refusal)
+        hub.publish(
+                edge.device,
+                Channel.COMMANDS,
+                command(
+                        edge.site.hubKey,
+                        "cmd-elsewhere-old",
+                        Instant.now().minusSeconds(1),
+                        new CommandAction.UnlockOnce(DoorId.of("door_other_edge"), Duration.ofSeconds(1))));
+
+        assertThat(ackOf(edge, "cmd-elsewhere-old").status()).isEqualTo(CommandStatus.NOT_HERE);
         CommandAck unlock = ackOf(edge, "cmd-elsewhere-unlock");
         assertThat(unlock.status()).isEqualTo(CommandStatus.NOT_HERE);
         assertThat(unlock.detail().orElseThrow()).contains("door_other_edge");
