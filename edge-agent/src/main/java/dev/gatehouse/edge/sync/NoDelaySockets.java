@@ -38,32 +38,31 @@ final class NoDelaySockets extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        Socket socket = createSocket();
-        socket.connect(new InetSocketAddress(host, port));
-        return socket;
+        return open(new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        Socket socket = createSocket();
-        socket.bind(new InetSocketAddress(localHost, localPort));
-        socket.connect(new InetSocketAddress(host, port));
-        return socket;
+        return open(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        Socket socket = createSocket();
-        socket.connect(new InetSocketAddress(host, port));
-        return socket;
+        return open(new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
             throws IOException {
+        return open(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+    }
+
+    private Socket open(InetSocketAddress remote, InetSocketAddress local) throws IOException {
         Socket socket = createSocket();
-        socket.bind(new InetSocketAddress(localAddress, localPort));
-        socket.connect(new InetSocketAddress(address, port));
+        if (local != null) {
+            socket.bind(local);
+        }
+        socket.connect(remote);
         return socket;
     }
 }
