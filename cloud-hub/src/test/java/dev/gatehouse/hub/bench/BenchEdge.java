@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,8 +50,18 @@ final class BenchEdge implements AutoCloseable {
     final String device;
     private final SqliteEntitlementCache cache;
     private final MqttAsyncClient client;
+    private final Callback callback = new Callback();
     private final KeySet keys;
     private volatile LongConsumer applied = seq -> {};
+    /** While true, sync batches are only noted on arrival, and applied later by {@link #applyHeld}. */
+    private volatile boolean holding;
+
+    private volatile Runnable arrived = () -> {};
+    private final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
+
+    /** A sync batch as it arrived, not yet verified or applied. */
+    private record Held(long arrivedNanos, Topic topic, byte[] payload) {}
+
     private final AtomicLong acked = new AtomicLong();
     private final Semaphore window;
 
@@ -72,7 +83,7 @@ final class BenchEdge implements AutoCloseable {
         this.cache = SqliteEntitlementCache.open(cacheFile, tenant, site);
         cache.seedKeys(keys);
         this.client = new MqttAsyncClient(url, device, new MemoryPersistence());
-        client.setCallback(new Callback());
+        client.setCallback(callback);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(device);
         options.setPassword(password.getBytes(StandardCharsets.UTF_8));
@@ -96,6 +107,33 @@ final class BenchEdge implements AutoCloseable {
 
     long seq() {
         return cache.seq();
+    }
+
+    /**
+     * From now on sync batches are only noted on arrival ({@code onArrival} hears each), so that
+     * 500 edges verifying and committing on this machine's two cores do not slow each other's
+     * arrivals; {@link #applyHeld} then verifies and applies them one edge at a time.
+     */
+    void hold(Runnable onArrival) {
+        this.arrived = onArrival;
+        this.holding = true;
+    }
+
+    /**
+     * Verifies and applies what was held, as the agent does on arrival, timed alone (as on the
+     * edge's own device); answers the first arrival time and the verify-and-commit time, in ns.
+     */
+    long[] applyHeld() throws Exception {
+        holding = false;
+        long first = Long.MAX_VALUE;
+        long work = 0;
+        for (Held message = held.poll(); message != null; message = held.poll()) {
+            first = Math.min(first, message.arrivedNanos());
+            long start = System.nanoTime();
+            callback.receive(message.topic(), message.payload());
+            work += System.nanoTime() - start;
+        }
+        return new long[] {first, work};
     }
 
     void onApplied(LongConsumer listener) {
@@ -154,20 +192,29 @@ final class BenchEdge implements AutoCloseable {
                 if (topic.channel() != Channel.SYNC && topic.channel() != Channel.SNAPSHOT) {
                     return;
                 }
-                Envelope envelope = Inbound.read(topic, message.getPayload(), keys, Instant.now(), ClockStatus.TRUSTED);
-                if (envelope.type() == MessageType.SYNC_BATCH) {
-                    ApplyResult result = cache.apply(envelope);
-                    switch (result) {
-                        case ApplyResult.Applied done -> applied.accept(done.toSeq());
-                        case ApplyResult.Gap gap -> requestSync();
-                        case ApplyResult.Repeat repeat -> {}
-                    }
-                } else {
-                    cache.offer(envelope);
-                    applied.accept(cache.seq());
+                if (holding && topic.channel() == Channel.SYNC) {
+                    held.add(new Held(System.nanoTime(), topic, message.getPayload()));
+                    arrived.run();
+                    return;
                 }
+                receive(topic, message.getPayload());
             } catch (Exception e) {
                 System.err.println("bench edge " + device + ": " + e);
+            }
+        }
+
+        private void receive(Topic topic, byte[] payload) throws Exception {
+            Envelope envelope = Inbound.read(topic, payload, keys, Instant.now(), ClockStatus.TRUSTED);
+            if (envelope.type() == MessageType.SYNC_BATCH) {
+                ApplyResult result = cache.apply(envelope);
+                switch (result) {
+                    case ApplyResult.Applied done -> applied.accept(done.toSeq());
+                    case ApplyResult.Gap gap -> requestSync();
+                    case ApplyResult.Repeat repeat -> {}
+                }
+            } else {
+                cache.offer(envelope);
+                applied.accept(cache.seq());
             }
         }
 

@@ -37,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -220,17 +221,61 @@ public final class SyncBenchmark {
             }
             latencies.addAll(sample);
         }
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        print(
+                "revocation, %3d edges, all of them and the hub on this machine's cores:".formatted(n),
+                latencies,
+                "API call -> batch verified and committed in each edge's SQLite cache");
+        // The same rounds with each edge's work timed alone, as on its own device: the batch's arrival
+        // at the edge's MQTT client (no edge verifying or committing meanwhile), plus that edge's own
+        // verification and commit of it, done one edge at a time after all have arrived.
+        List<Long> own = new ArrayList<>();
+        List<Long> arrivals = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            String status = round % 2 == 0 ? "suspended" : "active";
+            CountDownLatch arrived = new CountDownLatch(n);
+            for (BenchEdge edge : fleet.edges()) {
+                AtomicBoolean first = new AtomicBoolean();
+                edge.hold(() -> {
+                    if (!first.getAndSet(true)) {
+                        arrived.countDown();
+                    }
+                });
+            }
+            long start = System.nanoTime();
+            call("PATCH", "/api/v1/members/" + fleet.member(), fleet.token(), "{\"status\":\"" + status + "\"}");
+            if (!arrived.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(
+                        arrived.getCount() + " of " + n + " edges got no batch in round " + round + " (held)");
+            }
+            for (BenchEdge edge : fleet.edges()) {
+                long target = edge.seq() + 1;
+                long[] timed = edge.applyHeld();
+                if (edge.seq() < target) {
+                    throw new IllegalStateException("edge " + edge.device + " did not apply round " + round);
+                }
+                arrivals.add(timed[0] - start);
+                own.add(timed[0] - start + timed[1]);
+            }
+        }
+        print(
+                "revocation, %3d edges, each edge's work timed alone:".formatted(n),
+                own,
+                "API call -> batch arrived at the edge's MQTT client, + that edge's own verify and commit");
+        print("  of which the arrival alone:", arrivals, "API call -> batch at each edge's MQTT client");
+        return fleet.edges();
+    }
+
+    private static void print(String what, List<Long> nanos, String measured) {
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf(
                 Locale.ROOT,
-                "revocation, %3d edges: p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d samples: API call -> batch"
-                        + " verified and committed in each edge's SQLite cache)%n",
-                n,
+                "%s p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms  (%d samples: %s)%n",
+                what,
                 percentile(sorted, 50) / 1e6,
                 percentile(sorted, 99) / 1e6,
                 sorted[sorted.length - 1] / 1e6,
-                sorted.length);
-        return fleet.edges();
+                sorted.length,
+                measured);
     }
 
     private void ingest(int n, int total, int window) throws Exception {
