@@ -126,6 +126,11 @@ class SyncClientIT {
         return SignedMessages.sign(new Envelope(id, Instant.now(), new Command(TENANT, SITE, expiresAt, action)), key);
     }
 
+    /** Signs a command with the site's hub key and publishes it to {@code edge}. */
+    private void sendCommand(Edge edge, String id, Instant expiresAt, CommandAction action) throws Exception {
+        hub.publish(edge.device, Channel.COMMANDS, command(edge.site.hubKey, id, expiresAt, action));
+    }
+
     private CommandAck ackOf(Edge edge, String commandId) {
         return (CommandAck) hub.await(
                         edge.device,
@@ -322,14 +327,11 @@ class SyncClientIT {
         synced(edge);
         int before = edge.sim().relay(DOOR).transitions().size();
 
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-unlock-1",
-                        Instant.now().plusSeconds(30),
-                        new CommandAction.UnlockOnce(DoorId.of(DOOR), Duration.ofSeconds(1))));
+        sendCommand(
+                edge,
+                "cmd-unlock-1",
+                Instant.now().plusSeconds(30),
+                new CommandAction.UnlockOnce(DoorId.of(DOOR), Duration.ofSeconds(1)));
 
         CommandAck ack = ackOf(edge, "cmd-unlock-1");
         assertThat(ack.status()).isEqualTo(CommandStatus.DONE);
@@ -344,33 +346,23 @@ class SyncClientIT {
         synced(edge);
         int before = edge.sim().relay(DOOR).transitions().size();
 
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-elsewhere-unlock",
-                        Instant.now().plusSeconds(30),
-                        new CommandAction.UnlockOnce(DoorId.of("door_other_edge"), Duration.ofSeconds(1))));
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-elsewhere-lock",
-                        Instant.now().plusSeconds(30),
-                        new CommandAction.Lockdown(
-                                DoorSelection.of(DoorId.of("door_other_edge")), Set.of("security"))));
+        sendCommand(
+                edge,
+                "cmd-elsewhere-unlock",
+                Instant.now().plusSeconds(30),
+                new CommandAction.UnlockOnce(DoorId.of("door_other_edge"), Duration.ofSeconds(1)));
+        sendCommand(
+                edge,
+                "cmd-elsewhere-lock",
+                Instant.now().plusSeconds(30),
+                new CommandAction.Lockdown(DoorSelection.of(DoorId.of("door_other_edge")), Set.of("security")));
 
         // expired too: still "not here" (an edge without the door never reads as a refusal)
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-elsewhere-old",
-                        Instant.now().minusSeconds(1),
-                        new CommandAction.UnlockOnce(DoorId.of("door_other_edge"), Duration.ofSeconds(1))));
+        sendCommand(
+                edge,
+                "cmd-elsewhere-old",
+                Instant.now().minusSeconds(1),
+                new CommandAction.UnlockOnce(DoorId.of("door_other_edge"), Duration.ofSeconds(1)));
 
         assertThat(ackOf(edge, "cmd-elsewhere-old").status()).isEqualTo(CommandStatus.NOT_HERE);
         CommandAck unlock = ackOf(edge, "cmd-elsewhere-unlock");
@@ -389,14 +381,11 @@ class SyncClientIT {
         synced(edge);
         int before = edge.sim().relay(DOOR).transitions().size();
 
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-old",
-                        Instant.now().minusSeconds(1),
-                        new CommandAction.UnlockOnce(DoorId.of(DOOR), Duration.ofSeconds(1))));
+        sendCommand(
+                edge,
+                "cmd-old",
+                Instant.now().minusSeconds(1),
+                new CommandAction.UnlockOnce(DoorId.of(DOOR), Duration.ofSeconds(1)));
 
         assertThat(ackOf(edge, "cmd-old").status()).isEqualTo(CommandStatus.EXPIRED);
         assertThat(edge.sim().relay(DOOR).transitions()).hasSize(before);
@@ -448,14 +437,11 @@ class SyncClientIT {
         Edge edge = edge();
         synced(edge);
 
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-lock",
-                        Instant.now().plusSeconds(60),
-                        new CommandAction.Lockdown(DoorSelection.all(), Set.of("security"))));
+        sendCommand(
+                edge,
+                "cmd-lock",
+                Instant.now().plusSeconds(60),
+                new CommandAction.Lockdown(DoorSelection.all(), Set.of("security")));
         assertThat(ackOf(edge, "cmd-lock").status()).isEqualTo(CommandStatus.DONE);
         assertThat(edge.agent.door(DOOR).orElseThrow().mode()).isEqualTo(new DoorMode.Lockdown(Set.of("security")));
         assertThat(edge.tap(ADA).decision()).isInstanceOf(Decision.Denied.class);
@@ -465,14 +451,11 @@ class SyncClientIT {
         assertThat(edge.agent.door(DOOR).orElseThrow().mode()).isEqualTo(new DoorMode.Lockdown(Set.of("security")));
         assertThat(edge.tap(ADA).decision()).isInstanceOf(Decision.Denied.class);
         await().atMost(Duration.ofSeconds(20)).until(() -> edge.sync().connected());
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-release",
-                        Instant.now().plusSeconds(60),
-                        new CommandAction.Release(DoorSelection.of(DoorId.of(DOOR)))));
+        sendCommand(
+                edge,
+                "cmd-release",
+                Instant.now().plusSeconds(60),
+                new CommandAction.Release(DoorSelection.of(DoorId.of(DOOR))));
         assertThat(ackOf(edge, "cmd-release").status()).isEqualTo(CommandStatus.DONE);
         assertThat(edge.agent.door(DOOR).orElseThrow().mode()).isEqualTo(DoorMode.NORMAL);
         edge.restart();
@@ -496,22 +479,16 @@ class SyncClientIT {
         hub.await(edge.device, Channel.STATE, e -> ((DeviceState) e.payload()).clock() == ClockStatus.UNTRUSTED);
         int before = edge.sim().relay(DOOR).transitions().size();
 
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-unlock-untrusted",
-                        Instant.now().plusSeconds(30),
-                        new CommandAction.UnlockOnce(DoorId.of(DOOR), Duration.ofSeconds(1))));
-        hub.publish(
-                edge.device,
-                Channel.COMMANDS,
-                command(
-                        edge.site.hubKey,
-                        "cmd-lock-untrusted",
-                        Instant.now().plusSeconds(30),
-                        new CommandAction.Lockdown(DoorSelection.all(), Set.of("security"))));
+        sendCommand(
+                edge,
+                "cmd-unlock-untrusted",
+                Instant.now().plusSeconds(30),
+                new CommandAction.UnlockOnce(DoorId.of(DOOR), Duration.ofSeconds(1)));
+        sendCommand(
+                edge,
+                "cmd-lock-untrusted",
+                Instant.now().plusSeconds(30),
+                new CommandAction.Lockdown(DoorSelection.all(), Set.of("security")));
 
         CommandAck unlock = ackOf(edge, "cmd-unlock-untrusted");
         assertThat(unlock.status()).isEqualTo(CommandStatus.REJECTED);
