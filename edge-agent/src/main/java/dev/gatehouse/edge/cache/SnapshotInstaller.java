@@ -63,7 +63,7 @@ final class SnapshotInstaller {
                     yield kept.result();
                 }
                 case Staged.Complete complete -> {
-                    try (Builder builder = new Builder()) {
+                    try (InstallConnection builder = new InstallConnection(connections)) {
                         SnapshotResult result = install(builder, complete.snapshotId());
                         deleteRetired(builder);
                         yield result;
@@ -178,8 +178,6 @@ final class SnapshotInstaller {
     private static final int INSTALL_CHUNKS_PER_STEP = 2;
     /** Rows copied into a lookup table per transaction. */
     private static final int INSTALL_LOOKUP_ROWS_PER_STEP = 2_000;
-    /** Install steps between two checkpoints that let the WAL start over (see {@link Builder#checkpoint}). */
-    private static final int RESTART_EVERY_STEPS = 16;
     /** Rows deleted from a retired table per transaction. */
     private static final int RETIRED_ROWS_PER_STEP = 1_000;
     /** The live tables an install replaces; each is built as {@code <name>_next}. */
@@ -229,88 +227,11 @@ final class SnapshotInstaller {
     }
 
     /**
-     * The connection of one install (or clean-up), beside the writer: it sorts the lookups into its
-     * own temporary tables (a read of the file, so no writer waits) and copies them from there, and
-     * it checkpoints the WAL between steps. Meanwhile the writer does not checkpoint by itself: a
-     * commit that crosses {@code wal_autocheckpoint} would otherwise copy the install's pages into
-     * the database file, fsyncs included, while a door's event waits behind it.
-     */
-    private final class Builder implements AutoCloseable {
-        private final Session session;
-        private final long autocheckpoint;
-
-        Builder() {
-            try {
-                session = Session.connect(connections.file());
-            } catch (SQLException e) {
-                throw Connections.translate(e, "open a connection for the snapshot install", connections.file());
-            }
-            try {
-                autocheckpoint = connections.writeOne("stop checkpoints on commit", writer -> {
-                    long pages = writer.queryLong("PRAGMA wal_autocheckpoint");
-                    writer.queryLong("PRAGMA wal_autocheckpoint = 0");
-                    return pages;
-                });
-                // The install's commits as the writer's: same durability (no fsync per commit with
-                // NORMAL, while a door may wait for the lock), and no checkpoint inside a commit.
-                long synchronous =
-                        connections.writeOne("read the durability", writer -> writer.queryLong("PRAGMA synchronous"));
-                session.execute("PRAGMA synchronous = " + synchronous);
-                session.queryLong("PRAGMA wal_autocheckpoint = 0");
-            } catch (SQLException e) {
-                Session.closeQuietly(session);
-                throw Connections.translate(e, "set up the snapshot install's connection", connections.file());
-            } catch (RuntimeException e) {
-                Session.closeQuietly(session);
-                throw e;
-            }
-        }
-
-        private int steps;
-
-        /**
-         * Copies what the WAL holds into the database file, without waiting for (or blocking)
-         * anyone. Every {@value #RESTART_EVERY_STEPS} steps it copies again under the write lock
-         * (only what doors committed since, usually nothing), so that the next write finds the WAL
-         * all copied and starts it over instead of letting it grow by everything the install writes.
-         */
-        void checkpoint() {
-            passive();
-            if (++steps % RESTART_EVERY_STEPS == 0) {
-                connections.locked(this::passive);
-            }
-        }
-
-        private void passive() {
-            try {
-                session.queryLong("PRAGMA wal_checkpoint(PASSIVE)");
-            } catch (SQLException e) {
-                // A checkpoint is an optimisation: the next one (or the writer's, after the install) catches up.
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                if (!connections.isClosed()) {
-                    connections.writeOne(
-                            "restore checkpoints on commit",
-                            writer -> writer.queryLong("PRAGMA wal_autocheckpoint = " + autocheckpoint));
-                }
-            } catch (CacheException e) {
-                // Closed meanwhile: a new writer connection starts with the default.
-            } finally {
-                Session.closeQuietly(session);
-            }
-        }
-    }
-
-    /**
      * Installs the completely staged snapshot {@code snapshotId}, step by step (see the class comment).
      * Another instance on the file that starts installing takes the install over: each step checks,
      * in its transaction, that this install still owns it ({@code install_owner} in {@code meta}).
      */
-    private SnapshotResult install(Builder builder, String snapshotId) {
+    private SnapshotResult install(InstallConnection builder, String snapshotId) {
         byte[] token = new byte[8];
         RANDOM.nextBytes(token);
         String owner = HEX.formatHex(token);
@@ -401,7 +322,7 @@ final class SnapshotInstaller {
      *
      * @return false if the install was taken over or its snapshot replaced meanwhile
      */
-    private boolean fill(Builder builder, Lookup lookup, String owner, String snapshotId) {
+    private boolean fill(InstallConnection builder, Lookup lookup, String owner, String snapshotId) {
         Session sorter = builder.session;
         String key = lookup.key();
         String range = "(" + key + ") > (" + String.join(", ", Collections.nCopies(lookup.width(), "?")) + ")";
@@ -579,7 +500,7 @@ final class SnapshotInstaller {
         }
     }
 
-    /** Deletes the retired tables, if any, with a {@link Builder} of its own. */
+    /** Deletes the retired tables, if any, with an {@link InstallConnection} of its own. */
     void deleteRetired() {
         boolean any = connections.read(
                 "look for retired tables",
@@ -587,7 +508,7 @@ final class SnapshotInstaller {
                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name GLOB 'retired_*'")
                         > 0);
         if (any) {
-            try (Builder builder = new Builder()) {
+            try (InstallConnection builder = new InstallConnection(connections)) {
                 deleteRetired(builder);
             }
         }
@@ -597,7 +518,7 @@ final class SnapshotInstaller {
      * Deletes the retired tables (the old cache after an install, staged rows, an install given
      * up), {@value #RETIRED_ROWS_PER_STEP} rows per transaction, and drops each once empty.
      */
-    private void deleteRetired(Builder builder) {
+    private void deleteRetired(InstallConnection builder) {
         while (connections.write("delete retired rows", session -> {
             Optional<String> table;
             try (Statement statement = session.connection.createStatement();

@@ -47,7 +47,7 @@ import java.util.function.Function;
  *   <li>{@link EntityRows}: protocol entities as rows; {@link CacheView}: the rows read as
  *       {@link Entitlements}, with the site's configuration decoded in memory ({@link CommittedState});
  *   <li>{@link BatchApplier}: sync batches; {@link SnapshotInstaller}: snapshot chunks staged, then
- *       installed beside the live tables;
+ *       installed beside the live tables on an {@link InstallConnection};
  *   <li>{@link MetaStore}, {@link SigningKeys}, {@link DoorModes}, {@link CommandIds},
  *       {@link PassUses} and the {@link Outbox}: the small stores.
  * </ul>
