@@ -143,6 +143,10 @@ public final class Hub implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
+                    // The server's own refusals leave as problems too; its message (escaped, about the
+                    // caller's own request) goes into the problem's detail.
+                    .directHandlers(Problems.directHandlers(config.maxBodyBytes()))
+                    .errorHandling(errors -> errors.includeEntity(true))
                     .routing(routing -> routing(routing, stores, config, started, signal, sync))
                     .build()
                     .start();
@@ -173,7 +177,7 @@ public final class Hub implements AutoCloseable {
             IngestSignal signal,
             Sync sync) {
         int maxBody = config.maxBodyBytes();
-        Problems.register(routing);
+        Problems.register(routing, maxBody);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())

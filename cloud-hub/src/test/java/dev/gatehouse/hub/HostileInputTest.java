@@ -268,6 +268,11 @@ class HostileInputTest {
 
     @Nested
     class TooLarge {
+        @Test
+        void aBodyOverTheLimitIs413WithTheLimitAndWhatToDo() {
+            byte[] body = utf8("{\"name\":\"" + "x".repeat(MAX_BODY) + "\"}");
+            assertProblem(postToken(body, Optional.of(JSON)), 413, String.valueOf(MAX_BODY), "smaller");
+        }
 
         @Test
         void aChunkedBodyOverTheLimitIs413WithTheLimitAndWhatToDo() {
@@ -292,6 +297,60 @@ class HostileInputTest {
                     String.valueOf(MAX_BODY),
                     "smaller");
             assertThat(tokens()).isEqualTo(before);
+        }
+
+        @Test
+        void aContentLengthOverTheLimitIsA413ProblemBeforeTheBodyIsRead() {
+            String request = "POST /api/v1/tokens HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer " + tenant.token()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (MAX_BODY + 1)
+                    + "\r\nConnection: close\r\n\r\n{}";
+            assertProblem(
+                    api().raw(request.getBytes(StandardCharsets.US_ASCII)), 413, String.valueOf(MAX_BODY), "smaller");
+        }
+    }
+
+    /** Requests the web server refuses before any of the hub's routes runs. */
+    @Nested
+    class RefusedByTheServer {
+        Api.Response get(String target, String... headers) {
+            StringBuilder request =
+                    new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer "
+                            + tenant.token() + "\r\nConnection: close\r\n");
+            for (String header : headers) {
+                request.append(header).append("\r\n");
+            }
+            return api().raw(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        @Test
+        void aUriTooLongIsA414Problem() {
+            assertProblem(get("/api/v1/members?q=" + "a".repeat(20_000)), 414, "URI");
+        }
+
+        @Test
+        void anOversizedHeaderIsAProblem() {
+            Api.Response response = get("/api/v1/members", "X-Big: " + "b".repeat(40_000));
+            assertThat(response.status()).isIn(400, 431);
+            assertProblem(response, response.status(), "header");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"/api/v1/members?q=%zz", "/api/v1/members?q=%4", "/api/v1/members/%zz", "/api/v1/%"})
+        void aBadPercentEscapeIsA400Problem(String target) {
+            assertProblem(get(target), 400, "percent");
+        }
+
+        @Test
+        void aMalformedRequestLineIsA400Problem() {
+            Api.Response response = api().raw("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertProblem(response, 400, "request");
+        }
+
+        @Test
+        void http10IsA505Problem() {
+            Api.Response response =
+                    api().raw("GET /health HTTP/1.0\r\nHost: hub\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertProblem(response, 505, "HTTP/1.1");
         }
     }
 }
