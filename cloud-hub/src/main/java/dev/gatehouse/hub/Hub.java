@@ -36,6 +36,7 @@ import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.HealthService;
 import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
+import dev.gatehouse.hub.web.StrictUris;
 import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -178,7 +179,8 @@ public final class Hub implements AutoCloseable {
             Sync sync) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing, maxBody);
-        routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
+        routing.addFilter(new StrictUris())
+                .addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))

@@ -340,6 +340,27 @@ class HostileInputTest {
             assertProblem(get(target), 400, "percent");
         }
 
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "/api/v1/members?q=%C0%AF",
+                    "/api/v1/members?q=a%E0%80%AFb",
+                    "/api/v1/members?q=%ED%A0%80",
+                    "/api/v1/members/mem_%C0%AF",
+                    "/api/v1/members?q=%FF"
+                })
+        void percentEscapesThatAreNotUtf8AreA400Problem(String target) {
+            // Decoded leniently they became U+FFFD and matched, or named a resource that is not there.
+            assertProblem(get(target), 400, "UTF-8");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"/api/v1/members?q=a%00b", "/api/v1/members?q=%01", "/api/v1/members/mem_%00"})
+        void aControlCharacterInThePathOrQueryIsA400Problem(String target) {
+            // PostgreSQL refuses NUL in text: it reached the store and answered 500.
+            assertProblem(get(target), 400, "control character");
+        }
+
         @Test
         void aMalformedRequestLineIsA400Problem() {
             Api.Response response = api().raw("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
