@@ -9,6 +9,9 @@ import java.util.function.Function;
  * for every expected outcome and never throw HTTP exceptions; the web layer turns it into a status
  * and an RFC 9457 problem in one exhaustive switch ({@code web.StoreResults.value}). Faults (the
  * store is down, a constraint race) stay {@link StoreException}s.
+ *
+ * <p>A result returned from {@link Database#write} commits the transaction: return NotFound,
+ * Conflict or Invalid before writing anything, and throw to undo writes already made.
  */
 public sealed interface StoreResult<T>
         permits StoreResult.Found, StoreResult.NotFound, StoreResult.Conflict, StoreResult.Invalid {
