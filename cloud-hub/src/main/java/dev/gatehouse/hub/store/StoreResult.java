@@ -2,7 +2,6 @@ package dev.gatehouse.hub.store;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * What a store operation came to, as a value: the thing {@link Found}, or why not. Stores return it
@@ -43,15 +42,5 @@ public sealed interface StoreResult<T>
 
     static <T> StoreResult<T> invalid(String field, String message) {
         return new Invalid<>(List.of(new FieldError(field, message)));
-    }
-
-    /** The found value mapped; any other outcome as it is. */
-    default <R> StoreResult<R> map(Function<? super T, ? extends R> mapper) {
-        return switch (this) {
-            case Found<T> found -> new Found<>(mapper.apply(found.value()));
-            case NotFound<T> missing -> new NotFound<>(missing.what(), missing.id());
-            case Conflict<T> conflict -> new Conflict<>(conflict.reason());
-            case Invalid<T> invalid -> new Invalid<>(invalid.errors());
-        };
     }
 }

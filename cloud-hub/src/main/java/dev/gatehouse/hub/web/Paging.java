@@ -23,11 +23,6 @@ public record Paging(int limit, Optional<Cursor> after) {
         }
     }
 
-    /** The first page of {@code limit} rows. */
-    public static Paging first(int limit) {
-        return new Paging(limit, Optional.empty());
-    }
-
     /** The {@code limit} and {@code cursor} query parameters, or a 422 naming the one that is wrong. */
     public static Paging of(ServerRequest req) {
         return new Paging(
