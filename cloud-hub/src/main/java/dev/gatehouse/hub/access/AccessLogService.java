@@ -85,7 +85,7 @@ public final class AccessLogService implements HttpService {
         }
         int limit = params.limit();
         Optional<Cursor> cursor = params.one("cursor")
-                .flatMap(text -> Cursor.decode(text).or(() -> params.error("cursor", Paging.BAD_CURSOR)));
+                .flatMap(text -> Cursor.decode(text).or(() -> params.error("cursor", Cursor.REFUSED)));
         params.done();
         return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, cursor, limit);
     }

@@ -44,7 +44,6 @@ import java.util.function.UnaryOperator;
  */
 public final class MemberStore {
     private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
-    private static final String BAD_CURSOR = "is not a cursor this list returned; pass nextCursor unchanged";
     private static final String COLUMNS = "id, email, full_name, phone, company, status, roles, created_at, updated_at";
 
     private final Database database;
@@ -361,7 +360,7 @@ public final class MemberStore {
             String tenantId, String memberId, int limit, Optional<Cursor> after) {
         Optional<long[]> position = after.map(MemberStore::historyPosition);
         if (position.isPresent() && position.get().length == 0) {
-            return StoreResult.invalid("cursor", BAD_CURSOR);
+            return StoreResult.invalid("cursor", Cursor.REFUSED);
         }
         return database.read(c -> {
             if (view(c, tenantId, memberId).isEmpty()) {

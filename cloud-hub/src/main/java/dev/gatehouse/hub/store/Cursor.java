@@ -14,6 +14,9 @@ import java.util.Optional;
 public record Cursor(long key, String id) {
     private static final int MAX_LENGTH = 120;
 
+    /** Why a list refuses a cursor (a 422 naming {@code cursor}); the same words on every list. */
+    public static final String REFUSED = "is not a cursor this list returned; pass nextCursor unchanged";
+
     public Cursor {
         Ids.require(id, "cursor row id");
     }

@@ -14,9 +14,6 @@ public record Paging(int limit, Optional<Cursor> after) {
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
 
-    /** Why a cursor was refused; shared by every list so the refusal reads the same everywhere. */
-    public static final String BAD_CURSOR = "is not a cursor this list returned; pass nextCursor unchanged";
-
     public Paging {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit is " + limit + "; use 1 to " + MAX_LIMIT);
@@ -52,6 +49,6 @@ public record Paging(int limit, Optional<Cursor> after) {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(Cursor.decode(text.get()).orElseThrow(() -> ApiException.invalid("cursor", BAD_CURSOR)));
+        return Optional.of(Cursor.decode(text.get()).orElseThrow(() -> ApiException.invalid("cursor", Cursor.REFUSED)));
     }
 }
