@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.web;
 
+import dev.gatehouse.hub.store.FieldError;
 import java.util.List;
 
 /**

@@ -2,6 +2,7 @@ package dev.gatehouse.hub.web;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.protocol.ProtocolException;
 import io.helidon.http.DirectHandler;
