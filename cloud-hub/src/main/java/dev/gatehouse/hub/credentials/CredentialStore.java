@@ -1,12 +1,12 @@
 package dev.gatehouse.hub.credentials;
 
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
 import dev.gatehouse.hub.credentials.CredentialViews.Page;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.tenants.TenantStore;

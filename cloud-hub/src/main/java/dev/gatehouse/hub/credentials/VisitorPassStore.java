@@ -3,13 +3,13 @@ package dev.gatehouse.hub.credentials;
 import static dev.gatehouse.hub.credentials.CredentialStore.instant;
 import static dev.gatehouse.hub.credentials.CredentialStore.wire;
 
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.Page;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;

@@ -1,12 +1,12 @@
 package dev.gatehouse.hub.plans;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.members.Keyset;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Json;
