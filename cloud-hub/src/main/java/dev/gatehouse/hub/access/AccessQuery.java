@@ -1,6 +1,6 @@
 package dev.gatehouse.hub.access;
 
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
