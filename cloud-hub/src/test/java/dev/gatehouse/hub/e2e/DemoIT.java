@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,10 @@ class DemoIT {
     void theDemoSiteConnectsDecidesAsPrintedAndItsEventsReachTheHub() throws Exception {
         Path dir = Files.createTempDirectory("gatehouse-demo-it");
         try (SyncedHub hub = new SyncedHub(StoreKind.SQLITE, SyncedHub.embeddedOnFreePort())) {
-            DemoSeed.Seeded seeded = DemoSeed.seed(hub.hub(), dir);
+            DemoSeed.Seeded seeded = DemoSeed.seed(
+                    "http://" + hub.hub().config().host() + ":" + hub.hub().port(),
+                    hub.hub().stores().tenants().createToken(Optional.empty(), "demo seed"),
+                    dir);
             String text = DemoSeed.instructions(seeded, "./gatehouse");
             assertThat(text).contains(seeded.token(), seeded.baseUrl(), DemoSeed.ADA_CARD, seeded.visitorToken());
             assertThat(dir.resolve("demo.txt")).exists();
