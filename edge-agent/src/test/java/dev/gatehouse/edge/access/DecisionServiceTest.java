@@ -7,7 +7,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.edge.door.DoorSettings;
 import dev.gatehouse.edge.door.LockType;
-import dev.gatehouse.edge.door.Pi4jRelay;
+import dev.gatehouse.edge.gpio.Pi4jRelay;
 import dev.gatehouse.edge.testing.ManualScheduler;
 import dev.gatehouse.edge.testing.MutableClock;
 import dev.gatehouse.protocol.card.CardHasher;
