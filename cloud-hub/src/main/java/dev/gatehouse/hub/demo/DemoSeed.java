@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,7 +252,8 @@ public final class DemoSeed {
                         seeded.mainDoor(),
                         seeded.baseUrl(),
                         seeded.siteId());
-        Files.writeString(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
+        // The instructions hold the demo tenant's API token.
+        DemoSecrets.writeOwnerOnly(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
         return text;
     }
 }
