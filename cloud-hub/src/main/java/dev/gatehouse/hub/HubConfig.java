@@ -105,11 +105,15 @@ public record HubConfig(
 
     private static SyncSettings sync(Config sync) {
         SyncSettings defaults = SyncSettings.defaults();
-        return new SyncSettings(
-                sync.get("batch-max-changes").asInt().orElse(defaults.batchMaxChanges()),
-                duration(sync.get("sweep-interval"), defaults.sweepInterval()),
-                sync.get("log-keep").asLong().orElse(defaults.logKeep()),
-                sync.get("snapshot-chunk-bytes").asInt().orElse(defaults.snapshotChunkBytes()));
+        try {
+            return new SyncSettings(
+                    sync.get("batch-max-changes").asInt().orElse(defaults.batchMaxChanges()),
+                    duration(sync.get("sweep-interval"), defaults.sweepInterval()),
+                    sync.get("log-keep").asLong().orElse(defaults.logKeep()),
+                    sync.get("snapshot-chunk-bytes").asInt().orElse(defaults.snapshotChunkBytes()));
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
     }
 
     /** A duration written as 5s, 500ms, 2m, 1h or ISO-8601 (PT5S). */

@@ -71,7 +71,8 @@ public final class HubMain {
                 + hub.database().description() + ")");
         if (demo.isPresent()) {
             try {
-                DemoMode.run(hub, demo.get());
+                String adminToken = hub.stores().tenants().createToken(Optional.empty(), "demo seed");
+                DemoMode.run("http://" + settings.host() + ":" + hub.port(), adminToken, demo.get());
             } catch (IOException | RuntimeException e) {
                 System.err.println("gatehouse-hub: the demo could not be set up: " + e);
                 System.exit(1); // the shutdown hook stops the hub

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.protocol.codec.Wire;
 import dev.gatehouse.protocol.message.MessageType;
-import dev.gatehouse.protocol.policy.DenyReason;
-import dev.gatehouse.protocol.policy.GrantBasis;
+import dev.gatehouse.protocol.model.DenyReason;
+import dev.gatehouse.protocol.model.GrantBasis;
 import dev.gatehouse.protocol.topic.Channel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.Ids;
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

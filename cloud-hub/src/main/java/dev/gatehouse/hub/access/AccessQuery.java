@@ -4,7 +4,7 @@ import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Keyset;
 import dev.gatehouse.hub.store.Query;
 import dev.gatehouse.hub.store.Sql;
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.gatehouse.hub.commands;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.sync.EdgeDevices;
 import dev.gatehouse.hub.sync.EdgeLink;
 import dev.gatehouse.hub.sync.EdgeMessages;

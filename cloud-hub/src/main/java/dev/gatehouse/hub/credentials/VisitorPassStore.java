@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.credentials;
 
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
@@ -9,6 +8,7 @@ import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Keyset;
 import dev.gatehouse.hub.store.Page;
 import dev.gatehouse.hub.store.Query;

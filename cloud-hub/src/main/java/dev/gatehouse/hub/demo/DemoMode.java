@@ -2,7 +2,6 @@ package dev.gatehouse.hub.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.hub.Hub;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,9 +22,10 @@ public final class DemoMode {
 
     private DemoMode() {}
 
-    public static void run(Hub hub, Path dir) throws IOException {
+    /** Seeds the demo through the hub's API at {@code baseUrl} with a platform-admin token. */
+    public static void run(String baseUrl, String adminToken, Path dir) throws IOException {
         Files.createDirectories(dir);
-        DemoSeed.Seeded seeded = DemoSeed.seed(hub, dir);
+        DemoSeed.Seeded seeded = DemoSeed.seed(baseUrl, adminToken, dir);
         String launcher = System.getProperty("gatehouse.launcher", "./gatehouse");
         String text = DemoSeed.instructions(seeded, launcher);
         Files.writeString(dir.resolve("seeded"), seeded.edgeConfig() + "\n");

@@ -2,18 +2,15 @@ package dev.gatehouse.hub.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.hub.Hub;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The demo's tenant, made through the hub's own REST API as an operator would make it: a site with
@@ -62,10 +59,11 @@ public final class DemoSeed {
         this.token = token;
     }
 
-    /** Seeds {@code hub}'s demo tenant and writes the simulated edge under {@code dir/edge}. */
-    public static Seeded seed(Hub hub, Path dir) throws IOException {
-        String adminToken = hub.stores().tenants().createToken(Optional.empty(), "demo seed");
-        String baseUrl = "http://" + hub.config().host() + ":" + hub.port();
+    /**
+     * Seeds the demo tenant through the hub's API at {@code baseUrl} with a platform-admin token, and
+     * writes the simulated edge under {@code dir/edge}.
+     */
+    public static Seeded seed(String baseUrl, String adminToken, Path dir) throws IOException {
         return new DemoSeed(baseUrl, adminToken).run(dir);
     }
 
@@ -254,7 +252,8 @@ public final class DemoSeed {
                         seeded.mainDoor(),
                         seeded.baseUrl(),
                         seeded.siteId());
-        Files.writeString(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
+        // The instructions hold the demo tenant's API token.
+        DemoSecrets.writeOwnerOnly(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
         return text;
     }
 }

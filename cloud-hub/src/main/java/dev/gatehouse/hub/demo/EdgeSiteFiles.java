@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
  * Writes the files a simulated edge agent runs from, given a provisioning bundle from the hub: the
- * card key, the trusted keys, the MQTT password (mode 0600) and a config whose doors are wired to
+ * card key, the trusted keys and the MQTT password (each 0600, as {@code gatehouse edge provision}
+ * writes them) and a config whose doors are wired to
  * the hardware simulator's pins and readers. The demo and the end-to-end tests use it; on a real Pi
  * a technician runs {@code gatehouse-edge provision} and wires the doors to their own pins.
  */
@@ -28,13 +28,12 @@ public final class EdgeSiteFiles {
      */
     public static Path write(JsonNode bundle, Path dir, List<SimDoor> doors, String reconnectMax) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("card.key"), bundle.get("cardKey").asText() + "\n");
-        Files.writeString(
+        DemoSecrets.writeOwnerOnly(
+                dir.resolve("card.key"), bundle.get("cardKey").asText() + "\n");
+        DemoSecrets.writeOwnerOnly(
                 dir.resolve("trusted-keys.json"), bundle.get("trustedKeys").toString() + "\n");
-        Path password = dir.resolve("mqtt-password");
-        Files.deleteIfExists(password);
-        Files.createFile(password, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(password, bundle.at("/mqtt/password").asText() + "\n");
+        DemoSecrets.writeOwnerOnly(
+                dir.resolve("mqtt-password"), bundle.at("/mqtt/password").asText() + "\n");
         StringBuilder yaml = new StringBuilder()
                 .append("# Written from the hub's provisioning bundle for the simulated site.\n")
                 .append("site:\n")

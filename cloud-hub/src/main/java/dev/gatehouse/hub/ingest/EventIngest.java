@@ -1,11 +1,11 @@
 package dev.gatehouse.hub.ingest;
 
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.mqtt.DeviceRef;
 import dev.gatehouse.hub.mqtt.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.protocol.ProtocolException;

@@ -1,13 +1,13 @@
 package dev.gatehouse.hub.plans;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Keyset;
 import dev.gatehouse.hub.store.Page;
 import dev.gatehouse.hub.web.ApiException;

@@ -1,8 +1,8 @@
 package dev.gatehouse.hub.sites;
 
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.tenants.TenantStore;

@@ -1,8 +1,8 @@
 package dev.gatehouse.hub.sync;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.LoggedChange;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.Envelope;

@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.sync;
 
-import dev.gatehouse.hub.HubConfig.HubConfigException;
 import dev.gatehouse.protocol.message.SyncBatch;
 import java.time.Duration;
 
@@ -13,6 +12,8 @@ import java.time.Duration;
  * @param logKeep change-log entries kept per site; older ones are deleted (an edge further behind
  *     gets a snapshot)
  * @param snapshotChunkBytes largest signed snapshot chunk, in bytes
+ * @throws IllegalArgumentException naming the {@code hub.sync.*} key that is out of range (the
+ *     configuration reader turns it into a {@code HubConfigException})
  */
 public record SyncSettings(int batchMaxChanges, Duration sweepInterval, long logKeep, int snapshotChunkBytes) {
     /** Largest signed sync batch, in bytes (the protocol's 256 KiB). */
@@ -20,17 +21,18 @@ public record SyncSettings(int batchMaxChanges, Duration sweepInterval, long log
 
     public SyncSettings {
         if (batchMaxChanges < 1 || batchMaxChanges > SyncBatch.MAX_CHANGES) {
-            throw new HubConfigException(
+            throw new IllegalArgumentException(
                     "hub.sync.batch-max-changes is " + batchMaxChanges + "; use 1 to " + SyncBatch.MAX_CHANGES);
         }
         if (sweepInterval.compareTo(Duration.ofMillis(100)) < 0 || sweepInterval.compareTo(Duration.ofHours(1)) > 0) {
-            throw new HubConfigException("hub.sync.sweep-interval is " + sweepInterval + "; use 100ms to 1h");
+            throw new IllegalArgumentException("hub.sync.sweep-interval is " + sweepInterval + "; use 100ms to 1h");
         }
         if (logKeep < 1000) {
-            throw new HubConfigException("hub.sync.log-keep is " + logKeep + "; keep at least 1000 changes per site");
+            throw new IllegalArgumentException(
+                    "hub.sync.log-keep is " + logKeep + "; keep at least 1000 changes per site");
         }
         if (snapshotChunkBytes < 16 * 1024 || snapshotChunkBytes > MAX_BATCH_BYTES) {
-            throw new HubConfigException(
+            throw new IllegalArgumentException(
                     "hub.sync.snapshot-chunk-bytes is " + snapshotChunkBytes + "; use 16384 to " + MAX_BATCH_BYTES);
         }
     }

@@ -1,9 +1,9 @@
 package dev.gatehouse.hub.tenants;
 
 import com.nimbusds.jose.jwk.ECKey;
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.SigningKey;

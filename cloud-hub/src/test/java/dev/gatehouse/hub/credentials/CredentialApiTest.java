@@ -9,7 +9,7 @@ import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Fixtures;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.card.CardHasher;
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.qr.QrKind;
 import dev.gatehouse.protocol.qr.QrResult;
 import dev.gatehouse.protocol.qr.QrTokens;

@@ -7,7 +7,7 @@ import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Fixtures;
 import dev.gatehouse.hub.testing.TestHub;
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.qr.QrClaims;
 import dev.gatehouse.protocol.qr.QrKind;
 import dev.gatehouse.protocol.qr.QrResult;

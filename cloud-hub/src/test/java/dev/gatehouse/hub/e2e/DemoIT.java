@@ -10,15 +10,16 @@ import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
 import dev.gatehouse.hub.demo.DemoSeed;
 import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.protocol.model.DenyReason;
+import dev.gatehouse.protocol.model.GrantBasis;
 import dev.gatehouse.protocol.policy.Decision;
-import dev.gatehouse.protocol.policy.DenyReason;
-import dev.gatehouse.protocol.policy.GrantBasis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,10 @@ class DemoIT {
     void theDemoSiteConnectsDecidesAsPrintedAndItsEventsReachTheHub() throws Exception {
         Path dir = Files.createTempDirectory("gatehouse-demo-it");
         try (SyncedHub hub = new SyncedHub(StoreKind.SQLITE, SyncedHub.embeddedOnFreePort())) {
-            DemoSeed.Seeded seeded = DemoSeed.seed(hub.hub(), dir);
+            DemoSeed.Seeded seeded = DemoSeed.seed(
+                    "http://" + hub.hub().config().host() + ":" + hub.hub().port(),
+                    hub.hub().stores().tenants().createToken(Optional.empty(), "demo seed"),
+                    dir);
             String text = DemoSeed.instructions(seeded, "./gatehouse");
             assertThat(text).contains(seeded.token(), seeded.baseUrl(), DemoSeed.ADA_CARD, seeded.visitorToken());
             assertThat(dir.resolve("demo.txt")).exists();

@@ -3,7 +3,7 @@ package dev.gatehouse.hub.members;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.hub.HubIds;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.TestHub;
 import java.sql.PreparedStatement;

@@ -2,9 +2,9 @@ package dev.gatehouse.hub.projection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.hub.HubIds;
 import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.members.People;
+import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.TestHub;

@@ -1,6 +1,6 @@
 package dev.gatehouse.hub.testing;
 
-import dev.gatehouse.hub.HubIds;
+import dev.gatehouse.hub.store.HubIds;
 import java.sql.PreparedStatement;
 
 /**

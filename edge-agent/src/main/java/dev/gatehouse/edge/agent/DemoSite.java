@@ -3,6 +3,7 @@ package dev.gatehouse.edge.agent;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
+import dev.gatehouse.edge.config.SecretFiles;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.Envelope;
@@ -76,9 +77,9 @@ public final class DemoSite {
 
     public DemoSite(Path dir) throws IOException {
         this.dir = dir;
-        Files.writeString(dir.resolve("card.key"), HexFormat.of().formatHex(CARD_KEY));
+        SecretFiles.writeOwnerOnly(dir.resolve("card.key"), HexFormat.of().formatHex(CARD_KEY));
         Files.writeString(dir.resolve("hub-keys.json"), KeySet.of(hubKey).toJson());
-        Files.writeString(dir.resolve("demo-hub-private.jwk"), hubKey.toJSONString());
+        SecretFiles.writeOwnerOnly(dir.resolve("demo-hub-private.jwk"), hubKey.toJSONString());
         this.configFile = dir.resolve("gatehouse.yaml");
         Files.writeString(configFile, """
                 site:

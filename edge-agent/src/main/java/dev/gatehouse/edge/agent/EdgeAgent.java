@@ -13,8 +13,8 @@ import dev.gatehouse.edge.door.BinaryInput;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.edge.door.DoorSettings;
 import dev.gatehouse.edge.door.LockType;
-import dev.gatehouse.edge.door.Pi4jBinaryInput;
-import dev.gatehouse.edge.door.Pi4jRelay;
+import dev.gatehouse.edge.gpio.Pi4jBinaryInput;
+import dev.gatehouse.edge.gpio.Pi4jRelay;
 import dev.gatehouse.edge.reader.Presentation;
 import dev.gatehouse.edge.reader.Reader;
 import dev.gatehouse.edge.reader.ReaderListener;
@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The edge agent: the configured doors on their relays, contacts and REX buttons, the readers, the
  * entitlement cache and outbox, and the decision path between them. It decides every door from the
- * local cache and needs no network. Sync with the hub is issue #5.
+ * local cache and needs no network; with a {@code hub} section in its config it also keeps that cache
+ * in sync with the hub over MQTT ({@link #sync()}).
  */
 public final class EdgeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeAgent.class);

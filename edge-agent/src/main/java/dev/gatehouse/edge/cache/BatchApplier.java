@@ -12,11 +12,11 @@ import java.util.List;
  * WAL), and a door's event waits for it.
  */
 final class BatchApplier {
-    private final Connections connections;
+    private final SqliteConnections connections;
     private final MetaStore metaStore;
-    private final EntityRows entities;
+    private final SqliteEntityRows entities;
 
-    BatchApplier(Connections connections, MetaStore metaStore, EntityRows entities) {
+    BatchApplier(SqliteConnections connections, MetaStore metaStore, SqliteEntityRows entities) {
         this.connections = connections;
         this.metaStore = metaStore;
         this.entities = entities;
@@ -38,7 +38,7 @@ final class BatchApplier {
                     continue;
                 }
                 switch (changes.get(i)) {
-                    case Change.Upsert upsert -> entities.upsert(session, EntityRows.Row.of(upsert.entity()));
+                    case Change.Upsert upsert -> entities.upsert(session, SqliteEntityRows.Row.of(upsert.entity()));
                     case Change.Remove remove -> entities.delete(session, remove.kind(), remove.key());
                 }
             }

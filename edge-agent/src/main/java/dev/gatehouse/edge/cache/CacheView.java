@@ -47,19 +47,23 @@ final class CacheView implements Entitlements {
     private static final Pattern CARD_HASH = Pattern.compile("[0-9a-f]{64}");
     private static final HexFormat HEX = HexFormat.of();
 
-    private final Connections connections;
+    private final SqliteConnections connections;
     private final CommittedState state;
-    private final EntityRows entities;
-    private final Optional<Session> bound;
+    private final SqliteEntityRows entities;
+    private final Optional<SqliteSession> bound;
     private volatile boolean active = true;
     private CommittedState.Config viewConfig; // a bound view's configuration, once looked up
 
     /** A view that borrows a pooled reader for each lookup. */
-    CacheView(Connections connections, CommittedState state, EntityRows entities) {
+    CacheView(SqliteConnections connections, CommittedState state, SqliteEntityRows entities) {
         this(connections, state, entities, Optional.empty());
     }
 
-    private CacheView(Connections connections, CommittedState state, EntityRows entities, Optional<Session> bound) {
+    private CacheView(
+            SqliteConnections connections,
+            CommittedState state,
+            SqliteEntityRows entities,
+            Optional<SqliteSession> bound) {
         this.connections = connections;
         this.state = state;
         this.entities = entities;
@@ -112,7 +116,7 @@ final class CacheView implements Entitlements {
         return Optional.of(viewConfig);
     }
 
-    private <T> T call(String what, Connections.SqlWork<T> work) {
+    private <T> T call(String what, SqliteConnections.SqlWork<T> work) {
         if (bound.isEmpty()) {
             return connections.read(what, work);
         }
@@ -122,7 +126,7 @@ final class CacheView implements Entitlements {
         try {
             return work.run(bound.get());
         } catch (SQLException e) {
-            throw Connections.translate(e, what, connections.file());
+            throw SqliteConnections.translate(e, what, connections.file());
         }
     }
 
@@ -133,7 +137,7 @@ final class CacheView implements Entitlements {
             return held.get().site();
         }
         return call("look up the site", session -> {
-            List<String> sites = EntityRows.jsonsOfKind(session, EntityKind.SITE);
+            List<String> sites = SqliteEntityRows.jsonsOfKind(session, EntityKind.SITE);
             return sites.isEmpty() ? Optional.empty() : Optional.of(entities.decode(sites.getFirst(), Site.class));
         });
     }
@@ -209,9 +213,9 @@ final class CacheView implements Entitlements {
     }
 
     private <T extends Entity> Optional<T> byKey(EntityKind kind, String key, Class<T> type) {
-        return call("look up " + EntityRows.kindName(kind) + " " + key, session -> {
+        return call("look up " + SqliteEntityRows.kindName(kind) + " " + key, session -> {
             PreparedStatement query = session.prepare(SQL_BY_KEY);
-            query.setString(1, EntityRows.kindName(kind));
+            query.setString(1, SqliteEntityRows.kindName(kind));
             query.setString(2, key);
             return entities.single(query, type);
         });
@@ -219,10 +223,10 @@ final class CacheView implements Entitlements {
 
     private <T extends Entity> List<T> ofMember(EntityKind kind, MemberId member, Class<T> type) {
         String id = member.value();
-        return call("look up the " + EntityRows.kindName(kind) + "s of member " + id, session -> {
+        return call("look up the " + SqliteEntityRows.kindName(kind) + "s of member " + id, session -> {
             PreparedStatement query = session.prepare(SQL_BY_MEMBER);
             query.setString(1, id);
-            query.setString(2, EntityRows.kindName(kind));
+            query.setString(2, SqliteEntityRows.kindName(kind));
             List<T> found = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {

@@ -9,9 +9,9 @@ import java.util.Objects;
  * that a replayed command is recognised. Thread-safe, like the cache.
  */
 final class CommandIds {
-    private final Connections connections;
+    private final SqliteConnections connections;
 
-    CommandIds(Connections connections) {
+    CommandIds(SqliteConnections connections) {
         this.connections = connections;
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * configuration decoded. Each write transaction that changed them reads them again before its
  * commit ({@link #beforeCommit}) and publishes them once the commit succeeded.
  */
-final class CommittedState implements Connections.CommitHook {
+final class CommittedState implements SqliteConnections.CommitHook {
     private static final Runnable NOTHING = () -> {};
 
     /**
@@ -49,12 +49,12 @@ final class CommittedState implements Connections.CommitHook {
             Map<ScheduleId, Schedule> schedules) {}
 
     private final MetaStore metaStore;
-    private final EntityRows rows;
+    private final SqliteEntityRows rows;
     private volatile Meta meta = new Meta(0, Optional.empty());
     private final AtomicReference<Config> config =
             new AtomicReference<>(new Config(-1, Optional.empty(), Map.of(), Map.of(), Map.of()));
 
-    CommittedState(MetaStore metaStore, EntityRows rows) {
+    CommittedState(MetaStore metaStore, SqliteEntityRows rows) {
         this.metaStore = metaStore;
         this.rows = rows;
     }
@@ -68,7 +68,7 @@ final class CommittedState implements Connections.CommitHook {
     }
 
     /** Reads the committed seq, hub time and configuration into memory (at open). */
-    void loadCommitted(Connections connections) {
+    void loadCommitted(SqliteConnections connections) {
         connections.read("read the cache's state", session -> {
             session.prepare("BEGIN").execute();
             try {
@@ -82,23 +82,23 @@ final class CommittedState implements Connections.CommitHook {
     }
 
     /** The configuration as stored in {@code session}'s current state. */
-    Config loadConfig(Session session) throws SQLException {
+    Config loadConfig(SqliteSession session) throws SQLException {
         long gen = MetaStore.meta(session, "config_gen").map(Long::parseLong).orElse(0L);
-        List<String> sites = EntityRows.jsonsOfKind(session, EntityKind.SITE);
+        List<String> sites = SqliteEntityRows.jsonsOfKind(session, EntityKind.SITE);
         Optional<Site> site =
                 sites.isEmpty() ? Optional.empty() : Optional.of(rows.decode(sites.getFirst(), Site.class));
         Map<DoorId, Door> doors = new HashMap<>();
-        for (String json : EntityRows.jsonsOfKind(session, EntityKind.DOOR)) {
+        for (String json : SqliteEntityRows.jsonsOfKind(session, EntityKind.DOOR)) {
             Door door = rows.decode(json, Door.class);
             doors.put(door.id(), door);
         }
         Map<DoorGroupId, DoorGroup> groups = new HashMap<>();
-        for (String json : EntityRows.jsonsOfKind(session, EntityKind.DOOR_GROUP)) {
+        for (String json : SqliteEntityRows.jsonsOfKind(session, EntityKind.DOOR_GROUP)) {
             DoorGroup group = rows.decode(json, DoorGroup.class);
             groups.put(group.id(), group);
         }
         Map<ScheduleId, Schedule> schedules = new HashMap<>();
-        for (String json : EntityRows.jsonsOfKind(session, EntityKind.SCHEDULE)) {
+        for (String json : SqliteEntityRows.jsonsOfKind(session, EntityKind.SCHEDULE)) {
             Schedule schedule = rows.decode(json, Schedule.class);
             schedules.put(schedule.id(), schedule);
         }
@@ -123,7 +123,7 @@ final class CommittedState implements Connections.CommitHook {
      * them.
      */
     @Override
-    public Runnable beforeCommit(Session writer) throws SQLException {
+    public Runnable beforeCommit(SqliteSession writer) throws SQLException {
         Config newConfig = null;
         if (writer.changedConfig()) {
             long gen = MetaStore.meta(writer, "config_gen").map(Long::parseLong).orElse(0L);

@@ -12,9 +12,9 @@ import java.util.Objects;
  * until a release, so a restarted agent starts the door in it. Thread-safe, like the cache.
  */
 final class DoorModes {
-    private final Connections connections;
+    private final SqliteConnections connections;
 
-    DoorModes(Connections connections) {
+    DoorModes(SqliteConnections connections) {
         this.connections = connections;
     }
 
@@ -41,7 +41,7 @@ final class DoorModes {
         });
     }
 
-    private static void putMode(Session session, DoorId door, String mode, String roles) throws SQLException {
+    private static void putMode(SqliteSession session, DoorId door, String mode, String roles) throws SQLException {
         PreparedStatement upsert = session.prepare("INSERT INTO door_mode (door, mode, roles) VALUES (?, ?, ?)"
                 + " ON CONFLICT (door) DO UPDATE SET mode = excluded.mode, roles = excluded.roles");
         upsert.setString(1, door.value());

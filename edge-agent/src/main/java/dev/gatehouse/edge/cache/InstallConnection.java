@@ -13,16 +13,16 @@ final class InstallConnection implements AutoCloseable {
     /** Install steps between two checkpoints that let the WAL start over (see {@link #checkpoint}). */
     private static final int RESTART_EVERY_STEPS = 16;
 
-    private final Connections connections;
-    final Session session;
+    private final SqliteConnections connections;
+    final SqliteSession session;
     private final long autocheckpoint;
 
-    InstallConnection(Connections connections) {
+    InstallConnection(SqliteConnections connections) {
         this.connections = connections;
         try {
-            session = Session.connect(connections.file());
+            session = SqliteSession.connect(connections.file());
         } catch (SQLException e) {
-            throw Connections.translate(e, "open a connection for the snapshot install", connections.file());
+            throw SqliteConnections.translate(e, "open a connection for the snapshot install", connections.file());
         }
         try {
             autocheckpoint = connections.writeOne("stop checkpoints on commit", writer -> {
@@ -37,10 +37,10 @@ final class InstallConnection implements AutoCloseable {
             session.execute("PRAGMA synchronous = " + synchronous);
             session.queryLong("PRAGMA wal_autocheckpoint = 0");
         } catch (SQLException e) {
-            Session.closeQuietly(session);
-            throw Connections.translate(e, "set up the snapshot install's connection", connections.file());
+            SqliteSession.closeQuietly(session);
+            throw SqliteConnections.translate(e, "set up the snapshot install's connection", connections.file());
         } catch (RuntimeException e) {
-            Session.closeQuietly(session);
+            SqliteSession.closeQuietly(session);
             throw e;
         }
     }
@@ -79,7 +79,7 @@ final class InstallConnection implements AutoCloseable {
         } catch (CacheException e) {
             // Closed meanwhile: a new writer connection starts with the default.
         } finally {
-            Session.closeQuietly(session);
+            SqliteSession.closeQuietly(session);
         }
     }
 }

@@ -30,7 +30,7 @@ final class MetaStore {
      *
      * @throws CacheException {@code WRONG_SITE}
      */
-    void bind(Session session, String tenant, String site) throws SQLException {
+    void bind(SqliteSession session, String tenant, String site) throws SQLException {
         Optional<String> boundTenant = meta(session, "tenant");
         Optional<String> boundSite = meta(session, "site");
         if (boundTenant.isEmpty() && boundSite.isEmpty()) {
@@ -48,7 +48,7 @@ final class MetaStore {
         }
     }
 
-    static Optional<String> meta(Session session, String name) throws SQLException {
+    static Optional<String> meta(SqliteSession session, String name) throws SQLException {
         PreparedStatement query = session.prepare(SQL_META);
         query.setString(1, name);
         try (ResultSet rows = query.executeQuery()) {
@@ -56,7 +56,7 @@ final class MetaStore {
         }
     }
 
-    static void setMeta(Session session, String name, String value) throws SQLException {
+    static void setMeta(SqliteSession session, String name, String value) throws SQLException {
         session.metaWritten();
         PreparedStatement update = session.prepare(SQL_SET_META);
         update.setString(1, name);
@@ -64,16 +64,16 @@ final class MetaStore {
         update.executeUpdate();
     }
 
-    static long seqOf(Session session) throws SQLException {
+    static long seqOf(SqliteSession session) throws SQLException {
         return meta(session, "seq").map(Long::parseLong).orElse(0L);
     }
 
-    Optional<Instant> hubTimeOf(Session session) throws SQLException {
+    Optional<Instant> hubTimeOf(SqliteSession session) throws SQLException {
         Optional<String> stored = meta(session, "hub_time");
         return stored.isEmpty() ? Optional.empty() : Optional.of(instant(stored.get()));
     }
 
-    void raiseHubTime(Session session, Instant time) throws SQLException {
+    void raiseHubTime(SqliteSession session, Instant time) throws SQLException {
         Optional<Instant> current = hubTimeOf(session);
         if (current.isEmpty() || time.isAfter(current.get())) {
             setMeta(session, "hub_time", time.toString());

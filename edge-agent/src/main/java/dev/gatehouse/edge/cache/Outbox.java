@@ -27,9 +27,9 @@ public final class Outbox {
     private static final String SQL_DELETE = "DELETE FROM outbox WHERE id = ?";
     private static final String SQL_DEPTH = "SELECT count(*) FROM outbox";
 
-    private final Connections connections;
+    private final SqliteConnections connections;
 
-    Outbox(Connections connections) {
+    Outbox(SqliteConnections connections) {
         this.connections = connections;
     }
 
@@ -115,13 +115,13 @@ public final class Outbox {
         });
     }
 
-    static void insert(Session session, Envelope event) throws SQLException {
+    static void insert(SqliteSession session, Envelope event) throws SQLException {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
         insert(session, event.id(), MessageCodec.encodeToString(event));
     }
 
-    private static void insert(Session session, String id, String json) throws SQLException {
+    private static void insert(SqliteSession session, String id, String json) throws SQLException {
         PreparedStatement insert = session.prepare(SQL_INSERT);
         insert.setString(1, id);
         insert.setString(2, json);
@@ -130,13 +130,13 @@ public final class Outbox {
 
     static CacheException translateInsert(SQLException e, Envelope event, Path file) {
         if (e instanceof SQLiteException sqlite
-                && Connections.primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+                && SqliteConnections.primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
             return new CacheException(
                     CacheError.DUPLICATE_EVENT_ID,
                     "event " + event.id() + " is already in the outbox; every event needs a fresh unique id",
                     e);
         }
-        return Connections.translate(e, "append event " + event.id() + " to the outbox", file);
+        return SqliteConnections.translate(e, "append event " + event.id() + " to the outbox", file);
     }
 
     private static void requireEvent(Envelope event) {

@@ -19,7 +19,7 @@ final class PassUses {
     private PassUses() {}
 
     /** Records the use with one conditional insert: true for the first use only. */
-    static boolean record(Session session, PassId pass, String eventId) throws SQLException {
+    static boolean record(SqliteSession session, PassId pass, String eventId) throws SQLException {
         PreparedStatement insert = session.prepare(SQL_USE_PASS);
         insert.setString(1, pass.value());
         insert.setString(2, eventId);
@@ -27,7 +27,7 @@ final class PassUses {
     }
 
     /** Whether a use of {@code pass} is recorded. */
-    static boolean used(Session session, String pass) throws SQLException {
+    static boolean used(SqliteSession session, String pass) throws SQLException {
         PreparedStatement query = session.prepare(SQL_PASS_USED);
         query.setString(1, pass);
         try (ResultSet rows = query.executeQuery()) {

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * transaction. A file from a newer agent is refused, never downgraded.
  *
  * <p>One {@code entity} table keyed by {@code (kind, key)} holds every entity as the protocol's
- * entity JSON (see {@link EntityRows}). Two lookup tables, kept by triggers on {@code entity},
+ * entity JSON (see {@link SqliteEntityRows}). Two lookup tables, kept by triggers on {@code entity},
  * serve the hot lookups: {@code entity_card} (the 32 bytes of an NFC credential's card hash, its
  * primary key, so a card is enrolled once) and {@code entity_member} ({@code (member, kind, key)},
  * a member's grants and bookings in id order). They are tables rather than indexes so that a

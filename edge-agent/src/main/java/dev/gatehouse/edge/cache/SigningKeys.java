@@ -12,11 +12,11 @@ import java.util.Objects;
  * only when they changed. Thread-safe, like the cache.
  */
 final class SigningKeys {
-    private final Connections connections;
-    private final EntityRows entities;
+    private final SqliteConnections connections;
+    private final SqliteEntityRows entities;
     private volatile CachedKeys cachedKeys = new CachedKeys(List.of(), KeySet.of(List.of()));
 
-    SigningKeys(Connections connections, EntityRows entities) {
+    SigningKeys(SqliteConnections connections, SqliteEntityRows entities) {
         this.connections = connections;
         this.entities = entities;
     }
@@ -26,7 +26,7 @@ final class SigningKeys {
     /** The keys this edge trusts (empty before provisioning). */
     KeySet trusted() {
         List<String> jsons = connections.read(
-                "read the signing keys", session -> EntityRows.jsonsOfKind(session, EntityKind.SIGNING_KEY));
+                "read the signing keys", session -> SqliteEntityRows.jsonsOfKind(session, EntityKind.SIGNING_KEY));
         CachedKeys cached = cachedKeys;
         if (cached.jsons().equals(jsons)) {
             return cached.keys();
@@ -44,11 +44,11 @@ final class SigningKeys {
     boolean seed(KeySet provisioned) {
         Objects.requireNonNull(provisioned, "provisioned");
         return connections.write("store the provisioned signing keys", session -> {
-            if (!EntityRows.jsonsOfKind(session, EntityKind.SIGNING_KEY).isEmpty()) {
+            if (!SqliteEntityRows.jsonsOfKind(session, EntityKind.SIGNING_KEY).isEmpty()) {
                 return false;
             }
             for (SigningKey key : provisioned.toSigningKeys()) {
-                entities.upsert(session, EntityRows.Row.of(key));
+                entities.upsert(session, SqliteEntityRows.Row.of(key));
             }
             return true;
         });

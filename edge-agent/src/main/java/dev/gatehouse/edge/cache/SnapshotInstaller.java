@@ -41,12 +41,12 @@ final class SnapshotInstaller {
     private static final HexFormat HEX = HexFormat.of();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Connections connections;
+    private final SqliteConnections connections;
     private final MetaStore metaStore;
     // Held through an offer, so that one install at a time runs in this instance.
     private final ReentrantLock installLock = new ReentrantLock();
 
-    SnapshotInstaller(Connections connections, MetaStore metaStore) {
+    SnapshotInstaller(SqliteConnections connections, MetaStore metaStore) {
         this.connections = connections;
         this.metaStore = metaStore;
     }
@@ -84,7 +84,7 @@ final class SnapshotInstaller {
         record Complete(String snapshotId) implements Staged {}
     }
 
-    private Staged stage(Session session, SnapshotChunk chunk, Instant time) throws SQLException {
+    private Staged stage(SqliteSession session, SnapshotChunk chunk, Instant time) throws SQLException {
         long have = MetaStore.seqOf(session);
         if (chunk.seq() < have) {
             return new Staged.Kept(new SnapshotResult.Ignored("snapshot " + chunk.snapshotId() + " is at seq "
@@ -129,7 +129,7 @@ final class SnapshotInstaller {
                     + " (chunk, position, kind, key, member, card_hash, json) VALUES (?, ?, ?, ?, ?, ?, ?)");
             List<Entity> entities = chunk.entities();
             for (int i = 0; i < entities.size(); i++) {
-                EntityRows.Row row = EntityRows.Row.of(entities.get(i));
+                SqliteEntityRows.Row row = SqliteEntityRows.Row.of(entities.get(i));
                 stage.setInt(1, chunk.index());
                 stage.setInt(2, i);
                 row.bind(stage, 3);
@@ -146,7 +146,7 @@ final class SnapshotInstaller {
 
     private record Staging(String snapshotId, long seq, int count, Instant hubTime) {}
 
-    private Optional<Staging> staging(Session session) throws SQLException {
+    private Optional<Staging> staging(SqliteSession session) throws SQLException {
         PreparedStatement query = session.prepare("SELECT snapshot_id, seq, count, hub_time FROM snapshot_staging");
         try (ResultSet rows = query.executeQuery()) {
             if (!rows.next()) {
@@ -162,7 +162,7 @@ final class SnapshotInstaller {
      * transaction: the staged rows and the tables being built are retired (renamed, so that this
      * stays short however large they are) for {@link #deleteRetired} to delete.
      */
-    private static void clearStaging(Session session) throws SQLException {
+    private static void clearStaging(SqliteSession session) throws SQLException {
         retire(session, "snapshot_entity", true);
         for (String table : INSTALLED_TABLES) {
             retire(session, table + "_next", false);
@@ -289,7 +289,7 @@ final class SnapshotInstaller {
     private record Start(Optional<SnapshotResult> refused, int chunks) {}
 
     /** Copies staged chunks {@code [first, end)} into {@code entity_next}, later rows replacing earlier ones. */
-    private static void copyChunks(Session session, int first, int end) throws SQLException {
+    private static void copyChunks(SqliteSession session, int first, int end) throws SQLException {
         PreparedStatement copy = session.prepare("INSERT INTO entity_next (kind, key, member, card_hash, json)"
                 + " SELECT kind, key, member, card_hash, json FROM snapshot_entity WHERE chunk >= ? AND chunk < ?"
                 + " ORDER BY chunk, position ON CONFLICT (kind, key) DO UPDATE SET member = excluded.member,"
@@ -323,7 +323,7 @@ final class SnapshotInstaller {
      * @return false if the install was taken over or its snapshot replaced meanwhile
      */
     private boolean fill(InstallConnection builder, Lookup lookup, String owner, String snapshotId) {
-        Session sorter = builder.session;
+        SqliteSession sorter = builder.session;
         String key = lookup.key();
         String range = "(" + key + ") > (" + String.join(", ", Collections.nCopies(lookup.width(), "?")) + ")";
         String upTo = "(" + key + ") <= (" + String.join(", ", Collections.nCopies(lookup.width(), "?")) + ")";
@@ -350,7 +350,7 @@ final class SnapshotInstaller {
                         return null;
                     });
                     deleteRetired(builder);
-                    throw EntityRows.duplicateCard(twice.get()[1], twice.get()[0], null);
+                    throw SqliteEntityRows.duplicateCard(twice.get()[1], twice.get()[0], null);
                 }
             }
             Optional<Object[]> after = Optional.empty();
@@ -392,7 +392,8 @@ final class SnapshotInstaller {
                 after = end;
             }
         } catch (SQLException e) {
-            throw Connections.translate(e, "fill " + lookup.table() + " of snapshot " + snapshotId, connections.file());
+            throw SqliteConnections.translate(
+                    e, "fill " + lookup.table() + " of snapshot " + snapshotId, connections.file());
         }
     }
 
@@ -416,7 +417,7 @@ final class SnapshotInstaller {
     }
 
     /** The install's last step, in one transaction: the built tables replace the live ones. */
-    private SnapshotResult swap(Session session, String owner, String snapshotId) throws SQLException {
+    private SnapshotResult swap(SqliteSession session, String owner, String snapshotId) throws SQLException {
         if (!owns(session, owner)) {
             return replaced(snapshotId);
         }
@@ -426,7 +427,7 @@ final class SnapshotInstaller {
             clearStaging(session);
             return overtaken(snapshotId, staging.seq(), have);
         }
-        List<String> triggers = EntityRows.dropLookupTriggers(session);
+        List<String> triggers = SqliteEntityRows.dropLookupTriggers(session);
         for (String table : INSTALLED_TABLES) {
             retire(session, table, false);
             session.execute("ALTER TABLE " + table + "_next RENAME TO " + table);
@@ -441,7 +442,7 @@ final class SnapshotInstaller {
         return new SnapshotResult.Installed(staging.seq());
     }
 
-    private static boolean owns(Session session, String owner) throws SQLException {
+    private static boolean owns(SqliteSession session, String owner) throws SQLException {
         return MetaStore.meta(session, "install_owner").equals(Optional.of(owner));
     }
 
@@ -459,7 +460,7 @@ final class SnapshotInstaller {
      * The statement that creates live table {@code table} (as the migrations left it), creating
      * {@code as} instead.
      */
-    private static String definitionAs(Session session, String table, String as) throws SQLException {
+    private static String definitionAs(SqliteSession session, String table, String as) throws SQLException {
         PreparedStatement query = session.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?");
         query.setString(1, table);
         String sql;
@@ -483,7 +484,7 @@ final class SnapshotInstaller {
      * Renames {@code table}, if it exists, to a fresh {@code retired_*} name for {@link #deleteRetired}
      * to empty and drop; with {@code recreate}, creates {@code table} again, empty, as it was defined.
      */
-    private static void retire(Session session, String table, boolean recreate) throws SQLException {
+    private static void retire(SqliteSession session, String table, boolean recreate) throws SQLException {
         PreparedStatement exists = session.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
         exists.setString(1, table);
         try (ResultSet rows = exists.executeQuery()) {

@@ -43,8 +43,8 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@link Schema}: the tables and their migrations, numbered by {@code PRAGMA user_version};
- *   <li>{@link Connections}: the one writer under a fair lock, the pool of readers, transactions;
- *   <li>{@link EntityRows}: protocol entities as rows; {@link CacheView}: the rows read as
+ *   <li>{@link SqliteConnections}: the one writer under a fair lock, the pool of readers, transactions;
+ *   <li>{@link SqliteEntityRows}: protocol entities as rows; {@link CacheView}: the rows read as
  *       {@link Entitlements}, with the site's configuration decoded in memory ({@link CommittedState});
  *   <li>{@link BatchApplier}: sync batches; {@link SnapshotInstaller}: snapshot chunks staged, then
  *       installed beside the live tables on an {@link InstallConnection};
@@ -69,7 +69,7 @@ import java.util.function.Function;
  * <h2>Threading</h2>
  *
  * All methods are safe to call from any thread. Writes are serialised on one writer connection
- * under a fair lock; lookups never take it (see {@link Connections}), so a door's decision never
+ * under a fair lock; lookups never take it (see {@link SqliteConnections}), so a door's decision never
  * waits for sync, and writes are kept short (see {@link SnapshotInstaller}). One instance per file
  * per process; several processes (or instances) may share a file, SQLite's locks keep them
  * consistent (an install started by another instance takes over one in progress).
@@ -86,9 +86,9 @@ public final class SqliteEntitlementCache implements EdgeCache {
 
     private final String tenant;
     private final String site;
-    private final Connections connections;
+    private final SqliteConnections connections;
     private final MetaStore metaStore;
-    private final EntityRows entities;
+    private final SqliteEntityRows entities;
     private final CommittedState state;
     private final CacheView pooled;
     private final BatchApplier batches;
@@ -98,13 +98,13 @@ public final class SqliteEntitlementCache implements EdgeCache {
     private final CommandIds commandIds;
     private final Outbox outbox;
 
-    private SqliteEntitlementCache(Path file, String tenant, String site, Session writer) {
+    private SqliteEntitlementCache(Path file, String tenant, String site, SqliteSession writer) {
         this.tenant = tenant;
         this.site = site;
         this.metaStore = new MetaStore(file);
-        this.entities = new EntityRows(file);
+        this.entities = new SqliteEntityRows(file);
         this.state = new CommittedState(metaStore, entities);
-        this.connections = new Connections(file, writer, state);
+        this.connections = new SqliteConnections(file, writer, state);
         this.pooled = new CacheView(connections, state, entities);
         this.batches = new BatchApplier(connections, metaStore, entities);
         this.installer = new SnapshotInstaller(connections, metaStore);
@@ -139,9 +139,9 @@ public final class SqliteEntitlementCache implements EdgeCache {
                     "cannot open the entitlement cache " + file + ": the directory " + parent
                             + " does not exist; create it or correct the data directory in the agent's config");
         }
-        Session writer = null;
+        SqliteSession writer = null;
         try {
-            writer = Session.connect(file);
+            writer = SqliteSession.connect(file);
             // Versions first: a file that is not ours, or is newer, is refused before anything changes.
             Schema.migrate(writer.connection, Schema.MIGRATIONS, file);
             String mode = writer.queryString("PRAGMA journal_mode = WAL");
@@ -158,10 +158,10 @@ public final class SqliteEntitlementCache implements EdgeCache {
             cache.installer.deleteRetired(); // what an install retired before a crash or a close
             return cache;
         } catch (SQLException e) {
-            Session.closeQuietly(writer);
-            throw Connections.translate(e, "open the entitlement cache", file);
+            SqliteSession.closeQuietly(writer);
+            throw SqliteConnections.translate(e, "open the entitlement cache", file);
         } catch (RuntimeException e) {
-            Session.closeQuietly(writer);
+            SqliteSession.closeQuietly(writer);
             throw e;
         }
     }
@@ -286,7 +286,7 @@ public final class SqliteEntitlementCache implements EdgeCache {
     public long credentialCount() {
         return connections.read("count the credentials", session -> {
             PreparedStatement count = session.prepare("SELECT count(*) FROM entity WHERE kind = ?");
-            count.setString(1, EntityRows.kindName(EntityKind.CREDENTIAL));
+            count.setString(1, SqliteEntityRows.kindName(EntityKind.CREDENTIAL));
             try (ResultSet rows = count.executeQuery()) {
                 return rows.next() ? rows.getLong(1) : 0L;
             }

@@ -9,17 +9,17 @@ import java.util.function.Function;
 
 /** The writes that can share one transaction on the writer; see {@link EdgeCache#inTransaction}. */
 final class WriteTransaction implements EdgeCache.Transaction {
-    private final Session session;
+    private final SqliteSession session;
     private final Path file;
     private boolean open = true;
 
-    private WriteTransaction(Session session, Path file) {
+    private WriteTransaction(SqliteSession session, Path file) {
         this.session = session;
         this.file = file;
     }
 
     /** Runs {@code work} in one write transaction; the transaction is closed when it returns. */
-    static <T> T run(Connections connections, Function<EdgeCache.Transaction, T> work) {
+    static <T> T run(SqliteConnections connections, Function<EdgeCache.Transaction, T> work) {
         Objects.requireNonNull(work, "work");
         return connections.write("write a transaction", session -> {
             WriteTransaction transaction = new WriteTransaction(session, connections.file());
@@ -39,7 +39,7 @@ final class WriteTransaction implements EdgeCache.Transaction {
         try {
             return PassUses.record(session, pass, eventId);
         } catch (SQLException e) {
-            throw Connections.translate(e, "record the use of visitor pass " + pass, file);
+            throw SqliteConnections.translate(e, "record the use of visitor pass " + pass, file);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.gatehouse.edge.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.edge.config.SecretFiles;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.sign.KeySet;
@@ -11,7 +12,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -143,9 +143,9 @@ public final class Provisioning {
     public static Written write(Bundle bundle, Path dir) throws IOException {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
-        files.add(secret(dir.resolve("card.key"), bundle.cardKeyHex() + "\n"));
-        files.add(secret(dir.resolve("trusted-keys.json"), bundle.trustedKeysJson() + "\n"));
-        files.add(secret(dir.resolve("mqtt-password"), bundle.mqttPassword() + "\n"));
+        files.add(SecretFiles.writeOwnerOnly(dir.resolve("card.key"), bundle.cardKeyHex() + "\n"));
+        files.add(SecretFiles.writeOwnerOnly(dir.resolve("trusted-keys.json"), bundle.trustedKeysJson() + "\n"));
+        files.add(SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), bundle.mqttPassword() + "\n"));
         Path config = dir.resolve("gatehouse.yaml");
         boolean written = false;
         if (!Files.exists(config)) {
@@ -194,23 +194,6 @@ public final class Provisioning {
         }
         out.append("\nreaders: []\n");
         return out.toString();
-    }
-
-    private static Path secret(Path file, String content) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(temp);
-        try {
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(temp);
-        }
-        Files.writeString(temp, content, StandardOpenOption.TRUNCATE_EXISTING);
-        Files.move(
-                temp,
-                file,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return file;
     }
 
     private static void only(JsonNode node, String prefix, Set<String> known) {

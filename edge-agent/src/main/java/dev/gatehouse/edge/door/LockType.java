@@ -11,7 +11,7 @@ public enum LockType {
     FAIL_SECURE;
 
     /** The coil level that holds the door locked. */
-    boolean energisedWhenLocked() {
+    public boolean energisedWhenLocked() {
         return this == FAIL_SAFE;
     }
 

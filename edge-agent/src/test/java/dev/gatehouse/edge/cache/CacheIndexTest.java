@@ -41,7 +41,7 @@ class CacheIndexTest {
                         List.of("SEARCH m USING PRIMARY KEY (member=? AND kind=?)", "SEARCH e USING PRIMARY KEY")),
                 Arguments.of(
                         "all of a kind (site, signing keys)",
-                        EntityRows.SQL_ALL_OF_KIND,
+                        SqliteEntityRows.SQL_ALL_OF_KIND,
                         List.of("signing-key"),
                         List.of("SEARCH entity USING PRIMARY KEY (kind=?)")),
                 Arguments.of(

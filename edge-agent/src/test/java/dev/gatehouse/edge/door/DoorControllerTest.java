@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.pi4j.context.Context;
+import dev.gatehouse.edge.gpio.Pi4jBinaryInput;
+import dev.gatehouse.edge.gpio.Pi4jRelay;
 import dev.gatehouse.edge.testing.ManualScheduler;
 import dev.gatehouse.edge.testing.MutableClock;
 import dev.gatehouse.protocol.model.DoorId;

@@ -4,12 +4,12 @@ import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.model.Checks;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.GrantBasis;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PresentedKind;
-import dev.gatehouse.protocol.policy.DenyReason;
-import dev.gatehouse.protocol.policy.GrantBasis;
 import java.util.Optional;
 import java.util.regex.Pattern;
 

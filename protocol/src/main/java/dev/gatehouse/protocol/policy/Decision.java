@@ -1,6 +1,8 @@
 package dev.gatehouse.protocol.policy;
 
 import dev.gatehouse.protocol.model.Checks;
+import dev.gatehouse.protocol.model.DenyReason;
+import dev.gatehouse.protocol.model.GrantBasis;
 import java.time.Duration;
 import java.util.Optional;
 

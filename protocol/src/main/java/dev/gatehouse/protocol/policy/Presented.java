@@ -2,6 +2,7 @@ package dev.gatehouse.protocol.policy;
 
 import dev.gatehouse.protocol.model.Checks;
 import dev.gatehouse.protocol.model.CredentialId;
+import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PresentedKind;
 import java.util.regex.Pattern;

@@ -1,7 +1,7 @@
 package dev.gatehouse.protocol.qr;
 
 import dev.gatehouse.protocol.model.Checks;
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.policy.Presented;
 
 /** The outcome of checking a scanned QR code: valid claims, or a rejection a door logs like any denial. */

@@ -9,7 +9,7 @@ import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
-import dev.gatehouse.protocol.policy.DenyReason;
+import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.sign.Jws;
 import dev.gatehouse.protocol.sign.KeySet;
 import java.nio.charset.StandardCharsets;

@@ -26,7 +26,7 @@ import org.sqlite.SQLiteException;
  * ({@link MessageCodec#encodeEntity}) beside its lookup columns ({@code member}, {@code card_hash};
  * see {@link Schema}), written in the caller's transaction and decoded when read.
  */
-final class EntityRows {
+final class SqliteEntityRows {
     static final String SQL_ALL_OF_KIND = "SELECT json FROM entity WHERE kind = ? ORDER BY key";
 
     private static final String SQL_UPSERT = "INSERT INTO entity (kind, key, member, card_hash, json)"
@@ -39,7 +39,7 @@ final class EntityRows {
 
     private final Path file;
 
-    EntityRows(Path file) {
+    SqliteEntityRows(Path file) {
         this.file = file;
     }
 
@@ -49,7 +49,7 @@ final class EntityRows {
         }
     }
 
-    static List<String> jsonsOfKind(Session session, EntityKind kind) throws SQLException {
+    static List<String> jsonsOfKind(SqliteSession session, EntityKind kind) throws SQLException {
         PreparedStatement query = session.prepare(SQL_ALL_OF_KIND);
         query.setString(1, kindName(kind));
         List<String> jsons = new ArrayList<>();
@@ -121,7 +121,7 @@ final class EntityRows {
         };
     }
 
-    void upsert(Session session, Row row) throws SQLException {
+    void upsert(SqliteSession session, Row row) throws SQLException {
         session.entityWritten(row.kind());
         if (row.kind().equals("site")) {
             // A cache holds one site entity: an upsert replaces it whatever its id, as InMemoryEntitlements does.
@@ -134,7 +134,7 @@ final class EntityRows {
         try {
             upsert.executeUpdate();
         } catch (SQLiteException e) {
-            if (row.cardHash() != null && Connections.primary(e) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+            if (row.cardHash() != null && SqliteConnections.primary(e) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
                 throw duplicateCard(
                         row.key(), cardHolder(session, row.cardHash()).orElse("?"), e);
             }
@@ -143,7 +143,7 @@ final class EntityRows {
     }
 
     /** Upserts {@code loaded} with {@link #bulkUpsert}; returns how many there were. */
-    long bulkLoad(Session session, Iterable<? extends Entity> loaded) throws SQLException {
+    long bulkLoad(SqliteSession session, Iterable<? extends Entity> loaded) throws SQLException {
         long[] count = {0};
         bulkUpsert(session, batch -> {
             for (Entity entity : loaded) {
@@ -168,7 +168,7 @@ final class EntityRows {
      * the module README). The final state must hold each card hash once; as for a snapshot, only the
      * result counts, not the order.
      */
-    void bulkUpsert(Session session, BulkRows rows) throws SQLException {
+    void bulkUpsert(SqliteSession session, BulkRows rows) throws SQLException {
         List<String> triggers = dropLookupTriggers(session);
         BatchUpsert batch = new BatchUpsert(session);
         rows.feed(batch);
@@ -178,7 +178,7 @@ final class EntityRows {
             session.execute("INSERT INTO entity_card (card_hash, key) SELECT card_hash, key FROM entity"
                     + " WHERE card_hash IS NOT NULL ORDER BY card_hash");
         } catch (SQLiteException e) {
-            if (Connections.primary(e) != SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+            if (SqliteConnections.primary(e) != SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
                 throw e;
             }
             try (Statement statement = session.connection.createStatement();
@@ -199,7 +199,7 @@ final class EntityRows {
     }
 
     /** Drops the triggers on {@code entity} (the lookups' keepers) and returns their definitions. */
-    static List<String> dropLookupTriggers(Session session) throws SQLException {
+    static List<String> dropLookupTriggers(SqliteSession session) throws SQLException {
         Map<String, String> triggers = new LinkedHashMap<>();
         try (Statement statement = session.connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT name, sql FROM sqlite_master"
@@ -220,10 +220,10 @@ final class EntityRows {
      */
     final class BatchUpsert {
         private static final int BATCH_ROWS = 1_000;
-        private final Session session;
+        private final SqliteSession session;
         private final List<Row> pending = new ArrayList<>(BATCH_ROWS);
 
-        BatchUpsert(Session session) {
+        BatchUpsert(SqliteSession session) {
             this.session = session;
         }
 
@@ -259,7 +259,7 @@ final class EntityRows {
         }
     }
 
-    private static Optional<String> cardHolder(Session session, byte[] cardHash) throws SQLException {
+    private static Optional<String> cardHolder(SqliteSession session, byte[] cardHash) throws SQLException {
         PreparedStatement holder = session.prepare(SQL_CARD_HOLDER);
         holder.setBytes(1, cardHash);
         try (ResultSet rows = holder.executeQuery()) {
@@ -276,7 +276,7 @@ final class EntityRows {
                 cause);
     }
 
-    void delete(Session session, EntityKind kind, String key) throws SQLException {
+    void delete(SqliteSession session, EntityKind kind, String key) throws SQLException {
         session.entityWritten(kindName(kind));
         PreparedStatement delete = session.prepare(SQL_DELETE);
         delete.setString(1, kindName(kind));

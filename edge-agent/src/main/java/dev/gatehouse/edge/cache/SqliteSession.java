@@ -12,9 +12,9 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * One JDBC connection and its prepared statements; used by one thread at a time. On the writer it
- * also notes what the current write transaction changed besides rows (see {@link Connections#write}).
+ * also notes what the current write transaction changed besides rows (see {@link SqliteConnections#write}).
  */
-final class Session implements AutoCloseable {
+final class SqliteSession implements AutoCloseable {
     static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
     final Connection connection;
@@ -23,14 +23,14 @@ final class Session implements AutoCloseable {
     private boolean metaWritten;
     private boolean configChanged;
 
-    private Session(Connection connection) {
+    private SqliteSession(Connection connection) {
         this.connection = connection;
     }
 
-    static Session connect(Path file) throws SQLException {
+    static SqliteSession connect(Path file) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
-        return new Session(config.createConnection("jdbc:sqlite:" + file.toAbsolutePath()));
+        return new SqliteSession(config.createConnection("jdbc:sqlite:" + file.toAbsolutePath()));
     }
 
     PreparedStatement prepare(String sql) throws SQLException {
@@ -104,7 +104,7 @@ final class Session implements AutoCloseable {
     }
 
     /** Closes {@code session}, if any, after a failure: the first failure is the one reported. */
-    static void closeQuietly(Session session) {
+    static void closeQuietly(SqliteSession session) {
         if (session == null) {
             return;
         }

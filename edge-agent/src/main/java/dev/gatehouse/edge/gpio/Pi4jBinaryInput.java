@@ -1,4 +1,4 @@
-package dev.gatehouse.edge.door;
+package dev.gatehouse.edge.gpio;
 
 import com.pi4j.context.Context;
 import com.pi4j.exception.Pi4JException;
@@ -6,6 +6,9 @@ import com.pi4j.io.exception.IOAlreadyExistsException;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
+import dev.gatehouse.edge.door.BinaryInput;
+import dev.gatehouse.edge.door.DoorError;
+import dev.gatehouse.edge.door.DoorException;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -57,7 +60,7 @@ public final class Pi4jBinaryInput implements BinaryInput {
     public static Pi4jBinaryInput create(Context context, int bcmPin, boolean activeLow, PullResistance pull) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(pull, "pull");
-        GpioPins.requireFree(context, bcmPin);
+        Pi4jPins.requireFree(context, bcmPin);
         try {
             DigitalInput input = context.create(DigitalInput.newConfigBuilder(context)
                     .id("gatehouse-input-bcm" + bcmPin)
@@ -66,7 +69,7 @@ public final class Pi4jBinaryInput implements BinaryInput {
                     .pull(pull));
             return new Pi4jBinaryInput(input, bcmPin, activeLow);
         } catch (IOAlreadyExistsException e) {
-            throw GpioPins.inUse(bcmPin, e);
+            throw Pi4jPins.inUse(bcmPin, e);
         } catch (Pi4JException | IllegalStateException e) {
             throw new DoorException(
                     DoorError.INPUT_FAILED,

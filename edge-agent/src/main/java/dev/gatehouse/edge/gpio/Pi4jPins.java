@@ -1,11 +1,13 @@
-package dev.gatehouse.edge.door;
+package dev.gatehouse.edge.gpio;
 
 import com.pi4j.context.Context;
 import com.pi4j.io.IOType;
+import dev.gatehouse.edge.door.DoorError;
+import dev.gatehouse.edge.door.DoorException;
 
 /** Guards shared by the Pi4J adapters. */
-final class GpioPins {
-    private GpioPins() {}
+final class Pi4jPins {
+    private Pi4jPins() {}
 
     /**
      * Refuses a pin that already carries a digital input or output in {@code context}. Pi4J only

@@ -1,10 +1,15 @@
-package dev.gatehouse.edge.door;
+package dev.gatehouse.edge.gpio;
 
 import com.pi4j.context.Context;
 import com.pi4j.exception.Pi4JException;
 import com.pi4j.io.exception.IOAlreadyExistsException;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
+import dev.gatehouse.edge.door.DoorController;
+import dev.gatehouse.edge.door.DoorError;
+import dev.gatehouse.edge.door.DoorException;
+import dev.gatehouse.edge.door.LockType;
+import dev.gatehouse.edge.door.Relay;
 import java.util.Objects;
 
 /**
@@ -32,7 +37,7 @@ public final class Pi4jRelay implements Relay {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(lockType, "lockType");
         DigitalState locked = lockType.energisedWhenLocked() ? DigitalState.HIGH : DigitalState.LOW;
-        GpioPins.requireFree(context, bcmPin);
+        Pi4jPins.requireFree(context, bcmPin);
         try {
             DigitalOutput output = context.create(DigitalOutput.newConfigBuilder(context)
                     .id("gatehouse-relay-bcm" + bcmPin)
@@ -42,7 +47,7 @@ public final class Pi4jRelay implements Relay {
                     .shutdown(DigitalState.LOW));
             return new Pi4jRelay(output, bcmPin);
         } catch (IOAlreadyExistsException e) {
-            throw GpioPins.inUse(bcmPin, e);
+            throw Pi4jPins.inUse(bcmPin, e);
         } catch (Pi4JException | IllegalStateException e) {
             throw new DoorException(
                     DoorError.RELAY_FAILED,

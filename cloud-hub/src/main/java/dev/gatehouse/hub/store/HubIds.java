@@ -1,4 +1,4 @@
-package dev.gatehouse.hub;
+package dev.gatehouse.hub.store;
 
 import java.security.SecureRandom;
 

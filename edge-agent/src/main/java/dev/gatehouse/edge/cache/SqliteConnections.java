@@ -25,13 +25,13 @@ import org.sqlite.SQLiteException;
  * waits for sync. Its event, committed before the relay moves, waits for the write in progress, so
  * writes are kept short (see {@link SnapshotInstaller}).
  */
-final class Connections implements AutoCloseable {
+final class SqliteConnections implements AutoCloseable {
     private static final int MAX_IDLE_READERS = 8;
 
     /** Work on one connection; may throw SQLException, which the caller translates. */
     @FunctionalInterface
     interface SqlWork<T> {
-        T run(Session session) throws SQLException;
+        T run(SqliteSession session) throws SQLException;
     }
 
     /**
@@ -39,19 +39,19 @@ final class Connections implements AutoCloseable {
      * commit, it returns what to publish once the commit succeeded.
      */
     interface CommitHook {
-        Runnable beforeCommit(Session writer) throws SQLException;
+        Runnable beforeCommit(SqliteSession writer) throws SQLException;
     }
 
     private final Path file;
-    private final Session writer;
+    private final SqliteSession writer;
     private final CommitHook commitHook;
     // Fair: a door's event waiting between two steps of a snapshot install goes before the next step.
     private final ReentrantLock writeLock = new ReentrantLock(true);
-    private final ConcurrentLinkedDeque<Session> idleReaders = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<SqliteSession> idleReaders = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
     private int transactionDepth; // guarded by writeLock
 
-    Connections(Path file, Session writer, CommitHook commitHook) {
+    SqliteConnections(Path file, SqliteSession writer, CommitHook commitHook) {
         this.file = file;
         this.writer = writer;
         this.commitHook = commitHook;
@@ -123,7 +123,7 @@ final class Connections implements AutoCloseable {
      * beside the writer, under the write lock (so it waits for no one in this process and no one
      * waits for it longer than its work).
      */
-    <T> T writeOn(Session session, String what, SqlWork<T> work) {
+    <T> T writeOn(SqliteSession session, String what, SqlWork<T> work) {
         writeLock.lock();
         try {
             requireOpen();
@@ -171,7 +171,7 @@ final class Connections implements AutoCloseable {
     /** Runs {@code work} on a pooled reader connection, which no other thread uses meanwhile. */
     <T> T read(String what, SqlWork<T> work) {
         requireOpen();
-        Session reader = idleReaders.pollFirst();
+        SqliteSession reader = idleReaders.pollFirst();
         try {
             if (reader == null) {
                 reader = openReader();
@@ -186,20 +186,20 @@ final class Connections implements AutoCloseable {
         }
     }
 
-    private Session openReader() throws SQLException {
-        Session reader = Session.connect(file);
+    private SqliteSession openReader() throws SQLException {
+        SqliteSession reader = SqliteSession.connect(file);
         try {
             reader.execute("PRAGMA query_only = 1");
             return reader;
         } catch (SQLException e) {
-            Session.closeQuietly(reader);
+            SqliteSession.closeQuietly(reader);
             throw e;
         }
     }
 
-    private void release(Session reader) {
+    private void release(SqliteSession reader) {
         if (closed || idleReaders.size() >= MAX_IDLE_READERS) {
-            Session.closeQuietly(reader);
+            SqliteSession.closeQuietly(reader);
             return;
         }
         idleReaders.offerFirst(reader);
@@ -209,8 +209,8 @@ final class Connections implements AutoCloseable {
     }
 
     private void closeIdleReaders() {
-        for (Session reader = idleReaders.pollFirst(); reader != null; reader = idleReaders.pollFirst()) {
-            Session.closeQuietly(reader);
+        for (SqliteSession reader = idleReaders.pollFirst(); reader != null; reader = idleReaders.pollFirst()) {
+            SqliteSession.closeQuietly(reader);
         }
     }
 
@@ -294,7 +294,7 @@ final class Connections implements AutoCloseable {
             return new CacheException(
                     CacheError.BUSY,
                     "cannot " + what + ": " + file + " stayed locked by another process for "
-                            + Session.BUSY_TIMEOUT_MILLIS + " ms (" + cause
+                            + SqliteSession.BUSY_TIMEOUT_MILLIS + " ms (" + cause
                             + "); is a second agent running on this data directory?",
                     e);
         }

@@ -1,4 +1,4 @@
-package dev.gatehouse.protocol.policy;
+package dev.gatehouse.protocol.model;
 
 /** Why a door stayed locked, each with a sentence an operator understands. */
 public enum DenyReason {

@@ -1,10 +1,13 @@
-package dev.gatehouse.edge.door;
+package dev.gatehouse.edge.gpio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.PullResistance;
+import dev.gatehouse.edge.door.DoorError;
+import dev.gatehouse.edge.door.DoorException;
+import dev.gatehouse.edge.door.LockType;
 import dev.gatehouse.edge.testing.MutableClock;
 import dev.gatehouse.sim.gpio.RelayHistory.Transition;
 import dev.gatehouse.sim.gpio.SimulatedGpio;
