@@ -93,6 +93,8 @@ public final class PahoMqttLink implements MqttLink {
     private final InboundLanes lanes;
     /** Completes at the first SUBACK (or at the first connection when there is nothing to subscribe to). */
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    /** A subscribe request failed without a SUBACK: publishes leave without waiting for one. */
+    private volatile boolean subscribeFailed;
     /** Completes at the next connection, then is replaced. */
     private final AtomicReference<CompletableFuture<Void>> nextConnection =
             new AtomicReference<>(new CompletableFuture<>());
@@ -191,7 +193,7 @@ public final class PahoMqttLink implements MqttLink {
         }
     }
 
-    /** Connected, and subscribed at least once: publishes may leave. */
+    /** Connected, and the first subscriptions acknowledged. */
     private boolean ready() {
         return subscribed.isDone() && connected();
     }
@@ -259,9 +261,10 @@ public final class PahoMqttLink implements MqttLink {
 
     /** Paho behind the publish window: hands one publish over and turns Paho's answers into verdicts. */
     private final class PahoTransport implements PublishWindow.Transport {
+        /** Connected; the first time, once the SUBACK came (or the subscribe request failed). */
         @Override
         public boolean ready() {
-            return !closed && PahoMqttLink.this.ready();
+            return !closed && (subscribed.isDone() || subscribeFailed) && connected();
         }
 
         @Override
@@ -351,13 +354,19 @@ public final class PahoMqttLink implements MqttLink {
 
                         @Override
                         public void onFailure(IMqttToken token, Throwable error) {
-                            LOG.severe("cannot subscribe the hub to edge channels: " + error.getMessage());
+                            subscribeFailed(error);
                         }
                     },
                     new MqttProperties());
         } catch (MqttException e) {
-            LOG.severe("cannot subscribe the hub to edge channels: " + e.getMessage());
+            subscribeFailed(e);
         }
+    }
+
+    private void subscribeFailed(Throwable error) {
+        LOG.severe("cannot subscribe the hub to edge channels: " + error.getMessage());
+        subscribeFailed = true;
+        window.wake();
     }
 
     private void dispatch(String topicName, MqttMessage message) {
