@@ -15,8 +15,6 @@ import dev.gatehouse.protocol.sign.SignedMessages;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,15 +66,8 @@ public final class Commands {
         Instant expiresAt = issuedAt.plus(expiresIn);
         String id = HubIds.next("cmd");
         record Signer(String slug, ECKey key) {}
-        Signer signer = database.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement("SELECT slug FROM tenants WHERE id = ?")) {
-                statement.setString(1, tenantId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    return new Signer(rows.getString(1), TenantStore.activeSigningKey(c, tenantId));
-                }
-            }
-        });
+        Signer signer = database.read(
+                c -> new Signer(TenantStore.slug(c, tenantId), TenantStore.activeSigningKey(c, tenantId)));
         List<String> targets = devices.active(tenantId, siteId);
         store.create(tenantId, id, siteId, CommandActions.write(action), issuedAt, expiresAt, targets);
         String jws = SignedMessages.sign(
