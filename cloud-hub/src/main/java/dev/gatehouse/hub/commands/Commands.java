@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  * command id, envelope time = its issue time), published to every active device of the site on its
  * {@code commands} topic — and records their {@code command.ack} answers.
  */
-public final class Commands {
+public record Commands(Database database, CommandStore store, EdgeDevices devices, EdgeLink link, Clock clock) {
     private static final Logger LOG = Logger.getLogger(Commands.class.getName());
 
     /** Default expiry of an unlock-once command. */
@@ -38,22 +38,8 @@ public final class Commands {
     /** Longest expiry a caller may ask for. */
     public static final Duration MAX_EXPIRY = Duration.ofHours(1);
 
-    private final Database database;
-    private final CommandStore store;
-    private final EdgeDevices devices;
-    private final EdgeLink link;
-    private final Clock clock;
-
     public Commands(Database database, EdgeDevices devices, EdgeLink link, Clock clock) {
-        this.database = database;
-        this.store = new CommandStore(database, clock);
-        this.devices = devices;
-        this.link = link;
-        this.clock = clock;
-    }
-
-    public CommandStore store() {
-        return store;
+        this(database, new CommandStore(database, clock), devices, link, clock);
     }
 
     public static Duration defaultExpiry(CommandAction action) {

@@ -31,18 +31,10 @@ import java.util.Set;
  * DELETE /api/v1/tokens/{id}        revoke a token; it stops working at once
  * </pre>
  */
-public final class TenantService implements HttpService {
+public record TenantService(TenantStore store, int maxBody) implements HttpService {
     /** Subdomains a tenant may not take: they name the hub's own hosts. */
     private static final Set<String> RESERVED =
             Set.of("www", "api", "admin", "app", "hub", "mqtt", "mail", "static", "status", "docs");
-
-    private final TenantStore store;
-    private final int maxBody;
-
-    public TenantService(TenantStore store, int maxBody) {
-        this.store = store;
-        this.maxBody = maxBody;
-    }
 
     @Override
     public void routing(HttpRules rules) {
