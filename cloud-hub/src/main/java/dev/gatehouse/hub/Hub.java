@@ -21,6 +21,8 @@ import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.mqtt.EmbeddedBroker;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.mqtt.MqttRuntime;
+import dev.gatehouse.hub.plans.PlanAssignmentService;
+import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.projection.ExplainService;
@@ -211,6 +213,7 @@ public final class Hub implements AutoCloseable {
                         new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
                         new MemberService(stores.members(), maxBody),
                         new PlanService(stores.plans(), maxBody),
+                        new PlanAssignmentService(new PlanAssignmentStore(stores.database(), stores.clock()), maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(

@@ -1,17 +1,18 @@
 package dev.gatehouse.hub.changes;
 
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.EntityKind;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,41 +36,39 @@ public final class ChangeLog {
         if (changes.isEmpty()) {
             return head(c, siteId);
         }
-        try (PreparedStatement bump =
-                c.prepareStatement("UPDATE sites SET change_seq = change_seq + ? WHERE id = ? AND tenant_id = ?")) {
-            bump.setLong(1, changes.size());
-            bump.setString(2, siteId);
-            bump.setString(3, tenantId);
-            if (bump.executeUpdate() != 1) {
-                throw new StoreException(StoreError.REFERENCE, "site " + siteId + " does not exist");
-            }
+        if (Sql.update(
+                        c,
+                        "UPDATE sites SET change_seq = change_seq + ? WHERE id = ? AND tenant_id = ?",
+                        (long) changes.size(),
+                        siteId,
+                        tenantId)
+                != 1) {
+            throw new StoreException(StoreError.REFERENCE, "site " + siteId + " does not exist");
         }
         long last = head(c, siteId);
         long seq = last - changes.size();
-        try (PreparedStatement insert =
-                c.prepareStatement("INSERT INTO site_changes (site_id, seq, tenant_id, kind, entity_key, op, body, at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (Change change : changes) {
-                insert.setString(1, siteId);
-                insert.setLong(2, ++seq);
-                insert.setString(3, tenantId);
-                insert.setString(4, change.kind().name());
-                insert.setString(5, change.key());
-                switch (change) {
-                    case Change.Upsert upsert -> {
-                        insert.setString(6, "upsert");
-                        insert.setString(7, MessageCodec.encodeEntity(upsert.entity()));
-                    }
-                    case Change.Remove remove -> {
-                        insert.setString(6, "remove");
-                        insert.setString(7, null);
-                    }
-                }
-                insert.setLong(8, at.toEpochMilli());
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        List<List<Object>> rows = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            String body =
+                    switch (change) {
+                        case Change.Upsert upsert -> MessageCodec.encodeEntity(upsert.entity());
+                        case Change.Remove remove -> null;
+                    };
+            rows.add(Arrays.asList(
+                    siteId,
+                    ++seq,
+                    tenantId,
+                    change.kind(),
+                    change.key(),
+                    change instanceof Change.Upsert ? "upsert" : "remove",
+                    body,
+                    at));
         }
+        Sql.batch(
+                c,
+                "INSERT INTO site_changes (site_id, seq, tenant_id, kind, entity_key, op, body, at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows);
         Database.noteChange(c, tenantId, siteId);
         return last;
     }
@@ -91,49 +90,23 @@ public final class ChangeLog {
      * serialises them.
      */
     public static void lockTenant(Connection c, String tenantId) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("UPDATE tenants SET updated_at = updated_at WHERE id = ?")) {
-            lock.setString(1, tenantId);
-            lock.executeUpdate();
-        }
+        Sql.update(c, "UPDATE tenants SET updated_at = updated_at WHERE id = ?", tenantId);
     }
 
     public static List<String> siteIds(Connection c, String tenantId) throws SQLException {
-        List<String> ids = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement("SELECT id FROM sites WHERE tenant_id = ? ORDER BY id")) {
-            statement.setString(1, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getString(1));
-                }
-            }
-        }
-        return ids;
+        return Sql.list(c, "SELECT id FROM sites WHERE tenant_id = ? ORDER BY id", Sql.STRING, tenantId);
     }
 
     static long head(Connection c, String siteId) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement("SELECT change_seq FROM sites WHERE id = ?")) {
-            statement.setString(1, siteId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw new StoreException(StoreError.REFERENCE, "site " + siteId + " does not exist");
-                }
-                return rows.getLong(1);
-            }
-        }
+        return Sql.one(c, "SELECT change_seq FROM sites WHERE id = ?", Sql.LONG, siteId)
+                .orElseThrow(() -> new StoreException(StoreError.REFERENCE, "site " + siteId + " does not exist"));
     }
 
     /** The last seq of a site's log (0 when empty). */
     public long head(String tenantId, String siteId) {
-        return database.read(c -> {
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?")) {
-                statement.setString(1, siteId);
-                statement.setString(2, tenantId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? rows.getLong(1) : 0L;
-                }
-            }
-        });
+        return database.read(c -> Sql.one(
+                        c, "SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId)
+                .orElse(0L));
     }
 
     /** Up to {@code limit} entries after {@code afterSeq}, in order. */
@@ -144,25 +117,21 @@ public final class ChangeLog {
     /** Up to {@code limit} entries after {@code afterSeq} and up to {@code upToSeq}, in order, on {@code c}. */
     public static List<LoggedChange> read(
             Connection c, String tenantId, String siteId, long afterSeq, long upToSeq, int limit) throws SQLException {
-        List<LoggedChange> changes = new ArrayList<>();
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT seq, kind, entity_key, op, body, at FROM site_changes"
-                        + " WHERE site_id = ? AND tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?")) {
-            statement.setString(1, siteId);
-            statement.setString(2, tenantId);
-            statement.setLong(3, afterSeq);
-            statement.setLong(4, upToSeq);
-            statement.setInt(5, limit);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    Change change = "upsert".equals(rows.getString(4))
-                            ? new Change.Upsert(MessageCodec.decodeEntity(rows.getString(5)))
-                            : new Change.Remove(EntityKind.valueOf(rows.getString(2)), rows.getString(3));
-                    changes.add(
-                            new LoggedChange(siteId, rows.getLong(1), change, Instant.ofEpochMilli(rows.getLong(6))));
-                }
-            }
-        }
-        return changes;
+        return Sql.list(
+                c,
+                "SELECT seq, kind, entity_key, op, body, at FROM site_changes"
+                        + " WHERE site_id = ? AND tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                row -> new LoggedChange(siteId, row.getLong(1), change(row), Instant.ofEpochMilli(row.getLong(6))),
+                siteId,
+                tenantId,
+                afterSeq,
+                upToSeq,
+                limit);
+    }
+
+    private static Change change(ResultSet row) throws SQLException {
+        return "upsert".equals(row.getString(4))
+                ? new Change.Upsert(MessageCodec.decodeEntity(row.getString(5)))
+                : new Change.Remove(EntityKind.valueOf(row.getString(2)), row.getString(3));
     }
 }

@@ -2,24 +2,24 @@ package dev.gatehouse.hub.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
-import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.hub.web.Times;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How far each device of a site is behind the site's change log, from the devices' last
@@ -48,38 +48,26 @@ public final class SyncStatusService implements HttpService {
     private void status(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
-        Map<String, Object> body = database.read(c -> {
-            long head;
-            try (PreparedStatement select =
-                    c.prepareStatement("SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?")) {
-                select.setString(1, siteId);
-                select.setString(2, tenantId);
-                try (ResultSet rows = select.executeQuery()) {
-                    if (!rows.next()) {
-                        throw ApiException.notFound("site", siteId);
-                    }
-                    head = rows.getLong(1);
-                }
+        Optional<Map<String, Object>> body = database.read(c -> {
+            Optional<Long> head = Sql.one(
+                    c, "SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId);
+            if (head.isEmpty()) {
+                return Optional.empty();
             }
-            List<Map<String, Object>> devices = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT id, name, status, acked_seq, clock, health,"
-                    + " outbox_depth, problems, version, state_at FROM devices WHERE tenant_id = ? AND site_id = ?"
-                    + " ORDER BY name, id")) {
-                select.setString(1, tenantId);
-                select.setString(2, siteId);
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        devices.add(device(rows, head));
-                    }
-                }
-            }
+            List<Map<String, Object>> devices = Sql.list(
+                    c,
+                    "SELECT id, name, status, acked_seq, clock, health, outbox_depth, problems, version, state_at"
+                            + " FROM devices WHERE tenant_id = ? AND site_id = ? ORDER BY name, id",
+                    row -> device(row, head.get()),
+                    tenantId,
+                    siteId);
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("site", siteId);
-            answer.put("headSeq", head);
+            answer.put("headSeq", head.get());
             answer.put("devices", devices);
-            return answer;
+            return Optional.of(answer);
         });
-        Json.ok(res, body);
+        Json.ok(res, StoreResults.found(body, "site", siteId));
     }
 
     private static Map<String, Object> device(ResultSet rows, long head) throws SQLException {
@@ -116,6 +104,6 @@ public final class SyncStatusService implements HttpService {
     }
 
     private static String wire(String name) {
-        return name == null ? null : name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return name == null ? null : WireNames.wire(name);
     }
 }

@@ -138,7 +138,16 @@ public final class MemberService implements HttpService {
         Json.ok(
                 res,
                 StoreResults.value(store.history(tenantId, memberId, paging.limit(), paging.after()))
+                        .map(HistoryView::of)
                         .body());
+    }
+
+    /** A history entry as the API shows it, its changes as the JSON they were recorded as. */
+    public record HistoryView(String id, String at, String actor, String action, JsonNode changes) {
+        static HistoryView of(MemberStore.HistoryEntry entry) {
+            return new HistoryView(
+                    entry.id(), entry.at(), entry.actor(), entry.action(), MemberJson.changes(entry.changes()));
+        }
     }
 
     private static Optional<String> phone(Input input) {

@@ -1,9 +1,5 @@
 package dev.gatehouse.hub.members;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
@@ -17,7 +13,6 @@ import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
-import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Member;
@@ -33,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -89,8 +83,11 @@ public final class MemberStore {
         }
     }
 
-    /** One history entry: {@code changes} maps each field to {@code {"from": …, "to": …}}. */
-    public record HistoryEntry(String id, String at, String actor, String action, JsonNode changes) {}
+    /**
+     * One history entry; {@code changes} is the stored JSON that maps each field to {@code {"from": …,
+     * "to": …}} ({@link MemberJson#changes(String)} reads it).
+     */
+    public record HistoryEntry(String id, String at, String actor, String action, String changes) {}
 
     // ---- writes
 
@@ -140,7 +137,7 @@ public final class MemberStore {
                 return new StoreResult.Conflict<>("member " + memberId + " is cancelled, and a cancellation is final;"
                         + " create a new member to sign them up again");
             }
-            ObjectNode changes = diff(Optional.of(before), after);
+            List<FieldChange> changes = diff(Optional.of(before), after);
             if (changes.isEmpty()) {
                 return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
             }
@@ -215,10 +212,16 @@ public final class MemberStore {
 
     /**
      * Appends one history entry in the caller's transaction; the caller holds the member's row
-     * ({@link #lock}). {@code changes} maps each field to {@code {"from": …, "to": …}}.
+     * ({@link #lock}), with each field's value before and after.
      */
     public static void recordHistory(
-            Connection c, String tenantId, String memberId, String actor, String action, ObjectNode changes, Instant at)
+            Connection c,
+            String tenantId,
+            String memberId,
+            String actor,
+            String action,
+            List<FieldChange> changes,
+            Instant at)
             throws SQLException {
         long seq = Sql.one(
                                 c,
@@ -238,13 +241,13 @@ public final class MemberStore {
                 at,
                 actor,
                 action,
-                changes.toString(),
+                MemberJson.changes(changes),
                 seq);
     }
 
     /** Field by field, what differs between {@code before} (absent for a new member) and {@code after}. */
-    private static ObjectNode diff(Optional<MemberInput> before, MemberInput after) {
-        ObjectNode changes = Json.MAPPER.createObjectNode();
+    private static List<FieldChange> diff(Optional<MemberInput> before, MemberInput after) {
+        List<FieldChange> changes = new ArrayList<>();
         field(changes, "email", before.map(MemberInput::email), Optional.of(after.email()));
         field(changes, "fullName", before.map(MemberInput::fullName), Optional.of(after.fullName()));
         field(changes, "phone", before.flatMap(MemberInput::phone), after.phone());
@@ -256,42 +259,25 @@ public final class MemberStore {
                 Optional.of(WireNames.wire(after.status())));
         Optional<Set<String>> rolesBefore = before.map(MemberInput::roles);
         if (rolesBefore.isEmpty() || !rolesBefore.get().equals(after.roles())) {
-            ObjectNode change = changes.putObject("roles");
-            if (rolesBefore.isPresent()) {
-                change.set("from", rolesArray(rolesBefore.get()));
-            } else {
-                change.putNull("from");
-            }
-            change.set("to", rolesArray(after.roles()));
+            changes.add(new FieldChange("roles", rolesBefore.orElse(null), after.roles()));
         }
         return changes;
     }
 
-    private static void field(ObjectNode changes, String name, Optional<String> from, Optional<String> to) {
-        if (from.equals(to)) {
-            return;
+    private static void field(List<FieldChange> changes, String name, Optional<String> from, Optional<String> to) {
+        if (!from.equals(to)) {
+            changes.add(new FieldChange(name, from.orElse(null), to.orElse(null)));
         }
-        ObjectNode change = changes.putObject(name);
-        change.put("from", from.orElse(null));
-        change.put("to", to.orElse(null));
-    }
-
-    private static ArrayNode rolesArray(Set<String> roles) {
-        ArrayNode array = Json.MAPPER.createArrayNode();
-        new TreeSet<>(roles).forEach(array::add);
-        return array;
     }
 
     private static String rolesJson(Set<String> roles) {
-        return rolesArray(roles).toString();
+        return MemberJson.roles(roles);
     }
 
     private static List<String> roles(String json) throws SQLException {
         try {
-            List<String> roles = new ArrayList<>();
-            Json.MAPPER.readTree(json).forEach(node -> roles.add(node.asText()));
-            return roles;
-        } catch (JsonProcessingException e) {
+            return MemberJson.roles(json);
+        } catch (IllegalArgumentException e) {
             throw new SQLException("stored member roles are not a JSON array: " + json, e);
         }
     }
@@ -397,15 +383,13 @@ public final class MemberStore {
     private record HistoryRow(HistoryEntry entry, long at, long seq) {}
 
     private static HistoryRow historyRow(ResultSet row) throws SQLException {
-        JsonNode changes;
-        try {
-            changes = Json.MAPPER.readTree(row.getString(5));
-        } catch (JsonProcessingException e) {
-            throw new SQLException("stored member history is not JSON", e);
-        }
         return new HistoryRow(
                 new HistoryEntry(
-                        row.getString(1), Times.iso(row.getLong(2)), row.getString(3), row.getString(4), changes),
+                        row.getString(1),
+                        Times.iso(row.getLong(2)),
+                        row.getString(3),
+                        row.getString(4),
+                        row.getString(5)),
                 row.getLong(2),
                 row.getLong(6));
     }

@@ -8,6 +8,7 @@ import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.model.HolidayRule;
@@ -18,22 +19,17 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.DayOfWeek;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * Plans, and the plans members hold.
+ * Plans (which members hold them: {@link PlanAssignmentService}).
  *
  * <pre>
  * POST   /api/v1/plans        {"name", "description"?, "doorGroupIds", "schedule"?, "holidays"?}
  * GET    /api/v1/plans?limit=&amp;cursor=
  * GET|PATCH|DELETE /api/v1/plans/{planId}                 DELETE: 409 while members hold it
- * GET    /api/v1/members/{memberId}/plans
- * PUT    /api/v1/members/{memberId}/plans/{planId}       {"validFrom"?, "validUntil"?}
- * DELETE /api/v1/members/{memberId}/plans/{planId}
  * </pre>
  *
  * A schedule is a list of weekly windows {@code {"day":"monday","start":"08:00","end":"18:00"}} in
@@ -58,10 +54,7 @@ public final class PlanService implements HttpService {
                 .get("/plans", this::list)
                 .get("/plans/{planId}", this::get)
                 .patch("/plans/{planId}", this::update)
-                .delete("/plans/{planId}", this::delete)
-                .get("/members/{memberId}/plans", this::assignments)
-                .put("/members/{memberId}/plans/{planId}", this::assign)
-                .delete("/members/{memberId}/plans/{planId}", this::unassign);
+                .delete("/plans/{planId}", this::delete);
     }
 
     private void create(ServerRequest req, ServerResponse res) {
@@ -77,7 +70,9 @@ public final class PlanService implements HttpService {
         HolidayRule holidays = input.enumValue("holidays", HolidayRule.class).orElse(HolidayRule.CLOSED);
         input.done();
         Json.created(
-                res, store.create(tenantId, new PlanStore.PlanInput(name, description, groupIds, windows, holidays)));
+                res,
+                StoreResults.value(store.create(
+                        tenantId, new PlanStore.PlanInput(name, description, groupIds, windows, holidays))));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -89,13 +84,13 @@ public final class PlanService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String planId = PathIds.id(req, "planId", "plan");
-        Json.ok(res, store.find(tenantId, planId).orElseThrow(() -> ApiException.notFound("plan", planId)));
+        Json.ok(res, StoreResults.found(store.find(tenantId, planId), "plan", planId));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String planId = PathIds.id(req, "planId", "plan");
-        store.find(tenantId, planId).orElseThrow(() -> ApiException.notFound("plan", planId));
+        StoreResults.found(store.find(tenantId, planId), "plan", planId);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
         Optional<String> name = input.has("name") ? Optional.of(input.text("name", 100)) : Optional.empty();
         Optional<String> description = input.optionalText("description", 1000);
@@ -111,24 +106,21 @@ public final class PlanService implements HttpService {
         input.done();
         Json.ok(
                 res,
-                store.update(
-                                tenantId,
-                                planId,
-                                current -> new PlanStore.PlanInput(
-                                        name.orElse(current.name()),
-                                        input.has("description") ? description : current.description(),
-                                        input.has("doorGroupIds") ? groupIds : current.doorGroupIds(),
-                                        input.has("schedule") ? windows : current.windows(),
-                                        holidays.orElse(current.holidays())))
-                        .orElseThrow(() -> ApiException.notFound("plan", planId)));
+                StoreResults.value(store.update(
+                        tenantId,
+                        planId,
+                        current -> new PlanStore.PlanInput(
+                                name.orElse(current.name()),
+                                input.has("description") ? description : current.description(),
+                                input.has("doorGroupIds") ? groupIds : current.doorGroupIds(),
+                                input.has("schedule") ? windows : current.windows(),
+                                holidays.orElse(current.holidays())))));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String planId = PathIds.id(req, "planId", "plan");
-        if (!store.delete(tenantId, planId)) {
-            throw ApiException.notFound("plan", planId);
-        }
+        StoreResults.value(store.delete(tenantId, planId));
         res.status(Status.NO_CONTENT_204).send();
     }
 
@@ -211,43 +203,5 @@ public final class PlanService implements HttpService {
             entry.error(field, e.getMessage());
             return Optional.empty();
         }
-    }
-
-    // ---- members' plans
-
-    private void assignments(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String memberId = PathIds.id(req, "memberId", "member");
-        Json.ok(
-                res,
-                Map.of(
-                        "items",
-                        store.assignments(tenantId, memberId)
-                                .orElseThrow(() -> ApiException.notFound("member", memberId))));
-    }
-
-    private void assign(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.operator(req);
-        String memberId = PathIds.id(req, "memberId", "member");
-        String planId = PathIds.id(req, "planId", "plan");
-        ObjectNode body = req.content().hasEntity() ? Json.object(req, maxBody) : Json.MAPPER.createObjectNode();
-        Input input = Input.of(body, "validFrom", "validUntil");
-        Optional<Instant> validFrom = input.instant("validFrom");
-        Optional<Instant> validUntil = input.instant("validUntil");
-        if (validFrom.isPresent() && validUntil.isPresent() && !validUntil.get().isAfter(validFrom.get())) {
-            input.error("validUntil", "must be after validFrom (" + validFrom.get() + ")");
-        }
-        input.done();
-        PlanStore.Assigned assigned =
-                store.assign(caller.tenantId(), caller.tokenId(), memberId, planId, validFrom, validUntil);
-        Json.send(res, assigned.created() ? Status.CREATED_201 : Status.OK_200, assigned.assignment());
-    }
-
-    private void unassign(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.operator(req);
-        String memberId = PathIds.id(req, "memberId", "member");
-        String planId = PathIds.id(req, "planId", "plan");
-        store.unassign(caller.tenantId(), caller.tokenId(), memberId, planId);
-        res.status(Status.NO_CONTENT_204).send();
     }
 }

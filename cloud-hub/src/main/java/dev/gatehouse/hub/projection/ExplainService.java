@@ -1,8 +1,9 @@
 package dev.gatehouse.hub.projection;
 
 import dev.gatehouse.hub.members.MemberStore;
-import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
@@ -26,8 +27,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -107,7 +106,7 @@ public final class ExplainService implements HttpService {
             throw ApiException.notFound("member", memberId);
         }
         String siteId =
-                SiteStore.doorSite(c, tenantId, doorId).orElseThrow(() -> ApiException.notFound("door", doorId));
+                DoorStore.doorSite(c, tenantId, doorId).orElseThrow(() -> ApiException.notFound("door", doorId));
         Credential credential = credential(c, tenantId, memberId, credentialId);
         List<Entity> slice =
                 SiteProjection.forMember(c, tenantId, siteId, memberId).orElseThrow();
@@ -189,13 +188,11 @@ public final class ExplainService implements HttpService {
     }
 
     private static Optional<String> holder(Connection c, String tenantId, String credentialId) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT member_id FROM credentials WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, credentialId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT member_id FROM credentials WHERE id = ? AND tenant_id = ?",
+                Sql.STRING,
+                credentialId,
+                tenantId);
     }
 }

@@ -3,16 +3,18 @@ package dev.gatehouse.hub.projection;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.members.MemberStore;
-import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.plans.PlanGrants;
+import dev.gatehouse.hub.sites.DoorGroupStore;
+import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Query;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.protocol.model.Credential;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,7 @@ public final class SiteProjection {
         addDoorsAndGroups(c, tenantId, siteId, entities);
         entities.addAll(MemberStore.entities(c, tenantId));
         entities.addAll(credentials(c, tenantId, Optional.empty()));
-        entities.addAll(PlanStore.entitiesAt(c, tenantId, siteId, Optional.empty()));
+        entities.addAll(PlanGrants.entitiesAt(c, tenantId, siteId, Optional.empty()));
         entities.addAll(visitorPasses(c, tenantId, siteId));
         return Optional.of(List.copyOf(entities));
     }
@@ -64,7 +66,7 @@ public final class SiteProjection {
         addDoorsAndGroups(c, tenantId, siteId, entities);
         MemberStore.entity(c, tenantId, memberId).ifPresent(entities::add);
         entities.addAll(credentials(c, tenantId, Optional.of(memberId)));
-        entities.addAll(PlanStore.entitiesAt(c, tenantId, siteId, Optional.of(memberId)));
+        entities.addAll(PlanGrants.entitiesAt(c, tenantId, siteId, Optional.of(memberId)));
         return Optional.of(List.copyOf(entities));
     }
 
@@ -72,46 +74,26 @@ public final class SiteProjection {
             throws SQLException {
         for (String doorId :
                 ids(c, "SELECT id FROM doors WHERE tenant_id = ? AND site_id = ? ORDER BY id", tenantId, siteId)) {
-            SiteStore.doorEntity(c, tenantId, doorId).ifPresent(entities::add);
+            DoorStore.doorEntity(c, tenantId, doorId).ifPresent(entities::add);
         }
         for (String groupId : ids(
                 c, "SELECT id FROM door_groups WHERE tenant_id = ? AND site_id = ? ORDER BY id", tenantId, siteId)) {
-            SiteStore.groupEntity(c, tenantId, groupId).ifPresent(entities::add);
+            DoorGroupStore.groupEntity(c, tenantId, groupId).ifPresent(entities::add);
         }
     }
 
     private static List<String> ids(Connection c, String sql, String tenantId, String siteId) throws SQLException {
-        List<String> ids = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            statement.setString(1, tenantId);
-            statement.setString(2, siteId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getString(1));
-                }
-            }
-        }
-        return ids;
+        return Sql.list(c, sql, Sql.STRING, tenantId, siteId);
     }
 
     /** The tenant's credentials by id, or one member's in the order they were enrolled. */
     public static List<Credential> credentials(Connection c, String tenantId, Optional<String> memberId)
             throws SQLException {
-        List<Credential> credentials = new ArrayList<>();
-        try (PreparedStatement statement = c.prepareStatement("SELECT " + CredentialStore.ENTITY_COLUMNS
-                + " FROM credentials WHERE tenant_id = ?"
-                + (memberId.isPresent() ? " AND member_id = ? ORDER BY created_at, id" : " ORDER BY id"))) {
-            statement.setString(1, tenantId);
-            if (memberId.isPresent()) {
-                statement.setString(2, memberId.get());
-            }
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    credentials.add(CredentialStore.entity(rows));
-                }
-            }
-        }
-        return credentials;
+        Query query = new Query(
+                        "SELECT " + CredentialStore.ENTITY_COLUMNS + " FROM credentials WHERE tenant_id = ?", tenantId)
+                .andIf(memberId, "member_id = ?")
+                .append(memberId.isPresent() ? " ORDER BY created_at, id" : " ORDER BY id");
+        return Sql.list(c, query, CredentialStore::entity);
     }
 
     /** The site's visitor passes, by id. */

@@ -5,12 +5,9 @@ import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
-import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
-import dev.gatehouse.protocol.model.Door;
-import dev.gatehouse.protocol.model.DoorGroup;
 import dev.gatehouse.protocol.model.Site;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -190,37 +187,5 @@ public record SiteStore(Database database, Clock clock) {
             days.add(LocalDate.parse(holiday.date()));
         }
         return Optional.of(new Site(siteId, ZoneId.of(zone.get()), days));
-    }
-
-    // ---- delegates kept while plans/ and projection/ (h-plans) move to the new stores
-
-    /** @deprecated use {@link WireNames#wire(String)}. */
-    @Deprecated
-    public static String wire(String enumName) {
-        return WireNames.wire(enumName);
-    }
-
-    /** @deprecated use {@link DoorGroupStore#groupSite}. */
-    @Deprecated
-    public static Optional<String> groupSite(Connection c, String tenantId, String groupId) throws SQLException {
-        return DoorGroupStore.groupSite(c, tenantId, groupId);
-    }
-
-    /** @deprecated use {@link DoorStore#doorSite}. */
-    @Deprecated
-    public static Optional<String> doorSite(Connection c, String tenantId, String doorId) throws SQLException {
-        return DoorStore.doorSite(c, tenantId, doorId);
-    }
-
-    /** @deprecated use {@link DoorStore#doorEntity}. */
-    @Deprecated
-    public static Optional<Door> doorEntity(Connection c, String tenantId, String doorId) throws SQLException {
-        return DoorStore.doorEntity(c, tenantId, doorId);
-    }
-
-    /** @deprecated use {@link DoorGroupStore#groupEntity}. */
-    @Deprecated
-    public static Optional<DoorGroup> groupEntity(Connection c, String tenantId, String groupId) throws SQLException {
-        return DoorGroupStore.groupEntity(c, tenantId, groupId);
     }
 }

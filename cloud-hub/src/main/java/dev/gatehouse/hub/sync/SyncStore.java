@@ -5,13 +5,12 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.protocol.model.Entity;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,16 +42,7 @@ public final class SyncStore {
             "SELECT s.tenant_id, t.slug, s.id, s.change_seq, s.compacted_seq FROM sites s JOIN tenants t ON t.id = s.tenant_id";
 
     public List<SiteHead> heads() {
-        return database.read(c -> {
-            List<SiteHead> heads = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement(HEAD_COLUMNS + " ORDER BY s.id");
-                    ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    heads.add(head(rows));
-                }
-            }
-            return heads;
-        });
+        return database.read(c -> Sql.list(c, HEAD_COLUMNS + " ORDER BY s.id", SyncStore::head));
     }
 
     public Optional<SiteHead> head(String tenantId, String siteId) {
@@ -60,17 +50,15 @@ public final class SyncStore {
     }
 
     static Optional<SiteHead> head(Connection c, String tenantId, String siteId) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(HEAD_COLUMNS + " WHERE s.id = ? AND s.tenant_id = ?")) {
-            statement.setString(1, siteId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(head(rows)) : Optional.empty();
-            }
-        }
+        return Sql.one(c, HEAD_COLUMNS + " WHERE s.id = ? AND s.tenant_id = ?", SyncStore::head, siteId, tenantId);
     }
 
     private static SiteHead head(ResultSet rows) throws SQLException {
         return new SiteHead(rows.getString(1), rows.getString(2), rows.getString(3), rows.getLong(4), rows.getLong(5));
+    }
+
+    private static Accepted accepted(ResultSet rows) throws SQLException {
+        return new Accepted(rows.getString(1), rows.getString(2), rows.getLong(3));
     }
 
     /**
@@ -102,11 +90,9 @@ public final class SyncStore {
     public Map<String, Long> acceptedSeqs() {
         return database.read(c -> {
             Map<String, Long> seqs = new HashMap<>();
-            try (PreparedStatement statement = c.prepareStatement("SELECT site_id, seq FROM sync_published");
-                    ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    seqs.put(rows.getString(1), rows.getLong(2));
-                }
+            for (Accepted site :
+                    Sql.list(c, "SELECT tenant_id, site_id, seq FROM sync_published", SyncStore::accepted)) {
+                seqs.put(site.siteId(), site.seq());
             }
             return seqs;
         });
@@ -114,16 +100,8 @@ public final class SyncStore {
 
     /** The site's recorded accepted seq; empty when none was ever recorded. */
     public Optional<Long> acceptedSeq(String tenantId, String siteId) {
-        return database.read(c -> {
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT seq FROM sync_published WHERE site_id = ? AND tenant_id = ?")) {
-                statement.setString(1, siteId);
-                statement.setString(2, tenantId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
-                }
-            }
-        });
+        return database.read(c -> Sql.one(
+                c, "SELECT seq FROM sync_published WHERE site_id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId));
     }
 
     /**
@@ -134,25 +112,17 @@ public final class SyncStore {
         if (accepted.isEmpty()) {
             return;
         }
-        database.write(c -> {
-            try (PreparedStatement upsert = c.prepareStatement(
-                    "INSERT INTO sync_published (site_id, tenant_id, seq, updated_at) VALUES (?, ?, ?, ?)"
-                            + " ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at"
-                            + " WHERE sync_published.seq < excluded.seq")) {
-                // In site order: two replicas writing overlapping sites lock rows in the same order.
-                for (Accepted site : accepted.stream()
-                        .sorted(Comparator.comparing(Accepted::siteId))
-                        .toList()) {
-                    upsert.setString(1, site.siteId());
-                    upsert.setString(2, site.tenantId());
-                    upsert.setLong(3, site.seq());
-                    upsert.setLong(4, atMillis);
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
-            }
-            return null;
-        });
+        // In site order: two replicas writing overlapping sites lock rows in the same order.
+        List<List<Object>> rows = accepted.stream()
+                .sorted(Comparator.comparing(Accepted::siteId))
+                .<List<Object>>map(site -> List.of(site.siteId(), site.tenantId(), site.seq(), atMillis))
+                .toList();
+        database.run(c -> Sql.batch(
+                c,
+                "INSERT INTO sync_published (site_id, tenant_id, seq, updated_at) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at"
+                        + " WHERE sync_published.seq < excluded.seq",
+                rows));
     }
 
     /** The site's projection and the head it corresponds to, read in one consistent transaction. */
@@ -177,39 +147,26 @@ public final class SyncStore {
      */
     public long compact(String tenantId, String siteId, long upTo, int maxRows) {
         return database.write(c -> {
-            long floor;
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT compacted_seq FROM sites WHERE id = ? AND tenant_id = ?")) {
-                statement.setString(1, siteId);
-                statement.setString(2, tenantId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return 0L;
-                    }
-                    floor = rows.getLong(1);
-                }
+            Optional<Long> current = Sql.one(
+                    c, "SELECT compacted_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId);
+            if (current.isEmpty()) {
+                return 0L;
             }
+            long floor = current.get();
             long target = Math.min(upTo, floor + maxRows);
             if (target <= floor) {
                 return floor;
             }
             // Raise the floor first: the site row's lock orders this with concurrent appends, and a
             // reader that sees the new floor never asks for the rows being deleted.
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE sites SET compacted_seq = ? WHERE id = ? AND tenant_id = ? AND compacted_seq < ?")) {
-                update.setLong(1, target);
-                update.setString(2, siteId);
-                update.setString(3, tenantId);
-                update.setLong(4, target);
-                update.executeUpdate();
-            }
-            try (PreparedStatement delete =
-                    c.prepareStatement("DELETE FROM site_changes WHERE site_id = ? AND seq > ? AND seq <= ?")) {
-                delete.setString(1, siteId);
-                delete.setLong(2, floor);
-                delete.setLong(3, target);
-                delete.executeUpdate();
-            }
+            Sql.update(
+                    c,
+                    "UPDATE sites SET compacted_seq = ? WHERE id = ? AND tenant_id = ? AND compacted_seq < ?",
+                    target,
+                    siteId,
+                    tenantId,
+                    target);
+            Sql.update(c, "DELETE FROM site_changes WHERE site_id = ? AND seq > ? AND seq <= ?", siteId, floor, target);
             return target;
         });
     }

@@ -1,0 +1,204 @@
+package dev.gatehouse.hub.plans;
+
+import dev.gatehouse.hub.members.FieldChange;
+import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.MemberStatus;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which members hold which plans, each with a validity window. Every change records a member history
+ * entry and appends the member's grants that changed ({@link PlanGrants}) to the plan's sites' logs,
+ * in one transaction. Locks the member's row, then the plan's (the same order everywhere).
+ */
+public final class PlanAssignmentStore {
+    private static final String SELECT = "SELECT mp.member_id, mp.plan_id, p.name, mp.valid_from, mp.valid_until,"
+            + " mp.created_at FROM member_plans mp JOIN plans p ON p.id = mp.plan_id";
+
+    private final Database database;
+    private final Clock clock;
+
+    public PlanAssignmentStore(Database database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** A plan held by a member, with its validity window (absent ends are open). */
+    public record AssignmentView(
+            String memberId, String planId, String planName, String validFrom, String validUntil, String assignedAt) {}
+
+    /** The outcome of PUT: whether the member newly holds the plan, and the assignment now. */
+    public record Assigned(boolean created, AssignmentView assignment) {}
+
+    /**
+     * Gives the member the plan from {@code validFrom} until {@code validUntil} (either open), or
+     * changes the window of a plan the member already holds. NotFound for an unknown member or plan;
+     * Conflict for a cancelled member.
+     */
+    public StoreResult<Assigned> assign(
+            String tenantId,
+            String actor,
+            String memberId,
+            String planId,
+            Optional<Instant> validFrom,
+            Optional<Instant> validUntil) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            if (!MemberStore.lock(c, tenantId, memberId)) {
+                return new StoreResult.NotFound<>("member", memberId);
+            }
+            // The plan's row too: a plan edit diffs all its grants, so it must not run beside this one.
+            if (!PlanStore.lock(c, tenantId, planId)) {
+                return new StoreResult.NotFound<>("plan", planId);
+            }
+            Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
+            if (current.isEmpty()
+                    && MemberStore.status(c, tenantId, memberId).orElseThrow() == MemberStatus.CANCELLED) {
+                return new StoreResult.Conflict<>(
+                        "member " + memberId + " is cancelled; a cancelled member cannot be given a plan");
+            }
+            Map<String, Map<String, Entity>> before = PlanGrants.projection(c, tenantId, planId, Optional.of(memberId));
+            if (current.isEmpty()) {
+                Sql.update(
+                        c,
+                        "INSERT INTO member_plans (member_id, plan_id, tenant_id, valid_from, valid_until, created_at)"
+                                + " VALUES (?, ?, ?, ?, ?, ?)",
+                        memberId,
+                        planId,
+                        tenantId,
+                        validFrom,
+                        validUntil,
+                        now);
+            } else {
+                Sql.update(
+                        c,
+                        "UPDATE member_plans SET valid_from = ?, valid_until = ?"
+                                + " WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
+                        validFrom,
+                        validUntil,
+                        memberId,
+                        planId,
+                        tenantId);
+            }
+            Map<String, String> window = window(validFrom, validUntil);
+            Optional<Map<String, String>> previous = current.map(PlanAssignmentStore::window);
+            if (!previous.equals(Optional.of(window))) {
+                MemberStore.recordHistory(
+                        c,
+                        tenantId,
+                        memberId,
+                        actor,
+                        "plan-assigned",
+                        List.of(new FieldChange("plans." + planId, previous.orElse(null), window)),
+                        now);
+            }
+            PlanGrants.appendDifference(
+                    c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+            return StoreResult.found(new Assigned(
+                    current.isEmpty(), assignment(c, tenantId, memberId, planId).orElseThrow()));
+        });
+    }
+
+    /**
+     * Takes the plan away from the member and answers the assignment it ended; NotFound for an unknown
+     * member, Found empty when the member does not hold the plan (or there is no such plan).
+     */
+    public StoreResult<Optional<AssignmentView>> unassign(
+            String tenantId, String actor, String memberId, String planId) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            if (!MemberStore.lock(c, tenantId, memberId)) {
+                return new StoreResult.NotFound<>("member", memberId);
+            }
+            // Same lock order as assign (member, then plan); the plan's lock keeps a concurrent plan
+            // edit from diffing a projection that still holds this grant.
+            PlanStore.lock(c, tenantId, planId);
+            Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
+            if (current.isEmpty()) {
+                return StoreResult.found(current);
+            }
+            Map<String, Map<String, Entity>> before = PlanGrants.projection(c, tenantId, planId, Optional.of(memberId));
+            Sql.update(
+                    c,
+                    "DELETE FROM member_plans WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
+                    memberId,
+                    planId,
+                    tenantId);
+            MemberStore.recordHistory(
+                    c,
+                    tenantId,
+                    memberId,
+                    actor,
+                    "plan-removed",
+                    List.of(new FieldChange("plans." + planId, window(current.get()), null)),
+                    now);
+            PlanGrants.appendDifference(
+                    c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+            return StoreResult.found(current);
+        });
+    }
+
+    /** The plans the member holds, by plan id; NotFound when the tenant has no such member. */
+    public StoreResult<List<AssignmentView>> assignments(String tenantId, String memberId) {
+        return database.read(c -> {
+            if (MemberStore.status(c, tenantId, memberId).isEmpty()) {
+                return new StoreResult.NotFound<>("member", memberId);
+            }
+            return StoreResult.found(Sql.list(
+                    c,
+                    SELECT + " WHERE mp.member_id = ? AND mp.tenant_id = ? ORDER BY mp.plan_id",
+                    PlanAssignmentStore::view,
+                    memberId,
+                    tenantId));
+        });
+    }
+
+    private static Optional<AssignmentView> assignment(Connection c, String tenantId, String memberId, String planId)
+            throws SQLException {
+        return Sql.one(
+                c,
+                SELECT + " WHERE mp.member_id = ? AND mp.plan_id = ? AND mp.tenant_id = ?",
+                PlanAssignmentStore::view,
+                memberId,
+                planId,
+                tenantId);
+    }
+
+    private static AssignmentView view(ResultSet rows) throws SQLException {
+        return new AssignmentView(
+                rows.getString(1),
+                rows.getString(2),
+                rows.getString(3),
+                Sql.instant(rows, 4).map(Times::iso).orElse(null),
+                Sql.instant(rows, 5).map(Times::iso).orElse(null),
+                Times.iso(rows.getLong(6)));
+    }
+
+    /** The validity window as the member's history shows it: {@code {"validFrom": …, "validUntil": …}}. */
+    private static Map<String, String> window(Optional<Instant> from, Optional<Instant> until) {
+        Map<String, String> window = new LinkedHashMap<>();
+        window.put("validFrom", from.map(Times::iso).orElse(null));
+        window.put("validUntil", until.map(Times::iso).orElse(null));
+        return window;
+    }
+
+    private static Map<String, String> window(AssignmentView assignment) {
+        return window(instant(assignment.validFrom()), instant(assignment.validUntil()));
+    }
+
+    private static Optional<Instant> instant(String iso) {
+        return Optional.ofNullable(iso).map(Instant::parse);
+    }
+}
