@@ -271,7 +271,9 @@ class HostileInputTest {
         @Test
         void aBodyOverTheLimitIs413WithTheLimitAndWhatToDo() {
             byte[] body = utf8("{\"name\":\"" + "x".repeat(MAX_BODY) + "\"}");
-            assertProblem(postToken(body, Optional.of(JSON)), 413, String.valueOf(MAX_BODY), "smaller");
+            Api.Response response =
+                    api().sendBytes("POST", "/api/v1/tokens", tenant.token(), body, Optional.of(JSON), true);
+            assertProblem(response, 413, String.valueOf(MAX_BODY), "smaller");
         }
 
         @Test

@@ -144,8 +144,25 @@ public final class Api {
 
     /** A request whose body is {@code body} as it is, with the given content type (or none). */
     public Response sendBytes(String method, String path, String token, byte[] body, Optional<String> contentType) {
+        return sendBytes(method, path, token, body, contentType, false);
+    }
+
+    /**
+     * As above; with {@code expectContinue} the client sends {@code Expect: 100-continue} and the body
+     * only once the hub asks for it, as curl does for large bodies. A hub that refuses the request by its
+     * headers (413 by Content-Length) answers at once; without it, its answer can be lost in the reset of
+     * a connection it closes while the client is still sending.
+     */
+    public Response sendBytes(
+            String method,
+            String path,
+            String token,
+            byte[] body,
+            Optional<String> contentType,
+            boolean expectContinue) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(30))
+                .expectContinue(expectContinue)
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
