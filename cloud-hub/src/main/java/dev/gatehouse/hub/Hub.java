@@ -36,6 +36,7 @@ import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.HealthService;
 import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
+import dev.gatehouse.hub.web.StrictUris;
 import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -143,6 +144,10 @@ public final class Hub implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
+                    // The server's own refusals leave as problems too; its message (escaped, about the
+                    // caller's own request) goes into the problem's detail.
+                    .directHandlers(Problems.directHandlers(config.maxBodyBytes()))
+                    .errorHandling(errors -> errors.includeEntity(true))
                     .routing(routing -> routing(routing, stores, config, started, signal, sync))
                     .build()
                     .start();
@@ -173,8 +178,9 @@ public final class Hub implements AutoCloseable {
             IngestSignal signal,
             Sync sync) {
         int maxBody = config.maxBodyBytes();
-        Problems.register(routing);
-        routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
+        Problems.register(routing, maxBody);
+        routing.addFilter(new StrictUris())
+                .addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.hub.access.AccessCursor;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.access.AccessQuery;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreKind;
@@ -598,7 +598,7 @@ class AccessLogApiTest {
             assertThat(ids(get(a.tenant().token(), "siteId=" + b.site1()))).isEmpty();
             assertThat(ids(get(a.tenant().token(), "memberId=mem_x"))).containsExactly(ofA);
             // and a cursor pointing at B's event only positions A's own log
-            String cursor = new AccessCursor(DAY.toEpochMilli() + 1, ofB).encode();
+            String cursor = new Cursor(DAY.toEpochMilli() + 1, ofB).encode();
             assertThat(ids(get(a.tenant().token(), "cursor=" + cursor))).containsExactly(ofA);
         }
 

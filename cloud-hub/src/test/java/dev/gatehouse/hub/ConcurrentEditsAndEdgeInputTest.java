@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.credentials.CredentialStore;
-import dev.gatehouse.hub.credentials.StoreResult;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.model.CredentialStatus;
@@ -87,7 +87,7 @@ class ConcurrentEditsAndEdgeInputTest {
                         CredentialStatus.ACTIVE,
                         CredentialStatus.ACTIVE,
                         readAt));
-        assertThat(stale).isInstanceOf(StoreResult.Refused.class);
+        assertThat(stale).isInstanceOf(StoreResult.Conflict.class);
         assertThat(api().get("/api/v1/credentials/" + id, tenant.token())
                         .json()
                         .get("status")

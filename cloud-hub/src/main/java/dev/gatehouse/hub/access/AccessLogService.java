@@ -1,9 +1,12 @@
 package dev.gatehouse.hub.access;
 
+import dev.gatehouse.hub.store.Cursor;
+import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
-import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.model.DenyReason;
@@ -16,9 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,11 +52,7 @@ public final class AccessLogService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         AccessQuery query = parse(Caller.tenantId(req), req.query());
-        AccessLogStore.Page page = store.query(query);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.items());
-        page.next().ifPresent(cursor -> body.put("nextCursor", cursor.encode()));
-        Json.ok(res, body);
+        Json.ok(res, store.query(query).body());
     }
 
     /** The query the parameters ask for, or a 422 naming every parameter to fix. */
@@ -76,7 +73,7 @@ public final class AccessLogService implements HttpService {
                                 + String.join(
                                         ", ",
                                         Arrays.stream(DenyReason.values())
-                                                .map(AccessLogStore::wire)
+                                                .map(WireNames::wire)
                                                 .toList()))));
         if (reason.isPresent() && granted.equals(Optional.of(true))) {
             params.error("reason", "only denied events have a reason; drop decision=granted or the reason");
@@ -87,16 +84,15 @@ public final class AccessLogService implements HttpService {
             params.error("from", from.get() + " is not before until " + until.get() + " (until is exclusive)");
         }
         int limit = params.limit();
-        Optional<AccessCursor> cursor = params.one("cursor").flatMap(text -> AccessCursor.decode(text)
-                .or(() -> params.error(
-                        "cursor", "is not a cursor of this list; pass the nextCursor of the previous page as is")));
+        Optional<Cursor> cursor = params.one("cursor")
+                .flatMap(text -> Cursor.decode(text).or(() -> params.error("cursor", Cursor.REFUSED)));
         params.done();
         return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, cursor, limit);
     }
 
     private static Optional<DenyReason> reason(String text) {
         for (DenyReason reason : DenyReason.values()) {
-            if (AccessLogStore.wire(reason).equals(text) || reason.name().equals(text)) {
+            if (WireNames.wire(reason).equals(text) || reason.name().equals(text)) {
                 return Optional.of(reason);
             }
         }
@@ -159,21 +155,14 @@ public final class AccessLogService implements HttpService {
             });
         }
 
+        /** The limit as {@link Paging} reads it; its refusal joins the other errors. */
         int limit() {
-            Optional<String> text = one("limit");
-            if (text.isEmpty()) {
-                return AccessQuery.DEFAULT_LIMIT;
-            }
             try {
-                int value = Integer.parseInt(text.get());
-                if (value >= 1 && value <= AccessQuery.MAX_LIMIT) {
-                    return value;
-                }
-                error("limit", "is " + value + "; use 1 to " + AccessQuery.MAX_LIMIT);
-            } catch (NumberFormatException e) {
-                error("limit", "'" + Ids.printable(text.get()) + "' is not a whole number");
+                return Paging.limit(one("limit"));
+            } catch (ApiException e) {
+                errors.addAll(e.errors());
+                return Paging.DEFAULT_LIMIT;
             }
-            return AccessQuery.DEFAULT_LIMIT;
         }
 
         <T> Optional<T> error(String name, String message) {

@@ -1,10 +1,14 @@
 package dev.gatehouse.hub.access;
 
-import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Page;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
@@ -19,8 +23,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -53,13 +57,6 @@ public final class AccessLogStore {
     /** An access event as one device of one site reported it. */
     public record Reported(String siteId, String deviceId, Envelope event) {}
 
-    /** One page of the log and the cursor of the next page, if there is one. */
-    public record Page(List<AccessEventView> items, Optional<AccessCursor> next) {
-        public Page {
-            items = List.copyOf(items);
-        }
-    }
-
     /**
      * Stores the access events one device of one site sent, in one transaction, and answers the ids
      * that were new, in the order given; an id already stored (a resend), or repeated in the batch, is
@@ -78,18 +75,7 @@ public final class AccessLogStore {
                 throw new StoreException(
                         StoreError.REFERENCE, "device " + deviceId + " is not a device of site " + siteId);
             }
-            List<String> fresh = new ArrayList<>();
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES " + placeholders(1) + ON_CONFLICT)) {
-                for (Row row : rows) {
-                    row.bind(insert, 0);
-                    // 1 when inserted, 0 when the id was already there: both stores report it so.
-                    if (insert.executeUpdate() == 1) {
-                        fresh.add(row.id());
-                    }
-                }
-            }
-            return fresh;
+            return insert(c, rows);
         });
     }
 
@@ -100,12 +86,24 @@ public final class AccessLogStore {
     public static List<String> insert(
             Connection c, String tenantId, String siteId, String deviceId, List<Envelope> events, long receivedAt)
             throws SQLException {
+        List<Row> rows = new ArrayList<>(events.size());
+        for (Envelope event : events) {
+            rows.add(row(tenantId, new Reported(siteId, deviceId, event), receivedAt));
+        }
+        return insert(c, rows);
+    }
+
+    /**
+     * Inserts the rows one by one on one prepared statement (plain JDBC: the kit prepares a statement
+     * per call, and the count of each row says whether its id was new); answers the new ids.
+     */
+    private static List<String> insert(Connection c, List<Row> rows) throws SQLException {
         List<String> fresh = new ArrayList<>();
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES " + placeholders(1) + ON_CONFLICT)) {
-            for (Envelope event : events) {
-                Row row = row(tenantId, new Reported(siteId, deviceId, event), receivedAt);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES "
+                + Sql.values(COLUMN_COUNT, 1) + ON_CONFLICT)) {
+            for (Row row : rows) {
                 row.bind(insert, 0);
+                // 1 when inserted, 0 when the id was already there: both stores report it so.
                 if (insert.executeUpdate() == 1) {
                     fresh.add(row.id());
                 }
@@ -153,28 +151,23 @@ public final class AccessLogStore {
 
     /** The tenant's events stored after {@code after}, in the order the hub stored them. */
     public List<Live> live(String tenantId, LiveCursor after, int limit) {
-        return database.read(c -> {
-            List<Live> items = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement("SELECT " + AccessQuery.COLUMNS
-                    + ", received_at FROM access_events WHERE tenant_id = ? AND (received_at > ?"
-                    + " OR (received_at = ? AND (device_id > ? OR (device_id = ? AND id > ?))))"
-                    + " ORDER BY received_at, device_id, id LIMIT ?")) {
-                statement.setString(1, tenantId);
-                statement.setLong(2, after.receivedAt());
-                statement.setLong(3, after.receivedAt());
-                statement.setString(4, after.deviceId());
-                statement.setString(5, after.deviceId());
-                statement.setString(6, after.id());
-                statement.setInt(7, limit);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        AccessEventView view = view(rows);
-                        items.add(new Live(view, new LiveCursor(rows.getLong(15), view.deviceId(), view.id())));
-                    }
-                }
-            }
-            return items;
-        });
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT " + AccessQuery.COLUMNS
+                        + ", received_at FROM access_events WHERE tenant_id = ? AND (received_at > ?"
+                        + " OR (received_at = ? AND (device_id > ? OR (device_id = ? AND id > ?))))"
+                        + " ORDER BY received_at, device_id, id LIMIT ?",
+                rows -> {
+                    AccessEventView view = view(rows);
+                    return new Live(view, new LiveCursor(rows.getLong(15), view.deviceId(), view.id()));
+                },
+                tenantId,
+                after.receivedAt(),
+                after.receivedAt(),
+                after.deviceId(),
+                after.deviceId(),
+                after.id(),
+                limit));
     }
 
     /**
@@ -185,8 +178,6 @@ public final class AccessLogStore {
     public long bulkLoad(String tenantId, Iterator<Reported> events) {
         long receivedAt = clock.millis();
         long stored = 0;
-        String full =
-                "INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES " + placeholders(BULK_ROWS) + ON_CONFLICT;
         while (events.hasNext()) {
             List<Row> chunk = new ArrayList<>(BULK_TRANSACTION);
             while (events.hasNext() && chunk.size() < BULK_TRANSACTION) {
@@ -194,62 +185,35 @@ public final class AccessLogStore {
             }
             stored += database.write(c -> {
                 long count = 0;
-                int at = 0;
-                try (PreparedStatement insert = c.prepareStatement(full)) {
-                    for (; at + BULK_ROWS <= chunk.size(); at += BULK_ROWS) {
-                        for (int i = 0; i < BULK_ROWS; i++) {
-                            chunk.get(at + i).bind(insert, i * COLUMN_COUNT);
-                        }
-                        count += insert.executeUpdate();
-                    }
-                }
-                if (at < chunk.size()) {
-                    int rest = chunk.size() - at;
-                    try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_events (" + INSERT_COLUMNS
-                            + ") VALUES " + placeholders(rest) + ON_CONFLICT)) {
-                        for (int i = 0; i < rest; i++) {
-                            chunk.get(at + i).bind(insert, i * COLUMN_COUNT);
-                        }
-                        count += insert.executeUpdate();
-                    }
+                for (int at = 0; at < chunk.size(); at += BULK_ROWS) {
+                    count += insertValues(c, chunk.subList(at, Math.min(at + BULK_ROWS, chunk.size())));
                 }
                 return count;
             });
         }
         if (database.kind() == StoreKind.POSTGRESQL) {
             // The planner's statistics, as autovacuum would soon gather them after a large load.
-            database.write(c -> {
-                try (Statement statement = c.createStatement()) {
-                    statement.execute("ANALYZE access_events");
-                }
-                return null;
-            });
+            database.run(c -> Sql.update(c, "ANALYZE access_events"));
         }
         return stored;
     }
 
-    /** One page of the tenant's log, newest first. */
-    public Page query(AccessQuery query) {
-        return database.read(c -> {
-            List<AccessEventView> items = new ArrayList<>();
-            AccessCursor last = null;
-            boolean more = false;
-            try (PreparedStatement statement = c.prepareStatement(query.sql())) {
-                query.bind(statement);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        if (items.size() == query.limit()) {
-                            more = true;
-                            break;
-                        }
-                        AccessEventView view = view(rows);
-                        items.add(view);
-                        last = new AccessCursor(rows.getLong(2), view.id());
-                    }
-                }
+    /** One multi-row INSERT of {@code rows} (plain JDBC: one statement, many rows' parameters). */
+    private static int insertValues(Connection c, List<Row> rows) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES "
+                + Sql.values(COLUMN_COUNT, rows.size()) + ON_CONFLICT)) {
+            for (int i = 0; i < rows.size(); i++) {
+                rows.get(i).bind(insert, i * COLUMN_COUNT);
             }
-            return new Page(items, more ? Optional.of(last) : Optional.empty());
-        });
+            return insert.executeUpdate();
+        }
+    }
+
+    /** One page of the tenant's log, newest first. */
+    public Page<AccessEventView> query(AccessQuery query) {
+        List<AccessEventView> rows = database.read(c -> Sql.list(c, query.query(), AccessLogStore::view));
+        return Keyset.page(
+                rows, query.limit(), view -> new Cursor(Instant.parse(view.at()).toEpochMilli(), view.id()));
     }
 
     /**
@@ -258,45 +222,18 @@ public final class AccessLogStore {
      */
     public List<String> plan(AccessQuery query) {
         boolean postgres = database.kind() == StoreKind.POSTGRESQL;
-        return database.read(c -> {
-            List<String> lines = new ArrayList<>();
-            try (PreparedStatement statement =
-                    c.prepareStatement((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + query.sql())) {
-                query.bind(statement);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        // SQLite: id, parent, notused, detail; PostgreSQL: one text column.
-                        lines.add(rows.getString(postgres ? 1 : 4));
-                    }
-                }
-            }
-            return lines;
-        });
+        // SQLite: id, parent, notused, detail; PostgreSQL: one text column.
+        return database.read(c -> Sql.list(
+                c,
+                (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + query.sql(),
+                rows -> rows.getString(postgres ? 1 : 4),
+                query.query().params().toArray()));
     }
 
     private static boolean deviceOfSite(Connection c, String tenantId, String siteId, String deviceId)
             throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT 1 FROM devices WHERE id = ? AND tenant_id = ? AND site_id = ?")) {
-            statement.setString(1, deviceId);
-            statement.setString(2, tenantId);
-            statement.setString(3, siteId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next();
-            }
-        }
-    }
-
-    private static String placeholders(int rows) {
-        String one = "(" + "?, ".repeat(COLUMN_COUNT - 1) + "?)";
-        StringBuilder values = new StringBuilder(rows * (one.length() + 2));
-        for (int i = 0; i < rows; i++) {
-            if (i > 0) {
-                values.append(", ");
-            }
-            values.append(one);
-        }
-        return values.toString();
+        return Sql.exists(
+                c, "SELECT 1 FROM devices WHERE id = ? AND tenant_id = ? AND site_id = ?", deviceId, tenantId, siteId);
     }
 
     private static Row row(String tenantId, Reported reported, long receivedAt) {
@@ -383,23 +320,14 @@ public final class AccessLogStore {
                 rows.getString(4),
                 rows.getString(5),
                 granted ? "granted" : "denied",
-                basis.map(AccessLogStore::wire).orElse(null),
-                reason.map(AccessLogStore::wire).orElse(null),
+                basis.map(WireNames::wire).orElse(null),
+                reason.map(WireNames::wire).orElse(null),
                 sentence,
-                wire(rows.getString(9)),
+                WireNames.wire(rows.getString(9)),
                 rows.getString(10),
                 rows.getString(11),
                 rows.getString(12),
                 cardHash,
-                wire(rows.getString(14)));
-    }
-
-    static String wire(Enum<?> value) {
-        return wire(value.name());
-    }
-
-    /** MEMBER_GRANT → member-grant: enum values on the API are lower-case with dashes. */
-    static String wire(String name) {
-        return SiteStore.wire(name);
+                WireNames.wire(rows.getString(14)));
     }
 }

@@ -1,11 +1,13 @@
 package dev.gatehouse.hub.access;
 
+import dev.gatehouse.hub.store.Cursor;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Query;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.protocol.model.DenyReason;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,7 +28,7 @@ public record AccessQuery(
         Optional<DenyReason> reason,
         Optional<Instant> from,
         Optional<Instant> until,
-        Optional<AccessCursor> after,
+        Optional<Cursor> after,
         int limit) {
     public static final int MAX_LIMIT = 500;
     public static final int DEFAULT_LIMIT = 50;
@@ -85,29 +87,22 @@ public record AccessQuery(
         return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, after, size);
     }
 
-    public AccessQuery after(AccessCursor cursor) {
+    public AccessQuery after(Cursor cursor) {
         return new AccessQuery(
                 tenantId, siteId, doorId, memberId, granted, reason, from, until, Optional.of(cursor), limit);
     }
 
+    /** Newest first: the access log's order and the bound of its cursor. */
+    static final Keyset NEWEST_FIRST = Keyset.descending("at", "id");
+
     /** The SQL text; asks for {@code limit + 1} rows so the store knows whether a next page exists. */
     public String sql() {
-        return render(new ArrayList<>());
+        return query().sql();
     }
 
     /** Prepares nothing itself: binds this query's values onto a statement of {@link #sql()}. */
     public void bind(PreparedStatement statement) throws SQLException {
-        List<Object> values = new ArrayList<>();
-        render(values);
-        for (int i = 0; i < values.size(); i++) {
-            switch (values.get(i)) {
-                case String text -> statement.setString(i + 1, text);
-                case Long number -> statement.setLong(i + 1, number);
-                case Integer number -> statement.setInt(i + 1, number);
-                case Boolean flag -> statement.setBoolean(i + 1, flag);
-                default -> throw new IllegalStateException("cannot bind " + values.get(i));
-            }
-        }
+        Sql.bind(statement, query().params().toArray());
     }
 
     /*
@@ -122,47 +117,18 @@ public record AccessQuery(
      * others are written as `col || '' = ?`, which both SQLite and PostgreSQL evaluate as a filter
      * and never as an index key, so neither planner picks the site index over the door index.
      */
-    private String render(List<Object> values) {
-        StringBuilder sql =
-                new StringBuilder("SELECT ").append(COLUMNS).append(" FROM access_events WHERE tenant_id = ?");
-        values.add(tenantId);
+    Query query() {
+        Query sql = new Query("SELECT " + COLUMNS + " FROM access_events WHERE tenant_id = ?", tenantId);
         String driving = memberId.isPresent() ? "member" : doorId.isPresent() ? "door" : "site";
-        equality(sql, values, "member_id", memberId, driving.equals("member"));
-        equality(sql, values, "door_id", doorId, driving.equals("door"));
-        equality(sql, values, "site_id", siteId, driving.equals("site"));
-        granted.ifPresent(value -> {
-            sql.append(" AND granted = ?");
-            values.add(value);
-        });
-        reason.ifPresent(value -> {
-            sql.append(" AND reason = ?");
-            values.add(value.name());
-        });
-        from.ifPresent(value -> {
-            sql.append(" AND at >= ?");
-            values.add(value.toEpochMilli());
-        });
-        until.ifPresent(value -> {
-            sql.append(" AND at < ?");
-            values.add(value.toEpochMilli());
-        });
-        after.ifPresent(cursor -> {
-            sql.append(" AND at <= ? AND (at < ? OR id < ?)");
-            values.add(cursor.at());
-            values.add(cursor.at());
-            values.add(cursor.id());
-        });
-        sql.append(" ORDER BY at DESC, id DESC LIMIT ?");
-        values.add(limit + 1);
-        return sql.toString();
+        equality(sql, "member_id", memberId, driving.equals("member"));
+        equality(sql, "door_id", doorId, driving.equals("door"));
+        equality(sql, "site_id", siteId, driving.equals("site"));
+        sql.andIf(granted, "granted = ?").andIf(reason, "reason = ?");
+        sql.andIf(from, "at >= ?").andIf(until, "at < ?");
+        return NEWEST_FIRST.page(sql, after, limit);
     }
 
-    private static void equality(
-            StringBuilder sql, List<Object> values, String column, Optional<String> value, boolean indexed) {
-        if (value.isEmpty()) {
-            return;
-        }
-        sql.append(" AND ").append(column).append(indexed ? " = ?" : " || '' = ?");
-        values.add(value.get());
+    private static void equality(Query sql, String column, Optional<String> value, boolean indexed) {
+        sql.andIf(value, column + (indexed ? " = ?" : " || '' = ?"));
     }
 }

@@ -1,13 +1,14 @@
 package dev.gatehouse.hub.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.hub.members.Keyset;
 import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Cursor;
+import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
-import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolException;
@@ -134,8 +135,9 @@ public final class CommandService implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String siteId = siteId(req, tenantId);
-        int limit = Keyset.limit(req);
-        Optional<Keyset.After> cursor = Keyset.cursor(req);
+        Paging paging = Paging.of(req);
+        int limit = paging.limit();
+        Optional<Cursor> cursor = paging.after();
         Json.ok(res, commands.store().list(tenantId, siteId, cursor, limit).body());
     }
 

@@ -1,7 +1,9 @@
 package dev.gatehouse.hub.commands;
 
-import dev.gatehouse.hub.members.Keyset;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Page;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.CommandStatus;
 import java.sql.Connection;
@@ -91,7 +93,7 @@ public final class CommandStore {
     }
 
     /** The site's commands, newest first. */
-    public Keyset.Page<CommandView> list(String tenantId, String siteId, Optional<Keyset.After> after, int limit) {
+    public Page<CommandView> list(String tenantId, String siteId, Optional<Cursor> after, int limit) {
         List<CommandView> rows = database.read(c -> {
             List<CommandView> views = new ArrayList<>();
             try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS
@@ -102,8 +104,8 @@ public final class CommandStore {
                 statement.setString(++i, tenantId);
                 statement.setString(++i, siteId);
                 if (after.isPresent()) {
-                    statement.setLong(++i, after.get().createdAt());
-                    statement.setLong(++i, after.get().createdAt());
+                    statement.setLong(++i, after.get().key());
+                    statement.setLong(++i, after.get().key());
                     statement.setString(++i, after.get().id());
                 }
                 statement.setInt(++i, limit + 1);
@@ -116,9 +118,7 @@ public final class CommandStore {
             return views;
         });
         return Keyset.page(
-                rows,
-                limit,
-                view -> new Keyset.After(Instant.parse(view.issuedAt()).toEpochMilli(), view.id()));
+                rows, limit, view -> new Cursor(Instant.parse(view.issuedAt()).toEpochMilli(), view.id()));
     }
 
     /**

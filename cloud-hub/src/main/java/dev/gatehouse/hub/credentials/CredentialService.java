@@ -1,13 +1,14 @@
 package dev.gatehouse.hub.credentials;
 
-import static dev.gatehouse.hub.credentials.Requests.value;
-
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.card.CardHasher;
@@ -19,7 +20,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -82,7 +82,7 @@ public final class CredentialService implements HttpService {
         input.done();
         CredentialStore.Enrollment enrollment =
                 new CredentialStore.Enrollment(type.orElseThrow(), uid, label, validFrom, validUntil);
-        Json.created(res, value(store.enroll(tenantId, memberId, enrollment)));
+        Json.created(res, StoreResults.value(store.enroll(tenantId, memberId, enrollment)));
     }
 
     /** The UID's bytes; errors never repeat the UID, which must not reach a log or a screen. */
@@ -123,12 +123,16 @@ public final class CredentialService implements HttpService {
         String tenantId = Caller.tenantId(req);
         String memberId = PathIds.id(req, "memberId", "member");
         Optional<CredentialStatus> status = Requests.enumValue(req, "status", CredentialStatus.class);
-        Json.ok(res, value(store.list(tenantId, memberId, status, Requests.cursor(req), Requests.limit(req))));
+        Paging paging = Paging.of(req);
+        Json.ok(
+                res,
+                StoreResults.value(store.list(tenantId, memberId, status, paging.after(), paging.limit()))
+                        .body());
     }
 
     private CredentialView credential(ServerRequest req, String tenantId) {
         String id = PathIds.id(req, "credentialId", "credential");
-        return store.find(tenantId, id).orElseThrow(() -> ApiException.notFound("credential", id));
+        return StoreResults.found(store.find(tenantId, id), "credential", id);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -149,8 +153,7 @@ public final class CredentialService implements HttpService {
                 ? Requests.instant(input, "validUntil")
                 : Optional.ofNullable(current.validUntil()).map(Instant::parse);
         checkWindow(input, validFrom, validUntil, input.has("validUntil"), clock.instant());
-        CredentialStatus currentStatus = CredentialStatus.valueOf(
-                current.status().toUpperCase(Locale.ROOT).replace('-', '_'));
+        CredentialStatus currentStatus = WireNames.of(CredentialStatus.class, current.status());
         CredentialStatus status = currentStatus;
         if (input.isNull("status")) {
             input.error("status", "cannot be cleared; use active, suspended or lost");
@@ -178,7 +181,7 @@ public final class CredentialService implements HttpService {
         }
         Json.ok(
                 res,
-                value(store.update(
+                StoreResults.value(store.update(
                         tenantId,
                         current.id(),
                         new CredentialStore.Update(
@@ -193,13 +196,13 @@ public final class CredentialService implements HttpService {
     private void revoke(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String id = PathIds.id(req, "credentialId", "credential");
-        Json.ok(res, value(store.revoke(tenantId, id)));
+        Json.ok(res, StoreResults.value(store.revoke(tenantId, id)));
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String id = PathIds.id(req, "credentialId", "credential");
         Optional<String> siteId = Requests.id(req, "siteId", "a site id");
-        Json.ok(res, value(store.issueToken(tenantId, id, siteId)));
+        Json.ok(res, StoreResults.value(store.issueToken(tenantId, id, siteId)));
     }
 }

@@ -2,15 +2,21 @@ package dev.gatehouse.hub.credentials;
 
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
-import dev.gatehouse.hub.credentials.CredentialViews.Page;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
+import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Page;
+import dev.gatehouse.hub.store.Query;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreError;
 import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.TenantStore;
-import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.Change;
@@ -22,17 +28,13 @@ import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.MemberStatus;
 import dev.gatehouse.protocol.qr.QrKind;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -94,12 +96,12 @@ public final class CredentialStore {
         Instant now = clock.instant();
         try {
             return database.write(c -> {
-                var status = memberStatus(c, tenantId, memberId);
+                var status = MemberStore.status(c, tenantId, memberId);
                 if (status.isEmpty()) {
-                    return new StoreResult.Missing<>("member", memberId);
+                    return new StoreResult.NotFound<>("member", memberId);
                 }
                 if (status.get() == MemberStatus.CANCELLED) {
-                    return new StoreResult.Refused<>("member " + memberId
+                    return new StoreResult.Conflict<>("member " + memberId
                             + " is cancelled, and cancelled is final; create a new member to give them access again");
                 }
                 Optional<String> hash = cardHash(c, tenantId, enrollment.uid());
@@ -109,21 +111,20 @@ public final class CredentialStore {
                         return taken.get();
                     }
                 }
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO credentials (" + COLUMNS
-                        + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    insert.setString(1, id);
-                    insert.setString(2, memberId);
-                    insert.setString(3, enrollment.type().name());
-                    insert.setString(4, hash.orElse(null));
-                    insert.setString(5, enrollment.label().orElse(null));
-                    insert.setString(6, CredentialStatus.ACTIVE.name());
-                    setInstant(insert, 7, enrollment.validFrom());
-                    setInstant(insert, 8, enrollment.validUntil());
-                    insert.setLong(9, now.toEpochMilli());
-                    insert.setLong(10, now.toEpochMilli());
-                    insert.setString(11, tenantId);
-                    insert.executeUpdate();
-                }
+                Sql.update(
+                        c,
+                        "INSERT INTO credentials (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        id,
+                        memberId,
+                        enrollment.type(),
+                        hash,
+                        enrollment.label(),
+                        CredentialStatus.ACTIVE,
+                        enrollment.validFrom(),
+                        enrollment.validUntil(),
+                        now,
+                        now,
+                        tenantId);
                 return saved(c, tenantId, id, now);
             });
         } catch (StoreException e) {
@@ -154,90 +155,67 @@ public final class CredentialStore {
      */
     private static Optional<StoreResult<CredentialView>> cardTaken(Connection c, String tenantId, String hash)
             throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(
-                "SELECT id, member_id, status FROM credentials WHERE tenant_id = ? AND card_hash = ?")) {
-            statement.setString(1, tenantId);
-            statement.setString(2, hash);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new StoreResult.Refused<>("card already enrolled as credential "
-                        + rows.getString(1) + " of member " + rows.getString(2) + " (" + wire(rows.getString(3))
-                        + "); a card is enrolled once per tenant"));
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT id, member_id, status FROM credentials WHERE tenant_id = ? AND card_hash = ?",
+                rows -> new StoreResult.Conflict<>("card already enrolled as credential " + rows.getString(1)
+                        + " of member " + rows.getString(2) + " (" + WireNames.wire(rows.getString(3))
+                        + "); a card is enrolled once per tenant"),
+                tenantId,
+                hash);
     }
 
     public Optional<CredentialView> find(String tenantId, String credentialId) {
         return database.read(c -> view(c, tenantId, credentialId));
     }
 
-    /** A member's credentials in id order, {@code limit} per page after {@code cursor}; Missing for an unknown member. */
+    /**
+     * A member's credentials in id order, a page after {@code after}; NotFound for an unknown member.
+     * The cursor is a {@link Cursor} of the last id (key 0): the list is ordered by id alone.
+     */
     public StoreResult<Page<CredentialView>> list(
-            String tenantId, String memberId, Optional<CredentialStatus> status, Optional<String> cursor, int limit) {
+            String tenantId, String memberId, Optional<CredentialStatus> status, Optional<Cursor> after, int limit) {
         return database.read(c -> {
-            if (memberStatus(c, tenantId, memberId).isEmpty()) {
-                return new StoreResult.Missing<>("member", memberId);
+            if (MemberStore.status(c, tenantId, memberId).isEmpty()) {
+                return new StoreResult.NotFound<>("member", memberId);
             }
-            List<CredentialView> items = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM credentials WHERE tenant_id = ? AND member_id = ? AND id > ?"
-                    + (status.isPresent() ? " AND status = ?" : "") + " ORDER BY id LIMIT ?")) {
-                int index = 0;
-                statement.setString(++index, tenantId);
-                statement.setString(++index, memberId);
-                statement.setString(++index, cursor.orElse(""));
-                if (status.isPresent()) {
-                    statement.setString(++index, status.get().name());
-                }
-                statement.setInt(++index, limit + 1);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        items.add(view(rows));
-                    }
-                }
-            }
-            return new StoreResult.Ok<>(page(items, limit, CredentialView::id));
+            Query query = new Query("SELECT " + COLUMNS + " FROM credentials WHERE tenant_id = ?", tenantId)
+                    .and("member_id = ?", memberId)
+                    .andIf(status, "status = ?");
+            Keyset.BY_ID.page(query, after, limit);
+            return StoreResult.found(
+                    Keyset.page(Sql.list(c, query, CredentialStore::view), limit, v -> new Cursor(0, v.id())));
         });
-    }
-
-    static <T> Page<T> page(List<T> fetched, int limit, java.util.function.Function<T, String> id) {
-        if (fetched.size() <= limit) {
-            return new Page<>(List.copyOf(fetched), null);
-        }
-        List<T> items = List.copyOf(fetched.subList(0, limit));
-        return new Page<>(items, id.apply(items.getLast()));
     }
 
     /** Sets label, validity and status (not REVOKED); a revoked credential is final. */
     public StoreResult<CredentialView> update(String tenantId, String credentialId, Update update) {
         Instant now = clock.instant();
         return database.write(c -> {
-            try (PreparedStatement statement = c.prepareStatement("UPDATE credentials SET label = ?, valid_from = ?,"
-                    + " valid_until = ?, status = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND status <> ?"
-                    + " AND status = ? AND updated_at = ?")) {
-                statement.setString(1, update.label().orElse(null));
-                setInstant(statement, 2, update.validFrom());
-                setInstant(statement, 3, update.validUntil());
-                statement.setString(4, update.status().name());
-                statement.setLong(5, Math.max(now.toEpochMilli(), update.readUpdatedAt() + 1));
-                statement.setString(6, credentialId);
-                statement.setString(7, tenantId);
-                statement.setString(8, CredentialStatus.REVOKED.name());
-                statement.setString(9, update.readStatus().name());
-                statement.setLong(10, update.readUpdatedAt());
-                if (statement.executeUpdate() == 0) {
-                    Optional<CredentialView> now2 = view(c, tenantId, credentialId);
-                    if (now2.isEmpty()) {
-                        return new StoreResult.Missing<>("credential", credentialId);
-                    }
-                    return new StoreResult.Refused<>(
-                            now2.get().status().equals(wire(CredentialStatus.REVOKED.name()))
-                                    ? revokedIsFinal(credentialId)
-                                    : "credential " + credentialId + " was changed by another request meanwhile"
-                                            + " (it is now " + now2.get().status() + "); read it again and retry");
+            int changed = Sql.update(
+                    c,
+                    "UPDATE credentials SET label = ?, valid_from = ?, valid_until = ?, status = ?, updated_at = ?"
+                            + " WHERE id = ? AND tenant_id = ? AND status <> ? AND status = ? AND updated_at = ?",
+                    update.label(),
+                    update.validFrom(),
+                    update.validUntil(),
+                    update.status(),
+                    Math.max(now.toEpochMilli(), update.readUpdatedAt() + 1),
+                    credentialId,
+                    tenantId,
+                    CredentialStatus.REVOKED,
+                    update.readStatus(),
+                    update.readUpdatedAt());
+            if (changed == 0) {
+                Optional<CredentialView> current = view(c, tenantId, credentialId);
+                if (current.isEmpty()) {
+                    return new StoreResult.NotFound<>("credential", credentialId);
                 }
+                return new StoreResult.Conflict<>(
+                        current.get().status().equals(WireNames.wire(CredentialStatus.REVOKED))
+                                ? revokedIsFinal(credentialId)
+                                : "credential " + credentialId + " was changed by another request meanwhile"
+                                        + " (it is now " + current.get().status() + "); read it again and retry");
             }
             return saved(c, tenantId, credentialId, now);
         });
@@ -253,19 +231,18 @@ public final class CredentialStore {
         return database.write(c -> {
             Optional<CredentialView> current = view(c, tenantId, credentialId);
             if (current.isEmpty()) {
-                return new StoreResult.Missing<>("credential", credentialId);
+                return new StoreResult.NotFound<>("credential", credentialId);
             }
-            if (current.get().status().equals(wire(CredentialStatus.REVOKED.name()))) {
-                return new StoreResult.Ok<>(current.get());
+            if (current.get().status().equals(WireNames.wire(CredentialStatus.REVOKED))) {
+                return StoreResult.found(current.get());
             }
-            try (PreparedStatement statement = c.prepareStatement(
-                    "UPDATE credentials SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?")) {
-                statement.setString(1, CredentialStatus.REVOKED.name());
-                statement.setLong(2, now.toEpochMilli());
-                statement.setString(3, credentialId);
-                statement.setString(4, tenantId);
-                statement.executeUpdate();
-            }
+            Sql.update(
+                    c,
+                    "UPDATE credentials SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    CredentialStatus.REVOKED,
+                    now,
+                    credentialId,
+                    tenantId);
             return saved(c, tenantId, credentialId, now);
         });
     }
@@ -279,19 +256,19 @@ public final class CredentialStore {
         return database.read(c -> {
             Optional<Credential> found = entity(c, tenantId, credentialId);
             if (found.isEmpty()) {
-                return new StoreResult.Missing<>("credential", credentialId);
+                return new StoreResult.NotFound<>("credential", credentialId);
             }
             if (siteId.isPresent() && !SiteStore.siteExists(c, tenantId, siteId.get())) {
-                return new StoreResult.Invalid<>(List.of(new FieldError(
-                        "siteId", "no site '" + siteId.get() + "'; list the sites with GET /api/v1/sites")));
+                return StoreResult.invalid(
+                        "siteId", "no site '" + siteId.get() + "'; list the sites with GET /api/v1/sites");
             }
             Credential credential = found.get();
             Optional<String> refusal = tokenRefusal(c, tenantId, credential, now);
             if (refusal.isPresent()) {
-                return new StoreResult.Refused<>(refusal.get());
+                return new StoreResult.Conflict<>(refusal.get());
             }
             Instant notBefore = now.truncatedTo(ChronoUnit.SECONDS);
-            return new StoreResult.Ok<>(QrIssuer.issue(
+            return StoreResult.found(QrIssuer.issue(
                     c,
                     tenantId,
                     QrKind.MEMBER,
@@ -311,8 +288,8 @@ public final class CredentialStore {
                     + " (POST /api/v1/members/{memberId}/credentials {\"type\":\"member-qr\"})");
         }
         if (credential.status() != CredentialStatus.ACTIVE) {
-            return Optional.of("credential " + id + " is "
-                    + wire(credential.status().name()) + "; only an active credential gets QR tokens");
+            return Optional.of("credential " + id + " is " + WireNames.wire(credential.status())
+                    + "; only an active credential gets QR tokens");
         }
         if (credential.validFrom().isPresent()
                 && now.isBefore(credential.validFrom().get())) {
@@ -324,10 +301,11 @@ public final class CredentialStore {
             return Optional.of("credential " + id + " expired at "
                     + Times.iso(credential.validUntil().get()));
         }
-        MemberStatus member = memberStatus(c, tenantId, credential.member().value())
+        MemberStatus member = MemberStore.status(
+                        c, tenantId, credential.member().value())
                 .orElseThrow(() -> new SQLException("credential " + id + " names a missing member"));
         if (member != MemberStatus.ACTIVE) {
-            return Optional.of("member " + credential.member() + " is " + wire(member.name())
+            return Optional.of("member " + credential.member() + " is " + WireNames.wire(member)
                     + "; only an active member gets QR tokens");
         }
         return Optional.empty();
@@ -339,30 +317,28 @@ public final class CredentialStore {
             throws SQLException {
         Credential entity = entity(c, tenantId, id).orElseThrow();
         ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity)), at);
-        return new StoreResult.Ok<>(view(c, tenantId, id).orElseThrow());
+        return StoreResult.found(view(c, tenantId, id).orElseThrow());
     }
 
     private static Optional<CredentialView> view(Connection c, String tenantId, String id) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT " + COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, id);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(view(rows)) : Optional.empty();
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT " + COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?",
+                CredentialStore::view,
+                id,
+                tenantId);
     }
 
     private static CredentialView view(ResultSet rows) throws SQLException {
         return new CredentialView(
                 rows.getString(1),
                 rows.getString(2),
-                wire(rows.getString(3)),
+                WireNames.wire(rows.getString(3)),
                 rows.getString(4),
                 rows.getString(5),
-                wire(rows.getString(6)),
-                instant(rows, 7).map(Times::iso).orElse(null),
-                instant(rows, 8).map(Times::iso).orElse(null),
+                WireNames.wire(rows.getString(6)),
+                Sql.instant(rows, 7).map(Times::iso).orElse(null),
+                Sql.instant(rows, 8).map(Times::iso).orElse(null),
                 Times.iso(rows.getLong(9)),
                 Times.iso(rows.getLong(10)));
     }
@@ -372,14 +348,12 @@ public final class CredentialStore {
 
     /** The credential as the edges get it, or empty when the tenant has no such credential. */
     public static Optional<Credential> entity(Connection c, String tenantId, String credentialId) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT " + ENTITY_COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, credentialId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(entity(rows)) : Optional.empty();
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT " + ENTITY_COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?",
+                CredentialStore::entity,
+                credentialId,
+                tenantId);
     }
 
     /** One row selected with {@link #ENTITY_COLUMNS} as the protocol entity: the change log and the site projection share it. */
@@ -390,41 +364,7 @@ public final class CredentialStore {
                 CredentialType.valueOf(rows.getString(3)),
                 Optional.ofNullable(rows.getString(4)),
                 CredentialStatus.valueOf(rows.getString(5)),
-                instant(rows, 6),
-                instant(rows, 7));
-    }
-
-    /** The member's status, or empty when the tenant has no such member. */
-    static Optional<MemberStatus> memberStatus(Connection c, String tenantId, String memberId) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT status FROM members WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, memberId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(MemberStatus.valueOf(
-                        rows.getString(1).toUpperCase(Locale.ROOT).replace('-', '_')));
-            }
-        }
-    }
-
-    static void setInstant(PreparedStatement statement, int index, Optional<Instant> value) throws SQLException {
-        if (value.isPresent()) {
-            statement.setLong(index, value.get().toEpochMilli());
-        } else {
-            statement.setNull(index, Types.BIGINT);
-        }
-    }
-
-    static Optional<Instant> instant(ResultSet rows, int index) throws SQLException {
-        long millis = rows.getLong(index);
-        return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
-    }
-
-    /** REVOKED → revoked, NFC_CARD → nfc-card: enum values on the API. */
-    static String wire(String enumName) {
-        return SiteStore.wire(enumName);
+                Sql.instant(rows, 6),
+                Sql.instant(rows, 7));
     }
 }

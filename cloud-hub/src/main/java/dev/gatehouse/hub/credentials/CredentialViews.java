@@ -36,7 +36,4 @@ public final class CredentialViews {
 
     /** A signed QR token (the QR code's content); {@code sites} absent means every site of the tenant. */
     public record QrToken(String token, List<String> sites, String notBefore, String expiresAt, String tokenId) {}
-
-    /** One page of a list: {@code nextCursor} is null on the last page. */
-    public record Page<T>(List<T> items, String nextCursor) {}
 }

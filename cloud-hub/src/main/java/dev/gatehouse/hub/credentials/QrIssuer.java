@@ -1,14 +1,13 @@
 package dev.gatehouse.hub.credentials;
 
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.qr.QrClaims;
 import dev.gatehouse.protocol.qr.QrKind;
 import dev.gatehouse.protocol.qr.QrTokens;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Set;
@@ -44,15 +43,8 @@ final class QrIssuer {
     }
 
     private static String slug(Connection c, String tenantId) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement("SELECT slug FROM tenants WHERE id = ?")) {
-            statement.setString(1, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw new SQLException("tenant " + tenantId + " does not exist");
-                }
-                return rows.getString(1);
-            }
-        }
+        return Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
+                .orElseThrow(() -> new SQLException("tenant " + tenantId + " does not exist"));
     }
 
     /** {@code instant} rounded up to a whole second (QR times are whole seconds). */

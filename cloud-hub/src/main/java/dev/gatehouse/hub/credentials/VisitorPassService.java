@@ -1,13 +1,12 @@
 package dev.gatehouse.hub.credentials;
 
-import static dev.gatehouse.hub.credentials.Requests.value;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.tenants.Caller;
-import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.model.PassStatus;
 import io.helidon.webserver.http.HttpRules;
@@ -92,7 +91,7 @@ final class VisitorPassService implements HttpService {
         }
         boolean singleUse = input.bool("singleUse").orElse(true);
         input.done();
-        VisitorPassStore.CreatedPass created = value(store.create(
+        VisitorPassStore.CreatedPass created = StoreResults.value(store.create(
                 tenantId,
                 siteId,
                 new VisitorPassStore.NewPass(
@@ -127,24 +126,28 @@ final class VisitorPassService implements HttpService {
         String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
         Optional<PassStatus> status = Requests.enumValue(req, "status", PassStatus.class);
-        Json.ok(res, value(store.list(tenantId, siteId, status, Requests.cursor(req), Requests.limit(req))));
+        Paging paging = Paging.of(req);
+        Json.ok(
+                res,
+                StoreResults.value(store.list(tenantId, siteId, status, paging.after(), paging.limit()))
+                        .body());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, store.find(tenantId, passId).orElseThrow(() -> ApiException.notFound("visitor pass", passId)));
+        Json.ok(res, StoreResults.found(store.find(tenantId, passId), "visitor pass", passId));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, value(store.revoke(tenantId, passId)));
+        Json.ok(res, StoreResults.value(store.revoke(tenantId, passId)));
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, value(store.issueToken(tenantId, passId)));
+        Json.ok(res, StoreResults.value(store.issueToken(tenantId, passId)));
     }
 }

@@ -1,16 +1,20 @@
 package dev.gatehouse.hub.credentials;
 
-import static dev.gatehouse.hub.credentials.CredentialStore.instant;
-import static dev.gatehouse.hub.credentials.CredentialStore.wire;
-
 import dev.gatehouse.hub.changes.ChangeLog;
-import dev.gatehouse.hub.credentials.CredentialViews.Page;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
+import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.HubIds;
-import dev.gatehouse.hub.web.FieldError;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Page;
+import dev.gatehouse.hub.store.Query;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.DoorGroupId;
@@ -21,8 +25,6 @@ import dev.gatehouse.protocol.model.PassStatus;
 import dev.gatehouse.protocol.model.VisitorPass;
 import dev.gatehouse.protocol.qr.QrKind;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,37 +79,36 @@ public final class VisitorPassStore {
         Instant now = clock.instant();
         return database.write(c -> {
             if (!SiteStore.siteExists(c, tenantId, siteId)) {
-                return new StoreResult.Missing<>("site", siteId);
+                return new StoreResult.NotFound<>("site", siteId);
             }
             List<FieldError> errors = references(c, tenantId, siteId, pass);
             if (!errors.isEmpty()) {
                 return new StoreResult.Invalid<>(errors);
             }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO visitor_passes (" + COLUMNS
-                    + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, id);
-                insert.setString(2, siteId);
-                insert.setString(3, pass.visitorName());
-                insert.setString(4, pass.visitorEmail().orElse(null));
-                insert.setString(5, pass.hostMemberId().orElse(null));
-                insert.setLong(6, pass.validFrom().toEpochMilli());
-                insert.setLong(7, pass.validUntil().toEpochMilli());
-                insert.setBoolean(8, pass.singleUse());
-                insert.setString(9, PassStatus.ACTIVE.name());
-                insert.setLong(10, now.toEpochMilli());
-                insert.setLong(11, now.toEpochMilli());
-                insert.setString(12, tenantId);
-                insert.executeUpdate();
-            }
-            insertAll(
+            Sql.update(
+                    c,
+                    "INSERT INTO visitor_passes (" + COLUMNS
+                            + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    id,
+                    siteId,
+                    pass.visitorName(),
+                    pass.visitorEmail(),
+                    pass.hostMemberId(),
+                    pass.validFrom(),
+                    pass.validUntil(),
+                    pass.singleUse(),
+                    PassStatus.ACTIVE,
+                    now,
+                    now,
+                    tenantId);
+            Sql.batch(
                     c,
                     "INSERT INTO visitor_pass_door_groups (pass_id, door_group_id) VALUES (?, ?)",
-                    id,
-                    pass.doorGroupIds());
-            insertAll(c, "INSERT INTO visitor_pass_doors (pass_id, door_id) VALUES (?, ?)", id, pass.doorIds());
+                    pairs(id, pass.doorGroupIds()));
+            Sql.batch(c, "INSERT INTO visitor_pass_doors (pass_id, door_id) VALUES (?, ?)", pairs(id, pass.doorIds()));
             VisitorPass entity = entity(c, tenantId, id).orElseThrow();
             ChangeLog.append(c, tenantId, siteId, List.of(new Change.Upsert(entity)), now);
-            return new StoreResult.Ok<>(
+            return StoreResult.found(
                     new CreatedPass(view(c, tenantId, id).orElseThrow(), token(c, tenantId, siteId, entity)));
         });
     }
@@ -117,8 +118,7 @@ public final class VisitorPassStore {
             throws SQLException {
         List<FieldError> errors = new ArrayList<>();
         if (pass.hostMemberId().isPresent()
-                && CredentialStore.memberStatus(c, tenantId, pass.hostMemberId().get())
-                        .isEmpty()) {
+                && MemberStore.status(c, tenantId, pass.hostMemberId().get()).isEmpty()) {
             errors.add(new FieldError(
                     "hostMemberId", "no member '" + pass.hostMemberId().get() + "'"));
         }
@@ -143,51 +143,33 @@ public final class VisitorPassStore {
         return errors;
     }
 
-    private static void insertAll(Connection c, String sql, String passId, List<String> ids) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(sql)) {
-            for (String id : ids) {
-                insert.setString(1, passId);
-                insert.setString(2, id);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
+    private static List<List<String>> pairs(String passId, List<String> ids) {
+        return ids.stream().map(id -> List.of(passId, id)).toList();
     }
 
     public Optional<PassView> find(String tenantId, String passId) {
         return database.read(c -> view(c, tenantId, passId));
     }
 
-    /** A site's passes in id order, {@code limit} per page after {@code cursor}; Missing for an unknown site. */
+    /**
+     * A site's passes in id order, a page after {@code after}; NotFound for an unknown site. The
+     * cursor is a {@link Cursor} of the last id (key 0): the list is ordered by id alone.
+     */
     public StoreResult<Page<PassView>> list(
-            String tenantId, String siteId, Optional<PassStatus> status, Optional<String> cursor, int limit) {
+            String tenantId, String siteId, Optional<PassStatus> status, Optional<Cursor> after, int limit) {
         return database.read(c -> {
             if (!SiteStore.siteExists(c, tenantId, siteId)) {
-                return new StoreResult.Missing<>("site", siteId);
+                return new StoreResult.NotFound<>("site", siteId);
             }
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT id FROM visitor_passes WHERE tenant_id = ? AND site_id = ? AND id > ?"
-                            + (status.isPresent() ? " AND status = ?" : "") + " ORDER BY id LIMIT ?")) {
-                int index = 0;
-                statement.setString(++index, tenantId);
-                statement.setString(++index, siteId);
-                statement.setString(++index, cursor.orElse(""));
-                if (status.isPresent()) {
-                    statement.setString(++index, status.get().name());
-                }
-                statement.setInt(++index, limit + 1);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        ids.add(rows.getString(1));
-                    }
-                }
-            }
+            Query query = new Query("SELECT id FROM visitor_passes WHERE tenant_id = ?", tenantId)
+                    .and("site_id = ?", siteId)
+                    .andIf(status, "status = ?");
+            Keyset.BY_ID.page(query, after, limit);
             List<PassView> items = new ArrayList<>();
-            for (String id : ids) {
+            for (String id : Sql.list(c, query, Sql.STRING)) {
                 items.add(view(c, tenantId, id).orElseThrow());
             }
-            return new StoreResult.Ok<>(CredentialStore.page(items, limit, PassView::id));
+            return StoreResult.found(Keyset.page(items, limit, v -> new Cursor(0, v.id())));
         });
     }
 
@@ -197,26 +179,25 @@ public final class VisitorPassStore {
         return database.write(c -> {
             Optional<PassView> current = view(c, tenantId, passId);
             if (current.isEmpty()) {
-                return new StoreResult.Missing<>("visitor pass", passId);
+                return new StoreResult.NotFound<>("visitor pass", passId);
             }
-            if (current.get().status().equals(wire(PassStatus.REVOKED.name()))) {
-                return new StoreResult.Ok<>(current.get());
+            if (current.get().status().equals(WireNames.wire(PassStatus.REVOKED))) {
+                return StoreResult.found(current.get());
             }
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE visitor_passes SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?")) {
-                update.setString(1, PassStatus.REVOKED.name());
-                update.setLong(2, now.toEpochMilli());
-                update.setString(3, passId);
-                update.setString(4, tenantId);
-                update.executeUpdate();
-            }
+            Sql.update(
+                    c,
+                    "UPDATE visitor_passes SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    PassStatus.REVOKED,
+                    now,
+                    passId,
+                    tenantId);
             ChangeLog.append(
                     c,
                     tenantId,
                     current.get().siteId(),
                     List.of(new Change.Upsert(entity(c, tenantId, passId).orElseThrow())),
                     now);
-            return new StoreResult.Ok<>(view(c, tenantId, passId).orElseThrow());
+            return StoreResult.found(view(c, tenantId, passId).orElseThrow());
         });
     }
 
@@ -226,17 +207,17 @@ public final class VisitorPassStore {
         return database.read(c -> {
             Optional<PassView> view = view(c, tenantId, passId);
             if (view.isEmpty()) {
-                return new StoreResult.Missing<>("visitor pass", passId);
+                return new StoreResult.NotFound<>("visitor pass", passId);
             }
             VisitorPass pass = entity(c, tenantId, passId).orElseThrow();
             if (pass.status() != PassStatus.ACTIVE) {
-                return new StoreResult.Refused<>("visitor pass " + passId + " is revoked; create a new pass instead");
+                return new StoreResult.Conflict<>("visitor pass " + passId + " is revoked; create a new pass instead");
             }
             if (!now.isBefore(pass.validUntil())) {
-                return new StoreResult.Refused<>(
+                return new StoreResult.Conflict<>(
                         "visitor pass " + passId + " ended at " + Times.iso(pass.validUntil()) + "; create a new pass");
             }
-            return new StoreResult.Ok<>(token(c, tenantId, view.get().siteId(), pass));
+            return StoreResult.found(token(c, tenantId, view.get().siteId(), pass));
         });
     }
 
@@ -256,15 +237,10 @@ public final class VisitorPassStore {
     // ---- rows, views and entities
 
     private static Optional<PassView> view(Connection c, String tenantId, String passId) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT " + COLUMNS + " FROM visitor_passes WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, passId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new PassView(
+        return Sql.one(
+                c,
+                "SELECT " + COLUMNS + " FROM visitor_passes WHERE id = ? AND tenant_id = ?",
+                rows -> new PassView(
                         rows.getString(1),
                         rows.getString(2),
                         rows.getString(3),
@@ -275,49 +251,48 @@ public final class VisitorPassStore {
                         Times.iso(rows.getLong(6)),
                         Times.iso(rows.getLong(7)),
                         rows.getBoolean(8),
-                        wire(rows.getString(9)),
+                        WireNames.wire(rows.getString(9)),
                         Times.iso(rows.getLong(10)),
-                        Times.iso(rows.getLong(11))));
-            }
-        }
+                        Times.iso(rows.getLong(11))),
+                passId,
+                tenantId);
     }
 
     private static List<String> groups(Connection c, String passId) throws SQLException {
-        return SiteStore.strings(
+        return Sql.list(
                 c,
                 "SELECT door_group_id FROM visitor_pass_door_groups WHERE pass_id = ? ORDER BY door_group_id",
+                Sql.STRING,
                 passId);
     }
 
     private static List<String> doors(Connection c, String passId) throws SQLException {
-        return SiteStore.strings(
-                c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", passId);
+        return Sql.list(
+                c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", Sql.STRING, passId);
     }
 
     /** The pass as its site's edge gets it, or empty when the tenant has no such pass. */
     public static Optional<VisitorPass> entity(Connection c, String tenantId, String passId) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement("SELECT host_member_id, valid_from, valid_until,"
-                + " single_use, status FROM visitor_passes WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, passId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                Set<DoorGroupId> groups = new HashSet<>();
-                groups(c, passId).forEach(id -> groups.add(DoorGroupId.of(id)));
-                Set<DoorId> doors = new HashSet<>();
-                doors(c, passId).forEach(id -> doors.add(DoorId.of(id)));
-                return Optional.of(new VisitorPass(
-                        PassId.of(passId),
-                        Optional.ofNullable(rows.getString(1)).map(MemberId::of),
-                        groups,
-                        doors,
-                        instant(rows, 2).orElseThrow(),
-                        instant(rows, 3).orElseThrow(),
-                        rows.getBoolean(4),
-                        PassStatus.valueOf(rows.getString(5))));
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT host_member_id, valid_from, valid_until, single_use, status FROM visitor_passes"
+                        + " WHERE id = ? AND tenant_id = ?",
+                rows -> {
+                    Set<DoorGroupId> groups = new HashSet<>();
+                    groups(c, passId).forEach(id -> groups.add(DoorGroupId.of(id)));
+                    Set<DoorId> doors = new HashSet<>();
+                    doors(c, passId).forEach(id -> doors.add(DoorId.of(id)));
+                    return new VisitorPass(
+                            PassId.of(passId),
+                            Optional.ofNullable(rows.getString(1)).map(MemberId::of),
+                            groups,
+                            doors,
+                            Sql.instant(rows, 2).orElseThrow(),
+                            Sql.instant(rows, 3).orElseThrow(),
+                            rows.getBoolean(4),
+                            PassStatus.valueOf(rows.getString(5)));
+                },
+                passId,
+                tenantId);
     }
 }

@@ -1,11 +1,14 @@
 package dev.gatehouse.hub.members;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.protocol.model.MemberStatus;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -66,10 +69,10 @@ public final class MemberService implements HttpService {
         input.done();
         Json.created(
                 res,
-                store.create(
+                StoreResults.value(store.create(
                         caller.tenantId(),
                         caller.tokenId(),
-                        new MemberStore.MemberInput(email, fullName, phone, company, roles, status)));
+                        new MemberStore.MemberInput(email, fullName, phone, company, roles, status))));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -80,32 +83,29 @@ public final class MemberService implements HttpService {
         if (q.isPresent() && q.get().length() > 254) {
             throw ApiException.invalid("q", "is " + q.get().length() + " characters; the limit is 254");
         }
+        Paging paging = Paging.of(req);
         Json.ok(
                 res,
-                store.list(tenantId, status, q, Keyset.limit(req), Keyset.cursor(req))
-                        .body());
+                store.list(tenantId, status, q, paging.limit(), paging.after()).body());
     }
 
     private static MemberStatus status(String text) {
-        for (MemberStatus status : MemberStatus.values()) {
-            if (status.name().equalsIgnoreCase(text.strip())) {
-                return status;
-            }
-        }
-        throw ApiException.invalid("status", "'" + text + "' is not one of active, suspended, cancelled");
+        return WireNames.parse(MemberStatus.class, text.strip())
+                .orElseThrow(() -> ApiException.invalid(
+                        "status", "'" + text + "' is not one of " + WireNames.choices(MemberStatus.class)));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String memberId = PathIds.id(req, "memberId", "member");
-        Json.ok(res, store.find(tenantId, memberId).orElseThrow(() -> ApiException.notFound("member", memberId)));
+        Json.ok(res, StoreResults.found(store.find(tenantId, memberId), "member", memberId));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.operator(req);
         String memberId = PathIds.id(req, "memberId", "member");
         // 404 before reading the body: another tenant's member is not there at all.
-        store.find(caller.tenantId(), memberId).orElseThrow(() -> ApiException.notFound("member", memberId));
+        StoreResults.found(store.find(caller.tenantId(), memberId), "member", memberId);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
         Optional<String> email = input.has("email") ? Optional.of(input.email("email")) : Optional.empty();
         Optional<String> fullName = input.has("fullName") ? Optional.of(input.text("fullName", 200)) : Optional.empty();
@@ -117,30 +117,27 @@ public final class MemberService implements HttpService {
             input.error("status", "must be one of active, suspended, cancelled");
         }
         input.done();
-        MemberStore.MemberView updated = store.update(
-                        caller.tenantId(),
-                        caller.tokenId(),
-                        memberId,
-                        current -> new MemberStore.MemberInput(
-                                email.orElse(current.email()),
-                                fullName.orElse(current.fullName()),
-                                input.has("phone") ? phone : current.phone(),
-                                input.has("company") ? company : current.company(),
-                                roles.orElse(current.roles()),
-                                status.orElse(current.status())))
-                .orElseThrow(() -> ApiException.notFound("member", memberId));
+        MemberStore.MemberView updated = StoreResults.value(store.update(
+                caller.tenantId(),
+                caller.tokenId(),
+                memberId,
+                current -> new MemberStore.MemberInput(
+                        email.orElse(current.email()),
+                        fullName.orElse(current.fullName()),
+                        input.has("phone") ? phone : current.phone(),
+                        input.has("company") ? company : current.company(),
+                        roles.orElse(current.roles()),
+                        status.orElse(current.status()))));
         Json.ok(res, updated);
     }
 
     private void history(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String memberId = PathIds.id(req, "memberId", "member");
-        int limit = Keyset.limit(req);
-        Optional<Keyset.After> after = Keyset.cursor(req);
+        Paging paging = Paging.of(req);
         Json.ok(
                 res,
-                store.history(tenantId, memberId, limit, after)
-                        .orElseThrow(() -> ApiException.notFound("member", memberId))
+                StoreResults.value(store.history(tenantId, memberId, paging.limit(), paging.after()))
                         .body());
     }
 

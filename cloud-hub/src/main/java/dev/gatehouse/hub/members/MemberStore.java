@@ -5,10 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.changes.ChangeLog;
-import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
-import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Page;
+import dev.gatehouse.hub.store.Query;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.SqlWork;
+import dev.gatehouse.hub.store.StoreError;
+import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
@@ -16,7 +24,6 @@ import dev.gatehouse.protocol.model.Member;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.MemberStatus;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -27,6 +34,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,6 +43,7 @@ import java.util.function.UnaryOperator;
  * {@link Member} entity to every site's change log — all in the write's own transaction.
  */
 public final class MemberStore {
+    private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
     private static final String COLUMNS = "id, email, full_name, phone, company, status, roles, created_at, updated_at";
 
     private final Database database;
@@ -76,7 +85,7 @@ public final class MemberStore {
                     Optional.ofNullable(phone),
                     Optional.ofNullable(company),
                     Set.copyOf(roles),
-                    MemberStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+                    WireNames.of(MemberStatus.class, status));
         }
     }
 
@@ -85,112 +94,109 @@ public final class MemberStore {
 
     // ---- writes
 
-    public MemberView create(String tenantId, String actor, MemberInput input) {
+    /** Creates the member; Conflict when the tenant already has a member with that e-mail. */
+    public StoreResult<MemberView> create(String tenantId, String actor, MemberInput input) {
         String id = HubIds.next("mem");
         Instant now = clock.instant();
-        database.write(c -> {
-            refuseTakenEmail(c, tenantId, input.email(), Optional.empty());
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO members (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, id);
-                insert.setString(2, input.email());
-                insert.setString(3, input.fullName());
-                insert.setString(4, input.phone().orElse(null));
-                insert.setString(5, input.company().orElse(null));
-                insert.setString(6, input.status().name());
-                insert.setString(7, rolesJson(input.roles()));
-                insert.setLong(8, now.toEpochMilli());
-                insert.setLong(9, now.toEpochMilli());
-                insert.setString(10, tenantId);
-                insertOrConflict(insert, input.email());
+        return writeMember(new AtomicReference<>(input.email()), c -> {
+            if (emailTaken(c, tenantId, input.email(), Optional.empty())) {
+                return emailTaken(input.email());
             }
+            Sql.update(
+                    c,
+                    "INSERT INTO members (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    id,
+                    input.email(),
+                    input.fullName(),
+                    input.phone(),
+                    input.company(),
+                    input.status(),
+                    rolesJson(input.roles()),
+                    now,
+                    now,
+                    tenantId);
             recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
             ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(id, input))), now);
-            return null;
+            return StoreResult.found(view(c, tenantId, id).orElseThrow());
         });
-        return find(tenantId, id).orElseThrow();
     }
 
     /**
      * Applies {@code change} to the member's current fields, inside the transaction that holds the
-     * member's row, so concurrent edits of other fields are never lost. A cancelled member stays
-     * cancelled (409). Answers empty when the tenant has no such member.
+     * member's row, so concurrent edits of other fields are never lost. NotFound when the tenant has
+     * no such member; Conflict to un-cancel a member (cancelled is final) or to take another's e-mail.
      */
-    public Optional<MemberView> update(
+    public StoreResult<MemberView> update(
             String tenantId, String actor, String memberId, UnaryOperator<MemberInput> change) {
         Instant now = clock.instant();
-        boolean found = database.write(c -> {
+        AtomicReference<String> email = new AtomicReference<>("");
+        return writeMember(email, c -> {
             if (!lock(c, tenantId, memberId)) {
-                return false;
+                return new StoreResult.NotFound<>("member", memberId);
             }
             MemberInput before = view(c, tenantId, memberId).orElseThrow().input();
             MemberInput after = change.apply(before);
             if (before.status() == MemberStatus.CANCELLED && after.status() != MemberStatus.CANCELLED) {
-                throw ApiException.conflict("member " + memberId + " is cancelled, and a cancellation is final;"
+                return new StoreResult.Conflict<>("member " + memberId + " is cancelled, and a cancellation is final;"
                         + " create a new member to sign them up again");
             }
             ObjectNode changes = diff(Optional.of(before), after);
             if (changes.isEmpty()) {
-                return true;
+                return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
             }
-            if (!after.email().equals(before.email())) {
-                refuseTakenEmail(c, tenantId, after.email(), Optional.of(memberId));
+            email.set(after.email());
+            if (!after.email().equals(before.email())
+                    && emailTaken(c, tenantId, after.email(), Optional.of(memberId))) {
+                return emailTaken(after.email());
             }
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE members SET email = ?, full_name = ?,"
-                            + " phone = ?, company = ?, status = ?, roles = ?, updated_at = ? WHERE id = ? AND tenant_id = ?")) {
-                update.setString(1, after.email());
-                update.setString(2, after.fullName());
-                update.setString(3, after.phone().orElse(null));
-                update.setString(4, after.company().orElse(null));
-                update.setString(5, after.status().name());
-                update.setString(6, rolesJson(after.roles()));
-                update.setLong(7, now.toEpochMilli());
-                update.setString(8, memberId);
-                update.setString(9, tenantId);
-                insertOrConflict(update, after.email());
-            }
+            Sql.update(
+                    c,
+                    "UPDATE members SET email = ?, full_name = ?, phone = ?, company = ?, status = ?, roles = ?,"
+                            + " updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    after.email(),
+                    after.fullName(),
+                    after.phone(),
+                    after.company(),
+                    after.status(),
+                    rolesJson(after.roles()),
+                    now,
+                    memberId,
+                    tenantId);
             String action = after.status() != before.status() ? "status-changed" : "updated";
             recordHistory(c, tenantId, memberId, actor, action, changes, now);
             // Names and contact details stay at the hub: only status and roles reach the doors.
             if (after.status() != before.status() || !after.roles().equals(before.roles())) {
                 ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(memberId, after))), now);
             }
-            return true;
+            return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
         });
-        return found ? find(tenantId, memberId) : Optional.empty();
     }
 
-    private static void refuseTakenEmail(Connection c, String tenantId, String email, Optional<String> self)
-            throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT id FROM members WHERE tenant_id = ? AND email = ?")) {
-            statement.setString(1, tenantId);
-            statement.setString(2, email);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (rows.next() && !rows.getString(1).equals(self.orElse(""))) {
-                    throw emailTaken(email);
-                }
-            }
-        }
-    }
-
-    private static ApiException emailTaken(String email) {
-        return ApiException.conflict("a member with e-mail " + email + " already exists");
-    }
-
-    /** Runs an insert or update whose only unique key is the e-mail; a race that loses becomes the same 409. */
-    private static void insertOrConflict(PreparedStatement statement, String email) throws SQLException {
+    /**
+     * Runs a member write. The e-mail is the members' only unique key besides the id: a concurrent
+     * write that takes {@code email} first makes this one fail on the constraint, which answers the
+     * same Conflict as the check inside the transaction.
+     */
+    private StoreResult<MemberView> writeMember(AtomicReference<String> email, SqlWork<StoreResult<MemberView>> work) {
         try {
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            String state = e.getSQLState() == null ? "" : e.getSQLState();
-            String message = e.getMessage() == null ? "" : e.getMessage();
-            if (state.equals("23505") || message.contains("UNIQUE constraint failed")) {
-                throw emailTaken(email);
+            return database.write(work);
+        } catch (StoreException e) {
+            if (e.error() == StoreError.CONFLICT) {
+                return emailTaken(email.get());
             }
             throw e;
         }
+    }
+
+    private static boolean emailTaken(Connection c, String tenantId, String email, Optional<String> self)
+            throws SQLException {
+        return Sql.one(c, "SELECT id FROM members WHERE tenant_id = ? AND email = ?", Sql.STRING, tenantId, email)
+                .filter(id -> !id.equals(self.orElse("")))
+                .isPresent();
+    }
+
+    private static <T> StoreResult<T> emailTaken(String email) {
+        return new StoreResult.Conflict<>("a member with e-mail " + email + " already exists");
     }
 
     /**
@@ -199,12 +205,12 @@ public final class MemberStore {
      * no such member.
      */
     public static boolean lock(Connection c, String tenantId, String memberId) throws SQLException {
-        try (PreparedStatement touch =
-                c.prepareStatement("UPDATE members SET updated_at = updated_at WHERE id = ? AND tenant_id = ?")) {
-            touch.setString(1, memberId);
-            touch.setString(2, tenantId);
-            return touch.executeUpdate() == 1;
-        }
+        return Sql.update(
+                        c,
+                        "UPDATE members SET updated_at = updated_at WHERE id = ? AND tenant_id = ?",
+                        memberId,
+                        tenantId)
+                == 1;
     }
 
     /**
@@ -214,28 +220,26 @@ public final class MemberStore {
     public static void recordHistory(
             Connection c, String tenantId, String memberId, String actor, String action, ObjectNode changes, Instant at)
             throws SQLException {
-        long seq;
-        try (PreparedStatement last = c.prepareStatement(
-                "SELECT COALESCE(MAX(seq), 0) FROM member_history WHERE tenant_id = ? AND member_id = ?")) {
-            last.setString(1, tenantId);
-            last.setString(2, memberId);
-            try (ResultSet rows = last.executeQuery()) {
-                rows.next();
-                seq = rows.getLong(1) + 1;
-            }
-        }
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO member_history (id, tenant_id, member_id,"
-                + " at, actor, action, changes, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, HubIds.next("mh"));
-            insert.setString(2, tenantId);
-            insert.setString(3, memberId);
-            insert.setLong(4, at.toEpochMilli());
-            insert.setString(5, actor);
-            insert.setString(6, action);
-            insert.setString(7, changes.toString());
-            insert.setLong(8, seq);
-            insert.executeUpdate();
-        }
+        long seq = Sql.one(
+                                c,
+                                "SELECT COALESCE(MAX(seq), 0) FROM member_history WHERE tenant_id = ? AND member_id = ?",
+                                Sql.LONG,
+                                tenantId,
+                                memberId)
+                        .orElseThrow()
+                + 1;
+        Sql.update(
+                c,
+                "INSERT INTO member_history (id, tenant_id, member_id, at, actor, action, changes, seq)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                HubIds.next("mh"),
+                tenantId,
+                memberId,
+                at,
+                actor,
+                action,
+                changes.toString(),
+                seq);
     }
 
     /** Field by field, what differs between {@code before} (absent for a new member) and {@code after}. */
@@ -248,8 +252,8 @@ public final class MemberStore {
         field(
                 changes,
                 "status",
-                before.map(b -> SiteStore.wire(b.status().name())),
-                Optional.of(SiteStore.wire(after.status().name())));
+                before.map(b -> WireNames.wire(b.status())),
+                Optional.of(WireNames.wire(after.status())));
         Optional<Set<String>> rolesBefore = before.map(MemberInput::roles);
         if (rolesBefore.isEmpty() || !rolesBefore.get().equals(after.roles())) {
             ObjectNode change = changes.putObject("roles");
@@ -299,14 +303,12 @@ public final class MemberStore {
     }
 
     private static Optional<MemberView> view(Connection c, String tenantId, String memberId) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT " + COLUMNS + " FROM members WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, memberId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(view(rows)) : Optional.empty();
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT " + COLUMNS + " FROM members WHERE id = ? AND tenant_id = ?",
+                MemberStore::view,
+                memberId,
+                tenantId);
     }
 
     private static MemberView view(ResultSet rows) throws SQLException {
@@ -316,7 +318,7 @@ public final class MemberStore {
                 rows.getString(3),
                 rows.getString(4),
                 rows.getString(5),
-                SiteStore.wire(rows.getString(6)),
+                WireNames.wire(rows.getString(6)),
                 roles(rows.getString(7)),
                 Times.iso(rows.getLong(8)),
                 Times.iso(rows.getLong(9)));
@@ -326,60 +328,23 @@ public final class MemberStore {
      * A page of members in creation order. {@code query} matches, case-insensitively, the start of the
      * e-mail, of the full name, or of any word of the full name.
      */
-    public Keyset.Page<MemberView> list(
-            String tenantId,
-            Optional<MemberStatus> status,
-            Optional<String> query,
-            int limit,
-            Optional<Keyset.After> after) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM members WHERE tenant_id = ?");
-        List<Object> parameters = new ArrayList<>();
-        parameters.add(tenantId);
-        if (status.isPresent()) {
-            sql.append(" AND status = ?");
-            parameters.add(status.get().name());
-        }
+    public Page<MemberView> list(
+            String tenantId, Optional<MemberStatus> status, Optional<String> query, int limit, Optional<Cursor> after) {
+        Query sql = new Query("SELECT " + COLUMNS + " FROM members WHERE tenant_id = ?", tenantId)
+                .andIf(status, "status = ?");
         if (query.isPresent()) {
             String prefix = likeEscape(query.get().toLowerCase(Locale.ROOT));
-            sql.append(" AND (LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\'"
-                    + " OR LOWER(full_name) LIKE ? ESCAPE '\\')");
-            parameters.add(prefix + "%");
-            parameters.add(prefix + "%");
-            parameters.add("% " + prefix + "%");
+            sql.and(
+                    "(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\'"
+                            + " OR LOWER(full_name) LIKE ? ESCAPE '\\')",
+                    prefix + "%",
+                    prefix + "%",
+                    "% " + prefix + "%");
         }
-        if (after.isPresent()) {
-            sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
-            parameters.add(after.get().createdAt());
-            parameters.add(after.get().createdAt());
-            parameters.add(after.get().id());
-        }
-        sql.append(" ORDER BY created_at, id LIMIT ?");
-        parameters.add(limit + 1);
-        List<MemberView> rows = database.read(c -> {
-            List<MemberView> found = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement(sql.toString())) {
-                bind(statement, parameters);
-                try (ResultSet result = statement.executeQuery()) {
-                    while (result.next()) {
-                        found.add(view(result));
-                    }
-                }
-            }
-            return found;
-        });
+        CREATION_ORDER.page(sql, after, limit);
+        List<MemberView> rows = database.read(c -> Sql.list(c, sql, MemberStore::view));
         return Keyset.page(
-                rows, limit, m -> new Keyset.After(Instant.parse(m.createdAt()).toEpochMilli(), m.id()));
-    }
-
-    static void bind(PreparedStatement statement, List<Object> parameters) throws SQLException {
-        for (int i = 0; i < parameters.size(); i++) {
-            switch (parameters.get(i)) {
-                case String text -> statement.setString(i + 1, text);
-                case Long number -> statement.setLong(i + 1, number);
-                case Integer number -> statement.setInt(i + 1, number);
-                default -> throw new IllegalArgumentException("unsupported parameter " + parameters.get(i));
-            }
-        }
+                rows, limit, m -> new Cursor(Instant.parse(m.createdAt()).toEpochMilli(), m.id()));
     }
 
     private static String likeEscape(String text) {
@@ -387,76 +352,75 @@ public final class MemberStore {
     }
 
     /**
-     * The member's history, oldest first, paged. Entries are ordered by time, then by their number
-     * within the member ({@link #recordHistory}), then by id; the cursor carries all three.
+     * The member's history, oldest first, paged; NotFound for an unknown member, Invalid for a cursor
+     * this list did not write. Entries are ordered by time, then by their number within the member
+     * ({@link #recordHistory}), then by id; the cursor carries all three (its id is "seq-entryId").
      */
-    public Optional<Keyset.Page<HistoryEntry>> history(
-            String tenantId, String memberId, int limit, Optional<Keyset.After> after) {
+    public StoreResult<Page<HistoryEntry>> history(
+            String tenantId, String memberId, int limit, Optional<Cursor> after) {
         Optional<long[]> position = after.map(MemberStore::historyPosition);
+        if (position.isPresent() && position.get().length == 0) {
+            return StoreResult.invalid("cursor", Cursor.REFUSED);
+        }
         return database.read(c -> {
             if (view(c, tenantId, memberId).isEmpty()) {
-                return Optional.empty();
+                return new StoreResult.NotFound<>("member", memberId);
             }
-            String sql = "SELECT id, at, actor, action, changes, seq FROM member_history"
-                    + " WHERE tenant_id = ? AND member_id = ?"
-                    + (after.isPresent()
-                            ? " AND (at > ? OR (at = ? AND seq > ?) OR (at = ? AND seq = ? AND id > ?))"
-                            : "")
-                    + " ORDER BY at, seq, id LIMIT ?";
-            List<Object> parameters = new ArrayList<>(List.of(tenantId, memberId));
+            Query sql = new Query(
+                    "SELECT id, at, actor, action, changes, seq FROM member_history WHERE tenant_id = ? AND member_id = ?",
+                    tenantId,
+                    memberId);
             if (after.isPresent()) {
                 long at = position.get()[0];
                 long seq = position.get()[1];
                 String id = after.get().id().substring(after.get().id().indexOf('-') + 1);
-                parameters.addAll(List.of(at, at, seq, at, seq, id));
+                sql.and(
+                        "(at > ? OR (at = ? AND seq > ?) OR (at = ? AND seq = ? AND id > ?))",
+                        at,
+                        at,
+                        seq,
+                        at,
+                        seq,
+                        id);
             }
-            parameters.add(limit + 1);
-            List<HistoryRow> rows = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement(sql)) {
-                bind(statement, parameters);
-                try (ResultSet result = statement.executeQuery()) {
-                    while (result.next()) {
-                        JsonNode changes;
-                        try {
-                            changes = Json.MAPPER.readTree(result.getString(5));
-                        } catch (JsonProcessingException e) {
-                            throw new SQLException("stored member history is not JSON", e);
-                        }
-                        rows.add(new HistoryRow(
-                                new HistoryEntry(
-                                        result.getString(1),
-                                        Times.iso(result.getLong(2)),
-                                        result.getString(3),
-                                        result.getString(4),
-                                        changes),
-                                result.getLong(2),
-                                result.getLong(6)));
-                    }
-                }
-            }
-            Keyset.Page<HistoryRow> page = Keyset.page(
-                    rows,
-                    limit,
-                    row -> new Keyset.After(
-                            row.at(), row.seq() + "-" + row.entry().id()));
-            return Optional.of(new Keyset.Page<>(
-                    page.items().stream().map(HistoryRow::entry).toList(), page.nextCursor()));
+            sql.append(" ORDER BY at, seq, id LIMIT ?", limit + 1);
+            List<HistoryRow> rows = Sql.list(c, sql, MemberStore::historyRow);
+            return StoreResult.found(Keyset.page(
+                            rows,
+                            limit,
+                            row -> new Cursor(
+                                    row.at(), row.seq() + "-" + row.entry().id()))
+                    .map(HistoryRow::entry));
         });
     }
 
     private record HistoryRow(HistoryEntry entry, long at, long seq) {}
 
-    /** The (at, seq) of a history cursor, whose id part is "seq-entryId". */
-    private static long[] historyPosition(Keyset.After after) {
+    private static HistoryRow historyRow(ResultSet row) throws SQLException {
+        JsonNode changes;
+        try {
+            changes = Json.MAPPER.readTree(row.getString(5));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("stored member history is not JSON", e);
+        }
+        return new HistoryRow(
+                new HistoryEntry(
+                        row.getString(1), Times.iso(row.getLong(2)), row.getString(3), row.getString(4), changes),
+                row.getLong(2),
+                row.getLong(6));
+    }
+
+    /** The (at, seq) of a history cursor, whose id part is "seq-entryId"; an empty array when it is not one. */
+    private static long[] historyPosition(Cursor after) {
         int dash = after.id().indexOf('-');
         try {
             if (dash > 0) {
-                return new long[] {after.createdAt(), Long.parseLong(after.id().substring(0, dash))};
+                return new long[] {after.key(), Long.parseLong(after.id().substring(0, dash))};
             }
         } catch (NumberFormatException e) {
-            // falls through to the 422 below
+            // not a history cursor
         }
-        throw ApiException.invalid("cursor", "is not a cursor this list returned; pass nextCursor unchanged");
+        return new long[0];
     }
 
     // ---- protocol projection
@@ -467,29 +431,21 @@ public final class MemberStore {
 
     /** The member as the doors see it (status and roles), or empty when the tenant has no such member. */
     public static Optional<Member> entity(Connection c, String tenantId, String memberId) throws SQLException {
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT id, status, roles FROM members WHERE id = ? AND tenant_id = ?")) {
-            statement.setString(1, memberId);
-            statement.setString(2, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                return rows.next() ? Optional.of(entity(rows)) : Optional.empty();
-            }
-        }
+        return Sql.one(
+                c,
+                "SELECT id, status, roles FROM members WHERE id = ? AND tenant_id = ?",
+                MemberStore::entity,
+                memberId,
+                tenantId);
     }
 
     /** Every member of the tenant as the doors see them, by id. */
     public static List<Member> entities(Connection c, String tenantId) throws SQLException {
-        List<Member> members = new ArrayList<>();
-        try (PreparedStatement statement =
-                c.prepareStatement("SELECT id, status, roles FROM members WHERE tenant_id = ? ORDER BY id")) {
-            statement.setString(1, tenantId);
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    members.add(entity(rows));
-                }
-            }
-        }
-        return members;
+        return Sql.list(
+                c,
+                "SELECT id, status, roles FROM members WHERE tenant_id = ? ORDER BY id",
+                MemberStore::entity,
+                tenantId);
     }
 
     private static Member entity(ResultSet rows) throws SQLException {

@@ -2,11 +2,11 @@ package dev.gatehouse.hub.plans;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gatehouse.hub.members.Keyset;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolException;
@@ -82,7 +82,8 @@ public final class PlanService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
-        Json.ok(res, store.list(tenantId, Keyset.limit(req), Keyset.cursor(req)).body());
+        Paging paging = Paging.of(req);
+        Json.ok(res, store.list(tenantId, paging.limit(), paging.after()).body());
     }
 
     private void get(ServerRequest req, ServerResponse res) {

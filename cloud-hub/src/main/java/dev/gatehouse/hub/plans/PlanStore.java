@@ -2,13 +2,15 @@ package dev.gatehouse.hub.plans;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.changes.ChangeLog;
-import dev.gatehouse.hub.members.Keyset;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.Keyset;
+import dev.gatehouse.hub.store.Page;
 import dev.gatehouse.hub.web.ApiException;
-import dev.gatehouse.hub.web.FieldError;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
@@ -331,7 +333,7 @@ public final class PlanStore {
         }
     }
 
-    public Keyset.Page<PlanView> list(String tenantId, int limit, Optional<Keyset.After> after) {
+    public Page<PlanView> list(String tenantId, int limit, Optional<Cursor> after) {
         List<PlanView> rows = database.read(c -> {
             List<PlanView> plans = new ArrayList<>();
             try (PreparedStatement statement =
@@ -341,8 +343,8 @@ public final class PlanStore {
                 int i = 1;
                 statement.setString(i++, tenantId);
                 if (after.isPresent()) {
-                    statement.setLong(i++, after.get().createdAt());
-                    statement.setLong(i++, after.get().createdAt());
+                    statement.setLong(i++, after.get().key());
+                    statement.setLong(i++, after.get().key());
                     statement.setString(i++, after.get().id());
                 }
                 statement.setInt(i, limit + 1);
@@ -355,7 +357,7 @@ public final class PlanStore {
             return plans;
         });
         return Keyset.page(
-                rows, limit, p -> new Keyset.After(Instant.parse(p.createdAt()).toEpochMilli(), p.id()));
+                rows, limit, p -> new Cursor(Instant.parse(p.createdAt()).toEpochMilli(), p.id()));
     }
 
     // ---- members' plans

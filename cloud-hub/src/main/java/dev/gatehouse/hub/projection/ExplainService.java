@@ -3,6 +3,7 @@ package dev.gatehouse.hub.projection;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Json;
@@ -134,11 +135,11 @@ public final class ExplainService implements HttpService {
                 ZonedDateTime.ofInstant(at.truncatedTo(ChronoUnit.SECONDS), site.zone())
                         .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         answer.put("credentialId", credential.id().value());
-        answer.put("credentialType", SiteStore.wire(credential.type().name()));
+        answer.put("credentialType", WireNames.wire(credential.type()));
         switch (evaluation.decision()) {
             case Decision.Granted granted -> {
                 answer.put("decision", "granted");
-                answer.put("basis", SiteStore.wire(granted.basis().name()));
+                answer.put("basis", WireNames.wire(granted.basis()));
                 answer.put("sentence", granted.basis().sentence());
                 answer.put("unlockSeconds", granted.unlockFor().toSeconds());
                 granted.source().ifPresent(source -> {
@@ -151,7 +152,7 @@ public final class ExplainService implements HttpService {
             }
             case Decision.Denied denied -> {
                 answer.put("decision", "denied");
-                answer.put("reason", SiteStore.wire(denied.reason().name()));
+                answer.put("reason", WireNames.wire(denied.reason()));
                 answer.put("sentence", denied.reason().sentence());
             }
         }

@@ -20,8 +20,9 @@ import org.flywaydb.core.api.FlywayException;
 
 /**
  * The hub's store: SQLite (one writer connection, a pool of readers, WAL) or PostgreSQL (one pool),
- * migrated by one set of Flyway migrations. Work runs in {@link #write} (a transaction) or
- * {@link #read}; JDBC failures leave as {@link StoreException}.
+ * migrated by one set of Flyway migrations. Work runs in {@link #write} or {@link #run} (a
+ * transaction) or {@link #read}, using the {@link Sql} helpers on the connection it is given; JDBC
+ * failures leave as {@link StoreException}.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Database.class.getName());
@@ -178,6 +179,14 @@ public final class Database implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Runs {@code action} in one transaction, like {@link #write}, for work that answers nothing. */
+    public void run(SqlAction action) {
+        write(c -> {
+            action.run(c);
+            return null;
+        });
     }
 
     /**

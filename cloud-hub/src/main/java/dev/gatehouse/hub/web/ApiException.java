@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.web;
 
+import dev.gatehouse.hub.store.FieldError;
 import java.util.List;
 
 /**
@@ -41,6 +42,21 @@ public final class ApiException extends RuntimeException {
             detail.append(error.field()).append(": ").append(error.message());
         }
         return new ApiException(422, "validation", "Invalid request", detail.toString(), errors);
+    }
+
+    /** 413: the body is over {@code hub.max-body-bytes}, however the web server or the hub found out. */
+    public static ApiException tooLarge(int maxBytes) {
+        return new ApiException(
+                413,
+                "too-large",
+                "Request too large",
+                "the body is larger than " + maxBytes + " bytes (hub.max-body-bytes); send a smaller body",
+                List.of());
+    }
+
+    /** 415: a body that is not sent as JSON. */
+    public static ApiException unsupportedMediaType(String detail) {
+        return new ApiException(415, "unsupported-media-type", "Unsupported media type", detail, List.of());
     }
 
     /** 401: no token or an unknown or revoked token. */

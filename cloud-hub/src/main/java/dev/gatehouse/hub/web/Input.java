@@ -2,6 +2,8 @@ package dev.gatehouse.hub.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.protocol.Ids;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -172,22 +174,17 @@ public final class Input {
         }
     }
 
+    /** An enum by its wire name ({@code nfc-card}) or Java name, or an error naming the choices. */
     public <E extends Enum<E>> Optional<E> enumValue(String field, Class<E> type) {
         Optional<String> text = optionalText(field, 64);
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        for (E constant : type.getEnumConstants()) {
-            if (constant.name().equalsIgnoreCase(text.get().replace('-', '_'))) {
-                return Optional.of(constant);
-            }
+        Optional<E> value = WireNames.parse(type, text.get());
+        if (value.isEmpty()) {
+            error(field, "'" + text.get() + "' is not one of " + WireNames.choices(type));
         }
-        List<String> names = new ArrayList<>();
-        for (E constant : type.getEnumConstants()) {
-            names.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        }
-        error(field, "'" + text.get() + "' is not one of " + String.join(", ", names));
-        return Optional.empty();
+        return value;
     }
 
     public Optional<Integer> integer(String field, int min, int max) {

@@ -37,6 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Members' credentials: NFC cards by keyed hash, member QR credentials and their tokens, on both stores. */
 @ParameterizedClass
@@ -488,6 +489,21 @@ class CredentialApiTest {
         assertThat(cleared.json().has("validFrom")).isFalse();
         assertThat(cleared.json().has("validUntil")).isFalse();
         assertThat(sites.head(tenant, site)).isEqualTo(head + 1);
+    }
+
+    /**
+     * A cursor is opaque: only a nextCursor this list returned may come back. A made-up one (here a
+     * well-formed credential id, which the list once took as a position) must be refused, not
+     * silently page from wherever it happens to sort.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cred_zzzzzzzzzzzzzzzz", "0"})
+    void aMadeUpCursorIsRefusedNamingIt(String cursor) {
+        var tenant = hub.newTenant("made-up-cursor");
+        String member = Fixtures.member(hub, tenant.id());
+        Api.Response refused = api().get("/api/v1/members/" + member + "/credentials?cursor=" + cursor, tenant.token());
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(Sites.fields(refused)).containsExactly("cursor");
     }
 
     @Test

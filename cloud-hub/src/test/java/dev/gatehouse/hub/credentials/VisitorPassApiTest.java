@@ -28,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Visitor passes: their doors at one site, their window, their QR token and their isolation, on both stores. */
 @ParameterizedClass
@@ -299,6 +300,19 @@ class VisitorPassApiTest {
         Api.Response refused = api().post("/api/v1/visitor-passes/" + second + "/qr-token", tenant.token(), "");
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.json().get("detail").asText()).contains("revoked");
+    }
+
+    /**
+     * A cursor is opaque: only a nextCursor this list returned may come back. A made-up one (here a
+     * well-formed pass id, which the list once took as a position) must be refused, not silently
+     * page from wherever it happens to sort.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pass_zzzzzzzzzzzzzzzz", "0", "not%20a%20cursor"})
+    void aMadeUpCursorIsRefusedNamingIt(String cursor) {
+        Api.Response refused = api().get("/api/v1/sites/" + hq + "/visitor-passes?cursor=" + cursor, acme.token());
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(Sites.fields(refused)).containsExactly("cursor");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.edge.access.DecisionService;
 import dev.gatehouse.edge.access.EventIds;
 import dev.gatehouse.edge.cache.ApplyResult;
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.cache.SnapshotResult;
 import dev.gatehouse.edge.cache.SqliteEntitlementCache;
 import dev.gatehouse.edge.config.ConfigException;
@@ -71,7 +72,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final Hardware hardware;
     private final Clock clock;
     private final FileChannel lock;
-    private final SqliteEntitlementCache cache;
+    private final EdgeCache cache;
     private final OutboxRecorder recorder;
     private final AgentClockTrust clockTrust;
     private final Map<String, DoorController> doors = new LinkedHashMap<>();
@@ -173,7 +174,7 @@ public final class EdgeAgent implements AutoCloseable {
         return config;
     }
 
-    public SqliteEntitlementCache cache() {
+    public EdgeCache cache() {
         return cache;
     }
 
@@ -574,7 +575,7 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
-    private static SqliteEntitlementCache openCache(EdgeConfig config, FileChannel lock) {
+    private static EdgeCache openCache(EdgeConfig config, FileChannel lock) {
         try {
             return SqliteEntitlementCache.open(
                     config.dataDir().resolve("cache.db"),

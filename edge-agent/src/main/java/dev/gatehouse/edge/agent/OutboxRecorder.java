@@ -1,7 +1,7 @@
 package dev.gatehouse.edge.agent;
 
 import dev.gatehouse.edge.access.DecisionRecorder;
-import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
 import java.util.Optional;
@@ -11,9 +11,9 @@ import java.util.Optional;
  * pass use and its event in one transaction.
  */
 final class OutboxRecorder implements DecisionRecorder {
-    private final SqliteEntitlementCache cache;
+    private final EdgeCache cache;
 
-    OutboxRecorder(SqliteEntitlementCache cache) {
+    OutboxRecorder(EdgeCache cache) {
         this.cache = cache;
     }
 

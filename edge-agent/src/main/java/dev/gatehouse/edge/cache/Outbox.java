@@ -1,6 +1,5 @@
 package dev.gatehouse.edge.cache;
 
-import dev.gatehouse.edge.cache.SqliteEntitlementCache.Session;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
@@ -19,7 +18,7 @@ import org.sqlite.SQLiteException;
 /**
  * The events waiting for the hub's acknowledgement, oldest first, in the entitlement cache's file:
  * an event is written in the same transaction as whatever it records (see
- * {@link SqliteEntitlementCache#inTransaction}), published in order, and deleted only when the hub
+ * {@link EdgeCache#inTransaction}), published in order, and deleted only when the hub
  * has acknowledged it, so an event is lost only if the storage is. Thread-safe, like the cache.
  */
 public final class Outbox {
@@ -28,16 +27,16 @@ public final class Outbox {
     private static final String SQL_DELETE = "DELETE FROM outbox WHERE id = ?";
     private static final String SQL_DEPTH = "SELECT count(*) FROM outbox";
 
-    private final SqliteEntitlementCache cache;
+    private final SqliteConnections connections;
 
-    Outbox(SqliteEntitlementCache cache) {
-        this.cache = cache;
+    Outbox(SqliteConnections connections) {
+        this.connections = connections;
     }
 
     /**
      * Appends an event ({@code event.access} or {@code event.door}) in its own transaction: one
      * {@code INSERT} in autocommit mode, encoded before the writer is taken. To commit it with a pass
-     * use, use {@link SqliteEntitlementCache.Transaction#append}.
+     * use, use {@link EdgeCache.Transaction#append}.
      *
      * @throws CacheException {@code WRONG_MESSAGE} for a message that is not an event,
      *     {@code DUPLICATE_EVENT_ID} if an event with this id is already waiting
@@ -46,11 +45,11 @@ public final class Outbox {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
         String json = MessageCodec.encodeToString(event);
-        cache.writeOne("append event " + event.id() + " to the outbox", session -> {
+        connections.writeOne("append event " + event.id() + " to the outbox", session -> {
             try {
                 insert(session, event.id(), json);
             } catch (SQLException e) {
-                throw translateInsert(e, event, cache.file());
+                throw translateInsert(e, event, connections.file());
             }
             return null;
         });
@@ -61,7 +60,7 @@ public final class Outbox {
         if (max < 0) {
             throw new CacheException(CacheError.INVALID_ARGUMENT, "peek needs a maximum of 0 or more, not " + max);
         }
-        List<String> jsons = cache.read("read the outbox", session -> {
+        List<String> jsons = connections.read("read the outbox", session -> {
             PreparedStatement query = session.prepare(SQL_PEEK);
             query.setInt(1, max);
             List<String> found = new ArrayList<>();
@@ -79,7 +78,7 @@ public final class Outbox {
             } catch (ProtocolException e) {
                 throw new CacheException(
                         CacheError.CORRUPT,
-                        "the outbox in " + cache.file() + " holds an event that cannot be read (" + e.getMessage()
+                        "the outbox in " + connections.file() + " holds an event that cannot be read (" + e.getMessage()
                                 + "); move the file aside to rebuild the cache",
                         e);
             }
@@ -96,7 +95,7 @@ public final class Outbox {
     public int acknowledge(Collection<String> ids) {
         Objects.requireNonNull(ids, "ids");
         List<String> copy = List.copyOf(ids);
-        return cache.write("remove acknowledged events from the outbox", session -> {
+        return connections.write("remove acknowledged events from the outbox", session -> {
             PreparedStatement delete = session.prepare(SQL_DELETE);
             int removed = 0;
             for (String id : copy) {
@@ -109,20 +108,20 @@ public final class Outbox {
 
     /** How many events are waiting. */
     public long depth() {
-        return cache.read("count the outbox", session -> {
+        return connections.read("count the outbox", session -> {
             try (ResultSet rows = session.prepare(SQL_DEPTH).executeQuery()) {
                 return rows.next() ? rows.getLong(1) : 0L;
             }
         });
     }
 
-    static void insert(Session session, Envelope event) throws SQLException {
+    static void insert(SqliteSession session, Envelope event) throws SQLException {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
         insert(session, event.id(), MessageCodec.encodeToString(event));
     }
 
-    private static void insert(Session session, String id, String json) throws SQLException {
+    private static void insert(SqliteSession session, String id, String json) throws SQLException {
         PreparedStatement insert = session.prepare(SQL_INSERT);
         insert.setString(1, id);
         insert.setString(2, json);
@@ -131,13 +130,13 @@ public final class Outbox {
 
     static CacheException translateInsert(SQLException e, Envelope event, Path file) {
         if (e instanceof SQLiteException sqlite
-                && SqliteEntitlementCache.primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+                && SqliteConnections.primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
             return new CacheException(
                     CacheError.DUPLICATE_EVENT_ID,
                     "event " + event.id() + " is already in the outbox; every event needs a fresh unique id",
                     e);
         }
-        return SqliteEntitlementCache.translate(e, "append event " + event.id() + " to the outbox", file);
+        return SqliteConnections.translate(e, "append event " + event.id() + " to the outbox", file);
     }
 
     private static void requireEvent(Envelope event) {

@@ -1,6 +1,6 @@
 package dev.gatehouse.edge.sync;
 
-import dev.gatehouse.edge.cache.SqliteEntitlementCache;
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.edge.door.DoorError;
 import dev.gatehouse.edge.door.DoorException;
@@ -25,10 +25,10 @@ import java.util.concurrent.CompletionException;
  */
 public final class DoorCommands implements CommandExecutor {
     private final Map<String, DoorController> doors;
-    private final SqliteEntitlementCache cache;
+    private final EdgeCache cache;
 
     /** @param doors the agent's doors by id, in configuration order */
-    public DoorCommands(Map<String, DoorController> doors, SqliteEntitlementCache cache) {
+    public DoorCommands(Map<String, DoorController> doors, EdgeCache cache) {
         this.doors = Map.copyOf(doors);
         this.cache = cache;
         this.order = List.copyOf(doors.keySet());

@@ -3,8 +3,8 @@ package dev.gatehouse.edge.sync;
 import dev.gatehouse.edge.access.EventIds;
 import dev.gatehouse.edge.cache.ApplyResult;
 import dev.gatehouse.edge.cache.CacheException;
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.cache.SnapshotResult;
-import dev.gatehouse.edge.cache.SqliteEntitlementCache;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
@@ -120,7 +120,7 @@ public final class SyncClient implements AutoCloseable {
 
     private final EdgeConfig.Site site;
     private final EdgeConfig.Hub hub;
-    private final SqliteEntitlementCache cache;
+    private final EdgeCache cache;
     private final Host host;
     private final Clock clock;
     private final CommandExecutor commands;
@@ -150,7 +150,7 @@ public final class SyncClient implements AutoCloseable {
     private SyncClient(
             EdgeConfig.Site site,
             EdgeConfig.Hub hub,
-            SqliteEntitlementCache cache,
+            EdgeCache cache,
             Host host,
             Clock clock,
             CommandExecutor commands) {
@@ -179,7 +179,7 @@ public final class SyncClient implements AutoCloseable {
     public static SyncClient start(
             EdgeConfig.Site site,
             EdgeConfig.Hub hub,
-            SqliteEntitlementCache cache,
+            EdgeCache cache,
             Host host,
             Clock clock,
             CommandExecutor commands) {

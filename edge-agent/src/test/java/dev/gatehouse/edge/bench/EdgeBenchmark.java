@@ -7,6 +7,7 @@ import dev.gatehouse.edge.access.EventIds;
 import dev.gatehouse.edge.agent.DemoSite;
 import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.SimulatedHardware;
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.cache.SqliteEntitlementCache;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.protocol.message.DoorEvent;
@@ -263,7 +264,7 @@ public final class EdgeBenchmark {
      * compiler threads, not Gatehouse.
      */
     private static void warm(EdgeAgent agent, DemoSite demo, int size) {
-        SqliteEntitlementCache cache = agent.cache();
+        EdgeCache cache = agent.cache();
         for (int i = 0; i < 20_000; i++) {
             String hash = demo.cards.hash(uid((int) ((i * 7919L) % size)));
             AccessRequest request = AccessRequest.online(new Presented.Card(hash), DoorId.of(DOOR), Instant.now());

@@ -26,27 +26,27 @@ class CacheIndexTest {
         return Stream.of(
                 Arguments.of(
                         "by card hash",
-                        SqliteEntitlementCache.SQL_BY_CARD_HASH,
+                        CacheView.SQL_BY_CARD_HASH,
                         List.of(hash),
                         List.of("SEARCH c USING PRIMARY KEY (card_hash=?)", "SEARCH e USING PRIMARY KEY")),
                 Arguments.of(
                         "by kind and id (credential, member, door ...)",
-                        SqliteEntitlementCache.SQL_BY_KEY,
+                        CacheView.SQL_BY_KEY,
                         List.of("credential", "c-1"),
                         List.of("SEARCH entity USING PRIMARY KEY (kind=? AND key=?)")),
                 Arguments.of(
                         "grants or bookings of a member, in id order",
-                        SqliteEntitlementCache.SQL_BY_MEMBER,
+                        CacheView.SQL_BY_MEMBER,
                         List.of("m-1", "grant"),
                         List.of("SEARCH m USING PRIMARY KEY (member=? AND kind=?)", "SEARCH e USING PRIMARY KEY")),
                 Arguments.of(
                         "all of a kind (site, signing keys)",
-                        SqliteEntitlementCache.SQL_ALL_OF_KIND,
+                        SqliteEntityRows.SQL_ALL_OF_KIND,
                         List.of("signing-key"),
                         List.of("SEARCH entity USING PRIMARY KEY (kind=?)")),
                 Arguments.of(
                         "pass use",
-                        SqliteEntitlementCache.SQL_PASS_USED,
+                        PassUses.SQL_PASS_USED,
                         List.of("vp-1"),
                         List.of("SEARCH pass_use USING PRIMARY KEY (pass=?)")));
     }

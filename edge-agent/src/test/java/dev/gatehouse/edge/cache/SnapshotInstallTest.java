@@ -192,8 +192,7 @@ class SnapshotInstallTest {
                 try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
                         PreparedStatement seq =
                                 connection.prepareStatement("SELECT value FROM meta WHERE name = 'seq'");
-                        PreparedStatement byCard =
-                                connection.prepareStatement(SqliteEntitlementCache.SQL_BY_CARD_HASH)) {
+                        PreparedStatement byCard = connection.prepareStatement(CacheView.SQL_BY_CARD_HASH)) {
                     connection.setAutoCommit(false);
                     while (installing.get()) {
                         long at;

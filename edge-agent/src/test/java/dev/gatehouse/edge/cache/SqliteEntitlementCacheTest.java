@@ -19,7 +19,7 @@ import static dev.gatehouse.edge.cache.CacheFixtures.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gatehouse.edge.cache.SqliteEntitlementCache.Migration;
+import dev.gatehouse.edge.cache.Schema.Migration;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SyncRequest;
 import dev.gatehouse.protocol.model.CredentialId;
@@ -110,8 +110,7 @@ class SqliteEntitlementCacheTest {
             // Why: a freshly provisioned edge must be able to apply its first snapshot straight away,
             // and WAL is what lets door lookups proceed while sync writes.
             cache.close();
-            assertThat(queryString(file, "PRAGMA user_version"))
-                    .isEqualTo(String.valueOf(SqliteEntitlementCache.SCHEMA_VERSION));
+            assertThat(queryString(file, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.SCHEMA_VERSION));
             assertThat(queryString(file, "PRAGMA journal_mode")).isEqualTo("wal");
             cache = SqliteEntitlementCache.open(file, TENANT, SITE);
             assertThat(cache.seq()).isZero();
@@ -123,7 +122,7 @@ class SqliteEntitlementCacheTest {
         @Test
         void migrationStepsAreNumberedOneByOne() {
             // Why: user_version names the last step applied; a hole or a repeat would skip or re-run a step.
-            List<Migration> steps = SqliteEntitlementCache.MIGRATIONS;
+            List<Migration> steps = Schema.MIGRATIONS;
             for (int i = 0; i < steps.size(); i++) {
                 assertThat(steps.get(i).version()).isEqualTo(i + 1);
             }
@@ -137,8 +136,7 @@ class SqliteEntitlementCacheTest {
             assertThat(cache.seq()).isEqualTo(2);
             assertThat(cache.hubTimeHighWater()).contains(T0);
             assertThat(cache.credentialByCardHash(hash("card-1"))).contains(card("c-1", "m-1", hash("card-1")));
-            assertThat(queryString(file, "PRAGMA user_version"))
-                    .isEqualTo(String.valueOf(SqliteEntitlementCache.SCHEMA_VERSION));
+            assertThat(queryString(file, "PRAGMA user_version")).isEqualTo(String.valueOf(Schema.SCHEMA_VERSION));
         }
 
         @Test
@@ -148,7 +146,7 @@ class SqliteEntitlementCacheTest {
             // second enrollment of a card.
             Path old = directory.resolve("schema-2.db");
             try (Connection connection = raw(old)) {
-                SqliteEntitlementCache.migrate(connection, SqliteEntitlementCache.MIGRATIONS.subList(0, 2), old);
+                Schema.migrate(connection, Schema.MIGRATIONS.subList(0, 2), old);
             }
             try (SqliteEntitlementCache v2 =
                     SqliteEntitlementCache.open(directory.resolve("v2-rows.db"), TENANT, SITE)) {
@@ -180,8 +178,8 @@ class SqliteEntitlementCacheTest {
             Migration first = new Migration(1, "a table", List.of("CREATE TABLE first (x)"));
             Migration broken = new Migration(2, "broken", List.of("CREATE TABLE second (x)", "THIS IS NOT SQL"));
             try (Connection connection = raw(other)) {
-                SqliteEntitlementCache.migrate(connection, List.of(first), other);
-                assertThatThrownBy(() -> SqliteEntitlementCache.migrate(connection, List.of(first, broken), other))
+                Schema.migrate(connection, List.of(first), other);
+                assertThatThrownBy(() -> Schema.migrate(connection, List.of(first, broken), other))
                         .isInstanceOf(SQLException.class);
             }
             assertThat(queryString(other, "PRAGMA user_version")).isEqualTo("1");
@@ -190,7 +188,7 @@ class SqliteEntitlementCacheTest {
 
             Migration fixed = new Migration(2, "fixed", List.of("CREATE TABLE second (x)"));
             try (Connection connection = raw(other)) {
-                SqliteEntitlementCache.migrate(connection, List.of(first, fixed), other);
+                Schema.migrate(connection, List.of(first, fixed), other);
             }
             assertThat(queryString(other, "PRAGMA user_version")).isEqualTo("2");
             assertThat(queryString(other, "SELECT count(*) FROM sqlite_master WHERE name = 'second'"))
@@ -201,14 +199,14 @@ class SqliteEntitlementCacheTest {
         void aFileFromANewerAgentIsRefusedNamingBothVersions() throws SQLException {
             // Why: an older agent after a rollback must not misread (or "repair") a newer schema.
             cache.close();
-            int newer = SqliteEntitlementCache.SCHEMA_VERSION + 1;
+            int newer = Schema.SCHEMA_VERSION + 1;
             execute(file, "PRAGMA user_version = " + newer);
             assertThatThrownBy(() -> SqliteEntitlementCache.open(file, TENANT, SITE))
                     .isInstanceOfSatisfying(CacheException.class, e -> {
                         assertThat(e.error()).isEqualTo(CacheError.SCHEMA_TOO_NEW);
                         assertThat(e.getMessage())
                                 .contains("version " + newer)
-                                .contains("up to " + SqliteEntitlementCache.SCHEMA_VERSION);
+                                .contains("up to " + Schema.SCHEMA_VERSION);
                     });
             assertThat(queryString(file, "PRAGMA user_version")).isEqualTo(String.valueOf(newer));
             cache = SqliteEntitlementCache.open(directory.resolve("fresh.db"), TENANT, SITE);
@@ -775,7 +773,7 @@ class SqliteEntitlementCacheTest {
         @Test
         void aTransactionCannotBeUsedAfterItsWorkReturned() {
             // Why: a leaked transaction would write outside any transaction, breaking atomicity silently.
-            SqliteEntitlementCache.Transaction[] leaked = new SqliteEntitlementCache.Transaction[1];
+            EdgeCache.Transaction[] leaked = new EdgeCache.Transaction[1];
             cache.inTransaction(tx -> leaked[0] = tx);
             assertThatThrownBy(() -> leaked[0].append(CacheFixtures.accessEvent("ev-1")))
                     .isInstanceOfSatisfying(

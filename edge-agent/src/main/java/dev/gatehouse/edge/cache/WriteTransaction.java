@@ -1,0 +1,61 @@
+package dev.gatehouse.edge.cache;
+
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.PassId;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Objects;
+import java.util.function.Function;
+
+/** The writes that can share one transaction on the writer; see {@link EdgeCache#inTransaction}. */
+final class WriteTransaction implements EdgeCache.Transaction {
+    private final SqliteSession session;
+    private final Path file;
+    private boolean open = true;
+
+    private WriteTransaction(SqliteSession session, Path file) {
+        this.session = session;
+        this.file = file;
+    }
+
+    /** Runs {@code work} in one write transaction; the transaction is closed when it returns. */
+    static <T> T run(SqliteConnections connections, Function<EdgeCache.Transaction, T> work) {
+        Objects.requireNonNull(work, "work");
+        return connections.write("write a transaction", session -> {
+            WriteTransaction transaction = new WriteTransaction(session, connections.file());
+            try {
+                return work.apply(transaction);
+            } finally {
+                transaction.open = false;
+            }
+        });
+    }
+
+    @Override
+    public boolean recordPassUse(PassId pass, String eventId) {
+        Objects.requireNonNull(pass, "pass");
+        CacheArguments.requireId(eventId, "event id");
+        requireOpen();
+        try {
+            return PassUses.record(session, pass, eventId);
+        } catch (SQLException e) {
+            throw SqliteConnections.translate(e, "record the use of visitor pass " + pass, file);
+        }
+    }
+
+    @Override
+    public void append(Envelope event) {
+        requireOpen();
+        try {
+            Outbox.insert(session, event);
+        } catch (SQLException e) {
+            throw Outbox.translateInsert(e, event, file);
+        }
+    }
+
+    private void requireOpen() {
+        if (!open) {
+            throw new CacheException(CacheError.CLOSED, "a transaction was used after its inTransaction call returned");
+        }
+    }
+}
