@@ -35,13 +35,6 @@ class EdgeArchitectureTest {
         "io.helidon.."
     };
 
-    /**
-     * The adapter that uses its library under another name today, in edge.sync, which is being split
-     * in this same issue: the split names its Paho adapter after its technology, and then it leaves
-     * this list.
-     */
-    private static final String NOT_YET_RENAMED = "dev\\.gatehouse\\.edge\\.sync\\.SyncClient(\\$.*)?";
-
     @Test
     void noPackageCycles() {
         slices().matching("dev.gatehouse.(**)")
@@ -105,8 +98,6 @@ class EdgeArchitectureTest {
         noClasses()
                 .that()
                 .haveNameNotMatching(".*\\.(" + simpleName + ")")
-                .and()
-                .haveNameNotMatching(NOT_YET_RENAMED)
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage(packages)

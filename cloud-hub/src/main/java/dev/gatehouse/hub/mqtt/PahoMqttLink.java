@@ -2,30 +2,33 @@ package dev.gatehouse.hub.mqtt;
 
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.retry.Backoff;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import dev.gatehouse.protocol.topic.TopicFilters;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -42,14 +45,16 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 /**
  * The hub's MQTT v5 client. A persistent session (clean start off, one hour of session expiry) so
  * that what edges send while the hub reconnects waits at the broker; reconnects on its own with
- * backoff, including when the first connect fails. Publishes go through a bounded queue and one
- * sender thread that keeps at most {@value #MAX_IN_FLIGHT} QoS 1 publishes unacknowledged (Paho refuses
- * more than the broker's receive maximum). Each publish's answer completes on the broker's PUBACK,
- * or fails (queue full, refused, connection lost while in flight, link closed): while the broker
- * is away publishes wait in the queue and leave once it is back. {@link #close()} gives what is
- * queued or in flight up to {@value #DRAIN_MILLIS} ms to be accepted before it disconnects, and
- * fails the rest. Received messages run on worker lanes, one per device hash, so one device's
- * messages are handled in order; a handler that throws is logged.
+ * backoff, including when the first connect fails. Publishes go through a {@link PublishWindow}: a
+ * bounded queue and at most {@value #MAX_IN_FLIGHT} QoS 1 publishes unacknowledged (Paho refuses more
+ * than the broker's receive maximum), handed to Paho by one sender thread. Each publish's answer
+ * completes on the broker's PUBACK, or fails (queue full, refused, connection lost while in flight,
+ * link closed): while the broker is away publishes wait in the queue and leave once it is back.
+ * {@link #close()} gives what is queued or in flight up to {@value #DRAIN_MILLIS} ms to be accepted
+ * before it disconnects, and fails the rest. Received messages run on {@link InboundLanes}, one lane
+ * per device hash, so one device's messages are handled in order; a handler that throws is logged.
+ *
+ * <p>This class only adapts Paho: it holds no lock, and Paho's callbacks hand off and return.
  */
 public final class PahoMqttLink implements MqttLink {
     private static final Logger LOG = Logger.getLogger(PahoMqttLink.class.getName());
@@ -59,6 +64,8 @@ public final class PahoMqttLink implements MqttLink {
     static final int QUEUE_CAPACITY = 10_000;
     /** How long {@link #close()} waits, while connected, for queued and in-flight publishes to be accepted. */
     static final long DRAIN_MILLIS = 5_000;
+    /** How long the first connect is retried after failures: from half a second up to 30 s, with jitter. */
+    static final Backoff RECONNECT = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     /** {@link #DRAIN_MILLIS}; a test that must not depend on the machine's speed gives more. */
     volatile long drainMillis = DRAIN_MILLIS;
@@ -66,108 +73,72 @@ public final class PahoMqttLink implements MqttLink {
     private static final int LANES = 4;
     private static final int LANE_QUEUE = 1_000;
     private static final String SHARE_GROUP = "hub";
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final String url;
     private final String clientId;
     private final String username;
     private final byte[] password;
-    private final Map<Channel, MessageHandler> handlers = new EnumMap<>(Channel.class);
-    private final BlockingQueue<Outgoing> outgoing = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final Object connectedSignal = new Object();
-    /** Every publish queued or in flight whose answer is not yet complete (at most the queue plus the window). */
-    private final Set<Outgoing> unsettled = ConcurrentHashMap.newKeySet();
+    private final RandomGenerator random;
+    private final Map<Channel, MessageHandler> registered = new ConcurrentHashMap<>();
+    /** The handlers, fixed at {@link #start()}. */
+    private volatile Map<Channel, MessageHandler> handlers = Map.of();
 
-    private final Object drainSignal = new Object();
     private final List<Runnable> connectListeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean startOnce = new AtomicBoolean();
     private final AtomicBoolean closeOnce = new AtomicBoolean();
-    private final AtomicLong dropped = new AtomicLong();
-    private final List<ThreadPoolExecutor> lanes = new ArrayList<>();
     private final ScheduledExecutorService retries;
-    private MqttAsyncClient client;
-    private Thread sender;
-    private volatile boolean started;
+    private final ExecutorService sender;
+    private final PublishWindow window;
+    private final InboundLanes lanes;
+    /** Completes at the first SUBACK (or at the first connection when there is nothing to subscribe to). */
+    private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    /** A subscribe request failed without a SUBACK: publishes leave without waiting for one. */
+    private volatile boolean subscribeFailed;
+    /** Completes at the next connection, then is replaced. */
+    private final AtomicReference<CompletableFuture<Void>> nextConnection =
+            new AtomicReference<>(new CompletableFuture<>());
+
+    private volatile MqttAsyncClient client;
     /** New publishes are refused; queued and in-flight ones may still be accepted. */
     private volatile boolean closing;
-    /** The sender stops, the client disconnects. */
+    /** Nothing more is handed to Paho, no reconnect is tried. */
     private volatile boolean closed;
-    /** The first SUBACK arrived (or there was nothing to subscribe to). */
-    private volatile boolean subscribedOnce;
-
-    /** One publish and its answer (identity matters: it is tracked until settled). */
-    private static final class Outgoing {
-        final Topic topic;
-        final byte[] payload;
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-
-        Outgoing(Topic topic, byte[] payload) {
-            this.topic = topic;
-            this.payload = payload;
-        }
-    }
 
     public PahoMqttLink(String url, String clientId, String username, String password) {
+        this(url, clientId, username, password, RandomGenerator.getDefault());
+    }
+
+    /** @param random where the reconnect backoff's jitter comes from */
+    public PahoMqttLink(String url, String clientId, String username, String password, RandomGenerator random) {
         this.url = url;
         this.clientId = clientId;
         this.username = username;
         this.password = password.getBytes(StandardCharsets.UTF_8);
-        this.retries = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hub-mqtt-connect"));
+        this.random = random;
+        this.retries = Executors.newSingleThreadScheduledExecutor(
+                task -> Thread.ofPlatform().daemon().name("hub-mqtt-connect").unstarted(task));
+        this.sender = Executors.newSingleThreadExecutor(
+                task -> Thread.ofPlatform().daemon().name("hub-mqtt-sender").unstarted(task));
+        this.window = new PublishWindow(
+                "the MQTT link to " + url, QUEUE_CAPACITY, MAX_IN_FLIGHT, new PahoTransport(), sender, this::later);
+        this.lanes = new InboundLanes(LANES, LANE_QUEUE, "hub-mqtt-worker");
     }
 
     @Override
     public CompletionStage<Void> publish(Topic topic, byte[] payload) {
-        Outgoing message = new Outgoing(topic, payload.clone());
-        if (closing) {
-            message.done.completeExceptionally(new PublishException(
-                    PublishException.Reason.CLOSED,
-                    "the MQTT link to " + url + " is closing; nothing more is published (" + topic + ")"));
-            return message.done.minimalCompletionStage();
-        }
-        unsettled.add(message);
-        if (!outgoing.offer(message)) {
-            long count = dropped.incrementAndGet();
-            if (count == 1 || count % 1000 == 0) {
-                LOG.warning("MQTT outgoing queue full (" + QUEUE_CAPACITY + " messages, broker " + url
-                        + " connected: " + connected() + "); dropped a publish to " + topic + " (" + count
-                        + " dropped so far; the protocol recovers them)");
-            }
-            settle(
-                    message,
-                    new PublishException(
-                            PublishException.Reason.QUEUE_FULL,
-                            "the MQTT outgoing queue is full (" + QUEUE_CAPACITY + " messages); not published to "
-                                    + topic));
-        }
-        return message.done.minimalCompletionStage();
-    }
-
-    /**
-     * Completes the publish's answer (accepted when {@code error} is null); true only the first time,
-     * so a callback Paho repeats (a failure on connection loss, then the PUBACK of its resend) counts
-     * once.
-     */
-    private boolean settle(Outgoing message, PublishException error) {
-        boolean first = error == null ? message.done.complete(null) : message.done.completeExceptionally(error);
-        if (first) {
-            unsettled.remove(message);
-            if (closing) {
-                synchronized (drainSignal) {
-                    drainSignal.notifyAll();
-                }
-            }
-        }
-        return first;
+        return window.offer(topic, payload.clone());
     }
 
     @Override
-    public synchronized void onMessage(Channel channel, MessageHandler handler) {
-        if (started) {
+    public void onMessage(Channel channel, MessageHandler handler) {
+        if (startOnce.get()) {
             throw new IllegalStateException("register MQTT handlers before the link starts");
         }
         if (channel.direction() != Channel.Direction.EDGE_TO_HUB) {
             throw new IllegalArgumentException("the hub does not receive on hub-to-edge channel " + channel.level());
         }
-        if (handlers.putIfAbsent(channel, handler) != null) {
+        if (registered.putIfAbsent(channel, handler) != null) {
             throw new IllegalStateException("a handler for channel " + channel.level() + " is already registered");
         }
     }
@@ -178,32 +149,19 @@ public final class PahoMqttLink implements MqttLink {
     }
 
     @Override
-    public synchronized void start() {
-        if (started) {
+    public void start() {
+        if (!startOnce.compareAndSet(false, true)) {
             return;
         }
-        started = true;
-        for (int i = 0; i < LANES; i++) {
-            String name = "hub-mqtt-worker-" + i;
-            ThreadPoolExecutor lane = new ThreadPoolExecutor(
-                    1,
-                    1,
-                    0,
-                    TimeUnit.MILLISECONDS,
-                    new ArrayBlockingQueue<>(LANE_QUEUE),
-                    r -> daemon(r, name),
-                    // A full lane makes Paho's callback thread wait: back pressure on the broker.
-                    new ThreadPoolExecutor.CallerRunsPolicy());
-            lanes.add(lane);
-        }
+        Map<Channel, MessageHandler> fixed = new EnumMap<>(Channel.class);
+        fixed.putAll(registered);
+        handlers = Collections.unmodifiableMap(fixed);
         try {
             client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalStateException("cannot create the MQTT client for " + url + ": " + e.getMessage(), e);
         }
         client.setCallback(new Callback());
-        sender = daemon(this::send, "hub-mqtt-sender");
-        sender.start();
         connect(0);
     }
 
@@ -213,16 +171,31 @@ public final class PahoMqttLink implements MqttLink {
      */
     public boolean awaitConnected(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        synchronized (connectedSignal) {
-            while (!connected() || !subscribedOnce) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    return false;
-                }
-                connectedSignal.wait(left);
+        while (true) {
+            // taken before looking, so a connection made meanwhile completes it
+            CompletableFuture<Void> connection = nextConnection.get();
+            if (ready()) {
+                return true;
             }
-            return true;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            CompletableFuture<?> change =
+                    subscribed.isDone() ? connection : CompletableFuture.anyOf(connection, subscribed);
+            try {
+                change.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return ready();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("waiting for the MQTT connection failed", e.getCause());
+            }
         }
+    }
+
+    /** Connected, and the first subscriptions acknowledged. */
+    private boolean ready() {
+        return subscribed.isDone() && connected();
     }
 
     private MqttConnectionOptions options() {
@@ -263,15 +236,20 @@ public final class PahoMqttLink implements MqttLink {
         if (closed) {
             return;
         }
-        long delay = Math.min(30_000, 500L << Math.min(attempt, 6));
+        Duration delay = RECONNECT.delay(attempt, random);
         if (attempt == 0 || attempt % 10 == 0) {
             LOG.warning("cannot connect to the MQTT broker " + url + " as " + username + ": " + error.getMessage()
-                    + "; retrying in " + delay + " ms");
+                    + "; retrying in " + delay.toMillis() + " ms");
         }
+        later(delay, () -> connect(attempt + 1));
+    }
+
+    /** Runs the task after the delay on the link's scheduler; dropped quietly once the link is closed. */
+    private void later(Duration delay, Runnable task) {
         try {
-            retries.schedule(() -> connect(attempt + 1), delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closed meanwhile: nothing to retry
+            retries.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: nothing to do
         }
     }
 
@@ -281,85 +259,52 @@ public final class PahoMqttLink implements MqttLink {
         return current != null && current.isConnected();
     }
 
-    /** The sender thread: one publish at a time, within the in-flight limit, only while connected. */
-    private void send() {
-        while (!closed) {
-            Outgoing next;
-            try {
-                next = outgoing.take();
-                inFlight.acquire();
-            } catch (InterruptedException e) {
-                return;
-            }
-            boolean handedOver = false;
-            while (!closed && !handedOver) {
-                try {
-                    awaitConnected(1000);
-                    if (!connected()) {
-                        continue;
-                    }
-                    MqttMessage message = new MqttMessage(next.payload);
-                    message.setQos(next.topic.channel().qos());
-                    message.setRetained(next.topic.channel().retained());
-                    client.publish(next.topic.value(), message, null, new MqttActionListener() {
-                        @Override
-                        public void onSuccess(IMqttToken token) {
-                            PublishException refused = refusal(next.topic, token.getReasonCodes());
-                            if (settle(next, refused)) {
-                                inFlight.release();
-                                if (refused != null) {
-                                    LOG.warning(refused.getMessage());
-                                }
-                            }
-                        }
+    /** Paho behind the publish window: hands one publish over and turns Paho's answers into verdicts. */
+    private final class PahoTransport implements PublishWindow.Transport {
+        /** Connected; the first time, once the SUBACK came (or the subscribe request failed). */
+        @Override
+        public boolean ready() {
+            return !closed && (subscribed.isDone() || subscribeFailed) && connected();
+        }
 
-                        @Override
-                        public void onFailure(IMqttToken token, Throwable error) {
-                            PublishException.Reason reason = closing
-                                    ? PublishException.Reason.CLOSED
-                                    : connected()
-                                            ? PublishException.Reason.REFUSED
-                                            : PublishException.Reason.CONNECTION_LOST;
-                            if (settle(
-                                    next,
-                                    new PublishException(
-                                            reason,
-                                            "publish to " + next.topic + " failed: " + error.getMessage(),
-                                            error))) {
-                                inFlight.release();
-                                LOG.warning("publish to " + next.topic + " failed: " + error.getMessage());
-                            }
+        @Override
+        public PublishWindow.Handover send(Topic topic, byte[] payload, PublishWindow.Answer answer) {
+            MqttMessage message = new MqttMessage(payload);
+            message.setQos(topic.channel().qos());
+            message.setRetained(topic.channel().retained());
+            try {
+                client.publish(topic.value(), message, null, new MqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken token) {
+                        PublishException refused = refusal(topic, token.getReasonCodes());
+                        if (refused == null) {
+                            answer.accepted();
+                        } else {
+                            answer.failed(refused);
                         }
-                    });
-                    handedOver = true;
-                } catch (MqttException e) {
-                    if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT
-                            || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED) {
-                        pause();
-                    } else {
-                        LOG.warning(
-                                "publish to " + next.topic + " refused by the client: " + e.getMessage() + "; dropped");
-                        settle(
-                                next,
-                                new PublishException(
-                                        PublishException.Reason.REFUSED,
-                                        "publish to " + next.topic + " refused by the client: " + e.getMessage(),
-                                        e));
-                        inFlight.release();
-                        handedOver = true;
                     }
-                } catch (InterruptedException e) {
-                    // closed: close() fails what is left
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "publish to " + next.topic + " failed; dropped", e);
-                    settle(
-                            next,
-                            new PublishException(
-                                    PublishException.Reason.REFUSED, "publish to " + next.topic + " failed: " + e, e));
-                    inFlight.release();
-                    handedOver = true;
+
+                    @Override
+                    public void onFailure(IMqttToken token, Throwable error) {
+                        PublishException.Reason reason = closing
+                                ? PublishException.Reason.CLOSED
+                                : connected()
+                                        ? PublishException.Reason.REFUSED
+                                        : PublishException.Reason.CONNECTION_LOST;
+                        answer.failed(new PublishException(
+                                reason, "publish to " + topic + " failed: " + error.getMessage(), error));
+                    }
+                });
+                return new PublishWindow.Handover.Sent();
+            } catch (MqttException e) {
+                if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT
+                        || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED) {
+                    return new PublishWindow.Handover.Busy();
                 }
+                return new PublishWindow.Handover.Refused(new PublishException(
+                        PublishException.Reason.REFUSED,
+                        "publish to " + topic + " refused by the client: " + e.getMessage(),
+                        e));
             }
         }
     }
@@ -377,26 +322,13 @@ public final class PahoMqttLink implements MqttLink {
         return null;
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void subscribe() {
         List<MqttSubscription> subscriptions = new ArrayList<>();
-        synchronized (this) {
-            for (Channel channel : handlers.keySet()) {
-                subscriptions.add(new MqttSubscription(TopicFilters.hubShared(SHARE_GROUP, channel), channel.qos()));
-            }
+        for (Channel channel : handlers.keySet()) {
+            subscriptions.add(new MqttSubscription(TopicFilters.hubShared(SHARE_GROUP, channel), channel.qos()));
         }
         if (subscriptions.isEmpty()) {
-            synchronized (connectedSignal) {
-                subscribedOnce = true;
-                connectedSignal.notifyAll();
-            }
+            subscribed.complete(null);
             return;
         }
         try {
@@ -406,10 +338,8 @@ public final class PahoMqttLink implements MqttLink {
                     new MqttActionListener() {
                         @Override
                         public void onSuccess(IMqttToken token) {
-                            synchronized (connectedSignal) {
-                                subscribedOnce = true;
-                                connectedSignal.notifyAll();
-                            }
+                            subscribed.complete(null);
+                            window.wake();
                             int[] codes = token.getReasonCodes();
                             for (int i = 0; codes != null && i < codes.length; i++) {
                                 if (codes[i] >= 0x80) {
@@ -424,13 +354,19 @@ public final class PahoMqttLink implements MqttLink {
 
                         @Override
                         public void onFailure(IMqttToken token, Throwable error) {
-                            LOG.severe("cannot subscribe the hub to edge channels: " + error.getMessage());
+                            subscribeFailed(error);
                         }
                     },
                     new MqttProperties());
         } catch (MqttException e) {
-            LOG.severe("cannot subscribe the hub to edge channels: " + e.getMessage());
+            subscribeFailed(e);
         }
+    }
+
+    private void subscribeFailed(Throwable error) {
+        LOG.severe("cannot subscribe the hub to edge channels: " + error.getMessage());
+        subscribeFailed = true;
+        window.wake();
     }
 
     private void dispatch(String topicName, MqttMessage message) {
@@ -441,21 +377,20 @@ public final class PahoMqttLink implements MqttLink {
             LOG.warning("dropped a message on '" + Ids.printable(topicName) + "': " + e.getMessage());
             return;
         }
-        MessageHandler handler;
-        synchronized (this) {
-            handler = handlers.get(topic.channel());
-        }
+        MessageHandler handler = handlers.get(topic.channel());
         if (handler == null) {
             LOG.warning("dropped a message on " + topic + ": the hub does not handle channel "
                     + topic.channel().level());
             return;
         }
         byte[] payload = message.getPayload();
-        ThreadPoolExecutor lane = lanes.get(Math.floorMod(topic.device().hashCode(), lanes.size()));
         try {
-            lane.execute(() -> run(handler, topic, payload));
-        } catch (RuntimeException e) {
+            lanes.submit(topic.device(), () -> run(handler, topic, payload));
+        } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "dropped a message on " + topic + ": the worker refused it", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warning("dropped a message on " + topic + ": interrupted while its worker was full");
         }
     }
 
@@ -497,9 +432,8 @@ public final class PahoMqttLink implements MqttLink {
             LOG.info((reconnect ? "reconnected" : "connected") + " to the MQTT broker " + serverUri + " as " + username
                     + " (client " + clientId + ")");
             subscribe();
-            synchronized (connectedSignal) {
-                connectedSignal.notifyAll();
-            }
+            nextConnection.getAndSet(new CompletableFuture<>()).complete(null);
+            window.wake();
             for (Runnable listener : connectListeners) {
                 try {
                     listener.run();
@@ -524,12 +458,10 @@ public final class PahoMqttLink implements MqttLink {
             return;
         }
         closing = true;
+        window.close();
         drain();
         closed = true;
         retries.shutdownNow();
-        if (sender != null) {
-            sender.interrupt();
-        }
         MqttAsyncClient current = client;
         if (current != null) {
             try {
@@ -545,49 +477,36 @@ public final class PahoMqttLink implements MqttLink {
                 LOG.log(Level.FINE, "MQTT close", e);
             }
         }
-        outgoing.clear();
-        for (Outgoing message : List.copyOf(unsettled)) {
-            settle(
-                    message,
-                    new PublishException(
-                            PublishException.Reason.CLOSED,
-                            "the MQTT link to " + url + " closed before the broker accepted a publish to "
-                                    + message.topic));
-        }
-        for (ThreadPoolExecutor lane : lanes) {
-            lane.shutdown();
-        }
-        for (ThreadPoolExecutor lane : lanes) {
-            try {
-                lane.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        awaitQuietly(window.abandon(), "failing the publishes left");
+        sender.shutdown();
+        lanes.close(CLOSE_WAIT);
     }
 
-    /** Waits, while connected and for at most {@value #DRAIN_MILLIS} ms, until every publish is answered. */
+    /** Waits, while connected and for at most {@link #drainMillis} ms, until every publish is answered. */
     private void drain() {
-        if (sender == null) {
+        if (!startOnce.get()) {
             return;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
-        synchronized (drainSignal) {
-            while (!unsettled.isEmpty() && connected()) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    // wakes on every answer, and at least every 100 ms to notice a lost connection
-                    drainSignal.wait(Math.min(left, 100));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+        CompletableFuture<Void> empty = window.whenEmpty();
+        while (!empty.isDone() && connected()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                // wakes when all are answered, and at least every 100 ms to notice a lost connection
+                empty.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // look at the connection again
+            } catch (ExecutionException e) {
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
-        int left = unsettled.size();
+        int left = window.unsettled();
         if (left > 0) {
             LOG.warning("closing the MQTT link to " + url + " with " + left + " publishes the broker has not accepted"
                     + " (connected: " + connected() + "); they fail, and what sync had sent is published again"
@@ -595,9 +514,13 @@ public final class PahoMqttLink implements MqttLink {
         }
     }
 
-    private static Thread daemon(Runnable task, String name) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        return thread;
+    private static void awaitQuietly(CompletableFuture<Void> done, String what) {
+        try {
+            done.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("closing the MQTT link: " + what + " did not finish: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -9,15 +9,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.ToLongFunction;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,7 +51,12 @@ import java.util.logging.Logger;
  * seq; the next sweep, or the link's next connection ({@link #linkConnected}), publishes the rest
  * again.
  *
- * <p>One worker thread publishes, so a site's batches leave in seq order.
+ * <p>One thread, {@code hub-sync-publisher}, owns all of this state and is its only writer: commits,
+ * the link's connections and the broker's answers are handed to it as tasks, and the sweep and the
+ * write of accepted seqs are scheduled on it; a compaction runs as a chain of short tasks so that
+ * publishes and answers go on in between. So a site's batches leave in seq order, and nothing here
+ * takes a lock. Readers ({@link #publishedSeq}, {@link #awaitPublished}, {@link #save}) go through
+ * the same thread and so see every answer handed in before they asked.
  */
 public final class SyncPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SyncPublisher.class.getName());
@@ -51,6 +66,12 @@ public final class SyncPublisher implements AutoCloseable {
     private static final int COMPACT_ROWS = 5000;
     /** Least time between two writes of accepted seqs: every site accepted meanwhile goes in the next one. */
     static final long SAVE_INTERVAL_MILLIS = 250;
+    /** After a failed write of accepted seqs, the next try. */
+    private static final long SAVE_RETRY_MILLIS = 1000;
+    /** After a publish round failed (the store may be down), the next round for the sites still marked. */
+    private static final long ROUND_RETRY_MILLIS = 200;
+    /** How long stopping and closing wait for the task under way. */
+    private static final long STOP_WAIT_MILLIS = 5000;
 
     private final Database database;
     private final SyncStore store;
@@ -58,29 +79,39 @@ public final class SyncPublisher implements AutoCloseable {
     private final EdgeLink link;
     private final Clock clock;
     private final SyncSettings settings;
-    private final Map<String, Progress> sites = new ConcurrentHashMap<>();
-    private final Map<String, SiteRef> dirty = new ConcurrentHashMap<>();
-    /** Accepted seqs not yet written to the store, by site id. */
-    private final Map<String, SyncStore.Accepted> unsaved = new ConcurrentHashMap<>();
-
-    private final Object signal = new Object();
-    private final Object saveSignal = new Object();
-    /** Held while writing accepted seqs: a {@link #save()} returns only after any write begun before it. */
-    private final Object saveLock = new Object();
+    private final ScheduledThreadPoolExecutor executor;
+    /** The executor's one thread, to run a task at once when already on it. */
+    private volatile Thread thread;
 
     private final Consumer<Set<SiteRef>> listener = this::changed;
-    /** The worker and the sweep run. */
-    private volatile boolean running;
-    /** The saver runs. */
-    private volatile boolean saving;
-    /** The link connected again: every site behind its head is published. */
-    private volatile boolean resync;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by {@link #stopPublishing}: a round under way ends after its current site, a compaction after its step. */
+    private volatile boolean stopping;
 
-    private Thread worker;
-    private Thread sweeper;
-    private Thread saver;
+    // Owned by the executor's thread: read and written only by its tasks.
+    private final Map<String, Progress> sites = new HashMap<>();
+    /** Sites to publish in the next round, in the order they were marked. */
+    private final Map<String, SiteRef> dirty = new LinkedHashMap<>();
+    /** Accepted seqs not yet written to the store, by site id. */
+    private final Map<String, SyncStore.Accepted> unsaved = new HashMap<>();
+    /** Callers of {@link #awaitPublished}, by site id. */
+    private final Map<String, List<Waiter>> waiters = new HashMap<>();
+    /** Sites whose log a sweep is compacting. */
+    private final Set<String> compacting = new HashSet<>();
+    /** Resumed and not stopped: rounds, sweeps and writes of accepted seqs run. */
+    private boolean running;
+    /** A round is queued. */
+    private boolean roundQueued;
 
-    /** One site's progress, guarded by its own monitor. */
+    private ScheduledFuture<?> sweeps;
+    /** The next write of accepted seqs, when one is scheduled. */
+    private ScheduledFuture<?> checkpoint;
+    /** When the last write of accepted seqs ended ({@link System#nanoTime}). */
+    private long lastSaveNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(SAVE_INTERVAL_MILLIS);
+
+    /** One site's progress. */
     private static final class Progress {
         final SiteRef site;
         /** Handed to the link, and not failed since. */
@@ -112,6 +143,9 @@ public final class SyncPublisher implements AutoCloseable {
         }
     }
 
+    /** A caller of {@link #awaitPublished} waiting for the site's published seq to reach {@code seq}. */
+    private record Waiter(long seq, CompletableFuture<Void> reached) {}
+
     public SyncPublisher(Database database, EdgeDevices devices, EdgeLink link, Clock clock, SyncSettings settings) {
         this.database = database;
         this.store = new SyncStore(database);
@@ -119,40 +153,66 @@ public final class SyncPublisher implements AutoCloseable {
         this.link = link;
         this.clock = clock;
         this.settings = settings;
+        this.executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread made =
+                    Thread.ofPlatform().daemon().name("hub-sync-publisher").unstarted(task);
+            thread = made;
+            return made;
+        });
+        // After close nothing waits for a timer: a pending round or write is dropped, close() writes.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setRemoveOnCancelPolicy(true);
     }
 
     /**
      * Resumes every site from its recorded accepted seq (0 for a site never recorded; at most its
-     * head), marks those behind their head, and starts listening for commits, the worker, the sweep
-     * and the saver.
+     * head), marks those behind their head, and starts listening for commits, the rounds, the sweep
+     * and the writes of accepted seqs. Returns once resumed; a store that cannot be read fails it.
      */
-    public synchronized void start() {
-        if (running) {
+    public void start() {
+        if (!started.compareAndSet(false, true)) {
             return;
         }
+        // Listening first: a commit from now on is either in the heads read below or heard after them.
+        database.onChangesCommitted(listener);
+        try {
+            call(() -> {
+                resume();
+                return null;
+            });
+        } catch (RuntimeException e) {
+            database.removeChangesListener(listener);
+            throw e;
+        }
+    }
+
+    private void resume() {
         Map<String, Long> accepted = store.acceptedSeqs();
         for (SyncStore.SiteHead head : store.heads()) {
             SiteRef site = new SiteRef(head.tenantId(), head.siteId());
             long from = Math.min(head.head(), accepted.getOrDefault(head.siteId(), 0L));
             sites.put(head.siteId(), new Progress(site, from));
+            reached(head.siteId(), from);
             if (head.head() > from) {
                 dirty.put(head.siteId(), site);
             }
         }
         running = true;
-        saving = true;
-        database.onChangesCommitted(listener);
-        worker = Thread.ofPlatform().daemon().name("hub-sync-publisher").start(this::work);
-        sweeper = Thread.ofPlatform().daemon().name("hub-sync-sweep").start(this::sweepLoop);
-        saver = Thread.ofPlatform().daemon().name("hub-sync-saver").start(this::saveLoop);
+        long interval = settings.sweepInterval().toMillis();
+        sweeps = executor.scheduleWithFixedDelay(
+                guarded("sync sweep failed", this::scheduledSweep), interval, interval, TimeUnit.MILLISECONDS);
+        queueRound();
     }
 
     /** Called after a commit that appended to these sites' logs; returns at once. */
     public void changed(Set<SiteRef> sites) {
-        for (SiteRef site : sites) {
-            dirty.put(site.siteId(), site);
-        }
-        wake();
+        List<SiteRef> marked = List.copyOf(sites);
+        submit(() -> {
+            for (SiteRef site : marked) {
+                dirty.put(site.siteId(), site);
+            }
+            queueRound();
+        });
     }
 
     /**
@@ -160,13 +220,12 @@ public final class SyncPublisher implements AutoCloseable {
      * head (a failed publish took it back) is published again. Returns at once.
      */
     public void linkConnected() {
-        resync = true;
-        wake();
+        submit(() -> markBehind(store.heads()));
     }
 
     /** The last seq handed to the link for the site (where it resumed at start if nothing since; 0 if never seen). */
     public long publishedSeq(String siteId) {
-        return read(siteId, progress -> progress.published);
+        return call(() -> published(siteId));
     }
 
     /**
@@ -174,17 +233,15 @@ public final class SyncPublisher implements AutoCloseable {
      * memory; the store has it within {@value #SAVE_INTERVAL_MILLIS} ms). 0 if never seen.
      */
     public long acceptedSeq(String siteId) {
-        return read(siteId, progress -> progress.accepted);
+        return call(() -> {
+            Progress progress = sites.get(siteId);
+            return progress == null ? 0L : progress.accepted;
+        });
     }
 
-    private long read(String siteId, ToLongFunction<Progress> seq) {
+    private long published(String siteId) {
         Progress progress = sites.get(siteId);
-        if (progress == null) {
-            return 0;
-        }
-        synchronized (progress) {
-            return seq.applyAsLong(progress);
-        }
+        return progress == null ? 0 : progress.published;
     }
 
     /**
@@ -192,49 +249,77 @@ public final class SyncPublisher implements AutoCloseable {
      * end-to-end tests and benchmarks); false on timeout.
      */
     public boolean awaitPublished(String siteId, long seq, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (signal) {
-            while (publishedSeq(siteId) < seq) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(signal, left);
-            }
+        CompletableFuture<Void> reached = call(() -> whenPublished(siteId, seq));
+        try {
+            reached.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return true;
+        } catch (TimeoutException e) {
+            reached.cancel(false);
+            submit(() -> reached(siteId, published(siteId)));
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for site " + siteId + " to be published failed", e.getCause());
         }
     }
 
-    private void wake() {
-        synchronized (signal) {
-            signal.notifyAll();
+    private CompletableFuture<Void> whenPublished(String siteId, long seq) {
+        if (published(siteId) >= seq) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        waiters.computeIfAbsent(siteId, id -> new ArrayList<>()).add(new Waiter(seq, reached));
+        return reached;
+    }
+
+    /** Completes the site's waiters up to {@code published}, and forgets those that gave up. */
+    private void reached(String siteId, long published) {
+        List<Waiter> waiting = waiters.get(siteId);
+        if (waiting == null) {
+            return;
+        }
+        for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
+            Waiter waiter = it.next();
+            if (waiter.seq() <= published) {
+                waiter.reached().complete(null);
+            }
+            if (waiter.reached().isDone()) {
+                it.remove();
+            }
+        }
+        if (waiting.isEmpty()) {
+            waiters.remove(siteId);
         }
     }
 
-    private void work() {
-        while (running) {
-            try {
-                synchronized (signal) {
-                    while (running && dirty.isEmpty() && !resync) {
-                        signal.wait(1000);
-                    }
-                }
-                if (resync) {
-                    resync = false;
-                    markBehind(store.heads());
-                }
-                for (String siteId : List.copyOf(dirty.keySet())) {
-                    SiteRef site = dirty.remove(siteId);
-                    if (site != null) {
-                        publish(site);
-                    }
-                }
-            } catch (InterruptedException e) {
+    /** Queues a round for the marked sites, unless one is queued already (so marks made meanwhile share it). */
+    private void queueRound() {
+        if (running && !roundQueued && !dirty.isEmpty()) {
+            roundQueued = true;
+            submit(this::round);
+        }
+    }
+
+    /** Publishes every marked site. */
+    private void round() {
+        roundQueued = false;
+        if (!running) {
+            return;
+        }
+        for (String siteId : List.copyOf(dirty.keySet())) {
+            if (stopping) {
                 return;
+            }
+            SiteRef site = dirty.remove(siteId);
+            try {
+                publish(site);
             } catch (RuntimeException e) {
-                // The store may be down: the sweep marks the site again once it answers.
+                // The store may be down: the sweep marks this site again once it answers.
                 LOG.log(Level.WARNING, "sync publish failed: " + e, e);
-                sleepQuietly(Duration.ofMillis(200));
+                if (!dirty.isEmpty()) {
+                    roundQueued = true;
+                    schedule(this::round, ROUND_RETRY_MILLIS);
+                }
+                return;
             }
         }
     }
@@ -247,14 +332,10 @@ public final class SyncPublisher implements AutoCloseable {
      * Publishes everything after the site's published seq up to its head; answers the new published
      * seq. A publish that fails meanwhile stops it (the site is taken back to its accepted seq).
      */
-    long publish(SiteRef site) {
+    private long publish(SiteRef site) {
         Progress progress = progress(site);
-        long attempt;
-        long from;
-        synchronized (progress) {
-            attempt = progress.attempt;
-            from = progress.published;
-        }
+        long attempt = progress.attempt;
+        long from = progress.published;
         while (true) {
             Optional<SyncStore.Range> range = store.range(site.tenantId(), site.siteId(), from, READ_LIMIT);
             if (range.isEmpty()) {
@@ -268,14 +349,14 @@ public final class SyncPublisher implements AutoCloseable {
                 if (to > from && expect(progress, attempt, to, 0) != null) {
                     handed(progress, attempt, to);
                 }
-                return publishedSeq(site.siteId());
+                return progress.published;
             }
             long last = r.changes().getLast().seq();
             List<String> targets = devices.active(site.tenantId(), site.siteId());
             if (targets.isEmpty()) {
                 // no device to tell: nothing waits for the broker
                 if (expect(progress, attempt, last, 0) == null) {
-                    return publishedSeq(site.siteId());
+                    return progress.published;
                 }
             } else {
                 List<SignedBatches.Signed> batches = SignedBatches.batches(
@@ -290,13 +371,14 @@ public final class SyncPublisher implements AutoCloseable {
                     Pending pending = expect(progress, attempt, batch.toSeq(), targets.size());
                     if (pending == null) {
                         // a publish failed meanwhile: the sweep or the link's next connection goes on
-                        return publishedSeq(site.siteId());
+                        return progress.published;
                     }
                     byte[] bytes = batch.bytes();
                     for (String device : targets) {
                         try {
                             Topic topic = Topic.of(r.site().tenantSlug(), site.siteId(), device, Channel.SYNC);
-                            link.publish(topic, bytes).whenComplete((ok, error) -> answered(progress, pending, error));
+                            link.publish(topic, bytes)
+                                    .whenComplete((ok, error) -> inOrder(() -> answered(progress, pending, error)));
                         } catch (RuntimeException e) {
                             answered(progress, pending, e);
                         }
@@ -304,7 +386,7 @@ public final class SyncPublisher implements AutoCloseable {
                 }
             }
             if (!handed(progress, attempt, last)) {
-                return publishedSeq(site.siteId());
+                return progress.published;
             }
             from = last;
             if (r.changes().size() < READ_LIMIT) {
@@ -318,28 +400,22 @@ public final class SyncPublisher implements AutoCloseable {
      * accepted once those before it are); null when a failure has started another attempt since.
      */
     private Pending expect(Progress progress, long attempt, long toSeq, int answers) {
-        Pending pending = new Pending(attempt, toSeq, answers);
-        long accepted;
-        synchronized (progress) {
-            if (progress.attempt != attempt) {
-                return null;
-            }
-            progress.pending.addLast(pending);
-            accepted = acceptFront(progress);
+        if (progress.attempt != attempt) {
+            return null;
         }
-        accepted(progress, accepted);
+        Pending pending = new Pending(attempt, toSeq, answers);
+        progress.pending.addLast(pending);
+        acceptFront(progress);
         return pending;
     }
 
     /** Raises the published seq unless a failure has started another attempt; true when raised. */
     private boolean handed(Progress progress, long attempt, long seq) {
-        synchronized (progress) {
-            if (progress.attempt != attempt) {
-                return false;
-            }
-            progress.published = Math.max(progress.published, seq);
+        if (progress.attempt != attempt) {
+            return false;
         }
-        wake();
+        progress.published = Math.max(progress.published, seq);
+        reached(progress.site.siteId(), progress.published);
         return true;
     }
 
@@ -362,51 +438,33 @@ public final class SyncPublisher implements AutoCloseable {
             }
             error = null;
         }
-        if (error == null) {
-            long accepted;
-            synchronized (progress) {
-                if (pending.attempt != progress.attempt) {
-                    return;
-                }
-                pending.waiting--;
-                accepted = acceptFront(progress);
-            }
-            accepted(progress, accepted);
+        if (pending.attempt != progress.attempt) {
             return;
         }
-        long back;
-        synchronized (progress) {
-            if (pending.attempt != progress.attempt) {
-                return;
-            }
-            progress.attempt++;
-            progress.pending.clear();
-            progress.published = progress.accepted;
-            back = progress.accepted;
+        if (error == null) {
+            pending.waiting--;
+            acceptFront(progress);
+            return;
         }
+        progress.attempt++;
+        progress.pending.clear();
+        progress.published = progress.accepted;
         LOG.fine("site " + progress.site.siteId() + ": a sync batch up to seq " + pending.toSeq
                 + " was not accepted by the broker (" + error.getMessage() + "); published again from seq "
-                + (back + 1) + " by the next sweep or connection");
+                + (progress.accepted + 1) + " by the next sweep or connection");
     }
 
-    /** Drops the fully answered batches at the front; answers the new accepted seq, or -1 if unchanged. Holds the lock. */
-    private static long acceptFront(Progress progress) {
+    /** Drops the fully answered batches at the front; a raised accepted seq goes to the next write. */
+    private void acceptFront(Progress progress) {
         long before = progress.accepted;
         while (!progress.pending.isEmpty() && progress.pending.peekFirst().waiting <= 0) {
             progress.accepted = Math.max(progress.accepted, progress.pending.pollFirst().toSeq);
         }
-        return progress.accepted > before ? progress.accepted : -1;
-    }
-
-    /** Hands a raised accepted seq to the saver. */
-    private void accepted(Progress progress, long seq) {
-        if (seq < 0) {
-            return;
-        }
-        SyncStore.Accepted accepted = new SyncStore.Accepted(progress.site.tenantId(), progress.site.siteId(), seq);
-        unsaved.merge(progress.site.siteId(), accepted, SyncPublisher::later);
-        synchronized (saveSignal) {
-            saveSignal.notifyAll();
+        if (progress.accepted > before) {
+            SyncStore.Accepted accepted =
+                    new SyncStore.Accepted(progress.site.tenantId(), progress.site.siteId(), progress.accepted);
+            unsaved.merge(progress.site.siteId(), accepted, SyncPublisher::later);
+            scheduleCheckpoint(0);
         }
     }
 
@@ -414,154 +472,168 @@ public final class SyncPublisher implements AutoCloseable {
         return a.seq() >= b.seq() ? a : b;
     }
 
-    private void saveLoop() {
-        while (saving) {
-            try {
-                synchronized (saveSignal) {
-                    while (saving && unsaved.isEmpty()) {
-                        saveSignal.wait();
-                    }
-                }
-                if (!saving) {
-                    return; // close() saves the rest
-                }
-                save();
-                pauseSaving(SAVE_INTERVAL_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot record the seqs the broker accepted: " + e + "; retrying", e);
-                try {
-                    pauseSaving(1000);
-                } catch (InterruptedException stop) {
-                    return;
-                }
-            }
+    /**
+     * Schedules the next write of accepted seqs, unless one is scheduled: at least {@code
+     * SAVE_INTERVAL_MILLIS} after the last one ended (and {@code atLeastMillis} from now).
+     */
+    private void scheduleCheckpoint(long atLeastMillis) {
+        if (!running || checkpoint != null) {
+            return;
+        }
+        long interval = TimeUnit.MILLISECONDS.toNanos(SAVE_INTERVAL_MILLIS);
+        long delay =
+                Math.max(TimeUnit.MILLISECONDS.toNanos(atLeastMillis), lastSaveNanos + interval - System.nanoTime());
+        checkpoint = executor.schedule(
+                guarded("cannot record the seqs the broker accepted", this::checkpoint),
+                Math.max(0, delay),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void checkpoint() {
+        checkpoint = null;
+        if (!running) {
+            return; // close() saves the rest
+        }
+        try {
+            saveNow();
+            lastSaveNanos = System.nanoTime();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot record the seqs the broker accepted: " + e + "; retrying", e);
+            scheduleCheckpoint(SAVE_RETRY_MILLIS);
         }
     }
 
-    /** Waits {@code millis}, or less if {@link #close()} stops the saver. */
-    private void pauseSaving(long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        synchronized (saveSignal) {
-            while (saving) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                TimeUnit.NANOSECONDS.timedWait(saveSignal, left);
-            }
-        }
-    }
-
-    /** Writes every accepted seq not yet recorded, in one transaction. */
+    /** Writes every accepted seq not yet recorded, in one transaction; returns after any write begun before it. */
     void save() {
-        synchronized (saveLock) {
-            List<SyncStore.Accepted> batch = new ArrayList<>();
-            for (String siteId : List.copyOf(unsaved.keySet())) {
-                SyncStore.Accepted accepted = unsaved.remove(siteId);
-                if (accepted != null) {
-                    batch.add(accepted);
-                }
+        call(() -> {
+            saveNow();
+            return null;
+        });
+    }
+
+    private void saveNow() {
+        List<SyncStore.Accepted> batch = List.copyOf(unsaved.values());
+        unsaved.clear();
+        try {
+            store.recordAccepted(batch, clock.millis());
+        } catch (RuntimeException e) {
+            for (SyncStore.Accepted accepted : batch) {
+                unsaved.merge(accepted.siteId(), accepted, SyncPublisher::later);
             }
-            try {
-                store.recordAccepted(batch, clock.millis());
-            } catch (RuntimeException e) {
-                for (SyncStore.Accepted accepted : batch) {
-                    unsaved.merge(accepted.siteId(), accepted, SyncPublisher::later);
-                }
-                throw e;
-            }
+            throw e;
         }
     }
 
-    private void sweepLoop() {
-        while (running) {
-            sleepQuietly(settings.sweepInterval());
-            if (!running) {
-                return;
-            }
-            try {
-                sweep();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "sync sweep failed: " + e, e);
-            }
-        }
-    }
-
-    /** Marks every site whose head is past its published seq, and compacts long logs. */
+    /** Marks every site whose head is past its published seq, and compacts long logs; returns when done. */
     public void sweep() {
+        join(call(this::sweepOnce));
+    }
+
+    private void scheduledSweep() {
+        sweepOnce().whenComplete((done, error) -> {
+            if (error != null) {
+                LOG.log(Level.WARNING, "sync sweep failed: " + error, error);
+            }
+        });
+    }
+
+    /** Marks the sites behind and starts the compactions; the answer completes when they end. */
+    private CompletableFuture<Void> sweepOnce() {
         List<SyncStore.SiteHead> heads = store.heads();
         markBehind(heads);
+        List<CompletableFuture<Long>> compactions = new ArrayList<>();
         for (SyncStore.SiteHead head : heads) {
-            if (head.head() - head.floor() > settings.logKeep()) {
-                compact(head.tenantId(), head.siteId(), head.head() - settings.logKeep());
+            String siteId = head.siteId();
+            if (head.head() - head.floor() > settings.logKeep() && compacting.add(siteId)) {
+                compactions.add(compaction(head.tenantId(), siteId, head.head() - settings.logKeep())
+                        .whenComplete((floor, error) -> compacting.remove(siteId)));
             }
         }
+        return CompletableFuture.allOf(compactions.toArray(CompletableFuture[]::new));
     }
 
     private void markBehind(List<SyncStore.SiteHead> heads) {
         for (SyncStore.SiteHead head : heads) {
-            if (head.head() > publishedSeq(head.siteId())) {
+            if (head.head() > published(head.siteId())) {
                 dirty.put(head.siteId(), new SiteRef(head.tenantId(), head.siteId()));
             }
         }
-        if (!dirty.isEmpty()) {
-            wake();
-        }
+        queueRound();
     }
 
     /** Deletes the site's log entries up to {@code upTo}; answers the new floor. */
     public long compact(String tenantId, String siteId, long upTo) {
-        long floor = -1;
-        while (running || worker == null) {
-            long next = store.compact(tenantId, siteId, upTo, COMPACT_ROWS);
-            if (next == floor || next >= upTo) {
-                floor = next;
-                break;
-            }
-            floor = next;
-        }
-        LOG.fine("site " + siteId + " change log compacted up to " + floor);
+        return join(call(() -> compaction(tenantId, siteId, upTo)));
+    }
+
+    /**
+     * Deletes the site's log entries up to {@code upTo}, {@value #COMPACT_ROWS} per task, so that
+     * publishes and answers run between two steps; the answer completes with the new floor.
+     */
+    private CompletableFuture<Long> compaction(String tenantId, String siteId, long upTo) {
+        CompletableFuture<Long> floor = new CompletableFuture<>();
+        compactStep(tenantId, siteId, upTo, -1, floor);
         return floor;
     }
 
-    private static void sleepQuietly(Duration duration) {
+    private void compactStep(String tenantId, String siteId, long upTo, long floor, CompletableFuture<Long> done) {
+        if (stopping) {
+            done.complete(floor);
+            return;
+        }
+        long next;
         try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            next = store.compact(tenantId, siteId, upTo, COMPACT_ROWS);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+            return;
+        }
+        if (next == floor || next >= upTo) {
+            LOG.fine("site " + siteId + " change log compacted up to " + next);
+            done.complete(next);
+        } else if (!submit(() -> compactStep(tenantId, siteId, upTo, next, done))) {
+            done.complete(next);
         }
     }
 
     /**
-     * Stops publishing: commits are no longer heard, the worker, the sweep and the saver stop.
-     * Answers to what was handed to the link still count, so the link may drain after this; {@link
-     * #close()} then records them. Idempotent.
+     * Stops publishing: commits are no longer heard, the rounds, the sweep and the writes of accepted
+     * seqs stop, after the task under way. Answers to what was handed to the link still count, so the
+     * link may drain after this; {@link #close()} then records them. Idempotent.
      */
     public void stopPublishing() {
-        Thread[] threads;
-        synchronized (this) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        stopping = true;
+        database.removeChangesListener(listener);
+        CompletableFuture<Void> halted = new CompletableFuture<>();
+        boolean queued = submit(() -> {
             running = false;
-            saving = false;
-            database.removeChangesListener(listener);
-            threads = new Thread[] {worker, sweeper};
+            if (sweeps != null) {
+                sweeps.cancel(false);
+            }
+            if (checkpoint != null) {
+                checkpoint.cancel(false);
+                checkpoint = null;
+            }
+            halted.complete(null);
+        });
+        if (queued) {
+            awaitQuietly(halted, "stop publishing");
         }
-        wake();
-        join(threads, true);
-        synchronized (saveSignal) {
-            saveSignal.notifyAll();
-        }
-        // not interrupted: a write under way finishes
-        join(new Thread[] {saver}, false);
     }
 
     /**
-     * Stops publishing, then records the accepted seqs not yet in the store. The hub calls it after
-     * closing its MQTT link, so that what the broker accepted while the link drained is recorded.
+     * Stops publishing, then records the accepted seqs not yet in the store, and ends the publisher's
+     * thread. The hub calls it after closing its MQTT link, so that what the broker accepted while the
+     * link drained is recorded. Idempotent.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         stopPublishing();
         try {
             save();
@@ -571,20 +643,101 @@ public final class SyncPublisher implements AutoCloseable {
                     "cannot record the seqs the broker accepted; the next start publishes them again",
                     e);
         }
+        executor.shutdown();
+        awaitTermination();
     }
 
-    private static void join(Thread[] threads, boolean interrupt) {
-        for (Thread thread : threads) {
-            if (thread != null) {
-                if (interrupt) {
-                    thread.interrupt();
-                }
-                try {
-                    thread.join(5000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+    /** Runs {@code task} on the publisher's thread; false when the publisher is closed. */
+    private boolean submit(Runnable task) {
+        try {
+            executor.execute(guarded("sync publisher task failed", task));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Runs {@code task} at once when on the publisher's thread (a link that answers at once), else queues it. */
+    private void inOrder(Runnable task) {
+        if (Thread.currentThread() == thread) {
+            task.run();
+        } else {
+            submit(task); // refused once closed: an answer after close is published again at the next start
+        }
+    }
+
+    private void schedule(Runnable task, long delayMillis) {
+        try {
+            executor.schedule(guarded("sync publisher task failed", task), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: nothing more to do
+        }
+    }
+
+    /**
+     * Runs {@code work} on the publisher's thread and returns its answer (at once when already on
+     * it); once the publisher is closed, on the caller's thread over the state it left.
+     */
+    private <T> T call(Supplier<T> work) {
+        if (Thread.currentThread() == thread) {
+            return work.get();
+        }
+        CompletableFuture<T> answer;
+        try {
+            answer = CompletableFuture.supplyAsync(work, executor);
+        } catch (RejectedExecutionException e) {
+            awaitTermination();
+            return work.get();
+        }
+        return join(answer);
+    }
+
+    /** The future's value; what failed it is thrown as it was. */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
             }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** The task, with anything it throws logged: the executor would keep it in a future nobody reads. */
+    private static Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, what + ": " + e, e);
+            }
+        };
+    }
+
+    private static void awaitQuietly(CompletableFuture<Void> done, String what) {
+        try {
+            done.get(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warning("sync publisher: " + what + " still waits for the task under way after " + STOP_WAIT_MILLIS
+                    + " ms; going on");
+        } catch (ExecutionException e) {
+            LOG.log(Level.WARNING, "sync publisher: " + what + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitTermination() {
+        try {
+            if (!executor.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                LOG.warning("the sync publisher's thread is still busy " + STOP_WAIT_MILLIS + " ms after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

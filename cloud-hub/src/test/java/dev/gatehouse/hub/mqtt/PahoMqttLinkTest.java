@@ -2,25 +2,38 @@ package dev.gatehouse.hub.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
+import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The link's promises that need no broker: publishing never blocks or throws, handlers are registered first. */
+/**
+ * The link's promises that need no broker: publishing never blocks or throws, handlers are
+ * registered first, the first connect is retried after the shared backoff.
+ */
 class PahoMqttLinkTest {
+    static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
     @Test
     void publishingWithoutABrokerNeitherBlocksNorThrows() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        try (PahoMqttLink link = new PahoMqttLink("tcp://127.0.0.1:" + port, "hub-test", "gatehouse-hub", "x")) {
+        try (PahoMqttLink link = new PahoMqttLink("tcp://127.0.0.1:" + freePort(), "hub-test", "gatehouse-hub", "x")) {
             link.onMessage(Channel.EVENTS, (topic, payload) -> {});
             link.start();
             Topic topic = Topic.of("acme", "site_1", "dev_1", Channel.EVENT_ACK);
@@ -48,6 +61,40 @@ class PahoMqttLinkTest {
                     .cause()
                     .isInstanceOfSatisfying(PublishException.class, e -> assertThat(e.reason())
                             .isEqualTo(PublishException.Reason.CLOSED));
+        }
+    }
+
+    @Test
+    void theFirstConnectIsRetriedAfterTheSharedBackoffDrawnFromTheGivenRandomness() throws Exception {
+        // Hub replicas that lost the broker together must not all come back in the same instant: the
+        // delay is drawn, and the draw is the test's. The lowest draw of the first retry is half of 500 ms.
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler recorder = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger logger = Logger.getLogger(PahoMqttLink.class.getName());
+        logger.addHandler(recorder);
+        RandomGenerator lowest = () -> 0L;
+        try (PahoMqttLink link =
+                new PahoMqttLink("tcp://127.0.0.1:" + freePort(), "hub-test", "gatehouse-hub", "x", lowest)) {
+            link.start();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> warnings.stream().anyMatch(w -> w.contains("retrying in")));
+            assertThat(warnings)
+                    .filteredOn(w -> w.contains("retrying in"))
+                    .first()
+                    .satisfies(w -> assertThat(w).endsWith("; retrying in 250 ms"));
+        } finally {
+            logger.removeHandler(recorder);
         }
     }
 

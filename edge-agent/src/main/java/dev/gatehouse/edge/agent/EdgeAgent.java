@@ -19,6 +19,7 @@ import dev.gatehouse.edge.reader.Presentation;
 import dev.gatehouse.edge.reader.Reader;
 import dev.gatehouse.edge.reader.ReaderListener;
 import dev.gatehouse.edge.sync.DoorCommands;
+import dev.gatehouse.edge.sync.PahoSyncClient;
 import dev.gatehouse.edge.sync.SyncClient;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.DoorEvent;
@@ -140,8 +141,8 @@ public final class EdgeAgent implements AutoCloseable {
                 reader.start(new Listener());
             }
             config.hub()
-                    .ifPresent(hub -> sync =
-                            SyncClient.start(site, hub, cache, new SyncHost(), clock, new DoorCommands(doors, cache)));
+                    .ifPresent(hub -> sync = PahoSyncClient.start(
+                            site, hub, cache, new SyncHost(), clock, new DoorCommands(doors, cache)));
             done = true;
         } finally {
             if (!done) {

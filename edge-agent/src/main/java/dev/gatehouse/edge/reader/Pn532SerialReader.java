@@ -1,5 +1,6 @@
 package dev.gatehouse.edge.reader;
 
+import dev.gatehouse.protocol.retry.Backoff;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,8 +46,7 @@ public final class Pn532SerialReader implements Reader {
      * @param representAfter how long a card held continuously waits before it is reported again
      * @param reconnect the backoff between attempts to reopen a lost device
      */
-    public record Settings(
-            Duration ackTimeout, Duration responseTimeout, Duration representAfter, ReconnectBackoff reconnect) {
+    public record Settings(Duration ackTimeout, Duration responseTimeout, Duration representAfter, Backoff reconnect) {
         public Settings {
             requirePositive(ackTimeout, "ack-timeout");
             requirePositive(responseTimeout, "response-timeout");
@@ -54,10 +54,10 @@ public final class Pn532SerialReader implements Reader {
             Objects.requireNonNull(reconnect, "reconnect");
         }
 
-        /** ACK 500 ms, response 1 s, re-present after 2 s, reconnect 250 ms doubling to 5 s. */
+        /** ACK 500 ms, response 1 s, re-present after 2 s, reconnect 250 ms doubling to 5 s (with jitter). */
         public static Settings defaults() {
             return new Settings(
-                    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), ReconnectBackoff.defaults());
+                    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), ReaderLoop.DEFAULT_RECONNECT);
         }
 
         public Settings withAckTimeout(Duration value) {
@@ -72,7 +72,7 @@ public final class Pn532SerialReader implements Reader {
             return new Settings(ackTimeout, responseTimeout, value, reconnect);
         }
 
-        public Settings withReconnect(ReconnectBackoff value) {
+        public Settings withReconnect(Backoff value) {
             return new Settings(ackTimeout, responseTimeout, representAfter, value);
         }
     }

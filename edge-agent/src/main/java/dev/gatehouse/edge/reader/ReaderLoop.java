@@ -1,9 +1,11 @@
 package dev.gatehouse.edge.reader;
 
+import dev.gatehouse.protocol.retry.Backoff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -12,12 +14,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The one thread of a serial reader: open the device, run the reader's session on it until the
  * device fails, report the loss once, wait with backoff, open it again, and so on until closed. A
- * failure never escapes the loop. The device path is opened afresh every time, so a replugged reader
+ * failure never escapes the loop. The wait is the shared {@link Backoff} after as many failed
+ * attempts in a row (with its jitter, so readers that lost power together do not retry in step); it
+ * starts over once the device has worked. The device path is opened afresh every time, so a replugged reader
  * is found at its stable path (udev link) even when the kernel gave it a new node.
  */
 final class ReaderLoop {
     private static final Logger log = LoggerFactory.getLogger(ReaderLoop.class);
     private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+    /** A reader's reconnect backoff unless its settings say otherwise: 250 ms, doubling up to 5 s. */
+    static final Backoff DEFAULT_RECONNECT = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
 
     /** What a reader does with an open device. */
     interface Session {
@@ -31,12 +37,12 @@ final class ReaderLoop {
     private final String readerId;
     private final Path device;
     private final int baudRate;
-    private final ReconnectBackoff backoff;
+    private final Backoff backoff;
     private final Session session;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Thread thread;
 
-    ReaderLoop(String readerId, Path device, int baudRate, ReconnectBackoff backoff, Session session) {
+    ReaderLoop(String readerId, Path device, int baudRate, Backoff backoff, Session session) {
         this.readerId = Objects.requireNonNull(readerId, "readerId");
         this.device = Objects.requireNonNull(device, "device");
         this.baudRate = baudRate;
@@ -73,7 +79,7 @@ final class ReaderLoop {
     }
 
     private void loop(ReaderHealth health) {
-        Duration delay = backoff.initial();
+        int attempt = 0; // failed attempts since the device last worked
         while (running()) {
             try (SerialLink link = SerialLink.open(device, baudRate)) {
                 session.run(link, health, this::running);
@@ -84,7 +90,7 @@ final class ReaderLoop {
                     return;
                 }
                 if (health.connected()) {
-                    delay = backoff.initial();
+                    attempt = 0;
                 }
                 health.lost(e.getMessage());
             } catch (RuntimeException e) {
@@ -94,10 +100,10 @@ final class ReaderLoop {
                 log.error("reader {}: unexpected failure, reopening the device", readerId, e);
                 health.lost("internal error in the reader: " + e);
             }
-            if (awaitStop(delay)) {
+            if (awaitStop(backoff.delay(attempt, ThreadLocalRandom.current()))) {
                 return;
             }
-            delay = backoff.after(delay);
+            attempt++;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.gatehouse.edge.reader.LineAssembler.Line;
 import dev.gatehouse.edge.reader.LineAssembler.Overlong;
 import dev.gatehouse.edge.reader.LineAssembler.Scanned;
 import dev.gatehouse.edge.reader.Presentation.QrText;
+import dev.gatehouse.protocol.retry.Backoff;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -30,7 +31,7 @@ public final class SerialQrReader implements Reader {
      * @param partialLineTimeout how long an unfinished line may wait for its line ending
      * @param reconnect the backoff between attempts to reopen a lost device
      */
-    public record Settings(int baudRate, int maxLineLength, Duration partialLineTimeout, ReconnectBackoff reconnect) {
+    public record Settings(int baudRate, int maxLineLength, Duration partialLineTimeout, Backoff reconnect) {
         public Settings {
             if (baudRate <= 0) {
                 throw new ReaderException(ReaderError.BAD_SETTING, "baud-rate must be positive, not " + baudRate);
@@ -49,7 +50,7 @@ public final class SerialQrReader implements Reader {
 
         /** 9600 baud, lines up to 2,048 bytes, partial lines dropped after 500 ms, default reconnect. */
         public static Settings defaults() {
-            return new Settings(9600, 2048, Duration.ofMillis(500), ReconnectBackoff.defaults());
+            return new Settings(9600, 2048, Duration.ofMillis(500), ReaderLoop.DEFAULT_RECONNECT);
         }
 
         public Settings withBaudRate(int value) {
@@ -64,7 +65,7 @@ public final class SerialQrReader implements Reader {
             return new Settings(baudRate, maxLineLength, value, reconnect);
         }
 
-        public Settings withReconnect(ReconnectBackoff value) {
+        public Settings withReconnect(Backoff value) {
             return new Settings(baudRate, maxLineLength, partialLineTimeout, value);
         }
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.edge.reader.Presentation.CardUid;
 import dev.gatehouse.edge.testing.MutableClock;
+import dev.gatehouse.protocol.retry.Backoff;
 import dev.gatehouse.sim.serial.Pn532Emulator;
 import dev.gatehouse.sim.serial.PseudoTerminal;
 import java.nio.file.Path;
@@ -27,8 +28,7 @@ class Pn532SerialReaderTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final byte[] CARD_A = HexFormat.of().parseHex("04A22B1C");
     private static final byte[] CARD_B = HexFormat.of().parseHex("04A22B1C5D8000");
-    private static final ReconnectBackoff FAST_RECONNECT =
-            new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400));
+    private static final Backoff FAST_RECONNECT = new Backoff(Duration.ofMillis(50), Duration.ofMillis(400));
 
     @TempDir
     Path links;

@@ -3,6 +3,7 @@ package dev.gatehouse.edge.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.protocol.retry.Backoff;
 import dev.gatehouse.sim.serial.PseudoTerminal;
 import dev.gatehouse.sim.serial.QrScannerEmulator;
 import dev.gatehouse.sim.serial.QrScannerEmulator.LineEnding;
@@ -59,7 +60,7 @@ class SerialQrReaderTest {
         return SerialQrReader.Settings.defaults()
                 .withMaxLineLength(2048)
                 .withPartialLineTimeout(Duration.ofMillis(300))
-                .withReconnect(new ReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400)));
+                .withReconnect(new Backoff(Duration.ofMillis(50), Duration.ofMillis(400)));
     }
 
     @ParameterizedTest

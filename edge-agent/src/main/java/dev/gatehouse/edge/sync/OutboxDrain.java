@@ -1,0 +1,143 @@
+package dev.gatehouse.edge.sync;
+
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.topic.Channel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the outbox to the hub: oldest first, at most {@code in-flight} events unacknowledged, one not
+ * acknowledged within {@code ack-timeout} (and everything unacknowledged after a reconnect) published
+ * again; an {@code event.ack} deletes its events from the outbox and lets the next ones go. Draining
+ * runs on the worker; a decision that appended an event only nudges it ({@link #eventsWaiting}).
+ */
+final class OutboxDrain {
+    private static final Logger log = LoggerFactory.getLogger(OutboxDrain.class);
+
+    /** The outbox operations the drain uses. */
+    record Outbox(IntFunction<List<Envelope>> peek, ToIntFunction<List<String>> acknowledge, LongSupplier depth) {}
+
+    private final Outbox outbox;
+    private final int limit;
+    private final Duration ackTimeout;
+    private final HubLink link;
+    private final SyncWorker worker;
+    private final LongSupplier ticker;
+    /** Event id → when it was last handed to the link (ticker nanoseconds). */
+    private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
+
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private volatile long lastProgressNanos;
+
+    /**
+     * @param limit events unacknowledged at most ({@code in-flight})
+     * @param ticker monotonic nanoseconds ({@code System::nanoTime})
+     */
+    OutboxDrain(Outbox outbox, int limit, Duration ackTimeout, HubLink link, SyncWorker worker, LongSupplier ticker) {
+        this.outbox = outbox;
+        this.limit = limit;
+        this.ackTimeout = ackTimeout;
+        this.link = link;
+        this.worker = worker;
+        this.ticker = ticker;
+        this.lastProgressNanos = ticker.getAsLong();
+    }
+
+    /** The outbox has a new event, or the link room for one: drains soon, on the worker. Any thread. */
+    void eventsWaiting() {
+        if (link.connected() && drainQueued.compareAndSet(false, true)) {
+            worker.execute(() -> {
+                drainQueued.set(false);
+                drain();
+            });
+        }
+    }
+
+    /** A new session: whatever was in flight is published again, oldest first. Worker only. */
+    void linkUp() {
+        inFlight.clear();
+        lastProgressNanos = ticker.getAsLong();
+    }
+
+    /** Publishes waiting events, oldest first, within the in-flight limit; re-publishes overdue ones. Worker only. */
+    void drain() {
+        if (!link.connected()) {
+            return;
+        }
+        List<Envelope> waiting = outbox.peek().apply(limit);
+        long now = ticker.getAsLong();
+        if (waiting.isEmpty()) {
+            lastProgressNanos = now;
+            return;
+        }
+        for (Envelope event : waiting) {
+            Long sent = inFlight.get(event.id());
+            if (sent != null && now - sent < ackTimeout.toNanos()) {
+                continue;
+            }
+            if ((sent == null && inFlight.size() >= limit) || link.eventWindowFull()) {
+                break; // the rest waits for an ack, or for room in the link's window
+            }
+            if (sent != null) {
+                log.debug("event {} not acknowledged in {}; publishing it again", event.id(), ackTimeout);
+            }
+            // Marked in flight before the publish: an ack racing the put must not leave a stale entry.
+            Long before = inFlight.put(event.id(), now);
+            if (!link.publish(Channel.EVENTS, event)) {
+                if (before == null) {
+                    inFlight.remove(event.id(), now);
+                } else {
+                    inFlight.put(event.id(), before);
+                }
+                break;
+            }
+        }
+    }
+
+    /** The hub acknowledged these events: they leave the outbox, and the next ones may go. */
+    void acknowledged(List<String> ids) {
+        int removed = outbox.acknowledge().applyAsInt(ids);
+        ids.forEach(inFlight::remove);
+        lastProgressNanos = ticker.getAsLong();
+        log.debug("event.ack: {} ids, {} removed from the outbox", ids.size(), removed);
+        eventsWaiting();
+    }
+
+    /** Events handed to the link and not acknowledged yet. */
+    int inFlight() {
+        return inFlight.size();
+    }
+
+    /** Events waiting in the outbox (0 when the outbox cannot be read now). */
+    long depth() {
+        try {
+            return outbox.depth().getAsLong();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** A problem when events wait but none was acknowledged for a minute (or 3 × {@code ack-timeout}). */
+    Optional<String> stalled() {
+        long depth = depth();
+        long stalledNanos = ticker.getAsLong() - lastProgressNanos;
+        Duration limit = ackTimeout.multipliedBy(3).compareTo(Duration.ofMinutes(1)) > 0
+                ? ackTimeout.multipliedBy(3)
+                : Duration.ofMinutes(1);
+        if (depth > 0 && stalledNanos > limit.toNanos()) {
+            return Optional.of("outbox not drained for " + TimeUnit.NANOSECONDS.toSeconds(stalledNanos) + " s (" + depth
+                    + " events waiting)");
+        }
+        return Optional.empty();
+    }
+}

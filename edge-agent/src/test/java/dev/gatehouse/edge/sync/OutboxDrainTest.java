@@ -1,0 +1,122 @@
+package dev.gatehouse.edge.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.SyncRequest;
+import dev.gatehouse.protocol.topic.Channel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The outbox drain alone: a list as the outbox, a recording link, time moved by the test. */
+class OutboxDrainTest {
+    private final SyncFixture world = new SyncFixture();
+    private final List<Envelope> outbox = new ArrayList<>();
+    private final OutboxDrain drain = new OutboxDrain(
+            new OutboxDrain.Outbox(
+                    max -> List.copyOf(outbox.subList(0, Math.min(max, outbox.size()))),
+                    ids -> {
+                        int before = outbox.size();
+                        outbox.removeIf(e -> ids.contains(e.id()));
+                        return before - outbox.size();
+                    },
+                    () -> outbox.size()),
+            3,
+            Duration.ofSeconds(10),
+            world.link,
+            world.worker,
+            world.ticker);
+
+    private void events(int n) {
+        for (int i = 1; i <= n; i++) {
+            // The drain never looks inside an event: any envelope stands in for one.
+            outbox.add(new Envelope("e" + i, world.clock.instant(), new SyncRequest("hq", i)));
+        }
+    }
+
+    private List<String> sent() {
+        return world.link.published.stream()
+                .filter(p -> p.channel() == Channel.EVENTS)
+                .map(p -> p.envelope().id())
+                .toList();
+    }
+
+    @Test
+    void sendsOldestFirstWithinTheInFlightLimitAndTheNextOnesAfterAnAck() {
+        // Why: the hub must see events in order, and a slow hub must not be flooded.
+        events(5);
+        drain.drain();
+        assertThat(sent()).containsExactly("e1", "e2", "e3");
+
+        drain.acknowledged(List.of("e1", "e2")); // the next drain runs on the (manual) worker at once
+        assertThat(sent()).containsExactly("e1", "e2", "e3", "e4", "e5");
+        assertThat(outbox).extracting(Envelope::id).containsExactly("e3", "e4", "e5");
+        assertThat(drain.inFlight()).isEqualTo(3);
+    }
+
+    @Test
+    void neverHasMoreThanTheLimitUnacknowledgedEvenWhenTheOutboxMovesFirst() {
+        // Why: an ack deletes from the outbox on Paho's thread before the drain forgets the event;
+        // a drain in between must still count it as in flight.
+        events(5);
+        drain.drain();
+        outbox.remove(0);
+        drain.drain();
+        assertThat(sent()).containsExactly("e1", "e2", "e3");
+    }
+
+    @Test
+    void publishesAgainAnEventNotAcknowledgedWithinTheAckTimeout() {
+        // Why: a PUBACK from the broker is not the hub's ack; an event lost on the hub's side comes again.
+        events(1);
+        drain.drain();
+        world.clock.advance(Duration.ofSeconds(9));
+        drain.drain();
+        assertThat(sent()).containsExactly("e1");
+
+        world.clock.advance(Duration.ofSeconds(1));
+        drain.drain();
+        assertThat(sent()).containsExactly("e1", "e1");
+    }
+
+    @Test
+    void aNewSessionPublishesEverythingUnacknowledgedAgain() {
+        // Why: whatever was in flight when the link dropped may never have reached the hub.
+        events(2);
+        drain.drain();
+        drain.linkUp();
+        drain.drain();
+        assertThat(sent()).containsExactly("e1", "e2", "e1", "e2");
+    }
+
+    @Test
+    void leavesAFullWindowToAcksAndStateAndSendsNothingWhileDown() {
+        // Why: a burst of events must not keep a command ack or the state from going out.
+        events(2);
+        world.link.windowFull = true;
+        drain.drain();
+        world.link.windowFull = false;
+        world.link.connected = false;
+        drain.drain();
+        drain.eventsWaiting();
+        assertThat(sent()).isEmpty();
+        assertThat(drain.inFlight()).isZero();
+    }
+
+    @Test
+    void reportsAnOutboxThatHasNotMovedForAMinute() {
+        // Why: a hub that stopped acknowledging is invisible at the doors; the state must say so.
+        events(2);
+        drain.drain();
+        world.clock.advance(Duration.ofSeconds(60));
+        assertThat(drain.stalled()).isEmpty();
+        world.clock.advance(Duration.ofSeconds(1));
+        assertThat(drain.stalled()).hasValue("outbox not drained for 61 s (2 events waiting)");
+
+        drain.acknowledged(List.of("e1", "e2"));
+        assertThat(drain.stalled()).isEmpty();
+        assertThat(drain.depth()).isZero();
+    }
+}
