@@ -8,20 +8,26 @@ import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.devices.DeviceService;
+import dev.gatehouse.hub.devices.DeviceStore;
+import dev.gatehouse.hub.devices.Devices;
+import dev.gatehouse.hub.devices.ProvisioningService;
 import dev.gatehouse.hub.ingest.AccessStreamService;
 import dev.gatehouse.hub.ingest.EventIngest;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.ingest.SyncStatusService;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
-import dev.gatehouse.hub.mqtt.Devices;
 import dev.gatehouse.hub.mqtt.EmbeddedBroker;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.mqtt.MqttRuntime;
-import dev.gatehouse.hub.mqtt.ProvisioningService;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.projection.ExplainService;
+import dev.gatehouse.hub.sites.DoorGroupService;
+import dev.gatehouse.hub.sites.DoorGroupStore;
+import dev.gatehouse.hub.sites.DoorService;
+import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -92,6 +98,9 @@ public final class Hub implements AutoCloseable {
             Clock clock,
             TenantStore tenants,
             SiteStore sites,
+            DoorStore doors,
+            DoorGroupStore doorGroups,
+            DeviceStore devices,
             ChangeLog changes,
             CredentialStore credentials,
             VisitorPassStore visitorPasses,
@@ -104,6 +113,9 @@ public final class Hub implements AutoCloseable {
                     clock,
                     new TenantStore(database, clock),
                     new SiteStore(database, clock),
+                    new DoorStore(database, clock),
+                    new DoorGroupStore(database, clock),
+                    new DeviceStore(database, clock),
                     new ChangeLog(database),
                     new CredentialStore(database, clock),
                     new VisitorPassStore(database, clock),
@@ -184,10 +196,16 @@ public final class Hub implements AutoCloseable {
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
-                .register("/api/v1", new SiteService(stores.sites(), stores.changes(), maxBody, mqtt::disconnect))
                 .register(
                         "/api/v1",
-                        new ProvisioningService(stores.database(), stores.clock(), stores.sites(), mqtt, maxBody))
+                        new SiteService(stores.sites(), stores.changes(), maxBody),
+                        new DoorService(stores.sites(), stores.doors(), maxBody),
+                        new DoorGroupService(stores.sites(), stores.doorGroups(), maxBody))
+                .register(
+                        "/api/v1",
+                        new DeviceService(stores.sites(), stores.devices(), maxBody, mqtt::disconnect),
+                        new ProvisioningService(
+                                stores.devices(), stores.doors(), mqtt::publicUrl, mqtt::disconnect, maxBody))
                 .register(
                         "/api/v1",
                         new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),

@@ -1,13 +1,10 @@
 package dev.gatehouse.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.credentials.CredentialStore;
-import dev.gatehouse.hub.sites.SiteStore;
-import dev.gatehouse.hub.store.StoreError;
-import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.testing.Api;
@@ -103,14 +100,15 @@ class ConcurrentEditsAndEdgeInputTest {
         assertThat(api().patch("/api/v1/doors/" + door.get("id").asText(), tenant.token(), "{\"unlockSeconds\":9}")
                         .status())
                 .isEqualTo(200);
-        SiteStore sites = hub.hub().stores().sites();
-        assertThatThrownBy(() -> sites.updateDoor(
+        DoorStore doors = hub.hub().stores().doors();
+        assertThat(doors.updateDoor(
                         tenant.id(),
                         door.get("id").asText(),
-                        new SiteStore.DoorInput("D", 5, DegradedMode.KEEP_GRANTING, DegradedMode.KEEP_GRANTING, 0),
+                        new DoorStore.DoorInput("D", 5, DegradedMode.KEEP_GRANTING, DegradedMode.KEEP_GRANTING, 0),
                         readAt))
-                .isInstanceOfSatisfying(
-                        StoreException.class, e -> assertThat(e.error()).isEqualTo(StoreError.STALE));
+                .isInstanceOfSatisfying(StoreResult.Conflict.class, conflict -> assertThat(conflict.reason())
+                        .isEqualTo("door " + door.get("id").asText()
+                                + " was changed by another request meanwhile; read it again and retry"));
         assertThat(api().get("/api/v1/doors/" + door.get("id").asText(), tenant.token())
                         .json()
                         .get("unlockSeconds")

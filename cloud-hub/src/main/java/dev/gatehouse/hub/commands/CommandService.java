@@ -1,8 +1,8 @@
 package dev.gatehouse.hub.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.sites.SitePath;
 import dev.gatehouse.hub.sites.SiteStore;
-import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
@@ -10,6 +10,7 @@ import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Paging;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.message.CommandAction;
@@ -33,17 +34,7 @@ import java.util.Optional;
  * GET  /api/v1/commands/{commandId}
  * </pre>
  */
-public final class CommandService implements HttpService {
-    private final Commands commands;
-    private final SiteStore sites;
-    private final int maxBody;
-
-    public CommandService(Commands commands, SiteStore sites, int maxBody) {
-        this.commands = commands;
-        this.sites = sites;
-        this.maxBody = maxBody;
-    }
-
+public record CommandService(Commands commands, SiteStore sites, int maxBody) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/sites/{siteId}/commands", this::issue)
@@ -51,17 +42,9 @@ public final class CommandService implements HttpService {
                 .get("/commands/{commandId}", this::get);
     }
 
-    private String siteId(ServerRequest req, String tenantId) {
-        String siteId = PathIds.id(req, "siteId", "site");
-        if (sites.site(tenantId, siteId).isEmpty()) {
-            throw ApiException.notFound("site", siteId);
-        }
-        return siteId;
-    }
-
     private void issue(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
-        String siteId = siteId(req, tenantId);
+        String siteId = SitePath.site(req, sites).id();
         Input input = Input.of(Json.object(req, maxBody), "action", "expiresIn");
         JsonNode actionNode = input.raw().get("action");
         Optional<CommandAction> action = Optional.empty();
@@ -134,16 +117,18 @@ public final class CommandService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
-        String siteId = siteId(req, tenantId);
+        String siteId = SitePath.site(req, sites).id();
         Paging paging = Paging.of(req);
-        int limit = paging.limit();
-        Optional<Cursor> cursor = paging.after();
-        Json.ok(res, commands.store().list(tenantId, siteId, cursor, limit).body());
+        Json.ok(
+                res,
+                commands.store()
+                        .list(tenantId, siteId, paging.after(), paging.limit())
+                        .body());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String id = PathIds.id(req, "commandId", "command");
-        Json.ok(res, commands.store().find(tenantId, id).orElseThrow(() -> ApiException.notFound("command", id)));
+        Json.ok(res, StoreResults.found(commands.store().find(tenantId, id), "command", id));
     }
 }

@@ -4,32 +4,26 @@ import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Keyset;
 import dev.gatehouse.hub.store.Page;
+import dev.gatehouse.hub.store.Query;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.CommandStatus;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
-/** Commands and each device's answer, in the hub's store. */
-public final class CommandStore {
+/**
+ * Commands and each device's answer, in the hub's store. A device's status is stored by its wire
+ * name ({@code pending}, {@code done}, {@code not-here}, …), as the API shows it.
+ */
+public record CommandStore(Database database, Clock clock) {
     private static final String COLUMNS = "id, site_id, action, issued_at, expires_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public CommandStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
+    private static final Keyset NEWEST_FIRST = Keyset.descending("issued_at", "id");
 
     /** Stores a new command with a pending row for each device it is sent to. */
     void create(
@@ -40,83 +34,45 @@ public final class CommandStore {
             Instant issuedAt,
             Instant expiresAt,
             List<String> devices) {
-        database.write(c -> {
-            try (PreparedStatement insert =
-                    c.prepareStatement("INSERT INTO commands (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?)")) {
-                insert.setString(1, id);
-                insert.setString(2, siteId);
-                insert.setString(3, actionJson);
-                insert.setLong(4, issuedAt.toEpochMilli());
-                insert.setLong(5, expiresAt.toEpochMilli());
-                insert.setString(6, tenantId);
-                insert.executeUpdate();
-            }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO command_devices (command_id, device_id, status) VALUES (?, ?, 'pending')")) {
-                for (String device : devices) {
-                    insert.setString(1, id);
-                    insert.setString(2, device);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
-            return null;
+        database.run(c -> {
+            Sql.update(
+                    c,
+                    "INSERT INTO commands (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    id,
+                    siteId,
+                    actionJson,
+                    issuedAt,
+                    expiresAt,
+                    tenantId);
+            Sql.batch(
+                    c,
+                    "INSERT INTO command_devices (command_id, device_id, status) VALUES (?, ?, 'pending')",
+                    devices.stream().map(device -> List.of(id, device)).toList());
         });
     }
 
     /** Whether {@code doorId} is a door of the tenant's site. */
     boolean doorOfSite(String tenantId, String siteId, String doorId) {
-        return database.read(c -> {
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT 1 FROM doors WHERE id = ? AND tenant_id = ? AND site_id = ?")) {
-                statement.setString(1, doorId);
-                statement.setString(2, tenantId);
-                statement.setString(3, siteId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next();
-                }
-            }
-        });
+        return database.read(c -> Sql.exists(
+                c, "SELECT 1 FROM doors WHERE id = ? AND tenant_id = ? AND site_id = ?", doorId, tenantId, siteId));
     }
 
     public Optional<CommandView> find(String tenantId, String id) {
-        return database.read(c -> {
-            try (PreparedStatement statement =
-                    c.prepareStatement("SELECT " + COLUMNS + " FROM commands WHERE id = ? AND tenant_id = ?")) {
-                statement.setString(1, id);
-                statement.setString(2, tenantId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    return rows.next() ? Optional.of(view(c, rows)) : Optional.empty();
-                }
-            }
-        });
+        return database.read(c -> Sql.one(
+                c,
+                "SELECT " + COLUMNS + " FROM commands WHERE id = ? AND tenant_id = ?",
+                row -> view(c, row),
+                id,
+                tenantId));
     }
 
     /** The site's commands, newest first. */
     public Page<CommandView> list(String tenantId, String siteId, Optional<Cursor> after, int limit) {
-        List<CommandView> rows = database.read(c -> {
-            List<CommandView> views = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM commands WHERE tenant_id = ? AND site_id = ?"
-                    + (after.isPresent() ? " AND (issued_at < ? OR (issued_at = ? AND id < ?))" : "")
-                    + " ORDER BY issued_at DESC, id DESC LIMIT ?")) {
-                int i = 0;
-                statement.setString(++i, tenantId);
-                statement.setString(++i, siteId);
-                if (after.isPresent()) {
-                    statement.setLong(++i, after.get().key());
-                    statement.setLong(++i, after.get().key());
-                    statement.setString(++i, after.get().id());
-                }
-                statement.setInt(++i, limit + 1);
-                try (ResultSet rows2 = statement.executeQuery()) {
-                    while (rows2.next()) {
-                        views.add(view(c, rows2));
-                    }
-                }
-            }
-            return views;
-        });
+        Query query = NEWEST_FIRST.page(
+                new Query("SELECT " + COLUMNS + " FROM commands WHERE tenant_id = ? AND site_id = ?", tenantId, siteId),
+                after,
+                limit);
+        List<CommandView> rows = database.read(c -> Sql.list(c, query, row -> view(c, row)));
         return Keyset.page(
                 rows, limit, view -> new Cursor(Instant.parse(view.issuedAt()).toEpochMilli(), view.id()));
     }
@@ -132,52 +88,37 @@ public final class CommandStore {
             String commandId,
             CommandStatus status,
             Optional<String> detail) {
-        return database.write(c -> {
-            try (PreparedStatement update =
-                    c.prepareStatement("UPDATE command_devices SET status = ?, detail = ?, at = ?"
-                            + " WHERE command_id = ? AND device_id = ? AND status = 'pending' AND EXISTS (SELECT 1 FROM commands"
-                            + " WHERE commands.id = command_devices.command_id AND tenant_id = ? AND site_id = ?)")) {
-                update.setString(1, status.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-                update.setString(2, detail.orElse(null));
-                update.setLong(3, clock.millis());
-                update.setString(4, commandId);
-                update.setString(5, deviceId);
-                update.setString(6, tenantId);
-                update.setString(7, siteId);
-                return update.executeUpdate() == 1;
-            }
-        });
+        return database.write(c -> Sql.update(
+                        c,
+                        "UPDATE command_devices SET status = ?, detail = ?, at = ? WHERE command_id = ? AND device_id = ?"
+                                + " AND status = 'pending' AND EXISTS (SELECT 1 FROM commands"
+                                + " WHERE commands.id = command_devices.command_id AND tenant_id = ? AND site_id = ?)",
+                        WireNames.wire(status),
+                        detail,
+                        clock.instant(),
+                        commandId,
+                        deviceId,
+                        tenantId,
+                        siteId)
+                == 1);
     }
 
     private CommandView view(Connection c, ResultSet rows) throws SQLException {
         String id = rows.getString(1);
         long expiresAt = rows.getLong(5);
         boolean expired = clock.millis() >= expiresAt;
-        Map<String, CommandView.DeviceStatus> devices = new LinkedHashMap<>();
-        try (PreparedStatement statement = c.prepareStatement(
-                "SELECT device_id, status, detail, at FROM command_devices WHERE command_id = ? ORDER BY device_id")) {
-            statement.setString(1, id);
-            try (ResultSet answers = statement.executeQuery()) {
-                while (answers.next()) {
-                    String status = answers.getString(2);
-                    if (status.equals("pending") && expired) {
-                        status = "expired";
-                    }
-                    long at = answers.getLong(4);
-                    boolean answered = !answers.wasNull();
-                    devices.put(
-                            answers.getString(1),
-                            new CommandView.DeviceStatus(
-                                    answers.getString(1),
-                                    status,
-                                    answers.getString(3),
-                                    answered ? Times.iso(at) : null));
-                }
-            }
-        }
+        List<CommandView.DeviceStatus> devices = Sql.list(
+                c,
+                "SELECT device_id, status, detail, at FROM command_devices WHERE command_id = ? ORDER BY device_id",
+                answer -> new CommandView.DeviceStatus(
+                        answer.getString(1),
+                        answer.getString(2).equals("pending") && expired ? "expired" : answer.getString(2),
+                        answer.getString(3),
+                        Sql.instant(answer, 4).map(Times::iso).orElse(null)),
+                id);
         // A device without the command's doors answers "not-here"; the others decide the outcome.
         List<String> all =
-                devices.values().stream().map(CommandView.DeviceStatus::status).toList();
+                devices.stream().map(CommandView.DeviceStatus::status).toList();
         List<String> statuses =
                 all.stream().filter(status -> !status.equals("not-here")).toList();
         String overall;
@@ -199,6 +140,6 @@ public final class CommandStore {
                 Times.iso(rows.getLong(4)),
                 Times.iso(expiresAt),
                 overall,
-                List.copyOf(devices.values()));
+                devices);
     }
 }

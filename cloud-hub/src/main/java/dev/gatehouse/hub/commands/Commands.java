@@ -15,8 +15,6 @@ import dev.gatehouse.protocol.sign.SignedMessages;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +28,7 @@ import java.util.logging.Logger;
  * command id, envelope time = its issue time), published to every active device of the site on its
  * {@code commands} topic — and records their {@code command.ack} answers.
  */
-public final class Commands {
+public record Commands(Database database, CommandStore store, EdgeDevices devices, EdgeLink link, Clock clock) {
     private static final Logger LOG = Logger.getLogger(Commands.class.getName());
 
     /** Default expiry of an unlock-once command. */
@@ -40,22 +38,8 @@ public final class Commands {
     /** Longest expiry a caller may ask for. */
     public static final Duration MAX_EXPIRY = Duration.ofHours(1);
 
-    private final Database database;
-    private final CommandStore store;
-    private final EdgeDevices devices;
-    private final EdgeLink link;
-    private final Clock clock;
-
     public Commands(Database database, EdgeDevices devices, EdgeLink link, Clock clock) {
-        this.database = database;
-        this.store = new CommandStore(database, clock);
-        this.devices = devices;
-        this.link = link;
-        this.clock = clock;
-    }
-
-    public CommandStore store() {
-        return store;
+        this(database, new CommandStore(database, clock), devices, link, clock);
     }
 
     public static Duration defaultExpiry(CommandAction action) {
@@ -68,15 +52,8 @@ public final class Commands {
         Instant expiresAt = issuedAt.plus(expiresIn);
         String id = HubIds.next("cmd");
         record Signer(String slug, ECKey key) {}
-        Signer signer = database.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement("SELECT slug FROM tenants WHERE id = ?")) {
-                statement.setString(1, tenantId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    rows.next();
-                    return new Signer(rows.getString(1), TenantStore.activeSigningKey(c, tenantId));
-                }
-            }
-        });
+        Signer signer = database.read(
+                c -> new Signer(TenantStore.slug(c, tenantId), TenantStore.activeSigningKey(c, tenantId)));
         List<String> targets = devices.active(tenantId, siteId);
         store.create(tenantId, id, siteId, CommandActions.write(action), issuedAt, expiresAt, targets);
         String jws = SignedMessages.sign(

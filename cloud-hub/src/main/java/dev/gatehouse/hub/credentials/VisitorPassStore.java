@@ -4,6 +4,8 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.sites.DoorGroupStore;
+import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
@@ -124,7 +126,7 @@ public final class VisitorPassStore {
         }
         for (int i = 0; i < pass.doorGroupIds().size(); i++) {
             String groupId = pass.doorGroupIds().get(i);
-            if (!SiteStore.groupSite(c, tenantId, groupId).equals(Optional.of(siteId))) {
+            if (!DoorGroupStore.groupSite(c, tenantId, groupId).equals(Optional.of(siteId))) {
                 errors.add(new FieldError(
                         "doorGroupIds[" + i + "]",
                         "no door group '" + groupId + "' at site " + siteId + "; list them with GET /api/v1/sites/"
@@ -133,7 +135,7 @@ public final class VisitorPassStore {
         }
         for (int i = 0; i < pass.doorIds().size(); i++) {
             String doorId = pass.doorIds().get(i);
-            if (!SiteStore.doorSite(c, tenantId, doorId).equals(Optional.of(siteId))) {
+            if (!DoorStore.doorSite(c, tenantId, doorId).equals(Optional.of(siteId))) {
                 errors.add(new FieldError(
                         "doorIds[" + i + "]",
                         "no door '" + doorId + "' at site " + siteId + "; list them with GET /api/v1/sites/" + siteId

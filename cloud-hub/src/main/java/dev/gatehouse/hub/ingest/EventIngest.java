@@ -1,8 +1,8 @@
 package dev.gatehouse.hub.ingest;
 
 import dev.gatehouse.hub.access.AccessLogStore;
-import dev.gatehouse.hub.mqtt.DeviceRef;
-import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.devices.DeviceRef;
+import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;

@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.mqtt;
 
+import dev.gatehouse.hub.devices.Devices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.gatehouse.hub.sites;
 
 import java.util.List;
 
-/** How sites, doors, door groups and devices look in the API. */
+/** How sites, doors and door groups look in the API. */
 public final class Views {
     private Views() {}
 
@@ -31,15 +31,4 @@ public final class Views {
 
     public record DoorGroupView(
             String id, String siteId, String name, List<String> doorIds, String createdAt, String updatedAt) {}
-
-    public record DeviceView(
-            String id,
-            String siteId,
-            String name,
-            String status,
-            String version,
-            String lastSeenAt,
-            Long ackedSeq,
-            String createdAt,
-            String updatedAt) {}
 }

@@ -4,8 +4,6 @@ package dev.gatehouse.hub.store;
 public enum StoreError {
     /** A unique key is taken (a slug, an e-mail, a card hash). */
     CONFLICT,
-    /** The row changed between the read and the write of a PATCH; the message says which. */
-    STALE,
     /** A row refers to a row that does not exist or is still referred to. */
     REFERENCE,
     /** The store cannot be reached or refused the work. */

@@ -1,7 +1,7 @@
 package dev.gatehouse.hub.sync;
 
-import dev.gatehouse.hub.mqtt.DeviceRef;
-import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.devices.DeviceRef;
+import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.protocol.topic.Topic;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.tenants;
 
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Problems;
 import io.helidon.http.HeaderNames;
@@ -9,8 +10,6 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -71,24 +70,14 @@ public final class AuthFilter implements Filter {
     }
 
     private Optional<Caller> lookup(String tokenHash) {
-        return database.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement(
-                    "SELECT t.id, t.tenant_id, n.slug FROM api_tokens t LEFT JOIN tenants n ON n.id = t.tenant_id"
-                            + " WHERE t.token_hash = ? AND t.revoked_at IS NULL")) {
-                statement.setString(1, tokenHash);
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
-                    }
-                    String tokenId = rows.getString(1);
-                    String tenantId = rows.getString(2);
-                    return Optional.of(
-                            tenantId == null
-                                    ? new Caller.Admin(tokenId)
-                                    : new Caller.Operator(tenantId, rows.getString(3), tokenId));
-                }
-            }
-        });
+        return database.read(c -> Sql.one(
+                c,
+                "SELECT t.id, t.tenant_id, n.slug FROM api_tokens t LEFT JOIN tenants n ON n.id = t.tenant_id"
+                        + " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                row -> row.getString(2) == null
+                        ? new Caller.Admin(row.getString(1))
+                        : new Caller.Operator(row.getString(2), row.getString(3), row.getString(1)),
+                tokenHash));
     }
 
     /** {@code acme} for a request to {@code acme.<base-domain>}; empty for the bare domain or no base domain. */

@@ -5,6 +5,7 @@ import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -30,18 +31,10 @@ import java.util.Set;
  * DELETE /api/v1/tokens/{id}        revoke a token; it stops working at once
  * </pre>
  */
-public final class TenantService implements HttpService {
+public record TenantService(TenantStore store, int maxBody) implements HttpService {
     /** Subdomains a tenant may not take: they name the hub's own hosts. */
     private static final Set<String> RESERVED =
             Set.of("www", "api", "admin", "app", "hub", "mqtt", "mail", "static", "status", "docs");
-
-    private final TenantStore store;
-    private final int maxBody;
-
-    public TenantService(TenantStore store, int maxBody) {
-        this.store = store;
-        this.maxBody = maxBody;
-    }
 
     @Override
     public void routing(HttpRules rules) {
@@ -88,12 +81,12 @@ public final class TenantService implements HttpService {
     private void getTenant(ServerRequest req, ServerResponse res) {
         Caller.admin(req);
         String id = PathIds.id(req, "id", "tenant");
-        Json.ok(res, store.find(id).orElseThrow(() -> ApiException.notFound("tenant", id)));
+        Json.ok(res, StoreResults.found(store.find(id), "tenant", id));
     }
 
     private void ownTenant(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
-        Json.ok(res, store.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId)));
+        Json.ok(res, StoreResults.found(store.find(tenantId), "tenant", tenantId));
     }
 
     /** PATCH semantics: fields left out keep their value, fields sent as null are cleared. */
@@ -101,7 +94,7 @@ public final class TenantService implements HttpService {
         String tenantId = Caller.tenantId(req);
         ObjectNode body = Json.object(req, maxBody);
         Input input = Input.of(body, "name", "primaryColor", "accentColor", "logoUrl");
-        TenantView current = store.find(tenantId).orElseThrow(() -> ApiException.notFound("tenant", tenantId));
+        TenantView current = StoreResults.found(store.find(tenantId), "tenant", tenantId);
         String name = input.has("name") ? input.text("name", 100) : current.name();
         Optional<String> primary = keep(input, "primaryColor", input.color("primaryColor"), current.primaryColor());
         Optional<String> accent = keep(input, "accentColor", input.color("accentColor"), current.accentColor());
@@ -156,10 +149,7 @@ public final class TenantService implements HttpService {
     private void revokeToken(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
         String id = PathIds.id(req, "id", "token");
-        if (store.findToken(tenantId, id).isEmpty()) {
-            throw ApiException.notFound("token", id);
-        }
-        store.revokeToken(tenantId, id);
+        StoreResults.value(store.revokeToken(tenantId, id));
         res.status(Status.NO_CONTENT_204).send();
     }
 

@@ -29,19 +29,32 @@ public record Paging(int limit, Optional<Cursor> after) {
 
     /** A {@code limit} value as sent: absent is the default; anything but 1 to 500 is a 422. */
     public static int limit(Optional<String> text) {
+        return (int) number("limit", text, 1, MAX_LIMIT, DEFAULT_LIMIT);
+    }
+
+    /**
+     * A whole-number query parameter other than the page's (the change log's {@code after}, its own
+     * {@code limit}): absent is {@code fallback}; not a whole number or outside {@code min} to
+     * {@code max} is a 422 naming it.
+     */
+    public static long number(ServerRequest req, String name, long min, long max, long fallback) {
+        return number(name, req.query().first(name).asOptional(), min, max, fallback);
+    }
+
+    private static long number(String name, Optional<String> text, long min, long max, long fallback) {
         if (text.isEmpty()) {
-            return DEFAULT_LIMIT;
+            return fallback;
         }
         long value;
         try {
             value = Long.parseLong(text.get());
         } catch (NumberFormatException e) {
-            throw ApiException.invalid("limit", "'" + Ids.printable(text.get()) + "' is not a whole number");
+            throw ApiException.invalid(name, "'" + Ids.printable(text.get()) + "' is not a whole number");
         }
-        if (value < 1 || value > MAX_LIMIT) {
-            throw ApiException.invalid("limit", "is " + value + "; use 1 to " + MAX_LIMIT);
+        if (value < min || value > max) {
+            throw ApiException.invalid(name, "is " + value + "; use " + min + " to " + max);
         }
-        return (int) value;
+        return value;
     }
 
     /** A {@code cursor} value as sent: absent is the first page; anything {@link Cursor} did not write is a 422. */

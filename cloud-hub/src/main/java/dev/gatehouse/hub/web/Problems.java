@@ -144,7 +144,6 @@ public final class Problems {
     private static ApiException translate(StoreException e) {
         // The driver's text names constraints and key values: it goes to the log, not to the caller.
         return switch (e.error()) {
-            case STALE -> ApiException.conflict(e.getMessage());
             case CONFLICT -> {
                 LOG.log(Level.INFO, "unique constraint refused a write", e);
                 yield ApiException.conflict("a value that must be unique is already taken (the same slug, e-mail"

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.hub.mqtt.Devices;
+import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.EmbeddedBroker;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.Database;

@@ -3,6 +3,7 @@ package dev.gatehouse.hub.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.StoreSettings;
 import dev.gatehouse.hub.testing.FakeEdge;

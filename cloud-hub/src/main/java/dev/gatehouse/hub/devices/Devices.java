@@ -1,11 +1,10 @@
-package dev.gatehouse.hub.mqtt;
+package dev.gatehouse.hub.devices;
 
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.protocol.topic.Topic;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,35 +40,21 @@ public final class Devices {
 
     /** The device with this id, whatever its status, and its password hash. */
     public Optional<Login> login(String deviceId) {
-        return database.read(c -> {
-            try (PreparedStatement statement = c.prepareStatement(SELECT + " WHERE d.id = ?")) {
-                statement.setString(1, deviceId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    if (!rows.next()) {
-                        return Optional.empty();
-                    }
-                    return Optional.of(new Login(ref(rows), Optional.ofNullable(rows.getString(6))));
-                }
-            }
-        });
+        return database.read(c -> Sql.one(
+                c,
+                SELECT + " WHERE d.id = ?",
+                row -> new Login(ref(row), Optional.ofNullable(row.getString(6))),
+                deviceId));
     }
 
     /** The active devices of one site of one tenant, by id. */
     public List<DeviceRef> active(String tenantId, String siteId) {
-        return database.read(c -> {
-            List<DeviceRef> devices = new ArrayList<>();
-            try (PreparedStatement statement = c.prepareStatement(
-                    SELECT + " WHERE d.tenant_id = ? AND d.site_id = ? AND d.status = 'active' ORDER BY d.id")) {
-                statement.setString(1, tenantId);
-                statement.setString(2, siteId);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        devices.add(ref(rows));
-                    }
-                }
-            }
-            return devices;
-        });
+        return database.read(c -> Sql.list(
+                c,
+                SELECT + " WHERE d.tenant_id = ? AND d.site_id = ? AND d.status = 'active' ORDER BY d.id",
+                Devices::ref,
+                tenantId,
+                siteId));
     }
 
     private static DeviceRef ref(ResultSet rows) throws SQLException {

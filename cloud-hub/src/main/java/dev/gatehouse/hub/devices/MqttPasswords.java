@@ -1,4 +1,4 @@
-package dev.gatehouse.hub.mqtt;
+package dev.gatehouse.hub.devices;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

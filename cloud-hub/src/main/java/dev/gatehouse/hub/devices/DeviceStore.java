@@ -1,0 +1,152 @@
+package dev.gatehouse.hub.devices;
+
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.tenants.TenantStore;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.model.SigningKey;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The edge devices of a site: created {@code pending}, {@code active} once provisioned (with the
+ * SHA-256 of their MQTT password), {@code retired} for good.
+ */
+public record DeviceStore(Database database, Clock clock) {
+    private static final String COLUMNS =
+            "id, site_id, name, status, version, last_seen_at, acked_seq, created_at, updated_at";
+
+    public StoreResult<DeviceView> createDevice(String tenantId, String siteId, String name) {
+        String id = HubIds.next("dev");
+        Instant now = clock.instant();
+        boolean created = database.write(c -> {
+            if (!SiteStore.siteExists(c, tenantId, siteId)) {
+                return false;
+            }
+            Sql.update(
+                    c,
+                    "INSERT INTO devices (id, tenant_id, site_id, name, status, created_at, updated_at)"
+                            + " VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                    id,
+                    tenantId,
+                    siteId,
+                    name,
+                    now,
+                    now);
+            return true;
+        });
+        return created
+                ? StoreResult.found(device(tenantId, id).orElseThrow())
+                : new StoreResult.NotFound<>("site", siteId);
+    }
+
+    /** Renames the device and/or sets its status (each only when given). */
+    public StoreResult<DeviceView> updateDevice(
+            String tenantId, String deviceId, Optional<String> name, Optional<String> status) {
+        int changed = database.write(c -> Sql.update(
+                c,
+                "UPDATE devices SET name = COALESCE(?, name), status = COALESCE(?, status), updated_at = ?"
+                        + " WHERE id = ? AND tenant_id = ?",
+                name,
+                status,
+                clock.instant(),
+                deviceId,
+                tenantId));
+        return changed == 1
+                ? StoreResult.found(device(tenantId, deviceId).orElseThrow())
+                : new StoreResult.NotFound<>("device", deviceId);
+    }
+
+    public Optional<DeviceView> device(String tenantId, String deviceId) {
+        return database.read(c -> Sql.one(
+                c,
+                "SELECT " + COLUMNS + " FROM devices WHERE id = ? AND tenant_id = ?",
+                DeviceStore::view,
+                deviceId,
+                tenantId));
+    }
+
+    /** The site's devices by name. */
+    public List<DeviceView> devices(String tenantId, String siteId) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT " + COLUMNS + " FROM devices WHERE tenant_id = ? AND site_id = ? ORDER BY name, id",
+                DeviceStore::view,
+                tenantId,
+                siteId));
+    }
+
+    private static DeviceView view(ResultSet row) throws SQLException {
+        Long acked = row.getLong(7);
+        if (row.wasNull()) {
+            acked = null;
+        }
+        return new DeviceView(
+                row.getString(1),
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                Sql.instant(row, 6).map(Times::iso).orElse(null),
+                acked,
+                Times.iso(row.getLong(8)),
+                Times.iso(row.getLong(9)));
+    }
+
+    /** What provisioning tells an edge about its tenant and site. */
+    public record Issued(String slug, String siteId, String zone, List<SigningKey> keys, byte[] cardKey) {}
+
+    /**
+     * Makes the device {@code active} with a new MQTT password hash (the old one stops working) and
+     * answers what the edge's bundle needs; a retired device is a Conflict.
+     */
+    public StoreResult<Issued> provision(String tenantId, String deviceId, String passwordHash) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            record Row(String siteId, String status) {}
+            Optional<Row> device = Sql.one(
+                    c,
+                    "SELECT site_id, status FROM devices WHERE id = ? AND tenant_id = ?",
+                    row -> new Row(row.getString(1), row.getString(2)),
+                    deviceId,
+                    tenantId);
+            if (device.isEmpty()) {
+                return new StoreResult.NotFound<>("device", deviceId);
+            }
+            if (device.get().status().equals("retired")) {
+                return new StoreResult.Conflict<>(
+                        "device " + deviceId + " is retired and cannot be provisioned again; create a new device");
+            }
+            int changed = Sql.update(
+                    c,
+                    "UPDATE devices SET status = 'active', mqtt_password_hash = ?, updated_at = ?"
+                            + " WHERE id = ? AND tenant_id = ? AND status <> 'retired'",
+                    passwordHash,
+                    now,
+                    deviceId,
+                    tenantId);
+            if (changed != 1) {
+                return new StoreResult.Conflict<>("device " + deviceId + " was retired meanwhile");
+            }
+            String siteId = device.get().siteId();
+            String slug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
+                    .orElseThrow();
+            String zone = Sql.one(
+                            c,
+                            "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?",
+                            Sql.STRING,
+                            siteId,
+                            tenantId)
+                    .orElseThrow();
+            return StoreResult.found(new Issued(
+                    slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, tenantId)));
+        });
+    }
+}

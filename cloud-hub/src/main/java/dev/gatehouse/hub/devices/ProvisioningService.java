@@ -1,0 +1,78 @@
+package dev.gatehouse.hub.devices;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.sites.DoorStore;
+import dev.gatehouse.hub.sites.Views;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.StoreResults;
+import dev.gatehouse.protocol.model.SigningKey;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Device provisioning.
+ *
+ * <pre>
+ * POST /api/v1/devices/{deviceId}/provision   → 201 the bundle an edge is set up with
+ * </pre>
+ *
+ * Issues a new MQTT password (the old one stops working at once; a device connected with it is
+ * disconnected on the embedded broker), makes the device {@code active}, and answers the bundle:
+ * tenant slug, site, device, the site's zone, the broker URL and credentials, the tenant's public
+ * signing keys, its card key (hex) and the site's doors. A retired device is a 409. The password is
+ * shown only in this answer; the hub keeps its SHA-256. {@code brokerUrl} is the broker URL edges are
+ * given; {@code disconnect} drops a device's MQTT connection.
+ */
+public record ProvisioningService(
+        DeviceStore devices, DoorStore doors, Supplier<String> brokerUrl, Consumer<String> disconnect, int maxBody)
+        implements HttpService {
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/devices/{deviceId}/provision", this::provision);
+    }
+
+    private void provision(ServerRequest req, ServerResponse res) {
+        String tenantId = Caller.tenantId(req);
+        String deviceId = PathIds.id(req, "deviceId", "device");
+        ObjectNode body = req.content().hasEntity() ? Json.object(req, maxBody) : Json.MAPPER.createObjectNode();
+        Input.of(body).done();
+        String password = MqttPasswords.newDevicePassword();
+        DeviceStore.Issued issued =
+                StoreResults.value(devices.provision(tenantId, deviceId, MqttPasswords.hash(password)));
+        // A device still connected with its previous password loses the connection now.
+        disconnect.accept(deviceId);
+        List<Map<String, String>> siteDoors = new ArrayList<>();
+        for (Views.DoorView door : doors.doors(tenantId, issued.siteId())) {
+            siteDoors.add(Map.of("id", door.id(), "name", door.name()));
+        }
+        Map<String, Object> bundle = new LinkedHashMap<>();
+        bundle.put("tenant", issued.slug());
+        bundle.put("site", issued.siteId());
+        bundle.put("device", deviceId);
+        bundle.put("zone", issued.zone());
+        Map<String, String> mqtt = new LinkedHashMap<>();
+        mqtt.put("url", brokerUrl.get());
+        mqtt.put("username", deviceId);
+        mqtt.put("password", password);
+        bundle.put("mqtt", mqtt);
+        bundle.put(
+                "trustedKeys",
+                Map.of("keys", issued.keys().stream().map(SigningKey::jwk).toList()));
+        bundle.put("cardKey", HexFormat.of().formatHex(issued.cardKey()));
+        bundle.put("doors", siteDoors);
+        res.header("Cache-Control", "no-store");
+        Json.created(res, bundle);
+    }
+}
