@@ -35,13 +35,6 @@ class EdgeArchitectureTest {
         "io.helidon.."
     };
 
-    /**
-     * Adapters that use their library under another name today, in a package being split in this
-     * same issue (edge.cache): the split names them after their technology, and then they leave this
-     * list.
-     */
-    private static final String NOT_YET_RENAMED = "dev\\.gatehouse\\.edge\\.cache\\.Outbox(\\$.*)?";
-
     @Test
     void noPackageCycles() {
         slices().matching("dev.gatehouse.(**)")
@@ -105,8 +98,6 @@ class EdgeArchitectureTest {
         noClasses()
                 .that()
                 .haveNameNotMatching(".*\\.(" + simpleName + ")")
-                .and()
-                .haveNameNotMatching(NOT_YET_RENAMED)
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage(packages)

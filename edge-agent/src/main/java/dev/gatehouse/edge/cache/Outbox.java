@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
 
 /**
  * The events waiting for the hub's acknowledgement, oldest first, in the entitlement cache's file:
@@ -129,8 +127,7 @@ public final class Outbox {
     }
 
     static CacheException translateInsert(SQLException e, Envelope event, Path file) {
-        if (e instanceof SQLiteException sqlite
-                && SqliteConnections.primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
+        if (SqliteConnections.isConstraintViolation(e)) {
             return new CacheException(
                     CacheError.DUPLICATE_EVENT_ID,
                     "event " + event.id() + " is already in the outbox; every event needs a fresh unique id",

@@ -272,6 +272,11 @@ final class SqliteConnections implements AutoCloseable {
         return e.getResultCode().code & 0xff;
     }
 
+    /** Whether the driver refused a statement for a constraint (a unique key already taken). */
+    static boolean isConstraintViolation(SQLException e) {
+        return e instanceof SQLiteException sqlite && primary(sqlite) == SQLiteErrorCode.SQLITE_CONSTRAINT.code;
+    }
+
     /** Translates a driver failure into a {@link CacheException} naming the file and what to do. */
     static CacheException translate(SQLException e, String what, Path file) {
         int code = e instanceof SQLiteException sqlite ? primary(sqlite) : -1;
