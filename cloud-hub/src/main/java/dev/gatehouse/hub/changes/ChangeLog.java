@@ -23,12 +23,7 @@ import java.util.List;
  * site row's write lock (PostgreSQL row lock; SQLite's single writer), so a second writer waits until
  * the first commits or rolls back, and a rolled-back transaction takes its numbers with it.
  */
-public final class ChangeLog {
-    private final Database database;
-
-    public ChangeLog(Database database) {
-        this.database = database;
-    }
+public record ChangeLog(Database database) {
 
     /** Appends {@code changes} to one site's log in the caller's transaction; returns the last seq. */
     public static long append(Connection c, String tenantId, String siteId, List<Change> changes, Instant at)

@@ -34,20 +34,13 @@ import java.util.Optional;
  * POST  /api/v1/credentials/{id}/qr-token        a member QR token for about a minute (?siteId= to bind one site)
  * </pre>
  */
-public final class CredentialService implements HttpService {
+public record CredentialService(CredentialStore store, VisitorPassService passes, Clock clock, int maxBody)
+        implements HttpService {
     private static final String UID_RULE = "must be the card UID in hex: 4, 7 or 10 bytes (8, 14 or 20 hex digits),"
             + " e.g. 04A22B1C5D8000; ':', ' ' and '-' between bytes are allowed";
 
-    private final CredentialStore store;
-    private final VisitorPassService passes;
-    private final Clock clock;
-    private final int maxBody;
-
     public CredentialService(CredentialStore store, VisitorPassStore passStore, Clock clock, int maxBody) {
-        this.store = store;
-        this.passes = new VisitorPassService(passStore, clock, maxBody);
-        this.clock = clock;
-        this.maxBody = maxBody;
+        this(store, new VisitorPassService(passStore, clock, maxBody), clock, maxBody);
     }
 
     @Override

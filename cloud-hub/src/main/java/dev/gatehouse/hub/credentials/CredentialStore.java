@@ -43,20 +43,12 @@ import java.util.Set;
  * credentials, for which the hub signs short-lived QR tokens. Every change upserts the protocol
  * {@link Credential} to every site of the tenant in the same transaction.
  */
-public final class CredentialStore {
+public record CredentialStore(Database database, Clock clock) {
     /** How long a member QR token is valid: rotating member codes expire in about a minute. */
     public static final Duration MEMBER_TOKEN_LIFETIME = Duration.ofSeconds(60);
 
     private static final String COLUMNS =
             "id, member_id, type, card_hash, label, status, valid_from, valid_until, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public CredentialStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     /** A credential to enroll: {@code uid} (the card's UID bytes) is present exactly for an NFC card. */
     public record Enrollment(

@@ -29,18 +29,8 @@ import java.util.Optional;
  * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
  * </pre>
  */
-final class VisitorPassService implements HttpService {
+record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) implements HttpService {
     private static final int MAX_DOORS = 100;
-
-    private final VisitorPassStore store;
-    private final Clock clock;
-    private final int maxBody;
-
-    VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) {
-        this.store = store;
-        this.clock = clock;
-        this.maxBody = maxBody;
-    }
 
     @Override
     public void routing(HttpRules rules) {

@@ -43,20 +43,12 @@ import java.util.Set;
  * the QR token the visitor shows. Every change upserts the protocol {@link VisitorPass} to the pass's
  * site only, in the same transaction.
  */
-public final class VisitorPassStore {
+public record VisitorPassStore(Database database, Clock clock) {
     /** The longest pass: visitors are guests, not members. */
     public static final Duration MAX_LENGTH = Duration.ofDays(30);
 
     private static final String COLUMNS = "id, site_id, visitor_name, visitor_email, host_member_id, valid_from,"
             + " valid_until, single_use, status, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public VisitorPassStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     public record NewPass(
             String visitorName,

@@ -33,12 +33,7 @@ import java.util.Optional;
  * {@code online}: the device's last state is not {@code offline} (its last will). Values the device
  * never reported are null.
  */
-public final class SyncStatusService implements HttpService {
-    private final Database database;
-
-    public SyncStatusService(Database database) {
-        this.database = database;
-    }
+public record SyncStatusService(Database database) implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {

@@ -36,17 +36,9 @@ import java.util.function.UnaryOperator;
  * changed in {@code member_history} and, when the member's status or roles change, appends the
  * {@link Member} entity to every site's change log — all in the write's own transaction.
  */
-public final class MemberStore {
+public record MemberStore(Database database, Clock clock) {
     private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
     private static final String COLUMNS = "id, email, full_name, phone, company, status, roles, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public MemberStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     /** A member's editable fields, validated by the web layer. */
     public record MemberInput(

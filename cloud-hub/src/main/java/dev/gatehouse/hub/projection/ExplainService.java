@@ -49,14 +49,7 @@ import java.util.Optional;
  * revoked card is named as the reason). A member with no credential at all cannot present anything:
  * 409.
  */
-public final class ExplainService implements HttpService {
-    private final Database database;
-    private final Clock clock;
-
-    public ExplainService(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
+public record ExplainService(Database database, Clock clock) implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {

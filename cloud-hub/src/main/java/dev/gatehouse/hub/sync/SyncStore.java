@@ -22,12 +22,7 @@ import java.util.Optional;
  * What sync reads from the store: sites' heads and floors, log ranges with the signing key, snapshots;
  * and the seq up to which the broker accepted each site's batches ({@code sync_published}).
  */
-public final class SyncStore {
-    private final Database database;
-
-    public SyncStore(Database database) {
-        this.database = database;
-    }
+public record SyncStore(Database database) {
 
     /** A site's log: its last seq ({@code head}) and the last compacted-away seq ({@code floor}). */
     public record SiteHead(String tenantId, String tenantSlug, String siteId, long head, long floor) {}
