@@ -94,23 +94,20 @@ public record DoorGroupStore(Database database, Clock clock) {
             if (siteId.isEmpty()) {
                 return new StoreResult.NotFound<>("door group", groupId);
             }
-            List<String> plans = Sql.list(
+            Optional<StoreResult<String>> referenced = SiteStore.referenced(
                     c,
-                    "SELECT plan_id FROM plan_door_groups WHERE door_group_id = ? ORDER BY plan_id",
-                    Sql.STRING,
-                    groupId);
-            if (!plans.isEmpty()) {
-                return new StoreResult.Conflict<>("door group " + groupId + " is used by plans "
-                        + String.join(", ", plans) + "; remove it from them first");
-            }
-            List<String> passes = Sql.list(
-                    c,
-                    "SELECT pass_id FROM visitor_pass_door_groups WHERE door_group_id = ? ORDER BY pass_id",
-                    Sql.STRING,
-                    groupId);
-            if (!passes.isEmpty()) {
-                return new StoreResult.Conflict<>("door group " + groupId + " is named by visitor passes "
-                        + String.join(", ", passes) + "; revoke them first");
+                    "door group",
+                    groupId,
+                    new SiteStore.Reference(
+                            "SELECT plan_id FROM plan_door_groups WHERE door_group_id = ? ORDER BY plan_id",
+                            "is used by plans",
+                            "remove it from them first"),
+                    new SiteStore.Reference(
+                            "SELECT pass_id FROM visitor_pass_door_groups WHERE door_group_id = ? ORDER BY pass_id",
+                            "is named by visitor passes",
+                            "revoke them first"));
+            if (referenced.isPresent()) {
+                return referenced.get();
             }
             Sql.update(c, "DELETE FROM door_groups WHERE id = ? AND tenant_id = ?", groupId, tenantId);
             ChangeLog.append(

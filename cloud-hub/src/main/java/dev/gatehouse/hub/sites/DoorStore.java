@@ -111,17 +111,20 @@ public record DoorStore(Database database, Clock clock) {
             if (siteId.isEmpty()) {
                 return new StoreResult.NotFound<>("door", doorId);
             }
-            List<String> groups = Sql.list(
-                    c, "SELECT group_id FROM door_group_doors WHERE door_id = ? ORDER BY group_id", Sql.STRING, doorId);
-            if (!groups.isEmpty()) {
-                return new StoreResult.Conflict<>("door " + doorId + " is in door groups " + String.join(", ", groups)
-                        + "; remove it from them first");
-            }
-            List<String> passes = Sql.list(
-                    c, "SELECT pass_id FROM visitor_pass_doors WHERE door_id = ? ORDER BY pass_id", Sql.STRING, doorId);
-            if (!passes.isEmpty()) {
-                return new StoreResult.Conflict<>("door " + doorId + " is named by visitor passes "
-                        + String.join(", ", passes) + "; revoke them first");
+            Optional<StoreResult<String>> referenced = SiteStore.referenced(
+                    c,
+                    "door",
+                    doorId,
+                    new SiteStore.Reference(
+                            "SELECT group_id FROM door_group_doors WHERE door_id = ? ORDER BY group_id",
+                            "is in door groups",
+                            "remove it from them first"),
+                    new SiteStore.Reference(
+                            "SELECT pass_id FROM visitor_pass_doors WHERE door_id = ? ORDER BY pass_id",
+                            "is named by visitor passes",
+                            "revoke them first"));
+            if (referenced.isPresent()) {
+                return referenced.get();
             }
             Sql.update(c, "DELETE FROM doors WHERE id = ? AND tenant_id = ?", doorId, tenantId);
             ChangeLog.append(c, tenantId, siteId.get(), List.of(new Change.Remove(EntityKind.DOOR, doorId)), now);

@@ -127,6 +127,25 @@ public record SiteStore(Database database, Clock clock) {
                 what + " " + id + " was changed by another request meanwhile; read it again and retry");
     }
 
+    /** Rows that still name a door or door group: {@code sql} selects their ids by the named one's id. */
+    record Reference(String sql, String relation, String remedy) {}
+
+    /**
+     * The Conflict of deleting {@code what id} while a reference still names it, e.g. "door d1 is in door groups
+     * g1, g2; remove it from them first"; the first reference that finds rows is the one told.
+     */
+    static Optional<StoreResult<String>> referenced(Connection c, String what, String id, Reference... references)
+            throws SQLException {
+        for (Reference reference : references) {
+            List<String> ids = Sql.list(c, reference.sql(), Sql.STRING, id);
+            if (!ids.isEmpty()) {
+                return Optional.of(new StoreResult.Conflict<>(what + " " + id + " " + reference.relation() + " "
+                        + String.join(", ", ids) + "; " + reference.remedy()));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** After a write that answered Found, the row as read back; otherwise the write's answer. */
     static <T> StoreResult<T> reread(StoreResult<?> written, java.util.function.Supplier<Optional<T>> read) {
         return switch (written) {
