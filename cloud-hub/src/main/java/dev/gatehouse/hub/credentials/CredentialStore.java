@@ -313,12 +313,7 @@ public record CredentialStore(Database database, Clock clock) {
     }
 
     private static Optional<CredentialView> view(Connection c, String tenantId, String id) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?",
-                CredentialStore::view,
-                id,
-                tenantId);
+        return Sql.byId(c, "credentials", COLUMNS, CredentialStore::view, tenantId, id);
     }
 
     private static CredentialView view(ResultSet rows) throws SQLException {
@@ -340,12 +335,7 @@ public record CredentialStore(Database database, Clock clock) {
 
     /** The credential as the edges get it, or empty when the tenant has no such credential. */
     public static Optional<Credential> entity(Connection c, String tenantId, String credentialId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + ENTITY_COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?",
-                CredentialStore::entity,
-                credentialId,
-                tenantId);
+        return Sql.byId(c, "credentials", ENTITY_COLUMNS, CredentialStore::entity, tenantId, credentialId);
     }
 
     /** One row selected with {@link #ENTITY_COLUMNS} as the protocol entity: the change log and the site projection share it. */

@@ -231,9 +231,10 @@ public record VisitorPassStore(Database database, Clock clock) {
     // ---- rows, views and entities
 
     private static Optional<PassView> view(Connection c, String tenantId, String passId) throws SQLException {
-        return Sql.one(
+        return Sql.byId(
                 c,
-                "SELECT " + COLUMNS + " FROM visitor_passes WHERE id = ? AND tenant_id = ?",
+                "visitor_passes",
+                COLUMNS,
                 rows -> new PassView(
                         rows.getString(1),
                         rows.getString(2),
@@ -248,8 +249,8 @@ public record VisitorPassStore(Database database, Clock clock) {
                         WireNames.wire(rows.getString(9)),
                         Times.iso(rows.getLong(10)),
                         Times.iso(rows.getLong(11))),
-                passId,
-                tenantId);
+                tenantId,
+                passId);
     }
 
     private static List<String> groups(Connection c, String passId) throws SQLException {

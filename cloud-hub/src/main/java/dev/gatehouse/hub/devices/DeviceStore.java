@@ -65,12 +65,7 @@ public record DeviceStore(Database database, Clock clock) {
     }
 
     public Optional<DeviceView> device(String tenantId, String deviceId) {
-        return database.read(c -> Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM devices WHERE id = ? AND tenant_id = ?",
-                DeviceStore::view,
-                deviceId,
-                tenantId));
+        return database.read(c -> Sql.byId(c, "devices", COLUMNS, DeviceStore::view, tenantId, deviceId));
     }
 
     /** The site's devices by name. */

@@ -281,12 +281,7 @@ public record MemberStore(Database database, Clock clock) {
     }
 
     private static Optional<MemberView> view(Connection c, String tenantId, String memberId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM members WHERE id = ? AND tenant_id = ?",
-                MemberStore::view,
-                memberId,
-                tenantId);
+        return Sql.byId(c, "members", COLUMNS, MemberStore::view, tenantId, memberId);
     }
 
     private static MemberView view(ResultSet rows) throws SQLException {

@@ -217,12 +217,7 @@ public record PlanStore(Database database, Clock clock) {
     }
 
     private static Optional<PlanRow> row(Connection c, String tenantId, String planId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM plans WHERE id = ? AND tenant_id = ?",
-                PlanStore::row,
-                planId,
-                tenantId);
+        return Sql.byId(c, "plans", COLUMNS, PlanStore::row, tenantId, planId);
     }
 
     /** A plan's own columns, before its door groups, windows and holders are read. */

@@ -163,9 +163,10 @@ public record DoorGroupStore(Database database, Clock clock) {
 
     private static Optional<Views.DoorGroupView> group(Connection c, String tenantId, String groupId)
             throws SQLException {
-        return Sql.one(
+        return Sql.byId(
                 c,
-                "SELECT id, site_id, name, created_at, updated_at FROM door_groups WHERE id = ? AND tenant_id = ?",
+                "door_groups",
+                "id, site_id, name, created_at, updated_at",
                 row -> new Views.DoorGroupView(
                         row.getString(1),
                         row.getString(2),
@@ -173,8 +174,8 @@ public record DoorGroupStore(Database database, Clock clock) {
                         groupDoors(c, groupId),
                         Times.iso(row.getLong(4)),
                         Times.iso(row.getLong(5))),
-                groupId,
-                tenantId);
+                tenantId,
+                groupId);
     }
 
     /** The site's door groups by name. */

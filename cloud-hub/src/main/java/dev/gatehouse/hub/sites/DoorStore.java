@@ -138,12 +138,7 @@ public record DoorStore(Database database, Clock clock) {
     }
 
     public Optional<Views.DoorView> door(String tenantId, String doorId) {
-        return database.read(c -> Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM doors WHERE id = ? AND tenant_id = ?",
-                DoorStore::view,
-                doorId,
-                tenantId));
+        return database.read(c -> Sql.byId(c, "doors", COLUMNS, DoorStore::view, tenantId, doorId));
     }
 
     /** The site's doors by name. */
