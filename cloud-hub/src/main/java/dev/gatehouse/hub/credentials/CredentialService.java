@@ -123,8 +123,12 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
                         .body());
     }
 
+    private static String credentialId(ServerRequest req) {
+        return PathIds.id(req, "credentialId", "credential");
+    }
+
     private CredentialView credential(ServerRequest req, String tenantId) {
-        String id = PathIds.id(req, "credentialId", "credential");
+        String id = credentialId(req);
         return StoreResults.found(store.find(tenantId, id), "credential", id);
     }
 
@@ -187,14 +191,12 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String id = PathIds.id(req, "credentialId", "credential");
-        Json.ok(res, StoreResults.value(store.revoke(tenantId, id)));
+        Json.ok(res, StoreResults.value(store.revoke(Caller.tenantId(req), credentialId(req))));
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
-        String id = PathIds.id(req, "credentialId", "credential");
+        String id = credentialId(req);
         Optional<String> siteId = Requests.id(req, "siteId", "a site id");
         Json.ok(res, StoreResults.value(store.issueToken(tenantId, id, siteId)));
     }

@@ -49,6 +49,8 @@ public record CredentialStore(Database database, Clock clock) {
 
     private static final String COLUMNS =
             "id, member_id, type, card_hash, label, status, valid_from, valid_until, created_at, updated_at";
+    private static final Revoking<CredentialView> REVOKING = new Revoking<>(
+            "credentials", "credential", CredentialStatus.REVOKED, CredentialStore::view, CredentialView::status);
 
     /** A credential to enroll: {@code uid} (the card's UID bytes) is present exactly for an NFC card. */
     public record Enrollment(
@@ -220,23 +222,8 @@ public record CredentialStore(Database database, Clock clock) {
     /** Revokes the credential for good; revoking a revoked credential changes nothing. */
     public StoreResult<CredentialView> revoke(String tenantId, String credentialId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<CredentialView> current = view(c, tenantId, credentialId);
-            if (current.isEmpty()) {
-                return new StoreResult.NotFound<>("credential", credentialId);
-            }
-            if (current.get().status().equals(WireNames.wire(CredentialStatus.REVOKED))) {
-                return StoreResult.found(current.get());
-            }
-            Sql.update(
-                    c,
-                    "UPDATE credentials SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
-                    CredentialStatus.REVOKED,
-                    now,
-                    credentialId,
-                    tenantId);
-            return saved(c, tenantId, credentialId, now);
-        });
+        return database.write(c -> REVOKING.revoke(
+                c, tenantId, credentialId, now, (saving, before) -> saved(saving, tenantId, credentialId, now)));
     }
 
     /**

@@ -123,21 +123,20 @@ record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) impl
                         .body());
     }
 
+    private static String passId(ServerRequest req) {
+        return PathIds.id(req, "passId", "visitor pass");
+    }
+
     private void get(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, StoreResults.found(store.find(tenantId, passId), "visitor pass", passId));
+        String passId = passId(req);
+        Json.ok(res, StoreResults.found(store.find(Caller.tenantId(req), passId), "visitor pass", passId));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, StoreResults.value(store.revoke(tenantId, passId)));
+        Json.ok(res, StoreResults.value(store.revoke(Caller.tenantId(req), passId(req))));
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, StoreResults.value(store.issueToken(tenantId, passId)));
+        Json.ok(res, StoreResults.value(store.issueToken(Caller.tenantId(req), passId(req))));
     }
 }

@@ -49,6 +49,8 @@ public record VisitorPassStore(Database database, Clock clock) {
 
     private static final String COLUMNS = "id, site_id, visitor_name, visitor_email, host_member_id, valid_from,"
             + " valid_until, single_use, status, created_at, updated_at";
+    private static final Revoking<PassView> REVOKING = new Revoking<>(
+            "visitor_passes", "visitor pass", PassStatus.REVOKED, VisitorPassStore::view, PassView::status);
 
     public record NewPass(
             String visitorName,
@@ -170,29 +172,15 @@ public record VisitorPassStore(Database database, Clock clock) {
     /** Revokes the pass for good; revoking a revoked pass changes nothing. */
     public StoreResult<PassView> revoke(String tenantId, String passId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<PassView> current = view(c, tenantId, passId);
-            if (current.isEmpty()) {
-                return new StoreResult.NotFound<>("visitor pass", passId);
-            }
-            if (current.get().status().equals(WireNames.wire(PassStatus.REVOKED))) {
-                return StoreResult.found(current.get());
-            }
-            Sql.update(
-                    c,
-                    "UPDATE visitor_passes SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
-                    PassStatus.REVOKED,
-                    now,
-                    passId,
-                    tenantId);
+        return database.write(c -> REVOKING.revoke(c, tenantId, passId, now, (saving, before) -> {
             ChangeLog.append(
-                    c,
+                    saving,
                     tenantId,
-                    current.get().siteId(),
-                    List.of(new Change.Upsert(entity(c, tenantId, passId).orElseThrow())),
+                    before.siteId(),
+                    List.of(new Change.Upsert(entity(saving, tenantId, passId).orElseThrow())),
                     now);
-            return StoreResult.found(view(c, tenantId, passId).orElseThrow());
-        });
+            return StoreResult.found(view(saving, tenantId, passId).orElseThrow());
+        }));
     }
 
     /** The pass's QR token again (e.g. to send it once more), while the pass is active and not over. */
