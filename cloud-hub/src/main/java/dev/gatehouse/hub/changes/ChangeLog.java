@@ -99,9 +99,8 @@ public record ChangeLog(Database database) {
 
     /** The last seq of a site's log (0 when empty). */
     public long head(String tenantId, String siteId) {
-        return database.read(c -> Sql.one(
-                        c, "SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId)
-                .orElse(0L));
+        return database.read(c ->
+                Sql.byId(c, "sites", "change_seq", Sql.LONG, tenantId, siteId).orElse(0L));
     }
 
     /** Up to {@code limit} entries after {@code afterSeq}, in order. */

@@ -133,12 +133,7 @@ public record DeviceStore(Database database, Clock clock) {
             String siteId = device.get().siteId();
             String slug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
                     .orElseThrow();
-            String zone = Sql.one(
-                            c,
-                            "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?",
-                            Sql.STRING,
-                            siteId,
-                            tenantId)
+            String zone = Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId)
                     .orElseThrow();
             return StoreResult.found(new Issued(
                     slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, tenantId)));

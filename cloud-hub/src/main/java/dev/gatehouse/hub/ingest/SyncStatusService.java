@@ -44,8 +44,7 @@ public record SyncStatusService(Database database) implements HttpService {
         String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
         Optional<Map<String, Object>> body = database.read(c -> {
-            Optional<Long> head = Sql.one(
-                    c, "SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId);
+            Optional<Long> head = Sql.byId(c, "sites", "change_seq", Sql.LONG, tenantId, siteId);
             if (head.isEmpty()) {
                 return Optional.empty();
             }

@@ -402,12 +402,7 @@ public record MemberStore(Database database, Clock clock) {
 
     /** The member as the doors see it (status and roles), or empty when the tenant has no such member. */
     public static Optional<Member> entity(Connection c, String tenantId, String memberId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT id, status, roles FROM members WHERE id = ? AND tenant_id = ?",
-                MemberStore::entity,
-                memberId,
-                tenantId);
+        return Sql.byId(c, "members", "id, status, roles", MemberStore::entity, tenantId, memberId);
     }
 
     /** Every member of the tenant as the doors see them, by id. */

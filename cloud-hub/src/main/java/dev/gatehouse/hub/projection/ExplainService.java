@@ -181,11 +181,6 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
     }
 
     private static Optional<String> holder(Connection c, String tenantId, String credentialId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT member_id FROM credentials WHERE id = ? AND tenant_id = ?",
-                Sql.STRING,
-                credentialId,
-                tenantId);
+        return Sql.byId(c, "credentials", "member_id", Sql.STRING, tenantId, credentialId);
     }
 }

@@ -153,8 +153,7 @@ public record DoorGroupStore(Database database, Clock clock) {
 
     /** The site of the tenant's door group, or empty when the tenant has no such group. */
     public static Optional<String> groupSite(Connection c, String tenantId, String groupId) throws SQLException {
-        return Sql.one(
-                c, "SELECT site_id FROM door_groups WHERE id = ? AND tenant_id = ?", Sql.STRING, groupId, tenantId);
+        return Sql.byId(c, "door_groups", "site_id", Sql.STRING, tenantId, groupId);
     }
 
     public Optional<Views.DoorGroupView> group(String tenantId, String groupId) {

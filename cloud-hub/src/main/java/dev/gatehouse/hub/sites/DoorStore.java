@@ -134,7 +134,7 @@ public record DoorStore(Database database, Clock clock) {
 
     /** The site of the tenant's door, or empty when the tenant has no such door. */
     public static Optional<String> doorSite(Connection c, String tenantId, String doorId) throws SQLException {
-        return Sql.one(c, "SELECT site_id FROM doors WHERE id = ? AND tenant_id = ?", Sql.STRING, doorId, tenantId);
+        return Sql.byId(c, "doors", "site_id", Sql.STRING, tenantId, doorId);
     }
 
     public Optional<Views.DoorView> door(String tenantId, String doorId) {

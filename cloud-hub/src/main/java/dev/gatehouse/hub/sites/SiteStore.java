@@ -196,8 +196,7 @@ public record SiteStore(Database database, Clock clock) {
 
     /** The site as the protocol sends it to the edge. */
     public static Optional<Site> siteEntity(Connection c, String tenantId, String siteId) throws SQLException {
-        Optional<String> zone =
-                Sql.one(c, "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?", Sql.STRING, siteId, tenantId);
+        Optional<String> zone = Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId);
         if (zone.isEmpty()) {
             return Optional.empty();
         }

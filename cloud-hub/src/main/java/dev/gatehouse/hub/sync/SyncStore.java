@@ -142,8 +142,7 @@ public record SyncStore(Database database) {
      */
     public long compact(String tenantId, String siteId, long upTo, int maxRows) {
         return database.write(c -> {
-            Optional<Long> current = Sql.one(
-                    c, "SELECT compacted_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId);
+            Optional<Long> current = Sql.byId(c, "sites", "compacted_seq", Sql.LONG, tenantId, siteId);
             if (current.isEmpty()) {
                 return 0L;
             }
