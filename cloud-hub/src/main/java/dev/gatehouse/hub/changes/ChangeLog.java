@@ -24,7 +24,6 @@ import java.util.List;
  * the first commits or rolls back, and a rolled-back transaction takes its numbers with it.
  */
 public record ChangeLog(Database database) {
-
     /** Appends {@code changes} to one site's log in the caller's transaction; returns the last seq. */
     public static long append(Connection c, String tenantId, String siteId, List<Change> changes, Instant at)
             throws SQLException {

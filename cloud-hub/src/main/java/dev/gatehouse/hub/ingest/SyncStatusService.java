@@ -34,7 +34,6 @@ import java.util.Optional;
  * never reported are null.
  */
 public record SyncStatusService(Database database) implements HttpService {
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/sites/{siteId}/sync", this::status);

@@ -27,7 +27,6 @@ import java.util.Optional;
  * </pre>
  */
 public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) implements HttpService {
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/members/{memberId}/plans", this::assignments)

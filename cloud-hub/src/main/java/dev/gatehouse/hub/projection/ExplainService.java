@@ -50,7 +50,6 @@ import java.util.Optional;
  * 409.
  */
 public record ExplainService(Database database, Clock clock) implements HttpService {
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/explain", this::explain);

@@ -23,7 +23,6 @@ import java.util.Optional;
  * and the seq up to which the broker accepted each site's batches ({@code sync_published}).
  */
 public record SyncStore(Database database) {
-
     /** A site's log: its last seq ({@code head}) and the last compacted-away seq ({@code floor}). */
     public record SiteHead(String tenantId, String tenantSlug, String siteId, long head, long floor) {}
 

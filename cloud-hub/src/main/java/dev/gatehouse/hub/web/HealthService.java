@@ -9,7 +9,6 @@ import java.util.Map;
 
 /** {@code GET /health}: 200 UP when the store answers, 503 DOWN when it does not. No token needed. */
 public record HealthService(Database database) implements HttpService {
-
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", (req, res) -> {
