@@ -27,6 +27,20 @@ import java.util.Set;
  * uses is not deleted.
  */
 public record DoorGroupStore(Database database, Clock clock) {
+    /** Deleting a door group: refused while a plan or a visitor pass names it. */
+    private static final SiteStore.Deletion DELETION = new SiteStore.Deletion(
+            "door group",
+            "door_groups",
+            EntityKind.DOOR_GROUP,
+            List.of(
+                    new SiteStore.Reference(
+                            "SELECT plan_id FROM plan_door_groups WHERE door_group_id = ? ORDER BY plan_id",
+                            "is used by plans",
+                            "remove it from them first"),
+                    new SiteStore.Reference(
+                            "SELECT pass_id FROM visitor_pass_door_groups WHERE door_group_id = ? ORDER BY pass_id",
+                            "is named by visitor passes",
+                            "revoke them first")));
     /** A new group of the site's doors; Invalid naming doorIds when a door is not one of this site's. */
     public StoreResult<Views.DoorGroupView> createGroup(
             String tenantId, String siteId, String name, List<String> doorIds) {
@@ -89,31 +103,7 @@ public record DoorGroupStore(Database database, Clock clock) {
     /** Deletes the group (Found with its id), unless a plan or a visitor pass still names it (Conflict). */
     public StoreResult<String> deleteGroup(String tenantId, String groupId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<String> siteId = groupSite(c, tenantId, groupId);
-            if (siteId.isEmpty()) {
-                return new StoreResult.NotFound<>("door group", groupId);
-            }
-            Optional<StoreResult<String>> referenced = SiteStore.referenced(
-                    c,
-                    "door group",
-                    groupId,
-                    new SiteStore.Reference(
-                            "SELECT plan_id FROM plan_door_groups WHERE door_group_id = ? ORDER BY plan_id",
-                            "is used by plans",
-                            "remove it from them first"),
-                    new SiteStore.Reference(
-                            "SELECT pass_id FROM visitor_pass_door_groups WHERE door_group_id = ? ORDER BY pass_id",
-                            "is named by visitor passes",
-                            "revoke them first"));
-            if (referenced.isPresent()) {
-                return referenced.get();
-            }
-            Sql.update(c, "DELETE FROM door_groups WHERE id = ? AND tenant_id = ?", groupId, tenantId);
-            ChangeLog.append(
-                    c, tenantId, siteId.get(), List.of(new Change.Remove(EntityKind.DOOR_GROUP, groupId)), now);
-            return StoreResult.found(groupId);
-        });
+        return database.write(c -> DELETION.delete(c, tenantId, groupId, now));
     }
 
     private static void appendGroup(Connection c, String tenantId, String siteId, String groupId, Instant now)

@@ -26,6 +26,21 @@ import java.util.Optional;
  * log in the same transaction. A door still in a door group or named by a visitor pass is not deleted.
  */
 public record DoorStore(Database database, Clock clock) {
+    /** Deleting a door: refused while a door group or a visitor pass names it. */
+    private static final SiteStore.Deletion DELETION = new SiteStore.Deletion(
+            "door",
+            "doors",
+            EntityKind.DOOR,
+            List.of(
+                    new SiteStore.Reference(
+                            "SELECT group_id FROM door_group_doors WHERE door_id = ? ORDER BY group_id",
+                            "is in door groups",
+                            "remove it from them first"),
+                    new SiteStore.Reference(
+                            "SELECT pass_id FROM visitor_pass_doors WHERE door_id = ? ORDER BY pass_id",
+                            "is named by visitor passes",
+                            "revoke them first")));
+
     private static final String COLUMNS = "id, site_id, name, unlock_seconds, untrusted_clock, offline_mode,"
             + " offline_after_seconds, created_at, updated_at";
 
@@ -106,30 +121,7 @@ public record DoorStore(Database database, Clock clock) {
     /** Deletes the door (Found with its id), unless a door group or a visitor pass still names it (Conflict). */
     public StoreResult<String> deleteDoor(String tenantId, String doorId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<String> siteId = doorSite(c, tenantId, doorId);
-            if (siteId.isEmpty()) {
-                return new StoreResult.NotFound<>("door", doorId);
-            }
-            Optional<StoreResult<String>> referenced = SiteStore.referenced(
-                    c,
-                    "door",
-                    doorId,
-                    new SiteStore.Reference(
-                            "SELECT group_id FROM door_group_doors WHERE door_id = ? ORDER BY group_id",
-                            "is in door groups",
-                            "remove it from them first"),
-                    new SiteStore.Reference(
-                            "SELECT pass_id FROM visitor_pass_doors WHERE door_id = ? ORDER BY pass_id",
-                            "is named by visitor passes",
-                            "revoke them first"));
-            if (referenced.isPresent()) {
-                return referenced.get();
-            }
-            Sql.update(c, "DELETE FROM doors WHERE id = ? AND tenant_id = ?", doorId, tenantId);
-            ChangeLog.append(c, tenantId, siteId.get(), List.of(new Change.Remove(EntityKind.DOOR, doorId)), now);
-            return StoreResult.found(doorId);
-        });
+        return database.write(c -> DELETION.delete(c, tenantId, doorId, now));
     }
 
     /** The site of the tenant's door, or empty when the tenant has no such door. */

@@ -8,6 +8,7 @@ import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.Site;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -131,19 +132,32 @@ public record SiteStore(Database database, Clock clock) {
     record Reference(String sql, String relation, String remedy) {}
 
     /**
-     * The Conflict of deleting {@code what id} while a reference still names it, e.g. "door d1 is in door groups
-     * g1, g2; remove it from them first"; the first reference that finds rows is the one told.
+     * Deleting a door or a door group: NotFound when the tenant has none; a Conflict while a reference
+     * still names it (the first that finds rows is told, e.g. "door d1 is in door groups g1, g2; remove it
+     * from them first"); else the row is deleted and its removal appended to its site's change log.
+     *
+     * @param what the thing's name in answers ("door")
+     * @param table its table, a constant of the store
+     * @param kind its kind in the change log
      */
-    static Optional<StoreResult<String>> referenced(Connection c, String what, String id, Reference... references)
-            throws SQLException {
-        for (Reference reference : references) {
-            List<String> ids = Sql.list(c, reference.sql(), Sql.STRING, id);
-            if (!ids.isEmpty()) {
-                return Optional.of(new StoreResult.Conflict<>(what + " " + id + " " + reference.relation() + " "
-                        + String.join(", ", ids) + "; " + reference.remedy()));
+    record Deletion(String what, String table, EntityKind kind, List<Reference> references) {
+        /** Found with the id deleted, or why not. */
+        StoreResult<String> delete(Connection c, String tenantId, String id, Instant now) throws SQLException {
+            Optional<String> siteId = Sql.byId(c, table, "site_id", Sql.STRING, tenantId, id);
+            if (siteId.isEmpty()) {
+                return new StoreResult.NotFound<>(what, id);
             }
+            for (Reference reference : references) {
+                List<String> ids = Sql.list(c, reference.sql(), Sql.STRING, id);
+                if (!ids.isEmpty()) {
+                    return new StoreResult.Conflict<>(what + " " + id + " " + reference.relation() + " "
+                            + String.join(", ", ids) + "; " + reference.remedy());
+                }
+            }
+            Sql.update(c, "DELETE FROM " + table + " WHERE id = ? AND tenant_id = ?", id, tenantId);
+            ChangeLog.append(c, tenantId, siteId.get(), List.of(new Change.Remove(kind, id)), now);
+            return StoreResult.found(id);
         }
-        return Optional.empty();
     }
 
     /** After a write that answered Found, the row as read back; otherwise the write's answer. */
