@@ -34,16 +34,10 @@ import java.util.Set;
  * or member, like an id that never existed, matches no event: the answer is an empty list, never a
  * hint that the id exists elsewhere. (Not a 404: events outlive the doors and members they name.)
  */
-public final class AccessLogService implements HttpService {
+public record AccessLogService(AccessLogStore store) implements HttpService {
     private static final List<String> PARAMETERS =
             List.of("siteId", "doorId", "memberId", "decision", "reason", "from", "until", "limit", "cursor");
     private static final Set<String> KNOWN = Set.copyOf(PARAMETERS);
-
-    private final AccessLogStore store;
-
-    public AccessLogService(AccessLogStore store) {
-        this.store = store;
-    }
 
     @Override
     public void routing(HttpRules rules) {

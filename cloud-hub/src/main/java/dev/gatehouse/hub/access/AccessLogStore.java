@@ -35,7 +35,7 @@ import java.util.Optional;
  * first with keyset paging. Ingest is idempotent: an edge that resends events after a reconnect gets
  * them acknowledged again, but each is stored, and reported as new, only once.
  */
-public final class AccessLogStore {
+public record AccessLogStore(Database database, Clock clock) {
     private static final String INSERT_COLUMNS = "id, tenant_id, site_id, door_id, device_id, at, granted, basis,"
             + " reason, presented, card_hash, member_id, credential_id, pass_id, clock, received_at";
     private static final int COLUMN_COUNT = 16;
@@ -45,14 +45,6 @@ public final class AccessLogStore {
     private static final int BULK_ROWS = 500;
     /** Rows per transaction in {@link #bulkLoad}. */
     private static final int BULK_TRANSACTION = 50_000;
-
-    private final Database database;
-    private final Clock clock;
-
-    public AccessLogStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     /** An access event as one device of one site reported it. */
     public record Reported(String siteId, String deviceId, Envelope event) {}

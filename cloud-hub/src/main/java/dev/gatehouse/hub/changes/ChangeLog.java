@@ -23,13 +23,7 @@ import java.util.List;
  * site row's write lock (PostgreSQL row lock; SQLite's single writer), so a second writer waits until
  * the first commits or rolls back, and a rolled-back transaction takes its numbers with it.
  */
-public final class ChangeLog {
-    private final Database database;
-
-    public ChangeLog(Database database) {
-        this.database = database;
-    }
-
+public record ChangeLog(Database database) {
     /** Appends {@code changes} to one site's log in the caller's transaction; returns the last seq. */
     public static long append(Connection c, String tenantId, String siteId, List<Change> changes, Instant at)
             throws SQLException {
@@ -104,9 +98,8 @@ public final class ChangeLog {
 
     /** The last seq of a site's log (0 when empty). */
     public long head(String tenantId, String siteId) {
-        return database.read(c -> Sql.one(
-                        c, "SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId)
-                .orElse(0L));
+        return database.read(c ->
+                Sql.byId(c, "sites", "change_seq", Sql.LONG, tenantId, siteId).orElse(0L));
     }
 
     /** Up to {@code limit} entries after {@code afterSeq}, in order. */

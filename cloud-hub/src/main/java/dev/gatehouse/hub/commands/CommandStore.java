@@ -58,12 +58,7 @@ public record CommandStore(Database database, Clock clock) {
     }
 
     public Optional<CommandView> find(String tenantId, String id) {
-        return database.read(c -> Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM commands WHERE id = ? AND tenant_id = ?",
-                row -> view(c, row),
-                id,
-                tenantId));
+        return database.read(c -> Sql.byId(c, "commands", COLUMNS, row -> view(c, row), tenantId, id));
     }
 
     /** The site's commands, newest first. */

@@ -34,20 +34,13 @@ import java.util.Optional;
  * POST  /api/v1/credentials/{id}/qr-token        a member QR token for about a minute (?siteId= to bind one site)
  * </pre>
  */
-public final class CredentialService implements HttpService {
+public record CredentialService(CredentialStore store, VisitorPassService passes, Clock clock, int maxBody)
+        implements HttpService {
     private static final String UID_RULE = "must be the card UID in hex: 4, 7 or 10 bytes (8, 14 or 20 hex digits),"
             + " e.g. 04A22B1C5D8000; ':', ' ' and '-' between bytes are allowed";
 
-    private final CredentialStore store;
-    private final VisitorPassService passes;
-    private final Clock clock;
-    private final int maxBody;
-
     public CredentialService(CredentialStore store, VisitorPassStore passStore, Clock clock, int maxBody) {
-        this.store = store;
-        this.passes = new VisitorPassService(passStore, clock, maxBody);
-        this.clock = clock;
-        this.maxBody = maxBody;
+        this(store, new VisitorPassService(passStore, clock, maxBody), clock, maxBody);
     }
 
     @Override
@@ -130,8 +123,12 @@ public final class CredentialService implements HttpService {
                         .body());
     }
 
+    private static String credentialId(ServerRequest req) {
+        return PathIds.id(req, "credentialId", "credential");
+    }
+
     private CredentialView credential(ServerRequest req, String tenantId) {
-        String id = PathIds.id(req, "credentialId", "credential");
+        String id = credentialId(req);
         return StoreResults.found(store.find(tenantId, id), "credential", id);
     }
 
@@ -194,14 +191,12 @@ public final class CredentialService implements HttpService {
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String id = PathIds.id(req, "credentialId", "credential");
-        Json.ok(res, StoreResults.value(store.revoke(tenantId, id)));
+        Json.ok(res, StoreResults.value(store.revoke(Caller.tenantId(req), credentialId(req))));
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.tenantId(req);
-        String id = PathIds.id(req, "credentialId", "credential");
+        String id = credentialId(req);
         Optional<String> siteId = Requests.id(req, "siteId", "a site id");
         Json.ok(res, StoreResults.value(store.issueToken(tenantId, id, siteId)));
     }

@@ -43,20 +43,14 @@ import java.util.Set;
  * credentials, for which the hub signs short-lived QR tokens. Every change upserts the protocol
  * {@link Credential} to every site of the tenant in the same transaction.
  */
-public final class CredentialStore {
+public record CredentialStore(Database database, Clock clock) {
     /** How long a member QR token is valid: rotating member codes expire in about a minute. */
     public static final Duration MEMBER_TOKEN_LIFETIME = Duration.ofSeconds(60);
 
     private static final String COLUMNS =
             "id, member_id, type, card_hash, label, status, valid_from, valid_until, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public CredentialStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
+    private static final Revoking<CredentialView> REVOKING = new Revoking<>(
+            "credentials", "credential", CredentialStatus.REVOKED, CredentialStore::view, CredentialView::status);
 
     /** A credential to enroll: {@code uid} (the card's UID bytes) is present exactly for an NFC card. */
     public record Enrollment(
@@ -228,23 +222,8 @@ public final class CredentialStore {
     /** Revokes the credential for good; revoking a revoked credential changes nothing. */
     public StoreResult<CredentialView> revoke(String tenantId, String credentialId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<CredentialView> current = view(c, tenantId, credentialId);
-            if (current.isEmpty()) {
-                return new StoreResult.NotFound<>("credential", credentialId);
-            }
-            if (current.get().status().equals(WireNames.wire(CredentialStatus.REVOKED))) {
-                return StoreResult.found(current.get());
-            }
-            Sql.update(
-                    c,
-                    "UPDATE credentials SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
-                    CredentialStatus.REVOKED,
-                    now,
-                    credentialId,
-                    tenantId);
-            return saved(c, tenantId, credentialId, now);
-        });
+        return database.write(c -> REVOKING.revoke(
+                c, tenantId, credentialId, now, (saving, before) -> saved(saving, tenantId, credentialId, now)));
     }
 
     /**
@@ -321,12 +300,7 @@ public final class CredentialStore {
     }
 
     private static Optional<CredentialView> view(Connection c, String tenantId, String id) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?",
-                CredentialStore::view,
-                id,
-                tenantId);
+        return Sql.byId(c, "credentials", COLUMNS, CredentialStore::view, tenantId, id);
     }
 
     private static CredentialView view(ResultSet rows) throws SQLException {
@@ -348,12 +322,7 @@ public final class CredentialStore {
 
     /** The credential as the edges get it, or empty when the tenant has no such credential. */
     public static Optional<Credential> entity(Connection c, String tenantId, String credentialId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + ENTITY_COLUMNS + " FROM credentials WHERE id = ? AND tenant_id = ?",
-                CredentialStore::entity,
-                credentialId,
-                tenantId);
+        return Sql.byId(c, "credentials", ENTITY_COLUMNS, CredentialStore::entity, tenantId, credentialId);
     }
 
     /** One row selected with {@link #ENTITY_COLUMNS} as the protocol entity: the change log and the site projection share it. */

@@ -29,18 +29,8 @@ import java.util.Optional;
  * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
  * </pre>
  */
-final class VisitorPassService implements HttpService {
+record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) implements HttpService {
     private static final int MAX_DOORS = 100;
-
-    private final VisitorPassStore store;
-    private final Clock clock;
-    private final int maxBody;
-
-    VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) {
-        this.store = store;
-        this.clock = clock;
-        this.maxBody = maxBody;
-    }
 
     @Override
     public void routing(HttpRules rules) {
@@ -133,21 +123,20 @@ final class VisitorPassService implements HttpService {
                         .body());
     }
 
+    private static String passId(ServerRequest req) {
+        return PathIds.id(req, "passId", "visitor pass");
+    }
+
     private void get(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, StoreResults.found(store.find(tenantId, passId), "visitor pass", passId));
+        String passId = passId(req);
+        Json.ok(res, StoreResults.found(store.find(Caller.tenantId(req), passId), "visitor pass", passId));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, StoreResults.value(store.revoke(tenantId, passId)));
+        Json.ok(res, StoreResults.value(store.revoke(Caller.tenantId(req), passId(req))));
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String passId = PathIds.id(req, "passId", "visitor pass");
-        Json.ok(res, StoreResults.value(store.issueToken(tenantId, passId)));
+        Json.ok(res, StoreResults.value(store.issueToken(Caller.tenantId(req), passId(req))));
     }
 }

@@ -43,20 +43,14 @@ import java.util.Set;
  * the QR token the visitor shows. Every change upserts the protocol {@link VisitorPass} to the pass's
  * site only, in the same transaction.
  */
-public final class VisitorPassStore {
+public record VisitorPassStore(Database database, Clock clock) {
     /** The longest pass: visitors are guests, not members. */
     public static final Duration MAX_LENGTH = Duration.ofDays(30);
 
     private static final String COLUMNS = "id, site_id, visitor_name, visitor_email, host_member_id, valid_from,"
             + " valid_until, single_use, status, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public VisitorPassStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
+    private static final Revoking<PassView> REVOKING = new Revoking<>(
+            "visitor_passes", "visitor pass", PassStatus.REVOKED, VisitorPassStore::view, PassView::status);
 
     public record NewPass(
             String visitorName,
@@ -178,29 +172,15 @@ public final class VisitorPassStore {
     /** Revokes the pass for good; revoking a revoked pass changes nothing. */
     public StoreResult<PassView> revoke(String tenantId, String passId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<PassView> current = view(c, tenantId, passId);
-            if (current.isEmpty()) {
-                return new StoreResult.NotFound<>("visitor pass", passId);
-            }
-            if (current.get().status().equals(WireNames.wire(PassStatus.REVOKED))) {
-                return StoreResult.found(current.get());
-            }
-            Sql.update(
-                    c,
-                    "UPDATE visitor_passes SET status = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
-                    PassStatus.REVOKED,
-                    now,
-                    passId,
-                    tenantId);
+        return database.write(c -> REVOKING.revoke(c, tenantId, passId, now, (saving, before) -> {
             ChangeLog.append(
-                    c,
+                    saving,
                     tenantId,
-                    current.get().siteId(),
-                    List.of(new Change.Upsert(entity(c, tenantId, passId).orElseThrow())),
+                    before.siteId(),
+                    List.of(new Change.Upsert(entity(saving, tenantId, passId).orElseThrow())),
                     now);
-            return StoreResult.found(view(c, tenantId, passId).orElseThrow());
-        });
+            return StoreResult.found(view(saving, tenantId, passId).orElseThrow());
+        }));
     }
 
     /** The pass's QR token again (e.g. to send it once more), while the pass is active and not over. */
@@ -239,9 +219,10 @@ public final class VisitorPassStore {
     // ---- rows, views and entities
 
     private static Optional<PassView> view(Connection c, String tenantId, String passId) throws SQLException {
-        return Sql.one(
+        return Sql.byId(
                 c,
-                "SELECT " + COLUMNS + " FROM visitor_passes WHERE id = ? AND tenant_id = ?",
+                "visitor_passes",
+                COLUMNS,
                 rows -> new PassView(
                         rows.getString(1),
                         rows.getString(2),
@@ -256,8 +237,8 @@ public final class VisitorPassStore {
                         WireNames.wire(rows.getString(9)),
                         Times.iso(rows.getLong(10)),
                         Times.iso(rows.getLong(11))),
-                passId,
-                tenantId);
+                tenantId,
+                passId);
     }
 
     private static List<String> groups(Connection c, String passId) throws SQLException {

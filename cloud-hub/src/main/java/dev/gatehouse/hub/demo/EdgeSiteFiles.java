@@ -34,70 +34,56 @@ public final class EdgeSiteFiles {
                 dir.resolve("trusted-keys.json"), bundle.get("trustedKeys").toString() + "\n");
         DemoSecrets.writeOwnerOnly(
                 dir.resolve("mqtt-password"), bundle.at("/mqtt/password").asText() + "\n");
-        StringBuilder yaml = new StringBuilder()
-                .append("# Written from the hub's provisioning bundle for the simulated site.\n")
-                .append("site:\n")
-                .append("  tenant: ")
-                .append(bundle.get("tenant").asText())
-                .append('\n')
-                .append("  id: ")
-                .append(bundle.get("site").asText())
-                .append('\n')
-                .append("  device: ")
-                .append(bundle.get("device").asText())
-                .append('\n')
-                .append("  zone: ")
-                .append(bundle.get("zone").asText())
-                .append('\n')
-                .append("data-dir: data\n")
-                .append("card-key-file: card.key\n")
-                .append("trusted-keys-file: trusted-keys.json\n")
-                .append("hub:\n")
-                .append("  mqtt-url: ")
-                .append(bundle.at("/mqtt/url").asText())
-                .append('\n')
-                .append("  password-file: mqtt-password\n")
-                .append("  reconnect-min: 200ms\n")
-                .append("  reconnect-max: ")
-                .append(reconnectMax)
-                .append('\n')
-                .append("doors:\n");
+        StringBuilder yaml = new StringBuilder("""
+                # Written from the hub's provisioning bundle for the simulated site.
+                site:
+                  tenant: %s
+                  id: %s
+                  device: %s
+                  zone: %s
+                data-dir: data
+                card-key-file: card.key
+                trusted-keys-file: trusted-keys.json
+                hub:
+                  mqtt-url: %s
+                  password-file: mqtt-password
+                  reconnect-min: 200ms
+                  reconnect-max: %s
+                doors:
+                """.formatted(
+                        bundle.get("tenant").asText(),
+                        bundle.get("site").asText(),
+                        bundle.get("device").asText(),
+                        bundle.get("zone").asText(),
+                        bundle.at("/mqtt/url").asText(),
+                        reconnectMax));
         for (SimDoor door : doors) {
-            yaml.append("  - id: ")
-                    .append(door.id())
-                    .append('\n')
-                    .append("    name: \"")
-                    .append(door.name().replace("\"", "'"))
-                    .append("\"\n")
-                    .append("    lock: fail-secure\n")
-                    .append("    relay-pin: ")
-                    .append(door.relayPin())
-                    .append('\n')
-                    .append("    contact-pin: ")
-                    .append(door.contactPin())
-                    .append('\n')
-                    .append("    rex-pin: ")
-                    .append(door.rexPin())
-                    .append('\n')
-                    .append("    unlock-pulse: 3s\n")
-                    .append("    held-open-after: 30s\n")
-                    .append("    readers: [")
-                    .append(String.join(
-                            ", ", door.readers().stream().map(SimReader::id).toList()))
-                    .append("]\n");
+            yaml.append("""
+                      - id: %s
+                        name: "%s"
+                        lock: fail-secure
+                        relay-pin: %s
+                        contact-pin: %s
+                        rex-pin: %s
+                        unlock-pulse: 3s
+                        held-open-after: 30s
+                        readers: [%s]
+                    """.formatted(
+                    door.id(),
+                    door.name().replace("\"", "'"),
+                    door.relayPin(),
+                    door.contactPin(),
+                    door.rexPin(),
+                    String.join(", ", door.readers().stream().map(SimReader::id).toList())));
         }
         yaml.append("readers:\n");
         for (SimDoor door : doors) {
             for (SimReader reader : door.readers()) {
-                yaml.append("  - id: ")
-                        .append(reader.id())
-                        .append('\n')
-                        .append("    type: ")
-                        .append(reader.type())
-                        .append('\n')
-                        .append("    port: ")
-                        .append(reader.port())
-                        .append('\n');
+                yaml.append("""
+                          - id: %s
+                            type: %s
+                            port: %s
+                        """.formatted(reader.id(), reader.type(), reader.port()));
             }
         }
         Path config = dir.resolve("gatehouse.yaml");

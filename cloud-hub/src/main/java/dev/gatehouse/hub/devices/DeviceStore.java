@@ -65,12 +65,7 @@ public record DeviceStore(Database database, Clock clock) {
     }
 
     public Optional<DeviceView> device(String tenantId, String deviceId) {
-        return database.read(c -> Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM devices WHERE id = ? AND tenant_id = ?",
-                DeviceStore::view,
-                deviceId,
-                tenantId));
+        return database.read(c -> Sql.byId(c, "devices", COLUMNS, DeviceStore::view, tenantId, deviceId));
     }
 
     /** The site's devices by name. */
@@ -138,12 +133,7 @@ public record DeviceStore(Database database, Clock clock) {
             String siteId = device.get().siteId();
             String slug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
                     .orElseThrow();
-            String zone = Sql.one(
-                            c,
-                            "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?",
-                            Sql.STRING,
-                            siteId,
-                            tenantId)
+            String zone = Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId)
                     .orElseThrow();
             return StoreResult.found(new Issued(
                     slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, tenantId)));

@@ -33,21 +33,11 @@ import java.util.logging.Logger;
  * {@code event: keep-alive} (both {@code data: {}}, no id). Only the caller's tenant's events are
  * ever read.
  */
-public final class AccessStreamService implements HttpService {
+public record AccessStreamService(AccessLogStore store, IngestSignal signal, Clock clock) implements HttpService {
     private static final Logger LOG = Logger.getLogger(AccessStreamService.class.getName());
     static final long POLL_MILLIS = 2_000;
     private static final long KEEP_ALIVE_MILLIS = 15_000;
     private static final int PAGE = 200;
-
-    private final AccessLogStore store;
-    private final IngestSignal signal;
-    private final Clock clock;
-
-    public AccessStreamService(AccessLogStore store, IngestSignal signal, Clock clock) {
-        this.store = store;
-        this.signal = signal;
-        this.clock = clock;
-    }
 
     @Override
     public void routing(HttpRules rules) {

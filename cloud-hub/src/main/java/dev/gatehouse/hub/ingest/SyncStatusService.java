@@ -33,13 +33,7 @@ import java.util.Optional;
  * {@code online}: the device's last state is not {@code offline} (its last will). Values the device
  * never reported are null.
  */
-public final class SyncStatusService implements HttpService {
-    private final Database database;
-
-    public SyncStatusService(Database database) {
-        this.database = database;
-    }
-
+public record SyncStatusService(Database database) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/sites/{siteId}/sync", this::status);
@@ -49,8 +43,7 @@ public final class SyncStatusService implements HttpService {
         String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
         Optional<Map<String, Object>> body = database.read(c -> {
-            Optional<Long> head = Sql.one(
-                    c, "SELECT change_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId);
+            Optional<Long> head = Sql.byId(c, "sites", "change_seq", Sql.LONG, tenantId, siteId);
             if (head.isEmpty()) {
                 return Optional.empty();
             }

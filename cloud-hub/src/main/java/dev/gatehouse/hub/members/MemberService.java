@@ -31,19 +31,11 @@ import java.util.regex.Pattern;
  * GET   /api/v1/members/{memberId}/history?limit=&amp;cursor=
  * </pre>
  */
-public final class MemberService implements HttpService {
+public record MemberService(MemberStore store, int maxBody) implements HttpService {
     private static final String[] FIELDS = {"email", "fullName", "phone", "company", "roles", "status"};
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 ()./-]{2,38}");
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final int MAX_ROLES = 32;
-
-    private final MemberStore store;
-    private final int maxBody;
-
-    public MemberService(MemberStore store, int maxBody) {
-        this.store = store;
-        this.maxBody = maxBody;
-    }
 
     @Override
     public void routing(HttpRules rules) {

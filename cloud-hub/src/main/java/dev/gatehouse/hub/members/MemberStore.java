@@ -36,17 +36,9 @@ import java.util.function.UnaryOperator;
  * changed in {@code member_history} and, when the member's status or roles change, appends the
  * {@link Member} entity to every site's change log — all in the write's own transaction.
  */
-public final class MemberStore {
+public record MemberStore(Database database, Clock clock) {
     private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
     private static final String COLUMNS = "id, email, full_name, phone, company, status, roles, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public MemberStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     /** A member's editable fields, validated by the web layer. */
     public record MemberInput(
@@ -289,12 +281,7 @@ public final class MemberStore {
     }
 
     private static Optional<MemberView> view(Connection c, String tenantId, String memberId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM members WHERE id = ? AND tenant_id = ?",
-                MemberStore::view,
-                memberId,
-                tenantId);
+        return Sql.byId(c, "members", COLUMNS, MemberStore::view, tenantId, memberId);
     }
 
     private static MemberView view(ResultSet rows) throws SQLException {
@@ -415,12 +402,7 @@ public final class MemberStore {
 
     /** The member as the doors see it (status and roles), or empty when the tenant has no such member. */
     public static Optional<Member> entity(Connection c, String tenantId, String memberId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT id, status, roles FROM members WHERE id = ? AND tenant_id = ?",
-                MemberStore::entity,
-                memberId,
-                tenantId);
+        return Sql.byId(c, "members", "id, status, roles", MemberStore::entity, tenantId, memberId);
     }
 
     /** Every member of the tenant as the doors see them, by id. */

@@ -26,15 +26,7 @@ import java.util.Optional;
  * DELETE /api/v1/members/{memberId}/plans/{planId}
  * </pre>
  */
-public final class PlanAssignmentService implements HttpService {
-    private final PlanAssignmentStore store;
-    private final int maxBody;
-
-    public PlanAssignmentService(PlanAssignmentStore store, int maxBody) {
-        this.store = store;
-        this.maxBody = maxBody;
-    }
-
+public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/members/{memberId}/plans", this::assignments)

@@ -23,17 +23,9 @@ import java.util.Optional;
  * entry and appends the member's grants that changed ({@link PlanGrants}) to the plan's sites' logs,
  * in one transaction. Locks the member's row, then the plan's (the same order everywhere).
  */
-public final class PlanAssignmentStore {
+public record PlanAssignmentStore(Database database, Clock clock) {
     private static final String SELECT = "SELECT mp.member_id, mp.plan_id, p.name, mp.valid_from, mp.valid_until,"
             + " mp.created_at FROM member_plans mp JOIN plans p ON p.id = mp.plan_id";
-
-    private final Database database;
-    private final Clock clock;
-
-    public PlanAssignmentStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     /** A plan held by a member, with its validity window (absent ends are open). */
     public record AssignmentView(

@@ -35,18 +35,10 @@ import java.util.Optional;
  * A schedule is a list of weekly windows {@code {"day":"monday","start":"08:00","end":"18:00"}} in
  * each site's own time zone; none means at any time. Windows of one day must not overlap.
  */
-public final class PlanService implements HttpService {
+public record PlanService(PlanStore store, int maxBody) implements HttpService {
     private static final String[] FIELDS = {"name", "description", "doorGroupIds", "schedule", "holidays"};
     private static final int MAX_GROUPS = 200;
     private static final int MAX_WINDOWS = 64;
-
-    private final PlanStore store;
-    private final int maxBody;
-
-    public PlanService(PlanStore store, int maxBody) {
-        this.store = store;
-        this.maxBody = maxBody;
-    }
 
     @Override
     public void routing(HttpRules rules) {

@@ -34,17 +34,9 @@ import java.util.function.UnaryOperator;
  * ({@link PlanGrants}) to the affected sites' logs in its own transaction; which members hold a
  * plan is {@link PlanAssignmentStore}'s.
  */
-public final class PlanStore {
+public record PlanStore(Database database, Clock clock) {
     private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
     private static final String COLUMNS = "id, name, description, holiday_rule, created_at, updated_at";
-
-    private final Database database;
-    private final Clock clock;
-
-    public PlanStore(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
 
     /** A plan's fields, validated by the web layer (door groups are checked here, in the transaction). */
     public record PlanInput(
@@ -225,12 +217,7 @@ public final class PlanStore {
     }
 
     private static Optional<PlanRow> row(Connection c, String tenantId, String planId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM plans WHERE id = ? AND tenant_id = ?",
-                PlanStore::row,
-                planId,
-                tenantId);
+        return Sql.byId(c, "plans", COLUMNS, PlanStore::row, tenantId, planId);
     }
 
     /** A plan's own columns, before its door groups, windows and holders are read. */

@@ -49,15 +49,7 @@ import java.util.Optional;
  * revoked card is named as the reason). A member with no credential at all cannot present anything:
  * 409.
  */
-public final class ExplainService implements HttpService {
-    private final Database database;
-    private final Clock clock;
-
-    public ExplainService(Database database, Clock clock) {
-        this.database = database;
-        this.clock = clock;
-    }
-
+public record ExplainService(Database database, Clock clock) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/explain", this::explain);
@@ -188,11 +180,6 @@ public final class ExplainService implements HttpService {
     }
 
     private static Optional<String> holder(Connection c, String tenantId, String credentialId) throws SQLException {
-        return Sql.one(
-                c,
-                "SELECT member_id FROM credentials WHERE id = ? AND tenant_id = ?",
-                Sql.STRING,
-                credentialId,
-                tenantId);
+        return Sql.byId(c, "credentials", "member_id", Sql.STRING, tenantId, credentialId);
     }
 }

@@ -27,6 +27,20 @@ import java.util.Set;
  * uses is not deleted.
  */
 public record DoorGroupStore(Database database, Clock clock) {
+    /** Deleting a door group: refused while a plan or a visitor pass names it. */
+    private static final SiteStore.Deletion DELETION = new SiteStore.Deletion(
+            "door group",
+            "door_groups",
+            EntityKind.DOOR_GROUP,
+            List.of(
+                    new SiteStore.Reference(
+                            "SELECT plan_id FROM plan_door_groups WHERE door_group_id = ? ORDER BY plan_id",
+                            "is used by plans",
+                            "remove it from them first"),
+                    new SiteStore.Reference(
+                            "SELECT pass_id FROM visitor_pass_door_groups WHERE door_group_id = ? ORDER BY pass_id",
+                            "is named by visitor passes",
+                            "revoke them first")));
     /** A new group of the site's doors; Invalid naming doorIds when a door is not one of this site's. */
     public StoreResult<Views.DoorGroupView> createGroup(
             String tenantId, String siteId, String name, List<String> doorIds) {
@@ -89,34 +103,7 @@ public record DoorGroupStore(Database database, Clock clock) {
     /** Deletes the group (Found with its id), unless a plan or a visitor pass still names it (Conflict). */
     public StoreResult<String> deleteGroup(String tenantId, String groupId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<String> siteId = groupSite(c, tenantId, groupId);
-            if (siteId.isEmpty()) {
-                return new StoreResult.NotFound<>("door group", groupId);
-            }
-            List<String> plans = Sql.list(
-                    c,
-                    "SELECT plan_id FROM plan_door_groups WHERE door_group_id = ? ORDER BY plan_id",
-                    Sql.STRING,
-                    groupId);
-            if (!plans.isEmpty()) {
-                return new StoreResult.Conflict<>("door group " + groupId + " is used by plans "
-                        + String.join(", ", plans) + "; remove it from them first");
-            }
-            List<String> passes = Sql.list(
-                    c,
-                    "SELECT pass_id FROM visitor_pass_door_groups WHERE door_group_id = ? ORDER BY pass_id",
-                    Sql.STRING,
-                    groupId);
-            if (!passes.isEmpty()) {
-                return new StoreResult.Conflict<>("door group " + groupId + " is named by visitor passes "
-                        + String.join(", ", passes) + "; revoke them first");
-            }
-            Sql.update(c, "DELETE FROM door_groups WHERE id = ? AND tenant_id = ?", groupId, tenantId);
-            ChangeLog.append(
-                    c, tenantId, siteId.get(), List.of(new Change.Remove(EntityKind.DOOR_GROUP, groupId)), now);
-            return StoreResult.found(groupId);
-        });
+        return database.write(c -> DELETION.delete(c, tenantId, groupId, now));
     }
 
     private static void appendGroup(Connection c, String tenantId, String siteId, String groupId, Instant now)
@@ -156,8 +143,7 @@ public record DoorGroupStore(Database database, Clock clock) {
 
     /** The site of the tenant's door group, or empty when the tenant has no such group. */
     public static Optional<String> groupSite(Connection c, String tenantId, String groupId) throws SQLException {
-        return Sql.one(
-                c, "SELECT site_id FROM door_groups WHERE id = ? AND tenant_id = ?", Sql.STRING, groupId, tenantId);
+        return Sql.byId(c, "door_groups", "site_id", Sql.STRING, tenantId, groupId);
     }
 
     public Optional<Views.DoorGroupView> group(String tenantId, String groupId) {
@@ -166,9 +152,10 @@ public record DoorGroupStore(Database database, Clock clock) {
 
     private static Optional<Views.DoorGroupView> group(Connection c, String tenantId, String groupId)
             throws SQLException {
-        return Sql.one(
+        return Sql.byId(
                 c,
-                "SELECT id, site_id, name, created_at, updated_at FROM door_groups WHERE id = ? AND tenant_id = ?",
+                "door_groups",
+                "id, site_id, name, created_at, updated_at",
                 row -> new Views.DoorGroupView(
                         row.getString(1),
                         row.getString(2),
@@ -176,8 +163,8 @@ public record DoorGroupStore(Database database, Clock clock) {
                         groupDoors(c, groupId),
                         Times.iso(row.getLong(4)),
                         Times.iso(row.getLong(5))),
-                groupId,
-                tenantId);
+                tenantId,
+                groupId);
     }
 
     /** The site's door groups by name. */

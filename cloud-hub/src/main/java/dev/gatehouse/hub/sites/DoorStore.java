@@ -26,6 +26,21 @@ import java.util.Optional;
  * log in the same transaction. A door still in a door group or named by a visitor pass is not deleted.
  */
 public record DoorStore(Database database, Clock clock) {
+    /** Deleting a door: refused while a door group or a visitor pass names it. */
+    private static final SiteStore.Deletion DELETION = new SiteStore.Deletion(
+            "door",
+            "doors",
+            EntityKind.DOOR,
+            List.of(
+                    new SiteStore.Reference(
+                            "SELECT group_id FROM door_group_doors WHERE door_id = ? ORDER BY group_id",
+                            "is in door groups",
+                            "remove it from them first"),
+                    new SiteStore.Reference(
+                            "SELECT pass_id FROM visitor_pass_doors WHERE door_id = ? ORDER BY pass_id",
+                            "is named by visitor passes",
+                            "revoke them first")));
+
     private static final String COLUMNS = "id, site_id, name, unlock_seconds, untrusted_clock, offline_mode,"
             + " offline_after_seconds, created_at, updated_at";
 
@@ -106,41 +121,16 @@ public record DoorStore(Database database, Clock clock) {
     /** Deletes the door (Found with its id), unless a door group or a visitor pass still names it (Conflict). */
     public StoreResult<String> deleteDoor(String tenantId, String doorId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<String> siteId = doorSite(c, tenantId, doorId);
-            if (siteId.isEmpty()) {
-                return new StoreResult.NotFound<>("door", doorId);
-            }
-            List<String> groups = Sql.list(
-                    c, "SELECT group_id FROM door_group_doors WHERE door_id = ? ORDER BY group_id", Sql.STRING, doorId);
-            if (!groups.isEmpty()) {
-                return new StoreResult.Conflict<>("door " + doorId + " is in door groups " + String.join(", ", groups)
-                        + "; remove it from them first");
-            }
-            List<String> passes = Sql.list(
-                    c, "SELECT pass_id FROM visitor_pass_doors WHERE door_id = ? ORDER BY pass_id", Sql.STRING, doorId);
-            if (!passes.isEmpty()) {
-                return new StoreResult.Conflict<>("door " + doorId + " is named by visitor passes "
-                        + String.join(", ", passes) + "; revoke them first");
-            }
-            Sql.update(c, "DELETE FROM doors WHERE id = ? AND tenant_id = ?", doorId, tenantId);
-            ChangeLog.append(c, tenantId, siteId.get(), List.of(new Change.Remove(EntityKind.DOOR, doorId)), now);
-            return StoreResult.found(doorId);
-        });
+        return database.write(c -> DELETION.delete(c, tenantId, doorId, now));
     }
 
     /** The site of the tenant's door, or empty when the tenant has no such door. */
     public static Optional<String> doorSite(Connection c, String tenantId, String doorId) throws SQLException {
-        return Sql.one(c, "SELECT site_id FROM doors WHERE id = ? AND tenant_id = ?", Sql.STRING, doorId, tenantId);
+        return Sql.byId(c, "doors", "site_id", Sql.STRING, tenantId, doorId);
     }
 
     public Optional<Views.DoorView> door(String tenantId, String doorId) {
-        return database.read(c -> Sql.one(
-                c,
-                "SELECT " + COLUMNS + " FROM doors WHERE id = ? AND tenant_id = ?",
-                DoorStore::view,
-                doorId,
-                tenantId));
+        return database.read(c -> Sql.byId(c, "doors", COLUMNS, DoorStore::view, tenantId, doorId));
     }
 
     /** The site's doors by name. */

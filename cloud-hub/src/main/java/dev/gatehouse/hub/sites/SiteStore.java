@@ -8,6 +8,7 @@ import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.Site;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -127,6 +128,38 @@ public record SiteStore(Database database, Clock clock) {
                 what + " " + id + " was changed by another request meanwhile; read it again and retry");
     }
 
+    /** Rows that still name a door or door group: {@code sql} selects their ids by the named one's id. */
+    record Reference(String sql, String relation, String remedy) {}
+
+    /**
+     * Deleting a door or a door group: NotFound when the tenant has none; a Conflict while a reference
+     * still names it (the first that finds rows is told, e.g. "door d1 is in door groups g1, g2; remove it
+     * from them first"); else the row is deleted and its removal appended to its site's change log.
+     *
+     * @param what the thing's name in answers ("door")
+     * @param table its table, a constant of the store
+     * @param kind its kind in the change log
+     */
+    record Deletion(String what, String table, EntityKind kind, List<Reference> references) {
+        /** Found with the id deleted, or why not. */
+        StoreResult<String> delete(Connection c, String tenantId, String id, Instant now) throws SQLException {
+            Optional<String> siteId = Sql.byId(c, table, "site_id", Sql.STRING, tenantId, id);
+            if (siteId.isEmpty()) {
+                return new StoreResult.NotFound<>(what, id);
+            }
+            for (Reference reference : references) {
+                List<String> ids = Sql.list(c, reference.sql(), Sql.STRING, id);
+                if (!ids.isEmpty()) {
+                    return new StoreResult.Conflict<>(what + " " + id + " " + reference.relation() + " "
+                            + String.join(", ", ids) + "; " + reference.remedy());
+                }
+            }
+            Sql.update(c, "DELETE FROM " + table + " WHERE id = ? AND tenant_id = ?", id, tenantId);
+            ChangeLog.append(c, tenantId, siteId.get(), List.of(new Change.Remove(kind, id)), now);
+            return StoreResult.found(id);
+        }
+    }
+
     /** After a write that answered Found, the row as read back; otherwise the write's answer. */
     static <T> StoreResult<T> reread(StoreResult<?> written, java.util.function.Supplier<Optional<T>> read) {
         return switch (written) {
@@ -177,8 +210,7 @@ public record SiteStore(Database database, Clock clock) {
 
     /** The site as the protocol sends it to the edge. */
     public static Optional<Site> siteEntity(Connection c, String tenantId, String siteId) throws SQLException {
-        Optional<String> zone =
-                Sql.one(c, "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?", Sql.STRING, siteId, tenantId);
+        Optional<String> zone = Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId);
         if (zone.isEmpty()) {
             return Optional.empty();
         }

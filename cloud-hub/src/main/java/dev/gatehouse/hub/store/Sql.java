@@ -16,8 +16,9 @@ import java.util.Optional;
  * and pass their connection:
  *
  * <pre>{@code
- * Optional<MemberView> member = Sql.one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ? AND tenant_id = ?",
- *         MemberStore::view, memberId, tenantId);
+ * Optional<MemberView> member = Sql.one(c, "SELECT " + COLUMNS + " FROM members WHERE email = ? AND tenant_id = ?",
+ *         MemberStore::view, email, tenantId);
+ * Optional<MemberView> same = Sql.byId(c, "members", COLUMNS, MemberStore::view, tenantId, memberId);
  * int changed = Sql.update(c, "UPDATE members SET status = ? WHERE id = ?", MemberStatus.CANCELLED, memberId);
  * }</pre>
  *
@@ -65,6 +66,17 @@ public final class Sql {
 
     public static <T> Optional<T> one(Connection c, Query query, RowMapper<T> mapper) throws SQLException {
         return one(c, query.sql(), mapper, query.params().toArray());
+    }
+
+    /**
+     * The tenant's row {@code id} of {@code table}, its {@code columns} read by {@code mapper}; empty when the
+     * tenant has no such row (another tenant's row is the same as none). Table and columns are the store's own
+     * constants, never input.
+     */
+    public static <T> Optional<T> byId(
+            Connection c, String table, String columns, RowMapper<T> mapper, String tenantId, String id)
+            throws SQLException {
+        return one(c, "SELECT " + columns + " FROM " + table + " WHERE id = ? AND tenant_id = ?", mapper, id, tenantId);
     }
 
     /** True when the query answers at least one row ({@code SELECT 1 FROM … WHERE …}). */

@@ -21,25 +21,15 @@ import java.util.logging.Logger;
  * <p>Bad input (an unknown or inactive device, a topic that is not the device's, a malformed
  * message) is logged and changes nothing; {@link #handle} never throws.
  */
-public final class SyncRequests {
+public record SyncRequests(SyncStore store, EdgeDevices devices, EdgeLink link, Clock clock, SyncSettings settings) {
     private static final Logger LOG = Logger.getLogger(SyncRequests.class.getName());
     /** An edge this far behind gets a snapshot: cheaper than replaying the log entry by entry. */
     public static final long SNAPSHOT_AFTER = 20_000;
 
     private static final int READ_LIMIT = 2000;
 
-    private final SyncStore store;
-    private final EdgeDevices devices;
-    private final EdgeLink link;
-    private final Clock clock;
-    private final SyncSettings settings;
-
     public SyncRequests(Database database, EdgeDevices devices, EdgeLink link, Clock clock, SyncSettings settings) {
-        this.store = new SyncStore(database);
-        this.devices = devices;
-        this.link = link;
-        this.clock = clock;
-        this.settings = settings;
+        this(new SyncStore(database), devices, link, clock, settings);
     }
 
     /** The {@code sync-request} handler: {@code link.onMessage(Channel.SYNC_REQUEST, syncRequests::handle)}. */

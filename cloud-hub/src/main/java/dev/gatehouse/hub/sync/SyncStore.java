@@ -22,13 +22,7 @@ import java.util.Optional;
  * What sync reads from the store: sites' heads and floors, log ranges with the signing key, snapshots;
  * and the seq up to which the broker accepted each site's batches ({@code sync_published}).
  */
-public final class SyncStore {
-    private final Database database;
-
-    public SyncStore(Database database) {
-        this.database = database;
-    }
-
+public record SyncStore(Database database) {
     /** A site's log: its last seq ({@code head}) and the last compacted-away seq ({@code floor}). */
     public record SiteHead(String tenantId, String tenantSlug, String siteId, long head, long floor) {}
 
@@ -147,8 +141,7 @@ public final class SyncStore {
      */
     public long compact(String tenantId, String siteId, long upTo, int maxRows) {
         return database.write(c -> {
-            Optional<Long> current = Sql.one(
-                    c, "SELECT compacted_seq FROM sites WHERE id = ? AND tenant_id = ?", Sql.LONG, siteId, tenantId);
+            Optional<Long> current = Sql.byId(c, "sites", "compacted_seq", Sql.LONG, tenantId, siteId);
             if (current.isEmpty()) {
                 return 0L;
             }

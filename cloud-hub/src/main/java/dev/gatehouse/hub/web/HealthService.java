@@ -8,13 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code GET /health}: 200 UP when the store answers, 503 DOWN when it does not. No token needed. */
-public final class HealthService implements HttpService {
-    private final Database database;
-
-    public HealthService(Database database) {
-        this.database = database;
-    }
-
+public record HealthService(Database database) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", (req, res) -> {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -217,51 +218,37 @@ public final class Input {
 
     /** An ISO-8601 instant with an offset, e.g. 2026-11-21T09:00:00Z. */
     public Optional<Instant> instant(String field) {
-        Optional<String> text = optionalText(field, 40);
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Times.parseInstant(text.get()));
-        } catch (DateTimeParseException e) {
-            error(
-                    field,
-                    "'" + text.get()
-                            + "' is not a timestamp between 1970 and 9999: use ISO-8601 with an offset, e.g. 2026-11-21T09:00:00Z");
-            return Optional.empty();
-        }
+        return parsed(
+                field,
+                40,
+                Times::parseInstant,
+                "is not a timestamp between 1970 and 9999: use ISO-8601 with an offset, e.g. 2026-11-21T09:00:00Z");
     }
 
     public Optional<LocalDate> date(String field) {
-        Optional<String> text = optionalText(field, 10);
+        return parsed(field, 10, LocalDate::parse, "is not a date: use YYYY-MM-DD");
+    }
+
+    /** The optional text parsed; an error quoting it, then {@code refusal}, when the parser refuses it. */
+    private <T> Optional<T> parsed(String field, int maxLength, Function<String, T> parser, String refusal) {
+        Optional<String> text = optionalText(field, maxLength);
         if (text.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(LocalDate.parse(text.get()));
+            return Optional.of(parser.apply(text.get()));
         } catch (DateTimeParseException e) {
-            error(field, "'" + text.get() + "' is not a date: use YYYY-MM-DD");
+            error(field, "'" + text.get() + "' " + refusal);
             return Optional.empty();
         }
     }
 
     /** An array of ids (deduplicated, order kept); absent means empty. */
     public List<String> ids(String field, int max) {
-        if (!node.has(field) || node.get(field).isNull()) {
-            return List.of();
-        }
-        JsonNode value = node.get(field);
-        if (!value.isArray()) {
-            error(field, "must be an array of ids");
-            return List.of();
-        }
-        if (value.size() > max) {
-            error(field, "has " + value.size() + " entries; the limit is " + max);
-            return List.of();
-        }
+        List<JsonNode> items = elements(field, max, "must be an array of ids");
         Set<String> ids = new LinkedHashSet<>();
-        for (int i = 0; i < value.size(); i++) {
-            JsonNode item = value.get(i);
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode item = items.get(i);
             if (!item.isTextual() || !Ids.isValid(item.asText())) {
                 error(field + "[" + i + "]", "must be an id (1-64 characters of A-Z, a-z, 0-9, '_' and '-')");
                 continue;
@@ -271,14 +258,19 @@ public final class Input {
         return List.copyOf(ids);
     }
 
-    /** An array of strings (each checked like {@link #text}); absent means empty. */
+    /** An array's elements, for the caller to check; absent or null means empty. */
     public List<JsonNode> array(String field, int max) {
+        return elements(field, max, "must be an array");
+    }
+
+    /** The array's elements; empty, with an error for the field, when it is not an array or has more than max. */
+    private List<JsonNode> elements(String field, int max, String notArray) {
         if (!node.has(field) || node.get(field).isNull()) {
             return List.of();
         }
         JsonNode value = node.get(field);
         if (!value.isArray()) {
-            error(field, "must be an array");
+            error(field, notArray);
             return List.of();
         }
         if (value.size() > max) {

@@ -182,6 +182,20 @@ class PersistenceKitTest {
             assertThat(filtered).containsExactly("x");
         }
 
+        /** A row by id is the tenant's own: another tenant's row with that id is the same as none. */
+        @Test
+        void byIdReadsOnlyTheTenantsRow() {
+            database.run(c -> Sql.update(c, "CREATE TABLE owned (id TEXT, tenant_id TEXT, n BIGINT)"));
+            database.run(c -> Sql.batch(
+                    c,
+                    "INSERT INTO owned (id, tenant_id, n) VALUES (?, ?, ?)",
+                    List.of(List.of("r", "t1", 1L), List.of("r", "t2", 2L))));
+            Optional<Long> own = database.read(c -> Sql.byId(c, "owned", "n", Sql.LONG, "t2", "r"));
+            Optional<Long> other = database.read(c -> Sql.byId(c, "owned", "n", Sql.LONG, "t3", "r"));
+            assertThat(own).contains(2L);
+            assertThat(other).isEmpty();
+        }
+
         @Test
         void aValueTheKitCannotBindIsAProgrammingError() {
             assertThatThrownBy(() -> database.run(c -> Sql.update(c, "UPDATE kit SET n = ?", new Object())))
