@@ -63,7 +63,7 @@ public record MemberService(MemberStore store, int maxBody) implements HttpServi
                 res,
                 StoreResults.value(store.create(
                         caller.tenantId(),
-                        caller.tokenId(),
+                        caller.actorId(),
                         new MemberStore.MemberInput(email, fullName, phone, company, roles, status))));
     }
 
@@ -111,7 +111,7 @@ public record MemberService(MemberStore store, int maxBody) implements HttpServi
         input.done();
         MemberStore.MemberView updated = StoreResults.value(store.update(
                 caller.tenantId(),
-                caller.tokenId(),
+                caller.actorId(),
                 memberId,
                 current -> new MemberStore.MemberInput(
                         email.orElse(current.email()),

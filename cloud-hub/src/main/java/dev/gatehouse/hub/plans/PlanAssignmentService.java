@@ -53,7 +53,7 @@ public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) impl
         }
         input.done();
         PlanAssignmentStore.Assigned assigned = StoreResults.value(
-                store.assign(caller.tenantId(), caller.tokenId(), memberId, planId, validFrom, validUntil));
+                store.assign(caller.tenantId(), caller.actorId(), memberId, planId, validFrom, validUntil));
         Json.send(res, assigned.created() ? Status.CREATED_201 : Status.OK_200, assigned.assignment());
     }
 
@@ -61,7 +61,7 @@ public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) impl
         Caller.Operator caller = Caller.operator(req);
         String memberId = PathIds.id(req, "memberId", "member");
         String planId = PathIds.id(req, "planId", "plan");
-        StoreResults.value(store.unassign(caller.tenantId(), caller.tokenId(), memberId, planId))
+        StoreResults.value(store.unassign(caller.tenantId(), caller.actorId(), memberId, planId))
                 .orElseThrow(() -> new ApiException(
                         404,
                         "not-found",

@@ -35,8 +35,7 @@ public final class AuthFilter implements Filter {
             return;
         }
         try {
-            Caller caller = authenticate(req);
-            req.context().register(CONTEXT_KEY, caller);
+            Caller.attach(req, authenticate(req));
         } catch (ApiException e) {
             Problems.send(req, res, e);
             return;
@@ -72,11 +71,15 @@ public final class AuthFilter implements Filter {
     private Optional<Caller> lookup(String tokenHash) {
         return database.read(c -> Sql.one(
                 c,
-                "SELECT t.id, t.tenant_id, n.slug FROM api_tokens t LEFT JOIN tenants n ON n.id = t.tenant_id"
-                        + " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                "SELECT t.id, t.tenant_id, n.slug, t.name, t.role, t.site_ids FROM api_tokens t"
+                        + " LEFT JOIN tenants n ON n.id = t.tenant_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
                 row -> row.getString(2) == null
                         ? new Caller.Admin(row.getString(1))
-                        : new Caller.Operator(row.getString(2), row.getString(3), row.getString(1)),
+                        : new Caller.Operator(
+                                row.getString(2),
+                                row.getString(3),
+                                new Actor(Actor.Kind.TOKEN, row.getString(1), row.getString(4)),
+                                Access.stored(row.getString(5), row.getString(6))),
                 tokenHash));
     }
 

@@ -1,17 +1,58 @@
 package dev.gatehouse.hub.tenants;
 
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.ApiException;
 import io.helidon.webserver.http.ServerRequest;
 
-/** Who made a request: a platform admin, or an operator of exactly one tenant. */
+/**
+ * Who made a request: a platform admin, or an operator of exactly one tenant (an API token or an
+ * account signed in to the console) with its role and sites.
+ */
 public sealed interface Caller permits Caller.Admin, Caller.Operator {
-    String tokenId();
+    /** The token or account that acts: recorded in member history and the audit log. */
+    String actorId();
 
     /** A platform-admin token: creates tenants, owns no tenant data. */
-    record Admin(String tokenId) implements Caller {}
+    record Admin(String tokenId) implements Caller {
+        @Override
+        public String actorId() {
+            return tokenId;
+        }
+    }
 
-    /** A tenant's API token: sees that tenant's rows and nothing else. */
-    record Operator(String tenantId, String slug, String tokenId) implements Caller {}
+    /** A tenant's API token or signed-in operator: sees that tenant's rows and nothing else. */
+    record Operator(String tenantId, String slug, Actor actor, Access access) implements Caller {
+        @Override
+        public String actorId() {
+            return actor.id();
+        }
+
+        /** 403 unless the role may do this. */
+        public Operator require(Permission permission) {
+            if (!access.may(permission)) {
+                throw ApiException.forbidden("the role " + WireNames.wire(access.role()) + " may not do this (it needs "
+                        + WireNames.wire(permission) + "); ask an owner for a role that may");
+            }
+            return this;
+        }
+
+        /**
+         * 403 unless the role may do this, and 404 for a site outside the caller's sites (exactly as
+         * for a site that does not exist: a site manager of one site learns nothing of another).
+         */
+        public Operator require(Permission permission, String siteId) {
+            require(permission);
+            if (!access.covers(siteId)) {
+                throw ApiException.notFound("site", siteId);
+            }
+            return this;
+        }
+    }
+
+    /** Attaches the caller to this request (the bearer-token filter and the console's session filter). */
+    static void attach(ServerRequest request, Caller caller) {
+        request.context().register(AuthFilter.CONTEXT_KEY, caller);
+    }
 
     /** The caller the auth filter attached to this request. */
     static Caller of(ServerRequest request) {
@@ -29,6 +70,11 @@ public sealed interface Caller permits Caller.Admin, Caller.Operator {
                         "a platform-admin token has no tenant data; use one of the tenant's API tokens"
                                 + " (POST /api/v1/tenants returns the first one)");
         };
+    }
+
+    /** The operator of this request, when its role may do this (403 otherwise). */
+    static Operator require(ServerRequest request, Permission permission) {
+        return operator(request).require(permission);
     }
 
     /** Requires a platform-admin token. */
