@@ -2,9 +2,14 @@ package dev.gatehouse.hub;
 
 import dev.gatehouse.hub.access.AccessLogService;
 import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.accounts.AccountService;
+import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
+import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
@@ -39,6 +44,7 @@ import dev.gatehouse.hub.sync.SyncPublisher;
 import dev.gatehouse.hub.sync.SyncRequests;
 import dev.gatehouse.hub.tenants.AdminBootstrap;
 import dev.gatehouse.hub.tenants.AuthFilter;
+import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantService;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.HealthService;
@@ -193,8 +199,17 @@ public final class Hub implements AutoCloseable {
             Sync sync) {
         int maxBody = config.maxBodyBytes();
         Problems.register(routing, maxBody);
-        routing.addFilter(new StrictUris())
-                .addFilter(new AuthFilter(stores.database(), config.baseDomain()))
+        Console.Parts console = new Console.Parts(
+                stores.database(),
+                stores.clock(),
+                stores.tenants(),
+                stores.accessLog(),
+                signal,
+                new TenantHost(config.baseDomain()),
+                ConsoleSettings.defaults());
+        routing.addFilter(new StrictUris());
+        Console.filter(routing, console);
+        routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
                 .register("/api/v1", new TenantService(stores.tenants(), maxBody))
@@ -220,7 +235,15 @@ public final class Hub implements AutoCloseable {
                         "/api/v1",
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),
                         new SyncStatusService(stores.database()))
-                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), maxBody));
+                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), maxBody))
+                .register(
+                        "/api/v1",
+                        new AccountService(
+                                new AccountStore(stores.database(), stores.clock()),
+                                Sessions.operators(stores.database(), stores.clock()),
+                                stores.sites(),
+                                maxBody));
+        Console.routes(routing, console);
     }
 
     public int port() {

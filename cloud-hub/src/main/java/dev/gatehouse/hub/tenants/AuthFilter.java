@@ -10,7 +10,6 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,16 +20,18 @@ public final class AuthFilter implements Filter {
     static final String CONTEXT_KEY = "gatehouse.caller";
 
     private final Database database;
-    private final Optional<String> baseDomain;
+    private final TenantHost host;
 
     public AuthFilter(Database database, Optional<String> baseDomain) {
         this.database = database;
-        this.baseDomain = baseDomain.map(domain -> domain.toLowerCase(Locale.ROOT));
+        this.host = new TenantHost(baseDomain);
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (!req.path().path().startsWith("/api/")) {
+        // A console session may have attached the caller already (cookie, no Authorization header).
+        if (!req.path().path().startsWith("/api/")
+                || req.context().get(CONTEXT_KEY, Caller.class).isPresent()) {
             chain.proceed();
             return;
         }
@@ -58,7 +59,7 @@ public final class AuthFilter implements Filter {
         }
         Caller caller = lookup(Tokens.hash(token))
                 .orElseThrow(() -> ApiException.unauthorized("the API token is unknown or has been revoked"));
-        Optional<String> subdomain = subdomain(req);
+        Optional<String> subdomain = host.subdomain(req);
         if (subdomain.isPresent()
                 && caller instanceof Caller.Operator operator
                 && !operator.slug().equals(subdomain.get())) {
@@ -81,26 +82,5 @@ public final class AuthFilter implements Filter {
                                 new Actor(Actor.Kind.TOKEN, row.getString(1), row.getString(4)),
                                 Access.stored(row.getString(5), row.getString(6))),
                 tokenHash));
-    }
-
-    /** {@code acme} for a request to {@code acme.<base-domain>}; empty for the bare domain or no base domain. */
-    Optional<String> subdomain(ServerRequest req) {
-        if (baseDomain.isEmpty()) {
-            return Optional.empty();
-        }
-        String host = req.headers().first(HeaderNames.HOST).orElse("").toLowerCase(Locale.ROOT);
-        int colon = host.lastIndexOf(':');
-        if (colon > 0 && host.indexOf(']') < colon) {
-            host = host.substring(0, colon);
-        }
-        if (host.endsWith(".")) {
-            host = host.substring(0, host.length() - 1); // a fully qualified name is the same host
-        }
-        String suffix = "." + baseDomain.get();
-        if (!host.endsWith(suffix)) {
-            return Optional.empty();
-        }
-        String label = host.substring(0, host.length() - suffix.length());
-        return label.isEmpty() || label.contains(".") ? Optional.empty() : Optional.of(label);
     }
 }

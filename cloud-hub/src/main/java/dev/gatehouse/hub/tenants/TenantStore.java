@@ -150,6 +150,12 @@ public record TenantStore(Database database, Clock clock) {
                 c -> Sql.one(c, "SELECT " + COLUMNS + " FROM tenants WHERE id = ?", TenantStore::view, id));
     }
 
+    /** The tenant with this slug (sign-in by workspace name or subdomain). */
+    public Optional<TenantView> findBySlug(String slug) {
+        return database.read(
+                c -> Sql.one(c, "SELECT " + COLUMNS + " FROM tenants WHERE slug = ?", TenantStore::view, slug));
+    }
+
     public List<TenantView> list() {
         return database.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM tenants ORDER BY slug", TenantStore::view));
     }

@@ -1,0 +1,110 @@
+package dev.gatehouse.hub.console;
+
+import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.ingest.IngestSignal;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.tenants.TenantHost;
+import dev.gatehouse.hub.tenants.TenantStore;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.staticcontent.StaticContentService;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The operator console's routes: its filter (security headers, sessions, CSRF on API calls made with a
+ * session), its assets (the hub's own CSS and scripts, htmx from its WebJar), the sign-in pages and
+ * the console pages, and the error page.
+ */
+public final class Console {
+    /** The htmx WebJar's version, as pinned in the parent POM (a test checks the file is there). */
+    static final String HTMX = "2.0.10";
+
+    private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
+
+    private Console() {}
+
+    /** Registers the console's filter; before the API's bearer-token filter, so a session can stand in for a token. */
+    public static void filter(HttpRouting.Builder routing, Parts parts) {
+        routing.addFilter(new ConsoleFilter(
+                Sessions.operators(parts.database(), parts.clock()),
+                new AccountStore(parts.database(), parts.clock()),
+                parts.tenants(),
+                parts.host(),
+                parts.settings()));
+    }
+
+    /** What the console reads and serves from. */
+    public record Parts(
+            Database database,
+            Clock clock,
+            TenantStore tenants,
+            AccessLogStore accessLog,
+            IngestSignal signal,
+            TenantHost host,
+            ConsoleSettings settings) {}
+
+    public static void routes(HttpRouting.Builder routing, Parts parts) {
+        AccountStore accounts = new AccountStore(parts.database(), parts.clock());
+        Sessions sessions = Sessions.operators(parts.database(), parts.clock());
+        ConsoleSettings settings = parts.settings();
+        TenantHost host = parts.host();
+        routing.error(PageException.class, Console::error)
+                .register(
+                        "/assets/htmx",
+                        StaticContentService.create("META-INF/resources/webjars/htmx.org/" + HTMX + "/dist"))
+                .register("/assets", StaticContentService.create("console-assets"))
+                .get("/console/branding.css", Console::branding)
+                .get("/console/logo", Console::logo)
+                .register(new SignInService(parts.tenants(), accounts, sessions, host, settings))
+                .register(new OverviewService(
+                        parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
+    }
+
+    private static void error(ServerRequest req, ServerResponse res, PageException e) {
+        if (e.next() != null) {
+            SignInService.redirect(
+                    res,
+                    "/signin?next=" + java.net.URLEncoder.encode(e.next(), java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        Templates.render(
+                res,
+                e.status(),
+                "error.jte",
+                Map.of("t", Guard.messages(), "status", e.status().code(), "message", e.getMessage()));
+    }
+
+    /** The tenant's colours as CSS custom properties; only well-formed colours are written. */
+    private static void branding(ServerRequest req, ServerResponse res) {
+        Optional<ConsoleSession> session = ConsoleSession.of(req);
+        StringBuilder css = new StringBuilder(":root {");
+        session.map(s -> s.tenant().primaryColor())
+                .filter(c -> c != null && COLOR.matcher(c).matches())
+                .ifPresent(c -> css.append(" --brand: ").append(c).append(';'));
+        session.map(s -> s.tenant().accentColor())
+                .filter(c -> c != null && COLOR.matcher(c).matches())
+                .ifPresent(c -> css.append(" --accent: ").append(c).append(';'));
+        css.append(" }\n");
+        res.header(HeaderNames.CONTENT_TYPE, "text/css; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(css.toString());
+    }
+
+    /** The tenant's mark in the header (a neutral door until a logo is uploaded in settings). */
+    private static void logo(ServerRequest req, ServerResponse res) {
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "image/svg+xml");
+        res.header(HeaderNames.CACHE_CONTROL, "max-age=300");
+        res.send("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 28 28\"><rect width=\"28\" height=\"28\""
+                + " rx=\"6\" fill=\"#1f4e79\"/><rect x=\"9\" y=\"6\" width=\"10\" height=\"17\" rx=\"1\" fill=\"#fff\"/>"
+                + "<circle cx=\"16.5\" cy=\"15\" r=\"1.3\" fill=\"#1f4e79\"/></svg>");
+    }
+}
