@@ -1,8 +1,10 @@
 package dev.gatehouse.hub;
 
+import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.sync.SyncSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
@@ -22,7 +24,8 @@ public record HubConfig(
         int maxBodyBytes,
         String logFormat,
         MqttSettings mqtt,
-        SyncSettings sync) {
+        SyncSettings sync,
+        MailSettings mail) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -75,7 +78,8 @@ public record HubConfig(
                     hub.get("max-body-bytes").asInt().orElse(65536),
                     hub.get("log-format").asString().orElse("json"),
                     mqtt(hub.get("mqtt")),
-                    sync(hub.get("sync")));
+                    sync(hub.get("sync")),
+                    mail(hub.get("mail"), dataDir));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
@@ -116,6 +120,37 @@ public record HubConfig(
         }
     }
 
+    private static MailSettings mail(Config mail, Path dataDir) {
+        String mode = mail.get("mode").asString().orElse("folder").strip();
+        MailSettings.Mode parsed = WireNames.parse(MailSettings.Mode.class, mode)
+                .orElseThrow(() -> new HubConfigException(
+                        "hub.mail.mode is '" + mode + "'; use " + WireNames.choices(MailSettings.Mode.class)));
+        Config smtp = mail.get("smtp");
+        try {
+            return new MailSettings(
+                    parsed,
+                    text(mail, "folder").map(Path::of).orElse(dataDir.resolve("mail")),
+                    text(mail, "from").orElse("gatehouse@localhost"),
+                    text(smtp, "host"),
+                    smtp.get("port").asInt().orElse(587),
+                    text(smtp, "username"),
+                    text(smtp, "password-file").map(Path::of),
+                    flag(smtp.get("starttls"), true));
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
+    }
+
+    /** true or false; anything else (Helidon reads "maybe" as false) stops the start naming the key. */
+    private static boolean flag(Config node, boolean fallback) {
+        Optional<String> text = node.asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+        return switch (text.orElse(Boolean.toString(fallback))) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new HubConfigException(node.key() + " is '" + text.get() + "'; use true or false");
+        };
+    }
+
     /** A duration written as 5s, 500ms, 2m, 1h or ISO-8601 (PT5S). */
     static java.time.Duration duration(Config node, java.time.Duration fallback) {
         Optional<String> text = node.asString().asOptional().map(String::strip);
@@ -141,7 +176,10 @@ public record HubConfig(
         }
     }
 
-    /** Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback, no MQTT. */
+    /**
+     * Settings for tests and tools: SQLite under {@code dataDir}, any free port on loopback, no MQTT,
+     * mail written to {@code dataDir/mail}.
+     */
     public static HubConfig forTests(Path dataDir, StoreSettings store) {
         return new HubConfig(
                 "127.0.0.1",
@@ -152,18 +190,24 @@ public record HubConfig(
                 65536,
                 "text",
                 MqttSettings.disabled(),
-                SyncSettings.defaults());
+                SyncSettings.defaults(),
+                MailSettings.folder(dataDir.resolve("mail")));
     }
 
     public HubConfig withBaseDomain(String domain) {
-        return new HubConfig(host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync);
+        return new HubConfig(
+                host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync, mail);
     }
 
     public HubConfig withMqtt(MqttSettings settings) {
-        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync);
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync, mail);
     }
 
     public HubConfig withSync(SyncSettings settings) {
-        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings);
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings, mail);
+    }
+
+    public HubConfig withMail(MailSettings settings) {
+        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, settings);
     }
 }

@@ -3,7 +3,9 @@ package dev.gatehouse.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.store.StoreSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
@@ -91,10 +93,49 @@ class HubConfigTest {
                 "hub:\\n  sync:\\n    sweep-interval: 2h|hub.sync.sweep-interval",
                 "hub:\\n  sync:\\n    log-keep: 10|hub.sync.log-keep",
                 "hub:\\n  sync:\\n    snapshot-chunk-bytes: 100|hub.sync.snapshot-chunk-bytes",
+                "hub:\\n  mail:\\n    mode: pigeon|hub.mail.mode",
+                "hub:\\n  mail:\\n    from: 'not an address'|hub.mail.from",
+                "hub:\\n  mail:\\n    mode: smtp|hub.mail.smtp.host",
+                "hub:\\n  mail:\\n    smtp:\\n      port: 0|hub.mail.smtp.port",
+                "hub:\\n  mail:\\n    smtp:\\n      port: submission|hub.mail.smtp.port",
+                "hub:\\n  mail:\\n    smtp:\\n      username: gh|hub.mail.smtp.password-file",
+                "hub:\\n  mail:\\n    smtp:\\n      password-file: /etc/pw|hub.mail.smtp.username",
+                "hub:\\n  mail:\\n    smtp:\\n      starttls: maybe|hub.mail.smtp.starttls",
             })
     void eachBrokenKeyIsNamed(String yaml, String key) {
         assertThatThrownBy(() -> load(yaml.replace("\\n", "\n")))
                 .isInstanceOf(HubConfig.HubConfigException.class)
                 .hasMessageContaining(key.contains(".") ? key.substring(key.lastIndexOf('.') + 1) : key);
+    }
+
+    /** Out of the box, mail lands as files next to the store, so the first invitation can be read. */
+    @Test
+    void mailGoesIntoTheDataFolderByDefault() throws Exception {
+        HubConfig config = load("hub:\n  data-dir: " + dir.resolve("data") + "\n");
+        assertThat(config.mail().mode()).isEqualTo(MailSettings.Mode.FOLDER);
+        assertThat(config.mail().folder()).isEqualTo(dir.resolve("data").resolve("mail"));
+        assertThat(config.mail().from()).isEqualTo("gatehouse@localhost");
+        assertThat(config.mail().smtpPort()).isEqualTo(587);
+        assertThat(config.mail().starttls()).isTrue();
+    }
+
+    @Test
+    void anSmtpServerIsReadWithItsAccount() throws Exception {
+        HubConfig config = load(
+                "hub: {mail: {mode: SMTP, from: 'Acme <doors@acme.example>', smtp: {host: smtp.example.com,"
+                        + " port: 465, username: doors, password-file: /etc/gatehouse/smtp-password, starttls: false}}}");
+        assertThat(config.mail().mode()).isEqualTo(MailSettings.Mode.SMTP);
+        assertThat(config.mail().from()).isEqualTo("Acme <doors@acme.example>");
+        assertThat(config.mail().smtpHost()).contains("smtp.example.com");
+        assertThat(config.mail().smtpPort()).isEqualTo(465);
+        assertThat(config.mail().smtpUsername()).contains("doors");
+        assertThat(config.mail().smtpPasswordFile()).contains(Path.of("/etc/gatehouse/smtp-password"));
+        assertThat(config.mail().starttls()).isFalse();
+    }
+
+    @Test
+    void testsWriteMailUnderTheirDataFolder() {
+        HubConfig config = HubConfig.forTests(dir, StoreSettings.sqlite(dir));
+        assertThat(config.mail()).isEqualTo(MailSettings.folder(dir.resolve("mail")));
     }
 }
