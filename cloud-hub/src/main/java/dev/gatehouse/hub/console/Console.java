@@ -63,6 +63,7 @@ public final class Console {
                 .register("/assets", StaticContentService.create("console-assets"))
                 .get("/console/branding.css", Console::branding)
                 .get("/console/logo", Console::logo)
+                .get("/favicon.ico", Console::logo)
                 .register(new SignInService(parts.tenants(), accounts, sessions, host, settings))
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));

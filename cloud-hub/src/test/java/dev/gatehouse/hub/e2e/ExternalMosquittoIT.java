@@ -8,6 +8,7 @@ import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.FakeEdge;
 import dev.gatehouse.hub.testing.MosquittoBroker;
 import dev.gatehouse.protocol.codec.MessageCodec;
@@ -71,7 +72,7 @@ class ExternalMosquittoIT {
                 // On an external broker the operator adds the device's account, as the README says.
                 broker.addUser(device, bundle.at("/mqtt/password").asText());
 
-                try (Site edge = Site.start(bundle, door, dir.resolve("site"))) {
+                try (EdgeSite edge = EdgeSite.start(bundle, door, dir.resolve("site"))) {
                     String member = create(
                             api, token, "/api/v1/members", "{\"email\":\"m@mosq.example\",\"fullName\":\"M Member\"}");
                     api.put("/api/v1/members/" + member + "/plans/" + plan, token, "{}");

@@ -10,6 +10,7 @@ import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.FakeEdge;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Change;
@@ -70,7 +71,7 @@ class SyncEndToEndIT {
     private String door;
     private String plan;
     private String device;
-    private Site site;
+    private EdgeSite site;
     private Path dir;
 
     @BeforeParameterizedClassInvocation
@@ -95,7 +96,7 @@ class SyncEndToEndIT {
         device = create("/api/v1/sites/" + siteId + "/devices", "{\"name\":\"Pi\"}");
         Api.Response bundle = api().post("/api/v1/devices/" + device + "/provision", token, "");
         assertThat(bundle.status()).as(bundle.toString()).isEqualTo(201);
-        site = Site.start(bundle.json(), door, dir.resolve("site"));
+        site = EdgeSite.start(bundle.json(), door, dir.resolve("site"));
         awaitInSync(Duration.ofSeconds(60));
     }
 

@@ -186,6 +186,22 @@ public final class Api {
         return exchange(method, path, request);
     }
 
+    /**
+     * A request as a browser with this cookie would send it ({@code "gh_session=…"}), with a form body
+     * ({@code application/x-www-form-urlencoded}) when {@code form} is present.
+     */
+    public Response withCookie(String method, String path, String cookie, Optional<String> form) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Cookie", cookie)
+                .method(
+                        method,
+                        form.map(body -> HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                                .orElse(HttpRequest.BodyPublishers.noBody()));
+        form.ifPresent(body -> request.header("Content-Type", "application/x-www-form-urlencoded"));
+        return exchange(method, path, request);
+    }
+
     private static Response exchange(String method, String path, HttpRequest.Builder request) {
         try {
             HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -1,4 +1,4 @@
-package dev.gatehouse.hub.e2e;
+package dev.gatehouse.hub.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -21,18 +21,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * One simulated site: the edge agent on the hardware simulator, provisioned from the hub's bundle
  * and written by the demo's own {@link EdgeSiteFiles}, with one door, an NFC reader and a QR scanner.
  */
-final class Site implements AutoCloseable {
-    static final String NFC = "nfc-1";
-    static final String QR = "qr-1";
+public final class EdgeSite implements AutoCloseable {
+    public static final String NFC = "nfc-1";
+    public static final String QR = "qr-1";
 
-    final String door;
-    final Path dir;
-    final Path config;
+    public final String door;
+    public final Path dir;
+    public final Path config;
     private final SimulatedHardware hardware;
-    final EdgeAgent agent;
-    final List<Decided> decisions = new CopyOnWriteArrayList<>();
+    public final EdgeAgent agent;
+    public final List<Decided> decisions = new CopyOnWriteArrayList<>();
 
-    private Site(String door, Path dir, Path config, SimulatedHardware hardware, EdgeAgent agent) {
+    private EdgeSite(String door, Path dir, Path config, SimulatedHardware hardware, EdgeAgent agent) {
         this.door = door;
         this.dir = dir;
         this.config = config;
@@ -42,7 +42,7 @@ final class Site implements AutoCloseable {
     }
 
     /** Writes the site's files from {@code bundle} and starts its agent. */
-    static Site start(JsonNode bundle, String door, Path dir) throws Exception {
+    public static EdgeSite start(JsonNode bundle, String door, Path dir) throws Exception {
         Path config = EdgeSiteFiles.write(
                 bundle,
                 dir,
@@ -60,19 +60,19 @@ final class Site implements AutoCloseable {
     }
 
     /** Starts an agent over files written before (a restart keeps the cache and outbox). */
-    static Site startAgain(String door, Path dir, Path config) {
+    public static EdgeSite startAgain(String door, Path dir, Path config) {
         EdgeConfig loaded = EdgeConfigLoader.load(config);
         SimulatedHardware hardware = SimulatedHardware.forConfig(loaded, dir.resolve("dev"), Clock.systemUTC());
         EdgeAgent agent = EdgeAgent.start(loaded, hardware, Clock.systemUTC());
-        return new Site(door, dir, config, hardware, agent);
+        return new EdgeSite(door, dir, config, hardware, agent);
     }
 
-    SimulatedSite simulator() {
+    public SimulatedSite simulator() {
         return hardware.site();
     }
 
     /** Holds {@code uid} to the reader until the agent decided, then takes it away. */
-    Decided tap(String uid) {
+    public Decided tap(String uid) {
         int before = decisions.size();
         hardware.site().holdCard(NFC, HexFormat.of().parseHex(uid));
         await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() > before);
@@ -80,19 +80,19 @@ final class Site implements AutoCloseable {
         return decisions.get(before);
     }
 
-    long outboxDepth() {
+    public long outboxDepth() {
         return agent.cache().outbox().depth();
     }
 
-    long seq() {
+    public long seq() {
         return agent.cache().seq();
     }
 
-    boolean relayEnergised() {
+    public boolean relayEnergised() {
         return hardware.site().relay(door).energised();
     }
 
-    int relayTransitions() {
+    public int relayTransitions() {
         return hardware.site().relay(door).transitions().size();
     }
 
