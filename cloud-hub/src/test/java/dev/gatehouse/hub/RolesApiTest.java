@@ -1,11 +1,14 @@
 package dev.gatehouse.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.SseClient;
 import dev.gatehouse.hub.testing.TestHub;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -162,6 +165,45 @@ class RolesApiTest {
             assertThat(ids(api().get("/api/v1/access-events", manager))).containsExactly(eventA);
             assertThat(ids(api().get("/api/v1/access-events?siteId=" + f.siteB(), manager)))
                     .isEmpty();
+        }
+
+        @Test
+        void ofSiteAStreamsOnlySiteAEvents() throws Exception {
+            // The live feed spans sites like the log: another site's events pass it by unseen.
+            Fixture f = fixture("mgrlive");
+            String deviceA = hub.create("/api/v1/sites/" + f.siteA() + "/devices", f.owner(), "{\"name\":\"pi-a\"}");
+            String deviceB = hub.create("/api/v1/sites/" + f.siteB() + "/devices", f.owner(), "{\"name\":\"pi-b\"}");
+            String manager = token(f, "site-manager", f.siteA());
+            String eventA = AccessLogApiTest.eventId();
+            String eventB = AccessLogApiTest.eventId();
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            try (SseClient stream =
+                    SseClient.open(hub.hub().port(), "/api/v1/access-events/stream", manager, Optional.empty())) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> stream.status() == 200);
+                hub.hub()
+                        .stores()
+                        .accessLog()
+                        .ingest(
+                                f.tenant().id(),
+                                f.siteB(),
+                                deviceB,
+                                List.of(AccessLogApiTest.granted(eventB, at, f.siteB(), f.doorB(), f.member())));
+                // A later millisecond for A, so the stream reaches B's event first and must pass it by.
+                Instant stored = Instant.now();
+                await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(stored.plusMillis(2)));
+                hub.hub()
+                        .stores()
+                        .accessLog()
+                        .ingest(
+                                f.tenant().id(),
+                                f.siteA(),
+                                deviceA,
+                                List.of(AccessLogApiTest.granted(eventA, at, f.siteA(), f.doorA(), f.member())));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> !stream.events().isEmpty());
+                assertThat(stream.events()).hasSize(1);
+                assertThat(stream.events().getFirst().data()).contains(eventA).doesNotContain(eventB);
+            }
         }
 
         private static List<String> ids(Api.Response response) {

@@ -194,9 +194,21 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
                         status,
                         currentStatus,
                         Instant.parse(current.updatedAt()).toEpochMilli())));
-        String action = status == currentStatus ? "credential.update" : "credential." + WireNames.wire(status);
-        audit.record(req, caller, action, "credential", current.id(), null, current, updated);
+        audit.record(req, caller, action(currentStatus, status), "credential", current.id(), null, current, updated);
         Json.ok(res, updated);
+    }
+
+    /** What a PATCH did, as the audit log names it: a change of status has its own name. */
+    private static String action(CredentialStatus before, CredentialStatus after) {
+        if (before == after) {
+            return "credential.update";
+        }
+        return switch (after) {
+            case ACTIVE -> "credential.reactivate";
+            case SUSPENDED -> "credential.suspend";
+            case LOST -> "credential.lost";
+            case REVOKED -> "credential.revoke";
+        };
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
