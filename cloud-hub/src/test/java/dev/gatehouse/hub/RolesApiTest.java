@@ -79,6 +79,18 @@ class RolesApiTest {
         return created.json().get("token").asText();
     }
 
+    /** Stores a granted event as the site's device would report it. */
+    static void report(Fixture f, String site, String device, String door, String eventId, Instant at) {
+        hub.hub()
+                .stores()
+                .accessLog()
+                .ingest(
+                        f.tenant().id(),
+                        site,
+                        device,
+                        List.of(AccessLogApiTest.granted(eventId, at, site, door, f.member())));
+    }
+
     @Nested
     class FrontDesk {
         @Test
@@ -143,22 +155,8 @@ class RolesApiTest {
             Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             String eventA = AccessLogApiTest.eventId();
             String eventB = AccessLogApiTest.eventId();
-            hub.hub()
-                    .stores()
-                    .accessLog()
-                    .ingest(
-                            f.tenant().id(),
-                            f.siteA(),
-                            deviceA,
-                            List.of(AccessLogApiTest.granted(eventA, at, f.siteA(), f.doorA(), f.member())));
-            hub.hub()
-                    .stores()
-                    .accessLog()
-                    .ingest(
-                            f.tenant().id(),
-                            f.siteB(),
-                            deviceB,
-                            List.of(AccessLogApiTest.granted(eventB, at, f.siteB(), f.doorB(), f.member())));
+            report(f, f.siteA(), deviceA, f.doorA(), eventA, at);
+            report(f, f.siteB(), deviceB, f.doorB(), eventB, at);
             String manager = token(f, "site-manager", f.siteA());
 
             assertThat(ids(api().get("/api/v1/access-events", f.owner()))).containsExactlyInAnyOrder(eventA, eventB);
@@ -180,25 +178,11 @@ class RolesApiTest {
             try (SseClient stream =
                     SseClient.open(hub.hub().port(), "/api/v1/access-events/stream", manager, Optional.empty())) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> stream.status() == 200);
-                hub.hub()
-                        .stores()
-                        .accessLog()
-                        .ingest(
-                                f.tenant().id(),
-                                f.siteB(),
-                                deviceB,
-                                List.of(AccessLogApiTest.granted(eventB, at, f.siteB(), f.doorB(), f.member())));
+                report(f, f.siteB(), deviceB, f.doorB(), eventB, at);
                 // A later millisecond for A, so the stream reaches B's event first and must pass it by.
                 Instant stored = Instant.now();
                 await().atMost(Duration.ofSeconds(30)).until(() -> Instant.now().isAfter(stored.plusMillis(2)));
-                hub.hub()
-                        .stores()
-                        .accessLog()
-                        .ingest(
-                                f.tenant().id(),
-                                f.siteA(),
-                                deviceA,
-                                List.of(AccessLogApiTest.granted(eventA, at, f.siteA(), f.doorA(), f.member())));
+                report(f, f.siteA(), deviceA, f.doorA(), eventA, at);
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> !stream.events().isEmpty());
                 assertThat(stream.events()).hasSize(1);

@@ -74,7 +74,7 @@ public record Audit(AuditStore store) implements AuditTrail {
         return req.remotePeer().host();
     }
 
-    private static Optional<String> json(Object view) {
+    static Optional<String> json(Object view) {
         if (view == null) {
             return Optional.empty();
         }
