@@ -119,6 +119,55 @@ class RolesApiTest {
     }
 
     @Nested
+    class Commands {
+        @Test
+        void theDeskUnlocksADoorButCannotLockASiteDown() {
+            // Buzzing a visitor in is the desk's job; locking a whole site down is the manager's call.
+            Fixture f = fixture("cmd");
+            String desk = token(f, "front-desk");
+            String commands = "/api/v1/sites/" + f.siteA() + "/commands";
+
+            Api.Response unlock = api().post(
+                            commands,
+                            desk,
+                            "{\"action\":{\"type\":\"unlock-once\",\"door\":\"" + f.doorA()
+                                    + "\",\"unlockFor\":\"PT5S\"}}");
+            assertThat(unlock.status()).as(unlock.toString()).isEqualTo(202);
+            Api.Response lockdown = api().post(
+                            commands,
+                            desk,
+                            "{\"action\":{\"type\":\"lockdown\",\"allDoors\":true,\"doors\":[],"
+                                    + "\"allowedRoles\":[\"staff\"]}}");
+            assertThat(lockdown.status()).as(lockdown.toString()).isEqualTo(403);
+            assertThat(lockdown.json().get("detail").asText())
+                    .contains("front-desk")
+                    .contains("lockdown");
+
+            JsonNode unlocks = api().get("/api/v1/audit?action=door.unlock", f.owner())
+                    .json()
+                    .get("items");
+            assertThat(unlocks).hasSize(1);
+            assertThat(unlocks.get(0).get("resourceId").asText()).isEqualTo(f.doorA());
+            assertThat(unlocks.get(0).get("siteId").asText()).isEqualTo(f.siteA());
+            assertThat(api().get("/api/v1/audit?action=site.lockdown", f.owner())
+                            .json()
+                            .get("items"))
+                    .isEmpty();
+        }
+
+        @Test
+        void aRoleThatMaySendNoCommandIsRefusedBeforeItsBodyIsRead() {
+            Fixture f = fixture("nocmd");
+            Api.Response response =
+                    api().post("/api/v1/sites/" + f.siteA() + "/commands", token(f, "finance"), "not even JSON");
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.json().get("detail").asText())
+                    .contains("finance")
+                    .contains("unlock-doors");
+        }
+    }
+
+    @Nested
     class SiteManager {
         @Test
         void ofSiteASeesOnlySiteA() {

@@ -5,6 +5,7 @@ import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.sites.SitePath;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
@@ -37,6 +38,9 @@ import java.util.Optional;
  * </pre>
  */
 public record CommandService(Commands commands, SiteStore sites, Audit audit, int maxBody) implements HttpService {
+    private static final List<Permission> COMMAND_PERMISSIONS =
+            List.of(Permission.UNLOCK_DOORS, Permission.LOCKDOWN, Permission.MANAGE_DEVICES);
+
     @Override
     public void routing(HttpRules rules) {
         rules.post("/sites/{siteId}/commands", this::issue)
@@ -46,10 +50,12 @@ public record CommandService(Commands commands, SiteStore sites, Audit audit, in
 
     private void issue(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.operator(req);
-        if (!caller.access().may(Permission.UNLOCK_DOORS)
-                && !caller.access().may(Permission.LOCKDOWN)
-                && !caller.access().may(Permission.MANAGE_DEVICES)) {
-            caller.require(Permission.UNLOCK_DOORS); // the 403 names the role and the least a command needs
+        // 403 before the body is read when the role may send no command at all; which one it may
+        // send is checked once the action is known.
+        if (COMMAND_PERMISSIONS.stream().noneMatch(caller.access()::may)) {
+            throw ApiException.forbidden(
+                    "the role " + WireNames.wire(caller.access().role())
+                            + " may send no command (a command needs unlock-doors, lockdown or manage-devices)");
         }
         String siteId = SitePath.site(req, sites, Permission.VIEW_SITES).id();
         String tenantId = caller.tenantId();

@@ -42,6 +42,8 @@ public record TenantService(TenantStore store, AuditTrail audit, int maxBody) im
     private static final Set<String> RESERVED =
             Set.of("www", "api", "admin", "app", "hub", "mqtt", "mail", "static", "status", "docs");
 
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
     @Override
     public void routing(HttpRules rules) {
         rules.post("/tenants", this::createTenant)
@@ -155,8 +157,6 @@ public record TenantService(TenantStore store, AuditTrail audit, int maxBody) im
         body.put("token", issued.token());
         Json.created(res, body);
     }
-
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private void listTokens(ServerRequest req, ServerResponse res) {
         Json.ok(res, Map.of("items", store.tokens(tokenManager(req).tenantId())));
