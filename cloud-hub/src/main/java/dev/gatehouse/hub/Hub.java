@@ -5,6 +5,9 @@ import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.accounts.AccountService;
 import dev.gatehouse.hub.accounts.AccountStore;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.audit.AuditService;
+import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
@@ -198,6 +201,7 @@ public final class Hub implements AutoCloseable {
             IngestSignal signal,
             Sync sync) {
         int maxBody = config.maxBodyBytes();
+        Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
         Console.Parts console = new Console.Parts(
                 stores.database(),
@@ -212,36 +216,40 @@ public final class Hub implements AutoCloseable {
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
                 .register("/health", new HealthService(stores.database()))
                 .register("/openapi", new OpenApiService())
-                .register("/api/v1", new TenantService(stores.tenants(), maxBody))
+                .register("/api/v1", new TenantService(stores.tenants(), audit, maxBody))
                 .register(
                         "/api/v1",
-                        new SiteService(stores.sites(), stores.changes(), maxBody),
-                        new DoorService(stores.sites(), stores.doors(), maxBody),
-                        new DoorGroupService(stores.sites(), stores.doorGroups(), maxBody))
+                        new SiteService(stores.sites(), stores.changes(), audit, maxBody),
+                        new DoorService(stores.sites(), stores.doors(), audit, maxBody),
+                        new DoorGroupService(stores.sites(), stores.doorGroups(), audit, maxBody))
                 .register(
                         "/api/v1",
-                        new DeviceService(stores.sites(), stores.devices(), maxBody, mqtt::disconnect),
+                        new DeviceService(stores.sites(), stores.devices(), audit, maxBody, mqtt::disconnect),
                         new ProvisioningService(
-                                stores.devices(), stores.doors(), mqtt::publicUrl, mqtt::disconnect, maxBody))
+                                stores.devices(), stores.doors(), audit, mqtt::publicUrl, mqtt::disconnect, maxBody))
                 .register(
                         "/api/v1",
-                        new CredentialService(stores.credentials(), stores.visitorPasses(), stores.clock(), maxBody),
-                        new MemberService(stores.members(), maxBody),
-                        new PlanService(stores.plans(), maxBody),
-                        new PlanAssignmentService(new PlanAssignmentStore(stores.database(), stores.clock()), maxBody),
+                        new CredentialService(
+                                stores.credentials(), stores.visitorPasses(), audit, stores.clock(), maxBody),
+                        new MemberService(stores.members(), audit, maxBody),
+                        new PlanService(stores.plans(), audit, maxBody),
+                        new PlanAssignmentService(
+                                new PlanAssignmentStore(stores.database(), stores.clock()), audit, maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(
                         "/api/v1",
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),
                         new SyncStatusService(stores.database()))
-                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), maxBody))
+                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), audit, maxBody))
+                .register("/api/v1", new AuditService(audit.store()))
                 .register(
                         "/api/v1",
                         new AccountService(
                                 new AccountStore(stores.database(), stores.clock()),
                                 Sessions.operators(stores.database(), stores.clock()),
                                 stores.sites(),
+                                audit,
                                 maxBody));
         Console.routes(routing, console);
     }

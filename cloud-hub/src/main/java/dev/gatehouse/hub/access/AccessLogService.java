@@ -1,13 +1,11 @@
 package dev.gatehouse.hub.access;
 
 import dev.gatehouse.hub.store.Cursor;
-import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
-import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Json;
-import dev.gatehouse.hub.web.Paging;
-import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.hub.web.QueryParameters;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.model.DenyReason;
 import io.helidon.common.uri.UriQuery;
@@ -16,8 +14,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -32,12 +28,12 @@ import java.util.Set;
  *
  * Newest first; {@code from} inclusive, {@code until} exclusive. An id of another tenant's site, door
  * or member, like an id that never existed, matches no event: the answer is an empty list, never a
- * hint that the id exists elsewhere. (Not a 404: events outlive the doors and members they name.)
+ * hint that the id exists elsewhere. (Not a 404: events outlive the doors and members they name.) A
+ * caller whose role names sites sees only the events of those sites; another site's id matches none.
  */
 public record AccessLogService(AccessLogStore store) implements HttpService {
     private static final List<String> PARAMETERS =
             List.of("siteId", "doorId", "memberId", "decision", "reason", "from", "until", "limit", "cursor");
-    private static final Set<String> KNOWN = Set.copyOf(PARAMETERS);
 
     @Override
     public void routing(HttpRules rules) {
@@ -45,13 +41,15 @@ public record AccessLogService(AccessLogStore store) implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        AccessQuery query = parse(Caller.tenantId(req), req.query());
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_ACCESS_LOG);
+        AccessQuery query =
+                parse(caller.tenantId(), req.query()).sites(caller.access().siteIds());
         Json.ok(res, store.query(query).body());
     }
 
     /** The query the parameters ask for, or a 422 naming every parameter to fix. */
     static AccessQuery parse(String tenantId, UriQuery parameters) {
-        Params params = new Params(parameters);
+        QueryParameters params = new QueryParameters(parameters, PARAMETERS);
         Optional<String> siteId = params.id("siteId");
         Optional<String> doorId = params.id("doorId");
         Optional<String> memberId = params.id("memberId");
@@ -78,10 +76,10 @@ public record AccessLogService(AccessLogStore store) implements HttpService {
             params.error("from", from.get() + " is not before until " + until.get() + " (until is exclusive)");
         }
         int limit = params.limit();
-        Optional<Cursor> cursor = params.one("cursor")
-                .flatMap(text -> Cursor.decode(text).or(() -> params.error("cursor", Cursor.REFUSED)));
+        Optional<Cursor> cursor = params.cursor();
         params.done();
-        return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, cursor, limit);
+        return new AccessQuery(
+                tenantId, siteId, doorId, memberId, granted, reason, from, until, cursor, limit, Set.of());
     }
 
     private static Optional<DenyReason> reason(String text) {
@@ -91,83 +89,5 @@ public record AccessLogService(AccessLogStore store) implements HttpService {
             }
         }
         return Optional.empty();
-    }
-
-    /** The query parameters, read strictly: unknown and repeated parameters are errors, all collected. */
-    private static final class Params {
-        private final UriQuery query;
-        private final List<FieldError> errors = new ArrayList<>();
-
-        Params(UriQuery query) {
-            this.query = query;
-            for (String name : query.names()) {
-                if (!KNOWN.contains(name)) {
-                    errors.add(new FieldError(
-                            Ids.printable(name),
-                            "unknown query parameter; allowed parameters are " + String.join(", ", PARAMETERS)));
-                }
-            }
-        }
-
-        /** The parameter's single value; absent, given twice (an error) or empty (an error) → empty. */
-        Optional<String> one(String name) {
-            if (!query.contains(name)) {
-                return Optional.empty();
-            }
-            List<String> values = query.all(name);
-            if (values.size() != 1) {
-                return error(name, "is given " + values.size() + " times; give it once");
-            }
-            if (values.getFirst().isEmpty()) {
-                return error(name, "is empty; leave it out to not filter on it");
-            }
-            return Optional.of(values.getFirst());
-        }
-
-        Optional<String> id(String name) {
-            return one(name)
-                    .flatMap(text -> Ids.isValid(text)
-                            ? Optional.of(text)
-                            : error(
-                                    name,
-                                    "'" + Ids.printable(text)
-                                            + "' is not an id (1-64 characters of A-Z, a-z, 0-9, '_' and '-')"));
-        }
-
-        Optional<Instant> instant(String name) {
-            return one(name).flatMap(text -> {
-                try {
-                    return Optional.of(Times.parseInstant(text));
-                } catch (DateTimeParseException e) {
-                    String hint = text.contains(" ") ? "; a '+' in a URL must be written %2B" : "";
-                    return error(
-                            name,
-                            "'" + Ids.printable(text)
-                                    + "' is not a timestamp: use ISO-8601 with an offset, e.g. 2026-11-21T09:00:00Z"
-                                    + hint);
-                }
-            });
-        }
-
-        /** The limit as {@link Paging} reads it; its refusal joins the other errors. */
-        int limit() {
-            try {
-                return Paging.limit(one("limit"));
-            } catch (ApiException e) {
-                errors.addAll(e.errors());
-                return Paging.DEFAULT_LIMIT;
-            }
-        }
-
-        <T> Optional<T> error(String name, String message) {
-            errors.add(new FieldError(name, message));
-            return Optional.empty();
-        }
-
-        void done() {
-            if (!errors.isEmpty()) {
-                throw ApiException.invalid(errors);
-            }
-        }
     }
 }

@@ -8,7 +8,9 @@ import dev.gatehouse.protocol.model.DenyReason;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One page of one tenant's access log: the filters, the cursor and the page size, and the SQL that
@@ -18,6 +20,7 @@ import java.util.Optional;
  * @param granted true: granted only; false: denied only; empty: both
  * @param from inclusive lower bound on the decision time
  * @param until exclusive upper bound on the decision time
+ * @param siteIds only events of these sites (written as a filter, never an index key); empty: all
  */
 public record AccessQuery(
         String tenantId,
@@ -29,7 +32,8 @@ public record AccessQuery(
         Optional<Instant> from,
         Optional<Instant> until,
         Optional<Cursor> after,
-        int limit) {
+        int limit,
+        Set<String> siteIds) {
     public static final int MAX_LIMIT = 500;
     public static final int DEFAULT_LIMIT = 50;
 
@@ -40,6 +44,7 @@ public record AccessQuery(
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit is " + limit + "; use 1 to " + MAX_LIMIT);
         }
+        siteIds = Set.copyOf(siteIds);
     }
 
     /** The whole log of a tenant, newest first, one default page. */
@@ -54,19 +59,23 @@ public record AccessQuery(
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
-                DEFAULT_LIMIT);
+                DEFAULT_LIMIT,
+                Set.of());
     }
 
     public AccessQuery door(String id) {
-        return new AccessQuery(tenantId, siteId, Optional.of(id), memberId, granted, reason, from, until, after, limit);
+        return new AccessQuery(
+                tenantId, siteId, Optional.of(id), memberId, granted, reason, from, until, after, limit, siteIds);
     }
 
     public AccessQuery site(String id) {
-        return new AccessQuery(tenantId, Optional.of(id), doorId, memberId, granted, reason, from, until, after, limit);
+        return new AccessQuery(
+                tenantId, Optional.of(id), doorId, memberId, granted, reason, from, until, after, limit, siteIds);
     }
 
     public AccessQuery member(String id) {
-        return new AccessQuery(tenantId, siteId, doorId, Optional.of(id), granted, reason, from, until, after, limit);
+        return new AccessQuery(
+                tenantId, siteId, doorId, Optional.of(id), granted, reason, from, until, after, limit, siteIds);
     }
 
     public AccessQuery between(Instant start, Instant end) {
@@ -80,16 +89,22 @@ public record AccessQuery(
                 Optional.of(start),
                 Optional.of(end),
                 after,
-                limit);
+                limit,
+                siteIds);
     }
 
     public AccessQuery limit(int size) {
-        return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, after, size);
+        return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, after, size, siteIds);
     }
 
     public AccessQuery after(Cursor cursor) {
         return new AccessQuery(
-                tenantId, siteId, doorId, memberId, granted, reason, from, until, Optional.of(cursor), limit);
+                tenantId, siteId, doorId, memberId, granted, reason, from, until, Optional.of(cursor), limit, siteIds);
+    }
+
+    /** Only the events of these sites (a caller whose role names sites); empty: every site. */
+    public AccessQuery sites(Set<String> ids) {
+        return new AccessQuery(tenantId, siteId, doorId, memberId, granted, reason, from, until, after, limit, ids);
     }
 
     /** Newest first: the access log's order and the bound of its cursor. */
@@ -123,6 +138,11 @@ public record AccessQuery(
         equality(sql, "member_id", memberId, driving.equals("member"));
         equality(sql, "door_id", doorId, driving.equals("door"));
         equality(sql, "site_id", siteId, driving.equals("site"));
+        if (!siteIds.isEmpty()) {
+            sql.and(
+                    "site_id || '' IN (" + String.join(", ", Collections.nCopies(siteIds.size(), "?")) + ")",
+                    siteIds.stream().sorted().toArray());
+        }
         sql.andIf(granted, "granted = ?").andIf(reason, "reason = ?");
         sql.andIf(from, "at >= ?").andIf(until, "at < ?");
         return NEWEST_FIRST.page(sql, after, limit);

@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.accounts;
 
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Access;
@@ -37,7 +38,7 @@ import java.util.TreeSet;
  * invited and sets its password from the invitation link. Changing role, sites or status ends the
  * account's sessions.
  */
-public record AccountService(AccountStore accounts, Sessions sessions, SiteStore sites, int maxBody)
+public record AccountService(AccountStore accounts, Sessions sessions, SiteStore sites, Audit audit, int maxBody)
         implements HttpService {
 
     @Override
@@ -58,10 +59,10 @@ public record AccountService(AccountStore accounts, Sessions sessions, SiteStore
         Optional<String> password = input.optionalText("password", Passwords.MAX_LENGTH);
         password.flatMap(p -> Passwords.problem(p, email)).ifPresent(problem -> input.error("password", problem));
         input.done();
-        Json.created(
-                res,
-                view(StoreResults.value(accounts.create(
-                        caller.tenantId(), email, name, new Access(role, siteIds), password.map(Passwords::hash)))));
+        Account created = StoreResults.value(accounts.create(
+                caller.tenantId(), email, name, new Access(role, siteIds), password.map(Passwords::hash)));
+        audit.record(req, caller, "account.create", "operator-account", created.id(), null, null, view(created));
+        Json.created(res, view(created));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -101,6 +102,7 @@ public record AccountService(AccountStore accounts, Sessions sessions, SiteStore
         if (!updated.access().equals(current.access()) || updated.status() != current.status()) {
             sessions.endAll(caller.tenantId(), id);
         }
+        audit.record(req, caller, "account.update", "operator-account", id, null, view(current), view(updated));
         Json.ok(res, view(updated));
     }
 

@@ -1,10 +1,13 @@
 package dev.gatehouse.hub.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.sites.SitePath;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -34,7 +37,10 @@ import java.util.Optional;
  * GET  /api/v1/commands/{commandId}
  * </pre>
  */
-public record CommandService(Commands commands, SiteStore sites, int maxBody) implements HttpService {
+public record CommandService(Commands commands, SiteStore sites, Audit audit, int maxBody) implements HttpService {
+    private static final List<Permission> COMMAND_PERMISSIONS =
+            List.of(Permission.UNLOCK_DOORS, Permission.LOCKDOWN, Permission.MANAGE_DEVICES);
+
     @Override
     public void routing(HttpRules rules) {
         rules.post("/sites/{siteId}/commands", this::issue)
@@ -43,8 +49,16 @@ public record CommandService(Commands commands, SiteStore sites, int maxBody) im
     }
 
     private void issue(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String siteId = SitePath.site(req, sites).id();
+        Caller.Operator caller = Caller.operator(req);
+        // 403 before the body is read when the role may send no command at all; which one it may
+        // send is checked once the action is known.
+        if (COMMAND_PERMISSIONS.stream().noneMatch(caller.access()::may)) {
+            throw ApiException.forbidden(
+                    "the role " + WireNames.wire(caller.access().role())
+                            + " may send no command (a command needs unlock-doors, lockdown or manage-devices)");
+        }
+        String siteId = SitePath.site(req, sites, Permission.VIEW_SITES).id();
+        String tenantId = caller.tenantId();
         Input input = Input.of(Json.object(req, maxBody), "action", "expiresIn");
         JsonNode actionNode = input.raw().get("action");
         Optional<CommandAction> action = Optional.empty();
@@ -82,10 +96,32 @@ public record CommandService(Commands commands, SiteStore sites, int maxBody) im
             throw ApiException.invalid(doors);
         }
         CommandAction chosen = action.orElseThrow();
-        Json.send(
-                res,
-                Status.ACCEPTED_202,
-                commands.issue(tenantId, siteId, chosen, expiresIn.orElse(Commands.defaultExpiry(chosen))));
+        caller.require(permission(chosen), siteId);
+        CommandView issued = commands.issue(tenantId, siteId, chosen, expiresIn.orElse(Commands.defaultExpiry(chosen)));
+        switch (chosen) {
+            case CommandAction.UnlockOnce unlock ->
+                audit.record(req, caller, "door.unlock", "door", unlock.door().value(), siteId, null, issued);
+            case CommandAction.Lockdown lockdown ->
+                audit.record(req, caller, "site.lockdown", "site", siteId, siteId, null, issued);
+            case CommandAction.EmergencyRelease release ->
+                audit.record(req, caller, "site.emergency-release", "site", siteId, siteId, null, issued);
+            case CommandAction.Release release ->
+                audit.record(req, caller, "site.release", "site", siteId, siteId, null, issued);
+            case CommandAction.SetConfig config ->
+                audit.record(req, caller, "site.set-config", "site", siteId, siteId, null, issued);
+        }
+        Json.send(res, Status.ACCEPTED_202, issued);
+    }
+
+    /** What the caller's role must allow to send this command. */
+    static Permission permission(CommandAction action) {
+        return switch (action) {
+            case CommandAction.UnlockOnce unlock -> Permission.UNLOCK_DOORS;
+            case CommandAction.Lockdown lockdown -> Permission.LOCKDOWN;
+            case CommandAction.EmergencyRelease release -> Permission.LOCKDOWN;
+            case CommandAction.Release release -> Permission.LOCKDOWN;
+            case CommandAction.SetConfig config -> Permission.MANAGE_DEVICES;
+        };
     }
 
     /** Each door the action names that is not a door of this site (another tenant's door included). */
@@ -116,8 +152,8 @@ public record CommandService(Commands commands, SiteStore sites, int maxBody) im
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        String siteId = SitePath.site(req, sites).id();
+        String siteId = SitePath.site(req, sites, Permission.VIEW_SITES).id();
+        String tenantId = Caller.operator(req).tenantId();
         Paging paging = Paging.of(req);
         Json.ok(
                 res,
@@ -127,8 +163,10 @@ public record CommandService(Commands commands, SiteStore sites, int maxBody) im
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_SITES);
         String id = PathIds.id(req, "commandId", "command");
-        Json.ok(res, StoreResults.found(commands.store().find(tenantId, id), "command", id));
+        CommandView command = StoreResults.found(commands.store().find(caller.tenantId(), id), "command", id);
+        caller.requireCovers(command.site(), "command", id);
+        Json.ok(res, command);
     }
 }

@@ -1,8 +1,11 @@
 package dev.gatehouse.hub.credentials;
 
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
+import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -34,13 +37,13 @@ import java.util.Optional;
  * POST  /api/v1/credentials/{id}/qr-token        a member QR token for about a minute (?siteId= to bind one site)
  * </pre>
  */
-public record CredentialService(CredentialStore store, VisitorPassService passes, Clock clock, int maxBody)
+public record CredentialService(CredentialStore store, VisitorPassService passes, Audit audit, Clock clock, int maxBody)
         implements HttpService {
     private static final String UID_RULE = "must be the card UID in hex: 4, 7 or 10 bytes (8, 14 or 20 hex digits),"
             + " e.g. 04A22B1C5D8000; ':', ' ' and '-' between bytes are allowed";
 
-    public CredentialService(CredentialStore store, VisitorPassStore passStore, Clock clock, int maxBody) {
-        this(store, new VisitorPassService(passStore, clock, maxBody), clock, maxBody);
+    public CredentialService(CredentialStore store, VisitorPassStore passStore, Audit audit, Clock clock, int maxBody) {
+        this(store, new VisitorPassService(passStore, audit, clock, maxBody), audit, clock, maxBody);
     }
 
     @Override
@@ -55,7 +58,7 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
     }
 
     private void enroll(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
         String memberId = PathIds.id(req, "memberId", "member");
         Input input = Input.of(Json.object(req, maxBody), "type", "uid", "label", "validFrom", "validUntil");
         if (!input.has("type") || input.isNull("type")) {
@@ -75,7 +78,9 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
         input.done();
         CredentialStore.Enrollment enrollment =
                 new CredentialStore.Enrollment(type.orElseThrow(), uid, label, validFrom, validUntil);
-        Json.created(res, StoreResults.value(store.enroll(tenantId, memberId, enrollment)));
+        CredentialView created = StoreResults.value(store.enroll(caller.tenantId(), memberId, enrollment));
+        audit.record(req, caller, "credential.enroll", "credential", created.id(), null, null, created);
+        Json.created(res, created);
     }
 
     /** The UID's bytes; errors never repeat the UID, which must not reach a log or a screen. */
@@ -113,7 +118,7 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         String memberId = PathIds.id(req, "memberId", "member");
         Optional<CredentialStatus> status = Requests.enumValue(req, "status", CredentialStatus.class);
         Paging paging = Paging.of(req);
@@ -133,12 +138,15 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Json.ok(res, credential(req, Caller.tenantId(req)));
+        Json.ok(
+                res,
+                credential(req, Caller.require(req, Permission.VIEW_MEMBERS).tenantId()));
     }
 
     /** PATCH semantics: fields left out keep their value; label, validFrom and validUntil sent as null are cleared. */
     private void update(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
+        String tenantId = caller.tenantId();
         CredentialView current = credential(req, tenantId);
         Input input = Input.of(Json.object(req, maxBody), "label", "validFrom", "validUntil", "status");
         Optional<String> label =
@@ -176,28 +184,48 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
             Json.ok(res, current); // nothing changes, so no edge needs to hear of it
             return;
         }
-        Json.ok(
-                res,
-                StoreResults.value(store.update(
-                        tenantId,
-                        current.id(),
-                        new CredentialStore.Update(
-                                label,
-                                validFrom,
-                                validUntil,
-                                status,
-                                currentStatus,
-                                Instant.parse(current.updatedAt()).toEpochMilli()))));
+        CredentialView updated = StoreResults.value(store.update(
+                tenantId,
+                current.id(),
+                new CredentialStore.Update(
+                        label,
+                        validFrom,
+                        validUntil,
+                        status,
+                        currentStatus,
+                        Instant.parse(current.updatedAt()).toEpochMilli())));
+        audit.record(req, caller, action(currentStatus, status), "credential", current.id(), null, current, updated);
+        Json.ok(res, updated);
+    }
+
+    /** What a PATCH did, as the audit log names it: a change of status has its own name. */
+    private static String action(CredentialStatus before, CredentialStatus after) {
+        if (before == after) {
+            return "credential.update";
+        }
+        return switch (after) {
+            case ACTIVE -> "credential.reactivate";
+            case SUSPENDED -> "credential.suspend";
+            case LOST -> "credential.lost";
+            case REVOKED -> "credential.revoke";
+        };
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        Json.ok(res, StoreResults.value(store.revoke(Caller.tenantId(req), credentialId(req))));
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
+        CredentialView current = credential(req, caller.tenantId());
+        CredentialView revoked = StoreResults.value(store.revoke(caller.tenantId(), current.id()));
+        audit.record(req, caller, "credential.revoke", "credential", current.id(), null, current, revoked);
+        Json.ok(res, revoked);
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
         String id = credentialId(req);
         Optional<String> siteId = Requests.id(req, "siteId", "a site id");
-        Json.ok(res, StoreResults.value(store.issueToken(tenantId, id, siteId)));
+        siteId.ifPresent(site -> caller.require(Permission.MANAGE_CREDENTIALS, site));
+        QrToken token = StoreResults.value(store.issueToken(caller.tenantId(), id, siteId));
+        audit.record(req, caller, "credential.qr-token", "credential", id, siteId.orElse(null), null, token);
+        Json.ok(res, token);
     }
 }

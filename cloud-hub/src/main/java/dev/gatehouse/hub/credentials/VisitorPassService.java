@@ -1,7 +1,11 @@
 package dev.gatehouse.hub.credentials;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.credentials.CredentialViews.PassView;
+import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Paging;
@@ -29,7 +33,7 @@ import java.util.Optional;
  * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
  * </pre>
  */
-record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) implements HttpService {
+record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int maxBody) implements HttpService {
     private static final int MAX_DOORS = 100;
 
     @Override
@@ -42,8 +46,9 @@ record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) impl
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
+        Caller.Operator caller =
+                Caller.require(req, Permission.MANAGE_CREDENTIALS).require(Permission.MANAGE_CREDENTIALS, siteId);
         Input input = Input.of(
                 Json.object(req, maxBody),
                 "visitorName",
@@ -82,7 +87,7 @@ record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) impl
         boolean singleUse = input.bool("singleUse").orElse(true);
         input.done();
         VisitorPassStore.CreatedPass created = StoreResults.value(store.create(
-                tenantId,
+                caller.tenantId(),
                 siteId,
                 new VisitorPassStore.NewPass(
                         visitorName,
@@ -93,7 +98,9 @@ record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) impl
                         from.orElseThrow(),
                         until.orElseThrow(),
                         singleUse)));
-        ObjectNode body = Json.MAPPER.valueToTree(created.pass());
+        PassView pass = created.pass();
+        audit.record(req, caller, "visitor-pass.create", "visitor-pass", pass.id(), siteId, null, pass);
+        ObjectNode body = Json.MAPPER.valueToTree(pass);
         body.set("qr", Json.MAPPER.valueToTree(created.qr()));
         Json.created(res, body);
     }
@@ -113,8 +120,10 @@ record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) impl
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS)
+                .require(Permission.VIEW_MEMBERS, siteId)
+                .tenantId();
         Optional<PassStatus> status = Requests.enumValue(req, "status", PassStatus.class);
         Paging paging = Paging.of(req);
         Json.ok(
@@ -127,16 +136,32 @@ record VisitorPassService(VisitorPassStore store, Clock clock, int maxBody) impl
         return PathIds.id(req, "passId", "visitor pass");
     }
 
-    private void get(ServerRequest req, ServerResponse res) {
+    /** The pass the path names, when it is at one of the caller's sites (else 404). */
+    private PassView pass(ServerRequest req, Caller.Operator caller) {
         String passId = passId(req);
-        Json.ok(res, StoreResults.found(store.find(Caller.tenantId(req), passId), "visitor pass", passId));
+        PassView pass = StoreResults.found(store.find(caller.tenantId(), passId), "visitor pass", passId);
+        caller.requireCovers(pass.siteId(), "visitor pass", passId);
+        return pass;
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Json.ok(res, pass(req, Caller.require(req, Permission.VIEW_MEMBERS)));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        Json.ok(res, StoreResults.value(store.revoke(Caller.tenantId(req), passId(req))));
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
+        PassView current = pass(req, caller);
+        PassView revoked = StoreResults.value(store.revoke(caller.tenantId(), current.id()));
+        audit.record(
+                req, caller, "visitor-pass.revoke", "visitor-pass", current.id(), current.siteId(), current, revoked);
+        Json.ok(res, revoked);
     }
 
     private void issueToken(ServerRequest req, ServerResponse res) {
-        Json.ok(res, StoreResults.value(store.issueToken(Caller.tenantId(req), passId(req))));
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
+        PassView current = pass(req, caller);
+        QrToken token = StoreResults.value(store.issueToken(caller.tenantId(), current.id()));
+        audit.record(req, caller, "visitor-pass.qr-token", "visitor-pass", current.id(), current.siteId(), null, token);
+        Json.ok(res, token);
     }
 }

@@ -1,9 +1,11 @@
 package dev.gatehouse.hub.devices;
 
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.sites.SitePath;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.sites.Views;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
@@ -24,7 +26,8 @@ import java.util.function.Consumer;
  * POST  /api/v1/sites/{siteId}/devices     GET (list)            GET|PATCH /api/v1/devices/{deviceId}
  * </pre>
  */
-public record DeviceService(SiteStore sites, DeviceStore store, int maxBody, Consumer<String> deviceRetired)
+public record DeviceService(
+        SiteStore sites, DeviceStore store, Audit audit, int maxBody, Consumer<String> deviceRetired)
         implements HttpService {
     @Override
     public void routing(HttpRules rules) {
@@ -35,30 +38,37 @@ public record DeviceService(SiteStore sites, DeviceStore store, int maxBody, Con
     }
 
     private void createDevice(ServerRequest req, ServerResponse res) {
-        Views.SiteView site = SitePath.site(req, sites);
+        Views.SiteView site = SitePath.site(req, sites, Permission.MANAGE_DEVICES);
+        Caller.Operator caller = Caller.operator(req);
         Input input = Input.of(Json.object(req, maxBody), "name");
         String name = input.text("name", 100);
         input.done();
-        Json.created(res, StoreResults.value(store.createDevice(Caller.tenantId(req), site.id(), name)));
+        DeviceView created = StoreResults.value(store.createDevice(caller.tenantId(), site.id(), name));
+        audit.record(req, caller, "device.create", "device", created.id(), site.id(), null, created);
+        Json.created(res, created);
     }
 
     private void listDevices(ServerRequest req, ServerResponse res) {
-        Views.SiteView site = SitePath.site(req, sites);
-        Json.ok(res, Map.of("items", store.devices(Caller.tenantId(req), site.id())));
+        Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_SITES);
+        Json.ok(res, Map.of("items", store.devices(Caller.operator(req).tenantId(), site.id())));
     }
 
-    private DeviceView device(ServerRequest req) {
+    /** The device the path names, when it is at one of the caller's sites (else 404). */
+    private DeviceView device(ServerRequest req, Caller.Operator caller) {
         String deviceId = PathIds.id(req, "deviceId", "device");
-        return StoreResults.found(store.device(Caller.tenantId(req), deviceId), "device", deviceId);
+        DeviceView device = StoreResults.found(store.device(caller.tenantId(), deviceId), "device", deviceId);
+        caller.requireCovers(device.siteId(), "device", deviceId);
+        return device;
     }
 
     private void getDevice(ServerRequest req, ServerResponse res) {
-        Json.ok(res, device(req));
+        Json.ok(res, device(req, Caller.require(req, Permission.VIEW_SITES)));
     }
 
     /** Renames a device or retires it; provisioning (pending → active) is POST /devices/{id}/provision. */
     private void updateDevice(ServerRequest req, ServerResponse res) {
-        DeviceView current = device(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_DEVICES);
+        DeviceView current = device(req, caller);
         Input input = Input.of(Json.object(req, maxBody), "name", "status");
         Optional<String> name = input.has("name") ? Optional.of(input.text("name", 100)) : Optional.empty();
         Optional<String> status = input.optionalText("status", 20);
@@ -73,10 +83,21 @@ public record DeviceService(SiteStore sites, DeviceStore store, int maxBody, Con
             input.error("status", "a retired device stays retired; create a new device instead");
         }
         input.done();
-        DeviceView updated = StoreResults.value(store.updateDevice(Caller.tenantId(req), current.id(), name, status));
-        if (updated.status().equals("retired") && !current.status().equals("retired")) {
+        DeviceView updated = StoreResults.value(store.updateDevice(caller.tenantId(), current.id(), name, status));
+        boolean retired =
+                updated.status().equals("retired") && !current.status().equals("retired");
+        if (retired) {
             deviceRetired.accept(current.id());
         }
+        audit.record(
+                req,
+                caller,
+                retired ? "device.retire" : "device.update",
+                "device",
+                current.id(),
+                current.siteId(),
+                current,
+                updated);
         Json.ok(res, updated);
     }
 }

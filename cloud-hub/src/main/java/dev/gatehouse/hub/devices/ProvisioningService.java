@@ -1,9 +1,11 @@
 package dev.gatehouse.hub.devices;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.sites.Views;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
@@ -36,7 +38,12 @@ import java.util.function.Supplier;
  * given; {@code disconnect} drops a device's MQTT connection.
  */
 public record ProvisioningService(
-        DeviceStore devices, DoorStore doors, Supplier<String> brokerUrl, Consumer<String> disconnect, int maxBody)
+        DeviceStore devices,
+        DoorStore doors,
+        Audit audit,
+        Supplier<String> brokerUrl,
+        Consumer<String> disconnect,
+        int maxBody)
         implements HttpService {
     @Override
     public void routing(HttpRules rules) {
@@ -44,8 +51,11 @@ public record ProvisioningService(
     }
 
     private void provision(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_DEVICES);
+        String tenantId = caller.tenantId();
         String deviceId = PathIds.id(req, "deviceId", "device");
+        DeviceView before = StoreResults.found(devices.device(tenantId, deviceId), "device", deviceId);
+        caller.requireCovers(before.siteId(), "device", deviceId);
         ObjectNode body = req.content().hasEntity() ? Json.object(req, maxBody) : Json.MAPPER.createObjectNode();
         Input.of(body).done();
         String password = MqttPasswords.newDevicePassword();
@@ -53,6 +63,8 @@ public record ProvisioningService(
                 StoreResults.value(devices.provision(tenantId, deviceId, MqttPasswords.hash(password)));
         // A device still connected with its previous password loses the connection now.
         disconnect.accept(deviceId);
+        DeviceView after = StoreResults.found(devices.device(tenantId, deviceId), "device", deviceId);
+        audit.record(req, caller, "device.provision", "device", deviceId, before.siteId(), before, after);
         List<Map<String, String>> siteDoors = new ArrayList<>();
         for (Views.DoorView door : doors.doors(tenantId, issued.siteId())) {
             siteDoors.add(Map.of("id", door.id(), "name", door.name()));

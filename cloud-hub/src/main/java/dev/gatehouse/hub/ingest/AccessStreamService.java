@@ -3,6 +3,7 @@ package dev.gatehouse.hub.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Json;
 import io.helidon.http.HeaderNames;
@@ -45,7 +46,8 @@ public record AccessStreamService(AccessLogStore store, IngestSignal signal, Clo
     }
 
     private void stream(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_ACCESS_LOG);
+        String tenantId = caller.tenantId();
         Optional<String> lastId = req.headers().first(HeaderNames.create("Last-Event-ID"));
         AccessLogStore.LiveCursor cursor;
         if (lastId.isPresent() && !lastId.get().isBlank()) {
@@ -65,12 +67,15 @@ public record AccessStreamService(AccessLogStore store, IngestSignal signal, Clo
                 long generation = signal.generation();
                 List<AccessLogStore.Live> page = store.live(tenantId, cursor, PAGE);
                 for (AccessLogStore.Live live : page) {
+                    cursor = live.cursor();
+                    if (!caller.access().covers(live.event().siteId())) {
+                        continue; // another site's event: the cursor moves past it, the caller never sees it
+                    }
                     sink.emit(SseEvent.builder()
                             .id(live.cursor().encode())
                             .name("access")
                             .data(json(live))
                             .build());
-                    cursor = live.cursor();
                     lastSent = System.currentTimeMillis();
                 }
                 if (page.size() == PAGE) {

@@ -5,6 +5,7 @@ import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
 import dev.gatehouse.hub.web.StoreResults;
@@ -40,8 +41,10 @@ public record SyncStatusService(Database database) implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
         String siteId = PathIds.id(req, "siteId", "site");
+        String tenantId = Caller.require(req, Permission.VIEW_SITES)
+                .require(Permission.VIEW_SITES, siteId)
+                .tenantId();
         Optional<Map<String, Object>> body = database.read(c -> {
             Optional<Long> head = Sql.byId(c, "sites", "change_seq", Sql.LONG, tenantId, siteId);
             if (head.isEmpty()) {

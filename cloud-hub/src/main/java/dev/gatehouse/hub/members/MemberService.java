@@ -1,8 +1,10 @@
 package dev.gatehouse.hub.members;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -31,7 +33,7 @@ import java.util.regex.Pattern;
  * GET   /api/v1/members/{memberId}/history?limit=&amp;cursor=
  * </pre>
  */
-public record MemberService(MemberStore store, int maxBody) implements HttpService {
+public record MemberService(MemberStore store, Audit audit, int maxBody) implements HttpService {
     private static final String[] FIELDS = {"email", "fullName", "phone", "company", "roles", "status"};
     private static final Pattern PHONE = Pattern.compile("\\+?[0-9][0-9 ()./-]{2,38}");
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
@@ -47,7 +49,7 @@ public record MemberService(MemberStore store, int maxBody) implements HttpServi
     }
 
     private void create(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.operator(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
         String email = input.email("email");
         String fullName = input.text("fullName", 200);
@@ -59,16 +61,16 @@ public record MemberService(MemberStore store, int maxBody) implements HttpServi
             input.error("status", "a new member is active or suspended; cancel a member with PATCH");
         }
         input.done();
-        Json.created(
-                res,
-                StoreResults.value(store.create(
-                        caller.tenantId(),
-                        caller.actorId(),
-                        new MemberStore.MemberInput(email, fullName, phone, company, roles, status))));
+        MemberStore.MemberView created = StoreResults.value(store.create(
+                caller.tenantId(),
+                caller.actorId(),
+                new MemberStore.MemberInput(email, fullName, phone, company, roles, status)));
+        audit.record(req, caller, "member.create", "member", created.id(), null, null, created);
+        Json.created(res, created);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         Optional<MemberStatus> status = req.query().first("status").asOptional().map(MemberService::status);
         Optional<String> q =
                 req.query().first("q").asOptional().map(String::strip).filter(s -> !s.isEmpty());
@@ -88,16 +90,16 @@ public record MemberService(MemberStore store, int maxBody) implements HttpServi
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         String memberId = PathIds.id(req, "memberId", "member");
         Json.ok(res, StoreResults.found(store.find(tenantId, memberId), "member", memberId));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.operator(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
         String memberId = PathIds.id(req, "memberId", "member");
         // 404 before reading the body: another tenant's member is not there at all.
-        StoreResults.found(store.find(caller.tenantId(), memberId), "member", memberId);
+        MemberStore.MemberView before = StoreResults.found(store.find(caller.tenantId(), memberId), "member", memberId);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
         Optional<String> email = input.has("email") ? Optional.of(input.email("email")) : Optional.empty();
         Optional<String> fullName = input.has("fullName") ? Optional.of(input.text("fullName", 200)) : Optional.empty();
@@ -120,11 +122,24 @@ public record MemberService(MemberStore store, int maxBody) implements HttpServi
                         input.has("company") ? company : current.company(),
                         roles.orElse(current.roles()),
                         status.orElse(current.status()))));
+        audit.record(req, caller, action(before, updated), "member", memberId, null, before, updated);
         Json.ok(res, updated);
     }
 
+    /** What a PATCH did, as the audit log names it: a change of status has its own name. */
+    private static String action(MemberStore.MemberView before, MemberStore.MemberView after) {
+        if (before.status().equals(after.status())) {
+            return "member.update";
+        }
+        return switch (WireNames.of(MemberStatus.class, after.status())) {
+            case ACTIVE -> "member.reactivate";
+            case SUSPENDED -> "member.suspend";
+            case CANCELLED -> "member.cancel";
+        };
+    }
+
     private void history(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         String memberId = PathIds.id(req, "memberId", "member");
         Paging paging = Paging.of(req);
         Json.ok(

@@ -1,7 +1,9 @@
 package dev.gatehouse.hub.plans;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -26,7 +28,7 @@ import java.util.Optional;
  * DELETE /api/v1/members/{memberId}/plans/{planId}
  * </pre>
  */
-public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) implements HttpService {
+public record PlanAssignmentService(PlanAssignmentStore store, Audit audit, int maxBody) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/members/{memberId}/plans", this::assignments)
@@ -35,13 +37,20 @@ public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) impl
     }
 
     private void assignments(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         String memberId = PathIds.id(req, "memberId", "member");
         Json.ok(res, Map.of("items", StoreResults.value(store.assignments(tenantId, memberId))));
     }
 
+    /** The member's assignment of the plan now, when the member holds it. */
+    private Optional<PlanAssignmentStore.AssignmentView> held(String tenantId, String memberId, String planId) {
+        return StoreResults.value(store.assignments(tenantId, memberId)).stream()
+                .filter(assignment -> assignment.planId().equals(planId))
+                .findFirst();
+    }
+
     private void assign(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.operator(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
         String memberId = PathIds.id(req, "memberId", "member");
         String planId = PathIds.id(req, "planId", "plan");
         ObjectNode body = req.content().hasEntity() ? Json.object(req, maxBody) : Json.MAPPER.createObjectNode();
@@ -52,22 +61,26 @@ public record PlanAssignmentService(PlanAssignmentStore store, int maxBody) impl
             input.error("validUntil", "must be after validFrom (" + validFrom.get() + ")");
         }
         input.done();
+        Optional<PlanAssignmentStore.AssignmentView> before = held(caller.tenantId(), memberId, planId);
         PlanAssignmentStore.Assigned assigned = StoreResults.value(
                 store.assign(caller.tenantId(), caller.actorId(), memberId, planId, validFrom, validUntil));
+        audit.record(req, caller, "plan.assign", "member", memberId, null, before.orElse(null), assigned.assignment());
         Json.send(res, assigned.created() ? Status.CREATED_201 : Status.OK_200, assigned.assignment());
     }
 
     private void unassign(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.operator(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
         String memberId = PathIds.id(req, "memberId", "member");
         String planId = PathIds.id(req, "planId", "plan");
-        StoreResults.value(store.unassign(caller.tenantId(), caller.actorId(), memberId, planId))
+        PlanAssignmentStore.AssignmentView removed = StoreResults.value(
+                        store.unassign(caller.tenantId(), caller.actorId(), memberId, planId))
                 .orElseThrow(() -> new ApiException(
                         404,
                         "not-found",
                         "Not found",
                         "member " + memberId + " does not hold plan '" + planId + "'",
                         List.of()));
+        audit.record(req, caller, "plan.unassign", "member", memberId, null, removed, null);
         res.status(Status.NO_CONTENT_204).send();
     }
 }

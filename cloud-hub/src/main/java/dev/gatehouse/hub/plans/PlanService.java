@@ -2,7 +2,9 @@ package dev.gatehouse.hub.plans;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -35,7 +37,7 @@ import java.util.Optional;
  * A schedule is a list of weekly windows {@code {"day":"monday","start":"08:00","end":"18:00"}} in
  * each site's own time zone; none means at any time. Windows of one day must not overlap.
  */
-public record PlanService(PlanStore store, int maxBody) implements HttpService {
+public record PlanService(PlanStore store, Audit audit, int maxBody) implements HttpService {
     private static final String[] FIELDS = {"name", "description", "doorGroupIds", "schedule", "holidays"};
     private static final int MAX_GROUPS = 200;
     private static final int MAX_WINDOWS = 64;
@@ -49,8 +51,21 @@ public record PlanService(PlanStore store, int maxBody) implements HttpService {
                 .delete("/plans/{planId}", this::delete);
     }
 
+    /**
+     * The caller, when it may change plans: they name door groups of any site, so a role limited to
+     * some sites may not (403).
+     */
+    private static Caller.Operator planManager(ServerRequest req) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
+        if (!caller.access().allSites()) {
+            throw ApiException.forbidden(
+                    "plans span the tenant's sites, so a role limited to some sites may not change them; ask an owner");
+        }
+        return caller;
+    }
+
     private void create(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = planManager(req);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
         String name = input.text("name", 100);
         Optional<String> description = input.optionalText("description", 1000);
@@ -61,28 +76,29 @@ public record PlanService(PlanStore store, int maxBody) implements HttpService {
         List<TimeWindow> windows = windows(input);
         HolidayRule holidays = input.enumValue("holidays", HolidayRule.class).orElse(HolidayRule.CLOSED);
         input.done();
-        Json.created(
-                res,
-                StoreResults.value(store.create(
-                        tenantId, new PlanStore.PlanInput(name, description, groupIds, windows, holidays))));
+        PlanStore.PlanView created = StoreResults.value(store.create(
+                caller.tenantId(), new PlanStore.PlanInput(name, description, groupIds, windows, holidays)));
+        audit.record(req, caller, "plan.create", "plan", created.id(), null, null, created);
+        Json.created(res, created);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         Paging paging = Paging.of(req);
         Json.ok(res, store.list(tenantId, paging.limit(), paging.after()).body());
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.require(req, Permission.VIEW_MEMBERS).tenantId();
         String planId = PathIds.id(req, "planId", "plan");
         Json.ok(res, StoreResults.found(store.find(tenantId, planId), "plan", planId));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = planManager(req);
+        String tenantId = caller.tenantId();
         String planId = PathIds.id(req, "planId", "plan");
-        StoreResults.found(store.find(tenantId, planId), "plan", planId);
+        PlanStore.PlanView before = StoreResults.found(store.find(tenantId, planId), "plan", planId);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
         Optional<String> name = input.has("name") ? Optional.of(input.text("name", 100)) : Optional.empty();
         Optional<String> description = input.optionalText("description", 1000);
@@ -96,23 +112,25 @@ public record PlanService(PlanStore store, int maxBody) implements HttpService {
             input.error("holidays", "must be closed or ignored");
         }
         input.done();
-        Json.ok(
-                res,
-                StoreResults.value(store.update(
-                        tenantId,
-                        planId,
-                        current -> new PlanStore.PlanInput(
-                                name.orElse(current.name()),
-                                input.has("description") ? description : current.description(),
-                                input.has("doorGroupIds") ? groupIds : current.doorGroupIds(),
-                                input.has("schedule") ? windows : current.windows(),
-                                holidays.orElse(current.holidays())))));
+        PlanStore.PlanView updated = StoreResults.value(store.update(
+                tenantId,
+                planId,
+                current -> new PlanStore.PlanInput(
+                        name.orElse(current.name()),
+                        input.has("description") ? description : current.description(),
+                        input.has("doorGroupIds") ? groupIds : current.doorGroupIds(),
+                        input.has("schedule") ? windows : current.windows(),
+                        holidays.orElse(current.holidays()))));
+        audit.record(req, caller, "plan.update", "plan", planId, null, before, updated);
+        Json.ok(res, updated);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = planManager(req);
         String planId = PathIds.id(req, "planId", "plan");
-        StoreResults.value(store.delete(tenantId, planId));
+        PlanStore.PlanView before = StoreResults.found(store.find(caller.tenantId(), planId), "plan", planId);
+        StoreResults.value(store.delete(caller.tenantId(), planId));
+        audit.record(req, caller, "plan.delete", "plan", planId, null, before, null);
         res.status(Status.NO_CONTENT_204).send();
     }
 

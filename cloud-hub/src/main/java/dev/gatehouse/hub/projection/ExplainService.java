@@ -6,6 +6,7 @@ import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Times;
@@ -56,12 +57,12 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
     }
 
     private void explain(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_ACCESS_LOG);
         String memberId = required(req, "memberId", "member");
         String doorId = required(req, "doorId", "door");
         Optional<String> credentialId = req.query().first("credentialId").asOptional();
         Instant at = at(req);
-        Json.ok(res, database.read(c -> explain(c, tenantId, memberId, doorId, credentialId, at)));
+        Json.ok(res, database.read(c -> explain(c, caller, memberId, doorId, credentialId, at)));
     }
 
     private static String required(ServerRequest req, String parameter, String what) {
@@ -92,13 +93,20 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
     }
 
     private static Map<String, Object> explain(
-            Connection c, String tenantId, String memberId, String doorId, Optional<String> credentialId, Instant at)
+            Connection c,
+            Caller.Operator caller,
+            String memberId,
+            String doorId,
+            Optional<String> credentialId,
+            Instant at)
             throws SQLException {
+        String tenantId = caller.tenantId();
         if (MemberStore.entity(c, tenantId, memberId).isEmpty()) {
             throw ApiException.notFound("member", memberId);
         }
         String siteId =
                 DoorStore.doorSite(c, tenantId, doorId).orElseThrow(() -> ApiException.notFound("door", doorId));
+        caller.requireCovers(siteId, "door", doorId);
         Credential credential = credential(c, tenantId, memberId, credentialId);
         List<Entity> slice =
                 SiteProjection.forMember(c, tenantId, siteId, memberId).orElseThrow();

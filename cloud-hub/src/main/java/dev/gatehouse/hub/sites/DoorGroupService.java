@@ -1,6 +1,8 @@
 package dev.gatehouse.hub.sites;
 
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
@@ -21,7 +23,7 @@ import java.util.Optional;
  * POST  /api/v1/sites/{siteId}/door-groups GET (list)            GET|PATCH|DELETE /api/v1/door-groups/{id}
  * </pre>
  */
-public record DoorGroupService(SiteStore sites, DoorGroupStore store, int maxBody) implements HttpService {
+public record DoorGroupService(SiteStore sites, DoorGroupStore store, Audit audit, int maxBody) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/sites/{siteId}/door-groups", this::createGroup)
@@ -32,40 +34,58 @@ public record DoorGroupService(SiteStore sites, DoorGroupStore store, int maxBod
     }
 
     private void createGroup(ServerRequest req, ServerResponse res) {
-        Views.SiteView site = SitePath.site(req, sites);
+        Views.SiteView site = SitePath.site(req, sites, Permission.MANAGE_SITES);
+        Caller.Operator caller = Caller.operator(req);
         Input input = Input.of(Json.object(req, maxBody), "name", "doorIds");
         String name = input.text("name", 100);
         List<String> doorIds = input.ids("doorIds", 500);
         input.done();
-        Json.created(res, StoreResults.value(store.createGroup(Caller.tenantId(req), site.id(), name, doorIds)));
+        Views.DoorGroupView created =
+                StoreResults.value(store.createGroup(caller.tenantId(), site.id(), name, doorIds));
+        audit.record(req, caller, "door-group.create", "door-group", created.id(), site.id(), null, created);
+        Json.created(res, created);
     }
 
     private void listGroups(ServerRequest req, ServerResponse res) {
-        Views.SiteView site = SitePath.site(req, sites);
-        Json.ok(res, Map.of("items", store.groups(Caller.tenantId(req), site.id())));
+        Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_SITES);
+        Json.ok(res, Map.of("items", store.groups(Caller.operator(req).tenantId(), site.id())));
     }
 
     private static String groupId(ServerRequest req) {
         return PathIds.id(req, "groupId", "door group");
     }
 
-    private void getGroup(ServerRequest req, ServerResponse res) {
+    /** The door group the path names, when it is at one of the caller's sites (else 404). */
+    private Views.DoorGroupView group(ServerRequest req, Caller.Operator caller) {
         String groupId = groupId(req);
-        Json.ok(res, StoreResults.found(store.group(Caller.tenantId(req), groupId), "door group", groupId));
+        Views.DoorGroupView group = StoreResults.found(store.group(caller.tenantId(), groupId), "door group", groupId);
+        caller.requireCovers(group.siteId(), "door group", groupId);
+        return group;
+    }
+
+    private void getGroup(ServerRequest req, ServerResponse res) {
+        Json.ok(res, group(req, Caller.require(req, Permission.VIEW_SITES)));
     }
 
     private void updateGroup(ServerRequest req, ServerResponse res) {
-        String groupId = groupId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
+        Views.DoorGroupView current = group(req, caller);
         Input input = Input.of(Json.object(req, maxBody), "name", "doorIds");
         Optional<String> name = input.has("name") ? Optional.of(input.text("name", 100)) : Optional.empty();
         Optional<List<String>> doorIds =
                 input.has("doorIds") ? Optional.of(input.ids("doorIds", 500)) : Optional.empty();
         input.done();
-        Json.ok(res, StoreResults.value(store.updateGroup(Caller.tenantId(req), groupId, name, doorIds)));
+        Views.DoorGroupView updated =
+                StoreResults.value(store.updateGroup(caller.tenantId(), current.id(), name, doorIds));
+        audit.record(req, caller, "door-group.update", "door-group", current.id(), current.siteId(), current, updated);
+        Json.ok(res, updated);
     }
 
     private void deleteGroup(ServerRequest req, ServerResponse res) {
-        StoreResults.value(store.deleteGroup(Caller.tenantId(req), groupId(req)));
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
+        Views.DoorGroupView current = group(req, caller);
+        StoreResults.value(store.deleteGroup(caller.tenantId(), current.id()));
+        audit.record(req, caller, "door-group.delete", "door-group", current.id(), current.siteId(), current, null);
         res.status(Status.NO_CONTENT_204).send();
     }
 }

@@ -1,7 +1,9 @@
 package dev.gatehouse.hub.sites;
 
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
@@ -24,7 +26,7 @@ import java.util.Optional;
  * POST  /api/v1/sites/{siteId}/doors       GET (list)            GET|PATCH|DELETE /api/v1/doors/{doorId}
  * </pre>
  */
-public record DoorService(SiteStore sites, DoorStore store, int maxBody) implements HttpService {
+public record DoorService(SiteStore sites, DoorStore store, Audit audit, int maxBody) implements HttpService {
     private static final String[] FIELDS = {
         "name", "unlockSeconds", "untrustedClock", "offlineMode", "offlineAfterSeconds"
     };
@@ -60,41 +62,49 @@ public record DoorService(SiteStore sites, DoorStore store, int maxBody) impleme
     }
 
     private void createDoor(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        Views.SiteView site = SitePath.site(req, sites);
+        Views.SiteView site = SitePath.site(req, sites, Permission.MANAGE_SITES);
+        Caller.Operator caller = Caller.operator(req);
         DoorStore.DoorInput input = doorInput(Input.of(Json.object(req, maxBody), FIELDS), Optional.empty());
-        Json.created(res, StoreResults.value(store.createDoor(tenantId, site.id(), input)));
+        Views.DoorView created = StoreResults.value(store.createDoor(caller.tenantId(), site.id(), input));
+        audit.record(req, caller, "door.create", "door", created.id(), site.id(), null, created);
+        Json.created(res, created);
     }
 
     private void listDoors(ServerRequest req, ServerResponse res) {
-        Views.SiteView site = SitePath.site(req, sites);
-        Json.ok(res, Map.of("items", store.doors(Caller.tenantId(req), site.id())));
+        Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_SITES);
+        Json.ok(res, Map.of("items", store.doors(Caller.operator(req).tenantId(), site.id())));
     }
 
-    private Views.DoorView door(ServerRequest req) {
+    /** The door the path names, when it is at one of the caller's sites (else 404). */
+    private Views.DoorView door(ServerRequest req, Caller.Operator caller) {
         String doorId = PathIds.id(req, "doorId", "door");
-        return StoreResults.found(store.door(Caller.tenantId(req), doorId), "door", doorId);
+        Views.DoorView door = StoreResults.found(store.door(caller.tenantId(), doorId), "door", doorId);
+        caller.requireCovers(door.siteId(), "door", doorId);
+        return door;
     }
 
     private void getDoor(ServerRequest req, ServerResponse res) {
-        Json.ok(res, door(req));
+        Json.ok(res, door(req, Caller.require(req, Permission.VIEW_SITES)));
     }
 
     private void updateDoor(ServerRequest req, ServerResponse res) {
-        Views.DoorView current = door(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
+        Views.DoorView current = door(req, caller);
         DoorStore.DoorInput input = doorInput(Input.of(Json.object(req, maxBody), FIELDS), Optional.of(current));
-        Json.ok(
-                res,
-                StoreResults.value(store.updateDoor(
-                        Caller.tenantId(req),
-                        current.id(),
-                        input,
-                        Instant.parse(current.updatedAt()).toEpochMilli())));
+        Views.DoorView updated = StoreResults.value(store.updateDoor(
+                caller.tenantId(),
+                current.id(),
+                input,
+                Instant.parse(current.updatedAt()).toEpochMilli()));
+        audit.record(req, caller, "door.update", "door", current.id(), current.siteId(), current, updated);
+        Json.ok(res, updated);
     }
 
     private void deleteDoor(ServerRequest req, ServerResponse res) {
-        String doorId = PathIds.id(req, "doorId", "door");
-        StoreResults.value(store.deleteDoor(Caller.tenantId(req), doorId));
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
+        Views.DoorView current = door(req, caller);
+        StoreResults.value(store.deleteDoor(caller.tenantId(), current.id()));
+        audit.record(req, caller, "door.delete", "door", current.id(), current.siteId(), current, null);
         res.status(Status.NO_CONTENT_204).send();
     }
 }

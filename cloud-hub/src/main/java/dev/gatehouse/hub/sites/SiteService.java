@@ -2,9 +2,11 @@ package dev.gatehouse.hub.sites;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -38,7 +40,7 @@ import java.util.Set;
  * GET   /api/v1/sites/{siteId}/changes?after=0&amp;limit=100       the site's change log
  * </pre>
  */
-public record SiteService(SiteStore store, ChangeLog changes, int maxBody) implements HttpService {
+public record SiteService(SiteStore store, ChangeLog changes, Audit audit, int maxBody) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/sites", this::createSite)
@@ -50,44 +52,53 @@ public record SiteService(SiteStore store, ChangeLog changes, int maxBody) imple
     }
 
     private void createSite(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
+        if (!caller.access().allSites()) {
+            throw ApiException.forbidden("a role limited to some sites may not create a site; ask an owner");
+        }
         Input input = Input.of(Json.object(req, maxBody), "name", "address", "timeZone");
         String name = input.text("name", 100);
         String address = input.text("address", 300);
         Optional<ZoneId> zone = input.zone("timeZone");
         input.done();
-        Json.created(res, store.createSite(tenantId, new SiteStore.SiteInput(name, address, zone.orElseThrow())));
+        Views.SiteView created =
+                store.createSite(caller.tenantId(), new SiteStore.SiteInput(name, address, zone.orElseThrow()));
+        audit.record(req, caller, "site.create", "site", created.id(), created.id(), null, created);
+        Json.created(res, created);
     }
 
     private void listSites(ServerRequest req, ServerResponse res) {
-        Json.ok(res, Map.of("items", store.sites(Caller.tenantId(req))));
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_SITES);
+        Json.ok(
+                res,
+                Map.of("items", store.sites(caller.tenantId(), caller.access().siteIds())));
     }
 
     private void getSite(ServerRequest req, ServerResponse res) {
-        Json.ok(res, SitePath.site(req, store));
+        Json.ok(res, SitePath.site(req, store, Permission.VIEW_SITES));
     }
 
     private void updateSite(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        Views.SiteView current = SitePath.site(req, store);
+        Views.SiteView current = SitePath.site(req, store, Permission.MANAGE_SITES);
+        Caller.Operator caller = Caller.operator(req);
         Input input = Input.of(Json.object(req, maxBody), "name", "address", "timeZone");
         String name = input.has("name") ? input.text("name", 100) : current.name();
         String address = input.has("address") ? input.text("address", 300) : current.address();
         Optional<ZoneId> zone =
                 input.has("timeZone") ? input.zone("timeZone") : Optional.of(ZoneId.of(current.timeZone()));
         input.done();
-        Json.ok(
-                res,
-                StoreResults.value(store.updateSite(
-                        tenantId,
-                        current.id(),
-                        new SiteStore.SiteInput(name, address, zone.orElseThrow()),
-                        Instant.parse(current.updatedAt()).toEpochMilli())));
+        Views.SiteView updated = StoreResults.value(store.updateSite(
+                caller.tenantId(),
+                current.id(),
+                new SiteStore.SiteInput(name, address, zone.orElseThrow()),
+                Instant.parse(current.updatedAt()).toEpochMilli()));
+        audit.record(req, caller, "site.update", "site", current.id(), current.id(), current, updated);
+        Json.ok(res, updated);
     }
 
     private void replaceHolidays(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        Views.SiteView site = SitePath.site(req, store);
+        Views.SiteView site = SitePath.site(req, store, Permission.MANAGE_SITES);
+        Caller.Operator caller = Caller.operator(req);
         Input input = Input.of(Json.object(req, maxBody), "holidays");
         if (!input.has("holidays")) {
             input.error("holidays", "is required: an array of {\"date\": \"YYYY-MM-DD\", \"name\": \"…\"}");
@@ -121,12 +132,14 @@ public record SiteService(SiteStore store, ChangeLog changes, int maxBody) imple
             holidays.add(new Views.Holiday(date.get().toString(), name));
         }
         input.done();
-        Json.ok(res, StoreResults.value(store.replaceHolidays(tenantId, site.id(), holidays)));
+        Views.SiteView updated = StoreResults.value(store.replaceHolidays(caller.tenantId(), site.id(), holidays));
+        audit.record(req, caller, "site.holidays", "site", site.id(), site.id(), site, updated);
+        Json.ok(res, updated);
     }
 
     private void listChanges(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        Views.SiteView site = SitePath.site(req, store);
+        Views.SiteView site = SitePath.site(req, store, Permission.VIEW_SITES);
+        String tenantId = Caller.operator(req).tenantId();
         long after = Paging.number(req, "after", 0, Long.MAX_VALUE, 0);
         int limit = (int) Paging.number(req, "limit", 1, 1000, 100);
         List<Map<String, Object>> items = new ArrayList<>();

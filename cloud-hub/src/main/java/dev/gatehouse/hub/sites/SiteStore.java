@@ -78,11 +78,14 @@ public record SiteStore(Database database, Clock clock) {
                 tenantId);
     }
 
-    public List<Views.SiteView> sites(String tenantId) {
+    /** The tenant's sites; only those of {@code siteIds} when it is not empty (a caller whose role names sites). */
+    public List<Views.SiteView> sites(String tenantId, Set<String> siteIds) {
         return database.read(c -> {
             List<Views.SiteView> sites = new ArrayList<>();
             for (String id : ChangeLog.siteIds(c, tenantId)) {
-                site(c, tenantId, id).ifPresent(sites::add);
+                if (siteIds.isEmpty() || siteIds.contains(id)) {
+                    site(c, tenantId, id).ifPresent(sites::add);
+                }
             }
             return sites;
         });

@@ -47,6 +47,17 @@ public sealed interface Caller permits Caller.Admin, Caller.Operator {
             }
             return this;
         }
+
+        /**
+         * 404 naming the resource (a door, a device, a visitor pass) when its site is outside the
+         * caller's sites: exactly the answer for a resource that does not exist.
+         */
+        public Operator requireCovers(String siteId, String what, String id) {
+            if (!access.covers(siteId)) {
+                throw ApiException.notFound(what, id);
+            }
+            return this;
+        }
     }
 
     /** Attaches the caller to this request (the bearer-token filter and the console's session filter). */

@@ -1,6 +1,8 @@
 package dev.gatehouse.hub.tenants;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
@@ -11,10 +13,12 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Tenants (platform admin), the caller's own tenant and its branding, and the tenant's API tokens.
@@ -26,15 +30,19 @@ import java.util.Set;
  * GET    /api/v1/tenant             the caller's tenant
  * PATCH  /api/v1/tenant             change its name and branding
  * GET    /api/v1/tenant/signing-keys  the tenant's public keys (JWKS) for QR and sync signatures
- * POST   /api/v1/tokens             a new API token, answered once
- * GET    /api/v1/tokens             the tenant's tokens (hints only)
- * DELETE /api/v1/tokens/{id}        revoke a token; it stops working at once
+ * POST   /api/v1/tokens             owner: a new API token {"name", "role"?, "sites"?}, answered once
+ * GET    /api/v1/tokens             owner: the tenant's tokens (hints, roles and sites only)
+ * DELETE /api/v1/tokens/{id}        owner: revoke a token; it stops working at once
  * </pre>
+ *
+ * Only owners manage tokens, so no token can make one with more access than its own.
  */
-public record TenantService(TenantStore store, int maxBody) implements HttpService {
+public record TenantService(TenantStore store, AuditTrail audit, int maxBody) implements HttpService {
     /** Subdomains a tenant may not take: they name the hub's own hosts. */
     private static final Set<String> RESERVED =
             Set.of("www", "api", "admin", "app", "hub", "mqtt", "mail", "static", "status", "docs");
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     @Override
     public void routing(HttpRules rules) {
@@ -85,13 +93,14 @@ public record TenantService(TenantStore store, int maxBody) implements HttpServi
     }
 
     private void ownTenant(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.operator(req).tenantId();
         Json.ok(res, StoreResults.found(store.find(tenantId), "tenant", tenantId));
     }
 
     /** PATCH semantics: fields left out keep their value, fields sent as null are cleared. */
     private void updateOwnTenant(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
+        String tenantId = caller.tenantId();
         ObjectNode body = Json.object(req, maxBody);
         Input input = Input.of(body, "name", "primaryColor", "accentColor", "logoUrl");
         TenantView current = StoreResults.found(store.find(tenantId), "tenant", tenantId);
@@ -100,7 +109,9 @@ public record TenantService(TenantStore store, int maxBody) implements HttpServi
         Optional<String> accent = keep(input, "accentColor", input.color("accentColor"), current.accentColor());
         Optional<String> logo = keep(input, "logoUrl", input.httpsUrl("logoUrl"), current.logoUrl());
         input.done();
-        Json.ok(res, store.updateBranding(tenantId, new TenantStore.Branding(name, primary, accent, logo)));
+        TenantView updated = store.updateBranding(tenantId, new TenantStore.Branding(name, primary, accent, logo));
+        audit.record(req, caller, "tenant.update", "tenant", tenantId, null, current, updated);
+        Json.ok(res, updated);
     }
 
     private static Optional<String> keep(Input input, String field, Optional<String> sent, String current) {
@@ -111,45 +122,53 @@ public record TenantService(TenantStore store, int maxBody) implements HttpServi
     }
 
     private void signingKeys(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        String tenantId = Caller.operator(req).tenantId();
         var keys = store.publishedKeys(tenantId);
         Json.ok(res, Map.of("keys", keys.stream().map(k -> k.jwk()).toList()));
     }
 
+    /** Only owners manage tokens: the role that may do everything cannot hand out more than it has. */
+    private static Caller.Operator tokenManager(ServerRequest req) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
+        if (caller.access().role() != Role.OWNER) {
+            throw ApiException.forbidden("only an owner may manage API tokens; the role "
+                    + WireNames.wire(caller.access().role()) + " may not");
+        }
+        return caller;
+    }
+
     private void createToken(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
-        Input input = Input.of(Json.object(req, maxBody), "name");
+        Caller.Operator caller = tokenManager(req);
+        Input input = Input.of(Json.object(req, maxBody), "name", "role", "sites");
         String name = input.text("name", 100);
+        Role role = input.enumValue("role", Role.class).orElse(Role.OWNER);
+        if (input.isNull("role")) {
+            input.error("role", "must be one of " + WireNames.choices(Role.class) + "; leave it out for owner");
+        }
+        Set<String> sites = new TreeSet<>(input.ids("sites", 100));
+        if (role == Role.OWNER && !sites.isEmpty()) {
+            input.error("sites", "an owner has every site; leave sites out, or choose another role");
+        }
         input.done();
-        String token = store.createToken(Optional.of(tenantId), name);
-        TokenView view = store.tokens(tenantId).stream()
-                .filter(t -> t.hint().equals(Tokens.hint(token)) && t.name().equals(name))
-                .reduce((first, second) -> second)
-                .orElseThrow();
-        Json.send(
-                res,
-                Status.CREATED_201,
-                Map.of(
-                        "id",
-                        view.id(),
-                        "name",
-                        view.name(),
-                        "hint",
-                        view.hint(),
-                        "createdAt",
-                        view.createdAt(),
-                        "token",
-                        token));
+        TenantStore.IssuedToken issued =
+                StoreResults.value(store.createToken(caller.tenantId(), name, new Access(role, sites)));
+        audit.record(req, caller, "token.create", "token", issued.view().id(), null, null, issued.view());
+        Map<String, Object> body = new LinkedHashMap<>(Json.MAPPER.convertValue(issued.view(), MAP));
+        body.put("token", issued.token());
+        Json.created(res, body);
     }
 
     private void listTokens(ServerRequest req, ServerResponse res) {
-        Json.ok(res, Map.of("items", store.tokens(Caller.tenantId(req))));
+        Json.ok(res, Map.of("items", store.tokens(tokenManager(req).tenantId())));
     }
 
     private void revokeToken(ServerRequest req, ServerResponse res) {
-        String tenantId = Caller.tenantId(req);
+        Caller.Operator caller = tokenManager(req);
         String id = PathIds.id(req, "id", "token");
-        StoreResults.value(store.revokeToken(tenantId, id));
+        TokenView before = StoreResults.found(store.token(caller.tenantId(), id), "token", id);
+        StoreResults.value(store.revokeToken(caller.tenantId(), id));
+        TokenView after = StoreResults.found(store.token(caller.tenantId(), id), "token", id);
+        audit.record(req, caller, "token.revoke", "token", id, null, before, after);
         res.status(Status.NO_CONTENT_204).send();
     }
 

@@ -3,9 +3,11 @@ package dev.gatehouse.hub.tenants;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.SigningKey;
@@ -16,6 +18,7 @@ import java.sql.SQLException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +54,7 @@ public record TenantStore(Database database, Clock clock) {
                     now,
                     now,
                     Tokens.secret());
-            insertToken(c, Optional.of(id), "initial", token, now);
+            insertToken(c, Optional.of(id), "initial", token, Access.owner(), now);
             newSigningKey(c, id, now);
         });
         return new Created(find(id).orElseThrow(), token);
@@ -132,17 +135,23 @@ public record TenantStore(Database database, Clock clock) {
                 .orElseThrow(() -> new SQLException("tenant " + tenantId + " does not exist"));
     }
 
-    static void insertToken(Connection c, Optional<String> tenantId, String name, String token, Instant now)
+    private static String insertToken(
+            Connection c, Optional<String> tenantId, String name, String token, Access access, Instant now)
             throws SQLException {
+        String id = HubIds.next("tok");
         Sql.update(
                 c,
-                "INSERT INTO api_tokens (id, tenant_id, name, token_hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                HubIds.next("tok"),
+                "INSERT INTO api_tokens (id, tenant_id, name, token_hash, hint, role, site_ids, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                id,
                 tenantId,
                 name,
                 Tokens.hash(token),
                 Tokens.hint(token),
+                access.role(),
+                access.storedSites(),
                 now);
+        return id;
     }
 
     public Optional<TenantView> find(String id) {
@@ -183,21 +192,63 @@ public record TenantStore(Database database, Clock clock) {
 
     /** Stores the hash of a token made by the caller (the bootstrap writes its file first). */
     void storeToken(Optional<String> tenantId, String name, String token) {
-        database.run(c -> insertToken(c, tenantId, name, token, clock.instant()));
+        database.run(c -> insertToken(c, tenantId, name, token, Access.owner(), clock.instant()));
     }
+
+    /** A new token of the tenant and its listing; the token itself is answered only here, once. */
+    public record IssuedToken(TokenView view, String token) {}
+
+    /**
+     * A new token of the tenant with a role and sites (Invalid naming each site that is not one of the
+     * tenant's, as {@code sites[i]}).
+     */
+    public StoreResult<IssuedToken> createToken(String tenantId, String name, Access access) {
+        String token = Tokens.generate();
+        List<String> sites = access.siteIds().stream().sorted().toList();
+        return database.write(c -> {
+            List<FieldError> unknown = new ArrayList<>();
+            for (int i = 0; i < sites.size(); i++) {
+                if (!Sql.exists(c, "SELECT 1 FROM sites WHERE id = ? AND tenant_id = ?", sites.get(i), tenantId)) {
+                    unknown.add(new FieldError("sites", "'" + sites.get(i) + "' is not a site of this tenant"));
+                }
+            }
+            if (!unknown.isEmpty()) {
+                return new StoreResult.Invalid<>(unknown);
+            }
+            String id = insertToken(c, Optional.of(tenantId), name, token, access, clock.instant());
+            return StoreResult.found(new IssuedToken(token(c, tenantId, id).orElseThrow(), token));
+        });
+    }
+
+    private static final String TOKEN_COLUMNS = "id, name, hint, role, site_ids, created_at, revoked_at";
 
     public List<TokenView> tokens(String tenantId) {
         return database.read(c -> Sql.list(
                 c,
-                "SELECT id, name, hint, created_at, revoked_at FROM api_tokens WHERE tenant_id = ?"
-                        + " ORDER BY created_at, id",
-                row -> new TokenView(
-                        row.getString(1),
-                        row.getString(2),
-                        row.getString(3),
-                        Times.iso(row.getLong(4)),
-                        Sql.instant(row, 5).map(Times::iso).orElse(null)),
+                "SELECT " + TOKEN_COLUMNS + " FROM api_tokens WHERE tenant_id = ? ORDER BY created_at, id",
+                TenantStore::tokenView,
                 tenantId));
+    }
+
+    /** One token of the tenant, as listed. */
+    public Optional<TokenView> token(String tenantId, String tokenId) {
+        return database.read(c -> token(c, tenantId, tokenId));
+    }
+
+    private static Optional<TokenView> token(Connection c, String tenantId, String tokenId) throws SQLException {
+        return Sql.byId(c, "api_tokens", TOKEN_COLUMNS, TenantStore::tokenView, tenantId, tokenId);
+    }
+
+    private static TokenView tokenView(ResultSet row) throws SQLException {
+        Access access = Access.stored(row.getString(4), row.getString(5));
+        return new TokenView(
+                row.getString(1),
+                row.getString(2),
+                row.getString(3),
+                WireNames.wire(access.role()),
+                access.siteIds().stream().sorted().toList(),
+                Times.iso(row.getLong(6)),
+                Sql.instant(row, 7).map(Times::iso).orElse(null));
     }
 
     /** Revokes a token of this tenant (Found with its id; revoking it again changes nothing), or NotFound. */
