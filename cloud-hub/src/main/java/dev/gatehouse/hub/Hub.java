@@ -12,7 +12,6 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
-import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
@@ -210,7 +209,9 @@ public final class Hub implements AutoCloseable {
                 stores.accessLog(),
                 signal,
                 new TenantHost(config.baseDomain()),
-                ConsoleSettings.defaults());
+                config.console(),
+                config.mail().mailer(stores.clock()),
+                audit);
         routing.addFilter(new StrictUris());
         Console.filter(routing, console);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))

@@ -1,6 +1,7 @@
 package dev.gatehouse.hub;
 
 import dev.gatehouse.hub.accounts.MailSettings;
+import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
@@ -8,7 +9,10 @@ import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.sync.SyncSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -25,7 +29,8 @@ public record HubConfig(
         String logFormat,
         MqttSettings mqtt,
         SyncSettings sync,
-        MailSettings mail) {
+        MailSettings mail,
+        ConsoleSettings console) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -79,10 +84,33 @@ public record HubConfig(
                     hub.get("log-format").asString().orElse("json"),
                     mqtt(hub.get("mqtt")),
                     sync(hub.get("sync")),
-                    mail(hub.get("mail"), dataDir));
+                    mail(hub.get("mail"), dataDir),
+                    console(hub));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
+    }
+
+    /** {@code hub.public-url} (how people reach the hub; https makes cookies Secure) and {@code hub.console.*}. */
+    private static ConsoleSettings console(Config hub) {
+        Optional<URI> publicUrl = text(hub, "public-url").map(text -> {
+            try {
+                URI url = new URI(text);
+                if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                    throw new URISyntaxException(text, "not an http(s) URL with a host");
+                }
+                return url;
+            } catch (URISyntaxException e) {
+                throw new HubConfigException("hub.public-url is '" + text
+                        + "'; write the URL people open, such as https://gatehouse.example");
+            }
+        });
+        Duration dwell =
+                duration(hub.get("console.dwell"), ConsoleSettings.defaults().dwell());
+        if (dwell.compareTo(Duration.ofMinutes(10)) < 0 || dwell.compareTo(Duration.ofHours(24)) > 0) {
+            throw new HubConfigException("hub.console.dwell is " + dwell + "; use 10m to 24h");
+        }
+        return new ConsoleSettings(publicUrl, dwell);
     }
 
     private static MqttSettings mqtt(Config mqtt) {
@@ -191,23 +219,32 @@ public record HubConfig(
                 "text",
                 MqttSettings.disabled(),
                 SyncSettings.defaults(),
-                MailSettings.folder(dataDir.resolve("mail")));
+                MailSettings.folder(dataDir.resolve("mail")),
+                ConsoleSettings.defaults());
     }
 
     public HubConfig withBaseDomain(String domain) {
         return new HubConfig(
-                host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync, mail);
+                host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync, mail, console);
     }
 
     public HubConfig withMqtt(MqttSettings settings) {
-        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync, mail);
+        return new HubConfig(
+                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync, mail, console);
     }
 
     public HubConfig withSync(SyncSettings settings) {
-        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings, mail);
+        return new HubConfig(
+                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings, mail, console);
+    }
+
+    public HubConfig withConsole(ConsoleSettings settings) {
+        return new HubConfig(
+                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, mail, settings);
     }
 
     public HubConfig withMail(MailSettings settings) {
-        return new HubConfig(host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, settings);
+        return new HubConfig(
+                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, settings, console);
     }
 }

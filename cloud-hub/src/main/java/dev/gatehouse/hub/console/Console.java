@@ -2,7 +2,9 @@ package dev.gatehouse.hub.console;
 
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.TenantHost;
@@ -49,7 +51,9 @@ public final class Console {
             AccessLogStore accessLog,
             IngestSignal signal,
             TenantHost host,
-            ConsoleSettings settings) {}
+            ConsoleSettings settings,
+            Mailer mailer,
+            Audit audit) {}
 
     public static void routes(HttpRouting.Builder routing, Parts parts) {
         AccountStore accounts = new AccountStore(parts.database(), parts.clock());
