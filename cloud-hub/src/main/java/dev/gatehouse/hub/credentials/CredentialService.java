@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.credentials;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
@@ -23,13 +24,15 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Members' credentials and their QR tokens; registers the visitor-pass routes too.
  *
  * <pre>
- * POST  /api/v1/members/{memberId}/credentials   enroll an nfc-card (its uid is hashed, never kept) or a member-qr
+ * POST  /api/v1/members/{memberId}/credentials   enroll an nfc-card (its uid is hashed, never kept, or the
+ *                                                cardHash a door reported for it) or a member-qr
  * GET   /api/v1/members/{memberId}/credentials   the member's credentials (?status=&amp;limit=&amp;cursor=)
  * GET   /api/v1/credentials/{id}                 one credential
  * PATCH /api/v1/credentials/{id}                 label, validFrom, validUntil, status (active, suspended, lost)
@@ -60,16 +63,26 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
     private void enroll(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
         String memberId = PathIds.id(req, "memberId", "member");
-        Input input = Input.of(Json.object(req, maxBody), "type", "uid", "label", "validFrom", "validUntil");
+        Input input =
+                Input.of(Json.object(req, maxBody), "type", "uid", "cardHash", "label", "validFrom", "validUntil");
         if (!input.has("type") || input.isNull("type")) {
             input.error("type", "is required: nfc-card or member-qr");
         }
         Optional<CredentialType> type = input.enumValue("type", CredentialType.class);
         Optional<byte[]> uid = Optional.empty();
+        Optional<String> cardHash = Optional.empty();
         if (type.isPresent() && type.get() == CredentialType.NFC_CARD) {
-            uid = uid(input);
-        } else if (type.isPresent() && input.has("uid")) {
-            input.error("uid", "only an nfc-card has a uid; a member-qr credential is shown as a QR code");
+            if (input.has("cardHash") && input.has("uid")) {
+                input.error("cardHash", "send the card's uid or its cardHash, not both");
+            } else if (input.has("cardHash")) {
+                cardHash = cardHash(input);
+            } else {
+                uid = uid(input);
+            }
+        } else if (type.isPresent() && (input.has("uid") || input.has("cardHash"))) {
+            input.error(
+                    input.has("uid") ? "uid" : "cardHash",
+                    "only an nfc-card has a uid or card hash; a member-qr credential is shown as a QR code");
         }
         Optional<String> label = input.optionalText("label", 100);
         Optional<Instant> validFrom = Requests.instant(input, "validFrom");
@@ -77,7 +90,7 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
         checkWindow(input, validFrom, validUntil, input.has("validUntil"), clock.instant());
         input.done();
         CredentialStore.Enrollment enrollment =
-                new CredentialStore.Enrollment(type.orElseThrow(), uid, label, validFrom, validUntil);
+                new CredentialStore.Enrollment(type.orElseThrow(), uid, cardHash, label, validFrom, validUntil);
         CredentialView created = StoreResults.value(store.enroll(caller.tenantId(), memberId, enrollment));
         audit.record(req, caller, "credential.enroll", "credential", created.id(), null, null, created);
         Json.created(res, created);
@@ -105,6 +118,23 @@ public record CredentialService(CredentialStore store, VisitorPassService passes
             return Optional.empty();
         }
         return Optional.of(bytes);
+    }
+
+    /**
+     * The keyed hash a door reported for an unknown card (an access event's {@code cardHash}): 64 hex
+     * digits, stored in lower case as doors write it.
+     */
+    private static Optional<String> cardHash(Input input) {
+        JsonNode value = input.raw().get("cardHash");
+        String hash =
+                value != null && value.isTextual() ? value.textValue().strip().toLowerCase(Locale.ROOT) : "";
+        if (!CredentialStore.CARD_HASH.matcher(hash).matches()) {
+            input.error(
+                    "cardHash",
+                    "must be the card's hash as an access event reports it for an unknown card: 64 hex digits");
+            return Optional.empty();
+        }
+        return Optional.of(hash);
     }
 
     /** The window must end after it starts; a new end must not lie in the past (it would never open a door). */

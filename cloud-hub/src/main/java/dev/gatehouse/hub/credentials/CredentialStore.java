@@ -37,6 +37,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Members' credentials: NFC cards, kept only as the tenant-keyed hash of their UID, and member-QR
@@ -52,19 +53,46 @@ public record CredentialStore(Database database, Clock clock) {
     private static final Revoking<CredentialView> REVOKING = new Revoking<>(
             "credentials", "credential", CredentialStatus.REVOKED, CredentialStore::view, CredentialView::status);
 
-    /** A credential to enroll: {@code uid} (the card's UID bytes) is present exactly for an NFC card. */
+    /**
+     * A credential to enroll. An NFC card comes with either its UID's bytes ({@code uid}, hashed here
+     * and never kept) or the keyed hash a door reported for it ({@code cardHash}, 64 lower-case hex
+     * digits: a card enrolled by tapping it, whose UID the hub never sees); a member QR credential
+     * has neither.
+     */
     public record Enrollment(
             CredentialType type,
             Optional<byte[]> uid,
+            Optional<String> cardHash,
             Optional<String> label,
             Optional<Instant> validFrom,
             Optional<Instant> validUntil) {
         public Enrollment {
-            if (uid.isPresent() != (type == CredentialType.NFC_CARD)) {
-                throw new IllegalArgumentException("an NFC card needs its UID; a member QR credential has none");
+            boolean card = uid.isPresent() || cardHash.isPresent();
+            if (uid.isPresent() && cardHash.isPresent()) {
+                throw new IllegalArgumentException("an NFC card is enrolled by its UID or by its hash, not both");
+            }
+            if (card != (type == CredentialType.NFC_CARD)) {
+                throw new IllegalArgumentException(
+                        "an NFC card needs its UID or its hash; a member QR credential has neither");
+            }
+            if (cardHash.isPresent() && !CARD_HASH.matcher(cardHash.get()).matches()) {
+                throw new IllegalArgumentException("a card hash is 64 lower-case hex digits");
             }
         }
+
+        /** An enrollment by the card's UID (or a member QR credential, without one). */
+        public Enrollment(
+                CredentialType type,
+                Optional<byte[]> uid,
+                Optional<String> label,
+                Optional<Instant> validFrom,
+                Optional<Instant> validUntil) {
+            this(type, uid, Optional.empty(), label, validFrom, validUntil);
+        }
     }
+
+    /** A card's keyed hash as doors report it: HMAC-SHA256 in lower-case hex. */
+    public static final Pattern CARD_HASH = Pattern.compile("[0-9a-f]{64}");
 
     /**
      * The values a PATCH may set; the service merges them with the version it read ({@code readStatus},
@@ -98,7 +126,7 @@ public record CredentialStore(Database database, Clock clock) {
                     return new StoreResult.Conflict<>("member " + memberId
                             + " is cancelled, and cancelled is final; create a new member to give them access again");
                 }
-                Optional<String> hash = cardHash(c, tenantId, enrollment.uid());
+                Optional<String> hash = hashOf(c, tenantId, enrollment);
                 if (hash.isPresent()) {
                     Optional<StoreResult<CredentialView>> taken = cardTaken(c, tenantId, hash.get());
                     if (taken.isPresent()) {
@@ -123,9 +151,9 @@ public record CredentialStore(Database database, Clock clock) {
             });
         } catch (StoreException e) {
             // Two requests enrolling one card at once: the second meets UNIQUE (tenant_id, card_hash).
-            if (e.error() == StoreError.CONFLICT && enrollment.uid().isPresent()) {
+            if (e.error() == StoreError.CONFLICT && enrollment.type() == CredentialType.NFC_CARD) {
                 Optional<StoreResult<CredentialView>> taken = database.read(c -> {
-                    Optional<String> hash = cardHash(c, tenantId, enrollment.uid());
+                    Optional<String> hash = hashOf(c, tenantId, enrollment);
                     return hash.isPresent() ? cardTaken(c, tenantId, hash.get()) : Optional.empty();
                 });
                 if (taken.isPresent()) {
@@ -134,6 +162,11 @@ public record CredentialStore(Database database, Clock clock) {
             }
             throw e;
         }
+    }
+
+    /** The card's hash: as enrolled by hash, or computed from its UID; empty for a member QR credential. */
+    private static Optional<String> hashOf(Connection c, String tenantId, Enrollment enrollment) throws SQLException {
+        return enrollment.cardHash().isPresent() ? enrollment.cardHash() : cardHash(c, tenantId, enrollment.uid());
     }
 
     private static Optional<String> cardHash(Connection c, String tenantId, Optional<byte[]> uid) throws SQLException {

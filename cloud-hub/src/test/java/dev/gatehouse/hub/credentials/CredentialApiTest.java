@@ -217,6 +217,30 @@ class CredentialApiTest {
     }
 
     @Test
+    void aCardIsEnrolledByTheHashADoorReportedAndThatHashOnlyOnce() {
+        // Tapping an unknown card at a door gives the hub its keyed hash, never its UID: that is enough.
+        var tenant = hub.newTenant("by-hash");
+        String first = Fixtures.member(hub, tenant.id());
+        String second = Fixtures.member(hub, tenant.id());
+        String hash = expectedHash(tenant, "04A1B2C3D4E5F7");
+        Api.Response enrolled = api().post(
+                        "/api/v1/members/" + first + "/credentials",
+                        tenant.token(),
+                        "{\"type\":\"nfc-card\",\"cardHash\":\"" + hash.toUpperCase(Locale.ROOT) + "\"}");
+        assertThat(enrolled.status()).as(enrolled.toString()).isEqualTo(201);
+        assertThat(enrolled.json().get("cardHash").asText()).isEqualTo(hash);
+        // the same card, now by its UID, for another member: the hash is taken
+        Api.Response again =
+                api().post("/api/v1/members/" + second + "/credentials", tenant.token(), card("04A1B2C3D4E5F7"));
+        assertThat(again.status()).as(again.toString()).isEqualTo(409);
+        Api.Response byHash = api().post(
+                        "/api/v1/members/" + second + "/credentials",
+                        tenant.token(),
+                        "{\"type\":\"nfc-card\",\"cardHash\":\"" + hash + "\"}");
+        assertThat(byHash.status()).isEqualTo(409);
+    }
+
+    @Test
     void theSameCardInAnotherTenantIsAnotherCredential() {
         // Each tenant hashes with its own key: one operator's hashes mean nothing to another.
         var a = hub.newTenant("card-a");
@@ -253,7 +277,13 @@ class CredentialApiTest {
                         "validUntil"),
                 Arguments.of("{\"type\":\"member-qr\",\"validUntil\":\"2020-01-01T00:00:00Z\"}", "validUntil"),
                 Arguments.of("{\"type\":\"member-qr\",\"label\":\"\"}", "label"),
-                Arguments.of("{\"type\":\"member-qr\",\"colour\":\"red\"}", "colour"));
+                Arguments.of("{\"type\":\"member-qr\",\"colour\":\"red\"}", "colour"),
+                Arguments.of("{\"type\":\"nfc-card\",\"cardHash\":\"abc\"}", "cardHash"),
+                Arguments.of("{\"type\":\"nfc-card\",\"cardHash\":\"" + "g".repeat(64) + "\"}", "cardHash"),
+                Arguments.of(
+                        "{\"type\":\"nfc-card\",\"cardHash\":\"" + "a".repeat(64) + "\",\"uid\":\"04A1B2C3\"}",
+                        "cardHash"),
+                Arguments.of("{\"type\":\"member-qr\",\"cardHash\":\"" + "a".repeat(64) + "\"}", "cardHash"));
     }
 
     @ParameterizedTest
