@@ -70,7 +70,8 @@ public final class Console {
                 .get("/favicon.ico", Console::logo)
                 .register(new SignInService(parts.tenants(), accounts, sessions, host, settings))
                 .register(new OverviewService(
-                        parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
+                        parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings))
+                .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts));
     }
 
     private static void error(ServerRequest req, ServerResponse res, PageException e) {
