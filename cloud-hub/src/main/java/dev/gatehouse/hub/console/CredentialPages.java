@@ -83,11 +83,16 @@ public final class CredentialPages implements HttpService {
                 .orElseThrow(() -> PageException.notFound("This member has no credential " + Ids.printable(id) + "."));
     }
 
+    /** The credential a form posted for, after the form's CSRF token was checked. */
+    private CredentialView postedFor(ConsoleSession s, ServerRequest req, MemberView member) {
+        Forms.read(req, s);
+        return credential(s, req, member);
+    }
+
     private void lost(ServerRequest req, ServerResponse res) {
         ConsoleSession s = Guard.page(req, Permission.MANAGE_CREDENTIALS);
         MemberView member = member(s, req);
-        Forms.read(req, s);
-        CredentialView before = credential(s, req, member);
+        CredentialView before = postedFor(s, req, member);
         CredentialStatus status = WireNames.of(CredentialStatus.class, before.status());
         if (status == CredentialStatus.REVOKED) {
             throw PageException.badRequest("credential " + before.id() + " is revoked already; revoking is final");
@@ -109,8 +114,7 @@ public final class CredentialPages implements HttpService {
     private void revoke(ServerRequest req, ServerResponse res) {
         ConsoleSession s = Guard.page(req, Permission.MANAGE_CREDENTIALS);
         MemberView member = member(s, req);
-        Forms.read(req, s);
-        CredentialView before = credential(s, req, member);
+        CredentialView before = postedFor(s, req, member);
         CredentialView after =
                 MembersService.value(credentials.revoke(s.tenant().id(), before.id()));
         audit.record(req, s.caller(), "credential.revoke", "credential", before.id(), null, before, after);
@@ -141,7 +145,7 @@ public final class CredentialPages implements HttpService {
         QrToken token =
                 MembersService.value(credentials.issueToken(s.tenant().id(), credential.id(), Optional.empty()));
         audit.record(req, s.caller(), "credential.qr-token", "credential", credential.id(), null, null, token);
-        CredentialQr.send(res, CredentialQr.png(token.token()));
+        QrPng.send(res, QrPng.png(token.token()));
     }
 
     // ---- enrolling a card by tapping it

@@ -331,7 +331,7 @@ public final class CredentialPasses implements HttpService {
         Pass pass = pass(req, s);
         QrToken token = MembersService.value(
                 passes.issueToken(s.tenant().id(), pass.view().id()));
-        CredentialQr.send(res, CredentialQr.png(token.token()));
+        QrPng.send(res, QrPng.png(token.token()));
     }
 
     private void email(ServerRequest req, ServerResponse res) {
@@ -371,7 +371,7 @@ public final class CredentialPasses implements HttpService {
                     t.get("passes.mail.subject", s.tenant().name(), pass.site().name()),
                     text,
                     null,
-                    List.of(new Mail.Attachment("visitor-pass.png", "image/png", CredentialQr.png(token.token())))));
+                    List.of(new Mail.Attachment("visitor-pass.png", "image/png", QrPng.png(token.token())))));
         } catch (Mailer.MailException e) {
             renderPass(
                     res,

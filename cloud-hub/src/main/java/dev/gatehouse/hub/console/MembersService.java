@@ -219,11 +219,10 @@ public final class MembersService implements HttpService {
         ConsoleSession s = Guard.page(req, Permission.VIEW_MEMBERS);
         MemberView member = member(s, memberId(req));
         Optional<String> notice = req.query().first("done").asOptional().filter(NOTICES::contains);
-        render(req, res, s, Status.OK_200, member, MembersForm.of(member), notice, Optional.empty());
+        render(res, s, Status.OK_200, member, MembersForm.of(member), notice, Optional.empty());
     }
 
-    void render(
-            ServerRequest req,
+    private void render(
             ServerResponse res,
             ConsoleSession s,
             Status status,
@@ -260,6 +259,11 @@ public final class MembersService implements HttpService {
                 notice.map(key -> page.t().get("members.notice." + key)),
                 error);
         Templates.render(res, status, "members-detail.jte", Map.of("page", page, "m", detail));
+    }
+
+    /** The member's page again, with what was refused and why, at {@code status}; nothing changed. */
+    private void refuse(ServerResponse res, ConsoleSession s, Status status, MemberView member, String message) {
+        render(res, s, status, member, MembersForm.of(member), Optional.empty(), Optional.of(message));
     }
 
     /** The doors of the sites this operator may see, to enroll a card at. */
@@ -299,7 +303,7 @@ public final class MembersService implements HttpService {
         MemberView before = member(s, memberId(req));
         MembersForm form = MembersForm.read(Forms.read(req, s));
         if (!form.valid()) {
-            render(req, res, s, MembersService.INVALID, before, form, Optional.empty(), Optional.empty());
+            render(res, s, MembersService.INVALID, before, form, Optional.empty(), Optional.empty());
             return;
         }
         StoreResult<MemberView> saved = members.update(
@@ -312,7 +316,6 @@ public final class MembersService implements HttpService {
             redirect(res, before.id(), "saved");
         } else if (saved instanceof StoreResult.Conflict<MemberView> conflict) {
             render(
-                    req,
                     res,
                     s,
                     MembersService.INVALID,
@@ -342,15 +345,12 @@ public final class MembersService implements HttpService {
                 };
         String reason = Forms.field(form, "reason").orElse("");
         if (reason.length() > 500) {
-            render(
-                    req,
+            refuse(
                     res,
                     s,
                     MembersService.INVALID,
                     before,
-                    MembersForm.of(before),
-                    Optional.empty(),
-                    Optional.of(Guard.messages().get("members.status.reason-too-long", reason.length())));
+                    Guard.messages().get("members.status.reason-too-long", reason.length()));
             return;
         }
         StoreResult<MemberView> saved = members.update(
@@ -365,15 +365,7 @@ public final class MembersService implements HttpService {
                         current.roles(),
                         target));
         if (saved instanceof StoreResult.Conflict<MemberView> conflict) {
-            render(
-                    req,
-                    res,
-                    s,
-                    Status.CONFLICT_409,
-                    before,
-                    MembersForm.of(before),
-                    Optional.empty(),
-                    Optional.of(conflict.reason()));
+            refuse(res, s, Status.CONFLICT_409, before, conflict.reason());
             return;
         }
         MemberView after = value(saved);
@@ -395,29 +387,13 @@ public final class MembersService implements HttpService {
         Parameters form = Forms.read(req, s);
         Optional<String> planId = Forms.field(form, "planId").filter(Ids::isValid);
         if (planId.isEmpty()) {
-            render(
-                    req,
-                    res,
-                    s,
-                    MembersService.INVALID,
-                    member,
-                    MembersForm.of(member),
-                    Optional.empty(),
-                    Optional.of(Guard.messages().get("members.plans.choose")));
+            refuse(res, s, MembersService.INVALID, member, Guard.messages().get("members.plans.choose"));
             return;
         }
         StoreResult<PlanAssignmentStore.Assigned> assigned = assignments.assign(
                 s.tenant().id(), s.caller().actorId(), member.id(), planId.get(), Optional.empty(), Optional.empty());
         if (assigned instanceof StoreResult.Conflict<PlanAssignmentStore.Assigned> conflict) {
-            render(
-                    req,
-                    res,
-                    s,
-                    Status.CONFLICT_409,
-                    member,
-                    MembersForm.of(member),
-                    Optional.empty(),
-                    Optional.of(conflict.reason()));
+            refuse(res, s, Status.CONFLICT_409, member, conflict.reason());
             return;
         }
         audit.record(

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.Fixtures;
 import dev.gatehouse.hub.testing.TestHub;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -48,6 +50,50 @@ class MemberApiTest {
                 .json()
                 .at("/items/0/id")
                 .asText();
+    }
+
+    @Test
+    void theConsoleSearchAlsoFindsACardHolderByTheStartOfTheCardsLabel() {
+        // Front desks look people up by the fob they hold ("blue fob 7"); the API's q does not.
+        var tenant = hub.newTenant("bylabel");
+        String holder = Fixtures.member(hub, tenant.id());
+        String other = Fixtures.member(hub, tenant.id());
+        assertThat(api().post(
+                                "/api/v1/members/" + holder + "/credentials",
+                                tenant.token(),
+                                "{\"type\":\"member-qr\",\"label\":\"Blue fob 7\"}")
+                        .status())
+                .isEqualTo(201);
+        assertThat(api().post(
+                                "/api/v1/members/" + other + "/credentials",
+                                tenant.token(),
+                                "{\"type\":\"member-qr\",\"label\":\"Red fob_1\"}")
+                        .status())
+                .isEqualTo(201);
+        MemberStore members = hub.hub().stores().members();
+        assertThat(members.search(tenant.id(), Optional.empty(), Optional.of("BLUE F"), 10, Optional.empty())
+                        .items())
+                .extracting(MemberStore.MemberView::id)
+                .containsExactly(holder);
+        // A label matches from its start only, and LIKE's wildcards are plain characters.
+        assertThat(members.search(tenant.id(), Optional.empty(), Optional.of("fob"), 10, Optional.empty())
+                        .items())
+                .isEmpty();
+        assertThat(members.search(tenant.id(), Optional.empty(), Optional.of("red fob%"), 10, Optional.empty())
+                        .items())
+                .isEmpty();
+        assertThat(members.search(tenant.id(), Optional.empty(), Optional.of("red fob_"), 10, Optional.empty())
+                        .items())
+                .extracting(MemberStore.MemberView::id)
+                .containsExactly(other);
+        assertThat(members.list(tenant.id(), Optional.empty(), Optional.of("blue f"), 10, Optional.empty())
+                        .items())
+                .isEmpty();
+        // Another tenant's labels find nobody here.
+        var stranger = hub.newTenant("bylabel-other");
+        assertThat(members.search(stranger.id(), Optional.empty(), Optional.of("blue"), 10, Optional.empty())
+                        .items())
+                .isEmpty();
     }
 
     @Nested

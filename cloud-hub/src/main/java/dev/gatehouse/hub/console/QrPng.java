@@ -18,10 +18,10 @@ import java.util.Map;
  * QR codes as PNG images, drawn on the hub (ZXing) so no script or third party sees the token: a
  * member's rotating code and a visitor's pass, on screen, printed or attached to an e-mail.
  */
-public final class CredentialQr {
+public final class QrPng {
     private static final int SIZE = 320;
 
-    private CredentialQr() {}
+    private QrPng() {}
 
     /** {@code text} (a signed QR token) as a PNG, with a quiet zone, error correction M. */
     public static byte[] png(String text) {
