@@ -4,6 +4,7 @@ import dev.gatehouse.hub.access.AccessQuery;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
+import dev.gatehouse.hub.members.MemberJson;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.members.MemberStore.MemberView;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
@@ -25,6 +26,9 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,9 +104,36 @@ public final class MembersService implements HttpService {
             boolean manageMembers,
             boolean manageCredentials,
             Optional<String> notice,
-            Optional<String> error) {
+            Optional<String> error,
+            ZoneId zone) {
         public boolean cancelled() {
             return member.status().equals("cancelled");
+        }
+
+        /**
+         * A stored time as people read it, in the zone of the operator's first site (a member is the
+         * tenant's, not one site's), with the zone's name.
+         */
+        public String when(String iso) {
+            return Formats.dateTime(Instant.parse(iso), zone, Guard.messages().locale());
+        }
+
+        /** A history entry's changes, one line a field: {@code status: active → suspended}. */
+        public List<String> changes(String json) {
+            List<String> lines = new java.util.ArrayList<>();
+            MemberJson.changes(json)
+                    .properties()
+                    .forEach(field -> lines.add(
+                            field.getKey() + ": " + shown(field.getValue().get("from")) + " → "
+                                    + shown(field.getValue().get("to"))));
+            return lines;
+        }
+
+        private static String shown(com.fasterxml.jackson.databind.JsonNode value) {
+            if (value == null || value.isNull()) {
+                return "–";
+            }
+            return value.isTextual() ? value.asText() : value.toString();
         }
     }
 
@@ -257,13 +288,30 @@ public final class MembersService implements HttpService {
                 s.access().may(Permission.MANAGE_MEMBERS),
                 s.access().may(Permission.MANAGE_CREDENTIALS),
                 notice.map(key -> page.t().get("members.notice." + key)),
-                error);
+                error,
+                zone(s));
         Templates.render(res, status, "members-detail.jte", Map.of("page", page, "m", detail));
     }
 
     /** The member's page again, with what was refused and why, at {@code status}; nothing changed. */
     private void refuse(ServerResponse res, ConsoleSession s, Status status, MemberView member, String message) {
         render(res, s, status, member, MembersForm.of(member), Optional.empty(), Optional.of(message));
+    }
+
+    /** The zone of the operator's first site by name; UTC when it sees none. */
+    private ZoneId zone(ConsoleSession s) {
+        return parts
+                .database()
+                .read(c -> Sql.list(
+                        c,
+                        "SELECT id, time_zone FROM sites WHERE tenant_id = ? ORDER BY name, id",
+                        row -> Map.entry(row.getString(1), row.getString(2)),
+                        s.tenant().id()))
+                .stream()
+                .filter(site -> s.access().covers(site.getKey()))
+                .map(site -> ZoneId.of(site.getValue()))
+                .findFirst()
+                .orElse(ZoneOffset.UTC);
     }
 
     /** The doors of the sites this operator may see, to enroll a card at. */

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chromium.ChromiumDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
@@ -194,7 +196,7 @@ class MemberPagesTest {
     }
 
     @Test
-    void aCardTappedWhileThePageWaitsBecomesTheMembersAndOpensTheDoor() {
+    void aCardTappedWhileThePageWaitsBecomesTheMembersAndOpensTheDoor() throws Exception {
         String member = site.member("Enid Enroll", LiveSite.uid());
         String card = LiveSite.uid();
         site.awaitInSync();
@@ -214,6 +216,20 @@ class MemberPagesTest {
         browser.open(site.url("/console/members/" + member));
         assertThat(browser.awaitVisible(By.cssSelector("table.credentials")).getText())
                 .contains("Tapped at Front door");
+
+        // A member QR code issued on the page opens the door too.
+        browser.driver().findElement(By.id("issue-qr")).click();
+        WebElement qr = browser.awaitVisible(By.cssSelector("table.credentials img.qr"));
+        browser.await(driver ->
+                (Boolean) browser.script("return arguments[0].complete && arguments[0].naturalWidth > 0;", qr));
+        browser.script("arguments[0].scrollIntoView();", browser.driver().findElement(By.id("credentials-heading")));
+        check("member-credentials");
+        site.awaitInSync();
+        String token = decode(png(qr.getAttribute("src").replaceFirst("^https?://[^/]+", "")));
+        int before = site.edge.decisions.size();
+        site.edge.simulator().scanCode(EdgeSite.QR, token);
+        await().atMost(Duration.ofSeconds(15)).until(() -> site.edge.decisions.size() > before);
+        assertThat(site.edge.decisions.get(before).decision()).isInstanceOf(Decision.Granted.class);
     }
 
     @Test
@@ -232,6 +248,19 @@ class MemberPagesTest {
                 (Boolean) browser.script("return arguments[0].complete && arguments[0].naturalWidth > 0;", image));
         assertThat(image.getAttribute("alt")).contains("Vera Visitor");
         check("visitor-pass");
+        // Printed, the page is just the pass: no menu, no buttons.
+        ChromiumDriver chromium = (ChromiumDriver) browser.driver();
+        chromium.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", "print"));
+        try {
+            assertThat(browser.driver().findElement(By.tagName("nav")).isDisplayed())
+                    .isFalse();
+            assertThat(browser.driver().findElement(By.id("print")).isDisplayed())
+                    .isFalse();
+            assertThat(image.isDisplayed()).isTrue();
+            browser.screenshot("visitor-pass-print");
+        } finally {
+            chromium.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", ""));
+        }
         String path = URI.create(browser.driver().getCurrentUrl()).getPath();
 
         String token = decode(png(path + "/qr.png"));
