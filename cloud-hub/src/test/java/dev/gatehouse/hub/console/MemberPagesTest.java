@@ -134,6 +134,31 @@ class MemberPagesTest {
     }
 
     @Test
+    void aLongListPagesWithANextLinkWithoutRepeatingAnyone() {
+        for (int i = 0; i < 27; i++) {
+            site.hub.create(
+                    "/api/v1/members",
+                    site.token(),
+                    "{\"email\":\"pager" + i + "@members.example\",\"fullName\":\"Pager " + i + "\"}");
+        }
+        signInAsFrontDesk();
+        browser.open(site.url("/console/members?q=pager"));
+        List<String> first = rows();
+        assertThat(first).hasSize(25);
+        browser.driver().findElement(By.cssSelector("a[rel=next]")).click();
+        browser.await(driver -> !rows().equals(first));
+        List<String> second = rows();
+        assertThat(second).hasSize(2).doesNotContainAnyElementsOf(first);
+        assertThat(browser.driver().findElements(By.cssSelector("a[rel=next]"))).isEmpty();
+    }
+
+    private List<String> rows() {
+        return browser.driver().findElements(By.cssSelector("#members-rows tr[data-member]")).stream()
+                .map(row -> row.getAttribute("data-member"))
+                .toList();
+    }
+
+    @Test
     void aNewMemberWithABadEmailIsRefusedNamingTheFieldAndNothingIsSaved() {
         signInAsFrontDesk();
         browser.open(site.url("/console/members/new"));
