@@ -99,7 +99,7 @@ public record Overview(Database database, Clock clock, Duration dwell) {
                 .orElse(0L);
         List<Boolean> devices = Sql.list(
                 c,
-                "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status = 'ACTIVE'",
+                "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status <> 'retired'",
                 row -> row.getString(1) != null && !"OFFLINE".equals(row.getString(1)),
                 tenantId,
                 site.id());
