@@ -260,6 +260,7 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
+        Console.fallback(routing);
     }
 
     public int port() {

@@ -83,6 +83,18 @@ public final class Console {
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
     }
 
+    /**
+     * Registered after every other route: a console or portal path that no page answered gets the
+     * HTML error page (the API keeps its problem-details 404).
+     */
+    public static void fallback(HttpRouting.Builder routing) {
+        routing.any("/console/*", Console::noSuchPage).any("/portal/*", Console::noSuchPage);
+    }
+
+    private static void noSuchPage(ServerRequest req, ServerResponse res) {
+        throw PageException.notFound("There is no page " + req.path().path() + ". Use the menu to find your way.");
+    }
+
     private static void error(ServerRequest req, ServerResponse res, PageException e) {
         if (e.next() != null) {
             SignInService.redirect(
