@@ -7,6 +7,7 @@ import dev.gatehouse.hub.accounts.Passwords;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.accounts.Totp;
 import dev.gatehouse.hub.accounts.WebSession;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.tenants.TenantView;
@@ -253,6 +254,6 @@ public record SignInService(
 
     /** The peer's address: what throttling and the audit log record. */
     static String address(ServerRequest req) {
-        return req.remotePeer().host();
+        return Audit.address(req);
     }
 }
