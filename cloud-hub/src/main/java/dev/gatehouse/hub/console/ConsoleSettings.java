@@ -31,9 +31,4 @@ public record ConsoleSettings(Optional<URI> publicUrl, Duration dwell) {
     public String preSessionCookie() {
         return secureCookies() ? "__Host-gh_presession" : "gh_presession";
     }
-
-    /** The base of links in e-mails: the public URL, else the address the request came to. */
-    public String baseUrl(String requestBase) {
-        return publicUrl.map(url -> url.toString().replaceAll("/+$", "")).orElse(requestBase);
-    }
 }

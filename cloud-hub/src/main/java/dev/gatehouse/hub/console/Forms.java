@@ -21,8 +21,13 @@ public final class Forms {
 
     /** The form of a signed-in operator's request, after its CSRF token matched the session's. */
     public static Parameters read(ServerRequest req, ConsoleSession session) {
+        return read(req, session.csrfToken());
+    }
+
+    /** The form of a request whose session's CSRF token is {@code csrfToken}, after it matched. */
+    public static Parameters read(ServerRequest req, String csrfToken) {
         Parameters form = parse(req);
-        requireToken(req, form, session.csrfToken());
+        requireToken(req, form, csrfToken);
         return form;
     }
 

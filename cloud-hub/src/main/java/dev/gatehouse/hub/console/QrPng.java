@@ -25,13 +25,18 @@ public final class QrPng {
 
     /** {@code text} (a signed QR token) as a PNG, with a quiet zone, error correction M. */
     public static byte[] png(String text) {
+        return png(text, SIZE);
+    }
+
+    /** {@code text} as a PNG of {@code size} pixels square. */
+    public static byte[] png(String text, int size) {
         try {
             BitMatrix matrix = new QRCodeWriter()
                     .encode(
                             text,
                             BarcodeFormat.QR_CODE,
-                            SIZE,
-                            SIZE,
+                            size,
+                            size,
                             Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             MatrixToImageWriter.writeToStream(matrix, "PNG", out);
