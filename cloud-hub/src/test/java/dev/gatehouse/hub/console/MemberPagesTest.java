@@ -218,6 +218,25 @@ class MemberPagesTest {
         Api.Response audit = site.api().get("/api/v1/audit?resourceType=member&resourceId=" + member, site.token());
         assertThat(audit.text()).contains("member.suspend").contains("card shared with a friend");
         check("member-suspended");
+
+        // Cancelling is final, so the page asks first: dismissed, nothing happens.
+        browser.driver().findElement(By.id("cancel-reason")).sendKeys("moved away");
+        browser.driver().findElement(By.id("cancel")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).dismiss();
+        assertThat(status(member)).isEqualTo("suspended");
+        browser.driver().findElement(By.id("cancel")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).accept();
+        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).isEqualTo("Membership cancelled.");
+        assertThat(status(member)).isEqualTo("cancelled");
+        assertThat(browser.driver().findElements(By.id("reactivate"))).isEmpty();
+    }
+
+    private String status(String member) {
+        return site.api()
+                .get("/api/v1/members/" + member, site.token())
+                .json()
+                .get("status")
+                .asText();
     }
 
     @Test
