@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.console;
 
+import io.helidon.http.SetCookie;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,6 +31,20 @@ public record ConsoleSettings(Optional<URI> publicUrl, Duration dwell) {
     /** The cookie that carries the sign-in form's CSRF token before any session exists. */
     public String preSessionCookie() {
         return secureCookies() ? "__Host-gh_presession" : "gh_presession";
+    }
+
+    /** A member's portal session cookie: never the operator's, so neither session opens the other's pages. */
+    public String memberCookie() {
+        return secureCookies() ? "__Host-gh_member" : "gh_member";
+    }
+
+    /** A cookie as the hub sets them all: path /, HttpOnly, SameSite=Lax, Secure behind HTTPS. */
+    public SetCookie.Builder cookie(String name, String value) {
+        return SetCookie.builder(name, value)
+                .path("/")
+                .httpOnly(true)
+                .secure(secureCookies())
+                .sameSite(SetCookie.SameSite.LAX);
     }
 
     /** The base of links in e-mails: the public URL, else the address the request came to. */

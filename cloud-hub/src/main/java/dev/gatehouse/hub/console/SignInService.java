@@ -8,10 +8,8 @@ import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.tenants.TenantView;
-import dev.gatehouse.hub.tenants.Tokens;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.SetCookie;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -56,16 +54,7 @@ public record SignInService(
     }
 
     private void form(ServerRequest req, ServerResponse res, Status status, Optional<String> error, String email) {
-        String token = req.headers()
-                .cookies()
-                .first(settings.preSessionCookie())
-                .asOptional()
-                .filter(value -> value.length() == 43)
-                .orElseGet(Tokens::secret);
-        res.headers()
-                .addCookie(cookie(settings.preSessionCookie(), token)
-                        .maxAge(Duration.ofHours(2))
-                        .build());
+        String token = Forms.preSessionToken(req, res, settings);
         Optional<String> subdomain = host.subdomain(req);
         Optional<TenantView> tenant = subdomain.flatMap(tenants::findBySlug);
         Map<String, Object> params = new LinkedHashMap<>();
@@ -101,8 +90,8 @@ public record SignInService(
         Sessions.Opened opened =
                 sessions.open(account.tenantId(), WebSession.Kind.OPERATOR, account.id(), address(req), false);
         res.headers()
-                .addCookie(
-                        cookie(settings.sessionCookie(), opened.cookieValue()).build());
+                .addCookie(settings.cookie(settings.sessionCookie(), opened.cookieValue())
+                        .build());
         redirect(res, safeNext(Forms.field(form, "next").orElse("")));
     }
 
@@ -113,18 +102,10 @@ public record SignInService(
             sessions.end(session.get().session().idHash());
         }
         res.headers()
-                .addCookie(cookie(settings.sessionCookie(), "")
+                .addCookie(settings.cookie(settings.sessionCookie(), "")
                         .maxAge(Duration.ZERO)
                         .build());
         redirect(res, "/signin");
-    }
-
-    private SetCookie.Builder cookie(String name, String value) {
-        return SetCookie.builder(name, value)
-                .path("/")
-                .httpOnly(true)
-                .secure(settings.secureCookies())
-                .sameSite(SetCookie.SameSite.LAX);
     }
 
     /** Only a path on this hub's console: never another host ({@code //evil.example}) or a scheme. */
