@@ -113,14 +113,15 @@ public record SignInService(
         return next.startsWith("/console") && !next.startsWith("//") && !next.contains("\\") ? next : "/console";
     }
 
-    static void redirect(ServerResponse res, String location) {
+    /** A 303 to {@code location}: after a POST, and to a sign-in page (the member portal's too). */
+    public static void redirect(ServerResponse res, String location) {
         res.status(Status.SEE_OTHER_303);
         res.header(HeaderNames.LOCATION, location);
         res.send();
     }
 
     /** The peer's address: what throttling and the audit log record. */
-    static String address(ServerRequest req) {
+    public static String address(ServerRequest req) {
         return req.remotePeer().host();
     }
 }

@@ -5,13 +5,12 @@ import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.console.Messages;
+import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.members.MemberStore;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.util.Locale;
 
 /**
@@ -34,7 +33,7 @@ public final class Portal {
                 new MemberStore(parts.database(), parts.clock()),
                 parts.host(),
                 parts.settings());
-        routing.error(SignInFirst.class, (req, res, e) -> redirect(res, "/portal/signin"))
+        routing.error(SignInFirst.class, (req, res, e) -> SignInService.redirect(res, "/portal/signin"))
                 .register(new PortalSignIn(
                         parts.database(),
                         sessions,
@@ -60,17 +59,6 @@ public final class Portal {
                 member.tenant(),
                 member.member().fullName(),
                 member.session().csrfToken());
-    }
-
-    static void redirect(ServerResponse res, String location) {
-        res.status(Status.SEE_OTHER_303);
-        res.header(HeaderNames.LOCATION, location);
-        res.send();
-    }
-
-    /** The client's address, for throttling and the session row. */
-    static String address(ServerRequest req) {
-        return req.remotePeer().host();
     }
 
     /** {@code scheme://host[:port]} as the request reached the hub: links in mail start with it without a public URL. */

@@ -5,6 +5,7 @@ import dev.gatehouse.hub.commands.CommandView;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Forms;
 import dev.gatehouse.hub.console.PageException;
+import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.console.Templates;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.projection.ExplainService;
@@ -155,10 +156,10 @@ record PortalService(
                         new CommandAction.UnlockOnce(DoorId.of(doorId), granted.unlockFor()),
                         Commands.UNLOCK_EXPIRY);
                 audit.record(req, member.auditCaller(), "door.unlock", "door", doorId, outcome.siteId(), null, issued);
-                Portal.redirect(res, "/portal?opened=" + URLEncoder.encode(doorId, StandardCharsets.UTF_8));
+                SignInService.redirect(res, "/portal?opened=" + URLEncoder.encode(doorId, StandardCharsets.UTF_8));
             }
             case Decision.Denied denied ->
-                Portal.redirect(
+                SignInService.redirect(
                         res,
                         "/portal?door=" + URLEncoder.encode(doorId, StandardCharsets.UTF_8) + "&refused="
                                 + WireNames.wire(denied.reason()));

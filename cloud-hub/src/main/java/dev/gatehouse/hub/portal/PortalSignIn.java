@@ -6,6 +6,7 @@ import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.console.Forms;
 import dev.gatehouse.hub.console.Messages;
+import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.console.Templates;
 import dev.gatehouse.hub.members.MemberStore.MemberView;
 import dev.gatehouse.hub.store.Database;
@@ -77,7 +78,7 @@ record PortalSignIn(
             String workspace,
             String email) {
         if (sessions.find(req).isPresent() && error == null && notice == null) {
-            Portal.redirect(res, "/portal");
+            SignInService.redirect(res, "/portal");
             return;
         }
         Optional<TenantView> tenant = subdomainTenant(req);
@@ -111,7 +112,7 @@ record PortalSignIn(
                     email);
             return;
         }
-        if (!throttle.allow(workspace, email, Portal.address(req))) {
+        if (!throttle.allow(workspace, email, SignInService.address(req))) {
             form(req, res, Status.TOO_MANY_REQUESTS_429, t().get("portal.signin.throttled"), null, workspace, email);
             return;
         }
@@ -189,17 +190,14 @@ record PortalSignIn(
             linkPage(req, res, Status.NOT_FOUND_404, token, true);
             return;
         }
-        sessions.open(res, link.get().tenantId(), member.get().id(), Portal.address(req));
-        Portal.redirect(res, "/portal");
+        sessions.open(res, link.get().tenantId(), member.get().id(), SignInService.address(req));
+        SignInService.redirect(res, "/portal");
     }
 
     private boolean forThisHost(ServerRequest req, OneTimeLinks.Link link) {
-        Optional<String> subdomain = sessions.host().subdomain(req);
-        return subdomain.isEmpty()
-                || sessions.tenants()
-                        .find(link.tenantId())
-                        .map(tenant -> tenant.slug().equals(subdomain.get()))
-                        .orElse(false);
+        return sessions.host()
+                .ownTenant(req, sessions.tenants(), link.tenantId())
+                .isPresent();
     }
 
     private void signOut(ServerRequest req, ServerResponse res) {
@@ -208,6 +206,6 @@ record PortalSignIn(
             Forms.read(req, session.get().session());
             sessions.end(res, session.get());
         }
-        Portal.redirect(res, "/portal/signin");
+        SignInService.redirect(res, "/portal/signin");
     }
 }

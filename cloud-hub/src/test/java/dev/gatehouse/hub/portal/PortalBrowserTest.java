@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -90,9 +91,7 @@ class PortalBrowserTest {
         String member = site.member("Mia Member", LiveSite.uid());
         String email = emailOf(member);
 
-        browser.open(site.url("/portal/signin"));
-        browser.awaitVisible(By.id("workspace")).sendKeys(site.tenant.slug());
-        browser.driver().findElement(By.id("email")).sendKeys(email.toUpperCase(java.util.Locale.ROOT));
+        fillSignIn(email.toUpperCase(Locale.ROOT));
         Axe.assertNoSeriousViolations(browser, "portal sign-in");
         browser.screenshot("signin");
         browser.driver()
@@ -118,10 +117,7 @@ class PortalBrowserTest {
         assertThat(cookie.getSameSite()).isEqualTo("Lax");
 
         // The first visit gave the member a phone pass, audited as done by the member.
-        JsonNode enrolled = site.api()
-                .get("/api/v1/audit?actor=" + member + "&action=credential.enroll", site.token())
-                .json()
-                .get("items");
+        JsonNode enrolled = audit(member, "credential.enroll");
         assertThat(enrolled).hasSize(1);
         assertThat(enrolled.get(0).get("actor").get("kind").asText()).isEqualTo("member");
         site.awaitInSync();
@@ -148,10 +144,7 @@ class PortalBrowserTest {
                 .click();
         assertThat(browser.awaitVisible(By.id("portal-notice")).getText()).isEqualTo("Front door is opening now.");
         await().atMost(Duration.ofSeconds(15)).until(() -> site.edge.relayTransitions() > transitions);
-        JsonNode unlocks = site.api()
-                .get("/api/v1/audit?actor=" + member + "&action=door.unlock", site.token())
-                .json()
-                .get("items");
+        JsonNode unlocks = audit(member, "door.unlock");
         assertThat(unlocks).hasSize(1);
         assertThat(unlocks.get(0).get("actor").get("kind").asText()).isEqualTo("member");
         assertThat(unlocks.get(0).get("resourceId").asText()).isEqualTo(site.door);
@@ -198,11 +191,7 @@ class PortalBrowserTest {
         browser.screenshot("refused");
         assertThat(commandCount()).isEqualTo(commands);
         assertThat(site.edge.relayTransitions()).isEqualTo(transitions);
-        assertThat(site.api()
-                        .get("/api/v1/audit?actor=" + member + "&action=door.unlock", site.token())
-                        .json()
-                        .get("items"))
-                .isEmpty();
+        assertThat(audit(member, "door.unlock")).isEmpty();
         // The pass image is refused too.
         Cookie cookie = browser.driver().manage().getCookieNamed("gh_member");
         assertThat(fetchStatus(site.url("/portal/qr.png"), cookie)).isEqualTo(409);
@@ -341,12 +330,17 @@ class PortalBrowserTest {
         browser.awaitVisible(By.id("pass-qr"));
     }
 
-    /** Asks for a link through the form and answers the link from the mail. */
-    private String requestLink(String email) throws Exception {
-        int before = mailsTo(email).size();
+    /** Opens the sign-in form and fills it in, without sending it. */
+    private void fillSignIn(String email) {
         browser.open(site.url("/portal/signin"));
         browser.awaitVisible(By.id("workspace")).sendKeys(site.tenant.slug());
         browser.driver().findElement(By.id("email")).sendKeys(email);
+    }
+
+    /** Asks for a link through the form and answers the link from the mail. */
+    private String requestLink(String email) throws Exception {
+        int before = mailsTo(email).size();
+        fillSignIn(email);
         browser.driver()
                 .findElement(By.cssSelector("form.stack button[type=submit]"))
                 .click();
@@ -404,6 +398,14 @@ class PortalBrowserTest {
                         "gh_presession=" + csrf,
                         Optional.of("_csrf=" + csrf + "&workspace=" + workspace + "&email="
                                 + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** The audit entries of {@code action} by the member. */
+    private JsonNode audit(String member, String action) {
+        return site.api()
+                .get("/api/v1/audit?actor=" + member + "&action=" + action, site.token())
+                .json()
+                .get("items");
     }
 
     private int commandCount() {
