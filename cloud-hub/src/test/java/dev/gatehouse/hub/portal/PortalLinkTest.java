@@ -77,6 +77,11 @@ class PortalLinkTest {
         Api.Response onOther = get("/portal", other.slug() + "." + DOMAIN, "gh_member=" + session);
         assertThat(onOther.status()).isEqualTo(303);
         assertThat(onOther.headers().firstValue("location")).hasValue("/portal/signin");
+        // A portal form without the session's token is refused, and the error page leads back to the pass.
+        Api.Response forged = post(
+                "/portal/doors/door_nothere/open", acme.slug() + "." + DOMAIN, "gh_member=" + session, "_csrf=" + CSRF);
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.text()).contains("href=\"/portal\"", "Back to my pass");
         // Under the operator's cookie name the member's session opens nothing either.
         assertThat(get("/console", acme.slug() + "." + DOMAIN, "gh_session=" + session)
                         .headers()
@@ -97,7 +102,11 @@ class PortalLinkTest {
     }
 
     private Api.Response post(String path, String host, String form) {
-        String request = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nCookie: gh_presession=" + CSRF
+        return post(path, host, "gh_presession=" + CSRF, form);
+    }
+
+    private Api.Response post(String path, String host, String cookie, String form) {
+        String request = "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nCookie: " + cookie
                 + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length()
                 + "\r\nConnection: close\r\n\r\n" + form;
         return hub.api().raw(request.getBytes(StandardCharsets.ISO_8859_1));
