@@ -4,6 +4,8 @@ import dev.gatehouse.hub.access.AccessLogService;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.accounts.AccountService;
 import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.Invitations;
+import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
@@ -250,11 +252,17 @@ public final class Hub implements AutoCloseable {
                         new AccountService(
                                 new AccountStore(stores.database(), stores.clock()),
                                 Sessions.operators(stores.database(), stores.clock()),
+                                new Invitations(
+                                        new OneTimeLinks(stores.database(), stores.clock()),
+                                        console.mailer(),
+                                        console.settings().publicUrl()),
+                                stores.tenants(),
                                 stores.sites(),
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
         Portal.routes(routing, console, sync.commands(), stores.credentials());
+        Console.fallback(routing);
     }
 
     public int port() {

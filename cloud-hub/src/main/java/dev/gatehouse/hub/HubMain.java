@@ -72,7 +72,11 @@ public final class HubMain {
         if (demo.isPresent()) {
             try {
                 String adminToken = hub.stores().tenants().createToken(Optional.empty(), "demo seed");
-                DemoMode.run("http://" + settings.host() + ":" + hub.port(), adminToken, demo.get());
+                DemoMode.run(
+                        "http://" + settings.host() + ":" + hub.port(),
+                        adminToken,
+                        demo.get(),
+                        settings.mail().folder());
             } catch (IOException | RuntimeException e) {
                 System.err.println("gatehouse-hub: the demo could not be set up: " + e);
                 System.exit(1); // the shutdown hook stops the hub

@@ -7,6 +7,7 @@ import dev.gatehouse.hub.tenants.Access;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.tenants.Role;
+import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Input;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.PathIds;
@@ -35,10 +36,17 @@ import java.util.TreeSet;
  * {@code role} is one of owner, site-manager, front-desk, finance, technician, read-only (default
  * read-only); {@code sites} the site ids it applies to (none: every site; an owner has every site). An
  * account made with a {@code password} (at least 12 characters) is active at once; without one it is
- * invited and sets its password from the invitation link. Changing role, sites or status ends the
+ * invited: the hub e-mails it a link (valid 7 days, once) to choose its password. Changing role, sites or status ends the
  * account's sessions.
  */
-public record AccountService(AccountStore accounts, Sessions sessions, SiteStore sites, Audit audit, int maxBody)
+public record AccountService(
+        AccountStore accounts,
+        Sessions sessions,
+        Invitations invitations,
+        TenantStore tenants,
+        SiteStore sites,
+        Audit audit,
+        int maxBody)
         implements HttpService {
 
     @Override
@@ -62,6 +70,9 @@ public record AccountService(AccountStore accounts, Sessions sessions, SiteStore
         Account created = StoreResults.value(accounts.create(
                 caller.tenantId(), email, name, new Access(role, siteIds), password.map(Passwords::hash)));
         audit.record(req, caller, "account.create", "operator-account", created.id(), null, null, view(created));
+        if (created.status() == Account.Status.INVITED) {
+            invitations.invite(req, tenants.find(caller.tenantId()).orElseThrow(), created);
+        }
         Json.created(res, view(created));
     }
 

@@ -66,7 +66,7 @@ public record Audit(AuditStore store) implements AuditTrail {
     }
 
     /** The client's IP address as the hub sees it (the peer of the connection; proxies are not trusted). */
-    static String address(ServerRequest req) {
+    public static String address(ServerRequest req) {
         SocketAddress peer = req.remotePeer().address();
         if (peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
             return inet.getAddress().getHostAddress();

@@ -2,7 +2,10 @@ package dev.gatehouse.hub.console;
 
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.Invitations;
+import dev.gatehouse.hub.accounts.LoginThrottle;
 import dev.gatehouse.hub.accounts.Mailer;
+import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.ingest.IngestSignal;
@@ -59,6 +62,9 @@ public final class Console {
         AccountStore accounts = new AccountStore(parts.database(), parts.clock());
         Sessions sessions = Sessions.operators(parts.database(), parts.clock());
         ConsoleSettings settings = parts.settings();
+        LoginThrottle throttle = new LoginThrottle(parts.database(), parts.clock());
+        OneTimeLinks links = new OneTimeLinks(parts.database(), parts.clock());
+        Invitations invitations = new Invitations(links, parts.mailer(), settings.publicUrl());
         TenantHost host = parts.host();
         routing.error(PageException.class, Console::error)
                 .register(
@@ -68,9 +74,25 @@ public final class Console {
                 .get("/console/branding.css", Console::branding)
                 .get("/console/logo", Console::logo)
                 .get("/favicon.ico", Console::logo)
-                .register(new SignInService(parts.tenants(), accounts, sessions, host, settings))
+                .register(
+                        new SignInService(parts.tenants(), accounts, sessions, throttle, parts.clock(), host, settings))
+                .register(new MyAccountService(accounts, sessions, parts.audit(), parts.clock(), settings))
+                .register(new PasswordLinksService(
+                        parts.tenants(), accounts, sessions, links, throttle, invitations, host, settings))
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
+    }
+
+    /**
+     * Registered after every other route: a console or portal path that no page answered gets the
+     * HTML error page (the API keeps its problem-details 404).
+     */
+    public static void fallback(HttpRouting.Builder routing) {
+        routing.any("/console/*", Console::noSuchPage).any("/portal/*", Console::noSuchPage);
+    }
+
+    private static void noSuchPage(ServerRequest req, ServerResponse res) {
+        throw PageException.notFound("There is no page " + req.path().path() + ". Use the menu to find your way.");
     }
 
     private static void error(ServerRequest req, ServerResponse res, PageException e) {

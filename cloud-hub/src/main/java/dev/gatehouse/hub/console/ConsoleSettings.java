@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.console;
 
-import io.helidon.http.SetCookie;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -36,19 +35,5 @@ public record ConsoleSettings(Optional<URI> publicUrl, Duration dwell) {
     /** A member's portal session cookie: never the operator's, so neither session opens the other's pages. */
     public String memberCookie() {
         return secureCookies() ? "__Host-gh_member" : "gh_member";
-    }
-
-    /** A cookie as the hub sets them all: path /, HttpOnly, SameSite=Lax, Secure behind HTTPS. */
-    public SetCookie.Builder cookie(String name, String value) {
-        return SetCookie.builder(name, value)
-                .path("/")
-                .httpOnly(true)
-                .secure(secureCookies())
-                .sameSite(SetCookie.SameSite.LAX);
-    }
-
-    /** The base of links in e-mails: the public URL, else the address the request came to. */
-    public String baseUrl(String requestBase) {
-        return publicUrl.map(url -> url.toString().replaceAll("/+$", "")).orElse(requestBase);
     }
 }

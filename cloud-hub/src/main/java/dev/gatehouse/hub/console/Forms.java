@@ -1,14 +1,10 @@
 package dev.gatehouse.hub.console;
 
-import dev.gatehouse.hub.accounts.WebSession;
-import dev.gatehouse.hub.tenants.Tokens;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -25,13 +21,13 @@ public final class Forms {
 
     /** The form of a signed-in operator's request, after its CSRF token matched the session's. */
     public static Parameters read(ServerRequest req, ConsoleSession session) {
-        return read(req, session.session());
+        return read(req, session.csrfToken());
     }
 
-    /** The form of any signed-in browser (a member in the portal too), after its token matched the session's. */
-    public static Parameters read(ServerRequest req, WebSession session) {
+    /** The form of a request whose session's CSRF token is {@code csrfToken}, after it matched. */
+    public static Parameters read(ServerRequest req, String csrfToken) {
         Parameters form = parse(req);
-        requireToken(req, form, session.csrfToken());
+        requireToken(req, form, csrfToken);
         return form;
     }
 
@@ -45,24 +41,6 @@ public final class Forms {
                         "this form has expired or cookies are blocked: reload the page and try again"));
         requireToken(req, form, expected);
         return form;
-    }
-
-    /**
-     * The CSRF token for a form shown before sign-in (operator sign-in, a member's sign-in link): the
-     * pre-session cookie's value, set now (a fresh one when there is none), to be echoed in the form.
-     */
-    public static String preSessionToken(ServerRequest req, ServerResponse res, ConsoleSettings settings) {
-        String token = req.headers()
-                .cookies()
-                .first(settings.preSessionCookie())
-                .asOptional()
-                .filter(value -> value.length() == 43)
-                .orElseGet(Tokens::secret);
-        res.headers()
-                .addCookie(settings.cookie(settings.preSessionCookie(), token)
-                        .maxAge(Duration.ofHours(2))
-                        .build());
-        return token;
     }
 
     private static Parameters parse(ServerRequest req) {

@@ -32,6 +32,30 @@ import java.util.Optional;
  * </ul>
  */
 public record Overview(Database database, Clock clock, Duration dwell) {
+    // The overview's statements, public so that the console benchmark runs the same SQL bare.
+    public static final String PEOPLE_SQL =
+            "SELECT COUNT(DISTINCT member_id) FROM access_events WHERE tenant_id = ? AND site_id = ?"
+                    + " AND at >= ? AND granted = ? AND member_id IS NOT NULL";
+
+    public static final String DEVICES_SQL =
+            "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status <> 'retired'";
+
+    public static final String DENIALS_SQL =
+            "SELECT reason, COUNT(*) FROM access_events WHERE tenant_id = ? AND site_id = ? AND at >= ?"
+                    + " AND granted = ? AND reason IS NOT NULL GROUP BY reason";
+
+    public static final String DOORS_SQL =
+            "SELECT id, name, unlock_seconds FROM doors WHERE tenant_id = ? AND site_id = ? ORDER BY name, id";
+
+    public static final String CONDITIONS_SQL =
+            "SELECT e.door_id, e.kind, e.at FROM door_events e WHERE e.tenant_id = ? AND e.site_id = ?"
+                    + " AND e.kind IN ('FORCED_OPEN', 'HELD_OPEN', 'RESTORED') AND e.at = (SELECT MAX(l.at)"
+                    + " FROM door_events l WHERE l.tenant_id = e.tenant_id AND l.door_id = e.door_id"
+                    + " AND l.kind IN ('FORCED_OPEN', 'HELD_OPEN', 'RESTORED'))";
+
+    public static final String LAST_GRANT_SQL =
+            "SELECT at FROM access_events WHERE tenant_id = ? AND door_id = ? AND granted = ?"
+                    + " ORDER BY at DESC, id DESC LIMIT 1";
 
     public record SiteSummary(
             String id,
@@ -87,19 +111,11 @@ public record Overview(Database database, Clock clock, Duration dwell) {
     }
 
     private SiteSummary summary(Connection c, String tenantId, Site site, long now) throws SQLException {
-        long people = Sql.one(
-                        c,
-                        "SELECT COUNT(DISTINCT member_id) FROM access_events WHERE tenant_id = ? AND site_id = ?"
-                                + " AND at >= ? AND granted = ? AND member_id IS NOT NULL",
-                        Sql.LONG,
-                        tenantId,
-                        site.id(),
-                        now - dwell.toMillis(),
-                        true)
+        long people = Sql.one(c, PEOPLE_SQL, Sql.LONG, tenantId, site.id(), now - dwell.toMillis(), true)
                 .orElse(0L);
         List<Boolean> devices = Sql.list(
                 c,
-                "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status = 'ACTIVE'",
+                DEVICES_SQL,
                 row -> row.getString(1) != null && !"OFFLINE".equals(row.getString(1)),
                 tenantId,
                 site.id());
@@ -111,8 +127,7 @@ public record Overview(Database database, Clock clock, Duration dwell) {
         Map<DenyReason, Long> denials = new EnumMap<>(DenyReason.class);
         for (var entry : Sql.list(
                 c,
-                "SELECT reason, COUNT(*) FROM access_events WHERE tenant_id = ? AND site_id = ? AND at >= ?"
-                        + " AND granted = ? AND reason IS NOT NULL GROUP BY reason",
+                DENIALS_SQL,
                 r -> Map.entry(DenyReason.valueOf(r.getString(1)), r.getLong(2)),
                 tenantId,
                 site.id(),
@@ -136,7 +151,7 @@ public record Overview(Database database, Clock clock, Duration dwell) {
         record Door(String id, String name, long unlockMillis) {}
         List<Door> doors = Sql.list(
                 c,
-                "SELECT id, name, unlock_seconds FROM doors WHERE tenant_id = ? AND site_id = ? ORDER BY name, id",
+                DOORS_SQL,
                 row -> new Door(row.getString(1), row.getString(2), row.getLong(3) * 1000),
                 tenantId,
                 site.id());
@@ -145,10 +160,7 @@ public record Overview(Database database, Clock clock, Duration dwell) {
         Map<String, Condition> conditions = new HashMap<>();
         for (var entry : Sql.list(
                 c,
-                "SELECT e.door_id, e.kind, e.at FROM door_events e WHERE e.tenant_id = ? AND e.site_id = ?"
-                        + " AND e.kind IN ('FORCED_OPEN', 'HELD_OPEN', 'RESTORED') AND e.at = (SELECT MAX(l.at)"
-                        + " FROM door_events l WHERE l.tenant_id = e.tenant_id AND l.door_id = e.door_id"
-                        + " AND l.kind IN ('FORCED_OPEN', 'HELD_OPEN', 'RESTORED'))",
+                CONDITIONS_SQL,
                 r -> Map.entry(r.getString(1), new Condition(r.getString(2), r.getLong(3))),
                 tenantId,
                 site.id())) {
@@ -157,14 +169,7 @@ public record Overview(Database database, Clock clock, Duration dwell) {
         List<DoorState> states = new ArrayList<>();
         for (Door door : doors) {
             Condition condition = conditions.get(door.id());
-            Optional<Long> lastGrant = Sql.one(
-                    c,
-                    "SELECT at FROM access_events WHERE tenant_id = ? AND door_id = ? AND granted = ?"
-                            + " ORDER BY at DESC, id DESC LIMIT 1",
-                    Sql.LONG,
-                    tenantId,
-                    door.id(),
-                    true);
+            Optional<Long> lastGrant = Sql.one(c, LAST_GRANT_SQL, Sql.LONG, tenantId, door.id(), true);
             DoorState.State state;
             Optional<Instant> since = Optional.empty();
             if (!online) {

@@ -40,7 +40,9 @@ public record OverviewService(
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/console", this::overview).get("/console/live", this::live);
+        rules.get("/console", this::overview)
+                .get("/console/overview/sites", this::sites)
+                .get("/console/live", this::live);
     }
 
     private void overview(ServerRequest req, ServerResponse res) {
@@ -57,6 +59,22 @@ public record OverviewService(
                                 new Feed(database, session.tenant().id(), session.access(), page.t())
                                         .recent(log, FEED_ROWS),
                         "dwellHours", settings.dwell().toHours()));
+    }
+
+    /** The sites' tiles and doors alone: the page refreshes them every few seconds (htmx). */
+    private void sites(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.VIEW_SITES);
+        Templates.render(
+                res,
+                "overview-sites.jte",
+                Map.of(
+                        "t",
+                        Guard.messages(),
+                        "sites",
+                        new Overview(database, clock, settings.dwell())
+                                .sites(session.tenant().id(), session.access()),
+                        "dwellHours",
+                        settings.dwell().toHours()));
     }
 
     private void live(ServerRequest req, ServerResponse res) {

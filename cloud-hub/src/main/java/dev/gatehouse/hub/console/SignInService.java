@@ -2,19 +2,27 @@ package dev.gatehouse.hub.console;
 
 import dev.gatehouse.hub.accounts.Account;
 import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.LoginThrottle;
 import dev.gatehouse.hub.accounts.Passwords;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.accounts.Totp;
 import dev.gatehouse.hub.accounts.WebSession;
+import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.tenants.TenantView;
+import dev.gatehouse.hub.tenants.Tokens;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.SetCookie;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -34,7 +42,13 @@ import java.util.Optional;
  * A wrong workspace, e-mail or password all get the same answer, after the same slow hash.
  */
 public record SignInService(
-        TenantStore tenants, AccountStore accounts, Sessions sessions, TenantHost host, ConsoleSettings settings)
+        TenantStore tenants,
+        AccountStore accounts,
+        Sessions sessions,
+        LoginThrottle throttle,
+        Clock clock,
+        TenantHost host,
+        ConsoleSettings settings)
         implements HttpService {
 
     @Override
@@ -42,6 +56,8 @@ public record SignInService(
         rules.get("/", this::root)
                 .get("/signin", (req, res) -> form(req, res, Status.OK_200, Optional.empty(), ""))
                 .post("/signin", this::signIn)
+                .get("/signin/code", this::codeForm)
+                .post("/signin/code", this::code)
                 .post("/signout", this::signOut);
     }
 
@@ -53,8 +69,26 @@ public record SignInService(
         }
     }
 
+    /**
+     * The CSRF token of a form shown before sign-in: the pre-session cookie's value (set now when the
+     * browser has none), sent back in the form (double submit).
+     */
+    public static String preSessionToken(ServerRequest req, ServerResponse res, ConsoleSettings settings) {
+        String token = req.headers()
+                .cookies()
+                .first(settings.preSessionCookie())
+                .asOptional()
+                .filter(value -> value.length() == 43)
+                .orElseGet(Tokens::secret);
+        res.headers()
+                .addCookie(cookie(settings, settings.preSessionCookie(), token)
+                        .maxAge(Duration.ofHours(2))
+                        .build());
+        return token;
+    }
+
     private void form(ServerRequest req, ServerResponse res, Status status, Optional<String> error, String email) {
-        String token = Forms.preSessionToken(req, res, settings);
+        String token = preSessionToken(req, res, settings);
         Optional<String> subdomain = host.subdomain(req);
         Optional<TenantView> tenant = subdomain.flatMap(tenants::findBySlug);
         Map<String, Object> params = new LinkedHashMap<>();
@@ -65,6 +99,15 @@ public record SignInService(
         params.put("next", safeNext(req.query().first("next").orElse("")));
         params.put("csrf", token);
         params.put("error", error.orElse(null));
+        params.put(
+                "notice",
+                req.query()
+                                .first("done")
+                                .asOptional()
+                                .filter("password"::equals)
+                                .isPresent()
+                        ? Guard.messages().get("password.done")
+                        : null);
         Templates.render(res, status, "signin.jte", params);
     }
 
@@ -75,9 +118,17 @@ public record SignInService(
         Optional<TenantView> tenant = host.subdomain(req)
                 .or(() -> Forms.field(form, "workspace").map(w -> w.toLowerCase(Locale.ROOT)))
                 .flatMap(tenants::findBySlug);
+        String address = address(req);
+        String tenantKey = tenant.map(TenantView::id).orElse("unknown");
+        Optional<Duration> blocked = throttle.blocked(tenantKey, email, address);
+        if (blocked.isPresent()) {
+            form(req, res, Status.TOO_MANY_REQUESTS_429, Optional.of(tooMany(blocked.get())), email);
+            return;
+        }
         Optional<AccountStore.Secrets> secrets = tenant.flatMap(t -> accounts.secrets(t.id(), email));
         boolean matches = Passwords.matches(password, secrets.flatMap(AccountStore.Secrets::passwordHash));
         if (!matches || secrets.get().account().status() != Account.Status.ACTIVE) {
+            throttle.recordFailure(tenantKey, email, address);
             form(
                     req,
                     res,
@@ -87,10 +138,84 @@ public record SignInService(
             return;
         }
         Account account = secrets.get().account();
+        boolean codeDue = secrets.get().totpSecret().isPresent();
+        if (!codeDue) {
+            throttle.clearAccount(account.tenantId(), email);
+        }
         Sessions.Opened opened =
-                sessions.open(account.tenantId(), WebSession.Kind.OPERATOR, account.id(), address(req), false);
+                sessions.open(account.tenantId(), WebSession.Kind.OPERATOR, account.id(), address, codeDue);
         res.headers()
-                .addCookie(settings.cookie(settings.sessionCookie(), opened.cookieValue())
+                .addCookie(cookie(settings, settings.sessionCookie(), opened.cookieValue())
+                        .build());
+        String next = safeNext(Forms.field(form, "next").orElse(""));
+        redirect(res, codeDue ? "/signin/code?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8) : next);
+    }
+
+    private static String tooMany(Duration wait) {
+        long minutes = Math.max(1, (wait.toSeconds() + 59) / 60);
+        return "Too many failed sign-ins. Try again in " + minutes + (minutes == 1 ? " minute" : " minutes")
+                + ", or reset your password.";
+    }
+
+    /** The session whose password was right and whose TOTP code is still due. */
+    private Optional<WebSession> pending(ServerRequest req) {
+        return req.headers()
+                .cookies()
+                .first(settings.sessionCookie())
+                .asOptional()
+                .flatMap(sessions::find)
+                .filter(s -> s.kind() == WebSession.Kind.OPERATOR && s.secondFactorDue());
+    }
+
+    private void codeForm(ServerRequest req, ServerResponse res) {
+        WebSession session = pending(req).orElseThrow(() -> PageException.signIn("/console"));
+        codePage(req, res, Status.OK_200, session, null);
+    }
+
+    private void codePage(ServerRequest req, ServerResponse res, Status status, WebSession session, String error) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("t", Guard.messages());
+        params.put("csrf", session.csrfToken());
+        params.put("next", safeNext(req.query().first("next").orElse("")));
+        params.put("error", error);
+        Templates.render(res, status, "code.jte", params);
+    }
+
+    private void code(ServerRequest req, ServerResponse res) {
+        WebSession session = pending(req).orElseThrow(() -> PageException.signIn("/console"));
+        Parameters form = Forms.read(req, session.csrfToken());
+        Optional<AccountStore.Secrets> secrets = accounts.byId(session.tenantId(), session.principalId())
+                .flatMap(a -> accounts.secrets(a.tenantId(), a.email()));
+        if (secrets.isEmpty() || secrets.get().totpSecret().isEmpty()) {
+            sessions.end(session.idHash());
+            throw PageException.signIn("/console");
+        }
+        Account account = secrets.get().account();
+        String address = address(req);
+        Optional<Duration> blocked = throttle.blocked(account.tenantId(), account.email(), address);
+        if (blocked.isPresent()) {
+            sessions.end(session.idHash());
+            form(req, res, Status.TOO_MANY_REQUESTS_429, Optional.of(tooMany(blocked.get())), account.email());
+            return;
+        }
+        String code = Forms.field(form, "code").orElse("").replace(" ", "");
+        if (!Totp.verify(secrets.get().totpSecret().get(), code, clock.instant())) {
+            throttle.recordFailure(account.tenantId(), account.email(), address);
+            codePage(
+                    req,
+                    res,
+                    Status.UNAUTHORIZED_401,
+                    session,
+                    "That code is not the current one. Enter the 6 digits your app shows now.");
+            return;
+        }
+        throttle.clearAccount(account.tenantId(), account.email());
+        // A fresh session (new cookie, new CSRF token) once both factors are in.
+        sessions.end(session.idHash());
+        Sessions.Opened opened =
+                sessions.open(account.tenantId(), WebSession.Kind.OPERATOR, account.id(), address, false);
+        res.headers()
+                .addCookie(cookie(settings, settings.sessionCookie(), opened.cookieValue())
                         .build());
         redirect(res, safeNext(Forms.field(form, "next").orElse("")));
     }
@@ -102,10 +227,19 @@ public record SignInService(
             sessions.end(session.get().session().idHash());
         }
         res.headers()
-                .addCookie(settings.cookie(settings.sessionCookie(), "")
+                .addCookie(cookie(settings, settings.sessionCookie(), "")
                         .maxAge(Duration.ZERO)
                         .build());
         redirect(res, "/signin");
+    }
+
+    /** A cookie as the hub sets them all: path /, HttpOnly, SameSite=Lax, Secure behind HTTPS. */
+    public static SetCookie.Builder cookie(ConsoleSettings settings, String name, String value) {
+        return SetCookie.builder(name, value)
+                .path("/")
+                .httpOnly(true)
+                .secure(settings.secureCookies())
+                .sameSite(SetCookie.SameSite.LAX);
     }
 
     /** Only a path on this hub's console: never another host ({@code //evil.example}) or a scheme. */
@@ -113,7 +247,6 @@ public record SignInService(
         return next.startsWith("/console") && !next.startsWith("//") && !next.contains("\\") ? next : "/console";
     }
 
-    /** A 303 to {@code location}: after a POST, and to a sign-in page (the member portal's too). */
     public static void redirect(ServerResponse res, String location) {
         res.status(Status.SEE_OTHER_303);
         res.header(HeaderNames.LOCATION, location);
@@ -122,6 +255,6 @@ public record SignInService(
 
     /** The peer's address: what throttling and the audit log record. */
     public static String address(ServerRequest req) {
-        return req.remotePeer().host();
+        return Audit.address(req);
     }
 }

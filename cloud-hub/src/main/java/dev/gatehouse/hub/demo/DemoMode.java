@@ -23,9 +23,9 @@ public final class DemoMode {
     private DemoMode() {}
 
     /** Seeds the demo through the hub's API at {@code baseUrl} with a platform-admin token. */
-    public static void run(String baseUrl, String adminToken, Path dir) throws IOException {
+    public static void run(String baseUrl, String adminToken, Path dir, Path mailFolder) throws IOException {
         Files.createDirectories(dir);
-        DemoSeed.Seeded seeded = DemoSeed.seed(baseUrl, adminToken, dir);
+        DemoSeed.Seeded seeded = DemoSeed.seed(baseUrl, adminToken, dir, mailFolder);
         String launcher = System.getProperty("gatehouse.launcher", "./gatehouse");
         String text = DemoSeed.instructions(seeded, launcher);
         Files.writeString(dir.resolve("seeded"), seeded.edgeConfig() + "\n");

@@ -2,6 +2,7 @@ package dev.gatehouse.hub.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.hub.tenants.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +28,9 @@ public final class DemoSeed {
     public static final String MAIN_QR = "qr-main";
     public static final String ROOM_NFC = "nfc-room";
 
+    /** The demo operator's e-mail; the password is random at each demo. */
+    public static final String OPERATOR = "operator@demo.example";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the seed made: ids and secrets the demo prints and the tests use. */
@@ -45,7 +49,10 @@ public final class DemoSeed {
             String visitorPass,
             String visitorToken,
             String mqttUrl,
-            Path edgeConfig) {}
+            Path edgeConfig,
+            String operatorEmail,
+            String operatorPassword,
+            Path mailFolder) {}
 
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -63,14 +70,20 @@ public final class DemoSeed {
      * Seeds the demo tenant through the hub's API at {@code baseUrl} with a platform-admin token, and
      * writes the simulated edge under {@code dir/edge}.
      */
-    public static Seeded seed(String baseUrl, String adminToken, Path dir) throws IOException {
-        return new DemoSeed(baseUrl, adminToken).run(dir);
+    public static Seeded seed(String baseUrl, String adminToken, Path dir, Path mailFolder) throws IOException {
+        return new DemoSeed(baseUrl, adminToken).run(dir, mailFolder);
     }
 
-    private Seeded run(Path dir) throws IOException {
+    private Seeded run(Path dir, Path mailFolder) throws IOException {
         JsonNode tenant = post("/api/v1/tenants", "{\"slug\":\"" + SLUG + "\",\"name\":\"Demo Coworking\"}");
         String tenantId = tenant.at("/tenant/id").asText();
         token = tenant.get("token").asText();
+        // The console's demo operator: an owner with a password made here, printed once, never a default.
+        String operatorPassword = Tokens.secret().substring(0, 20);
+        post(
+                "/api/v1/accounts",
+                "{\"email\":\"" + OPERATOR + "\",\"name\":\"Demo Operator\",\"role\":\"owner\",\"password\":\""
+                        + operatorPassword + "\"}");
         String site = id(post(
                 "/api/v1/sites",
                 "{\"name\":\"Demo Coworking Berlin\",\"address\":\"Torstrasse 1, Berlin\",\"timeZone\":"
@@ -135,7 +148,10 @@ public final class DemoSeed {
                 id(pass),
                 pass.at("/qr/token").asText(),
                 bundle.at("/mqtt/url").asText(),
-                config);
+                config,
+                OPERATOR,
+                operatorPassword,
+                mailFolder);
     }
 
     private String member(String email, String name, String plan, String card) throws IOException {
@@ -185,6 +201,13 @@ public final class DemoSeed {
 
                 Gatehouse demo: a hub and one simulated site, connected over MQTT.
 
+                  Console      %s   (open it in a browser)
+                    workspace  %s
+                    e-mail     %s
+                    password   %s
+                  Member portal %s/portal/signin   (workspace %s, e-mail ada@demo.example;
+                               the sign-in link is mailed: mails land in %s)
+
                   Hub          %s   (REST API under /api/v1, OpenAPI at /openapi)
                   API token    %s   (operator of tenant '%s')
                   Broker       %s   (embedded HiveMQ; each device has its own password)
@@ -211,6 +234,13 @@ public final class DemoSeed {
 
                 Ctrl-C stops the hub and the site.
                 """.formatted(
+                        seeded.baseUrl(),
+                        SLUG,
+                        seeded.operatorEmail(),
+                        seeded.operatorPassword(),
+                        seeded.baseUrl(),
+                        SLUG,
+                        seeded.mailFolder(),
                         seeded.baseUrl(),
                         seeded.token(),
                         SLUG,
@@ -252,7 +282,7 @@ public final class DemoSeed {
                         seeded.mainDoor(),
                         seeded.baseUrl(),
                         seeded.siteId());
-        // The instructions hold the demo tenant's API token.
+        // The instructions hold the demo tenant's API token and the operator's password.
         DemoSecrets.writeOwnerOnly(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
         return text;
     }

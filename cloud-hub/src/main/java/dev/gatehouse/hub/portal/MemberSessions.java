@@ -3,6 +3,7 @@ package dev.gatehouse.hub.portal;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.console.ConsoleSettings;
+import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantStore;
@@ -56,7 +57,7 @@ record MemberSessions(
     void open(ServerResponse res, String tenantId, String memberId, String address) {
         Sessions.Opened opened = sessions.open(tenantId, WebSession.Kind.MEMBER, memberId, address, false);
         res.headers()
-                .addCookie(settings.cookie(settings.memberCookie(), opened.cookieValue())
+                .addCookie(SignInService.cookie(settings, settings.memberCookie(), opened.cookieValue())
                         .maxAge(LIFETIME)
                         .build());
     }
@@ -65,7 +66,7 @@ record MemberSessions(
     void end(ServerResponse res, MemberSession session) {
         sessions.end(session.session().idHash());
         res.headers()
-                .addCookie(settings.cookie(settings.memberCookie(), "")
+                .addCookie(SignInService.cookie(settings, settings.memberCookie(), "")
                         .maxAge(Duration.ZERO)
                         .build());
     }

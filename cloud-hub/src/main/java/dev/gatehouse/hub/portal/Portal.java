@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.portal;
 
+import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.commands.Commands;
@@ -8,9 +9,7 @@ import dev.gatehouse.hub.console.Messages;
 import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.members.MemberStore;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
 import java.util.Locale;
 
 /**
@@ -33,11 +32,13 @@ public final class Portal {
                 new MemberStore(parts.database(), parts.clock()),
                 parts.host(),
                 parts.settings());
+        OneTimeLinks links = new OneTimeLinks(parts.database(), parts.clock());
         routing.error(SignInFirst.class, (req, res, e) -> SignInService.redirect(res, "/portal/signin"))
                 .register(new PortalSignIn(
                         parts.database(),
                         sessions,
-                        new OneTimeLinks(parts.database(), parts.clock()),
+                        links,
+                        new Invitations(links, parts.mailer(), parts.settings().publicUrl()),
                         new LinkThrottle(parts.database(), parts.clock()),
                         parts.mailer(),
                         parts.settings()))
@@ -59,11 +60,5 @@ public final class Portal {
                 member.tenant(),
                 member.member().fullName(),
                 member.session().csrfToken());
-    }
-
-    /** {@code scheme://host[:port]} as the request reached the hub: links in mail start with it without a public URL. */
-    static String requestBase(ServerRequest req) {
-        return (req.isSecure() ? "https" : "http") + "://"
-                + req.headers().first(HeaderNames.HOST).orElse("localhost");
     }
 }

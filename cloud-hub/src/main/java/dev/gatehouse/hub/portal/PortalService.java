@@ -13,6 +13,7 @@ import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.web.QrPng;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.message.CommandAction;
 import dev.gatehouse.protocol.model.Credential;
@@ -124,7 +125,7 @@ record PortalService(
 
     private void open(ServerRequest req, ServerResponse res) {
         MemberSession member = sessions.require(req);
-        Forms.read(req, member.session());
+        Forms.read(req, member.session().csrfToken());
         String doorId = req.path().pathParameters().get("doorId");
         if (!Ids.isValid(doorId)) {
             throw PageException.notFound("There is no door " + Ids.printable(doorId) + ".");

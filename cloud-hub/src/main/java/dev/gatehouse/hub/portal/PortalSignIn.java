@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.portal;
 
+import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.Mail;
 import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
@@ -46,6 +47,7 @@ record PortalSignIn(
         Database database,
         MemberSessions sessions,
         OneTimeLinks links,
+        Invitations invitations,
         LinkThrottle throttle,
         Mailer mailer,
         ConsoleSettings settings)
@@ -89,7 +91,7 @@ record PortalSignIn(
                 tenant.isEmpty() && sessions.host().subdomain(req).isEmpty());
         params.put("workspace", workspace);
         params.put("email", email);
-        params.put("csrf", Forms.preSessionToken(req, res, settings));
+        params.put("csrf", SignInService.preSessionToken(req, res, settings));
         params.put("error", error);
         params.put("notice", notice);
         Templates.render(res, status, "portal-signin.jte", params);
@@ -116,7 +118,7 @@ record PortalSignIn(
             form(req, res, Status.TOO_MANY_REQUESTS_429, t().get("portal.signin.throttled"), null, workspace, email);
             return;
         }
-        String base = settings.baseUrl(Portal.requestBase(req));
+        String base = invitations.base(req);
         sessions.tenants()
                 .findBySlug(workspace)
                 .flatMap(tenant -> activeMember(tenant, email).map(member -> new Recipient(tenant, member)))
@@ -172,7 +174,7 @@ record PortalSignIn(
                 new PortalPage(
                         t(), t().get("portal.link.title"), subdomainTenant(req).orElse(null), null, null));
         params.put("token", invalid ? "" : token);
-        params.put("csrf", Forms.preSessionToken(req, res, settings));
+        params.put("csrf", SignInService.preSessionToken(req, res, settings));
         params.put("error", invalid ? t().get("portal.link.invalid") : null);
         Templates.render(res, status, "portal-link.jte", params);
     }
@@ -203,7 +205,7 @@ record PortalSignIn(
     private void signOut(ServerRequest req, ServerResponse res) {
         Optional<MemberSession> session = sessions.find(req);
         if (session.isPresent()) {
-            Forms.read(req, session.get().session());
+            Forms.read(req, session.get().session().csrfToken());
             sessions.end(res, session.get());
         }
         SignInService.redirect(res, "/portal/signin");

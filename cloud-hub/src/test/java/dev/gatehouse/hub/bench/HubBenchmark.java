@@ -66,11 +66,11 @@ import java.util.logging.Logger;
  * embedded one ({@code PostgresServer}).
  */
 public final class HubBenchmark {
-    private static final int SITES = 3;
-    private static final int DOORS_PER_SITE = 20;
-    private static final int DAYS = 90;
-    private static final Instant FIRST_DAY = Instant.parse("2026-01-01T00:00:00Z");
-    private static final long DAY_MILLIS = Duration.ofDays(1).toMillis();
+    static final int SITES = 3;
+    static final int DOORS_PER_SITE = 20;
+    static final int DAYS = 90;
+    static final Instant FIRST_DAY = Instant.parse("2026-01-01T00:00:00Z");
+    static final long DAY_MILLIS = Duration.ofDays(1).toMillis();
     private static final double DOOR_DAY_TARGET_P99_MS = 20;
     private static final double CREATE_TARGET_PER_SECOND = 500;
 
@@ -133,7 +133,7 @@ public final class HubBenchmark {
     }
 
     /** The hub logs its start and Flyway its migrations at INFO; the benchmark's output is the table. */
-    private static void quietLogs() {
+    static void quietLogs() {
         Logger root = Logger.getLogger("");
         root.setLevel(Level.WARNING);
         Arrays.stream(root.getHandlers()).forEach(handler -> handler.setLevel(Level.WARNING));
@@ -224,9 +224,9 @@ public final class HubBenchmark {
     }
 
     /** The tenant's sites, doors and devices, made through the API as an operator would. */
-    private record Layout(List<String> sites, List<String> doors, List<String> doorSites, List<String> devices) {}
+    record Layout(List<String> sites, List<String> doors, List<String> doorSites, List<String> devices) {}
 
-    private static Layout layout(TestHub hub, TestHub.Tenant tenant) {
+    static Layout layout(TestHub hub, TestHub.Tenant tenant) {
         List<String> sites = new ArrayList<>();
         List<String> doors = new ArrayList<>();
         List<String> doorSites = new ArrayList<>();
@@ -252,7 +252,7 @@ public final class HubBenchmark {
      * random door, 94% granted (a member's card or QR), 6% denied (mostly unknown cards). Ids are
      * time-ordered like the edge's, so the primary key grows at its end as in production.
      */
-    private static final class Generator implements Iterator<AccessLogStore.Reported> {
+    static final class Generator implements Iterator<AccessLogStore.Reported> {
         private static final DenyReason[] DENIALS = {
             DenyReason.UNKNOWN_CREDENTIAL,
             DenyReason.UNKNOWN_CREDENTIAL,
@@ -410,7 +410,7 @@ public final class HubBenchmark {
     }
 
     /** The machine's 1, 5 and 15 minute load averages: on a shared machine, the context of every p99. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return parts[0] + " " + parts[1] + " " + parts[2] + " ("
@@ -459,7 +459,7 @@ public final class HubBenchmark {
         return Stats.of(samples, rows);
     }
 
-    private static Connection bareConnection(TestHub hub, StoreKind kind) throws Exception {
+    static Connection bareConnection(TestHub hub, StoreKind kind) throws Exception {
         return switch (kind) {
             case SQLITE ->
                 DriverManager.getConnection("jdbc:sqlite:" + hub.dataDir().resolve("hub.db"));
@@ -572,7 +572,7 @@ public final class HubBenchmark {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private record Stats(long count, double p50, double p99, double max, long rows) {
+    record Stats(long count, double p50, double p99, double max, long rows) {
         static Stats of(long[] samples, long rows) {
             long[] sorted = samples.clone();
             Arrays.sort(sorted);

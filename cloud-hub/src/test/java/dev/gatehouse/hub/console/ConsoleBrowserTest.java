@@ -83,6 +83,14 @@ class ConsoleBrowserTest {
         assertThat(row.getText()).contains(name).contains("Front door").contains("granted");
         assertThat(browser.driver().findElements(By.cssSelector("#feed script")))
                 .isEmpty();
+        // The tiles refresh by themselves: the member now counts as on site, the edge as online.
+        browser.await(driver -> driver.findElement(By.cssSelector("[data-testid='people-" + site.siteId + "']"))
+                .getText()
+                .equals("1"));
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("[data-testid='devices-" + site.siteId + "']"))
+                        .getText())
+                .isEqualTo("1 online of 1");
         assertThat(browser.consoleErrors()).isEmpty();
         Axe.assertNoSeriousViolations(browser, "overview");
         browser.screenshot("overview-live");

@@ -73,11 +73,14 @@ class DemoSecretsTest {
                 "pass_1",
                 "visitor-token",
                 "tcp://127.0.0.1:11883",
-                config);
+                config,
+                DemoSeed.OPERATOR,
+                "operator-password-1",
+                dir.resolve("mail"));
 
         DemoSeed.instructions(seeded, "./gatehouse");
 
-        assertThat(Files.readString(dir.resolve("demo.txt"))).contains("ght_demo_token");
+        assertThat(Files.readString(dir.resolve("demo.txt"))).contains("ght_demo_token", "operator-password-1");
         assertThat(mode(dir.resolve("demo.txt"))).isEqualTo("rw-------");
     }
 }

@@ -8,6 +8,8 @@ import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.SimulatedHardware;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
+import dev.gatehouse.hub.accounts.AccountStore;
+import dev.gatehouse.hub.accounts.Passwords;
 import dev.gatehouse.hub.demo.DemoSeed;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.protocol.model.DenyReason;
@@ -37,9 +39,19 @@ class DemoIT {
             DemoSeed.Seeded seeded = DemoSeed.seed(
                     "http://" + hub.hub().config().host() + ":" + hub.hub().port(),
                     hub.hub().stores().tenants().createToken(Optional.empty(), "demo seed"),
-                    dir);
+                    dir,
+                    hub.hub().config().mail().folder());
             String text = DemoSeed.instructions(seeded, "./gatehouse");
             assertThat(text).contains(seeded.token(), seeded.baseUrl(), DemoSeed.ADA_CARD, seeded.visitorToken());
+            // The console's demo operator signs in with the printed, random password.
+            assertThat(text).contains(seeded.operatorEmail(), seeded.operatorPassword(), "/portal/signin");
+            assertThat(seeded.operatorPassword()).hasSize(20);
+            assertThat(Passwords.matches(
+                            seeded.operatorPassword(),
+                            new AccountStore(hub.hub().database(), Clock.systemUTC())
+                                    .secrets(seeded.tenantId(), seeded.operatorEmail())
+                                    .flatMap(AccountStore.Secrets::passwordHash)))
+                    .isTrue();
             assertThat(dir.resolve("demo.txt")).exists();
 
             EdgeConfig config = EdgeConfigLoader.load(seeded.edgeConfig());

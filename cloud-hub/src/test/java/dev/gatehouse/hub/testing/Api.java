@@ -177,7 +177,6 @@ public final class Api {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        host.ifPresent(h -> request.setHeader("Host", h));
         request.method(
                 method,
                 json.map(body -> HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))

@@ -1,4 +1,4 @@
-package dev.gatehouse.hub.portal;
+package dev.gatehouse.hub.web;
 
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.EncodeHintType;
@@ -13,13 +13,15 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /**
- * A QR code as a PNG (ZXing), black on white with the standard quiet zone, sized for a phone screen
- * held to a scanner: error correction M, since a screen is not scratched, keeps the modules large.
+ * A QR code as a PNG (ZXing), black on white with the standard quiet zone: the member portal's pass
+ * held to a door scanner, an authenticator app's enrolment code. Error correction M: a screen is not
+ * scratched, so the modules stay large.
  */
-final class QrPng {
+public final class QrPng {
     private QrPng() {}
 
-    static byte[] render(String text, int size) {
+    /** {@code text} as a {@code size}×{@code size} PNG. */
+    public static byte[] render(String text, int size) {
         try {
             BitMatrix matrix = new QRCodeWriter()
                     .encode(

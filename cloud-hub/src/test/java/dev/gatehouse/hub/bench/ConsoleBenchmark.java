@@ -1,0 +1,360 @@
+package dev.gatehouse.hub.bench;
+
+import dev.gatehouse.hub.access.AccessQuery;
+import dev.gatehouse.hub.console.Overview;
+import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.testing.TestHub;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Server time of the console's pages at scale, each beside the bare SQL of the same work, on SQLite
+ * and PostgreSQL: a real hub ({@link TestHub}, HTTP on a free port) with {@code --members} members and
+ * {@code --events} access events of one tenant (3 sites × 20 doors, 90 days), an owner signed in
+ * through the sign-in form, and the pages fetched over HTTP with the session cookie:
+ *
+ * <ul>
+ *   <li>the overview (people on site, doors by state, devices, denials today, the latest activity);
+ *   <li>member search (a name or e-mail prefix);
+ *   <li>the access log (one door, one day).
+ * </ul>
+ *
+ * The hub's clock is set inside the loaded days (day 45, 14:00 UTC), so "today" and "on site now" hold
+ * events. p50/p99/max per page over {@code --queries} requests after a warm-up, the bare JDBC time of
+ * the same statements on a plain connection, and the ratio.
+ *
+ * <p>Run: {@code ./gatehouse bench console [--members 100000] [--events 1000000] [--queries 300]
+ * [--stores sqlite,postgresql]}. The live feed's tap-to-screen latency in a real browser and the time
+ * from an edge's death to the fleet page are measured by {@code ./gatehouse bench console-live}
+ * ({@link ConsoleLiveBenchmark}). Not a test: nothing is asserted.
+ */
+public final class ConsoleBenchmark {
+    private static final Instant NOW =
+            HubBenchmark.FIRST_DAY.plus(Duration.ofDays(45)).plus(Duration.ofHours(14));
+    private static final double TARGET_P99_MS = 50;
+    private static final double TARGET_RATIO = 3;
+    private static final String PASSWORD = "console benchmark password";
+
+    private final int members;
+    private final int events;
+    private final int queries;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final List<String> summary = new ArrayList<>();
+
+    private ConsoleBenchmark(int members, int events, int queries) {
+        this.members = members;
+        this.events = events;
+        this.queries = queries;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>(Map.of(
+                "--members", "100000",
+                "--events", "1000000",
+                "--queries", "300",
+                "--stores", "sqlite,postgresql"));
+        for (int i = 0; i < args.length; i++) {
+            if (!options.containsKey(args[i]) || i + 1 == args.length) {
+                System.err.println("usage: ./gatehouse bench console [--members 100000] [--events 1000000]"
+                        + " [--queries 300] [--stores sqlite,postgresql]");
+                System.exit(2);
+            }
+            options.put(args[i], args[++i]);
+        }
+        HubBenchmark.quietLogs();
+        ConsoleBenchmark bench = new ConsoleBenchmark(
+                Integer.parseInt(options.get("--members")),
+                Integer.parseInt(options.get("--events")),
+                Integer.parseInt(options.get("--queries")));
+        System.out.printf(
+                "Gatehouse console benchmark — %s %s, %d cores%n%,d members, %,d access events (%d sites × %d doors,"
+                        + " %d days); hub clock %s%n%n",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(),
+                bench.members,
+                bench.events,
+                HubBenchmark.SITES,
+                HubBenchmark.DOORS_PER_SITE,
+                HubBenchmark.DAYS,
+                NOW);
+        for (String store : options.get("--stores").split(",")) {
+            bench.run(StoreKind.valueOf(store.strip().toUpperCase(Locale.ROOT)));
+        }
+        System.out.println("== summary (targets: p99 ≤ " + (int) TARGET_P99_MS + " ms, ≤ " + (int) TARGET_RATIO
+                + "× the bare SQL)");
+        bench.summary.forEach(System.out::println);
+    }
+
+    private void run(StoreKind kind) throws Exception {
+        try (TestHub hub = TestHub.start(kind, Clock.fixed(NOW, ZoneOffset.UTC), Optional.empty())) {
+            TestHub.Tenant tenant = hub.newTenant("console-bench");
+            HubBenchmark.Layout layout = HubBenchmark.layout(hub, tenant);
+            System.out.printf("== %s (%s)%n", kind.label(), hub.hub().database().description());
+            long start = System.nanoTime();
+            try (Connection bare = HubBenchmark.bareConnection(hub, kind)) {
+                loadMembers(bare, tenant.id());
+            }
+            hub.hub().stores().accessLog().bulkLoad(tenant.id(), new HubBenchmark.Generator(layout, events, members));
+            System.out.printf("  loaded in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            hub.create(
+                    "/api/v1/accounts",
+                    tenant.token(),
+                    "{\"email\":\"bench@console.example\",\"name\":\"Bench\",\"role\":\"owner\",\"password\":\""
+                            + PASSWORD + "\"}");
+            String base = "http://127.0.0.1:" + hub.hub().port();
+            String cookie = signIn(base, tenant.slug());
+
+            Random random = new Random(11);
+            List<Page> pages = List.of(
+                    new Page("overview", i -> "/console", i -> overviewBare(tenant.id(), layout)),
+                    new Page(
+                            "member search (name or e-mail prefix)", i -> "/console/members?q=" + prefix(random), null),
+                    new Page("access log (one door, one day)", i -> accessLogPath(layout, random), null));
+            try (Connection bare = HubBenchmark.bareConnection(hub, kind)) {
+                for (Page page : pages) {
+                    measure(base, cookie, page, Math.max(200, queries / 2), bare, tenant.id(), layout, random);
+                }
+                System.gc();
+                System.out.printf("  load average before measuring: %s%n", HubBenchmark.loadAverage());
+                System.out.printf(
+                        "  %-44s %10s %10s %10s %7s%n", "page (server time over HTTP)", "p50", "p99", "max", "n");
+                for (Page page : pages) {
+                    Result result = measure(base, cookie, page, queries, bare, tenant.id(), layout, random);
+                    System.out.println(result.http.line(page.label + ", HTTP"));
+                    System.out.println(result.bare.line("  same SQL, bare JDBC"));
+                    double ratio = result.http.p99() / result.bare.p99();
+                    System.out.printf(
+                            "  %-44s %9.1f× %9.1f×%n",
+                            "  ratio HTTP / bare", result.http.p50() / result.bare.p50(), ratio);
+                    summary.add(String.format(
+                            "  %-10s %-38s p50 %6.2f ms  p99 %6.2f ms  bare p99 %6.2f ms  ratio %4.1f×  %s",
+                            kind.label(),
+                            page.label,
+                            result.http.p50() / 1e6,
+                            result.http.p99() / 1e6,
+                            result.bare.p99() / 1e6,
+                            ratio,
+                            result.http.p99() / 1e6 <= TARGET_P99_MS && ratio <= TARGET_RATIO ? "met" : "NOT met"));
+                }
+            }
+            System.out.println();
+        }
+    }
+
+    /** One page: its path per request, and the bare statements of the same work (null: derived below). */
+    private record Page(String label, IntFunction<String> path, IntFunction<List<Statement>> bare) {}
+
+    /** A statement run bare: SQL with its parameters, or an access-log query with its own binding. */
+    private record Statement(String sql, List<Object> params, AccessQuery query) {
+        Statement(String sql, List<Object> params) {
+            this(sql, params, null);
+        }
+
+        Statement(AccessQuery query) {
+            this(query.sql(), List.of(), query);
+        }
+    }
+
+    private record Result(HubBenchmark.Stats http, HubBenchmark.Stats bare) {}
+
+    private Result measure(
+            String base,
+            String cookie,
+            Page page,
+            int n,
+            Connection bare,
+            String tenantId,
+            HubBenchmark.Layout layout,
+            Random random)
+            throws Exception {
+        long[] httpSamples = new long[n];
+        long[] bareSamples = new long[n];
+        for (int i = 0; i < n; i++) {
+            String path = page.path.apply(i);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Cookie", cookie)
+                    .build();
+            long t0 = System.nanoTime();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            httpSamples[i] = System.nanoTime() - t0;
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered " + response.statusCode());
+            }
+            List<Statement> statements = page.bare != null ? page.bare.apply(i) : bareFor(path, tenantId, layout);
+            long b0 = System.nanoTime();
+            for (Statement statement : statements) {
+                run(bare, statement);
+            }
+            bareSamples[i] = System.nanoTime() - b0;
+        }
+        return new Result(HubBenchmark.Stats.of(httpSamples, 0), HubBenchmark.Stats.of(bareSamples, 0));
+    }
+
+    /** The statements the overview runs, per site and door, and the latest activity. */
+    private static List<Statement> overviewBare(String tenantId, HubBenchmark.Layout layout) {
+        List<Statement> statements = new ArrayList<>();
+        long now = NOW.toEpochMilli();
+        long midnight = NOW.truncatedTo(java.time.temporal.ChronoUnit.DAYS).toEpochMilli();
+        statements.add(new Statement(
+                "SELECT id, name, time_zone FROM sites WHERE tenant_id = ? ORDER BY name, id", List.of(tenantId)));
+        for (int s = 0; s < layout.sites().size(); s++) {
+            String site = layout.sites().get(s);
+            statements.add(new Statement(
+                    Overview.PEOPLE_SQL,
+                    List.of(tenantId, site, now - Duration.ofHours(8).toMillis(), true)));
+            statements.add(new Statement(Overview.DEVICES_SQL, List.of(tenantId, site)));
+            statements.add(new Statement(Overview.DENIALS_SQL, List.of(tenantId, site, midnight, false)));
+            statements.add(new Statement(Overview.DOORS_SQL, List.of(tenantId, site)));
+            statements.add(new Statement(Overview.CONDITIONS_SQL, List.of(tenantId, site)));
+            for (int d = 0; d < layout.doors().size(); d++) {
+                if (layout.doorSites().get(d).equals(site)) {
+                    statements.add(new Statement(
+                            Overview.LAST_GRANT_SQL,
+                            List.of(tenantId, layout.doors().get(d), true)));
+                }
+            }
+        }
+        statements.add(new Statement(AccessQuery.of(tenantId).limit(25)));
+        return statements;
+    }
+
+    private static final Pattern QUERY = Pattern.compile("[?&]([a-z]+)=([^&]*)");
+
+    /** Bare statements for the member search and the access log, read back from the page's query string. */
+    private static List<Statement> bareFor(String path, String tenantId, HubBenchmark.Layout layout) {
+        Map<String, String> params = new LinkedHashMap<>();
+        Matcher matcher = QUERY.matcher(path);
+        while (matcher.find()) {
+            params.put(matcher.group(1), java.net.URLDecoder.decode(matcher.group(2), StandardCharsets.UTF_8));
+        }
+        if (path.startsWith("/console/members")) {
+            String prefix = params.get("q").toLowerCase(Locale.ROOT);
+            return List.of(new Statement(
+                    "SELECT id, email, full_name, phone, company, status, roles, created_at, updated_at FROM members"
+                            + " WHERE tenant_id = ? AND (LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\'"
+                            + " OR LOWER(full_name) LIKE ? ESCAPE '\\') ORDER BY created_at, id LIMIT 51",
+                    List.of(tenantId, prefix + "%", prefix + "%", "% " + prefix + "%")));
+        }
+        long day = Long.parseLong(params.get("benchday"));
+        List<Statement> statements = new ArrayList<>();
+        statements.add(new Statement(AccessQuery.of(tenantId)
+                .door(params.get("door"))
+                .between(Instant.ofEpochMilli(day), Instant.ofEpochMilli(day + HubBenchmark.DAY_MILLIS))));
+        // The page shows the door's and members' names: one lookup of the tenant's doors and sites.
+        statements.add(new Statement("SELECT id, name, site_id FROM doors WHERE tenant_id = ?", List.of(tenantId)));
+        return statements;
+    }
+
+    private static String accessLogPath(HubBenchmark.Layout layout, Random random) {
+        String door = layout.doors().get(random.nextInt(layout.doors().size()));
+        long day = HubBenchmark.FIRST_DAY.toEpochMilli() + random.nextInt(HubBenchmark.DAYS) * HubBenchmark.DAY_MILLIS;
+        Instant from = Instant.ofEpochMilli(day);
+        return "/console/access-log?door=" + door + "&from=" + from.toString().substring(0, 16) + "&to="
+                + from.plus(Duration.ofDays(1)).toString().substring(0, 16) + "&benchday=" + day;
+    }
+
+    private static String prefix(Random random) {
+        // Names are "Member <n> Surname<k>": a word prefix matches a few hundred, an e-mail prefix one.
+        return random.nextBoolean() ? "surname" + random.nextInt(100) : "m" + random.nextInt(99_999);
+    }
+
+    private static void run(Connection c, Statement statement) throws Exception {
+        try (PreparedStatement prepared = c.prepareStatement(statement.sql())) {
+            if (statement.query() != null) {
+                statement.query().bind(prepared);
+            }
+            for (int i = 0; i < statement.params().size(); i++) {
+                Object value = statement.params().get(i);
+                if (value instanceof Instant instant) {
+                    prepared.setLong(i + 1, instant.toEpochMilli());
+                } else {
+                    prepared.setObject(i + 1, value);
+                }
+            }
+            try (ResultSet rows = prepared.executeQuery()) {
+                while (rows.next()) {
+                    rows.getObject(1);
+                }
+            }
+        }
+    }
+
+    /** {@code --members} members with the ids the event generator uses, in batches of 1,000. */
+    private void loadMembers(Connection c, String tenantId) throws Exception {
+        c.setAutoCommit(false);
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO members (id, tenant_id, email, full_name, phone,"
+                        + " company, status, roles, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, 'ACTIVE', '[]', ?, ?)")) {
+            long created = HubBenchmark.FIRST_DAY.toEpochMilli();
+            for (int i = 0; i < members; i++) {
+                insert.setString(1, HubBenchmark.Generator.memberId(i));
+                insert.setString(2, tenantId);
+                insert.setString(3, "m" + i + "@members.example");
+                insert.setString(4, "Member " + i + " Surname" + (i % 100));
+                insert.setLong(5, created + i);
+                insert.setLong(6, created + i);
+                insert.addBatch();
+                if (i % 1_000 == 999) {
+                    insert.executeBatch();
+                }
+            }
+            insert.executeBatch();
+        }
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    /** Signs in through the form as a browser does: the pre-session cookie, then the session cookie. */
+    private String signIn(String base, String slug) throws Exception {
+        HttpResponse<String> form = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/signin")).build(), HttpResponse.BodyHandlers.ofString());
+        String pre = cookie(form, "gh_presession");
+        String body = "_csrf=" + pre + "&workspace=" + slug + "&email="
+                + URLEncoder.encode("bench@console.example", StandardCharsets.UTF_8) + "&password="
+                + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "&next=/console";
+        HttpResponse<String> signedIn = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/signin"))
+                        .header("Cookie", "gh_presession=" + pre)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (signedIn.statusCode() != 303) {
+            throw new IllegalStateException("sign-in answered " + signedIn.statusCode() + ": " + signedIn.body());
+        }
+        return "gh_session=" + cookie(signedIn, "gh_session");
+    }
+
+    private static String cookie(HttpResponse<?> response, String name) {
+        return response.headers().allValues("set-cookie").stream()
+                .filter(header -> header.startsWith(name + "="))
+                .map(header -> header.substring(name.length() + 1, header.indexOf(';')))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + name + " cookie"));
+    }
+}
