@@ -164,15 +164,20 @@ record PortalSignIn(
         String token = req.path().pathParameters().get("token");
         Optional<OneTimeLinks.Link> link =
                 links.peek(token, OneTimeLinks.Purpose.MEMBER_SIGN_IN).filter(l -> forThisHost(req, l));
-        linkPage(req, res, link.isPresent() ? Status.OK_200 : Status.NOT_FOUND_404, token, link.isEmpty());
+        Optional<TenantView> tenant =
+                link.flatMap(l -> sessions.tenants().find(l.tenantId())).or(() -> subdomainTenant(req));
+        linkPage(req, res, link.isPresent() ? Status.OK_200 : Status.NOT_FOUND_404, token, tenant, link.isEmpty());
     }
 
-    private void linkPage(ServerRequest req, ServerResponse res, Status status, String token, boolean invalid) {
+    private void linkPage(
+            ServerRequest req,
+            ServerResponse res,
+            Status status,
+            String token,
+            Optional<TenantView> tenant,
+            boolean invalid) {
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put(
-                "page",
-                new PortalPage(
-                        t(), t().get("portal.link.title"), subdomainTenant(req).orElse(null), null, null));
+        params.put("page", new PortalPage(t(), t().get("portal.link.title"), tenant.orElse(null), null, null));
         params.put("token", invalid ? "" : token);
         params.put("csrf", SignInService.preSessionToken(req, res, settings));
         params.put("error", invalid ? t().get("portal.link.invalid") : null);
@@ -189,7 +194,7 @@ record PortalSignIn(
         Optional<MemberView> member = link.flatMap(l -> sessions.members().find(l.tenantId(), l.principalId()))
                 .filter(m -> "active".equals(m.status()));
         if (member.isEmpty()) {
-            linkPage(req, res, Status.NOT_FOUND_404, token, true);
+            linkPage(req, res, Status.NOT_FOUND_404, token, subdomainTenant(req), true);
             return;
         }
         sessions.open(res, link.get().tenantId(), member.get().id(), SignInService.address(req));

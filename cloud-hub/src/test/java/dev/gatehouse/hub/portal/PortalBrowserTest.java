@@ -104,6 +104,14 @@ class PortalBrowserTest {
         String link = awaitLink(email);
         browser.open(link);
         browser.awaitVisible(By.id("continue"));
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector(".portal-top .space"))
+                        .getText())
+                .isEqualTo(site.api()
+                        .get("/api/v1/tenant", site.token())
+                        .json()
+                        .get("name")
+                        .asText());
         Axe.assertNoSeriousViolations(browser, "portal link");
         browser.screenshot("link");
         browser.driver().findElement(By.id("continue")).click();
@@ -166,7 +174,8 @@ class PortalBrowserTest {
         assertThat(browser.driver().findElement(By.cssSelector(".grant")).getText())
                 .contains("Berlin Mitte", "Front door", "At any time", "Europe/Berlin");
         Axe.assertNoSeriousViolations(browser, "portal home with entries");
-        browser.screenshot("home-entries");
+        browser.script("document.getElementById('access-heading').scrollIntoView();");
+        browser.screenshot("home-access-entries");
         assertThat(browser.consoleErrors()).isEmpty();
     }
 
