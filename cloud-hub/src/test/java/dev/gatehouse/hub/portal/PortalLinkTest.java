@@ -10,38 +10,61 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Sign-in links misused over plain HTTP, with subdomain tenancy: a link used on another tenant's
- * subdomain is refused without being spent, a link posted without the form's token changes nothing,
- * a member session counts only on its own tenant's subdomain, and an operator's cookie name opens no
- * portal.
+ * Sign-in links misused over plain HTTP, with subdomain tenancy, on SQLite and PostgreSQL: a link
+ * used on another tenant's subdomain is refused without being spent, a link posted without the
+ * form's token changes nothing, a member session counts only on its own tenant's subdomain, and an
+ * operator's cookie name opens no portal. The member's page lists their plan's doors and windows.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass
+@EnumSource(StoreKind.class)
 class PortalLinkTest {
     private static final String DOMAIN = "gatehouse.example";
     private static final String CSRF = "c".repeat(43);
 
-    private TestHub hub;
-    private TestHub.Tenant acme;
-    private TestHub.Tenant other;
-    private String member;
+    static TestHub hub;
+    static TestHub.Tenant acme;
+    static TestHub.Tenant other;
+    static String member;
 
-    @BeforeAll
-    void start() {
-        hub = TestHub.start(StoreKind.SQLITE, Clock.systemUTC(), Optional.of(DOMAIN));
+    @Parameter
+    StoreKind store;
+
+    @BeforeParameterizedClassInvocation
+    static void start(StoreKind kind) {
+        hub = TestHub.start(kind, Clock.systemUTC(), Optional.of(DOMAIN));
         acme = hub.newTenant("acme");
         other = hub.newTenant("other");
         member = hub.create(
                 "/api/v1/members", acme.token(), "{\"email\":\"link@members.example\",\"fullName\":\"Lin Link\"}");
+        String site = hub.create(
+                "/api/v1/sites",
+                acme.token(),
+                "{\"name\":\"Lisbon\",\"address\":\"1 Rua\",\"timeZone\":\"Europe/Lisbon\"}");
+        String door = hub.create("/api/v1/sites/" + site + "/doors", acme.token(), "{\"name\":\"Studio door\"}");
+        String group = hub.create(
+                "/api/v1/sites/" + site + "/door-groups",
+                acme.token(),
+                "{\"name\":\"Studio\",\"doorIds\":[\"" + door + "\"]}");
+        String plan = hub.create(
+                "/api/v1/plans",
+                acme.token(),
+                "{\"name\":\"Day desk\",\"doorGroupIds\":[\"" + group
+                        + "\"],\"schedule\":[{\"day\":\"monday\",\"start\":\"08:00\",\"end\":\"18:00\"}],"
+                        + "\"holidays\":\"ignored\"}");
+        Api.Response assigned = hub.api().put("/api/v1/members/" + member + "/plans/" + plan, acme.token(), "{}");
+        assertThat(assigned.status()).as(assigned.toString()).isBetween(200, 201);
     }
 
-    @AfterAll
-    void stop() {
+    @AfterParameterizedClassInvocation
+    static void stop() {
         hub.close();
     }
 
@@ -71,9 +94,10 @@ class PortalLinkTest {
         assertThat(cookie).contains("HttpOnly", "SameSite=Lax");
         String session = cookie.substring("gh_member=".length(), cookie.indexOf(';'));
 
-        assertThat(get("/portal", acme.slug() + "." + DOMAIN, "gh_member=" + session)
-                        .status())
-                .isEqualTo(200);
+        Api.Response page = get("/portal", acme.slug() + "." + DOMAIN, "gh_member=" + session);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.text())
+                .contains("Lisbon", "Studio door", "Day desk · times in Europe/Lisbon", "Monday 08:00–18:00");
         Api.Response onOther = get("/portal", other.slug() + "." + DOMAIN, "gh_member=" + session);
         assertThat(onOther.status()).isEqualTo(303);
         assertThat(onOther.headers().firstValue("location")).hasValue("/portal/signin");
