@@ -8,6 +8,7 @@ import dev.gatehouse.hub.console.PageException;
 import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.console.Templates;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
+import dev.gatehouse.hub.portal.MemberAccess.DoorChoice;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.sites.DoorStore;
@@ -35,6 +36,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -76,38 +78,45 @@ record PortalService(
         String unavailable = member.active()
                 ? Portal.WORDS.get("portal.pass.none")
                 : Portal.WORDS.get("portal.pass.inactive", member.member().status());
+        List<DoorChoice> doors = access.doors(member.tenantId(), member.memberId());
         PortalHome home = new PortalHome(
                 req.query()
                         .first("opened")
                         .asOptional()
-                        .map(door -> notice(member, door))
+                        .flatMap(id -> door(doors, id))
+                        .map(door -> Portal.WORDS.get("portal.doors.opened", door.name()))
                         .orElse(null),
-                refusal(req),
+                refusal(req, doors),
                 credential.isPresent() && member.active(),
                 MemberPass.REFRESH.toSeconds(),
                 unavailable,
-                access.doors(member.tenantId(), member.memberId()),
+                doors,
                 access.grants(member.tenantId(), member.memberId(), Portal.WORDS),
                 access.recent(member.tenantId(), member.memberId(), Portal.WORDS));
         Templates.render(
                 res, "portal-home.jte", Map.of("page", Portal.page(member, "portal.home.title"), "home", home));
     }
 
-    private String notice(MemberSession member, String doorId) {
-        return access.doors(member.tenantId(), member.memberId()).stream()
-                .filter(door -> door.id().equals(doorId))
-                .findFirst()
-                .map(door -> Portal.WORDS.get("portal.doors.opened", door.name()))
-                .orElse(null);
+    private static Optional<DoorChoice> door(List<DoorChoice> doors, String id) {
+        return doors.stream().filter(door -> door.id().equals(id)).findFirst();
     }
 
-    /** The reason of a refused unlock, from the redirect's query: only a known reason's own sentence. */
-    private static String refusal(ServerRequest req) {
+    /**
+     * Why the door stayed shut, from the redirect's query: only a known reason's own sentence, with the
+     * door's name when it is one of the member's.
+     */
+    private static String refusal(ServerRequest req, List<DoorChoice> doors) {
+        String door = req.query()
+                .first("door")
+                .asOptional()
+                .flatMap(id -> door(doors, id))
+                .map(DoorChoice::name)
+                .orElse(Portal.WORDS.get("portal.doors.the-door"));
         return req.query()
                 .first("refused")
                 .asOptional()
                 .flatMap(wire -> WireNames.parse(DenyReason.class, wire))
-                .map(reason -> Portal.WORDS.get("portal.doors.refused", reason.sentence()))
+                .map(reason -> Portal.WORDS.get("portal.doors.refused", door, reason.sentence()))
                 .orElse(null);
     }
 

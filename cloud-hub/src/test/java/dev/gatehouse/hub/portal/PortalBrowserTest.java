@@ -195,7 +195,7 @@ class PortalBrowserTest {
                 .findElement(By.cssSelector("button[data-door='" + site.door + "']"))
                 .click();
         assertThat(browser.awaitVisible(By.id("portal-refusal")).getText())
-                .isEqualTo("The door stays shut: The member is suspended.");
+                .isEqualTo("Front door stays shut: The member is suspended.");
         Axe.assertNoSeriousViolations(browser, "portal refusal");
         browser.screenshot("refused");
         assertThat(commandCount()).isEqualTo(commands);
