@@ -34,6 +34,7 @@ import dev.gatehouse.hub.plans.PlanAssignmentService;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.portal.Portal;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.sites.DoorGroupService;
 import dev.gatehouse.hub.sites.DoorGroupStore;
@@ -260,6 +261,7 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
+        Portal.routes(routing, console, sync.commands(), stores.credentials());
         Console.fallback(routing);
     }
 

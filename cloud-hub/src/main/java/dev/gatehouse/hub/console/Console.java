@@ -103,11 +103,23 @@ public final class Console {
                     "/signin?next=" + java.net.URLEncoder.encode(e.next(), java.nio.charset.StandardCharsets.UTF_8));
             return;
         }
+        // The member portal's pages stop the same way; its members go back to their pass.
+        boolean portal = req.path().path().startsWith("/portal");
         Templates.render(
                 res,
                 e.status(),
                 "error.jte",
-                Map.of("t", Guard.messages(), "status", e.status().code(), "message", e.getMessage()));
+                Map.of(
+                        "t",
+                        Guard.messages(),
+                        "status",
+                        e.status().code(),
+                        "message",
+                        e.getMessage(),
+                        "back",
+                        portal ? "/portal" : "/console",
+                        "backKey",
+                        portal ? "portal.error.back" : "error.back"));
     }
 
     /** The tenant's colours as CSS custom properties; only well-formed colours are written. */

@@ -99,11 +99,8 @@ public record ConsoleFilter(
         if (session.isEmpty()) {
             return Optional.empty();
         }
-        Optional<TenantView> tenant = tenants.find(session.get().tenantId());
-        Optional<String> subdomain = host.subdomain(req);
-        if (tenant.isEmpty()
-                || (subdomain.isPresent()
-                        && !subdomain.get().equals(tenant.get().slug()))) {
+        Optional<TenantView> tenant = host.ownTenant(req, tenants, session.get().tenantId());
+        if (tenant.isEmpty()) {
             return Optional.empty();
         }
         return accounts.byId(tenant.get().id(), session.get().principalId())

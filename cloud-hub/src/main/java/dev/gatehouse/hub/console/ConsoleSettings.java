@@ -31,4 +31,9 @@ public record ConsoleSettings(Optional<URI> publicUrl, Duration dwell) {
     public String preSessionCookie() {
         return secureCookies() ? "__Host-gh_presession" : "gh_presession";
     }
+
+    /** A member's portal session cookie: never the operator's, so neither session opens the other's pages. */
+    public String memberCookie() {
+        return secureCookies() ? "__Host-gh_member" : "gh_member";
+    }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.tenants.Role;
+import dev.gatehouse.hub.web.QrPng;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -207,6 +208,6 @@ public record MyAccountService(
 
     /** A QR image of the otpauth URI as a data: URL (the page's CSP allows data: images). */
     private static String qr(String text) {
-        return "data:image/png;base64," + Base64.getEncoder().encodeToString(QrPng.png(text, 220));
+        return "data:image/png;base64," + Base64.getEncoder().encodeToString(QrPng.render(text, 220));
     }
 }

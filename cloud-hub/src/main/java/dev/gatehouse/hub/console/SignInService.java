@@ -73,7 +73,7 @@ public record SignInService(
      * The CSRF token of a form shown before sign-in: the pre-session cookie's value (set now when the
      * browser has none), sent back in the form (double submit).
      */
-    static String preSessionToken(ServerRequest req, ServerResponse res, ConsoleSettings settings) {
+    public static String preSessionToken(ServerRequest req, ServerResponse res, ConsoleSettings settings) {
         String token = req.headers()
                 .cookies()
                 .first(settings.preSessionCookie())
@@ -233,7 +233,8 @@ public record SignInService(
         redirect(res, "/signin");
     }
 
-    static SetCookie.Builder cookie(ConsoleSettings settings, String name, String value) {
+    /** A cookie as the hub sets them all: path /, HttpOnly, SameSite=Lax, Secure behind HTTPS. */
+    public static SetCookie.Builder cookie(ConsoleSettings settings, String name, String value) {
         return SetCookie.builder(name, value)
                 .path("/")
                 .httpOnly(true)
@@ -246,14 +247,14 @@ public record SignInService(
         return next.startsWith("/console") && !next.startsWith("//") && !next.contains("\\") ? next : "/console";
     }
 
-    static void redirect(ServerResponse res, String location) {
+    public static void redirect(ServerResponse res, String location) {
         res.status(Status.SEE_OTHER_303);
         res.header(HeaderNames.LOCATION, location);
         res.send();
     }
 
     /** The peer's address: what throttling and the audit log record. */
-    static String address(ServerRequest req) {
+    public static String address(ServerRequest req) {
         return Audit.address(req);
     }
 }

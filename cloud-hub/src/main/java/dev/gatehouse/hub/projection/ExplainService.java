@@ -108,20 +108,9 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
                 DoorStore.doorSite(c, tenantId, doorId).orElseThrow(() -> ApiException.notFound("door", doorId));
         caller.requireCovers(siteId, "door", doorId);
         Credential credential = credential(c, tenantId, memberId, credentialId);
-        List<Entity> slice =
-                SiteProjection.forMember(c, tenantId, siteId, memberId).orElseThrow();
-        Site site = slice.stream()
-                .filter(Site.class::isInstance)
-                .map(Site.class::cast)
-                .findFirst()
-                .orElseThrow();
-        Presented presented =
-                switch (credential.type()) {
-                    case NFC_CARD -> new Presented.Card(credential.cardHash().orElseThrow());
-                    case MEMBER_QR -> new Presented.MemberCode(credential.id());
-                };
-        Evaluation evaluation = PolicyEngine.evaluate(
-                InMemoryEntitlements.of(slice), AccessRequest.online(presented, DoorId.of(doorId), at));
+        Verdict verdict = evaluate(c, tenantId, siteId, memberId, credential, doorId, at);
+        Site site = verdict.site();
+        Evaluation evaluation = verdict.evaluation();
 
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("memberId", memberId);
@@ -158,6 +147,54 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
         return answer;
     }
 
+    /** The policy engine's answer and the door's site (for its time zone). */
+    public record Verdict(Site site, Evaluation evaluation) {}
+
+    /**
+     * Runs the edge's policy engine over the member's slice of the site: would {@code credential}
+     * open {@code doorId} (a door of {@code siteId}) at {@code at}, on an online edge with a trusted
+     * clock? The explain route and the member portal's remote unlock decide the same way.
+     */
+    public static Verdict evaluate(
+            Connection c,
+            String tenantId,
+            String siteId,
+            String memberId,
+            Credential credential,
+            String doorId,
+            Instant at)
+            throws SQLException {
+        List<Entity> slice =
+                SiteProjection.forMember(c, tenantId, siteId, memberId).orElseThrow();
+        Site site = slice.stream()
+                .filter(Site.class::isInstance)
+                .map(Site.class::cast)
+                .findFirst()
+                .orElseThrow();
+        Presented presented =
+                switch (credential.type()) {
+                    case NFC_CARD -> new Presented.Card(credential.cardHash().orElseThrow());
+                    case MEMBER_QR -> new Presented.MemberCode(credential.id());
+                };
+        return new Verdict(
+                site,
+                PolicyEngine.evaluate(
+                        InMemoryEntitlements.of(slice), AccessRequest.online(presented, DoorId.of(doorId), at)));
+    }
+
+    /**
+     * The member's credential to present when none is named: the first active one, NFC cards first,
+     * else the first of any status (so that a lost or revoked card is named as the reason).
+     */
+    public static Optional<Credential> preferred(Connection c, String tenantId, String memberId) throws SQLException {
+        Comparator<Credential> preference = Comparator.comparing(
+                        (Credential cr) -> cr.status() != CredentialStatus.ACTIVE)
+                .thenComparing(cr -> cr.type() != CredentialType.NFC_CARD);
+        return SiteProjection.credentials(c, tenantId, Optional.of(memberId)).stream()
+                .sorted(preference)
+                .findFirst();
+    }
+
     /** The credential to present: the one asked for (it must be the member's), or the member's best one. */
     private static Credential credential(Connection c, String tenantId, String memberId, Optional<String> wanted)
             throws SQLException {
@@ -176,12 +213,7 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
             throw ApiException.invalid(
                     "credentialId", "credential " + id + " belongs to another member, not to " + memberId);
         }
-        Comparator<Credential> preference = Comparator.comparing(
-                        (Credential cr) -> cr.status() != CredentialStatus.ACTIVE)
-                .thenComparing(cr -> cr.type() != CredentialType.NFC_CARD);
-        return owned.stream()
-                .sorted(preference)
-                .findFirst()
+        return preferred(c, tenantId, memberId)
                 .orElseThrow(() -> ApiException.conflict("member " + memberId
                         + " has no credential, so there is nothing to present at a door;"
                         + " enroll a card or a member QR credential first"));

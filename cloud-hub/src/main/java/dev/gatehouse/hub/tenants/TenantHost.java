@@ -35,4 +35,15 @@ public record TenantHost(Optional<String> baseDomain) {
         String label = host.substring(0, host.length() - suffix.length());
         return label.isEmpty() || label.contains(".") ? Optional.empty() : Optional.of(label);
     }
+
+    /**
+     * The tenant a session or link belongs to, when this request may use it: always without subdomain
+     * tenancy or on the bare domain, and on a subdomain only when it is that tenant's own. Empty also
+     * when the tenant no longer exists.
+     */
+    public Optional<TenantView> ownTenant(ServerRequest req, TenantStore tenants, String tenantId) {
+        Optional<String> label = subdomain(req);
+        return tenants.find(tenantId)
+                .filter(tenant -> label.isEmpty() || label.get().equals(tenant.slug()));
+    }
 }

@@ -1,0 +1,64 @@
+package dev.gatehouse.hub.portal;
+
+import dev.gatehouse.hub.accounts.Invitations;
+import dev.gatehouse.hub.accounts.OneTimeLinks;
+import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.commands.Commands;
+import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.Messages;
+import dev.gatehouse.hub.console.SignInService;
+import dev.gatehouse.hub.credentials.CredentialStore;
+import dev.gatehouse.hub.members.MemberStore;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.Locale;
+
+/**
+ * The member portal, on the console's server and under its filter (security headers, no inline
+ * script, foreign-origin POSTs refused): sign-in by e-mailed link, the member's rotating QR pass,
+ * their access and entries, remote unlock of the doors the policy lets them through, and what makes
+ * it installable on a phone. Members have their own session cookie; see {@link MemberSessions}.
+ */
+public final class Portal {
+    static final Messages WORDS = Messages.forLocale(Locale.ENGLISH);
+
+    private Portal() {}
+
+    /** Registers the portal's routes; {@code parts} are the console's (store, mailer, audit, settings). */
+    public static void routes(
+            HttpRouting.Builder routing, Console.Parts parts, Commands commands, CredentialStore credentials) {
+        MemberSessions sessions = new MemberSessions(
+                new Sessions(parts.database(), parts.clock(), MemberSessions.LIFETIME, MemberSessions.LIFETIME),
+                parts.tenants(),
+                new MemberStore(parts.database(), parts.clock()),
+                parts.host(),
+                parts.settings());
+        OneTimeLinks links = new OneTimeLinks(parts.database(), parts.clock());
+        routing.error(SignInFirst.class, (req, res, e) -> SignInService.redirect(res, "/portal/signin"))
+                .register(new PortalSignIn(
+                        parts.database(),
+                        sessions,
+                        links,
+                        new Invitations(links, parts.mailer(), parts.settings().publicUrl()),
+                        new LinkThrottle(parts.database(), parts.clock()),
+                        parts.mailer(),
+                        parts.settings()))
+                .register(new PortalService(
+                        parts.database(),
+                        parts.clock(),
+                        sessions,
+                        new MemberPass(parts.database(), credentials, parts.audit()),
+                        new MemberAccess(parts.database(), parts.accessLog()),
+                        commands,
+                        parts.audit()))
+                .register(new WebAppService(sessions));
+    }
+
+    static PortalPage page(MemberSession member, String titleKey) {
+        return new PortalPage(
+                WORDS,
+                WORDS.get(titleKey),
+                member.tenant(),
+                member.member().fullName(),
+                member.session().csrfToken());
+    }
+}
