@@ -203,6 +203,7 @@ public final class Hub implements AutoCloseable {
         int maxBody = config.maxBodyBytes();
         Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
+        CommandService commands = new CommandService(sync.commands(), stores.sites(), audit, maxBody);
         Console.Parts console = new Console.Parts(
                 stores.database(),
                 stores.clock(),
@@ -210,7 +211,9 @@ public final class Hub implements AutoCloseable {
                 stores.accessLog(),
                 signal,
                 new TenantHost(config.baseDomain()),
-                ConsoleSettings.defaults());
+                ConsoleSettings.defaults(),
+                audit,
+                commands);
         routing.addFilter(new StrictUris());
         Console.filter(routing, console);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
@@ -241,7 +244,7 @@ public final class Hub implements AutoCloseable {
                         "/api/v1",
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),
                         new SyncStatusService(stores.database()))
-                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), audit, maxBody))
+                .register("/api/v1", commands)
                 .register("/api/v1", new AuditService(audit.store()))
                 .register(
                         "/api/v1",

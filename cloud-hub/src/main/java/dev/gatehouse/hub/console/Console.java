@@ -3,6 +3,8 @@ package dev.gatehouse.hub.console;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.accounts.AccountStore;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.TenantHost;
@@ -49,7 +51,9 @@ public final class Console {
             AccessLogStore accessLog,
             IngestSignal signal,
             TenantHost host,
-            ConsoleSettings settings) {}
+            ConsoleSettings settings,
+            Audit audit,
+            CommandService commands) {}
 
     public static void routes(HttpRouting.Builder routing, Parts parts) {
         AccountStore accounts = new AccountStore(parts.database(), parts.clock());
@@ -66,7 +70,10 @@ public final class Console {
                 .get("/favicon.ico", Console::logo)
                 .register(new SignInService(parts.tenants(), accounts, sessions, host, settings))
                 .register(new OverviewService(
-                        parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
+                        parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings))
+                .register(new DoorPages(parts))
+                .register(new FleetPages(parts.database()))
+                .register(new FloorPlanPages(parts));
     }
 
     private static void error(ServerRequest req, ServerResponse res, PageException e) {
