@@ -7,7 +7,6 @@ import dev.gatehouse.protocol.message.CommandAction;
 import dev.gatehouse.protocol.message.DoorSelection;
 import dev.gatehouse.protocol.model.DoorId;
 import io.helidon.common.parameters.Parameters;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -91,11 +90,10 @@ public record DoorPages(Console.Parts parts, DoorBoard board) implements HttpSer
         DoorBoard.Site site = board.site(session.tenant().id(), siteId)
                 .orElseThrow(() -> PageException.notFound("There is no site " + siteId + "."));
         ConsolePage page = Guard.pageFor(session, "doors.title", "/console/doors");
-        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(Templates.text(
+        Templates.render(
+                res,
                 "doors-table.jte",
-                Map.of("page", page, "site", site, "mayUnlock", session.access().may(Permission.UNLOCK_DOORS))));
+                Map.of("page", page, "site", site, "mayUnlock", session.access().may(Permission.UNLOCK_DOORS)));
     }
 
     private void unlock(ServerRequest req, ServerResponse res) {

@@ -25,7 +25,7 @@ final class DoorStates {
     static Devices devices(Connection c, String tenantId, String siteId) throws SQLException {
         List<Boolean> devices = Sql.list(
                 c,
-                "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status = 'ACTIVE'",
+                "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status = 'active'",
                 row -> row.getString(1) != null && !"OFFLINE".equals(row.getString(1)),
                 tenantId,
                 siteId);

@@ -2,7 +2,6 @@ package dev.gatehouse.hub.console;
 
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.Permission;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -50,14 +49,13 @@ public record FleetPages(Database database) implements HttpService {
 
     private void live(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.VIEW_SITES);
-        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(Templates.text(
+        Templates.render(
+                res,
                 "fleet-sites.jte",
                 Map.of(
                         "page",
                         Guard.pageFor(session, "fleet.title", "/console/fleet"),
                         "sites",
-                        new FleetBoard(database).sites(session.tenant().id(), session.access()))));
+                        new FleetBoard(database).sites(session.tenant().id(), session.access())));
     }
 }

@@ -108,15 +108,14 @@ public record FloorPlanPages(Console.Parts parts, FloorPlanStore plans, DoorBoar
 
     private void markers(ServerRequest req, ServerResponse res) {
         Context context = context(req, Permission.VIEW_SITES);
-        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(Templates.text(
+        Templates.render(
+                res,
                 "floorplan-markers.jte",
                 Map.of(
                         "page",
                         Guard.pageFor(context.session(), "floorplan.title", "/console/doors"),
                         "markers",
-                        markers(context))));
+                        markers(context)));
     }
 
     private void svg(ServerRequest req, ServerResponse res) {
