@@ -205,6 +205,7 @@ public final class Hub implements AutoCloseable {
         int maxBody = config.maxBodyBytes();
         Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
+        CommandService commands = new CommandService(sync.commands(), stores.sites(), audit, maxBody);
         Console.Parts console = new Console.Parts(
                 stores.database(),
                 stores.clock(),
@@ -214,7 +215,8 @@ public final class Hub implements AutoCloseable {
                 new TenantHost(config.baseDomain()),
                 config.console(),
                 config.mail().mailer(stores.clock()),
-                audit);
+                audit,
+                commands);
         routing.addFilter(new StrictUris());
         Console.filter(routing, console);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
@@ -245,7 +247,7 @@ public final class Hub implements AutoCloseable {
                         "/api/v1",
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),
                         new SyncStatusService(stores.database()))
-                .register("/api/v1", new CommandService(sync.commands(), stores.sites(), audit, maxBody))
+                .register("/api/v1", commands)
                 .register("/api/v1", new AuditService(audit.store()))
                 .register(
                         "/api/v1",

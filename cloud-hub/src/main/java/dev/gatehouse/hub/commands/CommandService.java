@@ -95,23 +95,43 @@ public record CommandService(Commands commands, SiteStore sites, Audit audit, in
         if (!doors.isEmpty()) {
             throw ApiException.invalid(doors);
         }
-        CommandAction chosen = action.orElseThrow();
-        caller.require(permission(chosen), siteId);
-        CommandView issued = commands.issue(tenantId, siteId, chosen, expiresIn.orElse(Commands.defaultExpiry(chosen)));
-        switch (chosen) {
-            case CommandAction.UnlockOnce unlock ->
-                audit.record(req, caller, "door.unlock", "door", unlock.door().value(), siteId, null, issued);
-            case CommandAction.Lockdown lockdown ->
-                audit.record(req, caller, "site.lockdown", "site", siteId, siteId, null, issued);
-            case CommandAction.EmergencyRelease release ->
-                audit.record(req, caller, "site.emergency-release", "site", siteId, siteId, null, issued);
-            case CommandAction.Release release ->
-                audit.record(req, caller, "site.release", "site", siteId, siteId, null, issued);
-            case CommandAction.SetConfig config ->
-                audit.record(req, caller, "site.set-config", "site", siteId, siteId, null, issued);
-        }
+        CommandView issued = send(req, caller, siteId, action.orElseThrow(), expiresIn, Optional.empty());
         Json.send(res, Status.ACCEPTED_202, issued);
     }
+
+    /**
+     * Sends a checked command (its doors are the site's) for {@code caller} and records it in the audit
+     * log: the one path for the API and the console. 403 when the caller's role may not send this
+     * action at this site. A console's {@code reason} (a lockdown's) is kept in the audit entry.
+     */
+    public CommandView send(
+            ServerRequest req,
+            Caller.Operator caller,
+            String siteId,
+            CommandAction chosen,
+            Optional<Duration> expiresIn,
+            Optional<String> reason) {
+        caller.require(permission(chosen), siteId);
+        String tenantId = caller.tenantId();
+        CommandView issued = commands.issue(tenantId, siteId, chosen, expiresIn.orElse(Commands.defaultExpiry(chosen)));
+        Object after = reason.<Object>map(why -> new Reasoned(issued, why)).orElse(issued);
+        switch (chosen) {
+            case CommandAction.UnlockOnce unlock ->
+                audit.record(req, caller, "door.unlock", "door", unlock.door().value(), siteId, null, after);
+            case CommandAction.Lockdown lockdown ->
+                audit.record(req, caller, "site.lockdown", "site", siteId, siteId, null, after);
+            case CommandAction.EmergencyRelease release ->
+                audit.record(req, caller, "site.emergency-release", "site", siteId, siteId, null, after);
+            case CommandAction.Release release ->
+                audit.record(req, caller, "site.release", "site", siteId, siteId, null, after);
+            case CommandAction.SetConfig config ->
+                audit.record(req, caller, "site.set-config", "site", siteId, siteId, null, after);
+        }
+        return issued;
+    }
+
+    /** A command's audit entry with the reason the operator gave for it. */
+    public record Reasoned(CommandView command, String reason) {}
 
     /** What the caller's role must allow to send this command. */
     static Permission permission(CommandAction action) {

@@ -8,6 +8,7 @@ import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.TenantHost;
@@ -56,7 +57,8 @@ public final class Console {
             TenantHost host,
             ConsoleSettings settings,
             Mailer mailer,
-            Audit audit) {}
+            Audit audit,
+            CommandService commands) {}
 
     public static void routes(HttpRouting.Builder routing, Parts parts) {
         AccountStore accounts = new AccountStore(parts.database(), parts.clock());
@@ -81,7 +83,10 @@ public final class Console {
                         parts.tenants(), accounts, sessions, links, throttle, invitations, host, settings))
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings))
-                .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts));
+                .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts))
+                .register(new DoorPages(parts))
+                .register(new FleetPages(parts.database()))
+                .register(new FloorPlanPages(parts));
     }
 
     /**

@@ -13,10 +13,8 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What the overview page shows for the sites an operator may see, read in one transaction:
@@ -24,9 +22,7 @@ import java.util.Optional;
  * <ul>
  *   <li>people on site now: distinct members let in within the dwell time (these sites have no exit
  *       readers, so leaving is not recorded; the page says so);
- *   <li>doors by state: offline when no device of the site is online, else forced or held open when
- *       the door's last condition says so and nothing restored it, unlocked within its unlock time
- *       after a grant, otherwise locked;
+ *   <li>doors by state, as {@link DoorStates} works them out;
  *   <li>devices online and offline (a device's last state is its last will when its process died);
  *   <li>denials since midnight in the site's zone, by reason.
  * </ul>
@@ -75,17 +71,6 @@ public record Overview(Database database, Clock clock, Duration dwell) {
         }
     }
 
-    /** A door and its state as the hub last heard it. */
-    public record DoorState(String id, String siteId, String name, State state, Optional<Instant> since) {
-        public enum State {
-            LOCKED,
-            UNLOCKED,
-            HELD_OPEN,
-            FORCED,
-            OFFLINE
-        }
-    }
-
     public List<SiteSummary> sites(String tenantId, Access access) {
         long now = clock.millis();
         return database.read(c -> {
@@ -113,13 +98,8 @@ public record Overview(Database database, Clock clock, Duration dwell) {
     private SiteSummary summary(Connection c, String tenantId, Site site, long now) throws SQLException {
         long people = Sql.one(c, PEOPLE_SQL, Sql.LONG, tenantId, site.id(), now - dwell.toMillis(), true)
                 .orElse(0L);
-        List<Boolean> devices = Sql.list(
-                c,
-                DEVICES_SQL,
-                row -> row.getString(1) != null && !"OFFLINE".equals(row.getString(1)),
-                tenantId,
-                site.id());
-        int online = (int) devices.stream().filter(b -> b).count();
+        DoorStates.Devices devices = DoorStates.devices(c, tenantId, site.id());
+        int online = devices.online();
         long midnight = LocalDate.ofInstant(Instant.ofEpochMilli(now), site.zone())
                 .atStartOfDay(site.zone())
                 .toInstant()
@@ -141,50 +121,8 @@ public record Overview(Database database, Clock clock, Duration dwell) {
                 site.zone(),
                 people,
                 online,
-                devices.size(),
-                doors(c, tenantId, site, now, online > 0),
+                devices.total(),
+                DoorStates.of(c, tenantId, site.id(), now, online > 0),
                 denials);
-    }
-
-    private static List<DoorState> doors(Connection c, String tenantId, Site site, long now, boolean online)
-            throws SQLException {
-        record Door(String id, String name, long unlockMillis) {}
-        List<Door> doors = Sql.list(
-                c,
-                DOORS_SQL,
-                row -> new Door(row.getString(1), row.getString(2), row.getLong(3) * 1000),
-                tenantId,
-                site.id());
-        // The last reported condition of each door: forced, held open, or restored since.
-        record Condition(String kind, long at) {}
-        Map<String, Condition> conditions = new HashMap<>();
-        for (var entry : Sql.list(
-                c,
-                CONDITIONS_SQL,
-                r -> Map.entry(r.getString(1), new Condition(r.getString(2), r.getLong(3))),
-                tenantId,
-                site.id())) {
-            conditions.put(entry.getKey(), entry.getValue());
-        }
-        List<DoorState> states = new ArrayList<>();
-        for (Door door : doors) {
-            Condition condition = conditions.get(door.id());
-            Optional<Long> lastGrant = Sql.one(c, LAST_GRANT_SQL, Sql.LONG, tenantId, door.id(), true);
-            DoorState.State state;
-            Optional<Instant> since = Optional.empty();
-            if (!online) {
-                state = DoorState.State.OFFLINE;
-            } else if (condition != null && !condition.kind().equals("RESTORED")) {
-                state = condition.kind().equals("FORCED_OPEN") ? DoorState.State.FORCED : DoorState.State.HELD_OPEN;
-                since = Optional.of(Instant.ofEpochMilli(condition.at()));
-            } else if (lastGrant.isPresent() && now - lastGrant.get() < door.unlockMillis()) {
-                state = DoorState.State.UNLOCKED;
-                since = lastGrant.map(Instant::ofEpochMilli);
-            } else {
-                state = DoorState.State.LOCKED;
-            }
-            states.add(new DoorState(door.id(), site.id(), door.name(), state, since));
-        }
-        return states;
     }
 }
