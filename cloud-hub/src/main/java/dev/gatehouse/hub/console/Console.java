@@ -79,6 +79,8 @@ public final class Console {
                 .register(new MyAccountService(accounts, sessions, parts.audit(), parts.clock(), settings))
                 .register(new PasswordLinksService(
                         parts.tenants(), accounts, sessions, links, throttle, invitations, host, settings))
+                .register(new AccessLogService(parts.database(), parts.accessLog(), parts.clock()))
+                .register(new ExplainService(parts.database(), parts.clock()))
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
     }
