@@ -8,6 +8,7 @@ import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.TenantHost;
@@ -81,6 +82,7 @@ public final class Console {
                         parts.tenants(), accounts, sessions, links, throttle, invitations, host, settings))
                 .register(new AccessLogService(parts.database(), parts.accessLog(), parts.clock()))
                 .register(new ExplainService(parts.database(), parts.clock()))
+                .register(new AuditPage(parts.database(), new AuditStore(parts.database(), parts.clock())))
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings));
     }

@@ -214,4 +214,54 @@ class RecordPagesTest {
                 .contains("Europe/Berlin");
         checkPage("explain-would");
     }
+
+    @Test
+    void theAuditPageListsAChangeMadeThroughTheApiWithBeforeAndAfter() {
+        String member = site.member("Bea Before", LiveSite.uid());
+        Api.Response renamed =
+                site.api().patch("/api/v1/members/" + member, site.token(), "{\"fullName\":\"Abe After\"}");
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/audit?resource=" + member + "&action=member.update"));
+        List<WebElement> rows = browser.awaitVisible(By.id("entries")).findElements(By.cssSelector(":scope > tr"));
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getFirst().getText()).contains("member.update").contains(member);
+        WebElement change = rows.getFirst().findElement(By.xpath(".//table[@class='diff']//tr[th='fullName']"));
+        assertThat(change.findElement(By.tagName("del")).getText()).isEqualTo("Bea Before");
+        assertThat(change.findElement(By.tagName("ins")).getText()).isEqualTo("Abe After");
+        checkPage("audit");
+    }
+
+    @Test
+    void aSiteManagerOfOneSiteSeesNothingOfAnother() {
+        String other = site.hub.create(
+                "/api/v1/sites",
+                site.token(),
+                "{\"name\":\"Hamburg Hafen\",\"address\":\"2 Test St\",\"timeZone\":\"Europe/Berlin\"}");
+        String otherDoor =
+                site.hub.create("/api/v1/sites/" + other + "/doors", site.token(), "{\"name\":\"Harbour door\"}");
+        String ownDoor =
+                site.hub.create("/api/v1/sites/" + site.siteId + "/doors", site.token(), "{\"name\":\"Side door\"}");
+        String password = "site manager password";
+        String email = site.account("site-manager", "[\"" + site.siteId + "\"]", password);
+        site.signIn(browser, email, password);
+
+        browser.open(site.url("/console/audit?action=door.create"));
+        String entries = browser.awaitVisible(By.id("entries")).getText();
+        assertThat(entries).contains(ownDoor).doesNotContain(otherDoor).doesNotContain("Harbour door");
+        checkPage("audit-site-manager");
+
+        browser.open(site.url("/console/access-log"));
+        String options = browser.awaitVisible(By.id("site")).getText()
+                + browser.driver().findElement(By.id("door")).getText();
+        assertThat(options)
+                .contains("Berlin Mitte")
+                .doesNotContain("Hamburg Hafen")
+                .doesNotContain("Harbour door");
+        browser.open(site.url("/console/access-log?site=" + other));
+        assertThat(browser.awaitVisible(By.id("filter-errors")).getText()).contains("Choose one of your sites");
+        browser.open(site.url(
+                "/console/explain?ask=would&member=x@example.com&door=" + otherDoor + "&when=2026-12-05T09:00"));
+        assertThat(browser.awaitVisible(By.id("explain-errors")).getText()).contains("Choose one of your doors");
+    }
 }
