@@ -8,6 +8,7 @@ import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.store.Database;
@@ -81,6 +82,9 @@ public final class Console {
                 .register(new MyAccountService(accounts, sessions, parts.audit(), parts.clock(), settings))
                 .register(new PasswordLinksService(
                         parts.tenants(), accounts, sessions, links, throttle, invitations, host, settings))
+                .register(new AccessLogService(parts.database(), parts.accessLog(), parts.clock()))
+                .register(new ExplainService(parts.database(), parts.clock()))
+                .register(new AuditPage(parts.database(), new AuditStore(parts.database(), parts.clock())))
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings))
                 .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts))

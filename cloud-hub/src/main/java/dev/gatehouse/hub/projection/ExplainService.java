@@ -92,7 +92,12 @@ public record ExplainService(Database database, Clock clock) implements HttpServ
         }
     }
 
-    private static Map<String, Object> explain(
+    /**
+     * The answer the API sends (decision, sentence, basis or reason, the time in the site's zone…),
+     * also for the console's explain page; {@link ApiException} when the member, door or credential
+     * is not one the caller may use.
+     */
+    public static Map<String, Object> explain(
             Connection c,
             Caller.Operator caller,
             String memberId,
