@@ -265,8 +265,13 @@ public final class ConsoleBenchmark {
         statements.add(new Statement(AccessQuery.of(tenantId)
                 .door(params.get("door"))
                 .between(Instant.ofEpochMilli(day), Instant.ofEpochMilli(day + HubBenchmark.DAY_MILLIS))));
-        // The page shows the door's and members' names: one lookup of the tenant's doors and sites.
-        statements.add(new Statement("SELECT id, name, site_id FROM doors WHERE tenant_id = ?", List.of(tenantId)));
+        // The page's filter lists: the tenant's sites and doors with their names.
+        statements.add(new Statement(
+                "SELECT id, name, time_zone FROM sites WHERE tenant_id = ? ORDER BY name, id", List.of(tenantId)));
+        statements.add(new Statement(
+                "SELECT d.id, d.name, d.site_id, s.name FROM doors d JOIN sites s ON s.id = d.site_id"
+                        + " AND s.tenant_id = d.tenant_id WHERE d.tenant_id = ? ORDER BY s.name, d.name, d.id",
+                List.of(tenantId)));
         return statements;
     }
 
