@@ -56,7 +56,8 @@ class OpenApiTest {
         try (Stream<Path> files = Files.walk(Path.of("src/main/java/dev/gatehouse/hub"))) {
             for (Path file : files.filter(f -> f.toString().endsWith("Service.java"))
                     // The console's pages are HTML for browsers, not API routes.
-                    .filter(f -> !f.getParent().endsWith("console") && !f.getParent().endsWith("portal"))
+                    .filter(f ->
+                            !f.getParent().endsWith("console") && !f.getParent().endsWith("portal"))
                     .toList()) {
                 String name = file.getFileName().toString();
                 String prefix =

@@ -40,8 +40,8 @@ import java.util.regex.Pattern;
  *   <li>the access log (one door, one day).
  * </ul>
  *
- * The hub's clock is set inside the loaded days (day 45, 14:00 UTC), so "today" and "on site now" hold
- * events. p50/p99/max per page over {@code --queries} requests after a warm-up, the bare JDBC time of
+ * The hub's clock is set to the evening of the last loaded day (22:30 UTC, after its last event), so
+ * "today" and "on site now" hold a busy day's events and nothing lies in the hub's future. p50/p99/max per page over {@code --queries} requests after a warm-up, the bare JDBC time of
  * the same statements on a plain connection, and the ratio.
  *
  * <p>Run: {@code ./gatehouse bench console [--members 100000] [--events 1000000] [--queries 300]
