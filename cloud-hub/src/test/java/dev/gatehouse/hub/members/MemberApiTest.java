@@ -372,7 +372,8 @@ class MemberApiTest {
 
             assertThat(ids("", tenant)).hasSize(4);
             assertThat(ids("?status=suspended", tenant)).containsExactly(grace);
-            assertThat(ids("?q=a", tenant)).containsExactly(ada, alan);
+            // Two creates can share a millisecond, so their creation order is not this test's subject.
+            assertThat(ids("?q=a", tenant)).containsExactlyInAnyOrder(ada, alan);
             assertThat(ids("?q=TUR", tenant)).containsExactly(alan); // e-mail prefix and surname, any case
             assertThat(ids("?q=hopper&status=active", tenant)).isEmpty();
             // LIKE wildcards in the query are literal characters
