@@ -54,11 +54,11 @@ class TenantApiTest {
                         "/api/v1/tenants",
                         hub.adminToken(),
                         "{\"slug\":\"acme-" + store.name().toLowerCase() + "\",\"name\":\"Acme Coworking\","
-                                + "\"primaryColor\":\"#FF6600\",\"logoUrl\":\"https://acme.example/logo.png\"}");
+                                + "\"primaryColor\":\"#B34700\",\"logoUrl\":\"https://acme.example/logo.png\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String token = created.json().get("token").asText();
         JsonNode tenant = created.json().get("tenant");
-        assertThat(tenant.get("primaryColor").asText()).isEqualTo("#ff6600");
+        assertThat(tenant.get("primaryColor").asText()).isEqualTo("#b34700");
 
         Api.Response own = api().get("/api/v1/tenant", token);
         assertThat(own.status()).isEqualTo(200);
@@ -143,6 +143,12 @@ class TenantApiTest {
         assertThat(api().patch("/api/v1/tenant", tenant.token(), "{\"accentColor\":\"orange\"}")
                         .status())
                 .isEqualTo(422);
+        // White text on a yellow header would be unreadable: refused with the contrast, nothing changed.
+        Api.Response light = api().patch("/api/v1/tenant", tenant.token(), "{\"primaryColor\":\"#ffee00\"}");
+        assertThat(light.status()).isEqualTo(422);
+        assertThat(light.text()).contains("primaryColor").contains("too light").contains("1.2:1");
+        assertThat(api().get("/api/v1/tenant", tenant.token()).json().has("primaryColor"))
+                .isFalse();
     }
 
     @Test

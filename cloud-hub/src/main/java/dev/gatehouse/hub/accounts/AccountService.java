@@ -137,7 +137,7 @@ public record AccountService(
     }
 
     /** An account as the API shows it: no password hash, no second-factor secret. */
-    static Map<String, Object> view(Account account) {
+    public static Map<String, Object> view(Account account) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", account.id());
         view.put("email", account.email());

@@ -186,4 +186,21 @@ public record AccountStore(Database database, Clock clock) {
                 tenantId,
                 id));
     }
+
+    /**
+     * Records that the second factor accepted the code of TOTP time step {@code step}; false when a code
+     * of this step or a later one was accepted before (a code works once). Atomic, so two requests with
+     * the same code cannot both pass.
+     */
+    public boolean useTotpStep(String tenantId, String id, long step) {
+        return database.write(c -> Sql.update(
+                        c,
+                        "UPDATE operator_accounts SET totp_last_step = ? WHERE tenant_id = ? AND id = ?"
+                                + " AND (totp_last_step IS NULL OR totp_last_step < ?)",
+                        step,
+                        tenantId,
+                        id,
+                        step)
+                == 1);
+    }
 }

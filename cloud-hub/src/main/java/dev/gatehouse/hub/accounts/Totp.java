@@ -45,17 +45,28 @@ public final class Totp {
      * false; the comparison takes the same time wherever the digits differ.
      */
     public static boolean verify(String secret, String code, Instant now) {
+        return matchedStep(secret, code, now).isPresent();
+    }
+
+    /**
+     * The time step whose code {@code code} is (that of {@code now}, or the one before or after), for
+     * {@link dev.gatehouse.hub.accounts.AccountStore#useTotpStep} to let each code work once; empty when
+     * it is none of them.
+     */
+    public static java.util.OptionalLong matchedStep(String secret, String code, Instant now) {
         if (code == null || !code.matches("[0-9]{6}")) {
-            return false;
+            return java.util.OptionalLong.empty();
         }
         byte[] key = base32Decode(secret);
         long step = Math.floorDiv(now.getEpochSecond(), STEP_SECONDS);
-        boolean match = false;
+        long matched = -1;
         for (long s = step - 1; s <= step + 1; s++) {
-            match |= MessageDigest.isEqual(
-                    code(key, s).getBytes(StandardCharsets.US_ASCII), code.getBytes(StandardCharsets.US_ASCII));
+            if (MessageDigest.isEqual(
+                    code(key, s).getBytes(StandardCharsets.US_ASCII), code.getBytes(StandardCharsets.US_ASCII))) {
+                matched = s;
+            }
         }
-        return match;
+        return matched < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(matched);
     }
 
     /** The six-digit code of the secret at {@code at}. */

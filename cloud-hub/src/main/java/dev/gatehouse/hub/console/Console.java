@@ -11,19 +11,16 @@ import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.ingest.IngestSignal;
+import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantStore;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.staticcontent.StaticContentService;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The operator console's routes: its filter (security headers, sessions, CSRF on API calls made with a
@@ -33,8 +30,6 @@ import java.util.regex.Pattern;
 public final class Console {
     /** The htmx WebJar's version, as pinned in the parent POM (a test checks the file is there). */
     static final String HTMX = "2.0.10";
-
-    private static final Pattern COLOR = Pattern.compile("#[0-9a-fA-F]{6}");
 
     private Console() {}
 
@@ -74,9 +69,7 @@ public final class Console {
                         "/assets/htmx",
                         StaticContentService.create("META-INF/resources/webjars/htmx.org/" + HTMX + "/dist"))
                 .register("/assets", StaticContentService.create("console-assets"))
-                .get("/console/branding.css", Console::branding)
-                .get("/console/logo", Console::logo)
-                .get("/favicon.ico", Console::logo)
+                .register(new Branding(parts.tenants(), new TenantLogos(parts.database(), parts.clock()), host))
                 .register(
                         new SignInService(parts.tenants(), accounts, sessions, throttle, parts.clock(), host, settings))
                 .register(new MyAccountService(accounts, sessions, parts.audit(), parts.clock(), settings))
@@ -90,7 +83,15 @@ public final class Console {
                 .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts))
                 .register(new DoorPages(parts))
                 .register(new FleetPages(parts.database()))
-                .register(new FloorPlanPages(parts));
+                .register(new FloorPlanPages(parts))
+                .register(new SettingsPages(
+                        parts.tenants(),
+                        new TenantLogos(parts.database(), parts.clock()),
+                        accounts,
+                        sessions,
+                        invitations,
+                        new SiteStore(parts.database(), parts.clock()),
+                        parts));
     }
 
     /**
@@ -129,31 +130,5 @@ public final class Console {
                         portal ? "/portal" : "/console",
                         "backKey",
                         portal ? "portal.error.back" : "error.back"));
-    }
-
-    /** The tenant's colours as CSS custom properties; only well-formed colours are written. */
-    private static void branding(ServerRequest req, ServerResponse res) {
-        Optional<ConsoleSession> session = ConsoleSession.of(req);
-        StringBuilder css = new StringBuilder(":root {");
-        session.map(s -> s.tenant().primaryColor())
-                .filter(c -> c != null && COLOR.matcher(c).matches())
-                .ifPresent(c -> css.append(" --brand: ").append(c).append(';'));
-        session.map(s -> s.tenant().accentColor())
-                .filter(c -> c != null && COLOR.matcher(c).matches())
-                .ifPresent(c -> css.append(" --accent: ").append(c).append(';'));
-        css.append(" }\n");
-        res.header(HeaderNames.CONTENT_TYPE, "text/css; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(css.toString());
-    }
-
-    /** The tenant's mark in the header (a neutral door until a logo is uploaded in settings). */
-    private static void logo(ServerRequest req, ServerResponse res) {
-        res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, "image/svg+xml");
-        res.header(HeaderNames.CACHE_CONTROL, "max-age=300");
-        res.send("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 28 28\"><rect width=\"28\" height=\"28\""
-                + " rx=\"6\" fill=\"#1f4e79\"/><rect x=\"9\" y=\"6\" width=\"10\" height=\"17\" rx=\"1\" fill=\"#fff\"/>"
-                + "<circle cx=\"16.5\" cy=\"15\" r=\"1.3\" fill=\"#1f4e79\"/></svg>");
     }
 }

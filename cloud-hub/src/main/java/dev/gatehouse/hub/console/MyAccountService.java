@@ -130,7 +130,10 @@ public record MyAccountService(
         Parameters form = Forms.read(req, session);
         String secret = Forms.field(form, "secret").orElse("");
         String code = Forms.field(form, "code").orElse("").replace(" ", "");
-        if (!secret.matches("[A-Z2-7]{32}") || !Totp.verify(secret, code, clock.instant())) {
+        java.util.OptionalLong step = secret.matches("[A-Z2-7]{32}")
+                ? Totp.matchedStep(secret, code, clock.instant())
+                : java.util.OptionalLong.empty();
+        if (step.isEmpty()) {
             page(
                     req,
                     res,
@@ -141,6 +144,8 @@ public record MyAccountService(
             return;
         }
         accounts.setTotpSecret(session.tenant().id(), session.account().id(), Optional.of(secret));
+        // The code that turned the factor on cannot sign in as well.
+        accounts.useTotpStep(session.tenant().id(), session.account().id(), step.getAsLong());
         audit.record(
                 req,
                 session.caller(),
@@ -161,7 +166,10 @@ public record MyAccountService(
         Optional<String> secret = accounts.secrets(
                         session.tenant().id(), session.account().email())
                 .flatMap(AccountStore.Secrets::totpSecret);
-        if (secret.isEmpty() || !Totp.verify(secret.get(), code, clock.instant())) {
+        if (secret.isEmpty()
+                || Totp.matchedStep(secret.get(), code, clock.instant()).stream()
+                        .noneMatch(step -> accounts.useTotpStep(
+                                session.tenant().id(), session.account().id(), step))) {
             page(
                     req,
                     res,

@@ -199,14 +199,20 @@ public record SignInService(
             return;
         }
         String code = Forms.field(form, "code").orElse("").replace(" ", "");
-        if (!Totp.verify(secrets.get().totpSecret().get(), code, clock.instant())) {
+        java.util.OptionalLong step =
+                Totp.matchedStep(secrets.get().totpSecret().get(), code, clock.instant());
+        // A code works once: one seen over a shoulder cannot sign in again while it is valid.
+        boolean fresh = step.isPresent() && accounts.useTotpStep(account.tenantId(), account.id(), step.getAsLong());
+        if (!fresh) {
             throttle.recordFailure(account.tenantId(), account.email(), address);
             codePage(
                     req,
                     res,
                     Status.UNAUTHORIZED_401,
                     session,
-                    "That code is not the current one. Enter the 6 digits your app shows now.");
+                    step.isEmpty()
+                            ? "That code is not the current one. Enter the 6 digits your app shows now."
+                            : "That code was used already: wait for your app to show the next one and enter it.");
             return;
         }
         throttle.clearAccount(account.tenantId(), account.email());

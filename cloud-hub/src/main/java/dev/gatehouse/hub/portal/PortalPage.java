@@ -24,6 +24,11 @@ public record PortalPage(Messages t, String title, TenantView tenant, String mem
         return theme(tenant);
     }
 
+    /** The query that names the space to {@code /console/branding.css} and {@code /console/logo}. */
+    public String brandQuery() {
+        return tenant == null ? "" : "?tenant=" + tenant.slug();
+    }
+
     public String spaceName() {
         return tenant == null ? t.get("app.name") : tenant.name();
     }

@@ -76,9 +76,16 @@ public record TenantService(TenantStore store, AuditTrail audit, int maxBody) im
     private static TenantStore.Branding branding(Input input) {
         return new TenantStore.Branding(
                 input.text("name", 100),
-                input.color("primaryColor"),
-                input.color("accentColor"),
+                readable(input, "primaryColor", input.color("primaryColor")),
+                readable(input, "accentColor", input.color("accentColor")),
                 input.httpsUrl("logoUrl"));
+    }
+
+    /** The colour when pages stay readable with it; else the field's error (see {@link BrandColors}). */
+    private static Optional<String> readable(Input input, String field, Optional<String> color) {
+        color.flatMap(c -> field.equals("primaryColor") ? BrandColors.brandProblem(c) : BrandColors.accentProblem(c))
+                .ifPresent(problem -> input.error(field, problem));
+        return color;
     }
 
     private void listTenants(ServerRequest req, ServerResponse res) {
@@ -105,8 +112,16 @@ public record TenantService(TenantStore store, AuditTrail audit, int maxBody) im
         Input input = Input.of(body, "name", "primaryColor", "accentColor", "logoUrl");
         TenantView current = StoreResults.found(store.find(tenantId), "tenant", tenantId);
         String name = input.has("name") ? input.text("name", 100) : current.name();
-        Optional<String> primary = keep(input, "primaryColor", input.color("primaryColor"), current.primaryColor());
-        Optional<String> accent = keep(input, "accentColor", input.color("accentColor"), current.accentColor());
+        Optional<String> primary = keep(
+                input,
+                "primaryColor",
+                readable(input, "primaryColor", input.color("primaryColor")),
+                current.primaryColor());
+        Optional<String> accent = keep(
+                input,
+                "accentColor",
+                readable(input, "accentColor", input.color("accentColor")),
+                current.accentColor());
         Optional<String> logo = keep(input, "logoUrl", input.httpsUrl("logoUrl"), current.logoUrl());
         input.done();
         TenantView updated = store.updateBranding(tenantId, new TenantStore.Branding(name, primary, accent, logo));

@@ -2,17 +2,12 @@ package dev.gatehouse.hub.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
-import dev.gatehouse.hub.testing.Browser;
+import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -21,35 +16,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * The console in a real Chromium against a real hub and a simulated site: sign-in, the overview and
  * its live feed, escaping, CSRF, sign-out and tenant isolation of sessions.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConsoleBrowserTest {
-    private LiveSite site;
-    private Browser browser;
-
-    @BeforeAll
-    void start() throws Exception {
-        site = LiveSite.start(StoreKind.SQLITE);
-        browser = Browser.start(ConsoleBrowserTest.class);
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (site != null) {
-                site.close();
-            }
-        }
-    }
-
-    @BeforeEach
-    void signedOut() {
-        browser.driver().manage().deleteAllCookies();
-        browser.consoleErrors(); // reading empties the log: each test sees only its own page's errors
-    }
+class ConsoleBrowserTest extends LiveBrowserTest {
 
     @Test
     void theHubRootIsTheSignInPageAndAWrongPasswordSaysSoWithoutSigningIn() {

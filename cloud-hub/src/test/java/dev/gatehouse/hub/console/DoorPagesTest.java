@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.edge.config.EdgeConfig;
-import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
-import dev.gatehouse.hub.testing.Browser;
 import dev.gatehouse.hub.testing.EdgeSite;
-import dev.gatehouse.hub.testing.LiveSite;
+import dev.gatehouse.hub.testing.LiveBrowserTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,13 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Rectangle;
@@ -45,43 +39,14 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * offline when it stops, when its connection dies and when its network goes silent, and floor plans
  * are checked before they are stored. The edge is stopped last (the other tests need it).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class DoorPagesTest {
+class DoorPagesTest extends LiveBrowserTest {
     private static final String PASSWORD = "a password for door page tests";
     private static final String CLEAN_SVG = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 240\""
             + " width=\"800\" height=\"480\"><rect x=\"4\" y=\"4\" width=\"392\" height=\"232\" fill=\"#f7f7f2\""
             + " stroke=\"#333\" stroke-width=\"4\"/><line x1=\"200\" y1=\"4\" x2=\"200\" y2=\"236\" stroke=\"#333\""
             + " stroke-width=\"3\"/><text x=\"60\" y=\"130\" font-size=\"20\">Lobby</text><text x=\"260\" y=\"130\""
             + " font-size=\"20\">Desks</text></svg>";
-
-    private LiveSite site;
-    private Browser browser;
-
-    @BeforeAll
-    void start() throws Exception {
-        site = LiveSite.start(StoreKind.SQLITE);
-        browser = Browser.start(DoorPagesTest.class);
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (site != null) {
-                site.close();
-            }
-        }
-    }
-
-    @BeforeEach
-    void signedOut() {
-        browser.driver().manage().deleteAllCookies();
-        browser.consoleErrors(); // reading empties the log: each test sees only its own page's errors
-    }
 
     @Test
     @Order(1)

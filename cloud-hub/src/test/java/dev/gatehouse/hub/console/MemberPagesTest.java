@@ -8,11 +8,10 @@ import com.google.zxing.MultiFormatReader;
 import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
 import dev.gatehouse.edge.access.Decided;
-import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
-import dev.gatehouse.hub.testing.Browser;
 import dev.gatehouse.hub.testing.EdgeSite;
+import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.GrantBasis;
@@ -32,12 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chromium.ChromiumDriver;
@@ -50,38 +46,14 @@ import org.openqa.selenium.support.ui.Select;
  * tapping it opens it, a visitor's QR code from the page is granted), and a role that may not change
  * members sees no button and is refused.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MemberPagesTest {
+class MemberPagesTest extends LiveBrowserTest {
     private static final String PASSWORD = "front desk password for tests";
 
-    private LiveSite site;
-    private Browser browser;
     private String frontDesk;
 
     @BeforeAll
-    void start() throws Exception {
-        site = LiveSite.start(StoreKind.SQLITE);
-        browser = Browser.start(MemberPagesTest.class);
+    void setUp() throws Exception {
         frontDesk = site.account("front-desk", "[]", PASSWORD);
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (site != null) {
-                site.close();
-            }
-        }
-    }
-
-    @BeforeEach
-    void signedOut() {
-        browser.driver().manage().deleteAllCookies();
-        browser.consoleErrors();
     }
 
     @AfterEach

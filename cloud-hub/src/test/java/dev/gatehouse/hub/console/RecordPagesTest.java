@@ -3,19 +3,14 @@ package dev.gatehouse.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
-import dev.gatehouse.hub.testing.Browser;
+import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -24,35 +19,7 @@ import org.openqa.selenium.support.ui.Select;
  * The console's record pages in a real Chromium against a live simulated site: the access log (filters,
  * paging, CSV export), explain, the audit log and settings.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RecordPagesTest {
-    private LiveSite site;
-    private Browser browser;
-
-    @BeforeAll
-    void start() throws Exception {
-        site = LiveSite.start(StoreKind.SQLITE);
-        browser = Browser.start(RecordPagesTest.class);
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (site != null) {
-                site.close();
-            }
-        }
-    }
-
-    @BeforeEach
-    void signedOut() {
-        browser.driver().manage().deleteAllCookies();
-        browser.consoleErrors();
-    }
+class RecordPagesTest extends LiveBrowserTest {
 
     /** Taps {@code uid} at the front door and waits until the hub has the member's event. */
     private void tapAndAwait(String uid, String memberId) {

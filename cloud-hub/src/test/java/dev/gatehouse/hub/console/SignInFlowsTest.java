@@ -7,20 +7,11 @@ import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.Browser;
+import dev.gatehouse.hub.testing.MailFolder;
 import dev.gatehouse.hub.testing.TestHub;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,40 +79,7 @@ class SignInFlowsTest {
 
     /** The link in the newest mail to {@code to} in the hub's mail folder. */
     private String linkMailedTo(String to, String path) throws Exception {
-        Path folder = hub.dataDir().resolve("mail");
-        List<Path> mails;
-        try (Stream<Path> files = Files.list(folder)) {
-            mails = files.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path mail : mails) {
-            try (InputStream in = Files.newInputStream(mail)) {
-                MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
-                if (message.getAllRecipients()[0].toString().equals(to)) {
-                    Matcher link = Pattern.compile("http://[^\\s]+" + Pattern.quote(path) + "[A-Za-z0-9_-]{43}")
-                            .matcher(text(message));
-                    assertThat(link.find()).as("a link in the mail to " + to).isTrue();
-                    return link.group();
-                }
-            }
-        }
-        throw new AssertionError("no mail to " + to + " in " + folder);
-    }
-
-    private static String text(MimeMessage message) throws Exception {
-        Object content = message.getContent();
-        if (content instanceof String text) {
-            return text;
-        }
-        var multipart = (jakarta.mail.Multipart) content;
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < multipart.getCount(); i++) {
-            Object part = multipart.getBodyPart(i).getContent();
-            text.append(
-                    part instanceof jakarta.mail.Multipart inner
-                            ? inner.getBodyPart(0).getContent()
-                            : part);
-        }
-        return text.toString();
+        return MailFolder.linkMailedTo(hub.dataDir().resolve("mail"), to, path);
     }
 
     @Test
@@ -142,7 +100,7 @@ class SignInFlowsTest {
         browser.driver().findElement(By.cssSelector("form.stack button")).click();
         browser.awaitVisible(By.cssSelector(".notice"));
         submitSignIn(email, "a long invited password");
-        assertThat(browser.awaitVisible(By.tagName("h1")).getText()).isEqualTo("Overview");
+        browser.awaitHeading("Overview");
         // The link worked once.
         browser.open(link);
         assertThat(browser.awaitVisible(By.cssSelector("p.error")).getText()).contains("expired or has been used");
@@ -168,7 +126,7 @@ class SignInFlowsTest {
         submitSignIn(email, "the first password here");
         assertThat(browser.awaitVisible(By.id("signin-error")).getText()).contains("wrong");
         submitSignIn(email, "the second password now");
-        assertThat(browser.awaitVisible(By.tagName("h1")).getText()).isEqualTo("Overview");
+        browser.awaitHeading("Overview");
     }
 
     @Test
@@ -189,12 +147,15 @@ class SignInFlowsTest {
         String email = "totp@flows.example";
         account(email, Optional.of("owner password with totp"));
         submitSignIn(email, "owner password with totp");
-        browser.awaitVisible(By.tagName("h1"));
+        browser.awaitVisible(By.cssSelector("header.top"));
         browser.open(url("/console/account"));
         String secret = browser.awaitVisible(By.id("totp-secret")).getText();
         Axe.assertNoSeriousViolations(browser, "my account");
         browser.screenshot("account-totp");
-        browser.driver().findElement(By.id("enroll-code")).sendKeys(Totp.codeAt(secret, Instant.now()));
+        // The previous step's code is still accepted; each code works once, so sign-in needs a later one.
+        browser.driver()
+                .findElement(By.id("enroll-code"))
+                .sendKeys(Totp.codeAt(secret, Instant.now().minusSeconds(30)));
         browser.driver()
                 .findElement(By.cssSelector("form[action='/console/account/totp'] button"))
                 .click();
@@ -211,11 +172,18 @@ class SignInFlowsTest {
                         .withCookie("GET", "/console", "gh_session=" + pending, Optional.empty())
                         .status())
                 .isEqualTo(303);
-        browser.driver().findElement(By.id("code")).sendKeys(Totp.codeAt(secret, Instant.now()));
+        String used = Totp.codeAt(secret, Instant.now());
+        browser.driver().findElement(By.id("code")).sendKeys(used);
         browser.driver().findElement(By.cssSelector("form.stack button")).click();
-        assertThat(browser.awaitVisible(By.tagName("h1")).getText()).isEqualTo("Overview");
+        browser.awaitHeading("Overview");
         assertThat(browser.driver().manage().getCookieNamed("gh_session").getValue())
                 .isNotEqualTo(pending);
+        // The same code again, as someone who saw it would: refused, no session.
+        browser.driver().manage().deleteAllCookies();
+        submitSignIn(email, "owner password with totp");
+        browser.awaitVisible(By.id("code")).sendKeys(used);
+        browser.driver().findElement(By.cssSelector("form.stack button")).click();
+        assertThat(browser.awaitVisible(By.id("code-error")).getText()).contains("used already");
         assertThat(browser.consoleErrors()).allMatch(error -> error.contains("401"));
     }
 }

@@ -10,11 +10,10 @@ import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.store.Sql;
-import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
-import dev.gatehouse.hub.testing.Browser;
 import dev.gatehouse.hub.testing.EdgeSite;
+import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -37,11 +36,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -52,38 +48,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * decided by the policy (and refused with its reason), links that work once, sessions that open
  * neither console nor API, and the web app manifest.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PortalBrowserTest {
+class PortalBrowserTest extends LiveBrowserTest {
     private static final Pattern LINK = Pattern.compile("http://[^\\s]+/portal/link/([A-Za-z0-9_-]{43})");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private LiveSite site;
-    private Browser browser;
-
     @BeforeAll
-    void start() throws Exception {
-        site = LiveSite.start(StoreKind.SQLITE);
-        browser = Browser.start(PortalBrowserTest.class);
+    void setUp() throws Exception {
         browser.phone();
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (site != null) {
-                site.close();
-            }
-        }
-    }
-
-    @BeforeEach
-    void signedOut() {
-        browser.driver().manage().deleteAllCookies();
-        browser.consoleErrors();
     }
 
     @Test
@@ -115,7 +86,7 @@ class PortalBrowserTest {
         Axe.assertNoSeriousViolations(browser, "portal link");
         browser.screenshot("link");
         browser.driver().findElement(By.id("continue")).click();
-        assertThat(browser.awaitVisible(By.tagName("h1")).getText()).isEqualTo("My pass");
+        browser.awaitHeading("My pass");
         assertThat(browser.driver().getCurrentUrl()).endsWith("/portal");
         browser.awaitVisible(By.id("pass-qr"));
         Axe.assertNoSeriousViolations(browser, "portal home");

@@ -164,9 +164,29 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
-    /** Waits up to {@link #WAIT} for {@code condition} (see {@link ExpectedConditions}) and returns its value. */
+    /**
+     * Waits up to {@link #WAIT} for {@code condition} (see {@link ExpectedConditions}) and returns its value.
+     * An element that went away because the page navigated meanwhile (stale, or Chromium's "does not
+     * belong to the document") is looked for again rather than failing the wait.
+     */
     public <T> T await(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return new WebDriverWait(driver, WAIT)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(driver -> {
+                    try {
+                        return condition.apply(driver);
+                    } catch (org.openqa.selenium.WebDriverException e) {
+                        if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                            return null;
+                        }
+                        throw e;
+                    }
+                });
+    }
+
+    /** Waits until the page's {@code h1} reads {@code text} (the page a form or link led to has loaded). */
+    public void awaitHeading(String text) {
+        await(ExpectedConditions.textToBe(org.openqa.selenium.By.tagName("h1"), text));
     }
 
     /** Waits up to {@link #WAIT} for an element to be shown and returns it. */

@@ -81,7 +81,12 @@ public final class LiveSite implements AutoCloseable {
             Path dir = Files.createTempDirectory("gatehouse-console-site");
             EdgeSite edge = EdgeSite.start(bundle.json(), door, dir);
             LiveSite site = new LiveSite(hub, tenant, siteId, door, plan, device, ownerEmail, edge);
-            site.awaitInSync();
+            try {
+                site.awaitInSync();
+            } catch (RuntimeException | AssertionError e) {
+                edge.close();
+                throw e;
+            }
             return site;
         } catch (Exception | AssertionError e) {
             hub.close();
@@ -107,7 +112,15 @@ public final class LiveSite implements AutoCloseable {
                 .json()
                 .get("changeSeq")
                 .asLong();
-        await().atMost(Duration.ofSeconds(60)).until(() -> edge.seq() >= head);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> edge.seq() >= head);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Say what the edge saw, so a slow or broken sync can be told apart from a slow machine.
+            throw new AssertionError(
+                    "the edge did not reach the site's change seq " + head + " within 60 s; its seq is " + edge.seq()
+                            + ", its status: " + edge.agent.status(),
+                    e);
+        }
     }
 
     /** A new active member on the site's plan with an NFC card {@code uid}; answers the member id. */
