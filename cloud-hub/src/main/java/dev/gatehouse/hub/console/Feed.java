@@ -53,7 +53,7 @@ public final class Feed {
     }
 
     private void reloadPlaces() {
-        database.run(c -> {
+        database.read(c -> {
             for (var site : Sql.list(
                     c,
                     "SELECT id, name, time_zone FROM sites WHERE tenant_id = ?",
@@ -68,11 +68,13 @@ public final class Feed {
                     tenantId)) {
                 doors.put(door.getKey(), door.getValue());
             }
+            return null;
         });
     }
 
     /** The rows of these events that the operator may see, in the same order. */
     public List<Row> rows(List<AccessEventView> events) {
+        loadMemberNames(events);
         List<Row> rows = new ArrayList<>();
         for (AccessEventView event : events) {
             if (!access.covers(event.siteId())) {
@@ -96,15 +98,44 @@ public final class Feed {
         return rows;
     }
 
+    /** Most member names a page shows are read in one statement ({@value #NAMES_PER_READ} ids at a time). */
+    static final int NAMES_PER_READ = 200;
+
+    /** The full names of the events' members not read before, by id, in as few reads as the ids allow. */
+    private void loadMemberNames(List<AccessEventView> events) {
+        List<String> missing = events.stream()
+                .map(AccessEventView::memberId)
+                .filter(id -> id != null && !members.containsKey(id))
+                .distinct()
+                .toList();
+        for (int from = 0; from < missing.size(); from += NAMES_PER_READ) {
+            List<String> ids = missing.subList(from, Math.min(missing.size(), from + NAMES_PER_READ));
+            List<Object> params = new ArrayList<>(ids.size() + 1);
+            params.add(tenantId);
+            params.addAll(ids);
+            database.read(c -> {
+                for (var name : Sql.list(
+                        c,
+                        memberNamesSql(ids.size()),
+                        r -> Map.entry(r.getString(1), r.getString(2)),
+                        params.toArray())) {
+                    members.put(name.getKey(), name.getValue());
+                }
+                return null;
+            });
+        }
+    }
+
+    /** The statement that reads {@code count} members' names: tenant id, then the member ids. */
+    public static String memberNamesSql(int count) {
+        return "SELECT id, full_name FROM members WHERE tenant_id = ? AND id IN ("
+                + String.join(", ", java.util.Collections.nCopies(count, "?")) + ")";
+    }
+
     private String who(AccessEventView event) {
         if (event.memberId() != null) {
-            return members.computeIfAbsent(event.memberId(), id -> database.read(c -> Sql.one(
-                            c,
-                            "SELECT full_name FROM members WHERE tenant_id = ? AND id = ?",
-                            Sql.STRING,
-                            tenantId,
-                            id))
-                    .orElse(id));
+            // a member deleted since (or of no row) shows as its id
+            return members.getOrDefault(event.memberId(), event.memberId());
         }
         return event.passId() != null ? t.get("feed.visitor") : t.get("feed.unknown-card");
     }

@@ -31,14 +31,14 @@ public record Overview(Database database, Clock clock, Duration dwell) {
     // The overview's statements, public so that the console benchmark runs the same SQL bare.
     public static final String PEOPLE_SQL =
             "SELECT COUNT(DISTINCT member_id) FROM access_events WHERE tenant_id = ? AND site_id = ?"
-                    + " AND at >= ? AND granted = ? AND member_id IS NOT NULL";
+                    + " AND at >= ? AND at <= ? AND granted = ? AND member_id IS NOT NULL";
 
     public static final String DEVICES_SQL =
             "SELECT health FROM devices WHERE tenant_id = ? AND site_id = ? AND status <> 'retired'";
 
     public static final String DENIALS_SQL =
             "SELECT reason, COUNT(*) FROM access_events WHERE tenant_id = ? AND site_id = ? AND at >= ?"
-                    + " AND granted = ? AND reason IS NOT NULL GROUP BY reason";
+                    + " AND at <= ? AND granted = ? AND reason IS NOT NULL GROUP BY reason";
 
     public static final String DOORS_SQL =
             "SELECT id, name, unlock_seconds FROM doors WHERE tenant_id = ? AND site_id = ? ORDER BY name, id";
@@ -96,7 +96,8 @@ public record Overview(Database database, Clock clock, Duration dwell) {
     }
 
     private SiteSummary summary(Connection c, String tenantId, Site site, long now) throws SQLException {
-        long people = Sql.one(c, PEOPLE_SQL, Sql.LONG, tenantId, site.id(), now - dwell.toMillis(), true)
+        // Events stamped after now (an edge whose clock runs ahead) do not count as on site or as today's.
+        long people = Sql.one(c, PEOPLE_SQL, Sql.LONG, tenantId, site.id(), now - dwell.toMillis(), now, true)
                 .orElse(0L);
         DoorStates.Devices devices = DoorStates.devices(c, tenantId, site.id());
         int online = devices.online();
@@ -112,6 +113,7 @@ public record Overview(Database database, Clock clock, Duration dwell) {
                 tenantId,
                 site.id(),
                 midnight,
+                now,
                 false)) {
             denials.put(entry.getKey(), entry.getValue());
         }
