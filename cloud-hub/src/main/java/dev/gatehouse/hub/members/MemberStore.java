@@ -104,6 +104,7 @@ public record MemberStore(Database database, Clock clock) {
                     now,
                     now,
                     tenantId);
+            MemberTerms.insert(c, List.of(new MemberTerms.Row(tenantId, id, input.email(), input.fullName())));
             recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
             ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(id, input))), now);
             return StoreResult.found(view(c, tenantId, id).orElseThrow());
@@ -151,6 +152,9 @@ public record MemberStore(Database database, Clock clock) {
                     now,
                     memberId,
                     tenantId);
+            if (!after.email().equals(before.email()) || !after.fullName().equals(before.fullName())) {
+                MemberTerms.replace(c, tenantId, memberId, after.email(), after.fullName());
+            }
             String action = after.status() != before.status() ? "status-changed" : "updated";
             recordHistory(c, tenantId, memberId, actor, action, changes, now);
             // Names and contact details stay at the hub: only status and roles reach the doors.
@@ -327,23 +331,29 @@ public record MemberStore(Database database, Clock clock) {
                 .andIf(status, "status = ?");
         if (query.isPresent()) {
             String lower = query.get().toLowerCase(Locale.ROOT);
-            String prefix = likeEscape(lower);
-            String names = "LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\'"
-                    + " OR LOWER(full_name) LIKE ? ESCAPE '\\'";
+            if (lower.length() > MemberTerms.MAX_TERM) {
+                lower = lower.substring(0, MemberTerms.MAX_TERM);
+            }
+            String prefix = likeEscape(lower) + "%";
+            String upper = lower + Character.MAX_VALUE;
+            // Ranges over indexed terms (member_terms, V10; the card label index, V7); the LIKE keeps
+            // each match exact whatever the collation.
+            String terms = "SELECT member_id FROM member_terms WHERE tenant_id = ? AND term >= ? AND term < ?"
+                    + " AND term LIKE ? ESCAPE '\\'";
             if (cardLabels) {
-                // The range uses the index; the LIKE keeps the match exact whatever the collation.
                 sql.and(
-                        "(" + names + " OR id IN (SELECT member_id FROM credentials WHERE tenant_id = ?"
-                                + " AND LOWER(label) >= ? AND LOWER(label) < ? AND LOWER(label) LIKE ? ESCAPE '\\'))",
-                        prefix + "%",
-                        prefix + "%",
-                        "% " + prefix + "%",
+                        "id IN (" + terms + " UNION SELECT member_id FROM credentials WHERE tenant_id = ?"
+                                + " AND LOWER(label) >= ? AND LOWER(label) < ? AND LOWER(label) LIKE ? ESCAPE '\\')",
                         tenantId,
                         lower,
-                        lower + Character.MAX_VALUE,
-                        prefix + "%");
+                        upper,
+                        prefix,
+                        tenantId,
+                        lower,
+                        upper,
+                        prefix);
             } else {
-                sql.and("(" + names + ")", prefix + "%", prefix + "%", "% " + prefix + "%");
+                sql.and("id IN (" + terms + ")", tenantId, lower, upper, prefix);
             }
         }
         CREATION_ORDER.page(sql, after, limit);

@@ -3,6 +3,7 @@ package dev.gatehouse.hub.bench;
 import dev.gatehouse.hub.access.AccessQuery;
 import dev.gatehouse.hub.console.Feed;
 import dev.gatehouse.hub.console.Overview;
+import dev.gatehouse.hub.members.MemberTerms;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.tenants.Tokens;
 import dev.gatehouse.hub.testing.TestHub;
@@ -278,12 +279,16 @@ public final class ConsoleBenchmark {
             params.put(matcher.group(1), java.net.URLDecoder.decode(matcher.group(2), StandardCharsets.UTF_8));
         }
         if (path.startsWith("/console/members")) {
+            // MemberStore.search's statement: the terms' and the card labels' index ranges.
             String prefix = params.get("q").toLowerCase(Locale.ROOT);
+            String upper = prefix + Character.MAX_VALUE;
             return List.of(new Statement(
                     "SELECT id, email, full_name, phone, company, status, roles, created_at, updated_at FROM members"
-                            + " WHERE tenant_id = ? AND (LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\'"
-                            + " OR LOWER(full_name) LIKE ? ESCAPE '\\') ORDER BY created_at, id LIMIT 51",
-                    List.of(tenantId, prefix + "%", prefix + "%", "% " + prefix + "%")));
+                            + " WHERE tenant_id = ? AND id IN (SELECT member_id FROM member_terms WHERE tenant_id = ?"
+                            + " AND term >= ? AND term < ? AND term LIKE ? ESCAPE '\\' UNION SELECT member_id FROM"
+                            + " credentials WHERE tenant_id = ? AND LOWER(label) >= ? AND LOWER(label) < ?"
+                            + " AND LOWER(label) LIKE ? ESCAPE '\\') ORDER BY created_at, id LIMIT 51",
+                    List.of(tenantId, tenantId, prefix, upper, prefix + "%", tenantId, prefix, upper, prefix + "%")));
         }
         long day = Long.parseLong(params.get("benchday"));
         List<Statement> statements = new ArrayList<>();
@@ -379,6 +384,7 @@ public final class ConsoleBenchmark {
                 "INSERT INTO members (id, tenant_id, email, full_name, phone,"
                         + " company, status, roles, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, NULL, 'ACTIVE', '[]', ?, ?)")) {
             long created = HubBenchmark.FIRST_DAY.toEpochMilli();
+            List<MemberTerms.Row> terms = new ArrayList<>();
             for (int i = 0; i < members; i++) {
                 insert.setString(1, HubBenchmark.Generator.memberId(i));
                 insert.setString(2, tenantId);
@@ -387,11 +393,19 @@ public final class ConsoleBenchmark {
                 insert.setLong(5, created + i);
                 insert.setLong(6, created + i);
                 insert.addBatch();
+                terms.add(new MemberTerms.Row(
+                        tenantId,
+                        HubBenchmark.Generator.memberId(i),
+                        "m" + i + "@members.example",
+                        "Member " + i + " Surname" + (i % 100)));
                 if (i % 1_000 == 999) {
                     insert.executeBatch();
+                    MemberTerms.insert(c, terms);
+                    terms.clear();
                 }
             }
             insert.executeBatch();
+            MemberTerms.insert(c, terms);
         }
         c.commit();
         c.setAutoCommit(true);

@@ -382,6 +382,27 @@ class MemberApiTest {
         }
 
         @Test
+        void theSearchFollowsARenameAndFindsWordsInARow() {
+            var tenant = hub.newTenant("rename");
+            String ada = hub.create(
+                    "/api/v1/members",
+                    tenant.token(),
+                    "{\"email\":\"ada@example.com\",\"fullName\":\"Augusta Ada King\"}");
+            assertThat(ids("?q=ada%20ki", tenant)).containsExactly(ada); // words in a row, from the middle
+            assertThat(ids("?q=king", tenant)).containsExactly(ada);
+            assertThat(ids("?q=a%20k", tenant)).isEmpty(); // "augusta ada king" has no "a k…" in a row
+            Api.Response renamed = api().patch(
+                            "/api/v1/members/" + ada,
+                            tenant.token(),
+                            "{\"fullName\":\"Ada Lovelace\",\"email\":\"al@example.com\"}");
+            assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+            assertThat(ids("?q=king", tenant)).isEmpty();
+            assertThat(ids("?q=ada%40", tenant)).isEmpty(); // the old e-mail is gone too
+            assertThat(ids("?q=love", tenant)).containsExactly(ada);
+            assertThat(ids("?q=al%40", tenant)).containsExactly(ada);
+        }
+
+        @Test
         void pagesWalkEveryMemberOnceInCreationOrder() {
             var tenant = hub.newTenant("paging");
             People people = people(tenant);

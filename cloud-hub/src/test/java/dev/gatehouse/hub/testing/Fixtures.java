@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.testing;
 
+import dev.gatehouse.hub.members.MemberTerms;
 import dev.gatehouse.hub.store.HubIds;
 import java.sql.PreparedStatement;
 
@@ -31,6 +32,8 @@ public final class Fixtures {
                 insert.setLong(7, now);
                 insert.executeUpdate();
             }
+            MemberTerms.insert(
+                    c, java.util.List.of(new MemberTerms.Row(tenantId, id, id + "@members.example", "Member " + id)));
             return null;
         });
         return id;

@@ -118,9 +118,32 @@ public final class LiveSite implements AutoCloseable {
             // Say what the edge saw, so a slow or broken sync can be told apart from a slow machine.
             throw new AssertionError(
                     "the edge did not reach the site's change seq " + head + " within 60 s; its seq is " + edge.seq()
-                            + ", its status: " + edge.agent.status(),
+                            + ", its status: " + edge.agent.status() + "\nthe MQTT threads now:\n" + mqttThreads(),
                     e);
         }
+    }
+
+    /** The stacks of the hub's and the edge's MQTT and sync threads, to see which one waits on what. */
+    static String mqttThreads() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            String name = thread.getName();
+            if (name.startsWith("hub-mqtt")
+                    || name.startsWith("MQTT")
+                    || name.startsWith("sync")
+                    || name.startsWith("hub-event")
+                    || name.contains("publish")) {
+                dump.append('"')
+                        .append(name)
+                        .append("\" ")
+                        .append(thread.getState())
+                        .append('\n');
+                for (int i = 0; i < Math.min(stack.length, 25); i++) {
+                    dump.append("    at ").append(stack[i]).append('\n');
+                }
+            }
+        });
+        return dump.toString();
     }
 
     /** A new active member on the site's plan with an NFC card {@code uid}; answers the member id. */
