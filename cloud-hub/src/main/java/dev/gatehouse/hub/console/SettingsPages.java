@@ -305,8 +305,9 @@ public record SettingsPages(
         StoreResult<Account> updated = accounts.update(tenantId, id, current.name(), access, status.get());
         switch (updated) {
             case StoreResult.Found<Account> found -> {
-                if (!found.value().access().equals(current.access())
-                        || found.value().status() != current.status()) {
+                boolean ended = !found.value().access().equals(current.access())
+                        || found.value().status() != current.status();
+                if (ended) {
                     sessions.endAll(tenantId, id);
                 }
                 parts.audit()
@@ -319,7 +320,7 @@ public record SettingsPages(
                                 null,
                                 AccountService.view(current),
                                 AccountService.view(found.value()));
-                if (id.equals(session.account().id())) {
+                if (ended && id.equals(session.account().id())) {
                     // Owners who gave away their own ownership sign in again with their new role.
                     SignInService.redirect(res, "/signin");
                     return;
