@@ -44,8 +44,14 @@ public final class MqttRuntime implements AutoCloseable {
                     dataDir.resolve("broker"),
                     settings.passwordFile().map(MqttRuntime::readPassword));
             try {
+                // The embedded broker serves this hub alone: a plain subscription, not a shared one.
                 MqttLink link = new PahoMqttLink(
-                        broker.url(), settings.clientId(), MqttSettings.HUB_USER, broker.hubPassword());
+                        broker.url(),
+                        settings.clientId(),
+                        MqttSettings.HUB_USER,
+                        broker.hubPassword(),
+                        java.util.random.RandomGenerator.getDefault(),
+                        false);
                 return new MqttRuntime(settings, Optional.of(broker), link, devices);
             } catch (RuntimeException e) {
                 broker.close();

@@ -91,6 +91,8 @@ public final class PahoMqttLink implements MqttLink {
     private final ExecutorService sender;
     private final PublishWindow window;
     private final InboundLanes lanes;
+    /** Subscribe with {@code $share/hub/…} (several hubs on one broker) or plainly (the only hub). */
+    private final boolean shared;
     /** Completes at the first SUBACK (or at the first connection when there is nothing to subscribe to). */
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
     /** A subscribe request failed without a SUBACK: publishes leave without waiting for one. */
@@ -111,6 +113,18 @@ public final class PahoMqttLink implements MqttLink {
 
     /** @param random where the reconnect backoff's jitter comes from */
     public PahoMqttLink(String url, String clientId, String username, String password, RandomGenerator random) {
+        this(url, clientId, username, password, random, true);
+    }
+
+    /**
+     * @param shared whether to subscribe as a shared subscription ({@code $share/hub/…}, so several hub
+     *     processes split the load on an external broker) or plainly (the embedded broker has this one
+     *     hub only; HiveMQ CE can stop delivering QoS 1 messages on a shared subscription while the
+     *     connection stays up, hivemq-community-edition#558, which CI saw about once in three runs)
+     */
+    public PahoMqttLink(
+            String url, String clientId, String username, String password, RandomGenerator random, boolean shared) {
+        this.shared = shared;
         this.url = url;
         this.clientId = clientId;
         this.username = username;
@@ -325,11 +339,23 @@ public final class PahoMqttLink implements MqttLink {
     private void subscribe() {
         List<MqttSubscription> subscriptions = new ArrayList<>();
         for (Channel channel : handlers.keySet()) {
-            subscriptions.add(new MqttSubscription(TopicFilters.hubShared(SHARE_GROUP, channel), channel.qos()));
+            subscriptions.add(new MqttSubscription(
+                    shared ? TopicFilters.hubShared(SHARE_GROUP, channel) : TopicFilters.hubAll(channel),
+                    channel.qos()));
         }
         if (subscriptions.isEmpty()) {
             subscribed.complete(null);
             return;
+        }
+        if (!shared) {
+            // A session kept from a start that subscribed shared would get every message twice.
+            try {
+                client.unsubscribe(handlers.keySet().stream()
+                        .map(channel -> TopicFilters.hubShared(SHARE_GROUP, channel))
+                        .toArray(String[]::new));
+            } catch (MqttException e) {
+                LOG.warning("could not drop the shared subscriptions of an earlier start: " + e.getMessage());
+            }
         }
         try {
             client.subscribe(

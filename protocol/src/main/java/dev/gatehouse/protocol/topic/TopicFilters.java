@@ -31,6 +31,18 @@ public final class TopicFilters {
         return "$share/" + group + "/" + Topic.ROOT + "/" + Topic.VERSION + "/+/+/+/" + channel.level();
     }
 
+    /**
+     * What a hub that is the broker's only hub subscribes to for one edge-to-hub channel across all
+     * tenants, without sharing: {@code gh/v1/+/+/+/events}.
+     */
+    public static String hubAll(Channel channel) {
+        if (channel.direction() != Channel.Direction.EDGE_TO_HUB) {
+            throw new ProtocolException(
+                    ProtocolError.BAD_TOPIC, "the hub does not subscribe to hub-to-edge channel " + channel.level());
+        }
+        return Topic.ROOT + "/" + Topic.VERSION + "/+/+/+/" + channel.level();
+    }
+
     /** The ACL pattern a device is limited to (Mosquitto {@code pattern readwrite} form; {@code %u} = device id). */
     public static String devicePattern() {
         return Topic.ROOT + "/" + Topic.VERSION + "/+/+/%u/#";

@@ -335,6 +335,23 @@ class TopicTest {
                         assertThat(e.error()).isEqualTo(ProtocolError.BAD_TOPIC);
                         assertThat(e.getMessage()).contains(channel.level());
                     });
+            assertThatThrownBy(() -> TopicFilters.hubAll(channel))
+                    .isInstanceOfSatisfying(
+                            ProtocolException.class, e -> assertThat(e.error()).isEqualTo(ProtocolError.BAD_TOPIC));
+        }
+
+        @ParameterizedTest
+        @EnumSource(
+                value = Channel.class,
+                names = {"SYNC_REQUEST", "EVENTS", "STATE", "COMMAND_ACK"})
+        void aHubAloneOnItsBrokerSubscribesPlainlyToTheSameTopics(Channel channel) {
+            String filter = TopicFilters.hubAll(channel);
+
+            assertThat(filter).isEqualTo(TopicFilters.hubShared("hub", channel).substring("$share/hub/".length()));
+            assertThat(matches(
+                            filter,
+                            Topic.of("acme", "hq-berlin", "edge-01", channel).value()))
+                    .isTrue();
         }
 
         @Test
