@@ -18,8 +18,15 @@ public class V10__member_terms extends BaseJavaMigration {
     @Override
     public void migrate(Context context) throws Exception {
         Connection c = context.getConnection();
+        // Searches are ranges over terms (term >= prefix AND term < prefix + U+FFFF): on PostgreSQL the
+        // column compares byte-wise ("C"), whatever the database's collation, as SQLite's TEXT does.
+        boolean postgres = c.getMetaData()
+                .getDatabaseProductName()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("postgres");
+        String termType = postgres ? "TEXT COLLATE \"C\"" : "TEXT";
         try (Statement create = c.createStatement()) {
-            create.execute("CREATE TABLE member_terms (tenant_id TEXT NOT NULL, term TEXT NOT NULL,"
+            create.execute("CREATE TABLE member_terms (tenant_id TEXT NOT NULL, term " + termType + " NOT NULL,"
                     + " member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE,"
                     + " PRIMARY KEY (tenant_id, term, member_id))");
             create.execute("CREATE INDEX member_terms_member ON member_terms (tenant_id, member_id)");
