@@ -196,29 +196,29 @@ public record SettingsPages(
                 .map(problem -> Character.toUpperCase(problem.charAt(0)) + problem.substring(1) + ".");
     }
 
-    /** The role and sites a form chose; a problem is a message for the page. */
-    private sealed interface Chosen permits ChosenAccess, ChosenProblem {}
-
-    private record ChosenAccess(Access access) implements Chosen {}
-
-    private record ChosenProblem(String message) implements Chosen {}
-
-    private Chosen chosen(Parameters form, String tenantId) {
+    /** The role and sites the form chose; empty once the page has said what to fix. */
+    private Optional<Access> chosen(ServerResponse res, ConsoleSession session, String formName, Parameters form) {
         Optional<Role> role = Forms.field(form, "role").flatMap(text -> WireNames.parse(Role.class, text));
+        Set<String> siteIds = new TreeSet<>(form.all("sites", List::of));
+        siteIds.removeIf(String::isBlank);
+        String problem = null;
         if (role.isEmpty()) {
-            return new ChosenProblem("Choose a role: " + WireNames.choices(Role.class) + ".");
-        }
-        Set<String> chosen = new TreeSet<>(form.all("sites", List::of));
-        chosen.removeIf(String::isBlank);
-        if (role.get() == Role.OWNER && !chosen.isEmpty()) {
-            return new ChosenProblem("An owner has every site: choose no sites for an owner, or another role.");
-        }
-        for (String siteId : chosen) {
-            if (sites.site(tenantId, siteId).isEmpty()) {
-                return new ChosenProblem("There is no site " + siteId + " here: reload the page and choose again.");
+            problem = "Choose a role: " + WireNames.choices(Role.class) + ".";
+        } else if (role.get() == Role.OWNER && !siteIds.isEmpty()) {
+            problem = "An owner has every site: choose no sites for an owner, or another role.";
+        } else {
+            for (String siteId : siteIds) {
+                if (sites.site(session.tenant().id(), siteId).isEmpty()) {
+                    problem = "There is no site " + siteId + " here: reload the page and choose again.";
+                    break;
+                }
             }
         }
-        return new ChosenAccess(new Access(role.get(), chosen));
+        if (problem != null) {
+            refuse(res, session, formName, problem, form);
+            return Optional.empty();
+        }
+        return Optional.of(new Access(role.get(), siteIds));
     }
 
     private void invite(ServerRequest req, ServerResponse res) {
@@ -240,14 +240,11 @@ public record SettingsPages(
             refuse(res, session, "invite", "The name may have at most 200 characters.", form);
             return;
         }
-        Access access;
-        switch (chosen(form, tenantId)) {
-            case ChosenAccess ok -> access = ok.access();
-            case ChosenProblem problem -> {
-                refuse(res, session, "invite", problem.message(), form);
-                return;
-            }
+        Optional<Access> chosen = chosen(res, session, "invite", form);
+        if (chosen.isEmpty()) {
+            return;
         }
+        Access access = chosen.get();
         StoreResult<Account> created = accounts.create(tenantId, email, name, access, Optional.empty());
         switch (created) {
             case StoreResult.Found<Account> found -> {
@@ -282,14 +279,11 @@ public record SettingsPages(
         String id = req.path().pathParameters().get("accountId");
         Account current = accounts.byId(tenantId, id)
                 .orElseThrow(() -> PageException.notFound("There is no operator account " + id + "."));
-        Access access;
-        switch (chosen(form, tenantId)) {
-            case ChosenAccess ok -> access = ok.access();
-            case ChosenProblem problem -> {
-                refuse(res, session, "account-" + id, problem.message(), form);
-                return;
-            }
+        Optional<Access> chosen = chosen(res, session, "account-" + id, form);
+        if (chosen.isEmpty()) {
+            return;
         }
+        Access access = chosen.get();
         Optional<Account.Status> status =
                 Forms.field(form, "status").flatMap(text -> WireNames.parse(Account.Status.class, text));
         if (status.isEmpty()
@@ -349,14 +343,11 @@ public record SettingsPages(
                     form);
             return;
         }
-        Access access;
-        switch (chosen(form, tenantId)) {
-            case ChosenAccess ok -> access = ok.access();
-            case ChosenProblem problem -> {
-                refuse(res, session, "token", problem.message(), form);
-                return;
-            }
+        Optional<Access> chosen = chosen(res, session, "token", form);
+        if (chosen.isEmpty()) {
+            return;
         }
+        Access access = chosen.get();
         TenantStore.IssuedToken issued = MembersService.value(tenants.createToken(tenantId, name, access));
         parts.audit()
                 .record(
