@@ -46,6 +46,7 @@ public record ConsoleFilter(
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long started = System.nanoTime();
         String path = req.path().path();
         boolean api = path.startsWith("/api/");
         if (api && req.headers().contains(HeaderNames.AUTHORIZATION)) {
@@ -84,8 +85,12 @@ public record ConsoleFilter(
             chain.proceed();
             return;
         }
-        session.ifPresent(s -> req.context().register(ConsoleSession.CONTEXT_KEY, s));
-        chain.proceed();
+        if (session.isPresent()) {
+            req.context().register(ConsoleSession.CONTEXT_KEY, session.get());
+            ServerTiming.during(started, chain::proceed);
+        } else {
+            chain.proceed();
+        }
     }
 
     private Optional<ConsoleSession> session(RoutingRequest req) {

@@ -26,7 +26,9 @@ public final class Templates {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
-        res.send(output.toByteArray());
+        byte[] page = output.toByteArray();
+        ServerTiming.header(res);
+        res.send(page);
     }
 
     /** A template rendered to text: a fragment for a live update. */

@@ -9,6 +9,10 @@ import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.Browser;
 import dev.gatehouse.hub.testing.MailFolder;
 import dev.gatehouse.hub.testing.TestHub;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -104,6 +108,28 @@ class SignInFlowsTest {
         // The link worked once.
         browser.open(link);
         assertThat(browser.awaitVisible(By.cssSelector("p.error")).getText()).contains("expired or has been used");
+    }
+
+    @Test
+    void aSignedInOperatorsPagesReportTheirServerTimeAndNoAnonymousPageDoes() throws Exception {
+        account("timed@flows.example", Optional.of("a long timed password"));
+        submitSignIn("timed@flows.example", "a long timed password");
+        browser.awaitHeading("Overview");
+        String cookie = "gh_session="
+                + browser.driver().manage().getCookieNamed("gh_session").getValue();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(
+                HttpRequest.newBuilder(URI.create(url("/console/members")))
+                        .header("Cookie", cookie)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Server-Timing"))
+                .hasValueSatisfying(value -> assertThat(value).matches("app;dur=\\d+\\.\\d{3}"));
+        HttpResponse<String> signIn = http.send(
+                HttpRequest.newBuilder(URI.create(url("/signin"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).isEqualTo(200);
+        assertThat(signIn.headers().firstValue("Server-Timing")).isEmpty();
     }
 
     @Test
