@@ -3,20 +3,16 @@ package dev.gatehouse.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.zxing.BinaryBitmap;
-import com.google.zxing.MultiFormatReader;
-import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
-import com.google.zxing.common.HybridBinarizer;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
+import dev.gatehouse.hub.testing.QrImages;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.GrantBasis;
 import dev.gatehouse.protocol.policy.Decision;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -241,7 +236,7 @@ class MemberPagesTest extends LiveBrowserTest {
         browser.script("arguments[0].scrollIntoView();", browser.driver().findElement(By.id("credentials-heading")));
         check("member-credentials");
         site.awaitInSync();
-        String token = decode(png(qr.getAttribute("src").replaceFirst("^https?://[^/]+", "")));
+        String token = QrImages.decode(png(qr.getAttribute("src").replaceFirst("^https?://[^/]+", "")));
         int before = site.edge.decisions.size();
         site.edge.simulator().scanCode(EdgeSite.QR, token);
         await().atMost(Duration.ofSeconds(15)).until(() -> site.edge.decisions.size() > before);
@@ -279,7 +274,7 @@ class MemberPagesTest extends LiveBrowserTest {
         }
         String path = URI.create(browser.driver().getCurrentUrl()).getPath();
 
-        String token = decode(png(path + "/qr.png"));
+        String token = QrImages.decode(png(path + "/qr.png"));
         site.awaitInSync();
         int before = site.edge.decisions.size();
         site.edge.simulator().scanCode(EdgeSite.QR, token);
@@ -361,13 +356,6 @@ class MemberPagesTest extends LiveBrowserTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("image/png");
         return response.body();
-    }
-
-    private static String decode(byte[] png) throws Exception {
-        var image = ImageIO.read(new ByteArrayInputStream(png));
-        return new MultiFormatReader()
-                .decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image))))
-                .getText();
     }
 
     private static List<Path> emls(Path folder) throws Exception {

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.zxing.BinaryBitmap;
-import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
-import com.google.zxing.common.HybridBinarizer;
-import com.google.zxing.qrcode.QRCodeReader;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.testing.Api;
@@ -15,6 +11,7 @@ import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
+import dev.gatehouse.hub.testing.QrImages;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.awt.image.BufferedImage;
@@ -102,7 +99,7 @@ class PortalBrowserTest extends LiveBrowserTest {
         site.awaitInSync();
 
         String src = browser.driver().findElement(By.id("pass-qr")).getAttribute("src");
-        String token = decode(fetch(src, cookie));
+        String token = QrImages.decode(fetch(src, cookie));
         Decided scanned = scan(token);
         assertThat(scanned.decision().granted()).as(scanned.toString()).isTrue();
         assertThat(scanned.accessEvent().member())
@@ -111,8 +108,8 @@ class PortalBrowserTest extends LiveBrowserTest {
         // Before the code expires the page fetches a new one, which is another token the door accepts.
         new WebDriverWait(browser.driver(), MemberPass.REFRESH.plusSeconds(15))
                 .until(d -> !src.equals(d.findElement(By.id("pass-qr")).getAttribute("src")));
-        String renewed =
-                decode(fetch(browser.driver().findElement(By.id("pass-qr")).getAttribute("src"), cookie));
+        String renewed = QrImages.decode(
+                fetch(browser.driver().findElement(By.id("pass-qr")).getAttribute("src"), cookie));
         assertThat(renewed).isNotEqualTo(token);
         assertThat(scan(renewed).decision().granted()).isTrue();
 
@@ -421,16 +418,5 @@ class PortalBrowserTest extends LiveBrowserTest {
                                 .build(),
                         HttpResponse.BodyHandlers.discarding())
                 .statusCode();
-    }
-
-    private static String decode(byte[] png) throws Exception {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-        // The hub draws the code itself: a pure barcode, which ZXing reads without searching for finder
-        // patterns (that search once missed a clean image on CI).
-        return new QRCodeReader()
-                .decode(
-                        new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image))),
-                        java.util.Map.of(com.google.zxing.DecodeHintType.PURE_BARCODE, Boolean.TRUE))
-                .getText();
     }
 }
