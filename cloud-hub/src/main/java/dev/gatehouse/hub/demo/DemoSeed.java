@@ -124,14 +124,16 @@ public final class DemoSeed {
                                 22,
                                 List.of(
                                         new EdgeSiteFiles.SimReader(MAIN_NFC, "pn532", "/dev/ttyS0"),
-                                        new EdgeSiteFiles.SimReader(MAIN_QR, "serial-qr", "/dev/ttyUSB0"))),
+                                        new EdgeSiteFiles.SimReader(
+                                                MAIN_QR, "serial-qr", "/dev/serial/by-id/usb-qr-scanner-if00"))),
                         new EdgeSiteFiles.SimDoor(
                                 room,
                                 "Meeting room Ada",
-                                5,
-                                6,
-                                13,
-                                List.of(new EdgeSiteFiles.SimReader(ROOM_NFC, "pn532", "/dev/ttyS1")))),
+                                23,
+                                24,
+                                25,
+                                List.of(new EdgeSiteFiles.SimReader(
+                                        ROOM_NFC, "pn532", "/dev/serial/by-id/usb-pn532-room-if00")))),
                 "5s");
         return new Seeded(
                 baseUrl,

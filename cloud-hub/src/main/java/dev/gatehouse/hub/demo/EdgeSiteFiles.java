@@ -63,8 +63,13 @@ public final class EdgeSiteFiles {
                         name: "%s"
                         lock: fail-secure
                         relay-pin: %s
+                        relay-active: low
                         contact-pin: %s
+                        contact-type: normally-closed
+                        contact-wired-to: ground
                         rex-pin: %s
+                        rex-type: normally-open
+                        rex-wired-to: ground
                         unlock-pulse: 3s
                         held-open-after: 30s
                         readers: [%s]

@@ -95,8 +95,13 @@ public final class DemoSite {
                     name: Main entrance
                     lock: fail-secure
                     relay-pin: 17
+                    relay-active: low
                     contact-pin: 27
+                    contact-type: normally-closed
+                    contact-wired-to: ground
                     rex-pin: 22
+                    rex-type: normally-open
+                    rex-wired-to: ground
                     unlock-pulse: 1s
                     held-open-after: 3s
                     readers: [nfc-main, qr-main]
@@ -106,7 +111,7 @@ public final class DemoSite {
                     port: /dev/ttyS0
                   - id: qr-main
                     type: serial-qr
-                    port: /dev/ttyUSB0
+                    port: /dev/serial/by-id/usb-qr-scanner-if00
                     line-ending: crlf
                 """);
     }

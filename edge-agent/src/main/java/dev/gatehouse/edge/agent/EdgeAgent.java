@@ -9,9 +9,11 @@ import dev.gatehouse.edge.cache.SnapshotResult;
 import dev.gatehouse.edge.cache.SqliteEntitlementCache;
 import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.config.SecretFiles;
 import dev.gatehouse.edge.door.BinaryInput;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.edge.door.DoorSettings;
+import dev.gatehouse.edge.door.LockOutput;
 import dev.gatehouse.edge.door.LockType;
 import dev.gatehouse.edge.gpio.Pi4jBinaryInput;
 import dev.gatehouse.edge.gpio.Pi4jRelay;
@@ -39,6 +41,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -49,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -96,11 +101,7 @@ public final class EdgeAgent implements AutoCloseable {
         this.hardware = hardware;
         this.clock = clock;
         EdgeConfig.Site site = config.site();
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new ConfigException("data-dir", "cannot create " + config.dataDir() + ": " + e.getMessage(), e);
-        }
+        ownerOnlyDirectory(config.dataDir());
         this.lock = lockDataDir(config.dataDir());
         this.cache = openCache(config, lock);
         boolean done = false;
@@ -149,6 +150,7 @@ public final class EdgeAgent implements AutoCloseable {
                 closeQuietly();
             }
         }
+        config.warnings().forEach(warning -> log.warn("config {}", warning));
         this.startedIn = Duration.ofNanos(System.nanoTime() - started);
         log.info(
                 "agent {}/{}/{} ready in {} ms: {} doors, {} readers, cache seq {}",
@@ -186,9 +188,8 @@ public final class EdgeAgent implements AutoCloseable {
     private DoorController startDoor(EdgeConfig.Door door) {
         var gpio = hardware.gpio();
         LockType lockType = door.lock() == EdgeConfig.Lock.FAIL_SAFE ? LockType.FAIL_SAFE : LockType.FAIL_SECURE;
-        Optional<BinaryInput> contact =
-                door.contactPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, door.contactNormallyClosed()));
-        Optional<BinaryInput> rex = door.rexPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, false));
+        Optional<BinaryInput> contact = door.contactPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, door.contact()));
+        Optional<BinaryInput> rex = door.rexPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, door.rex()));
         List<TimeWindow> windows = new ArrayList<>();
         for (EdgeConfig.UnlockWindow window : door.unlockWindows()) {
             for (DayOfWeek day : window.days()) {
@@ -202,10 +203,10 @@ public final class EdgeAgent implements AutoCloseable {
                 door.heldOpenAfter(),
                 windows,
                 config.site().zone(),
-                true);
+                door.rexUnlocks());
         return DoorController.start(
                 settings,
-                Pi4jRelay.create(gpio, door.relayPin(), lockType),
+                Pi4jRelay.create(gpio, door.relayPin(), new LockOutput(lockType, door.relayActiveLow())),
                 contact,
                 rex,
                 clock,
@@ -556,6 +557,34 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     /** One agent per data directory: a second one would fight over the cache, the relays and the socket. */
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
+    /**
+     * Creates the data directory readable by the agent's user only (0700): it holds the entitlement
+     * cache and the outbox, which name every member and every entry. An existing one with group or
+     * other access is tightened, and the agent says so.
+     */
+    private static void ownerOnlyDirectory(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            }
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(dir);
+            if (!OWNER_ONLY.containsAll(permissions)) {
+                Files.setPosixFilePermissions(dir, OWNER_ONLY);
+                log.warn(
+                        "data-dir {} was {}; made it rwx------ (it holds the cache and the outbox)",
+                        dir,
+                        PosixFilePermissions.toString(permissions));
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access rules apply
+        } catch (IOException e) {
+            throw new ConfigException(
+                    "data-dir", "cannot create " + dir + " for the agent's user only: " + e.getMessage(), e);
+        }
+    }
+
     private static FileChannel lockDataDir(Path dataDir) {
         Path file = dataDir.resolve("agent.lock");
         try {
@@ -608,6 +637,7 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private static byte[] readCardKey(Path file) {
+        SecretFiles.requireOwnerOnly(file, "card-key-file");
         String text;
         try {
             text = Files.readString(file).strip();

@@ -32,7 +32,10 @@ public final class PiHardware implements Hardware {
             case PN532 ->
                 Pn532SerialReader.create(reader.id(), Path.of(reader.port().orElseThrow()));
             case SERIAL_QR ->
-                SerialQrReader.create(reader.id(), Path.of(reader.port().orElseThrow()));
+                SerialQrReader.create(
+                        reader.id(),
+                        Path.of(reader.port().orElseThrow()),
+                        SerialQrReader.Settings.defaults().withBaudRate(reader.baudRate()));
             case CAMERA_QR ->
                 new CameraQrReader(
                         reader.id(),

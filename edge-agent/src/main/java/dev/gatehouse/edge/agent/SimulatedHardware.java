@@ -2,10 +2,12 @@ package dev.gatehouse.edge.agent;
 
 import com.pi4j.context.Context;
 import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.door.InputWiring;
 import dev.gatehouse.edge.reader.CameraQrReader;
 import dev.gatehouse.edge.reader.Pn532SerialReader;
 import dev.gatehouse.edge.reader.Reader;
 import dev.gatehouse.edge.reader.SerialQrReader;
+import dev.gatehouse.sim.gpio.SimulatedGpio;
 import dev.gatehouse.sim.serial.QrScannerEmulator;
 import dev.gatehouse.sim.site.SimulatedSite;
 import java.nio.file.Path;
@@ -32,7 +34,12 @@ public final class SimulatedHardware implements Hardware {
             site.addDoor(
                     door.id(),
                     new SimulatedSite.DoorWiring(
-                            door.relayPin(), door.contactPin(), door.contactNormallyClosed(), door.rexPin()));
+                            door.relayPin(),
+                            door.relayActiveLow(),
+                            door.contactPin(),
+                            copper(door.contact()),
+                            door.rexPin(),
+                            copper(door.rex())));
         }
         for (EdgeConfig.Reader reader : config.readers()) {
             switch (reader.type()) {
@@ -51,6 +58,17 @@ public final class SimulatedHardware implements Hardware {
         return new SimulatedHardware(site);
     }
 
+    /**
+     * The switch the technician wired, as the configuration describes it: the simulator then reads
+     * the pin from the switch and the pull the agent asks for, so a configuration that does not match
+     * its own wiring misbehaves here as it would on copper.
+     */
+    private static SimulatedGpio.SwitchWiring copper(InputWiring wiring) {
+        return new SimulatedGpio.SwitchWiring(
+                wiring.circuit() == InputWiring.Circuit.NORMALLY_CLOSED,
+                wiring.rail() == InputWiring.Rail.GROUND ? SimulatedGpio.Rail.GROUND : SimulatedGpio.Rail.SUPPLY);
+    }
+
     public SimulatedSite site() {
         return site;
     }
@@ -64,7 +82,11 @@ public final class SimulatedHardware implements Hardware {
     public Reader reader(EdgeConfig.Reader reader) {
         return switch (reader.type()) {
             case PN532 -> Pn532SerialReader.create(reader.id(), site.devicePath(reader.id()));
-            case SERIAL_QR -> SerialQrReader.create(reader.id(), site.devicePath(reader.id()));
+            case SERIAL_QR ->
+                SerialQrReader.create(
+                        reader.id(),
+                        site.devicePath(reader.id()),
+                        SerialQrReader.Settings.defaults().withBaudRate(reader.baudRate()));
             case CAMERA_QR ->
                 new CameraQrReader(
                         reader.id(),

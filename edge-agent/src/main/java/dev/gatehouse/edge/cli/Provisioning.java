@@ -3,6 +3,7 @@ package dev.gatehouse.edge.cli;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.edge.config.EdgeConfigLoader;
 import dev.gatehouse.edge.config.SecretFiles;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.card.CardHasher;
@@ -179,8 +180,9 @@ public final class Provisioning {
         out.append("\n# The site's doors, from the hub. Set each door's lock and GPIO pins, then uncomment it:\n");
         out.append("# the agent does not start without at least one door.\n");
         out.append("doors:\n");
-        int pin = 17;
+        int next = 0;
         for (Door door : b.doors()) {
+            int pin = EdgeConfigLoader.RELAY_PINS.get(next++ % EdgeConfigLoader.RELAY_PINS.size());
             out.append("#  - id: ").append(door.id()).append('\n');
             out.append("#    name: ")
                     .append(door.name().replaceAll("[\\r\\n#]", " "))
@@ -189,7 +191,8 @@ public final class Provisioning {
             out.append("#    relay-pin: ")
                     .append(pin)
                     .append("            # BCM GPIO of the lock relay (each pin once)\n");
-            pin = pin >= 27 ? 2 : pin + 1;
+            out.append(
+                    "#    relay-active: low        # the relay board's input: low (most optocoupled boards) or high\n");
             out.append("#    readers: []\n");
         }
         out.append("\nreaders: []\n");

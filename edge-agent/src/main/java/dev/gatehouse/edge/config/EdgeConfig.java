@@ -1,5 +1,6 @@
 package dev.gatehouse.edge.config;
 
+import dev.gatehouse.edge.door.InputWiring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -110,19 +111,28 @@ public record EdgeConfig(
         }
     }
 
+    /**
+     * One door: its lock, its relay (pin and board polarity), its optional contact and REX button
+     * (pin and wiring), and its timings, windows and readers.
+     */
     public record Door(
             String id,
             String name,
             Lock lock,
             int relayPin,
+            boolean relayActiveLow,
             Optional<Integer> contactPin,
-            boolean contactNormallyClosed,
+            InputWiring contact,
             Optional<Integer> rexPin,
+            InputWiring rex,
+            boolean rexUnlocks,
             Duration unlockPulse,
             Duration heldOpenAfter,
             List<UnlockWindow> unlockWindows,
             List<String> readers) {
         public Door {
+            java.util.Objects.requireNonNull(contact, "contact");
+            java.util.Objects.requireNonNull(rex, "rex");
             unlockWindows = List.copyOf(unlockWindows);
             readers = List.copyOf(readers);
         }
@@ -145,13 +155,46 @@ public record EdgeConfig(
         CRLF
     }
 
+    /** One reader; {@code baudRate} is the line speed of a serial-qr scanner (a PN532 talks at 115200). */
     public record Reader(
             String id,
             ReaderType type,
             Optional<String> port,
             LineEnding lineEnding,
             Optional<String> captureCommand,
-            Duration frameInterval) {}
+            Duration frameInterval,
+            int baudRate) {
+        public static final int DEFAULT_QR_BAUD_RATE = 9600;
+    }
+
+    /**
+     * What in this configuration works but deserves a technician's second look, one sentence each
+     * naming its key: a serial port given by its kernel name (USB readers may swap names after a
+     * reboot), a hub link in plain TCP to another machine. The agent logs them at start.
+     */
+    public List<String> warnings() {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < readers.size(); i++) {
+            Reader reader = readers.get(i);
+            Optional<String> port = reader.port().filter(p -> p.matches("/dev/tty(USB|ACM)\\d+"));
+            if (port.isPresent()) {
+                out.add("readers[" + i + "].port: " + port.get() + " is a kernel name, which follows the order USB"
+                        + " devices appear in and may give two readers each other's door after a reboot: use the"
+                        + " reader's /dev/serial/by-id/ (or by-path) link");
+            }
+        }
+        hub.ifPresent(link -> {
+            String url = link.mqttUrl();
+            if (url.startsWith("tcp://")) {
+                String host = url.substring("tcp://".length(), url.lastIndexOf(':'));
+                if (!(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"))) {
+                    out.add("hub.mqtt-url: " + url + " is plain TCP to another machine: the device password and"
+                            + " every access event cross the network unencrypted; use ssl://");
+                }
+            }
+        });
+        return List.copyOf(out);
+    }
 
     public Optional<Door> door(String id) {
         return doors.stream().filter(door -> door.id().equals(id)).findFirst();

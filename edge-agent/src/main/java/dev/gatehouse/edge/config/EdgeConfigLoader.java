@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.edge.door.DoorException;
+import dev.gatehouse.edge.door.InputWiring;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.model.TimeWindow;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -33,7 +36,30 @@ public final class EdgeConfigLoader {
     private static final Set<Integer> BCM_PINS =
             Set.of(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
 
+    /**
+     * Pins a relay may use, best first: none is pulled up or toggled while the Pi boots, so no relay
+     * clicks on before the agent claims it. Refused: 2-3 (I2C, with pull-up resistors on the board),
+     * 4-8 (pulled up at boot), 14-15 (the UART: it toggles at boot, and a PN532 may sit on it).
+     */
+    public static final List<Integer> RELAY_PINS =
+            List.of(17, 27, 22, 23, 24, 25, 16, 26, 12, 13, 18, 19, 20, 21, 9, 10, 11);
+    /** The Pi's own serial port: a reader on it owns GPIO 14 (TXD) and 15 (RXD). */
+    private static final Set<String> UART_PORTS = Set.of("/dev/serial0", "/dev/ttyS0", "/dev/ttyAMA0");
+
     private EdgeConfigLoader() {}
+
+    private static String whyNotForARelay(int pin) {
+        if (pin == 2 || pin == 3) {
+            return "it is the I2C bus, with pull-up resistors on the Pi: the relay would switch on while the Pi"
+                    + " boots, before the agent runs";
+        }
+        if (pin <= 8) {
+            return "it is pulled up while the Pi boots, before the agent runs: the relay would switch at every"
+                    + " boot";
+        }
+        return "it is the Pi's serial port (UART), which toggles while the Pi boots and which a PN532 reader may"
+                + " use";
+    }
 
     public static EdgeConfig load(Path file) {
         String text;
@@ -84,6 +110,10 @@ public final class EdgeConfigLoader {
             }
             readers.add(reader);
         }
+        Optional<String> uartReader = readers.stream()
+                .filter(reader -> reader.port().filter(UART_PORTS::contains).isPresent())
+                .map(EdgeConfig.Reader::id)
+                .findFirst();
         List<EdgeConfig.Door> doors = new ArrayList<>();
         Set<String> doorIds = new HashSet<>();
         Set<Integer> pins = new HashSet<>();
@@ -96,6 +126,29 @@ public final class EdgeConfigLoader {
             EdgeConfig.Door door = door(node);
             if (!doorIds.add(door.id())) {
                 throw new ConfigException(node.field("id"), "door id '" + door.id() + "' is used twice");
+            }
+            if (!RELAY_PINS.contains(door.relayPin())) {
+                int free = RELAY_PINS.stream()
+                        .filter(pin -> !pins.contains(pin)
+                                && !door.contactPin().equals(Optional.of(pin))
+                                && !door.rexPin().equals(Optional.of(pin)))
+                        .findFirst()
+                        .orElse(RELAY_PINS.getFirst());
+                throw new ConfigException(
+                        node.field("relay-pin"),
+                        "GPIO " + door.relayPin() + " is unsafe for a relay: " + whyNotForARelay(door.relayPin())
+                                + "; use GPIO " + free + " (free here) or another of " + RELAY_PINS);
+            }
+            if (uartReader.isPresent()) {
+                for (var input :
+                        List.of(Map.entry("contact-pin", door.contactPin()), Map.entry("rex-pin", door.rexPin()))) {
+                    if (input.getValue().filter(pin -> pin == 14 || pin == 15).isPresent()) {
+                        throw new ConfigException(
+                                node.field(input.getKey()),
+                                "GPIO " + input.getValue().get() + " is the serial port that reader '"
+                                        + uartReader.get() + "' uses: wire this input to another pin");
+                    }
+                }
             }
             claimPin(pins, door.relayPin(), node.field("relay-pin"));
             door.contactPin().ifPresent(pin -> claimPin(pins, pin, node.field("contact-pin")));
@@ -147,6 +200,7 @@ public final class EdgeConfigLoader {
             throw new ConfigException(
                     node.field("password-file"), passwordFile + " is empty; it must hold the device's MQTT password");
         }
+        SecretFiles.requireOwnerOnly(passwordFile, node.field("password-file"));
         Duration keepAlive = bounded(
                 node, "keep-alive", EdgeConfig.Hub.DEFAULT_KEEP_ALIVE, Duration.ofSeconds(5), Duration.ofHours(18));
         Duration sessionExpiry = bounded(
@@ -221,10 +275,30 @@ public final class EdgeConfigLoader {
         String name = node.optString("name").orElse(id);
         EdgeConfig.Lock lock = node.enumValue("lock", EdgeConfig.Lock.class);
         int relayPin = node.pin("relay-pin");
+        if (!node.has("relay-active")) {
+            throw new ConfigException(
+                    node.field("relay-active"),
+                    "is missing: say whether the relay board switches its coil on a high or a low input (high"
+                            + " or low). Boards sold as 'low level trigger', or with an H/L jumper set to L, are"
+                            + " low; most optocoupled boards are. The wrong one unlocks a strike at rest");
+        }
+        boolean relayActiveLow = node.enumValue("relay-active", RelayActive.class) == RelayActive.LOW;
+        if (node.has("contact-normally-closed")) {
+            throw new ConfigException(
+                    node.field("contact-normally-closed"),
+                    "was replaced by contact-type (normally-closed or normally-open) and contact-wired-to (ground"
+                            + " or 3v3): see the wiring section of edge-agent/README.md");
+        }
+        Duration debounce = node.optDuration("input-debounce").orElse(InputWiring.DEFAULT_DEBOUNCE);
+        if (debounce.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new ConfigException(node.field("input-debounce"), "must be between 0 and 1s, not " + debounce);
+        }
         Optional<Integer> contactPin =
                 node.has("contact-pin") ? Optional.of(node.pin("contact-pin")) : Optional.empty();
-        boolean normallyClosed = node.optBool("contact-normally-closed").orElse(true);
+        InputWiring contact = inputWiring(node, "contact", InputWiring.Circuit.NORMALLY_CLOSED, debounce);
         Optional<Integer> rexPin = node.has("rex-pin") ? Optional.of(node.pin("rex-pin")) : Optional.empty();
+        InputWiring rex = inputWiring(node, "rex", InputWiring.Circuit.NORMALLY_OPEN, debounce);
+        boolean rexUnlocks = node.optBool("rex-unlocks").orElse(true);
         Duration pulse = node.optDuration("unlock-pulse").orElse(Duration.ofSeconds(5));
         if (pulse.compareTo(Duration.ofSeconds(1)) < 0 || pulse.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new ConfigException(node.field("unlock-pulse"), "must be between 1s and 5m, not " + pulse);
@@ -244,7 +318,55 @@ public final class EdgeConfigLoader {
         List<String> readers = node.has("readers") ? node.idList("readers") : List.of();
         node.end();
         return new EdgeConfig.Door(
-                id, name, lock, relayPin, contactPin, normallyClosed, rexPin, pulse, heldOpen, windows, readers);
+                id,
+                name,
+                lock,
+                relayPin,
+                relayActiveLow,
+                contactPin,
+                contact,
+                rexPin,
+                rex,
+                rexUnlocks,
+                pulse,
+                heldOpen,
+                windows,
+                readers);
+    }
+
+    /** A relay board's input polarity, as written in the config. */
+    private enum RelayActive {
+        HIGH,
+        LOW
+    }
+
+    /** A contact's or button's wiring: {@code <prefix>-type}, {@code -wired-to} and {@code -pull}. */
+    private static InputWiring inputWiring(Node node, String prefix, InputWiring.Circuit circuit, Duration debounce) {
+        if (node.has(prefix + "-type")) {
+            circuit = node.enumValue(prefix + "-type", InputWiring.Circuit.class);
+        }
+        InputWiring.Rail rail = InputWiring.Rail.GROUND;
+        String wiredTo = prefix + "-wired-to";
+        if (node.has(wiredTo)) {
+            rail = switch (node.string(wiredTo)) {
+                case "ground" -> InputWiring.Rail.GROUND;
+                case "3v3" -> InputWiring.Rail.SUPPLY;
+                default ->
+                    throw new ConfigException(
+                            node.field(wiredTo),
+                            "'" + node.string(wiredTo) + "' is not one of [ground, 3v3]: the pin the switch's other"
+                                    + " wire goes to (GND or 3.3 V)");
+            };
+        }
+        InputWiring.Pull pull = rail == InputWiring.Rail.GROUND ? InputWiring.Pull.UP : InputWiring.Pull.DOWN;
+        if (node.has(prefix + "-pull")) {
+            pull = node.enumValue(prefix + "-pull", InputWiring.Pull.class);
+        }
+        try {
+            return new InputWiring(circuit, rail, pull, debounce);
+        } catch (DoorException e) {
+            throw new ConfigException(node.field(prefix + "-pull"), e.getMessage());
+        }
     }
 
     private static EdgeConfig.UnlockWindow window(Node node) {
@@ -280,8 +402,26 @@ public final class EdgeConfigLoader {
 
     private static EdgeConfig.Reader reader(Node node) {
         String id = node.id("id");
+        if (KEYBOARD_TYPES.contains(node.string("type"))) {
+            throw keyboardMode(node.field("type"));
+        }
         EdgeConfig.ReaderType type = node.enumValue("type", EdgeConfig.ReaderType.class);
         Optional<String> port = node.optString("port");
+        if (port.filter(value -> value.startsWith("/dev/input/")).isPresent()) {
+            throw keyboardMode(node.field("port"));
+        }
+        int baudRate = node.has("baud-rate")
+                ? node.integer("baud-rate")
+                : type == EdgeConfig.ReaderType.SERIAL_QR ? EdgeConfig.Reader.DEFAULT_QR_BAUD_RATE : PN532_BAUD_RATE;
+        if (!BAUD_RATES.contains(baudRate)) {
+            throw new ConfigException(
+                    node.field("baud-rate"), baudRate + " is not a serial line speed; use one of " + BAUD_RATES);
+        }
+        if (node.has("baud-rate") && type != EdgeConfig.ReaderType.SERIAL_QR) {
+            throw new ConfigException(
+                    node.field("baud-rate"),
+                    "only a serial-qr scanner has a line speed to set (a PN532 talks at 115200 baud)");
+        }
         Optional<String> command = node.optString("capture-command");
         EdgeConfig.LineEnding lineEnding = node.has("line-ending")
                 ? node.enumValue("line-ending", EdgeConfig.LineEnding.class)
@@ -304,7 +444,23 @@ public final class EdgeConfigLoader {
             }
         }
         node.end();
-        return new EdgeConfig.Reader(id, type, port, lineEnding, command, frameInterval);
+        return new EdgeConfig.Reader(id, type, port, lineEnding, command, frameInterval, baudRate);
+    }
+
+    /** A PN532 on HSU talks at 115200 baud (its power-on default). */
+    private static final int PN532_BAUD_RATE = 115_200;
+
+    private static final Set<String> KEYBOARD_TYPES = Set.of("keyboard", "keyboard-qr", "hid", "usb-hid", "evdev");
+    private static final List<Integer> BAUD_RATES =
+            List.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600);
+
+    private static ConfigException keyboardMode(String key) {
+        return new ConfigException(
+                key,
+                "a scanner in keyboard (HID) mode types every code it reads into the Pi's console as if someone"
+                        + " had typed it, and the agent cannot read it safely: switch the scanner to serial mode"
+                        + " (USB CDC / virtual COM port, usually by scanning a setup code from its manual) and"
+                        + " configure it as type serial-qr with its /dev/serial/by-id/ path");
     }
 
     /** A strict view of one YAML mapping; every accessor knows its key path, and end() rejects unknown keys. */
@@ -398,6 +554,14 @@ public final class EdgeConfigLoader {
                 throw new ConfigException(field(name), "must be true or false");
             }
             return Optional.of(value.booleanValue());
+        }
+
+        int integer(String name) {
+            JsonNode value = required(name);
+            if (!value.isInt()) {
+                throw new ConfigException(field(name), "'" + value.asText() + "' must be a whole number");
+            }
+            return value.intValue();
         }
 
         int pin(String name) {

@@ -65,10 +65,12 @@ import org.slf4j.LoggerFactory;
  *       everything; a lockdown requested during an emergency release is refused
  *       ({@link DoorError#EMERGENCY_RELEASE_ACTIVE}); lockdown holds it locked over the schedule and
  *       ends a running unlock at once; {@code NORMAL} (release) returns to the schedule.
- *   <li><b>Close</b> drives the relay to its unpowered level: de-energised. That is physics, not a
- *       policy choice: it is what the door does anyway once the agent is gone, so a fail-safe lock
- *       (maglock) opens and a fail-secure lock (strike) stays locked. After a crash nothing runs at
- *       all; the next {@link #start} puts the door back to locked.
+ *   <li><b>Close</b> drives the relay to the locked level ({@link LockOutput.Phase#SHUTDOWN}) and
+ *       leaves it there: the GPIO line keeps its level once the process lets go of it, so a clean
+ *       stop, a restart or an upgrade never opens a door — a maglock stays powered, a strike stays
+ *       unpowered. Egress while the agent is down is the hard-wired REX and fire release's job (the
+ *       edge README's wiring section). After a crash nothing runs at all and the line keeps the last
+ *       level; the next {@link #start} puts the door back to locked.
  * </ul>
  *
  * <p>Every relay change goes through one method ({@code setRelay}), which logs it; every report goes
@@ -276,9 +278,9 @@ public final class DoorController implements AutoCloseable {
     }
 
     /**
-     * Shuts the door down: cancels its timers, stops listening, and drives the relay to its
-     * unpowered (de-energised) level. Waits for the queue up to {@link #CLOSE_TIMEOUT}; if the queue
-     * is shut down or stuck, drives the relay from the calling thread as a last resort.
+     * Shuts the door down: cancels its timers, stops listening, and drives the relay to the locked
+     * level, where it stays after the process exits. Waits for the queue up to {@link #CLOSE_TIMEOUT};
+     * if the queue is shut down or stuck, drives the relay from the calling thread as a last resort.
      */
     @Override
     public void close() {
@@ -302,10 +304,10 @@ public final class DoorController implements AutoCloseable {
         } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
             log.warn(
                     "door {}: its queue did not run the shutdown ({}); driving the relay directly", id(), e.toString());
-            forceUnpowered();
+            forceLocked();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            forceUnpowered();
+            forceLocked();
         }
     }
 
@@ -539,20 +541,20 @@ public final class DoorController implements AutoCloseable {
         scheduleGeneration++;
         cancel(scheduleTimer);
         try {
-            setRelay(false, "shutdown: unpowered level");
-            relayUnlocked = !settings.lockType().energisedWhenLocked();
+            setRelay(settings.lockType().energisedWhenLocked(), "shutdown: locked, and the line keeps it");
+            relayUnlocked = false;
         } catch (RuntimeException e) {
-            log.error("door {}: could not drive the relay to its unpowered level at shutdown", id(), e);
+            log.error("door {}: could not drive the relay to the locked level at shutdown", id(), e);
         }
         state = DoorState.CLOSED;
-        log.info("door {}: closed, relay de-energised ({})", id(), settings.lockType());
+        log.info("door {}: closed, relay left at the locked level ({})", id(), settings.lockType());
     }
 
-    private void forceUnpowered() {
+    private void forceLocked() {
         try {
-            setRelay(false, "shutdown without the queue: unpowered level");
+            setRelay(settings.lockType().energisedWhenLocked(), "shutdown without the queue: locked");
         } catch (RuntimeException e) {
-            log.error("door {}: could not drive the relay to its unpowered level at shutdown", id(), e);
+            log.error("door {}: could not drive the relay to the locked level at shutdown", id(), e);
         }
         state = DoorState.CLOSED;
     }

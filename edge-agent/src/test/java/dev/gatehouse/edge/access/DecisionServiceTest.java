@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.edge.door.DoorSettings;
+import dev.gatehouse.edge.door.LockOutput;
 import dev.gatehouse.edge.door.LockType;
 import dev.gatehouse.edge.gpio.Pi4jRelay;
 import dev.gatehouse.edge.testing.ManualScheduler;
@@ -152,7 +153,7 @@ class DecisionServiceTest {
                         List.of(),
                         BERLIN,
                         true),
-                Pi4jRelay.create(gpio.context(), RELAY_PIN, LockType.FAIL_SECURE),
+                Pi4jRelay.create(gpio.context(), RELAY_PIN, new LockOutput(LockType.FAIL_SECURE, false)),
                 Optional.empty(),
                 Optional.empty(),
                 clock,

@@ -206,6 +206,21 @@ class EdgeAgentIT {
         }
 
         @Test
+        void aCutContactWireReadsAsAnOpenDoor() {
+            // The demo's contact is normally closed to ground, as the README wires it: a cut cable can
+            // never hide a door standing open. As filed, the agent read this wiring inverted.
+            long forced = count(DoorEventKind.FORCED_OPEN);
+            long restored = count(DoorEventKind.RESTORED);
+            site.cutContactWire(DOOR);
+            try {
+                await().atMost(Duration.ofSeconds(5)).until(() -> count(DoorEventKind.FORCED_OPEN) == forced + 1);
+            } finally {
+                site.mendContactWire(DOOR);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> count(DoorEventKind.RESTORED) == restored + 1);
+        }
+
+        @Test
         void anUnpluggedReaderIsAFaultAndReadsAgainWhenItIsBack() {
             site.nfc(NFC).unplug();
             await().atMost(Duration.ofSeconds(10)).until(() -> doorEvents().contains(DoorEventKind.READER_FAULT));
@@ -218,6 +233,10 @@ class EdgeAgentIT {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> doorEvents().contains(DoorEventKind.RESTORED));
             assertThat(tap(ADA).decision()).isInstanceOf(Decision.Granted.class);
+        }
+
+        private long count(DoorEventKind kind) {
+            return doorEvents().stream().filter(kind::equals).count();
         }
 
         private List<DoorEventKind> doorEvents() {

@@ -56,6 +56,7 @@ class ProvisioningTest {
                 .replace("#    name: Main entrance", "    name: Main entrance")
                 .replaceFirst("#    lock: fail-secure", "    lock: fail-secure")
                 .replaceFirst("#    relay-pin: 17", "    relay-pin: 17")
+                .replaceFirst("#    relay-active: low", "    relay-active: low")
                 .replaceFirst("#    readers: \\[\\]", "    readers: []");
         Files.writeString(site.resolve("gatehouse.yaml"), edited);
 
@@ -65,7 +66,8 @@ class ProvisioningTest {
                 .isEqualTo(new EdgeConfig.Site("acme", "site_1", "dev_1", java.time.ZoneId.of("Europe/Berlin")));
         assertThat(config.hub().orElseThrow())
                 .isEqualTo(EdgeConfig.Hub.of("tcp://127.0.0.1:11883", site.resolve("mqtt-password")));
-        assertThat(config.door("door_1")).isPresent();
+        assertThat(config.door("door_1"))
+                .hasValueSatisfying(door -> assertThat(door.relayActiveLow()).isTrue());
     }
 
     @Test

@@ -3,9 +3,11 @@ package dev.gatehouse.edge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.edge.door.InputWiring;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A technician edits this file on a Pi at a door: a mistake must stop the agent with a message that
@@ -41,6 +44,10 @@ class EdgeConfigLoaderTest {
         assertThat(main.relayPin()).isEqualTo(17);
         assertThat(main.contactPin()).contains(27);
         assertThat(main.rexPin()).contains(22);
+        assertThat(main.relayActiveLow()).isTrue();
+        assertThat(main.contact()).isEqualTo(InputWiring.contactToGround());
+        assertThat(main.rex()).isEqualTo(InputWiring.buttonToGround());
+        assertThat(main.rexUnlocks()).isTrue();
         assertThat(main.unlockPulse()).isEqualTo(Duration.ofSeconds(5));
         assertThat(main.heldOpenAfter()).isEqualTo(Duration.ofSeconds(30));
         assertThat(main.unlockWindows()).singleElement().satisfies(window -> {
@@ -83,6 +90,13 @@ class EdgeConfigLoaderTest {
                 "device: pi-1|site.colour|not a known key",
                 "data-dir: data|data-dir|is missing",
                 "clock-tolerance: 5s|clock-trusted-source|chronyc waitsync 1",
+                "relay-active: low       #|doors[0].relay-active|low level trigger",
+                "relay-active: low       # the|doors[0].relay-active|not one of [high, low]",
+                "contact-type: normally-closed   #|doors[0].contact-type|not one of [normally-open, normally-closed]",
+                "contact-wired-to: ground        #|doors[0].contact-wired-to|not one of [ground, 3v3]",
+                "rex-wired-to: ground|doors[0].rex-pull|pulled toward its own rail",
+                "input-debounce: 20ms|doors[0].input-debounce|between 0 and 1s",
+                "rex-unlocks: true|doors[0].contact-normally-closed|was replaced by contact-type",
             })
     void aBrokenKeyIsNamedWithWhatIsWrong(String original, String key, String message) throws IOException {
         String broken = example().replace(original, breakage(original));
@@ -108,12 +122,19 @@ class EdgeConfigLoaderTest {
             case "days: [monday, tuesday, wednesday, thursday, friday]" -> "days: [monday, tusday]";
             case "readers: [nfc-main, qr-main]" -> "readers: [nfc-main, qr-lobby]";
             case "relay-pin: 23" -> "relay-pin: 17";
-            case "type: serial-qr" -> "type: usb-hid";
+            case "type: serial-qr" -> "type: rfid";
             case "port: /dev/ttyS0" -> "";
             case "id: nfc-room-1" -> "id: nfc-main";
             case "device: pi-1" -> "device: pi-1\n  colour: blue";
             case "data-dir: data" -> "";
             case "clock-tolerance: 5s" -> "clock-tolerance: 5s\nclock-trusted-source: \" \"";
+            case "relay-active: low       #" -> "#";
+            case "relay-active: low       # the" -> "relay-active: medium # the";
+            case "contact-type: normally-closed   #" -> "contact-type: nc #";
+            case "contact-wired-to: ground        #" -> "contact-wired-to: gnd #";
+            case "rex-wired-to: ground" -> "rex-wired-to: ground\n    rex-pull: down";
+            case "input-debounce: 20ms" -> "input-debounce: 2s";
+            case "rex-unlocks: true" -> "rex-unlocks: true\n    contact-normally-closed: true";
             default -> throw new IllegalArgumentException(original);
         };
     }
@@ -167,7 +188,7 @@ class EdgeConfigLoaderTest {
     void theHubSectionIsOptionalAndDefaultsEveryTuningKey(@TempDir Path dir) throws IOException {
         // Why: without it the agent runs offline-only as before; with it, two keys are enough.
         assertThat(EdgeConfigLoader.load(EXAMPLE).hub()).isEmpty();
-        Files.writeString(dir.resolve("mqtt-password"), "ghd_secret\n");
+        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret\n");
 
         EdgeConfig.Hub hub = EdgeConfigLoader.parse(example() + HUB, dir).hub().orElseThrow();
 
@@ -178,7 +199,7 @@ class EdgeConfigLoaderTest {
 
     @Test
     void everyHubKeyCanBeSet(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("mqtt-password"), "ghd_secret");
+        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret");
         String yaml = example() + HUB + """
                   keep-alive: 10s
                   session-expiry: 2d
@@ -220,13 +241,129 @@ class EdgeConfigLoaderTest {
             })
     void aBrokenHubKeyIsNamed(String original, String replacement, String key, String message, @TempDir Path dir)
             throws IOException {
-        Files.writeString(dir.resolve("mqtt-password"), "ghd_secret");
-        Files.writeString(dir.resolve("empty-password"), "  \n");
+        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret");
+        SecretFiles.writeOwnerOnly(dir.resolve("empty-password"), "  \n");
         String yaml = (example() + HUB).replace(original.replace("\\n", "\n"), replacement.replace("\\n", "\n"));
 
         assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, dir))
                 .isInstanceOfSatisfying(
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
                 .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest(name = "relay on GPIO {0}")
+    @ValueSource(ints = {2, 3, 4, 5, 6, 7, 8, 14, 15})
+    void aRelayOnABootUnsafePinIsRefusedWithASafeOneNamed(int pin) throws IOException {
+        // As filed, these were accepted: a relay on them clicks on while the Pi boots, before the agent runs.
+        String yaml = example().replace("relay-pin: 17", "relay-pin: " + pin);
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, Path.of(".")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("doors[0].relay-pin"))
+                .hasMessageContaining("GPIO " + pin + " is unsafe for a relay")
+                .hasMessageContaining("use GPIO 17 (free here)");
+    }
+
+    @Test
+    void everyPinOfferedForRelaysIsAcceptedForOne() throws IOException {
+        for (int pin : EdgeConfigLoader.RELAY_PINS) {
+            String yaml = example()
+                    .replace("relay-pin: 23", "relay-pin: " + (pin == 16 ? 26 : 16))
+                    .replace("relay-pin: 17", "relay-pin: " + pin)
+                    .replace("contact-pin: 27", "contact-pin: 5")
+                    .replace("rex-pin: 22", "rex-pin: 6")
+                    .replace("contact-pin: 24", "contact-pin: 7");
+            assertThat(EdgeConfigLoader.parse(yaml, Path.of("."))
+                            .doors()
+                            .getFirst()
+                            .relayPin())
+                    .isEqualTo(pin);
+        }
+    }
+
+    @Test
+    void theUartPinsAreRefusedForInputsWhenAReaderUsesTheUart() throws IOException {
+        // The example's PN532 is on /dev/ttyS0, the Pi's own UART on GPIO 14 and 15.
+        String yaml = example().replace("rex-pin: 22", "rex-pin: 15");
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, Path.of(".")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("doors[0].rex-pin"))
+                .hasMessageContaining("serial port that reader 'nfc-main' uses");
+        String usb = yaml.replace("port: /dev/ttyS0", "port: /dev/serial/by-id/usb-pn532-if00");
+        assertThat(EdgeConfigLoader.parse(usb, Path.of(".")).doors().getFirst().rexPin())
+                .contains(15);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "type: serial-qr|type: keyboard-qr|readers[1].type",
+                "port: /dev/serial/by-id/usb-Barcode_Scanner_USB_CDC-if00|port: /dev/input/event3|readers[1].port",
+            })
+    void aKeyboardModeScannerIsRefusedWithHowToSwitchIt(String original, String replacement, String key)
+            throws IOException {
+        String yaml = example().replace(original, replacement);
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, Path.of(".")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
+                .hasMessageContaining("switch the scanner to serial mode");
+    }
+
+    @Test
+    void aScannersBaudRateIsReadAndChecked() throws IOException {
+        assertThat(EdgeConfigLoader.load(EXAMPLE).readers().get(1).baudRate()).isEqualTo(9600);
+        String fast = example().replace("baud-rate: 9600", "baud-rate: 115200");
+        assertThat(EdgeConfigLoader.parse(fast, Path.of(".")).readers().get(1).baudRate())
+                .isEqualTo(115200);
+
+        String odd = example().replace("baud-rate: 9600", "baud-rate: 12345");
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(odd, Path.of(".")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("readers[1].baud-rate"))
+                .hasMessageContaining("not a serial line speed");
+        String onPn532 = example().replace("port: /dev/ttyS0", "port: /dev/ttyS0\n    baud-rate: 9600");
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(onPn532, Path.of(".")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("readers[0].baud-rate"));
+    }
+
+    @Test
+    void kernelPortNamesAndPlainTcpToAnotherMachineAreWarnedAbout(@TempDir Path dir) throws IOException {
+        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret");
+        assertThat(EdgeConfigLoader.parse(example() + HUB, dir).warnings()).isEmpty();
+        EdgeConfig local = EdgeConfigLoader.parse(
+                (example() + HUB)
+                        .replace("port: /dev/serial/by-id/usb-Barcode_Scanner_USB_CDC-if00", "port: /dev/ttyUSB0"),
+                dir);
+        assertThat(local.warnings())
+                .singleElement()
+                .asString()
+                .startsWith("readers[1].port: /dev/ttyUSB0 is a kernel name")
+                .contains("/dev/serial/by-id/");
+
+        String stable = (example() + HUB).replace("tcp://127.0.0.1:11883", "tcp://hub.example.com:1883");
+        assertThat(EdgeConfigLoader.parse(stable, dir).warnings())
+                .singleElement()
+                .asString()
+                .startsWith("hub.mqtt-url: tcp://hub.example.com:1883 is plain TCP")
+                .contains("ssl://");
+        assertThat(EdgeConfigLoader.parse(stable.replace("tcp://hub", "ssl://hub"), dir)
+                        .warnings())
+                .isEmpty();
+    }
+
+    @Test
+    void aPasswordFileOthersCanReadIsRefused(@TempDir Path dir) throws IOException {
+        Path password = SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(example() + HUB, dir))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("hub.password-file"))
+                .hasMessageContaining("rw-r--r--")
+                .hasMessageContaining("chmod 600 " + password);
     }
 }

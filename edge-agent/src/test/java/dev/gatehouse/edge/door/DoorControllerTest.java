@@ -60,6 +60,13 @@ class DoorControllerTest {
     private final MutableClock clock = new MutableClock(MONDAY_MORNING);
     private final ManualScheduler queue = new ManualScheduler(clock);
     private final SimulatedGpio gpio = SimulatedGpio.create(clock);
+
+    {
+        // The usual copper: a normally-closed contact and a normally-open button, both to ground.
+        gpio.wireSwitch(CONTACT_PIN, new SimulatedGpio.SwitchWiring(true, SimulatedGpio.Rail.GROUND));
+        gpio.wireSwitch(REX_PIN, new SimulatedGpio.SwitchWiring(false, SimulatedGpio.Rail.GROUND));
+    }
+
     private final RecordingDoorEvents events = new RecordingDoorEvents(clock);
     private final List<DoorController> started = new ArrayList<>();
     private LockType lockType = LockType.FAIL_SECURE;
@@ -298,23 +305,16 @@ class DoorControllerTest {
         }
 
         @Test
-        void activeLowContactIsReadThroughTheAdaptersInvertOption() {
-            // Normally-closed contacts are often wired so that an open door reads LOW.
-            gpio.wireActiveLow(CONTACT_PIN);
-            Context context = gpio.context();
-            DoorController door = track(DoorController.start(
-                    settings(LockType.FAIL_SECURE, List.of(), true),
-                    Pi4jRelay.create(context, RELAY_PIN, LockType.FAIL_SECURE),
-                    Optional.of(Pi4jBinaryInput.create(context, CONTACT_PIN, true)),
-                    Optional.empty(),
-                    clock,
-                    queue,
-                    events));
-            assertThat(door.state()).isEqualTo(DoorState.LOCKED);
+        void theUsualNormallyClosedContactToGroundIsReadTheRightWayRound() {
+            // As filed, the agent read a normally-closed contact as active-low with a pull-up: wired to
+            // ground the door read open while shut, and the opening went unreported.
+            start(LockType.FAIL_SECURE);
+            assertThat(gpio.inputHigh(CONTACT_PIN)).isFalse();
+            assertThat(door().state()).isEqualTo(DoorState.LOCKED);
 
             gpio.openDoor(CONTACT_PIN);
 
-            assertThat(gpio.inputHigh(CONTACT_PIN)).isFalse();
+            assertThat(gpio.inputHigh(CONTACT_PIN)).isTrue();
             assertThat(events.kinds()).containsExactly(FORCED_OPEN);
         }
     }
@@ -700,15 +700,18 @@ class DoorControllerTest {
     class ShutdownAndRestart {
         @ParameterizedTest
         @EnumSource(LockType.class)
-        void closeDeEnergisesTheRelayEvenMidPulse(LockType type) {
-            // The unpowered level is what the door does without the agent: a maglock opens, a strike locks.
+        void closeLeavesTheDoorLockedEvenMidPulse(LockType type) {
+            // The line keeps its level once the agent has gone: a stop, a restart or an upgrade never
+            // opens a door (as filed, close de-energised the relay and let every maglock go).
             start(type);
             door().grant(Duration.ofSeconds(60));
             queue.advanceBy(Duration.ofSeconds(1));
+            assertThat(unlocked()).isTrue();
 
             door().close();
 
-            assertThat(gpio.relay(RELAY_PIN).energised()).isFalse();
+            assertThat(unlocked()).isFalse();
+            assertThat(gpio.relay(RELAY_PIN).energised()).isEqualTo(lockedLevel(type));
             assertThat(door().state()).isEqualTo(DoorState.CLOSED);
             int transitions = gpio.relay(RELAY_PIN).transitions().size();
             queue.advanceBy(Duration.ofMinutes(5));
@@ -729,13 +732,15 @@ class DoorControllerTest {
 
         @Test
         void closeStillReachesTheRelayWhenTheQueueIsAlreadyShutDown() {
-            // An agent shutting down in the wrong order must still leave the relay unpowered.
-            start(LockType.FAIL_SAFE);
+            // An agent shutting down in the wrong order must still leave the door locked.
+            start(LockType.FAIL_SECURE);
+            door().grant(Duration.ofSeconds(60));
+            assertThat(unlocked()).isTrue();
             queue.shutdownNow();
 
             door().close();
 
-            assertThat(gpio.relay(RELAY_PIN).energised()).isFalse();
+            assertThat(unlocked()).isFalse();
         }
 
         @ParameterizedTest
@@ -755,9 +760,9 @@ class DoorControllerTest {
             ManualScheduler newQueue = new ManualScheduler(clock);
             DoorController door = track(DoorController.start(
                     settings(type, List.of(), true),
-                    Pi4jRelay.create(restarted, RELAY_PIN, type),
-                    Optional.of(Pi4jBinaryInput.create(restarted, CONTACT_PIN, false)),
-                    Optional.of(Pi4jBinaryInput.create(restarted, REX_PIN, false)),
+                    Pi4jRelay.create(restarted, RELAY_PIN, new LockOutput(type, false)),
+                    Optional.of(Pi4jBinaryInput.create(restarted, CONTACT_PIN, InputWiring.contactToGround())),
+                    Optional.of(Pi4jBinaryInput.create(restarted, REX_PIN, InputWiring.buttonToGround())),
                     clock,
                     newQueue,
                     events));
@@ -783,9 +788,9 @@ class DoorControllerTest {
                 Context context = gpio.context();
                 DoorController door = DoorController.start(
                         settings(LockType.FAIL_SAFE, List.of(), true),
-                        Pi4jRelay.create(context, RELAY_PIN, LockType.FAIL_SAFE),
-                        Optional.of(Pi4jBinaryInput.create(context, CONTACT_PIN, false)),
-                        Optional.of(Pi4jBinaryInput.create(context, REX_PIN, false)),
+                        Pi4jRelay.create(context, RELAY_PIN, new LockOutput(LockType.FAIL_SAFE, false)),
+                        Optional.of(Pi4jBinaryInput.create(context, CONTACT_PIN, InputWiring.contactToGround())),
+                        Optional.of(Pi4jBinaryInput.create(context, REX_PIN, InputWiring.buttonToGround())),
                         Clock.systemUTC(),
                         doorQueue,
                         events);
@@ -800,7 +805,7 @@ class DoorControllerTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> events.kinds().contains(FORCED_OPEN));
 
                 door.close();
-                assertThat(gpio.relay(RELAY_PIN).energised()).isFalse();
+                assertThat(gpio.relay(RELAY_PIN).energised()).isTrue(); // a maglock stays locked
                 assertThat(door.state()).isEqualTo(DoorState.CLOSED);
             } finally {
                 doorQueue.shutdownNow();
@@ -819,9 +824,9 @@ class DoorControllerTest {
         Context context = gpio.context();
         return track(DoorController.start(
                 settings,
-                Pi4jRelay.create(context, RELAY_PIN, settings.lockType()),
-                Optional.of(Pi4jBinaryInput.create(context, CONTACT_PIN, false)),
-                Optional.of(Pi4jBinaryInput.create(context, REX_PIN, false)),
+                Pi4jRelay.create(context, RELAY_PIN, new LockOutput(settings.lockType(), false)),
+                Optional.of(Pi4jBinaryInput.create(context, CONTACT_PIN, InputWiring.contactToGround())),
+                Optional.of(Pi4jBinaryInput.create(context, REX_PIN, InputWiring.buttonToGround())),
                 clock,
                 queue,
                 events,

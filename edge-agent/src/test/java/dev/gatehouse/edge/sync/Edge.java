@@ -7,6 +7,7 @@ import dev.gatehouse.edge.agent.DemoSite;
 import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.SimulatedHardware;
 import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.config.SecretFiles;
 import dev.gatehouse.sim.site.SimulatedSite;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ final class Edge implements AutoCloseable {
         this.device = device;
         Files.writeString(
                 site.configFile, Files.readString(site.configFile).replace("device: pi-1", "device: " + device));
-        Path password = Files.writeString(dir.resolve("mqtt-password"), "ghd_test\n");
+        Path password = SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_test\n");
         EdgeConfig.Hub hub = new EdgeConfig.Hub(
                 brokerUrl,
                 password,

@@ -7,10 +7,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a relay coil on one GPIO pin physically did: every change of its level, with the instant
- * (from the simulator's clock) at which it happened. A pin starts de-energised (LOW) and a write
- * of the level it already has is not a transition, so the list holds exactly the edges a scope on
- * the pin would show. Safe to read from any thread while the agent drives the pin.
+ * What a relay coil on one GPIO pin physically did: every change of the coil, with the instant
+ * (from the simulator's clock) at which it happened. The coil follows the pin through the board's
+ * polarity: an active-high board energises it on HIGH, an active-low board on LOW. The coil starts
+ * de-energised (an unclaimed pin drives nothing) and a write that leaves it as it is is not a
+ * transition, so the list holds exactly the coil's edges. Safe to read from any thread while the
+ * agent drives the pin.
  */
 public final class RelayHistory {
     /** One edge on the relay pin: at {@code at} the coil became energised ({@code true}) or de-energised. */
@@ -21,12 +23,25 @@ public final class RelayHistory {
     }
 
     private final int bcmPin;
+    private final boolean activeLow;
     private final List<Transition> transitions = new ArrayList<>();
     private final List<Long> transitionNanos = new ArrayList<>();
     private boolean energised;
+    private Boolean pinHigh;
 
-    RelayHistory(int bcmPin) {
+    RelayHistory(int bcmPin, boolean activeLow) {
         this.bcmPin = bcmPin;
+        this.activeLow = activeLow;
+    }
+
+    /** Whether the board energises the coil on a LOW input. */
+    public boolean activeLow() {
+        return activeLow;
+    }
+
+    /** The level the pin was last driven to; empty while no process has claimed it. */
+    public synchronized Optional<Boolean> pinHigh() {
+        return Optional.ofNullable(pinHigh);
     }
 
     /** The BCM number of the pin this history belongs to. */
@@ -57,19 +72,22 @@ public final class RelayHistory {
         return transitions.isEmpty() ? Optional.empty() : Optional.of(transitions.get(transitions.size() - 1));
     }
 
-    /** Records the pin being driven to {@code level} at {@code at}; returns whether that was a transition. */
-    synchronized boolean record(Instant at, boolean level) {
-        if (level == energised) {
+    /** Records the pin being driven HIGH ({@code true}) or LOW at {@code at}; returns whether the coil changed. */
+    synchronized boolean record(Instant at, boolean high) {
+        pinHigh = high;
+        boolean coil = high != activeLow;
+        if (coil == energised) {
             return false;
         }
-        energised = level;
+        energised = coil;
         transitionNanos.add(System.nanoTime());
-        transitions.add(new Transition(at, level));
+        transitions.add(new Transition(at, coil));
         return true;
     }
 
     @Override
     public synchronized String toString() {
-        return "RelayHistory[BCM " + bcmPin + ", energised=" + energised + ", " + transitions + "]";
+        return "RelayHistory[BCM " + bcmPin + (activeLow ? ", active-low" : "") + ", energised=" + energised + ", "
+                + transitions + "]";
     }
 }

@@ -7,6 +7,7 @@ import com.pi4j.io.gpio.digital.DigitalInputConfig;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalOutputConfig;
 import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProviderImpl;
@@ -36,8 +37,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * the restarted agent; writes still made through the abandoned context no longer reach the pins,
  * and new inputs start at the level the pin physically has (a door left open stays open).
  *
- * <p>Inputs are wired active-high unless {@link #wireActiveLow(int) declared otherwise}: an open
- * door or a pressed button drives its pin HIGH.
+ * <p><b>Inputs as copper wires them.</b> A door contact or a button declared with
+ * {@link #wireSwitch(int, SwitchWiring)} is a switch between the pin and a rail (ground or 3.3 V),
+ * normally open or normally closed: while it conducts the pin reads the rail; while it does not, the
+ * pin reads what the pull resistor the agent configured on its input makes it (pull-up HIGH,
+ * pull-down LOW, none: floating, which this board reads as LOW). So an agent that picks the wrong
+ * pull or polarity reads a door that never changes, or reads it inverted, exactly as on a Pi; and
+ * {@link #cutWire(int)} opens the circuit for good, as a cut or unplugged cable does. A pin not
+ * declared as a switch is driven as a plain logic signal: HIGH while active.
+ *
+ * <p><b>Relay boards.</b> {@link #wireRelay(int, boolean)} declares a board that switches its coil on
+ * a LOW input (most optocoupled boards); {@link #relay(int)} reports the coil, not the pin. A pin
+ * released by a process (clean exit or SIGKILL) keeps the level it had, as a line released by
+ * libgpiod on Raspberry Pi OS does.
  *
  * <p>Building a context on a machine that is not a Pi makes Pi4J's board detection log errors
  * about {@code /proc/cpuinfo}, and every context logs its life cycle at INFO. When slf4j-simple is
@@ -57,9 +69,28 @@ public final class SimulatedGpio implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<Integer, RelayHistory> relays = new HashMap<>();
     private final Map<Integer, Boolean> inputLevels = new HashMap<>();
-    private final Set<Integer> activeLowInputs = new HashSet<>();
+    private final Map<Integer, SwitchWiring> switches = new HashMap<>();
+    private final Map<Integer, Boolean> actuated = new HashMap<>();
+    private final Set<Integer> cutWires = new HashSet<>();
+    private final Set<Integer> activeLowRelays = new HashSet<>();
     private Process live;
     private boolean closed;
+
+    /** The rail a switch connects its pin to while it conducts. */
+    public enum Rail {
+        GROUND,
+        SUPPLY
+    }
+
+    /**
+     * How a contact or button is wired: {@code normallyClosed} says whether it conducts at rest (door
+     * shut, button released), {@code rail} what it connects the pin to while it conducts.
+     */
+    public record SwitchWiring(boolean normallyClosed, Rail rail) {
+        public SwitchWiring {
+            Objects.requireNonNull(rail, "rail");
+        }
+    }
 
     private SimulatedGpio(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -99,25 +130,66 @@ public final class SimulatedGpio implements AutoCloseable {
         }
     }
 
-    /** The relay on output pin {@code bcmPin}: its level now and every transition so far. */
+    /** The relay on output pin {@code bcmPin}: its coil now and every transition so far. */
     public RelayHistory relay(int bcmPin) {
         checkPin(bcmPin);
         synchronized (lock) {
-            return relays.computeIfAbsent(bcmPin, RelayHistory::new);
+            return relays.computeIfAbsent(bcmPin, pin -> new RelayHistory(pin, activeLowRelays.contains(pin)));
         }
     }
 
     /**
-     * Declares the input on {@code bcmPin} as wired active-low (a normally-closed contact or a
-     * button to ground with a pull-up): an open door or a pressed button then drives it LOW, and at
-     * rest it reads HIGH. Declare it before the agent creates its input.
+     * Declares the relay board on {@code bcmPin}: {@code activeLow} when its coil is energised by a
+     * LOW input (the common optocoupled boards), else by HIGH. Declare it before the agent creates the
+     * output. Unclaimed, the pin drives nothing and the coil is off.
      */
-    public void wireActiveLow(int bcmPin) {
+    public void wireRelay(int bcmPin, boolean activeLow) {
         checkPin(bcmPin);
         synchronized (lock) {
-            activeLowInputs.add(bcmPin);
+            if (relays.containsKey(bcmPin)) {
+                throw new IllegalStateException("the relay on BCM " + bcmPin + " was already used; wire it first");
+            }
+            if (activeLow) {
+                activeLowRelays.add(bcmPin);
+            } else {
+                activeLowRelays.remove(bcmPin);
+            }
         }
-        drive(bcmPin, true);
+    }
+
+    /**
+     * Wires a door contact or a button on {@code bcmPin} as a switch to a rail. At rest (door shut,
+     * button released); the pin's level then follows the switch and the pull the agent configures.
+     */
+    public void wireSwitch(int bcmPin, SwitchWiring wiring) {
+        checkPin(bcmPin);
+        Objects.requireNonNull(wiring, "wiring");
+        synchronized (lock) {
+            switches.put(bcmPin, wiring);
+            actuated.put(bcmPin, false);
+        }
+        settle(bcmPin);
+    }
+
+    /** Mends the cable cut by {@link #cutWire(int)}: the switch works again. */
+    public void mendWire(int bcmPin) {
+        checkPin(bcmPin);
+        synchronized (lock) {
+            cutWires.remove(bcmPin);
+        }
+        settle(bcmPin);
+    }
+
+    /** Cuts the cable of the switch on {@code bcmPin}: from now on it never conducts. */
+    public void cutWire(int bcmPin) {
+        checkPin(bcmPin);
+        synchronized (lock) {
+            if (!switches.containsKey(bcmPin)) {
+                throw new IllegalStateException("BCM " + bcmPin + " has no switch wired to cut");
+            }
+            cutWires.add(bcmPin);
+        }
+        settle(bcmPin);
     }
 
     /** Opens the door whose contact is on {@code bcmPin}. */
@@ -144,7 +216,7 @@ public final class SimulatedGpio implements AutoCloseable {
     public boolean inputHigh(int bcmPin) {
         checkPin(bcmPin);
         synchronized (lock) {
-            return inputLevels.getOrDefault(bcmPin, false);
+            return levelOf(bcmPin);
         }
     }
 
@@ -157,6 +229,10 @@ public final class SimulatedGpio implements AutoCloseable {
         Optional<MockDigitalInput> input;
         synchronized (lock) {
             requireOpen();
+            if (switches.containsKey(bcmPin)) {
+                throw new IllegalStateException("BCM " + bcmPin + " is wired as a switch: open or close the door,"
+                        + " press or release the button, or cut the wire instead of driving the pin");
+            }
             inputLevels.put(bcmPin, high);
             input = Optional.ofNullable(live.inputs.get(bcmPin));
         }
@@ -185,11 +261,54 @@ public final class SimulatedGpio implements AutoCloseable {
     }
 
     private void setActive(int bcmPin, boolean active) {
-        boolean activeLow;
+        checkPin(bcmPin);
+        boolean wired;
         synchronized (lock) {
-            activeLow = activeLowInputs.contains(bcmPin);
+            wired = switches.containsKey(bcmPin);
+            if (wired) {
+                actuated.put(bcmPin, active);
+            }
         }
-        drive(bcmPin, active != activeLow);
+        if (wired) {
+            settle(bcmPin);
+        } else {
+            drive(bcmPin, active);
+        }
+    }
+
+    /** Drives the live input on a switch's pin to the level the switch and the pull make now. */
+    private void settle(int bcmPin) {
+        Optional<MockDigitalInput> input;
+        boolean high;
+        synchronized (lock) {
+            requireOpen();
+            high = levelOf(bcmPin);
+            inputLevels.put(bcmPin, high);
+            input = Optional.ofNullable(live.inputs.get(bcmPin));
+        }
+        input.ifPresent(in -> {
+            if (in.state() != (high ? DigitalState.HIGH : DigitalState.LOW)) {
+                in.mockState(high ? DigitalState.HIGH : DigitalState.LOW);
+            }
+        });
+    }
+
+    /** The physical level on {@code bcmPin}: a switch's (with the live input's pull), else as driven. */
+    private boolean levelOf(int bcmPin) {
+        SwitchWiring wiring = switches.get(bcmPin);
+        if (wiring == null) {
+            return inputLevels.getOrDefault(bcmPin, false);
+        }
+        boolean pressedOrOpen = actuated.getOrDefault(bcmPin, false);
+        boolean conducts = !cutWires.contains(bcmPin) && (wiring.normallyClosed() != pressedOrOpen);
+        if (conducts) {
+            return wiring.rail() == Rail.SUPPLY;
+        }
+        MockDigitalInput input = live.inputs.get(bcmPin);
+        PullResistance pull =
+                input == null ? PullResistance.OFF : input.config().pull();
+        // A floating pin reads whatever it picks up; this board reads it LOW.
+        return pull == PullResistance.PULL_UP;
     }
 
     private Process startProcess() {
@@ -216,7 +335,8 @@ public final class SimulatedGpio implements AutoCloseable {
             if (!process.alive) {
                 return; // a killed process drives nothing
             }
-            relays.computeIfAbsent(pin, RelayHistory::new).record(clock.instant(), state == DigitalState.HIGH);
+            relays.computeIfAbsent(pin, p -> new RelayHistory(p, activeLowRelays.contains(p)))
+                    .record(clock.instant(), state == DigitalState.HIGH);
         }
     }
 
@@ -225,7 +345,8 @@ public final class SimulatedGpio implements AutoCloseable {
         boolean high;
         synchronized (lock) {
             process.inputs.put(pin, input);
-            high = inputLevels.getOrDefault(pin, false);
+            high = process == live ? levelOf(pin) : inputLevels.getOrDefault(pin, false);
+            inputLevels.put(pin, high);
         }
         // No listener can be attached yet: the adapter only gets the input once this returns.
         input.mockState(high ? DigitalState.HIGH : DigitalState.LOW);

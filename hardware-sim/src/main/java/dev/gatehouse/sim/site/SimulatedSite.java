@@ -26,9 +26,29 @@ import java.util.Optional;
  * codes, open doors and press REX buttons, and read back what each relay did. Thread-safe.
  */
 public final class SimulatedSite implements AutoCloseable {
-    /** The pins of one door. */
+    /**
+     * The pins of one door and how each is wired: the relay board's polarity, the door contact and
+     * the request-to-exit button as switches to a rail ({@link SimulatedGpio.SwitchWiring}).
+     */
     public record DoorWiring(
-            int relayPin, Optional<Integer> contactPin, boolean contactNormallyClosed, Optional<Integer> rexPin) {}
+            int relayPin,
+            boolean relayActiveLow,
+            Optional<Integer> contactPin,
+            SimulatedGpio.SwitchWiring contact,
+            Optional<Integer> rexPin,
+            SimulatedGpio.SwitchWiring rex) {
+        /** A normally-closed contact and a normally-open button, both to ground; the board as given. */
+        public static DoorWiring toGround(
+                int relayPin, boolean relayActiveLow, Optional<Integer> contactPin, Optional<Integer> rexPin) {
+            return new DoorWiring(
+                    relayPin,
+                    relayActiveLow,
+                    contactPin,
+                    new SimulatedGpio.SwitchWiring(true, SimulatedGpio.Rail.GROUND),
+                    rexPin,
+                    new SimulatedGpio.SwitchWiring(false, SimulatedGpio.Rail.GROUND));
+        }
+    }
 
     private final SimulatedGpio gpio;
     private final Path deviceDir;
@@ -60,14 +80,24 @@ public final class SimulatedSite implements AutoCloseable {
         return gpio.context();
     }
 
-    /** Wires a door; call before the agent creates its inputs (a normally-closed contact reads HIGH at rest). */
+    /** Wires a door, shut and at rest; call before the agent creates its relay and inputs. */
     public synchronized void addDoor(String doorId, DoorWiring wiring) {
         if (doors.putIfAbsent(doorId, wiring) != null) {
             throw new IllegalArgumentException("door " + doorId + " is already wired");
         }
-        if (wiring.contactNormallyClosed()) {
-            wiring.contactPin().ifPresent(gpio::wireActiveLow);
-        }
+        gpio.wireRelay(wiring.relayPin(), wiring.relayActiveLow());
+        wiring.contactPin().ifPresent(pin -> gpio.wireSwitch(pin, wiring.contact()));
+        wiring.rexPin().ifPresent(pin -> gpio.wireSwitch(pin, wiring.rex()));
+    }
+
+    /** Cuts the cable of the door's contact (it no longer conducts, until mended). */
+    public void cutContactWire(String doorId) {
+        gpio.cutWire(contactPin(doorId));
+    }
+
+    /** Mends the cable of the door's contact. */
+    public void mendContactWire(String doorId) {
+        gpio.mendWire(contactPin(doorId));
     }
 
     /** A PN532 NFC reader; its device path is {@code <deviceDir>/<readerId>}. */

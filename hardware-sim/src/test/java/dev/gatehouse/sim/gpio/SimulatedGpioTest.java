@@ -7,6 +7,7 @@ import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.io.gpio.digital.PullResistance;
 import dev.gatehouse.sim.gpio.RelayHistory.Transition;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The simulated GPIO header, driven through plain Pi4J the way the agent's adapters use it: they
@@ -70,6 +73,30 @@ class SimulatedGpioTest {
         }
 
         @Test
+        void anActiveLowBoardEnergisesItsCoilOnLow() {
+            // Most optocoupled relay boards: the coil is on while the pin is LOW.
+            gpio.wireRelay(17, true);
+            DigitalOutput relay = output(gpio.context(), 17, DigitalState.HIGH);
+            assertThat(gpio.relay(17).energised()).isFalse();
+            assertThat(gpio.relay(17).transitions()).isEmpty();
+
+            relay.low();
+
+            assertThat(gpio.relay(17).energised()).isTrue();
+            assertThat(gpio.relay(17).pinHigh()).contains(false);
+            assertThat(gpio.relay(17).transitions()).containsExactly(new Transition(START, true));
+        }
+
+        @Test
+        void anActiveLowBoardCreatedLowIsEnergisedAtOnce() {
+            // The fault as filed: a strike's relay created LOW ("locked") on such a board is unlocked.
+            gpio.wireRelay(17, true);
+            output(gpio.context(), 17, DigitalState.LOW);
+
+            assertThat(gpio.relay(17).energised()).isTrue();
+        }
+
+        @Test
         void aCleanShutdownDrivesEachOutputToItsShutdownLevel() {
             // What Pi4J does on an orderly exit is part of the door's safe state, so it is recorded.
             output(gpio.context(), 17, DigitalState.HIGH);
@@ -109,17 +136,59 @@ class SimulatedGpioTest {
             assertThat(rex.state()).isEqualTo(DigitalState.LOW);
         }
 
-        @Test
-        void anActiveLowContactReadsHighAtRestAndLowWhenOpen() {
-            // Normally-closed contacts to ground are common; the adapter's invert option is tested on this.
-            gpio.wireActiveLow(5);
-            DigitalInput contact = input(gpio.context(), 5);
-            assertThat(contact.state()).isEqualTo(DigitalState.HIGH);
+        @ParameterizedTest(name = "normally closed {0}, to {1}, pull {2}: shut {3}, open {4}")
+        @CsvSource({
+            // the usual contact: NC to ground with the pull-up
+            "true , GROUND, PULL_UP  , LOW , HIGH",
+            // NC to 3.3 V with the pull-down
+            "true , SUPPLY, PULL_DOWN, HIGH, LOW",
+            // a normally-open switch to ground (a button) with the pull-up
+            "false, GROUND, PULL_UP  , HIGH, LOW",
+            "false, SUPPLY, PULL_DOWN, LOW , HIGH",
+            // pulled toward its own rail the pin never changes: what a wrong pull looks like on copper
+            "true , SUPPLY, PULL_UP  , HIGH, HIGH",
+            "true , GROUND, PULL_DOWN, LOW , LOW",
+            // no pull: an open switch leaves the pin floating, which this board reads LOW
+            "false, SUPPLY, OFF      , LOW , HIGH",
+        })
+        void aSwitchReadsItsRailWhileItConductsAndThePullOtherwise(
+                boolean normallyClosed,
+                SimulatedGpio.Rail rail,
+                PullResistance pull,
+                DigitalState shut,
+                DigitalState open) {
+            gpio.wireSwitch(5, new SimulatedGpio.SwitchWiring(normallyClosed, rail));
+            DigitalInput contact = input(gpio.context(), 5, pull);
+            assertThat(contact.state()).isEqualTo(shut);
 
             gpio.openDoor(5);
 
+            assertThat(contact.state()).isEqualTo(open);
+            assertThat(gpio.inputHigh(5)).isEqualTo(open == DigitalState.HIGH);
+            gpio.closeDoor(5);
+            assertThat(contact.state()).isEqualTo(shut);
+        }
+
+        @Test
+        void aCutWireNeverConductsAgain() {
+            gpio.wireSwitch(5, new SimulatedGpio.SwitchWiring(true, SimulatedGpio.Rail.GROUND));
+            DigitalInput contact = input(gpio.context(), 5, PullResistance.PULL_UP);
             assertThat(contact.state()).isEqualTo(DigitalState.LOW);
-            assertThat(gpio.inputHigh(5)).isFalse();
+
+            gpio.cutWire(5);
+
+            assertThat(contact.state()).isEqualTo(DigitalState.HIGH);
+            gpio.closeDoor(5);
+            assertThat(contact.state()).isEqualTo(DigitalState.HIGH);
+        }
+
+        @Test
+        void aSwitchIsNotDrivenAsARawSignal() {
+            gpio.wireSwitch(5, new SimulatedGpio.SwitchWiring(true, SimulatedGpio.Rail.GROUND));
+
+            assertThatThrownBy(() -> gpio.drive(5, true))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("wired as a switch");
         }
 
         @Test
@@ -186,6 +255,13 @@ class SimulatedGpioTest {
     private static DigitalInput input(Context context, int pin) {
         return context.create(
                 DigitalInput.newConfigBuilder(context).id("in-" + pin).address(pin));
+    }
+
+    private static DigitalInput input(Context context, int pin, PullResistance pull) {
+        return context.create(DigitalInput.newConfigBuilder(context)
+                .id("in-" + pin)
+                .address(pin)
+                .pull(pull));
     }
 
     /** A clock the test moves by hand. */
