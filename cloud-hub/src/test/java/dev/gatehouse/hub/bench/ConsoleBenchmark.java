@@ -252,7 +252,7 @@ public final class ConsoleBenchmark {
 
     private static final Pattern SERVER_TIMING = Pattern.compile("app;dur=([0-9.]+)");
 
-    private record Fetched(int status, String serverTiming, int bytes) {}
+    private record Fetched(int status, String serverTiming) {}
 
     /**
      * One GET on a kept-alive connection with the JDK's plain blocking client: between requests it

@@ -10,13 +10,7 @@ import dev.gatehouse.edge.cache.SqliteEntitlementCache;
 import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.SecretFiles;
-import dev.gatehouse.edge.door.BinaryInput;
 import dev.gatehouse.edge.door.DoorController;
-import dev.gatehouse.edge.door.DoorSettings;
-import dev.gatehouse.edge.door.LockOutput;
-import dev.gatehouse.edge.door.LockType;
-import dev.gatehouse.edge.gpio.Pi4jBinaryInput;
-import dev.gatehouse.edge.gpio.Pi4jRelay;
 import dev.gatehouse.edge.reader.Presentation;
 import dev.gatehouse.edge.reader.Reader;
 import dev.gatehouse.edge.reader.ReaderListener;
@@ -30,7 +24,6 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DoorId;
-import dev.gatehouse.protocol.model.TimeWindow;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.sign.KeySet;
 import dev.gatehouse.protocol.sign.SignedMessages;
@@ -44,7 +37,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -78,6 +70,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final Hardware hardware;
     private final Clock clock;
     private final FileChannel lock;
+    private final ClaimedDoors claimed;
     private final EdgeCache cache;
     private final OutboxRecorder recorder;
     private final AgentClockTrust clockTrust;
@@ -95,17 +88,17 @@ public final class EdgeAgent implements AutoCloseable {
     private final ScheduledExecutorService clockChecks = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().name("clock-check").daemon(true).unstarted(task));
 
-    private EdgeAgent(EdgeConfig config, Hardware hardware, Clock clock) {
+    private EdgeAgent(EdgeConfig config, Hardware hardware, Clock clock, ClaimedDoors claimed, FileChannel lock) {
         long started = System.nanoTime();
         this.config = config;
         this.hardware = hardware;
         this.clock = clock;
+        this.claimed = claimed;
+        this.lock = lock;
         EdgeConfig.Site site = config.site();
-        ownerOnlyDirectory(config.dataDir());
-        this.lock = lockDataDir(config.dataDir());
-        this.cache = openCache(config, lock);
         boolean done = false;
         try {
+            this.cache = openCache(config, lock);
             cache.seedKeys(readKeys(config.trustedKeysFile()));
             CardHasher cards = new CardHasher(readCardKey(config.cardKeyFile()));
             this.recorder = new OutboxRecorder(cache);
@@ -132,8 +125,12 @@ public final class EdgeAgent implements AutoCloseable {
                     this::offlineFor,
                     recorder,
                     this::decided);
+            // The doors were claimed first and are held locked: now they can record their events and
+            // take their stored modes and unlock windows.
+            doors.putAll(claimed.doors());
+            claimed.attach(event -> doorEvent(event.door(), event.kind(), event.detail(), false, event.at()));
+            claimed.resume(cache::doorMode);
             for (EdgeConfig.Door door : config.doors()) {
-                doors.put(door.id(), startDoor(door));
                 door.readers().forEach(reader -> doorOfReader.put(reader, door.id()));
             }
             for (EdgeConfig.Reader readerConfig : config.readers()) {
@@ -147,7 +144,7 @@ public final class EdgeAgent implements AutoCloseable {
             done = true;
         } finally {
             if (!done) {
-                closeQuietly();
+                closeQuietly(false); // the doors are the caller's: start() releases them, startOrHold() keeps them
             }
         }
         config.warnings().forEach(warning -> log.warn("config {}", warning));
@@ -163,9 +160,79 @@ public final class EdgeAgent implements AutoCloseable {
                 cache.seq());
     }
 
-    /** Starts the agent; returns when every door is in its starting state and every reader is started. */
+    /**
+     * Starts the agent; returns when every door is in its starting state and every reader is started.
+     * The doors are claimed first (relays at their locked level, REX working) and released again if
+     * anything after them fails, which is then thrown; {@link #startOrHold} keeps them instead.
+     */
     public static EdgeAgent start(EdgeConfig config, Hardware hardware, Clock clock) {
-        return new EdgeAgent(config, hardware, clock);
+        ownerOnlyDirectory(config.dataDir());
+        FileChannel lock;
+        try {
+            lock = lockDataDir(config.dataDir());
+        } catch (AnotherAgent e) {
+            throw e.asConfigException();
+        }
+        ClaimedDoors claimed;
+        try {
+            claimed = ClaimedDoors.claim(config, hardware, clock);
+        } catch (RuntimeException e) {
+            closeLock(lock);
+            throw e;
+        }
+        try {
+            return new EdgeAgent(config, hardware, clock, claimed, lock);
+        } catch (RuntimeException e) {
+            claimed.close();
+            throw e;
+        }
+    }
+
+    /** What {@link #startOrHold} started: the agent, or its doors held safe because it could not start. */
+    public sealed interface Started {
+        /** The agent runs. */
+        record Running(EdgeAgent agent) implements Started {}
+
+        /** The doors are held locked with REX working, and every credential is refused; {@code hold} says why. */
+        record Held(SafeHold hold) implements Started {}
+    }
+
+    /**
+     * Starts the agent as {@link #start} does, but when something after the doors fails — the data
+     * directory, the cache, the trusted keys, the card key — keeps the doors claimed in their safe
+     * state instead of exiting: locked, REX and the door contact working, every card and code refused
+     * with the reason logged, and the problem logged every minute until someone fixes it and restarts
+     * the agent. A configuration whose doors cannot be claimed at all (a pin in use, no GPIO chip) and a
+     * data directory held by another running agent still throw: there is nothing this process may drive.
+     */
+    public static Started startOrHold(EdgeConfig config, Hardware hardware, Clock clock) {
+        FileChannel lock = null;
+        RuntimeException early = null;
+        try {
+            ownerOnlyDirectory(config.dataDir());
+            lock = lockDataDir(config.dataDir());
+        } catch (AnotherAgent e) {
+            throw e.asConfigException();
+        } catch (RuntimeException e) {
+            early = e;
+        }
+        ClaimedDoors claimed;
+        try {
+            claimed = ClaimedDoors.claim(config, hardware, clock);
+        } catch (RuntimeException e) {
+            if (lock != null) {
+                closeLock(lock);
+            }
+            throw e;
+        }
+        if (early == null) {
+            try {
+                return new Started.Running(new EdgeAgent(config, hardware, clock, claimed, lock));
+            } catch (RuntimeException e) {
+                early = e;
+            }
+        }
+        return new Started.Held(SafeHold.start(config, hardware, claimed, early));
     }
 
     /** How long {@link #start} took, from opening the cache to the last reader started. */
@@ -183,36 +250,6 @@ public final class EdgeAgent implements AutoCloseable {
 
     public Optional<DoorController> door(String id) {
         return Optional.ofNullable(doors.get(id));
-    }
-
-    private DoorController startDoor(EdgeConfig.Door door) {
-        var gpio = hardware.gpio();
-        LockType lockType = door.lock() == EdgeConfig.Lock.FAIL_SAFE ? LockType.FAIL_SAFE : LockType.FAIL_SECURE;
-        Optional<BinaryInput> contact = door.contactPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, door.contact()));
-        Optional<BinaryInput> rex = door.rexPin().map(pin -> Pi4jBinaryInput.create(gpio, pin, door.rex()));
-        List<TimeWindow> windows = new ArrayList<>();
-        for (EdgeConfig.UnlockWindow window : door.unlockWindows()) {
-            for (DayOfWeek day : window.days()) {
-                windows.add(TimeWindow.of(day, window.from(), window.to()));
-            }
-        }
-        DoorSettings settings = new DoorSettings(
-                DoorId.of(door.id()),
-                lockType,
-                door.unlockPulse(),
-                door.heldOpenAfter(),
-                windows,
-                config.site().zone(),
-                door.rexUnlocks());
-        return DoorController.start(
-                settings,
-                Pi4jRelay.create(gpio, door.relayPin(), new LockOutput(lockType, door.relayActiveLow())),
-                contact,
-                rex,
-                clock,
-                DoorController.newQueue(settings.id()),
-                this::doorEvent,
-                cache.doorMode(settings.id()));
     }
 
     /** What the sync client needs of the agent. */
@@ -297,7 +334,10 @@ public final class EdgeAgent implements AutoCloseable {
 
     /** Records a door event; with {@code required}, a failure to record is thrown instead of logged. */
     private void doorEvent(DoorId door, DoorEventKind kind, String detail, boolean required) {
-        Instant at = clock.instant();
+        doorEvent(door, kind, detail, required, clock.instant());
+    }
+
+    private void doorEvent(DoorId door, DoorEventKind kind, String detail, boolean required, Instant at) {
         Optional<String> text = detail == null || detail.isBlank()
                 ? Optional.empty()
                 : Optional.of(detail.length() > 200 ? detail.substring(0, 200) : detail);
@@ -556,7 +596,6 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
-    /** One agent per data directory: a second one would fight over the cache, the relays and the socket. */
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     /**
@@ -585,6 +624,18 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    /** Another agent holds the data directory: this one must not drive anything. */
+    private static final class AnotherAgent extends RuntimeException {
+        AnotherAgent(String message) {
+            super(message);
+        }
+
+        ConfigException asConfigException() {
+            return new ConfigException("data-dir", getMessage(), this);
+        }
+    }
+
+    /** One agent per data directory: a second one would fight over the cache, the relays and the socket. */
     private static FileChannel lockDataDir(Path dataDir) {
         Path file = dataDir.resolve("agent.lock");
         try {
@@ -592,14 +643,12 @@ public final class EdgeAgent implements AutoCloseable {
             FileLock held = channel.tryLock();
             if (held == null) {
                 channel.close();
-                throw new ConfigException(
-                        "data-dir",
-                        "another agent is running with " + dataDir + " (it holds " + file
-                                + "); stop it first, or give this one its own data-dir");
+                throw new AnotherAgent("another agent is running with " + dataDir + " (it holds " + file
+                        + "); stop it first, or give this one its own data-dir");
             }
             return channel;
         } catch (OverlappingFileLockException e) {
-            throw new ConfigException("data-dir", "another agent is running with " + dataDir + " in this process");
+            throw new AnotherAgent("another agent is running with " + dataDir + " in this process");
         } catch (IOException e) {
             throw new ConfigException("data-dir", "cannot lock " + file + ": " + e.getMessage(), e);
         }
@@ -658,7 +707,7 @@ public final class EdgeAgent implements AutoCloseable {
         return key;
     }
 
-    private void closeQuietly() {
+    private void closeQuietly(boolean doorsToo) {
         SyncClient link = sync;
         if (link != null) {
             try {
@@ -675,17 +724,15 @@ public final class EdgeAgent implements AutoCloseable {
                 log.warn("closing reader {}: {}", reader.id(), e.toString());
             }
         }
-        for (DoorController door : doors.values()) {
-            try {
-                door.close();
-            } catch (RuntimeException e) {
-                log.warn("closing door {}: {}", door.id(), e.toString());
-            }
+        if (doorsToo) {
+            claimed.close();
         }
-        try {
-            cache.close();
-        } catch (RuntimeException e) {
-            log.warn("closing the cache: {}", e.toString());
+        if (cache != null) {
+            try {
+                cache.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the cache: {}", e.toString());
+            }
         }
         closeLock(lock);
     }
@@ -693,6 +740,6 @@ public final class EdgeAgent implements AutoCloseable {
     /** Stops readers, drives every door to its safe state, closes the cache. The hardware stays open. */
     @Override
     public void close() {
-        closeQuietly();
+        closeQuietly(true);
     }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.edge.agent.DemoSite;
 import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.Hardware;
 import dev.gatehouse.edge.agent.PiHardware;
+import dev.gatehouse.edge.agent.SafeHold;
 import dev.gatehouse.edge.agent.SimulatedHardware;
 import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
@@ -46,7 +47,8 @@ import java.util.concurrent.CountDownLatch;
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
  * </pre>
  *
- * Exit codes: 0 done, 1 failed (one line on stderr says why), 2 usage error.
+ * Exit codes: 0 done, 1 failed (one line on stderr says why), 2 usage error, 3 the agent could not start
+ * past its doors and held them locked until it was stopped (stderr says what to fix).
  */
 public final class EdgeMain {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -128,7 +130,12 @@ public final class EdgeMain {
                 : new PiHardware();
         EdgeAgent agent;
         try {
-            agent = EdgeAgent.start(config, hardware, Clock.systemUTC());
+            switch (EdgeAgent.startOrHold(config, hardware, Clock.systemUTC())) {
+                case EdgeAgent.Started.Running running -> agent = running.agent();
+                case EdgeAgent.Started.Held held -> {
+                    return holdDoors(held.hold(), hardware);
+                }
+            }
         } catch (RuntimeException e) {
             hardware.close();
             throw e;
@@ -174,6 +181,32 @@ public final class EdgeMain {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * The agent could not start past its doors: they are held locked with REX working. Says what to fix
+     * and stays up until stopped (exiting would let systemd restart it into the same failure).
+     */
+    private int holdDoors(SafeHold hold, Hardware hardware) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            hold.close();
+                            hardware.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
+        err.println("gatehouse-edge: cannot start: " + hold.problem());
+        err.println("  the " + hold.doors().size() + " doors are held locked (REX and the contacts work) and every"
+                + " card and code is refused; fix the problem above and restart the agent");
+        err.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 3;
     }
 
     private static String firstReader(EdgeConfig config, EdgeConfig.ReaderType type) {

@@ -106,6 +106,12 @@ public final class DoorController implements AutoCloseable {
 
     // Read from any thread, written on the queue only.
     private volatile DoorMode mode;
+    /**
+     * Held locked until {@link #resume}: the door was claimed before the agent read its access list,
+     * so neither an unlock window nor a stored mode is known to apply yet. REX still unlocks.
+     */
+    private volatile boolean held;
+
     private volatile DoorState state = DoorState.LOCKED;
     private volatile Thread queueThread;
 
@@ -174,11 +180,49 @@ public final class DoorController implements AutoCloseable {
             ScheduledExecutorService queue,
             DoorEvents events,
             DoorMode initialMode) {
-        DoorController controller =
-                new DoorController(settings, relay, contact, rex, clock, queue, events, initialMode);
+        return launch(new DoorController(settings, relay, contact, rex, clock, queue, events, initialMode), false);
+    }
+
+    private static DoorController launch(DoorController controller, boolean held) {
+        controller.held = held;
         CompletableFuture<Void> started = controller.apply(controller::startOnQueue);
-        await(started, START_TIMEOUT, settings.id(), "start");
+        await(started, START_TIMEOUT, controller.id(), "start");
         return controller;
+    }
+
+    /**
+     * Starts a door held locked, before the agent has read its cache: the relay is claimed at the
+     * locked level and the contact and REX work (REX unlocks for egress), but unlock windows and the
+     * stored mode wait for {@link #resume}. What a door does while its agent cannot read its access
+     * list: it stays locked and lets people out.
+     */
+    public static DoorController startHeld(
+            DoorSettings settings,
+            Relay relay,
+            Optional<BinaryInput> contact,
+            Optional<BinaryInput> rex,
+            Clock clock,
+            ScheduledExecutorService queue,
+            DoorEvents events) {
+        return launch(new DoorController(settings, relay, contact, rex, clock, queue, events, DoorMode.NORMAL), true);
+    }
+
+    /**
+     * Ends the hold of {@link #startHeld}: the door takes {@code storedMode} (a lockdown or an
+     * emergency release persisted across a restart) and follows its unlock windows from now on.
+     */
+    public CompletableFuture<Void> resume(DoorMode storedMode) {
+        Objects.requireNonNull(storedMode, "storedMode");
+        return apply(() -> {
+            held = false;
+            mode = storedMode;
+            applyRelay("access list read");
+        });
+    }
+
+    /** Whether the door is held locked until {@link #resume}. */
+    public boolean held() {
+        return held;
     }
 
     /** A serial queue for one door: one daemon thread named {@code door-<id>}. */
@@ -505,7 +549,7 @@ public final class DoorController implements AutoCloseable {
                 switch (mode) {
                     case DoorMode.EmergencyRelease release -> true;
                     case DoorMode.Lockdown lockdown -> pulseUntil != null;
-                    case DoorMode.Normal normal -> pulseUntil != null || inWindow;
+                    case DoorMode.Normal normal -> pulseUntil != null || (inWindow && !held);
                 };
         if (relayUnlocked != null && relayUnlocked == unlock) {
             return;
@@ -580,7 +624,7 @@ public final class DoorController implements AutoCloseable {
                 alarmOr(
                         pulseUntil != null
                                 ? DoorState.UNLOCKED_PULSE
-                                : inWindow ? DoorState.UNLOCKED_SCHEDULE : DoorState.LOCKED);
+                                : inWindow && !held ? DoorState.UNLOCKED_SCHEDULE : DoorState.LOCKED);
         };
     }
 

@@ -559,6 +559,58 @@ class DoorControllerTest {
         }
 
         @Test
+        void aDoorClaimedBeforeTheCacheIsReadStaysLockedInItsWindowButLetsPeopleOut() {
+            // The agent claims its doors first; until it has read the stored mode (a lockdown?) and
+            // knows its clock, office hours must not open the door.
+            clock.set(berlin("2026-03-02T09:15"));
+            lockType = LockType.FAIL_SAFE;
+            Context context = gpio.context();
+            DoorController door = track(DoorController.startHeld(
+                    settings(LockType.FAIL_SAFE, weekdayOfficeHours, true),
+                    Pi4jRelay.create(context, RELAY_PIN, new LockOutput(LockType.FAIL_SAFE, false)),
+                    Optional.of(Pi4jBinaryInput.create(context, CONTACT_PIN, InputWiring.contactToGround())),
+                    Optional.of(Pi4jBinaryInput.create(context, REX_PIN, InputWiring.buttonToGround())),
+                    clock,
+                    queue,
+                    events));
+            assertThat(door.held()).isTrue();
+            assertThat(door.state()).isEqualTo(DoorState.LOCKED);
+            assertThat(unlocked()).isFalse();
+            queue.advanceBy(Duration.ofMinutes(5)); // a window re-check changes nothing while held
+
+            gpio.pressRex(REX_PIN);
+            assertThat(unlocked()).isTrue();
+            gpio.releaseRex(REX_PIN);
+            queue.advanceBy(PULSE.plusSeconds(1));
+            assertThat(unlocked()).isFalse();
+
+            door.resume(DoorMode.NORMAL).join();
+            assertThat(door.held()).isFalse();
+            assertThat(door.state()).isEqualTo(DoorState.UNLOCKED_SCHEDULE);
+            assertThat(unlocked()).isTrue();
+        }
+
+        @Test
+        void aHeldDoorResumesIntoTheLockdownItWasIn() {
+            clock.set(berlin("2026-03-02T09:15"));
+            lockType = LockType.FAIL_SECURE;
+            Context context = gpio.context();
+            DoorController door = track(DoorController.startHeld(
+                    settings(LockType.FAIL_SECURE, weekdayOfficeHours, true),
+                    Pi4jRelay.create(context, RELAY_PIN, new LockOutput(LockType.FAIL_SECURE, false)),
+                    Optional.empty(),
+                    Optional.empty(),
+                    clock,
+                    queue,
+                    events));
+
+            door.resume(new DoorMode.Lockdown(Set.of())).join();
+
+            assertThat(door.state()).isEqualTo(DoorState.LOCKDOWN);
+            assertThat(gpio.relay(RELAY_PIN).transitions()).isEmpty(); // never unlocked, not even for a moment
+        }
+
+        @Test
         void openingDuringOfficeHoursIsNoAlarmButTheDoorMustCloseAfterTheWindow() {
             clock.set(berlin("2026-03-02T17:00"));
             start(settings(LockType.FAIL_SECURE, weekdayOfficeHours, true), DoorMode.NORMAL);
