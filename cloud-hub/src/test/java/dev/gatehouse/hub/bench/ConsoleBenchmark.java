@@ -264,14 +264,14 @@ public final class ConsoleBenchmark {
                 (HttpURLConnection) URI.create(url).toURL().openConnection();
         connection.setRequestProperty("Cookie", cookie);
         int status = connection.getResponseCode();
-        byte[] body;
         try (var in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-            body = in == null ? new byte[0] : in.readAllBytes();
+            if (in != null) {
+                in.readAllBytes(); // read to the end so the connection is kept alive for the next
+            }
         }
         return new Fetched(
                 status,
-                Optional.ofNullable(connection.getHeaderField("Server-Timing")).orElse(""),
-                body.length);
+                Optional.ofNullable(connection.getHeaderField("Server-Timing")).orElse(""));
     }
 
     /** The page's own server time, from its {@code Server-Timing} header, in nanoseconds. */
