@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.sync;
 
 import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.Message;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.sign.Inbound;
@@ -23,7 +24,8 @@ public final class EdgeMessages {
     private EdgeMessages() {}
 
     /** A message and the device that sent it. */
-    public record Received<M extends Message>(EdgeDevices.Device device, M message) {}
+    /** A checked message, its sender and its envelope id. */
+    public record Received<M extends Message>(EdgeDevices.Device device, M message, String id) {}
 
     public static <M extends Message> Optional<Received<M>> read(
             EdgeDevices devices, Clock clock, Topic topic, byte[] payload, Channel channel, Class<M> type, Logger log) {
@@ -38,9 +40,8 @@ public final class EdgeMessages {
             return Optional.empty();
         }
         try {
-            M message = Inbound.read(topic, payload, NO_KEYS, clock.instant(), ClockStatus.TRUSTED)
-                    .payloadAs(type);
-            return Optional.of(new Received<>(device.get(), message));
+            Envelope envelope = Inbound.read(topic, payload, NO_KEYS, clock.instant(), ClockStatus.TRUSTED);
+            return Optional.of(new Received<>(device.get(), envelope.payloadAs(type), envelope.id()));
         } catch (ProtocolException e) {
             log.warning("malformed " + channel.level() + " message on " + topic + " (" + e.error() + "): "
                     + e.getMessage());

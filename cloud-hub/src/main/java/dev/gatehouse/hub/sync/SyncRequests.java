@@ -1,17 +1,25 @@
 package dev.gatehouse.hub.sync;
 
+import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.SyncRequest;
+import dev.gatehouse.protocol.sign.SignedMessages;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Answers {@code sync.request} (channel {@code sync-request}) to the requesting device only: the
+ * Answers {@code sync.request} (channel {@code sync-request}) to the requesting device only: first
+ * with the hub's signed time ({@code hub.time}, so the edge can judge its clock), then with the
  * batches {@code haveSeq+1..head} on its {@code sync} topic, or a chunked, signed snapshot of the
  * site on its {@code snapshot} topic when the log cannot (or should not) serve the range: when
  * {@code haveSeq} is below the compacted floor, above the head (the edge knows a future the hub
@@ -35,12 +43,38 @@ public record SyncRequests(SyncStore store, EdgeDevices devices, EdgeLink link, 
     /** The {@code sync-request} handler: {@code link.onMessage(Channel.SYNC_REQUEST, syncRequests::handle)}. */
     public void handle(Topic topic, byte[] payload) {
         try {
-            EdgeMessages.read(devices, clock, topic, payload, Channel.SYNC_REQUEST, SyncRequest.class, LOG)
-                    .ifPresent(received ->
-                            answer(received.device(), received.message().haveSeq()));
+            Optional<EdgeMessages.Received<SyncRequest>> request =
+                    EdgeMessages.read(devices, clock, topic, payload, Channel.SYNC_REQUEST, SyncRequest.class, LOG);
+            if (request.isPresent()) {
+                try {
+                    tellTime(request.get().device(), request.get().id());
+                } catch (RuntimeException e) {
+                    // e.g. a tenant without an active signing key yet: the batches can still be answered
+                    LOG.log(Level.WARNING, "cannot tell " + topic + " the hub's time: " + e, e);
+                }
+                answer(request.get().device(), request.get().message().haveSeq());
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "cannot answer the sync request on " + topic + ": " + e, e);
         }
+    }
+
+    /**
+     * Sends {@code device} the hub's signed time on its {@code time} topic, answering its request
+     * {@code requestId}, first: the sooner it goes, the narrower the window it gives the edge's clock.
+     */
+    void tellTime(EdgeDevices.Device device, String requestId) {
+        ECKey key = store.signingKey(device.tenantId());
+        Instant now = Instant.ofEpochMilli(clock.millis());
+        String jws = SignedMessages.sign(
+                new Envelope(
+                        HubIds.next("ht"),
+                        now,
+                        new HubTime(device.tenantSlug(), device.siteId(), device.deviceId(), requestId)),
+                key);
+        link.publish(
+                Topic.of(device.tenantSlug(), device.siteId(), device.deviceId(), Channel.TIME),
+                jws.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** What the answer was, for logs and tests. */

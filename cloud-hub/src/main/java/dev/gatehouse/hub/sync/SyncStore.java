@@ -39,6 +39,11 @@ public record SyncStore(Database database) {
         return database.read(c -> Sql.list(c, HEAD_COLUMNS + " ORDER BY s.id", SyncStore::head));
     }
 
+    /** The tenant's active signing key. */
+    public ECKey signingKey(String tenantId) {
+        return database.read(c -> TenantStore.activeSigningKey(c, tenantId));
+    }
+
     public Optional<SiteHead> head(String tenantId, String siteId) {
         return database.read(c -> head(c, tenantId, siteId));
     }

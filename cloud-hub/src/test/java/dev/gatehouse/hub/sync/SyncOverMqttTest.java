@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import dev.gatehouse.protocol.message.CommandAck;
 import dev.gatehouse.protocol.message.CommandAction;
 import dev.gatehouse.protocol.message.CommandStatus;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.message.SyncRequest;
@@ -160,6 +162,45 @@ class SyncOverMqttTest {
             // the other site's device got nothing of it (every message it holds is for its own site)
             assertThat(other.client().received()).hasSize(otherBefore);
             other.client().received().forEach(m -> assertThat(m.topic()).contains("/" + other.site() + "/"));
+        }
+    }
+
+    @Test
+    void aRequestIsAnsweredWithTheHubsSignedTimeNamingIt() throws Exception {
+        // Why: the edge bounds its clock between sending the request and receiving this answer, so it
+        // can tell a clock that is ahead, and trust its clock again without an entitlement change.
+        try (Edge edge = edge("mqtt-time")) {
+            awaitPublished(edge);
+            String id = "req_time_" + System.nanoTime();
+            Instant before = Instant.now();
+            edge.client()
+                    .publish(
+                            edge.topic(Channel.SYNC_REQUEST),
+                            MessageCodec.encode(
+                                    new Envelope(id, Instant.now(), new SyncRequest(edge.site(), head(edge)))));
+
+            await().atMost(WAIT).until(() -> edge.client().received(Channel.TIME).stream()
+                    .anyMatch(m ->
+                            edge.verify(m).payloadAs(HubTime.class).inReplyTo().equals(id)));
+            Envelope answer = edge.client().received(Channel.TIME).stream()
+                    .map(edge::verify)
+                    .filter(e -> e.payloadAs(HubTime.class).inReplyTo().equals(id))
+                    .findFirst()
+                    .orElseThrow();
+            HubTime time = answer.payloadAs(HubTime.class);
+            assertThat(time.device()).isEqualTo(edge.device());
+            assertThat(time.site()).isEqualTo(edge.site());
+            assertThat(answer.time())
+                    .isBetween(before.minusSeconds(1), Instant.now().plusSeconds(1));
+            // signed for this site only: another site's edge would refuse it
+            assertThatThrownBy(() -> SignedMessages.verify(
+                            edge.client().received(Channel.TIME).getFirst().payload(),
+                            edge.keys(),
+                            edge.tenant().slug(),
+                            "another-site",
+                            Instant.now(),
+                            ClockStatus.TRUSTED))
+                    .hasMessageContaining("another-site");
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -24,7 +25,9 @@ import java.util.function.Supplier;
  *   <li>A signed hub time received since start, carried forward with the monotonic clock: the wall
  *       clock within the tolerance of it is trusted; behind it by more is untrusted (the hub's time
  *       was already past when it arrived, so the true time is at least that). Ahead of it by more
- *       proves nothing (the message may have been delayed), and the next rules decide.
+ *       is untrusted when it answered a request of ours ({@code hub.time}): the hub signed it after the
+ *       request went out, so the true time is at most that plus the time since. Ahead of a batch's
+ *       time proves nothing (the batch may have been delayed), and the next rules decide.
  *   <li>The system says its clock is synchronised (on a Pi: systemd-timesyncd's flag file, which
  *       stays until the next boot once written, so it is believed once seen).
  *   <li>The configured {@code clock-trusted-source} command (e.g. {@code chronyc waitsync 1} or
@@ -46,8 +49,11 @@ final class AgentClockTrust implements ClockTrust {
     /** The verdict and its reason, one sentence for a technician. */
     record Verdict(ClockStatus status, String reason) {}
 
-    /** A signed hub time and the monotonic time it arrived at. */
-    private record HubTime(Instant signed, long receivedNanos) {}
+    /**
+     * A signed hub time, the monotonic time it arrived at and, when it answered a request of ours,
+     * when that request went out: the hub signed it in between.
+     */
+    private record HubTime(Instant signed, long receivedNanos, OptionalLong requestSentNanos) {}
 
     /** The last answer of the trusted-source command. */
     private record SourceAnswer(boolean synchronised, String detail, long atNanos) {}
@@ -100,11 +106,61 @@ final class AgentClockTrust implements ClockTrust {
      * time {@code signed}; noted if it is the newest hub time seen.
      */
     void hubTimeReceived(Instant signed) {
-        Optional<Instant> highWater = hubTimeHighWater.get();
-        if (highWater.isPresent() && signed.isBefore(highWater.get().minus(tolerance))) {
-            return; // an old message (a replay, a repeat): it says nothing about now
+        received(signed, OptionalLong.empty());
+    }
+
+    /**
+     * The hub's {@code hub.time} answer to the sync request sent at {@code requestSentNanos}
+     * (monotonic) carried the hub's time {@code signed}: the true time is bounded on both sides, so a
+     * clock ahead of it can be told too.
+     */
+    void hubTimeAnswered(Instant signed, long requestSentNanos) {
+        received(signed, OptionalLong.of(requestSentNanos));
+    }
+
+    private void received(Instant signed, OptionalLong requestSentNanos) {
+        Optional<Instant> newest = newestHubTime();
+        if (newest.isPresent() && signed.isBefore(newest.get().minus(tolerance))) {
+            return; // an old message (a replay, a repeat, one delayed): it says nothing about now
         }
-        hubTime = Optional.of(new HubTime(signed, nanoTime.getAsLong()));
+        hubTime = Optional.of(new HubTime(signed, nanoTime.getAsLong(), requestSentNanos));
+    }
+
+    /** The newest hub time seen: in a batch (persisted) or since start. */
+    Optional<Instant> newestHubTime() {
+        Optional<Instant> highWater = hubTimeHighWater.get();
+        Optional<Instant> received = hubTime.map(HubTime::signed);
+        if (highWater.isEmpty()) {
+            return received;
+        }
+        if (received.isEmpty()) {
+            return highWater;
+        }
+        return Optional.of(received.get().isAfter(highWater.get()) ? received.get() : highWater.get());
+    }
+
+    /**
+     * Whether a signed emergency release may run while the wall clock is untrusted, judged by the
+     * hub's time instead: it must be no older than the newest hub time seen (minus the tolerance),
+     * so a recorded release replayed later is refused, and not expired by the hub's time carried
+     * forward with the monotonic clock. Empty when it may run, else why not.
+     */
+    Optional<String> refuseByHubTime(Instant signedAt, Instant expiresAt) {
+        Optional<Instant> newest = newestHubTime();
+        if (newest.isEmpty()) {
+            return Optional.of("no hub time has been seen to judge it by");
+        }
+        if (signedAt.isBefore(newest.get().minus(tolerance))) {
+            return Optional.of("it was signed at " + signedAt + ", before the newest hub time seen " + newest.get()
+                    + " (an old command replayed?)");
+        }
+        Instant hubNow = hubTime.filter(time -> !time.signed().isBefore(newest.get()))
+                .map(time -> time.signed().plusNanos(nanoTime.getAsLong() - time.receivedNanos()))
+                .orElse(newest.get());
+        if (!hubNow.isBefore(expiresAt)) {
+            return Optional.of("it expired at " + expiresAt + ", and the hub's time is at least " + hubNow);
+        }
+        return Optional.empty();
     }
 
     /** Runs the {@code clock-trusted-source} command, if one is configured, and keeps its answer. */
@@ -163,6 +219,19 @@ final class AgentClockTrust implements ClockTrust {
                         ClockStatus.UNTRUSTED,
                         "untrusted: the clock is " + seconds(Duration.between(now, expected))
                                 + " behind the hub's signed time received " + seconds(ago) + " ago");
+            }
+            if (received.get().requestSentNanos().isPresent()) {
+                // The hub signed it after our request went out: the true time is at most this.
+                Instant latest = received.get()
+                        .signed()
+                        .plusNanos(nanoTime.getAsLong()
+                                - received.get().requestSentNanos().getAsLong());
+                if (now.isAfter(latest.plus(tolerance))) {
+                    return new Verdict(
+                            ClockStatus.UNTRUSTED,
+                            "untrusted: the clock is " + seconds(Duration.between(latest, now))
+                                    + " ahead of the hub's signed time received " + seconds(ago) + " ago");
+                }
             }
             if (!now.isAfter(expected.plus(tolerance))) {
                 return new Verdict(

@@ -65,6 +65,9 @@ final class ClaimedDoors implements AutoCloseable {
             for (EdgeConfig.Door door : config.doors()) {
                 claimed.doors.put(door.id(), claimed.start(door, config.site().zone(), hardware));
             }
+            for (EdgeConfig.FireRelease input : config.fireReleases()) {
+                claimed.watchFireRelease(input, hardware);
+            }
         } catch (RuntimeException e) {
             claimed.close();
             throw e;
@@ -95,6 +98,38 @@ final class ClaimedDoors implements AutoCloseable {
                 door.rexUnlocks());
         return DoorController.startHeld(
                 settings, relay, contact, rex, clock, DoorController.newQueue(settings.id()), this::raised);
+    }
+
+    /**
+     * Listens to a fire-release input and releases its doors while it is active, starting with its
+     * level now (an alarm already on at start releases them at once). Nothing but the input and the
+     * doors' queues takes part: no cache, no hub, no decision.
+     */
+    private void watchFireRelease(EdgeConfig.FireRelease config, Hardware hardware) {
+        BinaryInput input = Pi4jBinaryInput.create(hardware.gpio(), config.pin(), config.wiring());
+        List<DoorController> released = config.doors().stream().map(doors::get).toList();
+        Object order = new Object(); // the level at start and each change reach the doors in the order they were read
+        input.onChange(active -> {
+            synchronized (order) {
+                log.warn(
+                        "fire-release input {} (GPIO {}) {}: {}",
+                        config.id(),
+                        config.pin(),
+                        active ? "active" : "ended",
+                        active ? "releasing " + config.doors() : config.doors() + " back to normal");
+                released.forEach(door -> door.fireRelease(config.id(), active));
+            }
+        });
+        synchronized (order) {
+            if (input.active()) {
+                log.warn(
+                        "fire-release input {} (GPIO {}) is active at start: releasing {}",
+                        config.id(),
+                        config.pin(),
+                        config.doors());
+                released.forEach(door -> door.fireRelease(config.id(), true));
+            }
+        }
     }
 
     /** The claimed doors by id, in configuration order. */

@@ -128,6 +128,7 @@ public final class EdgeAgent implements AutoCloseable {
             // The doors were claimed first and are held locked: now they can record their events and
             // take their stored modes and unlock windows.
             doors.putAll(claimed.doors());
+            doors.values().forEach(door -> door.followClockTrust(() -> clockTrust.status() == ClockStatus.TRUSTED));
             claimed.attach(event -> doorEvent(event.door(), event.kind(), event.detail(), false, event.at()));
             claimed.resume(cache::doorMode);
             for (EdgeConfig.Door door : config.doors()) {
@@ -261,7 +262,17 @@ public final class EdgeAgent implements AutoCloseable {
 
         @Override
         public void hubTimeReceived(Instant signed) {
-            clockTrust.hubTimeReceived(signed);
+            clockChanges(() -> clockTrust.hubTimeReceived(signed));
+        }
+
+        @Override
+        public void hubTimeAnswered(Instant signed, long requestSentNanos) {
+            clockChanges(() -> clockTrust.hubTimeAnswered(signed, requestSentNanos));
+        }
+
+        @Override
+        public Optional<String> refuseByHubTime(Instant signedAt, Instant expiresAt) {
+            return clockTrust.refuseByHubTime(signedAt, expiresAt);
         }
 
         @Override
@@ -481,15 +492,29 @@ public final class EdgeAgent implements AutoCloseable {
                 clockTrust.status());
         if (envelope.type() == MessageType.SYNC_BATCH) {
             ApplyResult result = cache.apply(envelope);
-            clockTrust.hubTimeReceived(envelope.time());
+            clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
             return result.toString();
         }
         if (envelope.type() == MessageType.SNAPSHOT_CHUNK) {
             SnapshotResult result = cache.offer(envelope);
-            clockTrust.hubTimeReceived(envelope.time());
+            clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
             return result.toString();
         }
         throw new IllegalArgumentException(envelope.type().wireName() + " is not sync data; commands arrive over MQTT");
+    }
+
+    /**
+     * Runs {@code noteHubTime}, which hands the clock trust a verified hub time: the trust may change,
+     * and with it whether the doors' unlock windows apply, so they are re-checked at once rather than
+     * within the minute.
+     */
+    private void clockChanges(Runnable noteHubTime) {
+        ClockStatus before = clockTrust.status();
+        noteHubTime.run();
+        if (clockTrust.status() != before) {
+            log.info("clock {}", clockTrust.verdict().reason());
+            doors.values().forEach(DoorController::recheckSchedule);
+        }
     }
 
     public AgentStatus status() {

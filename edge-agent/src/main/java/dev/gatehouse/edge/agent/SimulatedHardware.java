@@ -41,6 +41,9 @@ public final class SimulatedHardware implements Hardware {
                             door.rexPin(),
                             copper(door.rex())));
         }
+        for (EdgeConfig.FireRelease input : config.fireReleases()) {
+            site.addFireRelease(input.id(), input.pin(), copper(input.wiring()));
+        }
         for (EdgeConfig.Reader reader : config.readers()) {
             switch (reader.type()) {
                 case PN532 -> site.addNfcReader(reader.id());

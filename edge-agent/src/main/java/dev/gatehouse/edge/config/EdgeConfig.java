@@ -20,12 +20,38 @@ public record EdgeConfig(
         Optional<String> clockTrustedSource,
         List<Door> doors,
         List<Reader> readers,
-        Optional<Hub> hub) {
+        Optional<Hub> hub,
+        List<FireRelease> fireReleases) {
 
     public EdgeConfig {
         doors = List.copyOf(doors);
         readers = List.copyOf(readers);
         java.util.Objects.requireNonNull(hub, "hub");
+        fireReleases = List.copyOf(fireReleases);
+    }
+
+    /** The configuration without fire-release inputs. */
+    public EdgeConfig(
+            Site site,
+            Path dataDir,
+            Path cardKeyFile,
+            Path trustedKeysFile,
+            Duration clockTolerance,
+            Optional<String> clockTrustedSource,
+            List<Door> doors,
+            List<Reader> readers,
+            Optional<Hub> hub) {
+        this(
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                hub,
+                List.of());
     }
 
     /** The configuration without a {@code hub} section: the agent runs offline-only. */
@@ -53,7 +79,33 @@ public record EdgeConfig(
     /** This configuration with {@code hub} as its hub section (tests, provisioning). */
     public EdgeConfig withHub(Optional<Hub> hub) {
         return new EdgeConfig(
-                site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, clockTrustedSource, doors, readers, hub);
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                hub,
+                fireReleases);
+    }
+
+    /**
+     * A fire-release (emergency) input: while it is active the doors it names are held unlocked,
+     * whatever the cache, the hub, a lockdown or the agent's own state say. Usually the fire panel's
+     * normally-closed alarm relay, so that a cut wire releases the doors too.
+     *
+     * @param id a name for logs and events
+     * @param pin the BCM GPIO pin the input is wired to
+     * @param wiring how the switch is wired; "active" means the alarm is on
+     * @param doors the ids of the doors it releases
+     */
+    public record FireRelease(String id, int pin, InputWiring wiring, List<String> doors) {
+        public FireRelease {
+            java.util.Objects.requireNonNull(wiring, "wiring");
+            doors = List.copyOf(doors);
+        }
     }
 
     /**

@@ -168,11 +168,67 @@ public final class EdgeConfigLoader {
             }
             doors.add(door);
         }
+        List<EdgeConfig.FireRelease> fireReleases = new ArrayList<>();
+        if (config.has("fire-release")) {
+            Set<String> fireIds = new HashSet<>();
+            for (Node node : config.list("fire-release")) {
+                EdgeConfig.FireRelease input = fireRelease(node, doorIds);
+                if (!fireIds.add(input.id())) {
+                    throw new ConfigException(node.field("id"), "fire-release id '" + input.id() + "' is used twice");
+                }
+                if (uartReader.isPresent() && (input.pin() == 14 || input.pin() == 15)) {
+                    throw new ConfigException(
+                            node.field("pin"),
+                            "GPIO " + input.pin() + " is the serial port that reader '" + uartReader.get()
+                                    + "' uses: wire this input to another pin");
+                }
+                claimPin(pins, input.pin(), node.field("pin"));
+                fireReleases.add(input);
+            }
+        }
         Optional<EdgeConfig.Hub> hub =
                 config.has("hub") ? Optional.of(hub(config.object("hub"), baseDir)) : Optional.empty();
         config.end();
         return new EdgeConfig(
-                site, dataDir, cardKeyFile, trustedKeysFile, clockTolerance, clockTrustedSource, doors, readers, hub);
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                hub,
+                fireReleases);
+    }
+
+    /**
+     * A {@code fire-release} entry: {@code id}, {@code pin}, the switch's {@code type} (default
+     * normally-closed: the fire panel's alarm relay opens, and so does a cut wire), {@code wired-to},
+     * {@code pull}, {@code debounce} and the {@code doors} it releases.
+     */
+    private static EdgeConfig.FireRelease fireRelease(Node node, Set<String> doorIds) {
+        String id = node.id("id");
+        int pin = node.pin("pin");
+        Duration debounce = node.optDuration("debounce").orElse(InputWiring.DEFAULT_DEBOUNCE);
+        if (debounce.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new ConfigException(node.field("debounce"), "must be between 0 and 1s, not " + debounce);
+        }
+        InputWiring wiring = inputWiring(node, "", InputWiring.Circuit.NORMALLY_CLOSED, debounce);
+        List<String> doors = node.idList("doors", "door");
+        if (doors.isEmpty()) {
+            throw new ConfigException(node.field("doors"), "name at least one door that this input releases");
+        }
+        for (int i = 0; i < doors.size(); i++) {
+            if (!doorIds.contains(doors.get(i))) {
+                throw new ConfigException(
+                        node.field("doors") + "[" + i + "]",
+                        "door '" + doors.get(i) + "' is not defined under doors (defined: "
+                                + doorIds.stream().sorted().toList() + ")");
+            }
+        }
+        node.end();
+        return new EdgeConfig.FireRelease(id, pin, wiring, doors);
     }
 
     private static final Pattern MQTT_URL =
@@ -266,7 +322,8 @@ public final class EdgeConfigLoader {
 
     private static void claimPin(Set<Integer> pins, int pin, String key) {
         if (!pins.add(pin)) {
-            throw new ConfigException(key, "GPIO " + pin + " is already used by another relay, contact or REX input");
+            throw new ConfigException(
+                    key, "GPIO " + pin + " is already used by another relay, contact, REX or fire-release input");
         }
     }
 
@@ -315,7 +372,7 @@ public final class EdgeConfigLoader {
                 windows.add(window(window));
             }
         }
-        List<String> readers = node.has("readers") ? node.idList("readers") : List.of();
+        List<String> readers = node.has("readers") ? node.idList("readers", "reader") : List.of();
         node.end();
         return new EdgeConfig.Door(
                 id,
@@ -340,13 +397,17 @@ public final class EdgeConfigLoader {
         LOW
     }
 
-    /** A contact's or button's wiring: {@code <prefix>-type}, {@code -wired-to} and {@code -pull}. */
-    private static InputWiring inputWiring(Node node, String prefix, InputWiring.Circuit circuit, Duration debounce) {
-        if (node.has(prefix + "-type")) {
-            circuit = node.enumValue(prefix + "-type", InputWiring.Circuit.class);
+    /**
+     * A contact's or button's wiring: {@code <name>-type}, {@code <name>-wired-to} and {@code <name>-pull},
+     * or {@code type}, {@code wired-to} and {@code pull} when {@code name} is empty.
+     */
+    private static InputWiring inputWiring(Node node, String name, InputWiring.Circuit circuit, Duration debounce) {
+        String prefix = name.isEmpty() ? "" : name + "-";
+        if (node.has(prefix + "type")) {
+            circuit = node.enumValue(prefix + "type", InputWiring.Circuit.class);
         }
         InputWiring.Rail rail = InputWiring.Rail.GROUND;
-        String wiredTo = prefix + "-wired-to";
+        String wiredTo = prefix + "wired-to";
         if (node.has(wiredTo)) {
             rail = switch (node.string(wiredTo)) {
                 case "ground" -> InputWiring.Rail.GROUND;
@@ -359,13 +420,13 @@ public final class EdgeConfigLoader {
             };
         }
         InputWiring.Pull pull = rail == InputWiring.Rail.GROUND ? InputWiring.Pull.UP : InputWiring.Pull.DOWN;
-        if (node.has(prefix + "-pull")) {
-            pull = node.enumValue(prefix + "-pull", InputWiring.Pull.class);
+        if (node.has(prefix + "pull")) {
+            pull = node.enumValue(prefix + "pull", InputWiring.Pull.class);
         }
         try {
             return new InputWiring(circuit, rail, pull, debounce);
         } catch (DoorException e) {
-            throw new ConfigException(node.field(prefix + "-pull"), e.getMessage());
+            throw new ConfigException(node.field(prefix + "pull"), e.getMessage());
         }
     }
 
@@ -533,12 +594,12 @@ public final class EdgeConfigLoader {
             return value;
         }
 
-        List<String> idList(String name) {
+        List<String> idList(String name, String what) {
             List<String> out = new ArrayList<>();
             List<Node> items = list(name);
             for (Node item : items) {
                 if (!item.json.isTextual() || !Ids.isValid(item.json.textValue())) {
-                    throw new ConfigException(item.path, "must be a reader id");
+                    throw new ConfigException(item.path, "must be a " + what + " id");
                 }
                 out.add(item.json.textValue());
             }

@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +58,13 @@ import org.slf4j.LoggerFactory;
  *       door already open when the controller starts is not called forced (nobody saw it open); it
  *       gets the held-open grace.
  *   <li><b>Scheduled unlock windows</b> (office hours, wall-clock times in the site zone) unlock the
- *       door inside a window and lock it outside. They are evaluated at start and at each window
+ *       door inside a window and lock it outside, and only while the agent trusts its clock
+ *       ({@link #followClockTrust}): an untrusted clock inside a window keeps the door locked. They are evaluated at start and at each window
  *       boundary, computed from local date-times so DST changes move them with the wall clock, and
  *       re-checked at least every minute so that a step of the wall clock (NTP on a Pi without a
  *       real-time clock) is followed within a minute.
+ *   <li><b>Fire release</b> ({@link #fireRelease}, from a hard-wired input) holds the door unlocked
+ *       over everything below, a hold before the cache is read included.
  *   <li><b>Modes</b> (precedence, life safety first): emergency release holds the door unlocked over
  *       everything; a lockdown requested during an emergency release is refused
  *       ({@link DoorError#EMERGENCY_RELEASE_ACTIVE}); lockdown holds it locked over the schedule and
@@ -111,6 +115,13 @@ public final class DoorController implements AutoCloseable {
      * so neither an unlock window nor a stored mode is known to apply yet. REX still unlocks.
      */
     private volatile boolean held;
+    /**
+     * Whether the wall clock may be believed: unlock windows open only while it says so, since a Pi
+     * without a real-time clock can boot on a saved time that lies inside office hours.
+     */
+    private volatile BooleanSupplier clockTrusted = () -> true;
+    /** Released by a fire-release input: unlocked over everything else while it lasts. */
+    private volatile boolean fireReleased;
 
     private volatile DoorState state = DoorState.LOCKED;
     private volatile Thread queueThread;
@@ -120,6 +131,7 @@ public final class DoorController implements AutoCloseable {
     private Boolean relayUnlocked; // null until the first drive
     private boolean doorOpen;
     private boolean inWindow;
+    private boolean windowSuspended; // an open window kept shut by an untrusted clock, logged once
     private Alarm alarm = Alarm.NONE;
     private Instant pulseUntil; // null when no unlock pulse runs
     private Instant rexShuntUntil; // null unless a non-unlocking REX was pressed
@@ -216,8 +228,55 @@ public final class DoorController implements AutoCloseable {
         return apply(() -> {
             held = false;
             mode = storedMode;
+            inWindow = windowOpen(clock.instant()); // the clock's trust is known by now
             applyRelay("access list read");
         });
+    }
+
+    /**
+     * A fire-release input named {@code input} became {@code active} (or not): while any is active the
+     * door is unlocked over every mode, a hold and the schedule, and a {@code FIRE_RELEASE} event is
+     * reported; when it ends, {@code RESTORED}. It needs nothing but the door's queue, so it works
+     * while the agent cannot read its cache and while the hub is away.
+     */
+    public CompletableFuture<Void> fireRelease(String input, boolean active) {
+        Objects.requireNonNull(input, "input");
+        return apply(() -> {
+            if (fireReleased == active) {
+                return;
+            }
+            fireReleased = active;
+            applyRelay(active ? "fire release " + input + " active" : "fire release " + input + " ended");
+            emit(
+                    active ? DoorEventKind.FIRE_RELEASE : DoorEventKind.RESTORED,
+                    active
+                            ? "fire-release input " + input + " active: door released"
+                            : "fire-release input " + input + " ended: door back to normal");
+        });
+    }
+
+    /**
+     * From now on unlock windows apply only while {@code trusted} says the wall clock is right (the
+     * agent's clock trust); until this is called the clock is believed, as in a test on the host. Call
+     * {@link #recheckSchedule} when the verdict may have changed; the schedule also re-checks it every
+     * minute.
+     */
+    public void followClockTrust(BooleanSupplier trusted) {
+        clockTrusted = Objects.requireNonNull(trusted, "trusted");
+    }
+
+    /** Re-evaluates the unlock windows now (the clock's trust or the time itself changed). */
+    public CompletableFuture<Void> recheckSchedule() {
+        return apply(() -> {
+            if (!schedule.isEmpty()) {
+                scheduleBoundary(scheduleGeneration);
+            }
+        });
+    }
+
+    /** Whether a fire-release input holds the door unlocked. */
+    public boolean fireReleased() {
+        return fireReleased;
     }
 
     /** Whether the door is held locked until {@link #resume}. */
@@ -369,7 +428,7 @@ public final class DoorController implements AutoCloseable {
             rex.ifPresent(input -> input.onChange(pressed -> handOff(() -> rexChanged(pressed))));
             Instant now = clock.instant();
             doorOpen = contact.map(BinaryInput::active).orElse(false);
-            inWindow = schedule.isOpen(now);
+            inWindow = windowOpen(now);
             scheduleNextBoundary(now);
             applyRelay("start");
             if (doorOpen && !unlockedNow()) {
@@ -535,7 +594,7 @@ public final class DoorController implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        boolean open = schedule.isOpen(now);
+        boolean open = windowOpen(now);
         if (open != inWindow) {
             inWindow = open;
             applyRelay(open ? "unlock window began" : "unlock window ended");
@@ -543,10 +602,35 @@ public final class DoorController implements AutoCloseable {
         scheduleNextBoundary(now);
     }
 
+    /**
+     * Whether an unlock window is open at {@code now} and the clock that says so is trusted. A window
+     * that the wall clock puts open while the clock is untrusted keeps the door locked (logged when
+     * that starts); cards are then decided by the door's untrusted-clock policy.
+     */
+    private boolean windowOpen(Instant now) {
+        if (!schedule.isOpen(now)) {
+            windowSuspended = false;
+            return false;
+        }
+        if (clockTrusted.getAsBoolean()) {
+            windowSuspended = false;
+            return true;
+        }
+        if (!windowSuspended) {
+            windowSuspended = true;
+            log.warn(
+                    "door {}: the clock reads {} inside an unlock window, but it is not trusted: the door stays"
+                            + " locked until the clock is trusted",
+                    id(),
+                    now);
+        }
+        return false;
+    }
+
     /** Drives the relay to what the mode, the pulse and the schedule call for, if it is not there yet. */
     private void applyRelay(String cause) {
-        boolean unlock =
-                switch (mode) {
+        boolean unlock = fireReleased
+                || switch (mode) {
                     case DoorMode.EmergencyRelease release -> true;
                     case DoorMode.Lockdown lockdown -> pulseUntil != null;
                     case DoorMode.Normal normal -> pulseUntil != null || (inWindow && !held);
@@ -615,6 +699,9 @@ public final class DoorController implements AutoCloseable {
     private DoorState computeState() {
         if (closed) {
             return DoorState.CLOSED;
+        }
+        if (fireReleased) {
+            return DoorState.FIRE_RELEASED;
         }
         return switch (mode) {
             case DoorMode.EmergencyRelease release -> DoorState.EMERGENCY_RELEASED;

@@ -18,6 +18,8 @@ public enum DoorState {
     HELD_OPEN_ALARM,
     /** The door opened while locked, with no grant, request-to-exit or release; cleared when it closes. */
     FORCED_OPEN_ALARM,
+    /** Held unlocked by a fire-release input while it is active, over every mode. */
+    FIRE_RELEASED,
     /** Held unlocked by an emergency release until released. */
     EMERGENCY_RELEASED,
     /** Locked by a lockdown until released (a request-to-exit or a responder's grant still pulses it). */

@@ -4,8 +4,10 @@ import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Command;
+import dev.gatehouse.protocol.message.CommandAction;
 import dev.gatehouse.protocol.message.CommandStatus;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.sign.Inbound;
 import dev.gatehouse.protocol.sign.Jws;
 import dev.gatehouse.protocol.sign.KeySet;
@@ -22,7 +24,8 @@ import java.util.function.Supplier;
  * they concern this device's doors, checked against replay, then executed on the doors, and each
  * acknowledged. A command whose signature does not verify is not acknowledged (its id cannot be
  * trusted) and becomes one of the state's problems; an expired one is {@code expired}; while the
- * clock is untrusted only lockdown runs. Executed ids are kept until the later of {@code expiresAt}
+ * clock is untrusted only lockdown runs, and an emergency release that the hub's own time shows to be
+ * fresh ({@link SyncClient.Host#refuseByHubTime}). Executed ids are kept until the later of {@code expiresAt}
  * and 24 h.
  */
 final class CommandInbox {
@@ -75,7 +78,11 @@ final class CommandInbox {
             refused(payload, keys, e);
             return;
         }
-        Command command = envelope.payloadAs(Command.class);
+        run(envelope, envelope.payloadAs(Command.class), now);
+    }
+
+    /** Runs a command that passed: unless it is for no door here or a replay, on the doors. */
+    private void run(Envelope envelope, Command command, Instant now) {
         Optional<CommandExecutor.Outcome> away = commands.notHere(command.action());
         if (away.isPresent()) {
             acks.ack(envelope.id(), away.get().status(), away.get().detail());
@@ -109,6 +116,21 @@ final class CommandInbox {
             return;
         }
         String id = signed.get().id();
+        boolean clockRefused = e.error() == ProtocolError.CLOCK_UNTRUSTED
+                || (e.error() == ProtocolError.EXPIRED && host.clockStatus() == ClockStatus.UNTRUSTED);
+        if (clockRefused && command.action() instanceof CommandAction.EmergencyRelease) {
+            // Life safety: judged by the hub's time instead of a wall clock that cannot be believed.
+            Optional<String> refusal = host.refuseByHubTime(signed.get().time(), command.expiresAt());
+            if (refusal.isEmpty()) {
+                run(signed.get(), command, clock.instant());
+            } else {
+                acks.ack(
+                        id,
+                        CommandStatus.REJECTED,
+                        StatePublisher.clip("clock untrusted, and by the hub's time: " + refusal.get()));
+            }
+            return;
+        }
         Optional<CommandExecutor.Outcome> away =
                 e.error() == ProtocolError.EXPIRED || e.error() == ProtocolError.CLOCK_UNTRUSTED
                         ? commands.notHere(command.action())
@@ -118,7 +140,7 @@ final class CommandInbox {
         } else if (e.error() == ProtocolError.EXPIRED) {
             acks.ack(id, CommandStatus.EXPIRED, "expired at " + command.expiresAt() + "; not executed");
         } else if (e.error() == ProtocolError.CLOCK_UNTRUSTED) {
-            acks.ack(id, CommandStatus.REJECTED, "clock untrusted: only lockdown is executed");
+            acks.ack(id, CommandStatus.REJECTED, "clock untrusted: only lockdown and emergency release are executed");
         } else {
             acks.ack(id, CommandStatus.REJECTED, StatePublisher.clip(e.error() + ": " + e.getMessage()));
         }

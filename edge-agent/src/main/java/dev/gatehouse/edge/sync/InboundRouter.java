@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a message from the broker goes: its topic is parsed and must name this device; sync batches
  * and snapshot chunks go to the {@link BatchReceiver}, event acks (decoded here) to the
- * {@link OutboxDrain}, commands to the {@link CommandInbox}. Nothing escapes: a message that cannot
+ * {@link OutboxDrain}, commands to the {@link CommandInbox}, the hub's time to {@link HubTimes}. Nothing escapes: a message that cannot
  * be handled changes nothing and becomes one of the state's problems.
  */
 final class InboundRouter {
@@ -26,6 +26,7 @@ final class InboundRouter {
     private final BatchReceiver batches;
     private final OutboxDrain events;
     private final CommandInbox commands;
+    private final HubTimes times;
     private final StatePublisher state;
     private final SyncClient.Host host;
     private final Clock clock;
@@ -35,6 +36,7 @@ final class InboundRouter {
             BatchReceiver batches,
             OutboxDrain events,
             CommandInbox commands,
+            HubTimes times,
             StatePublisher state,
             SyncClient.Host host,
             Clock clock) {
@@ -42,6 +44,7 @@ final class InboundRouter {
         this.batches = batches;
         this.events = events;
         this.commands = commands;
+        this.times = times;
         this.state = state;
         this.host = host;
         this.clock = clock;
@@ -75,6 +78,7 @@ final class InboundRouter {
             case SYNC, SNAPSHOT -> batches.receive(topic, payload);
             case EVENT_ACK -> eventAck(topic, payload);
             case COMMANDS -> commands.receive(payload);
+            case TIME -> times.receive(topic, payload);
             default -> log.debug("ignored {}: an edge-to-hub channel", topic); // e.g. our own retained state
         }
     }

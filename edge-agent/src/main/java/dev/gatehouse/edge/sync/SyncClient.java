@@ -21,6 +21,22 @@ public interface SyncClient extends AutoCloseable {
         /** A verified sync batch or snapshot chunk carried the hub's signed time. */
         void hubTimeReceived(Instant signed);
 
+        /**
+         * The hub answered the sync request sent at {@code requestSentNanos} (monotonic) with its
+         * signed time {@code signed}: the true time is bounded on both sides.
+         */
+        default void hubTimeAnswered(Instant signed, long requestSentNanos) {
+            hubTimeReceived(signed);
+        }
+
+        /**
+         * Whether a signed emergency release may run while the clock is untrusted, judged by the hub's
+         * time instead of the wall clock: empty when it may, else why not.
+         */
+        default Optional<String> refuseByHubTime(Instant signedAt, Instant expiresAt) {
+            return Optional.of("no hub time to judge it by");
+        }
+
         /** The agent's own problems (reader faults …), for {@code device.state}. */
         List<String> localProblems();
 

@@ -59,7 +59,8 @@ record SyncParts(
                 acks,
                 state,
                 clock);
-        InboundRouter router = new InboundRouter(site, batches, drain, inbox, state, host, clock);
+        HubTimes times = new HubTimes(cache::trustedKeys, requests, host, state, clock);
+        InboundRouter router = new InboundRouter(site, batches, drain, inbox, times, state, host, clock);
         return new SyncParts(state, requests, batches, drain, acks, router);
     }
 

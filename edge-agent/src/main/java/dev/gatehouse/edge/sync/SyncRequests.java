@@ -7,6 +7,9 @@ import dev.gatehouse.protocol.topic.Channel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
@@ -33,6 +36,15 @@ final class SyncRequests {
     private volatile long lastRequestedSeq = -1;
     private volatile long lastRequestNanos;
     private volatile long lastHeartbeatNanos;
+    /** The requests last sent, by id, with when: the hub's {@code hub.time} answers name them. */
+    private final Map<String, Long> sent = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+    /** How many sent requests are remembered for their answers. */
+    static final int REMEMBERED = 8;
 
     /**
      * @param seq the cache's seq now
@@ -101,6 +113,21 @@ final class SyncRequests {
         lastRequestNanos = now;
         lastHeartbeatNanos = now;
         Instant at = clock.instant();
-        link.publish(Channel.SYNC_REQUEST, new Envelope("sr-" + EventIds.next(at), at, new SyncRequest(siteId, have)));
+        String id = "sr-" + EventIds.next(at);
+        synchronized (sent) {
+            sent.put(id, now);
+        }
+        link.publish(Channel.SYNC_REQUEST, new Envelope(id, at, new SyncRequest(siteId, have)));
+    }
+
+    /**
+     * When the request {@code id} was sent, in {@link #ticker} nanoseconds, if it is one of the last
+     * {@link #REMEMBERED} sent by this process; forgotten once asked, so one answer counts once.
+     */
+    OptionalLong sentAt(String id) {
+        synchronized (sent) {
+            Long at = sent.remove(id);
+            return at == null ? OptionalLong.empty() : OptionalLong.of(at);
+        }
     }
 }

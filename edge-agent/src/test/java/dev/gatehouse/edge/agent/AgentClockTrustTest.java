@@ -113,6 +113,55 @@ class AgentClockTrustTest {
         }
 
         @Test
+        void aClockAheadOfTheHubsAnswerIsUntrustedEvenWhenTheSystemSaysSynchronised() {
+            // Why: a hub.time answers a request of ours, so the hub signed it after the request went
+            // out: a clock ahead of that plus the time since is wrong (as filed, a clock far ahead
+            // was never distrusted, and office hours followed it).
+            systemSynchronised = true;
+            AgentClockTrust trust = trust(Optional.empty());
+            long sent = nanos;
+            elapse(Duration.ofMillis(200));
+            trust.hubTimeAnswered(T.minus(Duration.ofMinutes(3)), sent);
+
+            AgentClockTrust.Verdict verdict = trust.verdict();
+
+            assertThat(verdict.status()).isEqualTo(ClockStatus.UNTRUSTED);
+            assertThat(verdict.reason()).contains("ahead of the hub's signed time");
+        }
+
+        @Test
+        void anAnswerThatAgreesMakesTheClockTrustedAgainWithNoBatch() {
+            // Why: trust must be able to come back without an entitlement change to carry a batch.
+            AgentClockTrust trust = trust(Optional.empty());
+            assertThat(trust.verdict().status()).isEqualTo(ClockStatus.UNTRUSTED);
+            long sent = nanos;
+            elapse(Duration.ofMillis(300));
+            trust.hubTimeAnswered(T.minus(Duration.ofMillis(100)), sent);
+
+            assertThat(trust.verdict().status()).isEqualTo(ClockStatus.TRUSTED);
+            elapse(Duration.ofMinutes(10));
+            assertThat(trust.verdict().status()).isEqualTo(ClockStatus.TRUSTED);
+        }
+
+        @Test
+        void anEmergencyReleaseIsJudgedByTheHubsTime() {
+            // Why: under an untrusted clock a release must still run, but a recorded old one must not.
+            AgentClockTrust trust = trust(Optional.empty());
+            assertThat(trust.refuseByHubTime(T, T.plusSeconds(300)))
+                    .hasValueSatisfying(why -> assertThat(why).contains("no hub time"));
+            clock.set(T.minus(Duration.ofDays(400))); // the wall clock is far off: it plays no part
+            trust.hubTimeReceived(T);
+            elapse(Duration.ofSeconds(20));
+
+            assertThat(trust.refuseByHubTime(T.plusSeconds(15), T.plusSeconds(315)))
+                    .isEmpty();
+            assertThat(trust.refuseByHubTime(T.minusSeconds(60), T.plusSeconds(240)))
+                    .hasValueSatisfying(why -> assertThat(why).contains("before the newest hub time"));
+            assertThat(trust.refuseByHubTime(T.plusSeconds(1), T.plusSeconds(10)))
+                    .hasValueSatisfying(why -> assertThat(why).contains("expired"));
+        }
+
+        @Test
         void aRepeatedOldBatchDoesNotReplaceTheNewerHubTime() {
             // Why: a replayed or repeated batch carries an old time; taken as the latest, it would
             // make a right clock look ahead and throw away the evidence that it is right.

@@ -13,6 +13,7 @@ import dev.gatehouse.edge.gpio.Pi4jBinaryInput;
 import dev.gatehouse.edge.gpio.Pi4jRelay;
 import dev.gatehouse.edge.testing.ManualScheduler;
 import dev.gatehouse.edge.testing.MutableClock;
+import dev.gatehouse.protocol.message.DoorEventKind;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.TimeWindow;
 import dev.gatehouse.protocol.policy.DoorMode;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -591,18 +593,53 @@ class DoorControllerTest {
         }
 
         @Test
+        void anUntrustedClockInsideAWindowKeepsTheDoorLockedUntilTrustReturns() {
+            // A Pi without a real-time clock boots after a power cut on the time it saved, inside
+            // office hours: as filed, the door unlocked on that time. Now it waits for a trusted clock.
+            clock.set(berlin("2026-03-02T09:15"));
+            AtomicBoolean trusted = new AtomicBoolean(false);
+            DoorController door = startHeldWithoutInputs(LockType.FAIL_SECURE, weekdayOfficeHours);
+            door.followClockTrust(trusted::get);
+            door.resume(DoorMode.NORMAL).join();
+
+            assertThat(door.state()).isEqualTo(DoorState.LOCKED);
+            queue.advanceBy(Duration.ofMinutes(5)); // the minute re-checks keep it locked too
+            assertThat(unlocked()).isFalse();
+
+            trusted.set(true);
+            door.recheckSchedule().join();
+            assertThat(door.state()).isEqualTo(DoorState.UNLOCKED_SCHEDULE);
+
+            trusted.set(false); // trust lost in the window: locked again within the minute
+            queue.advanceBy(Duration.ofMinutes(1));
+            assertThat(door.state()).isEqualTo(DoorState.LOCKED);
+            assertThat(unlocked()).isFalse();
+        }
+
+        @Test
+        void aFireReleaseOpensAHeldDoorAndALockdownAndEndsWithRestored() {
+            clock.set(berlin("2026-03-02T22:00"));
+            DoorController door = startHeldWithoutInputs(LockType.FAIL_SAFE, weekdayOfficeHours);
+
+            door.fireRelease("panel", true).join();
+            assertThat(unlocked()).isTrue(); // a maglock let go while the agent has not read its cache
+            door.resume(new DoorMode.Lockdown(Set.of())).join();
+            assertThat(unlocked()).isTrue(); // a lockdown does not hold a door shut during a fire
+            door.fireRelease("panel", true).join(); // the same level again changes nothing
+
+            door.fireRelease("panel", false).join();
+            assertThat(unlocked()).isFalse();
+            assertThat(door.state()).isEqualTo(DoorState.LOCKDOWN);
+            assertThat(events.kinds()).containsSubsequence(DoorEventKind.FIRE_RELEASE, DoorEventKind.RESTORED);
+            assertThat(events.kinds())
+                    .filteredOn(kind -> kind == DoorEventKind.FIRE_RELEASE)
+                    .hasSize(1);
+        }
+
+        @Test
         void aHeldDoorResumesIntoTheLockdownItWasIn() {
             clock.set(berlin("2026-03-02T09:15"));
-            lockType = LockType.FAIL_SECURE;
-            Context context = gpio.context();
-            DoorController door = track(DoorController.startHeld(
-                    settings(LockType.FAIL_SECURE, weekdayOfficeHours, true),
-                    Pi4jRelay.create(context, RELAY_PIN, new LockOutput(LockType.FAIL_SECURE, false)),
-                    Optional.empty(),
-                    Optional.empty(),
-                    clock,
-                    queue,
-                    events));
+            DoorController door = startHeldWithoutInputs(LockType.FAIL_SECURE, weekdayOfficeHours);
 
             door.resume(new DoorMode.Lockdown(Set.of())).join();
 
@@ -883,6 +920,20 @@ class DoorControllerTest {
                 queue,
                 events,
                 mode));
+    }
+
+    /** A door claimed before the cache is read, with a relay only. */
+    private DoorController startHeldWithoutInputs(LockType type, List<TimeWindow> windows) {
+        lockType = type;
+        Context context = gpio.context();
+        return track(DoorController.startHeld(
+                settings(type, windows, true),
+                Pi4jRelay.create(context, RELAY_PIN, new LockOutput(type, false)),
+                Optional.empty(),
+                Optional.empty(),
+                clock,
+                queue,
+                events));
     }
 
     private DoorController track(DoorController door) {

@@ -99,7 +99,32 @@ class CommandInboxTest {
         inbox.receive(command("c-3", UNLOCK));
         inbox.receive(command("c-4", lockdown));
         assertThat(executed).containsExactly(lockdown);
-        assertThat(acks().get(0).detail()).hasValue("clock untrusted: only lockdown is executed");
+        assertThat(acks().get(0).detail())
+                .hasValue("clock untrusted: only lockdown and emergency release are executed");
+    }
+
+    @Test
+    void anEmergencyReleaseRunsUnderAnUntrustedClockWhenTheHubsTimeShowsItFresh() {
+        // Why: life safety. A wrong wall clock must not keep the doors shut when the hub releases them,
+        // but the hub's time, not the wall clock, must show that the release is not an old one replayed.
+        world.host.clockStatus = ClockStatus.UNTRUSTED;
+        CommandAction release = new CommandAction.EmergencyRelease(DoorSelection.all());
+        world.host.hubTimeRefusal = Optional.of("it is older than the newest hub time seen");
+        inbox.receive(command("c-8", release));
+        assertThat(executed).isEmpty();
+        assertThat(acks().get(0).detail())
+                .hasValue("clock untrusted, and by the hub's time: it is older than the newest hub time seen");
+
+        world.host.hubTimeRefusal = Optional.empty();
+        inbox.receive(command("c-9", release));
+        // Even expired by the (wrong) wall clock, the hub's time decides.
+        inbox.receive(command(HUB, "c-10", world.clock.instant().minusSeconds(1), release));
+        inbox.receive(command("c-9", release));
+        assertThat(executed).containsExactly(release, release);
+        assertThat(acks())
+                .extracting(CommandAck::status)
+                .containsExactly(
+                        CommandStatus.REJECTED, CommandStatus.DONE, CommandStatus.DONE, CommandStatus.REJECTED);
     }
 
     @Test

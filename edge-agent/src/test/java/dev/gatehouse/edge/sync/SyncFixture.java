@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
@@ -92,9 +93,25 @@ final class SyncFixture {
             return clockStatus;
         }
 
+        /** What {@link #refuseByHubTime} answers: empty lets an emergency release run. */
+        volatile Optional<String> hubTimeRefusal = Optional.of("no hub time seen");
+
+        final List<Long> answeredRequests = new CopyOnWriteArrayList<>();
+
         @Override
         public void hubTimeReceived(Instant signed) {
             hubTimes.add(signed);
+        }
+
+        @Override
+        public void hubTimeAnswered(Instant signed, long requestSentNanos) {
+            hubTimes.add(signed);
+            answeredRequests.add(requestSentNanos);
+        }
+
+        @Override
+        public Optional<String> refuseByHubTime(Instant signedAt, Instant expiresAt) {
+            return hubTimeRefusal;
         }
 
         @Override

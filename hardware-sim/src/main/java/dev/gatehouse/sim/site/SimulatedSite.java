@@ -53,6 +53,7 @@ public final class SimulatedSite implements AutoCloseable {
     private final SimulatedGpio gpio;
     private final Path deviceDir;
     private final Map<String, DoorWiring> doors = new LinkedHashMap<>();
+    private final Map<String, Integer> fireReleases = new LinkedHashMap<>();
     private final Map<String, Pn532Emulator> nfcReaders = new LinkedHashMap<>();
     private final Map<String, QrScannerEmulator> qrScanners = new LinkedHashMap<>();
     private final Map<String, SimulatedCamera> cameras = new LinkedHashMap<>();
@@ -88,6 +89,41 @@ public final class SimulatedSite implements AutoCloseable {
         gpio.wireRelay(wiring.relayPin(), wiring.relayActiveLow());
         wiring.contactPin().ifPresent(pin -> gpio.wireSwitch(pin, wiring.contact()));
         wiring.rexPin().ifPresent(pin -> gpio.wireSwitch(pin, wiring.rex()));
+    }
+
+    /**
+     * Wires a fire-release input {@code id} (the fire panel's alarm contact) to {@code bcmPin}; at rest
+     * the alarm is off.
+     */
+    public synchronized void addFireRelease(String id, int bcmPin, SimulatedGpio.SwitchWiring wiring) {
+        if (fireReleases.putIfAbsent(id, bcmPin) != null) {
+            throw new IllegalArgumentException("fire-release input " + id + " is already wired");
+        }
+        gpio.wireSwitch(bcmPin, wiring);
+    }
+
+    /** The fire panel turns its alarm on or off: the input {@code id}'s switch is actuated or released. */
+    public void fireAlarm(String id, boolean on) {
+        int pin = firePin(id);
+        if (on) {
+            gpio.pressRex(pin); // a switch actuated and held, whatever it is called on a door
+        } else {
+            gpio.releaseRex(pin);
+        }
+    }
+
+    /** Cuts the cable of the fire-release input {@code id}. */
+    public void cutFireReleaseWire(String id) {
+        gpio.cutWire(firePin(id));
+    }
+
+    private synchronized int firePin(String id) {
+        Integer pin = fireReleases.get(id);
+        if (pin == null) {
+            throw new IllegalArgumentException(
+                    "no fire-release input " + id + " (wired: " + fireReleases.keySet() + ")");
+        }
+        return pin;
     }
 
     /** Cuts the cable of the door's contact (it no longer conducts, until mended). */

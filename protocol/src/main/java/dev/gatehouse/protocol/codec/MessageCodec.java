@@ -25,6 +25,7 @@ import dev.gatehouse.protocol.message.DoorSelection;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.EventAck;
 import dev.gatehouse.protocol.message.Health;
+import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.Message;
 import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.message.SnapshotChunk;
@@ -223,6 +224,7 @@ public final class MessageCodec {
                                 in.longValue("toSeq"),
                                 in.list("changes", MessageCodec::readChange));
                     case SYNC_REQUEST -> new SyncRequest(in.id("site"), in.longValue("haveSeq"));
+                    case HUB_TIME -> new HubTime(in.id("tenant"), in.id("site"), in.id("device"), in.id("inReplyTo"));
                     case SNAPSHOT_CHUNK ->
                         new SnapshotChunk(
                                 in.id("tenant"),
@@ -334,6 +336,12 @@ public final class MessageCodec {
                                         .toList());
             case SyncRequest request ->
                 new JsonOut().put("site", request.site()).put("haveSeq", request.haveSeq());
+            case HubTime time ->
+                new JsonOut()
+                        .put("tenant", time.tenant())
+                        .put("site", time.site())
+                        .put("device", time.device())
+                        .put("inReplyTo", time.inReplyTo());
             case SnapshotChunk chunk ->
                 new JsonOut()
                         .put("tenant", chunk.tenant())

@@ -15,5 +15,7 @@ public enum DoorEventKind {
     /** A previously reported condition ended (door closed, reader back). */
     RESTORED,
     /** A technician pulsed the relay from the agent's command line ({@code test-relay}). */
-    RELAY_TEST
+    RELAY_TEST,
+    /** A fire-release input became active and released the door; {@code RESTORED} when it ends. */
+    FIRE_RELEASE
 }

@@ -10,6 +10,7 @@ public sealed interface Message
                 DeviceState,
                 Command,
                 CommandAck,
-                EventAck {
+                EventAck,
+                HubTime {
     MessageType type();
 }

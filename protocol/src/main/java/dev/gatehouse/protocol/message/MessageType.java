@@ -13,7 +13,8 @@ public enum MessageType {
     DEVICE_STATE("device.state", Channel.STATE, false),
     COMMAND("command", Channel.COMMANDS, true),
     COMMAND_ACK("command.ack", Channel.COMMAND_ACK, false),
-    EVENT_ACK("event.ack", Channel.EVENT_ACK, false);
+    EVENT_ACK("event.ack", Channel.EVENT_ACK, false),
+    HUB_TIME("hub.time", Channel.TIME, true);
 
     private final String wireName;
     private final Channel channel;

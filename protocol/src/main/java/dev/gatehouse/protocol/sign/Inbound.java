@@ -7,6 +7,7 @@ import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.SyncRequest;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.topic.Topic;
@@ -45,6 +46,10 @@ public final class Inbound {
                     case AccessEvent event -> event.site();
                     case DoorEvent event -> event.site();
                     case SyncRequest request -> request.site();
+                    case HubTime time -> {
+                        requireSame("device", time.device(), topic.device(), topic);
+                        yield time.site();
+                    }
                     case DeviceState state -> {
                         requireSame("device", state.device(), topic.device(), topic);
                         yield state.site();

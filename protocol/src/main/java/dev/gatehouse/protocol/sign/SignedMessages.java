@@ -7,6 +7,7 @@ import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Command;
 import dev.gatehouse.protocol.message.CommandAction;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.model.ClockStatus;
@@ -51,6 +52,7 @@ public final class SignedMessages {
                     case SyncBatch batch -> new Audience(batch.tenant(), batch.site());
                     case SnapshotChunk chunk -> new Audience(chunk.tenant(), chunk.site());
                     case Command command -> new Audience(command.tenant(), command.site());
+                    case HubTime time -> new Audience(time.tenant(), time.site());
                     default ->
                         throw new ProtocolException(ProtocolError.BAD_VALUE, type + " is not a type the hub signs");
                 };

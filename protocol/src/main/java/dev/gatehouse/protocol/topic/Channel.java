@@ -22,7 +22,12 @@ public enum Channel {
     /** Hub → edge: signed, expiring commands ({@code command}). */
     COMMANDS("commands", Direction.HUB_TO_EDGE, 1, false, true),
     /** Edge → hub: the outcome of each command ({@code command.ack}). */
-    COMMAND_ACK("command-ack", Direction.EDGE_TO_HUB, 1, false, false);
+    COMMAND_ACK("command-ack", Direction.EDGE_TO_HUB, 1, false, false),
+    /**
+     * Hub → edge: the hub's signed time ({@code hub.time}) in answer to a {@code device.state}; QoS 0,
+     * since an answer that arrives late is worth nothing and the next state asks again.
+     */
+    TIME("time", Direction.HUB_TO_EDGE, 0, false, true);
 
     /** Who publishes on a channel. */
     public enum Direction {

@@ -57,6 +57,7 @@ class GoldenFilesTest {
         files.put("command.lockdown.json", MessageType.COMMAND);
         files.put("command.ack.json", MessageType.COMMAND_ACK);
         files.put("event.ack.json", MessageType.EVENT_ACK);
+        files.put("hub.time.json", MessageType.HUB_TIME);
         return Map.copyOf(files);
     }
 

@@ -326,7 +326,7 @@ class TopicTest {
         @ParameterizedTest
         @EnumSource(
                 value = Channel.class,
-                names = {"SYNC", "SNAPSHOT", "EVENT_ACK", "COMMANDS"})
+                names = {"SYNC", "SNAPSHOT", "EVENT_ACK", "COMMANDS", "TIME"})
         void theHubDoesNotSubscribeToAHubToEdgeChannel(Channel channel) {
             // The hub listening to its own commands would ack and re-handle them.
             assertThat(channel.direction()).isEqualTo(Channel.Direction.HUB_TO_EDGE);
@@ -356,9 +356,9 @@ class TopicTest {
 
         @Test
         void everyChannelIsInOneOfTheTwoDirectionTablesAbove() {
-            // The two @EnumSource lists above name four channels each by hand and check their
-            // direction; a ninth channel fails here until it is added to one of them.
-            assertThat(Channel.values()).hasSize(4 + 4);
+            // The two @EnumSource lists above name the channels by hand (five and four) and check their
+            // direction; a tenth channel fails here until it is added to one of them.
+            assertThat(Channel.values()).hasSize(5 + 4);
         }
 
         @ParameterizedTest
