@@ -32,10 +32,7 @@ public final class PiHardware implements Hardware {
             case PN532 ->
                 Pn532SerialReader.create(reader.id(), Path.of(reader.port().orElseThrow()));
             case SERIAL_QR ->
-                SerialQrReader.create(
-                        reader.id(),
-                        Path.of(reader.port().orElseThrow()),
-                        SerialQrReader.Settings.defaults().withBaudRate(reader.baudRate()));
+                SerialQrReader.create(reader.id(), Path.of(reader.port().orElseThrow()), SerialQrSettings.of(reader));
             case CAMERA_QR ->
                 new CameraQrReader(
                         reader.id(),

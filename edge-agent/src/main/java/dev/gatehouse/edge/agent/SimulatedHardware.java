@@ -86,10 +86,7 @@ public final class SimulatedHardware implements Hardware {
         return switch (reader.type()) {
             case PN532 -> Pn532SerialReader.create(reader.id(), site.devicePath(reader.id()));
             case SERIAL_QR ->
-                SerialQrReader.create(
-                        reader.id(),
-                        site.devicePath(reader.id()),
-                        SerialQrReader.Settings.defaults().withBaudRate(reader.baudRate()));
+                SerialQrReader.create(reader.id(), site.devicePath(reader.id()), SerialQrSettings.of(reader));
             case CAMERA_QR ->
                 new CameraQrReader(
                         reader.id(),

@@ -207,7 +207,20 @@ public record EdgeConfig(
         CRLF
     }
 
-    /** One reader; {@code baudRate} is the line speed of a serial-qr scanner (a PN532 talks at 115200). */
+    /**
+     * The liveness query of a serial scanner that answers one: {@code query} is sent whenever the line
+     * has been quiet for {@code every}, and a reply beginning with {@code replyPrefix} must come within
+     * {@code timeout}. The bytes are lower-case hex without separators (the loader accepts spaces).
+     */
+    public record QrProbe(String query, String replyPrefix, Duration every, Duration timeout) {
+        public static final Duration DEFAULT_EVERY = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    }
+
+    /**
+     * One reader; {@code baudRate}, {@code lineEnding}, {@code presenceCheck} and {@code probe} are a
+     * serial-qr scanner's (a PN532 talks at 115200 and is checked by its own polling).
+     */
     public record Reader(
             String id,
             ReaderType type,
@@ -215,8 +228,15 @@ public record EdgeConfig(
             LineEnding lineEnding,
             Optional<String> captureCommand,
             Duration frameInterval,
-            int baudRate) {
+            int baudRate,
+            Duration presenceCheck,
+            Optional<QrProbe> probe) {
         public static final int DEFAULT_QR_BAUD_RATE = 9600;
+        public static final Duration DEFAULT_PRESENCE_CHECK = Duration.ofSeconds(1);
+
+        public Reader {
+            java.util.Objects.requireNonNull(probe, "probe");
+        }
     }
 
     /**

@@ -487,6 +487,22 @@ public final class EdgeConfigLoader {
         EdgeConfig.LineEnding lineEnding = node.has("line-ending")
                 ? node.enumValue("line-ending", EdgeConfig.LineEnding.class)
                 : EdgeConfig.LineEnding.CRLF;
+        if (node.has("line-ending") && type != EdgeConfig.ReaderType.SERIAL_QR) {
+            throw new ConfigException(
+                    node.field("line-ending"), "only a serial-qr scanner sends lines; remove the key here");
+        }
+        Duration presenceCheck = bounded(
+                node,
+                "presence-check",
+                EdgeConfig.Reader.DEFAULT_PRESENCE_CHECK,
+                Duration.ofMillis(100),
+                Duration.ofMinutes(1));
+        if (node.has("presence-check") && type != EdgeConfig.ReaderType.SERIAL_QR) {
+            throw new ConfigException(
+                    node.field("presence-check"),
+                    "only a serial-qr scanner has it (a PN532 is polled, which notices a lost reader by itself)");
+        }
+        Optional<EdgeConfig.QrProbe> probe = probe(node, type);
         Duration frameInterval = node.optDuration("frame-interval").orElse(Duration.ofMillis(200));
         switch (type) {
             case PN532, SERIAL_QR -> {
@@ -505,7 +521,45 @@ public final class EdgeConfigLoader {
             }
         }
         node.end();
-        return new EdgeConfig.Reader(id, type, port, lineEnding, command, frameInterval, baudRate);
+        return new EdgeConfig.Reader(
+                id, type, port, lineEnding, command, frameInterval, baudRate, presenceCheck, probe);
+    }
+
+    private static final List<String> PROBE_KEYS = List.of("probe", "probe-reply", "probe-every", "probe-timeout");
+
+    /** A serial-qr scanner's optional liveness query: probe and probe-reply together, or none of the four keys. */
+    private static Optional<EdgeConfig.QrProbe> probe(Node node, EdgeConfig.ReaderType type) {
+        Optional<String> given = PROBE_KEYS.stream().filter(node::has).findFirst();
+        if (given.isEmpty()) {
+            return Optional.empty();
+        }
+        if (type != EdgeConfig.ReaderType.SERIAL_QR) {
+            throw new ConfigException(
+                    node.field(given.get()), "only a serial-qr scanner can be probed; remove the key here");
+        }
+        for (String key : List.of("probe", "probe-reply")) {
+            if (!node.has(key)) {
+                throw new ConfigException(
+                        node.field(key),
+                        "is missing: a probed scanner needs both probe (the query's bytes) and probe-reply (how"
+                                + " its reply begins), in hex, from the scanner's manual");
+            }
+        }
+        String query = node.hex("probe");
+        String reply = node.hex("probe-reply");
+        Duration every = bounded(
+                node, "probe-every", EdgeConfig.QrProbe.DEFAULT_EVERY, Duration.ofSeconds(1), Duration.ofHours(1));
+        Duration timeout = bounded(
+                node,
+                "probe-timeout",
+                EdgeConfig.QrProbe.DEFAULT_TIMEOUT,
+                Duration.ofMillis(100),
+                Duration.ofMinutes(1));
+        if (timeout.compareTo(every) >= 0) {
+            throw new ConfigException(
+                    node.field("probe-timeout"), "must be shorter than probe-every (" + every + "), not " + timeout);
+        }
+        return Optional.of(new EdgeConfig.QrProbe(query, reply, every, timeout));
     }
 
     /** A PN532 on HSU talks at 115200 baud (its power-on default). */
@@ -604,6 +658,18 @@ public final class EdgeConfigLoader {
                 out.add(item.json.textValue());
             }
             return out;
+        }
+
+        /** Bytes written in hex, pairs optionally separated by spaces ("16 4d 0d"); returned as plain lower-case hex. */
+        String hex(String name) {
+            String text = string(name);
+            String digits = text.replace(" ", "").toLowerCase(Locale.ROOT);
+            if (digits.isEmpty() || digits.length() % 2 != 0 || !digits.matches("[0-9a-f]+")) {
+                throw new ConfigException(
+                        field(name),
+                        "'" + text + "' is not bytes in hex; write each byte as two hex digits, e.g. \"16 4d 0d\"");
+            }
+            return digits;
         }
 
         Optional<Boolean> optBool(String name) {

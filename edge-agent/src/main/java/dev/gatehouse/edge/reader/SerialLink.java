@@ -2,8 +2,10 @@ package dev.gatehouse.edge.reader;
 
 import com.fazecast.jSerialComm.SerialPort;
 import com.fazecast.jSerialComm.SerialPortInvalidPortException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * One open serial port, and the boundary where jSerialComm's {@code false} and {@code -1} returns
@@ -18,10 +20,12 @@ final class SerialLink implements AutoCloseable {
 
     private final SerialPort port;
     private final Path device;
+    private final Path node;
 
-    private SerialLink(SerialPort port, Path device) {
+    private SerialLink(SerialPort port, Path device, Path node) {
         this.port = port;
         this.device = device;
+        this.node = node;
     }
 
     static SerialLink open(Path device, int baudRate) {
@@ -30,6 +34,7 @@ final class SerialLink implements AutoCloseable {
                     ReaderError.DEVICE_MISSING,
                     "no device at " + device + ": check the reader's cable and the configured device path");
         }
+        Path node = currentNode(device).orElse(device);
         SerialPort port;
         try {
             port = SerialPort.getCommPort(device.toString());
@@ -51,7 +56,7 @@ final class SerialLink implements AutoCloseable {
         }
         // A pty answers some ioctls with ENOTTY (errno 25) after a successful open; that is harmless.
         port.flushIOBuffers();
-        return new SerialLink(port, device);
+        return new SerialLink(port, device, node);
     }
 
     /** Reads what has arrived, waiting at most the read timeout. Returns 0 when nothing came in that time. */
@@ -77,6 +82,28 @@ final class SerialLink implements AutoCloseable {
 
     Path device() {
         return device;
+    }
+
+    /** The device node the configured path led to when the port was opened (links resolved). */
+    Path node() {
+        return node;
+    }
+
+    /**
+     * The device node the configured path leads to now; empty when it leads nowhere (the device was
+     * unplugged and its udev link removed). A stat of the path, no I/O on the port: jSerialComm may
+     * not notice an unplugged USB device until the port is next read or written.
+     */
+    Optional<Path> currentNode() {
+        return currentNode(device);
+    }
+
+    private static Optional<Path> currentNode(Path device) {
+        try {
+            return Optional.of(device.toRealPath());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -313,6 +313,67 @@ class EdgeConfigLoaderTest {
     }
 
     @Test
+    void aScannersLivenessSettingsDefaultAndCanBeSet() throws IOException {
+        // Why: an unprobed scanner is still watched (its device path); a probe is opt-in per model.
+        EdgeConfig.Reader plain = EdgeConfigLoader.load(EXAMPLE).readers().get(1);
+        assertThat(plain.presenceCheck()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(plain.probe()).isEmpty();
+
+        String probed = example().replace("line-ending: crlf", """
+                line-ending: lf
+                    presence-check: 500ms
+                    probe: "16 4D 0d"
+                    probe-reply: "06"
+                    probe-every: 10s""");
+        EdgeConfig.Reader reader =
+                EdgeConfigLoader.parse(probed, Path.of(".")).readers().get(1);
+
+        assertThat(reader.lineEnding()).isEqualTo(EdgeConfig.LineEnding.LF);
+        assertThat(reader.presenceCheck()).isEqualTo(Duration.ofMillis(500));
+        assertThat(reader.probe())
+                .contains(new EdgeConfig.QrProbe("164d0d", "06", Duration.ofSeconds(10), Duration.ofSeconds(2)));
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // what replaces "line-ending: crlf" of the qr scanner (~ starts the next key) | the key | part of the
+                // message
+                "line-ending: cr-lf|readers[1].line-ending|not one of [cr, lf, crlf]",
+                "presence-check: 10ms|readers[1].presence-check|between PT0.1S and PT1M",
+                "presence-check: soon|readers[1].presence-check|not a duration",
+                "probe: \"16 4d 0\"~probe-reply: \"06\"|readers[1].probe|two hex digits",
+                "probe: \"16 zz\"~probe-reply: \"06\"|readers[1].probe|not bytes in hex",
+                "probe: \"16 4d 0d\"|readers[1].probe-reply|needs both probe",
+                "probe-reply: \"06\"|readers[1].probe|needs both probe",
+                "probe-every: 30s|readers[1].probe|needs both probe",
+                "probe: \"16\"~probe-reply: \"06\"~probe-every: 500ms|readers[1].probe-every|between PT1S and PT1H",
+                "probe: \"16\"~probe-reply: \"06\"~probe-every: 2s~probe-timeout: 2s|readers[1].probe-timeout|shorter than probe-every",
+            })
+    void aBrokenScannerKeyIsNamedWithWhatIsWrong(String replacement, String key, String message) throws IOException {
+        String broken = example().replace("line-ending: crlf", replacement.replace("~", "\n    "));
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(broken, Path.of(".")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
+                .hasMessageStartingWith(key + ": ")
+                .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"line-ending: cr", "presence-check: 1s", "probe: \"16\""})
+    void scannerKeysOnAPn532AreRefused(String line) throws IOException {
+        // Why: a key that does nothing on this reader would make the technician believe it is set.
+        String onPn532 = example().replace("port: /dev/ttyS0", "port: /dev/ttyS0\n    " + line);
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(onPn532, Path.of(".")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.key())
+                        .isEqualTo("readers[0]." + line.substring(0, line.indexOf(':'))))
+                .hasMessageContaining("serial-qr");
+    }
+
+    @Test
     void aScannersBaudRateIsReadAndChecked() throws IOException {
         assertThat(EdgeConfigLoader.load(EXAMPLE).readers().get(1).baudRate()).isEqualTo(9600);
         String fast = example().replace("baud-rate: 9600", "baud-rate: 115200");
