@@ -265,6 +265,14 @@ public final class ControlServer implements AutoCloseable {
                 simulated.pressRex(target);
                 simulated.releaseRex(target);
             }
+            case "fire" -> {
+                String state = request.path("state").asText("");
+                if (!state.equals("on") && !state.equals("off")) {
+                    throw new IllegalArgumentException("say 'on' or 'off' for the fire alarm, not '" + state + "'");
+                }
+                simulated.fireAlarm(target, state.equals("on"));
+                return ok().put("message", "fire alarm " + state + " on input " + target);
+            }
             case "relay" -> {
                 ArrayNode history = JSON.createArrayNode();
                 simulated
@@ -276,7 +284,7 @@ public final class ControlServer implements AutoCloseable {
             }
             default ->
                 throw new IllegalArgumentException(
-                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay)");
+                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay, fire)");
         }
         return ok().put("message", action + " " + target);
     }

@@ -113,6 +113,10 @@ public final class DemoSite {
                     type: serial-qr
                     port: /dev/serial/by-id/usb-qr-scanner-if00
                     line-ending: crlf
+                fire-release:
+                  - id: fire-panel
+                    pin: 26
+                    doors: [main-entrance]
                 """);
     }
 

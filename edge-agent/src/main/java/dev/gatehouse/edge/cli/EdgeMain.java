@@ -42,7 +42,7 @@ import java.util.concurrent.CountDownLatch;
  * gatehouse-edge apply --config FILE &lt; FILE.jws    apply a signed sync batch or snapshot chunk from the hub
  * gatehouse-edge sim ACTION TARGET [VALUE] --config FILE
  *                                                   drive a simulated site: tap READER UID, scan READER TEXT,
- *                                                   open|close|rex|relay DOOR
+ *                                                   open|close|rex|relay DOOR, fire INPUT on|off
  * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
  * </pre>
@@ -319,6 +319,7 @@ public final class EdgeMain {
         switch (action) {
             case "tap" -> request.put("uid", arg(positional, 2, "UID"));
             case "scan" -> request.put("text", arg(positional, 2, "TEXT"));
+            case "fire" -> request.put("state", arg(positional, 2, "on|off"));
             default -> {}
         }
         return request(configFile, request);
@@ -402,6 +403,7 @@ public final class EdgeMain {
                   watch                         live decisions and door events
                   apply < FILE.jws              apply a signed sync batch or snapshot chunk from the hub
                   sim tap READER UID | sim scan READER TEXT | sim open|close|rex|relay DOOR
+                  sim fire INPUT on|off         the fire panel's alarm on a fire-release input
                                                 drive a simulated site
                   init-demo DIR                 write a demo site (config, keys, signed entitlements)
                   provision BUNDLE.json DIR     write the hub's provisioning bundle: card key, trusted keys,

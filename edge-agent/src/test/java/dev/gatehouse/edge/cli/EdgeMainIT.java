@@ -98,6 +98,26 @@ class EdgeMainIT {
     }
 
     @Test
+    void simFireReleasesTheDoorUntilTheAlarmEnds() {
+        Run on = cli("sim", "fire", "fire-panel", "on", "--config", config());
+        assertThat(on.exit()).as(on.err()).isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> cli("status", "--config", config()).out().contains("fire_released"));
+
+        Run off = cli("sim", "fire", "fire-panel", "off", "--config", config());
+        assertThat(off.exit()).isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !cli("status", "--config", config()).out().contains("fire_released"));
+
+        Run bad = cli("sim", "fire", "fire-panel", "maybe", "--config", config());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("say 'on' or 'off'");
+        Run unknown = cli("sim", "fire", "sprinkler", "on", "--config", config());
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no fire-release input sprinkler");
+    }
+
+    @Test
     void watchStreamsDecisionsAsTheyHappen() {
         ByteArrayOutputStream watched = new ByteArrayOutputStream();
         CompletableFuture<Integer> watcher = CompletableFuture.supplyAsync(() -> new EdgeMain(
