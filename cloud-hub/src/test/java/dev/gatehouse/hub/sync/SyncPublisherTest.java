@@ -12,6 +12,7 @@ import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.message.SyncRequest;
@@ -222,9 +223,24 @@ class SyncPublisherTest {
         Topic requestTopic =
                 Topic.of(site.tenant().slug(), site.id(), site.device().deviceId(), Channel.SYNC_REQUEST);
         requests.handle(requestTopic, request(site.id(), 3));
-        List<SyncRecorder.Published> answer = recorder.drain(site.id());
-        assertThat(answer).isNotEmpty().allSatisfy(p -> assertThat(p.topic().device())
+        List<SyncRecorder.Published> published = recorder.drain(site.id());
+        assertThat(published).isNotEmpty().allSatisfy(p -> assertThat(p.topic().device())
                 .isEqualTo(site.device().deviceId()));
+        // The hub's signed time first, naming the request, so the edge can bound its clock; then the range.
+        assertThat(published.getFirst().topic().channel()).isEqualTo(Channel.TIME);
+        assertThat(SignedMessages.verify(
+                                published.getFirst().payload(),
+                                keys(site),
+                                site.tenant().slug(),
+                                site.id(),
+                                Instant.now(),
+                                ClockStatus.TRUSTED)
+                        .payloadAs(HubTime.class)
+                        .inReplyTo())
+                .isEqualTo("req_3");
+        List<SyncRecorder.Published> answer = published.subList(1, published.size());
+        assertThat(answer).isNotEmpty().allSatisfy(p -> assertThat(p.topic().channel())
+                .isEqualTo(Channel.SYNC));
         Envelope first = SignedMessages.verify(
                 answer.getFirst().payload(),
                 keys(site),
@@ -235,8 +251,11 @@ class SyncPublisherTest {
         assertThat(first.payloadAs(SyncBatch.class).fromSeq()).isEqualTo(4);
         replayBatches(site, answer, 3);
 
-        // up to date: nothing; a stranger's topic or a malformed message: nothing, no throw
+        // up to date: only the time; a stranger's topic or a malformed message: nothing, no throw
         requests.handle(requestTopic, request(site.id(), head));
+        assertThat(recorder.drain(site.id()))
+                .singleElement()
+                .satisfies(p -> assertThat(p.topic().channel()).isEqualTo(Channel.TIME));
         requests.handle(
                 Topic.of(site.tenant().slug(), site.id(), "dev_stranger", Channel.SYNC_REQUEST), request(site.id(), 0));
         requests.handle(
