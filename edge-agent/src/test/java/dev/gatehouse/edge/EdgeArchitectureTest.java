@@ -93,6 +93,7 @@ class EdgeArchitectureTest {
                 "SQLite JDBC ; org.sqlite..       ; Sqlite[^.]*             ; Sqlite*",
                 "Milo        ; org.eclipse.milo.. ; Milo[^.]*               ; Milo*",
                 "ZXing       ; com.google.zxing.. ; Qr[^.]*                 ; Qr*",
+                "JNA         ; com.sun.jna..      ; Systemd[^.]*            ; Systemd*",
             })
     void adaptersAreNamedAfterTheirTechnology(String library, String packages, String simpleName, String pattern) {
         noClasses()

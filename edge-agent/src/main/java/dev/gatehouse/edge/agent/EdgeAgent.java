@@ -253,6 +253,11 @@ public final class EdgeAgent implements AutoCloseable {
         return Optional.ofNullable(doors.get(id));
     }
 
+    /** Every door by id, in configuration order (the watchdog checks each one's queue). */
+    public Map<String, DoorController> doors() {
+        return java.util.Collections.unmodifiableMap(doors);
+    }
+
     /** What the sync client needs of the agent. */
     private final class SyncHost implements SyncClient.Host {
         @Override

@@ -10,6 +10,7 @@ import dev.gatehouse.edge.agent.Hardware;
 import dev.gatehouse.edge.agent.PiHardware;
 import dev.gatehouse.edge.agent.SafeHold;
 import dev.gatehouse.edge.agent.SimulatedHardware;
+import dev.gatehouse.edge.agent.Watchdog;
 import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
@@ -150,10 +151,14 @@ public final class EdgeMain {
             hardware.close();
             throw e;
         }
+        // READY=1 once the doors run and the control socket answers; STOPPING=1 before the doors close.
+        Watchdog watchdog = Watchdog.start(
+                agent.doors().values(), "running: " + agent.doors().size() + " doors");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            watchdog.close();
                             control.close();
                             agent.close(); // doors to their safe state, cache closed
                             hardware.close();
@@ -188,10 +193,15 @@ public final class EdgeMain {
      * and stays up until stopped (exiting would let systemd restart it into the same failure).
      */
     private int holdDoors(SafeHold hold, Hardware hardware) {
+        // Ready too: the doors are in their safe state, and the watchdog still checks their queues.
+        Watchdog watchdog = Watchdog.start(
+                hold.doors().values(),
+                "holding " + hold.doors().size() + " doors locked, cannot start: " + hold.problem());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            watchdog.close();
                             hold.close();
                             hardware.close();
                             stopped.countDown();
