@@ -258,6 +258,17 @@ public final class EdgeAgent implements AutoCloseable {
         return java.util.Collections.unmodifiableMap(doors);
     }
 
+    /** The agent's own problems for {@code device.state}: reader faults and doors a fire release holds open. */
+    List<String> localProblems() {
+        List<String> out = new ArrayList<>();
+        readerFaults.forEach((reader, fault) -> out.add("reader " + reader + ": " + fault));
+        doors.values().stream()
+                .filter(DoorController::fireReleased)
+                .forEach(door -> out.add("door " + door.id() + ": held unlocked by a fire-release input"));
+        java.util.Collections.sort(out);
+        return out;
+    }
+
     /** What the sync client needs of the agent. */
     private final class SyncHost implements SyncClient.Host {
         @Override
@@ -282,10 +293,7 @@ public final class EdgeAgent implements AutoCloseable {
 
         @Override
         public List<String> localProblems() {
-            List<String> out = new ArrayList<>();
-            readerFaults.forEach((reader, fault) -> out.add("reader " + reader + ": " + fault));
-            java.util.Collections.sort(out);
-            return out;
+            return EdgeAgent.this.localProblems();
         }
 
         @Override

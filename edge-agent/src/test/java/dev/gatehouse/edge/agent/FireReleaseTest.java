@@ -61,12 +61,15 @@ class FireReleaseTest {
             await().atMost(Duration.ofSeconds(5)).until(relay::energised);
             assertThat(door.state()).isEqualTo(DoorState.FIRE_RELEASED);
             assertThat(door.fireReleased()).isTrue();
+            // The hub hears of it in the device's state, not only from the door event.
+            assertThat(agent.localProblems()).contains("door main-entrance: held unlocked by a fire-release input");
             await().atMost(Duration.ofSeconds(5)).until(() -> doorEvents(agent).contains(DoorEventKind.FIRE_RELEASE));
 
             site.fireAlarm(PANEL, false);
 
             await().atMost(Duration.ofSeconds(5)).until(() -> !relay.energised());
             assertThat(door.mode()).isInstanceOf(DoorMode.Lockdown.class); // the lockdown still stands
+            assertThat(agent.localProblems()).isEmpty();
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> doorEvents(agent).indexOf(DoorEventKind.RESTORED)
                             > doorEvents(agent).indexOf(DoorEventKind.FIRE_RELEASE));
