@@ -17,9 +17,11 @@ import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.devices.DeviceEnrollments;
 import dev.gatehouse.hub.devices.DeviceService;
 import dev.gatehouse.hub.devices.DeviceStore;
 import dev.gatehouse.hub.devices.Devices;
+import dev.gatehouse.hub.devices.EnrollmentService;
 import dev.gatehouse.hub.devices.ProvisioningService;
 import dev.gatehouse.hub.ingest.AccessStreamService;
 import dev.gatehouse.hub.ingest.EventIngest;
@@ -206,6 +208,15 @@ public final class Hub implements AutoCloseable {
         Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
         CommandService commands = new CommandService(sync.commands(), stores.sites(), audit, maxBody);
+        EnrollmentService enrollment = new EnrollmentService(
+                stores.devices(),
+                new DeviceEnrollments(stores.database(), stores.clock()),
+                stores.doors(),
+                audit,
+                mqtt::publicUrl,
+                mqtt::disconnect,
+                config.console().publicUrl(),
+                maxBody);
         Console.Parts console = new Console.Parts(
                 stores.database(),
                 stores.clock(),
@@ -216,7 +227,8 @@ public final class Hub implements AutoCloseable {
                 config.console(),
                 config.mail().mailer(stores.clock()),
                 audit,
-                commands);
+                commands,
+                enrollment);
         routing.addFilter(new StrictUris());
         Console.filter(routing, console);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))
@@ -232,7 +244,8 @@ public final class Hub implements AutoCloseable {
                         "/api/v1",
                         new DeviceService(stores.sites(), stores.devices(), audit, maxBody, mqtt::disconnect),
                         new ProvisioningService(
-                                stores.devices(), stores.doors(), audit, mqtt::publicUrl, mqtt::disconnect, maxBody))
+                                stores.devices(), stores.doors(), audit, mqtt::publicUrl, mqtt::disconnect, maxBody),
+                        console.enrollment())
                 .register(
                         "/api/v1",
                         new CredentialService(

@@ -10,6 +10,7 @@ import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.commands.CommandService;
+import dev.gatehouse.hub.devices.EnrollmentService;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -54,7 +55,8 @@ public final class Console {
             ConsoleSettings settings,
             Mailer mailer,
             Audit audit,
-            CommandService commands) {}
+            CommandService commands,
+            EnrollmentService enrollment) {}
 
     public static void routes(HttpRouting.Builder routing, Parts parts) {
         AccountStore accounts = new AccountStore(parts.database(), parts.clock());
@@ -82,7 +84,7 @@ public final class Console {
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings))
                 .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts))
                 .register(new DoorPages(parts))
-                .register(new FleetPages(parts.database()))
+                .register(new FleetPages(parts.database()), new DevicePages(parts))
                 .register(new FloorPlanPages(parts))
                 .register(new SettingsPages(
                         parts.tenants(),

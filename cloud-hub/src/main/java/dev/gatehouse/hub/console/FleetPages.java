@@ -44,7 +44,9 @@ public record FleetPages(Database database) implements HttpService {
                         "keepAlive",
                         EDGE_KEEP_ALIVE.toSeconds(),
                         "silentDrop",
-                        EDGE_KEEP_ALIVE.toSeconds() * 3 / 2));
+                        EDGE_KEEP_ALIVE.toSeconds() * 3 / 2,
+                        "mayManage",
+                        session.access().may(Permission.MANAGE_DEVICES)));
     }
 
     private void live(ServerRequest req, ServerResponse res) {

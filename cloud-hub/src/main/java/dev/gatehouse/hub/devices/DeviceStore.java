@@ -8,6 +8,7 @@ import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.model.SigningKey;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -95,6 +96,22 @@ public record DeviceStore(Database database, Clock clock) {
                 Times.iso(row.getLong(9)));
     }
 
+    /** A device's site and status, read inside a transaction. */
+    record Placed(String siteId, String status) {
+        boolean retired() {
+            return status.equals("retired");
+        }
+    }
+
+    static Optional<Placed> placed(Connection c, String tenantId, String deviceId) throws SQLException {
+        return Sql.one(
+                c,
+                "SELECT site_id, status FROM devices WHERE id = ? AND tenant_id = ?",
+                row -> new Placed(row.getString(1), row.getString(2)),
+                deviceId,
+                tenantId);
+    }
+
     /** What provisioning tells an edge about its tenant and site. */
     public record Issued(String slug, String siteId, String zone, List<SigningKey> keys, byte[] cardKey) {}
 
@@ -104,39 +121,50 @@ public record DeviceStore(Database database, Clock clock) {
      */
     public StoreResult<Issued> provision(String tenantId, String deviceId, String passwordHash) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            record Row(String siteId, String status) {}
-            Optional<Row> device = Sql.one(
-                    c,
-                    "SELECT site_id, status FROM devices WHERE id = ? AND tenant_id = ?",
-                    row -> new Row(row.getString(1), row.getString(2)),
-                    deviceId,
-                    tenantId);
-            if (device.isEmpty()) {
-                return new StoreResult.NotFound<>("device", deviceId);
-            }
-            if (device.get().status().equals("retired")) {
-                return new StoreResult.Conflict<>(
-                        "device " + deviceId + " is retired and cannot be provisioned again; create a new device");
-            }
-            int changed = Sql.update(
-                    c,
-                    "UPDATE devices SET status = 'active', mqtt_password_hash = ?, updated_at = ?"
-                            + " WHERE id = ? AND tenant_id = ? AND status <> 'retired'",
-                    passwordHash,
-                    now,
-                    deviceId,
-                    tenantId);
-            if (changed != 1) {
-                return new StoreResult.Conflict<>("device " + deviceId + " was retired meanwhile");
-            }
-            String siteId = device.get().siteId();
-            String slug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
-                    .orElseThrow();
-            String zone = Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId)
-                    .orElseThrow();
-            return StoreResult.found(new Issued(
-                    slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, tenantId)));
-        });
+        return database.write(c -> provision(c, tenantId, deviceId, passwordHash, Optional.empty(), now));
+    }
+
+    /**
+     * {@link #provision} inside the caller's transaction; {@code publicKey} (a public JWK) is stored
+     * when given, as enrollment does.
+     */
+    static StoreResult<Issued> provision(
+            Connection c,
+            String tenantId,
+            String deviceId,
+            String passwordHash,
+            Optional<String> publicKey,
+            Instant now)
+            throws SQLException {
+        Optional<Placed> device = placed(c, tenantId, deviceId);
+        if (device.isEmpty()) {
+            return new StoreResult.NotFound<>("device", deviceId);
+        }
+        if (device.get().retired()) {
+            return new StoreResult.Conflict<>(
+                    "device " + deviceId + " is retired and cannot be provisioned again; create a new device");
+        }
+        int changed = Sql.update(
+                c,
+                "UPDATE devices SET status = 'active', mqtt_password_hash = ?, updated_at = ?,"
+                        + " public_key = COALESCE(?, public_key),"
+                        + " enrolled_at = COALESCE(?, enrolled_at)"
+                        + " WHERE id = ? AND tenant_id = ? AND status <> 'retired'",
+                passwordHash,
+                now,
+                publicKey,
+                publicKey.map(k -> now),
+                deviceId,
+                tenantId);
+        if (changed != 1) {
+            return new StoreResult.Conflict<>("device " + deviceId + " was retired meanwhile");
+        }
+        String siteId = device.get().siteId();
+        String slug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
+                .orElseThrow();
+        String zone =
+                Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId).orElseThrow();
+        return StoreResult.found(
+                new Issued(slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, tenantId)));
     }
 }

@@ -65,6 +65,19 @@ public record ProvisioningService(
         disconnect.accept(deviceId);
         DeviceView after = StoreResults.found(devices.device(tenantId, deviceId), "device", deviceId);
         audit.record(req, caller, "device.provision", "device", deviceId, before.siteId(), before, after);
+        Map<String, Object> bundle = bundle(doors, tenantId, deviceId, issued, brokerUrl.get(), password);
+        res.header("Cache-Control", "no-store");
+        Json.created(res, bundle);
+    }
+
+    /** The bundle an edge is set up with; the same for provisioning and enrollment by code. */
+    static Map<String, Object> bundle(
+            DoorStore doors,
+            String tenantId,
+            String deviceId,
+            DeviceStore.Issued issued,
+            String brokerUrl,
+            String password) {
         List<Map<String, String>> siteDoors = new ArrayList<>();
         for (Views.DoorView door : doors.doors(tenantId, issued.siteId())) {
             siteDoors.add(Map.of("id", door.id(), "name", door.name()));
@@ -75,7 +88,7 @@ public record ProvisioningService(
         bundle.put("device", deviceId);
         bundle.put("zone", issued.zone());
         Map<String, String> mqtt = new LinkedHashMap<>();
-        mqtt.put("url", brokerUrl.get());
+        mqtt.put("url", brokerUrl);
         mqtt.put("username", deviceId);
         mqtt.put("password", password);
         bundle.put("mqtt", mqtt);
@@ -84,7 +97,6 @@ public record ProvisioningService(
                 Map.of("keys", issued.keys().stream().map(SigningKey::jwk).toList()));
         bundle.put("cardKey", HexFormat.of().formatHex(issued.cardKey()));
         bundle.put("doors", siteDoors);
-        res.header("Cache-Control", "no-store");
-        Json.created(res, bundle);
+        return bundle;
     }
 }

@@ -19,6 +19,9 @@ import java.util.Optional;
 public final class AuthFilter implements Filter {
     static final String CONTEXT_KEY = "gatehouse.caller";
 
+    /** The one API path that takes no token: a device enrolling with its one-time code. */
+    public static final String ENROLL_PATH = "/api/v1/enroll";
+
     private final Database database;
     private final TenantHost host;
 
@@ -30,7 +33,9 @@ public final class AuthFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         // A console session may have attached the caller already (cookie, no Authorization header).
+        // Enrollment carries a one-time code instead of a token (devices.EnrollmentService).
         if (!req.path().path().startsWith("/api/")
+                || req.path().path().equals(ENROLL_PATH)
                 || req.context().get(CONTEXT_KEY, Caller.class).isPresent()) {
             chain.proceed();
             return;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.members.People;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.CommandAck;
@@ -14,11 +15,8 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.sql.PreparedStatement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,26 +31,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass
 @EnumSource(StoreKind.class)
 class CommandApiTest {
-    /** The system clock plus an offset the test moves forward. */
-    static final class MovableClock extends Clock {
-        volatile Duration offset = Duration.ZERO;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-    }
-
     static TestHub hub;
     static MovableClock clock = new MovableClock();
 
@@ -257,15 +235,15 @@ class CommandApiTest {
     void aPendingCommandPastItsExpiryReadsExpired() {
         Site site = site("expiry", 1);
         String id = send(site, unlock(site.door())).json().get("id").asText();
-        Duration before = clock.offset;
-        clock.offset = before.plusMinutes(2);
+        Duration before = clock.offset();
+        clock.set(before.plusMinutes(2));
         try {
             JsonNode read =
                     api().get("/api/v1/commands/" + id, site.tenant().token()).json();
             assertThat(read.get("status").asText()).isEqualTo("expired");
             assertThat(read.at("/devices/0/status").asText()).isEqualTo("expired");
         } finally {
-            clock.offset = before;
+            clock.set(before);
         }
     }
 

@@ -46,6 +46,7 @@ import java.util.concurrent.CountDownLatch;
  *                                                   open|close|rex|relay DOOR, fire INPUT on|off
  * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
+ * gatehouse-edge enroll HUB CODE [DIR]            enroll with a one-time code from the console (see Enroller)
  * </pre>
  *
  * Exit codes: 0 done, 1 failed (one line on stderr says why), 2 usage error, 3 the agent could not start
@@ -57,7 +58,7 @@ public final class EdgeMain {
     private final PrintStream out;
     private final PrintStream err;
 
-    EdgeMain(PrintStream out, PrintStream err) {
+    public EdgeMain(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
@@ -66,13 +67,14 @@ public final class EdgeMain {
         System.exit(new EdgeMain(System.out, System.err).run(args));
     }
 
-    int run(String[] args) {
+    public int run(String[] args) {
         if (args.length == 0) {
             return usage("no command");
         }
         List<String> positional = new ArrayList<>();
         Optional<Path> config = Optional.empty();
         boolean simulate = false;
+        boolean allowHttp = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
@@ -82,6 +84,7 @@ public final class EdgeMain {
                     config = Optional.of(Path.of(args[++i]));
                 }
                 case "--simulate" -> simulate = true;
+                case "--allow-http" -> allowHttp = true;
                 default -> {
                     if (args[i].startsWith("--")) {
                         // A misspelt --simulate must not start the agent on real GPIO.
@@ -96,6 +99,7 @@ public final class EdgeMain {
                 case "run" -> runAgent(requireConfig(config), simulate);
                 case "init-demo" -> initDemo(positional);
                 case "provision" -> provision(positional);
+                case "enroll" -> enroll(positional, allowHttp);
                 case "status" -> status(requireConfig(config));
                 case "watch" -> watch(requireConfig(config));
                 case "test-relay" ->
@@ -233,6 +237,48 @@ public final class EdgeMain {
         Provisioning.Bundle bundle = Provisioning.parse(Files.readString(bundleFile));
         Provisioning.Written written = Provisioning.write(bundle, dir);
         out.println("provisioned " + bundle.tenant() + "/" + bundle.site() + "/" + bundle.device() + " in " + dir);
+        report(bundle, written);
+        return 0;
+    }
+
+    /** Where the package keeps the agent's configuration, and its data. */
+    static final Path PACKAGE_CONFIG_DIR = Path.of("/etc/gatehouse");
+
+    static final String PACKAGE_DATA_DIR = "/var/lib/gatehouse";
+
+    private int enroll(List<String> positional, boolean allowHttp) throws IOException {
+        String first = arg(positional, 0, "HUB");
+        boolean qr = first.startsWith(Enroller.QR_PREFIX);
+        int dirIndex = qr ? 1 : 2;
+        if (positional.size() > dirIndex + 1) {
+            throw new UsageError("enroll takes HUB CODE [DIR] (or the QR code's text and [DIR])");
+        }
+        Enroller.Target target;
+        try {
+            target = Enroller.target(first, qr ? null : (positional.size() > 1 ? positional.get(1) : null), allowHttp);
+        } catch (Enroller.EnrollException e) {
+            err.println("gatehouse-edge: enroll: " + e.getMessage());
+            return 2;
+        }
+        Path dir = positional.size() > dirIndex ? Path.of(positional.get(dirIndex)) : PACKAGE_CONFIG_DIR;
+        String dataDir = dir.toAbsolutePath().normalize().equals(PACKAGE_CONFIG_DIR) ? PACKAGE_DATA_DIR : "data";
+        Enroller.Enrolled enrolled;
+        try {
+            enrolled = new Enroller().enroll(target, dir, dataDir, EdgeAgent.AGENT_VERSION);
+        } catch (Enroller.EnrollException e) {
+            err.println("gatehouse-edge: enroll: " + e.getMessage());
+            err.println("nothing was written");
+            return 1;
+        }
+        Provisioning.Bundle bundle = enrolled.bundle();
+        out.println("enrolled as device " + bundle.device() + " of site " + bundle.site() + " (" + bundle.tenant()
+                + ") with " + target.hub() + "; " + bundle.doors().size() + " doors");
+        out.println("  wrote " + enrolled.keyFile() + " (0600): this device's private key, made here");
+        report(bundle, enrolled.written());
+        return 0;
+    }
+
+    private void report(Provisioning.Bundle bundle, Provisioning.Written written) {
         written.files().forEach(file -> out.println("  wrote " + file + " (0600)"));
         if (written.configWritten()) {
             out.println("  wrote " + written.config() + " with the site and hub sections");
@@ -243,7 +289,6 @@ public final class EdgeMain {
             out.println("  kept " + written.config() + " (it already exists); its hub section should read:");
             out.println("    hub:\n      mqtt-url: " + bundle.mqttUrl() + "\n      password-file: mqtt-password");
         }
-        return 0;
     }
 
     private int initDemo(List<String> positional) throws IOException {
@@ -417,7 +462,11 @@ public final class EdgeMain {
                                                 drive a simulated site
                   init-demo DIR                 write a demo site (config, keys, signed entitlements)
                   provision BUNDLE.json DIR     write the hub's provisioning bundle: card key, trusted keys,
-                                                MQTT password (0600) and, if absent, gatehouse.yaml""";
+                                                MQTT password (0600) and, if absent, gatehouse.yaml
+                  enroll HUB CODE [DIR]         enroll with the console's one-time code: make this device's key
+                                                pair, send its public key, write what provision writes and the
+                                                private key into DIR (/etc/gatehouse); HUB CODE may also be the
+                                                code's QR text. --allow-http for a plain-HTTP hub not on this host""";
     }
 
     /** A command-line mistake: exit 2 with the usage text. */

@@ -142,6 +142,11 @@ public final class Provisioning {
      * and {@code gatehouse.yaml} only if absent.
      */
     public static Written write(Bundle bundle, Path dir) throws IOException {
+        return write(bundle, dir, "data");
+    }
+
+    /** {@link #write(Bundle, Path)} with {@code dataDir} as a new gatehouse.yaml's data directory. */
+    public static Written write(Bundle bundle, Path dir, String dataDir) throws IOException {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
         files.add(SecretFiles.writeOwnerOnly(dir.resolve("card.key"), bundle.cardKeyHex() + "\n"));
@@ -151,7 +156,7 @@ public final class Provisioning {
         boolean written = false;
         if (!Files.exists(config)) {
             try {
-                Files.writeString(config, yaml(bundle), StandardOpenOption.CREATE_NEW);
+                Files.writeString(config, yaml(bundle, dataDir), StandardOpenOption.CREATE_NEW);
                 written = true;
             } catch (FileAlreadyExistsException e) {
                 // written meanwhile: keep it
@@ -160,9 +165,9 @@ public final class Provisioning {
         return new Written(config, written, files);
     }
 
-    static String yaml(Bundle b) {
+    static String yaml(Bundle b, String dataDir) {
         StringBuilder out = new StringBuilder();
-        out.append("# Written by `gatehouse edge provision` for device ")
+        out.append("# Written by `gatehouse-edge provision` or `enroll` for device ")
                 .append(b.device())
                 .append(".\n");
         out.append("# Every key is described in edge-agent/README.md.\n");
@@ -171,7 +176,7 @@ public final class Provisioning {
         out.append("  id: ").append(b.site()).append('\n');
         out.append("  device: ").append(b.device()).append('\n');
         out.append("  zone: ").append(b.zone().getId()).append('\n');
-        out.append("data-dir: data\n");
+        out.append("data-dir: ").append(dataDir).append('\n');
         out.append("card-key-file: card.key\n");
         out.append("trusted-keys-file: trusted-keys.json\n");
         out.append("\nhub:\n");
