@@ -46,6 +46,7 @@ import java.util.concurrent.CountDownLatch;
  *                                                   open|close|rex|relay DOOR, fire INPUT on|off
  * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
+ * gatehouse-edge selftest --config FILE             check the JVM, GPIO, pins, ports, clock, data dir and secrets
  * gatehouse-edge enroll HUB CODE [DIR]            enroll with a one-time code from the console (see Enroller)
  * </pre>
  *
@@ -101,6 +102,7 @@ public final class EdgeMain {
                 case "provision" -> provision(positional);
                 case "enroll" -> enroll(positional, allowHttp);
                 case "status" -> status(requireConfig(config));
+                case "selftest" -> new SelfTest(out).run(requireConfig(config));
                 case "watch" -> watch(requireConfig(config));
                 case "test-relay" ->
                     request(requireConfig(config), command("test-relay").put("door", arg(positional, 0, "DOOR")));
@@ -454,6 +456,8 @@ public final class EdgeMain {
                 usage: gatehouse-edge COMMAND [ARGS] --config FILE
                   run [--simulate]              run the agent (on the hardware simulator with --simulate)
                   status                        doors, readers, cache seq and size, clock trust, outbox depth
+                  selftest                      check this Pi before the first door: Java, GPIO, pins, readers'
+                                                ports, clock sync, data dir, secrets, the hub (exit 1 on a FAIL)
                   test-relay DOOR               pulse a door's relay
                   watch                         live decisions and door events
                   apply < FILE.jws              apply a signed sync batch or snapshot chunk from the hub
