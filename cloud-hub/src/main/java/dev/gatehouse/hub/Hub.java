@@ -7,6 +7,9 @@ import dev.gatehouse.hub.accounts.AccountStore;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.alerts.AlertMonitor;
+import dev.gatehouse.hub.alerts.AlertService;
+import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
@@ -79,6 +82,7 @@ public final class Hub implements AutoCloseable {
     private final MqttRuntime mqtt;
     private final EventIngest ingest;
     private final Sync sync;
+    private final AlertMonitor alerts;
 
     private Hub(
             HubConfig config,
@@ -87,7 +91,8 @@ public final class Hub implements AutoCloseable {
             Stores stores,
             MqttRuntime mqtt,
             EventIngest ingest,
-            Sync sync) {
+            Sync sync,
+            AlertMonitor alerts) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -95,6 +100,7 @@ public final class Hub implements AutoCloseable {
         this.mqtt = mqtt;
         this.ingest = ingest;
         this.sync = sync;
+        this.alerts = alerts;
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -180,7 +186,15 @@ public final class Hub implements AutoCloseable {
                     .start();
             LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
                     + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
-            return new Hub(config, database, server, stores, mqtt, ingest, sync);
+            AlertMonitor alerts = new AlertMonitor(
+                            new AlertStore(database, clock),
+                            config.mail().mailer(clock),
+                            config.console().publicUrl(),
+                            clock,
+                            signal::generation,
+                            signal::await)
+                    .start();
+            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -263,6 +277,8 @@ public final class Hub implements AutoCloseable {
                 .register("/api/v1", commands)
                 .register("/api/v1", new AuditService(audit.store()))
                 .register(
+                        "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
+                .register(
                         "/api/v1",
                         new AccountService(
                                 new AccountStore(stores.database(), stores.clock()),
@@ -296,6 +312,11 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
+    /** The fleet alerts' evaluator ({@code alerts().pass()} evaluates now). */
+    public AlertMonitor alerts() {
+        return alerts;
+    }
+
     /** Sync and commands; {@code sync().publisher().awaitPublished(siteId, seq, timeout)} waits for a publish. */
     public Sync sync() {
         return sync;
@@ -326,6 +347,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            alerts.close();
             server.stop();
         } finally {
             try {

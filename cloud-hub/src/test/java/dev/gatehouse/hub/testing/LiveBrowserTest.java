@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.testing;
 
+import dev.gatehouse.hub.HubConfig;
 import dev.gatehouse.hub.store.StoreKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,8 +20,13 @@ public abstract class LiveBrowserTest {
 
     @BeforeAll
     void startSiteAndBrowser() throws Exception {
-        site = LiveSite.start(StoreKind.SQLITE);
+        site = LiveSite.start(StoreKind.SQLITE, this::hubConfig);
         browser = Browser.start(getClass());
+    }
+
+    /** The hub's configuration for this class; a class that needs, say, a real SMTP server changes it. */
+    protected HubConfig hubConfig(HubConfig config) {
+        return config;
     }
 
     @AfterAll

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.openqa.selenium.By;
 
@@ -50,7 +51,18 @@ public final class LiveSite implements AutoCloseable {
     }
 
     public static LiveSite start(StoreKind kind) throws Exception {
-        TestHub hub = TestHub.startWithBroker(kind);
+        return start(kind, config -> config);
+    }
+
+    /** A site whose hub's test configuration {@code custom} changes first. */
+    public static LiveSite start(StoreKind kind, java.util.function.UnaryOperator<dev.gatehouse.hub.HubConfig> custom)
+            throws Exception {
+        TestHub hub = TestHub.start(
+                kind,
+                java.time.Clock.systemUTC(),
+                Optional.empty(),
+                dev.gatehouse.hub.mqtt.MqttSettings.embedded(0),
+                custom);
         try {
             TestHub.Tenant tenant = hub.newTenant("console");
             String token = tenant.token();

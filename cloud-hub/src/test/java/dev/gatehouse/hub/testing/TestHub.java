@@ -51,6 +51,16 @@ public final class TestHub implements AutoCloseable {
     }
 
     public static TestHub start(StoreKind kind, Clock clock, Optional<String> baseDomain, MqttSettings mqtt) {
+        return start(kind, clock, baseDomain, mqtt, config -> config);
+    }
+
+    /** A hub whose test configuration {@code custom} changes first (its mail settings, say). */
+    public static TestHub start(
+            StoreKind kind,
+            Clock clock,
+            Optional<String> baseDomain,
+            MqttSettings mqtt,
+            java.util.function.UnaryOperator<HubConfig> custom) {
         Path dataDir;
         try {
             dataDir = Files.createTempDirectory("gatehouse-hub-test");
@@ -61,7 +71,7 @@ public final class TestHub implements AutoCloseable {
         if (baseDomain.isPresent()) {
             config = config.withBaseDomain(baseDomain.get());
         }
-        return new TestHub(Hub.start(config, clock), dataDir);
+        return new TestHub(Hub.start(custom.apply(config), clock), dataDir);
     }
 
     /** Store settings of the kind: a SQLite file under {@code dataDir}, or a fresh PostgreSQL database. */
