@@ -30,11 +30,12 @@ final class ScratchRoot {
     static ScratchRoot create(Path root) throws IOException {
         Command.require("dpkg", "dpkg");
         Command.require("dpkg-deb", "dpkg");
-        if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-            fail("the package install tests run as root: the maintainer scripts give the data directories to the"
-                    + " service users (chown), which only root can, even in a scratch root. Run mvn verify as root"
-                    + " (as CI does), or skip them with -Dit.test='!*PackageIT'");
-        }
+        // Only root can give the data directories to the service users (chown), even in a scratch root.
+        // CI runs as root; elsewhere these tests are skipped with this reason rather than failing.
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")),
+                "the package install tests run as root: the maintainer scripts give the data directories to the"
+                        + " service users (chown), which only root can, even in a scratch root");
         Path admin = Files.createDirectories(root.resolve("var/lib/dpkg"));
         for (String dir : List.of("info", "updates", "triggers", "alternatives")) {
             Files.createDirectories(admin.resolve(dir));
