@@ -30,6 +30,7 @@ import dev.gatehouse.protocol.model.TimeWindow;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.time.DayOfWeek;
 import java.util.List;
+import java.util.Optional;
 
 /** JSON for the entities that sync carries: {@code {"kind":"member","id":…,…}}. */
 final class EntityJson {
@@ -50,24 +51,20 @@ final class EntityJson {
                         .put("status", credential.status())
                         .opt("validFrom", credential.validFrom())
                         .opt("validUntil", credential.validUntil());
-            case Door door ->
+            case Door door -> {
                 out.put("id", door.id())
                         .put("name", door.name())
                         .put("unlockFor", door.unlockFor())
                         .put("untrustedClock", door.untrustedClock())
                         .put("offline", door.offline())
-                        .put("offlineAfter", door.offlineAfter());
+                        .put("offlineAfter", door.offlineAfter())
+                        .opt("heldOpenAfter", door.heldOpenAfter());
+                door.officeHours().ifPresent(windows -> out.objects("officeHours", windows(windows)));
+            }
             case DoorGroup group -> out.put("id", group.id()).sorted("doors", group.doors());
             case Schedule schedule ->
                 out.put("id", schedule.id())
-                        .objects(
-                                "windows",
-                                schedule.windows().stream()
-                                        .map(window -> new JsonOut()
-                                                .put("day", window.day())
-                                                .put("start", TimeWindow.format(window.startMinute()))
-                                                .put("end", TimeWindow.format(window.endMinute())))
-                                        .toList())
+                        .objects("windows", windows(schedule.windows()))
                         .put("holidays", schedule.holidays());
             case Grant grant ->
                 out.put("id", grant.id())
@@ -126,7 +123,11 @@ final class EntityJson {
                                 in.duration("unlockFor"),
                                 in.enumValue("untrustedClock", DegradedMode.class),
                                 in.enumValue("offline", DegradedMode.class),
-                                in.duration("offlineAfter"));
+                                in.duration("offlineAfter"),
+                                in.has("heldOpenAfter") ? Optional.of(in.duration("heldOpenAfter")) : Optional.empty(),
+                                in.has("officeHours")
+                                        ? Optional.of(in.list("officeHours", EntityJson::window))
+                                        : Optional.empty());
                     case DOOR_GROUP -> new DoorGroup(in.id("id", DoorGroupId::new), in.idSet("doors", DoorId::new));
                     case SCHEDULE ->
                         new Schedule(
@@ -165,6 +166,15 @@ final class EntityJson {
                 };
         in.end();
         return entity;
+    }
+
+    private static List<JsonOut> windows(List<TimeWindow> windows) {
+        return windows.stream()
+                .map(window -> new JsonOut()
+                        .put("day", window.day())
+                        .put("start", TimeWindow.format(window.startMinute()))
+                        .put("end", TimeWindow.format(window.endMinute())))
+                .toList();
     }
 
     private static TimeWindow window(JsonNode node, String path) {

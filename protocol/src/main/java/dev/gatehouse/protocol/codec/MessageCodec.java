@@ -262,7 +262,8 @@ public final class MessageCodec {
                                 in.longValue("outboxDepth"),
                                 in.enumValue("health", Health.class),
                                 in.stringList("problems"),
-                                in.string("agentVersion"));
+                                in.string("agentVersion"),
+                                in.has("features") ? in.stringList("features") : java.util.List.of());
                     case COMMAND ->
                         new Command(
                                 in.id("tenant"),
@@ -372,16 +373,7 @@ public final class MessageCodec {
                         .put("door", event.door())
                         .put("kind", event.kind())
                         .opt("detail", event.detail());
-            case DeviceState state ->
-                new JsonOut()
-                        .put("site", state.site())
-                        .put("device", state.device())
-                        .put("cacheSeq", state.cacheSeq())
-                        .put("clock", state.clock())
-                        .put("outboxDepth", state.outboxDepth())
-                        .put("health", state.health())
-                        .strings("problems", state.problems())
-                        .put("agentVersion", state.agentVersion());
+            case DeviceState state -> deviceState(state);
             case Command command ->
                 new JsonOut()
                         .put("tenant", command.tenant())
@@ -432,5 +424,22 @@ public final class MessageCodec {
             case CommandAction.SetConfig config ->
                 new JsonOut().put("type", "set-config").map("settings", config.settings());
         };
+    }
+
+    private static JsonOut deviceState(DeviceState state) {
+        JsonOut out = new JsonOut()
+                .put("site", state.site())
+                .put("device", state.device())
+                .put("cacheSeq", state.cacheSeq())
+                .put("clock", state.clock())
+                .put("outboxDepth", state.outboxDepth())
+                .put("health", state.health())
+                .strings("problems", state.problems())
+                .put("agentVersion", state.agentVersion());
+        // Written only when there are some, so a hub that predates features still reads the rest.
+        if (!state.features().isEmpty()) {
+            out.strings("features", state.features());
+        }
+        return out;
     }
 }

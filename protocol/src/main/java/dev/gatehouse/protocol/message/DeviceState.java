@@ -7,7 +7,10 @@ import java.util.List;
 
 /**
  * An edge's state, published retained: the seq its cache has applied, whether it trusts its clock,
- * how many events wait in its outbox, its health with the problems behind it, and its version.
+ * how many events wait in its outbox, its health with the problems behind it, its version, and the
+ * protocol features it supports beyond the first version's (such as {@code door-policy}, see {@link
+ * dev.gatehouse.protocol.model.Door#POLICY_FEATURE}), so the hub sends a site only what all its
+ * edges read.
  */
 public record DeviceState(
         String site,
@@ -17,7 +20,8 @@ public record DeviceState(
         long outboxDepth,
         Health health,
         List<String> problems,
-        String agentVersion)
+        String agentVersion,
+        List<String> features)
         implements Message {
     public DeviceState {
         Ids.require(site, "device state site");
@@ -32,6 +36,24 @@ public record DeviceState(
         }
         problems.forEach(problem -> Checks.text(problem, 200, "device state problem"));
         Checks.text(agentVersion, 40, "device state agentVersion");
+        features = List.copyOf(Checks.present(features, "device state features"));
+        if (features.size() > 20) {
+            throw Checks.bad("device state lists " + features.size() + " features; the limit is 20");
+        }
+        features.forEach(feature -> Checks.text(feature, 40, "device state feature"));
+    }
+
+    /** A state without features (an edge that predates them). */
+    public DeviceState(
+            String site,
+            String device,
+            long cacheSeq,
+            ClockStatus clock,
+            long outboxDepth,
+            Health health,
+            List<String> problems,
+            String agentVersion) {
+        this(site, device, cacheSeq, clock, outboxDepth, health, problems, agentVersion, List.of());
     }
 
     @Override

@@ -47,12 +47,14 @@ class GoldenFilesTest {
     private static Map<String, MessageType> files() {
         Map<String, MessageType> files = new LinkedHashMap<>();
         files.put("sync.batch.json", MessageType.SYNC_BATCH);
+        files.put("sync.batch.door-policy.json", MessageType.SYNC_BATCH);
         files.put("sync.request.json", MessageType.SYNC_REQUEST);
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
         files.put("event.access.denied.json", MessageType.ACCESS_EVENT);
         files.put("event.door.json", MessageType.DOOR_EVENT);
         files.put("device.state.json", MessageType.DEVICE_STATE);
+        files.put("device.state.features.json", MessageType.DEVICE_STATE);
         files.put("command.json", MessageType.COMMAND);
         files.put("command.lockdown.json", MessageType.COMMAND);
         files.put("command.ack.json", MessageType.COMMAND_ACK);
