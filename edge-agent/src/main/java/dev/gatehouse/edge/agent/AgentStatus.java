@@ -24,7 +24,11 @@ public record AgentStatus(
         readers = List.copyOf(readers);
     }
 
-    public record DoorStatus(String id, String name, String state, String mode, List<String> readers) {
+    /**
+     * One door; {@code policy} says the held-open threshold and office hours in force and whether each
+     * is the hub's (pushed) or the local configuration's.
+     */
+    public record DoorStatus(String id, String name, String state, String mode, List<String> readers, String policy) {
         public DoorStatus {
             readers = List.copyOf(readers);
         }

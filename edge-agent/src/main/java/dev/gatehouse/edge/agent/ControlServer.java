@@ -336,7 +336,8 @@ public final class ControlServer implements AutoCloseable {
                     .put("id", door.id())
                     .put("name", door.name())
                     .put("state", door.state())
-                    .put("mode", door.mode());
+                    .put("mode", door.mode())
+                    .put("policy", door.policy());
             door.readers().forEach(item.putArray("readers")::add);
         }
         ArrayNode readers = node.putArray("readers");

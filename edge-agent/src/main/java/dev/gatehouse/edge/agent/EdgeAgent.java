@@ -131,6 +131,7 @@ public final class EdgeAgent implements AutoCloseable {
             doors.values().forEach(door -> door.followClockTrust(() -> clockTrust.status() == ClockStatus.TRUSTED));
             claimed.attach(event -> doorEvent(event.door(), event.kind(), event.detail(), false, event.at()));
             claimed.resume(cache::doorMode);
+            applyDoorPolicies();
             for (EdgeConfig.Door door : config.doors()) {
                 door.readers().forEach(reader -> doorOfReader.put(reader, door.id()));
             }
@@ -299,6 +300,16 @@ public final class EdgeAgent implements AutoCloseable {
         @Override
         public String agentVersion() {
             return AGENT_VERSION;
+        }
+
+        @Override
+        public List<String> features() {
+            return List.of(dev.gatehouse.protocol.model.Door.POLICY_FEATURE);
+        }
+
+        @Override
+        public void applied() {
+            applyDoorPolicies();
         }
     }
 
@@ -506,11 +517,13 @@ public final class EdgeAgent implements AutoCloseable {
         if (envelope.type() == MessageType.SYNC_BATCH) {
             ApplyResult result = cache.apply(envelope);
             clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
+            applyDoorPolicies();
             return result.toString();
         }
         if (envelope.type() == MessageType.SNAPSHOT_CHUNK) {
             SnapshotResult result = cache.offer(envelope);
             clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
+            applyDoorPolicies();
             return result.toString();
         }
         throw new IllegalArgumentException(envelope.type().wireName() + " is not sync data; commands arrive over MQTT");
@@ -530,6 +543,34 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    /** "held open after 45 s (hub), 2 office-hours windows (local)". */
+    static String policyText(DoorController.Policy policy) {
+        return "held open after " + policy.heldOpenAfter().toSeconds() + " s ("
+                + (policy.heldOpenPushed() ? "hub" : "local") + "), "
+                + policy.unlockWindows().size()
+                + " office-hours windows (" + (policy.windowsPushed() ? "hub" : "local") + ")";
+    }
+
+    /**
+     * Applies each door's policy from the hub as the cache holds it: a pushed held-open threshold or
+     * office hours win over the local configuration, and an absent one returns the door to it. Runs at
+     * start and after every applied batch or snapshot.
+     */
+    private void applyDoorPolicies() {
+        for (DoorController door : doors.values()) {
+            Optional<dev.gatehouse.protocol.model.Door> entity;
+            try {
+                entity = cache.door(door.id());
+            } catch (RuntimeException e) {
+                log.warn("door {}: cannot read its policy from the cache: {}", door.id(), e.getMessage());
+                continue;
+            }
+            door.applyPolicy(
+                    entity.flatMap(dev.gatehouse.protocol.model.Door::heldOpenAfter),
+                    entity.flatMap(dev.gatehouse.protocol.model.Door::officeHours));
+        }
+    }
+
     public AgentStatus status() {
         EdgeConfig.Site site = config.site();
         AgentClockTrust.Verdict clockVerdict = clockTrust.verdict();
@@ -541,7 +582,8 @@ public final class EdgeAgent implements AutoCloseable {
                     door.name(),
                     controller.state().name().toLowerCase(),
                     modeName(controller),
-                    door.readers()));
+                    door.readers(),
+                    policyText(controller.policy())));
         }
         List<AgentStatus.ReaderStatus> readerStatus = new ArrayList<>();
         for (EdgeConfig.Reader reader : config.readers()) {

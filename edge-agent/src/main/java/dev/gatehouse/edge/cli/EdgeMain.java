@@ -342,11 +342,12 @@ public final class EdgeMain {
             List<String> readers = new ArrayList<>();
             door.path("readers").forEach(reader -> readers.add(reader.asText()));
             out.printf(
-                    "  %-20s %-10s %-20s readers %s%n",
+                    "  %-20s %-10s %-20s readers %s; %s%n",
                     door.path("id").asText(),
                     door.path("state").asText(),
                     door.path("mode").asText(),
-                    String.join(", ", readers));
+                    String.join(", ", readers),
+                    door.path("policy").asText());
         }
         out.println("readers");
         for (JsonNode reader : s.path("readers")) {

@@ -2,10 +2,12 @@ package dev.gatehouse.edge.door;
 
 import dev.gatehouse.protocol.message.DoorEventKind;
 import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.TimeWindow;
 import dev.gatehouse.protocol.policy.DoorMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -105,8 +107,15 @@ public final class DoorController implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService queue;
     private final DoorEvents events;
-    private final UnlockSchedule schedule;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /**
+     * The unlock windows and held-open threshold in force: the local configuration's, or what the hub
+     * pushed ({@link #applyPolicy}). Read from any thread, written on the queue only.
+     */
+    private volatile UnlockSchedule schedule;
+
+    private volatile Duration heldOpenAfter;
+    private volatile Policy policy;
 
     // Read from any thread, written on the queue only.
     private volatile DoorMode mode;
@@ -161,6 +170,65 @@ public final class DoorController implements AutoCloseable {
         this.events = Objects.requireNonNull(events, "events");
         this.mode = Objects.requireNonNull(initialMode, "initialMode");
         this.schedule = new UnlockSchedule(settings.unlockWindows(), settings.zone());
+        this.heldOpenAfter = settings.heldOpenAfter();
+        this.policy = new Policy(settings.heldOpenAfter(), settings.unlockWindows(), false, false);
+    }
+
+    /**
+     * The door policy in force: the held-open threshold and the unlock windows (office hours), each
+     * with whether the hub pushed it (else it is the local configuration's).
+     */
+    public record Policy(
+            Duration heldOpenAfter, List<TimeWindow> unlockWindows, boolean heldOpenPushed, boolean windowsPushed) {}
+
+    /** The door policy in force now. */
+    public Policy policy() {
+        return policy;
+    }
+
+    /**
+     * Applies the hub's door policy at once: a pushed held-open threshold or set of office hours wins
+     * over the local configuration; an absent one returns to it. The windows are re-evaluated now, so
+     * a door unlocked by a window that no longer exists relocks, and one inside a new window unlocks
+     * (while the clock is trusted). A held-open alarm already armed keeps its time.
+     */
+    public CompletableFuture<Void> applyPolicy(
+            Optional<Duration> pushedHeldOpen, Optional<List<TimeWindow>> pushedWindows) {
+        Policy next = new Policy(
+                pushedHeldOpen.orElse(settings.heldOpenAfter()),
+                pushedWindows.map(List::copyOf).orElse(settings.unlockWindows()),
+                pushedHeldOpen.isPresent(),
+                pushedWindows.isPresent());
+        return apply(() -> {
+            if (next.equals(policy)) {
+                return;
+            }
+            Policy before = policy;
+            policy = next;
+            heldOpenAfter = next.heldOpenAfter();
+            if (!next.unlockWindows().equals(before.unlockWindows())) {
+                schedule = new UnlockSchedule(next.unlockWindows(), settings.zone());
+                cancel(scheduleTimer);
+                scheduleGeneration++;
+                Instant now = clock.instant();
+                boolean open = windowOpen(now);
+                if (open != inWindow) {
+                    inWindow = open;
+                    applyRelay(
+                            open
+                                    ? "unlock window began (office hours from the hub)"
+                                    : "unlock window ended (office hours changed)");
+                }
+                scheduleNextBoundary(now);
+            }
+            log.info(
+                    "door {}: policy now held-open after {} ({}), {} unlock windows ({})",
+                    id(),
+                    next.heldOpenAfter(),
+                    next.heldOpenPushed() ? "from the hub" : "local",
+                    next.unlockWindows().size(),
+                    next.windowsPushed() ? "from the hub" : "local");
+        });
     }
 
     /** Starts a door in normal mode; see {@link #start(DoorSettings, Relay, Optional, Optional, Clock, ScheduledExecutorService, DoorEvents, DoorMode)}. */
@@ -432,7 +500,7 @@ public final class DoorController implements AutoCloseable {
             scheduleNextBoundary(now);
             applyRelay("start");
             if (doorOpen && !unlockedNow()) {
-                armHeldOpen(now, now.plus(settings.heldOpenAfter()));
+                armHeldOpen(now, now.plus(heldOpenAfter));
             }
         } catch (RuntimeException e) {
             closed = true; // a door that could not start takes no input and no command
@@ -518,7 +586,7 @@ public final class DoorController implements AutoCloseable {
         } else {
             Instant now = clock.instant();
             rexShuntUntil = now.plus(pulse);
-            armHeldOpen(now, now.plus(max(settings.heldOpenAfter(), pulse)));
+            armHeldOpen(now, now.plus(max(heldOpenAfter, pulse)));
             emit(DoorEventKind.REX, "request-to-exit: the door may open for egress for " + seconds(pulse));
         }
     }
@@ -534,7 +602,7 @@ public final class DoorController implements AutoCloseable {
             relockTimer = timer;
             pulseUntil = until;
         }
-        armHeldOpen(now, max(now.plus(settings.heldOpenAfter()), pulseUntil));
+        armHeldOpen(now, max(now.plus(heldOpenAfter), pulseUntil));
         applyRelay(cause);
     }
 
@@ -643,7 +711,7 @@ public final class DoorController implements AutoCloseable {
         relayUnlocked = unlock;
         if (wasUnlocked && !unlock && doorOpen && heldOpenTimer == null) {
             Instant now = clock.instant();
-            armHeldOpen(now, now.plus(settings.heldOpenAfter()));
+            armHeldOpen(now, now.plus(heldOpenAfter));
         }
     }
 

@@ -84,6 +84,7 @@ final class BatchReceiver {
                 // Only a batch that advanced the seq (so cannot be a replay) speaks for the hub's time.
                 host.hubTimeReceived(envelope.time());
                 applied(applied.toSeq());
+                host.applied();
             }
             case ApplyResult.Gap gap -> {
                 log.info("sync gap: have {}, batch starts later; asking the hub", gap.haveSeq());
@@ -98,6 +99,7 @@ final class BatchReceiver {
             case SnapshotResult.Installed installed -> {
                 host.hubTimeReceived(envelope.time());
                 applied(installed.seq());
+                host.applied();
             }
             case SnapshotResult.Discarded discarded -> {
                 state.problem("snapshot discarded: " + discarded.reason());

@@ -132,7 +132,8 @@ final class StatePublisher {
                         inputs.outboxDepth().getAsLong(),
                         health,
                         problems,
-                        version.length() > 40 ? version.substring(0, 40) : version));
+                        version.length() > 40 ? version.substring(0, 40) : version,
+                        inputs.host().features()));
     }
 
     /** A text as the wire takes it: control characters blanked, at most 200 characters. */

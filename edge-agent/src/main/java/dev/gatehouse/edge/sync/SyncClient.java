@@ -42,6 +42,14 @@ public interface SyncClient extends AutoCloseable {
 
         /** The agent's version, for {@code device.state}. */
         String agentVersion();
+
+        /** The protocol features the agent supports beyond the first version's, for {@code device.state}. */
+        default List<String> features() {
+            return List.of();
+        }
+
+        /** A batch or a snapshot was applied: entities may have changed (doors' pushed policy). */
+        default void applied() {}
     }
 
     /** The connection as status shows it. */

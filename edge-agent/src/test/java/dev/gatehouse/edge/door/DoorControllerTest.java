@@ -867,6 +867,66 @@ class DoorControllerTest {
     }
 
     @Nested
+    class PushedPolicy {
+        private final List<TimeWindow> mondayMorning = List.of(TimeWindow.of(DayOfWeek.MONDAY, "08:00", "12:00"));
+
+        @Test
+        void officeHoursFromTheHubOpenTheDoorAtOnceAndTakingThemAwayRelocksIt() {
+            // The front desk adds Monday-morning walk-ins from the console while it is Monday morning.
+            clock.set(berlin("2026-03-02T09:15"));
+            start(settings(LockType.FAIL_SECURE, List.of(), true), DoorMode.NORMAL);
+            assertThat(door().state()).isEqualTo(DoorState.LOCKED);
+
+            door().applyPolicy(Optional.empty(), Optional.of(mondayMorning)).join();
+            assertThat(door().state()).isEqualTo(DoorState.UNLOCKED_SCHEDULE);
+            assertThat(unlocked()).isTrue();
+            assertThat(door().policy().windowsPushed()).isTrue();
+
+            // pushed "none" wins over local windows too; absent returns to the local configuration
+            door().applyPolicy(Optional.empty(), Optional.of(List.of())).join();
+            assertThat(door().state()).isEqualTo(DoorState.LOCKED);
+            door().applyPolicy(Optional.empty(), Optional.empty()).join();
+            assertThat(door().state()).isEqualTo(DoorState.LOCKED);
+            assertThat(door().policy().windowsPushed()).isFalse();
+            assertThat(door().policy().unlockWindows()).isEmpty();
+        }
+
+        @Test
+        void pushedOfficeHoursReplaceTheLocalOnesAndFollowTheirBoundaries() {
+            clock.set(berlin("2026-03-02T07:00"));
+            start(
+                    settings(LockType.FAIL_SECURE, List.of(TimeWindow.of(DayOfWeek.MONDAY, "07:00", "07:30")), true),
+                    DoorMode.NORMAL);
+            assertThat(door().state()).isEqualTo(DoorState.UNLOCKED_SCHEDULE);
+
+            door().applyPolicy(Optional.empty(), Optional.of(mondayMorning)).join();
+            assertThat(door().state()).isEqualTo(DoorState.LOCKED);
+            queue.advanceTo(berlin("2026-03-02T13:00"));
+            assertThat(gpio.relay(RELAY_PIN).transitions())
+                    .extracting(Transition::at)
+                    .containsSubsequence(berlin("2026-03-02T08:00"), berlin("2026-03-02T12:00"));
+        }
+
+        @Test
+        void aPushedHeldOpenThresholdIsTheOneTheAlarmUses() {
+            start(LockType.FAIL_SECURE);
+            door().applyPolicy(Optional.of(Duration.ofSeconds(10)), Optional.empty())
+                    .join();
+            assertThat(door().policy().heldOpenAfter()).isEqualTo(Duration.ofSeconds(10));
+            Instant granted = clock.instant();
+            door().grant(PULSE);
+            queue.advanceBy(Duration.ofSeconds(2));
+            gpio.openDoor(CONTACT_PIN);
+
+            queue.advanceTo(granted.plus(Duration.ofSeconds(10)));
+            assertThat(events.all()).singleElement().satisfies(event -> {
+                assertThat(event.kind()).isEqualTo(HELD_OPEN);
+                assertThat(event.detail()).contains("10 s");
+            });
+        }
+    }
+
+    @Nested
     class OnARealDoorQueue {
         @Test
         void doorOnItsOwnThreadRelocksReportsAndShutsDownSafely() throws Exception {
