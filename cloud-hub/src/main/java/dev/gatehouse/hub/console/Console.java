@@ -83,7 +83,7 @@ public final class Console {
                 .register(new OverviewService(
                         parts.database(), parts.accessLog(), parts.signal(), parts.clock(), settings))
                 .register(new MembersService(parts), new CredentialPages(parts), new CredentialPasses(parts))
-                .register(new DoorPages(parts))
+                .register(new DoorPages(parts), new DoorPolicyPages(parts))
                 .register(new FleetPages(parts.database()), new DevicePages(parts), new AlertPages(parts))
                 .register(new FloorPlanPages(parts))
                 .register(new SettingsPages(

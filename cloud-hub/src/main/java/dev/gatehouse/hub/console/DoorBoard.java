@@ -33,7 +33,17 @@ public record DoorBoard(Database database, CommandStore commands, Clock clock) {
     public record Door(DoorState live, Settings settings, Optional<Sent> unlock) {}
 
     /** The door's settings as stored on the hub (what the edge gets with the door). */
-    public record Settings(int unlockSeconds, String untrustedClock, String offlineMode, long offlineAfterSeconds) {
+    /**
+     * The door's settings as stored on the hub (what the edge gets with the door); {@code heldOpenSeconds}
+     * and {@code officeHoursWindows} are empty when each edge's own configuration decides them.
+     */
+    public record Settings(
+            int unlockSeconds,
+            String untrustedClock,
+            String offlineMode,
+            long offlineAfterSeconds,
+            Optional<Long> heldOpenSeconds,
+            Optional<Integer> officeHoursWindows) {
         /** The message key of the untrusted-clock mode ({@code doors.mode.KEEP_GRANTING}). */
         public String untrustedClockKey() {
             return key(untrustedClock);
@@ -45,6 +55,14 @@ public record DoorBoard(Database database, CommandStore commands, Clock clock) {
 
         private static String key(String mode) {
             return "doors.mode." + mode.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        }
+    }
+
+    private static int windowCount(String officeHoursJson) {
+        try {
+            return dev.gatehouse.hub.web.Json.MAPPER.readTree(officeHoursJson).size();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("doors.office_hours is not JSON: " + officeHoursJson, e);
         }
     }
 
@@ -120,9 +138,17 @@ public record DoorBoard(Database database, CommandStore commands, Clock clock) {
         Map<String, Settings> settings = new HashMap<>();
         for (var entry : Sql.list(
                 c,
-                "SELECT id, unlock_seconds, untrusted_clock, offline_mode, offline_after_seconds FROM doors"
-                        + " WHERE tenant_id = ? AND site_id = ?",
-                r -> Map.entry(r.getString(1), new Settings(r.getInt(2), r.getString(3), r.getString(4), r.getLong(5))),
+                "SELECT id, unlock_seconds, untrusted_clock, offline_mode, offline_after_seconds, held_open_seconds,"
+                        + " office_hours FROM doors WHERE tenant_id = ? AND site_id = ?",
+                r -> {
+                    long held = r.getLong(6);
+                    Optional<Long> heldOpen = r.wasNull() ? Optional.empty() : Optional.of(held);
+                    String hours = r.getString(7);
+                    Optional<Integer> windows = Optional.ofNullable(hours).map(DoorBoard::windowCount);
+                    return Map.entry(
+                            r.getString(1),
+                            new Settings(r.getInt(2), r.getString(3), r.getString(4), r.getLong(5), heldOpen, windows));
+                },
                 tenantId,
                 siteId)) {
             settings.put(entry.getKey(), entry.getValue());

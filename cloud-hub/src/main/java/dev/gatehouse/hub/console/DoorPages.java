@@ -77,10 +77,11 @@ public record DoorPages(Console.Parts parts, DoorBoard board) implements HttpSer
         params.put("page", page);
         params.put("sites", board.sites(session.tenant().id(), session.access()));
         params.put("error", error);
-        params.put("notice", notice.filter(n -> List.of("unlock", "lockdown", "release")
+        params.put("notice", notice.filter(n -> List.of("unlock", "lockdown", "release", "policy")
                 .contains(n)));
         params.put("mayUnlock", session.access().may(Permission.UNLOCK_DOORS));
         params.put("mayLockdown", session.access().may(Permission.LOCKDOWN));
+        params.put("mayManage", session.access().may(Permission.MANAGE_SITES));
         Templates.render(res, status, "doors.jte", params);
     }
 
@@ -93,7 +94,15 @@ public record DoorPages(Console.Parts parts, DoorBoard board) implements HttpSer
         Templates.render(
                 res,
                 "doors-table.jte",
-                Map.of("page", page, "site", site, "mayUnlock", session.access().may(Permission.UNLOCK_DOORS)));
+                Map.of(
+                        "page",
+                        page,
+                        "site",
+                        site,
+                        "mayUnlock",
+                        session.access().may(Permission.UNLOCK_DOORS),
+                        "mayManage",
+                        session.access().may(Permission.MANAGE_SITES)));
     }
 
     private void unlock(ServerRequest req, ServerResponse res) {

@@ -150,13 +150,14 @@ public final class EventIngest implements AutoCloseable {
             database.run(c -> Sql.update(
                     c,
                     "UPDATE devices SET acked_seq = ?, clock = ?, health = ?, outbox_depth = ?, problems = ?,"
-                            + " version = ?, state_at = ?, last_seen_at = ? WHERE id = ? AND tenant_id = ?",
+                            + " version = ?, features = ?, state_at = ?, last_seen_at = ? WHERE id = ? AND tenant_id = ?",
                     state.cacheSeq(),
                     state.clock(),
                     state.health(),
                     state.outboxDepth(),
                     problems,
                     state.agentVersion(),
+                    String.join(",", state.features()),
                     received.get().event().time(),
                     clock.millis(),
                     device.deviceId(),

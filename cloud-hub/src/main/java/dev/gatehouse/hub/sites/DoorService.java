@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.sites;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
@@ -10,12 +11,17 @@ import dev.gatehouse.hub.web.PathIds;
 import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.protocol.model.DegradedMode;
 import dev.gatehouse.protocol.model.Door;
+import dev.gatehouse.protocol.model.TimeWindow;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.DayOfWeek;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,7 +34,13 @@ import java.util.Optional;
  */
 public record DoorService(SiteStore sites, DoorStore store, Audit audit, int maxBody) implements HttpService {
     private static final String[] FIELDS = {
-        "name", "unlockSeconds", "untrustedClock", "offlineMode", "offlineAfterSeconds"
+        "name",
+        "unlockSeconds",
+        "untrustedClock",
+        "offlineMode",
+        "offlineAfterSeconds",
+        "heldOpenSeconds",
+        "officeHours"
     };
 
     @Override
@@ -57,8 +69,59 @@ public record DoorService(SiteStore sites, DoorStore store, Audit audit, int max
         long offlineAfter = input.integer("offlineAfterSeconds", 0, 30 * 24 * 3600)
                 .map(Integer::longValue)
                 .orElse(current.map(Views.DoorView::offlineAfterSeconds).orElse(0L));
+        // Pushed door policy: absent keeps what the door has, null hands it back to the edges' configuration.
+        Optional<Integer> heldOpen = input.isNull("heldOpenSeconds")
+                ? Optional.empty()
+                : input.has("heldOpenSeconds")
+                        ? input.integer("heldOpenSeconds", (int) Door.MIN_HELD_OPEN.toSeconds(), (int)
+                                Door.MAX_HELD_OPEN.toSeconds())
+                        : current.flatMap(d -> Optional.ofNullable(d.heldOpenSeconds()))
+                                .map(Long::intValue);
+        Optional<List<TimeWindow>> officeHours = input.isNull("officeHours")
+                ? Optional.empty()
+                : input.has("officeHours")
+                        ? Optional.of(officeHours(input))
+                        : current.flatMap(d -> Optional.ofNullable(d.officeHours()))
+                                .map(DoorService::windows);
         input.done();
-        return new DoorStore.DoorInput(name, unlock, untrusted, offline, offlineAfter);
+        return new DoorStore.DoorInput(name, unlock, untrusted, offline, offlineAfter, heldOpen, officeHours);
+    }
+
+    /** The body's office hours: [{day, from, to}], at most {@link Door#MAX_OFFICE_HOURS}; errors name the entry. */
+    private static List<TimeWindow> officeHours(Input input) {
+        List<TimeWindow> windows = new ArrayList<>();
+        List<JsonNode> entries = input.array("officeHours", Door.MAX_OFFICE_HOURS);
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String field = "officeHours[" + i + "]";
+            if (!entry.isObject()
+                    || entry.size() != 3
+                    || !entry.path("day").isTextual()
+                    || !entry.path("from").isTextual()
+                    || !entry.path("to").isTextual()) {
+                input.error(field, "must be {\"day\": \"monday\", \"from\": \"08:00\", \"to\": \"09:30\"}");
+                continue;
+            }
+            try {
+                windows.add(TimeWindow.of(
+                        DayOfWeek.valueOf(entry.get("day").asText().toUpperCase(Locale.ROOT)),
+                        entry.get("from").asText(),
+                        entry.get("to").asText()));
+            } catch (IllegalArgumentException | dev.gatehouse.protocol.ProtocolException e) {
+                input.error(
+                        field,
+                        e instanceof dev.gatehouse.protocol.ProtocolException
+                                ? e.getMessage()
+                                : "day '" + entry.get("day").asText() + "' is not one of monday … sunday");
+            }
+        }
+        return List.copyOf(windows);
+    }
+
+    private static List<TimeWindow> windows(List<Views.OfficeHours> hours) {
+        return hours.stream()
+                .map(h -> TimeWindow.of(DayOfWeek.valueOf(h.day().toUpperCase(Locale.ROOT)), h.from(), h.to()))
+                .toList();
     }
 
     private void createDoor(ServerRequest req, ServerResponse res) {

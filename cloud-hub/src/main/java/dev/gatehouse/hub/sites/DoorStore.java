@@ -1,24 +1,33 @@
 package dev.gatehouse.hub.sites;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.DegradedMode;
 import dev.gatehouse.protocol.model.Door;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.TimeWindow;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -42,14 +51,40 @@ public record DoorStore(Database database, Clock clock) {
                             "revoke them first")));
 
     private static final String COLUMNS = "id, site_id, name, unlock_seconds, untrusted_clock, offline_mode,"
-            + " offline_after_seconds, created_at, updated_at";
+            + " offline_after_seconds, created_at, updated_at, held_open_seconds, office_hours";
 
+    /**
+     * A door as written; {@code heldOpenSeconds} and {@code officeHours} empty leave them to the edge's
+     * own configuration, present they are pushed to the site's edges (office hours may be pushed empty).
+     */
     public record DoorInput(
             String name,
             int unlockSeconds,
             DegradedMode untrustedClock,
             DegradedMode offlineMode,
-            long offlineAfterSeconds) {}
+            long offlineAfterSeconds,
+            Optional<Integer> heldOpenSeconds,
+            Optional<List<TimeWindow>> officeHours) {
+        public DoorInput(
+                String name,
+                int unlockSeconds,
+                DegradedMode untrustedClock,
+                DegradedMode offlineMode,
+                long offlineAfterSeconds) {
+            this(
+                    name,
+                    unlockSeconds,
+                    untrustedClock,
+                    offlineMode,
+                    offlineAfterSeconds,
+                    Optional.empty(),
+                    Optional.empty());
+        }
+
+        boolean pushesPolicy() {
+            return heldOpenSeconds.isPresent() || officeHours.isPresent();
+        }
+    }
 
     public StoreResult<Views.DoorView> createDoor(String tenantId, String siteId, DoorInput input) {
         String id = HubIds.next("door");
@@ -58,10 +93,15 @@ public record DoorStore(Database database, Clock clock) {
             if (!SiteStore.siteExists(c, tenantId, siteId)) {
                 return new StoreResult.NotFound<>("site", siteId);
             }
+            Optional<String> refused = input.pushesPolicy() ? policyRefusal(c, tenantId, siteId) : Optional.empty();
+            if (refused.isPresent()) {
+                return new StoreResult.Conflict<>(refused.get());
+            }
             Sql.update(
                     c,
                     "INSERT INTO doors (id, tenant_id, site_id, name, unlock_seconds, untrusted_clock, offline_mode,"
-                            + " offline_after_seconds, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + " offline_after_seconds, held_open_seconds, office_hours, created_at, updated_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id,
                     tenantId,
                     siteId,
@@ -70,6 +110,8 @@ public record DoorStore(Database database, Clock clock) {
                     input.untrustedClock(),
                     input.offlineMode(),
                     input.offlineAfterSeconds(),
+                    input.heldOpenSeconds().map(Integer::longValue),
+                    input.officeHours().map(DoorStore::officeHoursJson),
                     now,
                     now);
             appendDoor(c, tenantId, siteId, id, now);
@@ -96,15 +138,23 @@ public record DoorStore(Database database, Clock clock) {
             if (siteId.isEmpty()) {
                 return new StoreResult.NotFound<>("door", doorId);
             }
+            Optional<String> refused =
+                    input.pushesPolicy() ? policyRefusal(c, tenantId, siteId.get()) : Optional.empty();
+            if (refused.isPresent()) {
+                return new StoreResult.Conflict<>(refused.get());
+            }
             int changed = Sql.update(
                     c,
                     "UPDATE doors SET name = ?, unlock_seconds = ?, untrusted_clock = ?, offline_mode = ?,"
-                            + " offline_after_seconds = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND updated_at = ?",
+                            + " offline_after_seconds = ?, held_open_seconds = ?, office_hours = ?, updated_at = ?"
+                            + " WHERE id = ? AND tenant_id = ? AND updated_at = ?",
                     input.name(),
                     input.unlockSeconds(),
                     input.untrustedClock(),
                     input.offlineMode(),
                     input.offlineAfterSeconds(),
+                    input.heldOpenSeconds().map(Integer::longValue),
+                    input.officeHours().map(DoorStore::officeHoursJson),
                     Math.max(now.toEpochMilli(), readUpdatedAt + 1),
                     doorId,
                     tenantId,
@@ -144,6 +194,16 @@ public record DoorStore(Database database, Clock clock) {
     }
 
     private static Views.DoorView view(ResultSet row) throws SQLException {
+        long held = row.getLong(10);
+        Long heldOpen = row.wasNull() ? null : held;
+        List<Views.OfficeHours> hours = officeHours(row.getString(11))
+                .map(windows -> windows.stream()
+                        .map(w -> new Views.OfficeHours(
+                                w.day().name().toLowerCase(Locale.ROOT),
+                                TimeWindow.format(w.startMinute()),
+                                TimeWindow.format(w.endMinute())))
+                        .toList())
+                .orElse(null);
         return new Views.DoorView(
                 row.getString(1),
                 row.getString(2),
@@ -152,23 +212,90 @@ public record DoorStore(Database database, Clock clock) {
                 WireNames.wire(row.getString(5)),
                 WireNames.wire(row.getString(6)),
                 row.getLong(7),
+                heldOpen,
+                hours,
                 Times.iso(row.getLong(8)),
                 Times.iso(row.getLong(9)));
+    }
+
+    /**
+     * Why the site cannot take pushed door policy now, if it cannot: one of its active devices has not
+     * said (in its device state) that it reads it, so the entity would stop that edge's sync.
+     */
+    static Optional<String> policyRefusal(Connection c, String tenantId, String siteId) throws SQLException {
+        record Device(String id, String name, String version, String features) {}
+        List<String> behind = new ArrayList<>();
+        for (Device device : Sql.list(
+                c,
+                "SELECT id, name, version, features FROM devices WHERE tenant_id = ? AND site_id = ? AND status = 'active'"
+                        + " ORDER BY name, id",
+                r -> new Device(r.getString(1), r.getString(2), r.getString(3), r.getString(4)),
+                tenantId,
+                siteId)) {
+            String features = device.features() == null ? "" : device.features();
+            if (!Arrays.asList(features.split(",")).contains(Door.POLICY_FEATURE)) {
+                behind.add(device.name() + " (" + device.id() + ", "
+                        + (device.version() == null ? "never reported" : "agent " + device.version()) + ")");
+            }
+        }
+        if (behind.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("the held-open time and office hours are pushed to the site's edges, and "
+                + String.join(", ", behind) + (behind.size() == 1 ? " does" : " do")
+                + " not apply pushed door policy yet: upgrade (or start) them, or retire them, then try again;"
+                + " until then each edge's own configuration decides");
+    }
+
+    private static String officeHoursJson(List<TimeWindow> windows) {
+        ArrayNode array = Json.MAPPER.createArrayNode();
+        for (TimeWindow window : windows) {
+            array.addObject()
+                    .put("day", window.day().name().toLowerCase(Locale.ROOT))
+                    .put("start", TimeWindow.format(window.startMinute()))
+                    .put("end", TimeWindow.format(window.endMinute()));
+        }
+        return array.toString();
+    }
+
+    private static Optional<List<TimeWindow>> officeHours(String json) {
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            List<TimeWindow> windows = new ArrayList<>();
+            for (JsonNode node : Json.MAPPER.readTree(json)) {
+                windows.add(TimeWindow.of(
+                        DayOfWeek.valueOf(node.get("day").asText().toUpperCase(Locale.ROOT)),
+                        node.get("start").asText(),
+                        node.get("end").asText()));
+            }
+            return Optional.of(List.copyOf(windows));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("doors.office_hours is not the JSON the hub writes: " + json, e);
+        }
     }
 
     /** The door as the protocol sends it to the edge. */
     public static Optional<Door> doorEntity(Connection c, String tenantId, String doorId) throws SQLException {
         return Sql.one(
                 c,
-                "SELECT name, unlock_seconds, untrusted_clock, offline_mode, offline_after_seconds FROM doors"
-                        + " WHERE id = ? AND tenant_id = ?",
-                row -> new Door(
-                        DoorId.of(doorId),
-                        row.getString(1),
-                        Duration.ofSeconds(row.getInt(2)),
-                        DegradedMode.valueOf(row.getString(3)),
-                        DegradedMode.valueOf(row.getString(4)),
-                        Duration.ofSeconds(row.getLong(5))),
+                "SELECT name, unlock_seconds, untrusted_clock, offline_mode, offline_after_seconds, held_open_seconds,"
+                        + " office_hours FROM doors WHERE id = ? AND tenant_id = ?",
+                row -> {
+                    long held = row.getLong(6);
+                    Optional<Duration> heldOpen =
+                            row.wasNull() ? Optional.empty() : Optional.of(Duration.ofSeconds(held));
+                    return new Door(
+                            DoorId.of(doorId),
+                            row.getString(1),
+                            Duration.ofSeconds(row.getInt(2)),
+                            DegradedMode.valueOf(row.getString(3)),
+                            DegradedMode.valueOf(row.getString(4)),
+                            Duration.ofSeconds(row.getLong(5)),
+                            heldOpen,
+                            officeHours(row.getString(7)));
+                },
                 doorId,
                 tenantId);
     }

@@ -26,8 +26,16 @@ public final class Views {
             String untrustedClock,
             String offlineMode,
             long offlineAfterSeconds,
+            Long heldOpenSeconds,
+            List<OfficeHours> officeHours,
             String createdAt,
             String updatedAt) {}
+
+    /**
+     * One office-hours window of a door as the API shows it: {@code day} (monday…sunday), {@code from}
+     * and {@code to} (HH:MM, to up to 24:00) in the site's zone.
+     */
+    public record OfficeHours(String day, String from, String to) {}
 
     public record DoorGroupView(
             String id, String siteId, String name, List<String> doorIds, String createdAt, String updatedAt) {}

@@ -55,7 +55,8 @@ class DoorPagesTest extends LiveBrowserTest {
         browser.open(site.url("/console/doors"));
         WebElement row = browser.awaitVisible(By.id("door-" + site.door));
         assertThat(row.getText()).contains("Front door").contains("locked").contains("Unlocks for 1 s");
-        assertThat(browser.driver().getPageSource()).contains("config push (issue 14)");
+        assertThat(row.findElement(By.cssSelector("[data-testid=held-open]")).getText())
+                .isEqualTo("Held-open time: each edge's own");
         Axe.assertNoSeriousViolations(browser, "doors");
         int before = site.edge.relayTransitions();
         row.findElement(By.cssSelector("form button[type=submit]")).click();
