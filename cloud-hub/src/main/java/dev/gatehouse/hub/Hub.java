@@ -41,6 +41,7 @@ import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.portal.Portal;
 import dev.gatehouse.hub.projection.ExplainService;
+import dev.gatehouse.hub.secrets.TlsIdentity;
 import dev.gatehouse.hub.sites.DoorGroupService;
 import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.sites.DoorService;
@@ -62,7 +63,9 @@ import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
 import dev.gatehouse.hub.web.StrictUris;
 import dev.gatehouse.protocol.topic.Channel;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
 import java.util.Optional;
@@ -151,14 +154,16 @@ public final class Hub implements AutoCloseable {
      * (embedded), registers the MQTT handlers, connects the link, and starts serving.
      */
     public static Hub start(HubConfig config, Clock clock) {
-        Database database = Database.open(config.store());
+        // The certificate and key first: a bad TLS setting stops the start before the store is touched.
+        Optional<TlsIdentity> tls = config.tls().load();
+        Database database = Database.open(config.store(), config.keys());
         MqttRuntime mqtt = null;
         EventIngest ingest = null;
         SyncPublisher publisher = null;
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
-            mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database));
+            mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database), tls);
             MqttLink link = mqtt.link();
             Sync sync = Sync.over(stores, EdgeDevices.over(mqtt.devices()), link::publish, config);
             // MQTT handlers: every component that receives from edges registers here, before startLink().
@@ -173,8 +178,12 @@ public final class Hub implements AutoCloseable {
             publisher = sync.publisher();
             publisher.start();
             MqttRuntime started = mqtt;
-            WebServer server = WebServer.builder()
-                    .host(config.host())
+            WebServerConfig.Builder web = WebServer.builder();
+            tls.ifPresent(identity -> web.tls(Tls.builder()
+                    .privateKey(identity.privateKey())
+                    .privateKeyCertChain(identity.chain())
+                    .build()));
+            WebServer server = web.host(config.host())
                     .port(config.port())
                     .maxPayloadSize(config.maxBodyBytes())
                     // The server's own refusals leave as problems too; its message (escaped, about the
@@ -184,8 +193,9 @@ public final class Hub implements AutoCloseable {
                     .routing(routing -> routing(routing, stores, config, started, signal, sync))
                     .build()
                     .start();
-            LOG.info("hub listening on http://" + config.host() + ":" + server.port() + " with store "
-                    + database.description() + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
+            LOG.info("hub listening on " + (tls.isPresent() ? "https://" : "http://") + config.host() + ":"
+                    + server.port() + " with store " + database.description()
+                    + (config.mqtt().enabled() ? ", MQTT " + mqtt.publicUrl() : ""));
             AlertMonitor alerts = new AlertMonitor(
                             new AlertStore(database, clock),
                             config.mail().mailer(clock),

@@ -3,6 +3,8 @@ package dev.gatehouse.hub;
 import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
+import dev.gatehouse.hub.secrets.KeySettings;
+import dev.gatehouse.hub.secrets.TlsSettings;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
 import dev.gatehouse.hub.store.WireNames;
@@ -30,7 +32,9 @@ public record HubConfig(
         MqttSettings mqtt,
         SyncSettings sync,
         MailSettings mail,
-        ConsoleSettings console) {
+        ConsoleSettings console,
+        KeySettings keys,
+        TlsSettings tls) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -46,6 +50,15 @@ public record HubConfig(
                 && !baseDomain.get().matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
             throw new HubConfigException("hub.base-domain '" + baseDomain.get()
                     + "' is not a lower-case domain name such as gatehouse.example");
+        }
+        if (tls.enabled()
+                && mqtt.enabled()
+                && mqtt.embedded()
+                && mqtt.publicUrl().filter(url -> url.startsWith("tcp://")).isPresent()) {
+            throw new HubConfigException(
+                    "hub.mqtt.public-url is " + mqtt.publicUrl().get()
+                            + " but hub.tls is on, and the embedded broker then speaks MQTT over TLS only:"
+                            + " give edges ssl://<the certificate's host name>:" + mqtt.port());
         }
     }
 
@@ -85,7 +98,11 @@ public record HubConfig(
                     mqtt(hub.get("mqtt")),
                     sync(hub.get("sync")),
                     mail(hub.get("mail"), dataDir),
-                    console(hub));
+                    console(hub),
+                    new KeySettings(
+                            text(hub, "key-file").map(Path::of).orElse(dataDir.resolve("master.key")),
+                            text(hub, "previous-key-file").map(Path::of)),
+                    tls(hub.get("tls")));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
@@ -111,6 +128,17 @@ public record HubConfig(
             throw new HubConfigException("hub.console.dwell is " + dwell + "; use 10m to 24h");
         }
         return new ConsoleSettings(publicUrl, dwell);
+    }
+
+    /** {@code hub.tls.certificate} and {@code hub.tls.private-key}: both or neither. */
+    private static TlsSettings tls(Config tls) {
+        try {
+            return new TlsSettings(
+                    text(tls, "certificate").map(Path::of),
+                    text(tls, "private-key").map(Path::of));
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
     }
 
     private static MqttSettings mqtt(Config mqtt) {
@@ -220,31 +248,115 @@ public record HubConfig(
                 MqttSettings.disabled(),
                 SyncSettings.defaults(),
                 MailSettings.folder(dataDir.resolve("mail")),
-                ConsoleSettings.defaults());
+                ConsoleSettings.defaults(),
+                KeySettings.in(dataDir),
+                TlsSettings.off());
     }
 
     public HubConfig withBaseDomain(String domain) {
         return new HubConfig(
-                host, port, dataDir, store, Optional.of(domain), maxBodyBytes, logFormat, mqtt, sync, mail, console);
+                host,
+                port,
+                dataDir,
+                store,
+                Optional.of(domain),
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                console,
+                keys,
+                tls);
     }
 
     public HubConfig withMqtt(MqttSettings settings) {
         return new HubConfig(
-                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, settings, sync, mail, console);
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                settings,
+                sync,
+                mail,
+                console,
+                keys,
+                tls);
     }
 
     public HubConfig withSync(SyncSettings settings) {
         return new HubConfig(
-                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, settings, mail, console);
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                settings,
+                mail,
+                console,
+                keys,
+                tls);
     }
 
     public HubConfig withConsole(ConsoleSettings settings) {
         return new HubConfig(
-                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, mail, settings);
+                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, mail, settings, keys, tls);
+    }
+
+    public HubConfig withKeys(KeySettings settings) {
+        return new HubConfig(
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                console,
+                settings,
+                tls);
+    }
+
+    public HubConfig withTls(TlsSettings settings) {
+        return new HubConfig(
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                console,
+                keys,
+                settings);
     }
 
     public HubConfig withMail(MailSettings settings) {
         return new HubConfig(
-                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, settings, console);
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                settings,
+                console,
+                keys,
+                tls);
     }
 }

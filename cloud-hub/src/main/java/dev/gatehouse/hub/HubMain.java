@@ -1,6 +1,7 @@
 package dev.gatehouse.hub;
 
 import dev.gatehouse.hub.demo.DemoMode;
+import dev.gatehouse.hub.store.Backups;
 import dev.gatehouse.hub.store.StoreException;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -22,11 +23,17 @@ import java.util.logging.SimpleFormatter;
 /**
  * {@code gatehouse-hub [--config FILE]}: starts the hub with {@code FILE} (or the built-in
  * {@code application.yaml}), system properties overriding either ({@code -Dserver.port=9090}).
+ * {@code gatehouse-hub backup FILE [--config FILE]} and {@code restore FILE [--force] [--config FILE]}
+ * back up and restore its SQLite store ({@link Backups}).
  */
 public final class HubMain {
     private HubMain() {}
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && (args[0].equals("backup") || args[0].equals("restore"))) {
+            System.exit(backupOrRestore(args));
+            return;
+        }
         Config config;
         Optional<Path> demo;
         try {
@@ -67,7 +74,8 @@ public final class HubMain {
                             stopped.countDown();
                         },
                         "hub-shutdown"));
-        System.out.println("gatehouse hub ready on http://" + settings.host() + ":" + hub.port() + " (store: "
+        System.out.println("gatehouse hub ready on " + (settings.tls().enabled() ? "https://" : "http://")
+                + settings.host() + ":" + hub.port() + " (store: "
                 + hub.database().description() + ")");
         if (demo.isPresent()) {
             try {
@@ -83,6 +91,44 @@ public final class HubMain {
             }
         }
         stopped.await();
+    }
+
+    /** {@code backup FILE} or {@code restore FILE [--force]}, each with {@code [--config FILE]}; the exit code. */
+    static int backupOrRestore(String[] args) {
+        String command = args[0];
+        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        boolean force = rest.remove("--force") && command.equals("restore");
+        if (rest.isEmpty() || rest.getFirst().startsWith("--")) {
+            System.err.println("usage: gatehouse-hub backup FILE [--config FILE]");
+            System.err.println("       gatehouse-hub restore FILE [--force] [--config FILE]");
+            return 2;
+        }
+        Path file = Path.of(rest.removeFirst());
+        HubConfig settings;
+        try {
+            settings = HubConfig.from(load(rest.toArray(String[]::new)));
+        } catch (IllegalArgumentException | HubConfig.HubConfigException e) {
+            System.err.println("gatehouse-hub: " + e.getMessage());
+            return 2;
+        }
+        try {
+            if (command.equals("backup")) {
+                long bytes = Backups.backup(settings.store(), file);
+                System.out.println("gatehouse-hub: backed up the store to " + file.toAbsolutePath() + " (" + bytes
+                        + " bytes). Its tenant keys are sealed under the master key in "
+                        + settings.keys().keyFile().toAbsolutePath()
+                        + ", which the backup does not contain: keep a copy of that key apart from the backups");
+            } else {
+                Backups.Restored restored = Backups.restore(settings.store(), file, force);
+                System.out.println("gatehouse-hub: restored " + restored.tenants() + " tenant(s) from "
+                        + file.toAbsolutePath() + " into " + restored.database().toAbsolutePath()
+                        + ". Start the hub with the master key the backup was sealed under (hub.key-file)");
+            }
+            return 0;
+        } catch (StoreException e) {
+            System.err.println("gatehouse-hub: " + command + ": " + e.getMessage());
+            return 1;
+        }
     }
 
     /** {@code --demo DIR}: seed the demo tenant and write its simulated site under DIR. */

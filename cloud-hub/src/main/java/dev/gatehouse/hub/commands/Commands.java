@@ -52,8 +52,8 @@ public record Commands(Database database, CommandStore store, EdgeDevices device
         Instant expiresAt = issuedAt.plus(expiresIn);
         String id = HubIds.next("cmd");
         record Signer(String slug, ECKey key) {}
-        Signer signer = database.read(
-                c -> new Signer(TenantStore.slug(c, tenantId), TenantStore.activeSigningKey(c, tenantId)));
+        Signer signer = database.read(c -> new Signer(
+                TenantStore.slug(c, tenantId), TenantStore.activeSigningKey(c, database.masterKey(), tenantId)));
         List<String> targets = devices.active(tenantId, siteId);
         store.create(tenantId, id, siteId, CommandActions.write(action), issuedAt, expiresAt, targets);
         String jws = SignedMessages.sign(

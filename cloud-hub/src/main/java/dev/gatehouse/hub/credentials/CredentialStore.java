@@ -4,6 +4,7 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
@@ -126,7 +127,7 @@ public record CredentialStore(Database database, Clock clock) {
                     return new StoreResult.Conflict<>("member " + memberId
                             + " is cancelled, and cancelled is final; create a new member to give them access again");
                 }
-                Optional<String> hash = hashOf(c, tenantId, enrollment);
+                Optional<String> hash = hashOf(c, database.masterKey(), tenantId, enrollment);
                 if (hash.isPresent()) {
                     Optional<StoreResult<CredentialView>> taken = cardTaken(c, tenantId, hash.get());
                     if (taken.isPresent()) {
@@ -153,7 +154,7 @@ public record CredentialStore(Database database, Clock clock) {
             // Two requests enrolling one card at once: the second meets UNIQUE (tenant_id, card_hash).
             if (e.error() == StoreError.CONFLICT && enrollment.type() == CredentialType.NFC_CARD) {
                 Optional<StoreResult<CredentialView>> taken = database.read(c -> {
-                    Optional<String> hash = hashOf(c, tenantId, enrollment);
+                    Optional<String> hash = hashOf(c, database.masterKey(), tenantId, enrollment);
                     return hash.isPresent() ? cardTaken(c, tenantId, hash.get()) : Optional.empty();
                 });
                 if (taken.isPresent()) {
@@ -165,15 +166,19 @@ public record CredentialStore(Database database, Clock clock) {
     }
 
     /** The card's hash: as enrolled by hash, or computed from its UID; empty for a member QR credential. */
-    private static Optional<String> hashOf(Connection c, String tenantId, Enrollment enrollment) throws SQLException {
-        return enrollment.cardHash().isPresent() ? enrollment.cardHash() : cardHash(c, tenantId, enrollment.uid());
+    private static Optional<String> hashOf(Connection c, MasterKey masterKey, String tenantId, Enrollment enrollment)
+            throws SQLException {
+        return enrollment.cardHash().isPresent()
+                ? enrollment.cardHash()
+                : cardHash(c, masterKey, tenantId, enrollment.uid());
     }
 
-    private static Optional<String> cardHash(Connection c, String tenantId, Optional<byte[]> uid) throws SQLException {
+    private static Optional<String> cardHash(Connection c, MasterKey masterKey, String tenantId, Optional<byte[]> uid)
+            throws SQLException {
         if (uid.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new CardHasher(TenantStore.cardKey(c, tenantId)).hash(uid.get()));
+        return Optional.of(new CardHasher(TenantStore.cardKey(c, masterKey, tenantId)).hash(uid.get()));
     }
 
     /**
@@ -282,6 +287,7 @@ public record CredentialStore(Database database, Clock clock) {
             Instant notBefore = now.truncatedTo(ChronoUnit.SECONDS);
             return StoreResult.found(QrIssuer.issue(
                     c,
+                    database.masterKey(),
                     tenantId,
                     QrKind.MEMBER,
                     credentialId,

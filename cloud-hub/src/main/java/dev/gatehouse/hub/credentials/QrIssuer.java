@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.credentials;
 
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
+import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
@@ -22,6 +23,7 @@ final class QrIssuer {
 
     static QrToken issue(
             Connection c,
+            MasterKey masterKey,
             String tenantId,
             QrKind kind,
             String subject,
@@ -33,7 +35,7 @@ final class QrIssuer {
         String tokenId = QrTokens.newTokenId();
         QrClaims claims =
                 new QrClaims(slug(c, tenantId), sites, kind, subject, singleUse, notBefore, expiresAt, tokenId);
-        String token = QrTokens.issue(claims, TenantStore.activeSigningKey(c, tenantId));
+        String token = QrTokens.issue(claims, TenantStore.activeSigningKey(c, masterKey, tenantId));
         return new QrToken(
                 token,
                 sites.isEmpty() ? null : sites.stream().sorted().toList(),

@@ -4,6 +4,7 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.sites.SiteStore;
@@ -104,8 +105,8 @@ public record VisitorPassStore(Database database, Clock clock) {
             Sql.batch(c, "INSERT INTO visitor_pass_doors (pass_id, door_id) VALUES (?, ?)", pairs(id, pass.doorIds()));
             VisitorPass entity = entity(c, tenantId, id).orElseThrow();
             ChangeLog.append(c, tenantId, siteId, List.of(new Change.Upsert(entity)), now);
-            return StoreResult.found(
-                    new CreatedPass(view(c, tenantId, id).orElseThrow(), token(c, tenantId, siteId, entity)));
+            return StoreResult.found(new CreatedPass(
+                    view(c, tenantId, id).orElseThrow(), token(c, database.masterKey(), tenantId, siteId, entity)));
         });
     }
 
@@ -199,14 +200,17 @@ public record VisitorPassStore(Database database, Clock clock) {
                 return new StoreResult.Conflict<>(
                         "visitor pass " + passId + " ended at " + Times.iso(pass.validUntil()) + "; create a new pass");
             }
-            return StoreResult.found(token(c, tenantId, view.get().siteId(), pass));
+            return StoreResult.found(
+                    token(c, database.masterKey(), tenantId, view.get().siteId(), pass));
         });
     }
 
     /** A token for the pass's site, valid for its whole window (whole seconds, never shorter than the pass). */
-    private static QrToken token(Connection c, String tenantId, String siteId, VisitorPass pass) throws SQLException {
+    private static QrToken token(Connection c, MasterKey masterKey, String tenantId, String siteId, VisitorPass pass)
+            throws SQLException {
         return QrIssuer.issue(
                 c,
+                masterKey,
                 tenantId,
                 QrKind.VISITOR,
                 pass.id().value(),

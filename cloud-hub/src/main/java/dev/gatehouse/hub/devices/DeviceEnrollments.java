@@ -145,7 +145,13 @@ public record DeviceEnrollments(Database database, Clock clock) {
                 return new Redeemed.Used(now);
             }
             StoreResult<DeviceStore.Issued> issued = DeviceStore.provision(
-                    c, row.tenantId(), row.deviceId(), passwordHash, Optional.of(publicKeyJson), now);
+                    c,
+                    database.masterKey(),
+                    row.tenantId(),
+                    row.deviceId(),
+                    passwordHash,
+                    Optional.of(publicKeyJson),
+                    now);
             return switch (issued) {
                 case StoreResult.Found<DeviceStore.Issued> f ->
                     new Redeemed.Enrolled(row.tenantId(), row.deviceId(), f.value());

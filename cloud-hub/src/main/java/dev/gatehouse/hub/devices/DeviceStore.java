@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.devices;
 
+import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
@@ -121,7 +122,8 @@ public record DeviceStore(Database database, Clock clock) {
      */
     public StoreResult<Issued> provision(String tenantId, String deviceId, String passwordHash) {
         Instant now = clock.instant();
-        return database.write(c -> provision(c, tenantId, deviceId, passwordHash, Optional.empty(), now));
+        return database.write(
+                c -> provision(c, database.masterKey(), tenantId, deviceId, passwordHash, Optional.empty(), now));
     }
 
     /**
@@ -130,6 +132,7 @@ public record DeviceStore(Database database, Clock clock) {
      */
     static StoreResult<Issued> provision(
             Connection c,
+            MasterKey masterKey,
             String tenantId,
             String deviceId,
             String passwordHash,
@@ -164,7 +167,7 @@ public record DeviceStore(Database database, Clock clock) {
                 .orElseThrow();
         String zone =
                 Sql.byId(c, "sites", "time_zone", Sql.STRING, tenantId, siteId).orElseThrow();
-        return StoreResult.found(
-                new Issued(slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, tenantId)));
+        return StoreResult.found(new Issued(
+                slug, siteId, zone, TenantStore.signingKeys(c, tenantId), TenantStore.cardKey(c, masterKey, tenantId)));
     }
 }

@@ -22,6 +22,7 @@ import com.hivemq.extension.sdk.api.services.session.ClientService;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.devices.MqttPasswords;
+import dev.gatehouse.hub.secrets.TlsIdentity;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.io.IOException;
@@ -79,13 +80,21 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final String host;
     private final int port;
     private final String hubPassword;
+    private final Optional<TlsIdentity> tls;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hive, Extension extension, String host, int port, String hubPassword) {
+    private EmbeddedBroker(
+            EmbeddedHiveMQ hive,
+            Extension extension,
+            String host,
+            int port,
+            String hubPassword,
+            Optional<TlsIdentity> tls) {
         this.hive = hive;
         this.extension = extension;
         this.host = host;
         this.port = port;
         this.hubPassword = hubPassword;
+        this.tls = tls;
     }
 
     /**
@@ -102,6 +111,22 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     public static EmbeddedBroker start(
             Devices devices, String host, int port, Path brokerDir, Optional<String> givenHubPassword) {
+        return start(devices, host, port, brokerDir, givenHubPassword, Optional.empty());
+    }
+
+    /**
+     * As above; with {@code tls} the one listener is MQTT over TLS ({@code ssl://}) with that
+     * certificate, and nothing listens in plain text. HiveMQ reads its key from a PKCS12 key store:
+     * the hub writes one under {@code brokerDir/config} (owner-only, in an owner-only folder) with a
+     * random password made for this run.
+     */
+    public static EmbeddedBroker start(
+            Devices devices,
+            String host,
+            int port,
+            Path brokerDir,
+            Optional<String> givenHubPassword,
+            Optional<TlsIdentity> tls) {
         QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
         int listen = port == 0 ? freePort(host) : port;
         String hubPassword = givenHubPassword.orElseGet(() -> MqttPasswords.newPassword("ghh_"));
@@ -110,7 +135,18 @@ public final class EmbeddedBroker implements AutoCloseable {
             Files.createDirectories(config);
             Files.createDirectories(brokerDir.resolve("data"));
             Files.createDirectories(brokerDir.resolve("extensions"));
-            Files.writeString(config.resolve("config.xml"), configXml(host, listen));
+            ownerOnly(config);
+            String listener = tcpListener(host, listen);
+            Path keyStore = config.resolve("hub-tls.p12");
+            Files.deleteIfExists(keyStore);
+            if (tls.isPresent()) {
+                String storePassword = MqttPasswords.newPassword("ks_");
+                tls.get().writeKeyStore(keyStore, storePassword.toCharArray());
+                listener = tlsListener(host, listen, keyStore, storePassword);
+            }
+            Path xml = config.resolve("config.xml");
+            Files.deleteIfExists(xml);
+            dev.gatehouse.hub.secrets.SecretFiles.createOwnerOnly(xml, configXml(listener));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the broker folder " + brokerDir.toAbsolutePath(), e);
         }
@@ -143,21 +179,59 @@ public final class EmbeddedBroker implements AutoCloseable {
                             + " (hub.mqtt.host, hub.mqtt.port): " + cause,
                     cause);
         }
-        LOG.info("embedded MQTT broker listening on tcp://" + host + ":" + listen + ", data in "
-                + brokerDir.toAbsolutePath());
-        return new EmbeddedBroker(hive, extension, host, listen, hubPassword);
+        LOG.info("embedded MQTT broker listening on " + (tls.isPresent() ? "ssl://" : "tcp://") + host + ":" + listen
+                + ", data in " + brokerDir.toAbsolutePath());
+        return new EmbeddedBroker(hive, extension, host, listen, hubPassword, tls);
     }
 
-    private static String configXml(String host, int port) {
+    private static void ownerOnly(Path folder) throws IOException {
+        try {
+            Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access rules apply
+        }
+    }
+
+    private static String tcpListener(String host, int port) {
         return """
-                <?xml version="1.0"?>
-                <hivemq>
-                    <listeners>
                         <tcp-listener>
                             <port>%d</port>
                             <bind-address>%s</bind-address>
                         </tcp-listener>
-                    </listeners>
+                """.formatted(port, xml(host));
+    }
+
+    private static String tlsListener(String host, int port, Path keyStore, String password) {
+        return """
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <tls>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                                <protocols>
+                                    <protocol>TLSv1.3</protocol>
+                                    <protocol>TLSv1.2</protocol>
+                                </protocols>
+                                <client-authentication-mode>NONE</client-authentication-mode>
+                            </tls>
+                        </tls-tcp-listener>
+                """.formatted(port, xml(host), xml(keyStore.toAbsolutePath().toString()), password, password);
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static String configXml(String listener) {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                    <listeners>
+                %s    </listeners>
                     <mqtt>
                         <queued-messages>
                             <!-- per client; the hub's shared subscriptions take every edge's events -->
@@ -172,7 +246,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, host.replace("&", "").replace("<", ""));
+                """.formatted(listener);
     }
 
     private static int freePort(String host) {
@@ -193,9 +267,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         return port;
     }
 
-    /** {@code tcp://host:port}. */
+    /** {@code tcp://host:port}, or {@code ssl://host:port} with TLS. */
     public String url() {
-        return "tcp://" + host + ":" + port;
+        return (tls.isPresent() ? "ssl://" : "tcp://") + host + ":" + port;
+    }
+
+    /** The certificate and key the listener serves, when it is TLS. */
+    public Optional<TlsIdentity> tls() {
+        return tls;
     }
 
     /** The hub's password for this run (user {@value MqttSettings#HUB_USER}). */

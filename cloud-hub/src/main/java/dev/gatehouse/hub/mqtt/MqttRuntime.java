@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.mqtt;
 
 import dev.gatehouse.hub.devices.Devices;
+import dev.gatehouse.hub.secrets.TlsIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,11 @@ public final class MqttRuntime implements AutoCloseable {
 
     /** Starts the embedded broker if configured and builds the link (not yet started). */
     public static MqttRuntime create(MqttSettings settings, Path dataDir, Devices devices) {
+        return create(settings, dataDir, devices, Optional.empty());
+    }
+
+    /** As above; with {@code tls} the embedded broker listens for MQTT over TLS only. */
+    public static MqttRuntime create(MqttSettings settings, Path dataDir, Devices devices, Optional<TlsIdentity> tls) {
         if (!settings.enabled()) {
             return new MqttRuntime(settings, Optional.empty(), new DisabledMqttLink(), devices);
         }
@@ -42,7 +48,8 @@ public final class MqttRuntime implements AutoCloseable {
                     settings.host(),
                     settings.port(),
                     dataDir.resolve("broker"),
-                    settings.passwordFile().map(MqttRuntime::readPassword));
+                    settings.passwordFile().map(MqttRuntime::readPassword),
+                    tls);
             try {
                 // The embedded broker serves this hub alone: a plain subscription, not a shared one.
                 MqttLink link = new PahoMqttLink(
@@ -51,7 +58,8 @@ public final class MqttRuntime implements AutoCloseable {
                         MqttSettings.HUB_USER,
                         broker.hubPassword(),
                         java.util.random.RandomGenerator.getDefault(),
-                        false);
+                        false,
+                        tls.map(TlsIdentity::selfTrust));
                 return new MqttRuntime(settings, Optional.of(broker), link, devices);
             } catch (RuntimeException e) {
                 broker.close();

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -76,6 +78,7 @@ public final class PahoMqttLink implements MqttLink {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final String url;
+    private final Optional<SSLContext> pinnedTls;
     private final String clientId;
     private final String username;
     private final byte[] password;
@@ -124,6 +127,23 @@ public final class PahoMqttLink implements MqttLink {
      */
     public PahoMqttLink(
             String url, String clientId, String username, String password, RandomGenerator random, boolean shared) {
+        this(url, clientId, username, password, random, shared, Optional.empty());
+    }
+
+    /**
+     * @param pinnedTls for {@code ssl://}: a context that trusts exactly the broker's certificate (the
+     *     hub's own embedded broker), so the host name it was issued for need not be the one dialled;
+     *     empty: the JVM's trusted CAs and host name verification
+     */
+    public PahoMqttLink(
+            String url,
+            String clientId,
+            String username,
+            String password,
+            RandomGenerator random,
+            boolean shared,
+            Optional<SSLContext> pinnedTls) {
+        this.pinnedTls = pinnedTls;
         this.shared = shared;
         this.url = url;
         this.clientId = clientId;
@@ -224,6 +244,10 @@ public final class PahoMqttLink implements MqttLink {
         options.setAutomaticReconnectDelay(1, 30);
         options.setReceiveMaximum(100);
         NoDelaySockets.forUrl(url).ifPresent(options::setSocketFactory);
+        if (url.startsWith("ssl://") && pinnedTls.isPresent()) {
+            options.setSocketFactory(pinnedTls.get().getSocketFactory());
+            options.setHttpsHostnameVerificationEnabled(false);
+        }
         return options;
     }
 

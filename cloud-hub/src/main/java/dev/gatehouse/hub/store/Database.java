@@ -2,6 +2,8 @@ package dev.gatehouse.hub.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.gatehouse.hub.secrets.KeySettings;
+import dev.gatehouse.hub.secrets.MasterKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,23 +40,50 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource writer;
     private final HikariDataSource reader;
     private final String description;
+    private final MasterKey masterKey;
 
-    private Database(StoreKind kind, HikariDataSource writer, HikariDataSource reader, String description) {
+    private Database(
+            StoreKind kind, HikariDataSource writer, HikariDataSource reader, String description, KeySettings keys) {
         this.kind = kind;
         this.writer = writer;
         this.reader = reader;
         this.description = description;
+        try (Connection connection = writer.getConnection()) {
+            this.masterKey = SealedColumns.prepare(connection, keys);
+        } catch (SQLException e) {
+            close();
+            throw StoreException.from(e, kind);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
-    /** Opens the store, creating the SQLite file when needed, and applies pending migrations. */
+    /**
+     * Opens the store, creating the SQLite file when needed, and applies pending migrations; the
+     * master key is {@code <dataDir>/master.key} (made at the first start).
+     */
     public static Database open(StoreSettings settings) {
+        return open(settings, KeySettings.in(settings.dataDir()));
+    }
+
+    /**
+     * Opens the store and migrates it, then seals the tenants' keys under the master key that
+     * {@code keys} names ({@link SealedColumns#prepare}): a wrong or missing key stops here.
+     */
+    public static Database open(StoreSettings settings, KeySettings keys) {
         return switch (settings.kind()) {
-            case SQLITE -> openSqlite(settings);
-            case POSTGRESQL -> openPostgres(settings);
+            case SQLITE -> openSqlite(settings, keys);
+            case POSTGRESQL -> openPostgres(settings, keys);
         };
     }
 
-    private static Database openSqlite(StoreSettings settings) {
+    /** The key the tenants' signing and card keys are sealed under ({@link SealedColumns}). */
+    public MasterKey masterKey() {
+        return masterKey;
+    }
+
+    private static Database openSqlite(StoreSettings settings, KeySettings keys) {
         String url = settings.jdbcUrl().orElseGet(() -> {
             Path dir = settings.dataDir();
             try {
@@ -75,14 +104,14 @@ public final class Database implements AutoCloseable {
         migrate(tuned, "", "", StoreKind.SQLITE);
         HikariDataSource writer = pool(tuned, "", "", 1, "hub-sqlite-writer");
         HikariDataSource reader = pool(tuned, "", "", settings.poolSize(), "hub-sqlite-reader");
-        return new Database(StoreKind.SQLITE, writer, reader, "SQLite " + url.substring("jdbc:sqlite:".length()));
+        return new Database(StoreKind.SQLITE, writer, reader, "SQLite " + url.substring("jdbc:sqlite:".length()), keys);
     }
 
-    private static Database openPostgres(StoreSettings settings) {
+    private static Database openPostgres(StoreSettings settings, KeySettings keys) {
         String url = settings.jdbcUrl().orElseThrow();
         migrate(url, settings.username(), settings.password(), StoreKind.POSTGRESQL);
         HikariDataSource pool = pool(url, settings.username(), settings.password(), settings.poolSize(), "hub-pg");
-        return new Database(StoreKind.POSTGRESQL, pool, pool, "PostgreSQL " + redact(url));
+        return new Database(StoreKind.POSTGRESQL, pool, pool, "PostgreSQL " + redact(url), keys);
     }
 
     private static void migrate(String url, String user, String password, StoreKind kind) {

@@ -41,7 +41,7 @@ public record SyncStore(Database database) {
 
     /** The tenant's active signing key. */
     public ECKey signingKey(String tenantId) {
-        return database.read(c -> TenantStore.activeSigningKey(c, tenantId));
+        return database.read(c -> TenantStore.activeSigningKey(c, database.masterKey(), tenantId));
     }
 
     public Optional<SiteHead> head(String tenantId, String siteId) {
@@ -77,7 +77,7 @@ public record SyncStore(Database database) {
                     Math.max(afterSeq, head.get().floor()),
                     head.get().head(),
                     limit);
-            ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, tenantId);
+            ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
     }
@@ -136,7 +136,10 @@ public record SyncStore(Database database) {
                 return Optional.empty();
             }
             return Optional.of(new Snapshot(
-                    head.get(), head.get().head(), entities.get(), TenantStore.activeSigningKey(c, tenantId)));
+                    head.get(),
+                    head.get().head(),
+                    entities.get(),
+                    TenantStore.activeSigningKey(c, database.masterKey(), tenantId)));
         });
     }
 

@@ -2,9 +2,11 @@ package dev.gatehouse.hub.tenants;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.SealedColumns;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
@@ -53,9 +55,9 @@ public record TenantStore(Database database, Clock clock) {
                     branding.logoUrl(),
                     now,
                     now,
-                    Tokens.secret());
+                    database.masterKey().seal(Tokens.secret(), SealedColumns.CARD_KEYS.context(id)));
             insertToken(c, Optional.of(id), "initial", token, Access.owner(), now);
-            newSigningKey(c, id, now);
+            newSigningKey(c, database.masterKey(), id, now);
         });
         return new Created(find(id).orElseThrow(), token);
     }
@@ -64,8 +66,12 @@ public record TenantStore(Database database, Clock clock) {
         return database.read(c -> Sql.exists(c, "SELECT 1 FROM tenants WHERE slug = ?", slug));
     }
 
-    /** Adds a new active signing key (rotation); older keys stay published until retired. */
-    public static SigningKey newSigningKey(Connection c, String tenantId, Instant at) throws SQLException {
+    /**
+     * Adds a new active signing key (rotation), its private half sealed under the master key; older
+     * keys stay published until retired.
+     */
+    public static SigningKey newSigningKey(Connection c, MasterKey masterKey, String tenantId, Instant at)
+            throws SQLException {
         String kid = HubIds.next("key");
         ECKey key = SigningKeys.generate(kid);
         Sql.update(
@@ -74,7 +80,7 @@ public record TenantStore(Database database, Clock clock) {
                 kid,
                 tenantId,
                 key.toPublicJWK().toJSONString(),
-                key.toJSONString(),
+                masterKey.seal(key.toJSONString(), SealedColumns.SIGNING_KEYS.context(kid)),
                 at);
         SigningKey published = publicKey(key.toPublicJWK());
         ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(published)), at);
@@ -107,26 +113,29 @@ public record TenantStore(Database database, Clock clock) {
     }
 
     /** The newest active private key: what the hub signs QR tokens and sync batches with. */
-    public static ECKey activeSigningKey(Connection c, String tenantId) throws SQLException {
-        Optional<String> jwk = Sql.one(
+    public static ECKey activeSigningKey(Connection c, MasterKey masterKey, String tenantId) throws SQLException {
+        record Sealed(String kid, String jwk) {}
+        Optional<Sealed> sealed = Sql.one(
                 c,
-                "SELECT private_jwk FROM signing_keys WHERE tenant_id = ? AND retired_at IS NULL"
+                "SELECT kid, private_jwk FROM signing_keys WHERE tenant_id = ? AND retired_at IS NULL"
                         + " ORDER BY created_at DESC, kid DESC LIMIT 1",
-                Sql.STRING,
+                row -> new Sealed(row.getString(1), row.getString(2)),
                 tenantId);
-        if (jwk.isEmpty()) {
+        if (sealed.isEmpty()) {
             throw new SQLException("tenant " + tenantId + " has no active signing key");
         }
-        return SigningKeys.parsePrivate(jwk.get());
+        return SigningKeys.parsePrivate(masterKey.open(
+                sealed.get().jwk(),
+                SealedColumns.SIGNING_KEYS.context(sealed.get().kid())));
     }
 
     /** The tenant's card key: the HMAC key that turns a card UID into its stored hash. */
-    public static byte[] cardKey(Connection c, String tenantId) throws SQLException {
+    public static byte[] cardKey(Connection c, MasterKey masterKey, String tenantId) throws SQLException {
         Optional<String> key = Sql.one(c, "SELECT card_key FROM tenants WHERE id = ?", Sql.STRING, tenantId);
         if (key.isEmpty()) {
             throw new SQLException("tenant " + tenantId + " does not exist");
         }
-        return Base64.getUrlDecoder().decode(key.get());
+        return Base64.getUrlDecoder().decode(masterKey.open(key.get(), SealedColumns.CARD_KEYS.context(tenantId)));
     }
 
     /** The tenant's slug (the tenant level of its MQTT topics); the tenant must exist. */

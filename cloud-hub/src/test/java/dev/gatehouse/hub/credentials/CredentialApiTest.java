@@ -83,7 +83,9 @@ class CredentialApiTest {
     }
 
     String expectedHash(TestHub.Tenant tenant, String uid) {
-        byte[] key = hub.hub().database().read(c -> TenantStore.cardKey(c, tenant.id()));
+        byte[] key = hub.hub()
+                .database()
+                .read(c -> TenantStore.cardKey(c, hub.hub().database().masterKey(), tenant.id()));
         return new CardHasher(key).hashHex(uid);
     }
 

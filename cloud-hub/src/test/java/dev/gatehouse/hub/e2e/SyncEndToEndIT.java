@@ -245,7 +245,9 @@ class SyncEndToEndIT {
     }
 
     private ECKey signingKey() {
-        return hub.hub().database().read(c -> TenantStore.activeSigningKey(c, tenantId));
+        return hub.hub()
+                .database()
+                .read(c -> TenantStore.activeSigningKey(c, hub.hub().database().masterKey(), tenantId));
     }
 
     private Topic topic(Channel channel) {
