@@ -126,4 +126,27 @@ class EdgeArchitectureTest {
                 .because("the sync client is the edge's one MQTT connection to the hub")
                 .check(MAIN);
     }
+
+    @Test
+    void onlyTheTechniciansConsoleServesWebPages() {
+        noClasses()
+                .that(resideOutsideOfPackages("dev.gatehouse.edge.console.."))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("com.sun.net.httpserver..", "gg.jte..", "com.password4j..")
+                .as("only edge.console uses the HTTP server, the page templates and password hashing")
+                .because("the console is an adapter over the agent: it reads the agent's status and calls its"
+                        + " relay test, and nothing in the agent knows it is there")
+                .check(MAIN);
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.gatehouse.edge.agent..", "dev.gatehouse.edge.door..", "dev.gatehouse.edge.access..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.gatehouse.edge.console..")
+                .as("the agent, the doors and the decisions never depend on the technician's console")
+                .because("the doors must run the same with the console off, broken or absent")
+                .check(MAIN);
+    }
 }

@@ -481,8 +481,16 @@ public final class EdgeAgent implements AutoCloseable {
         return () -> decisionListeners.remove(listener);
     }
 
-    /** A technician's relay test: unlocks the door for its pulse. */
+    /** A technician's relay test from the command line: unlocks the door for its pulse. */
     public void testRelay(String doorId) {
+        testRelay(doorId, "the command line");
+    }
+
+    /**
+     * A technician's relay test: unlocks the door for its pulse. {@code from} says where it was asked
+     * for ("the command line", "the technician console") in the door event's detail.
+     */
+    public void testRelay(String doorId, String from) {
         DoorController door = doors.get(doorId);
         if (door == null) {
             throw new IllegalArgumentException("no door '" + doorId + "' (doors: " + doors.keySet() + ")");
@@ -491,7 +499,7 @@ public final class EdgeAgent implements AutoCloseable {
         try {
             // Recorded first, on the door's queue: no door opens without its event on record.
             door.onQueue(() -> {
-                        doorEvent(door.id(), DoorEventKind.RELAY_TEST, "relay pulsed from the command line", true);
+                        doorEvent(door.id(), DoorEventKind.RELAY_TEST, "relay pulsed from " + from, true);
                         door.unlockOnce(door.settings().unlockPulse());
                         return null;
                     })

@@ -14,6 +14,8 @@ import dev.gatehouse.edge.agent.Watchdog;
 import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
+import dev.gatehouse.edge.console.ConsolePassword;
+import dev.gatehouse.edge.console.TechConsole;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -48,6 +50,7 @@ import java.util.concurrent.CountDownLatch;
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
  * gatehouse-edge selftest --config FILE             check the JVM, GPIO, pins, ports, clock, data dir and secrets
  * gatehouse-edge enroll HUB CODE [DIR]            enroll with a one-time code from the console (see Enroller)
+ * gatehouse-edge console-password --config FILE    set the technician console's password (read from stdin)
  * </pre>
  *
  * Exit codes: 0 done, 1 failed (one line on stderr says why), 2 usage error, 3 the agent could not start
@@ -103,6 +106,7 @@ public final class EdgeMain {
                 case "enroll" -> enroll(positional, allowHttp);
                 case "status" -> status(requireConfig(config));
                 case "selftest" -> new SelfTest(out).run(requireConfig(config));
+                case "console-password" -> consolePassword(requireConfig(config));
                 case "watch" -> watch(requireConfig(config));
                 case "test-relay" ->
                     request(requireConfig(config), command("test-relay").put("door", arg(positional, 0, "DOOR")));
@@ -157,6 +161,7 @@ public final class EdgeMain {
             hardware.close();
             throw e;
         }
+        Optional<TechConsole> console = startConsole(agent, configFile, config);
         // READY=1 once the doors run and the control socket answers; STOPPING=1 before the doors close.
         Watchdog watchdog = Watchdog.start(
                 agent.doors().values(), "running: " + agent.doors().size() + " doors");
@@ -165,6 +170,7 @@ public final class EdgeMain {
                 .addShutdownHook(new Thread(
                         () -> {
                             watchdog.close();
+                            console.ifPresent(TechConsole::close);
                             control.close();
                             agent.close(); // doors to their safe state, cache closed
                             hardware.close();
@@ -192,6 +198,84 @@ public final class EdgeMain {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * Starts the technician console when the config has a {@code local-console} section. A console that
+     * cannot start (its address taken or not this Pi's) is reported and left out: the doors matter more.
+     */
+    private Optional<TechConsole> startConsole(EdgeAgent agent, Path configFile, EdgeConfig config) {
+        if (config.localConsole().isEmpty()) {
+            return Optional.empty();
+        }
+        EdgeConfig.LocalConsole settings = config.localConsole().get();
+        try {
+            TechConsole console = TechConsole.start(agent, configFile, settings, Clock.systemUTC());
+            out.println("technician console " + console.address());
+            if (!java.nio.file.Files.exists(settings.passwordFile())) {
+                out.println("  no console password yet: set one with gatehouse-edge console-password --config "
+                        + configFile);
+            }
+            return Optional.of(console);
+        } catch (IOException | RuntimeException e) {
+            err.println("gatehouse-edge: the technician console did not start on " + settings.host() + ":"
+                    + settings.port() + ": " + e.getMessage() + " (the doors run without it)");
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Sets the technician console's password: typed twice on a terminal, or the first line of stdin
+     * (for scripts), stored as an Argon2id hash in the {@code local-console.password-file} (0600).
+     */
+    private int consolePassword(Path configFile) throws IOException {
+        EdgeConfig config = EdgeConfigLoader.load(configFile);
+        EdgeConfig.LocalConsole settings = config.localConsole()
+                .orElseThrow(() -> new ConfigException(
+                        "local-console",
+                        "is missing: add a local-console section with its listen address first (see"
+                                + " edge-agent/README.md, Technician console)"));
+        String password;
+        java.io.Console terminal = System.console();
+        if (interactive(terminal)) {
+            char[] first = terminal.readPassword(
+                    "new console password (at least %d characters): ", ConsolePassword.MIN_LENGTH);
+            char[] again = terminal.readPassword("the same again: ");
+            if (first == null || again == null || !java.util.Arrays.equals(first, again)) {
+                err.println("gatehouse-edge: the two passwords differ; nothing was written");
+                return 1;
+            }
+            password = new String(first);
+        } else {
+            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            password = line == null ? "" : line;
+        }
+        Optional<String> problem = ConsolePassword.problem(password);
+        if (problem.isPresent()) {
+            err.println("gatehouse-edge: " + problem.get() + "; nothing was written");
+            return 1;
+        }
+        ConsolePassword.write(settings.passwordFile(), password);
+        out.println("console password set: wrote its Argon2id hash to " + settings.passwordFile()
+                + " (0600); sessions signed in with the old one are signed out");
+        return 0;
+    }
+
+    /**
+     * Whether {@code terminal} is a person at a terminal. From JDK 22 {@code System.console()} exists
+     * even when stdin is a pipe and {@code Console.isTerminal()} tells; on 21 it is null then.
+     */
+    private static boolean interactive(java.io.Console terminal) {
+        if (terminal == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(terminal);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -471,7 +555,10 @@ public final class EdgeMain {
                   enroll HUB CODE [DIR]         enroll with the console's one-time code: make this device's key
                                                 pair, send its public key, write what provision writes and the
                                                 private key into DIR (/etc/gatehouse); HUB CODE may also be the
-                                                code's QR text. --allow-http for a plain-HTTP hub not on this host""";
+                                                code's QR text. --allow-http for a plain-HTTP hub not on this host
+                  console-password              set the technician console's password (typed twice, or the first
+                                                line of stdin), kept as an Argon2id hash in local-console's
+                                                password-file (0600)""";
     }
 
     /** A command-line mistake: exit 2 with the usage text. */

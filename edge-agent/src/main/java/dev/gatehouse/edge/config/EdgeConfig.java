@@ -21,13 +21,41 @@ public record EdgeConfig(
         List<Door> doors,
         List<Reader> readers,
         Optional<Hub> hub,
-        List<FireRelease> fireReleases) {
+        List<FireRelease> fireReleases,
+        Optional<LocalConsole> localConsole) {
 
     public EdgeConfig {
         doors = List.copyOf(doors);
         readers = List.copyOf(readers);
         java.util.Objects.requireNonNull(hub, "hub");
         fireReleases = List.copyOf(fireReleases);
+        java.util.Objects.requireNonNull(localConsole, "localConsole");
+    }
+
+    /** The configuration without a technician's console. */
+    public EdgeConfig(
+            Site site,
+            Path dataDir,
+            Path cardKeyFile,
+            Path trustedKeysFile,
+            Duration clockTolerance,
+            Optional<String> clockTrustedSource,
+            List<Door> doors,
+            List<Reader> readers,
+            Optional<Hub> hub,
+            List<FireRelease> fireReleases) {
+        this(
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                hub,
+                fireReleases,
+                Optional.empty());
     }
 
     /** The configuration without fire-release inputs. */
@@ -88,7 +116,36 @@ public record EdgeConfig(
                 doors,
                 readers,
                 hub,
-                fireReleases);
+                fireReleases,
+                localConsole);
+    }
+
+    /**
+     * The optional {@code local-console} section: the technician's web console on the Pi's network,
+     * served by the agent itself, so it works while the hub is away. Off unless configured; the
+     * listen address has no default, so the console reaches the LAN only when a technician says so.
+     *
+     * @param host the address to bind: {@code 127.0.0.1} (this Pi only, e.g. through an SSH tunnel),
+     *     or one of the Pi's LAN addresses
+     * @param port the TCP port ({@code 0}: any free port, for tests)
+     * @param passwordFile the Argon2id hash of the console password, written by {@code gatehouse-edge
+     *     console-password} (0600)
+     * @param sessionIdle a session unused this long is signed out
+     */
+    public record LocalConsole(String host, int port, Path passwordFile, Duration sessionIdle) {
+        public static final Duration DEFAULT_SESSION_IDLE = Duration.ofMinutes(15);
+        public static final String DEFAULT_PASSWORD_FILE = "console-password";
+
+        public LocalConsole {
+            java.util.Objects.requireNonNull(host, "host");
+            java.util.Objects.requireNonNull(passwordFile, "passwordFile");
+            java.util.Objects.requireNonNull(sessionIdle, "sessionIdle");
+        }
+
+        /** Whether the console listens on every network of the Pi rather than on one address. */
+        public boolean wildcard() {
+            return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+        }
     }
 
     /**
@@ -265,6 +322,11 @@ public record EdgeConfig(
                 }
             }
         });
+        localConsole
+                .filter(LocalConsole::wildcard)
+                .ifPresent(console -> out.add("local-console.listen: "
+                        + console.host() + " serves the technician console on every network this Pi is on (and in plain"
+                        + " HTTP): give the one LAN address technicians use, or 127.0.0.1 and an SSH tunnel"));
         return List.copyOf(out);
     }
 

@@ -188,6 +188,9 @@ public final class EdgeConfigLoader {
         }
         Optional<EdgeConfig.Hub> hub =
                 config.has("hub") ? Optional.of(hub(config.object("hub"), baseDir)) : Optional.empty();
+        Optional<EdgeConfig.LocalConsole> localConsole = config.has("local-console")
+                ? Optional.of(localConsole(config.object("local-console"), baseDir))
+                : Optional.empty();
         config.end();
         return new EdgeConfig(
                 site,
@@ -199,7 +202,44 @@ public final class EdgeConfigLoader {
                 doors,
                 readers,
                 hub,
-                fireReleases);
+                fireReleases,
+                localConsole);
+    }
+
+    private static final Pattern LISTEN = Pattern.compile("(\\[[0-9A-Fa-f:]+\\]|[A-Za-z0-9.\\-]+):(\\d{1,5})");
+
+    /**
+     * The {@code local-console} section: {@code listen} (host:port, required: no default address may
+     * put the console on the LAN unasked), {@code password-file} and {@code session-idle}. The password
+     * file is not read here: {@code console-password} writes it, and the console reads it at each
+     * sign-in.
+     */
+    private static EdgeConfig.LocalConsole localConsole(Node node, Path baseDir) {
+        String listen = node.string("listen");
+        Matcher matcher = LISTEN.matcher(listen);
+        if (!matcher.matches()) {
+            throw new ConfigException(
+                    node.field("listen"),
+                    "'" + listen + "' is not host:port; write e.g. 127.0.0.1:8081 (this Pi only) or the Pi's LAN"
+                            + " address, e.g. 192.168.1.20:8081");
+        }
+        int port = Integer.parseInt(matcher.group(2));
+        if (port > 65535) {
+            throw new ConfigException(node.field("listen"), "port " + port + " is outside 0-65535");
+        }
+        Path passwordFile = node.has("password-file")
+                ? node.path("password-file", baseDir)
+                : (baseDir == null
+                        ? Path.of(EdgeConfig.LocalConsole.DEFAULT_PASSWORD_FILE)
+                        : baseDir.resolve(EdgeConfig.LocalConsole.DEFAULT_PASSWORD_FILE));
+        Duration idle = bounded(
+                node,
+                "session-idle",
+                EdgeConfig.LocalConsole.DEFAULT_SESSION_IDLE,
+                Duration.ofMinutes(1),
+                Duration.ofHours(12));
+        node.end();
+        return new EdgeConfig.LocalConsole(matcher.group(1), port, passwordFile, idle);
     }
 
     /**

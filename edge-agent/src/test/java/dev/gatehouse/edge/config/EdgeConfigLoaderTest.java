@@ -12,6 +12,7 @@ import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Optional;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -426,5 +427,57 @@ class EdgeConfigLoaderTest {
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo("hub.password-file"))
                 .hasMessageContaining("rw-r--r--")
                 .hasMessageContaining("chmod 600 " + password);
+    }
+
+    @Nested
+    class TheTechniciansConsole {
+        @Test
+        void isOffUnlessConfiguredAndThenNeedsOnlyItsAddress(@TempDir Path dir) throws IOException {
+            // Why: no default address, so an agent never puts a console on the LAN that nobody asked for.
+            assertThat(EdgeConfigLoader.load(EXAMPLE).localConsole()).isEmpty();
+
+            EdgeConfig config = EdgeConfigLoader.parse(example() + "\nlocal-console:\n  listen: 127.0.0.1:8081\n", dir);
+
+            assertThat(config.localConsole())
+                    .contains(new EdgeConfig.LocalConsole(
+                            "127.0.0.1", 8081, dir.resolve("console-password"), Duration.ofMinutes(15)));
+            assertThat(config.warnings()).isEmpty();
+        }
+
+        @Test
+        void everyKeyCanBeSetAndAWildcardAddressIsWarnedAbout(@TempDir Path dir) throws IOException {
+            String yaml = example()
+                    + "\nlocal-console:\n  listen: 0.0.0.0:9000\n  password-file: secrets/console\n"
+                    + "  session-idle: 5m\n";
+
+            EdgeConfig config = EdgeConfigLoader.parse(yaml, dir);
+
+            assertThat(config.localConsole())
+                    .contains(new EdgeConfig.LocalConsole(
+                            "0.0.0.0", 9000, dir.resolve("secrets/console"), Duration.ofMinutes(5)));
+            assertThat(config.warnings())
+                    .singleElement()
+                    .asString()
+                    .startsWith("local-console.listen: 0.0.0.0 serves the technician console on every network");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(
+                delimiter = '|',
+                value = {
+                    "password-file: console-password|local-console.listen|is missing",
+                    "listen: 8081|local-console.listen|is not host:port",
+                    "listen: 127.0.0.1:70000|local-console.listen|outside 0-65535",
+                    "listen: 127.0.0.1:8081\\n  session-idle: 10s|local-console.session-idle|between",
+                    "listen: 127.0.0.1:8081\\n  colour: blue|local-console.colour|not a known key",
+                })
+        void aBrokenKeyIsNamed(String section, String key, String message, @TempDir Path dir) throws IOException {
+            String yaml = example() + "\nlocal-console:\n  " + section.replace("\\n", "\n") + "\n";
+
+            assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, dir))
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
+                    .hasMessageContaining(message);
+        }
     }
 }
