@@ -97,7 +97,7 @@ class DoorPolicyPagesTest extends LiveBrowserTest {
         browser.driver().findElement(By.id("held-open")).sendKeys("2");
         browser.driver().findElement(By.id("office-hours")).clear();
         browser.driver().findElement(By.id("save-policy")).click();
-        assertThat(browser.awaitVisible(By.id("policy-error")).getText()).contains("from 5 to 3600");
+        browser.awaitText(By.id("policy-error"), "from 5 to 3600");
         assertThat(changeSeq()).isEqualTo(seq);
         Axe.assertNoSeriousViolations(browser, "door policy refused");
         browser.screenshot("door-policy-refused");

@@ -194,6 +194,27 @@ public final class Browser implements AutoCloseable {
         return await(ExpectedConditions.visibilityOfElementLocated(locator));
     }
 
+    /**
+     * Waits until the element {@code locator} finds reads every one of {@code parts}, looking it up
+     * again at each try, and returns its text. For a form posted again: the previous answer's element
+     * with the same id is still there until the browser has the new page.
+     */
+    public String awaitText(By locator, String... parts) {
+        return await(driver -> {
+            java.util.List<WebElement> found = driver.findElements(locator);
+            if (found.isEmpty()) {
+                return null;
+            }
+            String text = found.getFirst().getText();
+            for (String part : parts) {
+                if (!text.contains(part)) {
+                    return null;
+                }
+            }
+            return text;
+        });
+    }
+
     /** Runs JavaScript in the page ({@code arguments[i]} are {@code args}) and returns its result. */
     public Object script(String javaScript, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(javaScript, args);

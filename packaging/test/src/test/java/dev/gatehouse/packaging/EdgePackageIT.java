@@ -56,6 +56,8 @@ class EdgePackageIT {
         assertThat(root.path("/usr/bin/gatehouse-edge")).isExecutable();
         assertThat(root.path("/usr/lib/systemd/system/gatehouse-edge.service")).isRegularFile();
         assertThat(root.path("/etc/gatehouse/gatehouse.yaml.example")).isRegularFile();
+        // enrollment, run as the agent's user, writes its keys into /etc/gatehouse
+        assertThat(Files.getAttribute(root.path("/etc/gatehouse"), "unix:uid")).isEqualTo(root.uid("gatehouse"));
     }
 
     @Test
