@@ -80,13 +80,21 @@ import java.util.function.LongSupplier;
  *       credentials, measured on the real command ({@code gatehouse-edge run --simulate}) in a child JVM.
  * </ul>
  *
- * <p>Run: {@code ./gatehouse bench edge} (options: {@code --sizes 250000,1000000 --taps 300}). Not a
+ * <p>Run: {@code ./gatehouse bench edge} (options: {@code --sizes 250000,1000000 --taps 300}, and
+ * {@code --launcher PATH} to start the agent process through an installed launcher). Not a
  * test: nothing is asserted.
  */
 public final class EdgeBenchmark {
     private static final String DOOR = DemoSite.DOOR;
 
     private EdgeBenchmark() {}
+
+    /**
+     * An installed launcher ({@code --launcher /usr/bin/gatehouse-edge}, or the tarball's
+     * {@code bin/gatehouse-edge}) to time the agent process from the packaged files instead of this
+     * class path.
+     */
+    private static Optional<Path> launcher = Optional.empty();
 
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = List.of(250_000, 1_000_000);
@@ -98,6 +106,8 @@ public final class EdgeBenchmark {
                         .toList();
             } else if (args[i].equals("--taps")) {
                 taps = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--launcher")) {
+                launcher = Optional.of(Path.of(args[i + 1]).toAbsolutePath());
             }
         }
         System.out.printf(
@@ -516,22 +526,28 @@ public final class EdgeBenchmark {
 
     /** The real command in a child JVM with the Pi heap settings: time to "ready" and resident memory. */
     private static void process(DemoSite demo, int size) throws Exception {
-        List<String> command = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED",
-                "-Djava.awt.headless=true",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.gatehouse.edge.cli.EdgeMain",
-                "run",
-                "--simulate",
-                "--config",
-                demo.configFile.toString());
+        List<String> command = launcher.isPresent()
+                ? List.of(launcher.get().toString(), "run", "--simulate", "--config", demo.configFile.toString())
+                : List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Djava.awt.headless=true",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.gatehouse.edge.cli.EdgeMain",
+                        "run",
+                        "--simulate",
+                        "--config",
+                        demo.configFile.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // The launcher adds its own flags; these are the Pi heap settings the unit sets.
+        builder.environment().put("JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC");
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = builder.start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
             String line;
             while ((line = out.readLine()) != null && !line.startsWith("ready in")) {
@@ -539,8 +555,11 @@ public final class EdgeBenchmark {
             }
             double wall = (System.nanoTime() - started) / 1e6;
             System.out.printf(
-                    "  agent process with %,d credentials (-Xmx128m): ready %.0f ms after exec (JVM start included); %s%n",
-                    size, wall, line == null ? "never ready" : line.substring(0, line.indexOf(':')));
+                    "  agent process%s with %,d credentials (-Xmx128m): ready %.0f ms after exec (JVM start included); %s%n",
+                    launcher.map(l -> " from " + l).orElse(""),
+                    size,
+                    wall,
+                    line == null ? "never ready" : line.substring(0, line.indexOf(':')));
             Thread.sleep(2_000);
             System.out.printf("  agent RSS when ready and idle: %s%n", rss(process.pid()));
         } finally {
