@@ -1,10 +1,10 @@
 package dev.gatehouse.hub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.browser.Browser;
 import dev.gatehouse.hub.demo.EdgeSiteFiles;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Browser;
 import dev.gatehouse.hub.testing.LiveSite;
 import java.nio.file.Files;
 import java.nio.file.Path;

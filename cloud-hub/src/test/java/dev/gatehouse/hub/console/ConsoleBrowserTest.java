@@ -2,8 +2,8 @@ package dev.gatehouse.hub.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import java.util.Optional;

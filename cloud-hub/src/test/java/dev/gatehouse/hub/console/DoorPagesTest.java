@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import java.io.IOException;

@@ -3,9 +3,9 @@ package dev.gatehouse.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.edge.door.DoorState;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import java.time.Duration;
 import org.junit.jupiter.api.MethodOrderer;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.edge.cli.EdgeMain;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;

@@ -3,9 +3,9 @@ package dev.gatehouse.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;

@@ -3,8 +3,8 @@ package dev.gatehouse.hub.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.MailFolder;
 import java.awt.Color;

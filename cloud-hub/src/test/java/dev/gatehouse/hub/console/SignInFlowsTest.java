@@ -2,11 +2,11 @@ package dev.gatehouse.hub.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.browser.Axe;
+import dev.gatehouse.browser.Browser;
 import dev.gatehouse.hub.accounts.Totp;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Axe;
-import dev.gatehouse.hub.testing.Browser;
 import dev.gatehouse.hub.testing.MailFolder;
 import dev.gatehouse.hub.testing.TestHub;
 import java.net.URI;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.Axe;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;

@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.testing;
 
+import dev.gatehouse.browser.Browser;
 import dev.gatehouse.hub.HubConfig;
 import dev.gatehouse.hub.store.StoreKind;
 import org.junit.jupiter.api.AfterAll;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.gatehouse.browser.Browser;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.web.Json;
 import java.nio.file.Files;

@@ -6,12 +6,12 @@ import static dev.gatehouse.edge.agent.DemoSite.NFC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.browser.Axe;
+import dev.gatehouse.browser.Browser;
 import dev.gatehouse.edge.agent.DemoSite;
 import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.SimulatedHardware;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
-import dev.gatehouse.edge.testing.Axe;
-import dev.gatehouse.edge.testing.Browser;
 import dev.gatehouse.edge.testing.MutableClock;
 import dev.gatehouse.sim.gpio.RelayHistory;
 import dev.gatehouse.sim.site.SimulatedSite;

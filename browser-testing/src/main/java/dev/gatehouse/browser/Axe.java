@@ -1,4 +1,4 @@
-package dev.gatehouse.hub.testing;
+package dev.gatehouse.browser;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;

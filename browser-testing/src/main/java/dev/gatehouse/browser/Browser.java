@@ -1,4 +1,4 @@
-package dev.gatehouse.edge.testing;
+package dev.gatehouse.browser;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,9 +29,8 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A real headless Chromium driven by ChromeDriver, for the technician console's page tests: one per
- * test class, started in {@code @BeforeAll} and closed in {@code @AfterAll}. A copy of the hub's
- * {@code dev.gatehouse.hub.testing.Browser} (the modules share no test code).
+ * A real headless Chromium driven by ChromeDriver, for the console and member-portal page tests: one
+ * per test class (like the hub), started in {@code @BeforeAll} and closed in {@code @AfterAll}.
  *
  * <p>It uses Debian's {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (or the paths in
  * {@code -Dgatehouse.test.chromium} and {@code -Dgatehouse.test.chromedriver}) and fails with the
@@ -193,6 +192,27 @@ public final class Browser implements AutoCloseable {
     /** Waits up to {@link #WAIT} for an element to be shown and returns it. */
     public WebElement awaitVisible(By locator) {
         return await(ExpectedConditions.visibilityOfElementLocated(locator));
+    }
+
+    /**
+     * Waits until the element {@code locator} finds reads every one of {@code parts}, looking it up
+     * again at each try, and returns its text. For a form posted again: the previous answer's element
+     * with the same id is still there until the browser has the new page.
+     */
+    public String awaitText(By locator, String... parts) {
+        return await(driver -> {
+            java.util.List<WebElement> found = driver.findElements(locator);
+            if (found.isEmpty()) {
+                return null;
+            }
+            String text = found.getFirst().getText();
+            for (String part : parts) {
+                if (!text.contains(part)) {
+                    return null;
+                }
+            }
+            return text;
+        });
     }
 
     /** Runs JavaScript in the page ({@code arguments[i]} are {@code args}) and returns its result. */

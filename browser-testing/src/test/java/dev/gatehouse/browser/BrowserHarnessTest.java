@@ -1,4 +1,4 @@
-package dev.gatehouse.hub.testing;
+package dev.gatehouse.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
