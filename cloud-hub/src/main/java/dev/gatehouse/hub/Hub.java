@@ -13,6 +13,10 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.bookings.BookingService;
+import dev.gatehouse.hub.bookings.BookingStore;
+import dev.gatehouse.hub.bookings.ResourceService;
+import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
@@ -279,6 +283,17 @@ public final class Hub implements AutoCloseable {
                         new PlanAssignmentService(
                                 new PlanAssignmentStore(stores.database(), stores.clock()), audit, maxBody),
                         new ExplainService(stores.database(), stores.clock()))
+                .register(
+                        "/api/v1",
+                        new ResourceService(
+                                stores.sites(), new ResourceStore(stores.database(), stores.clock()), audit, maxBody),
+                        new BookingService(
+                                stores.sites(),
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new BookingStore(stores.database(), stores.clock()),
+                                audit,
+                                stores.clock(),
+                                maxBody))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(
                         "/api/v1",

@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.sites;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
@@ -19,7 +18,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.DayOfWeek;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -80,42 +78,11 @@ public record DoorService(SiteStore sites, DoorStore store, Audit audit, int max
         Optional<List<TimeWindow>> officeHours = input.isNull("officeHours")
                 ? Optional.empty()
                 : input.has("officeHours")
-                        ? Optional.of(officeHours(input))
+                        ? Optional.of(input.weeklyWindows("officeHours", Door.MAX_OFFICE_HOURS))
                         : current.flatMap(d -> Optional.ofNullable(d.officeHours()))
                                 .map(DoorService::windows);
         input.done();
         return new DoorStore.DoorInput(name, unlock, untrusted, offline, offlineAfter, heldOpen, officeHours);
-    }
-
-    /** The body's office hours: [{day, from, to}], at most {@link Door#MAX_OFFICE_HOURS}; errors name the entry. */
-    private static List<TimeWindow> officeHours(Input input) {
-        List<TimeWindow> windows = new ArrayList<>();
-        List<JsonNode> entries = input.array("officeHours", Door.MAX_OFFICE_HOURS);
-        for (int i = 0; i < entries.size(); i++) {
-            JsonNode entry = entries.get(i);
-            String field = "officeHours[" + i + "]";
-            if (!entry.isObject()
-                    || entry.size() != 3
-                    || !entry.path("day").isTextual()
-                    || !entry.path("from").isTextual()
-                    || !entry.path("to").isTextual()) {
-                input.error(field, "must be {\"day\": \"monday\", \"from\": \"08:00\", \"to\": \"09:30\"}");
-                continue;
-            }
-            try {
-                windows.add(TimeWindow.of(
-                        DayOfWeek.valueOf(entry.get("day").asText().toUpperCase(Locale.ROOT)),
-                        entry.get("from").asText(),
-                        entry.get("to").asText()));
-            } catch (IllegalArgumentException | dev.gatehouse.protocol.ProtocolException e) {
-                input.error(
-                        field,
-                        e instanceof dev.gatehouse.protocol.ProtocolException
-                                ? e.getMessage()
-                                : "day '" + entry.get("day").asText() + "' is not one of monday … sunday");
-            }
-        }
-        return List.copyOf(windows);
     }
 
     private static List<TimeWindow> windows(List<Views.OfficeHours> hours) {

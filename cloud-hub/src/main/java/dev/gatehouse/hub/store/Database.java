@@ -118,7 +118,11 @@ public final class Database implements AutoCloseable {
         try {
             Flyway.configure()
                     .dataSource(url, user, password)
-                    .locations("classpath:db/migration")
+                    // Portable SQL for both stores, plus what only PostgreSQL can say (exclusion constraints).
+                    .locations(
+                            kind == StoreKind.POSTGRESQL
+                                    ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
+                                    : new String[] {"classpath:db/migration"})
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();

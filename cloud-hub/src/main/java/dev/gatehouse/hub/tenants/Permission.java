@@ -16,7 +16,9 @@ public enum Permission {
     UNLOCK_DOORS,
     /** Lockdown and release of a site, emergency release. */
     LOCKDOWN,
-    /** Sites, doors, door groups, holidays, plans. */
+    /** Book resources for members, book over the rules with a reason, cancel bookings. */
+    MANAGE_BOOKINGS,
+    /** Sites, doors, door groups, holidays, plans, bookable resources. */
     MANAGE_SITES,
     /** Devices, provisioning, the fleet. */
     MANAGE_DEVICES,

@@ -20,6 +20,7 @@ public enum Role {
             Permission.MANAGE_CREDENTIALS,
             Permission.UNLOCK_DOORS,
             Permission.LOCKDOWN,
+            Permission.MANAGE_BOOKINGS,
             Permission.MANAGE_SITES,
             Permission.MANAGE_DEVICES,
             Permission.VIEW_AUDIT)),
@@ -30,6 +31,7 @@ public enum Role {
             Permission.VIEW_ACCESS_LOG,
             Permission.MANAGE_MEMBERS,
             Permission.MANAGE_CREDENTIALS,
+            Permission.MANAGE_BOOKINGS,
             Permission.UNLOCK_DOORS)),
     /** Invoices, payments and connectors (the billing issue adds them); reads members. */
     FINANCE(EnumSet.of(Permission.VIEW_SITES, Permission.VIEW_MEMBERS, Permission.FINANCE)),

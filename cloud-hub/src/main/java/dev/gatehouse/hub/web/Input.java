@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.model.TimeWindow;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -280,6 +283,38 @@ public final class Input {
         List<JsonNode> items = new ArrayList<>();
         value.forEach(items::add);
         return items;
+    }
+
+    /**
+     * Weekly windows, {@code [{"day": "monday", "from": "08:00", "to": "09:30"}]}, at most {@code max};
+     * absent or null means none. Errors name the entry.
+     */
+    public List<TimeWindow> weeklyWindows(String field, int max) {
+        List<TimeWindow> windows = new ArrayList<>();
+        List<JsonNode> entries = array(field, max);
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String at = field + "[" + i + "]";
+            if (!entry.isObject()
+                    || entry.size() != 3
+                    || !entry.path("day").isTextual()
+                    || !entry.path("from").isTextual()
+                    || !entry.path("to").isTextual()) {
+                error(at, "must be {\"day\": \"monday\", \"from\": \"08:00\", \"to\": \"09:30\"}");
+                continue;
+            }
+            try {
+                windows.add(TimeWindow.of(
+                        DayOfWeek.valueOf(entry.get("day").asText().toUpperCase(Locale.ROOT)),
+                        entry.get("from").asText(),
+                        entry.get("to").asText()));
+            } catch (ProtocolException e) {
+                error(at, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                error(at, "day '" + entry.get("day").asText() + "' is not one of monday … sunday");
+            }
+        }
+        return List.copyOf(windows);
     }
 
     public ObjectNode raw() {

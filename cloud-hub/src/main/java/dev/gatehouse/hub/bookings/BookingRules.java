@@ -1,0 +1,86 @@
+package dev.gatehouse.hub.bookings;
+
+import dev.gatehouse.protocol.model.TimeWindow;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The rules a booking of one resource must keep, set per resource. Zero for a limit means none.
+ *
+ * @param granularityMinutes starts and ends fall on multiples of it, in the site's local time
+ * @param minMinutes the shortest booking
+ * @param maxMinutes the longest booking
+ * @param minNoticeMinutes how long before its start a booking must be made
+ * @param maxAdvanceDays how far ahead a booking may start
+ * @param bufferBeforeMinutes occupied time before the start (setting up, cleaning), counted as booked
+ * @param bufferAfterMinutes occupied time after the end, counted as booked
+ * @param maxHoursPerDay a member's booked hours on the resource per local day (0: no limit)
+ * @param maxHoursPerWeek a member's booked hours on the resource per ISO week (0: no limit)
+ * @param cancelWindowMinutes until how long before the start a cancellation is in time (credits back)
+ * @param openingHours when bookings may run, in the site's zone; empty means at any time
+ * @param closedOnHolidays whether the site's holidays are closed days for the resource
+ */
+public record BookingRules(
+        int granularityMinutes,
+        int minMinutes,
+        int maxMinutes,
+        int minNoticeMinutes,
+        int maxAdvanceDays,
+        int bufferBeforeMinutes,
+        int bufferAfterMinutes,
+        int maxHoursPerDay,
+        int maxHoursPerWeek,
+        int cancelWindowMinutes,
+        List<TimeWindow> openingHours,
+        boolean closedOnHolidays) {
+    /** The granularities offered: 5 to 60 minutes, each dividing an hour. */
+    public static final List<Integer> GRANULARITIES = List.of(5, 10, 15, 20, 30, 60);
+
+    /** The longest booking any resource allows: a week (event spaces). */
+    public static final int LONGEST_MINUTES = 7 * 24 * 60;
+
+    /** The longest buffer: the protocol's limit for what the edge admits around a booking. */
+    public static final int LONGEST_BUFFER_MINUTES = 120;
+
+    public static final int MAX_OPENING_WINDOWS = 50;
+
+    /** What a new resource starts with: quarter hours, 15 minutes to 8 hours, up to 90 days ahead. */
+    public static final BookingRules DEFAULTS =
+            new BookingRules(15, 15, 8 * 60, 0, 90, 0, 0, 0, 0, 24 * 60, List.of(), false);
+
+    public BookingRules {
+        openingHours = List.copyOf(openingHours);
+    }
+
+    public Duration bufferBefore() {
+        return Duration.ofMinutes(bufferBeforeMinutes);
+    }
+
+    public Duration bufferAfter() {
+        return Duration.ofMinutes(bufferAfterMinutes);
+    }
+
+    /** Problems between the rules themselves (each one in range is the web layer's check): empty when sound. */
+    public List<String> inconsistencies() {
+        java.util.ArrayList<String> problems = new java.util.ArrayList<>();
+        if (!GRANULARITIES.contains(granularityMinutes)) {
+            problems.add("granularityMinutes must be one of " + GRANULARITIES);
+        }
+        if (minMinutes > maxMinutes) {
+            problems.add("minMinutes (" + minMinutes + ") is more than maxMinutes (" + maxMinutes + ")");
+        }
+        if (granularityMinutes > 0 && minMinutes % granularityMinutes != 0) {
+            problems.add("minMinutes (" + minMinutes + ") is not a multiple of granularityMinutes ("
+                    + granularityMinutes + ")");
+        }
+        if (granularityMinutes > 0 && maxMinutes % granularityMinutes != 0) {
+            problems.add("maxMinutes (" + maxMinutes + ") is not a multiple of granularityMinutes ("
+                    + granularityMinutes + ")");
+        }
+        if (maxHoursPerDay > 0 && maxHoursPerWeek > 0 && maxHoursPerDay > maxHoursPerWeek) {
+            problems.add(
+                    "maxHoursPerDay (" + maxHoursPerDay + ") is more than maxHoursPerWeek (" + maxHoursPerWeek + ")");
+        }
+        return List.copyOf(problems);
+    }
+}

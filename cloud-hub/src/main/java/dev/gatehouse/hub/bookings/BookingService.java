@@ -1,0 +1,244 @@
+package dev.gatehouse.hub.bookings;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.sites.SitePath;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.sites.Views;
+import dev.gatehouse.hub.store.FieldError;
+import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.tenants.Caller;
+import dev.gatehouse.hub.tenants.Permission;
+import dev.gatehouse.hub.web.ApiException;
+import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.PathIds;
+import dev.gatehouse.hub.web.QueryParameters;
+import dev.gatehouse.hub.web.StoreResults;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.Ids;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bookings and availability.
+ *
+ * <pre>
+ * POST /api/v1/bookings                          book: 201, 422 listing every broken rule, 409 naming the collision
+ * GET  /api/v1/bookings/{bookingId}              one booking
+ * POST /api/v1/bookings/{bookingId}/cancel       cancel (idempotent): the time is free, the doors close to it
+ * GET  /api/v1/sites/{siteId}/bookings           the site's bookings meeting ?from=&amp;until= (&amp;memberId=)
+ * GET  /api/v1/sites/{siteId}/availability       each resource's occupied time between ?from= and ?until=
+ * </pre>
+ */
+public record BookingService(
+        SiteStore sites, ResourceStore resources, BookingStore store, Audit audit, Clock clock, int maxBody)
+        implements HttpService {
+    /** The widest range a list or an availability query may span. */
+    static final Duration MAX_RANGE = Duration.ofDays(62);
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/bookings", this::create)
+                .get("/bookings/{bookingId}", this::get)
+                .post("/bookings/{bookingId}/cancel", this::cancel)
+                .get("/sites/{siteId}/bookings", this::list)
+                .get("/sites/{siteId}/availability", this::availability);
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
+        Input input = Input.of(
+                Json.object(req, maxBody), "resourceId", "memberId", "title", "start", "end", "overrideReason");
+        String resourceId = id(input, "resourceId", "resource");
+        String memberId = id(input, "memberId", "member");
+        String title = input.optionalText("title", 200).orElse("");
+        Optional<Instant> start = required(input, "start");
+        Optional<Instant> end = required(input, "end");
+        if (start.isPresent() && end.isPresent() && !end.get().isAfter(start.get())) {
+            input.error("end", "must be after start");
+        }
+        Optional<String> override = input.optionalText("overrideReason", 500).map(String::strip);
+        if (override.isPresent() && override.get().isEmpty()) {
+            input.error("overrideReason", "must say why the rules are overridden, or be left out");
+        }
+        input.done();
+        Resource resource = StoreResults.found(resources.find(caller.tenantId(), resourceId), "resource", resourceId);
+        caller.require(Permission.MANAGE_BOOKINGS, resource.siteId());
+        BookingStore.Outcome outcome = StoreResults.value(store.create(
+                caller.tenantId(),
+                new BookingStore.NewBooking(
+                        resourceId,
+                        memberId,
+                        title,
+                        start.orElseThrow(),
+                        end.orElseThrow(),
+                        override,
+                        caller.actorId())));
+        switch (outcome) {
+            case BookingStore.Outcome.Booked booked -> {
+                BookingView booking = booked.booking();
+                audit.record(
+                        req,
+                        caller,
+                        override.isPresent() ? "booking.create-override" : "booking.create",
+                        "booking",
+                        booking.id(),
+                        booking.siteId(),
+                        null,
+                        booking);
+                Json.created(res, booking);
+            }
+            case BookingStore.Outcome.Refused refused -> throw refusal(refused.violations());
+            case BookingStore.Outcome.Collides collides -> throw collision(collides);
+        }
+    }
+
+    /** 422 with every broken rule: {@code errors[].field} is the rule's code. */
+    static ApiException refusal(List<Violation> violations) {
+        List<FieldError> errors = violations.stream()
+                .map(v -> new FieldError(v.rule().code(), v.message()))
+                .toList();
+        StringBuilder detail = new StringBuilder(
+                "the booking breaks " + errors.size() + (errors.size() == 1 ? " rule" : " rules") + ": ");
+        for (int i = 0; i < errors.size(); i++) {
+            detail.append(i == 0 ? "" : "; ").append(errors.get(i).message());
+        }
+        return new ApiException(422, "booking-rules", "Booking rules broken", detail.toString(), errors);
+    }
+
+    /** 409 naming the booking met and its occupied time, nothing about its member. */
+    static ApiException collision(BookingStore.Outcome.Collides collides) {
+        return new ApiException(
+                409,
+                "booking-conflict",
+                "Booking conflict",
+                "the time (with the resource's buffers) meets booking " + collides.bookingId() + " on resource "
+                        + collides.resourceId() + ", which occupies " + Times.iso(collides.occupiedFrom()) + " to "
+                        + Times.iso(collides.occupiedUntil()) + "; choose another time or resource",
+                List.of(new FieldError("conflictsWith", collides.bookingId())));
+    }
+
+    private BookingView booking(ServerRequest req, Caller.Operator caller) {
+        String id = PathIds.id(req, "bookingId", "booking");
+        BookingView booking = StoreResults.found(store.find(caller.tenantId(), id), "booking", id);
+        caller.requireCovers(booking.siteId(), "booking", id);
+        return booking;
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Json.ok(res, booking(req, Caller.require(req, Permission.VIEW_SITES)));
+    }
+
+    private void cancel(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
+        BookingView current = booking(req, caller);
+        caller.require(Permission.MANAGE_BOOKINGS, current.siteId());
+        BookingView cancelled = StoreResults.value(store.cancel(caller.tenantId(), current.id()));
+        if (!current.status().equals(cancelled.status())) {
+            audit.record(req, caller, "booking.cancel", "booking", current.id(), current.siteId(), current, cancelled);
+        }
+        Json.ok(res, cancelled);
+    }
+
+    private record Range(Instant from, Instant until) {}
+
+    private static Range range(QueryParameters params) {
+        Optional<Instant> from = params.instant("from");
+        Optional<Instant> until = params.instant("until");
+        if (from.isEmpty() && params.one("from").isEmpty()) {
+            params.error("from", "is required: an ISO-8601 timestamp such as 2026-11-21T00:00:00Z");
+        }
+        if (until.isEmpty() && params.one("until").isEmpty()) {
+            params.error("until", "is required: an ISO-8601 timestamp such as 2026-11-28T00:00:00Z");
+        }
+        if (from.isPresent() && until.isPresent()) {
+            if (!until.get().isAfter(from.get())) {
+                params.error("until", "must be after from");
+            } else if (Duration.between(from.get(), until.get()).compareTo(MAX_RANGE) > 0) {
+                params.error("until", "is more than " + MAX_RANGE.toDays() + " days after from; ask for less");
+            }
+        }
+        return new Range(from.orElse(Instant.EPOCH), until.orElse(Instant.EPOCH));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_SITES);
+        QueryParameters params = new QueryParameters(req.query(), List.of("from", "until", "memberId"));
+        Range range = range(params);
+        Optional<String> member = params.id("memberId");
+        params.done();
+        Json.ok(
+                res,
+                Map.of(
+                        "items",
+                        store.list(Caller.operator(req).tenantId(), site.id(), range.from(), range.until(), member)));
+    }
+
+    private void availability(ServerRequest req, ServerResponse res) {
+        Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_SITES);
+        QueryParameters params = new QueryParameters(req.query(), List.of("from", "until"));
+        Range range = range(params);
+        params.done();
+        String tenantId = Caller.operator(req).tenantId();
+        Json.ok(
+                res,
+                availability(
+                        resources.list(tenantId, site.id()),
+                        store.busy(tenantId, site.id(), range.from(), range.until()),
+                        range.from(),
+                        range.until()));
+    }
+
+    /** Each resource with its occupied intervals (no booking ids, no members: what anyone may see). */
+    static ObjectNode availability(List<Resource> list, List<BookingStore.Busy> busy, Instant from, Instant until) {
+        Map<String, List<BookingStore.Busy>> byResource = new LinkedHashMap<>();
+        for (BookingStore.Busy interval : busy) {
+            byResource
+                    .computeIfAbsent(interval.resourceId(), id -> new ArrayList<>())
+                    .add(interval);
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("from", Times.iso(from)).put("until", Times.iso(until));
+        ArrayNode items = body.putArray("resources");
+        for (Resource resource : list) {
+            ObjectNode item = items.addObject()
+                    .put("id", resource.id())
+                    .put("name", resource.name())
+                    .put("kind", WireNames.wire(resource.kind()))
+                    .put("status", WireNames.wire(resource.status()));
+            ArrayNode intervals = item.putArray("busy");
+            for (BookingStore.Busy interval : byResource.getOrDefault(resource.id(), List.of())) {
+                intervals.addObject().put("from", Times.iso(interval.from())).put("until", Times.iso(interval.until()));
+            }
+        }
+        return body;
+    }
+
+    private static String id(Input input, String field, String what) {
+        String text = input.text(field, 64);
+        if (!text.isEmpty() && !Ids.isValid(text)) {
+            input.error(field, "must be a " + what + " id");
+        }
+        return text;
+    }
+
+    private static Optional<Instant> required(Input input, String field) {
+        if (!input.has(field) || input.isNull(field)) {
+            input.error(field, "is required: an ISO-8601 timestamp such as 2026-11-21T09:00:00Z");
+            return Optional.empty();
+        }
+        return input.instant(field);
+    }
+}

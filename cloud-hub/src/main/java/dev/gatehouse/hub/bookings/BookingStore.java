@@ -1,0 +1,385 @@
+package dev.gatehouse.hub.bookings;
+
+import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.MemberStatus;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Bookings. Never a double booking: a booking's occupied time (its buffers included) is written as one
+ * {@code booking_blocks} row per resource it blocks (the booked one and its parts), and no two rows of
+ * one resource overlap. On SQLite the single writer checks and inserts in one transaction; on PostgreSQL
+ * the check gives the caller a clear answer and the exclusion constraint {@code booking_blocks_no_overlap}
+ * decides races: the loser's transaction fails, is rolled back, and the create is tried once more, now
+ * seeing the winner.
+ */
+public record BookingStore(Database database, Clock clock) {
+    static final String COLUMNS = "id, site_id, resource_id, member_id, title, start_at, end_at, buffer_before_ms,"
+            + " buffer_after_ms, status, price, credits, override_reason, created_by, created_at, updated_at,"
+            + " cancelled_at";
+
+    /** PostgreSQL's SQLSTATE for an exclusion constraint violation. */
+    private static final String EXCLUSION_VIOLATION = "23P01";
+
+    public enum BookingStatus {
+        CONFIRMED,
+        CANCELLED
+    }
+
+    /**
+     * A booking to make.
+     *
+     * @param overrideReason an operator's reason to book despite broken rules (never despite another booking)
+     * @param createdBy who asks: an operator's actor id, or the member's
+     */
+    public record NewBooking(
+            String resourceId,
+            String memberId,
+            String title,
+            Instant start,
+            Instant end,
+            Optional<String> overrideReason,
+            String createdBy) {}
+
+    /** What a create came to. */
+    public sealed interface Outcome {
+        record Booked(BookingView booking) implements Outcome {}
+
+        /** Every rule the request breaks. */
+        record Refused(List<Violation> violations) implements Outcome {
+            public Refused {
+                violations = List.copyOf(violations);
+            }
+        }
+
+        /**
+         * The occupied time meets another live booking's on {@code resourceId}: its id and occupied time
+         * only, nothing about its member.
+         */
+        record Collides(String bookingId, String resourceId, Instant occupiedFrom, Instant occupiedUntil)
+                implements Outcome {}
+    }
+
+    private static final class Raced extends RuntimeException {
+        Raced(Throwable cause) {
+            super("a concurrent booking took the time first", cause, false, false);
+        }
+    }
+
+    public StoreResult<Outcome> create(String tenantId, NewBooking request) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return database.write(c -> create(c, tenantId, request));
+            } catch (Raced e) {
+                if (attempt == 3) {
+                    throw new StoreException(
+                            dev.gatehouse.hub.store.StoreError.CONFLICT,
+                            "the booking lost a race three times in a row; try again",
+                            e);
+                }
+            }
+        }
+    }
+
+    private StoreResult<Outcome> create(Connection c, String tenantId, NewBooking request) throws SQLException {
+        Optional<Resource> found = ResourceStore.find(c, tenantId, request.resourceId());
+        if (found.isEmpty()) {
+            return new StoreResult.NotFound<>("resource", request.resourceId());
+        }
+        Resource resource = found.get();
+        Optional<String> memberStatus = Sql.one(
+                c,
+                "SELECT status FROM members WHERE id = ? AND tenant_id = ?",
+                Sql.STRING,
+                request.memberId(),
+                tenantId);
+        if (memberStatus.isEmpty()) {
+            return StoreResult.invalid("memberId", "member '" + request.memberId() + "' does not exist");
+        }
+        Instant now = clock.instant();
+        ZoneId zone = ZoneId.of(Sql.one(c, "SELECT time_zone FROM sites WHERE id = ?", Sql.STRING, resource.siteId())
+                .orElseThrow());
+        BookingRules rules = resource.rules();
+        if (request.overrideReason().isEmpty()) {
+            List<Violation> broken = BookingEngine.check(
+                    rules,
+                    new BookingEngine.Request(
+                            request.start(),
+                            request.end(),
+                            now,
+                            zone,
+                            holidays(c, resource.siteId()),
+                            memberMinutes(c, tenantId, request, zone, false),
+                            memberMinutes(c, tenantId, request, zone, true),
+                            planAllows(c, resource, request.memberId(), request.start()),
+                            WireNames.of(MemberStatus.class, memberStatus.get()) == MemberStatus.ACTIVE,
+                            resource.status() == Resource.ResourceStatus.ACTIVE));
+            if (!broken.isEmpty()) {
+                return StoreResult.found(new Outcome.Refused(broken));
+            }
+        }
+        Instant from = request.start().minus(rules.bufferBefore());
+        Instant until = request.end().plus(rules.bufferAfter());
+        List<String> blocked = ResourceStore.withParts(c, resource.id());
+        Optional<Outcome.Collides> collision = collision(c, blocked, from, until);
+        if (collision.isPresent()) {
+            return StoreResult.found(collision.get());
+        }
+        String id = HubIds.next("bk");
+        long minutes = Duration.between(request.start(), request.end()).toMinutes();
+        Sql.update(
+                c,
+                "INSERT INTO bookings (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(17) + "?)",
+                id,
+                resource.siteId(),
+                resource.id(),
+                request.memberId(),
+                request.title(),
+                request.start(),
+                request.end(),
+                rules.bufferBefore().toMillis(),
+                rules.bufferAfter().toMillis(),
+                BookingStatus.CONFIRMED,
+                resource.pricePerHour() * minutes / 60,
+                resource.creditsPerHour() * minutes / 60,
+                request.overrideReason(),
+                request.createdBy(),
+                now,
+                now,
+                null,
+                tenantId);
+        try {
+            Sql.batch(
+                    c,
+                    "INSERT INTO booking_blocks (booking_id, resource_id, occupied_from, occupied_until) VALUES (?, ?,"
+                            + " ?, ?)",
+                    blocked.stream()
+                            .map(r -> List.<Object>of(id, r, from.toEpochMilli(), until.toEpochMilli()))
+                            .toList());
+        } catch (SQLException e) {
+            if (isExclusionViolation(e)) {
+                throw new Raced(e);
+            }
+            throw e;
+        }
+        if (!resource.doorIds().isEmpty()) {
+            ChangeLog.append(
+                    c,
+                    tenantId,
+                    resource.siteId(),
+                    List.of(new Change.Upsert(new Booking(
+                            BookingId.of(id),
+                            MemberId.of(request.memberId()),
+                            resource.doorIds().stream().map(DoorId::of).collect(Collectors.toSet()),
+                            request.start(),
+                            request.end(),
+                            rules.bufferBefore(),
+                            rules.bufferAfter()))),
+                    now);
+        }
+        return StoreResult.found(new Outcome.Booked(find(c, tenantId, id).orElseThrow()));
+    }
+
+    /** Cancels a live booking: its time is free at once and its doors stop opening for it. Idempotent. */
+    public StoreResult<BookingView> cancel(String tenantId, String bookingId) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            Optional<BookingView> current = find(c, tenantId, bookingId);
+            if (current.isEmpty()) {
+                return new StoreResult.NotFound<>("booking", bookingId);
+            }
+            if (current.get().status().equals(WireNames.wire(BookingStatus.CANCELLED))) {
+                return StoreResult.found(current.get());
+            }
+            Sql.update(
+                    c,
+                    "UPDATE bookings SET status = ?, cancelled_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    BookingStatus.CANCELLED,
+                    now,
+                    now,
+                    bookingId,
+                    tenantId);
+            Sql.update(c, "DELETE FROM booking_blocks WHERE booking_id = ?", bookingId);
+            ChangeLog.append(
+                    c,
+                    tenantId,
+                    current.get().siteId(),
+                    List.of(new Change.Remove(EntityKind.BOOKING, bookingId)),
+                    now);
+            return StoreResult.found(find(c, tenantId, bookingId).orElseThrow());
+        });
+    }
+
+    public Optional<BookingView> find(String tenantId, String bookingId) {
+        return database.read(c -> find(c, tenantId, bookingId));
+    }
+
+    static Optional<BookingView> find(Connection c, String tenantId, String bookingId) throws SQLException {
+        return Sql.byId(c, "bookings", COLUMNS, BookingStore::view, tenantId, bookingId);
+    }
+
+    /** The site's bookings with occupied time in [from, until), live and cancelled, by start. */
+    public List<BookingView> list(
+            String tenantId, String siteId, Instant from, Instant until, Optional<String> memberId) {
+        return database.read(c -> Sql.list(
+                c,
+                new dev.gatehouse.hub.store.Query("SELECT " + COLUMNS + " FROM bookings WHERE tenant_id = ?", tenantId)
+                        .and("site_id = ?", siteId)
+                        .and("start_at - buffer_before_ms < ?", until.toEpochMilli())
+                        .and("end_at + buffer_after_ms > ?", from.toEpochMilli())
+                        .andIf(memberId, "member_id = ?")
+                        .append(" ORDER BY start_at, id"),
+                BookingStore::view));
+    }
+
+    /** One resource's occupied time in a range: the busy intervals of the site's availability. */
+    public record Busy(String resourceId, String bookingId, Instant from, Instant until) {}
+
+    /** Every occupied interval on the site's resources that meets [from, until), by resource and time. */
+    public List<Busy> busy(String tenantId, String siteId, Instant from, Instant until) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT b.resource_id, b.booking_id, b.occupied_from, b.occupied_until FROM booking_blocks b"
+                        + " JOIN resources r ON r.id = b.resource_id"
+                        + " WHERE r.tenant_id = ? AND r.site_id = ? AND b.occupied_from < ? AND b.occupied_until > ?"
+                        + " ORDER BY b.resource_id, b.occupied_from",
+                row -> new Busy(
+                        row.getString(1),
+                        row.getString(2),
+                        Instant.ofEpochMilli(row.getLong(3)),
+                        Instant.ofEpochMilli(row.getLong(4))),
+                tenantId,
+                siteId,
+                until.toEpochMilli(),
+                from.toEpochMilli()));
+    }
+
+    private static Optional<Outcome.Collides> collision(
+            Connection c, List<String> resources, Instant from, Instant until) throws SQLException {
+        return Sql.one(
+                c,
+                "SELECT booking_id, resource_id, occupied_from, occupied_until FROM booking_blocks WHERE resource_id IN ("
+                        + String.join(", ", java.util.Collections.nCopies(resources.size(), "?"))
+                        + ") AND occupied_from < ? AND occupied_until > ? ORDER BY occupied_from, booking_id LIMIT 1",
+                row -> new Outcome.Collides(
+                        row.getString(1),
+                        row.getString(2),
+                        Instant.ofEpochMilli(row.getLong(3)),
+                        Instant.ofEpochMilli(row.getLong(4))),
+                params(resources, until.toEpochMilli(), from.toEpochMilli()));
+    }
+
+    private static Object[] params(List<String> resources, Object... more) {
+        List<Object> all = new ArrayList<>(resources);
+        all.addAll(List.of(more));
+        return all.toArray();
+    }
+
+    private static Set<LocalDate> holidays(Connection c, String siteId) throws SQLException {
+        Set<LocalDate> days = new HashSet<>();
+        for (String day : Sql.list(c, "SELECT day FROM site_holidays WHERE site_id = ?", Sql.STRING, siteId)) {
+            days.add(LocalDate.parse(day));
+        }
+        return days;
+    }
+
+    /** The member's live bookings of the resource starting on the request's local day (or ISO week), in minutes. */
+    private static long memberMinutes(Connection c, String tenantId, NewBooking request, ZoneId zone, boolean week)
+            throws SQLException {
+        LocalDate day = request.start().atZone(zone).toLocalDate();
+        LocalDate first = week ? day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : day;
+        LocalDate after = week ? first.plusWeeks(1) : first.plusDays(1);
+        return Sql.one(
+                                c,
+                                "SELECT COALESCE(SUM(end_at - start_at), 0) FROM bookings WHERE tenant_id = ? AND member_id = ?"
+                                        + " AND resource_id = ? AND status = ? AND start_at >= ? AND start_at < ?",
+                                Sql.LONG,
+                                tenantId,
+                                request.memberId(),
+                                request.resourceId(),
+                                BookingStatus.CONFIRMED,
+                                first.atStartOfDay(zone).toInstant(),
+                                after.atStartOfDay(zone).toInstant())
+                        .orElse(0L)
+                / 60_000;
+    }
+
+    /** Every member may book a resource with no plans named; else one of the member's plans valid at the start. */
+    private static boolean planAllows(Connection c, Resource resource, String memberId, Instant start)
+            throws SQLException {
+        if (resource.planIds().isEmpty()) {
+            return true;
+        }
+        return Sql.exists(
+                c,
+                "SELECT 1 FROM member_plans mp JOIN resource_plans rp ON rp.plan_id = mp.plan_id"
+                        + " WHERE rp.resource_id = ? AND mp.member_id = ?"
+                        + " AND (mp.valid_from IS NULL OR mp.valid_from <= ?)"
+                        + " AND (mp.valid_until IS NULL OR mp.valid_until > ?)",
+                resource.id(),
+                memberId,
+                start,
+                start);
+    }
+
+    private static boolean isExclusionViolation(SQLException e) {
+        for (SQLException next = e; next != null; next = next.getNextException()) {
+            if (EXCLUSION_VIOLATION.equals(next.getSQLState())) {
+                return true;
+            }
+        }
+        return e.getCause() instanceof SQLException cause && EXCLUSION_VIOLATION.equals(cause.getSQLState());
+    }
+
+    private static BookingView view(ResultSet row) throws SQLException {
+        long start = row.getLong(6);
+        long end = row.getLong(7);
+        long cancelled = row.getLong(17);
+        String cancelledAt = row.wasNull() ? null : Times.iso(cancelled);
+        return new BookingView(
+                row.getString(1),
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                Times.iso(start),
+                Times.iso(end),
+                Times.iso(start - row.getLong(8)),
+                Times.iso(end + row.getLong(9)),
+                WireNames.wire(row.getString(10)),
+                row.getLong(11),
+                row.getLong(12),
+                row.getString(13),
+                row.getString(14),
+                Times.iso(row.getLong(15)),
+                Times.iso(row.getLong(16)),
+                cancelledAt);
+    }
+}
