@@ -45,8 +45,11 @@ public record BookingStore(Database database, Clock clock) {
             + " buffer_after_ms, status, price, credits, override_reason, created_by, created_at, updated_at,"
             + " cancelled_at";
 
-    /** PostgreSQL's SQLSTATE for an exclusion constraint violation. */
-    private static final String EXCLUSION_VIOLATION = "23P01";
+    /**
+     * PostgreSQL's SQLSTATEs for a lost race on the exclusion constraint: its violation, and the
+     * deadlock two inserts waiting on each other's conflicting rows can end in.
+     */
+    private static final Set<String> RACE_LOST = Set.of("23P01", "40P01");
 
     public enum BookingStatus {
         CONFIRMED,
@@ -184,7 +187,7 @@ public record BookingStore(Database database, Clock clock) {
                             .map(r -> List.<Object>of(id, r, from.toEpochMilli(), until.toEpochMilli()))
                             .toList());
         } catch (SQLException e) {
-            if (isExclusionViolation(e)) {
+            if (isLostRace(e)) {
                 throw new Raced(e);
             }
             throw e;
@@ -349,13 +352,13 @@ public record BookingStore(Database database, Clock clock) {
                 start);
     }
 
-    private static boolean isExclusionViolation(SQLException e) {
+    private static boolean isLostRace(SQLException e) {
         for (SQLException next = e; next != null; next = next.getNextException()) {
-            if (EXCLUSION_VIOLATION.equals(next.getSQLState())) {
+            if (RACE_LOST.contains(next.getSQLState())) {
                 return true;
             }
         }
-        return e.getCause() instanceof SQLException cause && EXCLUSION_VIOLATION.equals(cause.getSQLState());
+        return e.getCause() instanceof SQLException cause && RACE_LOST.contains(cause.getSQLState());
     }
 
     private static BookingView view(ResultSet row) throws SQLException {
