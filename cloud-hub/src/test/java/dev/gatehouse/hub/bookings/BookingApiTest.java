@@ -356,7 +356,7 @@ class BookingApiTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(overlaps()).isZero();
+        assertThat(overlaps(hub)).isZero();
         long live = hub.hub().database().read(c -> Sql.one(
                         c,
                         "SELECT COUNT(*) FROM bookings WHERE resource_id = ? AND status = 'CONFIRMED'",
@@ -367,7 +367,7 @@ class BookingApiTest {
     }
 
     /** Pairs of occupied intervals on one resource that overlap, over the whole store. */
-    private long overlaps() {
+    static long overlaps(TestHub hub) {
         return hub.hub().database().read(c -> Sql.one(
                         c,
                         "SELECT COUNT(*) FROM booking_blocks a JOIN booking_blocks b ON a.resource_id = b.resource_id"
