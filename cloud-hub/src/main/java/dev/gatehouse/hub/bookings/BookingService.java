@@ -195,14 +195,15 @@ public record BookingService(
         Json.ok(
                 res,
                 availability(
-                        resources.list(tenantId, site.id()),
+                        resources.summaries(tenantId, site.id()),
                         store.busy(tenantId, site.id(), range.from(), range.until()),
                         range.from(),
                         range.until()));
     }
 
     /** Each resource with its occupied intervals (no booking ids, no members: what anyone may see). */
-    static ObjectNode availability(List<Resource> list, List<BookingStore.Busy> busy, Instant from, Instant until) {
+    static ObjectNode availability(
+            List<ResourceStore.Summary> list, List<BookingStore.Busy> busy, Instant from, Instant until) {
         Map<String, List<BookingStore.Busy>> byResource = new LinkedHashMap<>();
         for (BookingStore.Busy interval : busy) {
             byResource
@@ -212,7 +213,7 @@ public record BookingService(
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("from", Times.iso(from)).put("until", Times.iso(until));
         ArrayNode items = body.putArray("resources");
-        for (Resource resource : list) {
+        for (ResourceStore.Summary resource : list) {
             ObjectNode item = items.addObject()
                     .put("id", resource.id())
                     .put("name", resource.name())

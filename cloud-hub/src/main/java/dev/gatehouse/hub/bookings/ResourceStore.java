@@ -121,6 +121,23 @@ public record ResourceStore(Database database, Clock clock) {
         });
     }
 
+    /** A resource's name, kind and status: what availability shows beside its intervals. */
+    public record Summary(String id, String name, Resource.ResourceKind kind, Resource.ResourceStatus status) {}
+
+    /** The site's resources by name, in one query. */
+    public List<Summary> summaries(String tenantId, String siteId) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT id, name, kind, status FROM resources WHERE tenant_id = ? AND site_id = ? ORDER BY name, id",
+                row -> new Summary(
+                        row.getString(1),
+                        row.getString(2),
+                        WireNames.of(Resource.ResourceKind.class, row.getString(3)),
+                        WireNames.of(Resource.ResourceStatus.class, row.getString(4))),
+                tenantId,
+                siteId));
+    }
+
     static Optional<Resource> find(Connection c, String tenantId, String resourceId) throws SQLException {
         Optional<Resource> bare =
                 Sql.byId(c, "resources", COLUMNS, row -> read(row, List.of(), List.of()), tenantId, resourceId);
