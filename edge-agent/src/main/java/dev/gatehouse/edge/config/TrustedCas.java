@@ -127,7 +127,7 @@ public final class TrustedCas {
      * What a technician should do when a TLS connection to {@code url} failed because the hub's
      * certificate is not trusted or does not name the host; empty for any other failure. {@code caFile}
      * is the CA file in use, if any, and {@code key} where it is set ({@code hub.ca-file}, {@code
-     * --ca-file}).
+     * --ca-file}). Short, the key first: it is also a line of the device's state (at most 200 characters).
      */
     public static Optional<String> advice(Throwable failure, String url, Optional<Path> caFile, String key) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -135,19 +135,15 @@ public final class TrustedCas {
             if (cause instanceof CertPathBuilderException
                     || cause instanceof CertPathValidatorException
                     || message.contains("PKIX path")) {
-                return Optional.of(caFile.map(file -> "the hub at " + url
-                                + " presented a certificate that no CA in " + key + " (" + file + ") signed ("
-                                + message + "): put the certificate of the CA that signed the hub's certificate in "
-                                + file)
-                        .orElse("the hub at " + url + " presented a certificate this device does not trust (not"
-                                + " from a public CA the JVM knows): if the hub's certificate comes from a private CA,"
-                                + " set " + key + " to that CA's certificate (PEM)"));
+                return Optional.of(caFile.map(file -> "untrusted certificate at " + url + ": no CA in " + key + " ("
+                                + file + ") signed it; put the CA that did in that file")
+                        .orElse("untrusted certificate at " + url + ": if the hub's CA is private, set " + key
+                                + " to its certificate (PEM)"));
             }
             if (cause instanceof CertificateException
                     && message.toLowerCase(Locale.ROOT).contains("matching")) {
-                return Optional.of(
-                        "the hub's certificate does not name " + URI.create(url).getHost() + " (" + message
-                                + "): give the hub's address as its certificate names it, in " + url);
+                return Optional.of("certificate at " + url + " does not name "
+                        + URI.create(url).getHost() + ": use the host name on the hub's certificate");
             }
         }
         return Optional.empty();

@@ -210,12 +210,7 @@ public final class PahoSyncClient implements SyncClient {
             } else {
                 // A certificate the device does not trust: say which key fixes it, in the log and the status.
                 TrustedCas.advice(e, hub.mqttUrl(), hub.caFile(), PahoSession.CA_FILE_KEY)
-                        .ifPresent(advice -> {
-                            if (attempt % 10 == 0) {
-                                log.warn("hub link: {}", advice);
-                            }
-                            parts.state().problem(advice);
-                        });
+                        .ifPresent(parts.state()::problem);
             }
             reconnect();
         }
