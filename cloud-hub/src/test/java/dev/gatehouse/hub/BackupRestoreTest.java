@@ -5,26 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.hub.secrets.KeySettings;
 import dev.gatehouse.hub.store.Backups;
-import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.store.StoreSettings;
-import dev.gatehouse.hub.tenants.TenantStore;
-import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.protocol.message.Envelope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code gatehouse-hub backup} / {@code restore} on SQLite: a backup taken while the hub serves and
@@ -34,77 +26,15 @@ class BackupRestoreTest {
     @TempDir
     Path dir;
 
-    /** The rows a restore must bring back, by table. */
-    private static List<List<String>> rows(Hub hub) {
-        return hub.database().read(c -> {
-            List<List<String>> all = new ArrayList<>();
-            all.add(Sql.list(c, "SELECT id FROM tenants ORDER BY id", Sql.STRING));
-            all.add(Sql.list(c, "SELECT id FROM members ORDER BY id", Sql.STRING));
-            all.add(Sql.list(c, "SELECT id FROM access_events ORDER BY id", Sql.STRING));
-            all.add(Sql.list(c, "SELECT id FROM audit_log ORDER BY id", Sql.STRING));
-            all.add(Sql.list(c, "SELECT kid || ' ' || public_jwk FROM signing_keys ORDER BY kid", Sql.STRING));
-            return all;
-        });
-    }
-
     @Test
     void aBackupTakenWhileTheHubWritesRestoresEveryRowAndTheSameKeys() throws Exception {
         Path live = dir.resolve("live");
         HubConfig config = HubConfig.forTests(live, StoreSettings.sqlite(live));
         Path backup = dir.resolve("hub-backup.db");
-        List<List<String>> before;
-        byte[] cardKey;
-        String tenantId;
-        String token;
+        BackupScenario scenario;
         try (Hub hub = Hub.start(config, Clock.systemUTC())) {
-            Api api = new Api(hub.port());
-            String admin = Files.readString(live.resolve("admin-token")).strip();
-            token = api.post("/api/v1/tenants", admin, "{\"slug\":\"backup\",\"name\":\"Backup\"}")
-                    .json()
-                    .get("token")
-                    .asText();
-            tenantId = api.get("/api/v1/tenant", token).json().get("id").asText();
-            String site = api.post(
-                            "/api/v1/sites",
-                            token,
-                            "{\"name\":\"HQ\",\"address\":\"Street 1\",\"timeZone\":\"Europe/Berlin\"}")
-                    .json()
-                    .get("id")
-                    .asText();
-            String door = api.post("/api/v1/sites/" + site + "/doors", token, "{\"name\":\"Front\"}")
-                    .json()
-                    .get("id")
-                    .asText();
-            String device = api.post("/api/v1/sites/" + site + "/devices", token, "{\"name\":\"pi\"}")
-                    .json()
-                    .get("id")
-                    .asText();
-            Members members = new Members(api, token);
-            for (int i = 0; i < 20; i++) {
-                members.member("m" + i);
-            }
-            List<Envelope> events = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                events.add(AccessLogApiTest.granted(
-                        AccessLogApiTest.eventId(), Instant.now().minusSeconds(i), site, door, "mem_x"));
-            }
-            hub.stores().accessLog().ingest(tenantId, site, device, events);
-            before = rows(hub);
-            cardKey = hub.database()
-                    .read(c -> TenantStore.cardKey(c, hub.database().masterKey(), tenantId));
-
-            // The hub keeps writing while the backup runs: the copy is one consistent state.
-            AtomicBoolean writing = new AtomicBoolean(true);
-            CompletableFuture<Integer> writer = CompletableFuture.supplyAsync(() -> {
-                int n = 0;
-                while (writing.get()) {
-                    members.member("during" + n++);
-                }
-                return n;
-            });
-            long bytes = Backups.backup(config.store(), backup);
-            writing.set(false);
-            assertThat(writer.get(30, TimeUnit.SECONDS)).isPositive();
+            scenario = BackupScenario.seed(hub, live);
+            long bytes = scenario.whileTheHubWrites(() -> Backups.backup(config.store(), backup));
             assertThat(bytes).isPositive();
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)))
@@ -118,17 +48,7 @@ class BackupRestoreTest {
         HubConfig restoredConfig = HubConfig.forTests(fresh, freshStore)
                 .withKeys(new KeySettings(live.resolve("master.key"), Optional.empty()));
         try (Hub hub = Hub.start(restoredConfig, Clock.systemUTC())) {
-            List<List<String>> after = rows(hub);
-            for (int table = 0; table < before.size(); table++) {
-                assertThat(after.get(table)).containsAll(before.get(table));
-            }
-            byte[] restoredCardKey = hub.database()
-                    .read(c -> TenantStore.cardKey(c, hub.database().masterKey(), tenantId));
-            assertThat(restoredCardKey).isEqualTo(cardKey);
-            // The restored tenant's token still works, and its published keys are the same.
-            Api api = new Api(hub.port());
-            assertThat(api.get("/api/v1/tenant", token).status()).isEqualTo(200);
-            assertThat(after.get(4)).isEqualTo(before.get(4));
+            scenario.assertRestoredIn(hub);
         }
 
         // Restoring over a store that holds tenants is refused unless forced.
@@ -149,21 +69,38 @@ class BackupRestoreTest {
     }
 
     @Test
-    void aPostgresqlStoreIsPointedAtPgDump() {
-        StoreSettings postgres =
-                new StoreSettings(dir, Optional.of("jdbc:postgresql://127.0.0.1:5432/gatehouse"), "", "", 2);
-        assertThatThrownBy(() -> Backups.backup(postgres, dir.resolve("b.db")))
+    void aPostgresqlStoreIsToldTheExactPgDumpAndPgRestoreToRun() {
+        StoreSettings postgres = new StoreSettings(
+                dir, Optional.of("jdbc:postgresql://db.example:5432/gatehouse"), "gatehouse", "secret", 2);
+        Path dump = dir.resolve("hub 1.dump");
+        assertThatThrownBy(() -> Backups.backup(postgres, dump))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining("pg_dump");
+                .hasMessageContaining("pg_dump --format=custom '--file=" + dump.toAbsolutePath()
+                        + "' postgresql://gatehouse@db.example:5432/gatehouse")
+                .hasMessageContaining("PGPASSWORD")
+                .hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> Backups.restore(postgres, dump, false))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("pg_restore --clean --if-exists --no-owner"
+                        + " --dbname=postgresql://gatehouse@db.example:5432/gatehouse '" + dump.toAbsolutePath() + "'")
+                .hasMessageContaining("hub.key-file");
         assertThat(postgres.kind()).isEqualTo(StoreKind.POSTGRESQL);
+        assertThat(dump).doesNotExist();
     }
 
-    /** Members made through the API, as an operator would. */
-    private record Members(Api api, String token) {
-        void member(String name) {
-            Api.Response made = api.post(
-                    "/api/v1/members", token, "{\"email\":\"" + name + "@example.com\",\"fullName\":\"" + name + "\"}");
-            assertThat(made.status()).as(made.toString()).isEqualTo(201);
-        }
+    /** The JDBC URL an operator configured, as the URI PostgreSQL's own tools read (libpq). */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "jdbc:postgresql://db:5432/gh             |          | postgresql://db:5432/gh",
+                "jdbc:postgresql://db/gh?user=app&ssl=true |          | postgresql://app@db/gh",
+                "jdbc:postgresql://db/gh?user=app         | hub user | postgresql://hub%20user@db/gh",
+                "jdbc:postgresql://a:5432,b:5433/gh?sslmode=verify-full&password=x | gh | postgresql://gh@a:5432,b:5433/gh?sslmode=verify-full",
+                "jdbc:postgresql:gh                       |          | postgresql://localhost/gh",
+            })
+    void theJdbcUrlBecomesALibpqUri(String jdbcUrl, String username, String libpq) {
+        StoreSettings settings = new StoreSettings(dir, Optional.of(jdbcUrl), username == null ? "" : username, "", 2);
+        assertThat(Backups.pgDumpCommand(settings, dir.resolve("d")).getLast()).isEqualTo(libpq);
     }
 }

@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.access.Decided;
-import dev.gatehouse.edge.cli.EdgeMain;
+import dev.gatehouse.hub.testing.EdgeCli;
 import dev.gatehouse.hub.testing.EdgeSite;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import dev.gatehouse.hub.testing.QrImages;
 import dev.gatehouse.protocol.policy.Decision;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -42,18 +39,6 @@ class EnrollmentPagesTest extends LiveBrowserTest {
     private static String code;
     private static String deviceId;
     private static EdgeSite enrolled;
-
-    record Run(int exit, String out, String err) {}
-
-    static Run edge(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = new EdgeMain(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run(args);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     String hubUrl() {
         return "http://127.0.0.1:" + site.hub.hub().port();
@@ -107,7 +92,7 @@ class EnrollmentPagesTest extends LiveBrowserTest {
 
         // On the Pi: the QR code's text in place of HUB CODE.
         Path dir = Files.createTempDirectory("gatehouse-enrolled");
-        Run run = edge("enroll", qrText, dir.toString());
+        EdgeCli run = EdgeCli.run("enroll", qrText, dir.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("enrolled as device " + deviceId, "device-key.json");
         for (String name : new String[] {"device-key.json", "card.key", "trusted-keys.json", "mqtt-password"}) {
@@ -179,16 +164,16 @@ class EnrollmentPagesTest extends LiveBrowserTest {
     @Order(2)
     void aUsedWrongOrPlainHttpCodeIsRefusedAndWritesNothing() throws Exception {
         Path dir = Files.createTempDirectory("gatehouse-refused");
-        Run reused = edge("enroll", hubUrl(), code, dir.toString());
+        EdgeCli reused = EdgeCli.run("enroll", hubUrl(), code, dir.toString());
         assertThat(reused.exit()).isEqualTo(1);
         assertThat(reused.err()).contains("HTTP 409", "works only once", "nothing was written");
-        Run wrong = edge("enroll", hubUrl(), "2222-3333-4444", dir.toString());
+        EdgeCli wrong = EdgeCli.run("enroll", hubUrl(), "2222-3333-4444", dir.toString());
         assertThat(wrong.exit()).isEqualTo(1);
         assertThat(wrong.err()).contains("HTTP 404", "not known");
-        Run typo = edge("enroll", hubUrl(), "2222-3333-444O", dir.toString());
+        EdgeCli typo = EdgeCli.run("enroll", hubUrl(), "2222-3333-444O", dir.toString());
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("'O' is not a character of an enrollment code");
-        Run plain = edge("enroll", "http://hub.example.org", code, dir.toString());
+        EdgeCli plain = EdgeCli.run("enroll", "http://hub.example.org", code, dir.toString());
         assertThat(plain.exit()).isEqualTo(2);
         assertThat(plain.err()).contains("plain HTTP", "--allow-http");
         try (var files = Files.list(dir)) {

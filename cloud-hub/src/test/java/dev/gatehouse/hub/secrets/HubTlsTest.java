@@ -7,8 +7,8 @@ import dev.gatehouse.hub.Hub;
 import dev.gatehouse.hub.HubConfig;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreSettings;
+import dev.gatehouse.hub.testing.TestPki;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,20 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -44,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hub with the operator's certificate: HTTPS for the console and API, MQTT over TLS for the edges,
- * and nothing in plain text. The certificate comes from a throwaway CA made here with the JDK's keytool.
+ * and nothing in plain text. The certificate comes from a throwaway CA made with the JDK's keytool
+ * ({@link TestPki}).
  */
 class HubTlsTest {
     static Path pki;
@@ -56,102 +48,12 @@ class HubTlsTest {
 
     @BeforeAll
     static void start(@TempDir Path temp) throws Exception {
-        pki = temp.resolve("pki");
-        Files.createDirectories(pki);
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=Test CA",
-                "-ext",
-                "bc:c",
-                "-validity",
-                "2",
-                "-keystore",
-                "ca.p12",
-                "-storepass",
-                "changeit");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=localhost",
-                "-validity",
-                "2",
-                "-keystore",
-                "server.p12",
-                "-storepass",
-                "changeit");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "other",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=other",
-                "-validity",
-                "2",
-                "-keystore",
-                "other.p12",
-                "-storepass",
-                "changeit");
-        keytool(
-                "-certreq",
-                "-alias",
-                "server",
-                "-keystore",
-                "server.p12",
-                "-storepass",
-                "changeit",
-                "-file",
-                "server.csr");
-        keytool(
-                "-gencert",
-                "-alias",
-                "ca",
-                "-keystore",
-                "ca.p12",
-                "-storepass",
-                "changeit",
-                "-infile",
-                "server.csr",
-                "-outfile",
-                "server.crt",
-                "-rfc",
-                "-validity",
-                "2",
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1");
-        keytool(
-                "-exportcert",
-                "-alias",
-                "ca",
-                "-keystore",
-                "ca.p12",
-                "-storepass",
-                "changeit",
-                "-rfc",
-                "-file",
-                "ca.crt");
-        certificate = pki.resolve("fullchain.pem");
-        Files.writeString(
-                certificate, Files.readString(pki.resolve("server.crt")) + Files.readString(pki.resolve("ca.crt")));
-        privateKey = pem(pki.resolve("server.p12"), "server", pki.resolve("server.key"));
-        wrongKey = pem(pki.resolve("other.p12"), "other", pki.resolve("other.key"));
-        trustsCa = trusting(pki.resolve("ca.crt"));
+        TestPki made = TestPki.create(temp.resolve("pki"), "dns:localhost,ip:127.0.0.1");
+        pki = made.dir();
+        certificate = made.certificate();
+        privateKey = made.privateKey();
+        wrongKey = made.otherKey();
+        trustsCa = made.trustingCa();
 
         Path data = temp.resolve("hub");
         hub = Hub.start(
@@ -166,49 +68,6 @@ class HubTlsTest {
         if (hub != null) {
             hub.close();
         }
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .directory(pki.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("keytool %s: %s", command, output).isZero();
-    }
-
-    /** The key of {@code alias} as a PKCS#8 PEM file, owner-only, as an operator would have it. */
-    private static Path pem(Path store, String alias, Path out) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keys.load(in, "changeit".toCharArray());
-        }
-        PrivateKey key = (PrivateKey) keys.getKey(alias, "changeit".toCharArray());
-        String text = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(key.getEncoded())
-                + "\n-----END PRIVATE KEY-----\n";
-        SecretFiles.createOwnerOnly(out, text);
-        return out;
-    }
-
-    private static SSLContext trusting(Path caFile) throws Exception {
-        X509Certificate ca;
-        try (InputStream in = Files.newInputStream(caFile)) {
-            ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 
     @Nested

@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import javax.net.ssl.SSLContext;
 
-/** A plain HTTP client for the hub's API in tests (java.net.http against the real server). */
+/** A client for the hub's API in tests (java.net.http against the real server), over HTTP or HTTPS. */
 public final class Api {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final HttpClient CLIENT =
@@ -29,10 +30,27 @@ public final class Api {
 
     private final String base;
     private final int port;
+    private final HttpClient client;
 
     public Api(int port) {
+        this("http://127.0.0.1:" + port, port, CLIENT);
+    }
+
+    private Api(String base, int port, HttpClient client) {
         this.port = port;
-        this.base = "http://127.0.0.1:" + port;
+        this.base = base;
+        this.client = client;
+    }
+
+    /** The API of a hub serving HTTPS at {@code host:port}, trusting what {@code trust} trusts. */
+    public static Api https(String host, int port, SSLContext trust) {
+        return new Api(
+                "https://" + host + ":" + port,
+                port,
+                HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .sslContext(trust)
+                        .build());
     }
 
     /** One answer: status, headers, raw body and the body as JSON (a missing node when not JSON). */
@@ -201,9 +219,9 @@ public final class Api {
         return exchange(method, path, request);
     }
 
-    private static Response exchange(String method, String path, HttpRequest.Builder request) {
+    private Response exchange(String method, String path, HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path, e);

@@ -14,6 +14,7 @@ import dev.gatehouse.edge.agent.Watchdog;
 import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
+import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.edge.console.ConsolePassword;
 import dev.gatehouse.edge.console.TechConsole;
 import java.io.BufferedReader;
@@ -49,7 +50,8 @@ import java.util.concurrent.CountDownLatch;
  * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
  * gatehouse-edge selftest --config FILE             check the JVM, GPIO, pins, ports, clock, data dir and secrets
- * gatehouse-edge enroll HUB CODE [DIR]            enroll with a one-time code from the console (see Enroller)
+ * gatehouse-edge enroll HUB CODE [DIR] [--ca-file FILE]
+ *                                                   enroll with a one-time code from the console (see Enroller)
  * gatehouse-edge console-password --config FILE    set the technician console's password (read from stdin)
  * </pre>
  *
@@ -79,8 +81,15 @@ public final class EdgeMain {
         Optional<Path> config = Optional.empty();
         boolean simulate = false;
         boolean allowHttp = false;
+        Optional<Path> caFile = Optional.empty();
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--ca-file" -> {
+                    if (i + 1 >= args.length || !args[0].equals("enroll")) {
+                        return usage("--ca-file FILE belongs to enroll (the agent reads hub.ca-file from its config)");
+                    }
+                    caFile = Optional.of(Path.of(args[++i]));
+                }
                 case "--config" -> {
                     if (i + 1 >= args.length) {
                         return usage("--config needs a file");
@@ -103,7 +112,7 @@ public final class EdgeMain {
                 case "run" -> runAgent(requireConfig(config), simulate);
                 case "init-demo" -> initDemo(positional);
                 case "provision" -> provision(positional);
-                case "enroll" -> enroll(positional, allowHttp);
+                case "enroll" -> enroll(positional, allowHttp, caFile);
                 case "status" -> status(requireConfig(config));
                 case "selftest" -> new SelfTest(out).run(requireConfig(config));
                 case "console-password" -> consolePassword(requireConfig(config));
@@ -332,7 +341,7 @@ public final class EdgeMain {
 
     static final String PACKAGE_DATA_DIR = "/var/lib/gatehouse";
 
-    private int enroll(List<String> positional, boolean allowHttp) throws IOException {
+    private int enroll(List<String> positional, boolean allowHttp, Optional<Path> caFile) throws IOException {
         String first = arg(positional, 0, "HUB");
         boolean qr = first.startsWith(Enroller.QR_PREFIX);
         int dirIndex = qr ? 1 : 2;
@@ -348,9 +357,17 @@ public final class EdgeMain {
         }
         Path dir = positional.size() > dirIndex ? Path.of(positional.get(dirIndex)) : PACKAGE_CONFIG_DIR;
         String dataDir = dir.toAbsolutePath().normalize().equals(PACKAGE_CONFIG_DIR) ? PACKAGE_DATA_DIR : "data";
+        Optional<TrustedCas> cas;
+        try {
+            cas = caFile.map(file -> TrustedCas.read(file, "--ca-file"));
+        } catch (ConfigException e) {
+            err.println("gatehouse-edge: enroll: " + e.getMessage());
+            err.println("nothing was written");
+            return 2;
+        }
         Enroller.Enrolled enrolled;
         try {
-            enrolled = new Enroller().enroll(target, dir, dataDir, EdgeAgent.AGENT_VERSION);
+            enrolled = new Enroller(cas).enroll(target, dir, dataDir, EdgeAgent.AGENT_VERSION);
         } catch (Enroller.EnrollException e) {
             err.println("gatehouse-edge: enroll: " + e.getMessage());
             err.println("nothing was written");
@@ -366,6 +383,9 @@ public final class EdgeMain {
 
     private void report(Provisioning.Bundle bundle, Provisioning.Written written) {
         written.files().forEach(file -> out.println("  wrote " + file + " (0600)"));
+        written.caFile()
+                .ifPresent(file -> out.println(
+                        "  wrote " + file + ": the hub's CA certificates, trusted instead of the public CAs"));
         if (written.configWritten()) {
             out.println("  wrote " + written.config() + " with the site and hub sections");
             out.println("next: the hub's " + bundle.doors().size()
@@ -373,7 +393,10 @@ public final class EdgeMain {
                     + " uncomment them, then run the agent with --config " + written.config());
         } else {
             out.println("  kept " + written.config() + " (it already exists); its hub section should read:");
-            out.println("    hub:\n      mqtt-url: " + bundle.mqttUrl() + "\n      password-file: mqtt-password");
+            out.println("    hub:\n      mqtt-url: " + bundle.mqttUrl() + "\n      password-file: mqtt-password"
+                    + written.caFile()
+                            .map(file -> "\n      ca-file: " + file.getFileName())
+                            .orElse(""));
         }
     }
 
@@ -555,7 +578,9 @@ public final class EdgeMain {
                   enroll HUB CODE [DIR]         enroll with the console's one-time code: make this device's key
                                                 pair, send its public key, write what provision writes and the
                                                 private key into DIR (/etc/gatehouse); HUB CODE may also be the
-                                                code's QR text. --allow-http for a plain-HTTP hub not on this host
+                                                code's QR text. --allow-http for a plain-HTTP hub not on this host;
+                                                --ca-file FILE: the hub's certificate is from this private CA (PEM),
+                                                trusted instead of the public CAs and kept as hub.ca-file
                   console-password              set the technician console's password (typed twice, or the first
                                                 line of stdin), kept as an Argon2id hash in local-console's
                                                 password-file (0600)""";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.edge.config.SecretFiles;
+import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.protocol.enroll.Enrollment;
 import dev.gatehouse.protocol.sign.SigningKeys;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,7 +33,8 @@ import java.util.Set;
  *
  * <p>The answer carries the device's MQTT password and the tenant's card key, so plain {@code
  * http://} is refused unless the hub is on this machine or {@code --allow-http} says the network is
- * trusted.
+ * trusted. A hub whose certificate comes from a private CA is trusted through {@code --ca-file}, which
+ * the written config keeps as {@code hub.ca-file} for the broker.
  */
 public final class Enroller {
     public static final String QR_PREFIX = "gatehouse-enroll:";
@@ -42,16 +45,24 @@ public final class Enroller {
     private static final String ID_CHARS = "abcdefghijkmnpqrstuvwxyz23456789";
 
     private final HttpClient http;
+    private final Optional<TrustedCas> cas;
 
+    /** An enroller that trusts the JVM's public CAs. */
     public Enroller() {
-        this(HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build());
+        this(Optional.empty());
     }
 
-    Enroller(HttpClient http) {
-        this.http = http;
+    /**
+     * An enroller that trusts exactly the CAs of {@code cas} for an https hub, when present (see {@link
+     * TrustedCas}; the written config then names them in {@code hub.ca-file}), else the JVM's.
+     */
+    public Enroller(Optional<TrustedCas> cas) {
+        HttpClient.Builder http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER);
+        cas.ifPresent(trusted -> http.sslContext(trusted.sslContext()));
+        this.http = http.build();
+        this.cas = cas;
     }
 
     /** The hub and the code a technician gave: either both, or the QR code's text alone. */
@@ -128,6 +139,14 @@ public final class Enroller {
         } catch (ConnectException | HttpTimeoutException e) {
             throw new EnrollException("cannot reach the hub at " + target.hub() + " ("
                     + e.getClass().getSimpleName() + "): check the URL, this Pi's network and its DNS, then try again");
+        } catch (IOException e) {
+            // A certificate this Pi does not trust (a private CA), or one for another name: say what fixes it.
+            Optional<String> advice =
+                    TrustedCas.advice(e, target.hub().toString(), cas.map(TrustedCas::file), "--ca-file");
+            if (advice.isPresent()) {
+                throw new EnrollException(advice.get());
+            }
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EnrollException("interrupted");
@@ -143,7 +162,7 @@ public final class Enroller {
             throw new EnrollException("the hub's answer is not a device bundle (" + e.getMessage() + "); is "
                     + target.hub() + " a Gatehouse hub?");
         }
-        Provisioning.Written written = Provisioning.write(bundle, dir, dataDir);
+        Provisioning.Written written = Provisioning.write(bundle, dir, dataDir, cas);
         Path keyFile = SecretFiles.writeOwnerOnly(dir.resolve(KEY_FILE), key.toJSONString() + "\n");
         return new Enrolled(bundle, written, keyFile);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
 import dev.gatehouse.edge.config.SecretFiles;
+import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.sign.KeySet;
@@ -12,12 +13,15 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -53,8 +57,11 @@ public final class Provisioning {
         }
     }
 
-    /** What was written. */
-    public record Written(Path config, boolean configWritten, List<Path> files) {}
+    /** The name under which {@code enroll --ca-file} keeps the hub's CA certificates beside the config. */
+    public static final String CA_FILE = "hub-ca.pem";
+
+    /** What was written: the secrets (0600), the config if it was new, the hub's CA certificates if given. */
+    public record Written(Path config, boolean configWritten, List<Path> files, Optional<Path> caFile) {}
 
     /** Parses and checks a bundle; every problem names its field. */
     public static Bundle parse(String json) {
@@ -142,12 +149,25 @@ public final class Provisioning {
      * and {@code gatehouse.yaml} only if absent.
      */
     public static Written write(Bundle bundle, Path dir) throws IOException {
-        return write(bundle, dir, "data");
+        return write(bundle, dir, "data", Optional.empty());
     }
 
-    /** {@link #write(Bundle, Path)} with {@code dataDir} as a new gatehouse.yaml's data directory. */
-    public static Written write(Bundle bundle, Path dir, String dataDir) throws IOException {
+    /**
+     * {@link #write(Bundle, Path)} with {@code dataDir} as a new gatehouse.yaml's data directory, and the
+     * hub's CA certificates, when given, copied to {@value #CA_FILE} (public, 0644) and named in its
+     * {@code hub.ca-file}.
+     */
+    public static Written write(Bundle bundle, Path dir, String dataDir, Optional<TrustedCas> cas) throws IOException {
         Files.createDirectories(dir);
+        Optional<Path> caFile = Optional.empty();
+        if (cas.isPresent()) {
+            Path copy = dir.resolve(CA_FILE);
+            if (!Files.exists(copy) || !Files.isSameFile(cas.get().file(), copy)) {
+                Files.copy(cas.get().file(), copy, StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            caFile = Optional.of(copy);
+        }
         List<Path> files = new ArrayList<>();
         files.add(SecretFiles.writeOwnerOnly(dir.resolve("card.key"), bundle.cardKeyHex() + "\n"));
         files.add(SecretFiles.writeOwnerOnly(dir.resolve("trusted-keys.json"), bundle.trustedKeysJson() + "\n"));
@@ -156,16 +176,16 @@ public final class Provisioning {
         boolean written = false;
         if (!Files.exists(config)) {
             try {
-                Files.writeString(config, yaml(bundle, dataDir), StandardOpenOption.CREATE_NEW);
+                Files.writeString(config, yaml(bundle, dataDir, caFile.isPresent()), StandardOpenOption.CREATE_NEW);
                 written = true;
             } catch (FileAlreadyExistsException e) {
                 // written meanwhile: keep it
             }
         }
-        return new Written(config, written, files);
+        return new Written(config, written, files, caFile);
     }
 
-    static String yaml(Bundle b, String dataDir) {
+    static String yaml(Bundle b, String dataDir, boolean caFile) {
         StringBuilder out = new StringBuilder();
         out.append("# Written by `gatehouse-edge provision` or `enroll` for device ")
                 .append(b.device())
@@ -182,6 +202,9 @@ public final class Provisioning {
         out.append("\nhub:\n");
         out.append("  mqtt-url: ").append(b.mqttUrl()).append('\n');
         out.append("  password-file: mqtt-password\n");
+        if (caFile) {
+            out.append("  ca-file: " + CA_FILE + "   # the hub's CA, trusted instead of the public CAs\n");
+        }
         out.append("\n# The site's doors, from the hub. Set each door's lock and GPIO pins, then uncomment it:\n");
         out.append("# the agent does not start without at least one door.\n");
         out.append("doors:\n");

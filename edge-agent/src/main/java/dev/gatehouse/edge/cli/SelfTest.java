@@ -4,6 +4,7 @@ import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
 import dev.gatehouse.edge.config.SecretFiles;
+import dev.gatehouse.edge.config.TrustedCas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -16,11 +17,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * {@code gatehouse-edge selftest --config FILE}: what a technician runs on a freshly installed Pi
@@ -28,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * every WARN and FAIL says how to fix it. Checked: the JVM, the configuration, the GPIO character
  * devices and this user's access to them, the configured pins (listed per door), each reader's serial
  * port or camera command, the clock's synchronisation, the data directory, the secrets' owner and
- * modes, and whether the hub's broker answers. Exit 0 when nothing failed, 1 otherwise. Read-only:
+ * modes, and whether the hub's broker answers (over TLS as the agent connects, with the CAs it trusts).
+ * Exit 0 when nothing failed, 1 otherwise. Read-only:
  * it opens no GPIO line and no serial port, so it can run beside a running agent.
  */
 public final class SelfTest {
@@ -243,12 +249,41 @@ public final class SelfTest {
 
     private void hub(EdgeConfig.Hub hub) {
         URI url = URI.create(hub.mqttUrl());
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(url.getHost(), url.getPort()), 3000);
-            ok("hub: the broker at " + hub.mqttUrl() + " answers");
-        } catch (IOException e) {
-            warn("hub: cannot reach the broker at " + hub.mqttUrl() + " (" + e.getMessage() + "): the doors keep"
-                    + " working on the cache; check the network, DNS and firewall");
+        InetSocketAddress broker = new InetSocketAddress(url.getHost(), url.getPort());
+        try {
+            if (!"ssl".equalsIgnoreCase(url.getScheme())) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(broker, 3000);
+                }
+                ok("hub: the broker at " + hub.mqttUrl() + " answers");
+                return;
+            }
+            // As the agent connects: the CAs of hub.ca-file (else the JVM's), and the host name checked.
+            SSLContext context = hub.caFile().isPresent()
+                    ? TrustedCas.read(hub.caFile().get(), "hub.ca-file").sslContext()
+                    : SSLContext.getDefault();
+            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
+                socket.connect(broker, 3000);
+                socket.setSoTimeout(5000);
+                SSLParameters parameters = socket.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                socket.setSSLParameters(parameters);
+                socket.startHandshake();
+            }
+            ok("hub: the broker at " + hub.mqttUrl() + " answers with a certificate this device trusts"
+                    + hub.caFile()
+                            .map(file -> " (from hub.ca-file " + file + ")")
+                            .orElse(""));
+        } catch (IOException | GeneralSecurityException | ConfigException e) {
+            Optional<String> advice = TrustedCas.advice(e, hub.mqttUrl(), hub.caFile(), "hub.ca-file");
+            if (advice.isPresent()) {
+                fail("hub: " + advice.get());
+            } else if (e instanceof ConfigException) {
+                fail(e.getMessage());
+            } else {
+                warn("hub: cannot reach the broker at " + hub.mqttUrl() + " (" + e.getMessage() + "): the doors"
+                        + " keep working on the cache; check the network, DNS and firewall");
+            }
         }
     }
 

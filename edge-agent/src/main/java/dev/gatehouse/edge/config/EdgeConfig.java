@@ -168,6 +168,8 @@ public record EdgeConfig(
     /**
      * The optional {@code hub} section: how the agent reaches the hub's MQTT broker. The user name and
      * client id are the device id; the password is read from {@code passwordFile} when the client starts.
+     * With {@code caFile} (PEM, see {@link TrustedCas}) an {@code ssl://} broker's certificate must come
+     * from a CA in that file instead of one the JVM trusts; it is read again at each connect.
      */
     public record Hub(
             String mqttUrl,
@@ -178,7 +180,8 @@ public record EdgeConfig(
             Duration reconnectMax,
             Duration ackTimeout,
             int inFlight,
-            Duration stateInterval) {
+            Duration stateInterval,
+            Optional<Path> caFile) {
         public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(30);
         public static final Duration DEFAULT_SESSION_EXPIRY = Duration.ofDays(7);
         public static final Duration DEFAULT_RECONNECT_MIN = Duration.ofMillis(500);
@@ -186,6 +189,10 @@ public record EdgeConfig(
         public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(10);
         public static final int DEFAULT_IN_FLIGHT = 32;
         public static final Duration DEFAULT_STATE_INTERVAL = Duration.ofSeconds(30);
+
+        public Hub {
+            java.util.Objects.requireNonNull(caFile, "caFile");
+        }
 
         /** A hub section with every default but the broker URL and password file. */
         public static Hub of(String mqttUrl, Path passwordFile) {
@@ -198,7 +205,8 @@ public record EdgeConfig(
                     DEFAULT_RECONNECT_MAX,
                     DEFAULT_ACK_TIMEOUT,
                     DEFAULT_IN_FLIGHT,
-                    DEFAULT_STATE_INTERVAL);
+                    DEFAULT_STATE_INTERVAL,
+                    Optional.empty());
         }
     }
 

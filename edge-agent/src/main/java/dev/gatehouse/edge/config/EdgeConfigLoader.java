@@ -339,6 +339,12 @@ public final class EdgeConfigLoader {
                 EdgeConfig.Hub.DEFAULT_STATE_INTERVAL,
                 Duration.ofSeconds(1),
                 Duration.ofHours(1));
+        Optional<Path> caFile = Optional.empty();
+        if (node.has("ca-file")) {
+            // Read now, so that a bad file stops the start with the key, not a link that never comes up.
+            caFile = Optional.of(TrustedCas.read(node.path("ca-file", baseDir), node.field("ca-file"))
+                    .file());
+        }
         node.end();
         return new EdgeConfig.Hub(
                 url,
@@ -349,7 +355,8 @@ public final class EdgeConfigLoader {
                 reconnectMax,
                 ackTimeout,
                 inFlight,
-                stateInterval);
+                stateInterval,
+                caFile);
     }
 
     private static Duration bounded(Node node, String key, Duration fallback, Duration min, Duration max) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.edge.sync;
 
 import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.topic.Channel;
@@ -8,6 +9,7 @@ import dev.gatehouse.protocol.topic.TopicFilters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Locale;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -21,12 +23,15 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
  * envelope as a message, a broker's refusal told from Paho's own client codes.
  */
 final class PahoSession {
+    static final String CA_FILE_KEY = "hub.ca-file";
+
     private PahoSession() {}
 
     /**
      * Connect options: clean start off with {@code session-expiry}, no automatic reconnect (the
-     * client reconnects itself), user {@code site.device} with the password file's content, and
-     * {@code will} as the last will on the state topic.
+     * client reconnects itself), user {@code site.device} with the password file's content, {@code
+     * will} as the last will on the state topic, and for {@code ssl://} the CAs of {@code hub.ca-file}
+     * when set.
      */
     static MqttConnectionOptions options(EdgeConfig.Hub hub, EdgeConfig.Site site, String willTopic, Envelope will)
             throws IOException {
@@ -38,6 +43,14 @@ final class PahoSession {
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(10);
         NoDelaySockets.forUrl(hub.mqttUrl()).ifPresent(options::setSocketFactory);
+        if (hub.mqttUrl().toLowerCase(Locale.ROOT).startsWith("ssl://")) {
+            // The operator's CA, read again at each connect (a renewed CA file needs no restart); Paho's
+            // default is the JVM's trusted CAs. Either way the certificate must name the broker's host.
+            hub.caFile()
+                    .map(file -> TrustedCas.read(file, CA_FILE_KEY).sslContext().getSocketFactory())
+                    .ifPresent(options::setSocketFactory);
+            options.setHttpsHostnameVerificationEnabled(true);
+        }
         options.setUserName(site.device());
         options.setPassword(password.getBytes(StandardCharsets.UTF_8));
         options.setWill(willTopic, message(Channel.STATE, will));

@@ -5,7 +5,9 @@ import static dev.gatehouse.edge.sync.PahoSession.message;
 import static dev.gatehouse.edge.sync.PahoSession.refusal;
 
 import dev.gatehouse.edge.cache.EdgeCache;
+import dev.gatehouse.edge.config.ConfigException;
 import dev.gatehouse.edge.config.EdgeConfig;
+import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.protocol.retry.Backoff;
 import dev.gatehouse.protocol.topic.Channel;
 import java.io.IOException;
@@ -203,6 +205,12 @@ public final class PahoSyncClient implements SyncClient {
             }
             if (e instanceof MqttException mqtt && refusal(mqtt.getReasonCode())) {
                 parts.state().problem("the broker refused this device (" + describe(e) + ")");
+            } else if (e instanceof ConfigException) {
+                parts.state().problem(e.getMessage());
+            } else {
+                // A certificate the device does not trust: say which key fixes it, in the log and the status.
+                TrustedCas.advice(e, hub.mqttUrl(), hub.caFile(), PahoSession.CA_FILE_KEY)
+                        .ifPresent(parts.state()::problem);
             }
             reconnect();
         }

@@ -25,7 +25,13 @@ final class RecentProblems {
         this.clock = clock;
     }
 
+    /** Records {@code text}; the same text as the newest problem only moves that one's time. */
     void record(String text) {
+        Problem newest = problems.peekLast();
+        if (newest != null && newest.text().equals(text)) {
+            // A link failing the same way at every retry must not push the other problems out.
+            problems.removeLastOccurrence(newest);
+        }
         problems.addLast(new Problem(clock.instant(), text));
         while (problems.size() > MAX) {
             problems.pollFirst();

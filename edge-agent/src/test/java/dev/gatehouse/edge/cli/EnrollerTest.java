@@ -82,4 +82,35 @@ class EnrollerTest {
             assertThat(files).isEmpty();
         }
     }
+
+    @Test
+    void aCaFileThatIsNoCertificateIsRefusedBeforeTheHubIsAsked(@TempDir Path dir) throws Exception {
+        // Why: the technician learns at once that the file is wrong, not from a failed TLS handshake.
+        Path notACertificate = Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+        Path site = dir.resolve("site");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new EdgeMain(
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(new String[] {
+                    "enroll",
+                    "https://127.0.0.1:9",
+                    "B8RQ-MZZN-KN8T",
+                    site.toString(),
+                    "--ca-file",
+                    notACertificate.toString()
+                });
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--ca-file: " + notACertificate + " holds no PEM certificate", "nothing was written");
+        assertThat(site).doesNotExist();
+        // The option belongs to enroll: the agent reads hub.ca-file from its config.
+        ByteArrayOutputStream usage = new ByteArrayOutputStream();
+        assertThat(new EdgeMain(
+                                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                                new PrintStream(usage, true, StandardCharsets.UTF_8))
+                        .run(new String[] {"run", "--ca-file", notACertificate.toString()}))
+                .isEqualTo(2);
+        assertThat(usage.toString(StandardCharsets.UTF_8)).contains("hub.ca-file");
+    }
 }

@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.edge.config.EdgeConfigLoader;
+import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.protocol.sign.KeySet;
 import dev.gatehouse.protocol.sign.SigningKeys;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,16 +54,7 @@ class ProvisioningTest {
         assertThat(Files.readString(site.resolve("mqtt-password")).strip()).isEqualTo(PASSWORD);
         String yaml = Files.readString(site.resolve("gatehouse.yaml"));
         assertThat(yaml).contains("#  - id: door_1", "#    name: Main entrance", "#    name: Back   door");
-        // The technician sets the pins of the first door and uncomments it.
-        String edited = yaml.replace("#  - id: door_1", "  - id: door_1")
-                .replace("#    name: Main entrance", "    name: Main entrance")
-                .replaceFirst("#    lock: fail-secure", "    lock: fail-secure")
-                .replaceFirst("#    relay-pin: 17", "    relay-pin: 17")
-                .replaceFirst("#    relay-active: low", "    relay-active: low")
-                .replaceFirst("#    readers: \\[\\]", "    readers: []");
-        Files.writeString(site.resolve("gatehouse.yaml"), edited);
-
-        EdgeConfig config = EdgeConfigLoader.load(site.resolve("gatehouse.yaml"));
+        EdgeConfig config = mapFirstDoor(site.resolve("gatehouse.yaml"));
 
         assertThat(config.site())
                 .isEqualTo(new EdgeConfig.Site("acme", "site_1", "dev_1", java.time.ZoneId.of("Europe/Berlin")));
@@ -68,6 +62,42 @@ class ProvisioningTest {
                 .isEqualTo(EdgeConfig.Hub.of("tcp://127.0.0.1:11883", site.resolve("mqtt-password")));
         assertThat(config.door("door_1"))
                 .hasValueSatisfying(door -> assertThat(door.relayActiveLow()).isTrue());
+    }
+
+    /** The technician sets the pins of the first door and uncomments it; answers the config loaded. */
+    private static EdgeConfig mapFirstDoor(Path file) throws IOException {
+        String edited = Files.readString(file)
+                .replace("#  - id: door_1", "  - id: door_1")
+                .replace("#    name: Main entrance", "    name: Main entrance")
+                .replaceFirst("#    lock: fail-secure", "    lock: fail-secure")
+                .replaceFirst("#    relay-pin: 17", "    relay-pin: 17")
+                .replaceFirst("#    relay-active: low", "    relay-active: low")
+                .replaceFirst("#    readers: \\[\\]", "    readers: []");
+        Files.writeString(file, edited);
+        return EdgeConfigLoader.load(file);
+    }
+
+    @Test
+    void theHubsPrivateCaIsKeptBesideTheConfigAndNamedInIt(@TempDir Path dir) throws Exception {
+        // Why: enroll --ca-file trusts the hub's private CA once; the agent needs it at every connect.
+        TrustedCas ca = TrustedCas.read(Path.of("src/test/resources/tls/test-ca.pem"), "--ca-file");
+
+        Provisioning.Written written =
+                Provisioning.write(Provisioning.parse(bundle("dev_1")), dir.resolve("site"), "data", Optional.of(ca));
+
+        Path copy = dir.resolve("site").resolve(Provisioning.CA_FILE);
+        assertThat(written.caFile()).contains(copy);
+        assertThat(copy).hasSameTextualContentAs(ca.file());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)))
+                .isEqualTo("rw-r--r--");
+        assertThat(mapFirstDoor(written.config()).hub().orElseThrow().caFile()).contains(copy);
+        // Enrolling again with the kept copy leaves it as it is.
+        Provisioning.write(
+                Provisioning.parse(bundle("dev_1")),
+                dir.resolve("site"),
+                "data",
+                Optional.of(TrustedCas.read(copy, "--ca-file")));
+        assertThat(copy).hasSameTextualContentAs(ca.file());
     }
 
     @Test

@@ -223,7 +223,8 @@ class EdgeConfigLoaderTest {
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(2),
                         8,
-                        Duration.ofMinutes(1)));
+                        Duration.ofMinutes(1),
+                        Optional.empty()));
     }
 
     @ParameterizedTest(name = "{0} → {1}")
@@ -250,6 +251,69 @@ class EdgeConfigLoaderTest {
                 .isInstanceOfSatisfying(
                         ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
                 .hasMessageContaining(message);
+    }
+
+    /** A CA certificate (public part only) as an operator's private CA would give it. */
+    private static final Path TEST_CA = Path.of("src/test/resources/tls/test-ca.pem");
+
+    @Test
+    void aCaFileNamesTheHubsPrivateCaBesideTheConfig(@TempDir Path dir) throws IOException {
+        // Why: a hub with a certificate from the operator's own CA is reachable only if the edge trusts that CA.
+        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret");
+        Files.copy(TEST_CA, dir.resolve("hub-ca.pem"));
+        String yaml = (example() + HUB).replace("tcp://127.0.0.1:11883", "ssl://hub.example.org:8883")
+                + "  ca-file: hub-ca.pem\n";
+
+        EdgeConfig.Hub hub = EdgeConfigLoader.parse(yaml, dir).hub().orElseThrow();
+
+        assertThat(hub.caFile()).contains(dir.resolve("hub-ca.pem"));
+        assertThat(TrustedCas.read(hub.caFile().orElseThrow(), "hub.ca-file").certificates())
+                .singleElement()
+                .satisfies(
+                        ca -> assertThat(ca.getSubjectX500Principal().getName()).contains("Gatehouse Test CA"));
+        assertThat(EdgeConfigLoader.parse(example() + HUB, dir)
+                        .hub()
+                        .orElseThrow()
+                        .caFile())
+                .isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "missing|does not exist: copy the certificate of the CA",
+                "directory|cannot read",
+                "empty|holds no PEM certificate",
+                "der|holds no PEM certificate",
+                "private-key|holds a private key",
+                "damaged|certificate 2 in",
+            })
+    void aBadCaFileStopsTheStartNamingTheKey(String kind, String message, @TempDir Path dir) throws Exception {
+        // Why: a link that never comes up is found at the door, days later; a bad key is found at the start.
+        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_secret");
+        String ca = Files.readString(TEST_CA);
+        Path file = dir.resolve("ca.pem");
+        switch (kind) {
+            case "missing" -> {}
+            case "directory" -> Files.createDirectory(file);
+            case "empty" -> Files.writeString(file, "");
+            case "der" ->
+                Files.write(
+                        file,
+                        TrustedCas.read(TEST_CA, "x").certificates().getFirst().getEncoded());
+            case "private-key" ->
+                Files.writeString(file, ca + "-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n");
+            case "damaged" -> Files.writeString(file, ca + ca.replace(ca.substring(40, 60), "AAAAAAAAAAAAAAAAAAAA"));
+            default -> throw new IllegalArgumentException(kind);
+        }
+        String yaml = example() + HUB + "  ca-file: ca.pem\n";
+
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, dir))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("hub.ca-file"))
+                .hasMessageContaining(message)
+                .hasMessageContaining(file.toString());
     }
 
     @ParameterizedTest(name = "relay on GPIO {0}")

@@ -42,7 +42,8 @@ final class Edge implements AutoCloseable {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(10),
                 32,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                Optional.empty());
         this.config = site.config().withHub(Optional.of(tune.apply(hub)));
         start();
     }

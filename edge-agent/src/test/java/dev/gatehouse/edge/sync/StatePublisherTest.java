@@ -67,6 +67,19 @@ class StatePublisherTest {
     }
 
     @Test
+    void theSameProblemAgainOnlyMovesItsTime() {
+        // A link that fails the same way at every retry must not push the other problems out.
+        world.link.connected = false;
+        state.problem("a rejected batch");
+        state.problem("an untrusted certificate");
+        world.clock.advance(Duration.ofSeconds(30));
+        state.problem("an untrusted certificate");
+        assertThat(state.problems()).hasSize(2);
+        assertThat(state.problems().get(0)).isEqualTo(world.clock.instant() + " an untrusted certificate");
+        assertThat(state.problems().get(1)).endsWith("a rejected batch");
+    }
+
+    @Test
     void theOfflineStateIsTheLastWill() {
         DeviceState offline = (DeviceState) state.offline().payload();
         assertThat(offline.health()).isEqualTo(Health.OFFLINE);

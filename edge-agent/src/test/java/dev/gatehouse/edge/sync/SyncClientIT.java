@@ -270,7 +270,8 @@ class SyncClientIT {
                 hubConfig.reconnectMax(),
                 Duration.ofSeconds(1),
                 hubConfig.inFlight(),
-                hubConfig.stateInterval()));
+                hubConfig.stateInterval(),
+                Optional.empty()));
         synced(edge);
 
         String id = edge.tap(ADA).event().id();
@@ -512,7 +513,8 @@ class SyncClientIT {
                 Duration.ofSeconds(30),
                 hubConfig.ackTimeout(),
                 hubConfig.inFlight(),
-                hubConfig.stateInterval()));
+                hubConfig.stateInterval(),
+                Optional.empty()));
         hub.await(edge.device, Channel.STATE, e -> ((DeviceState) e.payload()).health() == Health.OK);
         Topic state = Topic.of(TENANT, SITE, edge.device, Channel.STATE);
         assertThat(hub.retained(state).map(e -> ((DeviceState) e.payload()).health()))
