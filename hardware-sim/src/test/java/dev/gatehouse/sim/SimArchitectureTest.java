@@ -51,6 +51,7 @@ class SimArchitectureTest {
                 "Pi4J (the GPIO header)        ; com.pi4j..         ; dev.gatehouse.sim.gpio..   ; dev.gatehouse.sim.site..",
                 "JNA (pseudo-terminals)        ; com.sun.jna..      ; dev.gatehouse.sim.serial.. ; dev.gatehouse.sim.serial..",
                 "ZXing (QR images)             ; com.google.zxing.. ; dev.gatehouse.sim.camera.. ; dev.gatehouse.sim.camera..",
+                "Milo (OPC UA room controller) ; org.eclipse.milo.. ; dev.gatehouse.sim.av..     ; dev.gatehouse.sim.av..",
             })
     void eachDeviceLibraryStaysWithItsDevice(String library, String packages, String home, String assembler) {
         noClasses()

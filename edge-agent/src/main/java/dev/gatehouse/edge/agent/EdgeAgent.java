@@ -3,6 +3,11 @@ package dev.gatehouse.edge.agent;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.edge.access.DecisionService;
 import dev.gatehouse.edge.access.EventIds;
+import dev.gatehouse.edge.av.MiloRoomAv;
+import dev.gatehouse.edge.av.RoomAvListener;
+import dev.gatehouse.edge.av.RoomAvs;
+import dev.gatehouse.edge.av.RoomFunction;
+import dev.gatehouse.edge.av.RoomSetup;
 import dev.gatehouse.edge.cache.ApplyResult;
 import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.cache.SnapshotResult;
@@ -78,12 +83,17 @@ public final class EdgeAgent implements AutoCloseable {
     private final Map<String, String> doorOfReader = new LinkedHashMap<>();
     private final List<Reader> readers = new ArrayList<>();
     private final Map<String, String> readerFaults = new ConcurrentHashMap<>();
+    /** Rooms' A/V faults by "room function", as their schedulers report them. */
+    private final Map<String, String> roomFaults = new ConcurrentHashMap<>();
+
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final List<Consumer<Decided>> decisionListeners = new CopyOnWriteArrayList<>();
     private final DecisionService decisions;
     private final Duration startedIn;
     /** The link to the hub, when the config has a hub section; started once the doors are up. */
     private volatile SyncClient sync;
+    /** The meeting rooms' A/V, when the config has rooms; each room on a thread of its own, apart from the doors. */
+    private volatile RoomAvs rooms;
     /** Runs the clock-trusted-source command, off every door and reader thread. */
     private final ScheduledExecutorService clockChecks = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().name("clock-check").daemon(true).unstarted(task));
@@ -139,6 +149,11 @@ public final class EdgeAgent implements AutoCloseable {
                 Reader reader = hardware.reader(readerConfig);
                 readers.add(reader);
                 reader.start(new Listener());
+            }
+            if (!config.rooms().isEmpty()) {
+                List<RoomSetup> setups =
+                        config.rooms().stream().map(EdgeConfig.Room::setup).toList();
+                rooms = RoomAvs.start(setups, new MiloRoomAv(setups), clock, new RoomFaults());
             }
             config.hub()
                     .ifPresent(hub -> sync = PahoSyncClient.start(
@@ -259,10 +274,23 @@ public final class EdgeAgent implements AutoCloseable {
         return java.util.Collections.unmodifiableMap(doors);
     }
 
-    /** The agent's own problems for {@code device.state}: reader faults and doors a fire release holds open. */
+    /**
+     * The meeting rooms' A/V, if the config has rooms: what the booking side feeds with each room's
+     * upcoming bookings ({@link RoomAvs#bookings}), releases and overrides.
+     */
+    public Optional<RoomAvs> rooms() {
+        return Optional.ofNullable(rooms);
+    }
+
+    /**
+     * The agent's own problems for {@code device.state}: reader faults, rooms' A/V faults and doors a
+     * fire release holds open.
+     */
     List<String> localProblems() {
         List<String> out = new ArrayList<>();
         readerFaults.forEach((reader, fault) -> out.add("reader " + reader + ": " + fault));
+        roomFaults.forEach((function, fault) ->
+                out.add("room " + function.substring(0, function.indexOf(' ')) + " A/V: " + fault));
         doors.values().stream()
                 .filter(DoorController::fireReleased)
                 .forEach(door -> out.add("door " + door.id() + ": held unlocked by a fire-release input"));
@@ -684,6 +712,22 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the rooms' schedulers report, on each room's thread: a fault is kept for {@code device.state}
+     * (sent at the next state heartbeat) until the function works again.
+     */
+    private final class RoomFaults implements RoomAvListener {
+        @Override
+        public void fault(String room, RoomFunction function, String detail) {
+            roomFaults.put(room + " " + function.key(), detail);
+        }
+
+        @Override
+        public void restored(String room, RoomFunction function) {
+            roomFaults.remove(room + " " + function.key());
+        }
+    }
+
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     /**
@@ -796,6 +840,14 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private void closeQuietly(boolean doorsToo) {
+        RoomAvs av = rooms;
+        if (av != null) {
+            try {
+                av.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the rooms' A/V: {}", e.toString());
+            }
+        }
         SyncClient link = sync;
         if (link != null) {
             try {

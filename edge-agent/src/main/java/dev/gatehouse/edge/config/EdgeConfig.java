@@ -1,10 +1,14 @@
 package dev.gatehouse.edge.config;
 
+import dev.gatehouse.edge.av.RoomFunction;
+import dev.gatehouse.edge.av.RoomScene;
+import dev.gatehouse.edge.av.RoomSetup;
 import dev.gatehouse.edge.door.InputWiring;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,7 +26,8 @@ public record EdgeConfig(
         List<Reader> readers,
         Optional<Hub> hub,
         List<FireRelease> fireReleases,
-        Optional<LocalConsole> localConsole) {
+        Optional<LocalConsole> localConsole,
+        List<Room> rooms) {
 
     public EdgeConfig {
         doors = List.copyOf(doors);
@@ -30,6 +35,35 @@ public record EdgeConfig(
         java.util.Objects.requireNonNull(hub, "hub");
         fireReleases = List.copyOf(fireReleases);
         java.util.Objects.requireNonNull(localConsole, "localConsole");
+        rooms = List.copyOf(rooms);
+    }
+
+    /** The configuration without meeting rooms' A/V. */
+    public EdgeConfig(
+            Site site,
+            Path dataDir,
+            Path cardKeyFile,
+            Path trustedKeysFile,
+            Duration clockTolerance,
+            Optional<String> clockTrustedSource,
+            List<Door> doors,
+            List<Reader> readers,
+            Optional<Hub> hub,
+            List<FireRelease> fireReleases,
+            Optional<LocalConsole> localConsole) {
+        this(
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                hub,
+                fireReleases,
+                localConsole,
+                List.of());
     }
 
     /** The configuration without a technician's console. */
@@ -117,7 +151,52 @@ public record EdgeConfig(
                 readers,
                 hub,
                 fireReleases,
-                localConsole);
+                localConsole,
+                rooms);
+    }
+
+    /** This configuration with {@code rooms} as its meeting rooms (tests). */
+    public EdgeConfig withRooms(List<Room> rooms) {
+        return new EdgeConfig(
+                site,
+                dataDir,
+                cardKeyFile,
+                trustedKeysFile,
+                clockTolerance,
+                clockTrustedSource,
+                doors,
+                readers,
+                hub,
+                fireReleases,
+                localConsole,
+                rooms);
+    }
+
+    /**
+     * A meeting room whose A/V the agent runs from its bookings (the {@code rooms} section): the doors
+     * it covers, its controller's OPC UA endpoint, the controller's node for each function it has
+     * (every function optional) and its scene.
+     *
+     * @param controller the controller's endpoint, {@code opc.tcp://host:port/path}
+     * @param nodes each function's node id in the standard text form ({@code ns=2;s=…}, {@code nsu=URI;s=…})
+     */
+    public record Room(
+            String id,
+            String name,
+            List<String> doors,
+            String controller,
+            Map<RoomFunction, String> nodes,
+            RoomScene scene) {
+        public Room {
+            doors = List.copyOf(doors);
+            nodes = Map.copyOf(nodes);
+            java.util.Objects.requireNonNull(scene, "scene");
+        }
+
+        /** What the room's A/V scheduler and its controller adapter need. */
+        public RoomSetup setup() {
+            return new RoomSetup(id, controller, nodes, scene);
+        }
     }
 
     /**

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.edge.av.AvValue;
+import dev.gatehouse.edge.av.RoomFunction;
+import dev.gatehouse.edge.av.RoomScene;
 import dev.gatehouse.edge.door.DoorException;
 import dev.gatehouse.edge.door.InputWiring;
 import dev.gatehouse.protocol.Ids;
@@ -191,6 +194,26 @@ public final class EdgeConfigLoader {
         Optional<EdgeConfig.LocalConsole> localConsole = config.has("local-console")
                 ? Optional.of(localConsole(config.object("local-console"), baseDir))
                 : Optional.empty();
+        List<EdgeConfig.Room> rooms = new ArrayList<>();
+        if (config.has("rooms")) {
+            Set<String> roomIds = new HashSet<>();
+            Map<String, String> roomOfDoor = new java.util.HashMap<>();
+            for (Node node : config.list("rooms")) {
+                EdgeConfig.Room room = room(node, doorIds);
+                if (!roomIds.add(room.id())) {
+                    throw new ConfigException(node.field("id"), "room id '" + room.id() + "' is used twice");
+                }
+                for (int i = 0; i < room.doors().size(); i++) {
+                    String other = roomOfDoor.putIfAbsent(room.doors().get(i), room.id());
+                    if (other != null) {
+                        throw new ConfigException(
+                                node.field("doors") + "[" + i + "]",
+                                "door '" + room.doors().get(i) + "' already belongs to room '" + other + "'");
+                    }
+                }
+                rooms.add(room);
+            }
+        }
         config.end();
         return new EdgeConfig(
                 site,
@@ -203,7 +226,136 @@ public final class EdgeConfigLoader {
                 readers,
                 hub,
                 fireReleases,
-                localConsole);
+                localConsole,
+                rooms);
+    }
+
+    private static final Pattern OPC_TCP_URL =
+            Pattern.compile("opc\\.tcp://([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+\\]):(\\d{1,5})(/\\S*)?");
+    /** A node id in the standard text form (OPC UA Part 6, 5.3.1.10), with a namespace index or URI. */
+    private static final Pattern NODE_ID = Pattern.compile(
+            "(?:ns=(\\d{1,5});|nsu=[^;]+;)?(?:i=\\d{1,10}|s=.+|g=\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}"
+                    + "-\\p{XDigit}{12}|b=[A-Za-z0-9+/]+={0,2})",
+            Pattern.DOTALL);
+
+    /**
+     * A {@code rooms} entry: {@code id}, {@code name}, the {@code doors} it covers, its
+     * {@code controller} (an {@code opc.tcp://} endpoint), the {@code nodes} of its functions (each
+     * optional, at least one) and its {@code scene} and {@code standby} values. A scene value for a
+     * function the room has no node for is refused: it could never be set.
+     */
+    private static EdgeConfig.Room room(Node node, Set<String> doorIds) {
+        String id = node.id("id");
+        String name = node.optString("name").orElse(id);
+        List<String> doors = node.has("doors") ? knownDoors(node, doorIds) : List.of();
+        String controller = node.string("controller");
+        Matcher url = OPC_TCP_URL.matcher(controller);
+        if (!url.matches()) {
+            throw new ConfigException(
+                    node.field("controller"),
+                    "'" + controller + "' is not an OPC UA endpoint; write e.g. opc.tcp://192.168.1.50:4840 (the"
+                            + " controller's address, port and, if it has one, path)");
+        }
+        int port = Integer.parseInt(url.group(2));
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(node.field("controller"), "port " + port + " is outside 1-65535");
+        }
+        Map<RoomFunction, String> nodes = roomNodes(node.object("nodes"));
+        RoomScene scene = scene(node, nodes);
+        node.end();
+        return new EdgeConfig.Room(id, name, doors, controller, nodes, scene);
+    }
+
+    private static Map<RoomFunction, String> roomNodes(Node node) {
+        Map<RoomFunction, String> nodes = new java.util.EnumMap<>(RoomFunction.class);
+        List<String> known = java.util.Arrays.stream(RoomFunction.values())
+                .map(RoomFunction::key)
+                .toList();
+        Iterator<String> names = node.json.fieldNames();
+        while (names.hasNext()) {
+            String key = names.next();
+            RoomFunction function = RoomFunction.ofKey(key)
+                    .orElseThrow(
+                            () -> new ConfigException(node.field(key), "is not a room function; use any of " + known));
+            String text = node.string(key).strip();
+            Matcher matcher = NODE_ID.matcher(text);
+            if (!matcher.matches() || matcher.group(1) != null && Integer.parseInt(matcher.group(1)) > 65535) {
+                throw new ConfigException(
+                        node.field(key),
+                        "'" + text + "' is not an OPC UA node id; write it as the controller's documentation gives it,"
+                                + " e.g. ns=2;s=room-1/Display/Power, or with the namespace's URI,"
+                                + " nsu=urn:vendor:rooms;s=room-1/Display/Power (ns=index, nsu=URI; then i= a number,"
+                                + " s= a name, g= a GUID or b= base64)");
+            }
+            nodes.put(function, text);
+        }
+        if (nodes.isEmpty()) {
+            throw new ConfigException(
+                    node.path,
+                    "map at least one function to its node, e.g. display-power: ns=2;s=room-1/Display/Power");
+        }
+        return nodes;
+    }
+
+    /** The {@code scene} (a booking's values) and {@code standby} sections of a room, both optional. */
+    private static RoomScene scene(Node room, Map<RoomFunction, String> nodes) {
+        RoomScene defaults = RoomScene.defaults();
+        Duration warmUp = defaults.warmUp();
+        Optional<AvValue> input = Optional.empty();
+        double lights = defaults.lights();
+        Optional<Double> setpoint = Optional.empty();
+        if (room.has("scene")) {
+            Node scene = room.object("scene");
+            warmUp = bounded(
+                    scene, "warm-up", warmUp, Duration.ZERO, dev.gatehouse.edge.av.RoomAvScheduler.STANDBY_HORIZON);
+            if (scene.has("input")) {
+                mapped(scene, "input", nodes, RoomFunction.DISPLAY_INPUT);
+                JsonNode value = scene.json.get("input");
+                if (value.isTextual() && !value.textValue().isBlank()) {
+                    input = Optional.of(AvValue.of(value.textValue()));
+                } else if (value.isIntegralNumber() && value.canConvertToInt() && value.intValue() >= 0) {
+                    input = Optional.of(AvValue.of(value.intValue()));
+                } else {
+                    throw new ConfigException(
+                            scene.field("input"),
+                            "give the input's name as the controller has it (HDMI1) or its number (1)");
+                }
+            }
+            if (scene.has("lights")) {
+                mapped(scene, "lights", nodes, RoomFunction.LIGHTS_LEVEL);
+                lights = scene.number("lights", 0, 100, "%");
+            }
+            if (scene.has("setpoint")) {
+                mapped(scene, "setpoint", nodes, RoomFunction.HVAC_SETPOINT);
+                setpoint = Optional.of(scene.number("setpoint", 5, 35, "°C"));
+            }
+            scene.end();
+        }
+        double standbyLights = defaults.standbyLights();
+        Optional<Double> standbySetpoint = Optional.empty();
+        if (room.has("standby")) {
+            Node standby = room.object("standby");
+            if (standby.has("lights")) {
+                mapped(standby, "lights", nodes, RoomFunction.LIGHTS_LEVEL);
+                standbyLights = standby.number("lights", 0, 100, "%");
+            }
+            if (standby.has("setpoint")) {
+                mapped(standby, "setpoint", nodes, RoomFunction.HVAC_SETPOINT);
+                standbySetpoint = Optional.of(standby.number("setpoint", 5, 35, "°C"));
+            }
+            standby.end();
+        }
+        return new RoomScene(warmUp, input, lights, setpoint, standbyLights, standbySetpoint);
+    }
+
+    /** Refuses a scene value for a function the room maps no node for: it could never be set. */
+    private static void mapped(Node node, String key, Map<RoomFunction, String> nodes, RoomFunction function) {
+        if (!nodes.containsKey(function)) {
+            throw new ConfigException(
+                    node.field(key),
+                    "the room maps no node for " + function.key() + ", so this could never be set: add nodes."
+                            + function.key() + " or remove this key");
+        }
     }
 
     private static final Pattern LISTEN = Pattern.compile("(\\[[0-9A-Fa-f:]+\\]|[A-Za-z0-9.\\-]+):(\\d{1,5})");
@@ -255,10 +407,17 @@ public final class EdgeConfigLoader {
             throw new ConfigException(node.field("debounce"), "must be between 0 and 1s, not " + debounce);
         }
         InputWiring wiring = inputWiring(node, "", InputWiring.Circuit.NORMALLY_CLOSED, debounce);
-        List<String> doors = node.idList("doors", "door");
+        List<String> doors = knownDoors(node, doorIds);
         if (doors.isEmpty()) {
             throw new ConfigException(node.field("doors"), "name at least one door that this input releases");
         }
+        node.end();
+        return new EdgeConfig.FireRelease(id, pin, wiring, doors);
+    }
+
+    /** The entry's {@code doors}: a list of ids of doors defined under {@code doors}. */
+    private static List<String> knownDoors(Node node, Set<String> doorIds) {
+        List<String> doors = node.idList("doors", "door");
         for (int i = 0; i < doors.size(); i++) {
             if (!doorIds.contains(doors.get(i))) {
                 throw new ConfigException(
@@ -267,8 +426,7 @@ public final class EdgeConfigLoader {
                                 + doorIds.stream().sorted().toList() + ")");
             }
         }
-        node.end();
-        return new EdgeConfig.FireRelease(id, pin, wiring, doors);
+        return doors;
     }
 
     private static final Pattern MQTT_URL =
@@ -736,6 +894,18 @@ public final class EdgeConfigLoader {
                 throw new ConfigException(field(name), "'" + value.asText() + "' must be a whole number");
             }
             return value.intValue();
+        }
+
+        /** A number from {@code min} to {@code max} (in {@code unit}). */
+        double number(String name, double min, double max, String unit) {
+            JsonNode value = required(name);
+            if (!value.isNumber() || value.doubleValue() < min || value.doubleValue() > max) {
+                throw new ConfigException(
+                        field(name),
+                        "'" + value.asText() + "' must be a number from " + (long) min + " to " + (long) max + " "
+                                + unit);
+            }
+            return value.doubleValue();
         }
 
         int pin(String name) {

@@ -3,6 +3,9 @@ package dev.gatehouse.edge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.edge.av.AvValue;
+import dev.gatehouse.edge.av.RoomFunction;
+import dev.gatehouse.edge.av.RoomScene;
 import dev.gatehouse.edge.door.InputWiring;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -542,6 +545,124 @@ class EdgeConfigLoaderTest {
                     .isInstanceOfSatisfying(
                             ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
                     .hasMessageContaining(message);
+        }
+    }
+
+    @Nested
+    class MeetingRooms {
+        private static final String ROOM_NODES = "    nodes:\n      display-power: ns=2;s=r/Display/Power\n";
+
+        private String withoutRooms() throws IOException {
+            String text = example();
+            return text.substring(0, text.indexOf("\n# Meeting rooms whose A/V"));
+        }
+
+        @Test
+        void theExampleRoomLoadsWithItsMappingAndScene() {
+            EdgeConfig.Room room = EdgeConfigLoader.load(EXAMPLE).rooms().getFirst();
+
+            assertThat(room.id()).isEqualTo("meeting-room-1");
+            assertThat(room.doors()).containsExactly("meeting-room-1");
+            assertThat(room.controller()).isEqualTo("opc.tcp://192.168.1.50:4840/rooms");
+            assertThat(room.nodes()).hasSize(6);
+            assertThat(room.nodes().get(RoomFunction.DISPLAY_POWER))
+                    .isEqualTo("nsu=urn:gatehouse:sim:room-controller;s=meeting-room-1/Display/Power");
+            assertThat(room.nodes().get(RoomFunction.HVAC_SETPOINT))
+                    .isEqualTo("ns=2;s=meeting-room-1/Climate/Setpoint");
+            assertThat(room.scene())
+                    .isEqualTo(new RoomScene(
+                            Duration.ofMinutes(5),
+                            Optional.of(AvValue.of("HDMI1")),
+                            80,
+                            Optional.of(21.5),
+                            0,
+                            Optional.of(18.0)));
+            assertThat(room.setup().has(RoomFunction.PRESENCE)).isTrue();
+        }
+
+        @Test
+        void roomsAreOptionalAndEveryFunctionAndSceneValueToo() throws IOException {
+            // Why: a phone booth has no controller; a room may have a display and nothing else.
+            assertThat(EdgeConfigLoader.parse(withoutRooms(), Path.of("/etc/gatehouse"))
+                            .rooms())
+                    .isEmpty();
+
+            String yaml = withoutRooms() + "\nrooms:\n  - id: r\n    controller: opc.tcp://10.0.0.5:4840\n" + ROOM_NODES
+                    + "      display-input: ns=2;s=r/Display/Input\n    scene:\n      input: 3\n";
+            EdgeConfig.Room room = EdgeConfigLoader.parse(yaml, Path.of("/etc/gatehouse"))
+                    .rooms()
+                    .getFirst();
+
+            assertThat(room.name()).isEqualTo("r");
+            assertThat(room.doors()).isEmpty();
+            assertThat(room.nodes()).containsOnlyKeys(RoomFunction.DISPLAY_POWER, RoomFunction.DISPLAY_INPUT);
+            assertThat(room.scene().input()).contains(AvValue.of(3));
+            assertThat(room.scene().warmUp()).isEqualTo(RoomScene.DEFAULT_WARM_UP);
+            assertThat(room.scene().lights()).isEqualTo(RoomScene.DEFAULT_LIGHTS);
+            assertThat(room.scene().setpoint()).isEmpty();
+            assertThat(room.scene().standbyLights()).isZero();
+        }
+
+        @ParameterizedTest(name = "{1}: {2}")
+        @CsvSource(
+                delimiter = '|',
+                value = {
+                    // replace this text of the example | by this | the key named | part of the message
+                    "controller: opc.tcp://192.168.1.50:4840/rooms|controller: http://192.168.1.50/rooms"
+                            + "|rooms[0].controller|not an OPC UA endpoint",
+                    "controller: opc.tcp://192.168.1.50:4840/rooms|controller: opc.tcp://192.168.1.50:99999"
+                            + "|rooms[0].controller|outside 1-65535",
+                    "display-power: nsu=|display-power: Display/Power #|rooms[0].nodes.display-power"
+                            + "|not an OPC UA node id",
+                    "display-power: nsu=|display-power: ns=70000;s=x #|rooms[0].nodes.display-power"
+                            + "|not an OPC UA node id",
+                    "lights-level: nsu=|lights: nsu=|rooms[0].nodes.lights|not a room function",
+                    "warm-up: 5m|warm-up: 45m|rooms[0].scene.warm-up|between PT0S and PT30M",
+                    "lights: 80|lights: 150|rooms[0].scene.lights|from 0 to 100",
+                    "input: HDMI1|input: true|rooms[0].scene.input|its number",
+                    "setpoint: 18|setpoint: 2|rooms[0].standby.setpoint|from 5 to 35",
+                    "setpoint: 21.5|setpoint: 21.5\\n      colour: red|rooms[0].scene.colour|not a known key",
+                    "hvac-setpoint: ns=2;s=meeting-room-1/Climate/Setpoint|#|rooms[0].scene.setpoint"
+                            + "|maps no node for hvac-setpoint",
+                    "doors: [meeting-room-1]|doors: [boardroom]|rooms[0].doors[0]|not defined under doors",
+                    "    controller: opc.tcp://192.168.1.50:4840/rooms|    #|rooms[0].controller|is missing",
+                })
+        void aBrokenRoomKeyIsNamedWithWhatIsWrong(String original, String replacement, String key, String message)
+                throws IOException {
+            String broken = example().replace(original, replacement.replace("\\n", "\n"));
+
+            assertThatThrownBy(() -> EdgeConfigLoader.parse(broken, Path.of("/etc/gatehouse")))
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
+                    .hasMessageStartingWith(key + ": ")
+                    .hasMessageContaining(message);
+        }
+
+        @Test
+        void aRoomWithoutNodesIsRefused() throws IOException {
+            String yaml =
+                    withoutRooms() + "\nrooms:\n  - id: r\n    controller: opc.tcp://10.0.0.5:4840\n    nodes: {}\n";
+
+            assertThatThrownBy(() -> EdgeConfigLoader.parse(yaml, Path.of("/etc/gatehouse")))
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo("rooms[0].nodes"))
+                    .hasMessageContaining("map at least one function");
+        }
+
+        @Test
+        void aRoomIdUsedTwiceOrADoorInTwoRoomsIsRefused() throws IOException {
+            String second = "  - id: %s\n    doors: [%s]\n    controller: opc.tcp://10.0.0.5:4840\n" + ROOM_NODES;
+
+            assertThatThrownBy(() -> EdgeConfigLoader.parse(
+                            example() + second.formatted("meeting-room-1", "main-entrance"), Path.of("/etc/gatehouse")))
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo("rooms[1].id"))
+                    .hasMessageContaining("used twice");
+            assertThatThrownBy(() -> EdgeConfigLoader.parse(
+                            example() + second.formatted("boardroom", "meeting-room-1"), Path.of("/etc/gatehouse")))
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.key()).isEqualTo("rooms[1].doors[0]"))
+                    .hasMessageContaining("already belongs to room 'meeting-room-1'");
         }
     }
 }

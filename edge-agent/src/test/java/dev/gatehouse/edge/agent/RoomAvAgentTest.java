@@ -1,0 +1,116 @@
+package dev.gatehouse.edge.agent;
+
+import static dev.gatehouse.edge.agent.DemoSite.ADA;
+import static dev.gatehouse.edge.agent.DemoSite.DOOR;
+import static dev.gatehouse.edge.agent.DemoSite.NFC;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.edge.access.Decided;
+import dev.gatehouse.edge.av.RoomAvStatus;
+import dev.gatehouse.edge.av.RoomBooking;
+import dev.gatehouse.edge.av.RoomFunction;
+import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.sim.av.AvPoint;
+import dev.gatehouse.sim.av.SimRoom;
+import dev.gatehouse.sim.av.SimRoomController;
+import dev.gatehouse.sim.av.WriteFault;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent with a {@code rooms} section: it runs each room's A/V beside its doors, reports a room's
+ * faults in its device state, and decides doors as always while a room's controller does not answer.
+ */
+class RoomAvAgentTest {
+    /** The demo site with a room at its door, whose display and lights are on {@code controller}. */
+    private static DemoSite withRoom(Path dir, String controller, String power, String lights) throws Exception {
+        DemoSite demo = new DemoSite(dir);
+        Files.writeString(
+                demo.configFile, Files.readString(demo.configFile) + """
+                rooms:
+                  - id: huddle
+                    doors: [main-entrance]
+                    controller: %s
+                    nodes:
+                      display-power: %s
+                      lights-level: %s
+                """.formatted(controller, power, lights));
+        return demo;
+    }
+
+    private static RoomBooking now(String id) {
+        Instant now = Instant.now();
+        return new RoomBooking(id, now.minusSeconds(60), now.plusSeconds(3600), Optional.empty());
+    }
+
+    @Test
+    void theAgentRunsItsRoomsAndReportsTheirFaultsInItsState(@TempDir Path dir) throws Exception {
+        try (SimRoomController controller = SimRoomController.start(List.of(SimRoom.standard("huddle")))) {
+            controller.set("huddle", AvPoint.DISPLAY_POWER, true); // left on
+            DemoSite demo = withRoom(
+                    dir,
+                    controller.endpointUrl(),
+                    controller.nodeId("huddle", AvPoint.DISPLAY_POWER).orElseThrow(),
+                    controller.nodeId("huddle", AvPoint.LIGHTS_LEVEL).orElseThrow());
+            try (SimulatedHardware hardware =
+                            SimulatedHardware.forConfig(demo.config(), dir.resolve("dev"), Clock.systemUTC());
+                    EdgeAgent agent = demo.startSimulated(hardware)) {
+                // Nothing booked: the room is put in standby.
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(false));
+                controller.failWrites("huddle", AvPoint.LIGHTS_LEVEL, WriteFault.REFUSE);
+
+                assertThat(agent.rooms().orElseThrow().bookings("huddle", List.of(now("b1"))))
+                        .isTrue();
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(true));
+                // Why: the hub hears of a room that cannot be set in the device's state, as of a reader fault.
+                await().atMost(Duration.ofSeconds(20)).until(() -> agent.localProblems()
+                        .contains("room huddle A/V: lights-level 80: refused by the controller:"
+                                + " Bad_NotWritable (3 tries)"));
+            }
+        }
+    }
+
+    @Test
+    void doorsDecideWhileARoomsControllerDoesNotAnswer(@TempDir Path dir) throws Exception {
+        // A controller that takes connections and never answers: the room's thread waits on it.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            DemoSite demo = withRoom(
+                    dir,
+                    "opc.tcp://127.0.0.1:" + silent.getLocalPort() + "/rooms",
+                    "ns=2;s=huddle/Display/Power",
+                    "ns=2;s=huddle/Lighting/Level");
+            List<Decided> decisions = new CopyOnWriteArrayList<>();
+            try (SimulatedHardware hardware =
+                            SimulatedHardware.forConfig(demo.config(), dir.resolve("dev"), Clock.systemUTC());
+                    EdgeAgent agent = demo.startSimulated(hardware)) {
+                agent.onDecision(decisions::add);
+                agent.rooms().orElseThrow().bookings("huddle", List.of(now("b1")));
+
+                hardware.site().holdCard(NFC, ADA);
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> !decisions.isEmpty());
+                assertThat(decisions.getFirst().decision()).isInstanceOf(Decision.Granted.class);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> hardware.site().relay(DOOR).energised());
+                RoomAvStatus room = agent.rooms().orElseThrow().status().getFirst();
+                assertThat(room.unconfirmed()).contains(RoomFunction.DISPLAY_POWER);
+            }
+        }
+    }
+}
