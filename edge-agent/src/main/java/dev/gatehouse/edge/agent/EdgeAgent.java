@@ -154,6 +154,9 @@ public final class EdgeAgent implements AutoCloseable {
                 List<RoomSetup> setups =
                         config.rooms().stream().map(EdgeConfig.Room::setup).toList();
                 rooms = RoomAvs.start(setups, new MiloRoomAv(setups), clock, new RoomFaults());
+                feedRooms();
+                // Bookings come with batches (fed at once); this also moves each room's horizon along.
+                clockChecks.scheduleWithFixedDelay(this::feedRooms, 5, 5, TimeUnit.MINUTES);
             }
             config.hub()
                     .ifPresent(hub -> sync = PahoSyncClient.start(
@@ -338,6 +341,7 @@ public final class EdgeAgent implements AutoCloseable {
         @Override
         public void applied() {
             applyDoorPolicies();
+            feedRooms();
         }
     }
 
@@ -554,12 +558,14 @@ public final class EdgeAgent implements AutoCloseable {
             ApplyResult result = cache.apply(envelope);
             clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
             applyDoorPolicies();
+            feedRooms();
             return result.toString();
         }
         if (envelope.type() == MessageType.SNAPSHOT_CHUNK) {
             SnapshotResult result = cache.offer(envelope);
             clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
             applyDoorPolicies();
+            feedRooms();
             return result.toString();
         }
         throw new IllegalArgumentException(envelope.type().wireName() + " is not sync data; commands arrive over MQTT");
@@ -585,6 +591,40 @@ public final class EdgeAgent implements AutoCloseable {
                 + (policy.heldOpenPushed() ? "hub" : "local") + "), "
                 + policy.unlockWindows().size()
                 + " office-hours windows (" + (policy.windowsPushed() ? "hub" : "local") + ")";
+    }
+
+    /** How far ahead each room is told its bookings: the next day (fed again every 5 minutes). */
+    static final Duration ROOM_HORIZON = Duration.ofHours(24);
+
+    /**
+     * Tells each room with A/V its bookings from the cache: those of the next {@link #ROOM_HORIZON}
+     * (and any running now) that open one of the room's doors. Runs at start, after every applied
+     * batch or snapshot, and every 5 minutes. A room's scheduler takes the list on its own thread; a
+     * failure here is logged and tried again at the next call, and never touches a door.
+     */
+    private void feedRooms() {
+        RoomAvs av = rooms;
+        if (av == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<dev.gatehouse.protocol.model.Booking> bookings;
+        try {
+            bookings = cache.bookingsBetween(now.minus(Duration.ofHours(1)), now.plus(ROOM_HORIZON));
+        } catch (RuntimeException e) {
+            log.warn("rooms: cannot read the bookings from the cache: {}", e.getMessage());
+            return;
+        }
+        for (EdgeConfig.Room room : config.rooms()) {
+            List<dev.gatehouse.edge.av.RoomBooking> upcoming = new ArrayList<>();
+            for (dev.gatehouse.protocol.model.Booking booking : bookings) {
+                if (booking.doors().stream().anyMatch(door -> room.doors().contains(door.value()))) {
+                    upcoming.add(new dev.gatehouse.edge.av.RoomBooking(
+                            booking.id().value(), booking.start(), booking.end(), Optional.empty()));
+                }
+            }
+            av.bookings(room.id(), upcoming);
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.gatehouse.protocol.policy.Entitlements;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,6 +44,11 @@ final class CacheView implements Entitlements {
             + " ON e.kind = 'credential' AND e.key = c.key WHERE c.card_hash = ?";
     static final String SQL_BY_MEMBER = "SELECT e.json FROM entity_member m CROSS JOIN entity e"
             + " ON e.kind = m.kind AND e.key = m.key WHERE m.member = ? AND m.kind = ? ORDER BY m.key";
+
+    // The start and end are ISO-8601 instants as the codec writes them; compared as text they order by
+    // time to the second, enough to pick the bookings of a window (the caller checks the instants).
+    static final String SQL_BOOKINGS_BETWEEN = "SELECT json FROM entity WHERE kind = 'booking'"
+            + " AND json_extract(json, '$.end') > ? AND json_extract(json, '$.start') < ? ORDER BY key";
 
     private static final Pattern CARD_HASH = Pattern.compile("[0-9a-f]{64}");
     private static final HexFormat HEX = HexFormat.of();
@@ -210,6 +216,25 @@ final class CacheView implements Entitlements {
     public boolean visitorPassUsed(PassId id) {
         String pass = id.value();
         return call("look up a pass use", session -> PassUses.used(session, pass));
+    }
+
+    /** The bookings that meet [from, until), whoever made them: what the rooms' A/V runs on. */
+    public List<Booking> bookingsBetween(Instant from, Instant until) {
+        return call("list the bookings between " + from + " and " + until, session -> {
+            PreparedStatement query = session.prepare(SQL_BOOKINGS_BETWEEN);
+            query.setString(1, from.minusSeconds(1).toString());
+            query.setString(2, until.plusSeconds(1).toString());
+            List<Booking> found = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Booking booking = entities.decode(rows.getString(1), Booking.class);
+                    if (booking.end().isAfter(from) && booking.start().isBefore(until)) {
+                        found.add(booking);
+                    }
+                }
+            }
+            return List.copyOf(found);
+        });
     }
 
     private <T extends Entity> Optional<T> byKey(EntityKind kind, String key, Class<T> type) {

@@ -24,6 +24,10 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
     /** The last change-log seq applied (0 when new). */
     long seq();
 
+    /** Every booking that meets [from, until), whoever made it: what the rooms' A/V runs on. */
+    java.util.List<dev.gatehouse.protocol.model.Booking> bookingsBetween(
+            java.time.Instant from, java.time.Instant until);
+
     /** The highest hub time seen in a batch that advanced the seq, or in an installed snapshot; never moves backwards. */
     Optional<Instant> hubTimeHighWater();
 

@@ -360,6 +360,11 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
+    public List<Booking> bookingsBetween(Instant from, Instant until) {
+        return pooled.bookingsBetween(from, until);
+    }
+
+    @Override
     public Optional<VisitorPass> visitorPass(PassId id) {
         return pooled.visitorPass(id);
     }

@@ -10,7 +10,16 @@ import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.edge.av.RoomAvStatus;
 import dev.gatehouse.edge.av.RoomBooking;
 import dev.gatehouse.edge.av.RoomFunction;
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.SyncBatch;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
+import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.protocol.sign.SignedMessages;
 import dev.gatehouse.sim.av.AvPoint;
 import dev.gatehouse.sim.av.SimRoom;
 import dev.gatehouse.sim.av.SimRoomController;
@@ -24,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +94,54 @@ class RoomAvAgentTest {
                                 + " Bad_NotWritable (3 tries)"));
             }
         }
+    }
+
+    @Test
+    void aBookingSyncedFromTheHubPowersItsRoomAndItsRemovalPutsTheRoomInStandby(@TempDir Path dir) throws Exception {
+        try (SimRoomController controller = SimRoomController.start(List.of(SimRoom.standard("huddle")))) {
+            DemoSite demo = withRoom(
+                    dir,
+                    controller.endpointUrl(),
+                    controller.nodeId("huddle", AvPoint.DISPLAY_POWER).orElseThrow(),
+                    controller.nodeId("huddle", AvPoint.LIGHTS_LEVEL).orElseThrow());
+            try (SimulatedHardware hardware =
+                            SimulatedHardware.forConfig(demo.config(), dir.resolve("dev"), Clock.systemUTC());
+                    EdgeAgent agent = demo.startSimulated(hardware)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(false));
+                Instant now = Instant.now();
+                long applied = demo.entitlements(now).size();
+                // Why: nobody calls the room; a booking of a door the room covers, as the hub syncs it, is enough.
+                Booking booking = new Booking(
+                        BookingId.of("bk-huddle"),
+                        MemberId.of("ada"),
+                        Set.of(DoorId.of(DemoSite.DOOR)),
+                        now.minusSeconds(60),
+                        now.plus(Duration.ofHours(1)),
+                        Duration.ZERO,
+                        Duration.ZERO);
+                agent.applySigned(batch(demo, applied + 1, List.of(new Change.Upsert(booking)), now));
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(true));
+
+                agent.applySigned(
+                        batch(demo, applied + 2, List.of(new Change.Remove(EntityKind.BOOKING, "bk-huddle")), now));
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(false));
+            }
+        }
+    }
+
+    private static String batch(DemoSite demo, long seq, List<Change> changes, Instant now) {
+        return SignedMessages.sign(
+                new Envelope(
+                        "batch-" + seq,
+                        now,
+                        new SyncBatch(DemoSite.TENANT, DemoSite.SITE, seq, seq + changes.size() - 1, changes)),
+                demo.hubKey);
     }
 
     @Test
