@@ -27,6 +27,8 @@ public final class DemoSeed {
     public static final String MAIN_NFC = "nfc-main";
     public static final String MAIN_QR = "qr-main";
     public static final String ROOM_NFC = "nfc-room";
+    /** The meeting room's A/V in the edge's config, on a simulated OPC UA room controller. */
+    public static final String ROOM_AV = "room-ada";
 
     /** The demo operator's e-mail; the password is random at each demo. */
     public static final String OPERATOR = "operator@demo.example";
@@ -134,7 +136,9 @@ public final class DemoSeed {
                                 25,
                                 List.of(new EdgeSiteFiles.SimReader(
                                         ROOM_NFC, "pn532", "/dev/serial/by-id/usb-pn532-room-if00")))),
+                List.of(new EdgeSiteFiles.SimRoom(ROOM_AV, "Meeting room Ada", List.of(room), freePort())),
                 "5s");
+        bookable(site, room, ada, cy);
         return new Seeded(
                 baseUrl,
                 token,
@@ -154,6 +158,51 @@ public final class DemoSeed {
                 OPERATOR,
                 operatorPassword,
                 mailFolder);
+    }
+
+    /**
+     * The demo's bookable resources (priced in euro cents) and a few bookings: Ada's meeting in the
+     * room from now, which powers the room's simulated display within seconds, and Cy's phone booth
+     * tomorrow morning.
+     */
+    private void bookable(String site, String roomDoor, String ada, String cy) throws IOException {
+        String room = id(post(
+                "/api/v1/sites/" + site + "/resources",
+                "{\"name\":\"Meeting room Ada\",\"kind\":\"meeting-room\",\"capacity\":6,\"amenities\":[\"screen\","
+                        + "\"video call\"],\"x\":70,\"y\":30,\"pricePerHour\":2500,\"creditsPerHour\":2,"
+                        + "\"doorIds\":[\"" + roomDoor + "\"],\"rules\":{\"bufferAfterMinutes\":10}}"));
+        String booth = id(post(
+                "/api/v1/sites/" + site + "/resources",
+                "{\"name\":\"Phone booth 1\",\"kind\":\"phone-booth\",\"x\":20,\"y\":30,\"pricePerHour\":500,"
+                        + "\"creditsPerHour\":1}"));
+        for (String desk : List.of("A1", "A2", "A3")) {
+            post(
+                    "/api/v1/sites/" + site + "/resources",
+                    "{\"name\":\"Hot desk " + desk + "\",\"kind\":\"hot-desk\",\"pricePerHour\":300}");
+        }
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        post(
+                "/api/v1/bookings",
+                "{\"resourceId\":\"" + room + "\",\"memberId\":\"" + ada + "\",\"title\":\"Demo stand-up\","
+                        + "\"start\":\"" + now.plus(Duration.ofMinutes(1)) + "\",\"end\":\""
+                        + now.plus(Duration.ofMinutes(46))
+                        + "\",\"overrideReason\":\"demo: a meeting that starts with the demo\"}");
+        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+        Instant tomorrow = java.time.LocalDate.now(berlin)
+                .plusDays(1)
+                .atTime(10, 0)
+                .atZone(berlin)
+                .toInstant();
+        post(
+                "/api/v1/bookings",
+                "{\"resourceId\":\"" + booth + "\",\"memberId\":\"" + cy + "\",\"title\":\"Call with a client\","
+                        + "\"start\":\"" + tomorrow + "\",\"end\":\"" + tomorrow.plus(Duration.ofHours(1)) + "\"}");
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private String member(String email, String name, String plan, String card) throws IOException {
@@ -227,6 +276,11 @@ public final class DemoSeed {
                   curl -sN -H 'Authorization: Bearer %s' %s/api/v1/access-events/stream # live feed (server-sent events)
                   curl -s -H 'Authorization: Bearer %s' %s/api/v1/sites/%s/sync        # the edge's sync state and lag
 
+                Rooms: Ada's stand-up in Meeting room Ada starts now; the room's simulated A/V controller
+                (OPC UA) is powered for it (display on, HDMI1, lights 80 %%, 21.5 °C):
+                  %s edge sim av %s --config %s
+                  curl -s -H 'Authorization: Bearer %s' '%s/api/v1/sites/%s/availability?from=%s&until=%s'
+
                 Revoke in a second: suspend Ada, then tap her card again (DENIED):
                   curl -s -X PATCH -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
                        -d '{"status":"suspended"}' %s/api/v1/members/%s
@@ -236,54 +290,62 @@ public final class DemoSeed {
 
                 Ctrl-C stops the hub and the site.
                 """.formatted(
-                        seeded.baseUrl(),
-                        SLUG,
-                        seeded.operatorEmail(),
-                        seeded.operatorPassword(),
-                        seeded.baseUrl(),
-                        SLUG,
-                        seeded.mailFolder(),
-                        seeded.baseUrl(),
-                        seeded.token(),
-                        SLUG,
-                        seeded.mqttUrl(),
-                        seeded.siteId(),
-                        seeded.mainDoor(),
-                        seeded.roomDoor(),
-                        seeded.deviceId(),
-                        cfg,
-                        launcher,
-                        cfg,
-                        launcher,
-                        MAIN_NFC,
-                        ADA_CARD,
-                        cfg,
-                        launcher,
-                        MAIN_NFC,
-                        BOB_CARD,
-                        cfg,
-                        launcher,
-                        MAIN_NFC,
-                        STRANGER_CARD,
-                        cfg,
-                        launcher,
-                        MAIN_QR,
-                        seeded.visitorToken(),
-                        cfg,
-                        seeded.token(),
-                        seeded.baseUrl(),
-                        seeded.token(),
-                        seeded.baseUrl(),
-                        seeded.token(),
-                        seeded.baseUrl(),
-                        seeded.siteId(),
-                        seeded.token(),
-                        seeded.baseUrl(),
-                        seeded.ada(),
-                        seeded.token(),
-                        seeded.mainDoor(),
-                        seeded.baseUrl(),
-                        seeded.siteId());
+                seeded.baseUrl(),
+                SLUG,
+                seeded.operatorEmail(),
+                seeded.operatorPassword(),
+                seeded.baseUrl(),
+                SLUG,
+                seeded.mailFolder(),
+                seeded.baseUrl(),
+                seeded.token(),
+                SLUG,
+                seeded.mqttUrl(),
+                seeded.siteId(),
+                seeded.mainDoor(),
+                seeded.roomDoor(),
+                seeded.deviceId(),
+                cfg,
+                launcher,
+                cfg,
+                launcher,
+                MAIN_NFC,
+                ADA_CARD,
+                cfg,
+                launcher,
+                MAIN_NFC,
+                BOB_CARD,
+                cfg,
+                launcher,
+                MAIN_NFC,
+                STRANGER_CARD,
+                cfg,
+                launcher,
+                MAIN_QR,
+                seeded.visitorToken(),
+                cfg,
+                seeded.token(),
+                seeded.baseUrl(),
+                seeded.token(),
+                seeded.baseUrl(),
+                seeded.token(),
+                seeded.baseUrl(),
+                seeded.siteId(),
+                launcher,
+                ROOM_AV,
+                cfg,
+                seeded.token(),
+                seeded.baseUrl(),
+                seeded.siteId(),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).plus(Duration.ofDays(1)),
+                seeded.token(),
+                seeded.baseUrl(),
+                seeded.ada(),
+                seeded.token(),
+                seeded.mainDoor(),
+                seeded.baseUrl(),
+                seeded.siteId());
         // The instructions hold the demo tenant's API token and the operator's password.
         DemoSecrets.writeOwnerOnly(seeded.edgeConfig().getParent().getParent().resolve("demo.txt"), text);
         return text;

@@ -20,6 +20,13 @@ public final class EdgeSiteFiles {
     /** A simulated reader: {@code pn532} (NFC) or {@code serial-qr}, on a made-up port the simulator maps to a pty. */
     public record SimReader(String id, String type, String port) {}
 
+    /**
+     * A meeting room whose A/V the agent runs: its doors, and the port of the simulated room controller
+     * on this machine that {@code gatehouse-edge run --simulate} starts for it (the documented default
+     * node mapping).
+     */
+    public record SimRoom(String id, String name, List<String> doors, int controllerPort) {}
+
     private EdgeSiteFiles() {}
 
     /**
@@ -27,6 +34,12 @@ public final class EdgeSiteFiles {
      * file. {@code reconnectMax} bounds the agent's reconnect backoff (short in tests).
      */
     public static Path write(JsonNode bundle, Path dir, List<SimDoor> doors, String reconnectMax) throws IOException {
+        return write(bundle, dir, doors, List.of(), reconnectMax);
+    }
+
+    /** As {@link #write(JsonNode, Path, List, String)}, with meeting rooms and their simulated A/V. */
+    public static Path write(JsonNode bundle, Path dir, List<SimDoor> doors, List<SimRoom> rooms, String reconnectMax)
+            throws IOException {
         Files.createDirectories(dir);
         DemoSecrets.writeOwnerOnly(
                 dir.resolve("card.key"), bundle.get("cardKey").asText() + "\n");
@@ -90,6 +103,30 @@ public final class EdgeSiteFiles {
                             port: %s
                         """.formatted(reader.id(), reader.type(), reader.port()));
             }
+        }
+        if (!rooms.isEmpty()) {
+            yaml.append("rooms:\n");
+        }
+        for (SimRoom room : rooms) {
+            yaml.append("""
+                      - id: %1$s
+                        name: "%2$s"
+                        doors: [%3$s]
+                        controller: opc.tcp://127.0.0.1:%4$d/rooms
+                        nodes:
+                          display-power: ns=2;s=%1$s/Display/Power
+                          display-input: ns=2;s=%1$s/Display/Input
+                          join-link: ns=2;s=%1$s/Display/JoinLink
+                          lights-level: ns=2;s=%1$s/Lighting/Level
+                          hvac-setpoint: ns=2;s=%1$s/Climate/Setpoint
+                          presence: ns=2;s=%1$s/Sensors/Presence
+                        scene:
+                          warm-up: 5m
+                          input: HDMI1
+                          lights: 80
+                          setpoint: 21.5
+                    """.formatted(
+                    room.id(), room.name().replace("\"", "'"), String.join(", ", room.doors()), room.controllerPort()));
         }
         Path config = dir.resolve("gatehouse.yaml");
         Files.writeString(config, yaml.toString());

@@ -15,6 +15,7 @@ import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.GrantBasis;
 import dev.gatehouse.protocol.policy.Decision;
+import dev.gatehouse.sim.av.AvPoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,6 +66,20 @@ class DemoIT {
                         .get("changeSeq")
                         .asLong();
                 await().atMost(Duration.ofSeconds(60)).until(() -> agent.cache().seq() >= head);
+
+                // Ada's stand-up in the meeting room starts with the demo: its simulated controller is powered.
+                assertThat(text).contains("edge sim av " + DemoSeed.ROOM_AV);
+                var controller =
+                        hardware.site().roomController(DemoSeed.ROOM_AV).orElseThrow();
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> Boolean.TRUE.equals(controller.value(DemoSeed.ROOM_AV, AvPoint.DISPLAY_POWER)));
+                assertThat(controller.value(DemoSeed.ROOM_AV, AvPoint.DISPLAY_INPUT))
+                        .isEqualTo("HDMI1");
+                assertThat(hub.api()
+                                .get("/api/v1/sites/" + seeded.siteId() + "/resources", seeded.token())
+                                .json()
+                                .get("items"))
+                        .hasSize(5);
 
                 Decided ada = tap(hardware, decisions, DemoSeed.ADA_CARD);
                 assertThat(ada.decision())

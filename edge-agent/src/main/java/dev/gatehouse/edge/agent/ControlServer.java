@@ -273,6 +273,23 @@ public final class ControlServer implements AutoCloseable {
                 simulated.fireAlarm(target, state.equals("on"));
                 return ok().put("message", "fire alarm " + state + " on input " + target);
             }
+            case "av" -> {
+                dev.gatehouse.sim.av.SimRoomController controller = simulated
+                        .roomController(target)
+                        .orElseThrow(() -> new IllegalArgumentException("room '" + target
+                                + "' has no simulated controller (its rooms[].controller must be"
+                                + " opc.tcp://127.0.0.1:PORT/rooms)"));
+                ArrayNode points = JSON.createArrayNode();
+                for (dev.gatehouse.sim.av.AvPoint point : dev.gatehouse.sim.av.AvPoint.values()) {
+                    controller
+                            .nodeId(target, point)
+                            .ifPresent(
+                                    node -> points.add(point.name()
+                                                    .toLowerCase(java.util.Locale.ROOT)
+                                                    .replace('_', '-') + ": " + controller.value(target, point)));
+                }
+                return ok().set("transitions", points);
+            }
             case "relay" -> {
                 ArrayNode history = JSON.createArrayNode();
                 simulated
@@ -284,7 +301,7 @@ public final class ControlServer implements AutoCloseable {
             }
             default ->
                 throw new IllegalArgumentException(
-                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay, fire)");
+                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay, fire, av)");
         }
         return ok().put("message", action + " " + target);
     }

@@ -13,6 +13,10 @@ import dev.gatehouse.sim.site.SimulatedSite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The configured site on the hardware simulator: every door wired to the simulated GPIO header,
@@ -57,6 +61,25 @@ public final class SimulatedHardware implements Hardware {
                             });
                 case CAMERA_QR -> site.addCamera(reader.id());
             }
+        }
+        // Rooms whose controller is on this machine at the simulator's path get a simulated controller
+        // there (a real OPC UA server); any other controller is a real one and is used as it is.
+        Map<java.net.URI, List<String>> simulatedControllers = new LinkedHashMap<>();
+        for (EdgeConfig.Room room : config.rooms()) {
+            java.net.URI uri = java.net.URI.create(room.controller());
+            if (("127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()))
+                    && dev.gatehouse.sim.av.SimRoomController.PATH.equals(uri.getPath())
+                    && uri.getPort() > 0) {
+                simulatedControllers
+                        .computeIfAbsent(uri, u -> new ArrayList<>())
+                        .add(room.id());
+            }
+        }
+        try {
+            simulatedControllers.forEach((uri, rooms) -> site.addRoomController(uri.getHost(), uri.getPort(), rooms));
+        } catch (RuntimeException e) {
+            site.close();
+            throw e;
         }
         return new SimulatedHardware(site);
     }

@@ -571,6 +571,7 @@ public final class EdgeMain {
                   apply < FILE.jws              apply a signed sync batch or snapshot chunk from the hub
                   sim tap READER UID | sim scan READER TEXT | sim open|close|rex|relay DOOR
                   sim fire INPUT on|off         the fire panel's alarm on a fire-release input
+                  sim av ROOM                   a simulated room controller's display, lights and climate
                                                 drive a simulated site
                   init-demo DIR                 write a demo site (config, keys, signed entitlements)
                   provision BUNDLE.json DIR     write the hub's provisioning bundle: card key, trusted keys,

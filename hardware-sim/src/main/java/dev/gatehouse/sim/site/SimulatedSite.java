@@ -57,6 +57,7 @@ public final class SimulatedSite implements AutoCloseable {
     private final Map<String, Pn532Emulator> nfcReaders = new LinkedHashMap<>();
     private final Map<String, QrScannerEmulator> qrScanners = new LinkedHashMap<>();
     private final Map<String, SimulatedCamera> cameras = new LinkedHashMap<>();
+    private final List<dev.gatehouse.sim.av.SimRoomController> roomControllers = new ArrayList<>();
 
     private SimulatedSite(SimulatedGpio gpio, Path deviceDir) {
         this.gpio = gpio;
@@ -261,8 +262,31 @@ public final class SimulatedSite implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("door " + doorId + " has no REX button"));
     }
 
+    /**
+     * A room controller (a real OPC UA server) on {@code host:port} with a standard room per id, as a
+     * site's configuration names it; the rooms' node ids are the documented default mapping.
+     */
+    public synchronized dev.gatehouse.sim.av.SimRoomController addRoomController(
+            String host, int port, List<String> roomIds) {
+        dev.gatehouse.sim.av.SimRoomController controller = dev.gatehouse.sim.av.SimRoomController.start(
+                host,
+                port,
+                roomIds.stream().map(dev.gatehouse.sim.av.SimRoom::standard).toList());
+        roomControllers.add(controller);
+        return controller;
+    }
+
+    /** The simulated controller that hosts {@code roomId}, if one does. */
+    public synchronized Optional<dev.gatehouse.sim.av.SimRoomController> roomController(String roomId) {
+        return roomControllers.stream()
+                .filter(controller ->
+                        controller.rooms().stream().anyMatch(room -> room.id().equals(roomId)))
+                .findFirst();
+    }
+
     @Override
     public synchronized void close() {
+        roomControllers.forEach(dev.gatehouse.sim.av.SimRoomController::close);
         nfcReaders.values().forEach(Pn532Emulator::close);
         qrScanners.values().forEach(QrScannerEmulator::close);
         gpio.close();
