@@ -24,6 +24,8 @@ import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.credits.CreditService;
+import dev.gatehouse.hub.credits.CreditStore;
 import dev.gatehouse.hub.devices.DeviceEnrollments;
 import dev.gatehouse.hub.devices.DeviceService;
 import dev.gatehouse.hub.devices.DeviceStore;
@@ -294,6 +296,9 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 stores.clock(),
                                 maxBody))
+                .register(
+                        "/api/v1",
+                        new CreditService(new CreditStore(stores.database(), stores.clock()), audit, maxBody))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(
                         "/api/v1",

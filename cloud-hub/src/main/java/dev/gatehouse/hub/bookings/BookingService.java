@@ -3,6 +3,7 @@ package dev.gatehouse.hub.bookings;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.credits.CreditStore;
 import dev.gatehouse.hub.sites.SitePath;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.sites.Views;
@@ -41,6 +42,9 @@ import java.util.Optional;
  * GET  /api/v1/sites/{siteId}/bookings           the site's bookings meeting ?from=&amp;until= (&amp;memberId=)
  * GET  /api/v1/sites/{siteId}/availability       each resource's occupied time between ?from= and ?until=
  * </pre>
+ *
+ * A booking's answer (create, get, cancel) carries {@code creditLedger} when it costs credits: the
+ * period drawn from, the credits debited, the overage, and once cancelled the refund (or why none).
  */
 public record BookingService(
         SiteStore sites, ResourceStore resources, BookingStore store, Audit audit, Clock clock, int maxBody)
@@ -98,7 +102,7 @@ public record BookingService(
                         booking.siteId(),
                         null,
                         booking);
-                Json.created(res, booking);
+                Json.created(res, withCredits(caller.tenantId(), booking));
             }
             case BookingStore.Outcome.Refused refused -> throw refusal(refused.violations());
             case BookingStore.Outcome.Collides collides -> throw collision(collides);
@@ -138,7 +142,17 @@ public record BookingService(
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Json.ok(res, booking(req, Caller.require(req, Permission.VIEW_SITES)));
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_SITES);
+        Json.ok(res, withCredits(caller.tenantId(), booking(req, caller)));
+    }
+
+    /** The booking as the API answers it: its view, and what the credits ledger holds for it, if anything. */
+    private ObjectNode withCredits(String tenantId, BookingView booking) {
+        ObjectNode body = Json.MAPPER.valueToTree(booking);
+        new CreditStore(store.database(), clock)
+                .forBooking(tenantId, booking.id())
+                .ifPresent(credits -> body.set("creditLedger", Json.MAPPER.valueToTree(credits)));
+        return body;
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
@@ -149,7 +163,7 @@ public record BookingService(
         if (!current.status().equals(cancelled.status())) {
             audit.record(req, caller, "booking.cancel", "booking", current.id(), current.siteId(), current, cancelled);
         }
-        Json.ok(res, cancelled);
+        Json.ok(res, withCredits(caller.tenantId(), cancelled));
     }
 
     private record Range(Instant from, Instant until) {}

@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.bookings;
 
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.credits.CreditLedger;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
@@ -96,10 +97,20 @@ public record BookingStore(Database database, Clock clock) {
         }
     }
 
+    /** Undoes a booking that its member's credits do not cover under a credits-only plan. */
+    private static final class CreditsRefused extends RuntimeException {
+        CreditsRefused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
     public StoreResult<Outcome> create(String tenantId, NewBooking request) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return database.write(c -> create(c, tenantId, request));
+            } catch (CreditsRefused e) {
+                return StoreResult.found(
+                        new Outcome.Refused(List.of(new Violation(Violation.Rule.CREDITS, e.getMessage()))));
             } catch (Raced e) {
                 if (attempt == 3) {
                     throw new StoreException(
@@ -178,6 +189,10 @@ public record BookingStore(Database database, Clock clock) {
                 now,
                 null,
                 tenantId);
+        // Credits: the period's allowance, the debit and any overage, in this transaction.
+        if (CreditLedger.debit(c, tenantId, id, now) instanceof CreditLedger.Debit.Refused refused) {
+            throw new CreditsRefused(refused.message());
+        }
         try {
             Sql.batch(
                     c,
@@ -221,6 +236,8 @@ public record BookingStore(Database database, Clock clock) {
             if (current.get().status().equals(WireNames.wire(BookingStatus.CANCELLED))) {
                 return StoreResult.found(current.get());
             }
+            // Credits back once, if in time; first, as the member's ledger lock comes before the booking's rows.
+            CreditLedger.refund(c, tenantId, bookingId, now);
             Sql.update(
                     c,
                     "UPDATE bookings SET status = ?, cancelled_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",

@@ -16,7 +16,9 @@ public record Violation(Rule rule, String message) {
         WEEKLY_LIMIT("hours-per-week"),
         PLAN("plan"),
         MEMBER_STATUS("member-status"),
-        OUT_OF_SERVICE("out-of-service");
+        OUT_OF_SERVICE("out-of-service"),
+        /** Checked after the others pass and the time is free: the balance, when a plan is credits-only. */
+        CREDITS("credits");
 
         private final String code;
 

@@ -29,7 +29,8 @@ import java.util.Optional;
  * Plans (which members hold them: {@link PlanAssignmentService}).
  *
  * <pre>
- * POST   /api/v1/plans        {"name", "description"?, "doorGroupIds", "schedule"?, "holidays"?}
+ * POST   /api/v1/plans        {"name", "description"?, "doorGroupIds", "schedule"?, "holidays"?,
+ *                              "creditsPerMonth"?, "creditsOnly"?}
  * GET    /api/v1/plans?limit=&amp;cursor=
  * GET|PATCH|DELETE /api/v1/plans/{planId}                 DELETE: 409 while members hold it
  * </pre>
@@ -38,7 +39,12 @@ import java.util.Optional;
  * each site's own time zone; none means at any time. Windows of one day must not overlap.
  */
 public record PlanService(PlanStore store, Audit audit, int maxBody) implements HttpService {
-    private static final String[] FIELDS = {"name", "description", "doorGroupIds", "schedule", "holidays"};
+    private static final String[] FIELDS = {
+        "name", "description", "doorGroupIds", "schedule", "holidays", "creditsPerMonth", "creditsOnly"
+    };
+    /** The most credits a plan may give a month: far beyond any real plan, far below any overflow. */
+    private static final int MAX_CREDITS_PER_MONTH = 1_000_000;
+
     private static final int MAX_GROUPS = 200;
     private static final int MAX_WINDOWS = 64;
 
@@ -75,9 +81,13 @@ public record PlanService(PlanStore store, Audit audit, int maxBody) implements 
         List<String> groupIds = groupIds(input);
         List<TimeWindow> windows = windows(input);
         HolidayRule holidays = input.enumValue("holidays", HolidayRule.class).orElse(HolidayRule.CLOSED);
+        Optional<Integer> credits = input.integer("creditsPerMonth", 0, MAX_CREDITS_PER_MONTH);
+        Optional<Boolean> creditsOnly = input.bool("creditsOnly");
         input.done();
         PlanStore.PlanView created = StoreResults.value(store.create(
-                caller.tenantId(), new PlanStore.PlanInput(name, description, groupIds, windows, holidays)));
+                caller.tenantId(),
+                new PlanStore.PlanInput(
+                        name, description, groupIds, windows, holidays, credits.orElse(0), creditsOnly.orElse(false))));
         audit.record(req, caller, "plan.create", "plan", created.id(), null, null, created);
         Json.created(res, created);
     }
@@ -111,6 +121,13 @@ public record PlanService(PlanStore store, Audit audit, int maxBody) implements 
         if (input.isNull("holidays")) {
             input.error("holidays", "must be closed or ignored");
         }
+        Optional<Integer> credits = input.integer("creditsPerMonth", 0, MAX_CREDITS_PER_MONTH);
+        Optional<Boolean> creditsOnly = input.bool("creditsOnly");
+        for (String field : List.of("creditsPerMonth", "creditsOnly")) {
+            if (input.isNull(field)) {
+                input.error(field, "must not be null; leave it out to keep its value");
+            }
+        }
         input.done();
         PlanStore.PlanView updated = StoreResults.value(store.update(
                 tenantId,
@@ -120,7 +137,9 @@ public record PlanService(PlanStore store, Audit audit, int maxBody) implements 
                         input.has("description") ? description : current.description(),
                         input.has("doorGroupIds") ? groupIds : current.doorGroupIds(),
                         input.has("schedule") ? windows : current.windows(),
-                        holidays.orElse(current.holidays()))));
+                        holidays.orElse(current.holidays()),
+                        credits.<Long>map(Integer::longValue).orElse(current.creditsPerMonth()),
+                        creditsOnly.orElse(current.creditsOnly()))));
         audit.record(req, caller, "plan.update", "plan", planId, null, before, updated);
         Json.ok(res, updated);
     }

@@ -36,15 +36,24 @@ import java.util.function.UnaryOperator;
  */
 public record PlanStore(Database database, Clock clock) {
     private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
-    private static final String COLUMNS = "id, name, description, holiday_rule, created_at, updated_at";
+    private static final String COLUMNS =
+            "id, name, description, holiday_rule, created_at, updated_at, credits_per_month, credits_only";
 
-    /** A plan's fields, validated by the web layer (door groups are checked here, in the transaction). */
+    /**
+     * A plan's fields, validated by the web layer (door groups are checked here, in the transaction).
+     *
+     * @param creditsPerMonth the credits a holder gets each calendar month (the credits ledger's allowance)
+     * @param creditsOnly whether a holder's booking the balance does not cover is refused rather than
+     *     booked with overage
+     */
     public record PlanInput(
             String name,
             Optional<String> description,
             List<String> doorGroupIds,
             List<TimeWindow> windows,
-            HolidayRule holidays) {
+            HolidayRule holidays,
+            long creditsPerMonth,
+            boolean creditsOnly) {
         public PlanInput {
             doorGroupIds = List.copyOf(doorGroupIds);
             windows = windows.stream().sorted(PlanGrants.WINDOW_ORDER).toList();
@@ -69,6 +78,8 @@ public record PlanStore(Database database, Clock clock) {
             List<String> siteIds,
             List<WindowView> schedule,
             String holidays,
+            long creditsPerMonth,
+            boolean creditsOnly,
             int memberCount,
             String createdAt,
             String updatedAt) {}
@@ -86,13 +97,15 @@ public record PlanStore(Database database, Clock clock) {
             }
             Sql.update(
                     c,
-                    "INSERT INTO plans (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO plans (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id,
                     input.name(),
                     input.description(),
                     input.holidays(),
                     now,
                     now,
+                    input.creditsPerMonth(),
+                    input.creditsOnly(),
                     tenantId);
             writeGroupsAndWindows(c, id, input);
             PlanGrants.appendDifference(
@@ -122,12 +135,14 @@ public record PlanStore(Database database, Clock clock) {
             Map<String, Map<String, Entity>> projected = PlanGrants.projection(c, tenantId, planId, Optional.empty());
             Sql.update(
                     c,
-                    "UPDATE plans SET name = ?, description = ?, holiday_rule = ?, updated_at = ?"
-                            + " WHERE id = ? AND tenant_id = ?",
+                    "UPDATE plans SET name = ?, description = ?, holiday_rule = ?, updated_at = ?,"
+                            + " credits_per_month = ?, credits_only = ? WHERE id = ? AND tenant_id = ?",
                     after.name(),
                     after.description(),
                     after.holidays(),
                     now,
+                    after.creditsPerMonth(),
+                    after.creditsOnly(),
                     planId,
                     tenantId);
             for (String table : List.of("plan_door_groups", "plan_windows")) {
@@ -222,7 +237,14 @@ public record PlanStore(Database database, Clock clock) {
 
     /** A plan's own columns, before its door groups, windows and holders are read. */
     private record PlanRow(
-            String id, String name, String description, String holidays, long createdAt, long updatedAt) {}
+            String id,
+            String name,
+            String description,
+            String holidays,
+            long createdAt,
+            long updatedAt,
+            long creditsPerMonth,
+            boolean creditsOnly) {}
 
     private static PlanRow row(ResultSet rows) throws SQLException {
         return new PlanRow(
@@ -231,7 +253,9 @@ public record PlanStore(Database database, Clock clock) {
                 rows.getString(3),
                 rows.getString(4),
                 rows.getLong(5),
-                rows.getLong(6));
+                rows.getLong(6),
+                rows.getLong(7),
+                rows.getBoolean(8));
     }
 
     private static PlanView view(Connection c, String tenantId, PlanRow row) throws SQLException {
@@ -256,6 +280,8 @@ public record PlanStore(Database database, Clock clock) {
                 List.copyOf(groups.keySet()),
                 PlanGrants.windows(c, row.id()).stream().map(WindowView::of).toList(),
                 WireNames.wire(row.holidays()),
+                row.creditsPerMonth(),
+                row.creditsOnly(),
                 (int) holders,
                 Times.iso(row.createdAt()),
                 Times.iso(row.updatedAt()));
@@ -277,7 +303,9 @@ public record PlanStore(Database database, Clock clock) {
                 Optional.ofNullable(row.get().description()),
                 groupIds,
                 PlanGrants.windows(c, planId),
-                HolidayRule.valueOf(row.get().holidays())));
+                HolidayRule.valueOf(row.get().holidays()),
+                row.get().creditsPerMonth(),
+                row.get().creditsOnly()));
     }
 
     /** A page of the tenant's plans in creation order. */

@@ -1,0 +1,408 @@
+package dev.gatehouse.hub.credits;
+
+import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.web.Times;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The credit ledger's writes, each run inside the caller's transaction: a booking is debited in the
+ * transaction that makes it and refunded in the one that cancels it, so a booking and its credits
+ * commit or roll back together.
+ *
+ * <p>Rules: a booking draws from the calendar month of its start in its site's zone (its period). The
+ * period's allowance is written lazily, once, when a booking first needs it: the sum of the monthly
+ * credits of the member's plans valid at any time in that month. A debit takes what the balance
+ * covers; the rest is overage (credits and their money, the booking's frozen price pro rata) for
+ * billing to invoice — or, when a plan the member holds at the start is credits-only and no operator
+ * overrides, the booking is refused. A cancellation by the resource's window (fixed at booking) gives
+ * the debit and its overage back; a later one writes a refund of nothing that says why. Entries are
+ * only ever inserted; a member's writes run one at a time under their account row's lock.
+ */
+public final class CreditLedger {
+    /** The actor of entries the hub writes by rule: allowances and refunds. */
+    public static final String HUB = "hub";
+
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("EEE d MMM uuuu HH:mm", Locale.ROOT);
+
+    private CreditLedger() {}
+
+    public enum Kind {
+        ALLOWANCE,
+        DEBIT,
+        REFUND,
+        ADJUSTMENT
+    }
+
+    /** Credits the balance did not cover, and their money in minor units of the tenant's currency. */
+    public record Overage(long credits, long amount) {
+        static final Overage NONE = new Overage(0, 0);
+
+        Overage negated() {
+            return new Overage(-credits, -amount);
+        }
+    }
+
+    /** What debiting a booking came to. */
+    public sealed interface Debit {
+        /** The booking costs no credits: nothing is written. */
+        record Free() implements Debit {}
+
+        /** Written: {@code debited} credits from the period's balance, the rest as overage. */
+        record Debited(YearMonth period, long debited, Overage overage) implements Debit {}
+
+        /** The balance does not cover the booking and a plan the member holds allows no overage: write nothing. */
+        record Refused(YearMonth period, long balance, long needed, String plan) implements Debit {
+            /** What the booking rule's answer says. */
+            public String message() {
+                return "the member has " + Math.max(balance, 0) + " credits left in " + period + " and the booking"
+                        + " needs " + needed + "; their plan " + plan + " is credits-only, so book less,"
+                        + " add credits (POST /api/v1/members/{memberId}/credits/adjustments) or override";
+            }
+        }
+    }
+
+    /** A booking as the ledger reads it from the row its transaction wrote. */
+    private record Booked(
+            String memberId,
+            Instant start,
+            Instant end,
+            long price,
+            long credits,
+            boolean overridden,
+            String createdBy,
+            String resourceName,
+            Duration cancelWindow,
+            ZoneId zone) {}
+
+    /**
+     * Debits the booking {@code bookingId}, written earlier in this transaction, at the price and
+     * credits fixed on its row. Refused means nothing was written here and the caller must roll back
+     * (the booking may not be made); a booking of no credits touches no ledger.
+     */
+    public static Debit debit(Connection c, String tenantId, String bookingId, Instant now) throws SQLException {
+        Booked booking = Sql.one(
+                        c,
+                        "SELECT b.member_id, b.start_at, b.end_at, b.price, b.credits, b.override_reason, b.created_by,"
+                                + " r.name, r.cancel_window_minutes, s.time_zone FROM bookings b"
+                                + " JOIN resources r ON r.id = b.resource_id JOIN sites s ON s.id = b.site_id"
+                                + " WHERE b.id = ? AND b.tenant_id = ?",
+                        row -> new Booked(
+                                row.getString(1),
+                                Instant.ofEpochMilli(row.getLong(2)),
+                                Instant.ofEpochMilli(row.getLong(3)),
+                                row.getLong(4),
+                                row.getLong(5),
+                                row.getString(6) != null,
+                                row.getString(7),
+                                row.getString(8),
+                                Duration.ofMinutes(row.getLong(9)),
+                                ZoneId.of(row.getString(10))),
+                        bookingId,
+                        tenantId)
+                .orElseThrow(() -> new IllegalStateException("booking " + bookingId + " is not written yet"));
+        if (booking.credits() <= 0) {
+            return new Debit.Free();
+        }
+        YearMonth period = YearMonth.from(booking.start().atZone(booking.zone()));
+        lockAccount(c, tenantId, booking.memberId(), now);
+        writeAllowance(c, tenantId, booking.memberId(), period, booking.zone(), now);
+        long balance = balance(c, tenantId, booking.memberId(), period);
+        long debited = Math.min(booking.credits(), Math.max(balance, 0));
+        long shortfall = booking.credits() - debited;
+        if (shortfall > 0 && !booking.overridden()) {
+            Optional<String> creditsOnly = creditsOnlyPlan(c, tenantId, booking.memberId(), booking.start());
+            if (creditsOnly.isPresent()) {
+                return new Debit.Refused(period, balance, booking.credits(), creditsOnly.get());
+            }
+        }
+        Overage overage = shortfall == 0
+                ? Overage.NONE
+                : new Overage(shortfall, proRata(booking.price(), shortfall, booking.credits()));
+        ZonedSpan span = new ZonedSpan(booking.start(), booking.end(), booking.zone());
+        insert(
+                c,
+                tenantId,
+                booking.memberId(),
+                new Entry(
+                        period,
+                        Kind.DEBIT,
+                        -debited,
+                        Optional.of(bookingId),
+                        overage,
+                        Optional.of(booking.start().minus(booking.cancelWindow())),
+                        booking.resourceName() + ", " + span
+                                + (overage.credits() > 0
+                                        ? "; " + overage.credits() + " credits beyond the balance are overage"
+                                        : ""),
+                        booking.createdBy()),
+                now);
+        return new Debit.Debited(period, debited, overage);
+    }
+
+    /** The debit of a booking as the refund reads it. */
+    private record Debited(
+            String memberId, YearMonth period, long credits, Overage overage, Instant refundableUntil, Instant start) {}
+
+    /**
+     * Refunds the booking {@code bookingId} being cancelled in this transaction, once: a second call,
+     * however it races, writes nothing. In time (by the debit's {@code refundable_until}) the debit
+     * and its overage come back; later a refund of nothing records that the cancellation was late.
+     * A booking that debited nothing (no credits, or made before credits existed) is left alone.
+     */
+    public static void refund(Connection c, String tenantId, String bookingId, Instant now) throws SQLException {
+        Optional<Debited> found = Sql.one(
+                c,
+                "SELECT l.member_id, l.period, l.credits, l.overage_credits, l.overage_amount, l.refundable_until,"
+                        + " b.start_at FROM credit_ledger l JOIN bookings b ON b.id = l.booking_id"
+                        + " WHERE l.tenant_id = ? AND l.booking_id = ? AND l.kind = ?",
+                row -> new Debited(
+                        row.getString(1),
+                        YearMonth.parse(row.getString(2)),
+                        -row.getLong(3),
+                        new Overage(row.getLong(4), row.getLong(5)),
+                        Instant.ofEpochMilli(row.getLong(6)),
+                        Instant.ofEpochMilli(row.getLong(7))),
+                tenantId,
+                bookingId,
+                Kind.DEBIT);
+        if (found.isEmpty()) {
+            return;
+        }
+        Debited debit = found.get();
+        lockAccount(c, tenantId, debit.memberId(), now);
+        if (Sql.exists(c, "SELECT 1 FROM credit_ledger WHERE booking_id = ? AND kind = ?", bookingId, Kind.REFUND)) {
+            return;
+        }
+        boolean inTime = !now.isAfter(debit.refundableUntil());
+        long window = Duration.between(debit.refundableUntil(), debit.start()).toMinutes();
+        insert(
+                c,
+                tenantId,
+                debit.memberId(),
+                new Entry(
+                        debit.period(),
+                        Kind.REFUND,
+                        inTime ? debit.credits() : 0,
+                        Optional.of(bookingId),
+                        inTime ? debit.overage().negated() : Overage.NONE,
+                        Optional.empty(),
+                        inTime
+                                ? "cancelled in time (refunds until " + Times.iso(debit.refundableUntil())
+                                        + "): the debit and any overage are returned"
+                                : "cancelled late: refunds ended at " + Times.iso(debit.refundableUntil()) + ", "
+                                        + window + " minutes before the start; nothing is refunded and any"
+                                        + " overage stays due",
+                        HUB),
+                now);
+    }
+
+    /** Writes an operator's adjustment (positive adds, negative takes away) to the member's period. */
+    public static String adjust(
+            Connection c,
+            String tenantId,
+            String memberId,
+            YearMonth period,
+            long credits,
+            String reason,
+            String actor,
+            Instant now)
+            throws SQLException {
+        lockAccount(c, tenantId, memberId, now);
+        return insert(
+                        c,
+                        tenantId,
+                        memberId,
+                        new Entry(
+                                period,
+                                Kind.ADJUSTMENT,
+                                credits,
+                                Optional.empty(),
+                                Overage.NONE,
+                                Optional.empty(),
+                                reason,
+                                actor),
+                        now)
+                .orElseThrow();
+    }
+
+    /** The period's balance: the sum of its entries, always. */
+    public static long balance(Connection c, String tenantId, String memberId, YearMonth period) throws SQLException {
+        return Sql.one(
+                        c,
+                        "SELECT COALESCE(SUM(credits), 0) FROM credit_ledger WHERE tenant_id = ? AND member_id = ?"
+                                + " AND period = ?",
+                        Sql.LONG,
+                        tenantId,
+                        memberId,
+                        period.toString())
+                .orElse(0L);
+    }
+
+    /**
+     * Takes the member's account row for the transaction (creating it the first time): on PostgreSQL
+     * the upsert locks it, so a member's ledger writes queue; SQLite's single writer queues them anyway.
+     */
+    private static void lockAccount(Connection c, String tenantId, String memberId, Instant now) throws SQLException {
+        Sql.update(
+                c,
+                "INSERT INTO credit_accounts (member_id, tenant_id, opened_at, last_entry_at) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (member_id) DO UPDATE SET last_entry_at = excluded.last_entry_at",
+                memberId,
+                tenantId,
+                now,
+                now);
+    }
+
+    private record PlanCredits(String name, long credits) {
+        @Override
+        public String toString() {
+            return name + " (" + credits + ")";
+        }
+    }
+
+    /**
+     * The period's allowance, unless written already: the monthly credits of every plan the member
+     * holds at any time in the month (in {@code zone}), summed; written even when nothing, so that it
+     * is fixed once.
+     */
+    private static void writeAllowance(
+            Connection c, String tenantId, String memberId, YearMonth period, ZoneId zone, Instant now)
+            throws SQLException {
+        if (Sql.exists(
+                c,
+                "SELECT 1 FROM credit_ledger WHERE member_id = ? AND period = ? AND kind = ?",
+                memberId,
+                period.toString(),
+                Kind.ALLOWANCE)) {
+            return;
+        }
+        Instant from = period.atDay(1).atStartOfDay(zone).toInstant();
+        Instant until = period.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+        List<PlanCredits> plans = Sql.list(
+                c,
+                "SELECT p.name, p.credits_per_month FROM member_plans mp JOIN plans p ON p.id = mp.plan_id"
+                        + " WHERE mp.tenant_id = ? AND mp.member_id = ? AND p.credits_per_month > 0"
+                        + " AND (mp.valid_from IS NULL OR mp.valid_from < ?)"
+                        + " AND (mp.valid_until IS NULL OR mp.valid_until > ?) ORDER BY p.name, p.id",
+                row -> new PlanCredits(row.getString(1), row.getLong(2)),
+                tenantId,
+                memberId,
+                until,
+                from);
+        long total = plans.stream().mapToLong(PlanCredits::credits).sum();
+        insert(
+                c,
+                tenantId,
+                memberId,
+                new Entry(
+                        period,
+                        Kind.ALLOWANCE,
+                        total,
+                        Optional.empty(),
+                        Overage.NONE,
+                        Optional.empty(),
+                        plans.isEmpty()
+                                ? "no plan held in " + period + " gives credits"
+                                : "monthly allowance: "
+                                        + plans.stream()
+                                                .map(PlanCredits::toString)
+                                                .collect(Collectors.joining(", ")),
+                        HUB),
+                now);
+    }
+
+    /** The first credits-only plan the member holds at {@code at}, by name. */
+    private static Optional<String> creditsOnlyPlan(Connection c, String tenantId, String memberId, Instant at)
+            throws SQLException {
+        return Sql.one(
+                c,
+                "SELECT p.name FROM member_plans mp JOIN plans p ON p.id = mp.plan_id"
+                        + " WHERE mp.tenant_id = ? AND mp.member_id = ? AND p.credits_only = ?"
+                        + " AND (mp.valid_from IS NULL OR mp.valid_from <= ?)"
+                        + " AND (mp.valid_until IS NULL OR mp.valid_until > ?) ORDER BY p.name, p.id LIMIT 1",
+                Sql.STRING,
+                tenantId,
+                memberId,
+                true,
+                at,
+                at);
+    }
+
+    /** {@code price × part / whole} in minor units, rounded half to even (never floating point). */
+    static long proRata(long price, long part, long whole) {
+        return BigDecimal.valueOf(price)
+                .multiply(BigDecimal.valueOf(part))
+                .divide(BigDecimal.valueOf(whole), 0, RoundingMode.HALF_EVEN)
+                .longValueExact();
+    }
+
+    /** A booking's local time for an entry's reason: "Thu 3 Dec 2026 10:00–11:30 Europe/Berlin". */
+    private record ZonedSpan(Instant start, Instant end, ZoneId zone) {
+        @Override
+        public String toString() {
+            return LOCAL.format(start.atZone(zone)) + "–"
+                    + DateTimeFormatter.ofPattern("HH:mm").format(end.atZone(zone)) + " " + zone.getId();
+        }
+    }
+
+    /** An entry to append. */
+    private record Entry(
+            YearMonth period,
+            Kind kind,
+            long credits,
+            Optional<String> bookingId,
+            Overage overage,
+            Optional<Instant> refundableUntil,
+            String reason,
+            String createdBy) {}
+
+    /**
+     * Appends the entry as the member's next, under their account's lock (taken by the caller); empty
+     * when the unique keys say it exists already (a second allowance, debit or refund).
+     */
+    private static Optional<String> insert(Connection c, String tenantId, String memberId, Entry entry, Instant now)
+            throws SQLException {
+        long seq = Sql.one(c, "SELECT COALESCE(MAX(seq), 0) FROM credit_ledger WHERE member_id = ?", Sql.LONG, memberId)
+                        .orElse(0L)
+                + 1;
+        String id = HubIds.next("cr");
+        String conflict = entry.kind() == Kind.ALLOWANCE
+                ? " ON CONFLICT (member_id, period) WHERE kind = 'ALLOWANCE' DO NOTHING"
+                : entry.bookingId().isPresent()
+                        ? " ON CONFLICT (booking_id, kind) WHERE booking_id IS NOT NULL DO NOTHING"
+                        : "";
+        int written = Sql.update(
+                c,
+                "INSERT INTO credit_ledger (id, tenant_id, member_id, seq, period, kind, credits, booking_id,"
+                        + " overage_credits, overage_amount, refundable_until, reason, created_at, created_by)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
+                id,
+                tenantId,
+                memberId,
+                seq,
+                entry.period().toString(),
+                entry.kind(),
+                entry.credits(),
+                entry.bookingId(),
+                entry.overage().credits(),
+                entry.overage().amount(),
+                entry.refundableUntil(),
+                entry.reason(),
+                now,
+                entry.createdBy());
+        return written == 1 ? Optional.of(id) : Optional.empty();
+    }
+}
