@@ -1,5 +1,5 @@
 -- Issue 15 item 5, credits: a monthly allowance per plan, and an append-only ledger per member that
--- bookings draw from. V17 (not V15) because other bookings work adds V15 and V16 at the same time.
+-- bookings draw from.
 
 -- What a plan gives each calendar month, and whether its members may book beyond it (overage) at all.
 ALTER TABLE plans ADD COLUMN credits_per_month BIGINT NOT NULL DEFAULT 0;
