@@ -63,13 +63,15 @@ public final class SimulatedHardware implements Hardware {
             }
         }
         // Rooms whose controller is on this machine at the simulator's path get a simulated controller
-        // there (a real OPC UA server); any other controller is a real one and is used as it is.
+        // there (a real OPC UA server) unless one already answers on that port; any other controller is a
+        // real one and is used as it is.
         Map<java.net.URI, List<String>> simulatedControllers = new LinkedHashMap<>();
         for (EdgeConfig.Room room : config.rooms()) {
             java.net.URI uri = java.net.URI.create(room.controller());
             if (("127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()))
                     && dev.gatehouse.sim.av.SimRoomController.PATH.equals(uri.getPath())
-                    && uri.getPort() > 0) {
+                    && uri.getPort() > 0
+                    && !listening(uri.getHost(), uri.getPort())) {
                 simulatedControllers
                         .computeIfAbsent(uri, u -> new ArrayList<>())
                         .add(room.id());
@@ -82,6 +84,16 @@ public final class SimulatedHardware implements Hardware {
             throw e;
         }
         return new SimulatedHardware(site);
+    }
+
+    /** Whether something already takes connections there (a controller a test or a person started). */
+    private static boolean listening(String host, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 500);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**
