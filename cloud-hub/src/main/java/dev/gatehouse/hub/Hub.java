@@ -13,6 +13,8 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.bookings.BookingMoveService;
+import dev.gatehouse.hub.bookings.BookingMoves;
 import dev.gatehouse.hub.bookings.BookingService;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.ResourceService;
@@ -293,6 +295,11 @@ public final class Hub implements AutoCloseable {
                                 new BookingStore(stores.database(), stores.clock()),
                                 audit,
                                 stores.clock(),
+                                maxBody),
+                        new BookingMoveService(
+                                new BookingStore(stores.database(), stores.clock()),
+                                new BookingMoves(stores.database(), stores.clock()),
+                                audit,
                                 maxBody))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(
