@@ -19,6 +19,8 @@ import dev.gatehouse.hub.bookings.BookingService;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.SeriesService;
+import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
@@ -299,6 +301,11 @@ public final class Hub implements AutoCloseable {
                         new BookingMoveService(
                                 new BookingStore(stores.database(), stores.clock()),
                                 new BookingMoves(stores.database(), stores.clock()),
+                                audit,
+                                maxBody),
+                        new SeriesService(
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new SeriesStore(stores.database(), stores.clock()),
                                 audit,
                                 maxBody))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
