@@ -34,3 +34,15 @@ CREATE INDEX booking_series_site ON booking_series (tenant_id, site_id, id);
 ALTER TABLE bookings ADD COLUMN series_id TEXT REFERENCES booking_series (id);
 ALTER TABLE bookings ADD COLUMN recurrence_id BIGINT;
 CREATE UNIQUE INDEX bookings_series_occurrence ON bookings (series_id, recurrence_id);
+
+-- iCalendar feeds behind secret addresses, one per resource and one per member. Only the SHA-256 of
+-- the secret is kept (256 random bits: no dictionary to try); a new secret replaces the row.
+CREATE TABLE calendar_feeds (
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL REFERENCES tenants (id),
+    kind         TEXT NOT NULL,
+    subject_id   TEXT NOT NULL,
+    secret_hash  TEXT NOT NULL UNIQUE,
+    created_at   BIGINT NOT NULL,
+    UNIQUE (tenant_id, kind, subject_id)
+);

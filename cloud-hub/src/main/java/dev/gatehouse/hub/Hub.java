@@ -17,6 +17,9 @@ import dev.gatehouse.hub.bookings.BookingMoveService;
 import dev.gatehouse.hub.bookings.BookingMoves;
 import dev.gatehouse.hub.bookings.BookingService;
 import dev.gatehouse.hub.bookings.BookingStore;
+import dev.gatehouse.hub.bookings.CalendarFeedService;
+import dev.gatehouse.hub.bookings.CalendarFeedStore;
+import dev.gatehouse.hub.bookings.IcalService;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.bookings.SeriesService;
@@ -307,7 +310,14 @@ public final class Hub implements AutoCloseable {
                                 new ResourceStore(stores.database(), stores.clock()),
                                 new SeriesStore(stores.database(), stores.clock()),
                                 audit,
-                                maxBody))
+                                maxBody),
+                        new CalendarFeedService(
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new CalendarFeedStore(stores.database(), stores.clock()),
+                                audit,
+                                config.console().publicUrl()))
+                // The calendar feeds, at the root: calendar clients fetch them with no token.
+                .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(
                         "/api/v1",
