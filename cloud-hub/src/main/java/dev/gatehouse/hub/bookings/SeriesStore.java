@@ -122,6 +122,13 @@ public record SeriesStore(Database database, Clock clock) {
 
     private record Booked(String bookingId, Instant recurrenceId, Instant start, Instant end, String status) {}
 
+    /**
+     * How often a series is tried when it loses races on PostgreSQL. More than a single booking's three:
+     * a series is a long transaction that every booking committed meanwhile on one of its occurrences
+     * fails, and each new try sees those winners and books around them or names them.
+     */
+    static final int ATTEMPTS = 6;
+
     public StoreResult<Outcome> create(String tenantId, NewSeries request) {
         BookingStore bookings = new BookingStore(database, clock);
         for (int attempt = 1; ; attempt++) {
@@ -130,14 +137,14 @@ public record SeriesStore(Database database, Clock clock) {
             } catch (Undo undo) {
                 return StoreResult.found(undo.outcome);
             } catch (BookingStore.Raced e) {
-                if (attempt == 3) {
+                if (attempt == ATTEMPTS) {
                     throw new StoreException(
                             StoreError.CONFLICT,
-                            "the series lost a race with other bookings three times; try again",
+                            "the series lost a race with other bookings " + ATTEMPTS + " times in a row; try again",
                             e);
                 }
             } catch (StoreException e) {
-                if (attempt == 3 || !BookingStore.lostRace(e)) {
+                if (attempt == ATTEMPTS || !BookingStore.lostRace(e)) {
                     throw e;
                 }
             }
