@@ -13,10 +13,17 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.bookings.BookingMoveService;
+import dev.gatehouse.hub.bookings.BookingMoves;
 import dev.gatehouse.hub.bookings.BookingService;
 import dev.gatehouse.hub.bookings.BookingStore;
+import dev.gatehouse.hub.bookings.CalendarFeedService;
+import dev.gatehouse.hub.bookings.CalendarFeedStore;
+import dev.gatehouse.hub.bookings.IcalService;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.SeriesService;
+import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
@@ -295,10 +302,27 @@ public final class Hub implements AutoCloseable {
                                 new BookingStore(stores.database(), stores.clock()),
                                 audit,
                                 stores.clock(),
-                                maxBody))
+                                maxBody),
+                        new BookingMoveService(
+                                new BookingStore(stores.database(), stores.clock()),
+                                new BookingMoves(stores.database(), stores.clock()),
+                                audit,
+                                maxBody),
+                        new SeriesService(
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new SeriesStore(stores.database(), stores.clock()),
+                                audit,
+                                maxBody),
+                        new CalendarFeedService(
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new CalendarFeedStore(stores.database(), stores.clock()),
+                                audit,
+                                config.console().publicUrl()))
                 .register(
                         "/api/v1",
                         new CreditService(new CreditStore(stores.database(), stores.clock()), audit, maxBody))
+                // The calendar feeds, at the root: calendar clients fetch them with no token.
+                .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
                 .register(
                         "/api/v1",

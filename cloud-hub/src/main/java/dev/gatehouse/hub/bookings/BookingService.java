@@ -241,7 +241,7 @@ public record BookingService(
         return body;
     }
 
-    private static String id(Input input, String field, String what) {
+    static String id(Input input, String field, String what) {
         String text = input.text(field, 64);
         if (!text.isEmpty() && !Ids.isValid(text)) {
             input.error(field, "must be a " + what + " id");

@@ -91,7 +91,8 @@ public record BookingStore(Database database, Clock clock) {
                 implements Outcome {}
     }
 
-    private static final class Raced extends RuntimeException {
+    /** A lost race on PostgreSQL's exclusion constraint: the whole transaction is to be tried again. */
+    static final class Raced extends RuntimeException {
         Raced(Throwable cause) {
             super("a concurrent booking took the time first", cause, false, false);
         }
@@ -118,11 +119,25 @@ public record BookingStore(Database database, Clock clock) {
                             "the booking lost a race three times in a row; try again",
                             e);
                 }
+            } catch (StoreException e) {
+                if (attempt == 3 || !lostRace(e)) {
+                    throw e;
+                }
             }
         }
     }
 
-    private StoreResult<Outcome> create(Connection c, String tenantId, NewBooking request) throws SQLException {
+    /**
+     * Whether a failed transaction lost a race on PostgreSQL at any statement: a series holds the site's
+     * change-log lock while it books its next occurrence, so a deadlock with it can strike a single
+     * booking's change-log update as well as its insert.
+     */
+    static boolean lostRace(StoreException e) {
+        return e.getCause() instanceof SQLException cause && isLostRace(cause);
+    }
+
+    /** Books inside the caller's transaction (a series books each occurrence in one); may throw {@link Raced}. */
+    StoreResult<Outcome> create(Connection c, String tenantId, NewBooking request) throws SQLException {
         Optional<Resource> found = ResourceStore.find(c, tenantId, request.resourceId());
         if (found.isEmpty()) {
             return new StoreResult.NotFound<>("resource", request.resourceId());
@@ -301,8 +316,8 @@ public record BookingStore(Database database, Clock clock) {
                 from.toEpochMilli()));
     }
 
-    private static Optional<Outcome.Collides> collision(
-            Connection c, List<String> resources, Instant from, Instant until) throws SQLException {
+    static Optional<Outcome.Collides> collision(Connection c, List<String> resources, Instant from, Instant until)
+            throws SQLException {
         return Sql.one(
                 c,
                 "SELECT booking_id, resource_id, occupied_from, occupied_until FROM booking_blocks WHERE resource_id IN ("
@@ -322,7 +337,7 @@ public record BookingStore(Database database, Clock clock) {
         return all.toArray();
     }
 
-    private static Set<LocalDate> holidays(Connection c, String siteId) throws SQLException {
+    static Set<LocalDate> holidays(Connection c, String siteId) throws SQLException {
         Set<LocalDate> days = new HashSet<>();
         for (String day : Sql.list(c, "SELECT day FROM site_holidays WHERE site_id = ?", Sql.STRING, siteId)) {
             days.add(LocalDate.parse(day));
@@ -331,7 +346,7 @@ public record BookingStore(Database database, Clock clock) {
     }
 
     /** The member's live bookings of the resource starting on the request's local day (or ISO week), in minutes. */
-    private static long memberMinutes(Connection c, String tenantId, NewBooking request, ZoneId zone, boolean week)
+    static long memberMinutes(Connection c, String tenantId, NewBooking request, ZoneId zone, boolean week)
             throws SQLException {
         LocalDate day = request.start().atZone(zone).toLocalDate();
         LocalDate first = week ? day.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)) : day;
@@ -352,8 +367,7 @@ public record BookingStore(Database database, Clock clock) {
     }
 
     /** Every member may book a resource with no plans named; else one of the member's plans valid at the start. */
-    private static boolean planAllows(Connection c, Resource resource, String memberId, Instant start)
-            throws SQLException {
+    static boolean planAllows(Connection c, Resource resource, String memberId, Instant start) throws SQLException {
         if (resource.planIds().isEmpty()) {
             return true;
         }
@@ -369,7 +383,7 @@ public record BookingStore(Database database, Clock clock) {
                 start);
     }
 
-    private static boolean isLostRace(SQLException e) {
+    static boolean isLostRace(SQLException e) {
         for (SQLException next = e; next != null; next = next.getNextException()) {
             if (RACE_LOST.contains(next.getSQLState())) {
                 return true;
