@@ -60,6 +60,9 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         "openingHours",
         "closedOnHolidays"
     };
+    /** The booking rules' field names in the API, in this order (the console's form lists them so). */
+    public static final List<String> RULE_FIELDS = List.of(RULES);
+
     private static final int MAX_LINKS = 50;
 
     @Override
@@ -116,8 +119,11 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         Json.ok(res, json(updated));
     }
 
-    /** The body over {@code current} (a new resource: over the defaults); every problem in one 422. */
-    static ResourceStore.ResourceInput input(Input input, Optional<Resource> current) {
+    /**
+     * The body over {@code current} (a new resource: over the defaults); every problem in one 422. The
+     * console's resource form reads through it too, so a page and the API accept the same settings.
+     */
+    public static ResourceStore.ResourceInput input(Input input, Optional<Resource> current) {
         String name = input.has("name") || current.isEmpty()
                 ? input.text("name", 100)
                 : current.get().name();
@@ -215,7 +221,8 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         return rules;
     }
 
-    static ObjectNode json(Resource resource) {
+    /** A resource as the API answers it and the audit log records it. */
+    public static ObjectNode json(Resource resource) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("id", resource.id()).put("siteId", resource.siteId());
         resource.parentId().ifPresentOrElse(p -> node.put("parentId", p), () -> node.putNull("parentId"));

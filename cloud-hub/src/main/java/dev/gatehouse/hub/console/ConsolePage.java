@@ -17,6 +17,7 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.members", "/console/members", Permission.VIEW_MEMBERS),
             new NavItem("nav.visitor-passes", "/console/visitor-passes", Permission.VIEW_MEMBERS),
             new NavItem("nav.doors", "/console/doors", Permission.VIEW_SITES),
+            new NavItem("nav.bookings", "/console/bookings", Permission.VIEW_SITES),
             new NavItem("nav.fleet", "/console/fleet", Permission.VIEW_SITES),
             new NavItem("nav.alerts", "/console/alerts", Permission.VIEW_SITES),
             new NavItem("nav.access-log", "/console/access-log", Permission.VIEW_ACCESS_LOG),

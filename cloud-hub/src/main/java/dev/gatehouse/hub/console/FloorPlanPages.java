@@ -35,7 +35,8 @@ import java.util.Optional;
  * where even a plan that slipped through could run nothing.
  */
 public record FloorPlanPages(Console.Parts parts, FloorPlanStore plans, DoorBoard board) implements HttpService {
-    static final String SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+    /** The policy a floor plan is served under (the console's and the portal's): it can run nothing. */
+    public static final String SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 
     public FloorPlanPages(Console.Parts parts) {
         this(

@@ -48,7 +48,8 @@ public final class Forms {
         if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             throw PageException.badRequest("send the form as application/x-www-form-urlencoded");
         }
-        return req.content().as(Parameters.class);
+        // An empty form has no fields, so no token either: refused below, never a 500.
+        return req.content().hasEntity() ? req.content().as(Parameters.class) : Parameters.empty("form");
     }
 
     private static void requireToken(ServerRequest req, Parameters form, String expected) {

@@ -3,12 +3,16 @@ package dev.gatehouse.hub.portal;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.bookings.BookingStore;
+import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.FloorPlanStore;
 import dev.gatehouse.hub.console.Messages;
 import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.sites.SiteStore;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.Locale;
 
@@ -49,6 +53,14 @@ public final class Portal {
                         new MemberPass(parts.database(), credentials, parts.audit()),
                         new MemberAccess(parts.database(), parts.accessLog()),
                         commands,
+                        parts.audit()))
+                .register(new PortalBookingPages(
+                        parts.clock(),
+                        sessions,
+                        new SiteStore(parts.database(), parts.clock()),
+                        new ResourceStore(parts.database(), parts.clock()),
+                        new BookingStore(parts.database(), parts.clock()),
+                        new FloorPlanStore(parts.database(), parts.clock()),
                         parts.audit()))
                 .register(new WebAppService(sessions));
     }
