@@ -48,6 +48,7 @@ class GoldenFilesTest {
         Map<String, MessageType> files = new LinkedHashMap<>();
         files.put("sync.batch.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.door-policy.json", MessageType.SYNC_BATCH);
+        files.put("sync.batch.bookings-v2.json", MessageType.SYNC_BATCH);
         files.put("sync.request.json", MessageType.SYNC_REQUEST);
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
