@@ -54,6 +54,8 @@ class GoldenFilesTest {
         files.put("event.access.json", MessageType.ACCESS_EVENT);
         files.put("event.access.denied.json", MessageType.ACCESS_EVENT);
         files.put("event.door.json", MessageType.DOOR_EVENT);
+        files.put("event.booking.json", MessageType.BOOKING_EVENT);
+        files.put("event.booking.released.json", MessageType.BOOKING_EVENT);
         files.put("device.state.json", MessageType.DEVICE_STATE);
         files.put("device.state.features.json", MessageType.DEVICE_STATE);
         files.put("command.json", MessageType.COMMAND);

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
+import dev.gatehouse.protocol.message.BookingEvent;
+import dev.gatehouse.protocol.message.BookingEventKind;
+import dev.gatehouse.protocol.message.Envelope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -243,6 +246,33 @@ class BookingFieldsTest {
                     Optional.empty());
             assertThat(checkedAtHub.releasedAt(END, Optional.empty())).isFalse();
             assertThat(booking.legacy().releasedAt(END, Optional.empty())).isFalse();
+        }
+    }
+
+    @Nested
+    class Events {
+        @Test
+        void aCheckInNamesWhoTappedAndWhereAndAReleaseNeither() {
+            // The hub records who checked in (the member or an invitee) for the operator; a release
+            // is nobody's act.
+            BookingId booking = BookingId.of("bk-1");
+            assertThatThrownBy(() -> new BookingEvent(
+                            "hq", booking, BookingEventKind.CHECKED_IN, Optional.empty(), Optional.of(DoorId.of("d"))))
+                    .hasMessageContaining("names the member who tapped");
+            assertThatThrownBy(() -> new BookingEvent(
+                            "hq",
+                            booking,
+                            BookingEventKind.RELEASED,
+                            Optional.of(MemberId.of("m-1")),
+                            Optional.empty()))
+                    .hasMessageContaining("names no member");
+
+            for (BookingEvent event : java.util.List.of(
+                    BookingEvent.checkedIn("hq", booking, MemberId.of("m-2"), DoorId.of("room")),
+                    BookingEvent.released("hq", booking))) {
+                Envelope envelope = new Envelope("ev-1", START, event);
+                assertThat(MessageCodec.decode(MessageCodec.encode(envelope))).isEqualTo(envelope);
+            }
         }
     }
 }
