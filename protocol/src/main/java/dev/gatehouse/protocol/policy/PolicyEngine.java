@@ -268,10 +268,9 @@ public final class PolicyEngine {
             }
             if (booking.admits(at)) {
                 if (booking.checkIn().isPresent() && booking.releasedAt(at, entitlements.checkedIn(booking.id()))) {
-                    // Nobody checked in by the release time: the rest of the slot is no longer theirs.
-                    if (best == null || best == DenyReason.OUTSIDE_BOOKING) {
-                        best = DenyReason.BOOKING_RELEASED;
-                    }
+                    // Nobody checked in by the release time: the rest of the slot is no longer theirs,
+                    // and that is what the member at the door needs to hear, whatever their plan says.
+                    best = DenyReason.BOOKING_RELEASED;
                     continue;
                 }
                 return new Granted(

@@ -849,6 +849,24 @@ class PolicyEngineTest {
         }
 
         @Test
+        void aReleasedBookingIsTheReasonGivenEvenWhenThePlanCoversTheDoorAtOtherTimes() {
+            // The member stands at the room they booked: "not in your plan now" would mislead them.
+            site.grant(
+                    "ada-weekdays-early",
+                    ada,
+                    Optional.of(site.schedule(
+                            "early", HolidayRule.IGNORED, TimeWindow.of(DayOfWeek.WEDNESDAY, "06:00", "07:00"))),
+                    ROOM_A);
+            meeting(Set.of(), Optional.empty());
+
+            assertThat(site.decide(adaCard, ROOM_A, berlin("2026-06-17T10:30")))
+                    .isEqualTo(denied(DenyReason.BOOKING_RELEASED));
+            assertThat(site.decide(adaCard, ROOM_A, berlin("2026-06-17T12:00")))
+                    .as("after the booking, the plan's reason again")
+                    .isEqualTo(denied(DenyReason.OUTSIDE_SCHEDULE));
+        }
+
+        @Test
         void aBookingWithoutCheckInIsNeverReleased() {
             site.booking(
                     "booking-51", ada, ROOM_A, START, START.plus(Duration.ofHours(1)), Duration.ZERO, Duration.ZERO);
