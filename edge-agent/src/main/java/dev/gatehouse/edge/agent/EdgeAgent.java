@@ -455,6 +455,7 @@ public final class EdgeAgent implements AutoCloseable {
 
     private void released(BookingReleases.Released released) {
         Booking booking = released.booking();
+        releaseRooms(booking);
         log.info(
                 "booking {} released: nobody checked it in by {}",
                 booking.id(),
@@ -660,15 +661,39 @@ public final class EdgeAgent implements AutoCloseable {
             log.warn("rooms: cannot read the bookings from the cache: {}", e.getMessage());
             return;
         }
+        // A booking released for want of a check-in runs no room, now or when fed again.
+        bookings =
+                bookings.stream().filter(booking -> !releasedNow(booking, now)).toList();
         for (EdgeConfig.Room room : config.rooms()) {
             List<dev.gatehouse.edge.av.RoomBooking> upcoming = new ArrayList<>();
             for (dev.gatehouse.protocol.model.Booking booking : bookings) {
-                if (booking.doors().stream().anyMatch(door -> room.doors().contains(door.value()))) {
+                if (opensRoom(booking, room)) {
                     upcoming.add(new dev.gatehouse.edge.av.RoomBooking(
-                            booking.id().value(), booking.start(), booking.end(), Optional.empty()));
+                            booking.id().value(), booking.start(), booking.end(), booking.joinLink()));
                 }
             }
             av.bookings(room.id(), upcoming);
+        }
+    }
+
+    private static boolean opensRoom(Booking booking, EdgeConfig.Room room) {
+        return booking.doors().stream().anyMatch(door -> room.doors().contains(door.value()));
+    }
+
+    private boolean releasedNow(Booking booking, Instant now) {
+        return booking.checkIn().isPresent() && booking.releasedAt(now, cache.checkedIn(booking.id()));
+    }
+
+    /** A released booking's rooms leave its scene at once, rather than at the next feed. */
+    private void releaseRooms(Booking booking) {
+        RoomAvs av = rooms;
+        if (av == null) {
+            return;
+        }
+        for (EdgeConfig.Room room : config.rooms()) {
+            if (opensRoom(booking, room)) {
+                av.release(room.id(), booking.id().value());
+            }
         }
     }
 
