@@ -2,12 +2,19 @@ package dev.gatehouse.edge.access;
 
 import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.policy.Decision;
 import java.time.Instant;
+import java.util.Optional;
 
-/** One decision as it was recorded: what the technician's {@code watch} shows, and when each step happened. */
-public record Decided(DoorId door, Instant at, Decision decision, Envelope event, Timeline timeline) {
+/**
+ * One decision as it was recorded: what the technician's {@code watch} shows, and when each step
+ * happened. {@code checksIn} is the booking the decision checked in, if the policy engine named one
+ * (recorded once: a booking already checked in here stays as it was).
+ */
+public record Decided(
+        DoorId door, Instant at, Decision decision, Envelope event, Timeline timeline, Optional<BookingId> checksIn) {
     public AccessEvent accessEvent() {
         return event.payloadAs(AccessEvent.class);
     }

@@ -9,9 +9,12 @@ public interface DecisionRecorder {
     /**
      * Records {@code event} durably. When {@code consumePass} is present, first records the single
      * use of that visitor pass, in the same transaction: if the pass was already used, nothing is
-     * written and the result is {@code false}.
+     * written and the result is {@code false}. When {@code checkIn} (an {@code event.booking}
+     * {@code checked-in}) is present, records the booking's check-in in the same transaction and,
+     * if it is the booking's first, appends {@code checkIn} too; a booking already checked in here
+     * changes nothing.
      *
      * @throws RuntimeException when the event cannot be stored; the caller then does not unlock
      */
-    boolean record(Envelope event, Optional<PassId> consumePass);
+    boolean record(Envelope event, Optional<PassId> consumePass, Optional<Envelope> checkIn);
 }

@@ -4,6 +4,7 @@ import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.BookingEvent;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DenyReason;
@@ -183,11 +184,19 @@ public final class DecisionService {
         Decision decision = evaluation.decision();
         Envelope event = draft.event();
         Optional<PassId> consume = evaluation.consumesPass() ? evaluation.pass() : Optional.empty();
-        if (!recorder.record(event, consume)) {
+        // A tap that checks a booking in reports it beside its access event, in the same transaction.
+        Optional<Envelope> checkIn = evaluation
+                .checksIn()
+                .map(booking -> new Envelope(
+                        EventIds.next(draft.at()),
+                        draft.at(),
+                        BookingEvent.checkedIn(
+                                site, booking, evaluation.member().orElseThrow(), door.id())));
+        if (!recorder.record(event, consume, checkIn)) {
             // Another door used this single-use pass first: the use is on record there, not here.
             decision = new Decision.Denied(DenyReason.VISITOR_PASS_USED);
             event = event(door, kind, cardHash, evaluation, decision, draft.at(), draft.clockStatus());
-            recorder.record(event, Optional.empty());
+            recorder.record(event, Optional.empty(), Optional.empty());
         }
         long recordedNanos = System.nanoTime();
         if (decision instanceof Decision.Granted granted) {
@@ -198,7 +207,8 @@ public final class DecisionService {
                 draft.at(),
                 decision,
                 event,
-                new Decided.Timeline(arrivedNanos, draft.decidedNanos(), queuedNanos, recordedNanos));
+                new Decided.Timeline(arrivedNanos, draft.decidedNanos(), queuedNanos, recordedNanos),
+                checkIn.isPresent() && decision.granted() ? evaluation.checksIn() : Optional.empty());
         try {
             listener.accept(decided);
         } catch (RuntimeException e) {

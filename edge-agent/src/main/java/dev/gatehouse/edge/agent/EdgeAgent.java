@@ -8,6 +8,7 @@ import dev.gatehouse.edge.av.RoomAvListener;
 import dev.gatehouse.edge.av.RoomAvs;
 import dev.gatehouse.edge.av.RoomFunction;
 import dev.gatehouse.edge.av.RoomSetup;
+import dev.gatehouse.edge.bookings.BookingReleases;
 import dev.gatehouse.edge.cache.ApplyResult;
 import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.cache.SnapshotResult;
@@ -27,6 +28,8 @@ import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.DoorEventKind;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.MessageType;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.policy.Decision;
@@ -97,6 +100,11 @@ public final class EdgeAgent implements AutoCloseable {
     /** Runs the clock-trusted-source command, off every door and reader thread. */
     private final ScheduledExecutorService clockChecks = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().name("clock-check").daemon(true).unstarted(task));
+    /** No-show releases, decided here whether the hub is reachable or not. */
+    private final BookingReleases releases;
+    /** Runs the release sweep, off every door and reader thread. */
+    private final ScheduledExecutorService releaseSweeps = Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().name("booking-releases").daemon(true).unstarted(task));
 
     private EdgeAgent(EdgeConfig config, Hardware hardware, Clock clock, ClaimedDoors claimed, FileChannel lock) {
         long started = System.nanoTime();
@@ -158,6 +166,13 @@ public final class EdgeAgent implements AutoCloseable {
                 // Bookings come with batches (fed at once); this also moves each room's horizon along.
                 clockChecks.scheduleWithFixedDelay(this::feedRooms, 5, 5, TimeUnit.MINUTES);
             }
+            this.releases = new BookingReleases(
+                    site.id(), cache, clock, () -> clockTrust.status() == ClockStatus.TRUSTED, this::released);
+            releaseSweeps.scheduleWithFixedDelay(
+                    this::sweepReleases,
+                    BookingReleases.INTERVAL.toMillis(),
+                    BookingReleases.INTERVAL.toMillis(),
+                    TimeUnit.MILLISECONDS);
             config.hub()
                     .ifPresent(hub -> sync = PahoSyncClient.start(
                             site, hub, cache, new SyncHost(), clock, new DoorCommands(doors, cache)));
@@ -335,7 +350,7 @@ public final class EdgeAgent implements AutoCloseable {
 
         @Override
         public List<String> features() {
-            return List.of(dev.gatehouse.protocol.model.Door.POLICY_FEATURE);
+            return List.of(dev.gatehouse.protocol.model.Door.POLICY_FEATURE, Booking.FEATURE);
         }
 
         @Override
@@ -411,7 +426,7 @@ public final class EdgeAgent implements AutoCloseable {
         Envelope event =
                 new Envelope(EventIds.next(at), at, new DoorEvent(config.site().id(), door, kind, text));
         try {
-            recorder.record(event, Optional.empty());
+            recorder.record(event, Optional.empty(), Optional.empty());
         } catch (RuntimeException e) {
             if (required) {
                 throw e;
@@ -420,6 +435,34 @@ public final class EdgeAgent implements AutoCloseable {
         }
         eventsWaiting();
         watch(at + "  " + door + "  " + kind + text.map(value -> "  " + value).orElse(""));
+    }
+
+    /**
+     * Releases the bookings due for release now (see {@link BookingReleases}); the agent does this
+     * every {@link BookingReleases#INTERVAL} on its own. Answers the ids released by this call.
+     */
+    public List<BookingId> releaseDueBookings() {
+        return releases.sweep().stream().map(r -> r.booking().id()).toList();
+    }
+
+    private void sweepReleases() {
+        try {
+            releases.sweep();
+        } catch (RuntimeException e) {
+            log.warn("booking release sweep failed, tried again in {}: {}", BookingReleases.INTERVAL, e.toString());
+        }
+    }
+
+    private void released(BookingReleases.Released released) {
+        Booking booking = released.booking();
+        releaseRooms(booking);
+        log.info(
+                "booking {} released: nobody checked it in by {}",
+                booking.id(),
+                booking.releaseAt().orElseThrow());
+        watch(released.event().time() + "  booking " + booking.id() + "  RELEASED  nobody checked it in by "
+                + booking.releaseAt().orElseThrow());
+        eventsWaiting();
     }
 
     private void decided(Decided decided) {
@@ -436,7 +479,10 @@ public final class EdgeAgent implements AutoCloseable {
                         "DENIED   " + denied.reason() + "  " + denied.reason().sentence();
                 };
         watch(decided.at() + "  " + decided.door() + "  " + verdict + "  (" + who + ", "
-                + event.presented().name().toLowerCase().replace('_', '-') + ")");
+                + event.presented().name().toLowerCase().replace('_', '-') + ")"
+                + decided.checksIn()
+                        .map(booking -> "  checked in booking " + booking)
+                        .orElse(""));
         decisionListeners.forEach(listener -> listener.accept(decided));
         eventsWaiting();
     }
@@ -615,15 +661,39 @@ public final class EdgeAgent implements AutoCloseable {
             log.warn("rooms: cannot read the bookings from the cache: {}", e.getMessage());
             return;
         }
+        // A booking released for want of a check-in runs no room, now or when fed again.
+        bookings =
+                bookings.stream().filter(booking -> !releasedNow(booking, now)).toList();
         for (EdgeConfig.Room room : config.rooms()) {
             List<dev.gatehouse.edge.av.RoomBooking> upcoming = new ArrayList<>();
             for (dev.gatehouse.protocol.model.Booking booking : bookings) {
-                if (booking.doors().stream().anyMatch(door -> room.doors().contains(door.value()))) {
+                if (opensRoom(booking, room)) {
                     upcoming.add(new dev.gatehouse.edge.av.RoomBooking(
-                            booking.id().value(), booking.start(), booking.end(), Optional.empty()));
+                            booking.id().value(), booking.start(), booking.end(), booking.joinLink()));
                 }
             }
             av.bookings(room.id(), upcoming);
+        }
+    }
+
+    private static boolean opensRoom(Booking booking, EdgeConfig.Room room) {
+        return booking.doors().stream().anyMatch(door -> room.doors().contains(door.value()));
+    }
+
+    private boolean releasedNow(Booking booking, Instant now) {
+        return booking.checkIn().isPresent() && booking.releasedAt(now, cache.checkedIn(booking.id()));
+    }
+
+    /** A released booking's rooms leave its scene at once, rather than at the next feed. */
+    private void releaseRooms(Booking booking) {
+        RoomAvs av = rooms;
+        if (av == null) {
+            return;
+        }
+        for (EdgeConfig.Room room : config.rooms()) {
+            if (opensRoom(booking, room)) {
+                av.release(room.id(), booking.id().value());
+            }
         }
     }
 
@@ -897,6 +967,7 @@ public final class EdgeAgent implements AutoCloseable {
             }
         }
         clockChecks.shutdownNow();
+        releaseSweeps.shutdownNow();
         for (Reader reader : readers) {
             try {
                 reader.close();

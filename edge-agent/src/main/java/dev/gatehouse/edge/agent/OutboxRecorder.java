@@ -2,13 +2,14 @@ package dev.gatehouse.edge.agent;
 
 import dev.gatehouse.edge.access.DecisionRecorder;
 import dev.gatehouse.edge.cache.EdgeCache;
+import dev.gatehouse.protocol.message.BookingEvent;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
 import java.util.Optional;
 
 /**
  * Decisions and door events go to the cache's outbox: an event alone as one autocommitted insert, a
- * pass use and its event in one transaction.
+ * pass use or a booking's check-in and the events in one transaction.
  */
 final class OutboxRecorder implements DecisionRecorder {
     private final EdgeCache cache;
@@ -18,8 +19,8 @@ final class OutboxRecorder implements DecisionRecorder {
     }
 
     @Override
-    public boolean record(Envelope event, Optional<PassId> consumePass) {
-        if (consumePass.isEmpty()) {
+    public boolean record(Envelope event, Optional<PassId> consumePass, Optional<Envelope> checkIn) {
+        if (consumePass.isEmpty() && checkIn.isEmpty()) {
             cache.outbox().append(event);
             return true;
         }
@@ -28,6 +29,12 @@ final class OutboxRecorder implements DecisionRecorder {
                 return false;
             }
             tx.append(event);
+            if (checkIn.isPresent()) {
+                Envelope report = checkIn.get();
+                if (tx.recordCheckIn(report.payloadAs(BookingEvent.class).booking(), report.time(), report.id())) {
+                    tx.append(report);
+                }
+            }
             return true;
         });
     }

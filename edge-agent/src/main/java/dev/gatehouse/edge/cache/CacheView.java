@@ -1,6 +1,7 @@
 package dev.gatehouse.edge.cache;
 
 import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.Credential;
 import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.Door;
@@ -205,6 +206,12 @@ final class CacheView implements Entitlements {
     @Override
     public List<Booking> bookingsOf(MemberId member) {
         return ofMember(EntityKind.BOOKING, member, Booking.class);
+    }
+
+    @Override
+    public Optional<Instant> checkedIn(BookingId booking) {
+        String id = booking.value();
+        return call("look up the check-in of booking " + id, session -> BookingStates.checkedIn(session, id));
     }
 
     @Override

@@ -1,12 +1,15 @@
 package dev.gatehouse.edge.cache;
 
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.policy.DoorMode;
 import dev.gatehouse.protocol.policy.Entitlements;
 import dev.gatehouse.protocol.sign.KeySet;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -110,7 +113,26 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
 
         /** Appends an event to the outbox, in this transaction. */
         void append(Envelope event);
+
+        /**
+         * Records that a tap checked {@code booking} in at {@code at}, for event {@code eventId}: true for
+         * the first check-in only (any door, thread or process). A check-in counts even after this edge
+         * released the booking, if the tap was in time and lost the race.
+         */
+        boolean recordCheckIn(BookingId booking, Instant at, String eventId);
+
+        /**
+         * Records that this edge released {@code booking} at {@code at}, for event {@code eventId}: true
+         * only if it neither checked it in nor released it before, so the release is reported once.
+         */
+        boolean recordRelease(BookingId booking, Instant at, String eventId);
     }
+
+    /**
+     * The bookings that need a check-in, have none, and whose release time has passed by {@code now},
+     * which this edge has not released yet (see {@link Transaction#recordRelease}); by start.
+     */
+    List<Booking> releasesDue(Instant now);
 
     /** The outbox of events waiting for the hub's acknowledgement. */
     Outbox outbox();

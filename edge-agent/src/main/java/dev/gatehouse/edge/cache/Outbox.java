@@ -140,7 +140,7 @@ public final class Outbox {
         if (event.type().channel() != Channel.EVENTS) {
             throw new CacheException(
                     CacheError.WRONG_MESSAGE,
-                    "the outbox holds events (event.access, event.door), not "
+                    "the outbox holds events (event.access, event.door, event.booking), not "
                             + event.type().wireName() + " (" + event.id() + ")");
         }
     }

@@ -16,8 +16,10 @@ import java.util.stream.Stream;
  * entity JSON (see {@link SqliteEntityRows}). Two lookup tables, kept by triggers on {@code entity},
  * serve the hot lookups: {@code entity_card} (the 32 bytes of an NFC credential's card hash, its
  * primary key, so a card is enrolled once) and {@code entity_member} ({@code (member, kind, key)},
- * a member's grants and bookings in id order). They are tables rather than indexes so that a
- * snapshot install can fill each in its own key order (see {@link SnapshotInstaller}).
+ * a member's grants and bookings in id order, bookings also under each invitee); a third,
+ * {@code entity_check_in}, lists the bookings that need a check-in by start. They are tables rather
+ * than indexes so that a snapshot install can fill each in its own key order (see
+ * {@link SnapshotInstaller}).
  */
 final class Schema {
     private Schema() {}
@@ -51,6 +53,62 @@ final class Schema {
             "CREATE TRIGGER entity_lookups_delete AFTER DELETE ON entity BEGIN"
                     + " DELETE FROM entity_card WHERE card_hash = old.card_hash;"
                     + " DELETE FROM entity_member WHERE member = old.member AND kind = old.kind AND key = old.key; END");
+
+    /** A booking's start in whole seconds since the epoch, from its entity JSON {@code json}; 0 if unreadable. */
+    private static String startOf(String json) {
+        return "COALESCE(unixepoch(json_extract(" + json + ", '$.start')), 0)";
+    }
+
+    /**
+     * The rows of {@code entity_member} for the entities of table {@code entity}: each grant and booking
+     * under its member, and each booking also under each of its invitees (read from its JSON).
+     */
+    static String memberRows(String entity) {
+        return "SELECT member, kind, key FROM " + entity + " WHERE member IS NOT NULL"
+                + " UNION ALL SELECT j.value, e.kind, e.key FROM " + entity + " e, json_each(e.json, '$.invitees') j"
+                + " WHERE e.kind = 'booking'";
+    }
+
+    /** The rows of {@code entity_check_in} for the entities of table {@code entity}: bookings that need a check-in. */
+    static String checkInRows(String entity) {
+        return "SELECT " + startOf("json") + " AS start, key FROM " + entity
+                + " WHERE kind = 'booking' AND json_type(json, '$.checkIn') = 'object'";
+    }
+
+    /** The rows of {@code entity_card} for the entities of table {@code entity}. */
+    static String cardRows(String entity) {
+        return "SELECT card_hash, key FROM " + entity + " WHERE card_hash IS NOT NULL";
+    }
+
+    private static final String INSERT_LOOKUPS_OF_NEW = " INSERT INTO entity_card (card_hash, key)"
+            + " SELECT new.card_hash, new.key WHERE new.card_hash IS NOT NULL;"
+            + " INSERT INTO entity_member (member, kind, key) SELECT new.member, new.kind, new.key"
+            + " WHERE new.member IS NOT NULL;"
+            + " INSERT INTO entity_member (member, kind, key) SELECT j.value, new.kind, new.key"
+            + " FROM json_each(new.json, '$.invitees') j WHERE new.kind = 'booking';"
+            + " INSERT INTO entity_check_in (start, key) SELECT " + startOf("new.json") + ", new.key"
+            + " WHERE new.kind = 'booking' AND json_type(new.json, '$.checkIn') = 'object';";
+
+    private static final String DELETE_LOOKUPS_OF_OLD = " DELETE FROM entity_card WHERE card_hash = old.card_hash;"
+            + " DELETE FROM entity_member WHERE member = old.member AND kind = old.kind AND key = old.key;"
+            + " DELETE FROM entity_member WHERE old.kind = 'booking' AND kind = old.kind AND key = old.key"
+            + " AND member IN (SELECT value FROM json_each(old.json, '$.invitees'));"
+            + " DELETE FROM entity_check_in WHERE old.kind = 'booking' AND start = " + startOf("old.json")
+            + " AND key = old.key;";
+
+    /**
+     * Since schema 4, the triggers also index each booking under its invitees ({@code entity_member})
+     * and keep {@code entity_check_in}, the bookings that need a check-in by start, which the release
+     * sweep reads (see {@link BookingStates}).
+     */
+    private static final List<String> LOOKUP_TRIGGERS_4 = List.of(
+            "DROP TRIGGER entity_lookups_insert",
+            "DROP TRIGGER entity_lookups_update",
+            "DROP TRIGGER entity_lookups_delete",
+            "CREATE TRIGGER entity_lookups_insert AFTER INSERT ON entity BEGIN" + INSERT_LOOKUPS_OF_NEW + " END",
+            "CREATE TRIGGER entity_lookups_update AFTER UPDATE ON entity BEGIN" + DELETE_LOOKUPS_OF_OLD
+                    + INSERT_LOOKUPS_OF_NEW + " END",
+            "CREATE TRIGGER entity_lookups_delete AFTER DELETE ON entity BEGIN" + DELETE_LOOKUPS_OF_OLD + " END");
 
     /** Every schema step, oldest first; append new steps, never edit a released one. */
     static final List<Migration> MIGRATIONS = List.of(
@@ -105,6 +163,25 @@ final class Schema {
                                             "DROP INDEX entity_by_card_hash",
                                             "DROP INDEX entity_by_member"),
                                     LOOKUP_TRIGGERS.stream())
+                            .toList()),
+            new Migration(
+                    4,
+                    "bookings found by invitee; bookings that need a check-in; check-ins and releases recorded here",
+                    Stream.concat(
+                                    Stream.of(
+                                            // start: seconds since the epoch; kept by the triggers like the others
+                                            "CREATE TABLE entity_check_in (start INTEGER NOT NULL, key TEXT NOT NULL,"
+                                                    + " PRIMARY KEY (start, key)) WITHOUT ROWID",
+                                            // what this edge did about a booking: checked in at a door, or
+                                            // released it (both, if a tap in time lost the race to a release);
+                                            // ISO instants. Not replaced by a snapshot, like pass_use.
+                                            "CREATE TABLE booking_state (booking TEXT PRIMARY KEY, checked_in_at TEXT,"
+                                                    + " released_at TEXT, event_id TEXT NOT NULL) WITHOUT ROWID",
+                                            "INSERT INTO entity_member (member, kind, key) SELECT j.value, e.kind, e.key"
+                                                    + " FROM entity e, json_each(e.json, '$.invitees') j"
+                                                    + " WHERE e.kind = 'booking'",
+                                            "INSERT INTO entity_check_in (start, key) " + checkInRows("entity")),
+                                    LOOKUP_TRIGGERS_4.stream())
                             .toList()));
 
     /** The schema version this agent writes. */

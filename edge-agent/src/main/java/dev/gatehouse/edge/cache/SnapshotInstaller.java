@@ -181,15 +181,17 @@ final class SnapshotInstaller {
     /** Rows deleted from a retired table per transaction. */
     private static final int RETIRED_ROWS_PER_STEP = 1_000;
     /** The live tables an install replaces; each is built as {@code <name>_next}. */
-    private static final List<String> INSTALLED_TABLES = List.of("entity", "entity_card", "entity_member");
+    private static final List<String> INSTALLED_TABLES =
+            List.of("entity", "entity_card", "entity_member", "entity_check_in");
 
     /**
      * A lookup table built in key order: its rows are sorted from {@code entity_next} into a
      * temporary table, then copied in pages. {@code columns} are the temporary table's column
-     * definitions, {@code key} its primary key (every column), {@code where} selects the entities it
-     * holds; {@code unique}: no two rows may share the first column (a card hash).
+     * definitions, {@code key} its primary key (every column), {@code rows} the query of its rows
+     * from {@code entity_next} (the same as the triggers and a bulk load write, see {@link Schema});
+     * {@code unique}: no two rows may share the first column (a card hash).
      */
-    private record Lookup(String table, String columns, String key, String where, boolean unique) {
+    private record Lookup(String table, String columns, String key, String rows, boolean unique) {
         int width() {
             return key.split(",").length;
         }
@@ -204,13 +206,19 @@ final class SnapshotInstaller {
                     "entity_card_next",
                     "card_hash BLOB NOT NULL, key TEXT NOT NULL",
                     "card_hash, key",
-                    "card_hash IS NOT NULL",
+                    Schema.cardRows("main.entity_next"),
                     true),
             new Lookup(
                     "entity_member_next",
                     "member TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL",
                     "member, kind, key",
-                    "member IS NOT NULL",
+                    Schema.memberRows("main.entity_next"),
+                    false),
+            new Lookup(
+                    "entity_check_in_next",
+                    "start INTEGER NOT NULL, key TEXT NOT NULL",
+                    "start, key",
+                    Schema.checkInRows("main.entity_next"),
                     false));
 
     /** Observes the install's steps, each after its transaction committed; for tests. */
@@ -219,7 +227,8 @@ final class SnapshotInstaller {
     /**
      * Calls {@code listener} after each committed step of a snapshot install, outside the write
      * lock, on the installing thread: {@code "start"}, {@code "entities"} (per few chunks),
-     * {@code "entity_card_next"} and {@code "entity_member_next"} (per page), {@code "swap"}, and
+     * {@code "entity_card_next"}, {@code "entity_member_next"} and {@code "entity_check_in_next"} (per
+     * page), {@code "swap"}, and
      * {@code "retired"} (per page of retired rows deleted). For tests that interleave with an install.
      */
     void onInstallStep(Consumer<String> listener) {
@@ -331,8 +340,8 @@ final class SnapshotInstaller {
             sorter.execute("DROP TABLE IF EXISTS " + lookup.sorted());
             sorter.execute("CREATE TABLE " + lookup.sorted() + " (" + lookup.columns() + ", PRIMARY KEY (" + key
                     + ")) WITHOUT ROWID");
-            sorter.execute("INSERT INTO " + lookup.sorted() + " SELECT " + key + " FROM main.entity_next WHERE "
-                    + lookup.where() + " ORDER BY " + key);
+            sorter.execute("INSERT INTO " + lookup.sorted() + " SELECT " + key + " FROM (" + lookup.rows()
+                    + ") ORDER BY " + key);
             if (lookup.unique()) {
                 Optional<String[]> twice = Optional.empty();
                 try (Statement statement = sorter.connection.createStatement();

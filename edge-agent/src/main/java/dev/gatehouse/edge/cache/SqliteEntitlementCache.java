@@ -4,6 +4,7 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.Credential;
 import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.Door;
@@ -362,6 +363,18 @@ public final class SqliteEntitlementCache implements EdgeCache {
     @Override
     public List<Booking> bookingsBetween(Instant from, Instant until) {
         return pooled.bookingsBetween(from, until);
+    }
+
+    @Override
+    public Optional<Instant> checkedIn(BookingId booking) {
+        return pooled.checkedIn(booking);
+    }
+
+    @Override
+    public List<Booking> releasesDue(Instant now) {
+        Objects.requireNonNull(now, "now");
+        return connections.read(
+                "find the bookings due for release", session -> BookingStates.due(session, entities, now));
     }
 
     @Override

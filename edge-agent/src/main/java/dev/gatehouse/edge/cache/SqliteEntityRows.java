@@ -175,8 +175,8 @@ final class SqliteEntityRows {
         batch.flush();
         session.execute("DELETE FROM entity_card");
         try {
-            session.execute("INSERT INTO entity_card (card_hash, key) SELECT card_hash, key FROM entity"
-                    + " WHERE card_hash IS NOT NULL ORDER BY card_hash");
+            session.execute(
+                    "INSERT INTO entity_card (card_hash, key) " + Schema.cardRows("entity") + " ORDER BY card_hash");
         } catch (SQLiteException e) {
             if (SqliteConnections.primary(e) != SQLiteErrorCode.SQLITE_CONSTRAINT.code) {
                 throw e;
@@ -191,8 +191,10 @@ final class SqliteEntityRows {
             throw e;
         }
         session.execute("DELETE FROM entity_member");
-        session.execute("INSERT INTO entity_member (member, kind, key) SELECT member, kind, key FROM entity"
-                + " WHERE member IS NOT NULL ORDER BY member, kind, key");
+        session.execute("INSERT INTO entity_member (member, kind, key) SELECT member, kind, key FROM ("
+                + Schema.memberRows("entity") + ") ORDER BY member, kind, key");
+        session.execute("DELETE FROM entity_check_in");
+        session.execute("INSERT INTO entity_check_in (start, key) " + Schema.checkInRows("entity"));
         for (String trigger : triggers) {
             session.execute(trigger);
         }

@@ -1,9 +1,11 @@
 package dev.gatehouse.edge.cache;
 
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.PassId;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -50,6 +52,34 @@ final class WriteTransaction implements EdgeCache.Transaction {
             Outbox.insert(session, event);
         } catch (SQLException e) {
             throw Outbox.translateInsert(e, event, file);
+        }
+    }
+
+    @Override
+    public boolean recordCheckIn(BookingId booking, Instant at, String eventId) {
+        return bookingState("record the check-in of booking ", booking, at, eventId, BookingStates::recordCheckIn);
+    }
+
+    @Override
+    public boolean recordRelease(BookingId booking, Instant at, String eventId) {
+        return bookingState("record the release of booking ", booking, at, eventId, BookingStates::recordRelease);
+    }
+
+    /** One of {@link BookingStates}' conditional writes. */
+    @FunctionalInterface
+    private interface BookingStateWrite {
+        boolean write(SqliteSession session, BookingId booking, Instant at, String eventId) throws SQLException;
+    }
+
+    private boolean bookingState(String what, BookingId booking, Instant at, String eventId, BookingStateWrite write) {
+        Objects.requireNonNull(booking, "booking");
+        Objects.requireNonNull(at, "at");
+        CacheArguments.requireId(eventId, "event id");
+        requireOpen();
+        try {
+            return write.write(session, booking, at, eventId);
+        } catch (SQLException e) {
+            throw SqliteConnections.translate(e, what + booking, file);
         }
     }
 

@@ -103,7 +103,7 @@ class DecisionServiceTest {
         boolean failing;
 
         @Override
-        public boolean record(Envelope event, Optional<PassId> consumePass) {
+        public boolean record(Envelope event, Optional<PassId> consumePass, Optional<Envelope> checkIn) {
             if (failing) {
                 throw new IllegalStateException("disk full");
             }
@@ -112,6 +112,7 @@ class DecisionServiceTest {
             }
             events.add(event);
             unlockedWhenRecorded.add(gpio.relay(RELAY_PIN).energised());
+            checkIn.ifPresent(events::add);
             return true;
         }
     }

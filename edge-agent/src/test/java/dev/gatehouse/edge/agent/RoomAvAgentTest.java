@@ -135,6 +135,65 @@ class RoomAvAgentTest {
         }
     }
 
+    @Test
+    void aBookingsJoinLinkReachesTheDisplayAndANoShowReleasedAtTheEdgePutsTheRoomInStandby(@TempDir Path dir)
+            throws Exception {
+        try (SimRoomController controller = SimRoomController.start(List.of(SimRoom.standard("huddle")))) {
+            DemoSite demo = new DemoSite(dir);
+            Files.writeString(
+                    demo.configFile,
+                    Files.readString(demo.configFile)
+                            + """
+                    rooms:
+                      - id: huddle
+                        doors: [main-entrance]
+                        controller: %s
+                        nodes:
+                          display-power: %s
+                          join-link: %s
+                    """.formatted(
+                                            controller.endpointUrl(),
+                                            controller
+                                                    .nodeId("huddle", AvPoint.DISPLAY_POWER)
+                                                    .orElseThrow(),
+                                            controller
+                                                    .nodeId("huddle", AvPoint.JOIN_LINK)
+                                                    .orElseThrow()));
+            try (SimulatedHardware hardware =
+                            SimulatedHardware.forConfig(demo.config(), dir.resolve("dev"), Clock.systemUTC());
+                    EdgeAgent agent = demo.startSimulated(hardware)) {
+                Instant now = Instant.now();
+                long applied = demo.entitlements(now).size();
+                // Released 8 s from now unless someone checks in; nobody comes.
+                Booking booking = new Booking(
+                        BookingId.of("bk-no-show"),
+                        MemberId.of("ada"),
+                        Set.of(DoorId.of(DemoSite.DOOR)),
+                        now.minus(Duration.ofMinutes(5)).plusSeconds(8),
+                        now.plus(Duration.ofHours(1)),
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        Optional.of("res-huddle"),
+                        Set.of(),
+                        Optional.of(Booking.CheckIn.required(Duration.ZERO, Duration.ofMinutes(5))),
+                        Optional.of("https://meet.example.com/huddle-standup"));
+                agent.applySigned(batch(demo, applied + 1, List.of(new Change.Upsert(booking)), now));
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.JOIN_LINK)
+                        .equals("https://meet.example.com/huddle-standup"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(true));
+
+                // Why: an empty room released for want of a check-in must not keep its display on.
+                await().atMost(Duration.ofSeconds(30)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(false));
+                assertThat(Instant.now()).isAfter(booking.releaseAt().orElseThrow());
+            }
+        }
+    }
+
     private static String batch(DemoSite demo, long seq, List<Change> changes, Instant now) {
         return SignedMessages.sign(
                 new Envelope(

@@ -48,7 +48,21 @@ class CacheIndexTest {
                         "pass use",
                         PassUses.SQL_PASS_USED,
                         List.of("vp-1"),
-                        List.of("SEARCH pass_use USING PRIMARY KEY (pass=?)")));
+                        List.of("SEARCH pass_use USING PRIMARY KEY (pass=?)")),
+                Arguments.of(
+                        "check-in of a booking",
+                        BookingStates.SQL_CHECKED_IN,
+                        List.of("bk-1"),
+                        List.of("SEARCH booking_state USING PRIMARY KEY (booking=?)")),
+                Arguments.of(
+                        "bookings due for release (the sweep, not a decision)",
+                        BookingStates.SQL_DUE,
+                        List.of(1L, 2L),
+                        List.of(
+                                "SEARCH c USING PRIMARY KEY (start>? AND start<?)",
+                                "CORRELATED SCALAR SUBQUERY",
+                                "SEARCH s USING PRIMARY KEY (booking=?)",
+                                "SEARCH e USING PRIMARY KEY")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -120,6 +120,7 @@ class ReferenceEquivalenceTest {
                 }
                 assertThat(cache.seq()).isEqualTo(applied);
                 assertSameLookups(cache, reference, universe);
+                assertSameReleasesDue(cache, reference, universe);
                 // A view takes the site, doors, door groups and schedules from memory: after every
                 // commit it must answer as the reference too.
                 cache.reading(view -> {
@@ -135,6 +136,7 @@ class ReferenceEquivalenceTest {
         }
         try (SqliteEntitlementCache reopened = CacheFixtures.open(directory)) {
             assertSameLookups(reopened, reference, universe);
+            assertSameReleasesDue(reopened, reference, universe);
             assertThat(reopened.trustedKeys().keyIds())
                     .containsExactlyInAnyOrderElementsOf(reference.signingKeys().stream()
                             .map(SigningKey::kid)
@@ -187,11 +189,38 @@ class ReferenceEquivalenceTest {
             }
             assertThat(last).isEqualTo(new SnapshotResult.Installed(LOG_LENGTH));
             assertSameLookups(cache, reference, universe);
+            assertSameReleasesDue(cache, reference, universe);
             cache.reading(view -> {
                 assertSameLookups(view, reference, universe);
                 return true;
             });
             assertThat(cache.credential(CredentialId.of("c-stale"))).isEmpty();
+        }
+    }
+
+    /**
+     * The bookings due for release answer as the reference says, probed at every booking's release
+     * time: the lookup of bookings that need a check-in must follow every upsert, remove and snapshot.
+     */
+    private static void assertSameReleasesDue(EdgeCache actual, InMemoryEntitlements expected, Universe universe) {
+        List<Booking> all = universe.members.stream()
+                .flatMap(member -> expected.bookingsOf(member).stream())
+                .distinct()
+                .toList();
+        for (Booking probe : all) {
+            if (probe.releaseAt().isEmpty()) {
+                continue;
+            }
+            Instant at = probe.releaseAt().get();
+            List<BookingId> due = all.stream()
+                    .filter(b -> b.releasedAt(at, Optional.empty()))
+                    .filter(b -> !b.start().isBefore(at.minus(Duration.ofHours(26))))
+                    .sorted(java.util.Comparator.comparing(Booking::start).thenComparing(Booking::id))
+                    .map(Booking::id)
+                    .toList();
+            assertThat(actual.releasesDue(at).stream().map(Booking::id).toList())
+                    .as("bookings due for release at %s", at)
+                    .containsExactlyElementsOf(due);
         }
     }
 
@@ -299,6 +328,31 @@ class ReferenceEquivalenceTest {
             return new Change.Remove(kind, key);
         }
 
+        /** A booking, now and then with invitees (found by each of them) and a check-in (released without one). */
+        private Booking booking(Instant at) {
+            MemberId member = pick(random, members);
+            Set<MemberId> invitees = new TreeSet<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+                invitees.add(pick(random, members));
+            }
+            invitees.remove(member);
+            return new Booking(
+                    pick(random, bookings),
+                    member,
+                    someDoors(1),
+                    at,
+                    at.plus(Duration.ofMinutes(30 + random.nextInt(120))),
+                    Duration.ofMinutes(random.nextInt(30)),
+                    Duration.ofMinutes(random.nextInt(30)),
+                    Optional.of("res-" + random.nextInt(3)),
+                    invitees,
+                    random.nextBoolean()
+                            ? Optional.of(Booking.CheckIn.required(
+                                    Duration.ofMinutes(random.nextInt(20)), Duration.ofMinutes(5 + random.nextInt(25))))
+                            : Optional.empty(),
+                    Optional.empty());
+        }
+
         private Entity entity(InMemoryEntitlements model) {
             Instant at = T0.plus(Duration.ofHours(random.nextInt(1000)));
             return switch (random.nextInt(10)) {
@@ -339,15 +393,7 @@ class ReferenceEquivalenceTest {
                             random.nextBoolean() ? Optional.of(pick(random, schedules)) : Optional.empty(),
                             random.nextBoolean() ? Optional.of(at) : Optional.empty(),
                             random.nextBoolean() ? Optional.of(at.plus(Duration.ofDays(30))) : Optional.empty());
-                case 8 ->
-                    new Booking(
-                            pick(random, bookings),
-                            pick(random, members),
-                            someDoors(1),
-                            at,
-                            at.plus(Duration.ofMinutes(30 + random.nextInt(120))),
-                            Duration.ofMinutes(random.nextInt(30)),
-                            Duration.ofMinutes(random.nextInt(30)));
+                case 8 -> booking(at);
                 default ->
                     random.nextInt(3) == 0
                             ? pick(random, keys)

@@ -74,14 +74,22 @@ final class EntityJson {
                         .opt("schedule", grant.schedule())
                         .opt("validFrom", grant.validFrom())
                         .opt("validUntil", grant.validUntil());
-            case Booking booking ->
+            case Booking booking -> {
                 out.put("id", booking.id())
                         .put("member", booking.member())
                         .sorted("doors", booking.doors())
                         .put("start", booking.start())
                         .put("end", booking.end())
                         .put("bufferBefore", booking.bufferBefore())
-                        .put("bufferAfter", booking.bufferAfter());
+                        .put("bufferAfter", booking.bufferAfter())
+                        .opt("resource", booking.resource());
+                // Written only when not default, so a booking without them keeps the first version's form.
+                if (!booking.invitees().isEmpty()) {
+                    out.sorted("invitees", booking.invitees());
+                }
+                booking.checkIn().ifPresent(checkIn -> out.put("checkIn", checkIn(checkIn)));
+                out.opt("joinLink", booking.joinLink());
+            }
             case VisitorPass pass ->
                 out.put("id", pass.id())
                         .opt("host", pass.host())
@@ -151,7 +159,11 @@ final class EntityJson {
                                 in.instant("start"),
                                 in.instant("end"),
                                 in.duration("bufferBefore"),
-                                in.duration("bufferAfter"));
+                                in.duration("bufferAfter"),
+                                in.optId("resource", value -> value),
+                                in.has("invitees") ? in.idSet("invitees", MemberId::new) : java.util.Set.of(),
+                                in.has("checkIn") ? Optional.of(checkIn(in.object("checkIn"))) : Optional.empty(),
+                                in.optString("joinLink"));
                     case VISITOR_PASS ->
                         new VisitorPass(
                                 in.id("id", PassId::new),
@@ -166,6 +178,20 @@ final class EntityJson {
                 };
         in.end();
         return entity;
+    }
+
+    private static JsonOut checkIn(Booking.CheckIn checkIn) {
+        return new JsonOut()
+                .put("opensBefore", checkIn.opensBefore())
+                .put("releaseAfter", checkIn.releaseAfter())
+                .opt("checkedIn", checkIn.checkedIn());
+    }
+
+    private static Booking.CheckIn checkIn(JsonIn in) {
+        Booking.CheckIn checkIn = new Booking.CheckIn(
+                in.duration("opensBefore"), in.duration("releaseAfter"), in.optInstant("checkedIn"));
+        in.end();
+        return checkIn;
     }
 
     private static List<JsonOut> windows(List<TimeWindow> windows) {

@@ -13,6 +13,8 @@ import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.BookingEvent;
+import dev.gatehouse.protocol.message.BookingEventKind;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.Command;
 import dev.gatehouse.protocol.message.CommandAck;
@@ -31,6 +33,7 @@ import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.message.SyncRequest;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.DenyReason;
@@ -253,6 +256,13 @@ public final class MessageCodec {
                                 in.id("door", DoorId::new),
                                 in.enumValue("kind", DoorEventKind.class),
                                 in.optString("detail"));
+                    case BOOKING_EVENT ->
+                        new BookingEvent(
+                                in.id("site"),
+                                in.id("booking", BookingId::new),
+                                in.enumValue("kind", BookingEventKind.class),
+                                in.optId("member", MemberId::new),
+                                in.optId("door", DoorId::new));
                     case DEVICE_STATE ->
                         new DeviceState(
                                 in.id("site"),
@@ -373,6 +383,13 @@ public final class MessageCodec {
                         .put("door", event.door())
                         .put("kind", event.kind())
                         .opt("detail", event.detail());
+            case BookingEvent event ->
+                new JsonOut()
+                        .put("site", event.site())
+                        .put("booking", event.booking())
+                        .put("kind", event.kind())
+                        .opt("member", event.member())
+                        .opt("door", event.door());
             case DeviceState state -> deviceState(state);
             case Command command ->
                 new JsonOut()

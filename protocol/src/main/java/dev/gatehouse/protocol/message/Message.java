@@ -7,6 +7,7 @@ public sealed interface Message
                 SnapshotChunk,
                 AccessEvent,
                 DoorEvent,
+                BookingEvent,
                 DeviceState,
                 Command,
                 CommandAck,

@@ -10,6 +10,7 @@ public enum MessageType {
     SNAPSHOT_CHUNK("sync.snapshot", Channel.SNAPSHOT, true),
     ACCESS_EVENT("event.access", Channel.EVENTS, false),
     DOOR_EVENT("event.door", Channel.EVENTS, false),
+    BOOKING_EVENT("event.booking", Channel.EVENTS, false),
     DEVICE_STATE("device.state", Channel.STATE, false),
     COMMAND("command", Channel.COMMANDS, true),
     COMMAND_ACK("command.ack", Channel.COMMAND_ACK, false),

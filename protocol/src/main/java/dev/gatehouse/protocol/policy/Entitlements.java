@@ -1,6 +1,7 @@
 package dev.gatehouse.protocol.policy;
 
 import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.Credential;
 import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.Door;
@@ -15,6 +16,7 @@ import dev.gatehouse.protocol.model.Schedule;
 import dev.gatehouse.protocol.model.ScheduleId;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,8 +44,14 @@ public interface Entitlements {
 
     Optional<Schedule> schedule(ScheduleId id);
 
-    /** The member's bookings, ordered by booking id. */
+    /** The bookings the member made or is invited to, ordered by booking id. */
     List<Booking> bookingsOf(MemberId member);
+
+    /**
+     * When this site recorded a check-in of the booking (a tap at one of its doors), if it did. The
+     * hub's knowledge of a check-in travels in the booking itself ({@code checkIn.checkedIn}).
+     */
+    Optional<Instant> checkedIn(BookingId booking);
 
     Optional<VisitorPass> visitorPass(PassId id);
 

@@ -23,6 +23,7 @@ import dev.gatehouse.protocol.model.ScheduleId;
 import dev.gatehouse.protocol.model.SigningKey;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -52,6 +53,7 @@ public final class InMemoryEntitlements implements Entitlements {
     private final Map<MemberId, List<Booking>> bookingsByMember = new HashMap<>();
     private final Map<PassId, VisitorPass> passes = new HashMap<>();
     private final Set<PassId> usedPasses = new HashSet<>();
+    private final Map<BookingId, Instant> checkIns = new HashMap<>();
     private final Map<String, SigningKey> signingKeys = new LinkedHashMap<>();
 
     public static InMemoryEntitlements of(Collection<? extends Entity> entities) {
@@ -99,9 +101,12 @@ public final class InMemoryEntitlements implements Entitlements {
             case Schedule value -> schedules.put(value.id(), value);
             case Booking value -> {
                 bookings.put(value.id(), value);
-                List<Booking> list = bookingsByMember.computeIfAbsent(value.member(), id -> new ArrayList<>());
-                list.add(value);
-                list.sort(Comparator.comparing(Booking::id));
+                // Found by its member and by each invitee, as the edge's cache finds it.
+                for (MemberId who : bookingMembers(value)) {
+                    List<Booking> list = bookingsByMember.computeIfAbsent(who, id -> new ArrayList<>());
+                    list.add(value);
+                    list.sort(Comparator.comparing(Booking::id));
+                }
             }
             case VisitorPass value -> passes.put(value.id(), value);
             case SigningKey value -> signingKeys.put(value.kid(), value);
@@ -136,7 +141,7 @@ public final class InMemoryEntitlements implements Entitlements {
             case BOOKING -> {
                 Booking old = bookings.remove(BookingId.of(key));
                 if (old != null) {
-                    bookingsByMember.get(old.member()).remove(old);
+                    bookingMembers(old).forEach(who -> bookingsByMember.get(who).remove(old));
                 }
             }
             case VISITOR_PASS -> passes.remove(PassId.of(key));
@@ -149,6 +154,18 @@ public final class InMemoryEntitlements implements Entitlements {
     public InMemoryEntitlements markPassUsed(PassId pass) {
         usedPasses.add(pass);
         return this;
+    }
+
+    /** Records a check-in of the booking at this site (the edge does this in the same transaction as the event). */
+    public InMemoryEntitlements markCheckedIn(BookingId booking, Instant at) {
+        checkIns.putIfAbsent(booking, at);
+        return this;
+    }
+
+    private static List<MemberId> bookingMembers(Booking booking) {
+        List<MemberId> all = new ArrayList<>(booking.invitees());
+        all.add(booking.member());
+        return all;
     }
 
     public List<SigningKey> signingKeys() {
@@ -198,6 +215,11 @@ public final class InMemoryEntitlements implements Entitlements {
     @Override
     public List<Booking> bookingsOf(MemberId member) {
         return bookingsByMember.getOrDefault(member, List.of());
+    }
+
+    @Override
+    public Optional<Instant> checkedIn(BookingId booking) {
+        return Optional.ofNullable(checkIns.get(booking));
     }
 
     @Override

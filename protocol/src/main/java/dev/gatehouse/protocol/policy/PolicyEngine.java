@@ -1,6 +1,7 @@
 package dev.gatehouse.protocol.policy;
 
 import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.Credential;
 import dev.gatehouse.protocol.model.CredentialType;
@@ -13,6 +14,7 @@ import dev.gatehouse.protocol.model.Grant;
 import dev.gatehouse.protocol.model.GrantBasis;
 import dev.gatehouse.protocol.model.HolidayRule;
 import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.Roles;
 import dev.gatehouse.protocol.model.Schedule;
 import dev.gatehouse.protocol.model.Site;
@@ -84,11 +86,46 @@ public final class PolicyEngine {
 
     private static Evaluation member(
             Entitlements entitlements, AccessRequest request, Door door, Credential credential) {
+        Decision decision = memberDecision(entitlements, request, door, credential);
         return new Evaluation(
-                memberDecision(entitlements, request, door, credential),
+                decision,
                 Optional.of(credential.member()),
                 Optional.of(credential.id()),
-                Optional.empty());
+                Optional.empty(),
+                false,
+                checksIn(entitlements, request, decision, credential.member()));
+    }
+
+    /**
+     * The booking a granted presentation checks in: the first (by id) booking of the member, or one
+     * they are invited to, for this door, whose check-in window holds the instant and that nobody
+     * checked in yet. Only a grant by plan or booking, on a trusted clock, with the door in normal
+     * mode: an untrusted clock cannot place the tap in a window, and a lockdown or an emergency
+     * release lets people through for other reasons than their meeting.
+     */
+    private static Optional<BookingId> checksIn(
+            Entitlements entitlements, AccessRequest request, Decision decision, MemberId member) {
+        if (!(decision instanceof Granted granted)
+                || request.clock() != ClockStatus.TRUSTED
+                || !(request.mode() instanceof DoorMode.Normal)) {
+            return Optional.empty();
+        }
+        switch (granted.basis()) {
+            case MEMBER_GRANT, BOOKING -> {}
+            case VISITOR_PASS, LOCKDOWN_RESPONDER, EMERGENCY_RELEASE, STAFF_UNTRUSTED_CLOCK -> {
+                return Optional.empty();
+            }
+        }
+        for (Booking booking : entitlements.bookingsOf(member)) {
+            if (booking.includes(member)
+                    && booking.doors().contains(request.door())
+                    && booking.checkInOpen(request.at())
+                    && booking.checkIn().orElseThrow().checkedIn().isEmpty()
+                    && entitlements.checkedIn(booking.id()).isEmpty()) {
+                return Optional.of(booking.id());
+            }
+        }
+        return Optional.empty();
     }
 
     private static Decision memberDecision(
@@ -226,10 +263,16 @@ public final class PolicyEngine {
             }
         }
         for (Booking booking : entitlements.bookingsOf(member.id())) {
-            if (!booking.doors().contains(door.id())) {
+            if (!booking.includes(member.id()) || !booking.doors().contains(door.id())) {
                 continue;
             }
             if (booking.admits(at)) {
+                if (booking.checkIn().isPresent() && booking.releasedAt(at, entitlements.checkedIn(booking.id()))) {
+                    // Nobody checked in by the release time: the rest of the slot is no longer theirs,
+                    // and that is what the member at the door needs to hear, whatever their plan says.
+                    best = DenyReason.BOOKING_RELEASED;
+                    continue;
+                }
                 return new Granted(
                         door.unlockFor(),
                         GrantBasis.BOOKING,

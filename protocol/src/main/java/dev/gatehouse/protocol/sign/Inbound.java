@@ -4,6 +4,7 @@ import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.BookingEvent;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
@@ -45,6 +46,7 @@ public final class Inbound {
                 switch (envelope.payload()) {
                     case AccessEvent event -> event.site();
                     case DoorEvent event -> event.site();
+                    case BookingEvent event -> event.site();
                     case SyncRequest request -> request.site();
                     case HubTime time -> {
                         requireSame("device", time.device(), topic.device(), topic);

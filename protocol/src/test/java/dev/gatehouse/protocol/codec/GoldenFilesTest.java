@@ -48,11 +48,14 @@ class GoldenFilesTest {
         Map<String, MessageType> files = new LinkedHashMap<>();
         files.put("sync.batch.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.door-policy.json", MessageType.SYNC_BATCH);
+        files.put("sync.batch.bookings-v2.json", MessageType.SYNC_BATCH);
         files.put("sync.request.json", MessageType.SYNC_REQUEST);
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
         files.put("event.access.denied.json", MessageType.ACCESS_EVENT);
         files.put("event.door.json", MessageType.DOOR_EVENT);
+        files.put("event.booking.json", MessageType.BOOKING_EVENT);
+        files.put("event.booking.released.json", MessageType.BOOKING_EVENT);
         files.put("device.state.json", MessageType.DEVICE_STATE);
         files.put("device.state.features.json", MessageType.DEVICE_STATE);
         files.put("command.json", MessageType.COMMAND);

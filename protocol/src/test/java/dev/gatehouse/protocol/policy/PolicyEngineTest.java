@@ -14,6 +14,8 @@ import static dev.gatehouse.protocol.policy.SiteFixture.berlin;
 import static dev.gatehouse.protocol.policy.SiteFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.protocol.model.Booking;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.CredentialStatus;
@@ -689,6 +691,190 @@ class PolicyEngineTest {
 
             assertThat(site.decide(card, ROOM_A, berlin("2026-06-20T11:00")))
                     .isEqualTo(granted(ROOM_A, GrantBasis.BOOKING, "booking-44"));
+        }
+    }
+
+    @Nested
+    class InviteesCheckInAndRelease {
+        /** 10:00–11:00 in room A, 15 min buffers, check-in from 09:50, released at 10:15 without one. */
+        private static final Instant START = berlin("2026-06-17T10:00");
+
+        private MemberId ada;
+        private MemberId bea;
+        private Presented.Card adaCard;
+        private Presented.Card beaCard;
+
+        @BeforeEach
+        void enrol() {
+            ada = site.activeMember("ada");
+            bea = site.activeMember("bea");
+            adaCard = site.card("ada-card", ada);
+            beaCard = site.card("bea-card", bea);
+        }
+
+        private Booking meeting(Set<MemberId> invitees, Optional<Instant> checkedInAtHub) {
+            Booking booking = new Booking(
+                    BookingId.of("booking-50"),
+                    ada,
+                    Set.of(ROOM_A),
+                    START,
+                    START.plus(Duration.ofHours(1)),
+                    Duration.ofMinutes(15),
+                    Duration.ofMinutes(15),
+                    Optional.of("res-room-a"),
+                    invitees,
+                    Optional.of(new Booking.CheckIn(Duration.ofMinutes(10), Duration.ofMinutes(15), checkedInAtHub)),
+                    Optional.empty());
+            site.put(booking);
+            return booking;
+        }
+
+        private Evaluation tap(Presented.Card card, DoorId door, Instant at) {
+            return site.evaluate(AccessRequest.online(card, door, at));
+        }
+
+        @Test
+        void anInviteePassesTheBookingsDoorsLikeTheBooker() {
+            // A meeting has guests: each of them must get into the room without the booker holding the door.
+            meeting(Set.of(bea), Optional.empty());
+
+            assertThat(site.decide(beaCard, ROOM_A, START))
+                    .isEqualTo(granted(ROOM_A, GrantBasis.BOOKING, "booking-50"));
+            assertThat(site.decide(beaCard, ROOM_B, START)).isEqualTo(denied(DenyReason.NO_ACCESS_TO_DOOR));
+        }
+
+        @Test
+        void aMemberNeitherBookerNorInviteeGetsNothingFromTheBooking() {
+            meeting(Set.of(), Optional.empty());
+
+            assertThat(site.decide(beaCard, ROOM_A, START)).isEqualTo(denied(DenyReason.NO_ACCESS_TO_DOOR));
+        }
+
+        @ParameterizedTest(name = "{0} Berlin time: {1}")
+        @CsvSource({
+            "2026-06-17T09:45:00, BOOKING, false", // inside the buffer, before the check-in window opens
+            "2026-06-17T09:50:00, BOOKING, true", // start - opensBefore, inclusive
+            "2026-06-17T10:14:59, BOOKING, true", // the last second before the release
+            "2026-06-17T10:15:00, BOOKING_RELEASED, false", // start + releaseAfter: nobody came
+            "2026-06-17T11:14:59, BOOKING_RELEASED, false", // the rest of the slot, buffer included
+            "2026-06-17T11:15:00, OUTSIDE_BOOKING, false" // after the booking and its buffer
+        })
+        void aBookingNeedingACheckInIsCheckedInByATapInItsWindowAndReleasedWithoutOne(
+                LocalDateTime local, String expected, boolean checksIn) {
+            // The no-show rule is decided at the door, offline: from the release time the room is not
+            // theirs, and a tap in the window is what keeps it.
+            meeting(Set.of(), Optional.empty());
+            Instant at = local.atZone(ZONE).toInstant();
+
+            Evaluation evaluation = tap(adaCard, ROOM_A, at);
+
+            assertThat(evaluation.decision()).isEqualTo(outcome(expected, ROOM_A, "booking-50"));
+            assertThat(evaluation.checksIn())
+                    .isEqualTo(checksIn ? Optional.of(BookingId.of("booking-50")) : Optional.empty());
+        }
+
+        @Test
+        void anInviteesTapChecksTheBookingIn() {
+            meeting(Set.of(bea), Optional.empty());
+
+            assertThat(tap(beaCard, ROOM_A, START).checksIn()).contains(BookingId.of("booking-50"));
+        }
+
+        @Test
+        void aCheckInRecordedHereOrKnownToTheHubKeepsTheBookingAfterTheReleaseTime() {
+            Instant afterRelease = berlin("2026-06-17T10:30");
+            meeting(Set.of(), Optional.empty());
+            site.entitlements.markCheckedIn(BookingId.of("booking-50"), START);
+
+            Evaluation here = tap(adaCard, ROOM_A, afterRelease);
+
+            assertThat(here.decision()).isEqualTo(granted(ROOM_A, GrantBasis.BOOKING, "booking-50"));
+            assertThat(here.checksIn()).as("checked in once").isEmpty();
+
+            SiteFixture other = SiteFixture.berlin();
+            other.activeMember("ada");
+            Presented.Card card = other.card("ada-card", ada);
+            other.put(meeting(Set.of(), Optional.of(START)));
+            Evaluation atHub = other.evaluate(AccessRequest.online(card, ROOM_A, afterRelease));
+            assertThat(atHub.decision()).isEqualTo(granted(ROOM_A, GrantBasis.BOOKING, "booking-50"));
+            assertThat(atHub.checksIn()).isEmpty();
+        }
+
+        @Test
+        void aMemberWhosePlanOpensTheRoomChecksInWithTheSameTap() {
+            // The plan grants first; the tap must still count for the booking, or a member with a
+            // plan covering the room would lose every booking they attend.
+            site.grant("ada-room", ada, Optional.empty(), ROOM_A);
+            meeting(Set.of(), Optional.empty());
+
+            Evaluation evaluation = tap(adaCard, ROOM_A, START);
+
+            assertThat(evaluation.decision()).isEqualTo(granted(ROOM_A, GrantBasis.MEMBER_GRANT, "ada-room"));
+            assertThat(evaluation.checksIn()).contains(BookingId.of("booking-50"));
+            assertThat(site.decide(adaCard, ROOM_A, berlin("2026-06-17T10:30")))
+                    .as("a release takes the booking, not the plan")
+                    .isEqualTo(granted(ROOM_A, GrantBasis.MEMBER_GRANT, "ada-room"));
+        }
+
+        @Test
+        void noCheckInOnAnUntrustedClockInLockdownOrAtAnotherDoor() {
+            // Each of these taps is granted, so only the rule keeps it from checking in.
+            site.grant("ada-everywhere", ada, Optional.empty(), ROOM_A, ROOM_B);
+            site.member("ada", MemberStatus.ACTIVE, "security");
+            meeting(Set.of(), Optional.empty());
+
+            Evaluation untrusted = site.evaluate(
+                    request(adaCard, ROOM_A, START, ClockStatus.UNTRUSTED, Duration.ZERO, DoorMode.NORMAL));
+            Evaluation otherDoor = tap(adaCard, ROOM_B, START);
+            Evaluation lockdown =
+                    site.evaluate(request(adaCard, ROOM_A, START, ClockStatus.TRUSTED, Duration.ZERO, LOCKDOWN));
+
+            assertThat(List.of(untrusted, otherDoor, lockdown))
+                    .allSatisfy(e -> assertThat(e.decision().granted()).isTrue())
+                    .allSatisfy(e -> assertThat(e.checksIn()).isEmpty());
+            assertThat(tap(adaCard, ROOM_A, START).checksIn())
+                    .as("the same tap, normally")
+                    .isPresent();
+        }
+
+        @Test
+        void aDeniedTapChecksNothingIn() {
+            meeting(Set.of(), Optional.empty());
+            Presented.Card lost = site.card("ada-lost", ada, CredentialStatus.LOST, Optional.empty(), Optional.empty());
+
+            Evaluation evaluation = tap(lost, ROOM_A, START);
+
+            assertThat(evaluation.decision()).isEqualTo(denied(DenyReason.CREDENTIAL_LOST));
+            assertThat(evaluation.checksIn()).isEmpty();
+        }
+
+        @Test
+        void aReleasedBookingIsTheReasonGivenEvenWhenThePlanCoversTheDoorAtOtherTimes() {
+            // The member stands at the room they booked: "not in your plan now" would mislead them.
+            site.grant(
+                    "ada-weekdays-early",
+                    ada,
+                    Optional.of(site.schedule(
+                            "early", HolidayRule.IGNORED, TimeWindow.of(DayOfWeek.WEDNESDAY, "06:00", "07:00"))),
+                    ROOM_A);
+            meeting(Set.of(), Optional.empty());
+
+            assertThat(site.decide(adaCard, ROOM_A, berlin("2026-06-17T10:30")))
+                    .isEqualTo(denied(DenyReason.BOOKING_RELEASED));
+            assertThat(site.decide(adaCard, ROOM_A, berlin("2026-06-17T12:00")))
+                    .as("after the booking, the plan's reason again")
+                    .isEqualTo(denied(DenyReason.OUTSIDE_SCHEDULE));
+        }
+
+        @Test
+        void aBookingWithoutCheckInIsNeverReleased() {
+            site.booking(
+                    "booking-51", ada, ROOM_A, START, START.plus(Duration.ofHours(1)), Duration.ZERO, Duration.ZERO);
+
+            Evaluation evaluation = tap(adaCard, ROOM_A, berlin("2026-06-17T10:59"));
+
+            assertThat(evaluation.decision()).isEqualTo(granted(ROOM_A, GrantBasis.BOOKING, "booking-51"));
+            assertThat(evaluation.checksIn()).isEmpty();
         }
     }
 
