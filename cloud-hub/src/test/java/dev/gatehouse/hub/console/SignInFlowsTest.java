@@ -179,6 +179,13 @@ class SignInFlowsTest {
         Axe.assertNoSeriousViolations(browser, "my account");
         browser.screenshot("account-totp");
         // The previous step's code is still accepted; each code works once, so sign-in needs a later one.
+        // Start early in a 30-second step, so that the step cannot roll over before the hub checks the
+        // code (the previous step's code would then be two steps old).
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(31))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> Instant.now().getEpochSecond() % 30 >= 1
+                        && Instant.now().getEpochSecond() % 30 <= 15);
         browser.driver()
                 .findElement(By.id("enroll-code"))
                 .sendKeys(Totp.codeAt(secret, Instant.now().minusSeconds(30)));
