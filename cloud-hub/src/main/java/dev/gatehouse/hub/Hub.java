@@ -13,6 +13,7 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.bookings.BookingCheckIns;
 import dev.gatehouse.hub.bookings.BookingMoveService;
 import dev.gatehouse.hub.bookings.BookingMoves;
 import dev.gatehouse.hub.bookings.BookingService;
@@ -20,6 +21,7 @@ import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.CalendarFeedService;
 import dev.gatehouse.hub.bookings.CalendarFeedStore;
 import dev.gatehouse.hub.bookings.IcalService;
+import dev.gatehouse.hub.bookings.ReleaseSweep;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.bookings.SeriesService;
@@ -99,6 +101,7 @@ public final class Hub implements AutoCloseable {
     private final EventIngest ingest;
     private final Sync sync;
     private final AlertMonitor alerts;
+    private final ReleaseSweep releases;
 
     private Hub(
             HubConfig config,
@@ -108,7 +111,8 @@ public final class Hub implements AutoCloseable {
             MqttRuntime mqtt,
             EventIngest ingest,
             Sync sync,
-            AlertMonitor alerts) {
+            AlertMonitor alerts,
+            ReleaseSweep releases) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -117,6 +121,7 @@ public final class Hub implements AutoCloseable {
         this.ingest = ingest;
         this.sync = sync;
         this.alerts = alerts;
+        this.releases = releases;
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -217,7 +222,8 @@ public final class Hub implements AutoCloseable {
                             signal::generation,
                             signal::await)
                     .start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts);
+            ReleaseSweep releases = new ReleaseSweep(new BookingCheckIns(database, clock)).start();
+            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -401,6 +407,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            releases.close();
             alerts.close();
             server.stop();
         } finally {

@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.bookings;
 
-import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreError;
@@ -8,11 +7,6 @@ import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
-import dev.gatehouse.protocol.message.Change;
-import dev.gatehouse.protocol.model.Booking;
-import dev.gatehouse.protocol.model.BookingId;
-import dev.gatehouse.protocol.model.DoorId;
-import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.MemberStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,7 +16,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * Moves or retitles one booking, keeping its id: a single booking, or one occurrence of a series (its
@@ -156,35 +149,20 @@ public record BookingMoves(Database database, Clock clock) {
                 now,
                 bookingId,
                 tenantId);
-        try {
-            Sql.batch(
-                    c,
-                    "INSERT INTO booking_blocks (booking_id, resource_id, occupied_from, occupied_until) VALUES (?, ?,"
-                            + " ?, ?)",
-                    blocked.stream()
-                            .map(r -> List.<Object>of(bookingId, r, from.toEpochMilli(), until.toEpochMilli()))
-                            .toList());
-        } catch (SQLException e) {
-            if (BookingStore.isLostRace(e)) {
-                throw new BookingStore.Raced(e);
-            }
-            throw e;
-        }
+        BookingStore.block(c, bookingId, blocked, from.toEpochMilli(), until.toEpochMilli());
+        // A check-in, if the booking needs one, counts from the new start; a release must still leave
+        // part of it, or it needs none.
+        Sql.update(
+                c,
+                "UPDATE bookings SET release_at = CASE WHEN release_after_ms < end_at - start_at"
+                        + " THEN start_at + release_after_ms END,"
+                        + " release_after_ms = CASE WHEN release_after_ms < end_at - start_at THEN release_after_ms END,"
+                        + " check_in_opens_before_ms = CASE WHEN release_after_ms < end_at - start_at"
+                        + " THEN check_in_opens_before_ms END WHERE id = ? AND release_after_ms IS NOT NULL",
+                bookingId);
         if (!resource.doorIds().isEmpty()) {
             // The same booking id: the edge replaces the booking's window with the new one.
-            ChangeLog.append(
-                    c,
-                    tenantId,
-                    resource.siteId(),
-                    List.of(new Change.Upsert(new Booking(
-                            BookingId.of(bookingId),
-                            MemberId.of(current.memberId()),
-                            resource.doorIds().stream().map(DoorId::of).collect(Collectors.toSet()),
-                            start,
-                            end,
-                            before,
-                            after))),
-                    now);
+            BookingEntities.logChange(c, tenantId, resource.siteId(), bookingId, now);
         }
         return StoreResult.found(new BookingStore.Outcome.Booked(
                 BookingStore.find(c, tenantId, bookingId).orElseThrow()));

@@ -19,6 +19,9 @@ import java.util.List;
  * @param cancelWindowMinutes until how long before the start a cancellation is in time (credits back)
  * @param openingHours when bookings may run, in the site's zone; empty means at any time
  * @param closedOnHolidays whether the site's holidays are closed days for the resource
+ * @param checkInOpensBeforeMinutes how long before its start a booking may be checked in
+ * @param releaseAfterMinutes a booking not checked in by its start plus this is released (0: no check-in
+ *     needed); only at sites whose edges all read check-in (the protocol's {@code bookings-v2})
  */
 public record BookingRules(
         int granularityMinutes,
@@ -32,7 +35,9 @@ public record BookingRules(
         int maxHoursPerWeek,
         int cancelWindowMinutes,
         List<TimeWindow> openingHours,
-        boolean closedOnHolidays) {
+        boolean closedOnHolidays,
+        int checkInOpensBeforeMinutes,
+        int releaseAfterMinutes) {
     /** The granularities offered: 5 to 60 minutes, each dividing an hour. */
     public static final List<Integer> GRANULARITIES = List.of(5, 10, 15, 20, 30, 60);
 
@@ -50,6 +55,47 @@ public record BookingRules(
 
     public BookingRules {
         openingHours = List.copyOf(openingHours);
+    }
+
+    /** Rules without a check-in. */
+    public BookingRules(
+            int granularityMinutes,
+            int minMinutes,
+            int maxMinutes,
+            int minNoticeMinutes,
+            int maxAdvanceDays,
+            int bufferBeforeMinutes,
+            int bufferAfterMinutes,
+            int maxHoursPerDay,
+            int maxHoursPerWeek,
+            int cancelWindowMinutes,
+            List<TimeWindow> openingHours,
+            boolean closedOnHolidays) {
+        this(
+                granularityMinutes,
+                minMinutes,
+                maxMinutes,
+                minNoticeMinutes,
+                maxAdvanceDays,
+                bufferBeforeMinutes,
+                bufferAfterMinutes,
+                maxHoursPerDay,
+                maxHoursPerWeek,
+                cancelWindowMinutes,
+                openingHours,
+                closedOnHolidays,
+                0,
+                0);
+    }
+
+    /** The shortest and longest release times the protocol allows (minutes after the start). */
+    public static final int SHORTEST_RELEASE_MINUTES = 5;
+
+    public static final int LONGEST_RELEASE_MINUTES = 120;
+
+    /** Whether bookings of the resource must be checked in. */
+    public boolean checkInRequired() {
+        return releaseAfterMinutes > 0;
     }
 
     public Duration bufferBefore() {
@@ -80,6 +126,15 @@ public record BookingRules(
         if (maxHoursPerDay > 0 && maxHoursPerWeek > 0 && maxHoursPerDay > maxHoursPerWeek) {
             problems.add(
                     "maxHoursPerDay (" + maxHoursPerDay + ") is more than maxHoursPerWeek (" + maxHoursPerWeek + ")");
+        }
+        if (releaseAfterMinutes != 0
+                && (releaseAfterMinutes < SHORTEST_RELEASE_MINUTES || releaseAfterMinutes > LONGEST_RELEASE_MINUTES)) {
+            problems.add("releaseAfterMinutes must be 0 (no check-in) or " + SHORTEST_RELEASE_MINUTES + " to "
+                    + LONGEST_RELEASE_MINUTES);
+        }
+        if (releaseAfterMinutes > 0 && releaseAfterMinutes >= minMinutes) {
+            problems.add("releaseAfterMinutes (" + releaseAfterMinutes + ") must be less than minMinutes (" + minMinutes
+                    + "): a release must leave part of the shortest booking");
         }
         return List.copyOf(problems);
     }

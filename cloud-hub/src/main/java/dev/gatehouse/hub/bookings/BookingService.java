@@ -19,6 +19,7 @@ import dev.gatehouse.hub.web.QueryParameters;
 import dev.gatehouse.hub.web.StoreResults;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.Ids;
+import dev.gatehouse.protocol.model.Booking;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -39,6 +40,8 @@ import java.util.Optional;
  * POST /api/v1/bookings                          book: 201, 422 listing every broken rule, 409 naming the collision
  * GET  /api/v1/bookings/{bookingId}              one booking
  * POST /api/v1/bookings/{bookingId}/cancel       cancel (idempotent): the time is free, the doors close to it
+ * POST /api/v1/bookings/{bookingId}/check-in     check in at the front desk, in the booking's check-in window
+ * GET  /api/v1/sites/{siteId}/booking-conflicts  check-ins that met a rebooking of a released booking's time
  * GET  /api/v1/sites/{siteId}/bookings           the site's bookings meeting ?from=&amp;until= (&amp;memberId=)
  * GET  /api/v1/sites/{siteId}/availability       each resource's occupied time between ?from= and ?until=
  * </pre>
@@ -57,6 +60,8 @@ public record BookingService(
         rules.post("/bookings", this::create)
                 .get("/bookings/{bookingId}", this::get)
                 .post("/bookings/{bookingId}/cancel", this::cancel)
+                .post("/bookings/{bookingId}/check-in", this::checkIn)
+                .get("/sites/{siteId}/booking-conflicts", this::conflicts)
                 .get("/sites/{siteId}/bookings", this::list)
                 .get("/sites/{siteId}/availability", this::availability);
     }
@@ -64,7 +69,15 @@ public record BookingService(
     private void create(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
         Input input = Input.of(
-                Json.object(req, maxBody), "resourceId", "memberId", "title", "start", "end", "overrideReason");
+                Json.object(req, maxBody),
+                "resourceId",
+                "memberId",
+                "title",
+                "start",
+                "end",
+                "overrideReason",
+                "invitees",
+                "joinLink");
         String resourceId = id(input, "resourceId", "resource");
         String memberId = id(input, "memberId", "member");
         String title = input.optionalText("title", 200).orElse("");
@@ -76,6 +89,11 @@ public record BookingService(
         Optional<String> override = input.optionalText("overrideReason", 500).map(String::strip);
         if (override.isPresent() && override.get().isEmpty()) {
             input.error("overrideReason", "must say why the rules are overridden, or be left out");
+        }
+        List<String> invitees = input.ids("invitees", Booking.MAX_INVITEES);
+        Optional<String> joinLink = input.optionalText("joinLink", Booking.MAX_JOIN_LINK);
+        if (joinLink.isPresent() && !Booking.isJoinLink(joinLink.get())) {
+            input.error("joinLink", "must be an https:// URL with a host name and no spaces, quotes or angle brackets");
         }
         input.done();
         Resource resource = StoreResults.found(resources.find(caller.tenantId(), resourceId), "resource", resourceId);
@@ -89,7 +107,9 @@ public record BookingService(
                         start.orElseThrow(),
                         end.orElseThrow(),
                         override,
-                        caller.actorId())));
+                        caller.actorId(),
+                        invitees,
+                        joinLink)));
         switch (outcome) {
             case BookingStore.Outcome.Booked booked -> {
                 BookingView booking = booked.booking();
@@ -164,6 +184,57 @@ public record BookingService(
             audit.record(req, caller, "booking.cancel", "booking", current.id(), current.siteId(), current, cancelled);
         }
         Json.ok(res, withCredits(caller.tenantId(), cancelled));
+    }
+
+    private void checkIn(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
+        BookingView current = booking(req, caller);
+        caller.require(Permission.MANAGE_BOOKINGS, current.siteId());
+        BookingCheckIns.Result result = StoreResults.value(new BookingCheckIns(store.database(), clock)
+                .checkIn(caller.tenantId(), current.id(), caller.actorId()));
+        BookingView after = StoreResults.found(store.find(caller.tenantId(), current.id()), "booking", current.id());
+        switch (result) {
+            case CHECKED_IN, RESTORED, CONFLICT ->
+                audit.record(
+                        req, caller, "booking.check-in", "booking", current.id(), current.siteId(), current, after);
+            case ALREADY_CHECKED_IN -> {}
+            case NO_CHECK_IN_NEEDED ->
+                throw new ApiException(
+                        409,
+                        "booking-check-in",
+                        "No check-in needed",
+                        "booking " + current.id() + " needs no check-in: its resource asks for none, or an edge of the"
+                                + " site could not enforce one when it was booked",
+                        List.of());
+            case OUTSIDE_WINDOW ->
+                throw new ApiException(
+                        409,
+                        "booking-check-in",
+                        "Outside the check-in window",
+                        "booking " + current.id() + " can be checked in from "
+                                + current.checkIn().opensAt() + " until "
+                                + current.checkIn().releaseAt() + "; it is " + Times.iso(clock.instant()),
+                        List.of());
+            default ->
+                throw new ApiException(
+                        409,
+                        "booking-check-in",
+                        "Cannot check in",
+                        "booking " + current.id() + " is " + current.status() + " and cannot be checked in ("
+                                + result.wire() + ")",
+                        List.of());
+        }
+        Json.ok(res, withCredits(caller.tenantId(), after));
+    }
+
+    private void conflicts(ServerRequest req, ServerResponse res) {
+        Views.SiteView site = SitePath.site(req, sites, Permission.MANAGE_BOOKINGS);
+        Json.ok(
+                res,
+                Map.of(
+                        "items",
+                        new BookingCheckIns(store.database(), clock)
+                                .conflicts(Caller.operator(req).tenantId(), site.id())));
     }
 
     private record Range(Instant from, Instant until) {}

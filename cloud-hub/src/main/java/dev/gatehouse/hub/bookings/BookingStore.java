@@ -10,11 +10,7 @@ import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
 import dev.gatehouse.protocol.message.Change;
-import dev.gatehouse.protocol.model.Booking;
-import dev.gatehouse.protocol.model.BookingId;
-import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.EntityKind;
-import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.MemberStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -31,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Bookings. Never a double booking: a booking's occupied time (its buffers included) is written as one
@@ -44,7 +39,8 @@ import java.util.stream.Collectors;
 public record BookingStore(Database database, Clock clock) {
     static final String COLUMNS = "id, site_id, resource_id, member_id, title, start_at, end_at, buffer_before_ms,"
             + " buffer_after_ms, status, price, credits, override_reason, created_by, created_at, updated_at,"
-            + " cancelled_at";
+            + " cancelled_at, join_link, check_in_opens_before_ms, release_after_ms, release_at, checked_in_at,"
+            + " checked_in_by, released_at, released_by";
 
     /**
      * PostgreSQL's SQLSTATEs for a lost race on the exclusion constraint: its violation, and the
@@ -54,7 +50,9 @@ public record BookingStore(Database database, Clock clock) {
 
     public enum BookingStatus {
         CONFIRMED,
-        CANCELLED
+        CANCELLED,
+        /** Not checked in by its release time: its time is free again, its doors closed to it. */
+        RELEASED
     }
 
     /**
@@ -62,6 +60,8 @@ public record BookingStore(Database database, Clock clock) {
      *
      * @param overrideReason an operator's reason to book despite broken rules (never despite another booking)
      * @param createdBy who asks: an operator's actor id, or the member's
+     * @param invitees members of the tenant who pass the booking's doors like its member
+     * @param joinLink the meeting's https link for the room's display
      */
     public record NewBooking(
             String resourceId,
@@ -70,7 +70,25 @@ public record BookingStore(Database database, Clock clock) {
             Instant start,
             Instant end,
             Optional<String> overrideReason,
-            String createdBy) {}
+            String createdBy,
+            List<String> invitees,
+            Optional<String> joinLink) {
+        public NewBooking {
+            invitees = List.copyOf(invitees);
+        }
+
+        /** A booking without invitees or join link. */
+        public NewBooking(
+                String resourceId,
+                String memberId,
+                String title,
+                Instant start,
+                Instant end,
+                Optional<String> overrideReason,
+                String createdBy) {
+            this(resourceId, memberId, title, start, end, overrideReason, createdBy, List.of(), Optional.empty());
+        }
+    }
 
     /** What a create came to. */
     public sealed interface Outcome {
@@ -152,6 +170,16 @@ public record BookingStore(Database database, Clock clock) {
         if (memberStatus.isEmpty()) {
             return StoreResult.invalid("memberId", "member '" + request.memberId() + "' does not exist");
         }
+        for (String invitee : request.invitees()) {
+            if (invitee.equals(request.memberId())) {
+                return StoreResult.invalid(
+                        "invitees",
+                        "the booking's own member '" + invitee + "' passes anyway;" + " leave them out of invitees");
+            }
+            if (!Sql.exists(c, "SELECT 1 FROM members WHERE id = ? AND tenant_id = ?", invitee, tenantId)) {
+                return StoreResult.invalid("invitees", "member '" + invitee + "' does not exist");
+            }
+        }
         Instant now = clock.instant();
         ZoneId zone = ZoneId.of(Sql.one(c, "SELECT time_zone FROM sites WHERE id = ?", Sql.STRING, resource.siteId())
                 .orElseThrow());
@@ -183,9 +211,13 @@ public record BookingStore(Database database, Clock clock) {
         }
         String id = HubIds.next("bk");
         long minutes = Duration.between(request.start(), request.end()).toMinutes();
+        // Check-in only where every edge of the site reads it, and only when a release leaves part of the booking.
+        boolean checkIn = rules.checkInRequired()
+                && rules.releaseAfterMinutes() < minutes
+                && BookingEntities.siteReadsV2(c, tenantId, resource.siteId());
         Sql.update(
                 c,
-                "INSERT INTO bookings (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(17) + "?)",
+                "INSERT INTO bookings (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(25) + "?)",
                 id,
                 resource.siteId(),
                 resource.id(),
@@ -203,39 +235,26 @@ public record BookingStore(Database database, Clock clock) {
                 now,
                 now,
                 null,
+                request.joinLink(),
+                checkIn ? Duration.ofMinutes(rules.checkInOpensBeforeMinutes()).toMillis() : null,
+                checkIn ? Duration.ofMinutes(rules.releaseAfterMinutes()).toMillis() : null,
+                checkIn ? request.start().plus(Duration.ofMinutes(rules.releaseAfterMinutes())) : null,
+                null,
+                null,
+                null,
+                null,
                 tenantId);
+        Sql.batch(
+                c,
+                "INSERT INTO booking_invitees (booking_id, member_id) VALUES (?, ?)",
+                request.invitees().stream().distinct().map(m -> List.of(id, m)).toList());
         // Credits: the period's allowance, the debit and any overage, in this transaction.
         if (CreditLedger.debit(c, tenantId, id, now) instanceof CreditLedger.Debit.Refused refused) {
             throw new CreditsRefused(refused.message());
         }
-        try {
-            Sql.batch(
-                    c,
-                    "INSERT INTO booking_blocks (booking_id, resource_id, occupied_from, occupied_until) VALUES (?, ?,"
-                            + " ?, ?)",
-                    blocked.stream()
-                            .map(r -> List.<Object>of(id, r, from.toEpochMilli(), until.toEpochMilli()))
-                            .toList());
-        } catch (SQLException e) {
-            if (isLostRace(e)) {
-                throw new Raced(e);
-            }
-            throw e;
-        }
+        block(c, id, blocked, from.toEpochMilli(), until.toEpochMilli());
         if (!resource.doorIds().isEmpty()) {
-            ChangeLog.append(
-                    c,
-                    tenantId,
-                    resource.siteId(),
-                    List.of(new Change.Upsert(new Booking(
-                            BookingId.of(id),
-                            MemberId.of(request.memberId()),
-                            resource.doorIds().stream().map(DoorId::of).collect(Collectors.toSet()),
-                            request.start(),
-                            request.end(),
-                            rules.bufferBefore(),
-                            rules.bufferAfter()))),
-                    now);
+            BookingEntities.logChange(c, tenantId, resource.siteId(), id, now);
         }
         return StoreResult.found(new Outcome.Booked(find(c, tenantId, id).orElseThrow()));
     }
@@ -248,7 +267,8 @@ public record BookingStore(Database database, Clock clock) {
             if (current.isEmpty()) {
                 return new StoreResult.NotFound<>("booking", bookingId);
             }
-            if (current.get().status().equals(WireNames.wire(BookingStatus.CANCELLED))) {
+            if (!current.get().status().equals(WireNames.wire(BookingStatus.CONFIRMED))) {
+                // Cancelled already, or released for want of a check-in: nothing left to cancel.
                 return StoreResult.found(current.get());
             }
             // Credits back once, if in time; first, as the member's ledger lock comes before the booking's rows.
@@ -277,7 +297,11 @@ public record BookingStore(Database database, Clock clock) {
     }
 
     static Optional<BookingView> find(Connection c, String tenantId, String bookingId) throws SQLException {
-        return Sql.byId(c, "bookings", COLUMNS, BookingStore::view, tenantId, bookingId);
+        Optional<BookingView> found = Sql.byId(c, "bookings", COLUMNS, BookingStore::view, tenantId, bookingId);
+        if (found.isEmpty()) {
+            return found;
+        }
+        return Optional.of(found.get().withInvitees(BookingEntities.invitees(c, bookingId)));
     }
 
     /** The site's bookings with occupied time in [from, until), live and cancelled, by start. */
@@ -314,6 +338,28 @@ public record BookingStore(Database database, Clock clock) {
                 siteId,
                 until.toEpochMilli(),
                 from.toEpochMilli()));
+    }
+
+    /**
+     * Writes a booking's occupied time on every resource it blocks; a lost race on PostgreSQL's
+     * exclusion constraint throws {@link Raced}.
+     */
+    static void block(Connection c, String bookingId, List<String> resources, long from, long until)
+            throws SQLException {
+        try {
+            Sql.batch(
+                    c,
+                    "INSERT INTO booking_blocks (booking_id, resource_id, occupied_from, occupied_until) VALUES (?, ?,"
+                            + " ?, ?)",
+                    resources.stream()
+                            .map(r -> List.<Object>of(bookingId, r, from, until))
+                            .toList());
+        } catch (SQLException e) {
+            if (isLostRace(e)) {
+                throw new Raced(e);
+            }
+            throw e;
+        }
     }
 
     static Optional<Outcome.Collides> collision(Connection c, List<String> resources, Instant from, Instant until)
@@ -414,6 +460,30 @@ public record BookingStore(Database database, Clock clock) {
                 row.getString(14),
                 Times.iso(row.getLong(15)),
                 Times.iso(row.getLong(16)),
-                cancelledAt);
+                cancelledAt,
+                List.of(),
+                row.getString(18),
+                checkIn(row),
+                optionalIso(row, 24),
+                row.getString(25));
+    }
+
+    private static BookingView.CheckIn checkIn(ResultSet row) throws SQLException {
+        Long releaseAfter = BookingEntities.nullable(row, 20);
+        if (releaseAfter == null) {
+            return null;
+        }
+        long start = row.getLong(6);
+        Long opensBefore = BookingEntities.nullable(row, 19);
+        return new BookingView.CheckIn(
+                Times.iso(start - (opensBefore == null ? 0 : opensBefore)),
+                Times.iso(start + releaseAfter),
+                optionalIso(row, 22),
+                row.getString(23));
+    }
+
+    private static String optionalIso(ResultSet row, int column) throws SQLException {
+        Long value = BookingEntities.nullable(row, column);
+        return value == null ? null : Times.iso(value);
     }
 }

@@ -58,7 +58,9 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         "maxHoursPerWeek",
         "cancelWindowMinutes",
         "openingHours",
-        "closedOnHolidays"
+        "closedOnHolidays",
+        "checkInOpensBeforeMinutes",
+        "releaseAfterMinutes"
     };
     /** The booking rules' field names in the API, in this order (the console's form lists them so). */
     public static final List<String> RULE_FIELDS = List.of(RULES);
@@ -210,7 +212,10 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
                 in.has("openingHours")
                         ? in.weeklyWindows("openingHours", BookingRules.MAX_OPENING_WINDOWS)
                         : base.openingHours(),
-                in.bool("closedOnHolidays").orElse(base.closedOnHolidays()));
+                in.bool("closedOnHolidays").orElse(base.closedOnHolidays()),
+                in.integer("checkInOpensBeforeMinutes", 0, 120).orElse(base.checkInOpensBeforeMinutes()),
+                in.integer("releaseAfterMinutes", 0, BookingRules.LONGEST_RELEASE_MINUTES)
+                        .orElse(base.releaseAfterMinutes()));
         try {
             in.done();
         } catch (dev.gatehouse.hub.web.ApiException e) {
@@ -249,7 +254,9 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
                 .put("maxHoursPerWeek", rules.maxHoursPerWeek())
                 .put("cancelWindowMinutes", rules.cancelWindowMinutes());
         r.set("openingHours", Json.MAPPER.valueToTree(readTree(ResourceStore.windowsJson(rules.openingHours()))));
-        r.put("closedOnHolidays", rules.closedOnHolidays());
+        r.put("closedOnHolidays", rules.closedOnHolidays())
+                .put("checkInOpensBeforeMinutes", rules.checkInOpensBeforeMinutes())
+                .put("releaseAfterMinutes", rules.releaseAfterMinutes());
         com.fasterxml.jackson.databind.node.ArrayNode doors = node.putArray("doorIds");
         resource.doorIds().forEach(doors::add);
         com.fasterxml.jackson.databind.node.ArrayNode plans = node.putArray("planIds");

@@ -30,7 +30,8 @@ public record ResourceStore(Database database, Clock clock) {
     static final String COLUMNS = "id, site_id, parent_id, name, kind, capacity, amenities, x, y, price_per_hour,"
             + " credits_per_hour, status, granularity_minutes, min_minutes, max_minutes, min_notice_minutes,"
             + " max_advance_days, buffer_before_minutes, buffer_after_minutes, max_hours_per_day,"
-            + " max_hours_per_week, cancel_window_minutes, opening_hours, closed_on_holidays, created_at, updated_at";
+            + " max_hours_per_week, cancel_window_minutes, opening_hours, closed_on_holidays,"
+            + " check_in_opens_before_minutes, release_after_minutes, created_at, updated_at";
 
     /** What an API client sets on a resource; the store checks what refers to other rows. */
     public record ResourceInput(
@@ -67,7 +68,7 @@ public record ResourceStore(Database database, Clock clock) {
             }
             Sql.update(
                     c,
-                    "INSERT INTO resources (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(26) + "?)",
+                    "INSERT INTO resources (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(28) + "?)",
                     row(id, siteId, input, now, now, tenantId));
             writeLinks(c, id, input);
             return StoreResult.found(find(c, tenantId, id).orElseThrow());
@@ -93,7 +94,8 @@ public record ResourceStore(Database database, Clock clock) {
                             + " min_minutes = ?, max_minutes = ?, min_notice_minutes = ?, max_advance_days = ?,"
                             + " buffer_before_minutes = ?, buffer_after_minutes = ?, max_hours_per_day = ?,"
                             + " max_hours_per_week = ?, cancel_window_minutes = ?, opening_hours = ?,"
-                            + " closed_on_holidays = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                            + " closed_on_holidays = ?, check_in_opens_before_minutes = ?, release_after_minutes = ?,"
+                            + " updated_at = ? WHERE id = ? AND tenant_id = ?",
                     settings(input, now, resourceId, tenantId));
             Sql.update(c, "DELETE FROM resource_doors WHERE resource_id = ?", resourceId);
             Sql.update(c, "DELETE FROM resource_plans WHERE resource_id = ?", resourceId);
@@ -196,7 +198,9 @@ public record ResourceStore(Database database, Clock clock) {
                 row.getInt(21),
                 row.getInt(22),
                 windows(row.getString(23)),
-                row.getBoolean(24));
+                row.getBoolean(24),
+                row.getInt(25),
+                row.getInt(26));
         return new Resource(
                 row.getString(1),
                 row.getString(2),
@@ -213,8 +217,8 @@ public record ResourceStore(Database database, Clock clock) {
                 rules,
                 doors,
                 plans,
-                Times.iso(row.getLong(25)),
-                Times.iso(row.getLong(26)));
+                Times.iso(row.getLong(27)),
+                Times.iso(row.getLong(28)));
     }
 
     private static Object[] row(
@@ -238,7 +242,7 @@ public record ResourceStore(Database database, Clock clock) {
         return values.toArray();
     }
 
-    /** name … closed_on_holidays, in the order of {@link #COLUMNS}. */
+    /** name … release_after_minutes, in the order of {@link #COLUMNS}. */
     private static Object[] settingValues(ResourceInput input) {
         BookingRules rules = input.rules();
         return new Object[] {
@@ -262,7 +266,9 @@ public record ResourceStore(Database database, Clock clock) {
             rules.maxHoursPerWeek(),
             rules.cancelWindowMinutes(),
             windowsJson(rules.openingHours()),
-            rules.closedOnHolidays()
+            rules.closedOnHolidays(),
+            rules.checkInOpensBeforeMinutes(),
+            rules.releaseAfterMinutes()
         };
     }
 

@@ -426,6 +426,8 @@ public record ResourcePages(
         values.put("rules.maxHoursPerDay", String.valueOf(rules.maxHoursPerDay()));
         values.put("rules.maxHoursPerWeek", String.valueOf(rules.maxHoursPerWeek()));
         values.put("rules.cancelWindowMinutes", String.valueOf(rules.cancelWindowMinutes()));
+        values.put("rules.checkInOpensBeforeMinutes", String.valueOf(rules.checkInOpensBeforeMinutes()));
+        values.put("rules.releaseAfterMinutes", String.valueOf(rules.releaseAfterMinutes()));
         values.put("rules.openingHours", typed(rules.openingHours()));
         if (rules.closedOnHolidays()) {
             values.put("rules.closedOnHolidays", "on");

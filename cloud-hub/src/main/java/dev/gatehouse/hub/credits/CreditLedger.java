@@ -163,6 +163,20 @@ public final class CreditLedger {
      * A booking that debited nothing (no credits, or made before credits existed) is left alone.
      */
     public static void refund(Connection c, String tenantId, String bookingId, Instant now) throws SQLException {
+        refund(c, tenantId, bookingId, now, Optional.empty());
+    }
+
+    /**
+     * Refunds the booking's debit and overage in full whatever the time, once (as {@link #refund}):
+     * the hub, not the member, took the booking away, and {@code reason} says how.
+     */
+    public static void refundInFull(Connection c, String tenantId, String bookingId, Instant now, String reason)
+            throws SQLException {
+        refund(c, tenantId, bookingId, now, Optional.of(reason));
+    }
+
+    private static void refund(Connection c, String tenantId, String bookingId, Instant now, Optional<String> inFull)
+            throws SQLException {
         Optional<Debited> found = Sql.one(
                 c,
                 "SELECT l.member_id, l.period, l.credits, l.overage_credits, l.overage_amount, l.refundable_until,"
@@ -186,7 +200,7 @@ public final class CreditLedger {
         if (Sql.exists(c, "SELECT 1 FROM credit_ledger WHERE booking_id = ? AND kind = ?", bookingId, Kind.REFUND)) {
             return;
         }
-        boolean inTime = !now.isAfter(debit.refundableUntil());
+        boolean inTime = inFull.isPresent() || !now.isAfter(debit.refundableUntil());
         long window = Duration.between(debit.refundableUntil(), debit.start()).toMinutes();
         insert(
                 c,
@@ -199,12 +213,15 @@ public final class CreditLedger {
                         Optional.of(bookingId),
                         inTime ? debit.overage().negated() : Overage.NONE,
                         Optional.empty(),
-                        inTime
-                                ? "cancelled in time (refunds until " + Times.iso(debit.refundableUntil())
-                                        + "): the debit and any overage are returned"
-                                : "cancelled late: refunds ended at " + Times.iso(debit.refundableUntil()) + ", "
-                                        + window + " minutes before the start; nothing is refunded and any"
-                                        + " overage stays due",
+                        inFull.isPresent()
+                                ? inFull.get()
+                                : inTime
+                                        ? "cancelled in time (refunds until " + Times.iso(debit.refundableUntil())
+                                                + "): the debit and any overage are returned"
+                                        : "cancelled late: refunds ended at " + Times.iso(debit.refundableUntil())
+                                                + ", "
+                                                + window + " minutes before the start; nothing is refunded and any"
+                                                + " overage stays due",
                         HUB),
                 now);
     }

@@ -2,6 +2,8 @@ package dev.gatehouse.hub.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.bookings.BookingEntities;
+import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
@@ -13,6 +15,8 @@ import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.BookingEvent;
+import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
@@ -26,6 +30,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -147,21 +152,37 @@ public final class EventIngest implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         try {
-            database.run(c -> Sql.update(
-                    c,
-                    "UPDATE devices SET acked_seq = ?, clock = ?, health = ?, outbox_depth = ?, problems = ?,"
-                            + " version = ?, features = ?, state_at = ?, last_seen_at = ? WHERE id = ? AND tenant_id = ?",
-                    state.cacheSeq(),
-                    state.clock(),
-                    state.health(),
-                    state.outboxDepth(),
-                    problems,
-                    state.agentVersion(),
-                    String.join(",", state.features()),
-                    received.get().event().time(),
-                    clock.millis(),
-                    device.deviceId(),
-                    device.tenantId()));
+            database.run(c -> {
+                boolean readV2 = BookingEntities.siteReadsV2(c, device.tenantId(), device.siteId());
+                Sql.update(
+                        c,
+                        "UPDATE devices SET acked_seq = ?, clock = ?, health = ?, outbox_depth = ?, problems = ?,"
+                                + " version = ?, features = ?, state_at = ?, last_seen_at = ? WHERE id = ? AND tenant_id = ?",
+                        state.cacheSeq(),
+                        state.clock(),
+                        state.health(),
+                        state.outboxDepth(),
+                        problems,
+                        state.agentVersion(),
+                        String.join(",", state.features()),
+                        received.get().event().time(),
+                        clock.millis(),
+                        device.deviceId(),
+                        device.tenantId());
+                if (!readV2 && BookingEntities.siteReadsV2(c, device.tenantId(), device.siteId())) {
+                    // The site's last edge without bookings-v2 has been upgraded: its bookings were sent in
+                    // the first form; send them again whole (invitees, resource, join link).
+                    List<Change> resend =
+                            BookingEntities.live(c, device.tenantId(), device.siteId(), clock.instant()).stream()
+                                    .<Change>map(Change.Upsert::new)
+                                    .toList();
+                    ChangeLog.append(c, device.tenantId(), device.siteId(), resend, clock.instant());
+                    if (!resend.isEmpty()) {
+                        LOG.info("every edge of site " + device.siteId() + " now reads bookings-v2; sent "
+                                + resend.size() + " bookings again in that form");
+                    }
+                }
+            });
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "could not record the state of device " + device.deviceId(), e);
         }
@@ -229,11 +250,13 @@ public final class EventIngest implements AutoCloseable {
         DeviceRef device = events.getFirst().device();
         List<Envelope> access = new ArrayList<>();
         List<Envelope> doors = new ArrayList<>();
+        List<Envelope> bookings = new ArrayList<>();
         for (Received received : events) {
             switch (received.event().payload()) {
                 case AccessEvent ignored -> access.add(received.event());
                 case DoorEvent ignored -> doors.add(received.event());
-                default -> {} // Inbound.read allows only these two on the events channel
+                case BookingEvent ignored -> bookings.add(received.event());
+                default -> {} // Inbound.read allows only these three on the events channel
             }
         }
         int stored = AccessLogStore.insert(c, device.tenantId(), device.siteId(), device.deviceId(), access, now)
@@ -257,6 +280,10 @@ public final class EventIngest implements AutoCloseable {
                 insert.setLong(9, now);
                 stored += insert.executeUpdate();
             }
+        }
+        // After the access events: a check-in's tap is stored before the check-in it caused.
+        for (Envelope envelope : bookings) {
+            stored += BookingReports.apply(c, device, envelope, Instant.ofEpochMilli(now));
         }
         return stored;
     }

@@ -148,7 +148,7 @@ public final class SyncPublisher implements AutoCloseable {
 
     public SyncPublisher(Database database, EdgeDevices devices, EdgeLink link, Clock clock, SyncSettings settings) {
         this.database = database;
-        this.store = new SyncStore(database);
+        this.store = new SyncStore(database, clock);
         this.devices = devices;
         this.link = link;
         this.clock = clock;

@@ -37,7 +37,7 @@ public record SyncRequests(SyncStore store, EdgeDevices devices, EdgeLink link, 
     private static final int READ_LIMIT = 2000;
 
     public SyncRequests(Database database, EdgeDevices devices, EdgeLink link, Clock clock, SyncSettings settings) {
-        this(new SyncStore(database), devices, link, clock, settings);
+        this(new SyncStore(database, clock), devices, link, clock, settings);
     }
 
     /** The {@code sync-request} handler: {@code link.onMessage(Channel.SYNC_REQUEST, syncRequests::handle)}. */

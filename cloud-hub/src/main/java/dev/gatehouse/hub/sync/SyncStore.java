@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.sync;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.gatehouse.hub.bookings.BookingEntities;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.projection.SiteProjection;
@@ -11,6 +12,7 @@ import dev.gatehouse.protocol.model.Entity;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,7 +24,11 @@ import java.util.Optional;
  * What sync reads from the store: sites' heads and floors, log ranges with the signing key, snapshots;
  * and the seq up to which the broker accepted each site's batches ({@code sync_published}).
  */
-public record SyncStore(Database database) {
+public record SyncStore(Database database, Clock clock) {
+    public SyncStore(Database database) {
+        this(database, Clock.systemUTC());
+    }
+
     /** A site's log: its last seq ({@code head}) and the last compacted-away seq ({@code floor}). */
     public record SiteHead(String tenantId, String tenantSlug, String siteId, long head, long floor) {}
 
@@ -77,6 +83,15 @@ public record SyncStore(Database database) {
                     Math.max(afterSeq, head.get().floor()),
                     head.get().head(),
                     limit);
+            if (BookingEntities.anyExtended(
+                            changes.stream().map(LoggedChange::change).toList())
+                    && !BookingEntities.siteReadsV2(c, tenantId, siteId)) {
+                // An edge of the site cannot read bookings-v2: it gets the bookings' first form.
+                changes = changes.stream()
+                        .map(change -> new LoggedChange(
+                                change.siteId(), change.seq(), BookingEntities.forSite(change.change()), change.at()))
+                        .toList();
+            }
             ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
@@ -135,10 +150,12 @@ public record SyncStore(Database database) {
             if (entities.isEmpty()) {
                 return Optional.empty();
             }
+            List<Entity> all = new java.util.ArrayList<>(entities.get());
+            all.addAll(BookingEntities.live(c, tenantId, siteId, clock.instant()));
             return Optional.of(new Snapshot(
                     head.get(),
                     head.get().head(),
-                    entities.get(),
+                    BookingEntities.forSite(all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
                     TenantStore.activeSigningKey(c, database.masterKey(), tenantId)));
         });
     }

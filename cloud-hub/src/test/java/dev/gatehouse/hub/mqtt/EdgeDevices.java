@@ -2,7 +2,9 @@ package dev.gatehouse.hub.mqtt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.testing.Api;
+import dev.gatehouse.hub.testing.FakeEdge;
 import dev.gatehouse.hub.testing.TestHub;
+import org.eclipse.paho.mqttv5.common.MqttException;
 
 /** Tenants, sites and provisioned devices for MQTT tests, made through the API. */
 final class EdgeDevices {
@@ -11,6 +13,15 @@ final class EdgeDevices {
     /** A provisioned device: its tenant's token and slug, its site, id, MQTT password and bundle. */
     record Device(
             String token, String tenantId, String slug, String site, String id, String password, JsonNode bundle) {}
+
+    /** Connects as the device, subscribed to its inbox. */
+    static FakeEdge connect(TestHub hub, Device d) throws MqttException {
+        FakeEdge edge = FakeEdge.connect("tcp://127.0.0.1:" + hub.hub().brokerPort(), d.id(), d.id(), d.password());
+        if (edge.subscribeInbox(d.slug(), d.site(), d.id())[0] >= 0x80) {
+            throw new AssertionError("the broker refused the inbox subscription of " + d.id());
+        }
+        return edge;
+    }
 
     /** A new tenant with one site, one door and one provisioned device. */
     static Device provisioned(TestHub hub, String prefix) {

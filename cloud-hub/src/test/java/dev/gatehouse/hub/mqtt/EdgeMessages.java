@@ -2,14 +2,17 @@ package dev.gatehouse.hub.mqtt;
 
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.AccessEvent;
+import dev.gatehouse.protocol.message.BookingEvent;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.DoorEventKind;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.Health;
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PresentedKind;
 import java.time.Instant;
 import java.util.List;
@@ -62,5 +65,24 @@ final class EdgeMessages {
                         health,
                         health == Health.OK ? List.of() : List.of("reader at main does not answer"),
                         "0.1.0")));
+    }
+
+    /** A healthy state naming {@code features}, as an edge of this release reports. */
+    static byte[] state(String site, String device, List<String> features) {
+        return MessageCodec.encode(new Envelope(
+                "ds-" + IDS.incrementAndGet(),
+                Instant.now(),
+                new DeviceState(site, device, 0, ClockStatus.TRUSTED, 0, Health.OK, List.of(), "0.2.0", features)));
+    }
+
+    /** A booking's check-in by {@code member} at {@code door}, tapped at {@code at}. */
+    static byte[] checkedIn(String id, Instant at, String site, String booking, String member, String door) {
+        return MessageCodec.encode(new Envelope(
+                id, at, BookingEvent.checkedIn(site, BookingId.of(booking), MemberId.of(member), DoorId.of(door))));
+    }
+
+    /** A booking's release, decided at {@code at}. */
+    static byte[] released(String id, Instant at, String site, String booking) {
+        return MessageCodec.encode(new Envelope(id, at, BookingEvent.released(site, BookingId.of(booking))));
     }
 }

@@ -105,6 +105,11 @@ public record Booking(
         });
     }
 
+    /** Whether {@code link} is a join link a booking may carry: https, a host name, no spaces or quotes. */
+    public static boolean isJoinLink(String link) {
+        return link.length() <= MAX_JOIN_LINK && JOIN_LINK.matcher(link).matches();
+    }
+
     /** A booking in the first version's form: no resource, invitees, check-in or join link. */
     public Booking(
             BookingId id,
