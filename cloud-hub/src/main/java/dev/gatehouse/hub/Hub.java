@@ -13,6 +13,7 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.bookings.BookingApprovals;
 import dev.gatehouse.hub.bookings.BookingCheckIns;
 import dev.gatehouse.hub.bookings.BookingMoveService;
 import dev.gatehouse.hub.bookings.BookingMoves;
@@ -222,7 +223,9 @@ public final class Hub implements AutoCloseable {
                             signal::generation,
                             signal::await)
                     .start();
-            ReleaseSweep releases = new ReleaseSweep(new BookingCheckIns(database, clock)).start();
+            ReleaseSweep releases = new ReleaseSweep(
+                            new BookingCheckIns(database, clock), new BookingApprovals(database, clock))
+                    .start();
             return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases);
         } catch (RuntimeException e) {
             if (publisher != null) {

@@ -45,6 +45,8 @@ public record BookingCheckIns(Database database, Clock clock) {
         ALREADY_CHECKED_IN("already-checked-in"),
         ALREADY_RELEASED("already-released"),
         CANCELLED("booking-cancelled"),
+        /** A member's request still waiting for approval, or declined, or lapsed: nothing to check in. */
+        NOT_CONFIRMED("booking-not-confirmed"),
         NO_CHECK_IN_NEEDED("no-check-in-needed"),
         OUTSIDE_WINDOW("outside-check-in-window"),
         NOT_DUE("release-not-due"),
@@ -140,6 +142,9 @@ public record BookingCheckIns(Database database, Clock clock) {
         }
         if ("CANCELLED".equals(b.status())) {
             return Optional.of(Result.CANCELLED);
+        }
+        if (!"CONFIRMED".equals(b.status()) && !"RELEASED".equals(b.status())) {
+            return Optional.of(Result.NOT_CONFIRMED);
         }
         return Optional.empty();
     }

@@ -22,6 +22,8 @@ import java.util.List;
  * @param checkInOpensBeforeMinutes how long before its start a booking may be checked in
  * @param releaseAfterMinutes a booking not checked in by its start plus this is released (0: no check-in
  *     needed); only at sites whose edges all read check-in (the protocol's {@code bookings-v2})
+ * @param approvalHoldHours 0: bookings are confirmed at once; else a member's request waits for an
+ *     operator's approval, holding its time this many hours (or until its start, if sooner) before it lapses
  */
 public record BookingRules(
         int granularityMinutes,
@@ -37,7 +39,8 @@ public record BookingRules(
         List<TimeWindow> openingHours,
         boolean closedOnHolidays,
         int checkInOpensBeforeMinutes,
-        int releaseAfterMinutes) {
+        int releaseAfterMinutes,
+        int approvalHoldHours) {
     /** The granularities offered: 5 to 60 minutes, each dividing an hour. */
     public static final List<Integer> GRANULARITIES = List.of(5, 10, 15, 20, 30, 60);
 
@@ -57,7 +60,7 @@ public record BookingRules(
         openingHours = List.copyOf(openingHours);
     }
 
-    /** Rules without a check-in. */
+    /** Rules without a check-in or approval. */
     public BookingRules(
             int granularityMinutes,
             int minMinutes,
@@ -85,6 +88,7 @@ public record BookingRules(
                 openingHours,
                 closedOnHolidays,
                 0,
+                0,
                 0);
     }
 
@@ -92,6 +96,14 @@ public record BookingRules(
     public static final int SHORTEST_RELEASE_MINUTES = 5;
 
     public static final int LONGEST_RELEASE_MINUTES = 120;
+
+    /** The longest a request may wait for approval: a week. */
+    public static final int LONGEST_HOLD_HOURS = 7 * 24;
+
+    /** Whether members' requests wait for an operator's approval. */
+    public boolean approvalRequired() {
+        return approvalHoldHours > 0;
+    }
 
     /** Whether bookings of the resource must be checked in. */
     public boolean checkInRequired() {
@@ -135,6 +147,9 @@ public record BookingRules(
         if (releaseAfterMinutes > 0 && releaseAfterMinutes >= minMinutes) {
             problems.add("releaseAfterMinutes (" + releaseAfterMinutes + ") must be less than minMinutes (" + minMinutes
                     + "): a release must leave part of the shortest booking");
+        }
+        if (approvalHoldHours < 0 || approvalHoldHours > LONGEST_HOLD_HOURS) {
+            problems.add("approvalHoldHours must be 0 (no approval) to " + LONGEST_HOLD_HOURS);
         }
         return List.copyOf(problems);
     }

@@ -41,8 +41,10 @@ import java.util.Optional;
  * GET  /api/v1/bookings/{bookingId}              one booking
  * POST /api/v1/bookings/{bookingId}/cancel       cancel (idempotent): the time is free, the doors close to it
  * POST /api/v1/bookings/{bookingId}/check-in     check in at the front desk, in the booking's check-in window
+ * POST /api/v1/bookings/{bookingId}/approve      confirm a member's request waiting for approval
+ * POST /api/v1/bookings/{bookingId}/decline      decline it with a {@code reason}: its time is free, credits back
  * GET  /api/v1/sites/{siteId}/booking-conflicts  check-ins that met a rebooking of a released booking's time
- * GET  /api/v1/sites/{siteId}/bookings           the site's bookings meeting ?from=&amp;until= (&amp;memberId=)
+ * GET  /api/v1/sites/{siteId}/bookings           the site's bookings meeting ?from=&amp;until= (&amp;memberId=&amp;status=)
  * GET  /api/v1/sites/{siteId}/availability       each resource's occupied time between ?from= and ?until=
  * </pre>
  *
@@ -61,6 +63,8 @@ public record BookingService(
                 .get("/bookings/{bookingId}", this::get)
                 .post("/bookings/{bookingId}/cancel", this::cancel)
                 .post("/bookings/{bookingId}/check-in", this::checkIn)
+                .post("/bookings/{bookingId}/approve", this::approve)
+                .post("/bookings/{bookingId}/decline", this::decline)
                 .get("/sites/{siteId}/booking-conflicts", this::conflicts)
                 .get("/sites/{siteId}/bookings", this::list)
                 .get("/sites/{siteId}/availability", this::availability);
@@ -77,7 +81,8 @@ public record BookingService(
                 "end",
                 "overrideReason",
                 "invitees",
-                "joinLink");
+                "joinLink",
+                "awaitApproval");
         String resourceId = id(input, "resourceId", "resource");
         String memberId = id(input, "memberId", "member");
         String title = input.optionalText("title", 200).orElse("");
@@ -95,6 +100,11 @@ public record BookingService(
         if (joinLink.isPresent() && !Booking.isJoinLink(joinLink.get())) {
             input.error("joinLink", "must be an https:// URL with a host name and no spaces, quotes or angle brackets");
         }
+        // A member's app on the API asks on the member's behalf: the request waits where approval is needed.
+        boolean awaitApproval = input.bool("awaitApproval").orElse(false);
+        if (awaitApproval && override.isPresent()) {
+            input.error("awaitApproval", "an override books at once; leave out awaitApproval or overrideReason");
+        }
         input.done();
         Resource resource = StoreResults.found(resources.find(caller.tenantId(), resourceId), "resource", resourceId);
         caller.require(Permission.MANAGE_BOOKINGS, resource.siteId());
@@ -109,7 +119,8 @@ public record BookingService(
                         override,
                         caller.actorId(),
                         invitees,
-                        joinLink)));
+                        joinLink,
+                        awaitApproval)));
         switch (outcome) {
             case BookingStore.Outcome.Booked booked -> {
                 BookingView booking = booked.booking();
@@ -227,6 +238,70 @@ public record BookingService(
         Json.ok(res, withCredits(caller.tenantId(), after));
     }
 
+    private void approve(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
+        BookingView current = booking(req, caller);
+        caller.require(Permission.MANAGE_BOOKINGS, current.siteId());
+        BookingApprovals.Decision decision = StoreResults.value(new BookingApprovals(store.database(), clock)
+                .approve(caller.tenantId(), current.id(), caller.actorId()));
+        decided(req, caller, current, decision, BookingApprovals.Result.APPROVED, "booking.approve");
+        Json.ok(res, withCredits(caller.tenantId(), decision.booking()));
+    }
+
+    private void decline(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
+        BookingView current = booking(req, caller);
+        caller.require(Permission.MANAGE_BOOKINGS, current.siteId());
+        Input input = Input.of(Json.object(req, maxBody), "reason");
+        // Required: the member sees why.
+        String reason = input.text("reason", 500);
+        input.done();
+        BookingApprovals.Decision decision = StoreResults.value(new BookingApprovals(store.database(), clock)
+                .decline(caller.tenantId(), current.id(), caller.actorId(), reason));
+        decided(req, caller, current, decision, BookingApprovals.Result.DECLINED, "booking.decline");
+        Json.ok(res, withCredits(caller.tenantId(), decision.booking()));
+    }
+
+    /** Audits a decision made; a request not waiting, or lapsed meanwhile, is a 409 saying which. */
+    private void decided(
+            ServerRequest req,
+            Caller.Operator caller,
+            BookingView current,
+            BookingApprovals.Decision decision,
+            BookingApprovals.Result wanted,
+            String action) {
+        if (decision.result() == wanted) {
+            audit.record(req, caller, action, "booking", current.id(), current.siteId(), current, decision.booking());
+            return;
+        }
+        if (decision.result() == BookingApprovals.Result.LAPSED) {
+            audit.record(
+                    req,
+                    caller,
+                    "booking.lapse",
+                    "booking",
+                    current.id(),
+                    current.siteId(),
+                    current,
+                    decision.booking());
+            throw new ApiException(
+                    409,
+                    "booking-approval",
+                    "The request lapsed",
+                    "booking " + current.id() + " waited for approval until "
+                            + current.approval().holdUntil()
+                            + "; nobody decided by then, so its time is free again and its credits are back",
+                    List.of());
+        }
+        throw new ApiException(
+                409,
+                "booking-approval",
+                "Not waiting for approval",
+                "booking " + current.id() + " is " + decision.booking().status()
+                        + ", not pending: only a member's request on a resource that needs approval waits for one",
+                List.of());
+    }
+
     private void conflicts(ServerRequest req, ServerResponse res) {
         Views.SiteView site = SitePath.site(req, sites, Permission.MANAGE_BOOKINGS);
         Json.ok(
@@ -260,15 +335,25 @@ public record BookingService(
 
     private void list(ServerRequest req, ServerResponse res) {
         Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_SITES);
-        QueryParameters params = new QueryParameters(req.query(), List.of("from", "until", "memberId"));
+        QueryParameters params = new QueryParameters(req.query(), List.of("from", "until", "memberId", "status"));
         Range range = range(params);
         Optional<String> member = params.id("memberId");
+        Optional<String> status = params.one("status");
+        if (status.isPresent()
+                && java.util.Arrays.stream(BookingStore.BookingStatus.values())
+                        .noneMatch(s -> WireNames.wire(s).equals(status.get()))) {
+            params.error("status", "must be one of confirmed, pending, cancelled, released, declined, lapsed");
+        }
         params.done();
         Json.ok(
                 res,
                 Map.of(
                         "items",
-                        store.list(Caller.operator(req).tenantId(), site.id(), range.from(), range.until(), member)));
+                        store
+                                .list(Caller.operator(req).tenantId(), site.id(), range.from(), range.until(), member)
+                                .stream()
+                                .filter(b -> status.isEmpty() || status.get().equals(b.status()))
+                                .toList()));
     }
 
     private void availability(ServerRequest req, ServerResponse res) {

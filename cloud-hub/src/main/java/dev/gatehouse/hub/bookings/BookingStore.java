@@ -40,7 +40,7 @@ public record BookingStore(Database database, Clock clock) {
     static final String COLUMNS = "id, site_id, resource_id, member_id, title, start_at, end_at, buffer_before_ms,"
             + " buffer_after_ms, status, price, credits, override_reason, created_by, created_at, updated_at,"
             + " cancelled_at, join_link, check_in_opens_before_ms, release_after_ms, release_at, checked_in_at,"
-            + " checked_in_by, released_at, released_by";
+            + " checked_in_by, released_at, released_by, hold_until, decided_at, decided_by, decline_reason";
 
     /**
      * PostgreSQL's SQLSTATEs for a lost race on the exclusion constraint: its violation, and the
@@ -52,8 +52,17 @@ public record BookingStore(Database database, Clock clock) {
         CONFIRMED,
         CANCELLED,
         /** Not checked in by its release time: its time is free again, its doors closed to it. */
-        RELEASED
+        RELEASED,
+        /** A member's request waiting for an operator's approval: it holds its time, its doors stay shut. */
+        PENDING,
+        /** A request an operator declined: its time is free, its credits came back. */
+        DECLINED,
+        /** A request nobody approved by the end of its hold: its time is free, its credits came back. */
+        LAPSED
     }
+
+    /** The statuses that hold a resource's time and count towards a member's hours. */
+    static final String HOLDS_TIME = "('CONFIRMED', 'PENDING')";
 
     /**
      * A booking to make.
@@ -62,6 +71,9 @@ public record BookingStore(Database database, Clock clock) {
      * @param createdBy who asks: an operator's actor id, or the member's
      * @param invitees members of the tenant who pass the booking's doors like its member
      * @param joinLink the meeting's https link for the room's display
+     * @param memberRequest whether the member asks (the portal, or the API's {@code awaitApproval}): on a
+     *     resource that needs approval the booking then waits for an operator; an operator's own booking
+     *     does not
      */
     public record NewBooking(
             String resourceId,
@@ -72,7 +84,8 @@ public record BookingStore(Database database, Clock clock) {
             Optional<String> overrideReason,
             String createdBy,
             List<String> invitees,
-            Optional<String> joinLink) {
+            Optional<String> joinLink,
+            boolean memberRequest) {
         public NewBooking {
             invitees = List.copyOf(invitees);
         }
@@ -86,7 +99,17 @@ public record BookingStore(Database database, Clock clock) {
                 Instant end,
                 Optional<String> overrideReason,
                 String createdBy) {
-            this(resourceId, memberId, title, start, end, overrideReason, createdBy, List.of(), Optional.empty());
+            this(
+                    resourceId,
+                    memberId,
+                    title,
+                    start,
+                    end,
+                    overrideReason,
+                    createdBy,
+                    List.of(),
+                    Optional.empty(),
+                    false);
         }
     }
 
@@ -215,9 +238,17 @@ public record BookingStore(Database database, Clock clock) {
         boolean checkIn = rules.checkInRequired()
                 && rules.releaseAfterMinutes() < minutes
                 && BookingEntities.siteReadsV2(c, tenantId, resource.siteId());
+        // A member's request on a resource that needs approval waits, holding its time until its hold ends.
+        boolean pending = rules.approvalRequired()
+                && request.memberRequest()
+                && request.overrideReason().isEmpty();
+        Instant holdUntil = now.plus(Duration.ofHours(rules.approvalHoldHours()));
+        if (holdUntil.isAfter(request.start())) {
+            holdUntil = request.start();
+        }
         Sql.update(
                 c,
-                "INSERT INTO bookings (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(25) + "?)",
+                "INSERT INTO bookings (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(29) + "?)",
                 id,
                 resource.siteId(),
                 resource.id(),
@@ -227,7 +258,7 @@ public record BookingStore(Database database, Clock clock) {
                 request.end(),
                 rules.bufferBefore().toMillis(),
                 rules.bufferAfter().toMillis(),
-                BookingStatus.CONFIRMED,
+                pending ? BookingStatus.PENDING : BookingStatus.CONFIRMED,
                 resource.pricePerHour() * minutes / 60,
                 resource.creditsPerHour() * minutes / 60,
                 request.overrideReason(),
@@ -243,6 +274,10 @@ public record BookingStore(Database database, Clock clock) {
                 null,
                 null,
                 null,
+                pending ? holdUntil : null,
+                null,
+                null,
+                null,
                 tenantId);
         Sql.batch(
                 c,
@@ -253,7 +288,7 @@ public record BookingStore(Database database, Clock clock) {
             throw new CreditsRefused(refused.message());
         }
         block(c, id, blocked, from.toEpochMilli(), until.toEpochMilli());
-        if (!resource.doorIds().isEmpty()) {
+        if (!resource.doorIds().isEmpty() && !pending) {
             BookingEntities.logChange(c, tenantId, resource.siteId(), id, now);
         }
         return StoreResult.found(new Outcome.Booked(find(c, tenantId, id).orElseThrow()));
@@ -267,12 +302,19 @@ public record BookingStore(Database database, Clock clock) {
             if (current.isEmpty()) {
                 return new StoreResult.NotFound<>("booking", bookingId);
             }
-            if (!current.get().status().equals(WireNames.wire(BookingStatus.CONFIRMED))) {
-                // Cancelled already, or released for want of a check-in: nothing left to cancel.
+            boolean pending = current.get().status().equals(WireNames.wire(BookingStatus.PENDING));
+            if (!pending && !current.get().status().equals(WireNames.wire(BookingStatus.CONFIRMED))) {
+                // Cancelled already, released for want of a check-in, declined or lapsed: nothing left to cancel.
                 return StoreResult.found(current.get());
             }
-            // Credits back once, if in time; first, as the member's ledger lock comes before the booking's rows.
-            CreditLedger.refund(c, tenantId, bookingId, now);
+            // Credits back once (a request never confirmed: in full; else if in time); first, as the member's
+            // ledger lock comes before the booking's rows.
+            if (pending) {
+                CreditLedger.refundInFull(
+                        c, tenantId, bookingId, now, "the request was withdrawn before it was approved");
+            } else {
+                CreditLedger.refund(c, tenantId, bookingId, now);
+            }
             Sql.update(
                     c,
                     "UPDATE bookings SET status = ?, cancelled_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
@@ -282,12 +324,14 @@ public record BookingStore(Database database, Clock clock) {
                     bookingId,
                     tenantId);
             Sql.update(c, "DELETE FROM booking_blocks WHERE booking_id = ?", bookingId);
-            ChangeLog.append(
-                    c,
-                    tenantId,
-                    current.get().siteId(),
-                    List.of(new Change.Remove(EntityKind.BOOKING, bookingId)),
-                    now);
+            if (!pending) {
+                ChangeLog.append(
+                        c,
+                        tenantId,
+                        current.get().siteId(),
+                        List.of(new Change.Remove(EntityKind.BOOKING, bookingId)),
+                        now);
+            }
             return StoreResult.found(find(c, tenantId, bookingId).orElseThrow());
         });
     }
@@ -316,6 +360,18 @@ public record BookingStore(Database database, Clock clock) {
                         .andIf(memberId, "member_id = ?")
                         .append(" ORDER BY start_at, id"),
                 BookingStore::view));
+    }
+
+    /** The site's members' requests waiting for approval, the first to lapse first. */
+    public List<BookingView> pending(String tenantId, String siteId) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT " + COLUMNS + " FROM bookings WHERE tenant_id = ? AND site_id = ? AND status = ?"
+                        + " ORDER BY hold_until, id LIMIT 200",
+                BookingStore::view,
+                tenantId,
+                siteId,
+                BookingStatus.PENDING));
     }
 
     /** One resource's occupied time in a range: the busy intervals of the site's availability. */
@@ -400,12 +456,12 @@ public record BookingStore(Database database, Clock clock) {
         return Sql.one(
                                 c,
                                 "SELECT COALESCE(SUM(end_at - start_at), 0) FROM bookings WHERE tenant_id = ? AND member_id = ?"
-                                        + " AND resource_id = ? AND status = ? AND start_at >= ? AND start_at < ?",
+                                        + " AND resource_id = ? AND status IN " + HOLDS_TIME
+                                        + " AND start_at >= ? AND start_at < ?",
                                 Sql.LONG,
                                 tenantId,
                                 request.memberId(),
                                 request.resourceId(),
-                                BookingStatus.CONFIRMED,
                                 first.atStartOfDay(zone).toInstant(),
                                 after.atStartOfDay(zone).toInstant())
                         .orElse(0L)
@@ -465,7 +521,16 @@ public record BookingStore(Database database, Clock clock) {
                 row.getString(18),
                 checkIn(row),
                 optionalIso(row, 24),
-                row.getString(25));
+                row.getString(25),
+                approval(row));
+    }
+
+    private static BookingView.Approval approval(ResultSet row) throws SQLException {
+        String holdUntil = optionalIso(row, 26);
+        if (holdUntil == null) {
+            return null;
+        }
+        return new BookingView.Approval(holdUntil, optionalIso(row, 27), row.getString(28), row.getString(29));
     }
 
     private static BookingView.CheckIn checkIn(ResultSet row) throws SQLException {

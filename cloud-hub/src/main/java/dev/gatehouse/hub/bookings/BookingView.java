@@ -11,6 +11,7 @@ import java.util.List;
  * @param checkIn the check-in the booking needs; null when it needs none
  * @param releasedAt when it was released for want of a check-in; null unless its status is released
  * @param releasedBy who released it first: a device id, or {@code hub}
+ * @param approval the approval a member's request waited for; null when the booking was confirmed at once
  */
 public record BookingView(
         String id,
@@ -34,7 +35,8 @@ public record BookingView(
         String joinLink,
         CheckIn checkIn,
         String releasedAt,
-        String releasedBy) {
+        String releasedBy,
+        Approval approval) {
     public BookingView {
         invitees = List.copyOf(invitees);
     }
@@ -46,6 +48,15 @@ public record BookingView(
      * @param checkedInBy a device id and door ({@code device/door}), or an operator's actor id; null until then
      */
     public record CheckIn(String opensAt, String releaseAt, String checkedInAt, String checkedInBy) {}
+
+    /**
+     * A member's request that waited for an operator: it held its time until {@code holdUntil}.
+     *
+     * @param decidedBy the operator's actor id who approved or declined it, or {@code hub} when it lapsed;
+     *     null while it waits
+     * @param declineReason the operator's reason, when declined
+     */
+    public record Approval(String holdUntil, String decidedAt, String decidedBy, String declineReason) {}
 
     /** A booking without invitees, join link or check-in. */
     public BookingView(
@@ -88,6 +99,7 @@ public record BookingView(
                 null,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -114,6 +126,7 @@ public record BookingView(
                 joinLink,
                 checkIn,
                 releasedAt,
-                releasedBy);
+                releasedBy,
+                approval);
     }
 }

@@ -60,7 +60,8 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         "openingHours",
         "closedOnHolidays",
         "checkInOpensBeforeMinutes",
-        "releaseAfterMinutes"
+        "releaseAfterMinutes",
+        "approvalHoldHours"
     };
     /** The booking rules' field names in the API, in this order (the console's form lists them so). */
     public static final List<String> RULE_FIELDS = List.of(RULES);
@@ -215,7 +216,9 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
                 in.bool("closedOnHolidays").orElse(base.closedOnHolidays()),
                 in.integer("checkInOpensBeforeMinutes", 0, 120).orElse(base.checkInOpensBeforeMinutes()),
                 in.integer("releaseAfterMinutes", 0, BookingRules.LONGEST_RELEASE_MINUTES)
-                        .orElse(base.releaseAfterMinutes()));
+                        .orElse(base.releaseAfterMinutes()),
+                in.integer("approvalHoldHours", 0, BookingRules.LONGEST_HOLD_HOURS)
+                        .orElse(base.approvalHoldHours()));
         try {
             in.done();
         } catch (dev.gatehouse.hub.web.ApiException e) {
@@ -256,7 +259,8 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         r.set("openingHours", Json.MAPPER.valueToTree(readTree(ResourceStore.windowsJson(rules.openingHours()))));
         r.put("closedOnHolidays", rules.closedOnHolidays())
                 .put("checkInOpensBeforeMinutes", rules.checkInOpensBeforeMinutes())
-                .put("releaseAfterMinutes", rules.releaseAfterMinutes());
+                .put("releaseAfterMinutes", rules.releaseAfterMinutes())
+                .put("approvalHoldHours", rules.approvalHoldHours());
         com.fasterxml.jackson.databind.node.ArrayNode doors = node.putArray("doorIds");
         resource.doorIds().forEach(doors::add);
         com.fasterxml.jackson.databind.node.ArrayNode plans = node.putArray("planIds");

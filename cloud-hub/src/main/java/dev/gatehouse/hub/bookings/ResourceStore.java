@@ -31,7 +31,7 @@ public record ResourceStore(Database database, Clock clock) {
             + " credits_per_hour, status, granularity_minutes, min_minutes, max_minutes, min_notice_minutes,"
             + " max_advance_days, buffer_before_minutes, buffer_after_minutes, max_hours_per_day,"
             + " max_hours_per_week, cancel_window_minutes, opening_hours, closed_on_holidays,"
-            + " check_in_opens_before_minutes, release_after_minutes, created_at, updated_at";
+            + " check_in_opens_before_minutes, release_after_minutes, approval_hold_hours, created_at, updated_at";
 
     /** What an API client sets on a resource; the store checks what refers to other rows. */
     public record ResourceInput(
@@ -68,7 +68,7 @@ public record ResourceStore(Database database, Clock clock) {
             }
             Sql.update(
                     c,
-                    "INSERT INTO resources (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(28) + "?)",
+                    "INSERT INTO resources (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(29) + "?)",
                     row(id, siteId, input, now, now, tenantId));
             writeLinks(c, id, input);
             return StoreResult.found(find(c, tenantId, id).orElseThrow());
@@ -95,7 +95,7 @@ public record ResourceStore(Database database, Clock clock) {
                             + " buffer_before_minutes = ?, buffer_after_minutes = ?, max_hours_per_day = ?,"
                             + " max_hours_per_week = ?, cancel_window_minutes = ?, opening_hours = ?,"
                             + " closed_on_holidays = ?, check_in_opens_before_minutes = ?, release_after_minutes = ?,"
-                            + " updated_at = ? WHERE id = ? AND tenant_id = ?",
+                            + " approval_hold_hours = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
                     settings(input, now, resourceId, tenantId));
             Sql.update(c, "DELETE FROM resource_doors WHERE resource_id = ?", resourceId);
             Sql.update(c, "DELETE FROM resource_plans WHERE resource_id = ?", resourceId);
@@ -200,7 +200,8 @@ public record ResourceStore(Database database, Clock clock) {
                 windows(row.getString(23)),
                 row.getBoolean(24),
                 row.getInt(25),
-                row.getInt(26));
+                row.getInt(26),
+                row.getInt(27));
         return new Resource(
                 row.getString(1),
                 row.getString(2),
@@ -217,8 +218,8 @@ public record ResourceStore(Database database, Clock clock) {
                 rules,
                 doors,
                 plans,
-                Times.iso(row.getLong(27)),
-                Times.iso(row.getLong(28)));
+                Times.iso(row.getLong(28)),
+                Times.iso(row.getLong(29)));
     }
 
     private static Object[] row(
@@ -242,7 +243,7 @@ public record ResourceStore(Database database, Clock clock) {
         return values.toArray();
     }
 
-    /** name … release_after_minutes, in the order of {@link #COLUMNS}. */
+    /** name … approval_hold_hours, in the order of {@link #COLUMNS}. */
     private static Object[] settingValues(ResourceInput input) {
         BookingRules rules = input.rules();
         return new Object[] {
@@ -268,7 +269,8 @@ public record ResourceStore(Database database, Clock clock) {
             windowsJson(rules.openingHours()),
             rules.closedOnHolidays(),
             rules.checkInOpensBeforeMinutes(),
-            rules.releaseAfterMinutes()
+            rules.releaseAfterMinutes(),
+            rules.approvalHoldHours()
         };
     }
 

@@ -32,6 +32,10 @@ import java.util.function.Function;
  * GET  /console/bookings/grid?site=&amp;date=     its grid alone (htmx polls it every 5 s)
  * GET  /console/bookings/{bookingId}            a booking (VIEW_SITES; the member's name with VIEW_MEMBERS)
  * POST /console/bookings/{bookingId}/cancel     cancel it (MANAGE_BOOKINGS)
+ * POST /console/bookings/{bookingId}/check-in   check its member in at the front desk (MANAGE_BOOKINGS)
+ * POST /console/bookings/{bookingId}/approve    approve a member's request waiting for it (MANAGE_BOOKINGS)
+ * POST /console/bookings/{bookingId}/decline    decline it, with the reason the member sees (MANAGE_BOOKINGS)
+ * GET  /console/bookings/requests?site=         the site's requests waiting for approval, and check-in conflicts
  * </pre>
  *
  * New bookings are {@link BookingFormPages}'s, resources {@link ResourcePages}'s.
@@ -59,8 +63,12 @@ public record BookingPages(
     public void routing(HttpRules rules) {
         rules.get("/console/bookings", this::day)
                 .get("/console/bookings/grid", this::grid)
+                .get("/console/bookings/requests", this::requests)
                 .get("/console/bookings/{bookingId}", this::booking)
-                .post("/console/bookings/{bookingId}/cancel", this::cancel);
+                .post("/console/bookings/{bookingId}/cancel", this::cancel)
+                .post("/console/bookings/{bookingId}/check-in", this::checkIn)
+                .post("/console/bookings/{bookingId}/approve", this::approve)
+                .post("/console/bookings/{bookingId}/decline", this::decline);
     }
 
     /** The day view's parts: the operator's sites, the one shown, the day and its grid. */
@@ -173,9 +181,18 @@ public record BookingPages(
             String occupied,
             String made,
             Optional<String> cancelled,
-            boolean mayCancel) {
+            boolean mayCancel,
+            List<String> states,
+            boolean mayCheckIn,
+            boolean mayDecide,
+            Optional<String> error) {
+        public Details {
+            states = List.copyOf(states);
+        }
+
+        /** Confirmed, or a request still holding its time. */
         public boolean live() {
-            return booking.cancelledAt() == null;
+            return booking.status().equals("confirmed") || booking.status().equals("pending");
         }
 
         public String price() {
@@ -200,30 +217,62 @@ public record BookingPages(
     private void booking(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.VIEW_SITES);
         BookingView booking = find(session, req.path().pathParameters().get("bookingId"));
+        render(
+                res,
+                io.helidon.http.Status.OK_200,
+                session,
+                booking,
+                req.query().first("notice").asOptional().filter(NOTICES::contains),
+                Optional.empty());
+    }
+
+    /** The notices a booking's page shows after an action, by their message keys. */
+    private static final List<String> NOTICES =
+            List.of("booked", "cancelled", "checked-in", "approved", "declined", "lapsed");
+
+    private void render(
+            ServerResponse res,
+            io.helidon.http.Status status,
+            ConsoleSession session,
+            BookingView booking,
+            Optional<String> notice,
+            Optional<String> error) {
         String tenantId = session.tenant().id();
         Views.SiteView site = sites.site(tenantId, booking.siteId()).orElseThrow();
         ZoneId zone = ZoneId.of(site.timeZone());
         java.util.Locale locale = Guard.messages().locale();
         Messages t = Guard.messages();
-        String madeBy = booking.createdBy().equals(booking.memberId())
+        Function<String, String> who = actor -> actor.equals(booking.memberId())
                 ? t.get("booking.made-by.member")
-                : accounts.byId(tenantId, booking.createdBy())
+                : accounts.byId(tenantId, actor)
                         .map(a -> a.name().isBlank() ? a.email() : a.name() + " (" + a.email() + ")")
-                        .orElse(booking.createdBy());
+                        .orElse(actor);
+        Function<String, String> at = iso -> Formats.dateTime(Instant.parse(iso), zone, locale);
+        boolean manages = session.access().may(Permission.MANAGE_BOOKINGS, booking.siteId());
         Details details = new Details(
                 booking,
                 site,
                 resources.find(tenantId, booking.resourceId()),
                 names(session).apply(booking.memberId()),
-                madeBy,
+                who.apply(booking.createdBy()),
                 BookingTimes.when(Instant.parse(booking.start()), Instant.parse(booking.end()), zone, locale),
                 BookingTimes.when(
                         Instant.parse(booking.occupiedFrom()), Instant.parse(booking.occupiedUntil()), zone, locale),
-                Formats.dateTime(Instant.parse(booking.createdAt()), zone, locale),
-                Optional.ofNullable(booking.cancelledAt()).map(at -> Formats.dateTime(Instant.parse(at), zone, locale)),
-                session.access().may(Permission.MANAGE_BOOKINGS, booking.siteId()) && booking.cancelledAt() == null);
+                at.apply(booking.createdAt()),
+                Optional.ofNullable(booking.cancelledAt()).map(at),
+                manages
+                        && (booking.status().equals("confirmed")
+                                || booking.status().equals("pending")),
+                states(booking, t, at, who),
+                manages
+                        && booking.status().equals("confirmed")
+                        && booking.checkIn() != null
+                        && booking.checkIn().checkedInAt() == null,
+                manages && booking.status().equals("pending"),
+                error);
         Templates.render(
                 res,
+                status,
                 "booking.jte",
                 Map.of(
                         "page",
@@ -231,27 +280,109 @@ public record BookingPages(
                         "details",
                         details,
                         "notice",
-                        req.query().first("notice").asOptional().filter(n -> List.of("booked", "cancelled")
-                                .contains(n))));
+                        notice));
+    }
+
+    /** What the booking's check-in, release and approval come to, one sentence each. */
+    private static List<String> states(
+            BookingView b, Messages t, Function<String, String> at, Function<String, String> who) {
+        List<String> states = new java.util.ArrayList<>();
+        BookingView.Approval approval = b.approval();
+        if (approval != null) {
+            states.add(
+                    switch (b.status()) {
+                        case "pending" -> t.get("booking.approval.waiting", at.apply(approval.holdUntil()));
+                        case "declined" ->
+                            t.get(
+                                    "booking.approval.declined",
+                                    at.apply(approval.decidedAt()),
+                                    who.apply(approval.decidedBy()),
+                                    approval.declineReason());
+                        case "lapsed" -> t.get("booking.approval.lapsed", at.apply(approval.holdUntil()));
+                        default ->
+                            approval.decidedAt() == null
+                                    ? t.get("booking.approval.withdrawn")
+                                    : t.get(
+                                            "booking.approval.approved",
+                                            at.apply(approval.decidedAt()),
+                                            who.apply(approval.decidedBy()));
+                    });
+        }
+        BookingView.CheckIn checkIn = b.checkIn();
+        if (checkIn != null) {
+            states.add(
+                    checkIn.checkedInAt() != null
+                            ? t.get(
+                                    "booking.check-in.done",
+                                    at.apply(checkIn.checkedInAt()),
+                                    who.apply(checkIn.checkedInBy()))
+                            : t.get(
+                                    "booking.check-in.needed",
+                                    at.apply(checkIn.opensAt()),
+                                    at.apply(checkIn.releaseAt())));
+        }
+        if (b.releasedAt() != null) {
+            states.add(t.get(
+                    "booking.released.text",
+                    at.apply(b.releasedAt()),
+                    "hub".equals(b.releasedBy()) ? t.get("booking.released.by-hub") : b.releasedBy()));
+        }
+        return List.copyOf(states);
+    }
+
+    /** The site's requests waiting for approval, and check-ins that met a rebooking of their released time. */
+    public record Requests(
+            Views.SiteView site,
+            List<Views.SiteView> sites,
+            List<Row> pending,
+            List<dev.gatehouse.hub.bookings.BookingCheckIns.Conflict> conflicts) {
+        public Requests {
+            sites = List.copyOf(sites);
+            pending = List.copyOf(pending);
+            conflicts = List.copyOf(conflicts);
+        }
+
+        /** One waiting request: its booking, resource and member, when it runs and until when it holds. */
+        public record Row(BookingView booking, String resource, String member, String when, String holdUntil) {}
+    }
+
+    private void requests(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.VIEW_SITES);
+        Day day = dayOf(req, session);
+        String tenantId = session.tenant().id();
+        ZoneId zone = ZoneId.of(day.site().timeZone());
+        java.util.Locale locale = Guard.messages().locale();
+        Map<String, String> names = new HashMap<>();
+        resources.summaries(tenantId, day.site().id()).forEach(r -> names.put(r.id(), r.name()));
+        Function<String, Optional<String>> members = names(session);
+        List<Requests.Row> pending = bookings.pending(tenantId, day.site().id()).stream()
+                .map(b -> new Requests.Row(
+                        b,
+                        names.getOrDefault(b.resourceId(), b.resourceId()),
+                        members.apply(b.memberId()).orElse(b.memberId()),
+                        BookingTimes.when(Instant.parse(b.start()), Instant.parse(b.end()), zone, locale),
+                        Formats.dateTime(Instant.parse(b.approval().holdUntil()), zone, locale)))
+                .toList();
+        List<dev.gatehouse.hub.bookings.BookingCheckIns.Conflict> conflicts =
+                session.access().may(Permission.MANAGE_BOOKINGS, day.site().id())
+                        ? new dev.gatehouse.hub.bookings.BookingCheckIns(parts.database(), parts.clock())
+                                .conflicts(tenantId, day.site().id())
+                        : List.of();
+        Templates.render(
+                res,
+                "booking-requests.jte",
+                Map.of(
+                        "page",
+                        Guard.pageFor(session, "bookings.requests.title", "/console/bookings"),
+                        "requests",
+                        new Requests(day.site(), day.sites(), pending, conflicts)));
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.MANAGE_BOOKINGS);
         Forms.read(req, session);
-        BookingView current = find(session, req.path().pathParameters().get("bookingId"));
-        if (!session.access().may(Permission.MANAGE_BOOKINGS, current.siteId())) {
-            throw PageException.notFound("There is no booking " + current.id() + ".");
-        }
-        BookingView cancelled =
-                switch (bookings.cancel(session.tenant().id(), current.id())) {
-                    case dev.gatehouse.hub.store.StoreResult.Found<BookingView> found -> found.value();
-                    case dev.gatehouse.hub.store.StoreResult.NotFound<BookingView> gone ->
-                        throw PageException.notFound("There is no booking " + current.id() + ".");
-                    case dev.gatehouse.hub.store.StoreResult.Conflict<BookingView> conflict ->
-                        throw PageException.badRequest(conflict.reason());
-                    case dev.gatehouse.hub.store.StoreResult.Invalid<BookingView> invalid ->
-                        throw PageException.badRequest(invalid.errors().toString());
-                };
+        BookingView current = managed(session, req);
+        BookingView cancelled = value(bookings.cancel(session.tenant().id(), current.id()), current);
         if (!current.status().equals(cancelled.status())) {
             parts.audit()
                     .record(
@@ -265,5 +396,138 @@ public record BookingPages(
                             cancelled);
         }
         SignInService.redirect(res, "/console/bookings/" + current.id() + "?notice=cancelled");
+    }
+
+    /** The booking of the path, for an operator who manages bookings at its site (404 for anyone else). */
+    private BookingView managed(ConsoleSession session, ServerRequest req) {
+        BookingView current = find(session, req.path().pathParameters().get("bookingId"));
+        if (!session.access().may(Permission.MANAGE_BOOKINGS, current.siteId())) {
+            throw PageException.notFound("There is no booking " + current.id() + ".");
+        }
+        return current;
+    }
+
+    private void audit(ServerRequest req, ConsoleSession session, String action, BookingView before) {
+        BookingView after = find(session, before.id());
+        parts.audit().record(req, session.caller(), action, "booking", before.id(), before.siteId(), before, after);
+    }
+
+    private void checkIn(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.MANAGE_BOOKINGS);
+        Forms.read(req, session);
+        BookingView current = managed(session, req);
+        dev.gatehouse.hub.bookings.BookingCheckIns.Result result = value(
+                new dev.gatehouse.hub.bookings.BookingCheckIns(parts.database(), parts.clock())
+                        .checkIn(
+                                session.tenant().id(),
+                                current.id(),
+                                session.caller().actorId()),
+                current);
+        if (result.changed()) {
+            audit(req, session, "booking.check-in", current);
+        } else if (result != dev.gatehouse.hub.bookings.BookingCheckIns.Result.ALREADY_CHECKED_IN) {
+            render(
+                    res,
+                    io.helidon.http.Status.CONFLICT_409,
+                    session,
+                    find(session, current.id()),
+                    Optional.empty(),
+                    Optional.of(Guard.messages().get("booking.check-in.refused." + result.wire())));
+            return;
+        }
+        SignInService.redirect(res, "/console/bookings/" + current.id() + "?notice=checked-in");
+    }
+
+    private void approve(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.MANAGE_BOOKINGS);
+        Forms.read(req, session);
+        BookingView current = managed(session, req);
+        decided(
+                req,
+                res,
+                session,
+                current,
+                value(
+                        new dev.gatehouse.hub.bookings.BookingApprovals(parts.database(), parts.clock())
+                                .approve(
+                                        session.tenant().id(),
+                                        current.id(),
+                                        session.caller().actorId()),
+                        current),
+                "booking.approve");
+    }
+
+    private void decline(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.MANAGE_BOOKINGS);
+        io.helidon.common.parameters.Parameters form = Forms.read(req, session);
+        BookingView current = managed(session, req);
+        String reason = Forms.field(form, "reason").map(String::strip).orElse("");
+        if (reason.isEmpty() || reason.length() > 500) {
+            render(
+                    res,
+                    io.helidon.http.Status.UNPROCESSABLE_CONTENT_422,
+                    session,
+                    current,
+                    Optional.empty(),
+                    Optional.of(Guard.messages().get("booking.decline.reason.required")));
+            return;
+        }
+        decided(
+                req,
+                res,
+                session,
+                current,
+                value(
+                        new dev.gatehouse.hub.bookings.BookingApprovals(parts.database(), parts.clock())
+                                .decline(
+                                        session.tenant().id(),
+                                        current.id(),
+                                        session.caller().actorId(),
+                                        reason),
+                        current),
+                "booking.decline");
+    }
+
+    private dev.gatehouse.hub.bookings.BookingApprovals approvals() {
+        return new dev.gatehouse.hub.bookings.BookingApprovals(parts.database(), parts.clock());
+    }
+
+    private void decided(
+            ServerRequest req,
+            ServerResponse res,
+            ConsoleSession session,
+            BookingView current,
+            dev.gatehouse.hub.bookings.BookingApprovals.Decision decision,
+            String action) {
+        switch (decision.result()) {
+            case APPROVED, DECLINED -> audit(req, session, action, current);
+            case LAPSED -> audit(req, session, "booking.lapse", current);
+            case NOT_PENDING -> {
+                render(
+                        res,
+                        io.helidon.http.Status.CONFLICT_409,
+                        session,
+                        decision.booking(),
+                        Optional.empty(),
+                        Optional.of(Guard.messages().get("booking.approval.not-pending")));
+                return;
+            }
+        }
+        SignInService.redirect(
+                res,
+                "/console/bookings/" + current.id() + "?notice="
+                        + decision.result().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static <T> T value(dev.gatehouse.hub.store.StoreResult<T> result, BookingView booking) {
+        return switch (result) {
+            case dev.gatehouse.hub.store.StoreResult.Found<T> found -> found.value();
+            case dev.gatehouse.hub.store.StoreResult.NotFound<T> gone ->
+                throw PageException.notFound("There is no booking " + booking.id() + ".");
+            case dev.gatehouse.hub.store.StoreResult.Conflict<T> conflict ->
+                throw PageException.badRequest(conflict.reason());
+            case dev.gatehouse.hub.store.StoreResult.Invalid<T> invalid ->
+                throw PageException.badRequest(invalid.errors().getFirst().message());
+        };
     }
 }

@@ -428,6 +428,7 @@ public record ResourcePages(
         values.put("rules.cancelWindowMinutes", String.valueOf(rules.cancelWindowMinutes()));
         values.put("rules.checkInOpensBeforeMinutes", String.valueOf(rules.checkInOpensBeforeMinutes()));
         values.put("rules.releaseAfterMinutes", String.valueOf(rules.releaseAfterMinutes()));
+        values.put("rules.approvalHoldHours", String.valueOf(rules.approvalHoldHours()));
         values.put("rules.openingHours", typed(rules.openingHours()));
         if (rules.closedOnHolidays()) {
             values.put("rules.closedOnHolidays", "on");

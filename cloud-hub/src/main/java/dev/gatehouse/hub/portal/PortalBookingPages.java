@@ -8,6 +8,7 @@ import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.console.BookingTimes;
 import dev.gatehouse.hub.console.FloorPlanPages;
 import dev.gatehouse.hub.console.FloorPlanStore;
+import dev.gatehouse.hub.console.Formats;
 import dev.gatehouse.hub.console.Forms;
 import dev.gatehouse.hub.console.PageException;
 import dev.gatehouse.hub.console.SignInService;
@@ -266,7 +267,10 @@ public record PortalBookingPages(
                         start,
                         end,
                         Optional.empty(),
-                        member.memberId()));
+                        member.memberId(),
+                        List.of(),
+                        Optional.empty(),
+                        true));
         BookingStore.Outcome outcome =
                 switch (result) {
                     case StoreResult.Found<BookingStore.Outcome> found -> found.value();
@@ -355,9 +359,25 @@ public record PortalBookingPages(
     }
 
     /** One of the member's bookings as the list shows it. */
-    public record Mine(BookingView booking, String resource, String site, String when, boolean upcoming) {
+    public record Mine(BookingView booking, String resource, String site, String when, boolean upcoming, String zone) {
         public boolean cancelled() {
             return booking.cancelledAt() != null;
+        }
+
+        /** A request waiting for an operator's approval. */
+        public boolean pending() {
+            return booking.status().equals("pending");
+        }
+
+        /** Until when a waiting request holds its time, in the site's zone. */
+        public String holdUntil() {
+            return Formats.dateTime(
+                    Instant.parse(booking.approval().holdUntil()), ZoneId.of(zone), Portal.WORDS.locale());
+        }
+
+        /** Cancelled, released, declined or lapsed: no longer holds its time. */
+        public boolean ended() {
+            return !booking.status().equals("confirmed") && !pending();
         }
 
         public String price() {
@@ -377,13 +397,14 @@ public record PortalBookingPages(
             for (BookingView b : bookings.list(
                     member.tenantId(), site.id(), now.minus(PAST), now.plus(AHEAD), Optional.of(member.memberId()))) {
                 Instant end = Instant.parse(b.end());
-                boolean live = b.cancelledAt() == null && end.isAfter(now);
+                boolean live = (b.status().equals("confirmed") || b.status().equals("pending")) && end.isAfter(now);
                 Mine row = new Mine(
                         b,
                         names.getOrDefault(b.resourceId(), b.resourceId()),
                         site.name(),
                         BookingTimes.when(Instant.parse(b.start()), end, zone, Portal.WORDS.locale()),
-                        live);
+                        live,
+                        site.timeZone());
                 (live ? upcoming : past).add(row);
             }
         }
@@ -395,7 +416,9 @@ public record PortalBookingPages(
                 .flatMap(id -> upcoming.stream()
                         .filter(m -> m.booking().id().equals(id))
                         .findFirst())
-                .map(m -> Portal.WORDS.get("portal.bookings.booked", m.resource(), m.when()))
+                .map(m -> m.pending()
+                        ? Portal.WORDS.get("portal.bookings.requested", m.resource(), m.when(), m.holdUntil())
+                        : Portal.WORDS.get("portal.bookings.booked", m.resource(), m.when()))
                 .or(() -> req.query()
                         .first("cancelled")
                         .asOptional()
