@@ -332,6 +332,131 @@ class BookingPagesTest extends LiveBrowserTest {
                 .isEmpty();
     }
 
+    @Test
+    @Order(6)
+    void anOperatorApprovesOneRequestDeclinesAnotherAndChecksAMemberIn() {
+        LocalDate day = LocalDate.now(BERLIN).plusDays(5);
+        String member = site.member("Dora Decide", LiveSite.uid());
+        String boardroom = site.hub.create(
+                "/api/v1/sites/" + site.siteId + "/resources",
+                site.token(),
+                "{\"name\":\"Boardroom\",\"kind\":\"meeting-room\",\"doorIds\":[\"" + site.door
+                        + "\"],\"rules\":{\"approvalHoldHours\":24}}");
+        String approve = request(boardroom, member, day, "09:00");
+        String decline = request(boardroom, member, day, "14:00");
+        site.signInAsOwner(browser);
+
+        // The requests page lists both, the first to lapse first, reached from the day view.
+        browser.open(site.url("/console/bookings?site=" + site.siteId + "&date=" + day));
+        browser.awaitVisible(By.id("requests-link")).click();
+        browser.awaitHeading("Requests and conflicts");
+        assertThat(browser.driver().findElements(By.cssSelector("#pending tbody tr")))
+                .extracting(row -> row.getAttribute("data-booking"))
+                .containsExactly(approve, decline);
+        assertThat(browser.driver().findElement(By.id("pending")).getText()).contains("Boardroom", "Dora Decide");
+        assertThat(browser.driver().findElement(By.id("conflicts-none")).getText())
+                .isEqualTo("None recorded.");
+        Axe.assertNoSeriousViolations(browser, "booking requests");
+        browser.screenshot("booking-requests");
+
+        // A request's page says what it holds; approving confirms it and sends it to the doors.
+        browser.driver()
+                .findElement(By.cssSelector("tr[data-booking='" + approve + "'] a"))
+                .click();
+        assertThat(browser.awaitVisible(By.id("booking-status")).getText()).isEqualTo("waiting for approval");
+        assertThat(browser.driver().findElement(By.id("booking-states")).getText())
+                .contains("holds its time until");
+        Axe.assertNoSeriousViolations(browser, "a request waiting for approval");
+        browser.screenshot("booking-pending");
+        browser.driver().findElement(By.cssSelector("#approve-form button")).click();
+        assertThat(browser.awaitVisible(By.id("booking-notice")).getText()).startsWith("Approved");
+        assertThat(browser.driver().findElement(By.id("booking-status")).getText())
+                .isEqualTo("confirmed");
+        assertThat(browser.driver().findElement(By.id("booking-states")).getText())
+                .contains("Approved", "by Olga Owner");
+        assertThat(browser.driver().findElements(By.id("decision"))).isEmpty();
+        assertThat(bookings().status(approve)).isEqualTo("confirmed");
+        assertThat(audit("booking.approve", approve)).hasSize(1);
+
+        // Declining needs a reason the member will read.
+        browser.open(site.url("/console/bookings/" + decline));
+        assertThat(post("/console/bookings/" + decline + "/decline", "_csrf=" + csrf() + "&reason=+")
+                        .status())
+                .isEqualTo(422);
+        assertThat(bookings().status(decline)).isEqualTo("pending");
+        browser.driver().findElement(By.id("decline-reason")).sendKeys("The board meets that afternoon");
+        browser.driver().findElement(By.cssSelector("#decline-form button")).click();
+        assertThat(browser.awaitVisible(By.id("booking-notice")).getText()).startsWith("Declined");
+        assertThat(browser.driver().findElement(By.id("booking-states")).getText())
+                .contains("The board meets that afternoon");
+        browser.screenshot("booking-declined");
+        assertThat(bookings().status(decline)).isEqualTo("declined");
+        // Decided once: a second decision is refused and changes nothing.
+        Api.Response again = post("/console/bookings/" + decline + "/approve", "_csrf=" + csrf());
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(bookings().status(decline)).isEqualTo("declined");
+        // Without the token, nothing is decided or checked in.
+        String third = request(boardroom, member, day, "17:00");
+        assertThat(post("/console/bookings/" + third + "/approve", "").status()).isEqualTo(403);
+        assertThat(post("/console/bookings/" + third + "/decline", "reason=no").status())
+                .isEqualTo(403);
+        assertThat(post("/console/bookings/" + approve + "/check-in", "").status())
+                .isEqualTo(403);
+        assertThat(bookings().status(third)).isEqualTo("pending");
+
+        // The front desk checks a member in for a room that needs a check-in, in its window.
+        String booth = site.hub.create(
+                "/api/v1/sites/" + site.siteId + "/resources",
+                site.token(),
+                "{\"name\":\"Booth\",\"kind\":\"phone-booth\",\"rules\":{\"granularityMinutes\":5,"
+                        + "\"minMinutes\":30,\"checkInOpensBeforeMinutes\":120,\"releaseAfterMinutes\":15}}");
+        java.time.Instant start = java.time.Instant.now()
+                .truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+                .plus(java.time.Duration.ofHours(1));
+        Api.Response made = site.api()
+                .post(
+                        "/api/v1/bookings",
+                        site.token(),
+                        "{\"resourceId\":\"" + booth + "\",\"memberId\":\"" + member + "\",\"start\":\"" + start
+                                + "\",\"end\":\"" + start.plus(java.time.Duration.ofHours(1)) + "\"}");
+        assertThat(made.status()).as(made.toString()).isEqualTo(201);
+        assertThat(made.json().at("/checkIn/releaseAt").isMissingNode())
+                .as("the site's edge reads check-in: %s", made)
+                .isFalse();
+        String boothBooking = made.json().get("id").asText();
+        browser.open(site.url("/console/bookings/" + boothBooking));
+        assertThat(browser.awaitVisible(By.id("booking-states")).getText()).contains("Needs a check-in");
+        browser.driver().findElement(By.cssSelector("#check-in-form button")).click();
+        assertThat(browser.awaitVisible(By.id("booking-notice")).getText()).startsWith("Checked in");
+        assertThat(browser.driver().findElement(By.id("booking-states")).getText())
+                .contains("Checked in", "Olga Owner");
+        assertThat(browser.driver().findElements(By.id("check-in-form"))).isEmpty();
+        Axe.assertNoSeriousViolations(browser, "a checked-in booking");
+        browser.screenshot("booking-checked-in");
+        assertThat(site.api()
+                        .get("/api/v1/bookings/" + boothBooking, site.token())
+                        .json()
+                        .at("/checkIn/checkedInAt")
+                        .asText())
+                .isNotEmpty();
+    }
+
+    /** A member's request through the API, as the member's app would make it. */
+    private String request(String resource, String member, LocalDate day, String from) {
+        java.time.Instant start =
+                day.atTime(java.time.LocalTime.parse(from)).atZone(BERLIN).toInstant();
+        Api.Response asked = site.api()
+                .post(
+                        "/api/v1/bookings",
+                        site.token(),
+                        "{\"resourceId\":\"" + resource + "\",\"memberId\":\"" + member + "\",\"start\":\""
+                                + start + "\",\"end\":\"" + start.plus(java.time.Duration.ofHours(1))
+                                + "\",\"awaitApproval\":true}");
+        assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
+        assertThat(asked.json().get("status").asText()).isEqualTo("pending");
+        return asked.json().get("id").asText();
+    }
+
     // ---- helpers
 
     private SiteBookings bookings() {
