@@ -162,8 +162,8 @@ public final class DemoSeed {
 
     /**
      * The demo's bookable resources (priced in euro cents) and a few bookings: Ada's meeting in the
-     * room from now, which powers the room's simulated display within seconds, and Cy's phone booth
-     * tomorrow morning.
+     * room from now, which powers the room's simulated display within seconds, Cy's phone booth
+     * tomorrow morning, and Cy's request for the event space, which waits for an operator's approval.
      */
     private void bookable(String site, String roomDoor, String ada, String cy) throws IOException {
         String room = id(post(
@@ -175,6 +175,10 @@ public final class DemoSeed {
                 "/api/v1/sites/" + site + "/resources",
                 "{\"name\":\"Phone booth 1\",\"kind\":\"phone-booth\",\"x\":20,\"y\":30,\"pricePerHour\":500,"
                         + "\"creditsPerHour\":1}"));
+        String events = id(post(
+                "/api/v1/sites/" + site + "/resources",
+                "{\"name\":\"Event space\",\"kind\":\"event-space\",\"capacity\":40,\"x\":45,\"y\":75,"
+                        + "\"pricePerHour\":9000,\"rules\":{\"approvalHoldHours\":48}}"));
         for (String desk : List.of("A1", "A2", "A3")) {
             post(
                     "/api/v1/sites/" + site + "/resources",
@@ -197,6 +201,11 @@ public final class DemoSeed {
                 "/api/v1/bookings",
                 "{\"resourceId\":\"" + booth + "\",\"memberId\":\"" + cy + "\",\"title\":\"Call with a client\","
                         + "\"start\":\"" + tomorrow + "\",\"end\":\"" + tomorrow.plus(Duration.ofHours(1)) + "\"}");
+        Instant evening = tomorrow.plus(Duration.ofDays(2)).plus(Duration.ofHours(8));
+        post(
+                "/api/v1/bookings",
+                "{\"resourceId\":\"" + events + "\",\"memberId\":\"" + cy + "\",\"title\":\"Meetup\",\"start\":\""
+                        + evening + "\",\"end\":\"" + evening.plus(Duration.ofHours(3)) + "\",\"awaitApproval\":true}");
     }
 
     private static int freePort() throws IOException {
@@ -280,6 +289,8 @@ public final class DemoSeed {
                 (OPC UA) is powered for it (display on, HDMI1, lights 80 %%, 21.5 °C):
                   %s edge sim av %s --config %s
                   curl -s -H 'Authorization: Bearer %s' '%s/api/v1/sites/%s/availability?from=%s&until=%s'
+                Cy's request for the Event space waits for an operator's approval: in the console, Bookings,
+                then "Requests waiting for approval".
 
                 Revoke in a second: suspend Ada, then tap her card again (DENIED):
                   curl -s -X PATCH -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -79,7 +80,17 @@ class DemoIT {
                                 .get("/api/v1/sites/" + seeded.siteId() + "/resources", seeded.token())
                                 .json()
                                 .get("items"))
-                        .hasSize(5);
+                        .hasSize(6);
+                // Cy's request for the event space waits for an operator.
+                assertThat(hub.api()
+                                .get(
+                                        "/api/v1/sites/" + seeded.siteId() + "/bookings?status=pending&from="
+                                                + Instant.now() + "&until="
+                                                + Instant.now().plus(Duration.ofDays(5)),
+                                        seeded.token())
+                                .json()
+                                .get("items"))
+                        .hasSize(1);
 
                 Decided ada = tap(hardware, decisions, DemoSeed.ADA_CARD);
                 assertThat(ada.decision())
