@@ -7,13 +7,11 @@ import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
-import dev.gatehouse.protocol.model.MemberStatus;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 
@@ -172,25 +170,15 @@ public record BookingMoves(Database database, Clock clock) {
     private static List<Violation> broken(
             Connection c, String tenantId, Resource resource, String memberId, Instant start, Instant end, Instant now)
             throws SQLException {
-        ZoneId zone = ZoneId.of(Sql.one(c, "SELECT time_zone FROM sites WHERE id = ?", Sql.STRING, resource.siteId())
-                .orElseThrow());
-        BookingStore.NewBooking asked =
-                new BookingStore.NewBooking(resource.id(), memberId, "", start, end, Optional.empty(), "");
         String memberStatus = Sql.one(
                         c, "SELECT status FROM members WHERE id = ? AND tenant_id = ?", Sql.STRING, memberId, tenantId)
                 .orElseThrow();
-        return BookingEngine.check(
-                resource.rules(),
-                new BookingEngine.Request(
-                        start,
-                        end,
-                        now,
-                        zone,
-                        BookingStore.holidays(c, resource.siteId()),
-                        BookingStore.memberMinutes(c, tenantId, asked, zone, false),
-                        BookingStore.memberMinutes(c, tenantId, asked, zone, true),
-                        BookingStore.planAllows(c, resource, memberId, start),
-                        WireNames.of(MemberStatus.class, memberStatus) == MemberStatus.ACTIVE,
-                        resource.status() == Resource.ResourceStatus.ACTIVE));
+        return BookingStore.broken(
+                c,
+                tenantId,
+                resource,
+                new BookingStore.NewBooking(resource.id(), memberId, "", start, end, Optional.empty(), ""),
+                memberStatus,
+                now);
     }
 }

@@ -204,23 +204,9 @@ public record BookingStore(Database database, Clock clock) {
             }
         }
         Instant now = clock.instant();
-        ZoneId zone = ZoneId.of(Sql.one(c, "SELECT time_zone FROM sites WHERE id = ?", Sql.STRING, resource.siteId())
-                .orElseThrow());
         BookingRules rules = resource.rules();
         if (request.overrideReason().isEmpty()) {
-            List<Violation> broken = BookingEngine.check(
-                    rules,
-                    new BookingEngine.Request(
-                            request.start(),
-                            request.end(),
-                            now,
-                            zone,
-                            holidays(c, resource.siteId()),
-                            memberMinutes(c, tenantId, request, zone, false),
-                            memberMinutes(c, tenantId, request, zone, true),
-                            planAllows(c, resource, request.memberId(), request.start()),
-                            WireNames.of(MemberStatus.class, memberStatus.get()) == MemberStatus.ACTIVE,
-                            resource.status() == Resource.ResourceStatus.ACTIVE));
+            List<Violation> broken = broken(c, tenantId, resource, request, memberStatus.get(), now);
             if (!broken.isEmpty()) {
                 return StoreResult.found(new Outcome.Refused(broken));
             }
@@ -292,6 +278,30 @@ public record BookingStore(Database database, Clock clock) {
             BookingEntities.logChange(c, tenantId, resource.siteId(), id, now);
         }
         return StoreResult.found(new Outcome.Booked(find(c, tenantId, id).orElseThrow()));
+    }
+
+    /**
+     * Every rule {@code request} breaks, by the one engine: a new booking's, and a moved booking's new
+     * time ({@link BookingMoves}).
+     */
+    static List<Violation> broken(
+            Connection c, String tenantId, Resource resource, NewBooking request, String memberStatus, Instant now)
+            throws SQLException {
+        ZoneId zone = ZoneId.of(Sql.one(c, "SELECT time_zone FROM sites WHERE id = ?", Sql.STRING, resource.siteId())
+                .orElseThrow());
+        return BookingEngine.check(
+                resource.rules(),
+                new BookingEngine.Request(
+                        request.start(),
+                        request.end(),
+                        now,
+                        zone,
+                        holidays(c, resource.siteId()),
+                        memberMinutes(c, tenantId, request, zone, false),
+                        memberMinutes(c, tenantId, request, zone, true),
+                        planAllows(c, resource, request.memberId(), request.start()),
+                        WireNames.of(MemberStatus.class, memberStatus) == MemberStatus.ACTIVE,
+                        resource.status() == Resource.ResourceStatus.ACTIVE));
     }
 
     /** Cancels a live booking: its time is free at once and its doors stop opening for it. Idempotent. */
