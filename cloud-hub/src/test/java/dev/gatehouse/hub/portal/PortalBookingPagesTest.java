@@ -364,6 +364,45 @@ class PortalBookingPagesTest extends LiveBrowserTest {
         return new SiteBookings(site, BERLIN);
     }
 
+    @Test
+    @Order(4)
+    void aMembersRequestForASpaceThatNeedsApprovalWaitsThenShowsWhyItWasDeclined() {
+        String hall = resource("{\"name\":\"Event hall\",\"kind\":\"event-space\",\"x\":50,\"y\":70,"
+                + "\"rules\":{\"approvalHoldHours\":48}}");
+        String fay = site.member("Fay Meetup", LiveSite.uid());
+        signIn(site.tenant.id(), fay);
+        LocalDate day = LocalDate.now(BERLIN).plusDays(5);
+        browser.open(site.url("/portal/book/" + hall + "?date=" + day + "&from=18:00&to=21:00"));
+        browser.awaitVisible(By.id("book")).click();
+        assertThat(browser.awaitVisible(By.id("bookings-notice")).getText())
+                .startsWith("Requested: Event hall,")
+                .contains("18:00–21:00", "held for you until");
+        WebElement mine = browser.driver().findElement(By.cssSelector("#upcoming li"));
+        String request = mine.getAttribute("data-booking");
+        assertThat(mine.getText()).contains("Event hall", "waiting for approval", "Held for you until");
+        Axe.assertNoSeriousViolations(browser, "portal request waiting for approval");
+        browser.screenshot("request-pending");
+        JsonNode made =
+                site.api().get("/api/v1/bookings/" + request, site.token()).json();
+        assertThat(made.get("status").asText()).isEqualTo("pending");
+        assertThat(made.get("createdBy").asText()).isEqualTo(fay);
+
+        // The space's operator declines it; the member reads why, among past bookings.
+        Api.Response declined = site.api()
+                .post(
+                        "/api/v1/bookings/" + request + "/decline",
+                        site.token(),
+                        "{\"reason\":\"The hall is closed for painting that week\"}");
+        assertThat(declined.status()).as(declined.toString()).isEqualTo(200);
+        browser.open(site.url("/portal/bookings"));
+        WebElement past = browser.awaitVisible(By.cssSelector("#past li[data-booking='" + request + "']"));
+        assertThat(past.getText()).contains("declined", "Why: The hall is closed for painting that week");
+        assertThat(browser.driver().findElements(By.cssSelector("#upcoming li[data-booking='" + request + "']")))
+                .isEmpty();
+        Axe.assertNoSeriousViolations(browser, "portal declined request");
+        browser.screenshot("request-declined");
+    }
+
     private String resource(String json) {
         return site.hub.create("/api/v1/sites/" + site.siteId + "/resources", site.token(), json);
     }
