@@ -107,7 +107,10 @@ public record CalendarFeedStore(Database database, Clock clock) {
 
     private record Subject(String tenantId, FeedKind kind, String id) {}
 
-    /** The resource's bookings as "Booked": no member, no title, no booking id (the UID is a hash of it). */
+    /**
+     * The resource's bookings as "Booked": no member, no title, no booking id (the UID is a hash of it);
+     * requests waiting for approval, which hold their time, as tentative.
+     */
     private static ICalendar.Calendar resourceCalendar(Connection c, Subject subject, Instant since)
             throws SQLException {
         String name = Sql.one(
@@ -120,9 +123,10 @@ public record CalendarFeedStore(Database database, Clock clock) {
                 .orElseThrow();
         List<ICalendar.Event> events = Sql.list(
                 c,
-                "SELECT b.id, b.start_at, b.end_at, b.updated_at, s.time_zone FROM bookings b"
+                "SELECT b.id, b.start_at, b.end_at, b.updated_at, s.time_zone, b.status FROM bookings b"
                         + " JOIN sites s ON s.id = b.site_id"
-                        + " WHERE b.tenant_id = ? AND b.resource_id = ? AND b.status = ? AND b.end_at > ?"
+                        + " WHERE b.tenant_id = ? AND b.resource_id = ? AND b.status IN " + BookingStore.HOLDS_TIME
+                        + " AND b.end_at > ?"
                         + " ORDER BY b.start_at, b.id LIMIT " + MAX_EVENTS,
                 row -> new ICalendar.Event(
                         anonymous(row.getString(1)),
@@ -131,10 +135,10 @@ public record CalendarFeedStore(Database database, Clock clock) {
                         Instant.ofEpochMilli(row.getLong(2)),
                         Instant.ofEpochMilli(row.getLong(3)),
                         ZoneId.of(row.getString(5)),
-                        Instant.ofEpochMilli(row.getLong(4))),
+                        Instant.ofEpochMilli(row.getLong(4)),
+                        "PENDING".equals(row.getString(6))),
                 subject.tenantId(),
                 subject.id(),
-                BookingStore.BookingStatus.CONFIRMED,
                 since);
         return new ICalendar.Calendar(name, events);
     }
@@ -150,9 +154,10 @@ public record CalendarFeedStore(Database database, Clock clock) {
                 .orElseThrow();
         List<ICalendar.Event> events = Sql.list(
                 c,
-                "SELECT b.id, b.title, r.name, s.name, b.start_at, b.end_at, b.updated_at, s.time_zone FROM bookings b"
-                        + " JOIN resources r ON r.id = b.resource_id JOIN sites s ON s.id = b.site_id"
-                        + " WHERE b.tenant_id = ? AND b.member_id = ? AND b.status = ? AND b.end_at > ?"
+                "SELECT b.id, b.title, r.name, s.name, b.start_at, b.end_at, b.updated_at, s.time_zone, b.status"
+                        + " FROM bookings b JOIN resources r ON r.id = b.resource_id JOIN sites s ON s.id = b.site_id"
+                        + " WHERE b.tenant_id = ? AND b.member_id = ? AND b.status IN " + BookingStore.HOLDS_TIME
+                        + " AND b.end_at > ?"
                         + " ORDER BY b.start_at, b.id LIMIT " + MAX_EVENTS,
                 row -> new ICalendar.Event(
                         row.getString(1) + "@gatehouse",
@@ -161,10 +166,10 @@ public record CalendarFeedStore(Database database, Clock clock) {
                         Instant.ofEpochMilli(row.getLong(5)),
                         Instant.ofEpochMilli(row.getLong(6)),
                         ZoneId.of(row.getString(8)),
-                        Instant.ofEpochMilli(row.getLong(7))),
+                        Instant.ofEpochMilli(row.getLong(7)),
+                        "PENDING".equals(row.getString(9))),
                 subject.tenantId(),
                 subject.id(),
-                BookingStore.BookingStatus.CONFIRMED,
                 since);
         return new ICalendar.Calendar("Bookings of " + name, events);
     }

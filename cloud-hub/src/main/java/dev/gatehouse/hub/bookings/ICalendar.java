@@ -43,7 +43,20 @@ final class ICalendar {
             Instant start,
             Instant end,
             ZoneId zone,
-            Instant modified) {}
+            Instant modified,
+            boolean tentative) {
+        /** A confirmed booking. */
+        Event(
+                String uid,
+                String summary,
+                Optional<String> location,
+                Instant start,
+                Instant end,
+                ZoneId zone,
+                Instant modified) {
+            this(uid, summary, location, start, end, zone, modified, false);
+        }
+    }
 
     static String write(Calendar calendar, Instant now) {
         StringBuilder out = new StringBuilder();
@@ -66,7 +79,8 @@ final class ICalendar {
             line(out, "DTEND" + dateTime(event.end(), event.zone()));
             line(out, "SUMMARY:" + text(event.summary()));
             event.location().ifPresent(location -> line(out, "LOCATION:" + text(location)));
-            line(out, "STATUS:CONFIRMED");
+            // A member's request waiting for approval holds its time, but is not yet confirmed.
+            line(out, event.tentative() ? "STATUS:TENTATIVE" : "STATUS:CONFIRMED");
             line(out, "TRANSP:OPAQUE");
             line(out, "LAST-MODIFIED:" + UTC.format(event.modified()));
             line(out, "END:VEVENT");

@@ -273,6 +273,38 @@ class BookingApprovalTest {
     }
 
     @Test
+    void calendarFeedsShowAWaitingRequestAsTentative() throws Exception {
+        String room = boardroom(24);
+        String id = requested(room, "10:00", "11:00").get("id").asText();
+        request(room, at.other(), "12:00", "13:00", "");
+        for (String path : List.of("/api/v1/members/" + at.member(), "/api/v1/resources/" + room)) {
+            Api.Response made = post(path + "/calendar-feed", "{}");
+            assertThat(made.status()).as(made.toString()).isEqualTo(201);
+            String feed = hub.api()
+                    .get(java.net.URI.create(made.json().get("url").asText()).getPath(), null)
+                    .text();
+            List<String> statuses =
+                    feed.lines().filter(l -> l.startsWith("STATUS:")).toList();
+            if (path.contains("members")) {
+                assertThat(statuses).as(path).containsExactly("STATUS:TENTATIVE");
+            } else {
+                assertThat(statuses).as(path).containsExactlyInAnyOrder("STATUS:TENTATIVE", "STATUS:CONFIRMED");
+            }
+        }
+        post("/api/v1/bookings/" + id + "/decline", "{\"reason\":\"no\"}");
+        Api.Response made = post("/api/v1/members/" + at.member() + "/calendar-feed", "{}");
+        assertThat(hub.api()
+                        .get(
+                                java.net
+                                        .URI
+                                        .create(made.json().get("url").asText())
+                                        .getPath(),
+                                null)
+                        .text())
+                .doesNotContain("BEGIN:VEVENT");
+    }
+
+    @Test
     void onlyOperatorsWhoManageBookingsOfTheSiteDecide() {
         String room = boardroom(24);
         String id = requested(room, "10:00", "11:00").get("id").asText();
