@@ -448,7 +448,7 @@ public record BookingPages(
                 session,
                 current,
                 value(
-                        new dev.gatehouse.hub.bookings.BookingApprovals(parts.database(), parts.clock())
+                        approvals()
                                 .approve(
                                         session.tenant().id(),
                                         current.id(),
@@ -478,7 +478,7 @@ public record BookingPages(
                 session,
                 current,
                 value(
-                        new dev.gatehouse.hub.bookings.BookingApprovals(parts.database(), parts.clock())
+                        approvals()
                                 .decline(
                                         session.tenant().id(),
                                         current.id(),
