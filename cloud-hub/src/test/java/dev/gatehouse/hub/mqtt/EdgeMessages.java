@@ -72,7 +72,7 @@ final class EdgeMessages {
         return MessageCodec.encode(new Envelope(
                 "ds-" + IDS.incrementAndGet(),
                 Instant.now(),
-                new DeviceState(site, device, 0, ClockStatus.TRUSTED, 0, Health.OK, List.of(), "0.2.0", features)));
+                new DeviceState(site, device, 0, ClockStatus.TRUSTED, 0, Health.OK, List.of(), "0.2.0", features, List.of())));
     }
 
     /** A booking's check-in by {@code member} at {@code door}, tapped at {@code at}. */

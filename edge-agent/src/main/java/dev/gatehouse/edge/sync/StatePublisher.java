@@ -133,7 +133,8 @@ final class StatePublisher {
                         health,
                         problems,
                         version.length() > 40 ? version.substring(0, 40) : version,
-                        inputs.host().features()));
+                        inputs.host().features(),
+                        List.of()));
     }
 
     /** A text as the wire takes it: control characters blanked, at most 200 characters. */
