@@ -57,6 +57,8 @@ import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.portal.Portal;
 import dev.gatehouse.hub.projection.ExplainService;
+import dev.gatehouse.hub.rooms.RoomStateService;
+import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.secrets.TlsIdentity;
 import dev.gatehouse.hub.sites.DoorGroupService;
 import dev.gatehouse.hub.sites.DoorGroupStore;
@@ -333,6 +335,7 @@ public final class Hub implements AutoCloseable {
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
+                .register("/api/v1", new RoomStateService(stores.sites(), new RoomStateStore(stores.database())))
                 .register(
                         "/api/v1",
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),

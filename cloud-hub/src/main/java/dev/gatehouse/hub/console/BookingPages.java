@@ -6,6 +6,7 @@ import dev.gatehouse.hub.bookings.BookingView;
 import dev.gatehouse.hub.bookings.Resource;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.sites.Views;
 import dev.gatehouse.hub.tenants.Permission;
@@ -29,7 +30,8 @@ import java.util.function.Function;
  *
  * <pre>
  * GET  /console/bookings?site=&amp;date=          the day view of one site (VIEW_SITES)
- * GET  /console/bookings/grid?site=&amp;date=     its grid alone (htmx polls it every 5 s)
+ * GET  /console/bookings/grid?site=&amp;date=     its grid alone (htmx polls it every 5 s): today's rows
+ *                                                also show each room's occupancy and reported A/V
  * GET  /console/bookings/{bookingId}            a booking (VIEW_SITES; the member's name with VIEW_MEMBERS)
  * POST /console/bookings/{bookingId}/cancel     cancel it (MANAGE_BOOKINGS)
  * POST /console/bookings/{bookingId}/check-in   check its member in at the front desk (MANAGE_BOOKINGS)
@@ -46,7 +48,8 @@ public record BookingPages(
         ResourceStore resources,
         BookingStore bookings,
         MemberStore members,
-        AccountStore accounts)
+        AccountStore accounts,
+        RoomStateStore rooms)
         implements HttpService {
 
     public BookingPages(Console.Parts parts) {
@@ -56,7 +59,8 @@ public record BookingPages(
                 new ResourceStore(parts.database(), parts.clock()),
                 new BookingStore(parts.database(), parts.clock()),
                 new MemberStore(parts.database(), parts.clock()),
-                new AccountStore(parts.database(), parts.clock()));
+                new AccountStore(parts.database(), parts.clock()),
+                new RoomStateStore(parts.database()));
     }
 
     @Override
@@ -79,9 +83,16 @@ public record BookingPages(
             String dayLabel,
             DayGrid grid,
             boolean mayBook,
-            boolean mayManageResources) {
+            boolean mayManageResources,
+            Map<String, RoomLive> live) {
         public Day {
             sites = List.copyOf(sites);
+            live = Map.copyOf(live);
+        }
+
+        /** The resource's live state, on today's view only. */
+        public Optional<RoomLive> live(String resourceId) {
+            return Optional.ofNullable(live.get(resourceId));
         }
 
         public String query(LocalDate day) {
@@ -130,7 +141,10 @@ public record BookingPages(
                 BookingTimes.day(date, Guard.messages().locale()),
                 grid,
                 session.access().may(Permission.MANAGE_BOOKINGS, site.id()),
-                session.access().may(Permission.MANAGE_SITES, site.id()));
+                session.access().may(Permission.MANAGE_SITES, site.id()),
+                date.equals(now.atZone(zone).toLocalDate())
+                        ? RoomLive.of(now, live.values(), rooms.site(tenantId, site.id()))
+                        : Map.of());
     }
 
     /** Members' names for an operator who may see members; nothing for one who may not. */

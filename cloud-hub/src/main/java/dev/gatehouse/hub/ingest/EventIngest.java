@@ -7,6 +7,7 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
@@ -169,6 +170,14 @@ public final class EventIngest implements AutoCloseable {
                         clock.millis(),
                         device.deviceId(),
                         device.tenantId());
+                RoomStateStore.record(
+                        c,
+                        device.tenantId(),
+                        device.siteId(),
+                        device.deviceId(),
+                        state,
+                        received.get().event().time(),
+                        clock.millis());
                 if (!readV2 && BookingEntities.siteReadsV2(c, device.tenantId(), device.siteId())) {
                     // The site's last edge without bookings-v2 has been upgraded: its bookings were sent in
                     // the first form; send them again whole (invitees, resource, join link).

@@ -70,7 +70,12 @@ public record SyncRequests(SyncStore store, EdgeDevices devices, EdgeLink link, 
                 new Envelope(
                         HubIds.next("ht"),
                         now,
-                        new HubTime(device.tenantSlug(), device.siteId(), device.deviceId(), requestId)),
+                        new HubTime(
+                                device.tenantSlug(),
+                                device.siteId(),
+                                device.deviceId(),
+                                requestId,
+                                store.readsFrom(device.tenantId(), device.deviceId()))),
                 key);
         link.publish(
                 Topic.of(device.tenantSlug(), device.siteId(), device.deviceId(), Channel.TIME),

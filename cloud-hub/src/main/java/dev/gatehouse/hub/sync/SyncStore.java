@@ -8,6 +8,7 @@ import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
+import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.model.Entity;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -46,6 +47,24 @@ public record SyncStore(Database database, Clock clock) {
     }
 
     /** The tenant's active signing key. */
+    /**
+     * What the hub reads from this device beyond the first version, for its {@code hub.time}: the
+     * features the device reported that the hub reads ({@link DeviceState#ROOMS_FEATURE}); none for a
+     * device that has not reported them, since an older edge refuses a {@code hub.time} with them.
+     */
+    public List<String> readsFrom(String tenantId, String deviceId) {
+        String features = database.read(c -> Sql.one(
+                        c,
+                        "SELECT COALESCE(features, '') FROM devices WHERE tenant_id = ? AND id = ?",
+                        Sql.STRING,
+                        tenantId,
+                        deviceId))
+                .orElse("");
+        return java.util.Arrays.asList(features.split(",")).contains(DeviceState.ROOMS_FEATURE)
+                ? List.of(DeviceState.ROOMS_FEATURE)
+                : List.of();
+    }
+
     public ECKey signingKey(String tenantId) {
         return database.read(c -> TenantStore.activeSigningKey(c, database.masterKey(), tenantId));
     }

@@ -8,6 +8,7 @@ import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.DoorEventKind;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.Health;
+import dev.gatehouse.protocol.message.RoomState;
 import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DenyReason;
@@ -72,7 +73,26 @@ final class EdgeMessages {
         return MessageCodec.encode(new Envelope(
                 "ds-" + IDS.incrementAndGet(),
                 Instant.now(),
-                new DeviceState(site, device, 0, ClockStatus.TRUSTED, 0, Health.OK, List.of(), "0.2.0", features)));
+                new DeviceState(
+                        site, device, 0, ClockStatus.TRUSTED, 0, Health.OK, List.of(), "0.2.0", features, List.of())));
+    }
+
+    /** A state of an edge that reports its rooms' A/V, with {@code health}. */
+    static byte[] state(String site, String device, Health health, List<RoomState> rooms) {
+        return MessageCodec.encode(new Envelope(
+                "ds-" + IDS.incrementAndGet(),
+                Instant.now(),
+                new DeviceState(
+                        site,
+                        device,
+                        0,
+                        ClockStatus.TRUSTED,
+                        0,
+                        health,
+                        List.of(),
+                        "0.3.0",
+                        List.of(DeviceState.ROOMS_FEATURE),
+                        rooms)));
     }
 
     /** A booking's check-in by {@code member} at {@code door}, tapped at {@code at}. */

@@ -350,7 +350,22 @@ public final class EdgeAgent implements AutoCloseable {
 
         @Override
         public List<String> features() {
-            return List.of(dev.gatehouse.protocol.model.Door.POLICY_FEATURE, Booking.FEATURE);
+            return List.of(
+                    dev.gatehouse.protocol.model.Door.POLICY_FEATURE,
+                    Booking.FEATURE,
+                    dev.gatehouse.protocol.message.DeviceState.ROOMS_FEATURE);
+        }
+
+        @Override
+        public List<dev.gatehouse.protocol.message.RoomState> rooms() {
+            RoomAvs av = rooms;
+            if (av == null) {
+                return List.of();
+            }
+            return av.status().stream()
+                    .map(RoomReports::of)
+                    .flatMap(Optional::stream)
+                    .toList();
         }
 
         @Override
@@ -824,17 +839,27 @@ public final class EdgeAgent implements AutoCloseable {
 
     /**
      * Where the rooms' schedulers report, on each room's thread: a fault is kept for {@code device.state}
-     * (sent at the next state heartbeat) until the function works again.
+     * until the function works again; either sends the state soon (at most once a second), so the hub
+     * hears of a room that cannot be set, and of its recovery, without waiting for the heartbeat.
      */
     private final class RoomFaults implements RoomAvListener {
         @Override
         public void fault(String room, RoomFunction function, String detail) {
             roomFaults.put(room + " " + function.key(), detail);
+            stateChanged();
         }
 
         @Override
         public void restored(String room, RoomFunction function) {
             roomFaults.remove(room + " " + function.key());
+            stateChanged();
+        }
+
+        private void stateChanged() {
+            SyncClient link = sync;
+            if (link != null) {
+                link.stateChanged();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.edge.av;
 
+import dev.gatehouse.protocol.message.RoomState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +95,8 @@ public final class RoomAvScheduler implements AutoCloseable {
     private final Set<RoomFunction> misconfigured = EnumSet.noneOf(RoomFunction.class);
     private final Map<RoomFunction, Integer> failures = new EnumMap<>(RoomFunction.class);
     private final Map<RoomFunction, String> faults = new EnumMap<>(RoomFunction.class);
+    private final Map<RoomFunction, AvValue> confirmedValues = new EnumMap<>(RoomFunction.class);
+    private Optional<Boolean> occupied = Optional.empty();
     private ScheduledFuture<?> wake;
     private ScheduledFuture<?> retryLater;
     private boolean closed;
@@ -242,8 +245,31 @@ public final class RoomAvScheduler implements AutoCloseable {
                 writeUnconfirmed(); // a fault is tried again at each wake-up
             }
         }
+        readPresence();
         scheduleWake(now);
         publish();
+    }
+
+    /** Reads the presence sensor, if the room has one: at every wake-up, so at least once a minute. */
+    private void readPresence() {
+        if (!setup.has(RoomFunction.PRESENCE)) {
+            return;
+        }
+        AvOutcome outcome;
+        try {
+            outcome = av.read(room(), RoomFunction.PRESENCE);
+        } catch (RuntimeException e) {
+            outcome = new AvOutcome.Unreachable(e.toString());
+        }
+        occupied = switch (outcome) {
+            case AvOutcome.Confirmed(AvValue.Switch on) -> Optional.of(on.on());
+            case AvOutcome.Confirmed(AvValue.Numeric count) -> Optional.of(count.value() > 0);
+            case AvOutcome.Confirmed confirmed -> Optional.empty();
+            case AvOutcome.NotConfirmed notConfirmed -> Optional.empty();
+            case AvOutcome.Refused refused -> Optional.empty();
+            case AvOutcome.Unreachable unreachable -> Optional.empty();
+            case AvOutcome.Misconfigured misconfigured -> Optional.empty();
+        };
     }
 
     private Phase phaseAt(Instant now) {
@@ -387,9 +413,11 @@ public final class RoomAvScheduler implements AutoCloseable {
     private void confirmed(RoomFunction function, AvValue value) {
         unconfirmed.remove(function);
         failures.remove(function);
+        confirmedValues.put(function, value);
         tell(() -> listener.confirmed(room(), function, value));
         if (faults.remove(function) != null) {
             log.info("room {}: {} works again", room(), function.key());
+            publish(); // the status a listener reads (the device state it nudges) no longer has the fault
             tell(() -> listener.restored(room(), function));
         }
     }
@@ -409,6 +437,7 @@ public final class RoomAvScheduler implements AutoCloseable {
         String detail = function.key() + " " + value.describe() + ": " + what;
         if (faults.put(function, detail) == null) {
             log.warn("room {}: {}", room(), detail);
+            publish(); // the status a listener reads (the device state it nudges) has the fault
             tell(() -> listener.fault(room(), function, detail));
         }
     }
@@ -465,27 +494,28 @@ public final class RoomAvScheduler implements AutoCloseable {
     }
 
     private void publish() {
-        RoomAvStatus.Mode mode;
+        RoomState.Mode mode;
         Optional<String> booking;
         switch (phase) {
             case null -> {
-                mode = RoomAvStatus.Mode.STARTING;
+                mode = RoomState.Mode.STARTING;
                 booking = Optional.empty();
             }
             case Phase.Standby standby -> {
-                mode = RoomAvStatus.Mode.STANDBY;
+                mode = RoomState.Mode.STANDBY;
                 booking = Optional.empty();
             }
             case Phase.InUse inUse -> {
-                mode = RoomAvStatus.Mode.IN_USE;
+                mode = RoomState.Mode.IN_USE;
                 booking = Optional.of(inUse.booking().bookingId());
             }
             case Phase.Between between -> {
-                mode = RoomAvStatus.Mode.BETWEEN;
+                mode = RoomState.Mode.BETWEEN;
                 booking = Optional.empty();
             }
         }
-        status = new RoomAvStatus(room(), mode, booking, wanted, unconfirmed, overrides.keySet(), faults);
+        status = new RoomAvStatus(
+                room(), mode, booking, wanted, unconfirmed, overrides.keySet(), faults, confirmedValues, occupied);
     }
 
     private String describe(Phase next) {

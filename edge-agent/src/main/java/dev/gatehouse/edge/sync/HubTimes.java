@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The hub's signed {@code hub.time} answers to this device's sync requests: verified like every
  * signed message, matched to the request they answer (when this process sent it), and handed to the
- * agent's clock trust. One that does not verify changes nothing and becomes a problem in the state.
+ * agent's clock trust; what it says the hub reads decides whether the state carries the rooms. One
+ * that does not verify changes nothing and becomes a problem in the state.
  */
 final class HubTimes {
     private final Supplier<KeySet> trustedKeys;
@@ -46,6 +47,7 @@ final class HubTimes {
             return;
         }
         HubTime time = envelope.payloadAs(HubTime.class);
+        state.hubReads(time.reads());
         OptionalLong sent = requests.sentAt(time.inReplyTo());
         if (sent.isPresent()) {
             host.hubTimeAnswered(envelope.time(), sent.getAsLong());

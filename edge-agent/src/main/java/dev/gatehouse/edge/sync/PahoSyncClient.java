@@ -147,6 +147,11 @@ public final class PahoSyncClient implements SyncClient {
     }
 
     @Override
+    public void stateChanged() {
+        parts.state().soon();
+    }
+
+    @Override
     public void eventsWaiting() {
         parts.drain().eventsWaiting();
     }

@@ -5,6 +5,7 @@ import dev.gatehouse.edge.config.EdgeConfig;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.Health;
+import dev.gatehouse.protocol.message.RoomState;
 import dev.gatehouse.protocol.topic.Channel;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * This device's {@code device.state}: its seq, clock trust, outbox depth, version and health, with
  * its problems (the agent's own, a stalled outbox, the link's recent ones). Sent on connect, every
  * {@code state-interval}, and soon (at most once a second) after an applied batch or a new problem;
- * the {@link #offline} state is the last will and the word on a clean stop.
+ * the {@link #offline} state is the last will and the word on a clean stop. The rooms' A/V goes with
+ * it once the hub has said it reads them ({@link #hubReads}): a hub that predates them would refuse
+ * the whole state.
  */
 final class StatePublisher {
     private static final Logger log = LoggerFactory.getLogger(StatePublisher.class);
@@ -46,6 +49,7 @@ final class StatePublisher {
     private final RecentProblems recent;
     private final AtomicBoolean queued = new AtomicBoolean();
     private volatile long lastSentNanos;
+    private volatile boolean hubReadsRooms;
 
     /**
      * @param interval the heartbeat's period ({@code state-interval})
@@ -82,6 +86,19 @@ final class StatePublisher {
         return out.size() > RecentProblems.MAX ? List.copyOf(out.subList(0, RecentProblems.MAX)) : List.copyOf(out);
     }
 
+    /**
+     * What the hub reads beyond the first version, from its latest {@code hub.time}: with
+     * {@link DeviceState#ROOMS_FEATURE} the state carries the rooms from now on (sent soon, when that is
+     * news), without it no longer. Any thread.
+     */
+    void hubReads(List<String> reads) {
+        boolean rooms = reads.contains(DeviceState.ROOMS_FEATURE);
+        if (rooms != hubReadsRooms) {
+            hubReadsRooms = rooms;
+            soon();
+        }
+    }
+
     /** Sends the state within a second (coalesced), on the worker; any thread. */
     void soon() {
         if (!link.connected() || !queued.compareAndSet(false, true)) {
@@ -115,10 +132,18 @@ final class StatePublisher {
 
     /** The retained state that says this device is offline: the last will, and sent on a clean stop. */
     Envelope offline() {
-        return state(Health.OFFLINE, List.of());
+        return state(Health.OFFLINE, List.of(), List.of());
     }
 
     private Envelope state(Health health, List<String> problems) {
+        List<RoomState> rooms = hubReadsRooms ? inputs.host().rooms() : List.of();
+        return state(
+                health,
+                problems,
+                rooms.size() > DeviceState.MAX_ROOMS ? rooms.subList(0, DeviceState.MAX_ROOMS) : rooms);
+    }
+
+    private Envelope state(Health health, List<String> problems, List<RoomState> rooms) {
         Instant at = clock.instant();
         String version = inputs.host().agentVersion();
         return new Envelope(
@@ -133,7 +158,8 @@ final class StatePublisher {
                         health,
                         problems,
                         version.length() > 40 ? version.substring(0, 40) : version,
-                        inputs.host().features()));
+                        inputs.host().features(),
+                        rooms));
     }
 
     /** A text as the wire takes it: control characters blanked, at most 200 characters. */

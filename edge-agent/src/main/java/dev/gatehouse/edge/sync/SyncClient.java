@@ -1,5 +1,6 @@
 package dev.gatehouse.edge.sync;
 
+import dev.gatehouse.protocol.message.RoomState;
 import dev.gatehouse.protocol.model.ClockStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +49,14 @@ public interface SyncClient extends AutoCloseable {
             return List.of();
         }
 
+        /**
+         * Each meeting room's A/V now, for {@code device.state}; sent only to a hub that reads them
+         * (its {@code hub.time} names {@link dev.gatehouse.protocol.message.DeviceState#ROOMS_FEATURE}).
+         */
+        default List<RoomState> rooms() {
+            return List.of();
+        }
+
         /** A batch or a snapshot was applied: entities may have changed (doors' pushed policy). */
         default void applied() {}
     }
@@ -73,6 +82,9 @@ public interface SyncClient extends AutoCloseable {
 
     /** The problems {@code device.state} reports now: the agent's own, then recent ones with their time. */
     List<String> problems();
+
+    /** Something the state reports changed (a room's fault or recovery): it is sent soon (never blocks). */
+    void stateChanged();
 
     /** The outbox has a new event: it is sent soon (never blocks the caller). */
     void eventsWaiting();

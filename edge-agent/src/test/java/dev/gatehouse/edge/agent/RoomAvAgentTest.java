@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,15 +48,9 @@ class RoomAvAgentTest {
     private static DemoSite withRoom(Path dir, String controller, String power, String lights) throws Exception {
         DemoSite demo = new DemoSite(dir);
         Files.writeString(
-                demo.configFile, Files.readString(demo.configFile) + """
-                rooms:
-                  - id: huddle
-                    doors: [main-entrance]
-                    controller: %s
-                    nodes:
-                      display-power: %s
-                      lights-level: %s
-                """.formatted(controller, power, lights));
+                demo.configFile,
+                Files.readString(demo.configFile)
+                        + RoomConfigs.huddle(controller, Map.of("display-power", power, "lights-level", lights)));
         return demo;
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.edge.testing.ManualScheduler;
 import dev.gatehouse.edge.testing.MutableClock;
+import dev.gatehouse.protocol.message.RoomState;
 import dev.gatehouse.sim.av.AvPoint;
 import dev.gatehouse.sim.av.PointType;
 import dev.gatehouse.sim.av.SimRoom;
@@ -182,7 +183,7 @@ class RoomAvSchedulerTest {
             queue.advanceTo(at("08:55"));
             assertInScene(LINK);
             RoomAvStatus status = room.status();
-            assertThat(status.mode()).isEqualTo(RoomAvStatus.Mode.IN_USE);
+            assertThat(status.mode()).isEqualTo(RoomState.Mode.IN_USE);
             assertThat(status.bookingId()).contains("b1");
             assertThat(status.unconfirmed()).isEmpty();
             assertThat(reports).isEmpty();
@@ -198,7 +199,7 @@ class RoomAvSchedulerTest {
             queue.advanceTo(at("10:00"));
 
             assertStandby();
-            assertThat(room.status().mode()).isEqualTo(RoomAvStatus.Mode.STANDBY);
+            assertThat(room.status().mode()).isEqualTo(RoomState.Mode.STANDBY);
         }
 
         @Test
@@ -240,7 +241,7 @@ class RoomAvSchedulerTest {
 
             assertThat(main(AvPoint.DISPLAY_POWER)).isEqualTo(true);
             assertThat(main(AvPoint.JOIN_LINK)).isEqualTo("");
-            assertThat(room.status().mode()).isEqualTo(RoomAvStatus.Mode.BETWEEN);
+            assertThat(room.status().mode()).isEqualTo(RoomState.Mode.BETWEEN);
 
             queue.advanceTo(at("10:15"));
             assertInScene("https://meet.example/b2");
@@ -257,7 +258,7 @@ class RoomAvSchedulerTest {
 
             queue.advanceTo(at("10:00"));
             assertStandby();
-            assertThat(room.status().mode()).isEqualTo(RoomAvStatus.Mode.STANDBY);
+            assertThat(room.status().mode()).isEqualTo(RoomState.Mode.STANDBY);
 
             queue.advanceTo(at("10:39"));
             assertStandby(); // 6 minutes before b2: not yet warmed up
@@ -459,8 +460,8 @@ class RoomAvSchedulerTest {
             assertThat(rooms.status())
                     .extracting(RoomAvStatus::room, RoomAvStatus::mode)
                     .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple("gone", RoomAvStatus.Mode.IN_USE),
-                            org.assertj.core.groups.Tuple.tuple("main", RoomAvStatus.Mode.IN_USE));
+                            org.assertj.core.groups.Tuple.tuple("gone", RoomState.Mode.IN_USE),
+                            org.assertj.core.groups.Tuple.tuple("main", RoomState.Mode.IN_USE));
         }
     }
 }

@@ -28,10 +28,17 @@ final class Edge implements AutoCloseable {
     final List<Decided> decisions = new CopyOnWriteArrayList<>();
 
     Edge(Path dir, String device, String brokerUrl, UnaryOperator<EdgeConfig.Hub> tune) throws Exception {
+        this(dir, device, brokerUrl, tune, "");
+    }
+
+    /** @param moreConfig YAML appended to the demo site's config, e.g. a {@code rooms} section */
+    Edge(Path dir, String device, String brokerUrl, UnaryOperator<EdgeConfig.Hub> tune, String moreConfig)
+            throws Exception {
         this.site = new DemoSite(dir);
         this.device = device;
         Files.writeString(
-                site.configFile, Files.readString(site.configFile).replace("device: pi-1", "device: " + device));
+                site.configFile,
+                Files.readString(site.configFile).replace("device: pi-1", "device: " + device) + moreConfig);
         Path password = SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_test\n");
         EdgeConfig.Hub hub = new EdgeConfig.Hub(
                 brokerUrl,

@@ -92,6 +92,11 @@ final class JsonOut {
         return this;
     }
 
+    /** Writes the strings only when there are some: an optional list that older readers do not know. */
+    JsonOut optStrings(String name, Collection<String> values) {
+        return values.isEmpty() ? this : strings(name, values);
+    }
+
     JsonOut objects(String name, Collection<JsonOut> values) {
         ArrayNode array = node.putArray(name);
         values.forEach(value -> array.add(value.node));

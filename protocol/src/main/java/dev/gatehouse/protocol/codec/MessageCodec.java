@@ -30,6 +30,7 @@ import dev.gatehouse.protocol.message.Health;
 import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.Message;
 import dev.gatehouse.protocol.message.MessageType;
+import dev.gatehouse.protocol.message.RoomState;
 import dev.gatehouse.protocol.message.SnapshotChunk;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.message.SyncRequest;
@@ -227,7 +228,13 @@ public final class MessageCodec {
                                 in.longValue("toSeq"),
                                 in.list("changes", MessageCodec::readChange));
                     case SYNC_REQUEST -> new SyncRequest(in.id("site"), in.longValue("haveSeq"));
-                    case HUB_TIME -> new HubTime(in.id("tenant"), in.id("site"), in.id("device"), in.id("inReplyTo"));
+                    case HUB_TIME ->
+                        new HubTime(
+                                in.id("tenant"),
+                                in.id("site"),
+                                in.id("device"),
+                                in.id("inReplyTo"),
+                                in.has("reads") ? in.stringList("reads") : java.util.List.of());
                     case SNAPSHOT_CHUNK ->
                         new SnapshotChunk(
                                 in.id("tenant"),
@@ -273,7 +280,8 @@ public final class MessageCodec {
                                 in.enumValue("health", Health.class),
                                 in.stringList("problems"),
                                 in.string("agentVersion"),
-                                in.has("features") ? in.stringList("features") : java.util.List.of());
+                                in.has("features") ? in.stringList("features") : java.util.List.of(),
+                                in.has("rooms") ? in.list("rooms", MessageCodec::readRoom) : java.util.List.of());
                     case COMMAND ->
                         new Command(
                                 in.id("tenant"),
@@ -289,6 +297,21 @@ public final class MessageCodec {
                 };
         in.end();
         return message;
+    }
+
+    private static RoomState readRoom(JsonNode node, String path) {
+        JsonIn in = new JsonIn(node, path);
+        RoomState room = new RoomState(
+                in.id("room"),
+                in.enumValue("mode", RoomState.Mode.class),
+                in.optId("booking", id -> id),
+                in.enumValue("presence", RoomState.Presence.class),
+                in.stringMap("values"),
+                in.stringSet("pending"),
+                in.stringSet("overridden"),
+                in.stringMap("faults"));
+        in.end();
+        return room;
     }
 
     private static Change readChange(JsonNode node, String path) {
@@ -352,7 +375,8 @@ public final class MessageCodec {
                         .put("tenant", time.tenant())
                         .put("site", time.site())
                         .put("device", time.device())
-                        .put("inReplyTo", time.inReplyTo());
+                        .put("inReplyTo", time.inReplyTo())
+                        .optStrings("reads", time.reads());
             case SnapshotChunk chunk ->
                 new JsonOut()
                         .put("tenant", chunk.tenant())
@@ -454,9 +478,23 @@ public final class MessageCodec {
                 .strings("problems", state.problems())
                 .put("agentVersion", state.agentVersion());
         // Written only when there are some, so a hub that predates features still reads the rest.
-        if (!state.features().isEmpty()) {
-            out.strings("features", state.features());
+        out.optStrings("features", state.features());
+        // Likewise rooms: an edge sends them only to a hub whose hub.time reads them.
+        if (!state.rooms().isEmpty()) {
+            out.objects("rooms", state.rooms().stream().map(MessageCodec::room).toList());
         }
         return out;
+    }
+
+    private static JsonOut room(RoomState room) {
+        return new JsonOut()
+                .put("room", room.room())
+                .put("mode", room.mode())
+                .opt("booking", room.booking())
+                .put("presence", room.presence())
+                .map("values", room.values())
+                .sorted("pending", room.pending())
+                .sorted("overridden", room.overridden())
+                .map("faults", room.faults());
     }
 }

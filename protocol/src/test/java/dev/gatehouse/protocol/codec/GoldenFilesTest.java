@@ -58,11 +58,13 @@ class GoldenFilesTest {
         files.put("event.booking.released.json", MessageType.BOOKING_EVENT);
         files.put("device.state.json", MessageType.DEVICE_STATE);
         files.put("device.state.features.json", MessageType.DEVICE_STATE);
+        files.put("device.state.rooms.json", MessageType.DEVICE_STATE);
         files.put("command.json", MessageType.COMMAND);
         files.put("command.lockdown.json", MessageType.COMMAND);
         files.put("command.ack.json", MessageType.COMMAND_ACK);
         files.put("event.ack.json", MessageType.EVENT_ACK);
         files.put("hub.time.json", MessageType.HUB_TIME);
+        files.put("hub.time.reads.json", MessageType.HUB_TIME);
         return Map.copyOf(files);
     }
 
