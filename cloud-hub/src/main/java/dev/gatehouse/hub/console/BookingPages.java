@@ -5,6 +5,7 @@ import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.BookingView;
 import dev.gatehouse.hub.bookings.Resource;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.sites.Views;
@@ -42,7 +43,8 @@ public record BookingPages(
         ResourceStore resources,
         BookingStore bookings,
         MemberStore members,
-        AccountStore accounts)
+        AccountStore accounts,
+        SeriesStore series)
         implements HttpService {
 
     public BookingPages(Console.Parts parts) {
@@ -52,7 +54,8 @@ public record BookingPages(
                 new ResourceStore(parts.database(), parts.clock()),
                 new BookingStore(parts.database(), parts.clock()),
                 new MemberStore(parts.database(), parts.clock()),
-                new AccountStore(parts.database(), parts.clock()));
+                new AccountStore(parts.database(), parts.clock()),
+                new SeriesStore(parts.database(), parts.clock()));
     }
 
     @Override
@@ -173,7 +176,8 @@ public record BookingPages(
             String occupied,
             String made,
             Optional<String> cancelled,
-            boolean mayCancel) {
+            boolean mayCancel,
+            Optional<String> seriesId) {
         public boolean live() {
             return booking.cancelledAt() == null;
         }
@@ -221,7 +225,8 @@ public record BookingPages(
                         Instant.parse(booking.occupiedFrom()), Instant.parse(booking.occupiedUntil()), zone, locale),
                 Formats.dateTime(Instant.parse(booking.createdAt()), zone, locale),
                 Optional.ofNullable(booking.cancelledAt()).map(at -> Formats.dateTime(Instant.parse(at), zone, locale)),
-                session.access().may(Permission.MANAGE_BOOKINGS, booking.siteId()) && booking.cancelledAt() == null);
+                session.access().may(Permission.MANAGE_BOOKINGS, booking.siteId()) && booking.cancelledAt() == null,
+                series.seriesOf(tenantId, booking.id()));
         Templates.render(
                 res,
                 "booking.jte",
