@@ -27,3 +27,27 @@ if (qr) {
     show();
   }, 1000);
 }
+
+// The calendar link: a Copy button (shown only with script; the field is selectable without it).
+for (const button of document.querySelectorAll('button[data-copy]')) {
+  const field = document.getElementById(button.dataset.copy);
+  const status = document.getElementById('copy-status');
+  if (!field || !navigator.clipboard) {
+    continue;
+  }
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      if (status) {
+        status.textContent = button.dataset.copied;
+      }
+    } catch {
+      // Without permission the field stays selected, ready for the system's own copy.
+    }
+  });
+}
+for (const field of document.querySelectorAll('.feed-url input[readonly]')) {
+  field.addEventListener('focus', () => field.select());
+}

@@ -82,6 +82,18 @@ public record CalendarFeedStore(Database database, Clock clock) {
         });
     }
 
+    /** When the subject's live feed address was made; empty when it has none. */
+    public Optional<Instant> madeAt(String tenantId, FeedKind kind, String subjectId) {
+        return database.read(c -> Sql.one(
+                        c,
+                        "SELECT created_at FROM calendar_feeds WHERE tenant_id = ? AND kind = ? AND subject_id = ?",
+                        Sql.LONG,
+                        tenantId,
+                        kind,
+                        subjectId)
+                .map(Instant::ofEpochMilli));
+    }
+
     /** The calendar behind {@code secret}, or empty for a secret that is malformed, unknown or rotated. */
     Optional<ICalendar.Calendar> calendar(String secret) {
         if (!SECRET.matcher(secret).matches()) {

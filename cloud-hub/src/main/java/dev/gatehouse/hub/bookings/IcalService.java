@@ -18,7 +18,8 @@ import java.util.List;
  * </pre>
  */
 public record IcalService(CalendarFeedStore feeds, Clock clock) implements HttpService {
-    static final String PATH = "/ical/";
+    /** Where the feeds are: {@code PATH + secret + ".ics"}. */
+    public static final String PATH = "/ical/";
 
     @Override
     public void routing(HttpRules rules) {

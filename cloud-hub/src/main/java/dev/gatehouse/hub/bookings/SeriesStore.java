@@ -319,6 +319,16 @@ public record SeriesStore(Database database, Clock clock) {
                 whole ? Long.MIN_VALUE : cut.toEpochMilli()));
     }
 
+    /** The series the booking is an occurrence of; empty for a single booking (or none of the tenant's). */
+    public Optional<String> seriesOf(String tenantId, String bookingId) {
+        return database.read(c -> Sql.one(
+                c,
+                "SELECT series_id FROM bookings WHERE id = ? AND tenant_id = ? AND series_id IS NOT NULL",
+                Sql.STRING,
+                bookingId,
+                tenantId));
+    }
+
     public Optional<SeriesView> find(String tenantId, String seriesId) {
         return database.read(c -> find(c, tenantId, seriesId));
     }

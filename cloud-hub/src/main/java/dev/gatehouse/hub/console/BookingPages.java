@@ -5,6 +5,7 @@ import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.BookingView;
 import dev.gatehouse.hub.bookings.Resource;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.sites.SiteStore;
@@ -49,7 +50,8 @@ public record BookingPages(
         BookingStore bookings,
         MemberStore members,
         AccountStore accounts,
-        RoomStateStore rooms)
+        RoomStateStore rooms,
+        SeriesStore series)
         implements HttpService {
 
     public BookingPages(Console.Parts parts) {
@@ -60,7 +62,8 @@ public record BookingPages(
                 new BookingStore(parts.database(), parts.clock()),
                 new MemberStore(parts.database(), parts.clock()),
                 new AccountStore(parts.database(), parts.clock()),
-                new RoomStateStore(parts.database()));
+                new RoomStateStore(parts.database()),
+                new SeriesStore(parts.database(), parts.clock()));
     }
 
     @Override
@@ -199,7 +202,8 @@ public record BookingPages(
             List<String> states,
             boolean mayCheckIn,
             boolean mayDecide,
-            Optional<String> error) {
+            Optional<String> error,
+            Optional<String> seriesId) {
         public Details {
             states = List.copyOf(states);
         }
@@ -283,7 +287,8 @@ public record BookingPages(
                         && booking.checkIn() != null
                         && booking.checkIn().checkedInAt() == null,
                 manages && booking.status().equals("pending"),
-                error);
+                error,
+                series.seriesOf(tenantId, booking.id()));
         Templates.render(
                 res,
                 status,

@@ -87,6 +87,7 @@ public final class Console {
                 .register(new FleetPages(parts.database()), new DevicePages(parts), new AlertPages(parts))
                 .register(new FloorPlanPages(parts))
                 .register(new BookingFormPages(parts), new BookingPages(parts), new ResourcePages(parts))
+                .register(new SeriesPages(parts))
                 .register(new SettingsPages(
                         parts.tenants(),
                         new TenantLogos(parts.database(), parts.clock()),

@@ -306,19 +306,7 @@ public final class CreditLedger {
                 Kind.ALLOWANCE)) {
             return;
         }
-        Instant from = period.atDay(1).atStartOfDay(zone).toInstant();
-        Instant until = period.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
-        List<PlanCredits> plans = Sql.list(
-                c,
-                "SELECT p.name, p.credits_per_month FROM member_plans mp JOIN plans p ON p.id = mp.plan_id"
-                        + " WHERE mp.tenant_id = ? AND mp.member_id = ? AND p.credits_per_month > 0"
-                        + " AND (mp.valid_from IS NULL OR mp.valid_from < ?)"
-                        + " AND (mp.valid_until IS NULL OR mp.valid_until > ?) ORDER BY p.name, p.id",
-                row -> new PlanCredits(row.getString(1), row.getLong(2)),
-                tenantId,
-                memberId,
-                until,
-                from);
+        List<PlanCredits> plans = allowancePlans(c, tenantId, memberId, period, zone);
         long total = plans.stream().mapToLong(PlanCredits::credits).sum();
         insert(
                 c,
@@ -339,6 +327,35 @@ public final class CreditLedger {
                                                 .collect(Collectors.joining(", ")),
                         HUB),
                 now);
+    }
+
+    /** The plans that give the member credits in the period: held at any time in the month, in {@code zone}. */
+    private static List<PlanCredits> allowancePlans(
+            Connection c, String tenantId, String memberId, YearMonth period, ZoneId zone) throws SQLException {
+        Instant from = period.atDay(1).atStartOfDay(zone).toInstant();
+        Instant until = period.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+        return Sql.list(
+                c,
+                "SELECT p.name, p.credits_per_month FROM member_plans mp JOIN plans p ON p.id = mp.plan_id"
+                        + " WHERE mp.tenant_id = ? AND mp.member_id = ? AND p.credits_per_month > 0"
+                        + " AND (mp.valid_from IS NULL OR mp.valid_from < ?)"
+                        + " AND (mp.valid_until IS NULL OR mp.valid_until > ?) ORDER BY p.name, p.id",
+                row -> new PlanCredits(row.getString(1), row.getLong(2)),
+                tenantId,
+                memberId,
+                until,
+                from);
+    }
+
+    /**
+     * The allowance the period would get if it were written now (it is written when a booking first
+     * needs it): what a member's statement shows before their first booking of the month.
+     */
+    static long pendingAllowance(Connection c, String tenantId, String memberId, YearMonth period, ZoneId zone)
+            throws SQLException {
+        return allowancePlans(c, tenantId, memberId, period, zone).stream()
+                .mapToLong(PlanCredits::credits)
+                .sum();
     }
 
     /** The first credits-only plan the member holds at {@code at}, by name. */

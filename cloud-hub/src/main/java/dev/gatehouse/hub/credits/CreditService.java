@@ -92,7 +92,8 @@ public record CreditService(CreditStore store, Audit audit, int maxBody) impleme
         Json.created(res, entry);
     }
 
-    private static Optional<YearMonth> period(String text) {
+    /** A calendar month as {@code YYYY-MM}, or empty when the text is none. */
+    public static Optional<YearMonth> period(String text) {
         if (!PERIOD.matcher(text).matches()) {
             return Optional.empty();
         }

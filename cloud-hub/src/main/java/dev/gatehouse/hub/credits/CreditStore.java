@@ -9,9 +9,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The members' credit ledgers as the API shows them: a period's statement (its balance, overage and
@@ -114,6 +118,81 @@ public record CreditStore(Database database, Clock clock) {
                     .orElse(null);
             return Optional.of(new BookingCredits(
                     debit.get().period(), -debit.get().credits(), debit.get().overage(), refund));
+        });
+    }
+
+    /** The booking an entry belongs to, as its owner sees it: the room or desk, its title and its time. */
+    public record BookedFor(String resourceName, String title, Instant start, Instant end, ZoneId zone) {}
+
+    /** One entry of a member's own month, with its booking when a booking wrote it. */
+    public record Line(EntryView entry, Optional<BookedFor> booking) {}
+
+    /**
+     * A member's month as they see it: {@code balance} counts the month's allowance in even before it is
+     * written (the ledger writes it when a booking first needs it); {@code lines} newest first, at most
+     * the limit asked, {@code more} when older ones follow.
+     */
+    public record MemberMonth(
+            YearMonth period,
+            long balance,
+            long allowance,
+            CreditLedger.Overage overage,
+            List<Line> lines,
+            boolean more) {
+        public MemberMonth {
+            lines = List.copyOf(lines);
+        }
+
+        /** The {@code seq} to ask for the next (older) lines with, when there are more. */
+        public Optional<Long> nextBefore() {
+            return more ? Optional.of(lines.getLast().entry().seq()) : Optional.empty();
+        }
+    }
+
+    private static final String LINE_COLUMNS =
+            Arrays.stream(COLUMNS.split(", ")).map(column -> "l." + column).collect(Collectors.joining(", "))
+                    + ", r.name, b.title, b.start_at, b.end_at, s.time_zone";
+
+    /**
+     * The member's own month: {@code limit} entries older than the entry {@code before} (newest first),
+     * the balance, the allowance and the overage. {@code zone} places the month for an allowance not yet
+     * written (the ledger uses the booked site's). Only the member's own entries in their own tenant.
+     */
+    public MemberMonth month(
+            String tenantId, String memberId, YearMonth period, ZoneId zone, int limit, Optional<Long> before) {
+        return database.read(c -> {
+            Statement all = statement(c, tenantId, memberId, period);
+            Optional<EntryView> written = all.entries().stream()
+                    .filter(e -> e.kind().equals(WireNames.wire(CreditLedger.Kind.ALLOWANCE)))
+                    .findFirst();
+            long allowance = written.isPresent()
+                    ? written.get().credits()
+                    : CreditLedger.pendingAllowance(c, tenantId, memberId, period, zone);
+            long balance = all.balance() + (written.isPresent() ? 0 : allowance);
+            List<Line> lines = Sql.list(
+                    c,
+                    "SELECT " + LINE_COLUMNS + " FROM credit_ledger l LEFT JOIN bookings b ON b.id = l.booking_id"
+                            + " AND b.tenant_id = l.tenant_id LEFT JOIN resources r ON r.id = b.resource_id"
+                            + " LEFT JOIN sites s ON s.id = b.site_id"
+                            + " WHERE l.tenant_id = ? AND l.member_id = ? AND l.period = ? AND l.seq < ?"
+                            + " ORDER BY l.seq DESC LIMIT " + (limit + 1),
+                    row -> new Line(
+                            entry(row),
+                            row.getString(13) == null
+                                    ? Optional.empty()
+                                    : Optional.of(new BookedFor(
+                                            row.getString(13),
+                                            row.getString(14),
+                                            Instant.ofEpochMilli(row.getLong(15)),
+                                            Instant.ofEpochMilli(row.getLong(16)),
+                                            ZoneId.of(row.getString(17))))),
+                    tenantId,
+                    memberId,
+                    period.toString(),
+                    before.orElse(Long.MAX_VALUE));
+            boolean more = lines.size() > limit;
+            return new MemberMonth(
+                    period, balance, allowance, all.overage(), more ? lines.subList(0, limit) : lines, more);
         });
     }
 

@@ -4,6 +4,7 @@ import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.bookings.BookingStore;
+import dev.gatehouse.hub.bookings.CalendarFeedStore;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
@@ -11,10 +12,14 @@ import dev.gatehouse.hub.console.FloorPlanStore;
 import dev.gatehouse.hub.console.Messages;
 import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.credentials.CredentialStore;
+import dev.gatehouse.hub.credits.CreditStore;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import io.helidon.webserver.http.HttpRouting;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The member portal, on the console's server and under its filter (security headers, no inline
@@ -37,12 +42,15 @@ public final class Portal {
                 parts.host(),
                 parts.settings());
         OneTimeLinks links = new OneTimeLinks(parts.database(), parts.clock());
+        Invitations invitations =
+                new Invitations(links, parts.mailer(), parts.settings().publicUrl());
+        SiteStore sites = new SiteStore(parts.database(), parts.clock());
         routing.error(SignInFirst.class, (req, res, e) -> SignInService.redirect(res, "/portal/signin"))
                 .register(new PortalSignIn(
                         parts.database(),
                         sessions,
                         links,
-                        new Invitations(links, parts.mailer(), parts.settings().publicUrl()),
+                        invitations,
                         new LinkThrottle(parts.database(), parts.clock()),
                         parts.mailer(),
                         parts.settings()))
@@ -57,12 +65,28 @@ public final class Portal {
                 .register(new PortalBookingPages(
                         parts.clock(),
                         sessions,
-                        new SiteStore(parts.database(), parts.clock()),
+                        sites,
                         new ResourceStore(parts.database(), parts.clock()),
                         new BookingStore(parts.database(), parts.clock()),
                         new FloorPlanStore(parts.database(), parts.clock()),
                         parts.audit()))
+                .register(new PortalCreditPages(
+                        parts.clock(), sessions, sites, new CreditStore(parts.database(), parts.clock())))
+                .register(new PortalCalendarPages(
+                        sessions,
+                        sites,
+                        new CalendarFeedStore(parts.database(), parts.clock()),
+                        invitations,
+                        parts.audit()))
                 .register(new WebAppService(sessions));
+    }
+
+    /** The zone the member's own times are shown in: their space's first site's, else UTC. */
+    static ZoneId zone(SiteStore sites, MemberSession member) {
+        return sites.sites(member.tenantId(), Set.of()).stream()
+                .findFirst()
+                .map(site -> ZoneId.of(site.timeZone()))
+                .orElse(ZoneOffset.UTC);
     }
 
     static PortalPage page(MemberSession member, String titleKey) {

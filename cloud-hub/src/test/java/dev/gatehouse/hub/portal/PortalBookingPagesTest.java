@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.browser.Axe;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.accounts.Sessions;
-import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.console.FloorPlanSvg;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.testing.Api;
@@ -17,7 +16,6 @@ import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.policy.Decision;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
@@ -408,25 +405,11 @@ class PortalBookingPagesTest extends LiveBrowserTest {
     }
 
     private Sessions.Opened session(String tenantId, String memberId) {
-        return new Sessions(
-                        site.hub.hub().database(), Clock.systemUTC(), MemberSessions.LIFETIME, MemberSessions.LIFETIME)
-                .open(tenantId, WebSession.Kind.MEMBER, memberId, "127.0.0.1", false);
+        return PortalSignIns.session(site, tenantId, memberId);
     }
 
-    /** Opens a portal session for the member and puts its cookie in the browser, as following a link does. */
     private void signIn(String tenantId, String memberId) {
-        browser.driver().manage().deleteAllCookies();
-        browser.open(site.url("/portal/signin"));
-        browser.driver()
-                .manage()
-                .addCookie(new Cookie.Builder(
-                                "gh_member", session(tenantId, memberId).cookieValue())
-                        .path("/")
-                        .isHttpOnly(true)
-                        .sameSite("Lax")
-                        .build());
-        browser.open(site.url("/portal"));
-        browser.awaitHeading("My pass");
+        PortalSignIns.signIn(site, browser, tenantId, memberId);
     }
 
     private void showAt(LocalDate day, String time) {
