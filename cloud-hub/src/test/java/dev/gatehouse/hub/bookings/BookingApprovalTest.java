@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,7 +127,8 @@ class BookingApprovalTest {
     @Test
     void aRequestHoldsItsTimeWithDoorsShutUntilApproved() {
         String room = boardroom(24);
-        Instant asked = clock.instant();
+        // The store keeps milliseconds.
+        Instant asked = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         JsonNode pending = requested(room, "10:00", "11:00");
         String id = pending.get("id").asText();
         assertThat(pending.get("status").asText()).isEqualTo("pending");
