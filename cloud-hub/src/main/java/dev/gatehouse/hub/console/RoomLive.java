@@ -21,7 +21,10 @@ public record RoomLive(String occupancy, Optional<String> presence, Optional<Roo
     static Map<String, RoomLive> of(Instant now, Collection<BookingView> bookings, List<RoomStateView> rooms) {
         Map<String, RoomLive> out = new java.util.HashMap<>();
         for (RoomStateView room : rooms) {
-            out.merge(room.roomId(), new RoomLive("free", presence(room), Optional.of(room)), (a, b) -> a);
+            // A room the hub cannot tie to one resource has no row on the day view; the API still lists it.
+            room.resource()
+                    .ifPresent(resource ->
+                            out.merge(resource, new RoomLive("free", presence(room), Optional.of(room)), (a, b) -> a));
         }
         for (BookingView booking : bookings) {
             if (booking.releasedAt() != null

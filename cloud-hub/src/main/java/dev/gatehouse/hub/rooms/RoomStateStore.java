@@ -53,6 +53,7 @@ public record RoomStateStore(Database database) {
                     siteId,
                     deviceId,
                     room.room(),
+                    json(new TreeSet<>(room.doors())),
                     room.mode(),
                     room.presence(),
                     room.booking(),
@@ -66,37 +67,48 @@ public record RoomStateStore(Database database) {
         if (!rows.isEmpty()) {
             Sql.batch(
                     c,
-                    "INSERT INTO room_states (tenant_id, site_id, device_id, room_id, mode, presence, booking_id,"
-                            + " confirmed, pending, overridden, faults, reported_at, received_at) VALUES"
-                            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO room_states (tenant_id, site_id, device_id, room_id, doors, mode, presence,"
+                            + " booking_id, confirmed, pending, overridden, faults, reported_at, received_at) VALUES"
+                            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows);
         }
     }
 
-    /** The site's rooms as its active devices last reported them, by room id then device. */
+    /**
+     * The site's rooms as its active devices last reported them, by room id then device, each with
+     * the bookable resource it is (see {@link RoomResources}).
+     */
     public List<RoomStateView> site(String tenantId, String siteId) {
-        return database.read(c -> Sql.list(
-                c,
-                "SELECT r.room_id, r.device_id, d.health, r.mode, r.presence, r.booking_id, r.confirmed, r.pending,"
-                        + " r.overridden, r.faults, r.reported_at, r.received_at FROM room_states r"
-                        + " JOIN devices d ON d.id = r.device_id AND d.tenant_id = r.tenant_id"
-                        + " WHERE r.tenant_id = ? AND r.site_id = ? AND d.site_id = r.site_id AND d.status = 'active'"
-                        + " ORDER BY r.room_id, r.device_id",
-                row -> new RoomStateView(
-                        row.getString(1),
-                        row.getString(2),
-                        wire(Optional.ofNullable(row.getString(3)).orElse("OFFLINE")),
-                        wire(row.getString(4)),
-                        wire(row.getString(5)),
-                        row.getString(6),
-                        read(row.getString(7), MAP),
-                        read(row.getString(8), LIST),
-                        read(row.getString(9), LIST),
-                        read(row.getString(10), MAP),
-                        Times.iso(row.getLong(11)),
-                        Times.iso(row.getLong(12))),
-                tenantId,
-                siteId));
+        return database.read(c -> {
+            RoomResources resources = RoomResources.load(c, tenantId, siteId);
+            return Sql.list(
+                    c,
+                    "SELECT r.room_id, r.device_id, d.health, r.mode, r.presence, r.booking_id, r.confirmed,"
+                            + " r.pending, r.overridden, r.faults, r.reported_at, r.received_at, r.doors"
+                            + " FROM room_states r JOIN devices d ON d.id = r.device_id AND d.tenant_id = r.tenant_id"
+                            + " WHERE r.tenant_id = ? AND r.site_id = ? AND d.site_id = r.site_id"
+                            + " AND d.status = 'active' ORDER BY r.room_id, r.device_id",
+                    row -> {
+                        List<String> doors = read(row.getString(13), LIST);
+                        return new RoomStateView(
+                                row.getString(1),
+                                resources.of(row.getString(1), doors).orElse(null),
+                                doors,
+                                row.getString(2),
+                                wire(Optional.ofNullable(row.getString(3)).orElse("OFFLINE")),
+                                wire(row.getString(4)),
+                                wire(row.getString(5)),
+                                row.getString(6),
+                                read(row.getString(7), MAP),
+                                read(row.getString(8), LIST),
+                                read(row.getString(9), LIST),
+                                read(row.getString(10), MAP),
+                                Times.iso(row.getLong(11)),
+                                Times.iso(row.getLong(12)));
+                    },
+                    tenantId,
+                    siteId);
+        });
     }
 
     /** A Java enum name as stored, as its wire name: {@code IN_USE} → {@code in-use}. */

@@ -76,6 +76,31 @@ class DemoIT {
                         .until(() -> Boolean.TRUE.equals(controller.value(DemoSeed.ROOM_AV, AvPoint.DISPLAY_POWER)));
                 assertThat(controller.value(DemoSeed.ROOM_AV, AvPoint.DISPLAY_INPUT))
                         .isEqualTo("HDMI1");
+                // ...and the hub hears it from the edge, tied to the bookable room by the room's door
+                // (the edge's room id is its own, "room-ada"): the console's day view shows it.
+                String roomResource = java.util.stream.StreamSupport.stream(
+                                hub.api()
+                                        .get("/api/v1/sites/" + seeded.siteId() + "/resources", seeded.token())
+                                        .json()
+                                        .get("items")
+                                        .spliterator(),
+                                false)
+                        .filter(resource -> resource.get("name").asText().equals("Meeting room Ada"))
+                        .map(resource -> resource.get("id").asText())
+                        .findFirst()
+                        .orElseThrow();
+                await().atMost(Duration.ofSeconds(90))
+                        .until(() -> java.util.stream.StreamSupport.stream(
+                                        hub.api()
+                                                .get(
+                                                        "/api/v1/sites/" + seeded.siteId() + "/rooms/state",
+                                                        seeded.token())
+                                                .json()
+                                                .get("items")
+                                                .spliterator(),
+                                        false)
+                                .anyMatch(room -> room.path("resourceId").asText().equals(roomResource)
+                                        && room.at("/values/display-power").asText().equals("on")));
                 assertThat(hub.api()
                                 .get("/api/v1/sites/" + seeded.siteId() + "/resources", seeded.token())
                                 .json()

@@ -55,8 +55,13 @@ class RoomStateTest {
     }
 
     static RoomState faulty(String room) {
+        return faulty(room, Set.of());
+    }
+
+    static RoomState faulty(String room, Set<String> doors) {
         return new RoomState(
                 room,
+                doors,
                 RoomState.Mode.IN_USE,
                 Optional.of("bk-1"),
                 RoomState.Presence.OCCUPIED,
@@ -104,6 +109,69 @@ class RoomStateTest {
                             .status())
                     .isEqualTo(404);
         }
+    }
+
+    @Test
+    void aRoomIsTiedToItsResourceByItsIdElseByItsDoors() throws Exception {
+        // Why: a technician names the edge's rooms before (or without) knowing the hub's resource
+        // ids; the day view must still find "Huddle" from the room's door, never put a desk's A/V
+        // on a room, and never guess between two rooms behind the same doors.
+        EdgeDevices.Device d = EdgeDevices.provisioned(hub, "rooms-doors");
+        String token = d.token();
+        String huddleDoor = hub.create("/api/v1/sites/" + d.site() + "/doors", token, "{\"name\":\"Huddle door\"}");
+        String loftDoor = hub.create("/api/v1/sites/" + d.site() + "/doors", token, "{\"name\":\"Loft door\"}");
+        String lobby = hub.create("/api/v1/sites/" + d.site() + "/doors", token, "{\"name\":\"Lobby\"}");
+        String huddle =
+                resource(d, "{\"name\":\"Huddle\",\"kind\":\"meeting-room\",\"doorIds\":[\"" + huddleDoor + "\"]}");
+        String loft = resource(d, "{\"name\":\"Loft\",\"kind\":\"event-space\",\"doorIds\":[\"" + loftDoor + "\"]}");
+        String loftA = resource(
+                d,
+                "{\"name\":\"Loft A\",\"kind\":\"meeting-room\",\"parentId\":\"" + loft + "\",\"doorIds\":[\""
+                        + loftDoor + "\"]}");
+        resource(d, "{\"name\":\"Desk 1\",\"kind\":\"hot-desk\",\"doorIds\":[\"" + lobby + "\"]}");
+        resource(d, "{\"name\":\"Studio 1\",\"kind\":\"meeting-room\",\"doorIds\":[\"" + lobby + "\"]}");
+        resource(d, "{\"name\":\"Studio 2\",\"kind\":\"meeting-room\",\"doorIds\":[\"" + lobby + "\"]}");
+        try (FakeEdge edge = EdgeDevices.connect(hub, d)) {
+            send(
+                    edge,
+                    d,
+                    EdgeMessages.state(
+                            d.site(),
+                            d.id(),
+                            Health.OK,
+                            List.of(
+                                    faulty("room-huddle", Set.of(huddleDoor)),
+                                    faulty(loftA, Set.of()),
+                                    faulty("loft-av", Set.of(loftDoor)),
+                                    faulty("studios", Set.of(lobby)),
+                                    faulty("nowhere", Set.of("no-such-door")))));
+            await().atMost(IngestTest.WAIT).until(() -> rooms(d).size() == 5);
+            Map<String, String> resources = new java.util.TreeMap<>();
+            rooms(d).forEach(room -> resources.put(
+                    room.get("roomId").asText(),
+                    room.has("resourceId") ? room.get("resourceId").asText() : "none"));
+            assertThat(resources)
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "room-huddle",
+                            huddle,
+                            loftA,
+                            loftA,
+                            "loft-av",
+                            loft,
+                            "studios",
+                            "none",
+                            "nowhere",
+                            "none"));
+            JsonNode reported = java.util.stream.StreamSupport.stream(rooms(d).spliterator(), false)
+                    .filter(room -> room.get("roomId").asText().equals("room-huddle"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(reported.get("doors").get(0).asText()).isEqualTo(huddleDoor);
+        }
+    }
+
+    private static String resource(EdgeDevices.Device d, String body) {
+        return hub.create("/api/v1/sites/" + d.site() + "/resources", d.token(), body);
     }
 
     @Test

@@ -362,8 +362,10 @@ public final class EdgeAgent implements AutoCloseable {
             if (av == null) {
                 return List.of();
             }
+            Map<String, List<String>> doors = new java.util.HashMap<>();
+            config.rooms().forEach(room -> doors.put(room.id(), room.doors()));
             return av.status().stream()
-                    .map(RoomReports::of)
+                    .map(status -> RoomReports.of(status, doors.getOrDefault(status.room(), List.of())))
                     .flatMap(Optional::stream)
                     .toList();
         }

@@ -15,8 +15,11 @@ import java.util.TreeSet;
 final class RoomReports {
     private RoomReports() {}
 
-    /** The room's report, or empty when its id cannot go on the wire (the config loader forbids that). */
-    static Optional<RoomState> of(RoomAvStatus status) {
+    /**
+     * The room's report with the doors that lead into it ({@code doors}, from the config), or empty
+     * when its id cannot go on the wire (the config loader forbids that).
+     */
+    static Optional<RoomState> of(RoomAvStatus status, java.util.Collection<String> doors) {
         if (!Ids.isValid(status.room())) {
             return Optional.empty();
         }
@@ -27,6 +30,10 @@ final class RoomReports {
         status.faults().forEach((function, fault) -> faults.put(function.key(), clip(fault, RoomState.MAX_FAULT)));
         return Optional.of(new RoomState(
                 status.room(),
+                doors.stream()
+                        .filter(Ids::isValid)
+                        .limit(RoomState.MAX_DOORS)
+                        .collect(java.util.stream.Collectors.toSet()),
                 status.mode(),
                 status.bookingId().filter(Ids::isValid),
                 status.occupied()

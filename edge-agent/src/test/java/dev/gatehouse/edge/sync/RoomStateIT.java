@@ -129,6 +129,8 @@ class RoomStateIT {
                 .isPresent());
         RoomState room = huddle(withRooms).orElseThrow();
         assertThat(room.booking()).isEmpty();
+        // The room's doors from the config: by them the hub finds the room's bookable resource.
+        assertThat(room.doors()).containsExactly("main-entrance");
         assertThat(room.presence()).isEqualTo(RoomState.Presence.FREE);
         assertThat(room.faults()).isEmpty();
     }

@@ -303,6 +303,7 @@ public final class MessageCodec {
         JsonIn in = new JsonIn(node, path);
         RoomState room = new RoomState(
                 in.id("room"),
+                in.has("doors") ? in.stringSet("doors") : java.util.Set.of(),
                 in.enumValue("mode", RoomState.Mode.class),
                 in.optId("booking", id -> id),
                 in.enumValue("presence", RoomState.Presence.class),
@@ -489,6 +490,7 @@ public final class MessageCodec {
     private static JsonOut room(RoomState room) {
         return new JsonOut()
                 .put("room", room.room())
+                .sorted("doors", room.doors())
                 .put("mode", room.mode())
                 .opt("booking", room.booking())
                 .put("presence", room.presence())

@@ -8,14 +8,16 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One meeting room's A/V as its edge drives it, in a {@link DeviceState}: where the room is in its
- * day, the booking it serves, whether someone is in it, each function's last confirmed value, the
+ * One meeting room's A/V as its edge drives it, in a {@link DeviceState}: the doors that lead into
+ * it (by them a hub finds the room's bookable resource when the room's id is not the resource's),
+ * where the room is in its day, the booking it serves, whether someone is in it, each function's last confirmed value, the
  * functions still waiting for a confirmation, those a person overrode, and the faults. Functions are
  * named by their config key ({@code display-power}, {@code lights-level} …); values are text
  * ({@code on}/{@code off}, a number, an input's name, a join link).
  */
 public record RoomState(
         String room,
+        Set<String> doors,
         Mode mode,
         Optional<String> booking,
         Presence presence,
@@ -25,6 +27,8 @@ public record RoomState(
         Map<String, String> faults) {
     /** The most functions a room reports in each of its maps and sets. */
     public static final int MAX_FUNCTIONS = 8;
+    /** The most doors a room lists. */
+    public static final int MAX_DOORS = 16;
     /** The longest value reported (a join link's length). */
     public static final int MAX_VALUE = 500;
     /** The longest fault reported. */
@@ -53,6 +57,11 @@ public record RoomState(
 
     public RoomState {
         Ids.require(room, "room state room");
+        doors = Set.copyOf(Checks.present(doors, "room state doors"));
+        if (doors.size() > MAX_DOORS) {
+            throw Checks.bad("room " + room + " lists " + doors.size() + " doors; the limit is " + MAX_DOORS);
+        }
+        doors.forEach(door -> Ids.require(door, "room " + room + " door"));
         Checks.present(mode, "room state mode");
         Checks.present(booking, "room state booking").ifPresent(id -> Ids.require(id, "room state booking"));
         Checks.present(presence, "room state presence");

@@ -26,6 +26,7 @@ class RoomStateTest {
     static RoomState room(String id) {
         return new RoomState(
                 id,
+                Set.of("door-" + id),
                 RoomState.Mode.IN_USE,
                 Optional.of("bk-1"),
                 RoomState.Presence.OCCUPIED,
@@ -38,6 +39,7 @@ class RoomStateTest {
     static RoomState standby(Map<String, String> values, Set<String> overridden, Map<String, String> faults) {
         return new RoomState(
                 "huddle",
+                Set.of(),
                 RoomState.Mode.STANDBY,
                 Optional.empty(),
                 RoomState.Presence.UNKNOWN,
@@ -77,6 +79,20 @@ class RoomStateTest {
 
             assertThat(json).doesNotContain("reads");
             assertThat(MessageCodec.decode(json).payloadAs(HubTime.class).reads())
+                    .isEmpty();
+        }
+
+        @Test
+        void aRoomWithoutDoorsReadsAsNone() {
+            // Why: doors came after the first room reports; a report without them still reads.
+            String json = json(state(List.of(room("huddle")))).replace("\"doors\":[\"door-huddle\"],", "");
+
+            assertThat(json).doesNotContain("doors");
+            assertThat(MessageCodec.decode(json)
+                            .payloadAs(DeviceState.class)
+                            .rooms()
+                            .getFirst()
+                            .doors())
                     .isEmpty();
         }
 
@@ -133,9 +149,36 @@ class RoomStateTest {
         }
 
         @Test
+        void aRoomListsAtMost16DoorsEachAnId() {
+            Set<String> seventeen =
+                    IntStream.rangeClosed(1, 17).mapToObj(i -> "d" + i).collect(Collectors.toSet());
+            assertThatThrownBy(() -> withDoors(seventeen))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessage("room huddle lists 17 doors; the limit is 16");
+            assertThatThrownBy(() -> withDoors(Set.of("front door")))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("room huddle door");
+            assertThat(withDoors(Set.of("d1", "d2")).doors()).containsExactlyInAnyOrder("d1", "d2");
+        }
+
+        private static RoomState withDoors(Set<String> doors) {
+            return new RoomState(
+                    "huddle",
+                    doors,
+                    RoomState.Mode.STANDBY,
+                    Optional.empty(),
+                    RoomState.Presence.FREE,
+                    Map.of(),
+                    Set.of(),
+                    Set.of(),
+                    Map.of());
+        }
+
+        @Test
         void aBookingIsAnId() {
             assertThatThrownBy(() -> new RoomState(
                             "huddle",
+                            Set.of(),
                             RoomState.Mode.IN_USE,
                             Optional.of("bk 1"),
                             RoomState.Presence.FREE,
