@@ -89,18 +89,15 @@ class DemoIT {
                         .map(resource -> resource.get("id").asText())
                         .findFirst()
                         .orElseThrow();
-                await().atMost(Duration.ofSeconds(90))
-                        .until(() -> java.util.stream.StreamSupport.stream(
-                                        hub.api()
-                                                .get(
-                                                        "/api/v1/sites/" + seeded.siteId() + "/rooms/state",
-                                                        seeded.token())
-                                                .json()
-                                                .get("items")
-                                                .spliterator(),
-                                        false)
-                                .anyMatch(room -> room.path("resourceId").asText().equals(roomResource)
-                                        && room.at("/values/display-power").asText().equals("on")));
+                await().atMost(Duration.ofSeconds(90)).until(() -> java.util.stream.StreamSupport.stream(
+                                hub.api()
+                                        .get("/api/v1/sites/" + seeded.siteId() + "/rooms/state", seeded.token())
+                                        .json()
+                                        .get("items")
+                                        .spliterator(),
+                                false)
+                        .anyMatch(room -> room.path("resourceId").asText().equals(roomResource)
+                                && room.at("/values/display-power").asText().equals("on")));
                 assertThat(hub.api()
                                 .get("/api/v1/sites/" + seeded.siteId() + "/resources", seeded.token())
                                 .json()
