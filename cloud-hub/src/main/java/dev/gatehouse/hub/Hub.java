@@ -13,6 +13,8 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.billing.PackageService;
+import dev.gatehouse.hub.billing.PackageStore;
 import dev.gatehouse.hub.bookings.BookingApprovals;
 import dev.gatehouse.hub.bookings.BookingCheckIns;
 import dev.gatehouse.hub.bookings.BookingMoveService;
@@ -331,7 +333,8 @@ public final class Hub implements AutoCloseable {
                                 config.console().publicUrl()))
                 .register(
                         "/api/v1",
-                        new CreditService(new CreditStore(stores.database(), stores.clock()), audit, maxBody))
+                        new CreditService(new CreditStore(stores.database(), stores.clock()), audit, maxBody),
+                        new PackageService(new PackageStore(stores.database(), stores.clock()), audit, maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))

@@ -1,7 +1,6 @@
 package dev.gatehouse.hub.billing;
 
 import java.time.LocalDate;
-import java.util.Locale;
 
 /**
  * How often a package is billed. A period starts on the subscription's anchor date and every
@@ -29,20 +28,5 @@ public enum BillingInterval {
                 yield anchor;
             }
         };
-    }
-
-    /** The wire name: {@code month}, {@code one-off}. */
-    public String wire() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** The interval with that wire name, or empty. */
-    public static java.util.Optional<BillingInterval> fromWire(String text) {
-        for (BillingInterval interval : values()) {
-            if (interval.wire().equals(text)) {
-                return java.util.Optional.of(interval);
-            }
-        }
-        return java.util.Optional.empty();
     }
 }

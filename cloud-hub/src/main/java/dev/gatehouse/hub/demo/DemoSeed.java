@@ -100,6 +100,7 @@ public final class DemoSeed {
                 "/api/v1/plans",
                 "{\"name\":\"Resident\",\"description\":\"Every door, any time\",\"doorGroupIds\":[\"" + everywhere
                         + "\"],\"schedule\":[],\"holidays\":\"ignored\"}"));
+        catalogue(site, main, plan);
         String ada = member("ada@demo.example", "Ada Lovelace", plan, ADA_CARD);
         String bob = member("bob@demo.example", "Bob Suspended", plan, BOB_CARD);
         String cy = member("cy@demo.example", "Cy Cardless", plan, CY_CARD);
@@ -206,6 +207,39 @@ public final class DemoSeed {
                 "/api/v1/bookings",
                 "{\"resourceId\":\"" + events + "\",\"memberId\":\"" + cy + "\",\"title\":\"Meetup\",\"start\":\""
                         + evening + "\",\"end\":\"" + evening.plus(Duration.ofHours(3)) + "\",\"awaitApproval\":true}");
+    }
+
+    /**
+     * Seed 002's catalogue as the demo's packages, in euro cents for Berlin: Day Pass, 10-Pass and
+     * Weekly open the main entrance ("Day access"); Monthly, Dedicated Desk and the Team plan every
+     * door ("Resident"); a locker is an add-on.
+     */
+    private void catalogue(String site, String main, String resident) throws IOException {
+        String entrance = id(post(
+                "/api/v1/sites/" + site + "/door-groups", "{\"name\":\"Entrance\",\"doorIds\":[\"" + main + "\"]}"));
+        String day = id(post(
+                "/api/v1/plans",
+                "{\"name\":\"Day access\",\"description\":\"The main entrance\",\"doorGroupIds\":[\"" + entrance
+                        + "\"],\"schedule\":[],\"holidays\":\"ignored\"}"));
+        for (String body : List.of(
+                "{\"name\":\"Day Pass\",\"kind\":\"pass\",\"price\":2500,\"interval\":\"one-off\",\"passes\":1,"
+                        + "\"passValidDays\":1,\"publicSale\":true,\"planId\":\"" + day + "\","
+                        + "\"description\":\"A hot desk for a day\"}",
+                "{\"name\":\"10-Pass\",\"kind\":\"pass\",\"price\":20000,\"interval\":\"one-off\",\"passes\":10,"
+                        + "\"passValidDays\":180,\"publicSale\":true,\"planId\":\"" + day + "\","
+                        + "\"description\":\"Ten days within six months\"}",
+                "{\"name\":\"Weekly\",\"kind\":\"membership\",\"price\":8900,\"interval\":\"week\",\"planId\":\"" + day
+                        + "\",\"credits\":{\"meeting-room\":2}}",
+                "{\"name\":\"Monthly\",\"kind\":\"membership\",\"price\":24900,\"interval\":\"month\",\"planId\":\""
+                        + resident + "\",\"credits\":{\"meeting-room\":8},\"publicSale\":true}",
+                "{\"name\":\"Dedicated Desk\",\"kind\":\"membership\",\"price\":39900,\"interval\":\"month\","
+                        + "\"commitmentPeriods\":3,\"planId\":\"" + resident + "\",\"credits\":{\"meeting-room\":12}}",
+                "{\"name\":\"Team of 5\",\"kind\":\"team\",\"price\":149000,\"interval\":\"month\",\"seats\":5,"
+                        + "\"commitmentPeriods\":6,\"planId\":\"" + resident + "\",\"credits\":{\"meeting-room\":40},"
+                        + "\"description\":\"A custom team plan\"}",
+                "{\"name\":\"Locker\",\"kind\":\"add-on\",\"price\":1500,\"interval\":\"month\"}")) {
+            post("/api/v1/packages", body);
+        }
     }
 
     private static int freePort() throws IOException {

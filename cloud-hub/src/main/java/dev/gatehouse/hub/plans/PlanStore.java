@@ -174,6 +174,17 @@ public record PlanStore(Database database, Clock clock) {
                         + (holders.size() > 5 ? ", …" : "")
                         + "); remove it from them first: DELETE /api/v1/members/{memberId}/plans/" + planId);
             }
+            List<String> packages = Sql.list(
+                    c,
+                    "SELECT name FROM packages WHERE plan_id = ? AND tenant_id = ? ORDER BY name LIMIT 5",
+                    Sql.STRING,
+                    planId,
+                    tenantId);
+            if (!packages.isEmpty()) {
+                return new StoreResult.Conflict<>("plan " + planId + " is what the package(s) "
+                        + String.join(", ", packages) + " entitle; give them another plan first:"
+                        + " PATCH /api/v1/packages/{packageId}");
+            }
             Map<String, Map<String, Entity>> projected = PlanGrants.projection(c, tenantId, planId, Optional.empty());
             Sql.update(c, "DELETE FROM plans WHERE id = ? AND tenant_id = ?", planId, tenantId);
             PlanGrants.appendDifference(c, tenantId, projected, Map.of(), now);

@@ -208,6 +208,24 @@ public final class Input {
         return Optional.of(number);
     }
 
+    /** A whole number that may be larger than an int (money in minor units), from {@code min} to {@code max}. */
+    public Optional<Long> wholeNumber(String field, long min, long max) {
+        if (!node.has(field) || node.get(field).isNull()) {
+            return Optional.empty();
+        }
+        JsonNode value = node.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            error(field, "must be a whole number");
+            return Optional.empty();
+        }
+        long number = value.longValue();
+        if (number < min || number > max) {
+            error(field, "is " + number + "; use " + min + " to " + max);
+            return Optional.empty();
+        }
+        return Optional.of(number);
+    }
+
     public Optional<Boolean> bool(String field) {
         if (!node.has(field) || node.get(field).isNull()) {
             return Optional.empty();

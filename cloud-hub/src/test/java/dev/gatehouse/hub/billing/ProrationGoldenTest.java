@@ -3,10 +3,10 @@ package dev.gatehouse.hub.billing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.hub.store.WireNames;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +38,7 @@ class ProrationGoldenTest {
             long charge,
             long net,
             String document) {
-        BillingInterval every = BillingInterval.fromWire(interval).orElseThrow();
+        BillingInterval every = WireNames.of(BillingInterval.class, interval);
         ZoneId siteZone = ZoneId.of(zone);
         Proration.Prorated prorated =
                 switch (op) {
@@ -54,8 +54,7 @@ class ProrationGoldenTest {
         assertThat(prorated.credit()).as("credit").isEqualTo(credit);
         assertThat(prorated.charge()).as("charge").isEqualTo(charge);
         assertThat(prorated.net()).as("net").isEqualTo(net);
-        assertThat(prorated.document().name().toLowerCase(Locale.ROOT).replace('_', '-'))
-                .isEqualTo(document);
+        assertThat(WireNames.wire(prorated.document())).isEqualTo(document);
     }
 
     @Test

@@ -103,6 +103,13 @@ class DemoIT {
                                 .json()
                                 .get("items"))
                         .hasSize(6);
+                // Seed 002's catalogue, priced in euros.
+                assertThat(hub.api()
+                                .get("/api/v1/packages", seeded.token())
+                                .json()
+                                .findValuesAsText("name"))
+                        .containsExactly(
+                                "10-Pass", "Day Pass", "Dedicated Desk", "Locker", "Monthly", "Team of 5", "Weekly");
                 // Cy's request for the event space waits for an operator.
                 assertThat(hub.api()
                                 .get(
