@@ -15,6 +15,8 @@ import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.billing.PackageService;
 import dev.gatehouse.hub.billing.PackageStore;
+import dev.gatehouse.hub.billing.SubscriptionService;
+import dev.gatehouse.hub.billing.SubscriptionStore;
 import dev.gatehouse.hub.bookings.BookingApprovals;
 import dev.gatehouse.hub.bookings.BookingCheckIns;
 import dev.gatehouse.hub.bookings.BookingMoveService;
@@ -334,7 +336,12 @@ public final class Hub implements AutoCloseable {
                 .register(
                         "/api/v1",
                         new CreditService(new CreditStore(stores.database(), stores.clock()), audit, maxBody),
-                        new PackageService(new PackageStore(stores.database(), stores.clock()), audit, maxBody))
+                        new PackageService(new PackageStore(stores.database(), stores.clock()), audit, maxBody),
+                        new SubscriptionService(
+                                new SubscriptionStore(stores.database(), stores.clock()),
+                                audit,
+                                stores.clock(),
+                                maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))

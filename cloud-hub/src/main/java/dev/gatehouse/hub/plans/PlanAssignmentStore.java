@@ -47,60 +47,71 @@ public record PlanAssignmentStore(Database database, Clock clock) {
             Optional<Instant> validFrom,
             Optional<Instant> validUntil) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            if (!MemberStore.lock(c, tenantId, memberId)) {
-                return new StoreResult.NotFound<>("member", memberId);
-            }
-            // The plan's row too: a plan edit diffs all its grants, so it must not run beside this one.
-            if (!PlanStore.lock(c, tenantId, planId)) {
-                return new StoreResult.NotFound<>("plan", planId);
-            }
-            Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
-            if (current.isEmpty()
-                    && MemberStore.status(c, tenantId, memberId).orElseThrow() == MemberStatus.CANCELLED) {
-                return new StoreResult.Conflict<>(
-                        "member " + memberId + " is cancelled; a cancelled member cannot be given a plan");
-            }
-            Map<String, Map<String, Entity>> before = PlanGrants.projection(c, tenantId, planId, Optional.of(memberId));
-            if (current.isEmpty()) {
-                Sql.update(
-                        c,
-                        "INSERT INTO member_plans (member_id, plan_id, tenant_id, valid_from, valid_until, created_at)"
-                                + " VALUES (?, ?, ?, ?, ?, ?)",
-                        memberId,
-                        planId,
-                        tenantId,
-                        validFrom,
-                        validUntil,
-                        now);
-            } else {
-                Sql.update(
-                        c,
-                        "UPDATE member_plans SET valid_from = ?, valid_until = ?"
-                                + " WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
-                        validFrom,
-                        validUntil,
-                        memberId,
-                        planId,
-                        tenantId);
-            }
-            Map<String, String> window = window(validFrom, validUntil);
-            Optional<Map<String, String>> previous = current.map(PlanAssignmentStore::window);
-            if (!previous.equals(Optional.of(window))) {
-                MemberStore.recordHistory(
-                        c,
-                        tenantId,
-                        memberId,
-                        actor,
-                        "plan-assigned",
-                        List.of(new FieldChange("plans." + planId, previous.orElse(null), window)),
-                        now);
-            }
-            PlanGrants.appendDifference(
-                    c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
-            return StoreResult.found(new Assigned(
-                    current.isEmpty(), assignment(c, tenantId, memberId, planId).orElseThrow()));
-        });
+        return database.write(c -> assign(c, tenantId, actor, memberId, planId, validFrom, validUntil, now));
+    }
+
+    /** {@link #assign(String, String, String, String, Optional, Optional)} in the caller's transaction. */
+    public static StoreResult<Assigned> assign(
+            Connection c,
+            String tenantId,
+            String actor,
+            String memberId,
+            String planId,
+            Optional<Instant> validFrom,
+            Optional<Instant> validUntil,
+            Instant now)
+            throws SQLException {
+        if (!MemberStore.lock(c, tenantId, memberId)) {
+            return new StoreResult.NotFound<>("member", memberId);
+        }
+        // The plan's row too: a plan edit diffs all its grants, so it must not run beside this one.
+        if (!PlanStore.lock(c, tenantId, planId)) {
+            return new StoreResult.NotFound<>("plan", planId);
+        }
+        Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
+        if (current.isEmpty() && MemberStore.status(c, tenantId, memberId).orElseThrow() == MemberStatus.CANCELLED) {
+            return new StoreResult.Conflict<>(
+                    "member " + memberId + " is cancelled; a cancelled member cannot be given a plan");
+        }
+        Map<String, Map<String, Entity>> before = PlanGrants.projection(c, tenantId, planId, Optional.of(memberId));
+        if (current.isEmpty()) {
+            Sql.update(
+                    c,
+                    "INSERT INTO member_plans (member_id, plan_id, tenant_id, valid_from, valid_until, created_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?)",
+                    memberId,
+                    planId,
+                    tenantId,
+                    validFrom,
+                    validUntil,
+                    now);
+        } else {
+            Sql.update(
+                    c,
+                    "UPDATE member_plans SET valid_from = ?, valid_until = ?"
+                            + " WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
+                    validFrom,
+                    validUntil,
+                    memberId,
+                    planId,
+                    tenantId);
+        }
+        Map<String, String> window = window(validFrom, validUntil);
+        Optional<Map<String, String>> previous = current.map(PlanAssignmentStore::window);
+        if (!previous.equals(Optional.of(window))) {
+            MemberStore.recordHistory(
+                    c,
+                    tenantId,
+                    memberId,
+                    actor,
+                    "plan-assigned",
+                    List.of(new FieldChange("plans." + planId, previous.orElse(null), window)),
+                    now);
+        }
+        PlanGrants.appendDifference(
+                c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+        return StoreResult.found(new Assigned(
+                current.isEmpty(), assignment(c, tenantId, memberId, planId).orElseThrow()));
     }
 
     /**
@@ -110,36 +121,41 @@ public record PlanAssignmentStore(Database database, Clock clock) {
     public StoreResult<Optional<AssignmentView>> unassign(
             String tenantId, String actor, String memberId, String planId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            if (!MemberStore.lock(c, tenantId, memberId)) {
-                return new StoreResult.NotFound<>("member", memberId);
-            }
-            // Same lock order as assign (member, then plan); the plan's lock keeps a concurrent plan
-            // edit from diffing a projection that still holds this grant.
-            PlanStore.lock(c, tenantId, planId);
-            Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
-            if (current.isEmpty()) {
-                return StoreResult.found(current);
-            }
-            Map<String, Map<String, Entity>> before = PlanGrants.projection(c, tenantId, planId, Optional.of(memberId));
-            Sql.update(
-                    c,
-                    "DELETE FROM member_plans WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
-                    memberId,
-                    planId,
-                    tenantId);
-            MemberStore.recordHistory(
-                    c,
-                    tenantId,
-                    memberId,
-                    actor,
-                    "plan-removed",
-                    List.of(new FieldChange("plans." + planId, window(current.get()), null)),
-                    now);
-            PlanGrants.appendDifference(
-                    c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+        return database.write(c -> unassign(c, tenantId, actor, memberId, planId, now));
+    }
+
+    /** {@link #unassign(String, String, String, String)} in the caller's transaction. */
+    public static StoreResult<Optional<AssignmentView>> unassign(
+            Connection c, String tenantId, String actor, String memberId, String planId, Instant now)
+            throws SQLException {
+        if (!MemberStore.lock(c, tenantId, memberId)) {
+            return new StoreResult.NotFound<>("member", memberId);
+        }
+        // Same lock order as assign (member, then plan); the plan's lock keeps a concurrent plan
+        // edit from diffing a projection that still holds this grant.
+        PlanStore.lock(c, tenantId, planId);
+        Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
+        if (current.isEmpty()) {
             return StoreResult.found(current);
-        });
+        }
+        Map<String, Map<String, Entity>> before = PlanGrants.projection(c, tenantId, planId, Optional.of(memberId));
+        Sql.update(
+                c,
+                "DELETE FROM member_plans WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
+                memberId,
+                planId,
+                tenantId);
+        MemberStore.recordHistory(
+                c,
+                tenantId,
+                memberId,
+                actor,
+                "plan-removed",
+                List.of(new FieldChange("plans." + planId, window(current.get()), null)),
+                now);
+        PlanGrants.appendDifference(
+                c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+        return StoreResult.found(current);
     }
 
     /** The plans the member holds, by plan id; NotFound when the tenant has no such member. */

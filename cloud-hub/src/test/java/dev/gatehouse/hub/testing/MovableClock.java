@@ -32,6 +32,11 @@ public final class MovableClock extends Clock {
         offset = offset.plus(by);
     }
 
+    /** Moves the clock to {@code instant} (on a clock standing still, exactly there). */
+    public void moveTo(Instant instant) {
+        offset = Duration.between(base.instant(), instant);
+    }
+
     public Duration offset() {
         return offset;
     }
