@@ -183,6 +183,38 @@ class DecisionMailTest {
     }
 
     @Test
+    void theConsolesButtonsMailTheMemberToo() {
+        String approve = requested(boardroom(24), "09:00", "10:00");
+        String decline = requested(boardroom(24), "15:00", "16:00");
+        dev.gatehouse.hub.accounts.Sessions.Opened owner = hub.operator(at.tenant(), "owner", "[]");
+        String csrf = "_csrf=" + owner.session().csrfToken();
+
+        assertThat(console(owner, "/console/bookings/" + approve + "/approve", csrf)
+                        .headers()
+                        .firstValue("Location"))
+                .hasValue("/console/bookings/" + approve + "?notice=approved");
+        assertThat(console(owner, "/console/bookings/" + decline + "/decline", csrf + "&reason=Room+repainted")
+                        .headers()
+                        .firstValue("Location"))
+                .hasValue("/console/bookings/" + decline + "?notice=declined");
+
+        assertThat(mails())
+                .extracting(Received::subject)
+                .containsExactly("Your booking of Boardroom is approved", "Your booking of Boardroom is declined");
+        assertThat(mails().get(1).text()).contains("Reason: Room repainted");
+    }
+
+    private static Api.Response console(dev.gatehouse.hub.accounts.Sessions.Opened session, String path, String form) {
+        return hub.api()
+                .withCookie(
+                        "POST",
+                        path,
+                        // hub.public-url is https here: the cookie has its __Host- name.
+                        hub.hub().config().console().sessionCookie() + "=" + session.cookieValue(),
+                        Optional.of(form));
+    }
+
+    @Test
     void theHubsSweepMailsARequestThatLapsed() {
         String id = requested(boardroom(1), "09:00", "10:00");
         clock.advance(Duration.ofMinutes(61));

@@ -143,6 +143,15 @@ class RepeatBookingFormTest {
                 .containsPattern("id=\"until\"[^>]*value=\"" + first.minusDays(1) + "\"[^>]*aria-invalid=\"true\"")
                 .containsPattern("id=\"ends-until\"[^>]*checked");
 
+        // Bounded as any series: at most 500 occurrences, within 24 months (the series rule's own words).
+        Api.Response tooMany = book(form(Map.of("repeat", "daily", "ends", "count", "count", "501")));
+        assertThat(tooMany.status()).isEqualTo(422);
+        assertThat(tooMany.text()).contains("Give the number of occurrences as a whole number from 1 to 500.");
+        Api.Response tooLong = book(form(Map.of(
+                "repeat", "weekly", "ends", "until", "until", first.plusYears(3).toString())));
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(tooLong.text()).contains("24 months").containsPattern("id=\"until\"[^>]*aria-invalid=\"true\"");
+
         Api.Response unknown = book(form(Map.of("repeat", "hourly", "ends", "count", "count", "3")));
         assertThat(unknown.status()).isEqualTo(422);
         assertThat(unknown.text()).contains("Choose how the booking repeats.");
