@@ -25,6 +25,7 @@ import dev.gatehouse.hub.bookings.BookingService;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.CalendarFeedService;
 import dev.gatehouse.hub.bookings.CalendarFeedStore;
+import dev.gatehouse.hub.bookings.DecisionMails;
 import dev.gatehouse.hub.bookings.IcalService;
 import dev.gatehouse.hub.bookings.ReleaseSweep;
 import dev.gatehouse.hub.bookings.ResourceService;
@@ -230,7 +231,14 @@ public final class Hub implements AutoCloseable {
                             signal::await)
                     .start();
             ReleaseSweep releases = new ReleaseSweep(
-                            new BookingCheckIns(database, clock), new BookingApprovals(database, clock))
+                            new BookingCheckIns(database, clock),
+                            new BookingApprovals(
+                                    database,
+                                    clock,
+                                    new DecisionMails(
+                                            database,
+                                            config.mail().mailer(clock),
+                                            config.console().publicUrl())))
                     .start();
             return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases);
         } catch (RuntimeException e) {
@@ -315,6 +323,13 @@ public final class Hub implements AutoCloseable {
                                 stores.sites(),
                                 new ResourceStore(stores.database(), stores.clock()),
                                 new BookingStore(stores.database(), stores.clock()),
+                                new BookingApprovals(
+                                        stores.database(),
+                                        stores.clock(),
+                                        new DecisionMails(
+                                                stores.database(),
+                                                console.mailer(),
+                                                config.console().publicUrl())),
                                 audit,
                                 stores.clock(),
                                 maxBody),

@@ -12,6 +12,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Approval of members' requests on resources that need it (a rule's {@code approvalHoldHours}). A
@@ -22,9 +25,25 @@ import java.util.Optional;
  * come back in full, once. Each request is decided once: an approval and a decline racing leave the
  * first.
  */
-public record BookingApprovals(Database database, java.time.Clock clock) {
+public record BookingApprovals(Database database, java.time.Clock clock, Listener listener) {
+    private static final Logger LOG = Logger.getLogger(BookingApprovals.class.getName());
+
     /** Who decided a request that lapsed. */
     public static final String HUB = "hub";
+
+    /** Approvals that tell nobody of their decisions. */
+    public BookingApprovals(Database database, java.time.Clock clock) {
+        this(database, clock, (tenantId, decision) -> {});
+    }
+
+    /**
+     * Told of each approval, decline and lapse once it has committed (the member's mail, {@link
+     * DecisionMails}); never of a refused decision. What it throws is logged: the decision stands.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void decided(String tenantId, Decision decision);
+    }
 
     /** What became of a decision. */
     public enum Result {
@@ -42,7 +61,7 @@ public record BookingApprovals(Database database, java.time.Clock clock) {
     /** Approves a waiting request while its hold lasts: it is confirmed and sent to the site's doors. */
     public StoreResult<Decision> approve(String tenantId, String bookingId, String actor) {
         Instant now = clock.instant();
-        return decide(tenantId, bookingId, now, c -> {
+        return told(tenantId, decide(tenantId, bookingId, now, c -> {
             int changed = Sql.update(
                     c,
                     "UPDATE bookings SET status = 'CONFIRMED', decided_at = ?, decided_by = ?, updated_at = ?"
@@ -60,27 +79,29 @@ public record BookingApprovals(Database database, java.time.Clock clock) {
                     .orElseThrow();
             BookingEntities.logChange(c, tenantId, siteId, bookingId, now);
             return Result.APPROVED;
-        });
+        }));
     }
 
     /** Declines a waiting request: its time is free, its credits come back in full. */
     public StoreResult<Decision> decline(String tenantId, String bookingId, String actor, String reason) {
         Instant now = clock.instant();
-        return decide(
+        return told(
                 tenantId,
-                bookingId,
-                now,
-                c -> end(
-                                c,
-                                tenantId,
-                                bookingId,
-                                BookingStore.BookingStatus.DECLINED,
-                                now,
-                                actor,
-                                Optional.of(reason),
-                                "the request was declined: " + reason)
-                        ? Result.DECLINED
-                        : null);
+                decide(
+                        tenantId,
+                        bookingId,
+                        now,
+                        c -> end(
+                                        c,
+                                        tenantId,
+                                        bookingId,
+                                        BookingStore.BookingStatus.DECLINED,
+                                        now,
+                                        actor,
+                                        Optional.of(reason),
+                                        "the request was declined: " + reason)
+                                ? Result.DECLINED
+                                : null));
     }
 
     /** Lets every request whose hold has ended lapse, each in its own transaction; answers how many. */
@@ -98,6 +119,13 @@ public record BookingApprovals(Database database, java.time.Clock clock) {
             try {
                 if (database.write(c -> lapse(c, request.tenantId(), request.id(), now))) {
                     lapsed++;
+                    tell(
+                            request.tenantId(),
+                            request.id(),
+                            () -> new Decision(
+                                    Result.LAPSED,
+                                    database.read(c -> BookingStore.find(c, request.tenantId(), request.id()))
+                                            .orElseThrow()));
                 }
             } catch (StoreException e) {
                 // Decided by an operator in the same instant: nothing to lapse.
@@ -107,6 +135,23 @@ public record BookingApprovals(Database database, java.time.Clock clock) {
             }
         }
         return lapsed;
+    }
+
+    /** Tells the listener of a decision made, after its commit; a refused one is nothing to tell. */
+    private StoreResult<Decision> told(String tenantId, StoreResult<Decision> result) {
+        if (result instanceof StoreResult.Found<Decision>(Decision decision)
+                && decision.result() != Result.NOT_PENDING) {
+            tell(tenantId, decision.booking().id(), () -> decision);
+        }
+        return result;
+    }
+
+    private void tell(String tenantId, String bookingId, Supplier<Decision> decision) {
+        try {
+            listener.decided(tenantId, decision.get());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "booking " + bookingId + " was decided, but its member was not told: " + e, e);
+        }
     }
 
     private interface Step {

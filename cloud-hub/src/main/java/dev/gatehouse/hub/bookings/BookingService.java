@@ -52,7 +52,13 @@ import java.util.Optional;
  * period drawn from, the credits debited, the overage, and once cancelled the refund (or why none).
  */
 public record BookingService(
-        SiteStore sites, ResourceStore resources, BookingStore store, Audit audit, Clock clock, int maxBody)
+        SiteStore sites,
+        ResourceStore resources,
+        BookingStore store,
+        BookingApprovals approvals,
+        Audit audit,
+        Clock clock,
+        int maxBody)
         implements HttpService {
     /** The widest range a list or an availability query may span. */
     static final Duration MAX_RANGE = Duration.ofDays(62);
@@ -242,8 +248,8 @@ public record BookingService(
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_BOOKINGS);
         BookingView current = booking(req, caller);
         caller.require(Permission.MANAGE_BOOKINGS, current.siteId());
-        BookingApprovals.Decision decision = StoreResults.value(new BookingApprovals(store.database(), clock)
-                .approve(caller.tenantId(), current.id(), caller.actorId()));
+        BookingApprovals.Decision decision =
+                StoreResults.value(approvals.approve(caller.tenantId(), current.id(), caller.actorId()));
         decided(req, caller, current, decision, BookingApprovals.Result.APPROVED, "booking.approve");
         Json.ok(res, withCredits(caller.tenantId(), decision.booking()));
     }
@@ -256,8 +262,8 @@ public record BookingService(
         // Required: the member sees why.
         String reason = input.text("reason", 500);
         input.done();
-        BookingApprovals.Decision decision = StoreResults.value(new BookingApprovals(store.database(), clock)
-                .decline(caller.tenantId(), current.id(), caller.actorId(), reason));
+        BookingApprovals.Decision decision =
+                StoreResults.value(approvals.decline(caller.tenantId(), current.id(), caller.actorId(), reason));
         decided(req, caller, current, decision, BookingApprovals.Result.DECLINED, "booking.decline");
         Json.ok(res, withCredits(caller.tenantId(), decision.booking()));
     }

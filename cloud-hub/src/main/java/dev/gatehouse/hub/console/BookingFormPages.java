@@ -3,6 +3,9 @@ package dev.gatehouse.hub.console;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.BookingView;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.SeriesRule;
+import dev.gatehouse.hub.bookings.SeriesStore;
+import dev.gatehouse.hub.bookings.SeriesView;
 import dev.gatehouse.hub.bookings.Violation;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.members.MemberStore.MemberView;
@@ -17,6 +20,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +36,9 @@ import java.util.Optional;
  * {@link BookingStore#create}, so the page answers exactly what the API would: every rule the request
  * breaks (the engine's sentences, as form errors), or the booking it collides with. An override books
  * despite the rules (never over another booking) and is audited as {@code booking.create-override}.
+ * An optional "Repeat" (daily, weekly, every weekday; until a day or a number of times, {@link
+ * BookingRepeat}) makes a series instead, through the API's {@link SeriesStore#create}: all of its
+ * occurrences or, listing each that cannot be booked and why, none.
  *
  * <pre>
  * GET  /console/sites/{siteId}/bookings/new?resource=&amp;date=&amp;from=&amp;to=&amp;member=   the form (MANAGE_BOOKINGS)
@@ -40,7 +47,12 @@ import java.util.Optional;
  * </pre>
  */
 public record BookingFormPages(
-        Console.Parts parts, SiteStore sites, ResourceStore resources, BookingStore bookings, MemberStore members)
+        Console.Parts parts,
+        SiteStore sites,
+        ResourceStore resources,
+        BookingStore bookings,
+        SeriesStore series,
+        MemberStore members)
         implements HttpService {
     static final int MAX_TITLE = 200;
     static final int MAX_REASON = 500;
@@ -52,6 +64,7 @@ public record BookingFormPages(
                 new SiteStore(parts.database(), parts.clock()),
                 new ResourceStore(parts.database(), parts.clock()),
                 new BookingStore(parts.database(), parts.clock()),
+                new SeriesStore(parts.database(), parts.clock()),
                 new MemberStore(parts.database(), parts.clock()));
     }
 
@@ -71,7 +84,18 @@ public record BookingFormPages(
             String date,
             String from,
             String to,
-            String overrideReason) {}
+            String overrideReason,
+            String repeat,
+            String ends,
+            String until,
+            String count) {}
+
+    /** An occurrence of a repeating booking that cannot be booked: when, and each reason. */
+    public record Failed(String when, List<Violation> rules, Optional<Collision> collision) {
+        public Failed {
+            rules = List.copyOf(rules);
+        }
+    }
 
     /** What the engine or the store said: the collision met, with its occupied time in the site's zone. */
     public record Collision(String bookingId, String resourceName, String occupied) {}
@@ -80,28 +104,39 @@ public record BookingFormPages(
      * What kept the booking from being made: the form's own problems (by field), the rules the engine
      * found broken, or the booking it collides with. Empty on a fresh form.
      */
-    public record Problems(List<FieldError> fields, List<Violation> rules, Optional<Collision> collision) {
-        static final Problems NONE = new Problems(List.of(), List.of(), Optional.empty());
+    public record Problems(
+            List<FieldError> fields,
+            List<Violation> rules,
+            Optional<Collision> collision,
+            List<Failed> failed,
+            int occurrences) {
+        static final Problems NONE = new Problems(List.of(), List.of(), Optional.empty(), List.of(), 0);
 
         public Problems {
             fields = List.copyOf(fields);
             rules = List.copyOf(rules);
+            failed = List.copyOf(failed);
         }
 
         static Problems of(List<FieldError> fields) {
-            return new Problems(fields, List.of(), Optional.empty());
+            return new Problems(fields, List.of(), Optional.empty(), List.of(), 0);
         }
 
         static Problems broken(List<Violation> rules) {
-            return new Problems(List.of(), rules, Optional.empty());
+            return new Problems(List.of(), rules, Optional.empty(), List.of(), 0);
         }
 
         static Problems collides(Collision collision) {
-            return new Problems(List.of(), List.of(), Optional.of(collision));
+            return new Problems(List.of(), List.of(), Optional.of(collision), List.of(), 0);
+        }
+
+        /** A series refused: {@code failed} of its {@code occurrences} cannot be booked. */
+        static Problems series(List<Failed> failed, int occurrences) {
+            return new Problems(List.of(), List.of(), Optional.empty(), failed, occurrences);
         }
 
         public boolean any() {
-            return !fields.isEmpty() || !rules.isEmpty() || collision.isPresent();
+            return !fields.isEmpty() || !rules.isEmpty() || collision.isPresent() || !failed.isEmpty();
         }
     }
 
@@ -162,7 +197,19 @@ public record BookingFormPages(
                 .or(() -> BookingTimes.time(from).map(t -> t.plusHours(1).toString()))
                 .orElse("");
         String memberId = req.query().first("member").orElse("");
-        Typed typed = new Typed(req.query().first("resource").orElse(""), memberId, "", "", date, from, to, "");
+        Typed typed = new Typed(
+                req.query().first("resource").orElse(""),
+                memberId,
+                "",
+                "",
+                date,
+                from,
+                to,
+                "",
+                BookingRepeat.Kind.NONE.wire(),
+                "count",
+                "",
+                "");
         render(res, Status.OK_200, context, typed, chosen(context, memberId), false, Problems.NONE);
     }
 
@@ -220,7 +267,11 @@ public record BookingFormPages(
                 form.first("date").orElse(""),
                 form.first("from").orElse(""),
                 form.first("to").orElse(""),
-                form.first("overrideReason").orElse("").strip());
+                form.first("overrideReason").orElse("").strip(),
+                form.first("repeat").orElse(BookingRepeat.Kind.NONE.wire()),
+                form.first("ends").orElse("count"),
+                form.first("until").orElse(""),
+                form.first("count").orElse(""));
         List<MemberView> choices = found(context, typed.memberQuery(), typed.memberId());
         if (form.first("action").orElse("").equals("search")) {
             render(res, Status.OK_200, context, typed, choices, true, Problems.NONE);
@@ -249,14 +300,42 @@ public record BookingFormPages(
                             typed.overrideReason().length())));
         }
         BookingTimes.Typed times = BookingTimes.read(typed.date(), typed.from(), typed.to(), context.zone());
-        if (times instanceof BookingTimes.Typed.Problem problem) {
+        BookingRepeat.Read repeat = new BookingRepeat.Read.Once();
+        switch (times) {
+            case BookingTimes.Typed.Problem problem -> errors.add(new FieldError(problem.field(), problem.message()));
+            case BookingTimes.Typed.Times(Instant first, Instant last) ->
+                repeat = BookingRepeat.read(
+                        typed.repeat(),
+                        typed.ends(),
+                        typed.until(),
+                        typed.count(),
+                        first.atZone(context.zone()).toLocalDateTime(),
+                        context.zone());
+        }
+        if (repeat instanceof BookingRepeat.Read.Problem problem) {
             errors.add(new FieldError(problem.field(), problem.message()));
         }
         if (!errors.isEmpty() || !(times instanceof BookingTimes.Typed.Times(Instant start, Instant end))) {
-            render(res, Status.UNPROCESSABLE_CONTENT_422, context, typed, choices, false, Problems.of(errors));
+            refuse(res, context, typed, choices, Status.UNPROCESSABLE_CONTENT_422, Problems.of(errors));
             return;
         }
         Optional<String> override = Optional.of(typed.overrideReason()).filter(r -> !r.isEmpty());
+        if (repeat instanceof BookingRepeat.Read.Rule(String rrule)) {
+            bookSeries(
+                    req,
+                    res,
+                    context,
+                    typed,
+                    choices,
+                    new SeriesRule(
+                            start.atZone(context.zone()).toLocalDateTime(),
+                            Duration.between(start, end),
+                            rrule,
+                            List.of(),
+                            List.of()),
+                    override);
+            return;
+        }
         StoreResult<BookingStore.Outcome> result = bookings.create(
                 context.tenantId(),
                 new BookingStore.NewBooking(
@@ -267,19 +346,28 @@ public record BookingFormPages(
                         end,
                         override,
                         context.session().caller().actorId()));
-        List<FieldError> invalid;
-        switch (result) {
-            case StoreResult.Found<BookingStore.Outcome> found -> {
-                outcome(req, res, context, typed, choices, found.value(), override);
-                return;
-            }
-            case StoreResult.Invalid<BookingStore.Outcome> refused -> invalid = refused.errors();
-            case StoreResult.NotFound<BookingStore.Outcome> gone ->
-                invalid = List.of(new FieldError("resourceId", t.get("booking.form.resource.missing")));
-            case StoreResult.Conflict<BookingStore.Outcome> conflict ->
-                throw PageException.badRequest(conflict.reason());
+        if (result instanceof StoreResult.Found<BookingStore.Outcome>(BookingStore.Outcome outcome)) {
+            outcome(req, res, context, typed, choices, outcome, override);
+            return;
         }
-        render(res, Status.UNPROCESSABLE_CONTENT_422, context, typed, choices, false, Problems.of(invalid));
+        refuse(res, context, typed, choices, Status.UNPROCESSABLE_CONTENT_422, Problems.of(notMade(result, "repeat")));
+    }
+
+    /**
+     * The form's errors for a request the store did not take: its own field errors (a series' rule
+     * named {@code ruleField}, where the form asked for it), or the resource gone.
+     */
+    private static List<FieldError> notMade(StoreResult<?> result, String ruleField) {
+        return switch (result) {
+            case StoreResult.Invalid<?> invalid ->
+                invalid.errors().stream()
+                        .map(e -> e.field().equals("rrule") ? new FieldError(ruleField, e.message()) : e)
+                        .toList();
+            case StoreResult.NotFound<?> gone ->
+                List.of(new FieldError("resourceId", Guard.messages().get("booking.form.resource.missing")));
+            case StoreResult.Conflict<?> conflict -> throw PageException.badRequest(conflict.reason());
+            case StoreResult.Found<?> found -> throw new IllegalArgumentException("the request was made");
+        };
     }
 
     private void outcome(
@@ -293,43 +381,138 @@ public record BookingFormPages(
         switch (outcome) {
             case BookingStore.Outcome.Booked booked -> {
                 BookingView booking = booked.booking();
-                parts.audit()
-                        .record(
-                                req,
-                                context.session().caller(),
-                                override.isPresent() ? "booking.create-override" : "booking.create",
-                                "booking",
-                                booking.id(),
-                                booking.siteId(),
-                                null,
-                                booking);
+                created(req, context, "booking", override, booking.id(), booking.siteId(), booking);
                 SignInService.redirect(res, "/console/bookings/" + booking.id() + "?notice=booked");
             }
             case BookingStore.Outcome.Refused refused ->
-                render(
+                refuse(
                         res,
-                        Status.UNPROCESSABLE_CONTENT_422,
                         context,
                         typed,
                         choices,
-                        false,
+                        Status.UNPROCESSABLE_CONTENT_422,
                         Problems.broken(refused.violations()));
-            case BookingStore.Outcome.Collides collides -> {
-                String name = resources
-                        .find(context.tenantId(), collides.resourceId())
-                        .map(dev.gatehouse.hub.bookings.Resource::name)
-                        .orElse(collides.resourceId());
-                Collision collision = new Collision(
-                        collides.bookingId(),
-                        name,
-                        BookingTimes.when(
-                                collides.occupiedFrom(),
-                                collides.occupiedUntil(),
-                                context.zone(),
-                                Guard.messages().locale()));
-                render(res, Status.CONFLICT_409, context, typed, choices, false, Problems.collides(collision));
+            case BookingStore.Outcome.Collides collides ->
+                refuse(
+                        res,
+                        context,
+                        typed,
+                        choices,
+                        Status.CONFLICT_409,
+                        Problems.collides(collision(context, collides)));
+        }
+    }
+
+    /** Audits {@code type.create}, or {@code type.create-override} when made with a reason. */
+    private void created(
+            ServerRequest req,
+            Context context,
+            String type,
+            Optional<String> override,
+            String id,
+            String siteId,
+            Object made) {
+        parts.audit()
+                .record(
+                        req,
+                        context.session().caller(),
+                        type + (override.isPresent() ? ".create-override" : ".create"),
+                        type,
+                        id,
+                        siteId,
+                        null,
+                        made);
+    }
+
+    /** The booking met, by its resource's name and its occupied time in the site's zone. */
+    private Collision collision(Context context, BookingStore.Outcome.Collides collides) {
+        String name = resources
+                .find(context.tenantId(), collides.resourceId())
+                .map(dev.gatehouse.hub.bookings.Resource::name)
+                .orElse(collides.resourceId());
+        return new Collision(
+                collides.bookingId(),
+                name,
+                BookingTimes.when(
+                        collides.occupiedFrom(),
+                        collides.occupiedUntil(),
+                        context.zone(),
+                        Guard.messages().locale()));
+    }
+
+    /**
+     * Makes a repeating booking as a series, through the same {@link SeriesStore#create} as the API
+     * ({@code all-or-nothing}): made, to its page; refused, the form again listing each occurrence that
+     * cannot be booked and why, with nothing booked.
+     */
+    private void bookSeries(
+            ServerRequest req,
+            ServerResponse res,
+            Context context,
+            Typed typed,
+            List<MemberView> choices,
+            SeriesRule rule,
+            Optional<String> override) {
+        StoreResult<SeriesStore.Outcome> result = series.create(
+                context.tenantId(),
+                new SeriesStore.NewSeries(
+                        typed.resourceId(),
+                        typed.memberId(),
+                        typed.title(),
+                        rule,
+                        SeriesStore.ConflictPolicy.ALL_OR_NOTHING,
+                        override,
+                        context.session().caller().actorId()));
+        if (!(result instanceof StoreResult.Found<SeriesStore.Outcome>(SeriesStore.Outcome outcome))) {
+            refuse(
+                    res,
+                    context,
+                    typed,
+                    choices,
+                    Status.UNPROCESSABLE_CONTENT_422,
+                    Problems.of(notMade(result, typed.ends())));
+            return;
+        }
+        switch (outcome) {
+            case SeriesStore.Outcome.Created created -> {
+                SeriesView made = created.series();
+                created(req, context, "booking-series", override, made.id(), made.siteId(), made);
+                SignInService.redirect(res, "/console/booking-series/" + made.id() + "?notice=booked");
+            }
+            case SeriesStore.Outcome.Refused refused -> {
+                List<Failed> failed = new ArrayList<>();
+                boolean onlyConflicts = true;
+                for (SeriesStore.Failure failure : refused.failures()) {
+                    onlyConflicts &= failure.broken().isEmpty();
+                    failed.add(new Failed(
+                            BookingTimes.when(
+                                    failure.start(),
+                                    failure.start().plus(rule.duration()),
+                                    context.zone(),
+                                    Guard.messages().locale()),
+                            failure.broken(),
+                            failure.collides().map(collides -> collision(context, collides))));
+                }
+                refuse(
+                        res,
+                        context,
+                        typed,
+                        choices,
+                        onlyConflicts ? Status.CONFLICT_409 : Status.UNPROCESSABLE_CONTENT_422,
+                        Problems.series(failed, refused.occurrences()));
             }
         }
+    }
+
+    /** The form again, with what was typed and what kept it from being made. */
+    private void refuse(
+            ServerResponse res,
+            Context context,
+            Typed typed,
+            List<MemberView> choices,
+            Status status,
+            Problems problems) {
+        render(res, status, context, typed, choices, false, problems);
     }
 
     private void render(

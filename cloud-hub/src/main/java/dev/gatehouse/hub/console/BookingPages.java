@@ -508,7 +508,11 @@ public record BookingPages(
     }
 
     private dev.gatehouse.hub.bookings.BookingApprovals approvals() {
-        return new dev.gatehouse.hub.bookings.BookingApprovals(parts.database(), parts.clock());
+        return new dev.gatehouse.hub.bookings.BookingApprovals(
+                parts.database(),
+                parts.clock(),
+                new dev.gatehouse.hub.bookings.DecisionMails(
+                        parts.database(), parts.mailer(), parts.settings().publicUrl()));
     }
 
     private void decided(

@@ -139,7 +139,10 @@ public record SeriesPages(
                         "details",
                         details,
                         "notice",
-                        req.query().first("notice").asOptional().filter("cancelled"::equals)));
+                        req.query()
+                                .first("notice")
+                                .asOptional()
+                                .filter(n -> n.equals("cancelled") || n.equals("booked"))));
     }
 
     /**

@@ -27,7 +27,8 @@ import org.openqa.selenium.support.ui.Select;
  * The console's booking pages in a real Chromium against a real hub: an operator adds a room, books it
  * for a member through the same engine as the API, finds the booking on the day view with its buffers
  * and cancels it; the front desk reads every rule a bad booking breaks, then the booking it collides
- * with, and books over the rules with a reason; the day view picks up a booking made elsewhere by
+ * with, and books over the rules with a reason; a weekly repeat lists the occurrence that meets another
+ * booking and books nothing, then is made as a series and lands on its page; the day view picks up a booking made elsewhere by
  * itself; a technician sees the day without members and may not book; and no form works without its
  * CSRF token or for another site's operator.
  */
@@ -439,6 +440,67 @@ class BookingPagesTest extends LiveBrowserTest {
                         .at("/checkIn/checkedInAt")
                         .asText())
                 .isNotEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void theFrontDeskRepeatsABookingSeesTheOccurrenceThatCollidesThenMakesTheSeries() {
+        LocalDate day = LocalDate.now(BERLIN).plusDays(10).with(TemporalAdjusters.nextOrSame(DayOfWeek.WEDNESDAY));
+        String member = site.member("Rita Repeat", LiveSite.uid());
+        String other = site.member("Otto Other", LiveSite.uid());
+        String studio = site.hub.create(
+                "/api/v1/sites/" + site.siteId + "/resources",
+                site.token(),
+                "{\"name\":\"Studio\",\"kind\":\"meeting-room\"}");
+        // The second Wednesday's hour is taken.
+        String holder = bookings().book(studio, other, day.plusWeeks(1), "09:00", "10:00");
+        site.signInAsOwner(browser);
+
+        openForm(studio, member, "Rita");
+        set("date", day.toString());
+        set("from", "09:00");
+        set("to", "10:00");
+        new Select(browser.driver().findElement(By.id("repeat-kind"))).selectByValue("weekly");
+        browser.driver().findElement(By.id("ends-count")).click();
+        type("count", "3");
+        Axe.assertNoSeriousViolations(browser, "new booking form repeating weekly");
+        browser.driver().findElement(By.id("book")).click();
+
+        // Refused: the occurrence that meets the other booking, at its Berlin time; nothing booked.
+        WebElement failed = browser.awaitVisible(By.id("failed-occurrences"));
+        assertThat(failed.findElements(By.tagName("li"))).hasSize(1);
+        assertThat(failed.getText())
+                .contains(BookingTimes.when(
+                        day.plusWeeks(1).atTime(9, 0).atZone(BERLIN).toInstant(),
+                        day.plusWeeks(1).atTime(10, 0).atZone(BERLIN).toInstant(),
+                        BERLIN,
+                        Guard.messages().locale()))
+                .contains("meets another booking on Studio");
+        assertThat(failed.findElement(By.tagName("a")).getAttribute("href")).endsWith("/console/bookings/" + holder);
+        assertThat(browser.driver().findElement(By.id("booking-errors")).getText())
+                .contains("1 of 3 occurrences cannot be booked");
+        assertThat(new Select(browser.driver().findElement(By.id("repeat-kind")))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("weekly");
+        assertThat(browser.driver().findElement(By.id("count")).getAttribute("value"))
+                .isEqualTo("3");
+        assertThat(bookings().count(day)).isZero();
+        Axe.assertNoSeriousViolations(browser, "a repeating booking refused for a conflict");
+        browser.screenshot("booking-repeat-conflict");
+
+        // From the third Wednesday the time is free: the series is made and its page shows it.
+        set("date", day.plusWeeks(2).toString());
+        browser.driver().findElement(By.id("book")).click();
+        assertThat(browser.awaitVisible(By.id("series-notice")).getText())
+                .isEqualTo("The repeating booking was made: every occurrence is booked.");
+        assertThat(browser.driver().findElement(By.id("series-rule")).getText())
+                .startsWith("Every Wednesday at 09:00–10:00");
+        assertThat(bookings().count(day.plusWeeks(2))).isEqualTo(1);
+        assertThat(bookings().count(day.plusWeeks(4))).isEqualTo(1);
+        assertThat(bookings().count(day.plusWeeks(5))).isZero();
+        Axe.assertNoSeriousViolations(browser, "a series made from the new booking form");
+        browser.screenshot("booking-repeat-series");
     }
 
     /** A member's request through the API, as the member's app would make it. */

@@ -197,14 +197,7 @@ class SeriesPagesTest {
 
     /** An operator of the tenant with {@code role} on {@code sitesJson}, signed in. */
     private Sessions.Opened operator(String role, String sitesJson) {
-        String account = hub.create(
-                "/api/v1/accounts",
-                tenant.token(),
-                "{\"email\":\"" + role + "-" + System.nanoTime() + "@series.example\",\"name\":\"" + role
-                        + "\",\"role\":\"" + role + "\",\"sites\":" + sitesJson + ",\"password\":\"" + PASSWORD
-                        + "\"}");
-        return Sessions.operators(hub.hub().database(), Clock.systemUTC())
-                .open(tenant.id(), WebSession.Kind.OPERATOR, account, "127.0.0.1", false);
+        return hub.operator(tenant, role, sitesJson);
     }
 
     private static Api.Response get(Sessions.Opened session, String path) {

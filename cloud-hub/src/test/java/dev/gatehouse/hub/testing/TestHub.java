@@ -123,6 +123,21 @@ public final class TestHub implements AutoCloseable {
         return response.json().get("id").asText();
     }
 
+    /**
+     * A console session of a new operator of {@code tenant} with {@code role} on the sites of {@code
+     * sitesJson} (a JSON array; {@code []}: every site), as if they had signed in.
+     */
+    public dev.gatehouse.hub.accounts.Sessions.Opened operator(Tenant tenant, String role, String sitesJson) {
+        String account = create(
+                "/api/v1/accounts",
+                tenant.token(),
+                "{\"email\":\"" + role + "-" + System.nanoTime() + "@operators.example\",\"name\":\"" + role
+                        + "\",\"role\":\"" + role + "\",\"sites\":" + sitesJson
+                        + ",\"password\":\"a password for operator sessions in tests\"}");
+        return dev.gatehouse.hub.accounts.Sessions.operators(hub.database(), Clock.systemUTC())
+                .open(tenant.id(), dev.gatehouse.hub.accounts.WebSession.Kind.OPERATOR, account, "127.0.0.1", false);
+    }
+
     @Override
     public void close() {
         hub.close();
