@@ -46,7 +46,10 @@ CREATE TABLE billing_charges (
     charge_key       TEXT NOT NULL,
     -- The invoice that bills it; null until invoiced.
     invoice_id       TEXT,
-    created_at       BIGINT NOT NULL
+    created_at       BIGINT NOT NULL,
+    -- The member's charges numbered 1, 2, 3 … in the order written (under the member's row lock):
+    -- invoice lines keep that order.
+    ordinal          BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX billing_charges_key ON billing_charges (tenant_id, charge_key);
-CREATE INDEX billing_charges_member ON billing_charges (tenant_id, member_id, created_at);
+CREATE UNIQUE INDEX billing_charges_member ON billing_charges (tenant_id, member_id, ordinal);

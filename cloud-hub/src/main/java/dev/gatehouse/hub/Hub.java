@@ -13,6 +13,8 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.billing.InvoiceService;
+import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.PackageService;
 import dev.gatehouse.hub.billing.PackageStore;
 import dev.gatehouse.hub.billing.SubscriptionService;
@@ -356,7 +358,8 @@ public final class Hub implements AutoCloseable {
                                 new SubscriptionStore(stores.database(), stores.clock()),
                                 audit,
                                 stores.clock(),
-                                maxBody))
+                                maxBody),
+                        new InvoiceService(new InvoiceStore(stores.database(), stores.clock()), audit, maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))

@@ -157,6 +157,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                 return new StoreResult.NotFound<>("subscription", subscriptionId);
             }
             Subscription sub = found.get();
+            // The member's charges are numbered under the member's lock.
+            MemberStore.lock(c, tenantId, sub.memberId());
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
                 return new StoreResult.Conflict<>("subscription " + subscriptionId + " is "
                         + WireNames.wire(sub.statusAt(now)) + "; subscribe anew instead of changing it");
@@ -259,6 +261,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                 return new StoreResult.NotFound<>("subscription", subscriptionId);
             }
             Subscription sub = found.get();
+            // The member's charges are numbered under the member's lock.
+            MemberStore.lock(c, tenantId, sub.memberId());
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
                 return new StoreResult.Conflict<>("subscription " + subscriptionId + " is cancelled already"
                         + sub.endsAt().map(end -> "; it ends at " + end).orElse(""));
@@ -344,7 +348,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                 tenantId,
                 memberId,
                 "SELECT " + CHARGE_COLUMNS + " FROM billing_charges WHERE tenant_id = ? AND member_id = ?"
-                        + " ORDER BY created_at, id",
+                        + " ORDER BY ordinal",
                 SubscriptionStore::charge);
     }
 
@@ -414,8 +418,8 @@ public record SubscriptionStore(Database database, Clock clock) {
         Sql.update(
                 c,
                 "INSERT INTO billing_charges (id, tenant_id, member_id, subscription_id, kind, description, amount,"
-                        + " currency, period_start, period_end, charge_key, invoice_id, created_at) VALUES"
-                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                        + " currency, period_start, period_end, charge_key, invoice_id, created_at, ordinal) VALUES"
+                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                 id,
                 tenantId,
                 memberId,
@@ -427,7 +431,15 @@ public record SubscriptionStore(Database database, Clock clock) {
                 period.start().toString(),
                 period.end().toString(),
                 key,
-                now);
+                now,
+                Sql.one(
+                                c,
+                                "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM billing_charges WHERE tenant_id = ?"
+                                        + " AND member_id = ?",
+                                Sql.LONG,
+                                tenantId,
+                                memberId)
+                        .orElseThrow());
         return Sql.one(
                 c, "SELECT " + CHARGE_COLUMNS + " FROM billing_charges WHERE id = ?", SubscriptionStore::charge, id);
     }

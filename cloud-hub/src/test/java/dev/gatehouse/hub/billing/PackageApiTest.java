@@ -62,10 +62,7 @@ class PackageApiTest {
     }
 
     private String token(String role) {
-        Api.Response created = hub.api()
-                .post("/api/v1/tokens", tenant.token(), "{\"name\":\"" + role + "\",\"role\":\"" + role + "\"}");
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        return created.json().get("token").asText();
+        return Billing.token(hub, tenant, role);
     }
 
     @Test

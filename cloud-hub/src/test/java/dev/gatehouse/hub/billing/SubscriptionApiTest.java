@@ -69,10 +69,7 @@ class SubscriptionApiTest {
     void catalogue() {
         clock.moveTo(MARCH_10);
         tenant = hub.newTenant("subs");
-        site = hub.create(
-                "/api/v1/sites",
-                tenant.token(),
-                "{\"name\":\"Berlin\",\"address\":\"Torstr. 1\",\"timeZone\":\"Europe/Berlin\"}");
+        site = Billing.berlin(hub, tenant);
         String door = hub.create("/api/v1/sites/" + site + "/doors", tenant.token(), "{\"name\":\"Main\"}");
         String group = hub.create(
                 "/api/v1/sites/" + site + "/door-groups",
@@ -336,9 +333,6 @@ class SubscriptionApiTest {
     }
 
     private String token(String role) {
-        Api.Response created = hub.api()
-                .post("/api/v1/tokens", tenant.token(), "{\"name\":\"" + role + "\",\"role\":\"" + role + "\"}");
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        return created.json().get("token").asText();
+        return Billing.token(hub, tenant, role);
     }
 }

@@ -1,0 +1,236 @@
+package dev.gatehouse.hub.billing;
+
+import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.store.WireNames;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Issues invoices and credit notes from a member's uninvoiced charges, in one transaction each: the
+ * series' next number, the document, its lines and the charges' link to it commit together, so a
+ * number is never skipped or used twice, and a charge is on exactly one line.
+ */
+public record InvoiceStore(Database database, Clock clock) {
+    private static final String COLUMNS = "id, member_id, kind, series, number, currency, subtotal, tax_name,"
+            + " tax_rate_bp, tax, total, issued_at";
+
+    /** The tenant's tax: its name on documents and its rate in basis points (1900 is 19 %). */
+    public record Tax(String name, int rateBasisPoints) {}
+
+    /** Issues the member's uninvoiced charges: an invoice when they net at or above zero, else a credit note. */
+    public StoreResult<Invoice> issue(String tenantId, String memberId) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            if (!MemberStore.lock(c, tenantId, memberId)) {
+                return new StoreResult.NotFound<>("member", memberId);
+            }
+            List<Charge> open = Sql.list(
+                    c,
+                    "SELECT id, description, amount, currency FROM billing_charges"
+                            + " WHERE tenant_id = ? AND member_id = ? AND invoice_id IS NULL ORDER BY ordinal",
+                    row -> new Charge(
+                            row.getString(1),
+                            memberId,
+                            Optional.empty(),
+                            Charge.Kind.PERIOD,
+                            row.getString(2),
+                            row.getLong(3),
+                            row.getString(4),
+                            Optional.empty(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            ""),
+                    tenantId,
+                    memberId);
+            if (open.isEmpty()) {
+                return new StoreResult.Conflict<>("member " + memberId + " has no uninvoiced charges");
+            }
+            List<String> currencies =
+                    open.stream().map(Charge::currency).distinct().toList();
+            if (currencies.size() > 1) {
+                return new StoreResult.Conflict<>(
+                        "the charges are in several currencies " + currencies + "; a document is in one");
+            }
+            long subtotal = open.stream().mapToLong(Charge::amount).sum();
+            Invoice.Kind kind = subtotal >= 0 ? Invoice.Kind.INVOICE : Invoice.Kind.CREDIT_NOTE;
+            String series = kind == Invoice.Kind.INVOICE ? "INV" : "CN";
+            long number = next(c, tenantId, series);
+            Tax tax = tax(c, tenantId);
+            long taxAmount = Proration.share(Math.abs(subtotal), tax.rateBasisPoints(), 10_000) * Long.signum(subtotal);
+            String id = HubIds.next("inv");
+            Sql.update(
+                    c,
+                    "INSERT INTO invoices (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(12) + "?)",
+                    id,
+                    memberId,
+                    kind,
+                    series,
+                    number,
+                    currencies.getFirst(),
+                    subtotal,
+                    tax.name(),
+                    tax.rateBasisPoints(),
+                    taxAmount,
+                    subtotal + taxAmount,
+                    now,
+                    tenantId);
+            List<List<?>> lines = new ArrayList<>();
+            for (int i = 0; i < open.size(); i++) {
+                Charge charge = open.get(i);
+                lines.add(List.of(id, i + 1, charge.id(), charge.description(), charge.amount()));
+            }
+            Sql.batch(
+                    c,
+                    "INSERT INTO invoice_lines (invoice_id, line_no, charge_id, description, amount)"
+                            + " VALUES (?, ?, ?, ?, ?)",
+                    lines);
+            for (Charge charge : open) {
+                if (Sql.update(
+                                c,
+                                "UPDATE billing_charges SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL",
+                                id,
+                                charge.id())
+                        != 1) {
+                    throw new IllegalStateException("charge " + charge.id() + " was invoiced meanwhile");
+                }
+            }
+            return StoreResult.found(find(c, tenantId, id).orElseThrow());
+        });
+    }
+
+    public Optional<Invoice> find(String tenantId, String invoiceId) {
+        return database.read(c -> find(c, tenantId, invoiceId));
+    }
+
+    /** The member's documents, newest first; NotFound for no such member. */
+    public StoreResult<List<Invoice>> ofMember(String tenantId, String memberId) {
+        return database.read(c -> {
+            if (!Sql.exists(c, "SELECT 1 FROM members WHERE id = ? AND tenant_id = ?", memberId, tenantId)) {
+                return new StoreResult.NotFound<>("member", memberId);
+            }
+            List<Invoice> documents = new ArrayList<>();
+            for (String id : Sql.list(
+                    c,
+                    "SELECT id FROM invoices WHERE tenant_id = ? AND member_id = ? ORDER BY issued_at DESC, id DESC",
+                    Sql.STRING,
+                    tenantId,
+                    memberId)) {
+                find(c, tenantId, id).ifPresent(documents::add);
+            }
+            return StoreResult.found(List.copyOf(documents));
+        });
+    }
+
+    /** The tenant's tax (VAT at 0 % until set). */
+    public Tax tax(String tenantId) {
+        return database.read(c -> tax(c, tenantId));
+    }
+
+    /** Sets the tenant's tax for documents issued from now; issued ones keep theirs. */
+    public Tax setTax(String tenantId, Tax tax) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            Sql.update(
+                    c,
+                    "INSERT INTO billing_settings (tenant_id, currency, updated_at) VALUES (?, ?, ?)"
+                            + " ON CONFLICT (tenant_id) DO NOTHING",
+                    tenantId,
+                    PackageStore.DEFAULT_CURRENCY,
+                    now);
+            Sql.update(
+                    c,
+                    "UPDATE billing_settings SET tax_name = ?, tax_rate_bp = ?, updated_at = ? WHERE tenant_id = ?",
+                    tax.name(),
+                    tax.rateBasisPoints(),
+                    now,
+                    tenantId);
+            return tax(c, tenantId);
+        });
+    }
+
+    private static Tax tax(Connection c, String tenantId) throws SQLException {
+        return Sql.one(
+                        c,
+                        "SELECT tax_name, tax_rate_bp FROM billing_settings WHERE tenant_id = ?",
+                        row -> new Tax(row.getString(1), row.getInt(2)),
+                        tenantId)
+                .orElse(new Tax("VAT", 0));
+    }
+
+    /** The series' next number, taken in the caller's transaction (on PostgreSQL the row stays locked). */
+    private static long next(Connection c, String tenantId, String series) throws SQLException {
+        Sql.update(
+                c,
+                "INSERT INTO invoice_series (tenant_id, series, last_number) VALUES (?, ?, 0)"
+                        + " ON CONFLICT (tenant_id, series) DO NOTHING",
+                tenantId,
+                series);
+        Sql.update(
+                c,
+                "UPDATE invoice_series SET last_number = last_number + 1 WHERE tenant_id = ? AND series = ?",
+                tenantId,
+                series);
+        return Sql.one(
+                        c,
+                        "SELECT last_number FROM invoice_series WHERE tenant_id = ? AND series = ?",
+                        Sql.LONG,
+                        tenantId,
+                        series)
+                .orElseThrow();
+    }
+
+    private static Optional<Invoice> find(Connection c, String tenantId, String id) throws SQLException {
+        Optional<Invoice> bare = Sql.byId(
+                c,
+                "invoices",
+                COLUMNS,
+                row -> new Invoice(
+                        row.getString(1),
+                        row.getString(2),
+                        WireNames.of(Invoice.Kind.class, row.getString(3)),
+                        row.getString(4),
+                        row.getLong(5),
+                        row.getString(6),
+                        row.getLong(7),
+                        row.getString(8),
+                        row.getInt(9),
+                        row.getLong(10),
+                        row.getLong(11),
+                        Instant.ofEpochMilli(row.getLong(12)),
+                        List.of()),
+                tenantId,
+                id);
+        if (bare.isEmpty()) {
+            return bare;
+        }
+        List<Invoice.Line> lines = Sql.list(
+                c,
+                "SELECT line_no, charge_id, description, amount FROM invoice_lines WHERE invoice_id = ? ORDER BY line_no",
+                row -> new Invoice.Line(row.getInt(1), row.getString(2), row.getString(3), row.getLong(4)),
+                id);
+        Invoice i = bare.get();
+        return Optional.of(new Invoice(
+                i.id(),
+                i.memberId(),
+                i.kind(),
+                i.series(),
+                i.number(),
+                i.currency(),
+                i.subtotal(),
+                i.taxName(),
+                i.taxRateBasisPoints(),
+                i.tax(),
+                i.total(),
+                i.issuedAt(),
+                lines));
+    }
+}
