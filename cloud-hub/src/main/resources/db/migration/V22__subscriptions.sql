@@ -24,6 +24,9 @@ CREATE TABLE subscriptions (
     started_at        BIGINT NOT NULL,
     ends_at           BIGINT,
     changes           INTEGER NOT NULL,
+    -- Periods are charged up to this day (YYYY-MM-DD, excluded): the billing run charges the next
+    -- period once this day has come.
+    charged_through   TEXT NOT NULL,
     created_at        BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL
 );

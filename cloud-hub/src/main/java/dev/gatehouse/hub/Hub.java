@@ -13,6 +13,7 @@ import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
+import dev.gatehouse.hub.billing.BillingRun;
 import dev.gatehouse.hub.billing.InvoiceService;
 import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.PackageService;
@@ -112,6 +113,7 @@ public final class Hub implements AutoCloseable {
     private final Sync sync;
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
+    private final BillingRun billing;
 
     private Hub(
             HubConfig config,
@@ -122,7 +124,8 @@ public final class Hub implements AutoCloseable {
             EventIngest ingest,
             Sync sync,
             AlertMonitor alerts,
-            ReleaseSweep releases) {
+            ReleaseSweep releases,
+            BillingRun billing) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -132,6 +135,11 @@ public final class Hub implements AutoCloseable {
         this.sync = sync;
         this.alerts = alerts;
         this.releases = releases;
+        this.billing = billing;
+    }
+
+    private static BillingRun billing(Database database, Clock clock) {
+        return new BillingRun(database, new SubscriptionStore(database, clock), new InvoiceStore(database, clock));
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -242,7 +250,8 @@ public final class Hub implements AutoCloseable {
                                             config.mail().mailer(clock),
                                             config.console().publicUrl())))
                     .start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases);
+            BillingRun billing = billing(database, clock).start();
+            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -359,7 +368,11 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 stores.clock(),
                                 maxBody),
-                        new InvoiceService(new InvoiceStore(stores.database(), stores.clock()), audit, maxBody))
+                        new InvoiceService(
+                                new InvoiceStore(stores.database(), stores.clock()),
+                                billing(stores.database(), stores.clock()),
+                                audit,
+                                maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
@@ -441,6 +454,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            billing.close();
             releases.close();
             alerts.close();
             server.stop();

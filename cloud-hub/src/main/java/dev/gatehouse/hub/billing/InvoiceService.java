@@ -26,16 +26,18 @@ import java.util.Map;
  * GET   /api/v1/invoices/{invoiceId}          one, with its lines
  * GET   /api/v1/billing/tax                   {name, rateBasisPoints}
  * PATCH /api/v1/billing/tax                   set them for documents issued from now
+ * POST  /api/v1/billing/run                   the billing run for the caller's tenant now: {charged, issued}
  * </pre>
  */
-public record InvoiceService(InvoiceStore store, Audit audit, int maxBody) implements HttpService {
+public record InvoiceService(InvoiceStore store, BillingRun run, Audit audit, int maxBody) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.post("/members/{memberId}/invoices", this::issue)
                 .get("/members/{memberId}/invoices", this::ofMember)
                 .get("/invoices/{invoiceId}", this::get)
                 .get("/billing/tax", this::tax)
-                .patch("/billing/tax", this::setTax);
+                .patch("/billing/tax", this::setTax)
+                .post("/billing/run", this::run);
     }
 
     private void issue(ServerRequest req, ServerResponse res) {
@@ -62,6 +64,26 @@ public record InvoiceService(InvoiceStore store, Audit audit, int maxBody) imple
         Caller.Operator caller = Caller.require(req, Permission.FINANCE);
         String id = PathIds.id(req, "invoiceId", "invoice");
         Json.ok(res, json(StoreResults.found(store.find(caller.tenantId(), id), "invoice", id)));
+    }
+
+    private void run(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.FINANCE);
+        BillingRun.Result result = run.run(java.util.Optional.of(caller.tenantId()));
+        Map<String, Object> body = Map.of(
+                "charged",
+                result.charged(),
+                "issued",
+                result.issued().stream().map(InvoiceService::json).toList());
+        audit.record(
+                req,
+                caller,
+                "billing.run",
+                "tenant",
+                caller.tenantId(),
+                null,
+                null,
+                Map.of("charged", result.charged(), "issued", result.issued().size()));
+        Json.ok(res, body);
     }
 
     private void tax(ServerRequest req, ServerResponse res) {

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param committedUntil a cancellation before this day ends at it at the earliest
  * @param endsAt when it ends (cancelled), empty while it runs on
  * @param changes how many times its package was changed: numbers each change's charges
+ * @param chargedThrough its periods are charged up to this day (excluded)
  */
 public record Subscription(
         String id,
@@ -27,6 +28,7 @@ public record Subscription(
         Instant startedAt,
         Optional<Instant> endsAt,
         int changes,
+        LocalDate chargedThrough,
         Instant createdAt,
         Instant updatedAt) {
 

@@ -27,8 +27,8 @@ import java.util.Optional;
  */
 public record SubscriptionStore(Database database, Clock clock) {
     private static final String COLUMNS = "id, member_id, site_id, package_id, plan_id, price, currency,"
-            + " billing_interval, anchor, committed_until, status, started_at, ends_at, changes, created_at,"
-            + " updated_at";
+            + " billing_interval, anchor, committed_until, status, started_at, ends_at, changes, charged_through,"
+            + " created_at, updated_at";
     private static final String CHARGE_COLUMNS = "id, member_id, subscription_id, kind, description, amount,"
             + " currency, period_start, period_end, invoice_id, created_at";
 
@@ -99,7 +99,7 @@ public record SubscriptionStore(Database database, Clock clock) {
             Optional<LocalDate> committed = committedUntil(anchor, sold.interval(), first.period(), sold);
             Sql.update(
                     c,
-                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(16) + "?)",
+                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(17) + "?)",
                     id,
                     sale.memberId(),
                     sale.siteId(),
@@ -114,6 +114,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                     start,
                     null,
                     0,
+                    first.period().end().toString(),
                     now,
                     now,
                     tenantId);
@@ -328,6 +329,75 @@ public record SubscriptionStore(Database database, Clock clock) {
         }));
     }
 
+    /** A subscription the billing run looks at: not ended. */
+    public record Due(String tenantId, String subscriptionId) {}
+
+    /** The subscriptions that may have a period to charge (not ended), of one tenant or all. */
+    public List<Due> running(Optional<String> tenantId) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT tenant_id, id FROM subscriptions WHERE status <> 'ENDED' AND (tenant_id = ? OR ?)"
+                        + " ORDER BY tenant_id, id",
+                row -> new Due(row.getString(1), row.getString(2)),
+                tenantId.orElse(""),
+                tenantId.isEmpty()));
+    }
+
+    /**
+     * Charges each whole period of the subscription that has begun by now (in its site's days) and is
+     * not charged yet, at its price now, up to its end. Once per period: {@code charged_through}
+     * moves under the subscription's lock and each charge's key names its period.
+     */
+    public List<Charge> chargeDue(String tenantId, String subscriptionId) {
+        Instant now = clock.instant();
+        return database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return List.<Charge>of();
+            }
+            Subscription sub = found.get();
+            MemberStore.lock(c, tenantId, sub.memberId());
+            ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
+            LocalDate today = now.atZone(zone).toLocalDate();
+            LocalDate through = sub.chargedThrough();
+            String name = PackageStore.find(c, tenantId, sub.packageId())
+                    .map(BillingPackage::name)
+                    .orElse(sub.packageId());
+            List<Charge> charges = new ArrayList<>();
+            while (sub.status() != Subscription.Status.ENDED && !through.isAfter(today)) {
+                BillingPeriod period = BillingPeriod.containing(sub.anchor(), sub.interval(), through);
+                Instant begins = period.start().atStartOfDay(zone).toInstant();
+                if (sub.endsAt().filter(end -> !end.isAfter(begins)).isPresent()) {
+                    break;
+                }
+                charge(
+                                c,
+                                tenantId,
+                                sub.memberId(),
+                                subscriptionId,
+                                Charge.Kind.PERIOD,
+                                name,
+                                sub.price(),
+                                sub.currency(),
+                                period,
+                                "sub:" + subscriptionId + ":period:" + period.start(),
+                                now)
+                        .ifPresent(charges::add);
+                through = period.end();
+            }
+            if (!through.equals(sub.chargedThrough())) {
+                Sql.update(
+                        c,
+                        "UPDATE subscriptions SET charged_through = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                        through.toString(),
+                        now,
+                        subscriptionId,
+                        tenantId);
+            }
+            return List.copyOf(charges);
+        });
+    }
+
     public Optional<Subscription> find(String tenantId, String subscriptionId) {
         return database.read(c -> find(c, tenantId, subscriptionId));
     }
@@ -494,8 +564,9 @@ public record SubscriptionStore(Database database, Clock clock) {
                 Instant.ofEpochMilli(row.getLong(12)),
                 Sql.instant(row, 13),
                 row.getInt(14),
-                Instant.ofEpochMilli(row.getLong(15)),
-                Instant.ofEpochMilli(row.getLong(16)));
+                LocalDate.parse(row.getString(15)),
+                Instant.ofEpochMilli(row.getLong(16)),
+                Instant.ofEpochMilli(row.getLong(17)));
     }
 
     private static Charge charge(ResultSet row) throws SQLException {
