@@ -139,7 +139,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private static BillingRun billing(Database database, Clock clock) {
-        return new BillingRun(database, new SubscriptionStore(database, clock), new InvoiceStore(database, clock));
+        return new BillingRun(database, new SubscriptionStore(database, clock));
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */

@@ -23,10 +23,11 @@ import java.util.logging.Logger;
 public final class BillingRun implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BillingRun.class.getName());
     static final Duration INTERVAL = Duration.ofMinutes(5);
+    /** Members per transaction. */
+    static final int CHUNK = 50;
 
     private final Database database;
     private final SubscriptionStore subscriptions;
-    private final InvoiceStore invoices;
     private ScheduledExecutorService executor;
 
     /** What one run did. */
@@ -36,10 +37,9 @@ public final class BillingRun implements AutoCloseable {
         }
     }
 
-    public BillingRun(Database database, SubscriptionStore subscriptions, InvoiceStore invoices) {
+    public BillingRun(Database database, SubscriptionStore subscriptions) {
         this.database = database;
         this.subscriptions = subscriptions;
-        this.invoices = invoices;
     }
 
     /** Runs every {@link #INTERVAL}, the first a minute after start. */
@@ -64,32 +64,87 @@ public final class BillingRun implements AutoCloseable {
         return this;
     }
 
-    /** One run, for one tenant or all. */
+    /**
+     * One run, for one tenant or all: per member one transaction that charges its subscriptions' due
+     * periods and issues what it owes, so a member's charges and their document commit together.
+     */
     public Result run(Optional<String> tenantId) {
-        int charged = 0;
-        for (SubscriptionStore.Due due : subscriptions.running(tenantId)) {
-            charged += subscriptions
-                    .chargeDue(due.tenantId(), due.subscriptionId())
-                    .size();
-        }
-        List<Invoice> issued = new ArrayList<>();
-        List<String[]> owing = database.read(c -> Sql.list(
+        java.time.Instant now = subscriptions.clock().instant();
+        // A period is due once its first day has come in its site's zone; no zone is more than a day
+        // ahead of UTC, so this bound skips only subscriptions surely not due.
+        String cutoff =
+                now.atOffset(java.time.ZoneOffset.UTC).toLocalDate().plusDays(1).toString();
+        List<String[]> members = database.read(c -> Sql.list(
                 c,
                 // Members in the order they joined, then by e-mail: the same books give the same numbers.
-                "SELECT m.tenant_id, m.id FROM members m WHERE (m.tenant_id = ? OR ?) AND EXISTS (SELECT 1 FROM"
-                        + " billing_charges bc WHERE bc.tenant_id = m.tenant_id AND bc.member_id = m.id"
-                        + " AND bc.invoice_id IS NULL) ORDER BY m.tenant_id, m.created_at, m.email, m.id",
+                "SELECT m.tenant_id, m.id FROM members m WHERE (m.tenant_id = ? OR ?) AND (EXISTS (SELECT 1 FROM"
+                        + " subscriptions s WHERE s.tenant_id = m.tenant_id AND s.member_id = m.id AND s.status <> 'ENDED'"
+                        + " AND s.charged_through <= ?) OR EXISTS (SELECT 1 FROM billing_charges bc WHERE"
+                        + " bc.tenant_id = m.tenant_id AND bc.member_id = m.id AND bc.invoice_id IS NULL))"
+                        + " ORDER BY m.tenant_id, m.created_at, m.email, m.id",
                 row -> new String[] {row.getString(1), row.getString(2)},
                 tenantId.orElse(""),
-                tenantId.isEmpty()));
-        for (String[] member : owing) {
-            // Conflict: another run issued them meanwhile.
-            if (invoices.issue(member[0], member[1]) instanceof StoreResult.Found<Invoice> found) {
-                issued.add(found.value());
+                tenantId.isEmpty(),
+                cutoff));
+        int charged = 0;
+        List<Invoice> issued = new ArrayList<>();
+        // Members in chunks of CHUNK per transaction (a commit each is what costs on SQLite), each
+        // chunk short enough not to hold the writer from door events for long; a chunk that fails is
+        // done again a member per transaction, so one member's problem stops only that member.
+        for (int from = 0; from < members.size(); from += CHUNK) {
+            List<String[]> chunk = members.subList(from, Math.min(members.size(), from + CHUNK));
+            List<MemberRun> done;
+            try {
+                done = database.write(c -> {
+                    List<MemberRun> runs = new ArrayList<>();
+                    for (String[] member : chunk) {
+                        runs.add(member(c, member[0], member[1], now));
+                    }
+                    return runs;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "billing run: a chunk of " + chunk.size() + " members failed; one by one", e);
+                done = new ArrayList<>();
+                for (String[] member : chunk) {
+                    try {
+                        done.add(database.write(c -> member(c, member[0], member[1], now)));
+                    } catch (RuntimeException failed) {
+                        LOG.log(
+                                Level.WARNING,
+                                "billing run: member " + member[1] + " of " + member[0] + " failed",
+                                failed);
+                    }
+                }
+            }
+            for (MemberRun run : done) {
+                charged += run.periods();
+                run.document().ifPresent(issued::add);
             }
         }
         return new Result(charged, issued);
     }
+
+    /** One member's part of a run, in the caller's transaction: its due periods, then its document. */
+    private static MemberRun member(java.sql.Connection c, String tenantId, String memberId, java.time.Instant now)
+            throws java.sql.SQLException {
+        int periods = 0;
+        for (String sub : Sql.list(
+                c,
+                "SELECT id FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND status <> 'ENDED'"
+                        + " ORDER BY created_at, id",
+                Sql.STRING,
+                tenantId,
+                memberId)) {
+            periods += SubscriptionStore.chargeDue(c, tenantId, sub, now).size();
+        }
+        // Conflict: nothing to issue (or another run issued it meanwhile).
+        StoreResult<Invoice> document = InvoiceStore.issue(c, tenantId, memberId, now);
+        return new MemberRun(
+                periods,
+                document instanceof StoreResult.Found<Invoice> found ? Optional.of(found.value()) : Optional.empty());
+    }
+
+    private record MemberRun(int periods, Optional<Invoice> document) {}
 
     @Override
     public synchronized void close() {

@@ -29,82 +29,106 @@ public record InvoiceStore(Database database, Clock clock) {
     /** Issues the member's uninvoiced charges: an invoice when they net at or above zero, else a credit note. */
     public StoreResult<Invoice> issue(String tenantId, String memberId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            if (!MemberStore.lock(c, tenantId, memberId)) {
-                return new StoreResult.NotFound<>("member", memberId);
-            }
-            List<Charge> open = Sql.list(
-                    c,
-                    "SELECT id, description, amount, currency FROM billing_charges"
-                            + " WHERE tenant_id = ? AND member_id = ? AND invoice_id IS NULL ORDER BY ordinal",
-                    row -> new Charge(
-                            row.getString(1),
-                            memberId,
-                            Optional.empty(),
-                            Charge.Kind.PERIOD,
-                            row.getString(2),
-                            row.getLong(3),
-                            row.getString(4),
-                            Optional.empty(),
-                            Optional.empty(),
-                            Optional.empty(),
-                            ""),
-                    tenantId,
-                    memberId);
-            if (open.isEmpty()) {
-                return new StoreResult.Conflict<>("member " + memberId + " has no uninvoiced charges");
-            }
-            List<String> currencies =
-                    open.stream().map(Charge::currency).distinct().toList();
-            if (currencies.size() > 1) {
-                return new StoreResult.Conflict<>(
-                        "the charges are in several currencies " + currencies + "; a document is in one");
-            }
-            long subtotal = open.stream().mapToLong(Charge::amount).sum();
-            Invoice.Kind kind = subtotal >= 0 ? Invoice.Kind.INVOICE : Invoice.Kind.CREDIT_NOTE;
-            String series = kind == Invoice.Kind.INVOICE ? "INV" : "CN";
-            long number = next(c, tenantId, series);
-            Tax tax = tax(c, tenantId);
-            long taxAmount = Proration.share(Math.abs(subtotal), tax.rateBasisPoints(), 10_000) * Long.signum(subtotal);
-            String id = HubIds.next("inv");
-            Sql.update(
-                    c,
-                    "INSERT INTO invoices (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(12) + "?)",
-                    id,
-                    memberId,
-                    kind,
-                    series,
-                    number,
-                    currencies.getFirst(),
-                    subtotal,
-                    tax.name(),
-                    tax.rateBasisPoints(),
-                    taxAmount,
-                    subtotal + taxAmount,
-                    now,
-                    tenantId);
-            List<List<?>> lines = new ArrayList<>();
-            for (int i = 0; i < open.size(); i++) {
-                Charge charge = open.get(i);
-                lines.add(List.of(id, i + 1, charge.id(), charge.description(), charge.amount()));
-            }
-            Sql.batch(
-                    c,
-                    "INSERT INTO invoice_lines (invoice_id, line_no, charge_id, description, amount)"
-                            + " VALUES (?, ?, ?, ?, ?)",
-                    lines);
-            for (Charge charge : open) {
-                if (Sql.update(
-                                c,
-                                "UPDATE billing_charges SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL",
-                                id,
-                                charge.id())
-                        != 1) {
-                    throw new IllegalStateException("charge " + charge.id() + " was invoiced meanwhile");
-                }
-            }
-            return StoreResult.found(find(c, tenantId, id).orElseThrow());
-        });
+        return database.write(c -> issue(c, tenantId, memberId, now));
+    }
+
+    /** {@link #issue(String, String)} in the caller's transaction. */
+    static StoreResult<Invoice> issue(Connection c, String tenantId, String memberId, Instant now) throws SQLException {
+        if (!MemberStore.lock(c, tenantId, memberId)) {
+            return new StoreResult.NotFound<>("member", memberId);
+        }
+        List<Charge> open = Sql.list(
+                c,
+                "SELECT id, description, amount, currency FROM billing_charges"
+                        + " WHERE tenant_id = ? AND member_id = ? AND invoice_id IS NULL ORDER BY ordinal",
+                row -> new Charge(
+                        row.getString(1),
+                        memberId,
+                        Optional.empty(),
+                        Charge.Kind.PERIOD,
+                        row.getString(2),
+                        row.getLong(3),
+                        row.getString(4),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        ""),
+                tenantId,
+                memberId);
+        if (open.isEmpty()) {
+            return new StoreResult.Conflict<>("member " + memberId + " has no uninvoiced charges");
+        }
+        List<String> currencies = open.stream().map(Charge::currency).distinct().toList();
+        if (currencies.size() > 1) {
+            return new StoreResult.Conflict<>(
+                    "the charges are in several currencies " + currencies + "; a document is in one");
+        }
+        long subtotal = open.stream().mapToLong(Charge::amount).sum();
+        Invoice.Kind kind = subtotal >= 0 ? Invoice.Kind.INVOICE : Invoice.Kind.CREDIT_NOTE;
+        String series = kind == Invoice.Kind.INVOICE ? "INV" : "CN";
+        long number = next(c, tenantId, series);
+        Tax tax = tax(c, tenantId);
+        long taxAmount = Proration.share(Math.abs(subtotal), tax.rateBasisPoints(), 10_000) * Long.signum(subtotal);
+        String id = HubIds.next("inv");
+        Sql.update(
+                c,
+                "INSERT INTO invoices (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(12) + "?)",
+                id,
+                memberId,
+                kind,
+                series,
+                number,
+                currencies.getFirst(),
+                subtotal,
+                tax.name(),
+                tax.rateBasisPoints(),
+                taxAmount,
+                subtotal + taxAmount,
+                now,
+                tenantId);
+        List<List<?>> lines = new ArrayList<>();
+        for (int i = 0; i < open.size(); i++) {
+            Charge charge = open.get(i);
+            lines.add(List.of(id, i + 1, charge.id(), charge.description(), charge.amount()));
+        }
+        Sql.batch(
+                c,
+                "INSERT INTO invoice_lines (invoice_id, line_no, charge_id, description, amount)"
+                        + " VALUES (?, ?, ?, ?, ?)",
+                lines);
+        // The charges read above are this member's uninvoiced ones under its lock: all of them get the link.
+        int linked = Sql.update(
+                c,
+                "UPDATE billing_charges SET invoice_id = ? WHERE tenant_id = ? AND member_id = ? AND invoice_id IS NULL",
+                id,
+                tenantId,
+                memberId);
+        if (linked != open.size()) {
+            throw new IllegalStateException("member " + memberId + " had " + linked + " uninvoiced charges, not "
+                    + open.size() + ": written beside the member's lock");
+        }
+        List<Invoice.Line> written = new ArrayList<>();
+        for (int i = 0; i < open.size(); i++) {
+            written.add(new Invoice.Line(
+                    i + 1,
+                    open.get(i).id(),
+                    open.get(i).description(),
+                    open.get(i).amount()));
+        }
+        return StoreResult.found(new Invoice(
+                id,
+                memberId,
+                kind,
+                series,
+                number,
+                currencies.getFirst(),
+                subtotal,
+                tax.name(),
+                tax.rateBasisPoints(),
+                taxAmount,
+                subtotal + taxAmount,
+                Instant.ofEpochMilli(now.toEpochMilli()),
+                written));
     }
 
     public Optional<Invoice> find(String tenantId, String invoiceId) {

@@ -89,6 +89,11 @@ public record SubscriptionStore(Database database, Clock clock) {
                         + "'; change or cancel that subscription instead");
             }
             Instant start = sale.start().orElse(now);
+            if (start.isBefore(now.minus(java.time.Duration.ofDays(31)))
+                    || start.isAfter(now.plus(java.time.Duration.ofDays(366)))) {
+                return StoreResult.invalid(
+                        "start", "is " + start + "; a subscription starts within a month before now or a year after");
+            }
             LocalDate day = start.atZone(zone.get()).toLocalDate();
             LocalDate anchor = sale.anchor().orElse(day);
             if (anchor.isAfter(day) || anchor.isBefore(day.minusYears(1))) {
@@ -350,52 +355,56 @@ public record SubscriptionStore(Database database, Clock clock) {
      */
     public List<Charge> chargeDue(String tenantId, String subscriptionId) {
         Instant now = clock.instant();
-        return database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return List.<Charge>of();
+        return database.write(c -> chargeDue(c, tenantId, subscriptionId, now));
+    }
+
+    /** {@link #chargeDue(String, String)} in the caller's transaction. */
+    static List<Charge> chargeDue(Connection c, String tenantId, String subscriptionId, Instant now)
+            throws SQLException {
+        Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+        if (found.isEmpty()) {
+            return List.<Charge>of();
+        }
+        Subscription sub = found.get();
+        MemberStore.lock(c, tenantId, sub.memberId());
+        ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
+        LocalDate today = now.atZone(zone).toLocalDate();
+        LocalDate through = sub.chargedThrough();
+        String name = PackageStore.find(c, tenantId, sub.packageId())
+                .map(BillingPackage::name)
+                .orElse(sub.packageId());
+        List<Charge> charges = new ArrayList<>();
+        while (sub.status() != Subscription.Status.ENDED && !through.isAfter(today)) {
+            BillingPeriod period = BillingPeriod.containing(sub.anchor(), sub.interval(), through);
+            Instant begins = period.start().atStartOfDay(zone).toInstant();
+            if (sub.endsAt().filter(end -> !end.isAfter(begins)).isPresent()) {
+                break;
             }
-            Subscription sub = found.get();
-            MemberStore.lock(c, tenantId, sub.memberId());
-            ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
-            LocalDate today = now.atZone(zone).toLocalDate();
-            LocalDate through = sub.chargedThrough();
-            String name = PackageStore.find(c, tenantId, sub.packageId())
-                    .map(BillingPackage::name)
-                    .orElse(sub.packageId());
-            List<Charge> charges = new ArrayList<>();
-            while (sub.status() != Subscription.Status.ENDED && !through.isAfter(today)) {
-                BillingPeriod period = BillingPeriod.containing(sub.anchor(), sub.interval(), through);
-                Instant begins = period.start().atStartOfDay(zone).toInstant();
-                if (sub.endsAt().filter(end -> !end.isAfter(begins)).isPresent()) {
-                    break;
-                }
-                charge(
-                                c,
-                                tenantId,
-                                sub.memberId(),
-                                subscriptionId,
-                                Charge.Kind.PERIOD,
-                                name,
-                                sub.price(),
-                                sub.currency(),
-                                period,
-                                "sub:" + subscriptionId + ":period:" + period.start(),
-                                now)
-                        .ifPresent(charges::add);
-                through = period.end();
-            }
-            if (!through.equals(sub.chargedThrough())) {
-                Sql.update(
-                        c,
-                        "UPDATE subscriptions SET charged_through = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
-                        through.toString(),
-                        now,
-                        subscriptionId,
-                        tenantId);
-            }
-            return List.copyOf(charges);
-        });
+            charge(
+                            c,
+                            tenantId,
+                            sub.memberId(),
+                            subscriptionId,
+                            Charge.Kind.PERIOD,
+                            name,
+                            sub.price(),
+                            sub.currency(),
+                            period,
+                            "sub:" + subscriptionId + ":period:" + period.start(),
+                            now)
+                    .ifPresent(charges::add);
+            through = period.end();
+        }
+        if (!through.equals(sub.chargedThrough())) {
+            Sql.update(
+                    c,
+                    "UPDATE subscriptions SET charged_through = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    through.toString(),
+                    now,
+                    subscriptionId,
+                    tenantId);
+        }
+        return List.copyOf(charges);
     }
 
     public Optional<Subscription> find(String tenantId, String subscriptionId) {
@@ -510,8 +519,18 @@ public record SubscriptionStore(Database database, Clock clock) {
                                 tenantId,
                                 memberId)
                         .orElseThrow());
-        return Sql.one(
-                c, "SELECT " + CHARGE_COLUMNS + " FROM billing_charges WHERE id = ?", SubscriptionStore::charge, id);
+        return Optional.of(new Charge(
+                id,
+                memberId,
+                Optional.of(subscriptionId),
+                kind,
+                description,
+                amount,
+                currency,
+                Optional.of(period.start()),
+                Optional.of(period.end()),
+                Optional.empty(),
+                dev.gatehouse.hub.web.Times.iso(now.toEpochMilli())));
     }
 
     /** The operation's result, or the refusal a plan store made inside it (its transaction rolled back). */

@@ -285,6 +285,9 @@ class SubscriptionApiTest {
         assertThat(anchor.status()).isEqualTo(422);
         assertThat(anchor.text()).contains("anchor");
         assertThat(subscribe(monthly, ",\"start\":\"yesterday\"").status()).isEqualTo(422);
+        Api.Response farAway = subscribe(monthly, ",\"start\":\"2037-01-01T00:00:00Z\"");
+        assertThat(farAway.status()).isEqualTo(422);
+        assertThat(farAway.text()).contains("start", "a year after");
         String sub = subscribe(monthly, "").json().at("/subscription/id").asText();
         Api.Response when = action(sub, "cancel", "{\"when\":\"someday\"}");
         assertThat(when.status()).isEqualTo(422);
