@@ -75,10 +75,13 @@ public final class ConsoleBenchmark {
             .build();
     private final List<String> summary = new ArrayList<>();
 
-    private ConsoleBenchmark(int members, int events, int queries) {
+    private final boolean threads;
+
+    private ConsoleBenchmark(int members, int events, int queries, boolean threads) {
         this.members = members;
         this.events = events;
         this.queries = queries;
+        this.threads = threads;
     }
 
     public static void main(String[] args) throws Exception {
@@ -86,11 +89,12 @@ public final class ConsoleBenchmark {
                 "--members", "100000",
                 "--events", "1000000",
                 "--queries", "300",
-                "--stores", "sqlite,postgresql"));
+                "--stores", "sqlite,postgresql",
+                "--threads", "off"));
         for (int i = 0; i < args.length; i++) {
             if (!options.containsKey(args[i]) || i + 1 == args.length) {
                 System.err.println("usage: ./gatehouse bench console [--members 100000] [--events 1000000]"
-                        + " [--queries 300] [--stores sqlite,postgresql]");
+                        + " [--queries 300] [--stores sqlite,postgresql] [--threads off|on]");
                 System.exit(2);
             }
             options.put(args[i], args[++i]);
@@ -99,7 +103,8 @@ public final class ConsoleBenchmark {
         ConsoleBenchmark bench = new ConsoleBenchmark(
                 Integer.parseInt(options.get("--members")),
                 Integer.parseInt(options.get("--events")),
-                Integer.parseInt(options.get("--queries")));
+                Integer.parseInt(options.get("--queries")),
+                options.get("--threads").equals("on"));
         System.out.printf(
                 "Gatehouse console benchmark — %s %s, %d cores%n%,d members, %,d access events (%d sites × %d doors,"
                         + " %d days); hub clock %s%n%n",
@@ -146,9 +151,7 @@ public final class ConsoleBenchmark {
                             "member search (name or e-mail prefix)", i -> "/console/members?q=" + prefix(random), null),
                     new Page("access log (one door, one day)", i -> accessLogPath(layout, random), null));
             try (Connection bare = HubBenchmark.bareConnection(hub, kind)) {
-                for (Page page : pages) {
-                    measure(base, cookie, page, Math.max(200, queries / 2), bare, tenant.id(), layout, random);
-                }
+                warmUp(base, cookie, pages, bare, tenant.id(), layout, random);
                 System.gc();
                 System.out.printf("  load average before measuring: %s%n", HubBenchmark.loadAverage());
                 System.out.printf("  %-44s %10s %10s %10s %7s%n", "page", "p50", "p99", "max", "n");
@@ -161,6 +164,9 @@ public final class ConsoleBenchmark {
                             "  %-44s %9.1f× %9.1f×%n",
                             "  ratio server / bare", result.server.p50() / result.bare.p50(), ratio);
                     System.out.println(result.http.line("  round trip over HTTP (for reference)"));
+                    result.phases().forEach(phase -> System.out.println(phase.line()));
+                    System.out.println(result.tail());
+                    System.out.printf("    the JIT compiled for %d ms while these were measured%n", result.jitMillis());
                     summary.add(String.format(
                             "  %-10s %-38s p50 %6.2f ms  p99 %6.2f ms  bare p99 %6.2f ms  ratio %4.1f×  %s"
                                     + "  (HTTP round trip p99 %.2f ms)",
@@ -195,7 +201,23 @@ public final class ConsoleBenchmark {
     /** Marks where the feed reads the names of the members the access query before it returned. */
     private static final Statement MEMBER_NAMES = new Statement(null, List.of(), null);
 
-    private record Result(HubBenchmark.Stats server, HubBenchmark.Stats http, HubBenchmark.Stats bare) {}
+    private record Result(
+            HubBenchmark.Stats server,
+            HubBenchmark.Stats http,
+            HubBenchmark.Stats bare,
+            List<Phase> phases,
+            String tail,
+            long jitMillis) {}
+
+    /** Where the server time went, from the page's own Server-Timing phases. */
+    private record Phase(String name, HubBenchmark.Stats stats) {
+        String line() {
+            return stats.line("    server: " + name);
+        }
+    }
+
+    /** The server phases reported by every page, in the order the console measures them. */
+    private static final List<String> PHASES = List.of("session", "data", "render");
 
     /** The signed-in operator's account id (the console filter reads the account by it). */
     private String accountId;
@@ -213,15 +235,26 @@ public final class ConsoleBenchmark {
         long[] serverSamples = new long[n];
         long[] httpSamples = new long[n];
         long[] bareSamples = new long[n];
+        long[][] phaseSamples = new long[PHASES.size()][n];
+        boolean[] collected = new boolean[n];
+        Schedstat.Delta[] scheduled = new Schedstat.Delta[n];
+        long jitBefore = jitMillis();
         for (int i = 0; i < n; i++) {
             String path = page.path.apply(i);
+            long gcBefore = collections();
+            Optional<Schedstat> before = threads ? Optional.of(Schedstat.now()) : Optional.empty();
             long t0 = System.nanoTime();
             Fetched response = fetch(base + path, cookie);
             httpSamples[i] = System.nanoTime() - t0;
+            scheduled[i] = before.map(b -> Schedstat.now().since(b)).orElse(Schedstat.Delta.NONE);
+            collected[i] = collections() != gcBefore;
             if (response.status() != 200) {
                 throw new IllegalStateException(path + " answered " + response.status());
             }
-            serverSamples[i] = serverTime(path, response.serverTiming());
+            serverSamples[i] = serverTime(path, response.serverTiming(), "app");
+            for (int p = 0; p < PHASES.size(); p++) {
+                phaseSamples[p][i] = serverTime(path, response.serverTiming(), PHASES.get(p));
+            }
             List<Statement> statements = new ArrayList<>(session(cookie, tenantId));
             statements.addAll(page.bare != null ? page.bare.apply(i) : bareFor(path, tenantId, layout));
             long b0 = System.nanoTime();
@@ -244,13 +277,130 @@ public final class ConsoleBenchmark {
             }
             bareSamples[i] = System.nanoTime() - b0;
         }
+        List<Phase> phases = new ArrayList<>();
+        for (int p = 0; p < PHASES.size(); p++) {
+            phases.add(new Phase(PHASES.get(p), HubBenchmark.Stats.of(phaseSamples[p], 0)));
+        }
         return new Result(
                 HubBenchmark.Stats.of(serverSamples, 0),
                 HubBenchmark.Stats.of(httpSamples, 0),
-                HubBenchmark.Stats.of(bareSamples, 0));
+                HubBenchmark.Stats.of(bareSamples, 0),
+                phases,
+                tail(serverSamples, httpSamples, phaseSamples, collected, threads ? scheduled : null),
+                jitMillis() - jitBefore);
     }
 
-    private static final Pattern SERVER_TIMING = Pattern.compile("app;dur=([0-9.]+)");
+    /**
+     * The slowest 1 % of the server times (the requests that set the p99 and above) taken apart: their
+     * mean per phase, and how many had a garbage collection of this JVM (hub and client) during them.
+     */
+    private static String tail(
+            long[] server, long[] http, long[][] phases, boolean[] collected, Schedstat.Delta[] scheduled) {
+        int n = server.length;
+        int slow = Math.max(1, n - ((int) Math.ceil(n * 0.99) - 1));
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(server[b], server[a]));
+        StringBuilder line = new StringBuilder(String.format("    slowest %d: mean", slow));
+        for (int p = 0; p < phases.length; p++) {
+            double sum = 0;
+            for (int k = 0; k < slow; k++) {
+                sum += phases[p][order[k]];
+            }
+            line.append(String.format(" %s %.2f ms", PHASES.get(p), sum / slow / 1e6));
+        }
+        int slowCollected = 0;
+        int allCollected = 0;
+        for (int k = 0; k < n; k++) {
+            if (collected[order[k]]) {
+                allCollected++;
+                if (k < slow) {
+                    slowCollected++;
+                }
+            }
+        }
+        line.append(String.format("; a GC during %d of them (%d of all %d requests)", slowCollected, allCollected, n));
+        if (scheduled == null) {
+            return line.toString();
+        }
+        line.append('\n');
+        line.append(scheduling("slowest", java.util.Arrays.copyOfRange(order, 0, slow), http, scheduled));
+        line.append('\n');
+        line.append(scheduling("all", order, http, scheduled));
+        return line.toString();
+    }
+
+    /**
+     * For these requests, mean round trip, this JVM's time on a core (hub and client, by kind of thread)
+     * and its threads' time waiting for a core that the machine's other processes held.
+     */
+    private static String scheduling(String label, Integer[] requests, long[] http, Schedstat.Delta[] scheduled) {
+        double wall = 0;
+        double cpu = 0;
+        double waiting = 0;
+        Map<String, Double> byKind = new java.util.TreeMap<>();
+        for (int i : requests) {
+            wall += http[i];
+            cpu += scheduled[i].cpu();
+            waiting += scheduled[i].waiting();
+            scheduled[i].cpuByKind().forEach((kind, ns) -> byKind.merge(kind, (double) ns, Double::sum));
+        }
+        int n = requests.length;
+        StringBuilder line = new StringBuilder(String.format(
+                "    %s: round trip %.2f ms, JVM on a core %.2f ms, its threads waiting for a core %.2f ms; on a core:",
+                label, wall / n / 1e6, cpu / n / 1e6, waiting / n / 1e6));
+        byKind.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(6)
+                .forEach(e -> line.append(String.format(" %s %.2f", e.getKey(), e.getValue() / n / 1e6)));
+        return line.toString();
+    }
+
+    /**
+     * Fetches every page {@code max(200, queries / 2)} times, again while the JIT compiled for more
+     * than 2 % of a round (at most 10 rounds): on two shared cores a compiler thread still at work
+     * takes a core from the page being measured, which a hub that has run for a while does not see.
+     */
+    private void warmUp(
+            String base,
+            String cookie,
+            List<Page> pages,
+            Connection bare,
+            String tenantId,
+            HubBenchmark.Layout layout,
+            Random random)
+            throws Exception {
+        for (int round = 1; round <= 10; round++) {
+            long jit = jitMillis();
+            long started = System.nanoTime();
+            for (Page page : pages) {
+                measure(base, cookie, page, Math.max(200, queries / 2), bare, tenantId, layout, random);
+            }
+            double millis = (System.nanoTime() - started) / 1e6;
+            long compiled = jitMillis() - jit;
+            System.out.printf(
+                    "  warm-up round %d: %.1f s, the JIT compiled for %d ms%n", round, millis / 1e3, compiled);
+            if (compiled < millis / 50) {
+                return;
+            }
+        }
+    }
+
+    /** Milliseconds this JVM's JIT compilers have spent so far. */
+    private static long jitMillis() {
+        return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
+    /** Garbage collections of this JVM so far, over all its collectors. */
+    private static long collections() {
+        long count = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+        }
+        return count;
+    }
 
     private record Fetched(int status, String serverTiming) {}
 
@@ -274,11 +424,13 @@ public final class ConsoleBenchmark {
                 Optional.ofNullable(connection.getHeaderField("Server-Timing")).orElse(""));
     }
 
-    /** The page's own server time, from its {@code Server-Timing} header, in nanoseconds. */
-    private static long serverTime(String path, String header) {
-        Matcher matcher = SERVER_TIMING.matcher(header);
+    /** One metric of the page's {@code Server-Timing} header ({@code app}: the whole), in nanoseconds. */
+    private static long serverTime(String path, String header, String metric) {
+        Matcher matcher =
+                Pattern.compile("(?:^|, )" + metric + ";dur=([0-9.]+)").matcher(header);
         if (!matcher.find()) {
-            throw new IllegalStateException(path + " sent no Server-Timing header (got '" + header + "')");
+            throw new IllegalStateException(
+                    path + " sent no " + metric + " in its Server-Timing header (got '" + header + "')");
         }
         return Math.round(Double.parseDouble(matcher.group(1)) * 1e6);
     }
@@ -389,7 +541,7 @@ public final class ConsoleBenchmark {
                         List.of(tenantId)));
     }
 
-    /** Runs the statement and reads every row; for an access-log query, answers the rows' member ids. */
+    /** Runs the statement and reads every row and column; for an access-log query, answers the rows' member ids. */
     private static List<String> run(Connection c, Statement statement) throws Exception {
         try (PreparedStatement prepared = c.prepareStatement(statement.sql())) {
             if (statement.query() != null) {
@@ -405,8 +557,13 @@ public final class ConsoleBenchmark {
             }
             List<String> memberIds = new ArrayList<>();
             try (ResultSet rows = prepared.executeQuery()) {
+                // Every column the statement selects is read, as the hub reads them (and as the hub
+                // bench's bare side does): SQLite decodes a row's columns only when they are asked for.
+                int columns = rows.getMetaData().getColumnCount();
                 while (rows.next()) {
-                    rows.getObject(1);
+                    for (int column = 1; column <= columns; column++) {
+                        rows.getObject(column);
+                    }
                     if (statement.query() != null) {
                         String member = rows.getString("member_id");
                         if (member != null && !memberIds.contains(member)) {

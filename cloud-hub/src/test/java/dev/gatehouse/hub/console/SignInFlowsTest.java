@@ -124,8 +124,9 @@ class SignInFlowsTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.headers().firstValue("Server-Timing"))
-                .hasValueSatisfying(value -> assertThat(value).matches("app;dur=\\d+\\.\\d{3}"));
+        assertThat(page.headers().firstValue("Server-Timing")).hasValueSatisfying(value -> assertThat(value)
+                .matches("app;dur=\\d+\\.\\d{3}, session;dur=\\d+\\.\\d{3}, data;dur=\\d+\\.\\d{3},"
+                        + " render;dur=\\d+\\.\\d{3}"));
         HttpResponse<String> signIn = http.send(
                 HttpRequest.newBuilder(URI.create(url("/signin"))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(signIn.statusCode()).isEqualTo(200);
