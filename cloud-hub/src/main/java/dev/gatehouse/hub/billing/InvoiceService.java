@@ -24,6 +24,7 @@ import java.util.Map;
  * POST  /api/v1/members/{memberId}/invoices   issue the uninvoiced charges: 201 the document; 409 when there are none
  * GET   /api/v1/members/{memberId}/invoices   the member's documents, newest first
  * GET   /api/v1/invoices/{invoiceId}          one, with its lines
+ * GET   /api/v1/invoices/{invoiceId}/pdf      the document as a PDF, the same bytes every time
  * GET   /api/v1/billing/tax                   {name, rateBasisPoints}
  * PATCH /api/v1/billing/tax                   set them for documents issued from now
  * POST  /api/v1/billing/run                   the billing run for the caller's tenant now: {charged, issued}
@@ -35,6 +36,7 @@ public record InvoiceService(InvoiceStore store, BillingRun run, Audit audit, in
         rules.post("/members/{memberId}/invoices", this::issue)
                 .get("/members/{memberId}/invoices", this::ofMember)
                 .get("/invoices/{invoiceId}", this::get)
+                .get("/invoices/{invoiceId}/pdf", this::pdf)
                 .get("/billing/tax", this::tax)
                 .patch("/billing/tax", this::setTax)
                 .post("/billing/run", this::run);
@@ -84,6 +86,18 @@ public record InvoiceService(InvoiceStore store, BillingRun run, Audit audit, in
                 null,
                 Map.of("charged", result.charged(), "issued", result.issued().size()));
         Json.ok(res, body);
+    }
+
+    private void pdf(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.FINANCE);
+        String id = PathIds.id(req, "invoiceId", "invoice");
+        Invoice invoice = StoreResults.found(store.find(caller.tenantId(), id), "invoice", id);
+        byte[] pdf = InvoicePdf.render(invoice, store.parties(caller.tenantId(), invoice.memberId()));
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/pdf");
+        res.header(
+                io.helidon.http.HeaderNames.CONTENT_DISPOSITION,
+                "attachment; filename=\"" + invoice.documentNumber() + ".pdf\"");
+        res.send(pdf);
     }
 
     private void tax(ServerRequest req, ServerResponse res) {

@@ -154,6 +154,22 @@ public record InvoiceStore(Database database, Clock clock) {
         });
     }
 
+    /** Who sells (the tenant's name) and who is billed (the member's name and e-mail), for the PDF. */
+    public InvoicePdf.Parties parties(String tenantId, String memberId) {
+        return database.read(c -> new InvoicePdf.Parties(
+                Sql.one(c, "SELECT name FROM tenants WHERE id = ?", Sql.STRING, tenantId)
+                        .orElseThrow(),
+                Sql.one(
+                                c,
+                                "SELECT full_name FROM members WHERE id = ? AND tenant_id = ?",
+                                Sql.STRING,
+                                memberId,
+                                tenantId)
+                        .orElse(""),
+                Sql.one(c, "SELECT email FROM members WHERE id = ? AND tenant_id = ?", Sql.STRING, memberId, tenantId)
+                        .orElse("")));
+    }
+
     /** The tenant's tax (VAT at 0 % until set). */
     public Tax tax(String tenantId) {
         return database.read(c -> tax(c, tenantId));

@@ -1,6 +1,8 @@
 package dev.gatehouse.hub.bench;
 
 import dev.gatehouse.hub.billing.BillingRun;
+import dev.gatehouse.hub.billing.InvoicePdf;
+import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.SubscriptionStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
@@ -20,7 +22,8 @@ import java.util.Optional;
  * time of the cycles (target for 13 cycles of 1,000 members: under 10 s), documents per second, each
  * cycle's p50/p99, beside the bare cost measured in the same run: one JDBC transaction per member and
  * cycle doing the same writes with no checks (a charge, the series' number, an invoice, its line, the
- * charge's link). PDFs are not rendered yet, so none are timed.
+ * charge's link). Then the last cycle's documents rendered as PDFs, timed apart (p50/p99 per PDF), beside
+ * PDFBox writing a one-line page (the library's floor).
  */
 public final class BillingBenchmark {
     private static final ZonedDateTime START = ZonedDateTime.of(2027, 1, 15, 11, 0, 0, 0, ZoneId.of("Europe/Berlin"));
@@ -58,7 +61,8 @@ public final class BillingBenchmark {
         }
     }
 
-    private static void run(TestHub hub, MovableClock clock, StoreKind kind, int members, int cycles) {
+    private static void run(TestHub hub, MovableClock clock, StoreKind kind, int members, int cycles)
+            throws java.io.IOException {
         TestHub.Tenant tenant = hub.newTenant("bench");
         String site = hub.create(
                 "/api/v1/sites",
@@ -88,6 +92,7 @@ public final class BillingBenchmark {
         int documents = billing.run(Optional.of(tenant.id())).issued().size();
         long[] cycleNanos = new long[cycles];
         int issued = 0;
+        java.util.List<dev.gatehouse.hub.billing.Invoice> last = java.util.List.of();
         long total = System.nanoTime();
         for (int month = 1; month <= cycles; month++) {
             clock.moveTo(START.plusMonths(month).toInstant());
@@ -99,6 +104,7 @@ public final class BillingBenchmark {
                         + result.issued().size() + " for " + members + " members");
             }
             issued += result.issued().size();
+            last = result.issued();
         }
         total = System.nanoTime() - total;
         long[] bare = bare(database, tenant.id(), members, cycles);
@@ -111,6 +117,7 @@ public final class BillingBenchmark {
         System.out.println(run.line("one cycle: billing run (charge + issue)"));
         System.out.println(raw.line("  bare: the same writes, one tx per member"));
         System.out.printf("  %-44s %9.1f× %9.1f×%n", "  ratio", run.p50() / raw.p50(), run.p99() / raw.p99());
+        pdfs(database, tenant.id(), last);
         System.out.printf(
                 "  total %d cycles: %.2f s, %d documents, %.0f documents/s; target < 10 s for 13 × 1,000: %s%n",
                 cycles,
@@ -118,6 +125,45 @@ public final class BillingBenchmark {
                 issued,
                 issued / (total / 1e9),
                 cycles == 13 && members == 1000 ? (total / 1e9 < 10 ? "met" : "NOT met") : "n/a at this size");
+    }
+
+    /** The documents rendered as PDFs, each timed, beside PDFBox's one-line page. */
+    private static void pdfs(
+            Database database, String tenantId, java.util.List<dev.gatehouse.hub.billing.Invoice> documents)
+            throws java.io.IOException {
+        InvoiceStore store = new InvoiceStore(database, java.time.Clock.systemUTC());
+        long[] render = new long[documents.size()];
+        long[] floor = new long[documents.size()];
+        long bytes = 0;
+        for (int i = 0; i < documents.size(); i++) {
+            dev.gatehouse.hub.billing.Invoice document = documents.get(i);
+            long t0 = System.nanoTime();
+            bytes += InvoicePdf.render(document, store.parties(tenantId, document.memberId())).length;
+            render[i] = System.nanoTime() - t0;
+            long t1 = System.nanoTime();
+            try (org.apache.pdfbox.pdmodel.PDDocument pdf = new org.apache.pdfbox.pdmodel.PDDocument()) {
+                org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
+                pdf.addPage(page);
+                try (var stream = new org.apache.pdfbox.pdmodel.PDPageContentStream(pdf, page)) {
+                    stream.beginText();
+                    stream.setFont(
+                            new org.apache.pdfbox.pdmodel.font.PDType1Font(
+                                    org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA),
+                            10);
+                    stream.newLineAtOffset(56, 700);
+                    stream.showText(document.documentNumber());
+                    stream.endText();
+                }
+                pdf.save(new java.io.ByteArrayOutputStream());
+            }
+            floor[i] = System.nanoTime() - t1;
+        }
+        HubBenchmark.Stats pdf = HubBenchmark.Stats.of(render, 0);
+        HubBenchmark.Stats bare = HubBenchmark.Stats.of(floor, 0);
+        System.out.println(pdf.line("a document as PDF (parties read, rendered)"));
+        System.out.println(bare.line("  bare: PDFBox, one line on one page"));
+        System.out.printf("  %-44s %9.1f× %9.1f×%n", "  ratio", pdf.p50() / bare.p50(), pdf.p99() / bare.p99());
+        System.out.printf("  %d PDFs, %d KB in all%n", documents.size(), bytes / 1024);
     }
 
     /** Each cycle's time for the bare writes: per member one transaction, no reads, no checks. */

@@ -199,6 +199,24 @@ class InvoiceApiTest {
         assertThat(byFinance.status()).as(byFinance.toString()).isEqualTo(201);
         String id = byFinance.json().get("id").asText();
         assertThat(hub.api().get("/api/v1/invoices/" + id, desk).status()).isEqualTo(403);
+        // The PDF: finance only, the same bytes each time.
+        Api.Response pdf = hub.api().get("/api/v1/invoices/" + id + "/pdf", token("finance"));
+        assertThat(pdf.status()).isEqualTo(200);
+        assertThat(pdf.contentType()).startsWith("application/pdf");
+        assertThat(pdf.headers().firstValue("Content-Disposition")).contains("attachment; filename=\"INV-000001.pdf\"");
+        assertThat(pdf.text()).startsWith("%PDF-");
+        assertThat(hub.api()
+                        .get("/api/v1/invoices/" + id + "/pdf", tenant.token())
+                        .text())
+                .isEqualTo(pdf.text());
+        assertThat(hub.api().get("/api/v1/invoices/" + id + "/pdf", desk).status())
+                .isEqualTo(403);
+        assertThat(hub.api()
+                        .get(
+                                "/api/v1/invoices/" + id + "/pdf",
+                                hub.newTenant("pdf-rival").token())
+                        .status())
+                .isEqualTo(404);
         TestHub.Tenant other = hub.newTenant("invoices-rival");
         assertThat(hub.api().get("/api/v1/invoices/" + id, other.token()).status())
                 .isEqualTo(404);
