@@ -191,6 +191,10 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
             Instant at = when.orElse(now);
+            if (at.isAfter(now.plusSeconds(60))) {
+                return StoreResult.invalid(
+                        "at", "is " + at + ", in the future; a change takes effect now (or from a moment past)");
+            }
             if (at.isBefore(sub.startedAt())) {
                 return StoreResult.invalid("at", "is before the subscription started (" + sub.startedAt() + ")");
             }
@@ -237,7 +241,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                     subscriptionId,
                     tenantId);
             if (!sub.planId().equals(to.planId())) {
-                if (sub.planId().isPresent()) {
+                if (sub.planId().isPresent()
+                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
                     thrown(PlanAssignmentStore.unassign(
                             c, tenantId, actor, sub.memberId(), sub.planId().get(), now));
                 }
@@ -300,7 +305,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                                 now)
                         .ifPresent(charges::add);
                 ends = now;
-                if (sub.planId().isPresent()) {
+                if (sub.planId().isPresent()
+                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
                     thrown(PlanAssignmentStore.unassign(
                             c, tenantId, actor, sub.memberId(), sub.planId().get(), now));
                 }
@@ -309,7 +315,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                         .filter(until -> until.isAfter(period.end()))
                         .orElse(period.end());
                 ends = last.atStartOfDay(zone).toInstant();
-                if (sub.planId().isPresent()) {
+                if (sub.planId().isPresent()
+                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
                     thrown(PlanAssignmentStore.assign(
                             c,
                             tenantId,
@@ -461,6 +468,23 @@ public record SubscriptionStore(Database database, Clock clock) {
     private static Optional<ZoneId> zone(Connection c, String tenantId, String siteId) throws SQLException {
         return Sql.one(c, "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?", Sql.STRING, siteId, tenantId)
                 .map(ZoneId::of);
+    }
+
+    /**
+     * Whether another of the member's running subscriptions gives the same door plan: then ending or
+     * changing this one leaves the plan as it is.
+     */
+    private static boolean givenByAnother(Connection c, String tenantId, Subscription sub, String planId, Instant now)
+            throws SQLException {
+        return Sql.exists(
+                c,
+                "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND plan_id = ? AND id <> ?"
+                        + " AND status <> 'ENDED' AND (ends_at IS NULL OR ends_at > ?)",
+                tenantId,
+                sub.memberId(),
+                planId,
+                sub.id(),
+                now);
     }
 
     /** The end of the commitment's last period, counted from the first; empty without one. */

@@ -239,6 +239,21 @@ class SubscriptionApiTest {
     }
 
     @Test
+    void aPlanGivenByTwoSubscriptionsStaysWhileOneRuns() {
+        // Premium and Dedicated both give the resident plan: ending one must not shut the doors.
+        String premiumSub = subscribe(premium, "").json().at("/subscription/id").asText();
+        subscribe(dedicated, "");
+        assertThat(action(premiumSub, "cancel", "{\"when\":\"now\"}").status()).isEqualTo(200);
+        assertThat(plans()).containsExactly(residentPlan + " until open");
+        Api.Response future = action(
+                subscribe(monthly, "").json().at("/subscription/id").asText(),
+                "change",
+                "{\"packageId\":\"" + premium + "\",\"at\":\"2027-04-01T00:00:00Z\"}");
+        assertThat(future.status()).isEqualTo(422);
+        assertThat(future.text()).contains("in the future");
+    }
+
+    @Test
     void aCommitmentHoldsUntilItsEnd() {
         String sub = subscribe(dedicated, "").json().at("/subscription/id").asText();
         JsonNode subscription =
