@@ -341,31 +341,12 @@ public record SubscriptionStore(Database database, Clock clock) {
         }));
     }
 
-    /** A subscription the billing run looks at: not ended. */
-    public record Due(String tenantId, String subscriptionId) {}
-
-    /** The subscriptions that may have a period to charge (not ended), of one tenant or all. */
-    public List<Due> running(Optional<String> tenantId) {
-        return database.read(c -> Sql.list(
-                c,
-                "SELECT tenant_id, id FROM subscriptions WHERE status <> 'ENDED' AND (tenant_id = ? OR ?)"
-                        + " ORDER BY tenant_id, id",
-                row -> new Due(row.getString(1), row.getString(2)),
-                tenantId.orElse(""),
-                tenantId.isEmpty()));
-    }
-
     /**
-     * Charges each whole period of the subscription that has begun by now (in its site's days) and is
-     * not charged yet, at its price now, up to its end. Once per period: {@code charged_through}
-     * moves under the subscription's lock and each charge's key names its period.
+     * Charges each whole period of the subscription that has begun by {@code now} (in its site's
+     * days) and is not charged yet, at its price now, up to its end, in the caller's transaction (the
+     * billing run's). Once per period: {@code charged_through} moves under the subscription's lock and
+     * each charge's key names its period.
      */
-    public List<Charge> chargeDue(String tenantId, String subscriptionId) {
-        Instant now = clock.instant();
-        return database.write(c -> chargeDue(c, tenantId, subscriptionId, now));
-    }
-
-    /** {@link #chargeDue(String, String)} in the caller's transaction. */
     static List<Charge> chargeDue(Connection c, String tenantId, String subscriptionId, Instant now)
             throws SQLException {
         Optional<Subscription> found = lock(c, tenantId, subscriptionId);
@@ -377,8 +358,12 @@ public record SubscriptionStore(Database database, Clock clock) {
         ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
         LocalDate today = now.atZone(zone).toLocalDate();
         LocalDate through = sub.chargedThrough();
-        String name = PackageStore.find(c, tenantId, sub.packageId())
-                .map(BillingPackage::name)
+        String name = Sql.one(
+                        c,
+                        "SELECT name FROM packages WHERE id = ? AND tenant_id = ?",
+                        Sql.STRING,
+                        sub.packageId(),
+                        tenantId)
                 .orElse(sub.packageId());
         List<Charge> charges = new ArrayList<>();
         while (sub.status() != Subscription.Status.ENDED && !through.isAfter(today)) {
