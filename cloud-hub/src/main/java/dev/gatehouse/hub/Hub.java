@@ -14,6 +14,8 @@ import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.billing.BillingRun;
+import dev.gatehouse.hub.billing.ChargeService;
+import dev.gatehouse.hub.billing.ChargeStore;
 import dev.gatehouse.hub.billing.InvoiceService;
 import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.PackageService;
@@ -368,6 +370,7 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 stores.clock(),
                                 maxBody),
+                        new ChargeService(new ChargeStore(stores.database(), stores.clock()), audit, maxBody),
                         new InvoiceService(
                                 new InvoiceStore(stores.database(), stores.clock()),
                                 billing(stores.database(), stores.clock()),

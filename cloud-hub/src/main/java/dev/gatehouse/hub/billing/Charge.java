@@ -32,6 +32,12 @@ public record Charge(
         /** A change: the new price's remaining days. */
         CHANGE_CHARGE,
         /** A cancellation now: the days after today, credited. */
-        CANCEL_CREDIT
+        CANCEL_CREDIT,
+        /** A booking's credits beyond the member's balance, at the booking's price fixed then. */
+        BOOKING_OVERAGE,
+        /** A booking cancelled in time: its overage, credited. */
+        BOOKING_OVERAGE_CREDIT,
+        /** An amount finance charges once (a printed key, a room set-up), not tied to a period. */
+        ONE_OFF
     }
 }

@@ -154,7 +154,7 @@ public record PackageStore(Database database, Clock clock) {
         });
     }
 
-    private static String currency(Connection c, String tenantId) throws SQLException {
+    static String currency(Connection c, String tenantId) throws SQLException {
         return Sql.one(c, "SELECT currency FROM billing_settings WHERE tenant_id = ?", Sql.STRING, tenantId)
                 .orElse(DEFAULT_CURRENCY);
     }

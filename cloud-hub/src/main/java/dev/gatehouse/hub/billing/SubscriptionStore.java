@@ -29,7 +29,7 @@ public record SubscriptionStore(Database database, Clock clock) {
     private static final String COLUMNS = "id, member_id, site_id, package_id, plan_id, price, currency,"
             + " billing_interval, anchor, committed_until, status, started_at, ends_at, changes, charged_through,"
             + " created_at, updated_at";
-    private static final String CHARGE_COLUMNS = "id, member_id, subscription_id, kind, description, amount,"
+    static final String CHARGE_COLUMNS = "id, member_id, subscription_id, kind, description, amount,"
             + " currency, period_start, period_end, invoice_id, created_at";
 
     /** A sale: the member, the package, the site whose days count, when it starts and its anchor. */
@@ -485,7 +485,7 @@ public record SubscriptionStore(Database database, Clock clock) {
         return Optional.of(period.end());
     }
 
-    /** Writes a charge of {@code amount} unless it is zero; the key makes a second write fail the transaction. */
+    /** Writes a charge of {@code amount} unless it is zero, once per key. */
     private static Optional<Charge> charge(
             Connection c,
             String tenantId,
@@ -499,47 +499,19 @@ public record SubscriptionStore(Database database, Clock clock) {
             String key,
             Instant now)
             throws SQLException {
-        if (amount == 0) {
-            return Optional.empty();
-        }
-        String id = HubIds.next("chg");
-        Sql.update(
+        return ChargeStore.write(
                 c,
-                "INSERT INTO billing_charges (id, tenant_id, member_id, subscription_id, kind, description, amount,"
-                        + " currency, period_start, period_end, charge_key, invoice_id, created_at, ordinal) VALUES"
-                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-                id,
                 tenantId,
-                memberId,
-                subscriptionId,
-                kind,
-                description,
-                amount,
-                currency,
-                period.start().toString(),
-                period.end().toString(),
-                key,
-                now,
-                Sql.one(
-                                c,
-                                "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM billing_charges WHERE tenant_id = ?"
-                                        + " AND member_id = ?",
-                                Sql.LONG,
-                                tenantId,
-                                memberId)
-                        .orElseThrow());
-        return Optional.of(new Charge(
-                id,
-                memberId,
-                Optional.of(subscriptionId),
-                kind,
-                description,
-                amount,
-                currency,
-                Optional.of(period.start()),
-                Optional.of(period.end()),
-                Optional.empty(),
-                dev.gatehouse.hub.web.Times.iso(now.toEpochMilli())));
+                new ChargeStore.NewCharge(
+                        memberId,
+                        Optional.of(subscriptionId),
+                        kind,
+                        description,
+                        amount,
+                        currency,
+                        Optional.of(period),
+                        key),
+                now);
     }
 
     /** The operation's result, or the refusal a plan store made inside it (its transaction rolled back). */
@@ -597,7 +569,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                 Instant.ofEpochMilli(row.getLong(17)));
     }
 
-    private static Charge charge(ResultSet row) throws SQLException {
+    static Charge charge(ResultSet row) throws SQLException {
         return new Charge(
                 row.getString(1),
                 row.getString(2),

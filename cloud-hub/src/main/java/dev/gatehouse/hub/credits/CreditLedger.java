@@ -1,5 +1,8 @@
 package dev.gatehouse.hub.credits;
 
+import dev.gatehouse.hub.billing.Charge;
+import dev.gatehouse.hub.billing.ChargeStore;
+import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.web.Times;
@@ -117,6 +120,9 @@ public final class CreditLedger {
             return new Debit.Free();
         }
         YearMonth period = YearMonth.from(booking.start().atZone(booking.zone()));
+        // The member's row first (an overage is a charge, numbered under it), then the account: the
+        // billing run takes them in the same order.
+        MemberStore.lock(c, tenantId, booking.memberId());
         lockAccount(c, tenantId, booking.memberId(), now);
         writeAllowance(c, tenantId, booking.memberId(), period, booking.zone(), now);
         long balance = balance(c, tenantId, booking.memberId(), period);
@@ -132,7 +138,7 @@ public final class CreditLedger {
                 ? Overage.NONE
                 : new Overage(shortfall, proRata(booking.price(), shortfall, booking.credits()));
         ZonedSpan span = new ZonedSpan(booking.start(), booking.end(), booking.zone());
-        insert(
+        Optional<String> written = insert(
                 c,
                 tenantId,
                 booking.memberId(),
@@ -149,6 +155,22 @@ public final class CreditLedger {
                                         : ""),
                         booking.createdBy()),
                 now);
+        if (written.isPresent()) {
+            ChargeStore.write(
+                    c,
+                    tenantId,
+                    new ChargeStore.NewCharge(
+                            booking.memberId(),
+                            Optional.empty(),
+                            Charge.Kind.BOOKING_OVERAGE,
+                            "Overage: " + booking.resourceName() + ", " + span + " (" + overage.credits()
+                                    + " credits beyond the balance)",
+                            overage.amount(),
+                            ChargeStore.currency(c, tenantId),
+                            Optional.empty(),
+                            overageKey(bookingId)),
+                    now);
+        }
         return new Debit.Debited(period, debited, overage);
     }
 
@@ -196,13 +218,14 @@ public final class CreditLedger {
             return;
         }
         Debited debit = found.get();
+        MemberStore.lock(c, tenantId, debit.memberId());
         lockAccount(c, tenantId, debit.memberId(), now);
         if (Sql.exists(c, "SELECT 1 FROM credit_ledger WHERE booking_id = ? AND kind = ?", bookingId, Kind.REFUND)) {
             return;
         }
         boolean inTime = inFull.isPresent() || !now.isAfter(debit.refundableUntil());
         long window = Duration.between(debit.refundableUntil(), debit.start()).toMinutes();
-        insert(
+        Optional<String> written = insert(
                 c,
                 tenantId,
                 debit.memberId(),
@@ -224,6 +247,28 @@ public final class CreditLedger {
                                                 + " overage stays due",
                         HUB),
                 now);
+        if (written.isPresent() && inTime) {
+            // The overage's charge, written once by the debit, is credited once: on the same invoice
+            // when the run has not issued it yet, else on the next.
+            ChargeStore.write(
+                    c,
+                    tenantId,
+                    new ChargeStore.NewCharge(
+                            debit.memberId(),
+                            Optional.empty(),
+                            Charge.Kind.BOOKING_OVERAGE_CREDIT,
+                            "Overage returned: booking cancelled in time",
+                            -debit.overage().amount(),
+                            ChargeStore.currency(c, tenantId),
+                            Optional.empty(),
+                            overageKey(bookingId) + ":credit"),
+                    now);
+        }
+    }
+
+    /** What a booking's overage is charged under, once. */
+    private static String overageKey(String bookingId) {
+        return "booking:" + bookingId + ":overage";
     }
 
     /** Writes an operator's adjustment (positive adds, negative takes away) to the member's period. */

@@ -23,6 +23,14 @@ final class Billing {
                 "{\"name\":\"" + name + "\",\"kind\":\"membership\",\"price\":" + price + ",\"interval\":\"month\"}");
     }
 
+    /** A new member {@code name}@example.com of the tenant. */
+    static String member(TestHub hub, TestHub.Tenant tenant, String name) {
+        return hub.create(
+                "/api/v1/members",
+                tenant.token(),
+                "{\"email\":\"" + name + "@example.com\",\"fullName\":\"" + name + "\"}");
+    }
+
     /** A new API token of {@code role} in the tenant. */
     static String token(TestHub hub, TestHub.Tenant tenant, String role) {
         Api.Response created = hub.api()
