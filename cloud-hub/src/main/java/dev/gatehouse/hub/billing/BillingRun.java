@@ -80,12 +80,18 @@ public final class BillingRun implements AutoCloseable {
                 "SELECT m.tenant_id, m.id FROM members m WHERE (m.tenant_id = ? OR ?) AND (EXISTS (SELECT 1 FROM"
                         + " subscriptions s WHERE s.tenant_id = m.tenant_id AND s.member_id = m.id AND s.status <> 'ENDED'"
                         + " AND s.charged_through <= ?) OR EXISTS (SELECT 1 FROM billing_charges bc WHERE"
-                        + " bc.tenant_id = m.tenant_id AND bc.member_id = m.id AND bc.invoice_id IS NULL))"
+                        + " bc.tenant_id = m.tenant_id AND bc.member_id = m.id AND bc.invoice_id IS NULL)"
+                        // A package's credit grant whose period has ended and is not expired yet.
+                        + " OR EXISTS (SELECT 1 FROM credit_ledger g WHERE g.tenant_id = m.tenant_id AND g.member_id"
+                        + " = m.id AND g.kind = 'GRANT' AND g.expires_at <= ? AND NOT EXISTS (SELECT 1 FROM"
+                        + " credit_ledger x WHERE x.subscription_id = g.subscription_id AND x.period = g.period AND"
+                        + " x.resource_kind = g.resource_kind AND x.kind = 'EXPIRY')))"
                         + " ORDER BY m.tenant_id, m.created_at, m.email, m.id",
                 row -> new String[] {row.getString(1), row.getString(2)},
                 tenantId.orElse(""),
                 tenantId.isEmpty(),
-                cutoff));
+                cutoff,
+                now));
         int charged = 0;
         List<Invoice> issued = new ArrayList<>();
         // Members in chunks of CHUNK per transaction (a commit each is what costs on SQLite), each
@@ -137,6 +143,8 @@ public final class BillingRun implements AutoCloseable {
                 memberId)) {
             periods += SubscriptionStore.chargeDue(c, tenantId, sub, now).size();
         }
+        // Package credits: this period granted, ended periods' leftovers expired, each once.
+        dev.gatehouse.hub.credits.PackageAllowances.settle(c, tenantId, memberId, now);
         // Conflict: nothing to issue (or another run issued it meanwhile).
         StoreResult<Invoice> document = InvoiceStore.issue(c, tenantId, memberId, now);
         return new MemberRun(

@@ -46,7 +46,11 @@ public final class CreditLedger {
         ALLOWANCE,
         DEBIT,
         REFUND,
-        ADJUSTMENT
+        ADJUSTMENT,
+        /** A package's credits for one resource kind, granted once per subscription period. */
+        GRANT,
+        /** At a grant's period end: takes what is left of it, so the allowance resets. */
+        EXPIRY
     }
 
     /** Credits the balance did not cover, and their money in minor units of the tenant's currency. */
@@ -64,10 +68,10 @@ public final class CreditLedger {
         record Free() implements Debit {}
 
         /** Written: {@code debited} credits from the period's balance, the rest as overage. */
-        record Debited(YearMonth period, long debited, Overage overage) implements Debit {}
+        record Debited(String period, long debited, Overage overage) implements Debit {}
 
         /** The balance does not cover the booking and a plan the member holds allows no overage: write nothing. */
-        record Refused(YearMonth period, long balance, long needed, String plan) implements Debit {
+        record Refused(String period, long balance, long needed, String plan) implements Debit {
             /** What the booking rule's answer says. */
             public String message() {
                 return "the member has " + Math.max(balance, 0) + " credits left in " + period + " and the booking"
@@ -88,7 +92,8 @@ public final class CreditLedger {
             String createdBy,
             String resourceName,
             Duration cancelWindow,
-            ZoneId zone) {}
+            ZoneId zone,
+            String resourceKind) {}
 
     /**
      * Debits the booking {@code bookingId}, written earlier in this transaction, at the price and
@@ -99,7 +104,7 @@ public final class CreditLedger {
         Booked booking = Sql.one(
                         c,
                         "SELECT b.member_id, b.start_at, b.end_at, b.price, b.credits, b.override_reason, b.created_by,"
-                                + " r.name, r.cancel_window_minutes, s.time_zone FROM bookings b"
+                                + " r.name, r.cancel_window_minutes, s.time_zone, r.kind FROM bookings b"
                                 + " JOIN resources r ON r.id = b.resource_id JOIN sites s ON s.id = b.site_id"
                                 + " WHERE b.id = ? AND b.tenant_id = ?",
                         row -> new Booked(
@@ -112,20 +117,34 @@ public final class CreditLedger {
                                 row.getString(7),
                                 row.getString(8),
                                 Duration.ofMinutes(row.getLong(9)),
-                                ZoneId.of(row.getString(10))),
+                                ZoneId.of(row.getString(10)),
+                                row.getString(11)),
                         bookingId,
                         tenantId)
                 .orElseThrow(() -> new IllegalStateException("booking " + bookingId + " is not written yet"));
         if (booking.credits() <= 0) {
             return new Debit.Free();
         }
-        YearMonth period = YearMonth.from(booking.start().atZone(booking.zone()));
         // The member's row first (an overage is a charge, numbered under it), then the account: the
         // billing run takes them in the same order.
         MemberStore.lock(c, tenantId, booking.memberId());
         lockAccount(c, tenantId, booking.memberId(), now);
-        writeAllowance(c, tenantId, booking.memberId(), period, booking.zone(), now);
-        long balance = balance(c, tenantId, booking.memberId(), period);
+        // A subscription whose package gives credits for the resource's kind: its period's pool; else the
+        // month's, from the plans.
+        Optional<PackageAllowances.Pool> pool =
+                PackageAllowances.pool(c, tenantId, booking.memberId(), booking.resourceKind(), booking.start());
+        Pool drawn;
+        if (pool.isPresent()) {
+            PackageAllowances.grant(
+                    c, tenantId, pool.get().subscription(), pool.get().period(), now);
+            drawn = new Pool(pool.get().period().toString(), Optional.of(booking.resourceKind()));
+        } else {
+            YearMonth month = YearMonth.from(booking.start().atZone(booking.zone()));
+            writeAllowance(c, tenantId, booking.memberId(), month, booking.zone(), now);
+            drawn = new Pool(month.toString(), Optional.empty());
+        }
+        String period = drawn.period();
+        long balance = balance(c, tenantId, booking.memberId(), drawn);
         long debited = Math.min(booking.credits(), Math.max(balance, 0));
         long shortfall = booking.credits() - debited;
         if (shortfall > 0 && !booking.overridden()) {
@@ -143,7 +162,7 @@ public final class CreditLedger {
                 tenantId,
                 booking.memberId(),
                 new Entry(
-                        period,
+                        drawn,
                         Kind.DEBIT,
                         -debited,
                         Optional.of(bookingId),
@@ -176,7 +195,7 @@ public final class CreditLedger {
 
     /** The debit of a booking as the refund reads it. */
     private record Debited(
-            String memberId, YearMonth period, long credits, Overage overage, Instant refundableUntil, Instant start) {}
+            String memberId, Pool pool, long credits, Overage overage, Instant refundableUntil, Instant start) {}
 
     /**
      * Refunds the booking {@code bookingId} being cancelled in this transaction, once: a second call,
@@ -202,11 +221,11 @@ public final class CreditLedger {
         Optional<Debited> found = Sql.one(
                 c,
                 "SELECT l.member_id, l.period, l.credits, l.overage_credits, l.overage_amount, l.refundable_until,"
-                        + " b.start_at FROM credit_ledger l JOIN bookings b ON b.id = l.booking_id"
+                        + " b.start_at, l.resource_kind FROM credit_ledger l JOIN bookings b ON b.id = l.booking_id"
                         + " WHERE l.tenant_id = ? AND l.booking_id = ? AND l.kind = ?",
                 row -> new Debited(
                         row.getString(1),
-                        YearMonth.parse(row.getString(2)),
+                        new Pool(row.getString(2), Optional.ofNullable(row.getString(8))),
                         -row.getLong(3),
                         new Overage(row.getLong(4), row.getLong(5)),
                         Instant.ofEpochMilli(row.getLong(6)),
@@ -230,7 +249,7 @@ public final class CreditLedger {
                 tenantId,
                 debit.memberId(),
                 new Entry(
-                        debit.period(),
+                        debit.pool(),
                         Kind.REFUND,
                         inTime ? debit.credits() : 0,
                         Optional.of(bookingId),
@@ -288,7 +307,7 @@ public final class CreditLedger {
                         tenantId,
                         memberId,
                         new Entry(
-                                period,
+                                Pool.month(period),
                                 Kind.ADJUSTMENT,
                                 credits,
                                 Optional.empty(),
@@ -300,24 +319,45 @@ public final class CreditLedger {
                 .orElseThrow();
     }
 
-    /** The period's balance: the sum of its entries, always. */
+    /** The month's balance (the plans' pool): the sum of its entries, always. */
     public static long balance(Connection c, String tenantId, String memberId, YearMonth period) throws SQLException {
+        return balance(c, tenantId, memberId, Pool.month(period));
+    }
+
+    /** The pool's balance: the sum of its entries, always. */
+    static long balance(Connection c, String tenantId, String memberId, Pool pool) throws SQLException {
         return Sql.one(
                         c,
                         "SELECT COALESCE(SUM(credits), 0) FROM credit_ledger WHERE tenant_id = ? AND member_id = ?"
-                                + " AND period = ?",
+                                + " AND period = ? AND "
+                                + (pool.resourceKind().isPresent() ? "resource_kind = ?" : "resource_kind IS NULL"),
                         Sql.LONG,
-                        tenantId,
-                        memberId,
-                        period.toString())
+                        pool.resourceKind().isPresent()
+                                ? new Object[] {
+                                    tenantId,
+                                    memberId,
+                                    pool.period(),
+                                    pool.resourceKind().get()
+                                }
+                                : new Object[] {tenantId, memberId, pool.period()})
                 .orElse(0L);
+    }
+
+    /**
+     * What a balance is kept for: a month of the plans' allowance (no resource kind, period YYYY-MM),
+     * or a subscription period of a package's credits for one resource kind (period start/end).
+     */
+    record Pool(String period, Optional<String> resourceKind) {
+        static Pool month(YearMonth month) {
+            return new Pool(month.toString(), Optional.empty());
+        }
     }
 
     /**
      * Takes the member's account row for the transaction (creating it the first time): on PostgreSQL
      * the upsert locks it, so a member's ledger writes queue; SQLite's single writer queues them anyway.
      */
-    private static void lockAccount(Connection c, String tenantId, String memberId, Instant now) throws SQLException {
+    static void lockAccount(Connection c, String tenantId, String memberId, Instant now) throws SQLException {
         Sql.update(
                 c,
                 "INSERT INTO credit_accounts (member_id, tenant_id, opened_at, last_entry_at) VALUES (?, ?, ?, ?)"
@@ -358,7 +398,7 @@ public final class CreditLedger {
                 tenantId,
                 memberId,
                 new Entry(
-                        period,
+                        Pool.month(period),
                         Kind.ALLOWANCE,
                         total,
                         Optional.empty(),
@@ -437,22 +477,46 @@ public final class CreditLedger {
         }
     }
 
-    /** An entry to append. */
-    private record Entry(
-            YearMonth period,
+    /** An entry to append; a grant or an expiry also names its subscription and the grant's end. */
+    record Entry(
+            Pool pool,
             Kind kind,
             long credits,
             Optional<String> bookingId,
             Overage overage,
             Optional<Instant> refundableUntil,
             String reason,
-            String createdBy) {}
+            String createdBy,
+            Optional<String> subscriptionId,
+            Optional<Instant> expiresAt) {
+        Entry(
+                Pool pool,
+                Kind kind,
+                long credits,
+                Optional<String> bookingId,
+                Overage overage,
+                Optional<Instant> refundableUntil,
+                String reason,
+                String createdBy) {
+            this(
+                    pool,
+                    kind,
+                    credits,
+                    bookingId,
+                    overage,
+                    refundableUntil,
+                    reason,
+                    createdBy,
+                    Optional.empty(),
+                    Optional.empty());
+        }
+    }
 
     /**
      * Appends the entry as the member's next, under their account's lock (taken by the caller); empty
      * when the unique keys say it exists already (a second allowance, debit or refund).
      */
-    private static Optional<String> insert(Connection c, String tenantId, String memberId, Entry entry, Instant now)
+    static Optional<String> insert(Connection c, String tenantId, String memberId, Entry entry, Instant now)
             throws SQLException {
         long seq = Sql.one(c, "SELECT COALESCE(MAX(seq), 0) FROM credit_ledger WHERE member_id = ?", Sql.LONG, memberId)
                         .orElse(0L)
@@ -460,19 +524,23 @@ public final class CreditLedger {
         String id = HubIds.next("cr");
         String conflict = entry.kind() == Kind.ALLOWANCE
                 ? " ON CONFLICT (member_id, period) WHERE kind = 'ALLOWANCE' DO NOTHING"
-                : entry.bookingId().isPresent()
-                        ? " ON CONFLICT (booking_id, kind) WHERE booking_id IS NOT NULL DO NOTHING"
-                        : "";
+                : entry.subscriptionId().isPresent()
+                        ? " ON CONFLICT (subscription_id, period, resource_kind, kind) WHERE subscription_id IS NOT NULL"
+                                + " DO NOTHING"
+                        : entry.bookingId().isPresent()
+                                ? " ON CONFLICT (booking_id, kind) WHERE booking_id IS NOT NULL DO NOTHING"
+                                : "";
         int written = Sql.update(
                 c,
                 "INSERT INTO credit_ledger (id, tenant_id, member_id, seq, period, kind, credits, booking_id,"
-                        + " overage_credits, overage_amount, refundable_until, reason, created_at, created_by)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
+                        + " overage_credits, overage_amount, refundable_until, reason, created_at, created_by,"
+                        + " resource_kind, subscription_id, expires_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
                 id,
                 tenantId,
                 memberId,
                 seq,
-                entry.period().toString(),
+                entry.pool().period(),
                 entry.kind(),
                 entry.credits(),
                 entry.bookingId(),
@@ -481,7 +549,10 @@ public final class CreditLedger {
                 entry.refundableUntil(),
                 entry.reason(),
                 now,
-                entry.createdBy());
+                entry.createdBy(),
+                entry.pool().resourceKind(),
+                entry.subscriptionId(),
+                entry.expiresAt());
         return written == 1 ? Optional.of(id) : Optional.empty();
     }
 }

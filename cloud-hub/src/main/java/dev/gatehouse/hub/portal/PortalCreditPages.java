@@ -122,19 +122,20 @@ public record PortalCreditPages(Clock clock, MemberSessions sessions, SiteStore 
                 line.booking().map(CreditStore.BookedFor::title).filter(text -> !text.isBlank());
         String what =
                 switch (kind) {
-                    case ALLOWANCE -> t.get("portal.credits.kind.allowance");
+                    // A package's grant is an allowance; its expiry reads as an adjustment with its reason.
+                    case ALLOWANCE, GRANT -> t.get("portal.credits.kind.allowance");
                     case DEBIT -> booking.orElse(t.get("portal.credits.kind.debit"));
                     case REFUND ->
                         t.get(
                                 refundedInTime(entry) ? "portal.credits.kind.refund" : "portal.credits.kind.late",
                                 booking.orElse(t.get("portal.credits.kind.debit")));
-                    case ADJUSTMENT -> t.get("portal.credits.kind.adjustment");
+                    case ADJUSTMENT, EXPIRY -> t.get("portal.credits.kind.adjustment");
                 };
         Optional<String> detail =
                 switch (kind) {
                     case ALLOWANCE, REFUND -> Optional.empty();
                     case DEBIT -> title;
-                    case ADJUSTMENT -> Optional.of(entry.reason());
+                    case ADJUSTMENT, GRANT, EXPIRY -> Optional.of(entry.reason());
                 };
         String overage = entry.overage().credits() == 0
                 ? ""

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.Violation;
-import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.testing.Api;
@@ -322,31 +321,6 @@ class CreditLedgerPropertyTest {
                     .as("overage of %s", key)
                     .isEqualTo(overage.getOrDefault(key, new CreditLedger.Overage(0, 0)));
         }
-        hub.hub().database().run(c -> {
-            assertThat(Sql.list(
-                            c,
-                            "SELECT booking_id FROM credit_ledger WHERE tenant_id = ? AND booking_id IS NOT NULL"
-                                    + " GROUP BY booking_id, kind HAVING COUNT(*) > 1",
-                            Sql.STRING,
-                            tenantId))
-                    .as("bookings debited or refunded twice")
-                    .isEmpty();
-            assertThat(Sql.list(
-                            c,
-                            "SELECT period FROM credit_ledger WHERE tenant_id = ? AND kind = 'ALLOWANCE'"
-                                    + " GROUP BY member_id, period HAVING COUNT(*) > 1",
-                            Sql.STRING,
-                            tenantId))
-                    .as("periods with two allowances")
-                    .isEmpty();
-            assertThat(Sql.list(
-                            c,
-                            "SELECT member_id FROM credit_ledger WHERE tenant_id = ? GROUP BY member_id"
-                                    + " HAVING MAX(seq) <> COUNT(*) OR MIN(seq) <> 1",
-                            Sql.STRING,
-                            tenantId))
-                    .as("members whose entries are not numbered 1, 2, 3…")
-                    .isEmpty();
-        });
+        hub.hub().database().run(c -> LedgerInvariants.nothingTwiceAndNoGaps(c, tenantId, "the ledger"));
     }
 }
