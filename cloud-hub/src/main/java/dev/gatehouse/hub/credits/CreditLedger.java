@@ -328,18 +328,9 @@ public final class CreditLedger {
     static long balance(Connection c, String tenantId, String memberId, Pool pool) throws SQLException {
         return Sql.one(
                         c,
-                        "SELECT COALESCE(SUM(credits), 0) FROM credit_ledger WHERE tenant_id = ? AND member_id = ?"
-                                + " AND period = ? AND "
-                                + (pool.resourceKind().isPresent() ? "resource_kind = ?" : "resource_kind IS NULL"),
+                        "SELECT COALESCE(SUM(credits), 0) FROM credit_ledger WHERE " + Pool.WHERE,
                         Sql.LONG,
-                        pool.resourceKind().isPresent()
-                                ? new Object[] {
-                                    tenantId,
-                                    memberId,
-                                    pool.period(),
-                                    pool.resourceKind().get()
-                                }
-                                : new Object[] {tenantId, memberId, pool.period()})
+                        pool.parameters(tenantId, memberId))
                 .orElse(0L);
     }
 
@@ -348,8 +339,16 @@ public final class CreditLedger {
      * or a subscription period of a package's credits for one resource kind (period start/end).
      */
     record Pool(String period, Optional<String> resourceKind) {
+        /** The pool's entries of a tenant's member: with {@link #parameters}. */
+        static final String WHERE =
+                "tenant_id = ? AND member_id = ? AND period = ?" + " AND COALESCE(resource_kind, '') = ?";
+
         static Pool month(YearMonth month) {
             return new Pool(month.toString(), Optional.empty());
+        }
+
+        Object[] parameters(String tenantId, String memberId) {
+            return new Object[] {tenantId, memberId, period, resourceKind.orElse("")};
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.credits;
 
 import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.bookings.Resource;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.tenants.Permission;
@@ -14,23 +15,28 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A member's credits.
  *
  * <pre>
- * GET  /api/v1/members/{memberId}/credits?period=YYYY-MM        balance, overage and entries of the period
+ * GET  /api/v1/members/{memberId}/credits?period=YYYY-MM        balance, overage and entries of the month
+ * GET  /api/v1/members/{memberId}/credits?period=YYYY-MM-DD/YYYY-MM-DD&resourceKind=meeting-room
+ *                                                               the same for a package period of one kind
  * POST /api/v1/members/{memberId}/credits/adjustments           {"period", "credits", "reason"}: 201, audited
  * </pre>
  */
 public record CreditService(CreditStore store, Audit audit, int maxBody) implements HttpService {
     private static final Pattern PERIOD = Pattern.compile("\\d{4}-\\d{2}");
     private static final String PERIOD_HINT = "a calendar month as YYYY-MM, e.g. 2026-12";
+    private static final Pattern PACKAGE_PERIOD = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})/(\\d{4}-\\d{2}-\\d{2})");
     /** The largest adjustment either way: far beyond any real correction, far below any overflow. */
     private static final int MAX_ADJUSTMENT = 1_000_000;
 
@@ -43,14 +49,50 @@ public record CreditService(CreditStore store, Audit audit, int maxBody) impleme
     private void statement(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
         String memberId = PathIds.id(req, "memberId", "member");
-        QueryParameters params = new QueryParameters(req.query(), List.of("period"));
-        Optional<YearMonth> period = params.one("period")
-                .flatMap(text -> period(text).or(() -> params.error("period", "'" + text + "' is not " + PERIOD_HINT)));
+        QueryParameters params = new QueryParameters(req.query(), List.of("period", "resourceKind"));
+        String hint = PERIOD_HINT + ", or a package period as YYYY-MM-DD/YYYY-MM-DD with a resourceKind";
+        Optional<String> kind = params.one("resourceKind");
+        Optional<CreditLedger.Pool> pool = params.one("period").flatMap(text -> {
+            if (PERIOD.matcher(text).matches()) {
+                if (kind.isPresent()) {
+                    params.error("resourceKind", "applies to a package period only; a month is the plans' pool");
+                }
+                return period(text)
+                        .map(CreditLedger.Pool::month)
+                        .or(() -> params.error("period", "'" + text + "' is not " + hint));
+            }
+            Optional<String> resource = kind.flatMap(k -> WireNames.parse(Resource.ResourceKind.class, k))
+                    .map(Enum::name);
+            if (packagePeriod(text).isEmpty()) {
+                return params.error("period", "'" + text + "' is not " + hint);
+            }
+            if (resource.isEmpty()) {
+                return params.error(
+                        "resourceKind",
+                        "is required with a package period: one of " + WireNames.choices(Resource.ResourceKind.class));
+            }
+            return Optional.of(new CreditLedger.Pool(text, resource));
+        });
         if (!req.query().contains("period")) {
-            params.error("period", "is required: " + PERIOD_HINT);
+            params.error("period", "is required: " + hint);
         }
         params.done();
-        Json.ok(res, StoreResults.value(store.statement(caller.tenantId(), memberId, period.orElseThrow())));
+        Json.ok(res, StoreResults.value(store.statement(caller.tenantId(), memberId, pool.orElseThrow())));
+    }
+
+    /** A package period as {@code start/end} (end after start), or empty. */
+    private static Optional<String> packagePeriod(String text) {
+        Matcher m = PACKAGE_PERIOD.matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return LocalDate.parse(m.group(2)).isAfter(LocalDate.parse(m.group(1)))
+                    ? Optional.of(text)
+                    : Optional.empty();
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** Finance, and whoever may manage members, adjusts credits. */

@@ -63,13 +63,18 @@ public record CreditStore(Database database, Clock clock) {
     /** An operator's adjustment: whole credits, positive or negative, never zero; a reason is required. */
     public record Adjustment(YearMonth period, long credits, String reason, String actor) {}
 
-    /** The member's statement for a period; NotFound when the tenant has no such member. */
+    /** The member's statement for a month of the plans' allowance; NotFound when the tenant has no such member. */
     public StoreResult<Statement> statement(String tenantId, String memberId, YearMonth period) {
+        return statement(tenantId, memberId, CreditLedger.Pool.month(period));
+    }
+
+    /** The member's statement for a pool: a month, or a package period of one resource kind. */
+    StoreResult<Statement> statement(String tenantId, String memberId, CreditLedger.Pool pool) {
         return database.read(c -> {
             if (!memberExists(c, tenantId, memberId)) {
                 return new StoreResult.NotFound<>("member", memberId);
             }
-            return StoreResult.found(statement(c, tenantId, memberId, period));
+            return StoreResult.found(statement(c, tenantId, memberId, pool));
         });
     }
 
@@ -161,7 +166,7 @@ public record CreditStore(Database database, Clock clock) {
     public MemberMonth month(
             String tenantId, String memberId, YearMonth period, ZoneId zone, int limit, Optional<Long> before) {
         return database.read(c -> {
-            Statement all = statement(c, tenantId, memberId, period);
+            Statement all = statement(c, tenantId, memberId, CreditLedger.Pool.month(period));
             Optional<EntryView> written = all.entries().stream()
                     .filter(e -> e.kind().equals(WireNames.wire(CreditLedger.Kind.ALLOWANCE)))
                     .findFirst();
@@ -196,20 +201,18 @@ public record CreditStore(Database database, Clock clock) {
         });
     }
 
-    static Statement statement(Connection c, String tenantId, String memberId, YearMonth period) throws SQLException {
+    static Statement statement(Connection c, String tenantId, String memberId, CreditLedger.Pool pool)
+            throws SQLException {
         List<EntryView> entries = Sql.list(
                 c,
-                "SELECT " + COLUMNS + " FROM credit_ledger WHERE tenant_id = ? AND member_id = ? AND period = ?"
-                        + " ORDER BY seq",
+                "SELECT " + COLUMNS + " FROM credit_ledger WHERE " + CreditLedger.Pool.WHERE + " ORDER BY seq",
                 CreditStore::entry,
-                tenantId,
-                memberId,
-                period.toString());
+                pool.parameters(tenantId, memberId));
         long balance = entries.stream().mapToLong(EntryView::credits).sum();
         CreditLedger.Overage overage = new CreditLedger.Overage(
                 entries.stream().mapToLong(e -> e.overage().credits()).sum(),
                 entries.stream().mapToLong(e -> e.overage().amount()).sum());
-        return new Statement(memberId, period.toString(), balance, overage, entries);
+        return new Statement(memberId, pool.period(), balance, overage, entries);
     }
 
     private static boolean memberExists(Connection c, String tenantId, String memberId) throws SQLException {

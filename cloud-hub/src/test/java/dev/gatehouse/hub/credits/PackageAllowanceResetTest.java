@@ -144,6 +144,19 @@ class PackageAllowanceResetTest {
             run();
         }
         assertThat(pool(january, "MEETING_ROOM")).containsExactly("GRANT 8", "DEBIT -4", "EXPIRY -4");
+        // The statement of the ended period: the sum of its entries is nothing left.
+        Api.Response ended = hub.api()
+                .get(
+                        "/api/v1/members/" + member + "/credits?period=" + january + "&resourceKind=meeting-room",
+                        tenant.token());
+        assertThat(ended.status()).as(ended.toString()).isEqualTo(200);
+        assertThat(ended.json().get("balance").asLong()).isZero();
+        assertThat(ended.json().get("entries"))
+                .extracting(e -> e.get("kind").asText())
+                .containsExactly("grant", "debit", "expiry");
+        Api.Response noKind = hub.api().get("/api/v1/members/" + member + "/credits?period=" + january, tenant.token());
+        assertThat(noKind.status()).isEqualTo(422);
+        assertThat(noKind.text()).contains("resourceKind");
         String february = "2027-02-20/2027-03-20";
         assertThat(pool(february, "MEETING_ROOM")).containsExactly("GRANT 8");
 
