@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -110,24 +111,30 @@ public final class PackageAllowances {
     /**
      * The billing run's part, in its transaction: grants the current period of each of the member's
      * running subscriptions (once), and expires every grant whose period has ended (once), taking
-     * what is left of its pool. Answers how many entries it wrote.
+     * what is left of its pool. Answers how many periods it expired.
      */
     public static int settle(Connection c, String tenantId, String memberId, Instant now) throws SQLException {
-        MemberStore.lock(c, tenantId, memberId);
-        CreditLedger.lockAccount(c, tenantId, memberId, now);
-        int written = 0;
+        // Read first, lock only when there is something to write: most members of most runs have nothing.
+        List<Running> due = new ArrayList<>();
         for (Running sub : Sql.list(
                 c,
-                RUNNING + " ORDER BY s.created_at, s.id",
+                RUNNING + " AND EXISTS (SELECT 1 FROM package_credits pc WHERE pc.package_id = s.package_id"
+                        + " AND pc.credits > 0) ORDER BY s.created_at, s.id",
                 PackageAllowances::running,
                 tenantId,
                 memberId,
                 now,
                 now)) {
-            grant(c, tenantId, sub.id(), sub.periodOf(now), now);
+            if (!Sql.exists(
+                    c,
+                    "SELECT 1 FROM credit_ledger WHERE subscription_id = ? AND period = ? AND kind = 'GRANT'",
+                    sub.id(),
+                    sub.periodOf(now).toString())) {
+                due.add(sub);
+            }
         }
         record Ended(String subscriptionId, String period, String kind) {}
-        for (Ended ended : Sql.list(
+        List<Ended> ended = Sql.list(
                 c,
                 "SELECT g.subscription_id, g.period, g.resource_kind FROM credit_ledger g WHERE g.tenant_id = ?"
                         + " AND g.member_id = ? AND g.kind = 'GRANT' AND g.expires_at <= ? AND NOT EXISTS (SELECT 1"
@@ -136,8 +143,18 @@ public final class PackageAllowances {
                 row -> new Ended(row.getString(1), row.getString(2), row.getString(3)),
                 tenantId,
                 memberId,
-                now)) {
-            CreditLedger.Pool pool = new CreditLedger.Pool(ended.period(), Optional.of(ended.kind()));
+                now);
+        if (due.isEmpty() && ended.isEmpty()) {
+            return 0;
+        }
+        MemberStore.lock(c, tenantId, memberId);
+        CreditLedger.lockAccount(c, tenantId, memberId, now);
+        int written = 0;
+        for (Running sub : due) {
+            grant(c, tenantId, sub.id(), sub.periodOf(now), now);
+        }
+        for (Ended end : ended) {
+            CreditLedger.Pool pool = new CreditLedger.Pool(end.period(), Optional.of(end.kind()));
             long left = Math.max(0, CreditLedger.balance(c, tenantId, memberId, pool));
             if (CreditLedger.insert(
                             c,
@@ -150,10 +167,10 @@ public final class PackageAllowances {
                                     Optional.empty(),
                                     CreditLedger.Overage.NONE,
                                     Optional.empty(),
-                                    "the period " + ended.period() + " ended: " + left + " unused credits for "
-                                            + WireNames.wire(ended.kind()) + " expire",
+                                    "the period " + end.period() + " ended: " + left + " unused credits for "
+                                            + WireNames.wire(end.kind()) + " expire",
                                     CreditLedger.HUB,
-                                    Optional.of(ended.subscriptionId()),
+                                    Optional.of(end.subscriptionId()),
                                     Optional.empty()),
                             now)
                     .isPresent()) {

@@ -15,6 +15,11 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -223,6 +228,30 @@ class ChargeApiTest {
                     .isEqualTo(200);
             assertThat(run()).isEmpty();
             everyChargeOnExactlyOneLine();
+        }
+
+        @Test
+        void eightConcurrentRetriesOfOneKeyChargeOnce() throws Exception {
+            // A client that times out and retries at once: the member's lock orders the requests, so the
+            // first writes and the rest find its charge.
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Api.Response> answers = new ArrayList<>();
+            try {
+                List<Callable<Api.Response>> calls = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    calls.add(() -> charge(tenant.token(), member, body("desk-setup", 4000, "EUR")));
+                }
+                for (Future<Api.Response> answer : pool.invokeAll(calls)) {
+                    answers.add(answer.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(answers).extracting(Api.Response::status).containsOnly(200, 201);
+            assertThat(answers.stream().filter(a -> a.status() == 201)).hasSize(1);
+            assertThat(answers.stream().map(a -> a.json().get("id").asText()).distinct())
+                    .hasSize(1);
+            assertThat(charges()).hasSize(1);
         }
 
         @Test
