@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.billing;
 
+import dev.gatehouse.hub.credits.PackageAllowances;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
@@ -144,7 +145,7 @@ public final class BillingRun implements AutoCloseable {
             periods += SubscriptionStore.chargeDue(c, tenantId, sub, now).size();
         }
         // Package credits: this period granted, ended periods' leftovers expired, each once.
-        dev.gatehouse.hub.credits.PackageAllowances.settle(c, tenantId, memberId, now);
+        PackageAllowances.settle(c, tenantId, memberId, now);
         // Conflict: nothing to issue (or another run issued it meanwhile).
         StoreResult<Invoice> document = InvoiceStore.issue(c, tenantId, memberId, now);
         return new MemberRun(

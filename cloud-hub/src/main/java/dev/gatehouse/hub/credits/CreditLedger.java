@@ -25,14 +25,17 @@ import java.util.stream.Collectors;
  * transaction that makes it and refunded in the one that cancels it, so a booking and its credits
  * commit or roll back together.
  *
- * <p>Rules: a booking draws from the calendar month of its start in its site's zone (its period). The
- * period's allowance is written lazily, once, when a booking first needs it: the sum of the monthly
- * credits of the member's plans valid at any time in that month. A debit takes what the balance
- * covers; the rest is overage (credits and their money, the booking's frozen price pro rata) for
- * billing to invoice — or, when a plan the member holds at the start is credits-only and no operator
- * overrides, the booking is refused. A cancellation by the resource's window (fixed at booking) gives
- * the debit and its overage back; a later one writes a refund of nothing that says why. Entries are
- * only ever inserted; a member's writes run one at a time under their account row's lock.
+ * <p>Rules: a booking of a resource kind that a subscription running at its start gives credits for
+ * draws from that subscription's period ({@link PackageAllowances}: granted once per period, expired
+ * at its end); any other booking draws from the calendar month of its start in its site's zone (its
+ * period). The month's allowance is written lazily, once, when a booking first needs it: the sum of
+ * the monthly credits of the member's plans valid at any time in that month. A debit takes what the
+ * balance covers; the rest is overage (credits and their money, the booking's frozen price pro rata),
+ * charged once as a {@code BOOKING_OVERAGE} charge for billing to invoice — or, when a plan the
+ * member holds at the start is credits-only and no operator overrides, the booking is refused. A
+ * cancellation by the resource's window (fixed at booking) gives the debit and its overage back (the
+ * charge credited once); a later one writes a refund of nothing that says why. Entries are only ever
+ * inserted; a member's writes run one at a time under their member row's and account row's locks.
  */
 public final class CreditLedger {
     /** The actor of entries the hub writes by rule: allowances and refunds. */
