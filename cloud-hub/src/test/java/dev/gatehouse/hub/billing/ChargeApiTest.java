@@ -160,6 +160,36 @@ class ChargeApiTest {
         }
 
         @Test
+        void overageIsInvoicedWithTheMembersOtherCharges() {
+            // A subscription's period, a booking's overage and a one-off: one document, a line each, in
+            // the order they were written.
+            String monthly = Billing.monthly(hub, tenant, "Monthly", 19900);
+            Api.Response sold = hub.api()
+                    .post(
+                            "/api/v1/subscriptions",
+                            tenant.token(),
+                            "{\"memberId\":\"" + member + "\",\"packageId\":\"" + monthly + "\",\"siteId\":\"" + site
+                                    + "\"}");
+            assertThat(sold.status()).as(sold.toString()).isEqualTo(201);
+            book("10:00", "13:00");
+            Api.Response oneOff = hub.api()
+                    .post(
+                            "/api/v1/members/" + member + "/charges",
+                            tenant.token(),
+                            "{\"description\":\"Locker key\",\"amount\":700,\"currency\":\"EUR\","
+                                    + "\"idempotencyKey\":\"locker-1\"}");
+            assertThat(oneOff.status()).as(oneOff.toString()).isEqualTo(201);
+
+            List<JsonNode> issued = run();
+            assertThat(issued).hasSize(1);
+            assertThat(issued.getFirst().get("lines"))
+                    .extracting(line -> line.get("amount").asLong())
+                    .containsExactly(19900L, 5000L, 700L);
+            assertThat(issued.getFirst().get("subtotal").asLong()).isEqualTo(19900 + 5000 + 700);
+            everyChargeOnExactlyOneLine();
+        }
+
+        @Test
         void cancellingInTimeTenTimesCreditsTheOverageOnce() {
             JsonNode booking = book("10:00", "12:00"); // 4 credits: 2 covered, 2 overage = 25.00
             assertThat(run()).hasSize(1); // the overage is invoiced before the cancellation
