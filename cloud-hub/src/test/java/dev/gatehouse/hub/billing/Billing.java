@@ -2,6 +2,7 @@ package dev.gatehouse.hub.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.TestHub;
 
@@ -29,6 +30,18 @@ final class Billing {
                 "/api/v1/members",
                 tenant.token(),
                 "{\"email\":\"" + name + "@example.com\",\"fullName\":\"" + name + "\"}");
+    }
+
+    /** Sells {@code packageId} to {@code member} at {@code site}; answers the sale's {subscription, charges}. */
+    static JsonNode subscribe(TestHub hub, TestHub.Tenant tenant, String member, String packageId, String site) {
+        Api.Response sold = hub.api()
+                .post(
+                        "/api/v1/subscriptions",
+                        tenant.token(),
+                        "{\"memberId\":\"" + member + "\",\"packageId\":\"" + packageId + "\",\"siteId\":\"" + site
+                                + "\"}");
+        assertThat(sold.status()).as(sold.toString()).isEqualTo(201);
+        return sold.json();
     }
 
     /** A new API token of {@code role} in the tenant. */

@@ -164,13 +164,7 @@ class ChargeApiTest {
             // A subscription's period, a booking's overage and a one-off: one document, a line each, in
             // the order they were written.
             String monthly = Billing.monthly(hub, tenant, "Monthly", 19900);
-            Api.Response sold = hub.api()
-                    .post(
-                            "/api/v1/subscriptions",
-                            tenant.token(),
-                            "{\"memberId\":\"" + member + "\",\"packageId\":\"" + monthly + "\",\"siteId\":\"" + site
-                                    + "\"}");
-            assertThat(sold.status()).as(sold.toString()).isEqualTo(201);
+            Billing.subscribe(hub, tenant, member, monthly, site);
             book("10:00", "13:00");
             Api.Response oneOff = hub.api()
                     .post(
