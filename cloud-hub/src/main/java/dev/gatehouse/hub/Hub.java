@@ -33,6 +33,8 @@ import dev.gatehouse.hub.bookings.IcalService;
 import dev.gatehouse.hub.bookings.ReleaseSweep;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.RoomControllerService;
+import dev.gatehouse.hub.bookings.RoomControllerStore;
 import dev.gatehouse.hub.bookings.SeriesService;
 import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
@@ -330,6 +332,11 @@ public final class Hub implements AutoCloseable {
                         "/api/v1",
                         new ResourceService(
                                 stores.sites(), new ResourceStore(stores.database(), stores.clock()), audit, maxBody),
+                        new RoomControllerService(
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new RoomControllerStore(stores.database(), stores.clock()),
+                                audit,
+                                maxBody),
                         new BookingService(
                                 stores.sites(),
                                 new ResourceStore(stores.database(), stores.clock()),
