@@ -54,16 +54,10 @@ public record RoomControllerService(ResourceStore resources, RoomControllerStore
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_DEVICES);
         Resource resource = resource(req, caller);
         caller.require(Permission.MANAGE_DEVICES, resource.siteId());
-        Input input = Input.of(Json.object(req, maxBody), "endpoint", "nodes");
-        String endpoint = input.text("endpoint", Room.MAX_ENDPOINT);
-        if (!endpoint.isEmpty()) {
-            Room.endpointProblem(endpoint).ifPresent(problem -> input.error("endpoint", problem));
-        }
-        Map<String, String> nodes = nodes(input);
-        input.done();
+        Setting setting = setting(Json.object(req, maxBody));
         var before = store.find(caller.tenantId(), resource.id()).map(RoomControllerService::json);
         RoomControllerStore.Controller saved =
-                StoreResults.value(store.put(caller.tenantId(), resource.id(), endpoint, nodes));
+                StoreResults.value(store.put(caller.tenantId(), resource.id(), setting.endpoint(), setting.nodes()));
         audit.record(
                 req,
                 caller,
@@ -91,6 +85,24 @@ public record RoomControllerService(ResourceStore resources, RoomControllerStore
                 json(removed),
                 null);
         res.status(io.helidon.http.Status.NO_CONTENT_204).send();
+    }
+
+    /** An endpoint and node mapping as checked. */
+    public record Setting(String endpoint, Map<String, String> nodes) {}
+
+    /**
+     * Reads {@code {"endpoint": …, "nodes": {…}}}; every problem in one 422 ({@code ApiException}). The
+     * console's form reads through it too, so a page and the API accept the same and say so alike.
+     */
+    public static Setting setting(ObjectNode body) {
+        Input input = Input.of(body, "endpoint", "nodes");
+        String endpoint = input.text("endpoint", Room.MAX_ENDPOINT);
+        if (!endpoint.isEmpty()) {
+            Room.endpointProblem(endpoint).ifPresent(problem -> input.error("endpoint", problem));
+        }
+        Map<String, String> nodes = nodes(input);
+        input.done();
+        return new Setting(endpoint, nodes);
     }
 
     /** {@code nodes}: an object of 1 to 6 functions, each to an OPC UA node id; every problem named by its key. */
@@ -127,7 +139,7 @@ public record RoomControllerService(ResourceStore resources, RoomControllerStore
         return nodes;
     }
 
-    static ObjectNode json(RoomControllerStore.Controller controller) {
+    public static ObjectNode json(RoomControllerStore.Controller controller) {
         ObjectNode json = Json.MAPPER.createObjectNode();
         json.put("resourceId", controller.resourceId());
         json.put("siteId", controller.siteId());
