@@ -35,7 +35,7 @@ public record StripeWebhookService(StripeStore store, Clock clock, int maxBody) 
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post(PATH + "{tenantId}", this::receive);
+        rules.post("/billing/stripe/webhook/{tenantId}", this::receive);
     }
 
     private void receive(ServerRequest req, ServerResponse res) {
