@@ -12,8 +12,14 @@ import dev.gatehouse.hub.testing.TestHub;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -218,6 +224,10 @@ class StripePaymentsTest {
         JsonNode withCard = customer(ada.member());
         assertThat(withCard.get("paymentMethodId").asText()).startsWith("pm_card_visa");
 
+        assertThat(stripe.objects(secretKey, "setup_intent")).singleElement().satisfies(seti -> {
+            assertThat(seti.get("customer").asText()).isEqualTo(customer);
+            assertThat(seti.get("usage").asText()).isEqualTo("off_session");
+        });
         Api.Response first = charge(ada.invoice());
         assertThat(first.status()).as(first.toString()).isEqualTo(202);
         assertThat(first.json().get("status").asText()).isEqualTo("processing");
@@ -231,6 +241,9 @@ class StripePaymentsTest {
         assertThat(stripe.objects(secretKey, "payment_intent")).hasSize(1);
         assertThat(intent.at("/metadata/gatehouse_invoice").asText()).isEqualTo(ada.invoice());
         assertThat(intent.get("customer").asText()).isEqualTo(customer);
+        assertThat(intent.get("payment_method").asText())
+                .isEqualTo(withCard.get("paymentMethodId").asText());
+        assertThat(intent.get("currency").asText()).isEqualTo("eur");
         // Not paid until Stripe says so.
         assertThat(balance(ada.invoice()).get("open").asLong()).isEqualTo(16806);
 
@@ -294,6 +307,39 @@ class StripePaymentsTest {
                     .startsWith("refund already recorded");
             assertThat(balance(charged.invoice())).isEqualTo(books);
         }
+    }
+
+    @Test
+    void webhooksDeliveredConcurrentlyCountOnce() throws Exception {
+        // Stripe retries while the first delivery is still being applied: copies race each other.
+        Charged charged = charged("ada");
+        ObjectNode intent = charged.intent();
+        List<ObjectNode> events = List.of(
+                stripe.event("payment_intent.succeeded", stripe.succeeded(intent)),
+                stripe.event("charge.refunded", stripe.refundedCharge(intent, 2000)),
+                stripe.event("charge.refunded", stripe.refundedCharge(intent, 6000)));
+        List<Callable<StripeStandIn.Delivered>> deliveries = new ArrayList<>();
+        for (ObjectNode event : events) {
+            for (int i = 0; i < 4; i++) {
+                StripeStandIn.Signed signed = stripe.sign(event, webhookSecret);
+                deliveries.add(() -> stripe.deliver(hubUrl(), tenant.id(), signed));
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<StripeStandIn.Delivered> answers = new ArrayList<>();
+        try {
+            for (Future<StripeStandIn.Delivered> answer : pool.invokeAll(deliveries)) {
+                answers.add(answer.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(answers).extracting(StripeStandIn.Delivered::status).containsOnly(200);
+        assertThat(answers.stream().filter(a -> !a.json().get("duplicate").asBoolean()))
+                .hasSize(3);
+        JsonNode books = balance(charged.invoice());
+        assertThat(books.get("paid").asLong()).isEqualTo(16806 - 6000);
+        assertThat(books.get("open").asLong()).isEqualTo(6000);
     }
 
     @Test
