@@ -9,6 +9,7 @@ import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
+import dev.gatehouse.hub.web.Json;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -139,6 +140,10 @@ class StripePaymentsTest {
         return stripe.deliver(hubUrl(), tenant.id(), stripe.sign(event, webhookSecret));
     }
 
+    private static ObjectNode somePaymentIntent() {
+        return Json.MAPPER.createObjectNode().put("id", "pi_nowhere").put("object", "payment_intent");
+    }
+
     private JsonNode balance(String invoice) {
         return Billing.balance(hub, tenant, invoice);
     }
@@ -166,13 +171,10 @@ class StripePaymentsTest {
         assertThat(refused.text())
                 .contains("Stripe is not set up for this tenant")
                 .contains("PUT /api/v1/billing/stripe");
-        ObjectNode somePayment =
-                hub.api().get("/api/v1/billing/stripe", off.token()).json().deepCopy();
-        somePayment.removeAll().put("id", "pi_nowhere").put("object", "payment_intent");
         StripeStandIn.Delivered nowhere = stripe.deliver(
                 hubUrl(),
                 off.id(),
-                stripe.sign(stripe.event("payment_intent.succeeded", somePayment), "whsec_anything1"));
+                stripe.sign(stripe.event("payment_intent.succeeded", somePaymentIntent()), "whsec_anything1"));
         assertThat(nowhere.status()).isEqualTo(404);
 
         Api.Response bad = setStripe(off, "pk_test_notasecret", "nothook");
@@ -202,6 +204,38 @@ class StripePaymentsTest {
                         .get("/api/v1/billing/stripe", Billing.token(hub, tenant, "front-desk"))
                         .status())
                 .isEqualTo(403);
+    }
+
+    @Test
+    void stripesRefusalIsPassedOnAndStripeCanBeTurnedOff() {
+        // A key Stripe does not know: its own message comes back, as a 502 (the hub's request was fine).
+        TestHub.Tenant wrong = hub.newTenant("stripe-wrong");
+        assertThat(setStripe(wrong, "sk_test_notknownatstripe", "whsec_notknownatstripe")
+                        .status())
+                .isEqualTo(200);
+        String member =
+                hub.create("/api/v1/members", wrong.token(), "{\"email\":\"cy@example.com\",\"fullName\":\"Cy\"}");
+        Api.Response refused = hub.api().post("/api/v1/members/" + member + "/stripe/customer", wrong.token(), "");
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(refused.text())
+                .contains("Stripe did not create the customer")
+                .contains("Invalid API Key");
+        assertThat(hub.api()
+                        .post("/api/v1/members/" + member + "/stripe/customer", wrong.token(), "")
+                        .status())
+                .isEqualTo(502);
+
+        // Turned off: the secrets are gone, and so is the webhook endpoint.
+        assertThat(hub.api().delete("/api/v1/billing/stripe", tenant.token()).status())
+                .isEqualTo(204);
+        assertThat(hub.api()
+                        .get("/api/v1/billing/stripe", tenant.token())
+                        .json()
+                        .get("enabled")
+                        .asBoolean())
+                .isFalse();
+        ObjectNode anything = stripe.event("payment_intent.succeeded", somePaymentIntent());
+        assertThat(deliver(anything).status()).isEqualTo(404);
     }
 
     @Test
