@@ -140,6 +140,14 @@ class StripePaymentsTest {
         return stripe.deliver(hubUrl(), tenant.id(), stripe.sign(event, webhookSecret));
     }
 
+    private boolean stripeEnabled(TestHub.Tenant who) {
+        return hub.api()
+                .get("/api/v1/billing/stripe", who.token())
+                .json()
+                .get("enabled")
+                .asBoolean();
+    }
+
     private static ObjectNode somePaymentIntent() {
         return Json.MAPPER.createObjectNode().put("id", "pi_nowhere").put("object", "payment_intent");
     }
@@ -158,12 +166,7 @@ class StripePaymentsTest {
     @Test
     void stripeIsOffUntilItsSecretsAreSetAndTheyAreNeverAnswered() {
         TestHub.Tenant off = hub.newTenant("stripe-off");
-        assertThat(hub.api()
-                        .get("/api/v1/billing/stripe", off.token())
-                        .json()
-                        .get("enabled")
-                        .asBoolean())
-                .isFalse();
+        assertThat(stripeEnabled(off)).isFalse();
         String member =
                 hub.create("/api/v1/members", off.token(), "{\"email\":\"bo@example.com\",\"fullName\":\"Bo\"}");
         Api.Response refused = hub.api().post("/api/v1/members/" + member + "/stripe/customer", off.token(), "");
@@ -180,12 +183,7 @@ class StripePaymentsTest {
         Api.Response bad = setStripe(off, "pk_test_notasecret", "nothook");
         assertThat(bad.status()).isEqualTo(422);
         assertThat(bad.text()).contains("secretKey").contains("webhookSecret");
-        assertThat(hub.api()
-                        .get("/api/v1/billing/stripe", off.token())
-                        .json()
-                        .get("enabled")
-                        .asBoolean())
-                .isFalse();
+        assertThat(stripeEnabled(off)).isFalse();
 
         // The tenant set up in @BeforeEach: masked, never the secrets, not in the audit log either.
         Api.Response shown = hub.api().get("/api/v1/billing/stripe", tenant.token());
@@ -228,12 +226,7 @@ class StripePaymentsTest {
         // Turned off: the secrets are gone, and so is the webhook endpoint.
         assertThat(hub.api().delete("/api/v1/billing/stripe", tenant.token()).status())
                 .isEqualTo(204);
-        assertThat(hub.api()
-                        .get("/api/v1/billing/stripe", tenant.token())
-                        .json()
-                        .get("enabled")
-                        .asBoolean())
-                .isFalse();
+        assertThat(stripeEnabled(tenant)).isFalse();
         ObjectNode anything = stripe.event("payment_intent.succeeded", somePaymentIntent());
         assertThat(deliver(anything).status()).isEqualTo(404);
     }
