@@ -16,8 +16,14 @@ import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.billing.BillingRun;
 import dev.gatehouse.hub.billing.InvoiceService;
 import dev.gatehouse.hub.billing.InvoiceStore;
+import dev.gatehouse.hub.billing.ManualPayments;
 import dev.gatehouse.hub.billing.PackageService;
 import dev.gatehouse.hub.billing.PackageStore;
+import dev.gatehouse.hub.billing.PaymentService;
+import dev.gatehouse.hub.billing.PaymentStore;
+import dev.gatehouse.hub.billing.StripePayments;
+import dev.gatehouse.hub.billing.StripeStore;
+import dev.gatehouse.hub.billing.StripeWebhookService;
 import dev.gatehouse.hub.billing.SubscriptionService;
 import dev.gatehouse.hub.billing.SubscriptionStore;
 import dev.gatehouse.hub.bookings.BookingApprovals;
@@ -142,6 +148,19 @@ public final class Hub implements AutoCloseable {
 
     private static BillingRun billing(Database database, Clock clock) {
         return new BillingRun(database, new SubscriptionStore(database, clock));
+    }
+
+    /** Payments behind one interface: manual ones and Stripe (at {@code hub.stripe.api-base}). */
+    private static PaymentService payments(Stores stores, HubConfig config, Audit audit) {
+        PaymentStore payments = new PaymentStore(stores.database(), stores.clock());
+        return new PaymentService(
+                payments,
+                new ManualPayments(payments),
+                new StripePayments(
+                        payments, new StripeStore(stores.database(), stores.clock()), config.stripeApiBase()),
+                audit,
+                stores.clock(),
+                config.maxBodyBytes());
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -379,7 +398,11 @@ public final class Hub implements AutoCloseable {
                                 new InvoiceStore(stores.database(), stores.clock()),
                                 billing(stores.database(), stores.clock()),
                                 audit,
-                                maxBody))
+                                maxBody),
+                        payments(stores, config, audit))
+                // Stripe's webhooks, at the root: Stripe signs them instead of sending a token.
+                .register(new StripeWebhookService(
+                        new StripeStore(stores.database(), stores.clock()), stores.clock(), maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
