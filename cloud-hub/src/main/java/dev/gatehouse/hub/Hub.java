@@ -18,8 +18,14 @@ import dev.gatehouse.hub.billing.ChargeService;
 import dev.gatehouse.hub.billing.ChargeStore;
 import dev.gatehouse.hub.billing.InvoiceService;
 import dev.gatehouse.hub.billing.InvoiceStore;
+import dev.gatehouse.hub.billing.ManualPayments;
 import dev.gatehouse.hub.billing.PackageService;
 import dev.gatehouse.hub.billing.PackageStore;
+import dev.gatehouse.hub.billing.PaymentService;
+import dev.gatehouse.hub.billing.PaymentStore;
+import dev.gatehouse.hub.billing.StripePayments;
+import dev.gatehouse.hub.billing.StripeStore;
+import dev.gatehouse.hub.billing.StripeWebhookService;
 import dev.gatehouse.hub.billing.SubscriptionService;
 import dev.gatehouse.hub.billing.SubscriptionStore;
 import dev.gatehouse.hub.bookings.BookingApprovals;
@@ -35,6 +41,8 @@ import dev.gatehouse.hub.bookings.IcalService;
 import dev.gatehouse.hub.bookings.ReleaseSweep;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.bookings.RoomControllerService;
+import dev.gatehouse.hub.bookings.RoomControllerStore;
 import dev.gatehouse.hub.bookings.SeriesService;
 import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
@@ -142,6 +150,19 @@ public final class Hub implements AutoCloseable {
 
     private static BillingRun billing(Database database, Clock clock) {
         return new BillingRun(database, new SubscriptionStore(database, clock));
+    }
+
+    /** Payments behind one interface: manual ones and Stripe (at {@code hub.stripe.api-base}). */
+    private static PaymentService payments(Stores stores, HubConfig config, Audit audit) {
+        PaymentStore payments = new PaymentStore(stores.database(), stores.clock());
+        return new PaymentService(
+                payments,
+                new ManualPayments(payments),
+                new StripePayments(
+                        payments, new StripeStore(stores.database(), stores.clock()), config.stripeApiBase()),
+                audit,
+                stores.clock(),
+                config.maxBodyBytes());
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -332,6 +353,11 @@ public final class Hub implements AutoCloseable {
                         "/api/v1",
                         new ResourceService(
                                 stores.sites(), new ResourceStore(stores.database(), stores.clock()), audit, maxBody),
+                        new RoomControllerService(
+                                new ResourceStore(stores.database(), stores.clock()),
+                                new RoomControllerStore(stores.database(), stores.clock()),
+                                audit,
+                                maxBody),
                         new BookingService(
                                 stores.sites(),
                                 new ResourceStore(stores.database(), stores.clock()),
@@ -375,7 +401,11 @@ public final class Hub implements AutoCloseable {
                                 new InvoiceStore(stores.database(), stores.clock()),
                                 billing(stores.database(), stores.clock()),
                                 audit,
-                                maxBody))
+                                maxBody),
+                        payments(stores, config, audit))
+                // Stripe's webhooks, at the root: Stripe signs them instead of sending a token.
+                .register(new StripeWebhookService(
+                        new StripeStore(stores.database(), stores.clock()), stores.clock(), maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))

@@ -34,7 +34,8 @@ public record HubConfig(
         MailSettings mail,
         ConsoleSettings console,
         KeySettings keys,
-        TlsSettings tls) {
+        TlsSettings tls,
+        URI stripeApiBase) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -102,10 +103,34 @@ public record HubConfig(
                     new KeySettings(
                             text(hub, "key-file").map(Path::of).orElse(dataDir.resolve("master.key")),
                             text(hub, "previous-key-file").map(Path::of)),
-                    tls(hub.get("tls")));
+                    tls(hub.get("tls")),
+                    stripeApiBase(hub));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
+    }
+
+    /** Stripe's API, where {@code hub.stripe.api-base} does not point elsewhere. */
+    public static final URI STRIPE_API = URI.create("https://api.stripe.com");
+
+    /** {@code hub.stripe.api-base}: Stripe's API unless set (to a stand-in or a proxy); an http(s) URL. */
+    private static URI stripeApiBase(Config hub) {
+        return text(hub, "stripe.api-base")
+                .map(text -> {
+                    try {
+                        URI url = new URI(text);
+                        if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme()))
+                                || url.getHost() == null) {
+                            throw new URISyntaxException(text, "not an http(s) URL with a host");
+                        }
+                        return url;
+                    } catch (URISyntaxException e) {
+                        throw new HubConfigException(
+                                "hub.stripe.api-base is '" + text
+                                        + "'; leave it unset for Stripe, or write an http(s) URL such as https://api.stripe.com");
+                    }
+                })
+                .orElse(STRIPE_API);
     }
 
     /** {@code hub.public-url} (how people reach the hub; https makes cookies Secure) and {@code hub.console.*}. */
@@ -250,7 +275,8 @@ public record HubConfig(
                 MailSettings.folder(dataDir.resolve("mail")),
                 ConsoleSettings.defaults(),
                 KeySettings.in(dataDir),
-                TlsSettings.off());
+                TlsSettings.off(),
+                STRIPE_API);
     }
 
     public HubConfig withBaseDomain(String domain) {
@@ -267,7 +293,8 @@ public record HubConfig(
                 mail,
                 console,
                 keys,
-                tls);
+                tls,
+                stripeApiBase);
     }
 
     public HubConfig withMqtt(MqttSettings settings) {
@@ -284,7 +311,8 @@ public record HubConfig(
                 mail,
                 console,
                 keys,
-                tls);
+                tls,
+                stripeApiBase);
     }
 
     public HubConfig withSync(SyncSettings settings) {
@@ -301,12 +329,26 @@ public record HubConfig(
                 mail,
                 console,
                 keys,
-                tls);
+                tls,
+                stripeApiBase);
     }
 
     public HubConfig withConsole(ConsoleSettings settings) {
         return new HubConfig(
-                host, port, dataDir, store, baseDomain, maxBodyBytes, logFormat, mqtt, sync, mail, settings, keys, tls);
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                settings,
+                keys,
+                tls,
+                stripeApiBase);
     }
 
     public HubConfig withKeys(KeySettings settings) {
@@ -323,7 +365,8 @@ public record HubConfig(
                 mail,
                 console,
                 settings,
-                tls);
+                tls,
+                stripeApiBase);
     }
 
     public HubConfig withTls(TlsSettings settings) {
@@ -340,7 +383,27 @@ public record HubConfig(
                 mail,
                 console,
                 keys,
-                settings);
+                settings,
+                stripeApiBase);
+    }
+
+    /** Where the hub calls Stripe: a test's local stand-in. */
+    public HubConfig withStripeApiBase(URI base) {
+        return new HubConfig(
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                console,
+                keys,
+                tls,
+                base);
     }
 
     public HubConfig withMail(MailSettings settings) {
@@ -357,6 +420,7 @@ public record HubConfig(
                 settings,
                 console,
                 keys,
-                tls);
+                tls,
+                stripeApiBase);
     }
 }

@@ -80,6 +80,7 @@ class HubArchitectureTest {
                 "jSerialComm ; com.fazecast..     ; [^.]*Serial[^.]*            ; *Serial*",
                 "Milo        ; org.eclipse.milo.. ; Milo[^.]*                   ; Milo*",
                 "ZXing       ; com.google.zxing.. ; Qr[^.]*                     ; Qr*",
+                "stripe-java ; com.stripe..       ; Stripe[^.]*                 ; Stripe*",
             })
     void adaptersAreNamedAfterTheirTechnology(String library, String packages, String simpleName, String pattern) {
         noClasses()

@@ -72,6 +72,17 @@ class HubConfigTest {
     }
 
     @Test
+    void stripeIsCalledAtItsOwnApiUnlessPointedElsewhere() throws Exception {
+        // No default secrets anywhere: only the address, which a test points at its stand-in.
+        assertThat(load("{}").stripeApiBase()).isEqualTo(java.net.URI.create("https://api.stripe.com"));
+        assertThat(load("{hub: {stripe: {api-base: 'http://127.0.0.1:12111'}}}").stripeApiBase())
+                .isEqualTo(java.net.URI.create("http://127.0.0.1:12111"));
+        assertThatThrownBy(() -> load("{hub: {stripe: {api-base: 'api.stripe.com'}}}"))
+                .isInstanceOf(HubConfig.HubConfigException.class)
+                .hasMessageContaining("hub.stripe.api-base");
+    }
+
+    @Test
     void aPostgresUrlSelectsPostgres() throws Exception {
         HubConfig config = load("hub:\n  store:\n    jdbc-url: jdbc:postgresql://db:5432/hub\n");
         assertThat(config.store().kind()).isEqualTo(StoreKind.POSTGRESQL);

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * An issued invoice or credit note: immutable (a correction is a credit note), numbered without gaps
  * in its tenant's series ({@code INV} or {@code CN}). Amounts in minor units; a credit note's are
- * negative. {@code total = subtotal + tax}, the tax rounded half-even on the subtotal.
+ * negative. {@code total = subtotal + tax}, the tax rounded half-even on the subtotal. It is due
+ * {@code dueAt}: issued plus the tenant's payment terms then; what is paid is in its payments.
  */
 public record Invoice(
         String id,
@@ -21,6 +22,7 @@ public record Invoice(
         long tax,
         long total,
         Instant issuedAt,
+        Instant dueAt,
         List<Line> lines) {
     public Invoice {
         lines = List.copyOf(lines);

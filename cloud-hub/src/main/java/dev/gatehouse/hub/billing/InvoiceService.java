@@ -139,7 +139,8 @@ public record InvoiceService(InvoiceStore store, BillingRun run, Audit audit, in
                 .put("taxRateBasisPoints", invoice.taxRateBasisPoints())
                 .put("tax", invoice.tax())
                 .put("total", invoice.total())
-                .put("issuedAt", invoice.issuedAt().toString());
+                .put("issuedAt", invoice.issuedAt().toString())
+                .put("dueAt", invoice.dueAt().toString());
         ArrayNode lines = node.putArray("lines");
         invoice.lines().forEach(line -> lines.addObject()
                 .put("line", line.number())

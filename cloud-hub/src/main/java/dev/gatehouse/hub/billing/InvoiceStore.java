@@ -21,7 +21,10 @@ import java.util.Optional;
  */
 public record InvoiceStore(Database database, Clock clock) {
     private static final String COLUMNS = "id, member_id, kind, series, number, currency, subtotal, tax_name,"
-            + " tax_rate_bp, tax, total, issued_at";
+            + " tax_rate_bp, tax, total, issued_at, due_at";
+
+    /** The payment terms until a tenant sets its own. */
+    public static final int DEFAULT_TERMS_DAYS = 14;
 
     /** The tenant's tax: its name on documents and its rate in basis points (1900 is 19 %). */
     public record Tax(String name, int rateBasisPoints) {}
@@ -68,11 +71,12 @@ public record InvoiceStore(Database database, Clock clock) {
         String series = kind == Invoice.Kind.INVOICE ? "INV" : "CN";
         long number = next(c, tenantId, series);
         Tax tax = tax(c, tenantId);
+        Instant due = now.plus(java.time.Duration.ofDays(paymentTermsDays(c, tenantId)));
         long taxAmount = Proration.share(Math.abs(subtotal), tax.rateBasisPoints(), 10_000) * Long.signum(subtotal);
         String id = HubIds.next("inv");
         Sql.update(
                 c,
-                "INSERT INTO invoices (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(12) + "?)",
+                "INSERT INTO invoices (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(13) + "?)",
                 id,
                 memberId,
                 kind,
@@ -85,6 +89,7 @@ public record InvoiceStore(Database database, Clock clock) {
                 taxAmount,
                 subtotal + taxAmount,
                 now,
+                due,
                 tenantId);
         List<List<?>> lines = new ArrayList<>();
         for (int i = 0; i < open.size(); i++) {
@@ -128,6 +133,7 @@ public record InvoiceStore(Database database, Clock clock) {
                 taxAmount,
                 subtotal + taxAmount,
                 Instant.ofEpochMilli(now.toEpochMilli()),
+                Instant.ofEpochMilli(due.toEpochMilli()),
                 written));
     }
 
@@ -179,13 +185,7 @@ public record InvoiceStore(Database database, Clock clock) {
     public Tax setTax(String tenantId, Tax tax) {
         Instant now = clock.instant();
         return database.write(c -> {
-            Sql.update(
-                    c,
-                    "INSERT INTO billing_settings (tenant_id, currency, updated_at) VALUES (?, ?, ?)"
-                            + " ON CONFLICT (tenant_id) DO NOTHING",
-                    tenantId,
-                    PackageStore.DEFAULT_CURRENCY,
-                    now);
+            ensureSettings(c, tenantId, now);
             Sql.update(
                     c,
                     "UPDATE billing_settings SET tax_name = ?, tax_rate_bp = ?, updated_at = ? WHERE tenant_id = ?",
@@ -204,6 +204,27 @@ public record InvoiceStore(Database database, Clock clock) {
                         row -> new Tax(row.getString(1), row.getInt(2)),
                         tenantId)
                 .orElse(new Tax("VAT", 0));
+    }
+
+    /** Makes the tenant's billing settings row (with the defaults) if it has none yet. */
+    static void ensureSettings(Connection c, String tenantId, Instant now) throws SQLException {
+        Sql.update(
+                c,
+                "INSERT INTO billing_settings (tenant_id, currency, updated_at) VALUES (?, ?, ?)"
+                        + " ON CONFLICT (tenant_id) DO NOTHING",
+                tenantId,
+                PackageStore.DEFAULT_CURRENCY,
+                now);
+    }
+
+    /** The tenant's payment terms: an invoice is due this many days after it is issued (14 until set). */
+    static int paymentTermsDays(Connection c, String tenantId) throws SQLException {
+        return Sql.one(
+                        c,
+                        "SELECT payment_terms_days FROM billing_settings WHERE tenant_id = ?",
+                        row -> row.getInt(1),
+                        tenantId)
+                .orElse(DEFAULT_TERMS_DAYS);
     }
 
     /** The series' next number, taken in the caller's transaction (on PostgreSQL the row stays locked). */
@@ -228,7 +249,7 @@ public record InvoiceStore(Database database, Clock clock) {
                 .orElseThrow();
     }
 
-    private static Optional<Invoice> find(Connection c, String tenantId, String id) throws SQLException {
+    static Optional<Invoice> find(Connection c, String tenantId, String id) throws SQLException {
         Optional<Invoice> bare = Sql.byId(
                 c,
                 "invoices",
@@ -246,6 +267,7 @@ public record InvoiceStore(Database database, Clock clock) {
                         row.getLong(10),
                         row.getLong(11),
                         Instant.ofEpochMilli(row.getLong(12)),
+                        Instant.ofEpochMilli(row.getLong(13)),
                         List.of()),
                 tenantId,
                 id);
@@ -271,6 +293,7 @@ public record InvoiceStore(Database database, Clock clock) {
                 i.tax(),
                 i.total(),
                 i.issuedAt(),
+                i.dueAt(),
                 lines));
     }
 }

@@ -42,7 +42,8 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .post("/subscriptions/{subscriptionId}/change", this::change)
                 .post("/subscriptions/{subscriptionId}/cancel", this::cancel)
                 .get("/members/{memberId}/subscriptions", this::ofMember)
-                .get("/members/{memberId}/charges", this::charges);
+                .get("/members/{memberId}/charges", this::charges)
+                .get("/billing/mrr", this::mrr);
     }
 
     private void subscribe(ServerRequest req, ServerResponse res) {
@@ -134,6 +135,22 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .map(this::json)
                 .toList();
         Json.ok(res, Map.of("items", items));
+    }
+
+    /** MRR over the caller's sites, by currency ({@link Mrr}: recurring prices per month, no one-offs, no tax). */
+    private void mrr(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.FINANCE);
+        java.time.Instant now = clock.instant();
+        List<Map<String, Object>> items =
+                store
+                        .database()
+                        .read(c -> Mrr.of(c, caller.tenantId(), now, site -> caller.access()
+                                .covers(site)))
+                        .stream()
+                        .map(m -> Map.<String, Object>of(
+                                "currency", m.currency(), "mrr", m.mrr(), "subscriptions", m.subscriptions()))
+                        .toList();
+        Json.ok(res, Map.of("asOf", now.toString(), "items", items));
     }
 
     private void charges(ServerRequest req, ServerResponse res) {

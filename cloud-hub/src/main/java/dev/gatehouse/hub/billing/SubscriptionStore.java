@@ -65,7 +65,7 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             if (sold.interval() == BillingInterval.ONE_OFF) {
                 return StoreResult.invalid(
-                        "packageId", "package '" + sold.name() + "' is bought once, not subscribed to (a pass)");
+                        "packageId", "package '" + sold.name() + "' is bought once, not subscribed to (it is one-off)");
             }
             Optional<ZoneId> zone = zone(c, tenantId, sale.siteId());
             if (zone.isEmpty()) {

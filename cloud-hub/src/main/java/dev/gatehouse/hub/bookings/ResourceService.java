@@ -94,6 +94,11 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
     }
 
     private Resource resource(ServerRequest req, Caller.Operator caller) {
+        return resource(req, caller, store);
+    }
+
+    /** The path's resource, of the caller's tenant and one of its sites; else 404. */
+    static Resource resource(ServerRequest req, Caller.Operator caller, ResourceStore store) {
         String id = PathIds.id(req, "resourceId", "resource");
         Resource resource = StoreResults.found(store.find(caller.tenantId(), id), "resource", id);
         caller.requireCovers(resource.siteId(), "resource", id);

@@ -83,7 +83,9 @@ public record ResourceStore(Database database, Clock clock) {
             if (current.isEmpty()) {
                 return new StoreResult.NotFound<>("resource", resourceId);
             }
-            List<FieldError> errors = references(c, tenantId, current.get().siteId(), Optional.of(resourceId), input);
+            List<FieldError> errors =
+                    new ArrayList<>(references(c, tenantId, current.get().siteId(), Optional.of(resourceId), input));
+            errors.addAll(RoomControllerStore.problems(c, tenantId, resourceId, input.kind(), input.doorIds(), false));
             if (!errors.isEmpty()) {
                 return new StoreResult.Invalid<>(errors);
             }
@@ -100,6 +102,11 @@ public record ResourceStore(Database database, Clock clock) {
             Sql.update(c, "DELETE FROM resource_doors WHERE resource_id = ?", resourceId);
             Sql.update(c, "DELETE FROM resource_plans WHERE resource_id = ?", resourceId);
             writeLinks(c, resourceId, input);
+            if (!input.doorIds().equals(current.get().doorIds())
+                    && Sql.exists(c, "SELECT 1 FROM room_controllers WHERE resource_id = ?", resourceId)) {
+                // The room's doors are part of what the site's edges run it by.
+                RoomControllers.logChange(c, tenantId, current.get().siteId(), resourceId, now);
+            }
             return StoreResult.found(find(c, tenantId, resourceId).orElseThrow());
         });
     }

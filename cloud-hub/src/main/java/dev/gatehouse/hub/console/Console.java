@@ -86,7 +86,11 @@ public final class Console {
                 .register(new DoorPages(parts), new DoorPolicyPages(parts))
                 .register(new FleetPages(parts.database()), new DevicePages(parts), new AlertPages(parts))
                 .register(new FloorPlanPages(parts))
-                .register(new BookingFormPages(parts), new BookingPages(parts), new ResourcePages(parts))
+                .register(
+                        new BookingFormPages(parts),
+                        new BookingPages(parts),
+                        new ResourcePages(parts),
+                        new RoomControllerPages(parts))
                 .register(new SeriesPages(parts))
                 .register(new SettingsPages(
                         parts.tenants(),

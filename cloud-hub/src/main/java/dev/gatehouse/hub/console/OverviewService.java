@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.console;
 
 import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.billing.Mrr;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.tenants.Permission;
@@ -49,6 +50,12 @@ public record OverviewService(
         ConsoleSession session = Guard.page(req, Permission.VIEW_SITES);
         ConsolePage page = Guard.pageFor(session, "overview.title", "/console");
         Overview overview = new Overview(database, clock, settings.dwell());
+        // Finance's figure, for the roles that see money.
+        java.util.Optional<List<Mrr>> mrr = session.access().may(Permission.FINANCE)
+                ? java.util.Optional.of(
+                        database.read(c -> Mrr.of(c, session.tenant().id(), clock.instant(), site -> session.access()
+                                .covers(site))))
+                : java.util.Optional.empty();
         Templates.render(
                 res,
                 "overview.jte",
@@ -58,7 +65,8 @@ public record OverviewService(
                         "feed",
                                 new Feed(database, session.tenant().id(), session.access(), page.t())
                                         .recent(log, FEED_ROWS),
-                        "dwellHours", settings.dwell().toHours()));
+                        "dwellHours", settings.dwell().toHours(),
+                        "mrr", mrr));
     }
 
     /** The sites' tiles and doors alone: the page refreshes them every few seconds (htmx). */

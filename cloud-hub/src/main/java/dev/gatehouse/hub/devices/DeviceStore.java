@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.devices;
 
+import dev.gatehouse.hub.bookings.SiteFeatures;
 import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -52,15 +53,25 @@ public record DeviceStore(Database database, Clock clock) {
     /** Renames the device and/or sets its status (each only when given). */
     public StoreResult<DeviceView> updateDevice(
             String tenantId, String deviceId, Optional<String> name, Optional<String> status) {
-        int changed = database.write(c -> Sql.update(
-                c,
-                "UPDATE devices SET name = COALESCE(?, name), status = COALESCE(?, status), updated_at = ?"
-                        + " WHERE id = ? AND tenant_id = ?",
-                name,
-                status,
-                clock.instant(),
-                deviceId,
-                tenantId));
+        int changed = database.write(c -> {
+            Optional<String> siteId = Sql.byId(c, "devices", "site_id", Sql.STRING, tenantId, deviceId);
+            Optional<SiteFeatures.Reads> before =
+                    siteId.isEmpty() ? Optional.empty() : Optional.of(SiteFeatures.reads(c, tenantId, siteId.get()));
+            int rows = Sql.update(
+                    c,
+                    "UPDATE devices SET name = COALESCE(?, name), status = COALESCE(?, status), updated_at = ?"
+                            + " WHERE id = ? AND tenant_id = ?",
+                    name,
+                    status,
+                    clock.instant(),
+                    deviceId,
+                    tenantId);
+            if (rows == 1 && before.isPresent()) {
+                // A retired device no longer holds its site back from what the others read.
+                SiteFeatures.catchUp(c, tenantId, siteId.get(), before.get(), clock.instant());
+            }
+            return rows;
+        });
         return changed == 1
                 ? StoreResult.found(device(tenantId, deviceId).orElseThrow())
                 : new StoreResult.NotFound<>("device", deviceId);

@@ -2,8 +2,7 @@ package dev.gatehouse.hub.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.gatehouse.hub.access.AccessLogStore;
-import dev.gatehouse.hub.bookings.BookingEntities;
-import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.bookings.SiteFeatures;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
@@ -17,7 +16,6 @@ import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.BookingEvent;
-import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
@@ -154,7 +152,7 @@ public final class EventIngest implements AutoCloseable {
         }
         try {
             database.run(c -> {
-                boolean readV2 = BookingEntities.siteReadsV2(c, device.tenantId(), device.siteId());
+                SiteFeatures.Reads before = SiteFeatures.reads(c, device.tenantId(), device.siteId());
                 Sql.update(
                         c,
                         "UPDATE devices SET acked_seq = ?, clock = ?, health = ?, outbox_depth = ?, problems = ?,"
@@ -178,19 +176,7 @@ public final class EventIngest implements AutoCloseable {
                         state,
                         received.get().event().time(),
                         clock.millis());
-                if (!readV2 && BookingEntities.siteReadsV2(c, device.tenantId(), device.siteId())) {
-                    // The site's last edge without bookings-v2 has been upgraded: its bookings were sent in
-                    // the first form; send them again whole (invitees, resource, join link).
-                    List<Change> resend =
-                            BookingEntities.live(c, device.tenantId(), device.siteId(), clock.instant()).stream()
-                                    .<Change>map(Change.Upsert::new)
-                                    .toList();
-                    ChangeLog.append(c, device.tenantId(), device.siteId(), resend, clock.instant());
-                    if (!resend.isEmpty()) {
-                        LOG.info("every edge of site " + device.siteId() + " now reads bookings-v2; sent "
-                                + resend.size() + " bookings again in that form");
-                    }
-                }
+                SiteFeatures.catchUp(c, device.tenantId(), device.siteId(), before, clock.instant());
             });
         } catch (StoreException e) {
             LOG.log(Level.WARNING, "could not record the state of device " + device.deviceId(), e);

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * The columns that hold the tenants' secret keys, sealed under the {@link MasterKey}: each tenant's
- * card key ({@code tenants.card_key}) and each ES256 private key ({@code signing_keys.private_jwk}).
+ * card key ({@code tenants.card_key}), each ES256 private key ({@code signing_keys.private_jwk}), and
+ * each tenant's Stripe secrets ({@code stripe_settings.secret_key}, {@code .webhook_secret}).
  *
  * <p>At every start, before the hub serves, {@link #prepare} finds the master key and makes every
  * value sealed under it: a plaintext value (a store from before sealing, or a restored old backup)
@@ -39,7 +40,12 @@ public final class SealedColumns {
 
     public static final Column CARD_KEYS = new Column("tenants", "id", "card_key");
     public static final Column SIGNING_KEYS = new Column("signing_keys", "kid", "private_jwk");
-    private static final List<Column> COLUMNS = List.of(CARD_KEYS, SIGNING_KEYS);
+    /** A tenant's Stripe secret API key and webhook signing secret. */
+    public static final Column STRIPE_API_KEYS = new Column("stripe_settings", "tenant_id", "secret_key");
+
+    public static final Column STRIPE_WEBHOOK_SECRETS = new Column("stripe_settings", "tenant_id", "webhook_secret");
+    private static final List<Column> COLUMNS =
+            List.of(CARD_KEYS, SIGNING_KEYS, STRIPE_API_KEYS, STRIPE_WEBHOOK_SECRETS);
 
     private SealedColumns() {}
 

@@ -2,12 +2,15 @@ package dev.gatehouse.hub.sync;
 
 import com.nimbusds.jose.jwk.ECKey;
 import dev.gatehouse.hub.bookings.BookingEntities;
+import dev.gatehouse.hub.bookings.RoomControllers;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.projection.SiteProjection;
+import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
+import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.model.Entity;
 import java.sql.Connection;
@@ -111,6 +114,18 @@ public record SyncStore(Database database, Clock clock) {
                                 change.siteId(), change.seq(), BookingEntities.forSite(change.change()), change.at()))
                         .toList();
             }
+            if (changes.stream().anyMatch(change -> RoomControllers.isRoom(change.change()))
+                    && !RoomControllers.siteReads(c, tenantId, siteId)) {
+                // An edge of the site cannot read rooms: each room change (one per seq) becomes the
+                // site's own entity again, which changes nothing; the rooms follow once it can.
+                Change site = new Change.Upsert(
+                        SiteStore.siteEntity(c, tenantId, siteId).orElseThrow());
+                changes = changes.stream()
+                        .map(change -> RoomControllers.isRoom(change.change())
+                                ? new LoggedChange(change.siteId(), change.seq(), site, change.at())
+                                : change)
+                        .toList();
+            }
             ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
@@ -171,10 +186,13 @@ public record SyncStore(Database database, Clock clock) {
             }
             List<Entity> all = new java.util.ArrayList<>(entities.get());
             all.addAll(BookingEntities.live(c, tenantId, siteId, clock.instant()));
+            all.addAll(RoomControllers.live(c, tenantId, siteId));
             return Optional.of(new Snapshot(
                     head.get(),
                     head.get().head(),
-                    BookingEntities.forSite(all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
+                    RoomControllers.forSite(
+                            BookingEntities.forSite(all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
+                            RoomControllers.siteReads(c, tenantId, siteId)),
                     TenantStore.activeSigningKey(c, database.masterKey(), tenantId)));
         });
     }

@@ -35,6 +35,7 @@ class InvoicePdfTest {
                 tax,
                 subtotal + tax,
                 Instant.parse("2027-03-10T11:00:00Z"),
+                Instant.parse("2027-03-24T11:00:00Z"),
                 lines);
     }
 

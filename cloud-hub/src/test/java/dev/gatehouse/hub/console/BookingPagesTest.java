@@ -519,6 +519,74 @@ class BookingPagesTest extends LiveBrowserTest {
         return asked.json().get("id").asText();
     }
 
+    @Test
+    @Order(8)
+    void aTechnicianSetsTheRoomsControllerEveryMistakeNamedThenRemovesIt() {
+        site.signIn(browser, site.account("technician", "[]", PASSWORD), PASSWORD);
+        browser.open(site.url("/console/sites/" + site.siteId + "/resources"));
+        browser.awaitVisible(By.id("controller-" + room)).click();
+        browser.awaitHeading("Room A/V controller");
+
+        type("endpoint", "http://10.0.0.5:4840");
+        type("node-display-power", "Display.Power");
+        type("node-lights-level", "ns=2;s=ada/Lighting/Level");
+        browser.driver().findElement(By.id("save-controller")).click();
+        String refused = browser.awaitVisible(By.id("controller-errors")).getText();
+        assertThat(refused)
+                .contains("endpoint: 'http://10.0.0.5:4840' is not an OPC UA endpoint")
+                .contains("nodes.display-power: 'Display.Power' is not an OPC UA node id");
+        // Why: what was typed stays, so the technician fixes one field rather than all.
+        assertThat(browser.driver().findElement(By.id("node-lights-level")).getAttribute("value"))
+                .isEqualTo("ns=2;s=ada/Lighting/Level");
+        Axe.assertNoSeriousViolations(browser, "room controller refused");
+        browser.screenshot("room-controller-refused");
+        assertThat(site.api()
+                        .get("/api/v1/resources/" + room + "/controller", site.token())
+                        .status())
+                .isEqualTo(404);
+
+        type("endpoint", "opc.tcp://10.0.0.5:4840/rooms");
+        type("node-display-power", "nsu=urn:vendor:rooms;s=ada/Display/Power");
+        browser.driver().findElement(By.id("save-controller")).click();
+        assertThat(browser.awaitVisible(By.id("controller-notice")).getText()).startsWith("Saved");
+        JsonNode stored = site.api()
+                .get("/api/v1/resources/" + room + "/controller", site.token())
+                .json();
+        assertThat(stored.get("endpoint").asText()).isEqualTo("opc.tcp://10.0.0.5:4840/rooms");
+        assertThat(stored.get("nodes").toString())
+                .isEqualTo("{\"display-power\":\"nsu=urn:vendor:rooms;s=ada/Display/Power\","
+                        + "\"lights-level\":\"ns=2;s=ada/Lighting/Level\"}");
+        assertThat(audit("room-controller.set", room)).hasSize(1);
+        Axe.assertNoSeriousViolations(browser, "room controller");
+        browser.screenshot("room-controller");
+
+        browser.driver().findElement(By.id("remove-controller")).click();
+        assertThat(browser.awaitVisible(By.id("controller-notice")).getText()).startsWith("Removed");
+        assertThat(site.api()
+                        .get("/api/v1/resources/" + room + "/controller", site.token())
+                        .status())
+                .isEqualTo(404);
+        assertThat(audit("room-controller.remove", room)).hasSize(1);
+
+        // The front desk books rooms but does not wire them; a form without its token changes nothing.
+        String csrf = csrf();
+        assertThat(post("/console/resources/" + room + "/controller", "endpoint=opc.tcp://h:1&node.presence=ns=2;i=1")
+                        .status())
+                .isEqualTo(403);
+        assertThat(site.api()
+                        .get("/api/v1/resources/" + room + "/controller", site.token())
+                        .status())
+                .isEqualTo(404);
+        site.signIn(browser, site.account("front_desk", "[]", PASSWORD), PASSWORD);
+        assertThat(get("/console/resources/" + room + "/controller").status()).isEqualTo(403);
+        assertThat(post(
+                                "/console/resources/" + room + "/controller",
+                                "_csrf=" + csrf() + "&endpoint=opc.tcp://h:1&node.presence=ns=2;i=1")
+                        .status())
+                .isEqualTo(403);
+        assertThat(csrf).isNotBlank();
+    }
+
     // ---- helpers
 
     private SiteBookings bookings() {

@@ -58,6 +58,11 @@ class ConsoleBrowserTest extends LiveBrowserTest {
                         .findElement(By.cssSelector("[data-testid='devices-" + site.siteId + "']"))
                         .getText())
                 .isEqualTo("1 online of 1");
+        // The owner sees finance's figure, with what it counts.
+        assertThat(browser.driver().findElement(By.id("mrr")).getText())
+                .contains("Monthly recurring revenue")
+                .contains("No recurring subscriptions run now.")
+                .contains("no one-off packages");
         assertThat(browser.consoleErrors()).isEmpty();
         Axe.assertNoSeriousViolations(browser, "overview");
         browser.screenshot("overview-live");

@@ -89,15 +89,30 @@ class DemoIT {
                         .map(resource -> resource.get("id").asText())
                         .findFirst()
                         .orElseThrow();
-                await().atMost(Duration.ofSeconds(90)).until(() -> java.util.stream.StreamSupport.stream(
-                                hub.api()
-                                        .get("/api/v1/sites/" + seeded.siteId() + "/rooms/state", seeded.token())
-                                        .json()
-                                        .get("items")
-                                        .spliterator(),
-                                false)
+                await().atMost(Duration.ofSeconds(90)).until(() -> roomStates(hub, seeded)
                         .anyMatch(room -> room.path("resourceId").asText().equals(roomResource)
                                 && room.at("/values/display-power").asText().equals("on")));
+                // The room's controller set at the hub reaches the edge, which runs the room under the
+                // resource's id from then on, on the mapping the hub gave it.
+                var set = hub.api()
+                        .put(
+                                "/api/v1/resources/" + roomResource + "/controller",
+                                seeded.token(),
+                                "{\"endpoint\":\"" + controller.endpointUrl() + "\",\"nodes\":{\"display-power\":\""
+                                        + controller
+                                                .nodeId(DemoSeed.ROOM_AV, AvPoint.DISPLAY_POWER)
+                                                .orElseThrow()
+                                        + "\",\"lights-level\":\""
+                                        + controller
+                                                .nodeId(DemoSeed.ROOM_AV, AvPoint.LIGHTS_LEVEL)
+                                                .orElseThrow()
+                                        + "\"}}");
+                assertThat(set.status()).as(set.toString()).isEqualTo(200);
+                assertThat(set.json().get("edgesBehind")).isEmpty();
+                await().atMost(Duration.ofSeconds(90)).until(() -> roomStates(hub, seeded)
+                        .anyMatch(room -> room.path("roomId").asText().equals(roomResource)
+                                && room.at("/values/display-power").asText().equals("on")
+                                && room.at("/values/display-input").isMissingNode()));
                 assertThat(hub.api()
                                 .get("/api/v1/sites/" + seeded.siteId() + "/resources", seeded.token())
                                 .json()
@@ -155,5 +170,17 @@ class DemoIT {
         await().atMost(Duration.ofSeconds(15)).until(() -> decisions.size() > before);
         hardware.site().removeCard(DemoSeed.MAIN_NFC);
         return decisions.get(before);
+    }
+
+    /** The site's rooms' A/V as the hub has it from the edges. */
+    private static java.util.stream.Stream<com.fasterxml.jackson.databind.JsonNode> roomStates(
+            SyncedHub hub, DemoSeed.Seeded seeded) {
+        return java.util.stream.StreamSupport.stream(
+                hub.api()
+                        .get("/api/v1/sites/" + seeded.siteId() + "/rooms/state", seeded.token())
+                        .json()
+                        .get("items")
+                        .spliterator(),
+                false);
     }
 }

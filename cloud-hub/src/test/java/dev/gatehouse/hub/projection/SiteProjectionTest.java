@@ -280,6 +280,11 @@ class SiteProjectionTest {
                         .findFirst()
                         .map(Entity.class::cast);
             case VisitorPass pass -> edge.visitorPass(pass.id()).map(Entity.class::cast);
+            case dev.gatehouse.protocol.model.Room room ->
+                edge.rooms().stream()
+                        .filter(r -> r.id().equals(room.id()))
+                        .findFirst()
+                        .map(Entity.class::cast);
             case SigningKey key ->
                 edge.signingKeys().stream()
                         .filter(k -> k.kid().equals(key.kid()))

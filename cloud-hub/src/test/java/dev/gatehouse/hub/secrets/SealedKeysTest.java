@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.hub.Hub;
 import dev.gatehouse.hub.HubConfig;
+import dev.gatehouse.hub.billing.StripeStore;
 import dev.gatehouse.hub.store.SealedColumns;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
@@ -69,6 +70,10 @@ class SealedKeysTest {
                     c, "SELECT id, card_key FROM tenants", row -> new String[] {row.getString(1), row.getString(2)});
             rows.addAll(Sql.list(c, "SELECT kid, private_jwk FROM signing_keys", row ->
                     new String[] {row.getString(1), row.getString(2)}));
+            rows.addAll(Sql.list(c, "SELECT tenant_id, secret_key FROM stripe_settings", row ->
+                    new String[] {"stripe-key:" + row.getString(1), row.getString(2)}));
+            rows.addAll(Sql.list(c, "SELECT tenant_id, webhook_secret FROM stripe_settings", row ->
+                    new String[] {"stripe-hook:" + row.getString(1), row.getString(2)}));
             return rows.stream().collect(Collectors.toMap(r -> r[0], r -> r[1]));
         });
     }
@@ -236,6 +241,15 @@ class SealedKeysTest {
                     .asText();
             cardKey = hub.database()
                     .read(c -> TenantStore.cardKey(c, hub.database().masterKey(), tenantId));
+            // The tenant's Stripe secrets are sealed like its other keys, and rotate with them.
+            Api.Response stripe = new Api(hub.port())
+                    .put(
+                            "/api/v1/billing/stripe",
+                            token,
+                            "{\"secretKey\":\"sk_test_rotaterotate\",\"webhookSecret\":\"whsec_rotaterotate\"}");
+            assertThat(stripe.status()).as(stripe.toString()).isEqualTo(200);
+            assertThat(stored(hub)).containsKey("stripe-key:" + tenantId).containsKey("stripe-hook:" + tenantId);
+            assertThat(stored(hub).values()).allMatch(MasterKey::isSealed);
         }
         Path next = dir.resolve("next.key");
         MasterKey fresh = MasterKey.generate();
@@ -247,6 +261,8 @@ class SealedKeysTest {
             byte[] reopened = hub.database()
                     .read(c -> TenantStore.cardKey(c, hub.database().masterKey(), tenantId));
             assertThat(reopened).isEqualTo(cardKey);
+            assertThat(new StripeStore(hub.database(), java.time.Clock.systemUTC()).secrets(tenantId))
+                    .contains(new StripeStore.Secrets("sk_test_rotaterotate", "whsec_rotaterotate"));
         }
         // The old key is no longer needed.
         try (Hub hub = start(config.withKeys(new KeySettings(next, java.util.Optional.empty())))) {

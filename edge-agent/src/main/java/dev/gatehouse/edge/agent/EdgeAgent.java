@@ -95,8 +95,16 @@ public final class EdgeAgent implements AutoCloseable {
     private final Duration startedIn;
     /** The link to the hub, when the config has a hub section; started once the doors are up. */
     private volatile SyncClient sync;
-    /** The meeting rooms' A/V, when the config has rooms; each room on a thread of its own, apart from the doors. */
+    /**
+     * The meeting rooms' A/V, when the config has rooms or the hub pushed some for this edge's doors;
+     * each room on a thread of its own, apart from the doors. Replaced whole when the rooms change.
+     */
     private volatile RoomAvs rooms;
+    /** The rooms {@link #rooms} runs: the config's, with those the hub pushed in their place ({@link PushedRooms}). */
+    private volatile List<EdgeConfig.Room> activeRooms = List.of();
+    /** Sets the rooms up again when the hub's change them, off the sync thread (closing one waits for its controller). */
+    private final ScheduledExecutorService roomSetup = Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().name("room-setup").daemon(true).unstarted(task));
     /** Runs the clock-trusted-source command, off every door and reader thread. */
     private final ScheduledExecutorService clockChecks = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().name("clock-check").daemon(true).unstarted(task));
@@ -158,14 +166,9 @@ public final class EdgeAgent implements AutoCloseable {
                 readers.add(reader);
                 reader.start(new Listener());
             }
-            if (!config.rooms().isEmpty()) {
-                List<RoomSetup> setups =
-                        config.rooms().stream().map(EdgeConfig.Room::setup).toList();
-                rooms = RoomAvs.start(setups, new MiloRoomAv(setups), clock, new RoomFaults());
-                feedRooms();
-                // Bookings come with batches (fed at once); this also moves each room's horizon along.
-                clockChecks.scheduleWithFixedDelay(this::feedRooms, 5, 5, TimeUnit.MINUTES);
-            }
+            setUpRooms();
+            // Bookings come with batches (fed at once); this also moves each room's horizon along.
+            clockChecks.scheduleWithFixedDelay(this::feedRooms, 5, 5, TimeUnit.MINUTES);
             this.releases = new BookingReleases(
                     site.id(), cache, clock, () -> clockTrust.status() == ClockStatus.TRUSTED, this::released);
             releaseSweeps.scheduleWithFixedDelay(
@@ -353,7 +356,8 @@ public final class EdgeAgent implements AutoCloseable {
             return List.of(
                     dev.gatehouse.protocol.model.Door.POLICY_FEATURE,
                     Booking.FEATURE,
-                    dev.gatehouse.protocol.message.DeviceState.ROOMS_FEATURE);
+                    dev.gatehouse.protocol.message.DeviceState.ROOMS_FEATURE,
+                    dev.gatehouse.protocol.model.Room.FEATURE);
         }
 
         @Override
@@ -363,7 +367,7 @@ public final class EdgeAgent implements AutoCloseable {
                 return List.of();
             }
             Map<String, List<String>> doors = new java.util.HashMap<>();
-            config.rooms().forEach(room -> doors.put(room.id(), room.doors()));
+            activeRooms.forEach(room -> doors.put(room.id(), room.doors()));
             return av.status().stream()
                     .map(status -> RoomReports.of(status, doors.getOrDefault(status.room(), List.of())))
                     .flatMap(Optional::stream)
@@ -373,7 +377,7 @@ public final class EdgeAgent implements AutoCloseable {
         @Override
         public void applied() {
             applyDoorPolicies();
-            feedRooms();
+            roomsChanged();
         }
     }
 
@@ -621,14 +625,14 @@ public final class EdgeAgent implements AutoCloseable {
             ApplyResult result = cache.apply(envelope);
             clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
             applyDoorPolicies();
-            feedRooms();
+            roomsChanged();
             return result.toString();
         }
         if (envelope.type() == MessageType.SNAPSHOT_CHUNK) {
             SnapshotResult result = cache.offer(envelope);
             clockChanges(() -> clockTrust.hubTimeReceived(envelope.time()));
             applyDoorPolicies();
-            feedRooms();
+            roomsChanged();
             return result.toString();
         }
         throw new IllegalArgumentException(envelope.type().wireName() + " is not sync data; commands arrive over MQTT");
@@ -681,7 +685,7 @@ public final class EdgeAgent implements AutoCloseable {
         // A booking released for want of a check-in runs no room, now or when fed again.
         bookings =
                 bookings.stream().filter(booking -> !releasedNow(booking, now)).toList();
-        for (EdgeConfig.Room room : config.rooms()) {
+        for (EdgeConfig.Room room : activeRooms) {
             List<dev.gatehouse.edge.av.RoomBooking> upcoming = new ArrayList<>();
             for (dev.gatehouse.protocol.model.Booking booking : bookings) {
                 if (opensRoom(booking, room)) {
@@ -691,6 +695,79 @@ public final class EdgeAgent implements AutoCloseable {
             }
             av.bookings(room.id(), upcoming);
         }
+    }
+
+    /**
+     * After a batch or snapshot: sets the rooms up again (on {@code room-setup}) if the hub's rooms
+     * changed what this edge runs, else feeds them their bookings.
+     */
+    private void roomsChanged() {
+        if (effectiveRooms().equals(activeRooms)) {
+            feedRooms();
+            return;
+        }
+        try {
+            roomSetup.execute(this::setUpRooms);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // the agent is closing
+        }
+    }
+
+    /** The config's rooms with the hub's in their place; the config's alone if the cache cannot be read. */
+    private List<EdgeConfig.Room> effectiveRooms() {
+        List<dev.gatehouse.protocol.model.Room> pushed;
+        try {
+            pushed = cache.rooms();
+        } catch (RuntimeException e) {
+            log.warn("rooms: cannot read the hub's rooms from the cache: {}", e.getMessage());
+            return activeRooms.isEmpty() ? config.rooms() : activeRooms;
+        }
+        Set<String> wired = new java.util.HashSet<>();
+        config.doors().forEach(door -> wired.add(door.id()));
+        return PushedRooms.effective(config.rooms(), pushed, wired);
+    }
+
+    /**
+     * Starts the rooms' A/V for the rooms this edge runs now, after stopping the ones it ran (their
+     * overrides and unconfirmed values start afresh; a room's controller session is opened again).
+     * At start, and on {@code room-setup} when the hub's rooms change.
+     */
+    private synchronized void setUpRooms() {
+        List<EdgeConfig.Room> wanted = effectiveRooms();
+        RoomAvs old = rooms;
+        if (old != null && wanted.equals(activeRooms)) {
+            feedRooms();
+            return;
+        }
+        rooms = null;
+        activeRooms = List.of();
+        if (old != null) {
+            try {
+                old.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the rooms' A/V: {}", e.toString());
+            }
+        }
+        Set<String> kept = new java.util.HashSet<>();
+        wanted.forEach(room -> kept.add(room.id()));
+        roomFaults.keySet().removeIf(key -> !kept.contains(key.substring(0, key.indexOf(' '))));
+        if (wanted.isEmpty()) {
+            return;
+        }
+        List<RoomSetup> setups = wanted.stream().map(EdgeConfig.Room::setup).toList();
+        try {
+            rooms = RoomAvs.start(setups, new MiloRoomAv(setups), clock, new RoomFaults());
+        } catch (RuntimeException e) {
+            log.error("rooms: cannot start the rooms' A/V for {}: {}", wanted, e.toString());
+            throw e;
+        }
+        activeRooms = wanted;
+        if (old != null) {
+            log.info(
+                    "rooms set up again from the hub's: {}",
+                    wanted.stream().map(EdgeConfig.Room::id).toList());
+        }
+        feedRooms();
     }
 
     private static boolean opensRoom(Booking booking, EdgeConfig.Room room) {
@@ -707,7 +784,7 @@ public final class EdgeAgent implements AutoCloseable {
         if (av == null) {
             return;
         }
-        for (EdgeConfig.Room room : config.rooms()) {
+        for (EdgeConfig.Room room : activeRooms) {
             if (opensRoom(booking, room)) {
                 av.release(room.id(), booking.id().value());
             }
@@ -977,6 +1054,14 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     private void closeQuietly(boolean doorsToo) {
+        roomSetup.shutdownNow();
+        try {
+            if (!roomSetup.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("the rooms' set-up did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         RoomAvs av = rooms;
         if (av != null) {
             try {

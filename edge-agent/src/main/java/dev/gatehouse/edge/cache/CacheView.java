@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
  */
 final class CacheView implements Entitlements {
     // The lookups, package-private so that CacheIndexTest can check their query plans.
+    static final String SQL_ROOMS = "SELECT json FROM entity WHERE kind = 'room' ORDER BY key";
     static final String SQL_BY_KEY = "SELECT json FROM entity WHERE kind = ? AND key = ?";
     // CROSS JOIN keeps SQLite's join order: the lookup table first, then the entity by its primary key.
     static final String SQL_BY_CARD_HASH = "SELECT e.json FROM entity_card c CROSS JOIN entity e"
@@ -238,6 +239,20 @@ final class CacheView implements Entitlements {
                     if (booking.end().isAfter(from) && booking.start().isBefore(until)) {
                         found.add(booking);
                     }
+                }
+            }
+            return List.copyOf(found);
+        });
+    }
+
+    /** The rooms the hub pushed, in id order. */
+    public List<dev.gatehouse.protocol.model.Room> rooms() {
+        return call("list the rooms", session -> {
+            PreparedStatement query = session.prepare(SQL_ROOMS);
+            List<dev.gatehouse.protocol.model.Room> found = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    found.add(entities.decode(rows.getString(1), dev.gatehouse.protocol.model.Room.class));
                 }
             }
             return List.copyOf(found);

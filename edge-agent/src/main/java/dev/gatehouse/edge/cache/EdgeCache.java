@@ -31,6 +31,9 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
     java.util.List<dev.gatehouse.protocol.model.Booking> bookingsBetween(
             java.time.Instant from, java.time.Instant until);
 
+    /** The rooms' A/V controllers the hub pushed ({@code room} entities), in id order. */
+    java.util.List<dev.gatehouse.protocol.model.Room> rooms();
+
     /** The highest hub time seen in a batch that advanced the seq, or in an installed snapshot; never moves backwards. */
     Optional<Instant> hubTimeHighWater();
 

@@ -366,6 +366,11 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
+    public List<dev.gatehouse.protocol.model.Room> rooms() {
+        return pooled.rooms();
+    }
+
+    @Override
     public Optional<Instant> checkedIn(BookingId booking) {
         return pooled.checkedIn(booking);
     }

@@ -118,6 +118,7 @@ final class SqliteEntityRows {
             case BOOKING -> "booking";
             case VISITOR_PASS -> "visitor-pass";
             case SIGNING_KEY -> "signing-key";
+            case ROOM -> "room";
         };
     }
 

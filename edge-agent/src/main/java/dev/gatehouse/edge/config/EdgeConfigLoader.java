@@ -230,14 +230,6 @@ public final class EdgeConfigLoader {
                 rooms);
     }
 
-    private static final Pattern OPC_TCP_URL =
-            Pattern.compile("opc\\.tcp://([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+\\]):(\\d{1,5})(/\\S*)?");
-    /** A node id in the standard text form (OPC UA Part 6, 5.3.1.10), with a namespace index or URI. */
-    private static final Pattern NODE_ID = Pattern.compile(
-            "(?:ns=(\\d{1,5});|nsu=[^;]+;)?(?:i=\\d{1,10}|s=.+|g=\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}"
-                    + "-\\p{XDigit}{12}|b=[A-Za-z0-9+/]+={0,2})",
-            Pattern.DOTALL);
-
     /**
      * A {@code rooms} entry: {@code id}, {@code name}, the {@code doors} it covers, its
      * {@code controller} (an {@code opc.tcp://} endpoint), the {@code nodes} of its functions (each
@@ -249,16 +241,9 @@ public final class EdgeConfigLoader {
         String name = node.optString("name").orElse(id);
         List<String> doors = node.has("doors") ? knownDoors(node, doorIds) : List.of();
         String controller = node.string("controller");
-        Matcher url = OPC_TCP_URL.matcher(controller);
-        if (!url.matches()) {
-            throw new ConfigException(
-                    node.field("controller"),
-                    "'" + controller + "' is not an OPC UA endpoint; write e.g. opc.tcp://192.168.1.50:4840 (the"
-                            + " controller's address, port and, if it has one, path)");
-        }
-        int port = Integer.parseInt(url.group(2));
-        if (port < 1 || port > 65535) {
-            throw new ConfigException(node.field("controller"), "port " + port + " is outside 1-65535");
+        Optional<String> problem = dev.gatehouse.protocol.model.Room.endpointProblem(controller);
+        if (problem.isPresent()) {
+            throw new ConfigException(node.field("controller"), problem.get());
         }
         Map<RoomFunction, String> nodes = roomNodes(node.object("nodes"));
         RoomScene scene = scene(node, nodes);
@@ -278,14 +263,9 @@ public final class EdgeConfigLoader {
                     .orElseThrow(
                             () -> new ConfigException(node.field(key), "is not a room function; use any of " + known));
             String text = node.string(key).strip();
-            Matcher matcher = NODE_ID.matcher(text);
-            if (!matcher.matches() || matcher.group(1) != null && Integer.parseInt(matcher.group(1)) > 65535) {
-                throw new ConfigException(
-                        node.field(key),
-                        "'" + text + "' is not an OPC UA node id; write it as the controller's documentation gives it,"
-                                + " e.g. ns=2;s=room-1/Display/Power, or with the namespace's URI,"
-                                + " nsu=urn:vendor:rooms;s=room-1/Display/Power (ns=index, nsu=URI; then i= a number,"
-                                + " s= a name, g= a GUID or b= base64)");
+            Optional<String> problem = dev.gatehouse.protocol.model.Room.nodeIdProblem(text);
+            if (problem.isPresent()) {
+                throw new ConfigException(node.field(key), problem.get());
             }
             nodes.put(function, text);
         }

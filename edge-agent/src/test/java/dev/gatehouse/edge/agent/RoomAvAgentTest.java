@@ -18,6 +18,7 @@ import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.MemberId;
+import dev.gatehouse.protocol.model.Room;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.sign.SignedMessages;
 import dev.gatehouse.sim.av.AvPoint;
@@ -108,14 +109,7 @@ class RoomAvAgentTest {
                 Instant now = Instant.now();
                 long applied = demo.entitlements(now).size();
                 // Why: nobody calls the room; a booking of a door the room covers, as the hub syncs it, is enough.
-                Booking booking = new Booking(
-                        BookingId.of("bk-huddle"),
-                        MemberId.of("ada"),
-                        Set.of(DoorId.of(DemoSite.DOOR)),
-                        now.minusSeconds(60),
-                        now.plus(Duration.ofHours(1)),
-                        Duration.ZERO,
-                        Duration.ZERO);
+                Booking booking = runningAtTheDoor("bk-huddle", now);
                 agent.applySigned(batch(demo, applied + 1, List.of(new Change.Upsert(booking)), now));
                 await().atMost(Duration.ofSeconds(20)).until(() -> controller
                         .value("huddle", AvPoint.DISPLAY_POWER)
@@ -187,6 +181,90 @@ class RoomAvAgentTest {
                 assertThat(Instant.now()).isAfter(booking.releaseAt().orElseThrow());
             }
         }
+    }
+
+    @Test
+    void aRoomPushedByTheHubTakesThePlaceOfTheConfiguredOneUntilTheHubRemovesIt(@TempDir Path dir) throws Exception {
+        try (SimRoomController controller =
+                SimRoomController.start(List.of(SimRoom.standard("huddle"), SimRoom.standard("pushed")))) {
+            DemoSite demo = withRoom(
+                    dir,
+                    controller.endpointUrl(),
+                    controller.nodeId("huddle", AvPoint.DISPLAY_POWER).orElseThrow(),
+                    controller.nodeId("huddle", AvPoint.LIGHTS_LEVEL).orElseThrow());
+            try (SimulatedHardware hardware =
+                            SimulatedHardware.forConfig(demo.config(), dir.resolve("dev"), Clock.systemUTC());
+                    EdgeAgent agent = demo.startSimulated(hardware)) {
+                assertThat(roomIds(agent)).containsExactly("huddle");
+                Instant now = Instant.now();
+                long seq = demo.entitlements(now).size();
+                Booking booking = runningAtTheDoor("bk-pushed", now);
+                // A room behind a door of another edge of the site is not this edge's to run.
+                Room elsewhere = new Room(
+                        "res-elsewhere",
+                        Set.of(DoorId.of("door-of-another-edge")),
+                        controller.endpointUrl(),
+                        Map.of(
+                                "display-power",
+                                controller
+                                        .nodeId("huddle", AvPoint.DISPLAY_POWER)
+                                        .orElseThrow()));
+                Room pushed = new Room(
+                        "res-huddle",
+                        Set.of(DoorId.of(DemoSite.DOOR)),
+                        controller.endpointUrl(),
+                        Map.of(
+                                "display-power",
+                                controller
+                                        .nodeId("pushed", AvPoint.DISPLAY_POWER)
+                                        .orElseThrow(),
+                                "lights-level",
+                                controller
+                                        .nodeId("pushed", AvPoint.LIGHTS_LEVEL)
+                                        .orElseThrow()));
+
+                agent.applySigned(batch(
+                        demo,
+                        seq + 1,
+                        List.of(new Change.Upsert(elsewhere), new Change.Upsert(pushed), new Change.Upsert(booking)),
+                        now));
+
+                // Why: the hub's mapping wins over the edge's own: the room runs on the pushed nodes.
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> roomIds(agent).equals(List.of("res-huddle")));
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("pushed", AvPoint.DISPLAY_POWER)
+                        .equals(true));
+                assertThat(controller.value("pushed", AvPoint.LIGHTS_LEVEL)).isEqualTo(80.0);
+                assertThat(controller.value("huddle", AvPoint.DISPLAY_POWER)).isEqualTo(false);
+
+                // Why: a removed room gives the door back to the edge's config, which runs the booking.
+                agent.applySigned(batch(demo, seq + 4, List.of(new Change.Remove(EntityKind.ROOM, "res-huddle")), now));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> roomIds(agent).equals(List.of("huddle")));
+                await().atMost(Duration.ofSeconds(20)).until(() -> controller
+                        .value("huddle", AvPoint.DISPLAY_POWER)
+                        .equals(true));
+            }
+        }
+    }
+
+    /** Ada's booking of the demo door, begun a minute before {@code now}, for an hour. */
+    private static Booking runningAtTheDoor(String id, Instant now) {
+        return new Booking(
+                BookingId.of(id),
+                MemberId.of("ada"),
+                Set.of(DoorId.of(DemoSite.DOOR)),
+                now.minusSeconds(60),
+                now.plus(Duration.ofHours(1)),
+                Duration.ZERO,
+                Duration.ZERO);
+    }
+
+    private static List<String> roomIds(EdgeAgent agent) {
+        return agent.rooms()
+                .map(av -> av.status().stream().map(RoomAvStatus::room).toList())
+                .orElse(List.of());
     }
 
     private static String batch(DemoSite demo, long seq, List<Change> changes, Instant now) {

@@ -324,6 +324,7 @@ class ReferenceEquivalenceTest {
                         case BOOKING -> pick(random, bookings).value();
                         case VISITOR_PASS -> pick(random, passes).value();
                         case SIGNING_KEY -> pick(random, keys).kid();
+                        case ROOM -> "room-" + random.nextInt(3); // decides no door
                     };
             return new Change.Remove(kind, key);
         }

@@ -22,6 +22,7 @@ import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.MemberStatus;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PassStatus;
+import dev.gatehouse.protocol.model.Room;
 import dev.gatehouse.protocol.model.Schedule;
 import dev.gatehouse.protocol.model.ScheduleId;
 import dev.gatehouse.protocol.model.SigningKey;
@@ -100,6 +101,11 @@ final class EntityJson {
                         .put("singleUse", pass.singleUse())
                         .put("status", pass.status());
             case SigningKey key -> out.put("kid", key.kid()).map("jwk", key.jwk());
+            case Room room ->
+                out.put("id", room.id())
+                        .sorted("doors", room.doors())
+                        .put("controller", room.controller())
+                        .map("nodes", room.nodes());
         }
         return out;
     }
@@ -175,6 +181,12 @@ final class EntityJson {
                                 in.bool("singleUse"),
                                 in.enumValue("status", PassStatus.class));
                     case SIGNING_KEY -> new SigningKey(in.id("kid"), in.stringMap("jwk"));
+                    case ROOM ->
+                        new Room(
+                                in.id("id"),
+                                in.idSet("doors", DoorId::new),
+                                in.string("controller"),
+                                in.stringMap("nodes"));
                 };
         in.end();
         return entity;

@@ -11,5 +11,6 @@ public enum EntityKind {
     GRANT,
     BOOKING,
     VISITOR_PASS,
-    SIGNING_KEY
+    SIGNING_KEY,
+    ROOM
 }

@@ -55,6 +55,8 @@ public final class InMemoryEntitlements implements Entitlements {
     private final Set<PassId> usedPasses = new HashSet<>();
     private final Map<BookingId, Instant> checkIns = new HashMap<>();
     private final Map<String, SigningKey> signingKeys = new LinkedHashMap<>();
+    /** Rooms' A/V controllers: kept as the edge's cache keeps them, though they decide no door. */
+    private final Map<String, dev.gatehouse.protocol.model.Room> rooms = new java.util.TreeMap<>();
 
     public static InMemoryEntitlements of(Collection<? extends Entity> entities) {
         InMemoryEntitlements entitlements = new InMemoryEntitlements();
@@ -110,6 +112,7 @@ public final class InMemoryEntitlements implements Entitlements {
             }
             case VisitorPass value -> passes.put(value.id(), value);
             case SigningKey value -> signingKeys.put(value.kid(), value);
+            case dev.gatehouse.protocol.model.Room value -> rooms.put(value.id(), value);
         }
         return this;
     }
@@ -146,6 +149,7 @@ public final class InMemoryEntitlements implements Entitlements {
             }
             case VISITOR_PASS -> passes.remove(PassId.of(key));
             case SIGNING_KEY -> signingKeys.remove(key);
+            case ROOM -> rooms.remove(key);
         }
         return this;
     }
@@ -166,6 +170,11 @@ public final class InMemoryEntitlements implements Entitlements {
         List<MemberId> all = new ArrayList<>(booking.invitees());
         all.add(booking.member());
         return all;
+    }
+
+    /** The rooms' A/V controllers, in id order. */
+    public List<dev.gatehouse.protocol.model.Room> rooms() {
+        return List.copyOf(rooms.values());
     }
 
     public List<SigningKey> signingKeys() {

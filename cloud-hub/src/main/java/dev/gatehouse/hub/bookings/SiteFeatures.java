@@ -1,0 +1,60 @@
+package dev.gatehouse.hub.bookings;
+
+import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.Entity;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * What every active edge of a site reads beyond the protocol's first version (bookings-v2, rooms),
+ * and the catch-up when that grows: while one edge cannot read a form, the site gets a form it can
+ * (bookings without their new fields, rooms as no-ops); once the last such edge is upgraded or
+ * retired, the site gets those entities again whole.
+ */
+public final class SiteFeatures {
+    private static final Logger LOG = Logger.getLogger(SiteFeatures.class.getName());
+
+    private SiteFeatures() {}
+
+    /** What the site's edges read now; take it before a change to the site's devices. */
+    public record Reads(boolean bookingsV2, boolean rooms) {}
+
+    public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
+        return new Reads(
+                BookingEntities.siteReadsV2(c, tenantId, siteId), RoomControllers.siteReads(c, tenantId, siteId));
+    }
+
+    /**
+     * After a change to the site's devices (a state reporting features, a device retired): sends the
+     * site again, in the same transaction, what it can read now and could not {@code before}.
+     */
+    public static void catchUp(Connection c, String tenantId, String siteId, Reads before, Instant now)
+            throws SQLException {
+        Reads after = reads(c, tenantId, siteId);
+        if (!before.bookingsV2() && after.bookingsV2()) {
+            resend(c, tenantId, siteId, BookingEntities.live(c, tenantId, siteId, now), "bookings (bookings-v2)", now);
+        }
+        if (!before.rooms() && after.rooms()) {
+            resend(c, tenantId, siteId, RoomControllers.live(c, tenantId, siteId), "rooms (room-config)", now);
+        }
+    }
+
+    private static void resend(
+            Connection c, String tenantId, String siteId, List<? extends Entity> entities, String what, Instant now)
+            throws SQLException {
+        if (entities.isEmpty()) {
+            return;
+        }
+        ChangeLog.append(
+                c,
+                tenantId,
+                siteId,
+                entities.stream().<Change>map(Change.Upsert::new).toList(),
+                now);
+        LOG.info("every edge of site " + siteId + " now reads them: sent " + entities.size() + " " + what + " again");
+    }
+}
