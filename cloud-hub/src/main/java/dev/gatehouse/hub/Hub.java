@@ -16,6 +16,7 @@ import dev.gatehouse.hub.audit.AuditStore;
 import dev.gatehouse.hub.billing.BillingRun;
 import dev.gatehouse.hub.billing.ChargeService;
 import dev.gatehouse.hub.billing.ChargeStore;
+import dev.gatehouse.hub.billing.DunningService;
 import dev.gatehouse.hub.billing.InvoiceService;
 import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.ManualPayments;
@@ -149,7 +150,8 @@ public final class Hub implements AutoCloseable {
     }
 
     private static BillingRun billing(Database database, Clock clock) {
-        return new BillingRun(database, new SubscriptionStore(database, clock));
+        return new BillingRun(
+                database, new SubscriptionStore(database, clock), dev.gatehouse.hub.credits.PackageAllowances::settle);
     }
 
     /** Payments behind one interface: manual ones and Stripe (at {@code hub.stripe.api-base}). */
@@ -402,7 +404,8 @@ public final class Hub implements AutoCloseable {
                                 billing(stores.database(), stores.clock()),
                                 audit,
                                 maxBody),
-                        payments(stores, config, audit))
+                        payments(stores, config, audit),
+                        new DunningService(stores.database(), audit, stores.clock(), maxBody))
                 // Stripe's webhooks, at the root: Stripe signs them instead of sending a token.
                 .register(new StripeWebhookService(
                         new StripeStore(stores.database(), stores.clock()), stores.clock(), maxBody))

@@ -78,15 +78,21 @@ public record AuditStore(Database database, Clock clock) {
 
     /** Records an action now; answers its id. */
     public String append(NewEntry entry) {
+        Instant at = clock.instant();
+        return database.write(c -> append(c, entry, at));
+    }
+
+    /** Records an action in the caller's transaction, so that it commits with what it records. */
+    public static String append(java.sql.Connection c, NewEntry entry, Instant at) throws java.sql.SQLException {
         String id = HubIds.next("aud");
-        database.run(c -> Sql.update(
+        Sql.update(
                 c,
                 "INSERT INTO audit_log (id, tenant_id, at, actor_kind, actor_id, actor_label, action, resource_type,"
                         + " resource_id, site_id, before_json, after_json, address)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 id,
                 entry.tenantId(),
-                clock.instant(),
+                at,
                 entry.actor().kind(),
                 entry.actor().id(),
                 entry.actor().label(),
@@ -96,7 +102,7 @@ public record AuditStore(Database database, Clock clock) {
                 entry.siteId(),
                 entry.before(),
                 entry.after(),
-                entry.address()));
+                entry.address());
         return id;
     }
 

@@ -1,6 +1,6 @@
 package dev.gatehouse.hub.billing;
 
-import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,7 +29,7 @@ public record BillingPackage(
         BillingInterval interval,
         int commitmentPeriods,
         Optional<String> planId,
-        Map<Resource.ResourceKind, Long> credits,
+        Map<ResourceKind, Long> credits,
         Optional<Integer> passes,
         Optional<Integer> passValidDays,
         int seats,

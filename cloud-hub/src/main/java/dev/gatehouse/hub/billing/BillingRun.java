@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.billing;
 
-import dev.gatehouse.hub.credits.PackageAllowances;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
@@ -29,6 +28,19 @@ public final class BillingRun implements AutoCloseable {
 
     private final Database database;
     private final SubscriptionStore subscriptions;
+    private final Settlement settlement;
+
+    /**
+     * What else a member's part of the run settles in its transaction after its periods are charged:
+     * package credits granted for the period and expired at its end ({@code credits.PackageAllowances},
+     * wired by the hub: credits depends on billing, not the other way round).
+     */
+    @FunctionalInterface
+    public interface Settlement {
+        void settle(java.sql.Connection c, String tenantId, String memberId, java.time.Instant now)
+                throws java.sql.SQLException;
+    }
+
     private ScheduledExecutorService executor;
 
     /** What one run did. */
@@ -38,9 +50,10 @@ public final class BillingRun implements AutoCloseable {
         }
     }
 
-    public BillingRun(Database database, SubscriptionStore subscriptions) {
+    public BillingRun(Database database, SubscriptionStore subscriptions, Settlement settlement) {
         this.database = database;
         this.subscriptions = subscriptions;
+        this.settlement = settlement;
     }
 
     /** Runs every {@link #INTERVAL}, the first a minute after start. */
@@ -54,6 +67,13 @@ public final class BillingRun implements AutoCloseable {
                         if (result.charged() > 0 || !result.issued().isEmpty()) {
                             LOG.info("billing run: " + result.charged() + " periods charged, "
                                     + result.issued().size() + " documents issued");
+                        }
+                        List<Dunning.Step> steps = Dunning.run(
+                                database,
+                                Optional.empty(),
+                                subscriptions.clock().instant());
+                        if (!steps.isEmpty()) {
+                            LOG.info("dunning: " + steps.size() + " members moved");
                         }
                     } catch (RuntimeException e) {
                         LOG.log(Level.WARNING, "the billing run failed; it runs again in " + INTERVAL, e);
@@ -105,7 +125,7 @@ public final class BillingRun implements AutoCloseable {
                 done = database.write(c -> {
                     List<MemberRun> runs = new ArrayList<>();
                     for (String[] member : chunk) {
-                        runs.add(member(c, member[0], member[1], now));
+                        runs.add(member(c, member[0], member[1], now, settlement));
                     }
                     return runs;
                 });
@@ -114,7 +134,7 @@ public final class BillingRun implements AutoCloseable {
                 done = new ArrayList<>();
                 for (String[] member : chunk) {
                     try {
-                        done.add(database.write(c -> member(c, member[0], member[1], now)));
+                        done.add(database.write(c -> member(c, member[0], member[1], now, settlement)));
                     } catch (RuntimeException failed) {
                         LOG.log(
                                 Level.WARNING,
@@ -132,7 +152,8 @@ public final class BillingRun implements AutoCloseable {
     }
 
     /** One member's part of a run, in the caller's transaction: its due periods, then its document. */
-    private static MemberRun member(java.sql.Connection c, String tenantId, String memberId, java.time.Instant now)
+    private static MemberRun member(
+            java.sql.Connection c, String tenantId, String memberId, java.time.Instant now, Settlement settlement)
             throws java.sql.SQLException {
         int periods = 0;
         for (String sub : Sql.list(
@@ -145,7 +166,7 @@ public final class BillingRun implements AutoCloseable {
             periods += SubscriptionStore.chargeDue(c, tenantId, sub, now).size();
         }
         // Package credits: this period granted, ended periods' leftovers expired, each once.
-        PackageAllowances.settle(c, tenantId, memberId, now);
+        settlement.settle(c, tenantId, memberId, now);
         // Conflict: nothing to issue (or another run issued it meanwhile).
         StoreResult<Invoice> document = InvoiceStore.issue(c, tenantId, memberId, now);
         return new MemberRun(

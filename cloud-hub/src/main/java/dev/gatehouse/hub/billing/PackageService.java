@@ -3,7 +3,7 @@ package dev.gatehouse.hub.billing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.audit.Audit;
-import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.tenants.Permission;
@@ -151,7 +151,7 @@ public record PackageService(PackageStore store, Audit audit, int maxBody) imple
         if (plan.isPresent() && !dev.gatehouse.protocol.Ids.isValid(plan.get())) {
             input.error("planId", "must be a plan id");
         }
-        Map<Resource.ResourceKind, Long> credits = input.has("credits")
+        Map<ResourceKind, Long> credits = input.has("credits")
                 ? credits(input)
                 : current.map(BillingPackage::credits).orElse(Map.of());
         Optional<Integer> passes =
@@ -266,9 +266,9 @@ public record PackageService(PackageStore store, Audit audit, int maxBody) imple
         return code;
     }
 
-    private static Map<Resource.ResourceKind, Long> credits(Input input) {
+    private static Map<ResourceKind, Long> credits(Input input) {
         JsonNode sent = input.raw().get("credits");
-        Map<Resource.ResourceKind, Long> credits = new EnumMap<>(Resource.ResourceKind.class);
+        Map<ResourceKind, Long> credits = new EnumMap<>(ResourceKind.class);
         if (sent == null || sent.isNull()) {
             return credits;
         }
@@ -280,12 +280,12 @@ public record PackageService(PackageStore store, Audit audit, int maxBody) imple
         Iterator<Map.Entry<String, JsonNode>> fields = sent.fields();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
-            Optional<Resource.ResourceKind> kind = WireNames.parse(Resource.ResourceKind.class, field.getKey());
+            Optional<ResourceKind> kind = WireNames.parse(ResourceKind.class, field.getKey());
             JsonNode value = field.getValue();
             if (kind.isEmpty()) {
                 input.error(
                         "credits." + field.getKey(),
-                        "is not a resource kind; one of " + WireNames.choices(Resource.ResourceKind.class));
+                        "is not a resource kind; one of " + WireNames.choices(ResourceKind.class));
             } else if (!value.isIntegralNumber() || value.longValue() < 0 || value.longValue() > 100_000) {
                 input.error("credits." + field.getKey(), "must be whole credits per period, 0 to 100000");
             } else {

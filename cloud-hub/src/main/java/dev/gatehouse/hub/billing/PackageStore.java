@@ -1,6 +1,6 @@
 package dev.gatehouse.hub.billing;
 
-import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.HubIds;
@@ -43,7 +43,7 @@ public record PackageStore(Database database, Clock clock) {
             BillingInterval interval,
             int commitmentPeriods,
             Optional<String> planId,
-            Map<Resource.ResourceKind, Long> credits,
+            Map<ResourceKind, Long> credits,
             Optional<Integer> passes,
             Optional<Integer> passValidDays,
             int seats,
@@ -224,13 +224,13 @@ public record PackageStore(Database database, Clock clock) {
         if (bare.isEmpty()) {
             return bare;
         }
-        Map<Resource.ResourceKind, Long> credits = new EnumMap<>(Resource.ResourceKind.class);
+        Map<ResourceKind, Long> credits = new EnumMap<>(ResourceKind.class);
         Sql.list(
                         c,
                         "SELECT resource_kind, credits FROM package_credits WHERE package_id = ?",
                         row -> Map.entry(row.getString(1), row.getLong(2)),
                         packageId)
-                .forEach(e -> credits.put(WireNames.of(Resource.ResourceKind.class, e.getKey()), e.getValue()));
+                .forEach(e -> credits.put(WireNames.of(ResourceKind.class, e.getKey()), e.getValue()));
         BillingPackage p = bare.get();
         return Optional.of(new BillingPackage(
                 p.id(),

@@ -106,10 +106,11 @@ public record PaymentStore(Database database, Clock clock) {
 
     /**
      * Writes a payment a provider reports (money that moved: never refused for the balance), in the
-     * caller's transaction, unless its key is recorded already; true when it was written.
+     * caller's transaction, unless its key is recorded already; true when it was written. The member's
+     * dunning follows at once ({@link Dunning#evaluate}).
      */
     static boolean recordReported(Connection c, String tenantId, Payment payment) throws SQLException {
-        return Sql.update(
+        boolean written = Sql.update(
                         c,
                         "INSERT INTO payments (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(11) + "?)"
                                 + " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING",
@@ -126,6 +127,12 @@ public record PaymentStore(Database database, Clock clock) {
                         payment.recordedBy(),
                         tenantId)
                 == 1;
+        if (written) {
+            // Paying moves the member back (a refund may move them on) in the payment's transaction:
+            // the doors hear of it with the next sync, not at the next run.
+            Dunning.evaluate(c, tenantId, payment.memberId(), payment.recordedAt());
+        }
+        return written;
     }
 
     private static void insert(Connection c, String tenantId, Payment payment) throws SQLException {

@@ -289,7 +289,7 @@ public record BookingStore(Database database, Clock clock) {
             throws SQLException {
         ZoneId zone = ZoneId.of(Sql.one(c, "SELECT time_zone FROM sites WHERE id = ?", Sql.STRING, resource.siteId())
                 .orElseThrow());
-        return BookingEngine.check(
+        List<Violation> broken = new java.util.ArrayList<>(BookingEngine.check(
                 resource.rules(),
                 new BookingEngine.Request(
                         request.start(),
@@ -301,7 +301,14 @@ public record BookingStore(Database database, Clock clock) {
                         memberMinutes(c, tenantId, request, zone, true),
                         planAllows(c, resource, request.memberId(), request.start()),
                         WireNames.of(MemberStatus.class, memberStatus) == MemberStatus.ACTIVE,
-                        resource.status() == Resource.ResourceStatus.ACTIVE));
+                        resource.status() == Resource.ResourceStatus.ACTIVE)));
+        if (dev.gatehouse.hub.members.MemberStore.bookingsHeld(c, tenantId, request.memberId())) {
+            broken.add(new Violation(
+                    Violation.Rule.BILLING,
+                    "the member's invoices are overdue: new bookings wait until they are paid"
+                            + " (an operator may book with a reason)"));
+        }
+        return broken;
     }
 
     /** Cancels a live booking: its time is free at once and its doors stop opening for it. Idempotent. */

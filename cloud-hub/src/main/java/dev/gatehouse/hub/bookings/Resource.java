@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.bookings;
 
+import dev.gatehouse.hub.sites.ResourceKind;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,14 +34,6 @@ public record Resource(
         amenities = List.copyOf(amenities);
         doorIds = List.copyOf(doorIds);
         planIds = List.copyOf(planIds);
-    }
-
-    public enum ResourceKind {
-        MEETING_ROOM,
-        PHONE_BOOTH,
-        HOT_DESK,
-        DEDICATED_DESK,
-        EVENT_SPACE
     }
 
     public enum ResourceStatus {

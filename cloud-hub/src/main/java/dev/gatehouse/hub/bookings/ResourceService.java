@@ -2,6 +2,7 @@ package dev.gatehouse.hub.bookings;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.audit.Audit;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.sites.SitePath;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.sites.Views;
@@ -135,9 +136,9 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
         String name = input.has("name") || current.isEmpty()
                 ? input.text("name", 100)
                 : current.get().name();
-        Resource.ResourceKind kind = input.has("kind") || current.isEmpty()
-                ? required(input, "kind", input.enumValue("kind", Resource.ResourceKind.class))
-                        .orElse(Resource.ResourceKind.MEETING_ROOM)
+        ResourceKind kind = input.has("kind") || current.isEmpty()
+                ? required(input, "kind", input.enumValue("kind", ResourceKind.class))
+                        .orElse(ResourceKind.MEETING_ROOM)
                 : current.get().kind();
         int capacity = input.integer("capacity", 1, 10_000)
                 .orElse(current.map(Resource::capacity).orElse(1));
@@ -173,7 +174,7 @@ public record ResourceService(SiteStore sites, ResourceStore store, Audit audit,
 
     private static <T> Optional<T> required(Input input, String field, Optional<T> value) {
         if (!input.has(field) || input.isNull(field)) {
-            input.error(field, "is required: one of " + WireNames.choices(Resource.ResourceKind.class));
+            input.error(field, "is required: one of " + WireNames.choices(ResourceKind.class));
         }
         return value;
     }

@@ -2,6 +2,7 @@ package dev.gatehouse.hub.bookings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
@@ -37,7 +38,7 @@ public record ResourceStore(Database database, Clock clock) {
     public record ResourceInput(
             Optional<String> parentId,
             String name,
-            Resource.ResourceKind kind,
+            ResourceKind kind,
             int capacity,
             List<String> amenities,
             Optional<Integer> x,
@@ -131,7 +132,7 @@ public record ResourceStore(Database database, Clock clock) {
     }
 
     /** A resource's name, kind and status: what availability shows beside its intervals. */
-    public record Summary(String id, String name, Resource.ResourceKind kind, Resource.ResourceStatus status) {}
+    public record Summary(String id, String name, ResourceKind kind, Resource.ResourceStatus status) {}
 
     /** The site's resources by name, in one query. */
     public List<Summary> summaries(String tenantId, String siteId) {
@@ -141,7 +142,7 @@ public record ResourceStore(Database database, Clock clock) {
                 row -> new Summary(
                         row.getString(1),
                         row.getString(2),
-                        WireNames.of(Resource.ResourceKind.class, row.getString(3)),
+                        WireNames.of(ResourceKind.class, row.getString(3)),
                         WireNames.of(Resource.ResourceStatus.class, row.getString(4))),
                 tenantId,
                 siteId));
@@ -214,7 +215,7 @@ public record ResourceStore(Database database, Clock clock) {
                 row.getString(2),
                 Optional.ofNullable(row.getString(3)),
                 row.getString(4),
-                WireNames.of(Resource.ResourceKind.class, row.getString(5)),
+                WireNames.of(ResourceKind.class, row.getString(5)),
                 row.getInt(6),
                 amenities.isEmpty() ? List.of() : Arrays.asList(amenities.split(",")),
                 px,

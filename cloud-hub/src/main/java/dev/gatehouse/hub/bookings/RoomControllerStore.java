@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.bookings;
 
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.Sql;
@@ -22,8 +23,8 @@ import java.util.Optional;
  */
 public record RoomControllerStore(Database database, Clock clock) {
     /** The resource kinds that are rooms: a desk has no display of its own. */
-    static final List<Resource.ResourceKind> ROOM_KINDS = List.of(
-            Resource.ResourceKind.MEETING_ROOM, Resource.ResourceKind.PHONE_BOOTH, Resource.ResourceKind.EVENT_SPACE);
+    static final List<ResourceKind> ROOM_KINDS =
+            List.of(ResourceKind.MEETING_ROOM, ResourceKind.PHONE_BOOTH, ResourceKind.EVENT_SPACE);
 
     /**
      * A room's controller as the API shows it; {@code edgesBehind} names the site's active edges that
@@ -108,12 +109,7 @@ public record RoomControllerStore(Database database, Clock clock) {
      * room per door). {@code setting}: the check is for a new controller, not a resource edit.
      */
     static List<FieldError> problems(
-            Connection c,
-            String tenantId,
-            String resourceId,
-            Resource.ResourceKind kind,
-            List<String> doorIds,
-            boolean setting)
+            Connection c, String tenantId, String resourceId, ResourceKind kind, List<String> doorIds, boolean setting)
             throws SQLException {
         if (!setting
                 && !Sql.exists(

@@ -17,6 +17,8 @@ public record Violation(Rule rule, String message) {
         PLAN("plan"),
         MEMBER_STATUS("member-status"),
         OUT_OF_SERVICE("out-of-service"),
+        /** Dunning: the member's invoices are so long unpaid that new bookings wait until they are paid. */
+        BILLING("billing"),
         /** Checked after the others pass and the time is free: the balance, when a plan is credits-only. */
         CREDITS("credits");
 

@@ -8,6 +8,7 @@ import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.sites.DoorStore;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.sites.Views;
 import dev.gatehouse.hub.store.FieldError;
@@ -172,7 +173,7 @@ public record ResourcePages(
         }
 
         public List<String> kinds() {
-            return java.util.Arrays.stream(Resource.ResourceKind.values())
+            return java.util.Arrays.stream(ResourceKind.values())
                     .map(WireNames::wire)
                     .toList();
         }

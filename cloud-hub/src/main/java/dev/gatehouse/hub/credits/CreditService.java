@@ -1,7 +1,7 @@
 package dev.gatehouse.hub.credits;
 
 import dev.gatehouse.hub.audit.Audit;
-import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.tenants.Permission;
@@ -61,15 +61,15 @@ public record CreditService(CreditStore store, Audit audit, int maxBody) impleme
                         .map(CreditLedger.Pool::month)
                         .or(() -> params.error("period", "'" + text + "' is not " + hint));
             }
-            Optional<String> resource = kind.flatMap(k -> WireNames.parse(Resource.ResourceKind.class, k))
-                    .map(Enum::name);
+            Optional<String> resource =
+                    kind.flatMap(k -> WireNames.parse(ResourceKind.class, k)).map(Enum::name);
             if (packagePeriod(text).isEmpty()) {
                 return params.error("period", "'" + text + "' is not " + hint);
             }
             if (resource.isEmpty()) {
                 return params.error(
                         "resourceKind",
-                        "is required with a package period: one of " + WireNames.choices(Resource.ResourceKind.class));
+                        "is required with a package period: one of " + WireNames.choices(ResourceKind.class));
             }
             return Optional.of(new CreditLedger.Pool(text, resource));
         });

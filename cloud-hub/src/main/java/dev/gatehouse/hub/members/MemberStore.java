@@ -442,18 +442,34 @@ public record MemberStore(Database database, Clock clock) {
         return new Member(MemberId.of(memberId), input.status(), input.roles());
     }
 
+    /**
+     * How the doors see a member: suspended when dunning has suspended an active member (their
+     * invoices long unpaid), else the member's own status.
+     */
+    private static final String ENTITY_SQL = "SELECT m.id, CASE WHEN m.status = 'ACTIVE' AND EXISTS (SELECT 1 FROM"
+            + " member_dunning d WHERE d.member_id = m.id AND d.state = 'SUSPENDED') THEN 'SUSPENDED' ELSE m.status"
+            + " END, m.roles FROM members m WHERE m.tenant_id = ?";
+
+    /**
+     * Whether dunning holds the member's new bookings: their invoices are overdue past the tenant's
+     * restricted threshold (billing's {@code Dunning} keeps the row).
+     */
+    public static boolean bookingsHeld(Connection c, String tenantId, String memberId) throws SQLException {
+        return Sql.exists(
+                c,
+                "SELECT 1 FROM member_dunning WHERE member_id = ? AND tenant_id = ? AND state IN ('RESTRICTED', 'SUSPENDED')",
+                memberId,
+                tenantId);
+    }
+
     /** The member as the doors see it (status and roles), or empty when the tenant has no such member. */
     public static Optional<Member> entity(Connection c, String tenantId, String memberId) throws SQLException {
-        return Sql.byId(c, "members", "id, status, roles", MemberStore::entity, tenantId, memberId);
+        return Sql.one(c, ENTITY_SQL + " AND m.id = ?", MemberStore::entity, tenantId, memberId);
     }
 
     /** Every member of the tenant as the doors see them, by id. */
     public static List<Member> entities(Connection c, String tenantId) throws SQLException {
-        return Sql.list(
-                c,
-                "SELECT id, status, roles FROM members WHERE tenant_id = ? ORDER BY id",
-                MemberStore::entity,
-                tenantId);
+        return Sql.list(c, ENTITY_SQL + " ORDER BY m.id", MemberStore::entity, tenantId);
     }
 
     private static Member entity(ResultSet rows) throws SQLException {

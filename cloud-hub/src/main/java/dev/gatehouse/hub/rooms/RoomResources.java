@@ -1,6 +1,6 @@
 package dev.gatehouse.hub.rooms;
 
-import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,9 +42,7 @@ final class RoomResources {
                 c, "SELECT id FROM resources WHERE tenant_id = ? AND site_id = ?", Sql.STRING, tenantId, siteId));
         Map<String, Candidate> rooms = new LinkedHashMap<>();
         List<String> kinds = List.of(
-                Resource.ResourceKind.MEETING_ROOM.name(),
-                Resource.ResourceKind.PHONE_BOOTH.name(),
-                Resource.ResourceKind.EVENT_SPACE.name());
+                ResourceKind.MEETING_ROOM.name(), ResourceKind.PHONE_BOOTH.name(), ResourceKind.EVENT_SPACE.name());
         Sql.list(
                         c,
                         "SELECT r.id, r.parent_id, rd.door_id FROM resources r"

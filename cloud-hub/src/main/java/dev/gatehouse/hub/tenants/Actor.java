@@ -10,6 +10,8 @@ public record Actor(Kind kind, String id, String label) {
         TOKEN,
         OPERATOR,
         MEMBER,
-        DEVICE
+        DEVICE,
+        /** The hub itself, e.g. dunning moving a member as their invoices go unpaid. */
+        SYSTEM
     }
 }

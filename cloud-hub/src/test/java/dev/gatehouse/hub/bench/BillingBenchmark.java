@@ -87,7 +87,8 @@ public final class BillingBenchmark {
             }
         }
         Database database = hub.hub().database();
-        BillingRun billing = new BillingRun(database, new SubscriptionStore(database, clock));
+        BillingRun billing = new BillingRun(
+                database, new SubscriptionStore(database, clock), dev.gatehouse.hub.credits.PackageAllowances::settle);
         // The sales' first periods, issued before the clock moves: not timed.
         int documents = billing.run(Optional.of(tenant.id())).issued().size();
         long[] cycleNanos = new long[cycles];

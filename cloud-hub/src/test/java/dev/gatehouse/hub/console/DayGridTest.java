@@ -6,6 +6,7 @@ import dev.gatehouse.hub.bookings.BookingRules;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.BookingView;
 import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -215,7 +216,7 @@ class DayGridTest {
                 "site_1",
                 parent,
                 name,
-                Resource.ResourceKind.MEETING_ROOM,
+                ResourceKind.MEETING_ROOM,
                 6,
                 List.of(),
                 Optional.empty(),

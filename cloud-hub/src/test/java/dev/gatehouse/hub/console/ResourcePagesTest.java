@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.bookings.BookingRules;
-import dev.gatehouse.hub.bookings.Resource;
 import dev.gatehouse.hub.bookings.ResourceService;
 import dev.gatehouse.hub.bookings.ResourceStore;
+import dev.gatehouse.hub.sites.ResourceKind;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
@@ -42,7 +42,7 @@ class ResourcePagesTest {
 
         assertThat(errors).isEmpty();
         assertThat(input.name()).isEqualTo("Room Ada");
-        assertThat(input.kind()).isEqualTo(Resource.ResourceKind.MEETING_ROOM);
+        assertThat(input.kind()).isEqualTo(ResourceKind.MEETING_ROOM);
         assertThat(input.amenities()).containsExactly("Screen", "Whiteboard");
         assertThat(input.pricePerHour()).isEqualTo(1250);
         assertThat(input.x()).contains(30);

@@ -136,7 +136,7 @@ class PackageAllowanceLedgerTest {
         BookingStore bookings = new BookingStore(hub.hub().database(), clock);
         CreditStore credits = new CreditStore(hub.hub().database(), clock);
         BillingRun billing = new BillingRun(
-                hub.hub().database(), new SubscriptionStore(hub.hub().database(), clock));
+                hub.hub().database(), new SubscriptionStore(hub.hub().database(), clock), PackageAllowances::settle);
         Random random = new Random(seed);
         int booked = 0;
         int overages = 0;

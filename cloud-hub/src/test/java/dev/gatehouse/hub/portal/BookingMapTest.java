@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.hub.bookings.BookingRules;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.Resource;
+import dev.gatehouse.hub.sites.ResourceKind;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -168,7 +169,7 @@ class BookingMapTest {
                 "site_1",
                 parent,
                 id.substring(4),
-                Resource.ResourceKind.MEETING_ROOM,
+                ResourceKind.MEETING_ROOM,
                 4,
                 List.of(),
                 Optional.of(40),
