@@ -108,4 +108,61 @@ class BookingDoorIT {
         awaitInSync();
         assertThat(site.tap(CARD).decision()).isEqualTo(new Decision.Denied(DenyReason.NO_ACCESS_TO_DOOR));
     }
+
+    @Test
+    void aMemberWhoseInvoiceGoesUnpaidIsSuspendedAtTheDoorAndLetInAgainOncePaid() {
+        // Issue 16's dunning at a simulated site: the edge decides from its synced cache.
+        String card = "04D0AA1D2E3F41";
+        String group = create(
+                "/api/v1/sites/" + siteId + "/door-groups", "{\"name\":\"Rooms\",\"doorIds\":[\"" + door + "\"]}");
+        String plan = create(
+                "/api/v1/plans",
+                "{\"name\":\"Resident\",\"doorGroupIds\":[\"" + group
+                        + "\"],\"schedule\":[],\"holidays\":\"ignored\"}");
+        String pkg = create(
+                "/api/v1/packages",
+                "{\"name\":\"Monthly\",\"kind\":\"membership\",\"price\":19900,\"interval\":\"month\",\"planId\":\""
+                        + plan + "\"}");
+        String member = create("/api/v1/members", "{\"email\":\"late@rooms.example\",\"fullName\":\"Late Payer\"}");
+        create("/api/v1/members/" + member + "/credentials", "{\"type\":\"nfc-card\",\"uid\":\"" + card + "\"}");
+        Api.Response sold = hub.api()
+                .post(
+                        "/api/v1/subscriptions",
+                        token,
+                        "{\"memberId\":\"" + member + "\",\"packageId\":\"" + pkg + "\",\"siteId\":\"" + siteId
+                                + "\"}");
+        assertThat(sold.status()).as(sold.toString()).isEqualTo(201);
+        String invoice = create("/api/v1/members/" + member + "/invoices", "");
+        awaitInSync();
+        assertThat(site.tap(card).decision()).isInstanceOf(Decision.Granted.class);
+
+        // The invoice fell due 31 days ago (the hub's clock is the system's here: the due date is moved
+        // instead of the clock).
+        hub.hub()
+                .database()
+                .run(c -> dev.gatehouse.hub.store.Sql.update(
+                        c,
+                        "UPDATE invoices SET due_at = ? WHERE id = ?",
+                        Instant.now().minus(Duration.ofDays(31)),
+                        invoice));
+        Api.Response ran = hub.api().post("/api/v1/billing/dunning/run", token, "");
+        assertThat(ran.json().at("/steps/0/to").asText()).isEqualTo("suspended");
+        awaitInSync();
+        assertThat(site.tap(card).decision()).isEqualTo(new Decision.Denied(DenyReason.MEMBER_SUSPENDED));
+
+        long total = hub.api()
+                .get("/api/v1/invoices/" + invoice, token)
+                .json()
+                .get("total")
+                .asLong();
+        Api.Response paid = hub.api()
+                .post(
+                        "/api/v1/invoices/" + invoice + "/payments",
+                        token,
+                        "{\"amount\":" + total
+                                + ",\"method\":\"bank-transfer\",\"reference\":\"SEPA\",\"idempotencyKey\":\"late-payer-1\"}");
+        assertThat(paid.status()).as(paid.toString()).isEqualTo(201);
+        awaitInSync();
+        assertThat(site.tap(card).decision()).isInstanceOf(Decision.Granted.class);
+    }
 }
