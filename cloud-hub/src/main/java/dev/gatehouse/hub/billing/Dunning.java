@@ -115,6 +115,11 @@ public final class Dunning {
      */
     public static Optional<Step> evaluate(Connection c, String tenantId, String memberId, Instant now)
             throws SQLException {
+        // The member's row lock: a payment and the run moving one member at once take turns, so the
+        // second reads the first's row rather than inserting beside it.
+        if (!MemberStore.lock(c, tenantId, memberId)) {
+            return Optional.empty();
+        }
         record Oldest(String invoiceId, long dueAt) {}
         Optional<Oldest> oldest = Sql.one(
                 c,
