@@ -105,7 +105,8 @@ public final class MembersService implements HttpService {
             boolean manageCredentials,
             Optional<String> notice,
             Optional<String> error,
-            ZoneId zone) {
+            ZoneId zone,
+            Optional<String> dunning) {
         public boolean cancelled() {
             return member.status().equals("cancelled");
         }
@@ -289,7 +290,14 @@ public final class MembersService implements HttpService {
                 s.access().may(Permission.MANAGE_CREDENTIALS),
                 notice.map(key -> page.t().get("members.notice." + key)),
                 error,
-                zone(s));
+                zone(s),
+                // Dunning's standing, when not good: it may deny doors while the member reads active.
+                Optional.of(parts.database()
+                                .read(c -> dev.gatehouse.hub.billing.Dunning.standing(c, tenantId, member.id()))
+                                .state())
+                        .filter(state -> state != dev.gatehouse.hub.billing.Dunning.State.GOOD)
+                        .map(state ->
+                                state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
         Templates.render(res, status, "members-detail.jte", Map.of("page", page, "m", detail));
     }
 

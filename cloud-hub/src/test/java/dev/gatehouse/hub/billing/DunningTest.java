@@ -176,6 +176,12 @@ class DunningTest {
         // Suspended: every site's edges get the member suspended, and the door denies them.
         assertThat(synced(ada)).isEqualTo(MemberStatus.SUSPENDED);
         assertThat(door(ada)).isEqualTo("denied member-suspended");
+        // The console's member page says so, beside the member's own status.
+        var owner = hub.operator(tenant, "owner", "[]", clock);
+        String page = hub.api()
+                .withCookie("GET", "/console/members/" + ada, "gh_session=" + owner.cookieValue(), Optional.empty())
+                .text();
+        assertThat(page).contains("This member is active.").contains("every door denies this member");
         // The member's own record is not touched: dunning is its own state.
         assertThat(hub.api()
                         .get("/api/v1/members/" + ada, tenant.token())

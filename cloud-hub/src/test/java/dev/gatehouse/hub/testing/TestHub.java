@@ -128,13 +128,19 @@ public final class TestHub implements AutoCloseable {
      * sitesJson} (a JSON array; {@code []}: every site), as if they had signed in.
      */
     public dev.gatehouse.hub.accounts.Sessions.Opened operator(Tenant tenant, String role, String sitesJson) {
+        return operator(tenant, role, sitesJson, Clock.systemUTC());
+    }
+
+    /** The same, signed in at {@code clock}'s time (a hub on a moved clock ends a session opened "earlier"). */
+    public dev.gatehouse.hub.accounts.Sessions.Opened operator(
+            Tenant tenant, String role, String sitesJson, Clock clock) {
         String account = create(
                 "/api/v1/accounts",
                 tenant.token(),
                 "{\"email\":\"" + role + "-" + System.nanoTime() + "@operators.example\",\"name\":\"" + role
                         + "\",\"role\":\"" + role + "\",\"sites\":" + sitesJson
                         + ",\"password\":\"a password for operator sessions in tests\"}");
-        return dev.gatehouse.hub.accounts.Sessions.operators(hub.database(), Clock.systemUTC())
+        return dev.gatehouse.hub.accounts.Sessions.operators(hub.database(), clock)
                 .open(tenant.id(), dev.gatehouse.hub.accounts.WebSession.Kind.OPERATOR, account, "127.0.0.1", false);
     }
 
