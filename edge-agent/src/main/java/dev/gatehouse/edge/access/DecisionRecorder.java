@@ -2,6 +2,7 @@ package dev.gatehouse.edge.access;
 
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.policy.Evaluation;
 import java.util.Optional;
 
 /** Where decisions and door events go before anything moves: the edge's outbox. */
@@ -12,9 +13,14 @@ public interface DecisionRecorder {
      * written and the result is {@code false}. When {@code checkIn} (an {@code event.booking}
      * {@code checked-in}) is present, records the booking's check-in in the same transaction and,
      * if it is the booking's first, appends {@code checkIn} too; a booking already checked in here
-     * changes nothing.
+     * changes nothing. When {@code spendDay} is present, records that day of the entry-limited grant
+     * in the same transaction (a day already recorded, by another door, changes nothing).
      *
      * @throws RuntimeException when the event cannot be stored; the caller then does not unlock
      */
-    boolean record(Envelope event, Optional<PassId> consumePass, Optional<Envelope> checkIn);
+    boolean record(
+            Envelope event,
+            Optional<PassId> consumePass,
+            Optional<Envelope> checkIn,
+            Optional<Evaluation.PassDay> spendDay);
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.GrantBasis;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PresentedKind;
 import dev.gatehouse.protocol.policy.AccessRequest;
@@ -192,11 +193,11 @@ public final class DecisionService {
                         draft.at(),
                         BookingEvent.checkedIn(
                                 site, booking, evaluation.member().orElseThrow(), door.id())));
-        if (!recorder.record(event, consume, checkIn)) {
+        if (!recorder.record(event, consume, checkIn, evaluation.spendsDay())) {
             // Another door used this single-use pass first: the use is on record there, not here.
             decision = new Decision.Denied(DenyReason.VISITOR_PASS_USED);
             event = event(door, kind, cardHash, evaluation, decision, draft.at(), draft.clockStatus());
-            recorder.record(event, Optional.empty(), Optional.empty());
+            recorder.record(event, Optional.empty(), Optional.empty(), Optional.empty());
         }
         long recordedNanos = System.nanoTime();
         if (decision instanceof Decision.Granted granted) {
@@ -229,6 +230,12 @@ public final class DecisionService {
                 decision instanceof Decision.Granted granted ? Optional.of(granted.basis()) : Optional.empty();
         Optional<DenyReason> reason =
                 decision instanceof Decision.Denied denied ? Optional.of(denied.reason()) : Optional.empty();
+        // The grant that opened the door: the hub counts an entry-limited grant's days by it.
+        Optional<GrantId> grant = decision instanceof Decision.Granted granted
+                        && (granted.basis() == GrantBasis.MEMBER_GRANT
+                                || granted.basis() == GrantBasis.STAFF_UNTRUSTED_CLOCK)
+                ? granted.source().map(GrantId::of)
+                : Optional.empty();
         AccessEvent payload = new AccessEvent(
                 site,
                 door.id(),
@@ -240,7 +247,8 @@ public final class DecisionService {
                 decision.granted(),
                 basis,
                 reason,
-                clockStatus);
+                clockStatus,
+                grant);
         return new Envelope(EventIds.next(at), at, payload);
     }
 }

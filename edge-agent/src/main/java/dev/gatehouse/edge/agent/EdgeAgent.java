@@ -357,7 +357,8 @@ public final class EdgeAgent implements AutoCloseable {
                     dev.gatehouse.protocol.model.Door.POLICY_FEATURE,
                     Booking.FEATURE,
                     dev.gatehouse.protocol.message.DeviceState.ROOMS_FEATURE,
-                    dev.gatehouse.protocol.model.Room.FEATURE);
+                    dev.gatehouse.protocol.model.Room.FEATURE,
+                    dev.gatehouse.protocol.model.Grant.FEATURE);
         }
 
         @Override
@@ -447,7 +448,7 @@ public final class EdgeAgent implements AutoCloseable {
         Envelope event =
                 new Envelope(EventIds.next(at), at, new DoorEvent(config.site().id(), door, kind, text));
         try {
-            recorder.record(event, Optional.empty(), Optional.empty());
+            recorder.record(event, Optional.empty(), Optional.empty(), Optional.empty());
         } catch (RuntimeException e) {
             if (required) {
                 throw e;

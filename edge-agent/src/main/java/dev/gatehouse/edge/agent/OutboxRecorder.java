@@ -5,11 +5,12 @@ import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.protocol.message.BookingEvent;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
+import dev.gatehouse.protocol.policy.Evaluation;
 import java.util.Optional;
 
 /**
  * Decisions and door events go to the cache's outbox: an event alone as one autocommitted insert, a
- * pass use or a booking's check-in and the events in one transaction.
+ * pass use, a pass day or a booking's check-in and the events in one transaction.
  */
 final class OutboxRecorder implements DecisionRecorder {
     private final EdgeCache cache;
@@ -19,8 +20,12 @@ final class OutboxRecorder implements DecisionRecorder {
     }
 
     @Override
-    public boolean record(Envelope event, Optional<PassId> consumePass, Optional<Envelope> checkIn) {
-        if (consumePass.isEmpty() && checkIn.isEmpty()) {
+    public boolean record(
+            Envelope event,
+            Optional<PassId> consumePass,
+            Optional<Envelope> checkIn,
+            Optional<Evaluation.PassDay> spendDay) {
+        if (consumePass.isEmpty() && checkIn.isEmpty() && spendDay.isEmpty()) {
             cache.outbox().append(event);
             return true;
         }
@@ -29,6 +34,8 @@ final class OutboxRecorder implements DecisionRecorder {
                 return false;
             }
             tx.append(event);
+            // A day another door recorded first is spent all the same: the tap is granted either way.
+            spendDay.ifPresent(day -> tx.recordPassDay(day.grant(), day.day(), event.id()));
             if (checkIn.isPresent()) {
                 Envelope report = checkIn.get();
                 if (tx.recordCheckIn(report.payloadAs(BookingEvent.class).booking(), report.time(), report.id())) {

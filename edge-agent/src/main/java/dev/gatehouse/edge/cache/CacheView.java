@@ -11,6 +11,7 @@ import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.Member;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
@@ -23,10 +24,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -224,6 +227,12 @@ final class CacheView implements Entitlements {
     public boolean visitorPassUsed(PassId id) {
         String pass = id.value();
         return call("look up a pass use", session -> PassUses.used(session, pass));
+    }
+
+    @Override
+    public Set<LocalDate> passDaysSpent(GrantId grant) {
+        String id = grant.value();
+        return call("look up the days spent on grant " + id, session -> PassDays.spent(session, id));
     }
 
     /** The bookings that meet [from, until), whoever made them: what the rooms' A/V runs on. */

@@ -4,11 +4,13 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.Booking;
 import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.policy.DoorMode;
 import dev.gatehouse.protocol.policy.Entitlements;
 import dev.gatehouse.protocol.sign.KeySet;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -113,6 +115,12 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
          * or process) recorded it before.
          */
         boolean recordPassUse(PassId pass, String eventId);
+
+        /**
+         * Records that entry-limited grant {@code grant} spent site-local {@code day} for event
+         * {@code eventId}: true for the first record of that day only (any door, thread or process).
+         */
+        boolean recordPassDay(GrantId grant, LocalDate day, String eventId);
 
         /** Appends an event to the outbox, in this transaction. */
         void append(Envelope event);

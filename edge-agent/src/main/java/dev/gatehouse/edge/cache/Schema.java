@@ -182,7 +182,15 @@ final class Schema {
                                                     + " WHERE e.kind = 'booking'",
                                             "INSERT INTO entity_check_in (start, key) " + checkInRows("entity")),
                                     LOOKUP_TRIGGERS_4.stream())
-                            .toList()));
+                            .toList()),
+            new Migration(
+                    5,
+                    "days spent on entry-limited grants (passes), recorded here",
+                    List.of(
+                            // day: the site-local date (YYYY-MM-DD) the tap of event_id spent. Not
+                            // replaced by a snapshot, like pass_use: the hub's count comes in the grant.
+                            "CREATE TABLE pass_day (grant_id TEXT NOT NULL, day TEXT NOT NULL, event_id TEXT NOT NULL,"
+                                    + " PRIMARY KEY (grant_id, day)) WITHOUT ROWID")));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();

@@ -14,6 +14,7 @@ import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.Member;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
@@ -30,9 +31,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -390,6 +393,11 @@ public final class SqliteEntitlementCache implements EdgeCache {
     @Override
     public boolean visitorPassUsed(PassId id) {
         return pooled.visitorPassUsed(id);
+    }
+
+    @Override
+    public Set<LocalDate> passDaysSpent(GrantId grant) {
+        return pooled.passDaysSpent(grant);
     }
 
     /** Closes every connection; the last one checkpoints the WAL into the database file. Idempotent. */

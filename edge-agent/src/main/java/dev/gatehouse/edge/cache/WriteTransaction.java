@@ -2,10 +2,12 @@ package dev.gatehouse.edge.cache;
 
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.BookingId;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.PassId;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -42,6 +44,19 @@ final class WriteTransaction implements EdgeCache.Transaction {
             return PassUses.record(session, pass, eventId);
         } catch (SQLException e) {
             throw SqliteConnections.translate(e, "record the use of visitor pass " + pass, file);
+        }
+    }
+
+    @Override
+    public boolean recordPassDay(GrantId grant, LocalDate day, String eventId) {
+        Objects.requireNonNull(grant, "grant");
+        Objects.requireNonNull(day, "day");
+        CacheArguments.requireId(eventId, "event id");
+        requireOpen();
+        try {
+            return PassDays.record(session, grant, day, eventId);
+        } catch (SQLException e) {
+            throw SqliteConnections.translate(e, "record day " + day + " of grant " + grant, file);
         }
     }
 

@@ -41,6 +41,7 @@ import dev.gatehouse.protocol.model.VisitorPass;
 import dev.gatehouse.protocol.policy.Decision;
 import dev.gatehouse.protocol.policy.DoorMode;
 import dev.gatehouse.protocol.policy.Entitlements;
+import dev.gatehouse.protocol.policy.Evaluation;
 import dev.gatehouse.protocol.policy.InMemoryEntitlements;
 import dev.gatehouse.protocol.qr.QrClaims;
 import dev.gatehouse.protocol.qr.QrKind;
@@ -103,7 +104,11 @@ class DecisionServiceTest {
         boolean failing;
 
         @Override
-        public boolean record(Envelope event, Optional<PassId> consumePass, Optional<Envelope> checkIn) {
+        public boolean record(
+                Envelope event,
+                Optional<PassId> consumePass,
+                Optional<Envelope> checkIn,
+                Optional<Evaluation.PassDay> spendDay) {
             if (failing) {
                 throw new IllegalStateException("disk full");
             }

@@ -50,6 +50,11 @@ class CacheIndexTest {
                         List.of("vp-1"),
                         List.of("SEARCH pass_use USING PRIMARY KEY (pass=?)")),
                 Arguments.of(
+                        "days spent on a pass",
+                        PassDays.SQL_DAYS,
+                        List.of("gr_m-1_ten-pass"),
+                        List.of("SEARCH pass_day USING PRIMARY KEY (grant_id=?)")),
+                Arguments.of(
                         "check-in of a booking",
                         BookingStates.SQL_CHECKED_IN,
                         List.of("bk-1"),

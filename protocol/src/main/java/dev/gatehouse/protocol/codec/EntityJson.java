@@ -67,7 +67,7 @@ final class EntityJson {
                 out.put("id", schedule.id())
                         .objects("windows", windows(schedule.windows()))
                         .put("holidays", schedule.holidays());
-            case Grant grant ->
+            case Grant grant -> {
                 out.put("id", grant.id())
                         .put("member", grant.member())
                         .sorted("doorGroups", grant.doorGroups())
@@ -75,6 +75,9 @@ final class EntityJson {
                         .opt("schedule", grant.schedule())
                         .opt("validFrom", grant.validFrom())
                         .opt("validUntil", grant.validUntil());
+                // Written only when present, so a grant without a limit keeps the first version's form.
+                grant.entries().ifPresent(entries -> out.put("entries", entries(entries)));
+            }
             case Booking booking -> {
                 out.put("id", booking.id())
                         .put("member", booking.member())
@@ -156,7 +159,8 @@ final class EntityJson {
                                 in.idSet("doors", DoorId::new),
                                 in.optId("schedule", ScheduleId::new),
                                 in.optInstant("validFrom"),
-                                in.optInstant("validUntil"));
+                                in.optInstant("validUntil"),
+                                in.has("entries") ? Optional.of(entries(in.object("entries"))) : Optional.empty());
                     case BOOKING ->
                         new Booking(
                                 in.id("id", BookingId::new),
@@ -204,6 +208,22 @@ final class EntityJson {
                 in.duration("opensBefore"), in.duration("releaseAfter"), in.optInstant("checkedIn"));
         in.end();
         return checkIn;
+    }
+
+    private static JsonOut entries(Grant.Entries entries) {
+        return new JsonOut().put("limit", entries.limit()).sorted("spent", entries.spent());
+    }
+
+    private static Grant.Entries entries(JsonIn in) {
+        int limit = in.intValue("limit");
+        List<java.time.LocalDate> spent = in.dateList("spent");
+        in.end();
+        try {
+            return new Grant.Entries(limit, spent);
+        } catch (dev.gatehouse.protocol.ProtocolException e) {
+            // The record names the field; the path says which grant of the batch it is.
+            throw new dev.gatehouse.protocol.ProtocolException(e.error(), in.path() + ": " + e.getMessage());
+        }
     }
 
     private static List<JsonOut> windows(List<TimeWindow> windows) {

@@ -188,7 +188,12 @@ final class JsonIn {
     }
 
     Set<LocalDate> dateSet(String name) {
-        return Set.copyOf(list(name, (item, itemPath) -> {
+        return Set.copyOf(dateList(name));
+    }
+
+    /** Dates {@code YYYY-MM-DD} in the order given. */
+    List<LocalDate> dateList(String name) {
+        return list(name, (item, itemPath) -> {
             String text = asString(item, itemPath);
             if (!DATE.matcher(text).matches()) {
                 throw bad(itemPath + " '" + Ids.printable(text) + "' must be a date YYYY-MM-DD");
@@ -198,7 +203,7 @@ final class JsonIn {
             } catch (DateTimeException e) {
                 throw bad(itemPath + " '" + text + "' is not a calendar date");
             }
-        }));
+        });
     }
 
     Map<String, String> stringMap(String name) {

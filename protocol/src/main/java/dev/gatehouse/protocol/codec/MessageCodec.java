@@ -42,6 +42,7 @@ import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.GrantBasis;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PresentedKind;
@@ -256,7 +257,8 @@ public final class MessageCodec {
                                 in.bool("granted"),
                                 in.optEnum("basis", GrantBasis.class),
                                 in.optEnum("reason", DenyReason.class),
-                                in.enumValue("clock", ClockStatus.class));
+                                in.enumValue("clock", ClockStatus.class),
+                                in.optId("grant", GrantId::new));
                     case DOOR_EVENT ->
                         new DoorEvent(
                                 in.id("site"),
@@ -401,7 +403,8 @@ public final class MessageCodec {
                         .put("granted", event.granted())
                         .opt("basis", event.basis())
                         .opt("reason", event.reason())
-                        .put("clock", event.clock());
+                        .put("clock", event.clock())
+                        .opt("grant", event.grant());
             case DoorEvent event ->
                 new JsonOut()
                         .put("site", event.site())

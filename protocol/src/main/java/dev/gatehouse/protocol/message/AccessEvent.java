@@ -7,6 +7,7 @@ import dev.gatehouse.protocol.model.CredentialId;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.GrantBasis;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PresentedKind;
@@ -16,7 +17,9 @@ import java.util.regex.Pattern;
 /**
  * One access decision at a door, as the edge recorded it. The envelope id is the event id and the
  * envelope time the decision time. Exactly one of {@code basis} (granted) or {@code reason}
- * (denied) is present.
+ * (denied) is present. {@code grant} names the member's grant that opened the door (bases
+ * {@code member-grant} and {@code staff-untrusted-clock}): the hub counts an entry-limited grant's
+ * days by it.
  */
 public record AccessEvent(
         String site,
@@ -29,9 +32,38 @@ public record AccessEvent(
         boolean granted,
         Optional<GrantBasis> basis,
         Optional<DenyReason> reason,
-        ClockStatus clock)
+        ClockStatus clock,
+        Optional<GrantId> grant)
         implements Message {
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+    /** An access event that names no grant. */
+    public AccessEvent(
+            String site,
+            DoorId door,
+            PresentedKind presented,
+            Optional<String> cardHash,
+            Optional<CredentialId> credential,
+            Optional<MemberId> member,
+            Optional<PassId> pass,
+            boolean granted,
+            Optional<GrantBasis> basis,
+            Optional<DenyReason> reason,
+            ClockStatus clock) {
+        this(
+                site,
+                door,
+                presented,
+                cardHash,
+                credential,
+                member,
+                pass,
+                granted,
+                basis,
+                reason,
+                clock,
+                Optional.empty());
+    }
 
     public AccessEvent {
         Ids.require(site, "access event site");
@@ -44,6 +76,7 @@ public record AccessEvent(
         Checks.present(basis, "access event basis");
         Checks.present(reason, "access event reason");
         Checks.present(clock, "access event clock");
+        Checks.present(grant, "access event grant");
         if (cardHash.isPresent() && !HASH.matcher(cardHash.get()).matches()) {
             throw Checks.bad("access event cardHash must be 64 lowercase hex digits (the keyed hash, never a raw UID)");
         }
@@ -52,6 +85,12 @@ public record AccessEvent(
         }
         if (!granted && (reason.isEmpty() || basis.isPresent())) {
             throw Checks.bad("a denied access event needs a reason and no basis");
+        }
+        if (grant.isPresent()
+                && basis.filter(b -> b == GrantBasis.MEMBER_GRANT || b == GrantBasis.STAFF_UNTRUSTED_CLOCK)
+                        .isEmpty()) {
+            throw Checks.bad("access event grant is " + grant.get()
+                    + ", but only an event granted by member-grant or staff-untrusted-clock names a grant");
         }
     }
 

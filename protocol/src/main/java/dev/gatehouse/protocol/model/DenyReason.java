@@ -20,6 +20,7 @@ public enum DenyReason {
     OUTSIDE_SCHEDULE("The member's plan does not allow this door at this time."),
     SITE_HOLIDAY("The site is closed for a holiday on the member's plan."),
     OUTSIDE_BOOKING("The member's booking for this room is not on now (buffers included)."),
+    PASS_USED_UP("The member's pass has no entry days left: every day it allows is spent."),
     BOOKING_RELEASED("The booking was released: nobody checked it in by its release time."),
     VISITOR_PASS_REVOKED("The visitor pass was revoked."),
     VISITOR_PASS_NOT_YET_VALID("The visitor pass is not valid yet."),

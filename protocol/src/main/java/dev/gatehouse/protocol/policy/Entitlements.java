@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.model.DoorGroup;
 import dev.gatehouse.protocol.model.DoorGroupId;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.Member;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
@@ -17,8 +18,10 @@ import dev.gatehouse.protocol.model.ScheduleId;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One site's entitlements as the policy engine reads them: point lookups only. The edge implements
@@ -57,4 +60,10 @@ public interface Entitlements {
 
     /** Whether a single-use pass has already opened a door. */
     boolean visitorPassUsed(PassId id);
+
+    /**
+     * The days (site-local dates) this site itself recorded as spent on an entry-limited grant. The
+     * hub's count travels in the grant ({@code entries.spent}); the engine counts the union.
+     */
+    Set<LocalDate> passDaysSpent(GrantId grant);
 }

@@ -24,6 +24,7 @@ import dev.gatehouse.protocol.model.SigningKey;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -54,6 +55,7 @@ public final class InMemoryEntitlements implements Entitlements {
     private final Map<PassId, VisitorPass> passes = new HashMap<>();
     private final Set<PassId> usedPasses = new HashSet<>();
     private final Map<BookingId, Instant> checkIns = new HashMap<>();
+    private final Map<GrantId, Set<LocalDate>> passDays = new HashMap<>();
     private final Map<String, SigningKey> signingKeys = new LinkedHashMap<>();
     /** Rooms' A/V controllers: kept as the edge's cache keeps them, though they decide no door. */
     private final Map<String, dev.gatehouse.protocol.model.Room> rooms = new java.util.TreeMap<>();
@@ -166,6 +168,12 @@ public final class InMemoryEntitlements implements Entitlements {
         return this;
     }
 
+    /** Records that a grant spent a day here (the edge does this in the same transaction as the event). */
+    public InMemoryEntitlements markPassDay(GrantId grant, LocalDate day) {
+        passDays.computeIfAbsent(grant, id -> new HashSet<>()).add(day);
+        return this;
+    }
+
     private static List<MemberId> bookingMembers(Booking booking) {
         List<MemberId> all = new ArrayList<>(booking.invitees());
         all.add(booking.member());
@@ -239,5 +247,10 @@ public final class InMemoryEntitlements implements Entitlements {
     @Override
     public boolean visitorPassUsed(PassId id) {
         return usedPasses.contains(id);
+    }
+
+    @Override
+    public Set<LocalDate> passDaysSpent(GrantId grant) {
+        return Set.copyOf(passDays.getOrDefault(grant, Set.of()));
     }
 }

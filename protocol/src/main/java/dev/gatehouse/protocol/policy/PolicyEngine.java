@@ -22,7 +22,9 @@ import dev.gatehouse.protocol.model.VisitorPass;
 import dev.gatehouse.protocol.policy.Decision.Denied;
 import dev.gatehouse.protocol.policy.Decision.Granted;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -93,7 +95,8 @@ public final class PolicyEngine {
                 Optional.of(credential.id()),
                 Optional.empty(),
                 false,
-                checksIn(entitlements, request, decision, credential.member()));
+                checksIn(entitlements, request, decision, credential.member()),
+                spentDay(entitlements, request, decision, credential.member()));
     }
 
     /**
@@ -208,10 +211,11 @@ public final class PolicyEngine {
         if (window.isPresent()) {
             return deny(window.get());
         }
-        return byGrantsAndBookings(entitlements, door, member, at);
+        return byGrantsAndBookings(entitlements, door, member, at, clockTrusted);
     }
 
-    private static Decision byGrantsAndBookings(Entitlements entitlements, Door door, Member member, Instant at) {
+    private static Decision byGrantsAndBookings(
+            Entitlements entitlements, Door door, Member member, Instant at, boolean clockTrusted) {
         DenyReason best = null;
         LocalDateTime local = null;
         Site site = null;
@@ -219,44 +223,39 @@ public final class PolicyEngine {
             if (!covers(entitlements, grant.doors(), grant.doorGroups(), door.id())) {
                 continue;
             }
-            DenyReason failure;
+            DenyReason failure = null;
             if (grant.validFrom().isPresent() && at.isBefore(grant.validFrom().get())) {
                 failure = DenyReason.GRANT_NOT_YET_VALID;
             } else if (grant.validUntil().isPresent()
                     && !at.isBefore(grant.validUntil().get())) {
                 failure = DenyReason.GRANT_EXPIRED;
-            } else if (grant.schedule().isEmpty()) {
-                return new Granted(
-                        door.unlockFor(),
-                        GrantBasis.MEMBER_GRANT,
-                        Optional.of(grant.id().value()));
-            } else {
-                Optional<Schedule> schedule =
-                        entitlements.schedule(grant.schedule().get());
+            } else if (grant.entries().isPresent() && !clockTrusted) {
+                // The day a pass would spend cannot be judged on an untrusted clock: fail closed.
+                failure = DenyReason.CLOCK_UNTRUSTED;
+            } else if (grant.schedule().isPresent() || grant.entries().isPresent()) {
                 if (local == null) {
                     Optional<Site> maybeSite = entitlements.site();
                     if (maybeSite.isEmpty()) {
-                        failure = DenyReason.SITE_NOT_CONFIGURED;
-                        best = best == null ? failure : best;
+                        best = best == null ? DenyReason.SITE_NOT_CONFIGURED : best;
                         continue;
                     }
                     site = maybeSite.get();
                     local = LocalDateTime.ofInstant(at, site.zone());
                 }
-                if (schedule.isEmpty()) {
-                    // A grant pointing at a schedule the cache lacks grants nothing: fail closed.
-                    failure = DenyReason.OUTSIDE_SCHEDULE;
-                } else if (schedule.get().holidays() == HolidayRule.CLOSED
-                        && site.holidays().contains(local.toLocalDate())) {
-                    failure = DenyReason.SITE_HOLIDAY;
-                } else if (schedule.get().contains(local.getDayOfWeek(), local.getHour() * 60 + local.getMinute())) {
-                    return new Granted(
-                            door.unlockFor(),
-                            GrantBasis.MEMBER_GRANT,
-                            Optional.of(grant.id().value()));
-                } else {
-                    failure = DenyReason.OUTSIDE_SCHEDULE;
+                if (grant.schedule().isPresent()) {
+                    failure = scheduleFailure(entitlements, grant, site, local);
                 }
+                if (failure == null
+                        && grant.entries().isPresent()
+                        && spendsDay(entitlements, grant, local.toLocalDate()).isEmpty()) {
+                    failure = DenyReason.PASS_USED_UP;
+                }
+            }
+            if (failure == null) {
+                return new Granted(
+                        door.unlockFor(),
+                        GrantBasis.MEMBER_GRANT,
+                        Optional.of(grant.id().value()));
             }
             if (best == null) {
                 best = failure;
@@ -283,6 +282,63 @@ public final class PolicyEngine {
             }
         }
         return deny(best == null ? DenyReason.NO_ACCESS_TO_DOOR : best);
+    }
+
+    /** Why the grant's schedule does not hold the local time; null when it does. */
+    private static DenyReason scheduleFailure(Entitlements entitlements, Grant grant, Site site, LocalDateTime local) {
+        Optional<Schedule> schedule = entitlements.schedule(grant.schedule().get());
+        if (schedule.isEmpty()) {
+            // A grant pointing at a schedule the cache lacks grants nothing: fail closed.
+            return DenyReason.OUTSIDE_SCHEDULE;
+        }
+        if (schedule.get().holidays() == HolidayRule.CLOSED && site.holidays().contains(local.toLocalDate())) {
+            return DenyReason.SITE_HOLIDAY;
+        }
+        if (schedule.get().contains(local.getDayOfWeek(), local.getHour() * 60 + local.getMinute())) {
+            return null;
+        }
+        return DenyReason.OUTSIDE_SCHEDULE;
+    }
+
+    /**
+     * Whether an entry-limited grant may open a door on local day {@code day}: a day already spent
+     * (counted by the hub or recorded here) is free; a new day is allowed while fewer than the limit
+     * are spent. Empty when the pass is used up; otherwise whether the day is a new one.
+     */
+    private static Optional<Boolean> spendsDay(Entitlements entitlements, Grant grant, LocalDate day) {
+        Grant.Entries entries = grant.entries().orElseThrow();
+        Set<LocalDate> spent = new HashSet<>(entries.spent());
+        spent.addAll(entitlements.passDaysSpent(grant.id()));
+        if (spent.contains(day)) {
+            return Optional.of(false);
+        }
+        return spent.size() < entries.limit() ? Optional.of(true) : Optional.empty();
+    }
+
+    /**
+     * The pass day a granted presentation spends: when an entry-limited grant granted it and the
+     * tap's local day is not spent yet. Only a {@code MEMBER_GRANT} spends (the engine reaches it on
+     * a trusted clock only); other bases spend nothing.
+     */
+    private static Optional<Evaluation.PassDay> spentDay(
+            Entitlements entitlements, AccessRequest request, Decision decision, MemberId member) {
+        if (!(decision instanceof Granted granted) || granted.basis() != GrantBasis.MEMBER_GRANT) {
+            return Optional.empty();
+        }
+        Optional<Site> site = entitlements.site();
+        if (site.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Grant grant : entitlements.grantsOf(member)) {
+            if (grant.entries().isPresent()
+                    && granted.source().equals(Optional.of(grant.id().value()))) {
+                LocalDate day = LocalDate.ofInstant(request.at(), site.get().zone());
+                return spendsDay(entitlements, grant, day)
+                        .filter(Boolean::booleanValue)
+                        .map(isNew -> new Evaluation.PassDay(grant.id(), day));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Decision visitor(
