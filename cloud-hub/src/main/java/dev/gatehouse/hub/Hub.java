@@ -22,6 +22,8 @@ import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.ManualPayments;
 import dev.gatehouse.hub.billing.PackageService;
 import dev.gatehouse.hub.billing.PackageStore;
+import dev.gatehouse.hub.billing.PassService;
+import dev.gatehouse.hub.billing.PassStore;
 import dev.gatehouse.hub.billing.PaymentService;
 import dev.gatehouse.hub.billing.PaymentStore;
 import dev.gatehouse.hub.billing.StripePayments;
@@ -399,6 +401,7 @@ public final class Hub implements AutoCloseable {
                                 stores.clock(),
                                 maxBody),
                         new ChargeService(new ChargeStore(stores.database(), stores.clock()), audit, maxBody),
+                        new PassService(new PassStore(stores.database(), stores.clock()), audit, maxBody),
                         new InvoiceService(
                                 new InvoiceStore(stores.database(), stores.clock()),
                                 billing(stores.database(), stores.clock()),

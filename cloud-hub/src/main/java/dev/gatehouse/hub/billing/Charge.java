@@ -38,6 +38,8 @@ public record Charge(
         /** A booking cancelled in time: its overage, credited. */
         BOOKING_OVERAGE_CREDIT,
         /** An amount finance charges once (a printed key, a room set-up), not tied to a period. */
-        ONE_OFF
+        ONE_OFF,
+        /** A pass bought once: a day pass, a 10-pass. */
+        PASS
     }
 }

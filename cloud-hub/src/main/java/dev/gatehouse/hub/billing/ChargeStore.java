@@ -143,7 +143,7 @@ public record ChargeStore(Database database, Clock clock) {
         return PackageStore.currency(c, tenantId);
     }
 
-    private static Optional<Charge> byKey(Connection c, String tenantId, String key) throws SQLException {
+    static Optional<Charge> byKey(Connection c, String tenantId, String key) throws SQLException {
         return Sql.one(
                 c,
                 "SELECT " + SubscriptionStore.CHARGE_COLUMNS + " FROM billing_charges WHERE tenant_id = ?"

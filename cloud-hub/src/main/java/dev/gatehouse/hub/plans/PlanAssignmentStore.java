@@ -61,6 +61,105 @@ public record PlanAssignmentStore(Database database, Clock clock) {
             Optional<Instant> validUntil,
             Instant now)
             throws SQLException {
+        return write(c, tenantId, actor, memberId, planId, validFrom, validUntil, Optional.empty(), now);
+    }
+
+    /** A pass given to a member: the plan over its window, with its entries (the first entry of a day spends one). */
+    public record PassGiven(AssignmentView assignment, Instant validFrom, Instant validUntil, int entries) {}
+
+    /**
+     * Gives the member the plan as a pass, in the caller's transaction: from {@code from} until {@code
+     * until} with {@code entries} entries. A pass of the same plan still running is topped up — its
+     * entries added to, its window widened to cover both — so the days it spent count against the sum;
+     * a pass that has run out is replaced. Conflict when the member holds the plan without an entry
+     * limit (a membership gives it: a pass would add nothing) or is cancelled.
+     */
+    public static StoreResult<PassGiven> assignPass(
+            Connection c,
+            String tenantId,
+            String actor,
+            String memberId,
+            String planId,
+            Instant from,
+            Instant until,
+            int entries,
+            Instant now)
+            throws SQLException {
+        if (!MemberStore.lock(c, tenantId, memberId)) {
+            return new StoreResult.NotFound<>("member", memberId);
+        }
+        Optional<Held> held = held(c, tenantId, memberId, planId);
+        Instant start = from;
+        Instant end = until;
+        int total = entries;
+        if (held.isPresent() && held.get().validUntil().map(u -> u.isAfter(now)).orElse(true)) {
+            Held current = held.get();
+            if (current.entries().isEmpty()) {
+                return new StoreResult.Conflict<>("member " + memberId + " holds plan " + planId
+                        + " without an entry limit"
+                        + current.validUntil().map(u -> " until " + u).orElse("")
+                        + "; a pass of it would add nothing");
+            }
+            start = current.validFrom().filter(f -> f.isBefore(from)).orElse(from);
+            end = current.validUntil().filter(u -> u.isAfter(until)).orElse(until);
+            total = Math.addExact(current.entries().get(), entries);
+        }
+        Held pass = new Held(Optional.of(start), Optional.of(end), Optional.of(total));
+        return write(c, tenantId, actor, memberId, planId, pass.validFrom(), pass.validUntil(), pass.entries(), now)
+                .map(assigned -> new PassGiven(
+                        assigned.assignment(),
+                        pass.validFrom().orElseThrow(),
+                        pass.validUntil().orElseThrow(),
+                        pass.entries().orElseThrow()));
+    }
+
+    /** The member's pass of the plan (its window and entries), when the member holds the plan as a pass. */
+    public static Optional<PassGiven> pass(Connection c, String tenantId, String memberId, String planId)
+            throws SQLException {
+        Optional<AssignmentView> view = assignment(c, tenantId, memberId, planId);
+        if (view.isEmpty()) {
+            return Optional.empty();
+        }
+        return held(c, tenantId, memberId, planId)
+                .filter(h -> h.entries().isPresent()
+                        && h.validFrom().isPresent()
+                        && h.validUntil().isPresent())
+                .map(h -> new PassGiven(
+                        view.get(),
+                        h.validFrom().get(),
+                        h.validUntil().get(),
+                        h.entries().get()));
+    }
+
+    private static Optional<Held> held(Connection c, String tenantId, String memberId, String planId)
+            throws SQLException {
+        return Sql.one(
+                c,
+                "SELECT valid_from, valid_until, entries FROM member_plans WHERE member_id = ? AND plan_id = ?"
+                        + " AND tenant_id = ?",
+                rows -> new Held(
+                        Sql.instant(rows, 1),
+                        Sql.instant(rows, 2),
+                        rows.getObject(3) == null ? Optional.empty() : Optional.of(rows.getInt(3))),
+                memberId,
+                planId,
+                tenantId);
+    }
+
+    private record Held(Optional<Instant> validFrom, Optional<Instant> validUntil, Optional<Integer> entries) {}
+
+    /** Writes the assignment; {@code entries} present sets the entry limit, empty leaves it as it is. */
+    private static StoreResult<Assigned> write(
+            Connection c,
+            String tenantId,
+            String actor,
+            String memberId,
+            String planId,
+            Optional<Instant> validFrom,
+            Optional<Instant> validUntil,
+            Optional<Integer> entries,
+            Instant now)
+            throws SQLException {
         if (!MemberStore.lock(c, tenantId, memberId)) {
             return new StoreResult.NotFound<>("member", memberId);
         }
@@ -77,21 +176,23 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         if (current.isEmpty()) {
             Sql.update(
                     c,
-                    "INSERT INTO member_plans (member_id, plan_id, tenant_id, valid_from, valid_until, created_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO member_plans (member_id, plan_id, tenant_id, valid_from, valid_until, entries,"
+                            + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     memberId,
                     planId,
                     tenantId,
                     validFrom,
                     validUntil,
+                    entries,
                     now);
         } else {
             Sql.update(
                     c,
-                    "UPDATE member_plans SET valid_from = ?, valid_until = ?"
+                    "UPDATE member_plans SET valid_from = ?, valid_until = ?, entries = COALESCE(?, entries)"
                             + " WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
                     validFrom,
                     validUntil,
+                    entries,
                     memberId,
                     planId,
                     tenantId);

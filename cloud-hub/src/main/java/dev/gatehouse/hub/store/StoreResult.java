@@ -2,6 +2,7 @@ package dev.gatehouse.hub.store;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What a store operation came to, as a value: the thing {@link Found}, or why not. Stores return it
@@ -42,5 +43,15 @@ public sealed interface StoreResult<T>
 
     static <T> StoreResult<T> invalid(String field, String message) {
         return new Invalid<>(List.of(new FieldError(field, message)));
+    }
+
+    /** The value turned by {@code f} when found; a refusal as it is, for the other type. */
+    default <U> StoreResult<U> map(Function<T, U> f) {
+        return switch (this) {
+            case Found<T> found -> new Found<>(f.apply(found.value()));
+            case NotFound<T> none -> new NotFound<>(none.what(), none.id());
+            case Conflict<T> conflict -> new Conflict<>(conflict.reason());
+            case Invalid<T> invalid -> new Invalid<>(invalid.errors());
+        };
     }
 }
