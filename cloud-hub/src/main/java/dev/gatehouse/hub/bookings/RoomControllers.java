@@ -2,6 +2,7 @@ package dev.gatehouse.hub.bookings;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.sites.EdgeFeatures;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.protocol.message.Change;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,25 +87,12 @@ public final class RoomControllers {
      * nothing there would misread them). A device that has not reported its features yet does not.
      */
     public static boolean siteReads(Connection c, String tenantId, String siteId) throws SQLException {
-        return edgesBehind(c, tenantId, siteId).isEmpty();
+        return EdgeFeatures.siteReads(c, tenantId, siteId, Room.FEATURE);
     }
 
     /** The site's active edges that have not reported {@link Room#FEATURE}: "Front desk Pi (dev-1, agent 0.9.0)". */
     static List<String> edgesBehind(Connection c, String tenantId, String siteId) throws SQLException {
-        List<String> behind = new ArrayList<>();
-        for (String[] device : Sql.list(
-                c,
-                "SELECT id, name, version, COALESCE(features, '') FROM devices"
-                        + " WHERE tenant_id = ? AND site_id = ? AND status = 'active' ORDER BY name, id",
-                r -> new String[] {r.getString(1), r.getString(2), r.getString(3), r.getString(4)},
-                tenantId,
-                siteId)) {
-            if (!Arrays.asList(device[3].split(",")).contains(Room.FEATURE)) {
-                behind.add(device[1] + " (" + device[0] + ", "
-                        + (device[2] == null ? "never reported" : "agent " + device[2]) + ")");
-            }
-        }
-        return behind;
+        return EdgeFeatures.edgesBehind(c, tenantId, siteId, Room.FEATURE);
     }
 
     /** The entities as a site reads them: without rooms unless it reads them. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.bookings;
 
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Entity;
 import java.sql.Connection;
@@ -10,9 +11,10 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * What every active edge of a site reads beyond the protocol's first version (bookings-v2, rooms),
- * and the catch-up when that grows: while one edge cannot read a form, the site gets a form it can
- * (bookings without their new fields, rooms as no-ops); once the last such edge is upgraded or
+ * What every active edge of a site reads beyond the protocol's first version (bookings-v2, rooms,
+ * entry-passes), and the catch-up when that grows: while one edge cannot read a form, the site gets a
+ * form it can (bookings without their new fields, rooms as no-ops, entry-limited grants as removals);
+ * once the last such edge is upgraded or
  * retired, the site gets those entities again whole.
  */
 public final class SiteFeatures {
@@ -21,11 +23,13 @@ public final class SiteFeatures {
     private SiteFeatures() {}
 
     /** What the site's edges read now; take it before a change to the site's devices. */
-    public record Reads(boolean bookingsV2, boolean rooms) {}
+    public record Reads(boolean bookingsV2, boolean rooms, boolean entryPasses) {}
 
     public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
         return new Reads(
-                BookingEntities.siteReadsV2(c, tenantId, siteId), RoomControllers.siteReads(c, tenantId, siteId));
+                BookingEntities.siteReadsV2(c, tenantId, siteId),
+                RoomControllers.siteReads(c, tenantId, siteId),
+                PassDays.siteReads(c, tenantId, siteId));
     }
 
     /**
@@ -40,6 +44,9 @@ public final class SiteFeatures {
         }
         if (!before.rooms() && after.rooms()) {
             resend(c, tenantId, siteId, RoomControllers.live(c, tenantId, siteId), "rooms (room-config)", now);
+        }
+        if (!before.entryPasses() && after.entryPasses()) {
+            resend(c, tenantId, siteId, PassDays.live(c, tenantId, siteId), "entry-limited grants (entry-passes)", now);
         }
     }
 

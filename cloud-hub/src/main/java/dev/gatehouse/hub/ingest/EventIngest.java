@@ -6,6 +6,7 @@ import dev.gatehouse.hub.bookings.SiteFeatures;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
@@ -254,8 +255,17 @@ public final class EventIngest implements AutoCloseable {
                 default -> {} // Inbound.read allows only these three on the events channel
             }
         }
-        int stored = AccessLogStore.insert(c, device.tenantId(), device.siteId(), device.deviceId(), access, now)
-                .size();
+        List<String> fresh =
+                AccessLogStore.insert(c, device.tenantId(), device.siteId(), device.deviceId(), access, now);
+        int stored = fresh.size();
+        // A new event that spent a pass's day counts it, in this transaction: each day once.
+        Set<String> freshIds = Set.copyOf(fresh);
+        for (Envelope envelope : access) {
+            if (freshIds.contains(envelope.id())) {
+                PassDays.count(
+                        c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
+            }
+        }
         // The ingest's hot path (the sync benchmark measures it): one statement for the whole batch,
         // executed row by row because each row's count says whether it was new. Sql.batch cannot
         // answer per-row counts, so this stays plain JDBC.

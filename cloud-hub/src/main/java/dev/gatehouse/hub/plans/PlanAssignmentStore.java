@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,27 @@ import java.util.Optional;
  */
 public record PlanAssignmentStore(Database database, Clock clock) {
     private static final String SELECT = "SELECT mp.member_id, mp.plan_id, p.name, mp.valid_from, mp.valid_until,"
-            + " mp.created_at FROM member_plans mp JOIN plans p ON p.id = mp.plan_id";
+            + " mp.created_at, mp.entries FROM member_plans mp JOIN plans p ON p.id = mp.plan_id";
 
-    /** A plan held by a member, with its validity window (absent ends are open). */
+    /**
+     * A plan held by a member, with its validity window (absent ends are open) and, for a pass, its
+     * entries (absent: no entry limit).
+     */
     public record AssignmentView(
-            String memberId, String planId, String planName, String validFrom, String validUntil, String assignedAt) {}
+            String memberId,
+            String planId,
+            String planName,
+            String validFrom,
+            String validUntil,
+            String assignedAt,
+            EntriesView entries) {}
+
+    /**
+     * A pass's entries: the limit, the site-local days spent within its window (each counted once,
+     * whichever door or site), and what remains; below zero when edges cut off from the hub admitted
+     * more days than the limit (the overspend).
+     */
+    public record EntriesView(int limit, List<String> spent, int remaining) {}
 
     /** The outcome of PUT: whether the member newly holds the plan, and the assignment now. */
     public record Assigned(boolean created, AssignmentView assignment) {}
@@ -265,24 +282,55 @@ public record PlanAssignmentStore(Database database, Clock clock) {
             if (MemberStore.status(c, tenantId, memberId).isEmpty()) {
                 return new StoreResult.NotFound<>("member", memberId);
             }
-            return StoreResult.found(Sql.list(
+            List<AssignmentView> views = new ArrayList<>();
+            for (AssignmentView view : Sql.list(
                     c,
                     SELECT + " WHERE mp.member_id = ? AND mp.tenant_id = ? ORDER BY mp.plan_id",
                     PlanAssignmentStore::view,
                     memberId,
-                    tenantId));
+                    tenantId)) {
+                views.add(withSpent(c, tenantId, view));
+            }
+            return StoreResult.found(views);
         });
     }
 
     private static Optional<AssignmentView> assignment(Connection c, String tenantId, String memberId, String planId)
             throws SQLException {
-        return Sql.one(
+        Optional<AssignmentView> view = Sql.one(
                 c,
                 SELECT + " WHERE mp.member_id = ? AND mp.plan_id = ? AND mp.tenant_id = ?",
                 PlanAssignmentStore::view,
                 memberId,
                 planId,
                 tenantId);
+        return view.isEmpty() ? view : Optional.of(withSpent(c, tenantId, view.get()));
+    }
+
+    /** The view with its pass's spent days and what remains, when it has an entry limit. */
+    private static AssignmentView withSpent(Connection c, String tenantId, AssignmentView view) throws SQLException {
+        if (view.entries() == null) {
+            return view;
+        }
+        List<String> spent = PassDays.spent(
+                        c,
+                        tenantId,
+                        view.memberId(),
+                        view.planId(),
+                        Optional.ofNullable(view.validFrom()).map(Instant::parse),
+                        Optional.ofNullable(view.validUntil()).map(Instant::parse))
+                .stream()
+                .map(Object::toString)
+                .toList();
+        int limit = view.entries().limit();
+        return new AssignmentView(
+                view.memberId(),
+                view.planId(),
+                view.planName(),
+                view.validFrom(),
+                view.validUntil(),
+                view.assignedAt(),
+                new EntriesView(limit, spent, limit - spent.size()));
     }
 
     private static AssignmentView view(ResultSet rows) throws SQLException {
@@ -292,7 +340,8 @@ public record PlanAssignmentStore(Database database, Clock clock) {
                 rows.getString(3),
                 Sql.instant(rows, 4).map(Times::iso).orElse(null),
                 Sql.instant(rows, 5).map(Times::iso).orElse(null),
-                Times.iso(rows.getLong(6)));
+                Times.iso(rows.getLong(6)),
+                rows.getObject(7) == null ? null : new EntriesView(rows.getInt(7), List.of(), rows.getInt(7)));
     }
 
     /** The validity window as the member's history shows it: {@code {"validFrom": …, "validUntil": …}}. */

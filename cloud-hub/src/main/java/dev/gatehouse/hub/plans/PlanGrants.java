@@ -42,11 +42,22 @@ public final class PlanGrants {
     static final Comparator<TimeWindow> WINDOW_ORDER =
             Comparator.comparing(TimeWindow::day).thenComparingInt(TimeWindow::startMinute);
 
+    private static final String GRANT_PREFIX = "gr_";
+
     private PlanGrants() {}
 
     /** The grant id of a member's plan: {@code gr_<memberId>_<planId>} (at most 45 characters with hub ids). */
     public static GrantId grantId(String memberId, String planId) {
-        return GrantId.of("gr_" + memberId + "_" + planId);
+        return GrantId.of(GRANT_PREFIX + memberId + "_" + planId);
+    }
+
+    /** The plan of a member's plan grant ({@link #grantId}); empty for any other grant. */
+    static Optional<String> planOf(GrantId grant, String memberId) {
+        String prefix = GRANT_PREFIX + memberId + "_";
+        String id = grant.value();
+        return id.startsWith(prefix) && id.length() > prefix.length()
+                ? Optional.of(id.substring(prefix.length()))
+                : Optional.empty();
     }
 
     /** The plan's door groups by the site they belong to, sites and groups sorted. */
@@ -101,12 +112,25 @@ public final class PlanGrants {
         List<TimeWindow> windows = windows(c, planId);
         Optional<ScheduleId> scheduleId = windows.isEmpty() ? Optional.empty() : Optional.of(ScheduleId.of(planId));
         Query holdersQuery = new Query(
-                        "SELECT member_id, valid_from, valid_until FROM member_plans WHERE plan_id = ? AND tenant_id = ?",
+                        "SELECT member_id, valid_from, valid_until, entries FROM member_plans"
+                                + " WHERE plan_id = ? AND tenant_id = ?",
                         planId,
                         tenantId)
                 .andIf(memberId, "member_id = ?")
                 .append(" ORDER BY member_id");
         List<Holder> holders = Sql.list(c, holdersQuery, PlanGrants::holder);
+        // An entry-limited holder's grant carries the days spent so far, the same at every site.
+        Map<String, Optional<Grant.Entries>> entries = new TreeMap<>();
+        for (Holder holder : holders) {
+            Optional<Grant.Entries> limit = Optional.empty();
+            if (holder.entries().isPresent()) {
+                limit = Optional.of(PassDays.entries(
+                        holder.entries().get(),
+                        PassDays.spent(
+                                c, tenantId, holder.memberId(), planId, holder.validFrom(), holder.validUntil())));
+            }
+            entries.put(holder.memberId(), limit);
+        }
         for (Map.Entry<String, Set<DoorGroupId>> site : groups.entrySet()) {
             Map<String, Entity> entities = new TreeMap<>();
             if (scheduleId.isPresent()) {
@@ -122,17 +146,23 @@ public final class PlanGrants {
                                 Set.of(),
                                 scheduleId,
                                 holder.validFrom(),
-                                holder.validUntil()));
+                                holder.validUntil(),
+                                entries.get(holder.memberId())));
             }
             sites.put(site.getKey(), entities);
         }
         return sites;
     }
 
-    private record Holder(String memberId, Optional<Instant> validFrom, Optional<Instant> validUntil) {}
+    private record Holder(
+            String memberId, Optional<Instant> validFrom, Optional<Instant> validUntil, Optional<Integer> entries) {}
 
     private static Holder holder(ResultSet rows) throws SQLException {
-        return new Holder(rows.getString(1), Sql.instant(rows, 2), Sql.instant(rows, 3));
+        return new Holder(
+                rows.getString(1),
+                Sql.instant(rows, 2),
+                Sql.instant(rows, 3),
+                Optional.ofNullable((Number) rows.getObject(4)).map(Number::intValue));
     }
 
     private static void put(Map<String, Entity> entities, Entity entity) {

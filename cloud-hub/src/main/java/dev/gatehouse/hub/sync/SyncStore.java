@@ -5,6 +5,7 @@ import dev.gatehouse.hub.bookings.BookingEntities;
 import dev.gatehouse.hub.bookings.RoomControllers;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.changes.LoggedChange;
+import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
@@ -126,6 +127,15 @@ public record SyncStore(Database database, Clock clock) {
                                 : change)
                         .toList();
             }
+            if (changes.stream().anyMatch(change -> PassDays.isEntryLimited(change.change()))
+                    && !PassDays.siteReads(c, tenantId, siteId)) {
+                // An edge of the site cannot read a grant's entries: the pass holder's grant is removed
+                // there (fail closed); the grants follow once it can.
+                changes = changes.stream()
+                        .map(change -> new LoggedChange(
+                                change.siteId(), change.seq(), PassDays.forOldEdges(change.change()), change.at()))
+                        .toList();
+            }
             ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
@@ -190,9 +200,11 @@ public record SyncStore(Database database, Clock clock) {
             return Optional.of(new Snapshot(
                     head.get(),
                     head.get().head(),
-                    RoomControllers.forSite(
-                            BookingEntities.forSite(all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
-                            RoomControllers.siteReads(c, tenantId, siteId)),
+                    PassDays.forSite(
+                            RoomControllers.forSite(
+                                    BookingEntities.forSite(all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
+                                    RoomControllers.siteReads(c, tenantId, siteId)),
+                            PassDays.siteReads(c, tenantId, siteId)),
                     TenantStore.activeSigningKey(c, database.masterKey(), tenantId)));
         });
     }

@@ -1,9 +1,18 @@
 package dev.gatehouse.hub.mqtt;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.changes.LoggedChange;
+import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.sync.SyncStore;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.FakeEdge;
 import dev.gatehouse.hub.testing.TestHub;
+import dev.gatehouse.protocol.message.Change;
+import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.topic.Channel;
+import java.util.List;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /** Tenants, sites and provisioned devices for MQTT tests, made through the API. */
@@ -55,5 +64,39 @@ final class EdgeDevices {
                 device,
                 bundle.at("/mqtt/password").asText(),
                 bundle);
+    }
+
+    /** The device reports {@code features} in its state; returns once the hub has recorded them. */
+    static void report(TestHub hub, Device d, FakeEdge edge, List<String> features) throws MqttException {
+        edge.publish(IngestTest.topic(d, Channel.STATE), EdgeMessages.state(d.site(), d.id(), features));
+        await().atMost(IngestTest.WAIT).until(() -> String.join(",", features)
+                .equals(hub.hub()
+                        .database()
+                        .read(c -> Sql.one(
+                                c, "SELECT COALESCE(features, '-') FROM devices WHERE id = ?", Sql.STRING, d.id()))
+                        .orElse("-")));
+    }
+
+    /** The device's site's change log, as the hub wrote it. */
+    static List<Change> log(TestHub hub, Device d) {
+        return hub.hub().stores().changes().read(d.tenantId(), d.site(), 0, 10_000).stream()
+                .map(LoggedChange::change)
+                .toList();
+    }
+
+    private static SyncStore sync(TestHub hub) {
+        return new SyncStore(hub.hub().database(), java.time.Clock.systemUTC());
+    }
+
+    /** The site's changes as its edges get them now. */
+    static List<Change> sent(TestHub hub, Device d) {
+        return sync(hub).range(d.tenantId(), d.site(), 0, 10_000).orElseThrow().changes().stream()
+                .map(LoggedChange::change)
+                .toList();
+    }
+
+    /** The site's snapshot as its edges get it now. */
+    static List<Entity> snapshot(TestHub hub, Device d) {
+        return sync(hub).snapshot(d.tenantId(), d.site()).orElseThrow().entities();
     }
 }

@@ -13,6 +13,8 @@ import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.DoorId;
+import dev.gatehouse.protocol.model.GrantBasis;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PresentedKind;
 import java.time.Instant;
@@ -46,6 +48,26 @@ final class EdgeMessages {
                         Optional.empty(),
                         Optional.of(DenyReason.UNKNOWN_CREDENTIAL),
                         ClockStatus.TRUSTED)));
+    }
+
+    /** A member's card granted at {@code door} at {@code at} by grant {@code grant} (member-grant, trusted clock). */
+    static byte[] granted(String id, Instant at, String site, String door, String member, String grant) {
+        return MessageCodec.encode(new Envelope(
+                id,
+                at,
+                new AccessEvent(
+                        site,
+                        DoorId.of(door),
+                        PresentedKind.NFC_CARD,
+                        Optional.of("cd".repeat(32)),
+                        Optional.empty(),
+                        Optional.of(MemberId.of(member)),
+                        Optional.empty(),
+                        true,
+                        Optional.of(GrantBasis.MEMBER_GRANT),
+                        Optional.empty(),
+                        ClockStatus.TRUSTED,
+                        Optional.of(GrantId.of(grant)))));
     }
 
     static byte[] doorEvent(String id, String site, String door) {

@@ -1,12 +1,8 @@
 package dev.gatehouse.hub.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.gatehouse.hub.changes.LoggedChange;
-import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
-import dev.gatehouse.hub.sync.SyncStore;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.FakeEdge;
 import dev.gatehouse.hub.testing.TestHub;
@@ -16,7 +12,6 @@ import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.Room;
 import dev.gatehouse.protocol.model.Site;
-import dev.gatehouse.protocol.topic.Channel;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,13 +70,20 @@ class RoomControllerTest {
     }
 
     private static void report(EdgeDevices.Device d, FakeEdge edge, List<String> features) throws Exception {
-        edge.publish(IngestTest.topic(d, Channel.STATE), EdgeMessages.state(d.site(), d.id(), features));
-        await().atMost(IngestTest.WAIT).until(() -> String.join(",", features)
-                .equals(hub.hub()
-                        .database()
-                        .read(c -> Sql.one(
-                                c, "SELECT COALESCE(features, '-') FROM devices WHERE id = ?", Sql.STRING, d.id()))
-                        .orElse("-")));
+        EdgeDevices.report(hub, d, edge, features);
+    }
+
+    private static List<Change> log(Fixture f) {
+        return EdgeDevices.log(hub, f.device());
+    }
+
+    /** The site's changes as its edges get them now. */
+    private static List<Change> sent(Fixture f) {
+        return EdgeDevices.sent(hub, f.device());
+    }
+
+    private static List<Entity> snapshot(Fixture f) {
+        return EdgeDevices.snapshot(hub, f.device());
     }
 
     private static Api.Response put(Fixture f, String token, String body) {
@@ -90,34 +92,6 @@ class RoomControllerTest {
 
     private static String body(String endpoint, String nodes) {
         return "{\"endpoint\":\"" + endpoint + "\",\"nodes\":" + nodes + "}";
-    }
-
-    private static List<Change> log(Fixture f) {
-        return hub
-                .hub()
-                .stores()
-                .changes()
-                .read(f.device().tenantId(), f.device().site(), 0, 10_000)
-                .stream()
-                .map(LoggedChange::change)
-                .toList();
-    }
-
-    private static SyncStore sync() {
-        return new SyncStore(hub.hub().database(), java.time.Clock.systemUTC());
-    }
-
-    /** The site's changes as its edges get them now. */
-    private static List<Change> sent(Fixture f) {
-        return sync().range(f.device().tenantId(), f.device().site(), 0, 10_000).orElseThrow().changes().stream()
-                .map(LoggedChange::change)
-                .toList();
-    }
-
-    private static List<Entity> snapshot(Fixture f) {
-        return sync().snapshot(f.device().tenantId(), f.device().site())
-                .orElseThrow()
-                .entities();
     }
 
     @Test
