@@ -219,6 +219,8 @@ public final class PolicyEngine {
         DenyReason best = null;
         LocalDateTime local = null;
         Site site = null;
+        // An entry-limited grant that would spend a new day opens the door only if nothing else does.
+        Grant spender = null;
         for (Grant grant : entitlements.grantsOf(member.id())) {
             if (!covers(entitlements, grant.doors(), grant.doorGroups(), door.id())) {
                 continue;
@@ -245,10 +247,14 @@ public final class PolicyEngine {
                 if (grant.schedule().isPresent()) {
                     failure = scheduleFailure(entitlements, grant, site, local);
                 }
-                if (failure == null
-                        && grant.entries().isPresent()
-                        && spendsDay(entitlements, grant, local.toLocalDate()).isEmpty()) {
-                    failure = DenyReason.PASS_USED_UP;
+                if (failure == null && grant.entries().isPresent()) {
+                    Optional<Boolean> newDay = spendsDay(entitlements, grant, local.toLocalDate());
+                    if (newDay.isEmpty()) {
+                        failure = DenyReason.PASS_USED_UP;
+                    } else if (newDay.get()) {
+                        spender = spender == null ? grant : spender;
+                        continue;
+                    }
                 }
             }
             if (failure == null) {
@@ -280,6 +286,12 @@ public final class PolicyEngine {
             if (best == null) {
                 best = DenyReason.OUTSIDE_BOOKING;
             }
+        }
+        if (spender != null) {
+            return new Granted(
+                    door.unlockFor(),
+                    GrantBasis.MEMBER_GRANT,
+                    Optional.of(spender.id().value()));
         }
         return deny(best == null ? DenyReason.NO_ACCESS_TO_DOOR : best);
     }

@@ -8,6 +8,7 @@ import static dev.gatehouse.protocol.policy.SiteFixture.berlin;
 import static dev.gatehouse.protocol.policy.SiteFixture.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.model.DegradedMode;
 import dev.gatehouse.protocol.model.DenyReason;
@@ -148,6 +149,37 @@ class EntryPassesTest {
             assertThat(tap.decision())
                     .isEqualTo(
                             new Granted(site.unlockFor(FRONT), GrantBasis.MEMBER_GRANT, Optional.of(monthly.value())));
+            assertThat(tap.spendsDay()).isEmpty();
+        }
+
+        @Test
+        void anUnlimitedGrantOpensTheDoorWithoutSpendingADayThoughThePassSortsFirst() {
+            // A member with a front-door plan and a 10-pass: walking in on the plan must not cost a day.
+            pass(10, Optional.empty());
+            GrantId monthly = site.grant("gr_m-1_zz-monthly", member, Optional.empty(), FRONT);
+
+            Evaluation tap = tap(FRONT, berlin("2026-12-01T09:00"));
+
+            assertThat(tap.decision())
+                    .isEqualTo(
+                            new Granted(site.unlockFor(FRONT), GrantBasis.MEMBER_GRANT, Optional.of(monthly.value())));
+            assertThat(tap.spendsDay()).isEmpty();
+            assertThat(tap(EAST, berlin("2026-12-01T09:05")).spendsDay())
+                    .as("the pass alone opens the east door, and that spends the day")
+                    .contains(day("2026-12-01"));
+        }
+
+        @Test
+        void aBookingOpensItsDoorWithoutSpendingADay() {
+            pass(10, Optional.empty());
+            Instant start = berlin("2026-12-01T10:00");
+            BookingId booking = site.booking(
+                    "bk-1", member, FRONT, start, start.plus(Duration.ofHours(1)), Duration.ZERO, Duration.ZERO);
+
+            Evaluation tap = tap(FRONT, start.plus(Duration.ofMinutes(5)));
+
+            assertThat(tap.decision())
+                    .isEqualTo(new Granted(site.unlockFor(FRONT), GrantBasis.BOOKING, Optional.of(booking.value())));
             assertThat(tap.spendsDay()).isEmpty();
         }
 
