@@ -15,6 +15,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,8 @@ import java.util.Optional;
  * GET  /api/v1/subscriptions/{id}                 one
  * POST /api/v1/subscriptions/{id}/change          {packageId, at?}: 200 {subscription, charges}
  * POST /api/v1/subscriptions/{id}/cancel          {"when": "period-end" | "now"}: 200 {subscription, charges}
+ * POST /api/v1/subscriptions/{id}/pause           {periods}: from the next period, 1 to 6 whole periods
+ * DELETE /api/v1/subscriptions/{id}/pause         lifts a pause that has not begun
  * GET  /api/v1/members/{memberId}/subscriptions   the member's, newest first
  * GET  /api/v1/members/{memberId}/charges         what the member owes and is owed, in the order written
  * </pre>
@@ -41,6 +44,8 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .get("/subscriptions/{subscriptionId}", this::get)
                 .post("/subscriptions/{subscriptionId}/change", this::change)
                 .post("/subscriptions/{subscriptionId}/cancel", this::cancel)
+                .post("/subscriptions/{subscriptionId}/pause", this::pause)
+                .delete("/subscriptions/{subscriptionId}/pause", this::lift)
                 .get("/members/{memberId}/subscriptions", this::ofMember)
                 .get("/members/{memberId}/charges", this::charges)
                 .get("/billing/mrr", this::mrr);
@@ -112,6 +117,39 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 "subscription.cancel",
                 current,
                 store.cancel(caller.tenantId(), caller.actorId(), current.id(), mode.orElseThrow()));
+    }
+
+    private void pause(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        Input input = Input.of(Json.object(req, maxBody), "periods");
+        Optional<Integer> periods = input.integer("periods", 1, SubscriptionStore.MAX_PAUSE_PERIODS);
+        if (!input.has("periods")) {
+            input.error(
+                    "periods",
+                    "is required: how many whole periods to pause, from the next one (1 to "
+                            + SubscriptionStore.MAX_PAUSE_PERIODS + ")");
+        }
+        input.done();
+        done(
+                req,
+                res,
+                caller,
+                "subscription.pause",
+                current,
+                store.pause(caller.tenantId(), caller.actorId(), current.id(), periods.orElseThrow()));
+    }
+
+    private void lift(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        done(
+                req,
+                res,
+                caller,
+                "subscription.unpause",
+                current,
+                store.lift(caller.tenantId(), caller.actorId(), current.id()));
     }
 
     /** Answers the operation's outcome and audits it with the subscription before it. */
@@ -188,8 +226,16 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .put("anchor", sub.anchor().toString());
         sub.committedUntil()
                 .ifPresentOrElse(d -> node.put("committedUntil", d.toString()), () -> node.putNull("committedUntil"));
-        node.put("status", WireNames.wire(sub.statusAt(clock.instant())))
+        Instant now = clock.instant();
+        node.put(
+                        "status",
+                        sub.statusAt(now) == Subscription.Status.ACTIVE && sub.pausedAt(now)
+                                ? "paused"
+                                : WireNames.wire(sub.statusAt(now)))
                 .put("startedAt", sub.startedAt().toString());
+        sub.pausedFrom().ifPresentOrElse(at -> node.put("pausedFrom", at.toString()), () -> node.putNull("pausedFrom"));
+        sub.pausedUntil()
+                .ifPresentOrElse(at -> node.put("pausedUntil", at.toString()), () -> node.putNull("pausedUntil"));
         sub.endsAt().ifPresentOrElse(at -> node.put("endsAt", at.toString()), () -> node.putNull("endsAt"));
         node.put("createdAt", sub.createdAt().toString())
                 .put("updatedAt", sub.updatedAt().toString());

@@ -28,7 +28,7 @@ import java.util.Optional;
 public record SubscriptionStore(Database database, Clock clock) {
     private static final String COLUMNS = "id, member_id, site_id, package_id, plan_id, price, currency,"
             + " billing_interval, anchor, committed_until, status, started_at, ends_at, changes, charged_through,"
-            + " created_at, updated_at";
+            + " created_at, updated_at, paused_from, paused_until";
     static final String CHARGE_COLUMNS = "id, member_id, subscription_id, kind, description, amount,"
             + " currency, period_start, period_end, invoice_id, created_at";
 
@@ -104,7 +104,7 @@ public record SubscriptionStore(Database database, Clock clock) {
             Optional<LocalDate> committed = committedUntil(anchor, sold.interval(), first.period(), sold);
             Sql.update(
                     c,
-                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(17) + "?)",
+                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(19) + "?)",
                     id,
                     sale.memberId(),
                     sale.siteId(),
@@ -122,6 +122,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                     first.period().end().toString(),
                     now,
                     now,
+                    null,
+                    null,
                     tenantId);
             boolean whole = first.period().start().equals(day);
             List<Charge> charges = new ArrayList<>();
@@ -180,6 +182,11 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             if (to.status() != BillingPackage.Status.ACTIVE) {
                 return StoreResult.invalid("packageId", "package '" + to.name() + "' is retired and sold no more");
+            }
+            if (sub.pausedFrom().isPresent()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has a pause set ("
+                        + sub.pausedFrom().get() + " to " + sub.pausedUntil().orElseThrow()
+                        + "); change its package after the pause, or lift a pause that has not begun");
             }
             if (to.interval() != sub.interval()) {
                 return StoreResult.invalid(
@@ -291,6 +298,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                             + sub.committedUntil().get() + "; cancel it at the period's end, which ends it then");
                 }
                 Proration.Prorated credit = Proration.cancelNow(sub.anchor(), sub.interval(), zone, now, sub.price());
+                // A paused period was never charged: nothing of it to credit.
+                long unused = sub.pausedAt(now) ? 0 : credit.credit();
                 charge(
                                 c,
                                 tenantId,
@@ -298,7 +307,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                                 subscriptionId,
                                 Charge.Kind.CANCEL_CREDIT,
                                 "Cancelled on " + today + ": the days after it",
-                                -credit.credit(),
+                                -unused,
                                 sub.currency(),
                                 credit.period(),
                                 "sub:" + subscriptionId + ":cancel",
@@ -315,7 +324,9 @@ public record SubscriptionStore(Database database, Clock clock) {
                         .filter(until -> until.isAfter(period.end()))
                         .orElse(period.end());
                 ends = last.atStartOfDay(zone).toInstant();
+                // In a pause the plan stays off until the end; otherwise it runs to the end.
                 if (sub.planId().isPresent()
+                        && !sub.pausedAt(now)
                         && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
                     thrown(PlanAssignmentStore.assign(
                             c,
@@ -328,18 +339,134 @@ public record SubscriptionStore(Database database, Clock clock) {
                             now));
                 }
             }
+            // A pause that has not begun by the end is lifted; one under way ends with the subscription.
+            boolean keepPause =
+                    sub.pausedFrom().filter(from -> from.isBefore(ends)).isPresent();
             Sql.update(
                     c,
-                    "UPDATE subscriptions SET status = ?, ends_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    "UPDATE subscriptions SET status = ?, ends_at = ?, updated_at = ?, paused_from = ?,"
+                            + " paused_until = ? WHERE id = ? AND tenant_id = ?",
                     mode == CancelMode.NOW ? Subscription.Status.ENDED : Subscription.Status.CANCELLING,
                     ends,
                     now,
+                    keepPause ? sub.pausedFrom() : Optional.empty(),
+                    keepPause ? sub.pausedUntil() : Optional.empty(),
                     subscriptionId,
                     tenantId);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
         }));
     }
+
+    /** The most periods one pause may last. */
+    public static final int MAX_PAUSE_PERIODS = 6;
+
+    /**
+     * Pauses the subscription from its next period's start for {@code periods} whole periods: they are
+     * not charged and give no package credits, and the door plan ends at the pause's start (the edges
+     * decide that offline); the billing run after the pause's end gives the plan back and charges on.
+     * Conflict when cancelled, committed past the pause's start, or a pause is set already.
+     */
+    public StoreResult<Outcome> pause(String tenantId, String actor, String subscriptionId, int periods) {
+        Instant now = clock.instant();
+        return refusable(() -> database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            Subscription sub = found.get();
+            if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " is "
+                        + WireNames.wire(sub.statusAt(now)) + "; only a running subscription pauses");
+            }
+            if (sub.pausedFrom().isPresent()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " is paused from "
+                        + sub.pausedFrom().get() + " until " + sub.pausedUntil().orElseThrow()
+                        + " already; lift that pause first (before it begins)");
+            }
+            ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
+            LocalDate today = now.atZone(zone).toLocalDate();
+            LocalDate first = BillingPeriod.containing(sub.anchor(), sub.interval(), today)
+                    .end();
+            if (sub.committedUntil().filter(until -> until.isAfter(first)).isPresent()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " is committed until "
+                        + sub.committedUntil().get() + "; it can pause from then");
+            }
+            LocalDate last = first;
+            for (int i = 0; i < periods; i++) {
+                last = BillingPeriod.containing(sub.anchor(), sub.interval(), last)
+                        .end();
+            }
+            Instant from = first.atStartOfDay(zone).toInstant();
+            Instant until = last.atStartOfDay(zone).toInstant();
+            if (sub.planId().isPresent()
+                    && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
+                thrown(PlanAssignmentStore.assign(
+                        c,
+                        tenantId,
+                        actor,
+                        sub.memberId(),
+                        sub.planId().get(),
+                        Optional.of(sub.startedAt()),
+                        Optional.of(from),
+                        now));
+            }
+            setPause(c, tenantId, subscriptionId, Optional.of(from), Optional.of(until), now);
+            return StoreResult.found(
+                    new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
+        }));
+    }
+
+    /** Lifts a pause that has not begun: the door plan runs on as before. Conflict for one under way. */
+    public StoreResult<Outcome> lift(String tenantId, String actor, String subscriptionId) {
+        Instant now = clock.instant();
+        return refusable(() -> database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            Subscription sub = found.get();
+            if (sub.pausedFrom().isEmpty()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has no pause set");
+            }
+            if (!now.isBefore(sub.pausedFrom().get())) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + "'s pause began at "
+                        + sub.pausedFrom().get() + "; it ends on its own at "
+                        + sub.pausedUntil().orElseThrow());
+            }
+            resume(c, tenantId, actor, sub, sub.startedAt(), now);
+            return StoreResult.found(
+                    new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
+        }));
+    }
+
+    /** Gives the door plan back from {@code from} (to the end, if cancelling) and clears the pause. */
+    private static void resume(Connection c, String tenantId, String actor, Subscription sub, Instant from, Instant now)
+            throws SQLException {
+        if (sub.planId().isPresent()
+                && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
+            thrown(PlanAssignmentStore.assign(
+                    c, tenantId, actor, sub.memberId(), sub.planId().get(), Optional.of(from), sub.endsAt(), now));
+        }
+        setPause(c, tenantId, sub.id(), Optional.empty(), Optional.empty(), now);
+    }
+
+    private static void setPause(
+            Connection c, String tenantId, String id, Optional<Instant> from, Optional<Instant> until, Instant now)
+            throws SQLException {
+        Sql.update(
+                c,
+                "UPDATE subscriptions SET paused_from = ?, paused_until = ?, updated_at = ? WHERE id = ?"
+                        + " AND tenant_id = ?",
+                from,
+                until,
+                now,
+                id,
+                tenantId);
+    }
+
+    /** Who gives a door plan back after a pause, in the member's history. */
+    static final String BILLING_RUN = "billing-run";
 
     /**
      * Charges each whole period of the subscription that has begun by {@code now} (in its site's
@@ -372,6 +499,10 @@ public record SubscriptionStore(Database database, Clock clock) {
             if (sub.endsAt().filter(end -> !end.isAfter(begins)).isPresent()) {
                 break;
             }
+            if (sub.pausedAt(begins)) {
+                through = period.end();
+                continue;
+            }
             charge(
                             c,
                             tenantId,
@@ -386,6 +517,15 @@ public record SubscriptionStore(Database database, Clock clock) {
                             now)
                     .ifPresent(charges::add);
             through = period.end();
+        }
+        Optional<Instant> pauseOver = sub.pausedUntil().filter(until -> !now.isBefore(until));
+        if (pauseOver.isPresent()) {
+            if (sub.endsAt().filter(end -> !end.isAfter(pauseOver.get())).isPresent()) {
+                // It ended in its pause: nothing to give back.
+                setPause(c, tenantId, sub.id(), Optional.empty(), Optional.empty(), now);
+            } else {
+                resume(c, tenantId, BILLING_RUN, sub, pauseOver.get(), now);
+            }
         }
         if (!through.equals(sub.chargedThrough())) {
             Sql.update(
@@ -566,7 +706,9 @@ public record SubscriptionStore(Database database, Clock clock) {
                 row.getInt(14),
                 LocalDate.parse(row.getString(15)),
                 Instant.ofEpochMilli(row.getLong(16)),
-                Instant.ofEpochMilli(row.getLong(17)));
+                Instant.ofEpochMilli(row.getLong(17)),
+                Sql.instant(row, 18),
+                Sql.instant(row, 19));
     }
 
     static Charge charge(ResultSet row) throws SQLException {
