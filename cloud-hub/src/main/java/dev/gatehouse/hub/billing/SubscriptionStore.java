@@ -325,18 +325,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                         .orElse(period.end());
                 ends = last.atStartOfDay(zone).toInstant();
                 // In a pause the plan stays off until the end; otherwise it runs to the end.
-                if (sub.planId().isPresent()
-                        && !sub.pausedAt(now)
-                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                    thrown(PlanAssignmentStore.assign(
-                            c,
-                            tenantId,
-                            actor,
-                            sub.memberId(),
-                            sub.planId().get(),
-                            Optional.of(sub.startedAt()),
-                            Optional.of(ends),
-                            now));
+                if (!sub.pausedAt(now)) {
+                    planWindow(c, tenantId, actor, sub, sub.startedAt(), Optional.of(ends), now);
                 }
             }
             // A pause that has not begun by the end is lifted; one under way ends with the subscription.
@@ -399,18 +389,7 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             Instant from = first.atStartOfDay(zone).toInstant();
             Instant until = last.atStartOfDay(zone).toInstant();
-            if (sub.planId().isPresent()
-                    && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                thrown(PlanAssignmentStore.assign(
-                        c,
-                        tenantId,
-                        actor,
-                        sub.memberId(),
-                        sub.planId().get(),
-                        Optional.of(sub.startedAt()),
-                        Optional.of(from),
-                        now));
-            }
+            planWindow(c, tenantId, actor, sub, sub.startedAt(), Optional.of(from), now);
             setPause(c, tenantId, subscriptionId, Optional.of(from), Optional.of(until), now);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
@@ -443,12 +422,28 @@ public record SubscriptionStore(Database database, Clock clock) {
     /** Gives the door plan back from {@code from} (to the end, if cancelling) and clears the pause. */
     private static void resume(Connection c, String tenantId, String actor, Subscription sub, Instant from, Instant now)
             throws SQLException {
+        planWindow(c, tenantId, actor, sub, from, sub.endsAt(), now);
+        setPause(c, tenantId, sub.id(), Optional.empty(), Optional.empty(), now);
+    }
+
+    /**
+     * Sets the window of the subscription's door plan on its member, unless it gives none or another
+     * running subscription of the member gives the same plan.
+     */
+    private static void planWindow(
+            Connection c,
+            String tenantId,
+            String actor,
+            Subscription sub,
+            Instant from,
+            Optional<Instant> until,
+            Instant now)
+            throws SQLException {
         if (sub.planId().isPresent()
                 && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
             thrown(PlanAssignmentStore.assign(
-                    c, tenantId, actor, sub.memberId(), sub.planId().get(), Optional.of(from), sub.endsAt(), now));
+                    c, tenantId, actor, sub.memberId(), sub.planId().get(), Optional.of(from), until, now));
         }
-        setPause(c, tenantId, sub.id(), Optional.empty(), Optional.empty(), now);
     }
 
     private static void setPause(

@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.members.People;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,16 +24,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class SubscriptionPauseTest {
+class SubscriptionPauseTest extends TimeTravelHub {
     /** 10:00 in Berlin on Wednesday 10 March 2027. */
     private static final Instant SOLD = Instant.parse("2027-03-10T09:00:00Z");
     /** Midnight on 1 April 2027 in Berlin (summer time). */
     private static final Instant APRIL = Instant.parse("2027-03-31T22:00:00Z");
     /** Midnight on 1 June 2027 in Berlin. */
     private static final Instant JUNE = Instant.parse("2027-05-31T22:00:00Z");
-
-    static MovableClock clock;
-    static TestHub hub;
 
     @Parameter
     StoreKind store;
@@ -46,17 +39,6 @@ class SubscriptionPauseTest {
     private String door;
     private String member;
     private String subscription;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     @BeforeEach
     void subscribed() {
@@ -94,13 +76,7 @@ class SubscriptionPauseTest {
     }
 
     private String door(Instant at) {
-        Api.Response answer =
-                hub.api().get("/api/v1/explain?memberId=" + member + "&doorId=" + door + "&at=" + at, tenant.token());
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-        return answer.json().get("decision").asText()
-                + (answer.json().has("reason")
-                        ? " " + answer.json().get("reason").asText()
-                        : "");
+        return explain(tenant, member, door, at);
     }
 
     /** The member's charges as "kind amount periodStart". */
