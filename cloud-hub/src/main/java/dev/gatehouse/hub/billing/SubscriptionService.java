@@ -32,6 +32,9 @@ import java.util.Optional;
  * POST /api/v1/subscriptions/{id}/cancel          {"when": "period-end" | "now"}: 200 {subscription, charges}
  * POST /api/v1/subscriptions/{id}/pause           {periods}: from the next period, 1 to 6 whole periods
  * DELETE /api/v1/subscriptions/{id}/pause         lifts a pause that has not begun
+ * GET  /api/v1/subscriptions/{id}/seats           a team's seats: {seats, members}
+ * PUT  /api/v1/subscriptions/{id}/seats/{memberId}    seats the member (201; 200 seated already)
+ * DELETE /api/v1/subscriptions/{id}/seats/{memberId} frees the seat
  * GET  /api/v1/members/{memberId}/subscriptions   the member's, newest first
  * GET  /api/v1/members/{memberId}/charges         what the member owes and is owed, in the order written
  * </pre>
@@ -46,6 +49,9 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .post("/subscriptions/{subscriptionId}/cancel", this::cancel)
                 .post("/subscriptions/{subscriptionId}/pause", this::pause)
                 .delete("/subscriptions/{subscriptionId}/pause", this::lift)
+                .get("/subscriptions/{subscriptionId}/seats", this::seats)
+                .put("/subscriptions/{subscriptionId}/seats/{memberId}", this::addSeat)
+                .delete("/subscriptions/{subscriptionId}/seats/{memberId}", this::removeSeat)
                 .get("/members/{memberId}/subscriptions", this::ofMember)
                 .get("/members/{memberId}/charges", this::charges)
                 .get("/billing/mrr", this::mrr);
@@ -150,6 +156,60 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 "subscription.unpause",
                 current,
                 store.lift(caller.tenantId(), caller.actorId(), current.id()));
+    }
+
+    private void seats(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
+        Subscription current = found(req, caller);
+        Json.ok(res, json(StoreResults.value(store.seats(caller.tenantId(), current.id()))));
+    }
+
+    private void addSeat(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        String member = PathIds.id(req, "memberId", "member");
+        SubscriptionStore.Seats seats =
+                StoreResults.value(store.addSeat(caller.tenantId(), caller.actorId(), current.id(), member));
+        if (!seats.added()) {
+            Json.ok(res, json(seats));
+            return;
+        }
+        audit.record(
+                req,
+                caller,
+                "subscription.seat-add",
+                "subscription",
+                current.id(),
+                current.siteId(),
+                null,
+                json(seats));
+        Json.created(res, json(seats));
+    }
+
+    private void removeSeat(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        String member = PathIds.id(req, "memberId", "member");
+        SubscriptionStore.Seats seats =
+                StoreResults.value(store.removeSeat(caller.tenantId(), caller.actorId(), current.id(), member));
+        audit.record(
+                req,
+                caller,
+                "subscription.seat-remove",
+                "subscription",
+                current.id(),
+                current.siteId(),
+                null,
+                json(seats));
+        Json.ok(res, json(seats));
+    }
+
+    private static ObjectNode json(SubscriptionStore.Seats seats) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("subscriptionId", seats.subscription().id()).put("seats", seats.seats());
+        ArrayNode members = node.putArray("members");
+        seats.members().forEach(members::add);
+        return node;
     }
 
     /** Answers the operation's outcome and audits it with the subscription before it. */

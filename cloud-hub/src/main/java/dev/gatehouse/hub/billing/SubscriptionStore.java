@@ -183,6 +183,11 @@ public record SubscriptionStore(Database database, Clock clock) {
             if (to.status() != BillingPackage.Status.ACTIVE) {
                 return StoreResult.invalid("packageId", "package '" + to.name() + "' is retired and sold no more");
             }
+            int seated = holders(c, tenantId, sub).size();
+            if (seated > to.seats()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has " + seated
+                        + " seats taken and '" + to.name() + "' has " + to.seats() + "; free seats first");
+            }
             if (sub.pausedFrom().isPresent()) {
                 return new StoreResult.Conflict<>("subscription " + subscriptionId + " has a pause set ("
                         + sub.pausedFrom().get() + " to " + sub.pausedUntil().orElseThrow()
@@ -248,21 +253,17 @@ public record SubscriptionStore(Database database, Clock clock) {
                     subscriptionId,
                     tenantId);
             if (!sub.planId().equals(to.planId())) {
-                if (sub.planId().isPresent()
-                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                    thrown(PlanAssignmentStore.unassign(
-                            c, tenantId, actor, sub.memberId(), sub.planId().get(), now));
-                }
-                if (to.planId().isPresent()) {
-                    thrown(PlanAssignmentStore.assign(
-                            c,
-                            tenantId,
-                            actor,
-                            sub.memberId(),
-                            to.planId().get(),
-                            Optional.of(at),
-                            Optional.empty(),
-                            now));
+                for (String holder : holders(c, tenantId, sub)) {
+                    if (sub.planId().isPresent()
+                            && !givenByAnother(
+                                    c, tenantId, sub, holder, sub.planId().get(), now)) {
+                        thrown(PlanAssignmentStore.unassign(
+                                c, tenantId, actor, holder, sub.planId().get(), now));
+                    }
+                    if (to.planId().isPresent()) {
+                        thrown(PlanAssignmentStore.assign(
+                                c, tenantId, actor, holder, to.planId().get(), Optional.of(at), Optional.empty(), now));
+                    }
                 }
             }
             return StoreResult.found(
@@ -314,10 +315,13 @@ public record SubscriptionStore(Database database, Clock clock) {
                                 now)
                         .ifPresent(charges::add);
                 ends = now;
-                if (sub.planId().isPresent()
-                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                    thrown(PlanAssignmentStore.unassign(
-                            c, tenantId, actor, sub.memberId(), sub.planId().get(), now));
+                for (String holder : holders(c, tenantId, sub)) {
+                    if (sub.planId().isPresent()
+                            && !givenByAnother(
+                                    c, tenantId, sub, holder, sub.planId().get(), now)) {
+                        thrown(PlanAssignmentStore.unassign(
+                                c, tenantId, actor, holder, sub.planId().get(), now));
+                    }
                 }
             } else {
                 LocalDate last = sub.committedUntil()
@@ -345,6 +349,116 @@ public record SubscriptionStore(Database database, Clock clock) {
                     tenantId);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
+        }));
+    }
+
+    /** A subscription's seats: how many its package has, and who holds them (the subscriber first). */
+    public record Seats(Subscription subscription, int seats, List<String> members, boolean added) {
+        public Seats {
+            members = List.copyOf(members);
+        }
+    }
+
+    public StoreResult<Seats> seats(String tenantId, String subscriptionId) {
+        return database.read(c -> {
+            Optional<Subscription> found = find(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            return StoreResult.found(seats(c, tenantId, found.get(), false));
+        });
+    }
+
+    private static Seats seats(Connection c, String tenantId, Subscription sub, boolean added) throws SQLException {
+        int seats = PackageStore.find(c, tenantId, sub.packageId())
+                .map(BillingPackage::seats)
+                .orElse(1);
+        return new Seats(sub, seats, holders(c, tenantId, sub), added);
+    }
+
+    /**
+     * Gives a member of the tenant a seat of a team subscription: the door plan from now for as long
+     * as the subscription gives it (from the pause's end, in a pause). A member seated already is
+     * answered as is. Conflict when not a team package, every seat is taken, the subscription has
+     * ended or the member is cancelled.
+     */
+    public StoreResult<Seats> addSeat(String tenantId, String actor, String subscriptionId, String memberId) {
+        Instant now = clock.instant();
+        return refusable(() -> database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            Subscription sub = found.get();
+            Seats current = seats(c, tenantId, sub, false);
+            if (current.seats() < 2) {
+                return new StoreResult.Conflict<>(
+                        "subscription " + subscriptionId + " is not to a team package; only a team package has seats");
+            }
+            if (sub.statusAt(now) == Subscription.Status.ENDED) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has ended");
+            }
+            if (!MemberStore.lock(c, tenantId, memberId)) {
+                return StoreResult.invalid("memberId", "names no member of this tenant: " + memberId);
+            }
+            if (current.members().contains(memberId)) {
+                return StoreResult.found(current);
+            }
+            if (MemberStore.status(c, tenantId, memberId).orElseThrow() == MemberStatus.CANCELLED) {
+                return new StoreResult.Conflict<>("member " + memberId + " is cancelled");
+            }
+            if (current.members().size() >= current.seats()) {
+                return new StoreResult.Conflict<>("all " + current.seats() + " seats of subscription " + subscriptionId
+                        + " are taken; free one first or change to a package with more");
+            }
+            Sql.update(
+                    c,
+                    "INSERT INTO subscription_seats (subscription_id, member_id, tenant_id, added_at) VALUES (?, ?, ?, ?)",
+                    subscriptionId,
+                    memberId,
+                    tenantId,
+                    now);
+            // In a pause the seat waits for the run that ends it; before one, the plan stops at its start.
+            if (sub.planId().isPresent()
+                    && !sub.pausedAt(now)
+                    && !givenByAnother(c, tenantId, sub, memberId, sub.planId().get(), now)) {
+                Optional<Instant> until = sub.pausedFrom().or(sub::endsAt);
+                thrown(PlanAssignmentStore.assign(
+                        c, tenantId, actor, memberId, sub.planId().get(), Optional.of(now), until, now));
+            }
+            return StoreResult.found(seats(c, tenantId, sub, true));
+        }));
+    }
+
+    /** Frees a member's seat: the door plan ends now unless the member holds it otherwise. */
+    public StoreResult<Seats> removeSeat(String tenantId, String actor, String subscriptionId, String memberId) {
+        Instant now = clock.instant();
+        return refusable(() -> database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            Subscription sub = found.get();
+            if (sub.memberId().equals(memberId)) {
+                return new StoreResult.Conflict<>("member " + memberId + " is the subscriber and holds the first"
+                        + " seat; cancel the subscription instead");
+            }
+            MemberStore.lock(c, tenantId, memberId);
+            if (Sql.update(
+                            c,
+                            "DELETE FROM subscription_seats WHERE subscription_id = ? AND member_id = ? AND tenant_id = ?",
+                            subscriptionId,
+                            memberId,
+                            tenantId)
+                    == 0) {
+                return new StoreResult.NotFound<>("seat", memberId);
+            }
+            if (sub.planId().isPresent()
+                    && !givenByAnother(c, tenantId, sub, memberId, sub.planId().get(), now)) {
+                thrown(PlanAssignmentStore.unassign(
+                        c, tenantId, actor, memberId, sub.planId().get(), now));
+            }
+            return StoreResult.found(seats(c, tenantId, sub, false));
         }));
     }
 
@@ -439,10 +553,14 @@ public record SubscriptionStore(Database database, Clock clock) {
             Optional<Instant> until,
             Instant now)
             throws SQLException {
-        if (sub.planId().isPresent()
-                && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-            thrown(PlanAssignmentStore.assign(
-                    c, tenantId, actor, sub.memberId(), sub.planId().get(), Optional.of(from), until, now));
+        if (sub.planId().isEmpty()) {
+            return;
+        }
+        for (String holder : holders(c, tenantId, sub)) {
+            if (!givenByAnother(c, tenantId, sub, holder, sub.planId().get(), now)) {
+                thrown(PlanAssignmentStore.assign(
+                        c, tenantId, actor, holder, sub.planId().get(), Optional.of(from), until, now));
+            }
         }
     }
 
@@ -594,17 +712,48 @@ public record SubscriptionStore(Database database, Clock clock) {
      * Whether another of the member's running subscriptions gives the same door plan: then ending or
      * changing this one leaves the plan as it is.
      */
-    private static boolean givenByAnother(Connection c, String tenantId, Subscription sub, String planId, Instant now)
+    private static boolean givenByAnother(
+            Connection c, String tenantId, Subscription sub, String memberId, String planId, Instant now)
             throws SQLException {
+        String running = " AND s.status <> 'ENDED' AND (s.ends_at IS NULL OR s.ends_at > ?)"
+                + " AND NOT (s.paused_from IS NOT NULL AND s.paused_from <= ? AND s.paused_until > ?)";
         return Sql.exists(
+                        c,
+                        "SELECT 1 FROM subscriptions s WHERE s.tenant_id = ? AND s.member_id = ? AND s.plan_id = ?"
+                                + " AND s.id <> ?" + running,
+                        tenantId,
+                        memberId,
+                        planId,
+                        sub.id(),
+                        now,
+                        now,
+                        now)
+                || Sql.exists(
+                        c,
+                        "SELECT 1 FROM subscriptions s JOIN subscription_seats st ON st.subscription_id = s.id"
+                                + " WHERE s.tenant_id = ? AND st.member_id = ? AND s.plan_id = ? AND s.id <> ?"
+                                + running,
+                        tenantId,
+                        memberId,
+                        planId,
+                        sub.id(),
+                        now,
+                        now,
+                        now);
+    }
+
+    /** Who holds the subscription's door plan through it: its subscriber, then its seats' members by id. */
+    static List<String> holders(Connection c, String tenantId, Subscription sub) throws SQLException {
+        List<String> holders = new ArrayList<>();
+        holders.add(sub.memberId());
+        holders.addAll(Sql.list(
                 c,
-                "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND plan_id = ? AND id <> ?"
-                        + " AND status <> 'ENDED' AND (ends_at IS NULL OR ends_at > ?)",
-                tenantId,
-                sub.memberId(),
-                planId,
+                "SELECT member_id FROM subscription_seats WHERE subscription_id = ? AND tenant_id = ?"
+                        + " ORDER BY member_id",
+                Sql.STRING,
                 sub.id(),
-                now);
+                tenantId));
+        return holders;
     }
 
     /** The end of the commitment's last period, counted from the first; empty without one. */
@@ -650,7 +799,7 @@ public record SubscriptionStore(Database database, Clock clock) {
     }
 
     /** The operation's result, or the refusal a plan store made inside it (its transaction rolled back). */
-    private static StoreResult<Outcome> refusable(java.util.function.Supplier<StoreResult<Outcome>> operation) {
+    private static <T> StoreResult<T> refusable(java.util.function.Supplier<StoreResult<T>> operation) {
         try {
             return operation.get();
         } catch (Refused refused) {
