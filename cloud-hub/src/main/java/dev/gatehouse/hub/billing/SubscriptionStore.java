@@ -158,13 +158,7 @@ public record SubscriptionStore(Database database, Clock clock) {
     /** Moves the subscription to another package of the same interval from {@code at}, prorated. */
     public StoreResult<Outcome> change(
             String tenantId, String actor, String subscriptionId, String packageId, Optional<Instant> when) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             // The member's charges are numbered under the member's lock.
             MemberStore.lock(c, tenantId, sub.memberId());
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
@@ -268,18 +262,12 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
-        }));
+        });
     }
 
     /** Cancels the subscription; its door plan ends with it. */
     public StoreResult<Outcome> cancel(String tenantId, String actor, String subscriptionId, CancelMode mode) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             // The member's charges are numbered under the member's lock.
             MemberStore.lock(c, tenantId, sub.memberId());
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
@@ -349,7 +337,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                     tenantId);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
-        }));
+        });
     }
 
     /** A subscription's seats: how many its package has, and who holds them (the subscriber first). */
@@ -383,13 +371,7 @@ public record SubscriptionStore(Database database, Clock clock) {
      * ended or the member is cancelled.
      */
     public StoreResult<Seats> addSeat(String tenantId, String actor, String subscriptionId, String memberId) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             Seats current = seats(c, tenantId, sub, false);
             if (current.seats() < 2) {
                 return new StoreResult.Conflict<>(
@@ -427,18 +409,12 @@ public record SubscriptionStore(Database database, Clock clock) {
                         c, tenantId, actor, memberId, sub.planId().get(), Optional.of(now), until, now));
             }
             return StoreResult.found(seats(c, tenantId, sub, true));
-        }));
+        });
     }
 
     /** Frees a member's seat: the door plan ends now unless the member holds it otherwise. */
     public StoreResult<Seats> removeSeat(String tenantId, String actor, String subscriptionId, String memberId) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             if (sub.memberId().equals(memberId)) {
                 return new StoreResult.Conflict<>("member " + memberId + " is the subscriber and holds the first"
                         + " seat; cancel the subscription instead");
@@ -459,7 +435,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                         c, tenantId, actor, memberId, sub.planId().get(), now));
             }
             return StoreResult.found(seats(c, tenantId, sub, false));
-        }));
+        });
     }
 
     /** The most periods one pause may last. */
@@ -472,13 +448,7 @@ public record SubscriptionStore(Database database, Clock clock) {
      * Conflict when cancelled, committed past the pause's start, or a pause is set already.
      */
     public StoreResult<Outcome> pause(String tenantId, String actor, String subscriptionId, int periods) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
                 return new StoreResult.Conflict<>("subscription " + subscriptionId + " is "
                         + WireNames.wire(sub.statusAt(now)) + "; only a running subscription pauses");
@@ -507,18 +477,12 @@ public record SubscriptionStore(Database database, Clock clock) {
             setPause(c, tenantId, subscriptionId, Optional.of(from), Optional.of(until), now);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
-        }));
+        });
     }
 
     /** Lifts a pause that has not begun: the door plan runs on as before. Conflict for one under way. */
     public StoreResult<Outcome> lift(String tenantId, String actor, String subscriptionId) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             if (sub.pausedFrom().isEmpty()) {
                 return new StoreResult.Conflict<>("subscription " + subscriptionId + " has no pause set");
             }
@@ -530,7 +494,7 @@ public record SubscriptionStore(Database database, Clock clock) {
             resume(c, tenantId, actor, sub, sub.startedAt(), now);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
-        }));
+        });
     }
 
     /** Gives the door plan back from {@code from} (to the end, if cancelling) and clears the pause. */
@@ -684,6 +648,24 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             return StoreResult.found(Sql.list(c, sql, mapper, tenantId, memberId));
         });
+    }
+
+    /** An operation on one subscription, its row locked, in the transaction. */
+    @FunctionalInterface
+    private interface Locked<T> {
+        StoreResult<T> apply(Connection c, Subscription sub, Instant now) throws SQLException;
+    }
+
+    /** Runs {@code operation} on the subscription, locked, in one transaction; NotFound for no such one. */
+    private <T> StoreResult<T> locked(String tenantId, String subscriptionId, Locked<T> operation) {
+        Instant now = clock.instant();
+        return refusable(() -> database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            return operation.apply(c, found.get(), now);
+        }));
     }
 
     /** The subscription's row, locked for the transaction (an update on PostgreSQL; SQLite has one writer). */
