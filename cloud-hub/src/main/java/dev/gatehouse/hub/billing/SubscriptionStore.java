@@ -559,16 +559,19 @@ public record SubscriptionStore(Database database, Clock clock) {
         }
         Subscription sub = found.get();
         MemberStore.lock(c, tenantId, sub.memberId());
-        ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
+        String[] siteAndPackage = Sql.one(
+                        c,
+                        "SELECT st.time_zone, p.name FROM sites st LEFT JOIN packages p ON p.id = ? AND p.tenant_id"
+                                + " = st.tenant_id WHERE st.id = ? AND st.tenant_id = ?",
+                        row -> new String[] {row.getString(1), row.getString(2)},
+                        sub.packageId(),
+                        sub.siteId(),
+                        tenantId)
+                .orElseThrow();
+        ZoneId zone = ZoneId.of(siteAndPackage[0]);
         LocalDate today = now.atZone(zone).toLocalDate();
         LocalDate through = sub.chargedThrough();
-        String name = Sql.one(
-                        c,
-                        "SELECT name FROM packages WHERE id = ? AND tenant_id = ?",
-                        Sql.STRING,
-                        sub.packageId(),
-                        tenantId)
-                .orElse(sub.packageId());
+        String name = Optional.ofNullable(siteAndPackage[1]).orElse(sub.packageId());
         List<Charge> charges = new ArrayList<>();
         while (sub.status() != Subscription.Status.ENDED && !through.isAfter(today)) {
             BillingPeriod period = BillingPeriod.containing(sub.anchor(), sub.interval(), through);
