@@ -176,6 +176,11 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
 
     /** A subscription as the API answers it: its status as of now. */
     ObjectNode json(Subscription sub) {
+        return json(sub, clock.instant());
+    }
+
+    /** A subscription as the API answers it and the audit log records it: its status as of {@code now}. */
+    public static ObjectNode json(Subscription sub, java.time.Instant now) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("id", sub.id())
                 .put("memberId", sub.memberId())
@@ -188,7 +193,7 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .put("anchor", sub.anchor().toString());
         sub.committedUntil()
                 .ifPresentOrElse(d -> node.put("committedUntil", d.toString()), () -> node.putNull("committedUntil"));
-        node.put("status", WireNames.wire(sub.statusAt(clock.instant())))
+        node.put("status", WireNames.wire(sub.statusAt(now)))
                 .put("startedAt", sub.startedAt().toString());
         sub.endsAt().ifPresentOrElse(at -> node.put("endsAt", at.toString()), () -> node.putNull("endsAt"));
         node.put("createdAt", sub.createdAt().toString())
