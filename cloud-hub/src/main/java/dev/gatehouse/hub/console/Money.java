@@ -34,16 +34,18 @@ public final class Money {
     }
 
     /**
-     * An amount typed as {@code 1234.5}, {@code 1,234.50} or {@code -5}, in minor units of the currency;
+     * An amount typed as {@code 1234.5}, {@code 1,234.50} or {@code -5} (a comma only between thousands), in minor units of the currency;
      * empty when it is not an amount, or has more decimals than the currency. A sign is kept, so the
      * reader that decides (the API's own) can say why a negative amount is refused.
      */
     public static Optional<Long> minorUnits(String text, String currency) {
         int digits = digits(Currency.getInstance(currency));
-        String t = text.strip().replace(",", "");
-        if (!t.matches("-?\\d{1,13}(\\.\\d+)?")) {
+        String t = text.strip();
+        // A comma only groups thousands (1,234.50); 12,50 is refused, never read as 1250.
+        if (!t.matches("-?(\\d{1,13}|\\d{1,3}(,\\d{3}){1,4})(\\.\\d+)?")) {
             return Optional.empty();
         }
+        t = t.replace(",", "");
         BigDecimal amount = new BigDecimal(t);
         if (amount.stripTrailingZeros().scale() > digits) {
             return Optional.empty();
