@@ -361,6 +361,37 @@ class BillingPagesTest extends LiveBrowserTest {
     }
 
     @Test
+    void aPaymentFormSentTwiceRecordsThePaymentOnce() {
+        // A double click or a form sent again after a timeout must not take the money twice.
+        String member = site.member("Rhea Resend", LiveSite.uid());
+        JsonNode invoice = invoiced(member, monthly);
+        String id = invoice.get("id").asText();
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/billing/invoices/" + id));
+        String key = browser.awaitVisible(By.id("payment-form"))
+                .findElement(By.name("idempotencyKey"))
+                .getAttribute("value");
+        String body = form(csrf(), "&amount=50.00&method=cash&reference=till+7&idempotencyKey=" + key);
+        for (int i = 0; i < 2; i++) {
+            Api.Response sent = site.api()
+                    .withCookie("POST", "/console/billing/invoices/" + id + "/payments", cookie(), Optional.of(body));
+            assertThat(sent.status()).as(sent.toString()).isEqualTo(303);
+        }
+        assertThat(open(id)).isEqualTo(invoice.get("total").asLong() - 5000);
+        assertThat(site.api()
+                        .get("/api/v1/invoices/" + id + "/payments", site.token())
+                        .json()
+                        .get("items"))
+                .hasSize(1);
+        // The page shown again carries a new key: a second payment is a new one.
+        browser.open(site.url("/console/billing/invoices/" + id + "?notice=part-paid"));
+        assertThat(browser.awaitVisible(By.id("billing-notice")).getText())
+                .isEqualTo("Payment recorded. Part of the invoice is still open.");
+        assertThat(browser.driver().findElement(By.name("idempotencyKey")).getAttribute("value"))
+                .isNotEqualTo(key);
+    }
+
+    @Test
     void aFormWithoutItsTokenAndAnotherTenantsIdsChangeAndShowNothing() {
         // Another tenant's package and invoice, made through its own token.
         TestHub.Tenant other = site.hub.newTenant("elsewhere");
