@@ -148,23 +148,39 @@ public record InvoiceStore(Database database, Clock clock) {
         return database.read(c -> find(c, tenantId, invoiceId));
     }
 
+    /** The tenant's documents, newest first; at most {@code limit}. */
+    public List<Invoice> recent(String tenantId, int limit) {
+        return database.read(c -> documents(
+                c,
+                tenantId,
+                "SELECT id FROM invoices WHERE tenant_id = ? ORDER BY issued_at DESC, id DESC LIMIT ?",
+                tenantId,
+                limit));
+    }
+
     /** The member's documents, newest first; NotFound for no such member. */
     public StoreResult<List<Invoice>> ofMember(String tenantId, String memberId) {
         return database.read(c -> {
             if (!Sql.exists(c, "SELECT 1 FROM members WHERE id = ? AND tenant_id = ?", memberId, tenantId)) {
                 return new StoreResult.NotFound<>("member", memberId);
             }
-            List<Invoice> documents = new ArrayList<>();
-            for (String id : Sql.list(
+            return StoreResult.found(documents(
                     c,
-                    "SELECT id FROM invoices WHERE tenant_id = ? AND member_id = ? ORDER BY issued_at DESC, id DESC",
-                    Sql.STRING,
                     tenantId,
-                    memberId)) {
-                find(c, tenantId, id).ifPresent(documents::add);
-            }
-            return StoreResult.found(List.copyOf(documents));
+                    "SELECT id FROM invoices WHERE tenant_id = ? AND member_id = ? ORDER BY issued_at DESC, id DESC",
+                    tenantId,
+                    memberId));
         });
+    }
+
+    /** The documents whose ids {@code sql} selects, in its order, with their lines. */
+    private static List<Invoice> documents(Connection c, String tenantId, String sql, Object... args)
+            throws SQLException {
+        List<Invoice> documents = new ArrayList<>();
+        for (String id : Sql.list(c, sql, Sql.STRING, args)) {
+            find(c, tenantId, id).ifPresent(documents::add);
+        }
+        return List.copyOf(documents);
     }
 
     /** Who sells (the tenant's name) and who is billed (the member's name and e-mail), for the PDF. */

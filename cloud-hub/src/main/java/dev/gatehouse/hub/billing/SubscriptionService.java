@@ -15,7 +15,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -274,6 +273,11 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
 
     /** A subscription as the API answers it: its status as of now. */
     ObjectNode json(Subscription sub) {
+        return json(sub, clock.instant());
+    }
+
+    /** A subscription as the API answers it and the audit log records it: its status as of {@code now}. */
+    public static ObjectNode json(Subscription sub, java.time.Instant now) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("id", sub.id())
                 .put("memberId", sub.memberId())
@@ -286,7 +290,6 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .put("anchor", sub.anchor().toString());
         sub.committedUntil()
                 .ifPresentOrElse(d -> node.put("committedUntil", d.toString()), () -> node.putNull("committedUntil"));
-        Instant now = clock.instant();
         node.put(
                         "status",
                         sub.statusAt(now) == Subscription.Status.ACTIVE && sub.pausedAt(now)

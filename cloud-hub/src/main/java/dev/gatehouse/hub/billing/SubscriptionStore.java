@@ -633,6 +633,18 @@ public record SubscriptionStore(Database database, Clock clock) {
                 SubscriptionStore::read);
     }
 
+    /** The tenant's subscriptions, by member then newest first; at most {@code limit}. */
+    public List<Subscription> list(String tenantId, int limit) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT " + COLUMNS
+                        + " FROM subscriptions WHERE tenant_id = ? ORDER BY member_id, created_at DESC, id DESC"
+                        + " LIMIT ?",
+                SubscriptionStore::read,
+                tenantId,
+                limit));
+    }
+
     /** The member's charges in the order written; NotFound for no such member. */
     public StoreResult<List<Charge>> charges(String tenantId, String memberId) {
         return memberRows(
