@@ -99,7 +99,8 @@ public record ChargeStore(Database database, Clock clock) {
                 c,
                 "INSERT INTO billing_charges (id, tenant_id, member_id, subscription_id, kind, description, amount,"
                         + " currency, period_start, period_end, charge_key, invoice_id, created_at, ordinal) VALUES"
-                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
+                        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM"
+                        + " billing_charges WHERE tenant_id = ? AND member_id = ?))"
                         + " ON CONFLICT (tenant_id, charge_key) DO NOTHING",
                 id,
                 tenantId,
@@ -113,14 +114,8 @@ public record ChargeStore(Database database, Clock clock) {
                 charge.period().map(p -> p.end().toString()),
                 charge.key(),
                 now,
-                Sql.one(
-                                c,
-                                "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM billing_charges WHERE tenant_id = ?"
-                                        + " AND member_id = ?",
-                                Sql.LONG,
-                                tenantId,
-                                charge.memberId())
-                        .orElseThrow());
+                tenantId,
+                charge.memberId());
         if (written == 0) {
             return Optional.empty();
         }

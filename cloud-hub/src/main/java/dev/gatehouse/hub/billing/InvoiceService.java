@@ -125,7 +125,7 @@ public record InvoiceService(InvoiceStore store, BillingRun run, Audit audit, in
     }
 
     /** A document as the API answers it and the audit log records it. */
-    static ObjectNode json(Invoice invoice) {
+    public static ObjectNode json(Invoice invoice) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("id", invoice.id())
                 .put("memberId", invoice.memberId())

@@ -70,8 +70,15 @@ public record InvoiceStore(Database database, Clock clock) {
         Invoice.Kind kind = subtotal >= 0 ? Invoice.Kind.INVOICE : Invoice.Kind.CREDIT_NOTE;
         String series = kind == Invoice.Kind.INVOICE ? "INV" : "CN";
         long number = next(c, tenantId, series);
-        Tax tax = tax(c, tenantId);
-        Instant due = now.plus(java.time.Duration.ofDays(paymentTermsDays(c, tenantId)));
+        record Settings(Tax tax, int terms) {}
+        Settings settings = Sql.one(
+                        c,
+                        "SELECT tax_name, tax_rate_bp, payment_terms_days FROM billing_settings WHERE tenant_id = ?",
+                        row -> new Settings(new Tax(row.getString(1), row.getInt(2)), row.getInt(3)),
+                        tenantId)
+                .orElse(new Settings(new Tax("VAT", 0), DEFAULT_TERMS_DAYS));
+        Tax tax = settings.tax();
+        Instant due = now.plus(java.time.Duration.ofDays(settings.terms()));
         long taxAmount = Proration.share(Math.abs(subtotal), tax.rateBasisPoints(), 10_000) * Long.signum(subtotal);
         String id = HubIds.next("inv");
         Sql.update(
@@ -141,23 +148,39 @@ public record InvoiceStore(Database database, Clock clock) {
         return database.read(c -> find(c, tenantId, invoiceId));
     }
 
+    /** The tenant's documents, newest first; at most {@code limit}. */
+    public List<Invoice> recent(String tenantId, int limit) {
+        return database.read(c -> documents(
+                c,
+                tenantId,
+                "SELECT id FROM invoices WHERE tenant_id = ? ORDER BY issued_at DESC, id DESC LIMIT ?",
+                tenantId,
+                limit));
+    }
+
     /** The member's documents, newest first; NotFound for no such member. */
     public StoreResult<List<Invoice>> ofMember(String tenantId, String memberId) {
         return database.read(c -> {
             if (!Sql.exists(c, "SELECT 1 FROM members WHERE id = ? AND tenant_id = ?", memberId, tenantId)) {
                 return new StoreResult.NotFound<>("member", memberId);
             }
-            List<Invoice> documents = new ArrayList<>();
-            for (String id : Sql.list(
+            return StoreResult.found(documents(
                     c,
-                    "SELECT id FROM invoices WHERE tenant_id = ? AND member_id = ? ORDER BY issued_at DESC, id DESC",
-                    Sql.STRING,
                     tenantId,
-                    memberId)) {
-                find(c, tenantId, id).ifPresent(documents::add);
-            }
-            return StoreResult.found(List.copyOf(documents));
+                    "SELECT id FROM invoices WHERE tenant_id = ? AND member_id = ? ORDER BY issued_at DESC, id DESC",
+                    tenantId,
+                    memberId));
         });
+    }
+
+    /** The documents whose ids {@code sql} selects, in its order, with their lines. */
+    private static List<Invoice> documents(Connection c, String tenantId, String sql, Object... args)
+            throws SQLException {
+        List<Invoice> documents = new ArrayList<>();
+        for (String id : Sql.list(c, sql, Sql.STRING, args)) {
+            find(c, tenantId, id).ifPresent(documents::add);
+        }
+        return List.copyOf(documents);
     }
 
     /** Who sells (the tenant's name) and who is billed (the member's name and e-mail), for the PDF. */
@@ -229,15 +252,11 @@ public record InvoiceStore(Database database, Clock clock) {
 
     /** The series' next number, taken in the caller's transaction (on PostgreSQL the row stays locked). */
     private static long next(Connection c, String tenantId, String series) throws SQLException {
+        // One statement makes the series or moves it on (and on PostgreSQL locks its row to the end).
         Sql.update(
                 c,
-                "INSERT INTO invoice_series (tenant_id, series, last_number) VALUES (?, ?, 0)"
-                        + " ON CONFLICT (tenant_id, series) DO NOTHING",
-                tenantId,
-                series);
-        Sql.update(
-                c,
-                "UPDATE invoice_series SET last_number = last_number + 1 WHERE tenant_id = ? AND series = ?",
+                "INSERT INTO invoice_series (tenant_id, series, last_number) VALUES (?, ?, 1)"
+                        + " ON CONFLICT (tenant_id, series) DO UPDATE SET last_number = invoice_series.last_number + 1",
                 tenantId,
                 series);
         return Sql.one(

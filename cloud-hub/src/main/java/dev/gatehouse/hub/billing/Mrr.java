@@ -51,9 +51,12 @@ public record Mrr(String currency, long mrr, int subscriptions) {
                 c,
                 "SELECT site_id, currency, billing_interval, price FROM subscriptions WHERE tenant_id = ?"
                         + " AND (status = 'ACTIVE' OR (status = 'CANCELLING' AND ends_at > ?))"
-                        + " AND started_at <= ? AND billing_interval <> 'ONE_OFF'",
+                        + " AND started_at <= ? AND billing_interval <> 'ONE_OFF'"
+                        + " AND NOT (paused_from IS NOT NULL AND paused_from <= ? AND paused_until > ?)",
                 r -> new Row(r.getString(1), r.getString(2), r.getString(3), r.getLong(4)),
                 tenantId,
+                now.toEpochMilli(),
+                now.toEpochMilli(),
                 now.toEpochMilli(),
                 now.toEpochMilli())) {
             if (!covers.test(row.site())) {

@@ -36,7 +36,7 @@ import java.util.Optional;
  * </pre>
  */
 public record PackageService(PackageStore store, Audit audit, int maxBody) implements HttpService {
-    static final String[] FIELDS = {
+    public static final String[] FIELDS = {
         "name",
         "description",
         "kind",

@@ -84,30 +84,11 @@ public record PaymentService(
     private void record(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.FINANCE);
         String id = PathIds.id(req, "invoiceId", "invoice");
-        Input input =
-                Input.of(Json.object(req, maxBody), "amount", "currency", "method", "reference", "idempotencyKey");
-        Optional<Long> amount = input.wholeNumber("amount", 1, MAX_AMOUNT);
-        if (!input.has("amount")) {
-            input.error("amount", "is required: minor units of the invoice's currency, 2500 for 25.00");
-        }
-        Optional<String> currency = input.optionalText("currency", 3);
-        Optional<Method> method = input.enumValue("method", Method.class);
-        if (!input.has("method")) {
-            input.error("method", "is required: one of " + WireNames.choices(Method.class));
-        }
-        String reference = input.text("reference", 140);
-        Optional<String> key = idempotencyKey(req, input);
-        input.done();
-        PaymentProvider.Collected collected = StoreResults.value(manual.collect(
-                caller.tenantId(),
-                id,
-                new PaymentProvider.Request(
-                        amount,
-                        currency,
-                        WireNames.wire(method.orElseThrow()),
-                        reference,
-                        key,
-                        caller.actor().id())));
+        PaymentProvider.Request request = manualRequest(
+                Input.of(Json.object(req, maxBody), MANUAL_FIELDS),
+                req.headers().first(HeaderNames.create("Idempotency-Key")),
+                caller.actor().id());
+        PaymentProvider.Collected collected = StoreResults.value(manual.collect(caller.tenantId(), id, request));
         switch (collected) {
             case PaymentProvider.Collected.Recorded recorded
             when recorded.replayed() -> Json.ok(res, json(recorded.payment()));
@@ -120,9 +101,33 @@ public record PaymentService(
         }
     }
 
+    /** The fields of a manual payment's body. */
+    public static final String[] MANUAL_FIELDS = {"amount", "currency", "method", "reference", "idempotencyKey"};
+
+    /**
+     * A manual payment's body (and the {@code Idempotency-Key} header, when sent) read into a request;
+     * every problem in one {@link dev.gatehouse.hub.web.ApiException} naming its field. The console's
+     * payment form is read here too, so it accepts exactly what the API accepts.
+     */
+    public static PaymentProvider.Request manualRequest(Input input, Optional<String> header, String requestedBy) {
+        Optional<Long> amount = input.wholeNumber("amount", 1, MAX_AMOUNT);
+        if (!input.has("amount")) {
+            input.error("amount", "is required: minor units of the invoice's currency, 2500 for 25.00");
+        }
+        Optional<String> currency = input.optionalText("currency", 3);
+        Optional<Method> method = input.enumValue("method", Method.class);
+        if (!input.has("method")) {
+            input.error("method", "is required: one of " + WireNames.choices(Method.class));
+        }
+        String reference = input.text("reference", 140);
+        Optional<String> key = idempotencyKey(header, input);
+        input.done();
+        return new PaymentProvider.Request(
+                amount, currency, WireNames.wire(method.orElseThrow()), reference, key, requestedBy);
+    }
+
     /** The key from the Idempotency-Key header or the idempotencyKey field; required, one value. */
-    private static Optional<String> idempotencyKey(ServerRequest req, Input input) {
-        Optional<String> header = req.headers().first(HeaderNames.create("Idempotency-Key"));
+    private static Optional<String> idempotencyKey(Optional<String> header, Input input) {
         Optional<String> field = input.optionalText("idempotencyKey", 255);
         if (header.isPresent() && field.isPresent() && !header.get().equals(field.get())) {
             input.error("idempotencyKey", "differs from the Idempotency-Key header; send one key");
@@ -300,7 +305,8 @@ public record PaymentService(
         Json.created(res, body);
     }
 
-    static ObjectNode json(Payment p) {
+    /** A payment as the API answers it and the audit log records it. */
+    public static ObjectNode json(Payment p) {
         return Json.MAPPER
                 .createObjectNode()
                 .put("id", p.id())

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param endsAt when it ends (cancelled), empty while it runs on
  * @param changes how many times its package was changed: numbers each change's charges
  * @param chargedThrough its periods are charged up to this day (excluded)
+ * @param pausedFrom a pause set: from this period start (not charged, the door plan off)
+ * @param pausedUntil until this period start, when the billing run gives the door plan back
  */
 public record Subscription(
         String id,
@@ -30,13 +32,20 @@ public record Subscription(
         int changes,
         LocalDate chargedThrough,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        Optional<Instant> pausedFrom,
+        Optional<Instant> pausedUntil) {
 
     /** Where a subscription is: running, cancelled but running to {@code endsAt}, or over. */
     public enum Status {
         ACTIVE,
         CANCELLING,
         ENDED
+    }
+
+    /** Whether a pause set on it holds {@code at}. */
+    public boolean pausedAt(Instant at) {
+        return pausedFrom.isPresent() && !at.isBefore(pausedFrom.get()) && at.isBefore(pausedUntil.orElseThrow());
     }
 
     /** The status at {@code now}: a cancelled subscription whose end has come is over. */

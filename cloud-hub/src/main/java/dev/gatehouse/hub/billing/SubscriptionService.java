@@ -29,6 +29,11 @@ import java.util.Optional;
  * GET  /api/v1/subscriptions/{id}                 one
  * POST /api/v1/subscriptions/{id}/change          {packageId, at?}: 200 {subscription, charges}
  * POST /api/v1/subscriptions/{id}/cancel          {"when": "period-end" | "now"}: 200 {subscription, charges}
+ * POST /api/v1/subscriptions/{id}/pause           {periods}: from the next period, 1 to 6 whole periods
+ * DELETE /api/v1/subscriptions/{id}/pause         lifts a pause that has not begun
+ * GET  /api/v1/subscriptions/{id}/seats           a team's seats: {seats, members}
+ * PUT  /api/v1/subscriptions/{id}/seats/{memberId}    seats the member (201; 200 seated already)
+ * DELETE /api/v1/subscriptions/{id}/seats/{memberId} frees the seat
  * GET  /api/v1/members/{memberId}/subscriptions   the member's, newest first
  * GET  /api/v1/members/{memberId}/charges         what the member owes and is owed, in the order written
  * </pre>
@@ -41,6 +46,11 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .get("/subscriptions/{subscriptionId}", this::get)
                 .post("/subscriptions/{subscriptionId}/change", this::change)
                 .post("/subscriptions/{subscriptionId}/cancel", this::cancel)
+                .post("/subscriptions/{subscriptionId}/pause", this::pause)
+                .delete("/subscriptions/{subscriptionId}/pause", this::lift)
+                .get("/subscriptions/{subscriptionId}/seats", this::seats)
+                .put("/subscriptions/{subscriptionId}/seats/{memberId}", this::addSeat)
+                .delete("/subscriptions/{subscriptionId}/seats/{memberId}", this::removeSeat)
                 .get("/members/{memberId}/subscriptions", this::ofMember)
                 .get("/members/{memberId}/charges", this::charges)
                 .get("/billing/mrr", this::mrr);
@@ -114,6 +124,93 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 store.cancel(caller.tenantId(), caller.actorId(), current.id(), mode.orElseThrow()));
     }
 
+    private void pause(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        Input input = Input.of(Json.object(req, maxBody), "periods");
+        Optional<Integer> periods = input.integer("periods", 1, SubscriptionStore.MAX_PAUSE_PERIODS);
+        if (!input.has("periods")) {
+            input.error(
+                    "periods",
+                    "is required: how many whole periods to pause, from the next one (1 to "
+                            + SubscriptionStore.MAX_PAUSE_PERIODS + ")");
+        }
+        input.done();
+        done(
+                req,
+                res,
+                caller,
+                "subscription.pause",
+                current,
+                store.pause(caller.tenantId(), caller.actorId(), current.id(), periods.orElseThrow()));
+    }
+
+    private void lift(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        done(
+                req,
+                res,
+                caller,
+                "subscription.unpause",
+                current,
+                store.lift(caller.tenantId(), caller.actorId(), current.id()));
+    }
+
+    private void seats(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
+        Subscription current = found(req, caller);
+        Json.ok(res, json(StoreResults.value(store.seats(caller.tenantId(), current.id()))));
+    }
+
+    private void addSeat(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        String member = PathIds.id(req, "memberId", "member");
+        SubscriptionStore.Seats seats =
+                StoreResults.value(store.addSeat(caller.tenantId(), caller.actorId(), current.id(), member));
+        if (!seats.added()) {
+            Json.ok(res, json(seats));
+            return;
+        }
+        audit.record(
+                req,
+                caller,
+                "subscription.seat-add",
+                "subscription",
+                current.id(),
+                current.siteId(),
+                null,
+                json(seats));
+        Json.created(res, json(seats));
+    }
+
+    private void removeSeat(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Subscription current = found(req, caller);
+        String member = PathIds.id(req, "memberId", "member");
+        SubscriptionStore.Seats seats =
+                StoreResults.value(store.removeSeat(caller.tenantId(), caller.actorId(), current.id(), member));
+        audit.record(
+                req,
+                caller,
+                "subscription.seat-remove",
+                "subscription",
+                current.id(),
+                current.siteId(),
+                null,
+                json(seats));
+        Json.ok(res, json(seats));
+    }
+
+    private static ObjectNode json(SubscriptionStore.Seats seats) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("subscriptionId", seats.subscription().id()).put("seats", seats.seats());
+        ArrayNode members = node.putArray("members");
+        seats.members().forEach(members::add);
+        return node;
+    }
+
     /** Answers the operation's outcome and audits it with the subscription before it. */
     private void done(
             ServerRequest req,
@@ -176,6 +273,11 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
 
     /** A subscription as the API answers it: its status as of now. */
     ObjectNode json(Subscription sub) {
+        return json(sub, clock.instant());
+    }
+
+    /** A subscription as the API answers it and the audit log records it: its status as of {@code now}. */
+    public static ObjectNode json(Subscription sub, java.time.Instant now) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("id", sub.id())
                 .put("memberId", sub.memberId())
@@ -188,8 +290,15 @@ public record SubscriptionService(SubscriptionStore store, Audit audit, Clock cl
                 .put("anchor", sub.anchor().toString());
         sub.committedUntil()
                 .ifPresentOrElse(d -> node.put("committedUntil", d.toString()), () -> node.putNull("committedUntil"));
-        node.put("status", WireNames.wire(sub.statusAt(clock.instant())))
+        node.put(
+                        "status",
+                        sub.statusAt(now) == Subscription.Status.ACTIVE && sub.pausedAt(now)
+                                ? "paused"
+                                : WireNames.wire(sub.statusAt(now)))
                 .put("startedAt", sub.startedAt().toString());
+        sub.pausedFrom().ifPresentOrElse(at -> node.put("pausedFrom", at.toString()), () -> node.putNull("pausedFrom"));
+        sub.pausedUntil()
+                .ifPresentOrElse(at -> node.put("pausedUntil", at.toString()), () -> node.putNull("pausedUntil"));
         sub.endsAt().ifPresentOrElse(at -> node.put("endsAt", at.toString()), () -> node.putNull("endsAt"));
         node.put("createdAt", sub.createdAt().toString())
                 .put("updatedAt", sub.updatedAt().toString());

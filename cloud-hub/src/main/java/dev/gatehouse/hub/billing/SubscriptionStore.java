@@ -28,7 +28,7 @@ import java.util.Optional;
 public record SubscriptionStore(Database database, Clock clock) {
     private static final String COLUMNS = "id, member_id, site_id, package_id, plan_id, price, currency,"
             + " billing_interval, anchor, committed_until, status, started_at, ends_at, changes, charged_through,"
-            + " created_at, updated_at";
+            + " created_at, updated_at, paused_from, paused_until";
     static final String CHARGE_COLUMNS = "id, member_id, subscription_id, kind, description, amount,"
             + " currency, period_start, period_end, invoice_id, created_at";
 
@@ -104,7 +104,7 @@ public record SubscriptionStore(Database database, Clock clock) {
             Optional<LocalDate> committed = committedUntil(anchor, sold.interval(), first.period(), sold);
             Sql.update(
                     c,
-                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(17) + "?)",
+                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(19) + "?)",
                     id,
                     sale.memberId(),
                     sale.siteId(),
@@ -122,6 +122,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                     first.period().end().toString(),
                     now,
                     now,
+                    null,
+                    null,
                     tenantId);
             boolean whole = first.period().start().equals(day);
             List<Charge> charges = new ArrayList<>();
@@ -156,13 +158,7 @@ public record SubscriptionStore(Database database, Clock clock) {
     /** Moves the subscription to another package of the same interval from {@code at}, prorated. */
     public StoreResult<Outcome> change(
             String tenantId, String actor, String subscriptionId, String packageId, Optional<Instant> when) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             // The member's charges are numbered under the member's lock.
             MemberStore.lock(c, tenantId, sub.memberId());
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
@@ -180,6 +176,16 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             if (to.status() != BillingPackage.Status.ACTIVE) {
                 return StoreResult.invalid("packageId", "package '" + to.name() + "' is retired and sold no more");
+            }
+            int seated = holders(c, tenantId, sub).size();
+            if (seated > to.seats()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has " + seated
+                        + " seats taken and '" + to.name() + "' has " + to.seats() + "; free seats first");
+            }
+            if (sub.pausedFrom().isPresent()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has a pause set ("
+                        + sub.pausedFrom().get() + " to " + sub.pausedUntil().orElseThrow()
+                        + "); change its package after the pause, or lift a pause that has not begun");
             }
             if (to.interval() != sub.interval()) {
                 return StoreResult.invalid(
@@ -241,37 +247,27 @@ public record SubscriptionStore(Database database, Clock clock) {
                     subscriptionId,
                     tenantId);
             if (!sub.planId().equals(to.planId())) {
-                if (sub.planId().isPresent()
-                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                    thrown(PlanAssignmentStore.unassign(
-                            c, tenantId, actor, sub.memberId(), sub.planId().get(), now));
-                }
-                if (to.planId().isPresent()) {
-                    thrown(PlanAssignmentStore.assign(
-                            c,
-                            tenantId,
-                            actor,
-                            sub.memberId(),
-                            to.planId().get(),
-                            Optional.of(at),
-                            Optional.empty(),
-                            now));
+                for (String holder : holders(c, tenantId, sub)) {
+                    if (sub.planId().isPresent()
+                            && !givenByAnother(
+                                    c, tenantId, sub, holder, sub.planId().get(), now)) {
+                        thrown(PlanAssignmentStore.unassign(
+                                c, tenantId, actor, holder, sub.planId().get(), now));
+                    }
+                    if (to.planId().isPresent()) {
+                        thrown(PlanAssignmentStore.assign(
+                                c, tenantId, actor, holder, to.planId().get(), Optional.of(at), Optional.empty(), now));
+                    }
                 }
             }
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
-        }));
+        });
     }
 
     /** Cancels the subscription; its door plan ends with it. */
     public StoreResult<Outcome> cancel(String tenantId, String actor, String subscriptionId, CancelMode mode) {
-        Instant now = clock.instant();
-        return refusable(() -> database.write(c -> {
-            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
-            if (found.isEmpty()) {
-                return new StoreResult.NotFound<>("subscription", subscriptionId);
-            }
-            Subscription sub = found.get();
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
             // The member's charges are numbered under the member's lock.
             MemberStore.lock(c, tenantId, sub.memberId());
             if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
@@ -291,6 +287,8 @@ public record SubscriptionStore(Database database, Clock clock) {
                             + sub.committedUntil().get() + "; cancel it at the period's end, which ends it then");
                 }
                 Proration.Prorated credit = Proration.cancelNow(sub.anchor(), sub.interval(), zone, now, sub.price());
+                // A paused period was never charged: nothing of it to credit.
+                long unused = sub.pausedAt(now) ? 0 : credit.credit();
                 charge(
                                 c,
                                 tenantId,
@@ -298,48 +296,254 @@ public record SubscriptionStore(Database database, Clock clock) {
                                 subscriptionId,
                                 Charge.Kind.CANCEL_CREDIT,
                                 "Cancelled on " + today + ": the days after it",
-                                -credit.credit(),
+                                -unused,
                                 sub.currency(),
                                 credit.period(),
                                 "sub:" + subscriptionId + ":cancel",
                                 now)
                         .ifPresent(charges::add);
                 ends = now;
-                if (sub.planId().isPresent()
-                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                    thrown(PlanAssignmentStore.unassign(
-                            c, tenantId, actor, sub.memberId(), sub.planId().get(), now));
+                for (String holder : holders(c, tenantId, sub)) {
+                    if (sub.planId().isPresent()
+                            && !givenByAnother(
+                                    c, tenantId, sub, holder, sub.planId().get(), now)) {
+                        thrown(PlanAssignmentStore.unassign(
+                                c, tenantId, actor, holder, sub.planId().get(), now));
+                    }
                 }
             } else {
                 LocalDate last = sub.committedUntil()
                         .filter(until -> until.isAfter(period.end()))
                         .orElse(period.end());
                 ends = last.atStartOfDay(zone).toInstant();
-                if (sub.planId().isPresent()
-                        && !givenByAnother(c, tenantId, sub, sub.planId().get(), now)) {
-                    thrown(PlanAssignmentStore.assign(
-                            c,
-                            tenantId,
-                            actor,
-                            sub.memberId(),
-                            sub.planId().get(),
-                            Optional.of(sub.startedAt()),
-                            Optional.of(ends),
-                            now));
+                // In a pause the plan stays off until the end; otherwise it runs to the end.
+                if (!sub.pausedAt(now)) {
+                    planWindow(c, tenantId, actor, sub, sub.startedAt(), Optional.of(ends), now);
                 }
             }
+            // A pause that has not begun by the end is lifted; one under way ends with the subscription.
+            boolean keepPause =
+                    sub.pausedFrom().filter(from -> from.isBefore(ends)).isPresent();
             Sql.update(
                     c,
-                    "UPDATE subscriptions SET status = ?, ends_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                    "UPDATE subscriptions SET status = ?, ends_at = ?, updated_at = ?, paused_from = ?,"
+                            + " paused_until = ? WHERE id = ? AND tenant_id = ?",
                     mode == CancelMode.NOW ? Subscription.Status.ENDED : Subscription.Status.CANCELLING,
                     ends,
                     now,
+                    keepPause ? sub.pausedFrom() : Optional.empty(),
+                    keepPause ? sub.pausedUntil() : Optional.empty(),
                     subscriptionId,
                     tenantId);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
-        }));
+        });
     }
+
+    /** A subscription's seats: how many its package has, and who holds them (the subscriber first). */
+    public record Seats(Subscription subscription, int seats, List<String> members, boolean added) {
+        public Seats {
+            members = List.copyOf(members);
+        }
+    }
+
+    public StoreResult<Seats> seats(String tenantId, String subscriptionId) {
+        return database.read(c -> {
+            Optional<Subscription> found = find(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            return StoreResult.found(seats(c, tenantId, found.get(), false));
+        });
+    }
+
+    private static Seats seats(Connection c, String tenantId, Subscription sub, boolean added) throws SQLException {
+        int seats = PackageStore.find(c, tenantId, sub.packageId())
+                .map(BillingPackage::seats)
+                .orElse(1);
+        return new Seats(sub, seats, holders(c, tenantId, sub), added);
+    }
+
+    /**
+     * Gives a member of the tenant a seat of a team subscription: the door plan from now for as long
+     * as the subscription gives it (from the pause's end, in a pause). A member seated already is
+     * answered as is. Conflict when not a team package, every seat is taken, the subscription has
+     * ended or the member is cancelled.
+     */
+    public StoreResult<Seats> addSeat(String tenantId, String actor, String subscriptionId, String memberId) {
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
+            Seats current = seats(c, tenantId, sub, false);
+            if (current.seats() < 2) {
+                return new StoreResult.Conflict<>(
+                        "subscription " + subscriptionId + " is not to a team package; only a team package has seats");
+            }
+            if (sub.statusAt(now) == Subscription.Status.ENDED) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has ended");
+            }
+            if (!MemberStore.lock(c, tenantId, memberId)) {
+                return StoreResult.invalid("memberId", "names no member of this tenant: " + memberId);
+            }
+            if (current.members().contains(memberId)) {
+                return StoreResult.found(current);
+            }
+            if (MemberStore.status(c, tenantId, memberId).orElseThrow() == MemberStatus.CANCELLED) {
+                return new StoreResult.Conflict<>("member " + memberId + " is cancelled");
+            }
+            if (current.members().size() >= current.seats()) {
+                return new StoreResult.Conflict<>("all " + current.seats() + " seats of subscription " + subscriptionId
+                        + " are taken; free one first or change to a package with more");
+            }
+            Sql.update(
+                    c,
+                    "INSERT INTO subscription_seats (subscription_id, member_id, tenant_id, added_at) VALUES (?, ?, ?, ?)",
+                    subscriptionId,
+                    memberId,
+                    tenantId,
+                    now);
+            // In a pause the seat waits for the run that ends it; before one, the plan stops at its start.
+            if (sub.planId().isPresent()
+                    && !sub.pausedAt(now)
+                    && !givenByAnother(c, tenantId, sub, memberId, sub.planId().get(), now)) {
+                Optional<Instant> until = sub.pausedFrom().or(sub::endsAt);
+                thrown(PlanAssignmentStore.assign(
+                        c, tenantId, actor, memberId, sub.planId().get(), Optional.of(now), until, now));
+            }
+            return StoreResult.found(seats(c, tenantId, sub, true));
+        });
+    }
+
+    /** Frees a member's seat: the door plan ends now unless the member holds it otherwise. */
+    public StoreResult<Seats> removeSeat(String tenantId, String actor, String subscriptionId, String memberId) {
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
+            if (sub.memberId().equals(memberId)) {
+                return new StoreResult.Conflict<>("member " + memberId + " is the subscriber and holds the first"
+                        + " seat; cancel the subscription instead");
+            }
+            MemberStore.lock(c, tenantId, memberId);
+            if (Sql.update(
+                            c,
+                            "DELETE FROM subscription_seats WHERE subscription_id = ? AND member_id = ? AND tenant_id = ?",
+                            subscriptionId,
+                            memberId,
+                            tenantId)
+                    == 0) {
+                return new StoreResult.NotFound<>("seat", memberId);
+            }
+            if (sub.planId().isPresent()
+                    && !givenByAnother(c, tenantId, sub, memberId, sub.planId().get(), now)) {
+                thrown(PlanAssignmentStore.unassign(
+                        c, tenantId, actor, memberId, sub.planId().get(), now));
+            }
+            return StoreResult.found(seats(c, tenantId, sub, false));
+        });
+    }
+
+    /** The most periods one pause may last. */
+    public static final int MAX_PAUSE_PERIODS = 6;
+
+    /**
+     * Pauses the subscription from its next period's start for {@code periods} whole periods: they are
+     * not charged and give no package credits, and the door plan ends at the pause's start (the edges
+     * decide that offline); the billing run after the pause's end gives the plan back and charges on.
+     * Conflict when cancelled, committed past the pause's start, or a pause is set already.
+     */
+    public StoreResult<Outcome> pause(String tenantId, String actor, String subscriptionId, int periods) {
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
+            if (sub.statusAt(now) != Subscription.Status.ACTIVE) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " is "
+                        + WireNames.wire(sub.statusAt(now)) + "; only a running subscription pauses");
+            }
+            if (sub.pausedFrom().isPresent()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " is paused from "
+                        + sub.pausedFrom().get() + " until " + sub.pausedUntil().orElseThrow()
+                        + " already; lift that pause first (before it begins)");
+            }
+            ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
+            LocalDate today = now.atZone(zone).toLocalDate();
+            LocalDate first = BillingPeriod.containing(sub.anchor(), sub.interval(), today)
+                    .end();
+            if (sub.committedUntil().filter(until -> until.isAfter(first)).isPresent()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " is committed until "
+                        + sub.committedUntil().get() + "; it can pause from then");
+            }
+            LocalDate last = first;
+            for (int i = 0; i < periods; i++) {
+                last = BillingPeriod.containing(sub.anchor(), sub.interval(), last)
+                        .end();
+            }
+            Instant from = first.atStartOfDay(zone).toInstant();
+            Instant until = last.atStartOfDay(zone).toInstant();
+            planWindow(c, tenantId, actor, sub, sub.startedAt(), Optional.of(from), now);
+            setPause(c, tenantId, subscriptionId, Optional.of(from), Optional.of(until), now);
+            return StoreResult.found(
+                    new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
+        });
+    }
+
+    /** Lifts a pause that has not begun: the door plan runs on as before. Conflict for one under way. */
+    public StoreResult<Outcome> lift(String tenantId, String actor, String subscriptionId) {
+        return locked(tenantId, subscriptionId, (c, sub, now) -> {
+            if (sub.pausedFrom().isEmpty()) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + " has no pause set");
+            }
+            if (!now.isBefore(sub.pausedFrom().get())) {
+                return new StoreResult.Conflict<>("subscription " + subscriptionId + "'s pause began at "
+                        + sub.pausedFrom().get() + "; it ends on its own at "
+                        + sub.pausedUntil().orElseThrow());
+            }
+            resume(c, tenantId, actor, sub, sub.startedAt(), now);
+            return StoreResult.found(
+                    new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), List.of()));
+        });
+    }
+
+    /** Gives the door plan back from {@code from} (to the end, if cancelling) and clears the pause. */
+    private static void resume(Connection c, String tenantId, String actor, Subscription sub, Instant from, Instant now)
+            throws SQLException {
+        planWindow(c, tenantId, actor, sub, from, sub.endsAt(), now);
+        setPause(c, tenantId, sub.id(), Optional.empty(), Optional.empty(), now);
+    }
+
+    /**
+     * Sets the window of the subscription's door plan on its member, unless it gives none or another
+     * running subscription of the member gives the same plan.
+     */
+    private static void planWindow(
+            Connection c,
+            String tenantId,
+            String actor,
+            Subscription sub,
+            Instant from,
+            Optional<Instant> until,
+            Instant now)
+            throws SQLException {
+        if (sub.planId().isEmpty()) {
+            return;
+        }
+        for (String holder : holders(c, tenantId, sub)) {
+            if (!givenByAnother(c, tenantId, sub, holder, sub.planId().get(), now)) {
+                thrown(PlanAssignmentStore.assign(
+                        c, tenantId, actor, holder, sub.planId().get(), Optional.of(from), until, now));
+            }
+        }
+    }
+
+    private static void setPause(
+            Connection c, String tenantId, String id, Optional<Instant> from, Optional<Instant> until, Instant now)
+            throws SQLException {
+        Sql.update(
+                c,
+                "UPDATE subscriptions SET paused_from = ?, paused_until = ?, updated_at = ? WHERE id = ?"
+                        + " AND tenant_id = ?",
+                from,
+                until,
+                now,
+                id,
+                tenantId);
+    }
+
+    /** Who gives a door plan back after a pause, in the member's history. */
+    static final String BILLING_RUN = "billing-run";
 
     /**
      * Charges each whole period of the subscription that has begun by {@code now} (in its site's
@@ -355,22 +559,29 @@ public record SubscriptionStore(Database database, Clock clock) {
         }
         Subscription sub = found.get();
         MemberStore.lock(c, tenantId, sub.memberId());
-        ZoneId zone = zone(c, tenantId, sub.siteId()).orElseThrow();
+        String[] siteAndPackage = Sql.one(
+                        c,
+                        "SELECT st.time_zone, p.name FROM sites st LEFT JOIN packages p ON p.id = ? AND p.tenant_id"
+                                + " = st.tenant_id WHERE st.id = ? AND st.tenant_id = ?",
+                        row -> new String[] {row.getString(1), row.getString(2)},
+                        sub.packageId(),
+                        sub.siteId(),
+                        tenantId)
+                .orElseThrow();
+        ZoneId zone = ZoneId.of(siteAndPackage[0]);
         LocalDate today = now.atZone(zone).toLocalDate();
         LocalDate through = sub.chargedThrough();
-        String name = Sql.one(
-                        c,
-                        "SELECT name FROM packages WHERE id = ? AND tenant_id = ?",
-                        Sql.STRING,
-                        sub.packageId(),
-                        tenantId)
-                .orElse(sub.packageId());
+        String name = Optional.ofNullable(siteAndPackage[1]).orElse(sub.packageId());
         List<Charge> charges = new ArrayList<>();
         while (sub.status() != Subscription.Status.ENDED && !through.isAfter(today)) {
             BillingPeriod period = BillingPeriod.containing(sub.anchor(), sub.interval(), through);
             Instant begins = period.start().atStartOfDay(zone).toInstant();
             if (sub.endsAt().filter(end -> !end.isAfter(begins)).isPresent()) {
                 break;
+            }
+            if (sub.pausedAt(begins)) {
+                through = period.end();
+                continue;
             }
             charge(
                             c,
@@ -386,6 +597,15 @@ public record SubscriptionStore(Database database, Clock clock) {
                             now)
                     .ifPresent(charges::add);
             through = period.end();
+        }
+        Optional<Instant> pauseOver = sub.pausedUntil().filter(until -> !now.isBefore(until));
+        if (pauseOver.isPresent()) {
+            if (sub.endsAt().filter(end -> !end.isAfter(pauseOver.get())).isPresent()) {
+                // It ended in its pause: nothing to give back.
+                setPause(c, tenantId, sub.id(), Optional.empty(), Optional.empty(), now);
+            } else {
+                resume(c, tenantId, BILLING_RUN, sub, pauseOver.get(), now);
+            }
         }
         if (!through.equals(sub.chargedThrough())) {
             Sql.update(
@@ -413,6 +633,18 @@ public record SubscriptionStore(Database database, Clock clock) {
                 SubscriptionStore::read);
     }
 
+    /** The tenant's subscriptions, by member then newest first; at most {@code limit}. */
+    public List<Subscription> list(String tenantId, int limit) {
+        return database.read(c -> Sql.list(
+                c,
+                "SELECT " + COLUMNS
+                        + " FROM subscriptions WHERE tenant_id = ? ORDER BY member_id, created_at DESC, id DESC"
+                        + " LIMIT ?",
+                SubscriptionStore::read,
+                tenantId,
+                limit));
+    }
+
     /** The member's charges in the order written; NotFound for no such member. */
     public StoreResult<List<Charge>> charges(String tenantId, String memberId) {
         return memberRows(
@@ -431,6 +663,24 @@ public record SubscriptionStore(Database database, Clock clock) {
             }
             return StoreResult.found(Sql.list(c, sql, mapper, tenantId, memberId));
         });
+    }
+
+    /** An operation on one subscription, its row locked, in the transaction. */
+    @FunctionalInterface
+    private interface Locked<T> {
+        StoreResult<T> apply(Connection c, Subscription sub, Instant now) throws SQLException;
+    }
+
+    /** Runs {@code operation} on the subscription, locked, in one transaction; NotFound for no such one. */
+    private <T> StoreResult<T> locked(String tenantId, String subscriptionId, Locked<T> operation) {
+        Instant now = clock.instant();
+        return refusable(() -> database.write(c -> {
+            Optional<Subscription> found = lock(c, tenantId, subscriptionId);
+            if (found.isEmpty()) {
+                return new StoreResult.NotFound<>("subscription", subscriptionId);
+            }
+            return operation.apply(c, found.get(), now);
+        }));
     }
 
     /** The subscription's row, locked for the transaction (an update on PostgreSQL; SQLite has one writer). */
@@ -459,17 +709,48 @@ public record SubscriptionStore(Database database, Clock clock) {
      * Whether another of the member's running subscriptions gives the same door plan: then ending or
      * changing this one leaves the plan as it is.
      */
-    private static boolean givenByAnother(Connection c, String tenantId, Subscription sub, String planId, Instant now)
+    private static boolean givenByAnother(
+            Connection c, String tenantId, Subscription sub, String memberId, String planId, Instant now)
             throws SQLException {
+        String running = " AND s.status <> 'ENDED' AND (s.ends_at IS NULL OR s.ends_at > ?)"
+                + " AND NOT (s.paused_from IS NOT NULL AND s.paused_from <= ? AND s.paused_until > ?)";
         return Sql.exists(
+                        c,
+                        "SELECT 1 FROM subscriptions s WHERE s.tenant_id = ? AND s.member_id = ? AND s.plan_id = ?"
+                                + " AND s.id <> ?" + running,
+                        tenantId,
+                        memberId,
+                        planId,
+                        sub.id(),
+                        now,
+                        now,
+                        now)
+                || Sql.exists(
+                        c,
+                        "SELECT 1 FROM subscriptions s JOIN subscription_seats st ON st.subscription_id = s.id"
+                                + " WHERE s.tenant_id = ? AND st.member_id = ? AND s.plan_id = ? AND s.id <> ?"
+                                + running,
+                        tenantId,
+                        memberId,
+                        planId,
+                        sub.id(),
+                        now,
+                        now,
+                        now);
+    }
+
+    /** Who holds the subscription's door plan through it: its subscriber, then its seats' members by id. */
+    static List<String> holders(Connection c, String tenantId, Subscription sub) throws SQLException {
+        List<String> holders = new ArrayList<>();
+        holders.add(sub.memberId());
+        holders.addAll(Sql.list(
                 c,
-                "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND plan_id = ? AND id <> ?"
-                        + " AND status <> 'ENDED' AND (ends_at IS NULL OR ends_at > ?)",
-                tenantId,
-                sub.memberId(),
-                planId,
+                "SELECT member_id FROM subscription_seats WHERE subscription_id = ? AND tenant_id = ?"
+                        + " ORDER BY member_id",
+                Sql.STRING,
                 sub.id(),
-                now);
+                tenantId));
+        return holders;
     }
 
     /** The end of the commitment's last period, counted from the first; empty without one. */
@@ -515,7 +796,7 @@ public record SubscriptionStore(Database database, Clock clock) {
     }
 
     /** The operation's result, or the refusal a plan store made inside it (its transaction rolled back). */
-    private static StoreResult<Outcome> refusable(java.util.function.Supplier<StoreResult<Outcome>> operation) {
+    private static <T> StoreResult<T> refusable(java.util.function.Supplier<StoreResult<T>> operation) {
         try {
             return operation.get();
         } catch (Refused refused) {
@@ -566,7 +847,9 @@ public record SubscriptionStore(Database database, Clock clock) {
                 row.getInt(14),
                 LocalDate.parse(row.getString(15)),
                 Instant.ofEpochMilli(row.getLong(16)),
-                Instant.ofEpochMilli(row.getLong(17)));
+                Instant.ofEpochMilli(row.getLong(17)),
+                Sql.instant(row, 18),
+                Sql.instant(row, 19));
     }
 
     static Charge charge(ResultSet row) throws SQLException {

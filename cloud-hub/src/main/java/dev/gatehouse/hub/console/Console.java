@@ -92,6 +92,7 @@ public final class Console {
                         new ResourcePages(parts),
                         new RoomControllerPages(parts))
                 .register(new SeriesPages(parts))
+                .register(new BillingPages(parts), new MemberBillingPages(parts))
                 .register(new SettingsPages(
                         parts.tenants(),
                         new TenantLogos(parts.database(), parts.clock()),

@@ -371,7 +371,7 @@ public record ResourcePages(
     }
 
     /** A whole number as a number; anything else as text, which the API's reader refuses with its reason. */
-    private static void number(ObjectNode node, String field, String text, boolean nullWhenEmpty) {
+    static void number(ObjectNode node, String field, String text, boolean nullWhenEmpty) {
         String t = text.strip();
         if (t.isEmpty()) {
             if (nullWhenEmpty) {

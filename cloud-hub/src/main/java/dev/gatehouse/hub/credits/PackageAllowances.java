@@ -36,7 +36,9 @@ public final class PackageAllowances {
 
     private static final String RUNNING = "SELECT s.id, s.anchor, s.billing_interval, st.time_zone FROM subscriptions s"
             + " JOIN sites st ON st.id = s.site_id WHERE s.tenant_id = ? AND s.member_id = ? AND s.status <> 'ENDED'"
-            + " AND s.started_at <= ? AND (s.ends_at IS NULL OR s.ends_at > ?)";
+            + " AND s.started_at <= ? AND (s.ends_at IS NULL OR s.ends_at > ?)"
+            // A paused period gives no credits.
+            + " AND NOT (s.paused_from IS NOT NULL AND s.paused_from <= ? AND s.paused_until > ?)";
 
     private static Running running(java.sql.ResultSet row) throws SQLException {
         return new Running(
@@ -59,6 +61,8 @@ public final class PackageAllowances {
                         PackageAllowances::running,
                         tenantId,
                         memberId,
+                        at,
+                        at,
                         at,
                         at,
                         resourceKind)
@@ -123,6 +127,8 @@ public final class PackageAllowances {
                 PackageAllowances::running,
                 tenantId,
                 memberId,
+                now,
+                now,
                 now,
                 now)) {
             if (!Sql.exists(

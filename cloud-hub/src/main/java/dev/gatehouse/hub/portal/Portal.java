@@ -3,10 +3,12 @@ package dev.gatehouse.hub.portal;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.CalendarFeedStore;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.commands.Commands;
+import dev.gatehouse.hub.console.BillingViews;
 import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.console.FloorPlanStore;
 import dev.gatehouse.hub.console.Messages;
@@ -72,6 +74,10 @@ public final class Portal {
                         parts.audit()))
                 .register(new PortalCreditPages(
                         parts.clock(), sessions, sites, new CreditStore(parts.database(), parts.clock())))
+                .register(new PortalBillingPages(
+                        sessions,
+                        new InvoiceStore(parts.database(), parts.clock()),
+                        new BillingViews(parts.database(), parts.clock(), WORDS.locale())))
                 .register(new PortalCalendarPages(
                         sessions,
                         sites,

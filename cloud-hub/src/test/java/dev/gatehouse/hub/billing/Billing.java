@@ -8,17 +8,17 @@ import dev.gatehouse.hub.testing.TestHub;
 import java.util.stream.StreamSupport;
 
 /** What the billing tests set up alike: a Berlin site, packages, tokens of a role. */
-final class Billing {
+public final class Billing {
     private Billing() {}
 
-    static String berlin(TestHub hub, TestHub.Tenant tenant) {
+    public static String berlin(TestHub hub, TestHub.Tenant tenant) {
         return hub.create(
                 "/api/v1/sites",
                 tenant.token(),
                 "{\"name\":\"Berlin\",\"address\":\"Torstr. 1\",\"timeZone\":\"Europe/Berlin\"}");
     }
 
-    static String monthly(TestHub hub, TestHub.Tenant tenant, String name, long price) {
+    public static String monthly(TestHub hub, TestHub.Tenant tenant, String name, long price) {
         return hub.create(
                 "/api/v1/packages",
                 tenant.token(),
@@ -46,7 +46,7 @@ final class Billing {
     }
 
     /** A new API token of {@code role} in the tenant. */
-    static String token(TestHub hub, TestHub.Tenant tenant, String role) {
+    public static String token(TestHub hub, TestHub.Tenant tenant, String role) {
         Api.Response created = hub.api()
                 .post("/api/v1/tokens", tenant.token(), "{\"name\":\"" + role + "\",\"role\":\"" + role + "\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);

@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,25 +25,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class BillingRunTest {
+class BillingRunTest extends TimeTravelHub {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final ZonedDateTime START = ZonedDateTime.of(2027, 1, 15, 11, 0, 0, 0, BERLIN);
-    static MovableClock clock;
-    static TestHub hub;
 
     @Parameter
     StoreKind store;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     /** Runs the same year for a new tenant; answers each member's documents by e-mail. */
     private Map<String, List<String>> year(String prefix) {

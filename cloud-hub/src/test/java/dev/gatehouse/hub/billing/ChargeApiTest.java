@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,7 +13,6 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +21,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,10 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class ChargeApiTest {
+class ChargeApiTest extends TimeTravelHub {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
-    static MovableClock clock;
-    static TestHub hub;
 
     @Parameter
     StoreKind store;
@@ -48,17 +42,6 @@ class ChargeApiTest {
     private TestHub.Tenant tenant;
     private String site;
     private String member;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     @BeforeEach
     void tenant() {

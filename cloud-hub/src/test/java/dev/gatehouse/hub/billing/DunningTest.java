@@ -7,7 +7,6 @@ import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.members.People;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Member;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,7 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class DunningTest {
+class DunningTest extends TimeTravelHub {
     private static final String ALL_WEEK = "[{\"day\":\"monday\",\"start\":\"00:00\",\"end\":\"23:59\"},"
             + "{\"day\":\"tuesday\",\"start\":\"00:00\",\"end\":\"23:59\"},"
             + "{\"day\":\"wednesday\",\"start\":\"00:00\",\"end\":\"23:59\"},"
@@ -41,8 +38,6 @@ class DunningTest {
             + "{\"day\":\"saturday\",\"start\":\"00:00\",\"end\":\"23:59\"},"
             + "{\"day\":\"sunday\",\"start\":\"00:00\",\"end\":\"23:59\"}]";
     private static final Instant SOLD = Instant.parse("2027-03-10T11:00:00Z");
-    static TestHub hub;
-    static MovableClock clock;
 
     @Parameter
     StoreKind store;
@@ -53,17 +48,6 @@ class DunningTest {
     private String door;
     private String room;
     private String pkg;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     @BeforeEach
     void site() {
@@ -109,15 +93,7 @@ class DunningTest {
 
     /** What the edge's policy engine decides for the member at the door now (the hub's explain). */
     private String door(String member) {
-        Api.Response answer = hub.api()
-                .get(
-                        "/api/v1/explain?memberId=" + member + "&doorId=" + door + "&at=" + clock.instant(),
-                        tenant.token());
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-        return answer.json().get("decision").asText()
-                + (answer.json().has("reason")
-                        ? " " + answer.json().get("reason").asText()
-                        : "");
+        return explain(tenant, member, door, clock.instant());
     }
 
     /** The member entity as the site's edges last got it. */

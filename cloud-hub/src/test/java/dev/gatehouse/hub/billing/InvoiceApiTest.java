@@ -5,20 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,9 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class InvoiceApiTest {
-    static MovableClock clock;
-    static TestHub hub;
+class InvoiceApiTest extends TimeTravelHub {
 
     @Parameter
     StoreKind store;
@@ -41,17 +35,6 @@ class InvoiceApiTest {
     private String site;
     private String monthly;
     private String premium;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     @BeforeEach
     void catalogue() {

@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.members.People;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,12 +24,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class PassApiTest {
+class PassApiTest extends TimeTravelHub {
     /** 09:00 in Berlin on Wednesday 10 March 2027. */
     private static final Instant NOW = Instant.parse("2027-03-10T08:00:00Z");
-
-    static MovableClock clock;
-    static TestHub hub;
 
     @Parameter
     StoreKind store;
@@ -46,17 +39,6 @@ class PassApiTest {
     private String dayPass;
     private String tenPass;
     private String plan;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     @BeforeEach
     void catalogue() {
@@ -92,13 +74,7 @@ class PassApiTest {
 
     /** The hub's explanation of what the site's doors decide for the member at {@code at}. */
     private String door(Instant at) {
-        Api.Response answer =
-                hub.api().get("/api/v1/explain?memberId=" + member + "&doorId=" + door + "&at=" + at, tenant.token());
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-        return answer.json().get("decision").asText()
-                + (answer.json().has("reason")
-                        ? " " + answer.json().get("reason").asText()
-                        : "");
+        return explain(tenant, member, door, at);
     }
 
     private List<JsonNode> charges() {

@@ -6,22 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.changes.LoggedChange;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
-import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Grant;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,10 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ParameterizedClass
 @EnumSource(StoreKind.class)
-class SubscriptionApiTest {
+class SubscriptionApiTest extends TimeTravelHub {
     private static final Instant MARCH_10 = Instant.parse("2027-03-10T11:00:00Z");
-    static MovableClock clock;
-    static TestHub hub;
 
     @Parameter
     StoreKind store;
@@ -53,17 +47,6 @@ class SubscriptionApiTest {
     private String monthly;
     private String premium;
     private String dedicated;
-
-    @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
-        clock = MovableClock.standingStill();
-        hub = TestHub.start(kind, clock, Optional.empty());
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        hub.close();
-    }
 
     @BeforeEach
     void catalogue() {

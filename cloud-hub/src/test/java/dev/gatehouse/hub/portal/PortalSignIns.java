@@ -8,18 +8,18 @@ import java.time.Clock;
 import org.openqa.selenium.Cookie;
 
 /** Members signed in to the portal for browser tests, without the e-mailed link ({@link PortalBrowserTest}'s subject). */
-final class PortalSignIns {
+public final class PortalSignIns {
     private PortalSignIns() {}
 
     /** A new portal session for the member, as spending their sign-in link opens one. */
-    static Sessions.Opened session(LiveSite site, String tenantId, String memberId) {
+    public static Sessions.Opened session(LiveSite site, String tenantId, String memberId) {
         return new Sessions(
                         site.hub.hub().database(), Clock.systemUTC(), MemberSessions.LIFETIME, MemberSessions.LIFETIME)
                 .open(tenantId, WebSession.Kind.MEMBER, memberId, "127.0.0.1", false);
     }
 
     /** Opens a portal session for the member and puts its cookie in the browser, as following a link does. */
-    static void signIn(LiveSite site, Browser browser, String tenantId, String memberId) {
+    public static void signIn(LiveSite site, Browser browser, String tenantId, String memberId) {
         browser.driver().manage().deleteAllCookies();
         browser.open(site.url("/portal/signin"));
         browser.driver()

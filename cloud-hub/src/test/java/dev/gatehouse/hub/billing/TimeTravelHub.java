@@ -1,0 +1,41 @@
+package dev.gatehouse.hub.billing;
+
+import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.testing.MovableClock;
+import dev.gatehouse.hub.testing.TestHub;
+import java.util.Optional;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+
+/**
+ * One hub per store on a clock the test moves, for the billing tests run on both stores (each
+ * subclass declares {@code @ParameterizedClass @EnumSource(StoreKind.class)}).
+ */
+abstract class TimeTravelHub {
+    static MovableClock clock;
+    static TestHub hub;
+
+    @BeforeParameterizedClassInvocation
+    static void start(StoreKind kind) {
+        clock = MovableClock.standingStill();
+        hub = TestHub.start(kind, clock, Optional.empty());
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stop() {
+        hub.close();
+    }
+
+    /** What the edges decide for the member at the door at {@code at} (the hub's explain): "granted", "denied reason". */
+    static String explain(TestHub.Tenant tenant, String member, String door, java.time.Instant at) {
+        var answer =
+                hub.api().get("/api/v1/explain?memberId=" + member + "&doorId=" + door + "&at=" + at, tenant.token());
+        org.assertj.core.api.Assertions.assertThat(answer.status())
+                .as(answer.toString())
+                .isEqualTo(200);
+        return answer.json().get("decision").asText()
+                + (answer.json().has("reason")
+                        ? " " + answer.json().get("reason").asText()
+                        : "");
+    }
+}
