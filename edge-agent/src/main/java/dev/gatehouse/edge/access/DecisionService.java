@@ -230,12 +230,9 @@ public final class DecisionService {
                 decision instanceof Decision.Granted granted ? Optional.of(granted.basis()) : Optional.empty();
         Optional<DenyReason> reason =
                 decision instanceof Decision.Denied denied ? Optional.of(denied.reason()) : Optional.empty();
-        // The grant that opened the door: the hub counts an entry-limited grant's days by it.
-        Optional<GrantId> grant = decision instanceof Decision.Granted granted
-                        && (granted.basis() == GrantBasis.MEMBER_GRANT
-                                || granted.basis() == GrantBasis.STAFF_UNTRUSTED_CLOCK)
-                ? granted.source().map(GrantId::of)
-                : Optional.empty();
+        // The pass whose day this tap spent: the hub counts the pass's days by it.
+        Optional<GrantId> grant =
+                decision.granted() ? evaluation.spendsDay().map(Evaluation.PassDay::grant) : Optional.empty();
         AccessEvent payload = new AccessEvent(
                 site,
                 door.id(),

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 /**
  * One access decision at a door, as the edge recorded it. The envelope id is the event id and the
  * envelope time the decision time. Exactly one of {@code basis} (granted) or {@code reason}
- * (denied) is present. {@code grant} names the member's grant that opened the door (bases
- * {@code member-grant} and {@code staff-untrusted-clock}): the hub counts an entry-limited grant's
- * days by it.
+ * (denied) is present. {@code grant} names the entry-limited grant whose day this granted tap
+ * spent (the first entry of that site-local day at this edge): the hub counts the pass's days by it.
+ * Other events leave it out, so a hub that predates entry passes never receives it.
  */
 public record AccessEvent(
         String site,
@@ -86,11 +86,9 @@ public record AccessEvent(
         if (!granted && (reason.isEmpty() || basis.isPresent())) {
             throw Checks.bad("a denied access event needs a reason and no basis");
         }
-        if (grant.isPresent()
-                && basis.filter(b -> b == GrantBasis.MEMBER_GRANT || b == GrantBasis.STAFF_UNTRUSTED_CLOCK)
-                        .isEmpty()) {
+        if (grant.isPresent() && basis.filter(b -> b == GrantBasis.MEMBER_GRANT).isEmpty()) {
             throw Checks.bad("access event grant is " + grant.get()
-                    + ", but only an event granted by member-grant or staff-untrusted-clock names a grant");
+                    + ", but only an event granted by member-grant spends a day of a grant");
         }
     }
 

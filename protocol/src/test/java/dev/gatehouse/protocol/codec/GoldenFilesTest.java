@@ -54,6 +54,7 @@ class GoldenFilesTest {
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
         files.put("event.access.denied.json", MessageType.ACCESS_EVENT);
+        files.put("event.access.pass-day.json", MessageType.ACCESS_EVENT);
         files.put("event.door.json", MessageType.DOOR_EVENT);
         files.put("event.booking.json", MessageType.BOOKING_EVENT);
         files.put("event.booking.released.json", MessageType.BOOKING_EVENT);

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.protocol.ProtocolError;
 import dev.gatehouse.protocol.ProtocolException;
+import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.SyncBatch;
 import dev.gatehouse.protocol.model.Grant;
+import dev.gatehouse.protocol.model.GrantId;
 import java.time.LocalDate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -108,5 +110,23 @@ class GrantEntriesJsonTest {
         assertThatThrownBy(() -> new Grant.Entries(5, null))
                 .isInstanceOfSatisfying(
                         ProtocolException.class, e -> assertThat(e.error()).isEqualTo(ProtocolError.MISSING_FIELD));
+    }
+
+    @Test
+    void anAccessEventNamesAGrantOnlyWhenAMemberGrantSpentADay() {
+        // The hub counts a pass's days by this field; on a denial or another basis it would be a lie.
+        String file = "event.access.pass-day.json";
+        AccessEvent event = MessageCodec.decode(Golden.bytes(file)).payloadAs(AccessEvent.class);
+        assertThat(event.grant()).contains(GrantId.of("gr_m-1042_plan-10-pass"));
+
+        assertRejected(
+                Golden.with(file, "/payload/basis", "\"staff-untrusted-clock\""),
+                ProtocolError.BAD_VALUE,
+                "only an event granted by member-grant spends a day");
+        assertRejected(
+                Golden.with(file, "/payload/granted", "false", "/payload/reason", "\"pass-used-up\""),
+                ProtocolError.BAD_VALUE,
+                "a denied access event needs a reason and no basis");
+        assertRejected(Golden.with(file, "/payload/grant", "\"bad id\""), ProtocolError.BAD_VALUE, "payload.grant");
     }
 }
