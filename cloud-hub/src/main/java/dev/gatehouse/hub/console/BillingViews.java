@@ -274,6 +274,13 @@ public record BillingViews(
                 .toList();
     }
 
+    /** The passes the front desk can sell: active packages of kind pass. */
+    public List<BillingPackage> passes(String tenantId) {
+        return packages.list(tenantId, false).stream()
+                .filter(p -> p.status() == BillingPackage.Status.ACTIVE && p.kind() == BillingPackage.Kind.PASS)
+                .toList();
+    }
+
     /** The member's dunning standing. */
     public Dunning.State standing(String tenantId, String memberId) {
         return database.read(c -> Dunning.standing(c, tenantId, memberId)).state();
