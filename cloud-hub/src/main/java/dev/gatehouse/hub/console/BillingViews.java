@@ -128,7 +128,8 @@ public record BillingViews(
             String status,
             String price,
             Optional<String> periodEnd,
-            Optional<String> endsOn) {
+            Optional<String> endsOn,
+            Optional<String> pausedOn) {
         public boolean running() {
             return !status.equals("ended");
         }
@@ -261,7 +262,12 @@ public record BillingViews(
                                     : WireNames.wire(status),
                             Money.format(sub.price(), sub.currency(), locale) + " / " + WireNames.wire(sub.interval()),
                             periodEnd,
-                            endsOn);
+                            endsOn,
+                            sub.pausedFrom()
+                                    .map(from -> date(LocalDate.ofInstant(from, zone)) + " – "
+                                            + date(LocalDate.ofInstant(
+                                                            sub.pausedUntil().orElseThrow(), zone)
+                                                    .minusDays(1))));
                 })
                 .toList();
     }

@@ -38,6 +38,7 @@ import java.util.Set;
  * GET  /console/members/{memberId}/billing                the page (VIEW_MEMBERS; documents need FINANCE)
  * POST /console/members/{memberId}/billing/subscriptions  sell a package {packageId, siteId} (MANAGE_MEMBERS at the site)
  * POST /console/billing/subscriptions/{subscriptionId}/cancel  {when: period-end | now}
+ * POST /console/billing/subscriptions/{subscriptionId}/pause   {periods: 1 to 6}
  * POST /console/members/{memberId}/billing/passes  sell a pass {pass.packageId, pass.siteId, pass.firstDay, pass.key}
  * </pre>
  */
@@ -57,7 +58,8 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
         rules.get("/console/members/{memberId}/billing", this::page)
                 .post("/console/members/{memberId}/billing/subscriptions", this::subscribe)
                 .post("/console/members/{memberId}/billing/passes", this::sellPass)
-                .post("/console/billing/subscriptions/{subscriptionId}/cancel", this::cancel);
+                .post("/console/billing/subscriptions/{subscriptionId}/cancel", this::cancel)
+                .post("/console/billing/subscriptions/{subscriptionId}/pause", this::pause);
     }
 
     /** Everything the page shows, and the subscribe form's choices, values and problems. */
@@ -119,7 +121,7 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
                 member,
                 Map.of(),
                 List.of(),
-                BillingPages.notice(req, "subscribed", "cancelled", "pass-sold"));
+                BillingPages.notice(req, "subscribed", "cancelled", "pass-sold", "paused"));
     }
 
     private void subscribe(ServerRequest req, ServerResponse res) {
@@ -250,11 +252,7 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
 
     private void cancel(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.MANAGE_MEMBERS);
-        String id = req.path().pathParameters().get("subscriptionId");
-        Subscription sub = views.subscriptions()
-                .find(session.tenant().id(), id)
-                .filter(s -> session.access().covers(s.siteId()))
-                .orElseThrow(() -> PageException.notFound("There is no subscription " + id + "."));
+        Subscription sub = subscription(req, session);
         Parameters form = Forms.read(req, session);
         Optional<SubscriptionStore.CancelMode> mode =
                 Forms.field(form, "when").flatMap(when -> WireNames.parse(SubscriptionStore.CancelMode.class, when));
@@ -263,25 +261,55 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
             refuse(res, session, member, Guard.messages().get("billing.cancel.when.required"));
             return;
         }
-        switch (views.subscriptions()
-                .cancel(session.tenant().id(), session.caller().actorId(), sub.id(), mode.get())) {
+        done(
+                req,
+                res,
+                session,
+                member,
+                sub,
+                "subscription.cancel",
+                "cancelled",
+                views.subscriptions()
+                        .cancel(session.tenant().id(), session.caller().actorId(), sub.id(), mode.get()));
+    }
+
+    /** The subscription in the path, at a site the operator covers. */
+    private Subscription subscription(ServerRequest req, ConsoleSession session) {
+        String id = req.path().pathParameters().get("subscriptionId");
+        return views.subscriptions()
+                .find(session.tenant().id(), id)
+                .filter(s -> session.access().covers(s.siteId()))
+                .orElseThrow(() -> PageException.notFound("There is no subscription " + id + "."));
+    }
+
+    /** Audits a subscription's change and shows the member's billing again; a refusal said on the page. */
+    private void done(
+            ServerRequest req,
+            ServerResponse res,
+            ConsoleSession session,
+            MemberStore.MemberView member,
+            Subscription before,
+            String action,
+            String notice,
+            StoreResult<SubscriptionStore.Outcome> result) {
+        switch (result) {
             case StoreResult.Found<SubscriptionStore.Outcome> found -> {
                 parts.audit()
                         .record(
                                 req,
                                 session.caller(),
-                                "subscription.cancel",
+                                action,
                                 "subscription",
-                                sub.id(),
-                                sub.siteId(),
-                                SubscriptionService.json(sub, parts.clock().instant()),
+                                before.id(),
+                                before.siteId(),
+                                SubscriptionService.json(before, parts.clock().instant()),
                                 SubscriptionService.json(
                                         found.value().subscription(),
                                         parts.clock().instant()));
                 SignInService.redirect(
-                        res, "/console/members/" + member.id() + "/billing?notice=cancelled#subscriptions");
+                        res, "/console/members/" + member.id() + "/billing?notice=" + notice + "#subscriptions");
             }
-            // Cancelled already, or now during a commitment: said on the page, nothing changed.
+            // Cancelled already, committed, paused already: said on the page, nothing changed.
             case StoreResult.Conflict<SubscriptionStore.Outcome> conflict ->
                 refuse(res, session, member, conflict.reason());
             case StoreResult.Invalid<SubscriptionStore.Outcome> invalid ->
@@ -289,6 +317,31 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
             case StoreResult.NotFound<SubscriptionStore.Outcome> gone ->
                 throw PageException.notFound("There is no " + gone.what() + " " + gone.id() + ".");
         }
+    }
+
+    private void pause(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.MANAGE_MEMBERS);
+        Subscription sub = subscription(req, session);
+        Parameters form = Forms.read(req, session);
+        Optional<Integer> periods = Forms.field(form, "periods")
+                .filter(n -> n.matches("[1-9]"))
+                .map(Integer::valueOf)
+                .filter(n -> n <= SubscriptionStore.MAX_PAUSE_PERIODS);
+        MemberStore.MemberView member = member(session, sub.memberId());
+        if (periods.isEmpty()) {
+            refuse(res, session, member, Guard.messages().get("billing.pause.periods.required"));
+            return;
+        }
+        done(
+                req,
+                res,
+                session,
+                member,
+                sub,
+                "subscription.pause",
+                "paused",
+                views.subscriptions()
+                        .pause(session.tenant().id(), session.caller().actorId(), sub.id(), periods.get()));
     }
 
     private void refuse(ServerResponse res, ConsoleSession session, MemberStore.MemberView member, String message) {

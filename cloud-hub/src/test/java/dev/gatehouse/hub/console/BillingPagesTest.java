@@ -360,6 +360,33 @@ class BillingPagesTest extends LiveBrowserTest {
     }
 
     @Test
+    void theFrontDeskPausesASubscriptionFromTheMembersBillingPage() {
+        String member = site.member("Pia Pause", LiveSite.uid());
+        String sub = site.api()
+                .post(
+                        "/api/v1/subscriptions",
+                        site.token(),
+                        "{\"memberId\":\"" + member + "\",\"packageId\":\"" + monthly + "\",\"siteId\":\"" + site.siteId
+                                + "\"}")
+                .json()
+                .get("subscription")
+                .get("id")
+                .asText();
+        site.signIn(browser, frontDesk, PASSWORD);
+        browser.open(site.url("/console/members/" + member + "/billing"));
+        new Select(browser.awaitVisible(By.id("periods-" + sub))).selectByValue("2");
+        browser.driver().findElement(By.id("pause-" + sub)).click();
+        assertThat(browser.awaitVisible(By.id("billing-notice")).getText()).startsWith("Pause set.");
+        assertThat(browser.driver().findElement(By.id("subscription-" + sub)).getText())
+                .contains("Paused ");
+        assertThat(browser.driver().findElements(By.id("pause-" + sub))).isEmpty();
+        check("subscription-paused");
+        JsonNode paused =
+                site.api().get("/api/v1/subscriptions/" + sub, site.token()).json();
+        assertThat(paused.get("pausedFrom").isNull()).isFalse();
+    }
+
+    @Test
     void aMemberSeesOnlyTheirOwnInvoicesInThePortal() {
         String ada = site.member("Ada Portal", LiveSite.uid());
         String bob = site.member("Bob Portal", LiveSite.uid());
