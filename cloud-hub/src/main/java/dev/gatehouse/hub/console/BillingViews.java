@@ -128,7 +128,8 @@ public record BillingViews(
             String status,
             String price,
             Optional<String> periodEnd,
-            Optional<String> endsOn) {
+            Optional<String> endsOn,
+            Optional<String> pausedOn) {
         public boolean running() {
             return !status.equals("ended");
         }
@@ -261,7 +262,12 @@ public record BillingViews(
                                     : WireNames.wire(status),
                             Money.format(sub.price(), sub.currency(), locale) + " / " + WireNames.wire(sub.interval()),
                             periodEnd,
-                            endsOn);
+                            endsOn,
+                            sub.pausedFrom()
+                                    .map(from -> date(LocalDate.ofInstant(from, zone)) + " – "
+                                            + date(LocalDate.ofInstant(
+                                                            sub.pausedUntil().orElseThrow(), zone)
+                                                    .minusDays(1))));
                 })
                 .toList();
     }
@@ -271,6 +277,13 @@ public record BillingViews(
         return packages.list(tenantId, false).stream()
                 .filter(p -> p.status() == BillingPackage.Status.ACTIVE
                         && p.interval() != dev.gatehouse.hub.billing.BillingInterval.ONE_OFF)
+                .toList();
+    }
+
+    /** The passes the front desk can sell: active packages of kind pass. */
+    public List<BillingPackage> passes(String tenantId) {
+        return packages.list(tenantId, false).stream()
+                .filter(p -> p.status() == BillingPackage.Status.ACTIVE && p.kind() == BillingPackage.Kind.PASS)
                 .toList();
     }
 

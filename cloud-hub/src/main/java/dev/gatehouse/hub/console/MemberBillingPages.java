@@ -3,6 +3,8 @@ package dev.gatehouse.hub.console;
 import dev.gatehouse.hub.billing.BillingPackage;
 import dev.gatehouse.hub.billing.Dunning;
 import dev.gatehouse.hub.billing.InvoiceStore;
+import dev.gatehouse.hub.billing.PassService;
+import dev.gatehouse.hub.billing.PassStore;
 import dev.gatehouse.hub.billing.Subscription;
 import dev.gatehouse.hub.billing.SubscriptionService;
 import dev.gatehouse.hub.billing.SubscriptionStore;
@@ -18,6 +20,8 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,20 +38,28 @@ import java.util.Set;
  * GET  /console/members/{memberId}/billing                the page (VIEW_MEMBERS; documents need FINANCE)
  * POST /console/members/{memberId}/billing/subscriptions  sell a package {packageId, siteId} (MANAGE_MEMBERS at the site)
  * POST /console/billing/subscriptions/{subscriptionId}/cancel  {when: period-end | now}
+ * POST /console/billing/subscriptions/{subscriptionId}/pause   {periods: 1 to 6}
+ * POST /console/members/{memberId}/billing/passes  sell a pass {pass.packageId, pass.siteId, pass.firstDay, pass.key}
  * </pre>
  */
-public record MemberBillingPages(Console.Parts parts, BillingViews views, InvoiceStore invoices)
+public record MemberBillingPages(Console.Parts parts, BillingViews views, InvoiceStore invoices, PassStore passes)
         implements HttpService {
 
     public MemberBillingPages(Console.Parts parts) {
-        this(parts, new BillingViews(parts), new InvoiceStore(parts.database(), parts.clock()));
+        this(
+                parts,
+                new BillingViews(parts),
+                new InvoiceStore(parts.database(), parts.clock()),
+                new PassStore(parts.database(), parts.clock()));
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/console/members/{memberId}/billing", this::page)
                 .post("/console/members/{memberId}/billing/subscriptions", this::subscribe)
-                .post("/console/billing/subscriptions/{subscriptionId}/cancel", this::cancel);
+                .post("/console/members/{memberId}/billing/passes", this::sellPass)
+                .post("/console/billing/subscriptions/{subscriptionId}/cancel", this::cancel)
+                .post("/console/billing/subscriptions/{subscriptionId}/pause", this::pause);
     }
 
     /** Everything the page shows, and the subscribe form's choices, values and problems. */
@@ -60,21 +72,30 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
             List<BillingViews.PaymentRow> payments,
             boolean mayManage,
             List<BillingPackage> packages,
+            List<BillingPackage> passes,
             List<Views.SiteView> sites,
             FormState state,
-            Optional<String> notice)
+            Optional<String> notice,
+            String passKey)
             implements FormState.Shown, BillingViews.Standing {
         public MemberBilling {
             subscriptions = List.copyOf(subscriptions);
             documents = List.copyOf(documents);
             payments = List.copyOf(payments);
             packages = List.copyOf(packages);
+            passes = List.copyOf(passes);
             sites = List.copyOf(sites);
         }
 
-        /** Problems that belong to no field of the form. */
+        /** Problems that belong to no field of the forms. */
         public List<String> otherErrors() {
-            return state.otherErrors(List.of("packageId", "siteId"));
+            return state.otherErrors(
+                    List.of("packageId", "siteId", PASS + "packageId", PASS + "siteId", PASS + "firstDay"));
+        }
+
+        /** A pass's price: bought once. */
+        public String passPrice(BillingPackage p) {
+            return Money.format(p.price(), p.currency(), Guard.messages().locale());
         }
 
         public String price(BillingPackage p) {
@@ -100,7 +121,7 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
                 member,
                 Map.of(),
                 List.of(),
-                BillingPages.notice(req, "subscribed", "cancelled"));
+                BillingPages.notice(req, "subscribed", "cancelled", "pass-sold", "paused"));
     }
 
     private void subscribe(ServerRequest req, ServerResponse res) {
@@ -154,13 +175,84 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
         render(res, Status.UNPROCESSABLE_CONTENT_422, session, member, values, errors, Optional.empty());
     }
 
+    /** The pass form's fields are named {@code pass.…}: beside the subscribe form's on one page. */
+    static final String PASS = "pass.";
+
+    /**
+     * Sells the member a pass through {@link PassStore} (the API's {@code POST /members/{id}/passes}):
+     * the form's key, made when it was shown, sells once however often it is sent.
+     */
+    private void sellPass(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.MANAGE_MEMBERS);
+        MemberStore.MemberView member =
+                member(session, req.path().pathParameters().get("memberId"));
+        Parameters form = Forms.read(req, session);
+        Optional<String> packageId = Forms.field(form, PASS + "packageId");
+        Optional<String> siteId = Forms.field(form, PASS + "siteId");
+        Optional<String> firstDay = Forms.field(form, PASS + "firstDay");
+        String key = Forms.field(form, PASS + "key")
+                .filter(k -> k.matches("[A-Za-z0-9_-]{16,64}"))
+                .orElse("");
+        Map<String, String> values = Map.of(
+                PASS + "packageId", packageId.orElse(""),
+                PASS + "siteId", siteId.orElse(""),
+                PASS + "firstDay", firstDay.orElse(""));
+        List<FieldError> errors = new ArrayList<>();
+        if (packageId.isEmpty()) {
+            errors.add(new FieldError(PASS + "packageId", Guard.messages().get("billing.pass.package.required")));
+        }
+        if (siteId.isEmpty()) {
+            errors.add(new FieldError(PASS + "siteId", Guard.messages().get("billing.subscribe.site.required")));
+        } else if (!session.access().may(Permission.MANAGE_MEMBERS, siteId.get())) {
+            throw PageException.notFound("There is no site " + siteId.get() + ".");
+        }
+        Optional<LocalDate> day = Optional.empty();
+        if (firstDay.isPresent()) {
+            try {
+                day = Optional.of(LocalDate.parse(firstDay.get()));
+            } catch (DateTimeParseException e) {
+                errors.add(new FieldError(PASS + "firstDay", Guard.messages().get("billing.pass.day.format")));
+            }
+        }
+        if (key.isEmpty()) {
+            errors.add(new FieldError("pass", Guard.messages().get("billing.pass.key")));
+        }
+        if (errors.isEmpty()) {
+            switch (passes.sell(
+                    session.tenant().id(),
+                    session.caller().actorId(),
+                    member.id(),
+                    new PassStore.Sale(packageId.get(), siteId.get(), day, "console-" + key))) {
+                case StoreResult.Found<PassStore.Sold> sold -> {
+                    if (!sold.value().replayed()) {
+                        parts.audit()
+                                .record(
+                                        req,
+                                        session.caller(),
+                                        "pass.sell",
+                                        "member",
+                                        member.id(),
+                                        siteId.get(),
+                                        null,
+                                        PassService.json(sold.value()));
+                    }
+                    SignInService.redirect(res, "/console/members/" + member.id() + "/billing?notice=pass-sold#passes");
+                    return;
+                }
+                case StoreResult.Invalid<PassStore.Sold> invalid ->
+                    invalid.errors().forEach(e -> errors.add(new FieldError(PASS + e.field(), e.message())));
+                case StoreResult.Conflict<PassStore.Sold> conflict ->
+                    errors.add(new FieldError(PASS + "packageId", conflict.reason()));
+                case StoreResult.NotFound<PassStore.Sold> gone ->
+                    throw PageException.notFound("There is no " + gone.what() + " " + gone.id() + ".");
+            }
+        }
+        render(res, Status.UNPROCESSABLE_CONTENT_422, session, member, values, errors, Optional.empty());
+    }
+
     private void cancel(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.MANAGE_MEMBERS);
-        String id = req.path().pathParameters().get("subscriptionId");
-        Subscription sub = views.subscriptions()
-                .find(session.tenant().id(), id)
-                .filter(s -> session.access().covers(s.siteId()))
-                .orElseThrow(() -> PageException.notFound("There is no subscription " + id + "."));
+        Subscription sub = subscription(req, session);
         Parameters form = Forms.read(req, session);
         Optional<SubscriptionStore.CancelMode> mode =
                 Forms.field(form, "when").flatMap(when -> WireNames.parse(SubscriptionStore.CancelMode.class, when));
@@ -169,25 +261,55 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
             refuse(res, session, member, Guard.messages().get("billing.cancel.when.required"));
             return;
         }
-        switch (views.subscriptions()
-                .cancel(session.tenant().id(), session.caller().actorId(), sub.id(), mode.get())) {
+        done(
+                req,
+                res,
+                session,
+                member,
+                sub,
+                "subscription.cancel",
+                "cancelled",
+                views.subscriptions()
+                        .cancel(session.tenant().id(), session.caller().actorId(), sub.id(), mode.get()));
+    }
+
+    /** The subscription in the path, at a site the operator covers. */
+    private Subscription subscription(ServerRequest req, ConsoleSession session) {
+        String id = req.path().pathParameters().get("subscriptionId");
+        return views.subscriptions()
+                .find(session.tenant().id(), id)
+                .filter(s -> session.access().covers(s.siteId()))
+                .orElseThrow(() -> PageException.notFound("There is no subscription " + id + "."));
+    }
+
+    /** Audits a subscription's change and shows the member's billing again; a refusal said on the page. */
+    private void done(
+            ServerRequest req,
+            ServerResponse res,
+            ConsoleSession session,
+            MemberStore.MemberView member,
+            Subscription before,
+            String action,
+            String notice,
+            StoreResult<SubscriptionStore.Outcome> result) {
+        switch (result) {
             case StoreResult.Found<SubscriptionStore.Outcome> found -> {
                 parts.audit()
                         .record(
                                 req,
                                 session.caller(),
-                                "subscription.cancel",
+                                action,
                                 "subscription",
-                                sub.id(),
-                                sub.siteId(),
-                                SubscriptionService.json(sub, parts.clock().instant()),
+                                before.id(),
+                                before.siteId(),
+                                SubscriptionService.json(before, parts.clock().instant()),
                                 SubscriptionService.json(
                                         found.value().subscription(),
                                         parts.clock().instant()));
                 SignInService.redirect(
-                        res, "/console/members/" + member.id() + "/billing?notice=cancelled#subscriptions");
+                        res, "/console/members/" + member.id() + "/billing?notice=" + notice + "#subscriptions");
             }
-            // Cancelled already, or now during a commitment: said on the page, nothing changed.
+            // Cancelled already, committed, paused already: said on the page, nothing changed.
             case StoreResult.Conflict<SubscriptionStore.Outcome> conflict ->
                 refuse(res, session, member, conflict.reason());
             case StoreResult.Invalid<SubscriptionStore.Outcome> invalid ->
@@ -195,6 +317,31 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
             case StoreResult.NotFound<SubscriptionStore.Outcome> gone ->
                 throw PageException.notFound("There is no " + gone.what() + " " + gone.id() + ".");
         }
+    }
+
+    private void pause(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.MANAGE_MEMBERS);
+        Subscription sub = subscription(req, session);
+        Parameters form = Forms.read(req, session);
+        Optional<Integer> periods = Forms.field(form, "periods")
+                .filter(n -> n.matches("[1-9]"))
+                .map(Integer::valueOf)
+                .filter(n -> n <= SubscriptionStore.MAX_PAUSE_PERIODS);
+        MemberStore.MemberView member = member(session, sub.memberId());
+        if (periods.isEmpty()) {
+            refuse(res, session, member, Guard.messages().get("billing.pause.periods.required"));
+            return;
+        }
+        done(
+                req,
+                res,
+                session,
+                member,
+                sub,
+                "subscription.pause",
+                "paused",
+                views.subscriptions()
+                        .pause(session.tenant().id(), session.caller().actorId(), sub.id(), periods.get()));
     }
 
     private void refuse(ServerResponse res, ConsoleSession session, MemberStore.MemberView member, String message) {
@@ -238,10 +385,12 @@ public record MemberBillingPages(Console.Parts parts, BillingViews views, Invoic
                                 finance ? views.paymentRows(tenantId, documents) : List.of(),
                                 session.access().may(Permission.MANAGE_MEMBERS),
                                 views.subscribable(tenantId),
+                                views.passes(tenantId),
                                 views.sites().sites(tenantId, Set.of()).stream()
                                         .filter(s -> session.access().may(Permission.MANAGE_MEMBERS, s.id()))
                                         .toList(),
                                 new FormState(values, errors),
-                                notice)));
+                                notice,
+                                java.util.UUID.randomUUID().toString())));
     }
 }

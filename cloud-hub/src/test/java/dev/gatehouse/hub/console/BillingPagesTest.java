@@ -314,6 +314,79 @@ class BillingPagesTest extends LiveBrowserTest {
     }
 
     @Test
+    void theFrontDeskSellsADayPassOnceFromTheMembersBillingPage() {
+        String plan = site.hub.create(
+                "/api/v1/plans",
+                site.token(),
+                "{\"name\":\"Day access\",\"doorGroupIds\":[],\"schedule\":[],\"holidays\":\"ignored\"}");
+        String dayPass = site.hub.create(
+                "/api/v1/packages",
+                site.token(),
+                "{\"name\":\"Day Pass\",\"kind\":\"pass\",\"price\":2500,\"interval\":\"one-off\",\"passes\":1,"
+                        + "\"passValidDays\":1,\"planId\":\"" + plan + "\"}");
+        String member = site.member("Paz Pass", LiveSite.uid());
+        site.signIn(browser, frontDesk, PASSWORD);
+        browser.open(site.url("/console/members/" + member + "/billing"));
+        browser.awaitVisible(By.id("pass-form"));
+        browser.driver().findElement(By.id("sell-pass")).click();
+        assertThat(browser.awaitVisible(By.id("pass-package-error")).getText()).isEqualTo("Choose a pass.");
+        assertThat(browser.consoleErrors()).singleElement().asString().contains("status of 422");
+        check("pass-refused");
+
+        new Select(browser.driver().findElement(By.id("pass-package"))).selectByValue(dayPass);
+        String key = browser.driver().findElement(By.name("pass.key")).getAttribute("value");
+        String csrf = csrf();
+        browser.driver().findElement(By.id("sell-pass")).click();
+        assertThat(browser.awaitVisible(By.id("billing-notice")).getText()).startsWith("Pass sold.");
+        check("pass-sold");
+
+        // The same form sent again (a double click, a resend after a timeout) sells nothing more.
+        Api.Response again = site.api()
+                .withCookie(
+                        "POST",
+                        "/console/members/" + member + "/billing/passes",
+                        cookie(),
+                        Optional.of(form(
+                                csrf,
+                                "&pass.packageId=" + dayPass + "&pass.siteId=" + site.siteId + "&pass.key=" + key)));
+        assertThat(again.status()).as(again.toString()).isEqualTo(303);
+        JsonNode charges = site.api()
+                .get("/api/v1/members/" + member + "/charges", site.token())
+                .json()
+                .get("items");
+        assertThat(charges).hasSize(1);
+        assertThat(charges.get(0).get("kind").asText()).isEqualTo("pass");
+        assertThat(charges.get(0).get("amount").asLong()).isEqualTo(2500);
+    }
+
+    @Test
+    void theFrontDeskPausesASubscriptionFromTheMembersBillingPage() {
+        String member = site.member("Pia Pause", LiveSite.uid());
+        String sub = site.api()
+                .post(
+                        "/api/v1/subscriptions",
+                        site.token(),
+                        "{\"memberId\":\"" + member + "\",\"packageId\":\"" + monthly + "\",\"siteId\":\"" + site.siteId
+                                + "\"}")
+                .json()
+                .get("subscription")
+                .get("id")
+                .asText();
+        site.signIn(browser, frontDesk, PASSWORD);
+        browser.open(site.url("/console/members/" + member + "/billing"));
+        new Select(browser.awaitVisible(By.id("periods-" + sub))).selectByValue("2");
+        browser.driver().findElement(By.id("pause-" + sub)).click();
+        assertThat(browser.awaitVisible(By.id("billing-notice")).getText()).startsWith("Pause set.");
+        assertThat(browser.driver().findElement(By.id("subscription-" + sub)).getText())
+                .contains("Paused ");
+        assertThat(browser.driver().findElements(By.id("pause-" + sub))).isEmpty();
+        check("subscription-paused");
+        JsonNode paused =
+                site.api().get("/api/v1/subscriptions/" + sub, site.token()).json();
+        assertThat(paused.get("pausedFrom").isNull()).isFalse();
+    }
+
+    @Test
     void aMemberSeesOnlyTheirOwnInvoicesInThePortal() {
         String ada = site.member("Ada Portal", LiveSite.uid());
         String bob = site.member("Bob Portal", LiveSite.uid());
