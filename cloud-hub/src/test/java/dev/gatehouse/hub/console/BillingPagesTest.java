@@ -357,6 +357,11 @@ class BillingPagesTest extends LiveBrowserTest {
         assertThat(charges).hasSize(1);
         assertThat(charges.get(0).get("kind").asText()).isEqualTo("pass");
         assertThat(charges.get(0).get("amount").asLong()).isEqualTo(2500);
+
+        // The member's page shows the pass with its days left.
+        browser.open(site.url("/console/members/" + member));
+        assertThat(browser.awaitVisible(By.cssSelector("td[data-entries]")).getText())
+                .isEqualTo("1 of 1 days left");
     }
 
     @Test
