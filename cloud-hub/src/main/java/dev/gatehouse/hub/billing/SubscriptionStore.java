@@ -450,7 +450,7 @@ public record SubscriptionStore(Database database, Clock clock) {
         return Sql.byId(c, "subscriptions", COLUMNS, SubscriptionStore::read, tenantId, id);
     }
 
-    private static Optional<ZoneId> zone(Connection c, String tenantId, String siteId) throws SQLException {
+    static Optional<ZoneId> zone(Connection c, String tenantId, String siteId) throws SQLException {
         return Sql.one(c, "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?", Sql.STRING, siteId, tenantId)
                 .map(ZoneId::of);
     }
