@@ -5,6 +5,7 @@ import dev.gatehouse.hub.accounts.Mail;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
@@ -30,9 +31,10 @@ import java.util.Optional;
  * a package sold in public and pays online before anything else. {@link #start} writes the purchase
  * (pending) with the amount due, tax included, before the browser goes to Stripe's Checkout; Stripe's
  * {@code checkout.session.completed} webhook completes it ({@link #completed}) in the inbox's
- * transaction: the member found or made by e-mail, the pass sold with the purchase's id as the key,
- * the invoice issued, the payment recorded under the PaymentIntent's id, and a member-QR credential
- * for the pass's window. A second delivery, or the same purchase paid twice, changes nothing; a
+ * transaction: the member found or made by e-mail, the pass sold with the purchase's id as the key
+ * (or, for a membership, the subscription started through {@link SubscriptionStore}), the invoice
+ * issued, the payment recorded under the PaymentIntent's id, and for a pass a member-QR credential
+ * for the pass's window; the buyer's mail leaves once it commits. A second delivery, or the same purchase paid twice, changes nothing; a
  * payment that is not the amount or currency due, or for no purchase, is kept as a problem and gives
  * no access.
  */
@@ -264,16 +266,42 @@ public record PublicPurchases(Database database, Clock clock) {
         }
         Savepoint before = c.setSavepoint();
         String member = MemberStore.findOrCreate(c, tenantId, ACTOR, purchase.email(), purchase.fullName(), now);
-        StoreResult<PassStore.Sold> sold = PassStore.sell(
-                c,
-                tenantId,
-                ACTOR,
-                member,
-                new PassStore.Sale(purchase.packageId(), purchase.siteId(), purchase.firstDay(), purchase.id()),
-                now);
-        if (!(sold instanceof StoreResult.Found<PassStore.Sold>(PassStore.Sold pass))) {
-            c.rollback(before);
-            return problem(c, purchase, "paid, but the pass could not be sold: " + refusal(sold), paymentIntent, now);
+        BillingPackage pkg =
+                PackageStore.find(c, tenantId, purchase.packageId()).orElseThrow();
+        // A pass gives its door plan for its window, shown as a QR credential for that window; a
+        // membership starts now, and the member signs in to the portal for their pass.
+        Optional<PlanAssignmentStore.PassGiven> window = Optional.empty();
+        if (pkg.kind() == BillingPackage.Kind.PASS) {
+            StoreResult<PassStore.Sold> sold = PassStore.sell(
+                    c,
+                    tenantId,
+                    ACTOR,
+                    member,
+                    new PassStore.Sale(purchase.packageId(), purchase.siteId(), purchase.firstDay(), purchase.id()),
+                    now);
+            if (!(sold instanceof StoreResult.Found<PassStore.Sold>(PassStore.Sold pass))) {
+                c.rollback(before);
+                return problem(
+                        c, purchase, "paid, but the pass could not be sold: " + refusal(sold), paymentIntent, now);
+            }
+            window = Optional.of(pass.given());
+        } else {
+            StoreResult<SubscriptionStore.Outcome> subscribed = SubscriptionStore.subscribeInTransaction(
+                    c,
+                    tenantId,
+                    ACTOR,
+                    new SubscriptionStore.NewSubscription(
+                            member, pkg.id(), purchase.siteId(), Optional.empty(), Optional.empty()),
+                    now);
+            if (!(subscribed instanceof StoreResult.Found<SubscriptionStore.Outcome>)) {
+                c.rollback(before);
+                return problem(
+                        c,
+                        purchase,
+                        "paid, but the membership could not start: " + refusal(subscribed),
+                        paymentIntent,
+                        now);
+            }
         }
         StoreResult<Invoice> invoice = InvoiceStore.issue(c, tenantId, member, now);
         if (!(invoice instanceof StoreResult.Found<Invoice>(Invoice issued))) {
@@ -309,24 +337,32 @@ public record PublicPurchases(Database database, Clock clock) {
                 paid,
                 currency,
                 now);
-        String credentialId = HubIds.next("cred");
-        StoreResult<CredentialView> credential = CredentialStore.enroll(
-                c,
-                masterKey,
-                tenantId,
-                member,
-                credentialId,
-                new CredentialStore.Enrollment(
-                        CredentialType.MEMBER_QR,
-                        Optional.empty(),
-                        Optional.of(CREDENTIAL_LABEL),
-                        Optional.of(pass.given().validFrom()),
-                        Optional.of(pass.given().validUntil())),
-                now);
-        if (!(credential instanceof StoreResult.Found<CredentialView>)) {
-            c.rollback(before);
-            return problem(
-                    c, purchase, "paid, but no credential could be given: " + refusal(credential), paymentIntent, now);
+        Optional<String> credentialId = Optional.empty();
+        if (window.isPresent()) {
+            String id = HubIds.next("cred");
+            StoreResult<CredentialView> credential = CredentialStore.enroll(
+                    c,
+                    masterKey,
+                    tenantId,
+                    member,
+                    id,
+                    new CredentialStore.Enrollment(
+                            CredentialType.MEMBER_QR,
+                            Optional.empty(),
+                            Optional.of(CREDENTIAL_LABEL),
+                            Optional.of(window.get().validFrom()),
+                            Optional.of(window.get().validUntil())),
+                    now);
+            if (!(credential instanceof StoreResult.Found<CredentialView>)) {
+                c.rollback(before);
+                return problem(
+                        c,
+                        purchase,
+                        "paid, but no credential could be given: " + refusal(credential),
+                        paymentIntent,
+                        now);
+            }
+            credentialId = Optional.of(id);
         }
         Sql.update(
                 c,
@@ -339,24 +375,48 @@ public record PublicPurchases(Database database, Clock clock) {
                 paymentIntent,
                 now,
                 purchase.id());
-        String tenantSlug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
+        mails.add(mail(c, tenantId, purchase, pkg, window, issued));
+        return "purchase " + purchase.id() + " paid: member " + member + ", " + pkg.name() + ", invoice "
+                + issued.documentNumber()
+                + credentialId.map(id -> ", credential " + id).orElse("");
+    }
+
+    /** The buyer's mail: a pass's page with its code, or a new member's welcome with the portal's sign-in. */
+    private static Mail mail(
+            Connection c,
+            String tenantId,
+            Purchase purchase,
+            BillingPackage pkg,
+            Optional<PlanAssignmentStore.PassGiven> window,
+            Invoice issued)
+            throws SQLException {
+        String slug = Sql.one(c, "SELECT slug FROM tenants WHERE id = ?", Sql.STRING, tenantId)
                 .orElseThrow();
-        String tenantName = Sql.one(c, "SELECT name FROM tenants WHERE id = ?", Sql.STRING, tenantId)
+        String space = Sql.one(c, "SELECT name FROM tenants WHERE id = ?", Sql.STRING, tenantId)
                 .orElseThrow();
-        mails.add(new Mail(
+        String hello = "Hello " + purchase.fullName() + ",\n\n";
+        String invoice = "Your invoice is " + issued.documentNumber() + ", paid by card.\n";
+        if (window.isPresent()) {
+            return new Mail(
+                    purchase.email(),
+                    "Your " + pkg.name() + " at " + space,
+                    hello + "thank you for buying a " + pkg.name() + " at " + space
+                            + ". Your door pass is on this page; open it on your phone at the door:\n\n"
+                            + pageUrl(purchase.linkBase(), slug, purchase.token()) + "\n\nIt opens the doors from "
+                            + window.get().validFrom() + " until "
+                            + window.get().validUntil() + " (UTC).\n"
+                            + invoice,
+                    null,
+                    List.of());
+        }
+        return new Mail(
                 purchase.email(),
-                "Your " + pass.pass().name() + " at " + tenantName,
-                "Hello " + purchase.fullName() + ",\n\nthank you for buying a "
-                        + pass.pass().name() + " at "
-                        + tenantName + ". Your door pass is on this page; open it on your phone at the door:\n\n"
-                        + pageUrl(purchase.linkBase(), tenantSlug, purchase.token())
-                        + "\n\nIt opens the doors from " + pass.given().validFrom() + " until "
-                        + pass.given().validUntil() + " (UTC). Your invoice is " + issued.documentNumber()
-                        + ".\n",
+                "Welcome to " + space,
+                hello + "welcome to " + space + ": your " + pkg.name() + " membership has started.\n\n"
+                        + "Your door pass is in the member portal. Sign in with this e-mail address (the space's"
+                        + " short name is " + slug + "):\n\n" + purchase.linkBase() + "/portal/signin\n\n" + invoice,
                 null,
-                List.of()));
-        return "purchase " + purchase.id() + " paid: member " + member + ", "
-                + pass.pass().name() + ", invoice " + issued.documentNumber() + ", credential " + credentialId;
+                List.of());
     }
 
     private static String problem(Connection c, Purchase purchase, String problem, String paymentIntent, Instant now)

@@ -302,7 +302,8 @@ class PublicPageTest {
                 var message = new jakarta.mail.internet.MimeMessage(
                         jakarta.mail.Session.getInstance(new java.util.Properties()), in);
                 if (message.getAllRecipients()[0].toString().equals(to)) {
-                    Matcher link = Pattern.compile("http://\\S+/join/\\S+").matcher(MailFolder.text(message));
+                    Matcher link =
+                            Pattern.compile("http://\\S+/(?:join|portal)/\\S+").matcher(MailFolder.text(message));
                     assertThat(link.find()).isTrue();
                     return link.group();
                 }
@@ -402,6 +403,69 @@ class PublicPageTest {
         assertThat(forged.status()).isEqualTo(403);
         assertThat(count("public_purchases")).isZero();
         assertThat(stripe.objects(secretKey, "checkout.session")).isEmpty();
+    }
+
+    @Test
+    void aMembershipSignUpPaidOnlineStartsTheSubscriptionInvoicedAndPaidOnce() throws Exception {
+        stripeOn();
+        String plan = hub.create(
+                "/api/v1/plans",
+                tenant.token(),
+                "{\"name\":\"Resident\",\"doorGroupIds\":[],\"schedule\":[],\"holidays\":\"ignored\"}");
+        String monthly = pkg("Monthly", "membership", 19900, plan, true, "Your desk, every day");
+        assertThat(page("/join/" + tenant.slug()).text()).contains("Monthly", "€236.81 (price €199.00 plus tax)");
+
+        Api.Response sent = buy(monthly, "Max Member", "max@example.com", null);
+        assertThat(sent.status()).as(sent.toString()).isEqualTo(303);
+        String location = sent.headers().firstValue("Location").orElseThrow();
+        ObjectNode session = stripe.checkoutSession(secretKey, location.substring(location.lastIndexOf('/') + 1));
+        // The first period, whole (it starts today, the anchor), with 19 % tax.
+        assertThat(session.get("amount_total").asLong()).isEqualTo(23681);
+        ObjectNode completed = stripe.payCheckout(secretKey, session.get("id").asText());
+        assertThat(deliver(completed).json().get("outcome").asText()).contains("paid: member");
+
+        JsonNode members =
+                hub.api().get("/api/v1/members", tenant.token()).json().get("items");
+        assertThat(members).hasSize(1);
+        String member = members.get(0).get("id").asText();
+        JsonNode subscriptions = hub.api()
+                .get("/api/v1/members/" + member + "/subscriptions", tenant.token())
+                .json()
+                .get("items");
+        assertThat(subscriptions).hasSize(1);
+        assertThat(subscriptions.get(0).get("packageId").asText()).isEqualTo(monthly);
+        JsonNode invoice = hub.api()
+                .get("/api/v1/members/" + member + "/invoices", tenant.token())
+                .json()
+                .get("items")
+                .get(0);
+        assertThat(invoice.get("total").asLong()).isEqualTo(23681);
+        assertThat(hub.api()
+                        .get("/api/v1/invoices/" + invoice.get("id").asText() + "/payments", tenant.token())
+                        .json()
+                        .get("open")
+                        .asLong())
+                .isZero();
+        assertThat(page(purchasePath(session)).text()).contains("Your membership has started");
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(mailedLink("max@example.com")).endsWith("/portal/signin"));
+
+        // Stripe's retry and a second event about the session change nothing.
+        assertThat(deliver(completed).json().get("duplicate").asBoolean()).isTrue();
+        assertThat(deliver(stripe.event("checkout.session.completed", (ObjectNode)
+                                completed.get("data").get("object")))
+                        .json()
+                        .get("outcome")
+                        .asText())
+                .contains("is paid already");
+        // Signing up again while the membership runs: paid, but kept as a problem, never a second subscription.
+        Api.Response twice = buy(monthly, "Max Member", "max@example.com", null);
+        String again = twice.headers().firstValue("Location").orElseThrow();
+        ObjectNode second = stripe.payCheckout(secretKey, again.substring(again.lastIndexOf('/') + 1));
+        assertThat(deliver(second).json().get("outcome").asText()).contains("the membership could not start");
+        assertThat(count("subscriptions")).isEqualTo(1);
+        assertThat(count("payments")).isEqualTo(1);
+        assertThat(count("invoices")).isEqualTo(1);
     }
 
     @Test
