@@ -469,6 +469,35 @@ class PublicPageTest {
     }
 
     @Test
+    void theBuyerReturnsBeforeTheWebhookAndThePageWaitsForIt() throws Exception {
+        stripeOn();
+        stripe.holdWebhooks(secretKey, true);
+        ObjectNode session = checkout("gus@example.com");
+        // The buyer pays on the hosted page and is sent back at once; Stripe's webhook is late.
+        HttpResponse<String> paid = HTTP.send(
+                HttpRequest.newBuilder(URI.create(session.get("url").asText()))
+                        .POST(HttpRequest.BodyPublishers.ofString("card=4242"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(paid.statusCode()).isEqualTo(303);
+        String back = paid.headers().firstValue("Location").orElseThrow();
+        assertThat(back).isEqualTo(session.get("success_url").asText());
+        String path = URI.create(back).getPath();
+        assertThat(page(path).text()).contains("data-reload", "waiting for the payment provider");
+        assertThat(count("members")).isZero();
+
+        // Delivered late, and twice: paid once.
+        List<ObjectNode> held = stripe.takeHeld(secretKey);
+        assertThat(held).hasSize(1);
+        assertThat(deliver(held.getFirst()).status()).isEqualTo(200);
+        assertThat(deliver(held.getFirst()).json().get("duplicate").asBoolean()).isTrue();
+        assertThat(page(path).text())
+                .contains("Paid, thank you", path + "/qr.png")
+                .doesNotContain("data-reload");
+        assertThat(count("payments")).isEqualTo(1);
+    }
+
+    @Test
     void purchasesAreThrottledPerEmail() {
         stripeOn();
         for (int i = 0; i < 5; i++) {
