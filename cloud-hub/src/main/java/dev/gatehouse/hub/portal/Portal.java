@@ -3,6 +3,7 @@ package dev.gatehouse.hub.portal;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.billing.PassStore;
 import dev.gatehouse.hub.billing.PublicPurchases;
 import dev.gatehouse.hub.billing.StripePayments;
 import dev.gatehouse.hub.bookings.BookingStore;
@@ -85,6 +86,13 @@ public final class Portal {
                         invitations,
                         parts.audit()))
                 .register(new WebAppService(sessions))
+                .register(new PortalPassPages(
+                        parts.clock(),
+                        sessions,
+                        sites,
+                        new PublicPurchases(parts.database(), parts.clock()),
+                        new PassStore(parts.database(), parts.clock()),
+                        parts.audit()))
                 .register(new PublicPages(
                         parts.clock(),
                         parts.tenants(),

@@ -141,6 +141,11 @@ public record PublicPages(
     }
 
     private Offer offer(String tenantId, BillingPackage pkg) {
+        return offer(purchases, tenantId, pkg);
+    }
+
+    /** A package as a buyer sees it: the price with tax, and what it gives. */
+    static Offer offer(PublicPurchases purchases, String tenantId, BillingPackage pkg) {
         long due = purchases.due(tenantId, pkg.price());
         String price = money(due, pkg.currency());
         if (due != pkg.price()) {

@@ -84,19 +84,10 @@ class PublicPageTest {
     void catalogue() {
         clock.moveTo(NOW);
         tenant = hub.newTenant("public");
-        site = hub.create(
-                "/api/v1/sites",
-                tenant.token(),
-                "{\"name\":\"Berlin\",\"address\":\"Torstr. 1\",\"timeZone\":\"Europe/Berlin\"}");
-        door = hub.create("/api/v1/sites/" + site + "/doors", tenant.token(), "{\"name\":\"Front door\"}");
-        String group = hub.create(
-                "/api/v1/sites/" + site + "/door-groups",
-                tenant.token(),
-                "{\"name\":\"All\",\"doorIds\":[\"" + door + "\"]}");
-        String plan = hub.create(
-                "/api/v1/plans",
-                tenant.token(),
-                "{\"name\":\"Day\",\"doorGroupIds\":[\"" + group + "\"],\"schedule\":[],\"holidays\":\"ignored\"}");
+        PassSite where = PassSite.of(hub, tenant);
+        site = where.site();
+        door = where.door();
+        String plan = where.plan();
         hub.api().patch("/api/v1/billing/tax", tenant.token(), "{\"name\":\"VAT\",\"rateBasisPoints\":1900}");
         dayPass = pkg("Day Pass", "pass", 2500, plan, true, "A desk for a day");
         secretKey = stripe.newSecretKey();
