@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.billing.StripeStandIn;
 import dev.gatehouse.hub.mqtt.MqttSettings;
@@ -477,11 +478,35 @@ class PublicPageTest {
         assertThat(page(path).text()).contains("data-reload", "waiting for the payment provider");
         assertThat(count("members")).isZero();
 
-        // Delivered late, and twice: paid once.
+        // Reordered: Stripe's payment_intent.succeeded for the session's PaymentIntent comes first and
+        // again after; the held checkout event is delivered late, and twice. Paid once.
         List<ObjectNode> held = stripe.takeHeld(secretKey);
         assertThat(held).hasSize(1);
+        JsonNode paidSession = held.getFirst().get("data").get("object");
+        ObjectNode intent = new ObjectMapper()
+                .createObjectNode()
+                .put("id", paidSession.get("payment_intent").asText())
+                .put("object", "payment_intent")
+                .put("amount", 2975)
+                .put("amount_received", 2975)
+                .put("currency", "eur")
+                .put("status", "succeeded");
+        intent.putObject("metadata")
+                .put(
+                        "gatehouse_purchase",
+                        paidSession.get("client_reference_id").asText());
+        assertThat(deliver(stripe.event("payment_intent.succeeded", intent))
+                        .json()
+                        .get("outcome")
+                        .asText())
+                .startsWith("ignored");
         assertThat(deliver(held.getFirst()).status()).isEqualTo(200);
         assertThat(deliver(held.getFirst()).json().get("duplicate").asBoolean()).isTrue();
+        assertThat(deliver(stripe.event("payment_intent.succeeded", intent))
+                        .json()
+                        .get("outcome")
+                        .asText())
+                .isEqualTo("payment already recorded");
         assertThat(page(path).text())
                 .contains("Paid, thank you", path + "/qr.png")
                 .doesNotContain("data-reload");
