@@ -371,47 +371,56 @@ public record PublicPages(
                 .map(day -> day.format(
                         DateTimeFormatter.ofLocalizedDate(FormatStyle.FULL).withLocale(Locale.ENGLISH)))
                 .orElse("");
-        String state;
-        String qrSrc = null;
-        String notice = null;
-        switch (p.status()) {
-            case PENDING -> state = "pending";
-            case PROBLEM -> state = "problem";
-            case PAID -> {
-                Optional<PassWindow> window = window(tenant.get().id(), p);
-                Instant now = clock.instant();
-                if (p.credentialId().isEmpty() || window.isEmpty()) {
-                    state = "member";
-                } else if (now.isBefore(window.get().from())) {
-                    state = "later";
-                } else if (!now.isBefore(window.get().until())) {
-                    state = "over";
-                } else {
-                    state = "pass";
-                    qrSrc = "/join/" + tenant.get().slug() + "/purchases/" + p.token() + "/qr.png";
-                }
-                if (window.isPresent()) {
-                    DateTimeFormatter format = DateTimeFormatter.ofLocalizedDateTime(
-                                    FormatStyle.MEDIUM, FormatStyle.SHORT)
-                            .withLocale(Locale.ENGLISH)
-                            .withZone(zone);
-                    notice = t().get(
-                                    "join.purchase.window",
-                                    format.format(window.get().from()),
-                                    format.format(window.get().until()),
-                                    zone.getId());
-                }
-            }
-            default -> throw new IllegalStateException("unreachable");
-        }
+        State state =
+                switch (p.status()) {
+                    case PENDING -> new State("pending", null, null);
+                    case PROBLEM -> new State("problem", null, null);
+                    case PAID -> paid(tenant.get(), p, zone);
+                };
         Map<String, Object> params = new LinkedHashMap<>();
-        params.put("page", new PortalPage(t(), t().get("join.purchase.title." + state), tenant.get(), null, null));
+        params.put(
+                "page", new PortalPage(t(), t().get("join.purchase.title." + state.name()), tenant.get(), null, null));
         params.put("slug", tenant.get().slug());
         params.put(
                 "shown",
-                new Shown(state, product, site.name(), when, qrSrc, MemberPass.REFRESH.toSeconds(), p.email(), notice));
+                new Shown(
+                        state.name(),
+                        product,
+                        site.name(),
+                        when,
+                        state.qrSrc(),
+                        MemberPass.REFRESH.toSeconds(),
+                        p.email(),
+                        state.notice()));
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Templates.render(res, Status.OK_200, "join-purchase.jte", params);
+    }
+
+    /** Where a purchase's page stands: its name, the code's address when it shows one, the pass's window. */
+    private record State(String name, String qrSrc, String notice) {}
+
+    /** A paid purchase: a membership, or a pass before, during or after its window (the code during it). */
+    private State paid(TenantView tenant, Purchase p, ZoneId zone) {
+        Optional<PassWindow> window = window(tenant.id(), p);
+        if (p.credentialId().isEmpty() || window.isEmpty()) {
+            return new State("member", null, null);
+        }
+        DateTimeFormatter format = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
+                .withLocale(Locale.ENGLISH)
+                .withZone(zone);
+        String notice = t().get(
+                        "join.purchase.window",
+                        format.format(window.get().from()),
+                        format.format(window.get().until()),
+                        zone.getId());
+        Instant now = clock.instant();
+        if (now.isBefore(window.get().from())) {
+            return new State("later", null, notice);
+        }
+        if (!now.isBefore(window.get().until())) {
+            return new State("over", null, notice);
+        }
+        return new State("pass", "/join/" + tenant.slug() + "/purchases/" + p.token() + "/qr.png", notice);
     }
 
     private record PassWindow(Instant from, Instant until) {}
