@@ -21,11 +21,17 @@ if (qr) {
     left -= 1;
     if (left <= 0) {
       generation += 1;
-      qr.src = `/portal/qr.png?n=${Date.now()}-${generation}`;
+      qr.src = `${qr.dataset.src ?? '/portal/qr.png'}?n=${Date.now()}-${generation}`;
       left = every;
     }
     show();
   }, 1000);
+}
+
+// A purchase waiting for its payment: the page looks again every data-reload seconds.
+const waiting = document.querySelector('[data-reload]');
+if (waiting) {
+  window.setTimeout(() => window.location.reload(), Number.parseInt(waiting.dataset.reload, 10) * 1000);
 }
 
 // The calendar link: a Copy button (shown only with script; the field is selectable without it).

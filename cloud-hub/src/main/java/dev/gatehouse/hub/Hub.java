@@ -411,7 +411,7 @@ public final class Hub implements AutoCloseable {
                         new DunningService(stores.database(), audit, stores.clock(), maxBody))
                 // Stripe's webhooks, at the root: Stripe signs them instead of sending a token.
                 .register(new StripeWebhookService(
-                        new StripeStore(stores.database(), stores.clock()), stores.clock(), maxBody))
+                        new StripeStore(stores.database(), stores.clock(), console.mailer()), stores.clock(), maxBody))
                 // The calendar feeds, at the root: calendar clients fetch them with no token.
                 .register(new IcalService(new CalendarFeedStore(stores.database(), stores.clock()), stores.clock()))
                 .register("/api/v1", new AccessLogService(stores.accessLog()))
@@ -438,7 +438,15 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
-        Portal.routes(routing, console, sync.commands(), stores.credentials());
+        Portal.routes(
+                routing,
+                console,
+                sync.commands(),
+                stores.credentials(),
+                new StripePayments(
+                        new PaymentStore(stores.database(), stores.clock()),
+                        new StripeStore(stores.database(), stores.clock()),
+                        config.stripeApiBase()));
         Console.fallback(routing);
     }
 

@@ -220,7 +220,7 @@ public record InvoiceStore(Database database, Clock clock) {
         });
     }
 
-    private static Tax tax(Connection c, String tenantId) throws SQLException {
+    static Tax tax(Connection c, String tenantId) throws SQLException {
         return Sql.one(
                         c,
                         "SELECT tax_name, tax_rate_bp FROM billing_settings WHERE tenant_id = ?",

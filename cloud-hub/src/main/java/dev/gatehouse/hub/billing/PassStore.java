@@ -3,7 +3,6 @@ package dev.gatehouse.hub.billing;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.store.Database;
-import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -68,13 +67,7 @@ public record PassStore(Database database, Clock clock) {
                     "packageId",
                     "package '" + pass.name() + "' names no door plan, so it would open no door; give it a plan first");
         }
-        Optional<ZoneId> zone = Sql.one(
-                        c,
-                        "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?",
-                        Sql.STRING,
-                        sale.siteId(),
-                        tenantId)
-                .map(ZoneId::of);
+        Optional<ZoneId> zone = SubscriptionStore.zone(c, tenantId, sale.siteId());
         if (zone.isEmpty()) {
             return new StoreResult.NotFound<>("site", sale.siteId());
         }

@@ -4,10 +4,12 @@ import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.SetupIntent;
+import com.stripe.model.checkout.Session;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.SetupIntentCreateParams;
+import com.stripe.param.checkout.SessionCreateParams;
 import dev.gatehouse.hub.store.StoreResult;
 import java.net.URI;
 import java.util.Locale;
@@ -137,6 +139,62 @@ public record StripePayments(PaymentStore payments, StripeStore store, URI apiBa
                     new Collected.Pending(intent.getId(), intent.getStatus(), intent.getAmount(), invoice.currency()));
         } catch (StripeException e) {
             throw StripeFailure.of("create the PaymentIntent", e);
+        }
+    }
+
+    /** A Checkout Session: Stripe's hosted payment page the buyer's browser is sent to. */
+    public record Checkout(String sessionId, String url) {}
+
+    /** Whether the tenant has set its Stripe keys, so that a buyer can pay online. */
+    public boolean enabled(String tenantId) {
+        return store.secrets(tenantId).isPresent();
+    }
+
+    /**
+     * A Checkout Session ({@code mode=payment}) for a pending public purchase: one line of its amount
+     * due, named by the purchase ({@code client_reference_id}, {@code metadata.gatehouse_purchase}),
+     * under an idempotency key naming the purchase, so a retried request is the same session. The
+     * purchase is completed by the webhook ({@code checkout.session.completed}), never by the return
+     * to {@code successUrl}.
+     */
+    public Checkout checkout(
+            String tenantId, PublicPurchases.Purchase purchase, String product, String successUrl, String cancelUrl) {
+        try {
+            Session session = client(tenantId)
+                    .v1()
+                    .checkout()
+                    .sessions()
+                    .create(
+                            SessionCreateParams.builder()
+                                    .setMode(SessionCreateParams.Mode.PAYMENT)
+                                    .setClientReferenceId(purchase.id())
+                                    .setCustomerEmail(purchase.email())
+                                    .setSuccessUrl(successUrl)
+                                    .setCancelUrl(cancelUrl)
+                                    .addLineItem(SessionCreateParams.LineItem.builder()
+                                            .setQuantity(1L)
+                                            .setPriceData(SessionCreateParams.LineItem.PriceData.builder()
+                                                    .setCurrency(
+                                                            purchase.currency().toLowerCase(Locale.ROOT))
+                                                    .setUnitAmount(purchase.amount())
+                                                    .setProductData(
+                                                            SessionCreateParams.LineItem.PriceData.ProductData.builder()
+                                                                    .setName(product)
+                                                                    .build())
+                                                    .build())
+                                            .build())
+                                    .putMetadata("gatehouse_tenant", tenantId)
+                                    .putMetadata("gatehouse_purchase", purchase.id())
+                                    .setPaymentIntentData(SessionCreateParams.PaymentIntentData.builder()
+                                            .putMetadata("gatehouse_purchase", purchase.id())
+                                            .build())
+                                    .build(),
+                            RequestOptions.builder()
+                                    .setIdempotencyKey("gh-checkout-" + purchase.id())
+                                    .build());
+            return new Checkout(session.getId(), session.getUrl());
+        } catch (StripeException e) {
+            throw StripeFailure.of("create the Checkout Session", e);
         }
     }
 

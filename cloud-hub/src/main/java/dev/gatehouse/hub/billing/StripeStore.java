@@ -1,7 +1,10 @@
 package dev.gatehouse.hub.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.accounts.Mail;
+import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.SealedColumns;
@@ -10,8 +13,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * What the hub keeps of each tenant's Stripe account: its secrets (sealed under the master key), one
@@ -19,7 +26,16 @@ import java.util.Optional;
  * verified event to the inbox once per event id and applies it in the same transaction, so that
  * events applied in any order, any number of times, leave the same payments.
  */
-public record StripeStore(Database database, Clock clock) {
+public record StripeStore(Database database, Clock clock, Mailer mailer) {
+    private static final Logger LOG = Logger.getLogger(StripeStore.class.getName());
+
+    /** A store whose events send no mail (a purchase's mail is logged as not sent). */
+    public StripeStore(Database database, Clock clock) {
+        this(database, clock, mail -> {
+            throw new Mailer.MailException("this hub part sends no mail");
+        });
+    }
+
     /** A tenant's Stripe secrets, opened: never answered by the API, never logged. */
     public record Secrets(String secretKey, String webhookSecret) {
         @Override
@@ -169,7 +185,8 @@ public record StripeStore(Database database, Clock clock) {
         Instant now = clock.instant();
         String id = event.path("id").asText();
         String type = event.path("type").asText();
-        return database.write(c -> {
+        List<Mail> mails = new ArrayList<>();
+        Receipt receipt = database.write(c -> {
             int inserted = Sql.update(
                     c,
                     "INSERT INTO stripe_events (tenant_id, event_id, type, payload, created, received_at, outcome)"
@@ -190,7 +207,16 @@ public record StripeStore(Database database, Clock clock) {
                         .orElseThrow();
                 return new Receipt(id, type, outcome, true);
             }
-            String outcome = apply(c, tenantId, id, type, event.path("data").path("object"), now);
+            mails.clear(); // a transaction retried from the start mails only what its last attempt did
+            String outcome = apply(
+                    c,
+                    database.masterKey(),
+                    tenantId,
+                    id,
+                    type,
+                    event.path("data").path("object"),
+                    now,
+                    mails);
             Sql.update(
                     c,
                     "UPDATE stripe_events SET outcome = ? WHERE tenant_id = ? AND event_id = ?",
@@ -199,6 +225,17 @@ public record StripeStore(Database database, Clock clock) {
                     id);
             return new Receipt(id, type, outcome, false);
         });
+        // Committed: the mails the event made leave now, on their own thread, so Stripe is answered at once.
+        for (Mail mail : mails) {
+            Thread.startVirtualThread(() -> {
+                try {
+                    mailer.send(mail);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "the mail about Stripe event " + id + " was not sent: " + e.getMessage());
+                }
+            });
+        }
+        return receipt;
     }
 
     /**
@@ -207,9 +244,17 @@ public record StripeStore(Database database, Clock clock) {
      * cumulative {@code amount_refunded} (the highest seen wins), a failure never over a success.
      */
     private static String apply(
-            Connection c, String tenantId, String eventId, String type, JsonNode object, Instant now)
+            Connection c,
+            MasterKey masterKey,
+            String tenantId,
+            String eventId,
+            String type,
+            JsonNode object,
+            Instant now,
+            List<Mail> mails)
             throws SQLException {
         return switch (type) {
+            case "checkout.session.completed" -> PublicPurchases.completed(c, masterKey, tenantId, object, now, mails);
             case "payment_intent.succeeded" -> succeeded(c, tenantId, eventId, object, now);
             case "payment_intent.payment_failed" -> failed(c, tenantId, object, now);
             case "charge.refunded" -> refunded(c, tenantId, eventId, object, now);

@@ -54,105 +54,122 @@ public record SubscriptionStore(Database database, Clock clock) {
     public StoreResult<Outcome> subscribe(String tenantId, String actor, NewSubscription sale) {
         Instant now = clock.instant();
         String id = HubIds.next("sub");
-        return refusable(() -> database.write(c -> {
-            Optional<BillingPackage> found = PackageStore.find(c, tenantId, sale.packageId());
-            if (found.isEmpty()) {
-                return StoreResult.invalid("packageId", "names no package of this tenant: " + sale.packageId());
-            }
-            BillingPackage sold = found.get();
-            if (sold.status() != BillingPackage.Status.ACTIVE) {
-                return StoreResult.invalid("packageId", "package '" + sold.name() + "' is retired and sold no more");
-            }
-            if (sold.interval() == BillingInterval.ONE_OFF) {
-                return StoreResult.invalid(
-                        "packageId", "package '" + sold.name() + "' is bought once, not subscribed to (it is one-off)");
-            }
-            Optional<ZoneId> zone = zone(c, tenantId, sale.siteId());
-            if (zone.isEmpty()) {
-                return new StoreResult.NotFound<>("site", sale.siteId());
-            }
-            if (!MemberStore.lock(c, tenantId, sale.memberId())) {
-                return StoreResult.invalid("memberId", "names no member of this tenant: " + sale.memberId());
-            }
-            if (MemberStore.status(c, tenantId, sale.memberId()).orElseThrow() == MemberStatus.CANCELLED) {
-                return new StoreResult.Conflict<>("member " + sale.memberId() + " is cancelled");
-            }
-            if (Sql.exists(
-                    c,
-                    "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND package_id = ?"
-                            + " AND status <> 'ENDED' AND (ends_at IS NULL OR ends_at > ?)",
-                    tenantId,
-                    sale.memberId(),
-                    sold.id(),
-                    now)) {
-                return new StoreResult.Conflict<>("member " + sale.memberId() + " already subscribes to '" + sold.name()
-                        + "'; change or cancel that subscription instead");
-            }
-            Instant start = sale.start().orElse(now);
-            if (start.isBefore(now.minus(java.time.Duration.ofDays(31)))
-                    || start.isAfter(now.plus(java.time.Duration.ofDays(366)))) {
-                return StoreResult.invalid(
-                        "start", "is " + start + "; a subscription starts within a month before now or a year after");
-            }
-            LocalDate day = start.atZone(zone.get()).toLocalDate();
-            LocalDate anchor = sale.anchor().orElse(day);
-            if (anchor.isAfter(day) || anchor.isBefore(day.minusYears(1))) {
-                return StoreResult.invalid(
-                        "anchor", "is " + anchor + "; an anchor is the start's day " + day + " or up to a year before");
-            }
-            Proration.Prorated first = Proration.start(anchor, sold.interval(), zone.get(), start, sold.price());
-            Optional<LocalDate> committed = committedUntil(anchor, sold.interval(), first.period(), sold);
-            Sql.update(
-                    c,
-                    "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(19) + "?)",
-                    id,
-                    sale.memberId(),
-                    sale.siteId(),
-                    sold.id(),
-                    sold.planId(),
-                    sold.price(),
-                    sold.currency(),
-                    sold.interval(),
-                    anchor.toString(),
-                    committed.map(LocalDate::toString),
-                    Subscription.Status.ACTIVE,
-                    start,
-                    null,
-                    0,
-                    first.period().end().toString(),
-                    now,
-                    now,
-                    null,
-                    null,
-                    tenantId);
-            boolean whole = first.period().start().equals(day);
-            List<Charge> charges = new ArrayList<>();
-            charge(
-                            c,
-                            tenantId,
-                            sale.memberId(),
-                            id,
-                            whole ? Charge.Kind.PERIOD : Charge.Kind.PRORATED_START,
-                            sold.name() + (whole ? "" : ", from " + day),
-                            first.charge(),
-                            sold.currency(),
-                            first.period(),
-                            "sub:" + id + ":period:" + first.period().start(),
-                            now)
-                    .ifPresent(charges::add);
-            if (sold.planId().isPresent()) {
-                thrown(PlanAssignmentStore.assign(
+        return refusable(() -> database.write(c -> subscribe(c, tenantId, actor, sale, id, now)));
+    }
+
+    /**
+     * {@link #subscribe(String, String, NewSubscription)} in the caller's transaction (a sign-up paid
+     * online). A refusal may come after writes: the caller rolls back to a savepoint it set before.
+     */
+    static StoreResult<Outcome> subscribeInTransaction(
+            Connection c, String tenantId, String actor, NewSubscription sale, Instant now) throws SQLException {
+        try {
+            return subscribe(c, tenantId, actor, sale, HubIds.next("sub"), now);
+        } catch (Refused refused) {
+            return refused.result();
+        }
+    }
+
+    private static StoreResult<Outcome> subscribe(
+            Connection c, String tenantId, String actor, NewSubscription sale, String id, Instant now)
+            throws SQLException {
+        Optional<BillingPackage> found = PackageStore.find(c, tenantId, sale.packageId());
+        if (found.isEmpty()) {
+            return StoreResult.invalid("packageId", "names no package of this tenant: " + sale.packageId());
+        }
+        BillingPackage sold = found.get();
+        if (sold.status() != BillingPackage.Status.ACTIVE) {
+            return StoreResult.invalid("packageId", "package '" + sold.name() + "' is retired and sold no more");
+        }
+        if (sold.interval() == BillingInterval.ONE_OFF) {
+            return StoreResult.invalid(
+                    "packageId", "package '" + sold.name() + "' is bought once, not subscribed to (it is one-off)");
+        }
+        Optional<ZoneId> zone = zone(c, tenantId, sale.siteId());
+        if (zone.isEmpty()) {
+            return new StoreResult.NotFound<>("site", sale.siteId());
+        }
+        if (!MemberStore.lock(c, tenantId, sale.memberId())) {
+            return StoreResult.invalid("memberId", "names no member of this tenant: " + sale.memberId());
+        }
+        if (MemberStore.status(c, tenantId, sale.memberId()).orElseThrow() == MemberStatus.CANCELLED) {
+            return new StoreResult.Conflict<>("member " + sale.memberId() + " is cancelled");
+        }
+        if (Sql.exists(
+                c,
+                "SELECT 1 FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND package_id = ?"
+                        + " AND status <> 'ENDED' AND (ends_at IS NULL OR ends_at > ?)",
+                tenantId,
+                sale.memberId(),
+                sold.id(),
+                now)) {
+            return new StoreResult.Conflict<>("member " + sale.memberId() + " already subscribes to '" + sold.name()
+                    + "'; change or cancel that subscription instead");
+        }
+        Instant start = sale.start().orElse(now);
+        if (start.isBefore(now.minus(java.time.Duration.ofDays(31)))
+                || start.isAfter(now.plus(java.time.Duration.ofDays(366)))) {
+            return StoreResult.invalid(
+                    "start", "is " + start + "; a subscription starts within a month before now or a year after");
+        }
+        LocalDate day = start.atZone(zone.get()).toLocalDate();
+        LocalDate anchor = sale.anchor().orElse(day);
+        if (anchor.isAfter(day) || anchor.isBefore(day.minusYears(1))) {
+            return StoreResult.invalid(
+                    "anchor", "is " + anchor + "; an anchor is the start's day " + day + " or up to a year before");
+        }
+        Proration.Prorated first = Proration.start(anchor, sold.interval(), zone.get(), start, sold.price());
+        Optional<LocalDate> committed = committedUntil(anchor, sold.interval(), first.period(), sold);
+        Sql.update(
+                c,
+                "INSERT INTO subscriptions (" + COLUMNS + ", tenant_id) VALUES (" + "?, ".repeat(19) + "?)",
+                id,
+                sale.memberId(),
+                sale.siteId(),
+                sold.id(),
+                sold.planId(),
+                sold.price(),
+                sold.currency(),
+                sold.interval(),
+                anchor.toString(),
+                committed.map(LocalDate::toString),
+                Subscription.Status.ACTIVE,
+                start,
+                null,
+                0,
+                first.period().end().toString(),
+                now,
+                now,
+                null,
+                null,
+                tenantId);
+        boolean whole = first.period().start().equals(day);
+        List<Charge> charges = new ArrayList<>();
+        charge(
                         c,
                         tenantId,
-                        actor,
                         sale.memberId(),
-                        sold.planId().get(),
-                        Optional.of(start),
-                        Optional.empty(),
-                        now));
-            }
-            return StoreResult.found(new Outcome(find(c, tenantId, id).orElseThrow(), charges));
-        }));
+                        id,
+                        whole ? Charge.Kind.PERIOD : Charge.Kind.PRORATED_START,
+                        sold.name() + (whole ? "" : ", from " + day),
+                        first.charge(),
+                        sold.currency(),
+                        first.period(),
+                        "sub:" + id + ":period:" + first.period().start(),
+                        now)
+                .ifPresent(charges::add);
+        if (sold.planId().isPresent()) {
+            thrown(PlanAssignmentStore.assign(
+                    c,
+                    tenantId,
+                    actor,
+                    sale.memberId(),
+                    sold.planId().get(),
+                    Optional.of(start),
+                    Optional.empty(),
+                    now));
+        }
+        return StoreResult.found(new Outcome(find(c, tenantId, id).orElseThrow(), charges));
     }
 
     /** Moves the subscription to another package of the same interval from {@code at}, prorated. */
@@ -700,7 +717,7 @@ public record SubscriptionStore(Database database, Clock clock) {
         return Sql.byId(c, "subscriptions", COLUMNS, SubscriptionStore::read, tenantId, id);
     }
 
-    private static Optional<ZoneId> zone(Connection c, String tenantId, String siteId) throws SQLException {
+    static Optional<ZoneId> zone(Connection c, String tenantId, String siteId) throws SQLException {
         return Sql.one(c, "SELECT time_zone FROM sites WHERE id = ? AND tenant_id = ?", Sql.STRING, siteId, tenantId)
                 .map(ZoneId::of);
     }

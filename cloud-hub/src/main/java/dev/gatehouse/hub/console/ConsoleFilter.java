@@ -40,7 +40,7 @@ public record ConsoleFilter(
         Sessions sessions, AccountStore accounts, TenantStore tenants, TenantHost host, ConsoleSettings settings)
         implements Filter {
 
-    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
             + " frame-ancestors 'none'";
 

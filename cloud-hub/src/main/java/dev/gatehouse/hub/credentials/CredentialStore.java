@@ -118,38 +118,7 @@ public record CredentialStore(Database database, Clock clock) {
         String id = HubIds.next("cred");
         Instant now = clock.instant();
         try {
-            return database.write(c -> {
-                var status = MemberStore.status(c, tenantId, memberId);
-                if (status.isEmpty()) {
-                    return new StoreResult.NotFound<>("member", memberId);
-                }
-                if (status.get() == MemberStatus.CANCELLED) {
-                    return new StoreResult.Conflict<>("member " + memberId
-                            + " is cancelled, and cancelled is final; create a new member to give them access again");
-                }
-                Optional<String> hash = hashOf(c, database.masterKey(), tenantId, enrollment);
-                if (hash.isPresent()) {
-                    Optional<StoreResult<CredentialView>> taken = cardTaken(c, tenantId, hash.get());
-                    if (taken.isPresent()) {
-                        return taken.get();
-                    }
-                }
-                Sql.update(
-                        c,
-                        "INSERT INTO credentials (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        id,
-                        memberId,
-                        enrollment.type(),
-                        hash,
-                        enrollment.label(),
-                        CredentialStatus.ACTIVE,
-                        enrollment.validFrom(),
-                        enrollment.validUntil(),
-                        now,
-                        now,
-                        tenantId);
-                return saved(c, tenantId, id, now);
-            });
+            return database.write(c -> enroll(c, database.masterKey(), tenantId, memberId, id, enrollment, now));
         } catch (StoreException e) {
             // Two requests enrolling one card at once: the second meets UNIQUE (tenant_id, card_hash).
             if (e.error() == StoreError.CONFLICT && enrollment.type() == CredentialType.NFC_CARD) {
@@ -163,6 +132,51 @@ public record CredentialStore(Database database, Clock clock) {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@link #enroll(String, String, Enrollment)} in the caller's transaction (a pass bought online
+     * gets its member-QR credential with the payment), under the id {@code id}.
+     */
+    public static StoreResult<CredentialView> enroll(
+            Connection c,
+            MasterKey masterKey,
+            String tenantId,
+            String memberId,
+            String id,
+            Enrollment enrollment,
+            Instant now)
+            throws SQLException {
+        var status = MemberStore.status(c, tenantId, memberId);
+        if (status.isEmpty()) {
+            return new StoreResult.NotFound<>("member", memberId);
+        }
+        if (status.get() == MemberStatus.CANCELLED) {
+            return new StoreResult.Conflict<>("member " + memberId
+                    + " is cancelled, and cancelled is final; create a new member to give them access again");
+        }
+        Optional<String> hash = hashOf(c, masterKey, tenantId, enrollment);
+        if (hash.isPresent()) {
+            Optional<StoreResult<CredentialView>> taken = cardTaken(c, tenantId, hash.get());
+            if (taken.isPresent()) {
+                return taken.get();
+            }
+        }
+        Sql.update(
+                c,
+                "INSERT INTO credentials (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id,
+                memberId,
+                enrollment.type(),
+                hash,
+                enrollment.label(),
+                CredentialStatus.ACTIVE,
+                enrollment.validFrom(),
+                enrollment.validUntil(),
+                now,
+                now,
+                tenantId);
+        return saved(c, tenantId, id, now);
     }
 
     /** The card's hash: as enrolled by hash, or computed from its UID; empty for a member QR credential. */

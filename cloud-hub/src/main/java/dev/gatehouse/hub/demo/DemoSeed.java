@@ -301,6 +301,8 @@ public final class DemoSeed {
                     password   %s
                   Member portal %s/portal/signin   (workspace %s, e-mail ada@demo.example;
                                the sign-in link is mailed: mails land in %s)
+                  Public page  %s/join/%s   (Day Pass, 10-Pass, Monthly for non-members; buying online
+                               needs the tenant's Stripe keys: PUT /api/v1/billing/stripe)
 
                   Hub          %s   (REST API under /api/v1, OpenAPI at /openapi)
                   API token    %s   (operator of tenant '%s')
@@ -342,6 +344,8 @@ public final class DemoSeed {
                 seeded.baseUrl(),
                 SLUG,
                 seeded.mailFolder(),
+                seeded.baseUrl(),
+                SLUG,
                 seeded.baseUrl(),
                 seeded.token(),
                 SLUG,

@@ -91,24 +91,56 @@ public record MemberStore(Database database, Clock clock) {
             if (emailTaken(c, tenantId, input.email(), Optional.empty())) {
                 return emailTaken(input.email());
             }
-            Sql.update(
-                    c,
-                    "INSERT INTO members (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    id,
-                    input.email(),
-                    input.fullName(),
-                    input.phone(),
-                    input.company(),
-                    input.status(),
-                    rolesJson(input.roles()),
-                    now,
-                    now,
-                    tenantId);
-            MemberTerms.insert(c, List.of(new MemberTerms.Row(tenantId, id, input.email(), input.fullName())));
-            recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
-            ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(id, input))), now);
+            insert(c, tenantId, id, actor, input, now);
             return StoreResult.found(view(c, tenantId, id).orElseThrow());
         });
+    }
+
+    /**
+     * The member of the tenant with this e-mail (in any letter case), or a new active member with it,
+     * in the caller's transaction: someone who buys online becomes a member by their e-mail.
+     */
+    public static String findOrCreate(
+            Connection c, String tenantId, String actor, String email, String fullName, Instant now)
+            throws SQLException {
+        Optional<String> known = Sql.one(
+                c,
+                "SELECT id FROM members WHERE tenant_id = ? AND LOWER(email) = LOWER(?) ORDER BY created_at, id",
+                Sql.STRING,
+                tenantId,
+                email);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        String id = HubIds.next("mem");
+        insert(
+                c,
+                tenantId,
+                id,
+                actor,
+                new MemberInput(email, fullName, Optional.empty(), Optional.empty(), Set.of(), MemberStatus.ACTIVE),
+                now);
+        return id;
+    }
+
+    private static void insert(Connection c, String tenantId, String id, String actor, MemberInput input, Instant now)
+            throws SQLException {
+        Sql.update(
+                c,
+                "INSERT INTO members (" + COLUMNS + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id,
+                input.email(),
+                input.fullName(),
+                input.phone(),
+                input.company(),
+                input.status(),
+                rolesJson(input.roles()),
+                now,
+                now,
+                tenantId);
+        MemberTerms.insert(c, List.of(new MemberTerms.Row(tenantId, id, input.email(), input.fullName())));
+        recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
+        ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(id, input))), now);
     }
 
     /**

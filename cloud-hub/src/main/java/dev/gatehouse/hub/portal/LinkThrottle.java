@@ -26,8 +26,13 @@ record LinkThrottle(Database database, Clock clock) {
      * counted, so a flood does not push the wait further out.
      */
     boolean allow(String tenantKey, String email, String address) {
-        String emailKey = "member-link:" + tenantKey + ":" + email.strip().toLowerCase(Locale.ROOT);
-        String addressKey = "member-link-address:" + address.strip();
+        return allow("member-link", tenantKey, email, address);
+    }
+
+    /** The same limits for another use ({@code purpose}, e.g. purchases on the public page), counted apart. */
+    boolean allow(String purpose, String tenantKey, String email, String address) {
+        String emailKey = purpose + ":" + tenantKey + ":" + email.strip().toLowerCase(Locale.ROOT);
+        String addressKey = purpose + "-address:" + address.strip();
         Instant now = clock.instant();
         return database.write(c -> {
             Sql.update(c, "DELETE FROM login_failures WHERE at <= ?", now.minus(WINDOW));

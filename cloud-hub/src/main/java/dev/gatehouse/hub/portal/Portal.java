@@ -4,6 +4,9 @@ import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.billing.InvoiceStore;
+import dev.gatehouse.hub.billing.PassStore;
+import dev.gatehouse.hub.billing.PublicPurchases;
+import dev.gatehouse.hub.billing.StripePayments;
 import dev.gatehouse.hub.bookings.BookingStore;
 import dev.gatehouse.hub.bookings.CalendarFeedStore;
 import dev.gatehouse.hub.bookings.ResourceStore;
@@ -36,7 +39,11 @@ public final class Portal {
 
     /** Registers the portal's routes; {@code parts} are the console's (store, mailer, audit, settings). */
     public static void routes(
-            HttpRouting.Builder routing, Console.Parts parts, Commands commands, CredentialStore credentials) {
+            HttpRouting.Builder routing,
+            Console.Parts parts,
+            Commands commands,
+            CredentialStore credentials,
+            StripePayments stripe) {
         MemberSessions sessions = new MemberSessions(
                 new Sessions(parts.database(), parts.clock(), MemberSessions.LIFETIME, MemberSessions.LIFETIME),
                 parts.tenants(),
@@ -84,7 +91,25 @@ public final class Portal {
                         new CalendarFeedStore(parts.database(), parts.clock()),
                         invitations,
                         parts.audit()))
-                .register(new WebAppService(sessions));
+                .register(new WebAppService(sessions))
+                .register(new PortalPassPages(
+                        parts.clock(),
+                        sessions,
+                        sites,
+                        new PublicPurchases(parts.database(), parts.clock()),
+                        new PassStore(parts.database(), parts.clock()),
+                        parts.audit()))
+                .register(new PublicPages(
+                        parts.clock(),
+                        parts.tenants(),
+                        parts.host(),
+                        sites,
+                        new PublicPurchases(parts.database(), parts.clock()),
+                        stripe,
+                        credentials,
+                        new LinkThrottle(parts.database(), parts.clock()),
+                        invitations,
+                        parts.settings()));
     }
 
     /** The zone the member's own times are shown in: their space's first site's, else UTC. */

@@ -39,8 +39,15 @@ import javax.crypto.spec.SecretKeySpec;
  * with the faults real webhooks have: duplicates, reordering, late delivery and forged signatures.
  * The official stripe-java client is pointed at it ({@code hub.stripe.api-base}); nothing leaves
  * the machine.
+ *
+ * <p>Checkout: {@code POST /v1/checkout/sessions} ({@code mode=payment}, {@code line_items} with
+ * {@code price_data}) answers a session whose {@code url} is a tiny hosted page here ({@code GET
+ * /checkout/{id}}: the amount and a Pay button). Paying there marks the session paid with a new
+ * PaymentIntent, sends the account's webhook endpoint ({@link #webhooks}) a signed {@code
+ * checkout.session.completed} — unless webhooks are held ({@link #holdWebhooks}) to be delivered late —
+ * and sends the browser to the session's {@code success_url}.
  */
-final class StripeStandIn implements AutoCloseable {
+public final class StripeStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -53,6 +60,9 @@ final class StripeStandIn implements AutoCloseable {
 
     /** What one API key made: objects by id, and the idempotent answers by key. */
     private static final class Account {
+        volatile Endpoint endpoint;
+        final List<ObjectNode> held = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile boolean hold;
         final Map<String, ObjectNode> objects = new ConcurrentHashMap<>();
         final Map<String, Answer> idempotent = new ConcurrentHashMap<>();
         final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -60,17 +70,21 @@ final class StripeStandIn implements AutoCloseable {
 
     private record Answer(String request, int status, String body) {}
 
+    /** Where an account's webhooks go: the hub's endpoint for the tenant, signed with its secret. */
+    private record Endpoint(URI hub, String tenantId, String secret) {}
+
     private StripeStandIn(HttpServer server, Clock clock) {
         this.server = server;
         this.clock = clock;
     }
 
     /** Starts on a free loopback port; {@code clock} dates the objects and signs the webhooks. */
-    static StripeStandIn start(Clock clock) {
+    public static StripeStandIn start(Clock clock) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             StripeStandIn standIn = new StripeStandIn(server, clock);
             server.createContext("/v1/", standIn::handle);
+            server.createContext("/checkout/", standIn::checkoutPage);
             server.setExecutor(Executors.newFixedThreadPool(4));
             server.start();
             return standIn;
@@ -79,26 +93,26 @@ final class StripeStandIn implements AutoCloseable {
         }
     }
 
-    URI apiBase() {
+    public URI apiBase() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Opens an account: its secret API key is accepted from now on. */
-    String newSecretKey() {
+    public String newSecretKey() {
         String key = "sk_test_standin" + ids.incrementAndGet() + "x" + Long.toHexString(System.nanoTime());
         accounts.put(key, new Account());
         return key;
     }
 
     /** The objects of one kind ({@code customer}, {@code setup_intent}, {@code payment_intent}) the key made. */
-    List<ObjectNode> objects(String key, String kind) {
+    public List<ObjectNode> objects(String key, String kind) {
         return accounts.get(key).objects.values().stream()
                 .filter(o -> o.path("object").asText().equals(kind))
                 .toList();
     }
 
     /** Every request the key sent, as {@code "POST /v1/customers"}, replays included. */
-    List<String> requests(String key) {
+    public List<String> requests(String key) {
         return List.copyOf(accounts.get(key).requests);
     }
 
@@ -109,6 +123,114 @@ final class StripeStandIn implements AutoCloseable {
             confirmed(account, setupIntentId, "pm_card_visa_" + ids.incrementAndGet());
             return account.objects.get(setupIntentId).deepCopy();
         }
+    }
+
+    /** Sends the account's webhooks (from its hosted Checkout page) to the hub's endpoint for the tenant. */
+    public void webhooks(String key, URI hub, String tenantId, String secret) {
+        accounts.get(key).endpoint = new Endpoint(hub, tenantId, secret);
+    }
+
+    /** Holds the account's webhooks from now on (a slow Stripe), or lets them go at once again. */
+    public void holdWebhooks(String key, boolean hold) {
+        accounts.get(key).hold = hold;
+    }
+
+    /** The events held so far, taken: the test delivers them when (and as often as) it likes. */
+    public List<ObjectNode> takeHeld(String key) {
+        Account account = accounts.get(key);
+        synchronized (account.held) {
+            List<ObjectNode> taken = List.copyOf(account.held);
+            account.held.clear();
+            return taken;
+        }
+    }
+
+    /** The Checkout Session's object as it is now. */
+    public ObjectNode checkoutSession(String key, String sessionId) {
+        return accounts.get(key).objects.get(sessionId).deepCopy();
+    }
+
+    /**
+     * Plays the buyer paying on the hosted page, without delivering anything: the session is paid
+     * (once: paying again answers it as it is) and the {@code checkout.session.completed} event about
+     * it is answered, for the test to deliver.
+     */
+    public ObjectNode payCheckout(String key, String sessionId) {
+        Account account = accounts.get(key);
+        synchronized (account) {
+            ObjectNode session = paid(account.objects.get(sessionId));
+            return event("checkout.session.completed", session);
+        }
+    }
+
+    private ObjectNode paid(ObjectNode session) {
+        if (!"paid".equals(session.path("payment_status").asText())) {
+            session.put("status", "complete")
+                    .put("payment_status", "paid")
+                    .put("payment_intent", "pi_" + ids.incrementAndGet());
+        }
+        return session.deepCopy();
+    }
+
+    /** The hosted page: GET shows the amount and a Pay button; POST pays, sends the webhook, and redirects. */
+    private void checkoutPage(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String id = exchange.getRequestURI().getPath().substring("/checkout/".length());
+            Optional<Map.Entry<String, Account>> owner = accounts.entrySet().stream()
+                    .filter(e -> e.getValue().objects.containsKey(id))
+                    .findFirst();
+            if (owner.isEmpty()) {
+                page(exchange, 404, "<h1>No such checkout session</h1>");
+                return;
+            }
+            Account account = owner.get().getValue();
+            ObjectNode session = account.objects.get(id);
+            if (exchange.getRequestMethod().equals("GET")) {
+                String amount = java.math.BigDecimal.valueOf(
+                                        session.path("amount_total").asLong(), 2)
+                                .toPlainString() + " "
+                        + session.path("currency").asText().toUpperCase(java.util.Locale.ROOT);
+                page(
+                        exchange,
+                        200,
+                        "<h1>Stripe stand-in checkout</h1><p id=\"amount\">" + escape(amount) + "</p><p>"
+                                + escape(session.path("line_items_name").asText()) + "</p><form method=\"post\">"
+                                + "<label for=\"card\">Card number</label> <input id=\"card\" name=\"card\""
+                                + " value=\"4242 4242 4242 4242\"> <button type=\"submit\" id=\"stripe-pay\">Pay "
+                                + escape(amount) + "</button></form>");
+                return;
+            }
+            exchange.getRequestBody().readAllBytes();
+            ObjectNode event;
+            synchronized (account) {
+                event = event("checkout.session.completed", paid(session));
+            }
+            Endpoint endpoint = account.endpoint;
+            if (account.hold || endpoint == null) {
+                account.held.add(event);
+            } else {
+                deliver(endpoint.hub(), endpoint.tenantId(), sign(event, endpoint.secret()));
+            }
+            exchange.getResponseHeaders()
+                    .add("Location", session.path("success_url").asText());
+            exchange.sendResponseHeaders(303, -1);
+        }
+    }
+
+    private static void page(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Checkout</title></head>"
+                        + "<body><main>" + body + "</main></body></html>")
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 
     // ---- the API ----
@@ -169,6 +291,7 @@ final class StripeStandIn implements AutoCloseable {
             case "/v1/customers" -> created(account, customer(form));
             case "/v1/setup_intents" -> created(account, setupIntent(form));
             case "/v1/payment_intents" -> created(account, paymentIntent(form));
+            case "/v1/checkout/sessions" -> checkoutSession(account, form);
             default -> {
                 if (parts.length == 5 && parts[2].equals("setup_intents") && parts[4].equals("confirm")) {
                     yield confirmed(account, parts[3], form.getOrDefault("payment_method", "pm_card_visa"));
@@ -237,6 +360,38 @@ final class StripeStandIn implements AutoCloseable {
         return intent;
     }
 
+    /** A Checkout Session in {@code payment} mode; refused as Stripe refuses what the hub must never send. */
+    private Answer checkoutSession(Account account, Map<String, String> form) {
+        if (!"payment".equals(form.get("mode"))) {
+            return new Answer("", 400, error("invalid_request_error", "Missing required param: mode."));
+        }
+        if (form.get("success_url") == null || form.get("line_items[0][price_data][unit_amount]") == null) {
+            return new Answer(
+                    "", 400, error("invalid_request_error", "Missing required param: line_items or success_url."));
+        }
+        long total = 0;
+        for (int i = 0; form.containsKey("line_items[" + i + "][price_data][unit_amount]"); i++) {
+            total += Long.parseLong(form.get("line_items[" + i + "][price_data][unit_amount]"))
+                    * Long.parseLong(form.getOrDefault("line_items[" + i + "][quantity]", "1"));
+        }
+        ObjectNode session = base("cs_test", "checkout.session");
+        session.put("mode", "payment")
+                .put("status", "open")
+                .put("payment_status", "unpaid")
+                .put("amount_total", total)
+                .put("amount_subtotal", total)
+                .put("currency", form.get("line_items[0][price_data][currency]"))
+                .put("client_reference_id", form.get("client_reference_id"))
+                .put("customer_email", form.get("customer_email"))
+                .put("success_url", form.get("success_url"))
+                .put("cancel_url", form.get("cancel_url"))
+                .put("line_items_name", form.get("line_items[0][price_data][product_data][name]"))
+                .putNull("payment_intent")
+                .put("url", apiBase() + "/checkout/" + session.get("id").asText());
+        session.set("metadata", metadata(form));
+        return created(account, session);
+    }
+
     private static ObjectNode metadata(Map<String, String> form) {
         ObjectNode metadata = JSON.createObjectNode();
         form.forEach((name, value) -> {
@@ -278,7 +433,7 @@ final class StripeStandIn implements AutoCloseable {
     // ---- webhooks ----
 
     /** An event of {@code type} about {@code object} (a copy), as Stripe sends it, with a new id. */
-    ObjectNode event(String type, ObjectNode object) {
+    public ObjectNode event(String type, ObjectNode object) {
         ObjectNode event =
                 base("evt", "event").put("api_version", "2025-01-27.acacia").put("type", type);
         event.putObject("data").set("object", object.deepCopy());
@@ -321,27 +476,27 @@ final class StripeStandIn implements AutoCloseable {
     }
 
     /** A webhook signed now with {@code secret}, to deliver now or later (a late delivery). */
-    Signed sign(ObjectNode event, String secret) {
+    public Signed sign(ObjectNode event, String secret) {
         String payload = event.toString();
         long t = clock.instant().getEpochSecond();
         return new Signed(payload, "t=" + t + ",v1=" + hmac(secret, t + "." + payload));
     }
 
     /** A webhook whose signature is made with the wrong secret: a forgery. */
-    Signed forged(ObjectNode event) {
+    public Signed forged(ObjectNode event) {
         return sign(event, "whsec_forgedforgedforged");
     }
 
     /** One signed delivery: the body exactly as signed, and its Stripe-Signature header. */
-    record Signed(String payload, String signature) {
+    public record Signed(String payload, String signature) {
         /** The same signature over a body changed after signing. */
-        Signed tampered(String from, String to) {
+        public Signed tampered(String from, String to) {
             return new Signed(payload.replace(from, to), signature);
         }
     }
 
     /** Delivers to the hub's endpoint for the tenant, as Stripe's webhook sender does. */
-    Delivered deliver(URI hub, String tenantId, Signed signed) {
+    public Delivered deliver(URI hub, String tenantId, Signed signed) {
         HttpRequest request = HttpRequest.newBuilder(hub.resolve("/billing/stripe/webhook/" + tenantId))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json; charset=utf-8")
@@ -361,8 +516,8 @@ final class StripeStandIn implements AutoCloseable {
     }
 
     /** The hub's answer to one delivery. */
-    record Delivered(int status, String body) {
-        ObjectNode json() {
+    public record Delivered(int status, String body) {
+        public ObjectNode json() {
             try {
                 return (ObjectNode) JSON.readTree(body);
             } catch (IOException e) {

@@ -47,6 +47,12 @@ class DemoIT {
             assertThat(text).contains(seeded.token(), seeded.baseUrl(), DemoSeed.ADA_CARD, seeded.visitorToken());
             // The console's demo operator signs in with the printed, random password.
             assertThat(text).contains(seeded.operatorEmail(), seeded.operatorPassword(), "/portal/signin");
+            // The printed public page sells the demo's public packages (at the front desk: no Stripe keys).
+            assertThat(text).contains(seeded.baseUrl() + "/join/" + DemoSeed.SLUG);
+            assertThat(hub.api()
+                            .withCookie("GET", "/join/" + DemoSeed.SLUG, "none=1", Optional.empty())
+                            .text())
+                    .contains("Day Pass", "10-Pass", "Monthly", "Ask at the front desk");
             assertThat(seeded.operatorPassword()).hasSize(20);
             assertThat(Passwords.matches(
                             seeded.operatorPassword(),

@@ -55,6 +55,38 @@ class PortalBrowserTest extends LiveBrowserTest {
     }
 
     @Test
+    void aMemberBuysADayPassOnTheirAccountAndTheDoorLetsThemInToday() {
+        // A member of the site without any plan: the door stays shut until they buy a pass.
+        String member = site.member("Pia Passbuyer", LiveSite.uid());
+        assertThat(site.api()
+                        .delete("/api/v1/members/" + member + "/plans/" + site.plan, site.token())
+                        .status())
+                .isEqualTo(204);
+        site.hub.create(
+                "/api/v1/packages",
+                site.token(),
+                "{\"name\":\"Day Pass\",\"kind\":\"pass\",\"price\":2500,\"interval\":\"one-off\",\"passes\":1,"
+                        + "\"passValidDays\":1,\"planId\":\"" + site.plan + "\",\"publicSale\":true}");
+        PortalSignIns.signIn(site, browser, site.tenant.id(), member);
+        browser.open(site.url("/portal/passes"));
+        browser.awaitHeading("Buy a day pass");
+        Axe.assertNoSeriousViolations(browser, "portal passes");
+        assertThat(Axe.violations(browser)).isEmpty();
+        browser.screenshot("passes");
+        browser.driver().findElement(By.id("buy-pass")).click();
+        browser.awaitText(By.id("passes-bought"), "Bought: Day Pass");
+        assertThat(Axe.violations(browser)).isEmpty();
+        assertThat(browser.consoleErrors()).isEmpty();
+        browser.screenshot("passes-bought");
+        JsonNode charges = site.api()
+                .get("/api/v1/members/" + member + "/charges", site.token())
+                .json()
+                .get("items");
+        assertThat(charges).hasSize(1);
+        assertThat(charges.get(0).get("kind").asText()).isEqualTo("pass");
+    }
+
+    @Test
     void aMemberSignsInByMailedLinkAndTheDoorAcceptsTheirRotatingPass() throws Exception {
         String member = site.member("Mia Member", LiveSite.uid());
         String email = emailOf(member);
