@@ -34,7 +34,7 @@ public record PassService(PassStore store, Audit audit, int maxBody) implements 
     }
 
     private void sell(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        Caller.require(req, Permission.MANAGE_MEMBERS);
         String member = PathIds.id(req, "memberId", "member");
         Input input = Input.of(Json.object(req, maxBody), "packageId", "siteId", "firstDay", "idempotencyKey");
         String packageId = input.text("packageId", 64);
@@ -47,6 +47,8 @@ public record PassService(PassStore store, Audit audit, int maxBody) implements 
                     "may hold only letters, digits and . _ : - (up to 100); send the same key when you retry");
         }
         input.done();
+        // A role scoped to sites sells at those sites only.
+        Caller.Operator caller = Caller.operator(req).require(Permission.MANAGE_MEMBERS, siteId);
         PassStore.Sold sold = StoreResults.value(store.sell(
                 caller.tenantId(), caller.actorId(), member, new PassStore.Sale(packageId, siteId, firstDay, key)));
         if (sold.replayed()) {

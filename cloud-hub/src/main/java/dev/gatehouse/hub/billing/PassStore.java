@@ -77,16 +77,19 @@ public record PassStore(Database database, Clock clock) {
         String key = "pass:" + sale.idempotencyKey();
         Optional<Charge> earlier = ChargeStore.byKey(c, tenantId, key);
         if (earlier.isPresent()) {
+            // A retry answers the first sale; the key never sells anything else (nor anything twice).
             Charge first = earlier.get();
-            if (!first.memberId().equals(memberId) || first.kind() != Charge.Kind.PASS) {
-                return new StoreResult.Conflict<>("the idempotency key '" + sale.idempotencyKey()
-                        + "' was used for another charge (" + first.id() + "); use a new key for a new sale");
-            }
             Optional<PlanAssignmentStore.PassGiven> current = PlanAssignmentStore.pass(
                     c, tenantId, memberId, pass.planId().get());
-            if (current.isPresent()) {
-                return StoreResult.found(new Sold(memberId, pass, sale.siteId(), current.get(), earlier, true));
+            if (!first.memberId().equals(memberId)
+                    || first.kind() != Charge.Kind.PASS
+                    || first.amount() != pass.price()
+                    || !first.description().startsWith(pass.name() + ", ")
+                    || current.isEmpty()) {
+                return new StoreResult.Conflict<>("the idempotency key '" + sale.idempotencyKey()
+                        + "' was used for another sale (" + first.id() + "); use a new key for a new sale");
             }
+            return StoreResult.found(new Sold(memberId, pass, sale.siteId(), current.get(), earlier, true));
         }
         LocalDate today = now.atZone(zone.get()).toLocalDate();
         LocalDate first = sale.firstDay().orElse(today);
@@ -125,6 +128,10 @@ public record PassStore(Database database, Clock clock) {
                         Optional.empty(),
                         key),
                 now);
+        if (charge.isEmpty() && pass.price() != 0) {
+            // The key was checked above under the member's lock: a priced pass is always charged.
+            throw new IllegalStateException("pass " + pass.id() + " sold to " + memberId + " without its charge");
+        }
         return StoreResult.found(new Sold(memberId, pass, sale.siteId(), ok.value(), charge, false));
     }
 }

@@ -101,8 +101,18 @@ public record PublicPurchases(Database database, Clock clock) {
         return pkg.publicSale()
                 && pkg.status() == BillingPackage.Status.ACTIVE
                 && pkg.planId().isPresent()
-                && (pkg.kind() == BillingPackage.Kind.PASS || pkg.kind() == BillingPackage.Kind.MEMBERSHIP);
+                && pkg.price() > 0
+                && (pkg.kind() == BillingPackage.Kind.PASS
+                        || (pkg.kind() == BillingPackage.Kind.MEMBERSHIP && pkg.interval() != BillingInterval.ONE_OFF));
     }
+
+    /**
+     * What the form says to someone whose e-mail is a member's already: a purchase on the public page
+     * never reaches an existing member (whoever types an address would otherwise get a code that
+     * opens that member's doors); members buy in the portal, on their account.
+     */
+    static final String MEMBER_ALREADY =
+            "belongs to a member already: sign in to the member portal and buy it there, on your account";
 
     /**
      * Writes a pending purchase of a public package, with the amount due (the price and the tenant's
@@ -123,6 +133,9 @@ public record PublicPurchases(Database database, Clock clock) {
             Optional<ZoneId> zone = SubscriptionStore.zone(c, tenantId, order.siteId());
             if (zone.isEmpty()) {
                 return StoreResult.invalid("siteId", "is not one of this space's sites; choose one listed");
+            }
+            if (MemberStore.byEmail(c, tenantId, order.email()).isPresent()) {
+                return StoreResult.invalid("email", MEMBER_ALREADY);
             }
             Optional<LocalDate> firstDay = Optional.empty();
             if (pkg.kind() == BillingPackage.Kind.PASS) {
@@ -264,8 +277,18 @@ public record PublicPurchases(Database database, Clock clock) {
                     + " was due; no access was given: refund it at Stripe or sell by hand";
             return problem(c, purchase, problem, paymentIntent, now);
         }
+        if (MemberStore.byEmail(c, tenantId, purchase.email()).isPresent()) {
+            // Became a member's address since the form was sent: never hand that member's doors over.
+            return problem(
+                    c,
+                    purchase,
+                    "paid, but " + purchase.email() + " is a member's address now; nothing was given: refund it at"
+                            + " Stripe or sell the member the pass at the front desk",
+                    paymentIntent,
+                    now);
+        }
         Savepoint before = c.setSavepoint();
-        String member = MemberStore.findOrCreate(c, tenantId, ACTOR, purchase.email(), purchase.fullName(), now);
+        String member = MemberStore.create(c, tenantId, ACTOR, purchase.email(), purchase.fullName(), now);
         BillingPackage pkg =
                 PackageStore.find(c, tenantId, purchase.packageId()).orElseThrow();
         // A pass gives its door plan for its window, shown as a QR credential for that window; a

@@ -96,22 +96,19 @@ public record MemberStore(Database database, Clock clock) {
         });
     }
 
-    /**
-     * The member of the tenant with this e-mail (in any letter case), or a new active member with it,
-     * in the caller's transaction: someone who buys online becomes a member by their e-mail.
-     */
-    public static String findOrCreate(
-            Connection c, String tenantId, String actor, String email, String fullName, Instant now)
-            throws SQLException {
-        Optional<String> known = Sql.one(
+    /** The tenant's member with this e-mail, in any letter case (the oldest, should there be two). */
+    public static Optional<String> byEmail(Connection c, String tenantId, String email) throws SQLException {
+        return Sql.one(
                 c,
                 "SELECT id FROM members WHERE tenant_id = ? AND LOWER(email) = LOWER(?) ORDER BY created_at, id",
                 Sql.STRING,
                 tenantId,
                 email);
-        if (known.isPresent()) {
-            return known.get();
-        }
+    }
+
+    /** Makes an active member with this e-mail and name, in the caller's transaction; answers its id. */
+    public static String create(Connection c, String tenantId, String actor, String email, String fullName, Instant now)
+            throws SQLException {
         String id = HubIds.next("mem");
         insert(
                 c,

@@ -165,7 +165,10 @@ public record PlanAssignmentStore(Database database, Clock clock) {
 
     private record Held(Optional<Instant> validFrom, Optional<Instant> validUntil, Optional<Integer> entries) {}
 
-    /** Writes the assignment; {@code entries} present sets the entry limit, empty leaves it as it is. */
+    /**
+     * Writes the assignment with its entry limit: a pass's, or none (an operator's or a subscription's
+     * assignment gives the plan on every day of its window, replacing a pass of the same plan).
+     */
     private static StoreResult<Assigned> write(
             Connection c,
             String tenantId,
@@ -205,7 +208,7 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         } else {
             Sql.update(
                     c,
-                    "UPDATE member_plans SET valid_from = ?, valid_until = ?, entries = COALESCE(?, entries)"
+                    "UPDATE member_plans SET valid_from = ?, valid_until = ?, entries = ?"
                             + " WHERE member_id = ? AND plan_id = ? AND tenant_id = ?",
                     validFrom,
                     validUntil,

@@ -116,6 +116,19 @@ class PassApiTest extends TimeTravelHub {
     }
 
     @Test
+    void aKeyUsedForOnePassNeverSellsAnother() {
+        assertThat(sell(dayPass, null, "desk-9").status()).isEqualTo(201);
+        // The same key with the dearer pass: refused, not a free 10-pass.
+        Api.Response other = sell(tenPass, null, "desk-9");
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.text()).contains("was used for another sale");
+        assertThat(charges()).hasSize(1);
+        Api.Response plans = hub.api().get("/api/v1/members/" + member + "/plans", tenant.token());
+        assertThat(plans.json().get("items").get(0).get("entries").get("limit").asInt())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aSecondPassOfThePlanTopsUpTheRunningOne() {
         assertThat(sell(tenPass, null, "ten-1").status()).isEqualTo(201);
         Api.Response topped = sell(tenPass, "2027-04-01", "ten-2");

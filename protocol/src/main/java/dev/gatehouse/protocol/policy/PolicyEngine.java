@@ -24,6 +24,7 @@ import dev.gatehouse.protocol.policy.Decision.Granted;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -248,7 +249,7 @@ public final class PolicyEngine {
                     failure = scheduleFailure(entitlements, grant, site, local);
                 }
                 if (failure == null && grant.entries().isPresent()) {
-                    Optional<Boolean> newDay = spendsDay(entitlements, grant, local.toLocalDate());
+                    Optional<Boolean> newDay = spendsDay(entitlements, grant, local.toLocalDate(), site.zone());
                     if (newDay.isEmpty()) {
                         failure = DenyReason.PASS_USED_UP;
                     } else if (newDay.get()) {
@@ -317,10 +318,19 @@ public final class PolicyEngine {
      * (counted by the hub or recorded here) is free; a new day is allowed while fewer than the limit
      * are spent. Empty when the pass is used up; otherwise whether the day is a new one.
      */
-    private static Optional<Boolean> spendsDay(Entitlements entitlements, Grant grant, LocalDate day) {
+    private static Optional<Boolean> spendsDay(Entitlements entitlements, Grant grant, LocalDate day, ZoneId zone) {
         Grant.Entries entries = grant.entries().orElseThrow();
         Set<LocalDate> spent = new HashSet<>(entries.spent());
-        spent.addAll(entitlements.passDaysSpent(grant.id()));
+        // Days this site recorded count within the grant's window only: an earlier pass of the same
+        // plan (the same grant id) spent its own days, as the hub counts them.
+        Optional<LocalDate> first = grant.validFrom().map(from -> LocalDate.ofInstant(from, zone));
+        Optional<LocalDate> end = grant.validUntil().map(until -> LocalDate.ofInstant(until, zone));
+        for (LocalDate local : entitlements.passDaysSpent(grant.id())) {
+            if (first.map(f -> !local.isBefore(f)).orElse(true)
+                    && end.map(e -> local.isBefore(e)).orElse(true)) {
+                spent.add(local);
+            }
+        }
         if (spent.contains(day)) {
             return Optional.of(false);
         }
@@ -345,7 +355,7 @@ public final class PolicyEngine {
             if (grant.entries().isPresent()
                     && granted.source().equals(Optional.of(grant.id().value()))) {
                 LocalDate day = LocalDate.ofInstant(request.at(), site.get().zone());
-                return spendsDay(entitlements, grant, day)
+                return spendsDay(entitlements, grant, day, site.get().zone())
                         .filter(Boolean::booleanValue)
                         .map(isNew -> new Evaluation.PassDay(grant.id(), day));
             }

@@ -102,6 +102,25 @@ class EntryPassesTest {
         }
 
         @Test
+        void daysThisSiteSpentOnAnEarlierPassOfThePlanDoNotCountAgainstANewOne() {
+            // A day pass used on 1 December; another of the same plan (the same grant id) for the 10th.
+            site.entitlements.markPassDay(PASS, LocalDate.parse("2026-12-01"));
+            site.put(passGrant(
+                    PASS,
+                    member,
+                    Set.of(FRONT, EAST),
+                    Optional.empty(),
+                    Optional.of(berlin("2026-12-10T00:00")),
+                    1,
+                    List.of()));
+
+            Evaluation entry = tap(FRONT, berlin("2026-12-10T09:00"));
+
+            assertThat(entry.decision()).isEqualTo(granted(FRONT));
+            assertThat(entry.spendsDay()).contains(day("2026-12-10"));
+        }
+
+        @Test
         void theNextDaySpendsAnotherDay() {
             pass(10, Optional.empty());
             tap(FRONT, berlin("2026-12-01T09:00"));
