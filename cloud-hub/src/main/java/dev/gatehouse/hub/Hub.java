@@ -79,6 +79,9 @@ import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.portal.Portal;
+import dev.gatehouse.hub.privacy.PersonalData;
+import dev.gatehouse.hub.privacy.PrivacyService;
+import dev.gatehouse.hub.privacy.RetentionSweep;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.rooms.RoomStateService;
 import dev.gatehouse.hub.rooms.RoomStateStore;
@@ -129,6 +132,7 @@ public final class Hub implements AutoCloseable {
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
     private final BillingRun billing;
+    private final RetentionSweep retention;
 
     private Hub(
             HubConfig config,
@@ -140,7 +144,8 @@ public final class Hub implements AutoCloseable {
             Sync sync,
             AlertMonitor alerts,
             ReleaseSweep releases,
-            BillingRun billing) {
+            BillingRun billing,
+            RetentionSweep retention) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -151,6 +156,7 @@ public final class Hub implements AutoCloseable {
         this.alerts = alerts;
         this.releases = releases;
         this.billing = billing;
+        this.retention = retention;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -280,7 +286,8 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing);
+            RetentionSweep retention = new RetentionSweep(new PersonalData(database, clock)).start();
+            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, retention);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -356,6 +363,7 @@ public final class Hub implements AutoCloseable {
                                 new PlanAssignmentStore(stores.database(), stores.clock()), audit, maxBody),
                         new ExternalAccessService(
                                 new ExternalAccessStore(stores.database(), stores.clock()), audit, maxBody),
+                        new PrivacyService(new PersonalData(stores.database(), stores.clock()), audit, maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register(
                         "/api/v1",
@@ -505,6 +513,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            retention.close();
             billing.close();
             releases.close();
             alerts.close();
