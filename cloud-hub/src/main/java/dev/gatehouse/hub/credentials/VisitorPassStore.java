@@ -50,6 +50,7 @@ public record VisitorPassStore(Database database, Clock clock) {
 
     private static final String COLUMNS = "id, site_id, visitor_name, visitor_email, host_member_id, valid_from,"
             + " valid_until, single_use, status, created_at, updated_at";
+    private static final String VIEW_COLUMNS = COLUMNS + ", used_at";
     private static final Revoking<PassView> REVOKING = new Revoking<>(
             "visitor_passes", "visitor pass", PassStatus.REVOKED, VisitorPassStore::view, PassView::status);
 
@@ -158,9 +159,16 @@ public record VisitorPassStore(Database database, Clock clock) {
             if (!SiteStore.siteExists(c, tenantId, siteId)) {
                 return new StoreResult.NotFound<>("site", siteId);
             }
-            Query query = new Query("SELECT id FROM visitor_passes WHERE tenant_id = ?", tenantId)
-                    .and("site_id = ?", siteId)
-                    .andIf(status, "status = ?");
+            Query query =
+                    new Query("SELECT id FROM visitor_passes WHERE tenant_id = ?", tenantId).and("site_id = ?", siteId);
+            if (status.isPresent()) {
+                switch (status.get()) {
+                    case REVOKED -> query.and("status = ?", PassStatus.REVOKED);
+                    case USED -> query.and("status = ? AND single_use AND used_at IS NOT NULL", PassStatus.ACTIVE);
+                    case ACTIVE ->
+                        query.and("status = ? AND NOT (single_use AND used_at IS NOT NULL)", PassStatus.ACTIVE);
+                }
+            }
             Keyset.BY_ID.page(query, after, limit);
             List<PassView> items = new ArrayList<>();
             for (String id : Sql.list(c, query, Sql.STRING)) {
@@ -174,6 +182,12 @@ public record VisitorPassStore(Database database, Clock clock) {
     public StoreResult<PassView> revoke(String tenantId, String passId) {
         Instant now = clock.instant();
         return database.write(c -> REVOKING.revoke(c, tenantId, passId, now, (saving, before) -> {
+            // A revoked pass's PIN is free again: the edges drop its hash with this change.
+            Sql.update(
+                    saving,
+                    "UPDATE visitor_passes SET pin_hash = NULL WHERE id = ? AND tenant_id = ?",
+                    passId,
+                    tenantId);
             ChangeLog.append(
                     saving,
                     tenantId,
@@ -193,8 +207,16 @@ public record VisitorPassStore(Database database, Clock clock) {
                 return new StoreResult.NotFound<>("visitor pass", passId);
             }
             VisitorPass pass = entity(c, tenantId, passId).orElseThrow();
-            if (pass.status() != PassStatus.ACTIVE) {
-                return new StoreResult.Conflict<>("visitor pass " + passId + " is revoked; create a new pass instead");
+            switch (pass.status()) {
+                case ACTIVE -> {}
+                case REVOKED -> {
+                    return new StoreResult.Conflict<>(
+                            "visitor pass " + passId + " is revoked; create a new pass instead");
+                }
+                case USED -> {
+                    return new StoreResult.Conflict<>("visitor pass " + passId + " was used at "
+                            + view.get().usedAt() + " and admits nobody again; create a new pass instead");
+                }
             }
             if (!now.isBefore(pass.validUntil())) {
                 return new StoreResult.Conflict<>(
@@ -226,7 +248,7 @@ public record VisitorPassStore(Database database, Clock clock) {
         return Sql.byId(
                 c,
                 "visitor_passes",
-                COLUMNS,
+                VIEW_COLUMNS,
                 rows -> new PassView(
                         rows.getString(1),
                         rows.getString(2),
@@ -238,9 +260,14 @@ public record VisitorPassStore(Database database, Clock clock) {
                         Times.iso(rows.getLong(6)),
                         Times.iso(rows.getLong(7)),
                         rows.getBoolean(8),
-                        WireNames.wire(rows.getString(9)),
+                        WireNames.wire(status(
+                                PassStatus.valueOf(rows.getString(9)),
+                                rows.getBoolean(8),
+                                Sql.instant(rows, 12).isPresent())),
                         Times.iso(rows.getLong(10)),
-                        Times.iso(rows.getLong(11))),
+                        Times.iso(rows.getLong(11)),
+                        Sql.instant(rows, 12).map(Times::iso).orElse(null),
+                        VisitorPassUses.count(c, tenantId, passId)),
                 tenantId,
                 passId);
     }
@@ -258,12 +285,23 @@ public record VisitorPassStore(Database database, Clock clock) {
                 c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", Sql.STRING, passId);
     }
 
+    /**
+     * The pass's status as the edges get it: revoked wins; a single-use pass with a use on record is
+     * {@code used} (spent for the whole site).
+     */
+    private static PassStatus status(PassStatus stored, boolean singleUse, boolean usedOnce) {
+        return switch (stored) {
+            case REVOKED -> PassStatus.REVOKED;
+            case ACTIVE, USED -> singleUse && usedOnce ? PassStatus.USED : PassStatus.ACTIVE;
+        };
+    }
+
     /** The pass as its site's edge gets it, or empty when the tenant has no such pass. */
     public static Optional<VisitorPass> entity(Connection c, String tenantId, String passId) throws SQLException {
         return Sql.one(
                 c,
-                "SELECT host_member_id, valid_from, valid_until, single_use, status FROM visitor_passes"
-                        + " WHERE id = ? AND tenant_id = ?",
+                "SELECT host_member_id, valid_from, valid_until, single_use, status, used_at, pin_hash"
+                        + " FROM visitor_passes WHERE id = ? AND tenant_id = ?",
                 rows -> {
                     Set<DoorGroupId> groups = new HashSet<>();
                     groups(c, passId).forEach(id -> groups.add(DoorGroupId.of(id)));
@@ -277,7 +315,11 @@ public record VisitorPassStore(Database database, Clock clock) {
                             Sql.instant(rows, 2).orElseThrow(),
                             Sql.instant(rows, 3).orElseThrow(),
                             rows.getBoolean(4),
-                            PassStatus.valueOf(rows.getString(5)));
+                            status(
+                                    PassStatus.valueOf(rows.getString(5)),
+                                    rows.getBoolean(4),
+                                    Sql.instant(rows, 6).isPresent()),
+                            Optional.ofNullable(rows.getString(7)));
                 },
                 passId,
                 tenantId);
