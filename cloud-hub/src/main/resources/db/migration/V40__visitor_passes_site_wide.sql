@@ -1,11 +1,11 @@
 -- Issue 17 item 3 (visitors): a single-use visitor pass is spent for the whole site on its first use,
 -- and a pass may carry a 6-digit PIN (stored only as its keyed hash).
 --
--- used_at: the event time of the first use the hub received of a single-use pass; from then on the
--- pass goes to the site's edges as status "used" (or "revoked" to edges that predate it).
+-- used_at: the event time of the first use the hub received of a pass; a single-use pass then goes
+-- to the site's edges as status "used" (or "revoked" to edges that predate it).
 ALTER TABLE visitor_passes ADD COLUMN used_at BIGINT;
 -- pin_hash: hex(HMAC-SHA256(tenant card key, "gh-pin-v1:" || site || ":" || pin)); the PIN itself is
--- shown once and never stored. NULL once the pass is revoked, used or over: the PIN is free again.
+-- shown once and never stored. NULL once the pass is revoked or over: the PIN is free again.
 ALTER TABLE visitor_passes ADD COLUMN pin_hash TEXT;
 CREATE UNIQUE INDEX visitor_passes_pin ON visitor_passes (site_id, pin_hash) WHERE pin_hash IS NOT NULL;
 

@@ -102,6 +102,8 @@ record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int 
         audit.record(req, caller, "visitor-pass.create", "visitor-pass", pass.id(), siteId, null, pass);
         ObjectNode body = Json.MAPPER.valueToTree(pass);
         body.set("qr", Json.MAPPER.valueToTree(created.qr()));
+        // Shown once: the hub keeps only the PIN's keyed hash.
+        body.put("pin", created.pin());
         Json.created(res, body);
     }
 

@@ -18,7 +18,9 @@ import dev.gatehouse.hub.store.Query;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.DoorGroupId;
 import dev.gatehouse.protocol.model.DoorId;
@@ -27,6 +29,7 @@ import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PassStatus;
 import dev.gatehouse.protocol.model.VisitorPass;
 import dev.gatehouse.protocol.qr.QrKind;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -36,6 +39,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -69,8 +73,16 @@ public record VisitorPassStore(Database database, Clock clock) {
         }
     }
 
-    /** A new pass and the QR token for its whole window. */
-    public record CreatedPass(PassView pass, QrToken qr) {}
+    /**
+     * A new pass, the QR token for its whole window and its 6-digit PIN: shown once, now, and never
+     * again (only its keyed hash is stored).
+     */
+    public record CreatedPass(PassView pass, QrToken qr, String pin) {}
+
+    /** Random PINs tried before a site is called full: with n PINs in use, all fail with (n / 10^6)^20. */
+    private static final int PIN_TRIES = 20;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     public StoreResult<CreatedPass> create(String tenantId, String siteId, NewPass pass) {
         String id = HubIds.next("pass");
@@ -83,10 +95,26 @@ public record VisitorPassStore(Database database, Clock clock) {
             if (!errors.isEmpty()) {
                 return new StoreResult.Invalid<>(errors);
             }
+            List<Change> changes = new ArrayList<>(freeEndedPins(c, tenantId, siteId, now));
+            CardHasher hasher = new CardHasher(TenantStore.cardKey(c, database.masterKey(), tenantId));
+            Optional<String> pin = Optional.empty();
+            String pinHash = null;
+            for (int i = 0; i < PIN_TRIES && pin.isEmpty(); i++) {
+                String candidate = String.format(Locale.ROOT, "%06d", RANDOM.nextInt(1_000_000));
+                String hash = hasher.pinHash(siteId, candidate);
+                if (!pinTaken(c, siteId, hash)) {
+                    pin = Optional.of(candidate);
+                    pinHash = hash;
+                }
+            }
+            if (pin.isEmpty()) {
+                return new StoreResult.Conflict<>("site " + siteId + " has no free visitor PIN left: revoke passes that"
+                        + " are not needed, or wait until some end");
+            }
             Sql.update(
                     c,
                     "INSERT INTO visitor_passes (" + COLUMNS
-                            + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + ", tenant_id, pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id,
                     siteId,
                     pass.visitorName(),
@@ -98,16 +126,67 @@ public record VisitorPassStore(Database database, Clock clock) {
                     PassStatus.ACTIVE,
                     now,
                     now,
-                    tenantId);
+                    tenantId,
+                    pinHash);
             Sql.batch(
                     c,
                     "INSERT INTO visitor_pass_door_groups (pass_id, door_group_id) VALUES (?, ?)",
                     pairs(id, pass.doorGroupIds()));
             Sql.batch(c, "INSERT INTO visitor_pass_doors (pass_id, door_id) VALUES (?, ?)", pairs(id, pass.doorIds()));
             VisitorPass entity = entity(c, tenantId, id).orElseThrow();
-            ChangeLog.append(c, tenantId, siteId, List.of(new Change.Upsert(entity)), now);
+            // Ended passes give their PINs back first: an edge holds each PIN hash once.
+            changes.add(new Change.Upsert(entity));
+            ChangeLog.append(c, tenantId, siteId, changes, now);
             return StoreResult.found(new CreatedPass(
-                    view(c, tenantId, id).orElseThrow(), token(c, database.masterKey(), tenantId, siteId, entity)));
+                    view(c, tenantId, id).orElseThrow(),
+                    token(c, database.masterKey(), tenantId, siteId, entity),
+                    pin.get()));
+        });
+    }
+
+    /** Whether a pass of the site holds this PIN hash now. */
+    private static boolean pinTaken(Connection c, String siteId, String pinHash) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM visitor_passes WHERE site_id = ? AND pin_hash = ?", Sql.LONG, siteId, pinHash)
+                .isPresent();
+    }
+
+    /**
+     * Frees the PINs of the site's passes that have ended (in the caller's transaction) and answers
+     * those passes without their PIN hash, for the site's change log.
+     */
+    static List<Change> freeEndedPins(Connection c, String tenantId, String siteId, Instant now) throws SQLException {
+        List<String> ended = Sql.list(
+                c,
+                "SELECT id FROM visitor_passes WHERE tenant_id = ? AND site_id = ? AND pin_hash IS NOT NULL"
+                        + " AND valid_until <= ? ORDER BY id",
+                Sql.STRING,
+                tenantId,
+                siteId,
+                now);
+        List<Change> changes = new ArrayList<>();
+        for (String id : ended) {
+            Sql.update(c, "UPDATE visitor_passes SET pin_hash = NULL WHERE id = ? AND tenant_id = ?", id, tenantId);
+            changes.add(new Change.Upsert(entity(c, tenantId, id).orElseThrow()));
+        }
+        return changes;
+    }
+
+    /** Whether {@code pin} is the PIN of the tenant's pass now (a revoked, used or ended pass has none). */
+    public boolean pinMatches(String tenantId, String passId, String pin) {
+        return database.read(c -> {
+            Optional<String> stored = Sql.one(
+                    c,
+                    "SELECT pin_hash FROM visitor_passes WHERE id = ? AND tenant_id = ? AND pin_hash IS NOT NULL",
+                    Sql.STRING,
+                    passId,
+                    tenantId);
+            Optional<String> site = Sql.byId(c, "visitor_passes", "site_id", Sql.STRING, tenantId, passId);
+            if (stored.isEmpty() || site.isEmpty() || pin == null || !pin.matches("[0-9]{6}")) {
+                return false;
+            }
+            String hash =
+                    new CardHasher(TenantStore.cardKey(c, database.masterKey(), tenantId)).pinHash(site.get(), pin);
+            return CardHasher.same(hash, stored.get());
         });
     }
 

@@ -60,18 +60,19 @@ public final class VisitorPassUses {
                 WireNames.wire(access.presented()),
                 event.time(),
                 now);
-        if (inserted == 0 || !singleUse.get()) {
+        if (inserted == 0) {
             return;
         }
-        int spent = Sql.update(
+        int first = Sql.update(
                 c,
-                "UPDATE visitor_passes SET used_at = ?, pin_hash = NULL, updated_at = ?"
-                        + " WHERE id = ? AND tenant_id = ? AND used_at IS NULL",
+                "UPDATE visitor_passes SET used_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND used_at IS NULL",
                 event.time(),
                 now,
                 passId,
                 tenantId);
-        if (spent == 1) {
+        if (first == 1 && singleUse.get()) {
+            // Spent: every edge of the site learns it is used. It keeps its PIN until it ends, so that
+            // a kiosk says "already used" rather than "unknown PIN".
             ChangeLog.append(
                     c,
                     tenantId,

@@ -206,7 +206,7 @@ class VisitorPassSiteWideTest {
 
     @Test
     void aPassTheHubSendsWithoutItsPinNoLongerOpensByPin() throws Exception {
-        // A revoked, used or ended pass comes without its PIN hash: the PIN is free for another pass.
+        // A revoked or ended pass comes without its PIN hash: the PIN is free for another pass.
         sync(List.of(new Change.Upsert(invited(PassStatus.REVOKED, false))));
 
         assertThat(pin(PIN).decision()).isEqualTo(new Decision.Denied(DenyReason.UNKNOWN_CREDENTIAL));
