@@ -85,6 +85,82 @@ public record VisitorPassStore(Database database, Clock clock) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public StoreResult<CreatedPass> create(String tenantId, String siteId, NewPass pass) {
+        return create(tenantId, siteId, pass, "operator");
+    }
+
+    /** How long before a member's visitor is expected the invitation opens the door. */
+    public static final Duration INVITATION_EARLY = Duration.ofMinutes(15);
+
+    /** How long after the arrival time a member's invitation opens the door. */
+    public static final Duration INVITATION_LATE = Duration.ofHours(4);
+
+    /**
+     * A member's invitation: a single-use pass with the member as host, from {@code arrival} −15 min
+     * to +4 h, for the site's door groups marked for visitors (Invalid naming {@code siteId} when it
+     * has none: members cannot choose doors).
+     */
+    public StoreResult<CreatedPass> invite(
+            String tenantId,
+            String siteId,
+            String hostMemberId,
+            String visitorName,
+            String visitorEmail,
+            Instant arrival) {
+        List<String> groups = database.read(c -> DoorGroupStore.visitorGroups(c, tenantId, siteId));
+        if (groups.isEmpty()) {
+            return new StoreResult.Invalid<>(List.of(new FieldError(
+                    "siteId", "this location has no doors for visitors yet; ask the front desk to mark some")));
+        }
+        return create(
+                tenantId,
+                siteId,
+                new NewPass(
+                        visitorName,
+                        Optional.of(visitorEmail),
+                        Optional.of(hostMemberId),
+                        groups,
+                        List.of(),
+                        arrival.minus(INVITATION_EARLY),
+                        arrival.plus(INVITATION_LATE),
+                        true),
+                "member");
+    }
+
+    /** The member's own invitations (made in the portal), the latest arrival first; at most 50. */
+    public List<PassView> invitations(String tenantId, String hostMemberId) {
+        return database.read(c -> {
+            List<PassView> views = new ArrayList<>();
+            for (String id : Sql.list(
+                    c,
+                    "SELECT id FROM visitor_passes WHERE tenant_id = ? AND host_member_id = ? AND invited_by = 'member'"
+                            + " ORDER BY valid_from DESC, id LIMIT 50",
+                    Sql.STRING,
+                    tenantId,
+                    hostMemberId)) {
+                views.add(view(c, tenantId, id).orElseThrow());
+            }
+            return views;
+        });
+    }
+
+    /**
+     * Cancels the member's own invitation (revokes the pass); NotFound for anyone else's pass, an
+     * operator's pass, or no pass: a host sees and cancels only their own invitations.
+     */
+    public StoreResult<PassView> cancelInvitation(String tenantId, String hostMemberId, String passId) {
+        boolean own = database.read(c -> Sql.one(
+                        c,
+                        "SELECT 1 FROM visitor_passes WHERE id = ? AND tenant_id = ? AND host_member_id = ?"
+                                + " AND invited_by = 'member'",
+                        Sql.LONG,
+                        passId,
+                        tenantId,
+                        hostMemberId)
+                .isPresent());
+        return own ? revoke(tenantId, passId) : new StoreResult.NotFound<>("invitation", passId);
+    }
+
+    private StoreResult<CreatedPass> create(String tenantId, String siteId, NewPass pass, String invitedBy) {
         String id = HubIds.next("pass");
         Instant now = clock.instant();
         return database.write(c -> {
@@ -114,7 +190,7 @@ public record VisitorPassStore(Database database, Clock clock) {
             Sql.update(
                     c,
                     "INSERT INTO visitor_passes (" + COLUMNS
-                            + ", tenant_id, pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + ", tenant_id, pin_hash, invited_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id,
                     siteId,
                     pass.visitorName(),
@@ -127,7 +203,8 @@ public record VisitorPassStore(Database database, Clock clock) {
                     now,
                     now,
                     tenantId,
-                    pinHash);
+                    pinHash,
+                    invitedBy);
             Sql.batch(
                     c,
                     "INSERT INTO visitor_pass_door_groups (pass_id, door_group_id) VALUES (?, ?)",
