@@ -127,6 +127,7 @@ public final class Hub implements AutoCloseable {
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
     private final BillingRun billing;
+    private final dev.gatehouse.hub.credentials.VisitorRetention retention;
 
     private Hub(
             HubConfig config,
@@ -138,7 +139,8 @@ public final class Hub implements AutoCloseable {
             Sync sync,
             AlertMonitor alerts,
             ReleaseSweep releases,
-            BillingRun billing) {
+            BillingRun billing,
+            dev.gatehouse.hub.credentials.VisitorRetention retention) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -149,6 +151,7 @@ public final class Hub implements AutoCloseable {
         this.alerts = alerts;
         this.releases = releases;
         this.billing = billing;
+        this.retention = retention;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -278,7 +281,10 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing);
+            var retention = new dev.gatehouse.hub.credentials.VisitorRetention(
+                            new dev.gatehouse.hub.credentials.VisitorPrivacyStore(database, clock))
+                    .start();
+            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, retention);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -502,6 +508,7 @@ public final class Hub implements AutoCloseable {
     public void close() {
         try {
             billing.close();
+            retention.close();
             releases.close();
             alerts.close();
             server.stop();

@@ -221,6 +221,17 @@ public record VisitorPassStore(Database database, Clock clock) {
         });
     }
 
+    /** Appends the pass as it is now to its site's change log, in the caller's transaction. */
+    static void sendToSite(Connection c, String tenantId, String siteId, String passId, Instant now)
+            throws SQLException {
+        ChangeLog.append(
+                c,
+                tenantId,
+                siteId,
+                List.of(new Change.Upsert(entity(c, tenantId, passId).orElseThrow())),
+                now);
+    }
+
     /** Whether a pass of the site holds this PIN hash now. */
     private static boolean pinTaken(Connection c, String siteId, String pinHash) throws SQLException {
         return Sql.one(c, "SELECT 1 FROM visitor_passes WHERE site_id = ? AND pin_hash = ?", Sql.LONG, siteId, pinHash)

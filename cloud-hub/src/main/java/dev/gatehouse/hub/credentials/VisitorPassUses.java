@@ -1,16 +1,13 @@
 package dev.gatehouse.hub.credentials;
 
-import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.protocol.message.AccessEvent;
-import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.GrantBasis;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -73,13 +70,7 @@ public final class VisitorPassUses {
         if (first == 1 && singleUse.get()) {
             // Spent: every edge of the site learns it is used. It keeps its PIN until it ends, so that
             // a kiosk says "already used" rather than "unknown PIN".
-            ChangeLog.append(
-                    c,
-                    tenantId,
-                    siteId,
-                    List.of(new Change.Upsert(
-                            VisitorPassStore.entity(c, tenantId, passId).orElseThrow())),
-                    now);
+            VisitorPassStore.sendToSite(c, tenantId, siteId, passId, now);
         }
     }
 
