@@ -286,7 +286,10 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
-            RetentionSweep retention = new RetentionSweep(new PersonalData(database, clock)).start();
+            RetentionSweep retention = new RetentionSweep(
+                            new PersonalData(database, clock),
+                            new dev.gatehouse.hub.credentials.VisitorPrivacyStore(database, clock))
+                    .start();
             return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, retention);
         } catch (RuntimeException e) {
             if (publisher != null) {
@@ -515,6 +518,7 @@ public final class Hub implements AutoCloseable {
         try {
             retention.close();
             billing.close();
+            retention.close();
             releases.close();
             alerts.close();
             server.stop();

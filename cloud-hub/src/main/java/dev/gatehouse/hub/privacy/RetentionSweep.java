@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.privacy;
 
+import dev.gatehouse.hub.credentials.VisitorPrivacyStore;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,18 +10,21 @@ import java.util.logging.Logger;
 
 /**
  * Applies every tenant's retention periods each {@link #INTERVAL}: old access events deleted, members
- * cancelled long ago erased ({@link PersonalData#sweep()}). Each run is idempotent, so replicas that
- * run it side by side do the same work at most twice and never disagree.
+ * cancelled long ago erased ({@link PersonalData#sweep()}), visitors whose pass ended longer ago than
+ * their period anonymised ({@link VisitorPrivacyStore#sweep()}). Each run is idempotent, so replicas
+ * that run it side by side do the same work at most twice and never disagree.
  */
 public final class RetentionSweep implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RetentionSweep.class.getName());
     static final Duration INTERVAL = Duration.ofHours(1);
 
     private final PersonalData data;
+    private final VisitorPrivacyStore visitors;
     private final ScheduledExecutorService executor;
 
-    public RetentionSweep(PersonalData data) {
+    public RetentionSweep(PersonalData data, VisitorPrivacyStore visitors) {
         this.data = data;
+        this.visitors = visitors;
         this.executor = Executors.newSingleThreadScheduledExecutor(
                 task -> Thread.ofPlatform().daemon().name("hub-retention").unstarted(task));
     }
@@ -39,6 +43,14 @@ public final class RetentionSweep implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the retention sweep failed; it runs again in " + INTERVAL, e);
+        }
+        try {
+            int anonymised = visitors.sweep();
+            if (anonymised > 0) {
+                LOG.info("retention: anonymised " + anonymised + " visitors past their tenant's period");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the visitor retention sweep failed; it runs again in " + INTERVAL, e);
         }
     }
 

@@ -244,7 +244,7 @@ class MemberPagesTest extends LiveBrowserTest {
     }
 
     @Test
-    void aVisitorPassFromThePageIsGrantedAtTheDoorAndEmailedWithItsQrCode() throws Exception {
+    void aVisitorPassFromThePageIsEmailedWithItsQrCodeAndPinAndOpensTheDoorOnce() throws Exception {
         signInAsFrontDesk();
         browser.open(site.url("/console/visitor-passes"));
         browser.awaitVisible(By.id("visitorName")).sendKeys("Vera Visitor");
@@ -272,7 +272,26 @@ class MemberPagesTest extends LiveBrowserTest {
         } finally {
             chromium.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", ""));
         }
-        String path = URI.create(browser.driver().getCurrentUrl()).getPath();
+        String path = URI.create(image.getAttribute("src")).getPath().replaceFirst("/qr\\.png$", "");
+        // The PIN is on the page this once (the hub keeps only its hash).
+        String pin = browser.driver().findElement(By.id("pass-pin")).getText();
+        assertThat(pin).matches("[0-9]{6}");
+
+        Path mail = site.hub.hub().config().dataDir().resolve("mail");
+        long mailsBefore = emls(mail).size();
+        browser.driver().findElement(By.id("send-pass")).click();
+        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).isEqualTo("Visitor pass sent.");
+        assertThat(browser.driver().findElements(By.id("pass-pin")))
+                .as("shown once")
+                .isEmpty();
+        List<Path> mails = emls(mail);
+        assertThat(mails).hasSize((int) mailsBefore + 1);
+        String sent = Files.readString(mails.getLast());
+        assertThat(sent)
+                .contains("vera@visitors.example")
+                .contains("visitor-pass.png")
+                .contains("image/png")
+                .contains(pin);
 
         String token = QrImages.decode(png(path + "/qr.png"));
         site.awaitInSync();
@@ -283,18 +302,13 @@ class MemberPagesTest extends LiveBrowserTest {
         assertThat(scanned.decision())
                 .isInstanceOfSatisfying(Decision.Granted.class, granted -> assertThat(granted.basis())
                         .isEqualTo(GrantBasis.VISITOR_PASS));
-
-        Path mail = site.hub.hub().config().dataDir().resolve("mail");
-        long mailsBefore = emls(mail).size();
-        browser.driver().findElement(By.id("send-pass")).click();
-        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).isEqualTo("Visitor pass sent.");
-        List<Path> mails = emls(mail);
-        assertThat(mails).hasSize((int) mailsBefore + 1);
-        String sent = Files.readString(mails.getLast());
-        assertThat(sent)
-                .contains("vera@visitors.example")
-                .contains("visitor-pass.png")
-                .contains("image/png");
+        // Single use: the PIN typed at the kiosk afterwards is refused, offline, by the edge itself.
+        assertThat(site.edge
+                        .agent
+                        .admitByPin(site.door, pin)
+                        .get(15, java.util.concurrent.TimeUnit.SECONDS)
+                        .decision())
+                .isEqualTo(new Decision.Denied(dev.gatehouse.protocol.model.DenyReason.VISITOR_PASS_USED));
     }
 
     @Test
