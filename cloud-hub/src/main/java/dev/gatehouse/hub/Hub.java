@@ -72,6 +72,11 @@ import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.mqtt.EmbeddedBroker;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.mqtt.MqttRuntime;
+import dev.gatehouse.hub.parcels.ParcelNotices;
+import dev.gatehouse.hub.parcels.ParcelPages;
+import dev.gatehouse.hub.parcels.ParcelService;
+import dev.gatehouse.hub.parcels.ParcelStore;
+import dev.gatehouse.hub.parcels.Parcels;
 import dev.gatehouse.hub.plans.PlanAssignmentService;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
@@ -127,6 +132,7 @@ public final class Hub implements AutoCloseable {
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
     private final BillingRun billing;
+    private final ParcelNotices parcelNotices;
 
     private Hub(
             HubConfig config,
@@ -138,7 +144,8 @@ public final class Hub implements AutoCloseable {
             Sync sync,
             AlertMonitor alerts,
             ReleaseSweep releases,
-            BillingRun billing) {
+            BillingRun billing,
+            ParcelNotices parcelNotices) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -149,6 +156,7 @@ public final class Hub implements AutoCloseable {
         this.alerts = alerts;
         this.releases = releases;
         this.billing = billing;
+        this.parcelNotices = parcelNotices;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -167,6 +175,14 @@ public final class Hub implements AutoCloseable {
                 audit,
                 stores.clock(),
                 config.maxBodyBytes());
+    }
+
+    /** The mails that tell members an item waits at the desk (sent after each log; the sweep retries). */
+    private static ParcelNotices parcelNotices(Stores stores, HubConfig config) {
+        return new ParcelNotices(
+                new ParcelStore(stores.database(), stores.clock()),
+                config.mail().mailer(stores.clock()),
+                config.console().publicUrl());
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -278,7 +294,9 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing);
+            ParcelNotices parcelNotices = parcelNotices(stores, config).start();
+            return new Hub(
+                    config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, parcelNotices);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -421,6 +439,14 @@ public final class Hub implements AutoCloseable {
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),
                         new SyncStatusService(stores.database()))
                 .register("/api/v1", commands)
+                .register(
+                        "/api/v1",
+                        new ParcelService(
+                                new Parcels(
+                                        new ParcelStore(stores.database(), stores.clock()),
+                                        parcelNotices(stores, config),
+                                        audit),
+                                maxBody))
                 .register("/api/v1", new AuditService(audit.store()))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
@@ -438,6 +464,9 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
+        Parcels parcels =
+                new Parcels(new ParcelStore(stores.database(), stores.clock()), parcelNotices(stores, config), audit);
+        routing.register(new ParcelPages(stores.database(), parcels, maxBody));
         Portal.routes(
                 routing,
                 console,
@@ -446,7 +475,8 @@ public final class Hub implements AutoCloseable {
                 new StripePayments(
                         new PaymentStore(stores.database(), stores.clock()),
                         new StripeStore(stores.database(), stores.clock()),
-                        config.stripeApiBase()));
+                        config.stripeApiBase()),
+                parcels);
         Console.fallback(routing);
     }
 
@@ -501,6 +531,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            parcelNotices.close();
             billing.close();
             releases.close();
             alerts.close();

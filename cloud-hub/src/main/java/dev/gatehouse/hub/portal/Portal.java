@@ -19,6 +19,7 @@ import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credits.CreditStore;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.parcels.Parcels;
 import dev.gatehouse.hub.sites.SiteStore;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.ZoneId;
@@ -43,7 +44,8 @@ public final class Portal {
             Console.Parts parts,
             Commands commands,
             CredentialStore credentials,
-            StripePayments stripe) {
+            StripePayments stripe,
+            Parcels parcels) {
         MemberSessions sessions = new MemberSessions(
                 new Sessions(parts.database(), parts.clock(), MemberSessions.LIFETIME, MemberSessions.LIFETIME),
                 parts.tenants(),
@@ -92,6 +94,7 @@ public final class Portal {
                         invitations,
                         parts.audit()))
                 .register(new WebAppService(sessions))
+                .register(new PortalMailPages(sessions, sites, parcels))
                 .register(new PortalPassPages(
                         parts.clock(),
                         sessions,
