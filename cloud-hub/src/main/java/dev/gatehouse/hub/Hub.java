@@ -10,6 +10,11 @@ import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.alerts.AlertMonitor;
 import dev.gatehouse.hub.alerts.AlertService;
 import dev.gatehouse.hub.alerts.AlertStore;
+import dev.gatehouse.hub.announcements.AnnouncementMails;
+import dev.gatehouse.hub.announcements.AnnouncementPages;
+import dev.gatehouse.hub.announcements.AnnouncementService;
+import dev.gatehouse.hub.announcements.AnnouncementStore;
+import dev.gatehouse.hub.announcements.Announcements;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
@@ -133,6 +138,7 @@ public final class Hub implements AutoCloseable {
     private final ReleaseSweep releases;
     private final BillingRun billing;
     private final ParcelNotices parcelNotices;
+    private final AnnouncementMails announcementMails;
 
     private Hub(
             HubConfig config,
@@ -145,7 +151,8 @@ public final class Hub implements AutoCloseable {
             AlertMonitor alerts,
             ReleaseSweep releases,
             BillingRun billing,
-            ParcelNotices parcelNotices) {
+            ParcelNotices parcelNotices,
+            AnnouncementMails announcementMails) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -157,6 +164,7 @@ public final class Hub implements AutoCloseable {
         this.releases = releases;
         this.billing = billing;
         this.parcelNotices = parcelNotices;
+        this.announcementMails = announcementMails;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -295,8 +303,24 @@ public final class Hub implements AutoCloseable {
                     .start();
             BillingRun billing = billing(database, clock).start();
             ParcelNotices parcelNotices = parcelNotices(stores, config).start();
+            AnnouncementMails announcementMails = new AnnouncementMails(
+                            new AnnouncementStore(database, clock),
+                            config.mail().mailer(clock),
+                            config.console().publicUrl())
+                    .start();
             return new Hub(
-                    config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, parcelNotices);
+                    config,
+                    database,
+                    server,
+                    stores,
+                    mqtt,
+                    ingest,
+                    sync,
+                    alerts,
+                    releases,
+                    billing,
+                    parcelNotices,
+                    announcementMails);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -467,6 +491,10 @@ public final class Hub implements AutoCloseable {
         Parcels parcels =
                 new Parcels(new ParcelStore(stores.database(), stores.clock()), parcelNotices(stores, config), audit);
         routing.register(new ParcelPages(stores.database(), parcels, maxBody));
+        Announcements announcements =
+                new Announcements(new AnnouncementStore(stores.database(), stores.clock()), audit, stores.clock());
+        routing.register(new AnnouncementPages(stores.database(), announcements))
+                .register("/api/v1", new AnnouncementService(announcements, maxBody));
         Portal.routes(
                 routing,
                 console,
@@ -521,6 +549,11 @@ public final class Hub implements AutoCloseable {
         return mqtt.broker();
     }
 
+    /** The announcement mails ({@code announcementMails().pass()} sends what is due now). */
+    public AnnouncementMails announcementMails() {
+        return announcementMails;
+    }
+
     /** The embedded broker's port; fails when the hub runs none. */
     public int brokerPort() {
         return mqtt.broker()
@@ -531,6 +564,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            announcementMails.close();
             parcelNotices.close();
             billing.close();
             releases.close();

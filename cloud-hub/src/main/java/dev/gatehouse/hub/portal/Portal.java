@@ -3,6 +3,7 @@ package dev.gatehouse.hub.portal;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.announcements.AnnouncementStore;
 import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.PassStore;
 import dev.gatehouse.hub.billing.PublicPurchases;
@@ -95,6 +96,7 @@ public final class Portal {
                         parts.audit()))
                 .register(new WebAppService(sessions))
                 .register(new PortalMailPages(sessions, sites, parcels))
+                .register(new PortalNewsPages(sessions, sites, new AnnouncementStore(parts.database(), parts.clock())))
                 .register(new PortalPassPages(
                         parts.clock(),
                         sessions,
