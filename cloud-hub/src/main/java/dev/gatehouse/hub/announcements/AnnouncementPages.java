@@ -107,7 +107,7 @@ public record AnnouncementPages(Database database, Announcements announcements) 
                 Formats.dateTime(view.publishAt(), zone, t.locale()),
                 view.expiresAt()
                         .map(at -> Formats.dateTime(at, zone, t.locale()))
-                        .orElse("—"));
+                        .orElse(t.get("announcements.no-end")));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
