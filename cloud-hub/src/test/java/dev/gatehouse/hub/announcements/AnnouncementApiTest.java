@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.members.People;
@@ -14,6 +13,7 @@ import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MovableClock;
+import dev.gatehouse.hub.testing.SmtpSettings;
 import dev.gatehouse.hub.testing.TestHub;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
@@ -63,15 +63,8 @@ class AnnouncementApiTest {
                 clock,
                 Optional.empty(),
                 MqttSettings.disabled(),
-                config -> config.withMail(new MailSettings(
-                        MailSettings.Mode.SMTP,
-                        Path.of("target", "announcement-mail"),
-                        "news@gatehouse.example",
-                        Optional.of("127.0.0.1"),
-                        port,
-                        Optional.empty(),
-                        Optional.empty(),
-                        false)));
+                config -> config.withMail(
+                        SmtpSettings.local(port, "news@gatehouse.example", Path.of("target", "announcement-mail"))));
     }
 
     @AfterParameterizedClassInvocation

@@ -7,17 +7,16 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.gatehouse.browser.Axe;
 import dev.gatehouse.hub.HubConfig;
-import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.portal.PortalSignIns;
 import dev.gatehouse.hub.testing.LiveBrowserTest;
 import dev.gatehouse.hub.testing.LiveSite;
 import dev.gatehouse.hub.testing.MailFolder;
+import dev.gatehouse.hub.testing.SmtpSettings;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -55,15 +54,10 @@ class FrontDeskBrowserTest extends LiveBrowserTest {
 
     @Override
     protected HubConfig hubConfig(HubConfig config) {
-        return config.withMail(new MailSettings(
-                MailSettings.Mode.SMTP,
-                config.dataDir().resolve("mail"),
-                "desk@gatehouse.example",
-                Optional.of("127.0.0.1"),
+        return config.withMail(SmtpSettings.local(
                 SMTP.getSmtp().getPort(),
-                Optional.empty(),
-                Optional.empty(),
-                false));
+                "desk@gatehouse.example",
+                config.dataDir().resolve("mail")));
     }
 
     @AfterAll

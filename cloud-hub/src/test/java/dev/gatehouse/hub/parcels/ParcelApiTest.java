@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MailFolder;
 import dev.gatehouse.hub.testing.MovableClock;
+import dev.gatehouse.hub.testing.SmtpSettings;
 import dev.gatehouse.hub.testing.TestHub;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
@@ -65,19 +65,11 @@ class ParcelApiTest {
         smtp.start();
         clock = new MovableClock();
         int port = smtp.getSmtp().getPort();
-        hub = TestHub.start(
-                kind, clock, Optional.empty(), MqttSettings.disabled(), config -> config.withMail(new MailSettings(
-                                MailSettings.Mode.SMTP,
-                                Path.of("target", "parcel-mail"),
-                                "desk@gatehouse.example",
-                                Optional.of("127.0.0.1"),
-                                port,
-                                Optional.empty(),
-                                Optional.empty(),
-                                false))
-                        .withConsole(new ConsoleSettings(
-                                Optional.of(URI.create("https://hub.example.test/")),
-                                ConsoleSettings.defaults().dwell())));
+        hub = TestHub.start(kind, clock, Optional.empty(), MqttSettings.disabled(), config -> config.withMail(
+                        SmtpSettings.local(port, "desk@gatehouse.example", Path.of("target", "parcel-mail")))
+                .withConsole(new ConsoleSettings(
+                        Optional.of(URI.create("https://hub.example.test/")),
+                        ConsoleSettings.defaults().dwell())));
     }
 
     @AfterParameterizedClassInvocation
