@@ -66,7 +66,7 @@ public final class AnnouncementMails implements AutoCloseable {
             if (announcement.isPresent()) {
                 mailer.send(mail(mail, announcement.get()));
             }
-        } catch (Mailer.MailException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             error = Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.log(
                     Level.WARNING,

@@ -55,7 +55,7 @@ public final class ParcelNotices implements AutoCloseable {
             Optional<String> error = Optional.empty();
             try {
                 mail(tenantId, parcelId).ifPresent(mailer::send);
-            } catch (Mailer.MailException | IllegalArgumentException e) {
+            } catch (RuntimeException e) {
                 error = Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
                 LOG.log(Level.WARNING, "the notice of parcel " + parcelId + " was not sent; it is tried again", e);
             }
