@@ -68,6 +68,8 @@ import dev.gatehouse.hub.devices.DeviceStore;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.devices.EnrollmentService;
 import dev.gatehouse.hub.devices.ProvisioningService;
+import dev.gatehouse.hub.external.ExternalAccessService;
+import dev.gatehouse.hub.external.ExternalAccessStore;
 import dev.gatehouse.hub.ingest.AccessStreamService;
 import dev.gatehouse.hub.ingest.EventIngest;
 import dev.gatehouse.hub.ingest.IngestSignal;
@@ -394,6 +396,8 @@ public final class Hub implements AutoCloseable {
                         new PlanService(stores.plans(), audit, maxBody),
                         new PlanAssignmentService(
                                 new PlanAssignmentStore(stores.database(), stores.clock()), audit, maxBody),
+                        new ExternalAccessService(
+                                new ExternalAccessStore(stores.database(), stores.clock()), audit, maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register(
                         "/api/v1",
