@@ -75,7 +75,7 @@ public final class ParcelImages {
         }
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(value);
+            bytes = Base64.getDecoder().decode(value.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             return new Refused("the image did not arrive whole (its base64 text is broken): send it again");
         }
