@@ -337,8 +337,9 @@ public record ParcelPages(Database database, Parcels parcels, int maxBody) imple
     }
 
     private void image(ServerRequest req, ServerResponse res, boolean signature) {
-        ConsoleSession s = Guard.page(req, Permission.VIEW_MEMBERS);
+        ConsoleSession s = Guard.page(req, Permission.MANAGE_MEMBERS);
         ParcelStore.ParcelView parcel = parcel(req, s);
+        Guard.site(req, Permission.MANAGE_MEMBERS, parcel.siteId());
         try {
             parcels.image(res, s.tenant().id(), parcel, signature);
         } catch (ApiException e) {

@@ -21,7 +21,7 @@ import java.util.Set;
  * POST /api/v1/parcels                       {siteId, memberId, kind, carrier?, trackingNumber?, note?, shelf?, photo?}
  * GET  /api/v1/parcels?siteId=&amp;status=&amp;memberId=&amp;limit=&amp;cursor=   newest first
  * GET  /api/v1/parcels/{id}                  the item, its notice and its pickup
- * GET  /api/v1/parcels/{id}/photo            the photo (JPEG or PNG)
+ * GET  /api/v1/parcels/{id}/photo            the photo (JPEG or PNG; manage-members at its site)
  * GET  /api/v1/parcels/{id}/signature        the member's signature at pickup (PNG)
  * POST /api/v1/parcels/{id}/pickup           {collectedBy, signature? | confirmed: true}
  * POST /api/v1/parcels/{id}/notify           send the member's notice again
@@ -74,9 +74,12 @@ public record ParcelService(Parcels parcels, int maxBody) implements HttpService
         Json.ok(res, Parcels.json(parcels.find(caller, PathIds.id(req, "parcelId", "parcel"))));
     }
 
+    /** The photo and signature are the desk's: roles that manage members at the item's site (and the member, in the portal). */
     private void image(ServerRequest req, ServerResponse res, boolean signature) {
-        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
-        parcels.image(res, caller.tenantId(), parcels.find(caller, PathIds.id(req, "parcelId", "parcel")), signature);
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        ParcelStore.ParcelView parcel = parcels.find(caller, PathIds.id(req, "parcelId", "parcel"));
+        caller.require(Permission.MANAGE_MEMBERS, parcel.siteId());
+        parcels.image(res, caller.tenantId(), parcel, signature);
     }
 
     private void pickup(ServerRequest req, ServerResponse res) {

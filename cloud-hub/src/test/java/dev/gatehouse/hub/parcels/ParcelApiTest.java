@@ -273,6 +273,10 @@ class ParcelApiTest {
                         .post("/api/v1/parcels", finance, body(member, null))
                         .status())
                 .isEqualTo(403);
+        // Finance reads the list but not the photo: that is the desk's and the member's.
+        assertThat(hub.api().get("/api/v1/parcels/" + id, finance).status()).isEqualTo(200);
+        assertThat(bytes("/api/v1/parcels/" + id + "/photo", finance).statusCode())
+                .isEqualTo(403);
     }
 
     @Test
