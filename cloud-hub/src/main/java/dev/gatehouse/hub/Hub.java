@@ -89,6 +89,9 @@ import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.portal.Portal;
+import dev.gatehouse.hub.privacy.PersonalData;
+import dev.gatehouse.hub.privacy.PrivacyService;
+import dev.gatehouse.hub.privacy.RetentionSweep;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.rooms.RoomStateService;
 import dev.gatehouse.hub.rooms.RoomStateStore;
@@ -139,6 +142,7 @@ public final class Hub implements AutoCloseable {
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
     private final BillingRun billing;
+    private final RetentionSweep retention;
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
 
@@ -153,6 +157,7 @@ public final class Hub implements AutoCloseable {
             AlertMonitor alerts,
             ReleaseSweep releases,
             BillingRun billing,
+            RetentionSweep retention,
             ParcelNotices parcelNotices,
             AnnouncementMails announcementMails) {
         this.config = config;
@@ -165,6 +170,7 @@ public final class Hub implements AutoCloseable {
         this.alerts = alerts;
         this.releases = releases;
         this.billing = billing;
+        this.retention = retention;
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
     }
@@ -304,6 +310,7 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
+            RetentionSweep retention = new RetentionSweep(new PersonalData(database, clock)).start();
             ParcelNotices parcelNotices = parcelNotices(stores, config).start();
             AnnouncementMails announcementMails = new AnnouncementMails(
                             new AnnouncementStore(database, clock),
@@ -321,6 +328,7 @@ public final class Hub implements AutoCloseable {
                     alerts,
                     releases,
                     billing,
+                    retention,
                     parcelNotices,
                     announcementMails);
         } catch (RuntimeException e) {
@@ -398,6 +406,7 @@ public final class Hub implements AutoCloseable {
                                 new PlanAssignmentStore(stores.database(), stores.clock()), audit, maxBody),
                         new ExternalAccessService(
                                 new ExternalAccessStore(stores.database(), stores.clock()), audit, maxBody),
+                        new PrivacyService(new PersonalData(stores.database(), stores.clock()), audit, maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register(
                         "/api/v1",
@@ -570,6 +579,7 @@ public final class Hub implements AutoCloseable {
         try {
             announcementMails.close();
             parcelNotices.close();
+            retention.close();
             billing.close();
             releases.close();
             alerts.close();

@@ -298,6 +298,56 @@ class MemberPagesTest extends LiveBrowserTest {
     }
 
     @Test
+    void theFrontDeskDownloadsAMembersDataAndOnlyAnOwnerErasesThemAndTheirCardStopsOpeningTheDoor() {
+        String uid = LiveSite.uid();
+        String member = site.member("Erin Erasure", uid);
+        site.awaitInSync();
+        assertThat(site.edge.tap(uid).decision()).isInstanceOf(Decision.Granted.class);
+
+        signInAsFrontDesk();
+        browser.open(site.url("/console/members/" + member));
+        assertThat(browser.awaitVisible(By.id("export")).getAttribute("href")).endsWith(member + "/export");
+        assertThat(browser.driver().findElements(By.id("erase"))).isEmpty();
+        Api.Response export =
+                site.api().withCookie("GET", "/console/members/" + member + "/export", cookie(), Optional.empty());
+        assertThat(export.status()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Disposition").orElse(""))
+                .contains("attachment");
+        assertThat(export.json().get("member").get("full_name").asText()).isEqualTo("Erin Erasure");
+        assertThat(export.json().get("data").has("credentials")).isTrue();
+        site.signOut(browser);
+
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/members/" + member));
+        browser.awaitVisible(By.id("erase"));
+        check("member-privacy");
+        // Erasure cannot be undone, so the page asks first: dismissed, nothing happens.
+        browser.driver().findElement(By.id("erase")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).dismiss();
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("[data-testid=member-name]"))
+                        .getText())
+                .isEqualTo("Erin Erasure");
+        browser.driver().findElement(By.id("erase")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).accept();
+        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).startsWith("Member erased.");
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("[data-testid=member-name]"))
+                        .getText())
+                .isEqualTo("Erased member");
+        assertThat(browser.driver().findElement(By.tagName("main")).getText()).doesNotContain("Erin Erasure");
+        check("member-erased");
+
+        site.awaitInSync();
+        assertThat(site.edge.tap(uid).decision()).isInstanceOf(Decision.Denied.class);
+        assertThat(site.api()
+                        .get("/api/v1/audit?action=member.erase&resourceId=" + member, site.token())
+                        .json()
+                        .get("items"))
+                .hasSize(1);
+    }
+
+    @Test
     void aReadOnlyAccountSeesNoChangeButtonsAndItsPostsAreRefused() {
         String member = site.member("Rita Readonly", LiveSite.uid());
         String password = "read only password for tests";
