@@ -311,6 +311,33 @@ class ParcelApiTest {
         notices.close();
     }
 
+    @Test
+    void erasingTheMemberDropsThePhotoSignatureAndNameButKeepsTheHandover() throws Exception {
+        String id = log(body(member, Base64.getEncoder().encodeToString(png())))
+                .json()
+                .get("id")
+                .asText();
+        String signature = "data:image/png;base64," + Base64.getEncoder().encodeToString(png());
+        assertThat(hub.api()
+                        .post(
+                                "/api/v1/parcels/" + id + "/pickup",
+                                tenant.token(),
+                                "{\"collectedBy\":\"Ada Lovelace\",\"signature\":\"" + signature + "\"}")
+                        .status())
+                .isEqualTo(200);
+        Api.Response erased = hub.api().post("/api/v1/members/" + member + "/erase", tenant.token(), "");
+        assertThat(erased.status()).as(erased.toString()).isEqualTo(200);
+
+        JsonNode parcel = hub.api().get("/api/v1/parcels/" + id, tenant.token()).json();
+        assertThat(parcel.get("status").asText()).isEqualTo("collected");
+        assertThat(parcel.toString()).doesNotContain("Ada", "JJD0001", "Heavy");
+        assertThat(parcel.get("photo").isNull()).isTrue();
+        assertThat(bytes("/api/v1/parcels/" + id + "/photo", tenant.token()).statusCode())
+                .isEqualTo(404);
+        assertThat(bytes("/api/v1/parcels/" + id + "/signature", tenant.token()).statusCode())
+                .isEqualTo(404);
+    }
+
     private static void assertRefused(Api.Response answer, String field, String words) {
         assertThat(answer.status()).as(answer.toString()).isEqualTo(422);
         assertThat(answer.contentType()).startsWith("application/problem+json");
