@@ -10,6 +10,11 @@ import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.alerts.AlertMonitor;
 import dev.gatehouse.hub.alerts.AlertService;
 import dev.gatehouse.hub.alerts.AlertStore;
+import dev.gatehouse.hub.announcements.AnnouncementMails;
+import dev.gatehouse.hub.announcements.AnnouncementPages;
+import dev.gatehouse.hub.announcements.AnnouncementService;
+import dev.gatehouse.hub.announcements.AnnouncementStore;
+import dev.gatehouse.hub.announcements.Announcements;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
@@ -74,6 +79,11 @@ import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.mqtt.EmbeddedBroker;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.mqtt.MqttRuntime;
+import dev.gatehouse.hub.parcels.ParcelNotices;
+import dev.gatehouse.hub.parcels.ParcelPages;
+import dev.gatehouse.hub.parcels.ParcelService;
+import dev.gatehouse.hub.parcels.ParcelStore;
+import dev.gatehouse.hub.parcels.Parcels;
 import dev.gatehouse.hub.plans.PlanAssignmentService;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
@@ -133,6 +143,8 @@ public final class Hub implements AutoCloseable {
     private final ReleaseSweep releases;
     private final BillingRun billing;
     private final RetentionSweep retention;
+    private final ParcelNotices parcelNotices;
+    private final AnnouncementMails announcementMails;
 
     private Hub(
             HubConfig config,
@@ -145,7 +157,9 @@ public final class Hub implements AutoCloseable {
             AlertMonitor alerts,
             ReleaseSweep releases,
             BillingRun billing,
-            RetentionSweep retention) {
+            RetentionSweep retention,
+            ParcelNotices parcelNotices,
+            AnnouncementMails announcementMails) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -157,6 +171,8 @@ public final class Hub implements AutoCloseable {
         this.releases = releases;
         this.billing = billing;
         this.retention = retention;
+        this.parcelNotices = parcelNotices;
+        this.announcementMails = announcementMails;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -175,6 +191,14 @@ public final class Hub implements AutoCloseable {
                 audit,
                 stores.clock(),
                 config.maxBodyBytes());
+    }
+
+    /** The mails that tell members an item waits at the desk (sent after each log; the sweep retries). */
+    private static ParcelNotices parcelNotices(Stores stores, HubConfig config) {
+        return new ParcelNotices(
+                new ParcelStore(stores.database(), stores.clock()),
+                config.mail().mailer(stores.clock()),
+                config.console().publicUrl());
     }
 
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
@@ -290,7 +314,26 @@ public final class Hub implements AutoCloseable {
                             new PersonalData(database, clock),
                             new dev.gatehouse.hub.credentials.VisitorPrivacyStore(database, clock))
                     .start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, retention);
+            ParcelNotices parcelNotices = parcelNotices(stores, config).start();
+            AnnouncementMails announcementMails = new AnnouncementMails(
+                            new AnnouncementStore(database, clock),
+                            config.mail().mailer(clock),
+                            config.console().publicUrl())
+                    .start();
+            return new Hub(
+                    config,
+                    database,
+                    server,
+                    stores,
+                    mqtt,
+                    ingest,
+                    sync,
+                    alerts,
+                    releases,
+                    billing,
+                    retention,
+                    parcelNotices,
+                    announcementMails);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -436,6 +479,14 @@ public final class Hub implements AutoCloseable {
                         new AccessStreamService(stores.accessLog(), signal, stores.clock()),
                         new SyncStatusService(stores.database()))
                 .register("/api/v1", commands)
+                .register(
+                        "/api/v1",
+                        new ParcelService(
+                                new Parcels(
+                                        new ParcelStore(stores.database(), stores.clock()),
+                                        parcelNotices(stores, config),
+                                        audit),
+                                maxBody))
                 .register("/api/v1", new AuditService(audit.store()))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
@@ -453,6 +504,13 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
+        Parcels parcels =
+                new Parcels(new ParcelStore(stores.database(), stores.clock()), parcelNotices(stores, config), audit);
+        routing.register(new ParcelPages(stores.database(), parcels, maxBody));
+        Announcements announcements =
+                new Announcements(new AnnouncementStore(stores.database(), stores.clock()), audit, stores.clock());
+        routing.register(new AnnouncementPages(stores.database(), announcements))
+                .register("/api/v1", new AnnouncementService(announcements, maxBody));
         Portal.routes(
                 routing,
                 console,
@@ -461,7 +519,8 @@ public final class Hub implements AutoCloseable {
                 new StripePayments(
                         new PaymentStore(stores.database(), stores.clock()),
                         new StripeStore(stores.database(), stores.clock()),
-                        config.stripeApiBase()));
+                        config.stripeApiBase()),
+                parcels);
         Console.fallback(routing);
     }
 
@@ -506,6 +565,11 @@ public final class Hub implements AutoCloseable {
         return mqtt.broker();
     }
 
+    /** The announcement mails ({@code announcementMails().pass()} sends what is due now). */
+    public AnnouncementMails announcementMails() {
+        return announcementMails;
+    }
+
     /** The embedded broker's port; fails when the hub runs none. */
     public int brokerPort() {
         return mqtt.broker()
@@ -516,6 +580,8 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            announcementMails.close();
+            parcelNotices.close();
             retention.close();
             billing.close();
             retention.close();

@@ -16,6 +16,8 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.overview", "/console", Permission.VIEW_SITES),
             new NavItem("nav.members", "/console/members", Permission.VIEW_MEMBERS),
             new NavItem("nav.visitor-passes", "/console/visitor-passes", Permission.VIEW_MEMBERS),
+            new NavItem("nav.parcels", "/console/parcels", Permission.VIEW_MEMBERS),
+            new NavItem("nav.announcements", "/console/announcements", Permission.VIEW_MEMBERS),
             new NavItem("nav.billing", "/console/billing", Permission.FINANCE),
             new NavItem("nav.doors", "/console/doors", Permission.VIEW_SITES),
             new NavItem("nav.bookings", "/console/bookings", Permission.VIEW_SITES),

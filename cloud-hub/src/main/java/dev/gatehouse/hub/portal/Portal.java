@@ -3,6 +3,7 @@ package dev.gatehouse.hub.portal;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.announcements.AnnouncementStore;
 import dev.gatehouse.hub.billing.InvoiceStore;
 import dev.gatehouse.hub.billing.PassStore;
 import dev.gatehouse.hub.billing.PublicPurchases;
@@ -20,6 +21,7 @@ import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.credits.CreditStore;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.parcels.Parcels;
 import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import io.helidon.webserver.http.HttpRouting;
@@ -45,7 +47,8 @@ public final class Portal {
             Console.Parts parts,
             Commands commands,
             CredentialStore credentials,
-            StripePayments stripe) {
+            StripePayments stripe,
+            Parcels parcels) {
         MemberSessions sessions = new MemberSessions(
                 new Sessions(parts.database(), parts.clock(), MemberSessions.LIFETIME, MemberSessions.LIFETIME),
                 parts.tenants(),
@@ -94,6 +97,8 @@ public final class Portal {
                         invitations,
                         parts.audit()))
                 .register(new WebAppService(sessions))
+                .register(new PortalMailPages(sessions, sites, parcels))
+                .register(new PortalNewsPages(sessions, sites, new AnnouncementStore(parts.database(), parts.clock())))
                 .register(new PortalPassPages(
                         parts.clock(),
                         sessions,

@@ -315,6 +315,22 @@ public record PersonalData(Database database, Clock clock) {
         redactHistory(c, tenantId, memberId);
         redactAudit(c, tenantId, memberId);
         Sql.update(c, "DELETE FROM external_members WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
+        // Mail and parcels (hub.parcels): the desk's photos and the member's signatures go, the items stay
+        // (the desk's record of what it handed over) without the name, note or tracking number.
+        Sql.update(
+                c,
+                "DELETE FROM parcel_images WHERE tenant_id = ? AND parcel_id IN"
+                        + " (SELECT id FROM parcels WHERE tenant_id = ? AND member_id = ?)",
+                tenantId,
+                tenantId,
+                memberId);
+        Sql.update(
+                c,
+                "UPDATE parcels SET collected_by = CASE WHEN collected_by IS NULL THEN NULL ELSE ? END, note = NULL,"
+                        + " tracking_number = NULL, notice_error = NULL WHERE tenant_id = ? AND member_id = ?",
+                ERASED_NAME,
+                tenantId,
+                memberId);
         Sql.update(
                 c,
                 "DELETE FROM calendar_feeds WHERE tenant_id = ? AND kind = 'MEMBER' AND subject_id = ?",
