@@ -10,6 +10,9 @@ import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.alerts.AlertMonitor;
 import dev.gatehouse.hub.alerts.AlertService;
 import dev.gatehouse.hub.alerts.AlertStore;
+import dev.gatehouse.hub.analytics.Analytics;
+import dev.gatehouse.hub.analytics.AnalyticsService;
+import dev.gatehouse.hub.analytics.AnalyticsStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
@@ -422,6 +425,7 @@ public final class Hub implements AutoCloseable {
                         new SyncStatusService(stores.database()))
                 .register("/api/v1", commands)
                 .register("/api/v1", new AuditService(audit.store()))
+                .register("/api/v1", new AnalyticsService(analytics(stores, config), audit, maxBody))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
                 .register(
@@ -448,6 +452,14 @@ public final class Hub implements AutoCloseable {
                         new StripeStore(stores.database(), stores.clock()),
                         config.stripeApiBase()));
         Console.fallback(routing);
+    }
+
+    /** The analytics service layer, shared by the API and the console. */
+    static Analytics analytics(Stores stores, HubConfig config) {
+        return new Analytics(
+                new AnalyticsStore(stores.database(), stores.clock()),
+                stores.clock(),
+                config.console().dwell());
     }
 
     public int port() {
