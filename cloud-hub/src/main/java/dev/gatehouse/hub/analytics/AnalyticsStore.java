@@ -1,11 +1,8 @@
 package dev.gatehouse.hub.analytics;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
-import dev.gatehouse.hub.web.Json;
-import dev.gatehouse.protocol.model.TimeWindow;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,10 +10,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -132,28 +127,13 @@ public record AnalyticsStore(Database database, Clock clock) {
                                 r.getString(2),
                                 r.getString(3),
                                 r.getInt(4),
-                                windows(r.getString(5)),
+                                ResourceStore.windows(r.getString(5)),
                                 r.getBoolean(6)),
                         tenantId,
                         siteId)
                 .stream()
                 .filter(resource -> kind.map(resource.kind()::equals).orElse(true))
                 .toList();
-    }
-
-    private static List<TimeWindow> windows(String json) {
-        try {
-            List<TimeWindow> windows = new ArrayList<>();
-            for (JsonNode node : Json.MAPPER.readTree(json)) {
-                windows.add(TimeWindow.of(
-                        java.time.DayOfWeek.valueOf(node.get("day").asText().toUpperCase(Locale.ROOT)),
-                        node.get("from").asText(),
-                        node.get("to").asText()));
-            }
-            return windows;
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("resources.opening_hours is not the JSON the hub writes: " + json, e);
-        }
     }
 
     /**

@@ -29,7 +29,8 @@ final class Reports {
         return base + "/sites/" + r.site().id() + "/rows?metric=" + metric + "&" + query(r);
     }
 
-    static Map<String, Object> occupancy(Analytics.SiteReport r, String base) {
+    /** What every report answer starts with: the site, its zone, the period, the kind and the as-of instant. */
+    private static Map<String, Object> header(Analytics.SiteReport r) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("siteId", r.site().id());
         body.put("zone", r.site().zone().getId());
@@ -37,6 +38,11 @@ final class Reports {
         body.put("to", r.period().to().toString());
         r.kind().ifPresent(k -> body.put("kind", k.toLowerCase(Locale.ROOT).replace('_', '-')));
         body.put("asOf", r.asOf().toString());
+        return body;
+    }
+
+    static Map<String, Object> occupancy(Analytics.SiteReport r, String base) {
+        Map<String, Object> body = header(r);
 
         Occupancy.Physical p = r.physical();
         Map<String, Object> physical = new LinkedHashMap<>();
@@ -132,13 +138,7 @@ final class Reports {
             }
             days.add(Map.of("day", DAYS.get(d), "cells", cells));
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("siteId", r.site().id());
-        body.put("zone", r.site().zone().getId());
-        body.put("from", r.period().from().toString());
-        body.put("to", r.period().to().toString());
-        r.kind().ifPresent(k -> body.put("kind", k.toLowerCase(Locale.ROOT).replace('_', '-')));
-        body.put("asOf", r.asOf().toString());
+        Map<String, Object> body = header(r);
         body.put("occupancy", "physical presence, utilisation and no-show rate by hour of week");
         body.put("definition", Heatmap.DEFINITION);
         body.put("days", days);
