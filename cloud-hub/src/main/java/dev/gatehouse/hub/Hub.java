@@ -12,7 +12,6 @@ import dev.gatehouse.hub.alerts.AlertService;
 import dev.gatehouse.hub.alerts.AlertStore;
 import dev.gatehouse.hub.analytics.Analytics;
 import dev.gatehouse.hub.analytics.AnalyticsService;
-import dev.gatehouse.hub.analytics.AnalyticsStore;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
@@ -456,10 +455,7 @@ public final class Hub implements AutoCloseable {
 
     /** The analytics service layer, shared by the API and the console. */
     static Analytics analytics(Stores stores, HubConfig config) {
-        return new Analytics(
-                new AnalyticsStore(stores.database(), stores.clock()),
-                stores.clock(),
-                config.console().dwell());
+        return Analytics.of(stores.database(), stores.clock(), config.console().dwell());
     }
 
     public int port() {

@@ -156,6 +156,16 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
                 dwell);
     }
 
+    /** The rows behind one figure of a report (as {@code GET /api/v1/analytics/sites/{id}/rows} gives them). */
+    public java.util.Map<String, Object> rows(
+            SiteReport report, String metric, Optional<Instant> hour, Optional<String> resourceId) {
+        return Reports.rows(report, metric, hour, resourceId);
+    }
+
+    public static Analytics of(dev.gatehouse.hub.store.Database database, Clock clock, Duration dwell) {
+        return new Analytics(new AnalyticsStore(database, clock), clock, dwell);
+    }
+
     /** Sets what the site's occupancies divide by (needs manage-sites at the site). */
     public void setTargets(String tenantId, Access access, String siteId, AnalyticsStore.Targets targets) {
         require(access, Permission.MANAGE_SITES);

@@ -15,7 +15,7 @@ import java.util.Set;
  * <p>Across DST the grid counts real hours: the hour skipped when clocks go forward (02:00 on the
  * spring Sunday in Europe/Berlin) does not exist, so that Sunday adds nothing to the 02 cell; the hour
  * repeated when clocks go back (02:00 in October) happens twice, so that Sunday adds two hours to the
- * 02 cell. Each cell carries how many real hours it holds, so averages divide by what happened and the
+ * 02 cell. Only hours begun by the as-of instant are samples. Each cell carries how many real hours it holds, so averages divide by what happened and the
  * cells' sums equal the period's totals.
  */
 public final class Heatmap {
@@ -66,6 +66,10 @@ public final class Heatmap {
         int[][] noShows = new int[7][24];
         Instant end = hours.isEmpty() ? asOf : hours.getLast().plusSeconds(3600);
         for (int i = 0; i < hours.size(); i++) {
+            if (!hours.get(i).isBefore(asOf)) {
+                // An hour not begun at the as-of instant has no presence yet: it is no sample.
+                continue;
+            }
             int[] s = slot(hours.get(i), zone);
             count[s[0]][s[1]]++;
             if (i < present.size()) {

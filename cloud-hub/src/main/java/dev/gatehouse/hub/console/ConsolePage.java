@@ -17,6 +17,7 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.members", "/console/members", Permission.VIEW_MEMBERS),
             new NavItem("nav.visitor-passes", "/console/visitor-passes", Permission.VIEW_MEMBERS),
             new NavItem("nav.billing", "/console/billing", Permission.FINANCE),
+            new NavItem("nav.analytics", "/console/analytics", Permission.VIEW_ANALYTICS),
             new NavItem("nav.doors", "/console/doors", Permission.VIEW_SITES),
             new NavItem("nav.bookings", "/console/bookings", Permission.VIEW_SITES),
             new NavItem("nav.fleet", "/console/fleet", Permission.VIEW_SITES),

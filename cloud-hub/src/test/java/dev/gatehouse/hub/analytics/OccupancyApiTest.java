@@ -9,14 +9,7 @@ import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
-import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.Envelope;
-import dev.gatehouse.protocol.model.ClockStatus;
-import dev.gatehouse.protocol.model.CredentialId;
-import dev.gatehouse.protocol.model.DoorId;
-import dev.gatehouse.protocol.model.GrantBasis;
-import dev.gatehouse.protocol.model.MemberId;
-import dev.gatehouse.protocol.model.PresentedKind;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -25,7 +18,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -45,7 +37,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @EnumSource(StoreKind.class)
 class OccupancyApiTest {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
-    private static final AtomicInteger IDS = new AtomicInteger();
     static MovableClock clock;
     static TestHub hub;
 
@@ -83,21 +74,7 @@ class OccupancyApiTest {
     }
 
     private Envelope entry(Instant at, String member) {
-        return new Envelope(
-                String.format("occ%08d", IDS.incrementAndGet()),
-                at,
-                new AccessEvent(
-                        site,
-                        DoorId.of(door),
-                        PresentedKind.NFC_CARD,
-                        Optional.of("cd".repeat(32)),
-                        Optional.of(CredentialId.of("cred_" + member)),
-                        Optional.of(MemberId.of(member)),
-                        Optional.empty(),
-                        true,
-                        Optional.of(GrantBasis.MEMBER_GRANT),
-                        Optional.empty(),
-                        ClockStatus.TRUSTED));
+        return Entries.granted(site, door, at, member);
     }
 
     private void ingest(List<Envelope> batch) {
