@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The four occupancies, each a pure function of stored rows and an as-of instant (rows made after it
@@ -73,7 +72,7 @@ public final class Occupancy {
         List<Set<String>> present = new ArrayList<>();
         for (Instant hour : hours) {
             if (hour.isBefore(asOf)) {
-                present.add(new TreeSet<>());
+                present.add(new HashSet<>());
             }
         }
         if (present.isEmpty()) {

@@ -160,8 +160,7 @@ final class Reports {
                     throw ApiException.invalid(
                             "hour", "is " + h + ", not the start of an hour of the period before the as-of instant");
                 }
-                Set<String> members = r.present().get(index);
-                for (String member : members) {
+                for (String member : new java.util.TreeSet<>(r.present().get(index))) {
                     List<String> entries = r.entries().stream()
                             .filter(e -> e.memberId().equals(member))
                             .filter(e -> e.at().isBefore(h.plusSeconds(3600))
