@@ -424,7 +424,7 @@ public final class Hub implements AutoCloseable {
                         new SyncStatusService(stores.database()))
                 .register("/api/v1", commands)
                 .register("/api/v1", new AuditService(audit.store()))
-                .register("/api/v1", new AnalyticsService(analytics(stores, config), audit, maxBody))
+                .register("/api/v1", new AnalyticsService(analytics(stores, config), audit, console.mailer(), maxBody))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
                 .register(

@@ -1,5 +1,7 @@
 package dev.gatehouse.hub.analytics;
 
+import dev.gatehouse.hub.accounts.Mail;
+import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.ApiException;
@@ -36,9 +38,11 @@ import java.util.Optional;
  * GET /api/v1/analytics/sites/{siteId}/heatmap     7 × 24 hour-of-week grid in local time (view-analytics)
  * GET /api/v1/analytics/sites/{siteId}/rows        the rows behind an occupancy figure (view-analytics)
  * PUT /api/v1/analytics/sites/{siteId}/targets     capacity, desks, hot-desk coefficient (manage-sites)
+ * GET /api/v1/analytics/sites/{siteId}/weekly-report/pdf   a week's report as PDF (view-analytics)
+ * POST /api/v1/analytics/sites/{siteId}/weekly-report      mails it, PDF attached (view-analytics)
  * </pre>
  */
-public record AnalyticsService(Analytics analytics, Audit audit, int maxBody) implements HttpService {
+public record AnalyticsService(Analytics analytics, Audit audit, Mailer mailer, int maxBody) implements HttpService {
     private static final String BASE = "/api/v1/analytics";
 
     @Override
@@ -51,7 +55,9 @@ public record AnalyticsService(Analytics analytics, Audit audit, int maxBody) im
                 .get("/analytics/sites/{siteId}/occupancy", this::occupancy)
                 .get("/analytics/sites/{siteId}/heatmap", this::heatmap)
                 .get("/analytics/sites/{siteId}/rows", this::rows)
-                .put("/analytics/sites/{siteId}/targets", this::targets);
+                .put("/analytics/sites/{siteId}/targets", this::targets)
+                .get("/analytics/sites/{siteId}/weekly-report/pdf", this::weeklyPdf)
+                .post("/analytics/sites/{siteId}/weekly-report", this::weeklyMail);
     }
 
     // ---- query parameters ----------------------------------------------------------------------
@@ -375,5 +381,82 @@ public record AnalyticsService(Analytics analytics, Audit audit, int maxBody) im
                 Reports.targets(before),
                 Reports.targets(targets));
         Json.ok(res, Reports.targets(targets));
+    }
+
+    // ---- weekly report ------------------------------------------------------------------------
+
+    /** The report of the week starting on {@code week} (a Monday), or of the last full week before the as-of day. */
+    private Analytics.SiteReport weekly(
+            Caller.Operator caller, String siteId, Optional<LocalDate> week, Optional<Instant> asked) {
+        Instant asOf = analytics.asOf(asked);
+        AnalyticsStore.Site site = analytics.site(caller.tenantId(), caller.access(), siteId);
+        if (week.filter(day -> day.getDayOfWeek() != java.time.DayOfWeek.MONDAY).isPresent()) {
+            throw ApiException.invalid(
+                    "week",
+                    "is " + week.get() + ", a "
+                            + week.get().getDayOfWeek().toString().toLowerCase(Locale.ROOT)
+                            + "; name the Monday the week starts on");
+        }
+        LocalDate today = asOf.atZone(site.zone()).toLocalDate();
+        LocalDate monday = week.orElse(
+                today.minusDays(today.getDayOfWeek().getValue() - 1L).minusWeeks(1));
+        return analytics.report(
+                caller.tenantId(),
+                caller.access(),
+                siteId,
+                new Analytics.Period(monday, monday.plusDays(6)),
+                Optional.empty(),
+                asOf);
+    }
+
+    private void weeklyPdf(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.operator(req);
+        String siteId = PathIds.id(req, "siteId", "site");
+        QueryParameters q = query(req, "week", "asOf");
+        Optional<LocalDate> week = day(q, "week");
+        Optional<Instant> asked = q.instant("asOf");
+        q.done();
+        Analytics.SiteReport report = weekly(caller, siteId, week, asked);
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/pdf");
+        res.header(
+                io.helidon.http.HeaderNames.CONTENT_DISPOSITION,
+                "attachment; filename=\"weekly-" + siteId + "-"
+                        + report.period().from() + ".pdf\"");
+        res.send(WeeklyReport.pdf(report));
+    }
+
+    private void weeklyMail(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.operator(req);
+        String siteId = PathIds.id(req, "siteId", "site");
+        Input input = Input.of(Json.object(req, maxBody), "to", "week");
+        String to = input.email("to");
+        Optional<LocalDate> week = input.date("week");
+        input.done();
+        Analytics.SiteReport report = weekly(caller, siteId, week, Optional.empty());
+        byte[] pdf = WeeklyReport.pdf(report);
+        try {
+            mailer.send(new Mail(
+                    to,
+                    WeeklyReport.subject(report),
+                    WeeklyReport.text(report),
+                    null,
+                    List.of(new Mail.Attachment(
+                            "weekly-" + siteId + "-" + report.period().from() + ".pdf", "application/pdf", pdf))));
+        } catch (Mailer.MailException e) {
+            throw new ApiException(
+                    502,
+                    "mail-not-sent",
+                    "Mail not sent",
+                    "the report could not be mailed: " + e.getMessage(),
+                    List.of());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sentTo", to);
+        body.put("siteId", siteId);
+        body.put("from", report.period().from().toString());
+        body.put("to", report.period().to().toString());
+        body.put("pdfBytes", pdf.length);
+        audit.record(req, caller, "analytics.weekly-report", "site", siteId, siteId, null, body);
+        Json.ok(res, body);
     }
 }
