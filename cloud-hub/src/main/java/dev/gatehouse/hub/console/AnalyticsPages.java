@@ -39,10 +39,33 @@ import java.util.Optional;
 public record AnalyticsPages(Analytics analytics) implements HttpService {
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/console/analytics", this::site)
-                .get("/console/analytics/rows", this::rows)
-                .get("/console/analytics/revenue", this::revenue)
-                .get("/console/analytics/movements", this::movements);
+        rules.get("/console/analytics", pages(this::site))
+                .get("/console/analytics/rows", pages(this::rows))
+                .get("/console/analytics/revenue", pages(this::revenue))
+                .get("/console/analytics/movements", pages(this::movements));
+    }
+
+    /**
+     * The service layer answers a refusal as the API's {@link ApiException}; a page shows it as a page:
+     * 404 as no such thing, anything else as a bad request naming what to fix.
+     */
+    private static io.helidon.webserver.http.Handler pages(io.helidon.webserver.http.Handler handler) {
+        return (req, res) -> {
+            try {
+                handler.handle(req, res);
+            } catch (ApiException e) {
+                String detail = e.errors().isEmpty()
+                        ? e.getMessage()
+                        : e.errors().stream()
+                                .map(error -> error.field() + " " + error.message())
+                                .collect(java.util.stream.Collectors.joining("; "));
+                throw switch (e.status()) {
+                    case 404 -> PageException.notFound(detail);
+                    case 403 -> PageException.forbidden(detail);
+                    default -> PageException.badRequest(detail);
+                };
+            }
+        };
     }
 
     /** The page's query, as typed; a value that does not parse is an error shown beside the form. */
@@ -59,6 +82,17 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
                     + kind.map(k -> "&kind=" + k.toLowerCase(Locale.ROOT).replace('_', '-'))
                             .orElse("")
                     + asOf.map(a -> "&asOf=" + a).orElse("");
+        }
+    }
+
+    /** The parameter parsed, or a 400 page saying what to write instead. */
+    private static <T> Optional<T> parsed(
+            UriQuery query, String name, java.util.function.Function<String, T> parser, String example) {
+        try {
+            return one(query, name).map(parser);
+        } catch (RuntimeException e) {
+            throw PageException.badRequest("The " + name + " '"
+                    + one(query, name).orElse("") + "' is not understood; write it like " + example + ".");
         }
     }
 
@@ -292,7 +326,7 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
             throw PageException.notFound("There is no site " + query.site() + ".");
         }
         String metric = one(req.query(), "metric").orElse("");
-        Optional<Instant> hour = one(req.query(), "hour").map(Instant::parse);
+        Optional<Instant> hour = parsed(req.query(), "hour", Instant::parse, "2027-03-01T09:00:00Z");
         Optional<String> resource = one(req.query(), "resourceId");
         Analytics.SiteReport report = analytics.report(
                 session.tenant().id(),
@@ -369,12 +403,13 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
     private void revenue(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.FINANCE);
         ConsolePage page = Guard.pageFor(session, "analytics.revenue.title", "/console/analytics");
-        Instant asOf = analytics.asOf(one(req.query(), "asOf").map(Instant::parse));
+        Instant asOf = analytics.asOf(parsed(req.query(), "asOf", Instant::parse, "2027-03-01T09:00:00Z"));
         java.time.ZoneId zone = analytics.zone(session.tenant().id(), session.access());
-        YearMonth to = one(req.query(), "to").map(YearMonth::parse).orElse(YearMonth.from(asOf.atZone(zone)));
-        YearMonth from = one(req.query(), "from").map(YearMonth::parse).orElse(to.minusMonths(11));
+        YearMonth to = parsed(req.query(), "to", YearMonth::parse, "2027-03").orElse(YearMonth.from(asOf.atZone(zone)));
+        YearMonth from =
+                parsed(req.query(), "from", YearMonth::parse, "2027-03").orElse(to.minusMonths(11));
         if (from.isAfter(to) || from.plusMonths(60).isBefore(to)) {
-            throw PageException.notFound("Choose from 1 to 60 months, the first before the last.");
+            throw PageException.badRequest("Choose from 1 to 60 months, the first before the last.");
         }
         Revenue revenue = analytics.revenue(session.tenant().id(), session.access(), asOf);
         List<Revenue.Month> months = revenue.waterfall(from, to, zone);
@@ -401,12 +436,11 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
     private void movements(ServerRequest req, ServerResponse res) {
         ConsoleSession session = Guard.page(req, Permission.FINANCE);
         ConsolePage page = Guard.pageFor(session, "analytics.rows.title", "/console/analytics/revenue");
-        Instant asOf = analytics.asOf(one(req.query(), "asOf").map(Instant::parse));
-        YearMonth month = one(req.query(), "month")
-                .map(YearMonth::parse)
-                .orElseThrow(() -> PageException.notFound("Name the month of the movements."));
+        Instant asOf = analytics.asOf(parsed(req.query(), "asOf", Instant::parse, "2027-03-01T09:00:00Z"));
+        YearMonth month = parsed(req.query(), "month", YearMonth::parse, "2027-03")
+                .orElseThrow(() -> PageException.badRequest("Name the month of the movements, like 2027-03."));
         Optional<Revenue.Kind> kind =
-                one(req.query(), "kind").map(k -> Revenue.Kind.valueOf(k.toUpperCase(Locale.ROOT)));
+                parsed(req.query(), "kind", k -> Revenue.Kind.valueOf(k.toUpperCase(Locale.ROOT)), "new or churn");
         Revenue.Month m = analytics
                 .revenue(session.tenant().id(), session.access(), asOf)
                 .month(month, analytics.zone(session.tenant().id(), session.access()));

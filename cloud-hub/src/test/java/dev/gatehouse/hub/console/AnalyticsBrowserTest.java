@@ -126,4 +126,13 @@ class AnalyticsBrowserTest extends LiveBrowserTest {
         assertThat(browser.driver().findElement(By.id("rows")).getText()).contains(member, "new", "199.00");
         assertThat(browser.consoleErrors()).isEmpty();
     }
+
+    @Test
+    void aMonthThatIsNoMonthIsABadRequestPageSayingHowToWriteIt() {
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/analytics/movements?month=2027-13"));
+        assertThat(browser.driver().findElement(By.tagName("main")).getText())
+                .contains("month '2027-13' is not understood", "2027-03");
+        assertThat(browser.consoleErrors()).hasSize(1);
+    }
 }
