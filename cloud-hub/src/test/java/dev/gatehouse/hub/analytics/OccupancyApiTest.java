@@ -123,6 +123,9 @@ class OccupancyApiTest {
                         "/api/v1/analytics/sites/" + site + "/targets",
                         tenant.token(),
                         "{\"capacity\":10,\"desks\":4,\"hotDeskCoefficient\":2}"));
+        JsonNode audited = ok(hub.api().get("/api/v1/audit?action=analytics.targets", tenant.token()));
+        assertThat(audited.get("items")).hasSize(1);
+        assertThat(audited.get("items").get(0).get("resourceId").asText()).isEqualTo(site);
         List<Envelope> morning = List.of(
                 entry(berlin("2027-03-01T09:10"), members.get(0)),
                 entry(berlin("2027-03-01T09:40"), members.get(1)),

@@ -247,6 +247,12 @@ class MrrWaterfallTest extends TimeTravelHub {
         return out;
     }
 
+    private static List<String> toList(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(node -> out.add(node.asText()));
+        return out;
+    }
+
     private JsonNode waterfall(String query) {
         return ok(hub.api().get("/api/v1/analytics/mrr/waterfall?" + query, tenant.token()));
     }
@@ -345,6 +351,60 @@ class MrrWaterfallTest extends TimeTravelHub {
                 .allSatisfy((kind, amount) -> assertThat(amount).as(kind).isPositive());
         assertThat(subs.stream().anyMatch(s -> s.yearly)).isTrue();
         assertThat(subs.stream().anyMatch(s -> !s.pauses.isEmpty())).isTrue();
+
+        // Cohorts: every member who ever subscribed is in the cohort of the month of their first
+        // subscription, and a cohort's paying members at the end of a month are the model's.
+        JsonNode cohorts = ok(hub.api()
+                .get(
+                        "/api/v1/analytics/cohorts?from=" + FIRST + "&to=" + FIRST.plusMonths(MONTHS - 1),
+                        tenant.token()));
+        Map<String, YearMonth> firstMonth = new HashMap<>();
+        for (Sub sub : subs) {
+            YearMonth month = YearMonth.from(sub.start.atZone(BERLIN));
+            firstMonth.merge(sub.member, month, (a, b) -> a.isBefore(b) ? a : b);
+        }
+        int cohortMembers = 0;
+        for (JsonNode cohort : cohorts.get("cohorts")) {
+            YearMonth month = YearMonth.parse(cohort.get("cohort").asText());
+            List<String> expectedMembers = firstMonth.entrySet().stream()
+                    .filter(e -> e.getValue().equals(month))
+                    .map(Map.Entry::getKey)
+                    .sorted()
+                    .toList();
+            assertThat(toList(cohort.get("members"))).isEqualTo(expectedMembers);
+            cohortMembers += cohort.get("size").asInt();
+            for (JsonNode retained : cohort.get("retained")) {
+                Instant end =
+                        midnight(YearMonth.parse(retained.get("month").asText()).plusMonths(1));
+                long paying = expectedMembers.stream()
+                        .filter(m -> subs.stream()
+                                        .filter(sub -> sub.member.equals(m))
+                                        .mapToLong(sub -> sub.mrrAt(end))
+                                        .sum()
+                                > 0)
+                        .count();
+                assertThat(retained.get("members").asLong())
+                        .as(month + " at " + end)
+                        .isEqualTo(paying);
+            }
+        }
+        assertThat(cohortMembers).isEqualTo(firstMonth.size());
+
+        // Renewals: the subscriptions that end within 90 days of now, as the model has them.
+        Instant now = clock.instant();
+        JsonNode renewals = ok(hub.api().get("/api/v1/analytics/renewals?days=90", tenant.token()));
+        List<String> ending = subs.stream()
+                .filter(sub -> sub.runningAt(now)
+                        && sub.end
+                                .filter(e -> e.isAfter(now) && !e.isAfter(now.plus(java.time.Duration.ofDays(90))))
+                                .isPresent())
+                .map(sub -> sub.id)
+                .sorted()
+                .toList();
+        assertThat(renewals.get("items").findValuesAsText("subscriptionId").stream()
+                        .sorted()
+                        .toList())
+                .isEqualTo(ending);
 
         // As of the instant captured 12 months in, the answer is what it was then.
         JsonNode asOf = waterfall("from=" + FIRST + "&to=" + FIRST.plusMonths(12) + "&asOf=" + captured);
