@@ -15,6 +15,8 @@ import dev.gatehouse.hub.announcements.AnnouncementPages;
 import dev.gatehouse.hub.announcements.AnnouncementService;
 import dev.gatehouse.hub.announcements.AnnouncementStore;
 import dev.gatehouse.hub.announcements.Announcements;
+import dev.gatehouse.hub.analytics.Analytics;
+import dev.gatehouse.hub.analytics.AnalyticsService;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.audit.AuditService;
 import dev.gatehouse.hub.audit.AuditStore;
@@ -488,6 +490,7 @@ public final class Hub implements AutoCloseable {
                                         audit),
                                 maxBody))
                 .register("/api/v1", new AuditService(audit.store()))
+                .register("/api/v1", new AnalyticsService(analytics(stores, config), audit, console.mailer(), maxBody))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
                 .register(
@@ -522,6 +525,11 @@ public final class Hub implements AutoCloseable {
                         config.stripeApiBase()),
                 parcels);
         Console.fallback(routing);
+    }
+
+    /** The analytics service layer, shared by the API and the console. */
+    static Analytics analytics(Stores stores, HubConfig config) {
+        return Analytics.of(stores.database(), stores.clock(), config.console().dwell());
     }
 
     public int port() {

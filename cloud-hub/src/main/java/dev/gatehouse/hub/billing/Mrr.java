@@ -32,6 +32,14 @@ public record Mrr(String currency, long mrr, int subscriptions) {
         };
     }
 
+    /**
+     * One recurring price per month, rounded half-even to minor units on its own (analytics sums these,
+     * so that its movements add up to the cent); 0 for a one-off.
+     */
+    public static long perMonth(String interval, long price) {
+        return monthly(twelveMonths(BillingInterval.valueOf(interval), price));
+    }
+
     /** Σ twelveMonths ÷ 12, half-even. */
     static long monthly(long twelveMonths) {
         return BigDecimal.valueOf(twelveMonths)

@@ -143,6 +143,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                 null,
                 null,
                 tenantId);
+        SubscriptionHistory.record(c, tenantId, id, now);
         boolean whole = first.period().start().equals(day);
         List<Charge> charges = new ArrayList<>();
         charge(
@@ -263,6 +264,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                     now,
                     subscriptionId,
                     tenantId);
+            SubscriptionHistory.record(c, tenantId, subscriptionId, now);
             if (!sub.planId().equals(to.planId())) {
                 for (String holder : holders(c, tenantId, sub)) {
                     if (sub.planId().isPresent()
@@ -352,6 +354,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                     keepPause ? sub.pausedUntil() : Optional.empty(),
                     subscriptionId,
                     tenantId);
+            SubscriptionHistory.record(c, tenantId, subscriptionId, now);
             return StoreResult.found(
                     new Outcome(find(c, tenantId, subscriptionId).orElseThrow(), charges));
         });
@@ -557,6 +560,7 @@ public record SubscriptionStore(Database database, Clock clock) {
                 now,
                 id,
                 tenantId);
+        SubscriptionHistory.record(c, tenantId, id, now);
     }
 
     /** Who gives a door plan back after a pause, in the member's history. */

@@ -337,7 +337,8 @@ public record ResourceStore(Database database, Clock clock) {
         return array.toString();
     }
 
-    private static List<TimeWindow> windows(String json) {
+    /** Reads {@code resources.opening_hours} as {@link #windowsJson} wrote it. */
+    public static List<TimeWindow> windows(String json) {
         try {
             List<TimeWindow> windows = new ArrayList<>();
             for (JsonNode node : Json.MAPPER.readTree(json)) {

@@ -31,6 +31,8 @@ import java.util.Map;
 public final class Console {
     /** The htmx WebJar's version, as pinned in the parent POM (a test checks the file is there). */
     static final String HTMX = "2.0.10";
+    /** The chart.js WebJar's version (the parent POM's {@code chart-js.version}), served under /assets/chartjs. */
+    static final String CHART_JS = "4.5.1";
 
     private Console() {}
 
@@ -70,6 +72,9 @@ public final class Console {
                 .register(
                         "/assets/htmx",
                         StaticContentService.create("META-INF/resources/webjars/htmx.org/" + HTMX + "/dist"))
+                .register(
+                        "/assets/chartjs",
+                        StaticContentService.create("META-INF/resources/webjars/chart.js/" + CHART_JS + "/dist"))
                 .register("/assets", StaticContentService.create("console-assets"))
                 .register(new Branding(parts.tenants(), new TenantLogos(parts.database(), parts.clock()), host))
                 .register(
@@ -93,6 +98,8 @@ public final class Console {
                         new RoomControllerPages(parts))
                 .register(new SeriesPages(parts))
                 .register(new BillingPages(parts), new MemberBillingPages(parts))
+                .register(new AnalyticsPages(
+                        dev.gatehouse.hub.analytics.Analytics.of(parts.database(), parts.clock(), settings.dwell())))
                 .register(new SettingsPages(
                         parts.tenants(),
                         new TenantLogos(parts.database(), parts.clock()),

@@ -19,6 +19,7 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.parcels", "/console/parcels", Permission.VIEW_MEMBERS),
             new NavItem("nav.announcements", "/console/announcements", Permission.VIEW_MEMBERS),
             new NavItem("nav.billing", "/console/billing", Permission.FINANCE),
+            new NavItem("nav.analytics", "/console/analytics", Permission.VIEW_ANALYTICS),
             new NavItem("nav.doors", "/console/doors", Permission.VIEW_SITES),
             new NavItem("nav.bookings", "/console/bookings", Permission.VIEW_SITES),
             new NavItem("nav.fleet", "/console/fleet", Permission.VIEW_SITES),

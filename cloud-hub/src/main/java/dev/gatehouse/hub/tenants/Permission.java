@@ -26,6 +26,8 @@ public enum Permission {
     VIEW_AUDIT,
     /** Tenant branding, API tokens, operator accounts and roles. */
     MANAGE_SETTINGS,
-    /** Invoices, payments, connectors. */
-    FINANCE
+    /** Invoices, payments, connectors; revenue analytics (MRR, churn, cohorts, renewals). */
+    FINANCE,
+    /** Occupancy analytics of the role's sites: physical, sold, utilisation, no-shows, the heatmap. */
+    VIEW_ANALYTICS
 }

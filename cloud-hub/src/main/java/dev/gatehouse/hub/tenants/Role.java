@@ -23,7 +23,8 @@ public enum Role {
             Permission.MANAGE_BOOKINGS,
             Permission.MANAGE_SITES,
             Permission.MANAGE_DEVICES,
-            Permission.VIEW_AUDIT)),
+            Permission.VIEW_AUDIT,
+            Permission.VIEW_ANALYTICS)),
     /** The desk: members, cards, visitor passes, remote unlock. No settings, no site configuration. */
     FRONT_DESK(EnumSet.of(
             Permission.VIEW_SITES,
@@ -34,7 +35,7 @@ public enum Role {
             Permission.MANAGE_BOOKINGS,
             Permission.UNLOCK_DOORS)),
     /** Invoices, payments and connectors (the billing issue adds them); reads members. */
-    FINANCE(EnumSet.of(Permission.VIEW_SITES, Permission.VIEW_MEMBERS, Permission.FINANCE)),
+    FINANCE(EnumSet.of(Permission.VIEW_SITES, Permission.VIEW_MEMBERS, Permission.FINANCE, Permission.VIEW_ANALYTICS)),
     /** Installs and keeps devices: sites, doors, the fleet, the access log; no member records. */
     TECHNICIAN(EnumSet.of(Permission.VIEW_SITES, Permission.VIEW_ACCESS_LOG, Permission.MANAGE_DEVICES)),
     /** Looks, changes nothing. */
