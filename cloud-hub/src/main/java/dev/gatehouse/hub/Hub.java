@@ -52,6 +52,7 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.WebhookPages;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
@@ -101,6 +102,10 @@ import dev.gatehouse.hub.web.HealthService;
 import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
 import dev.gatehouse.hub.web.StrictUris;
+import dev.gatehouse.hub.webhooks.DisabledNotice;
+import dev.gatehouse.hub.webhooks.WebhookDispatcher;
+import dev.gatehouse.hub.webhooks.WebhookService;
+import dev.gatehouse.hub.webhooks.WebhookStore;
 import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
@@ -127,6 +132,7 @@ public final class Hub implements AutoCloseable {
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
     private final BillingRun billing;
+    private final WebhookDispatcher webhooks;
 
     private Hub(
             HubConfig config,
@@ -138,7 +144,8 @@ public final class Hub implements AutoCloseable {
             Sync sync,
             AlertMonitor alerts,
             ReleaseSweep releases,
-            BillingRun billing) {
+            BillingRun billing,
+            WebhookDispatcher webhooks) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -149,6 +156,7 @@ public final class Hub implements AutoCloseable {
         this.alerts = alerts;
         this.releases = releases;
         this.billing = billing;
+        this.webhooks = webhooks;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -278,7 +286,18 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing);
+            WebhookDispatcher webhooks = new WebhookDispatcher(
+                            database,
+                            new WebhookStore(database, clock),
+                            clock,
+                            config.webhooks(),
+                            new DisabledNotice(
+                                    database,
+                                    new AlertStore(database, clock),
+                                    config.mail().mailer(clock),
+                                    config.console().publicUrl()))
+                    .start();
+            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, webhooks);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -426,6 +445,10 @@ public final class Hub implements AutoCloseable {
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
                 .register(
                         "/api/v1",
+                        new WebhookService(
+                                new WebhookStore(stores.database(), stores.clock()), config.webhooks(), audit, maxBody))
+                .register(
+                        "/api/v1",
                         new AccountService(
                                 new AccountStore(stores.database(), stores.clock()),
                                 Sessions.operators(stores.database(), stores.clock()),
@@ -438,6 +461,8 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
+        routing.register(
+                new WebhookPages(console, new WebhookStore(stores.database(), stores.clock()), config.webhooks()));
         Portal.routes(
                 routing,
                 console,
@@ -464,6 +489,11 @@ public final class Hub implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The webhook delivery worker ({@code webhooks().wake()} asks for a pass now, after a test moved the clock). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     /** The fleet alerts' evaluator ({@code alerts().pass()} evaluates now). */
@@ -501,6 +531,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            webhooks.close();
             billing.close();
             releases.close();
             alerts.close();
