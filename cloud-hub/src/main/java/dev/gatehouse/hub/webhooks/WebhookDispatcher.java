@@ -97,8 +97,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** One pass: fan out, then send what is due until nothing is. Answers the attempts made. */
-    int pass() {
+    /**
+     * One pass, on the caller's thread: fan out, then send what is due until nothing is; answers the
+     * attempts it made. The worker runs it; tests and tools may too (claims keep two passes apart).
+     */
+    public int pass() {
         while (outbox.drain(store.fanOut(), FAN_OUT_BATCH) > 0) {
             // each tenant's next batch
         }
