@@ -16,6 +16,7 @@ CREATE TABLE outbox_events (
     created_at     BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, seq)
 );
+CREATE INDEX outbox_events_entity ON outbox_events (tenant_id, entity_id, entity_version);
 CREATE TABLE outbox_cursors (
     consumer  TEXT NOT NULL,
     tenant_id TEXT NOT NULL REFERENCES tenants (id),

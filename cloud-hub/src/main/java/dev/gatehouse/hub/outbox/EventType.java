@@ -20,6 +20,8 @@ public enum EventType {
     ACCESS_DENIED("access.denied", "An edge denied access at a door, with the reason."),
     DOOR_FORCED_OPEN("door.forced-open", "A door opened without a grant or request to exit."),
     DOOR_HELD_OPEN("door.held-open", "A door stayed open longer than its allowed time."),
+    DEVICE_ONLINE("device.online", "An edge device came online (its first state report after being offline)."),
+    DEVICE_OFFLINE("device.offline", "An edge device went offline (its MQTT last will)."),
     BOOKING_CREATED("booking.created", "A booking was made (confirmed or waiting for approval)."),
     BOOKING_CANCELLED("booking.cancelled", "A booking was cancelled."),
     BOOKING_CHECKED_IN("booking.checked-in", "A booking was checked in (at the door, the kiosk or the console)."),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
+import dev.gatehouse.hub.web.Json;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,8 +27,8 @@ import java.util.OptionalLong;
  * {@code data} carries {@code entityVersion} where the entity has one.
  */
 public final class Outbox {
-    /** Jackson for payloads: the hub's mapper settings are not needed for plain maps and records. */
-    private static final ObjectMapper MAPPER = new ObjectMapper().findAndRegisterModules();
+    /** The API's JSON: payloads show records exactly as the API does (ISO times, no nulls). */
+    private static final ObjectMapper MAPPER = Json.MAPPER;
 
     private final Database database;
 
@@ -85,6 +86,24 @@ public final class Outbox {
                 now);
         Database.noteOutbox(c);
         return id;
+    }
+
+    /**
+     * {@link #emit} for an entity that keeps no version of its own: its version is one more than its
+     * last event's, counted in the outbox inside the change's transaction (which holds the entity's
+     * row), so each event of the entity carries a higher version than the one before.
+     */
+    public static String emitNext(
+            Connection c, String tenantId, EventType type, String entityId, Object data, Instant now)
+            throws SQLException {
+        long version = Sql.one(
+                        c,
+                        "SELECT COALESCE(MAX(entity_version), 0) FROM outbox_events WHERE tenant_id = ? AND entity_id = ?",
+                        Sql.LONG,
+                        tenantId,
+                        entityId)
+                .orElse(0L);
+        return emit(c, tenantId, type, Optional.of(entityId), OptionalLong.of(version + 1), data, now);
     }
 
     /** {@link #emit} for an event about an entity without a version. */
