@@ -158,12 +158,14 @@ public final class EventIngest implements AutoCloseable {
         try {
             database.run(c -> {
                 SiteFeatures.Reads before = SiteFeatures.reads(c, device.tenantId(), device.siteId());
+                // NULL until the device's first state report.
                 Optional<String> healthBefore = Sql.one(
-                        c,
-                        "SELECT health FROM devices WHERE id = ? AND tenant_id = ?",
-                        Sql.STRING,
-                        device.deviceId(),
-                        device.tenantId());
+                                c,
+                                "SELECT health FROM devices WHERE id = ? AND tenant_id = ?",
+                                row -> Optional.ofNullable(row.getString(1)),
+                                device.deviceId(),
+                                device.tenantId())
+                        .flatMap(health -> health);
                 presence(c, device, healthBefore, state, received.get().event().time());
                 Sql.update(
                         c,
