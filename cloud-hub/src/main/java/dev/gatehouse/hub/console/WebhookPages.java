@@ -18,7 +18,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,6 +46,7 @@ import java.util.Set;
 public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSettings settings) implements HttpService {
     static final List<String> FIELDS = List.of("url", "description", "eventTypes", "enabled");
     private static final int DELIVERIES = 50;
+    private static final ZoneId UTC = ZoneId.of("UTC");
 
     /** The endpoint form as shown: values as typed, errors by field, the event types ticked. */
     public record Form(FormState state, Set<String> ticked) implements FormState.Shown {
@@ -93,8 +94,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
         if (iso == null) {
             return "—";
         }
-        return Formats.dateTime(
-                        Instant.parse(iso), ZoneOffset.UTC, Guard.messages().locale()) + " UTC";
+        return Formats.dateTime(Instant.parse(iso), UTC, Guard.messages().locale());
     }
 
     /** A success rate as a whole percentage, or a dash without attempts. */
