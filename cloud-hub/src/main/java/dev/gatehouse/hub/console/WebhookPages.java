@@ -196,9 +196,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
         }
         WebhookStore.EndpointView after = MembersService.value(store.update(
                 session.tenant().id(), before.id(), current -> read.input().get()));
-        String action = before.enabled() == after.enabled()
-                ? "webhook-endpoint.update"
-                : after.enabled() ? "webhook-endpoint.enable" : "webhook-endpoint.disable";
+        String action = WebhookService.action(before, after);
         parts.audit().record(req, session.caller(), action, "webhook-endpoint", after.id(), null, before, after);
         SignInService.redirect(res, "/console/webhooks/" + after.id() + "?notice=saved");
     }

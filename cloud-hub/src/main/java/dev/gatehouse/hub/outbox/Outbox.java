@@ -129,14 +129,7 @@ public final class Outbox {
         int taken = 0;
         for (Behind tenant : behind) {
             taken += database.write(c -> {
-                List<OutboxEvent> events = Sql.list(
-                        c,
-                        "SELECT tenant_id, seq, id, type, entity_id, entity_version, payload, created_at"
-                                + " FROM outbox_events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                        Outbox::event,
-                        tenant.tenantId(),
-                        tenant.cursor(),
-                        limit);
+                List<OutboxEvent> events = after(c, tenant.tenantId(), tenant.cursor(), limit);
                 if (events.isEmpty()) {
                     return 0;
                 }
@@ -168,14 +161,19 @@ public final class Outbox {
 
     /** The tenant's events after {@code afterSeq}, oldest first, at most {@code limit}: for tests and tools. */
     public List<OutboxEvent> events(String tenantId, long afterSeq, int limit) {
-        return database.read(c -> Sql.list(
+        return database.read(c -> after(c, tenantId, afterSeq, limit));
+    }
+
+    private static List<OutboxEvent> after(Connection c, String tenantId, long afterSeq, int limit)
+            throws SQLException {
+        return Sql.list(
                 c,
                 "SELECT tenant_id, seq, id, type, entity_id, entity_version, payload, created_at"
                         + " FROM outbox_events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 Outbox::event,
                 tenantId,
                 afterSeq,
-                limit));
+                limit);
     }
 
     private static OutboxEvent event(ResultSet row) throws SQLException {

@@ -128,7 +128,8 @@ public record WebhookService(WebhookStore store, WebhookSettings settings, Audit
         Json.ok(res, after);
     }
 
-    private static String action(WebhookStore.EndpointView before, WebhookStore.EndpointView after) {
+    /** The audit action of an endpoint's change: enabling and disabling have their own names. */
+    public static String action(WebhookStore.EndpointView before, WebhookStore.EndpointView after) {
         if (before.enabled() == after.enabled()) {
             return "webhook-endpoint.update";
         }
