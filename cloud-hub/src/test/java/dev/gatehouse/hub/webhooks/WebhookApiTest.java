@@ -388,4 +388,72 @@ class WebhookApiTest {
                 .hasSize(dev.gatehouse.hub.outbox.EventType.values().length)
                 .contains("member.created", "access.denied", "invoice.issued");
     }
+
+    @Test
+    void anEndpointFailingForFiveDaysIsDisabledAndTheAlertContactsAreMailed() throws Exception {
+        Api.Response contacts =
+                api().put("/api/v1/alert-settings", tenant.token(), "{\"emails\":[\"ops@hooks.example\"]}");
+        assertThat(contacts.status()).as(contacts.toString()).isEqualTo(200);
+        receiver.answer(502);
+        String endpointId = endpoint("{\"url\":\"" + receiver.url("/gone") + "\"}")
+                .at("/endpoint/id")
+                .asText();
+        Instant firstFailure = clock.instant();
+        member("day0");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> deliveries(endpointId).get(0).get("attempts").asInt() == 1);
+
+        // Every 10 hours a new member, and every attempt due by then, fails; nothing succeeds in between.
+        int step = 0;
+        while (clock.instant().isBefore(firstFailure.plus(WebhookStore.DISABLE_AFTER))) {
+            clock.advance(Duration.ofHours(10));
+            member("day" + ++step);
+            while (hub.hub().webhooks().pass() > 0) {
+                // until nothing is due now
+            }
+            JsonNode shown = api().get("/api/v1/webhook-endpoints/" + endpointId, tenant.token())
+                    .json();
+            boolean overdue = !clock.instant().isBefore(firstFailure.plus(WebhookStore.DISABLE_AFTER));
+            // Enabled until the first failed attempt 5 days after the first failure, disabled from it.
+            if (!overdue) {
+                assertThat(shown.get("enabled").asBoolean())
+                        .as("after %d steps", step)
+                        .isTrue();
+            }
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !api().get("/api/v1/webhook-endpoints/" + endpointId, tenant.token())
+                        .json()
+                        .get("enabled")
+                        .asBoolean());
+        JsonNode disabled = api().get("/api/v1/webhook-endpoints/" + endpointId, tenant.token())
+                .json();
+        assertThat(disabled.get("disabledReason").asText())
+                .contains("disabled automatically")
+                .contains(firstFailure.toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> mailed("Webhook endpoint disabled"));
+
+        // Disabled: a new event is not sent, however long the clock runs.
+        int before = receiver.count();
+        member("after");
+        clock.advance(Duration.ofDays(2));
+        hub.hub().webhooks().pass();
+        assertThat(receiver.count()).isEqualTo(before);
+    }
+
+    private boolean mailed(String subject) throws IOException {
+        java.nio.file.Path folder = hub.dataDir().resolve("mail");
+        if (!java.nio.file.Files.isDirectory(folder)) {
+            return false;
+        }
+        try (var files = java.nio.file.Files.list(folder)) {
+            for (java.nio.file.Path mail : files.toList()) {
+                String text = java.nio.file.Files.readString(mail);
+                if (text.contains(subject) && text.contains("ops@hooks.example")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }
