@@ -103,6 +103,7 @@ import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
 import dev.gatehouse.hub.web.StrictUris;
 import dev.gatehouse.hub.webhooks.DisabledNotice;
+import dev.gatehouse.hub.webhooks.WebhookActions;
 import dev.gatehouse.hub.webhooks.WebhookDispatcher;
 import dev.gatehouse.hub.webhooks.WebhookService;
 import dev.gatehouse.hub.webhooks.WebhookStore;
@@ -324,6 +325,8 @@ public final class Hub implements AutoCloseable {
         int maxBody = config.maxBodyBytes();
         Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
+        WebhookActions webhookActions =
+                new WebhookActions(new WebhookStore(stores.database(), stores.clock()), audit, config.webhooks());
         CommandService commands = new CommandService(sync.commands(), stores.sites(), audit, maxBody);
         EnrollmentService enrollment = new EnrollmentService(
                 stores.devices(),
@@ -443,10 +446,7 @@ public final class Hub implements AutoCloseable {
                 .register("/api/v1", new AuditService(audit.store()))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
-                .register(
-                        "/api/v1",
-                        new WebhookService(
-                                new WebhookStore(stores.database(), stores.clock()), config.webhooks(), audit, maxBody))
+                .register("/api/v1", new WebhookService(webhookActions, maxBody))
                 .register(
                         "/api/v1",
                         new AccountService(
@@ -461,8 +461,7 @@ public final class Hub implements AutoCloseable {
                                 audit,
                                 maxBody));
         Console.routes(routing, console);
-        routing.register(
-                new WebhookPages(console, new WebhookStore(stores.database(), stores.clock()), config.webhooks()));
+        routing.register(new WebhookPages(webhookActions));
         Portal.routes(
                 routing,
                 console,

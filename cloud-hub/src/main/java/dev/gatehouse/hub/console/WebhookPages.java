@@ -8,8 +8,8 @@ import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.ApiException;
 import dev.gatehouse.hub.web.Input;
+import dev.gatehouse.hub.webhooks.WebhookActions;
 import dev.gatehouse.hub.webhooks.WebhookService;
-import dev.gatehouse.hub.webhooks.WebhookSettings;
 import dev.gatehouse.hub.webhooks.WebhookStore;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.Status;
@@ -43,7 +43,7 @@ import java.util.Set;
  * POST /console/webhooks/{id}/replay-dead-letters
  * </pre>
  */
-public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSettings settings) implements HttpService {
+public record WebhookPages(WebhookActions actions) implements HttpService {
     static final List<String> FIELDS = List.of("url", "description", "eventTypes", "enabled");
     private static final int DELIVERIES = 50;
     private static final ZoneId UTC = ZoneId.of("UTC");
@@ -111,7 +111,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
             ServerResponse res, ConsoleSession session, Status status, Form form, Secret secret, String createdId) {
         Map<String, Object> params = new HashMap<>();
         params.put("page", Guard.pageFor(session, "webhooks.title", "/console/webhooks"));
-        params.put("endpoints", store.list(session.tenant().id()));
+        params.put("endpoints", actions.store().list(session.tenant().id()));
         params.put("form", form);
         params.put("secret", secret);
         params.put("createdId", createdId);
@@ -126,17 +126,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
             return;
         }
         WebhookStore.Created created =
-                store.create(session.tenant().id(), read.input().get());
-        parts.audit()
-                .record(
-                        req,
-                        session.caller(),
-                        "webhook-endpoint.create",
-                        "webhook-endpoint",
-                        created.endpoint().id(),
-                        null,
-                        null,
-                        created.endpoint());
+                actions.create(req, session.caller(), read.input().get());
         renderList(
                 res,
                 session,
@@ -148,7 +138,8 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
 
     private WebhookStore.EndpointView endpoint(ServerRequest req, ConsoleSession session) {
         String id = req.path().pathParameters().get("endpointId");
-        return store.find(session.tenant().id(), id)
+        return actions.store()
+                .find(session.tenant().id(), id)
                 .orElseThrow(() -> PageException.notFound("There is no webhook endpoint " + id + "."));
     }
 
@@ -182,7 +173,9 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
                 "notice",
                 notice.filter(n -> Set.of("saved", "replayed", "replayed-all").contains(n))
                         .map(n -> "webhooks.notice." + n));
-        params.put("deliveries", store.deliveries(session.tenant().id(), endpoint.id(), Optional.empty(), DELIVERIES));
+        params.put(
+                "deliveries",
+                actions.store().deliveries(session.tenant().id(), endpoint.id(), Optional.empty(), DELIVERIES));
         Templates.render(res, status, "webhook.jte", params);
     }
 
@@ -194,10 +187,8 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
             renderDetail(res, session, Status.UNPROCESSABLE_CONTENT_422, before, read.form(), null, Optional.empty());
             return;
         }
-        WebhookStore.EndpointView after = MembersService.value(store.update(
-                session.tenant().id(), before.id(), current -> read.input().get()));
-        String action = WebhookService.action(before, after);
-        parts.audit().record(req, session.caller(), action, "webhook-endpoint", after.id(), null, before, after);
+        WebhookStore.EndpointView after = MembersService.value(actions.update(
+                req, session.caller(), before, current -> read.input().get()));
         SignInService.redirect(res, "/console/webhooks/" + after.id() + "?notice=saved");
     }
 
@@ -205,18 +196,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
         ConsoleSession session = Guard.page(req, Permission.MANAGE_SETTINGS);
         Forms.read(req, session);
         WebhookStore.EndpointView before = endpoint(req, session);
-        WebhookStore.Rotated rotated =
-                MembersService.value(store.rotate(session.tenant().id(), before.id(), settings.rotationOverlap()));
-        parts.audit()
-                .record(
-                        req,
-                        session.caller(),
-                        "webhook-endpoint.rotate-secret",
-                        "webhook-endpoint",
-                        before.id(),
-                        null,
-                        before,
-                        rotated.endpoint());
+        WebhookStore.Rotated rotated = MembersService.value(actions.rotate(req, session.caller(), before));
         renderDetail(
                 res,
                 session,
@@ -232,18 +212,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
         Forms.read(req, session);
         WebhookStore.EndpointView endpoint = endpoint(req, session);
         String deliveryId = req.path().pathParameters().get("deliveryId");
-        WebhookStore.DeliveryView replayed =
-                MembersService.value(store.replay(session.tenant().id(), endpoint.id(), deliveryId));
-        parts.audit()
-                .record(
-                        req,
-                        session.caller(),
-                        "webhook-delivery.replay",
-                        "webhook-delivery",
-                        deliveryId,
-                        null,
-                        null,
-                        replayed);
+        MembersService.value(actions.replay(req, session.caller(), endpoint.id(), deliveryId));
         SignInService.redirect(res, "/console/webhooks/" + endpoint.id() + "?notice=replayed");
     }
 
@@ -251,17 +220,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
         ConsoleSession session = Guard.page(req, Permission.MANAGE_SETTINGS);
         Forms.read(req, session);
         WebhookStore.EndpointView endpoint = endpoint(req, session);
-        int replayed = MembersService.value(store.replayDead(session.tenant().id(), endpoint.id()));
-        parts.audit()
-                .record(
-                        req,
-                        session.caller(),
-                        "webhook-endpoint.replay-dead-letters",
-                        "webhook-endpoint",
-                        endpoint.id(),
-                        null,
-                        null,
-                        Map.of("replayed", replayed));
+        MembersService.value(actions.replayDead(req, session.caller(), endpoint.id()));
         SignInService.redirect(res, "/console/webhooks/" + endpoint.id() + "?notice=replayed-all");
     }
 
@@ -285,7 +244,7 @@ public record WebhookPages(Console.Parts parts, WebhookStore store, WebhookSetti
         Optional<WebhookStore.EndpointInput> input = Optional.empty();
         try {
             Input in = Input.of(body, FIELDS.toArray(String[]::new));
-            String url = WebhookService.url(in, settings);
+            String url = WebhookService.url(in, actions.settings());
             String description = in.optionalText("description", 500).orElse("");
             var eventTypes = WebhookService.eventTypes(in).orElse(Set.of());
             in.done();

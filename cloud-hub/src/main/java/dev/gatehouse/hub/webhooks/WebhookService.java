@@ -1,7 +1,6 @@
 package dev.gatehouse.hub.webhooks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Caller;
@@ -38,8 +37,7 @@ import java.util.Set;
  * POST   /api/v1/webhook-endpoints/{endpointId}/replay-dead-letters
  * </pre>
  */
-public record WebhookService(WebhookStore store, WebhookSettings settings, Audit audit, int maxBody)
-        implements HttpService {
+public record WebhookService(WebhookActions actions, int maxBody) implements HttpService {
     private static final String[] FIELDS = {"url", "description", "eventTypes", "enabled"};
 
     /** One entry of the event catalogue. */
@@ -73,33 +71,24 @@ public record WebhookService(WebhookStore store, WebhookSettings settings, Audit
     private void create(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
-        String url = url(input, settings);
+        String url = url(input, actions.settings());
         String description = input.optionalText("description", 500).orElse("");
         Set<EventType> types = eventTypes(input).orElse(Set.of());
         boolean enabled = input.bool("enabled").orElse(true);
         input.done();
         WebhookStore.Created created =
-                store.create(caller.tenantId(), new WebhookStore.EndpointInput(url, description, types, enabled));
-        audit.record(
-                req,
-                caller,
-                "webhook-endpoint.create",
-                "webhook-endpoint",
-                created.endpoint().id(),
-                null,
-                null,
-                created.endpoint());
+                actions.create(req, caller, new WebhookStore.EndpointInput(url, description, types, enabled));
         Json.created(res, created);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
         String tenantId = Caller.require(req, Permission.MANAGE_SETTINGS).tenantId();
-        Json.ok(res, Map.of("items", store.list(tenantId)));
+        Json.ok(res, Map.of("items", actions.store().list(tenantId)));
     }
 
     private WebhookStore.EndpointView endpoint(ServerRequest req, String tenantId) {
         String id = PathIds.id(req, "endpointId", "webhook endpoint");
-        return StoreResults.found(store.find(tenantId, id), "webhook endpoint", id);
+        return StoreResults.found(actions.store().find(tenantId, id), "webhook endpoint", id);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
@@ -111,36 +100,37 @@ public record WebhookService(WebhookStore store, WebhookSettings settings, Audit
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         WebhookStore.EndpointView before = endpoint(req, caller.tenantId());
         Input input = Input.of(Json.object(req, maxBody), FIELDS);
-        Optional<String> url = input.has("url") ? Optional.of(url(input, settings)) : Optional.empty();
+        Optional<String> url = input.has("url") ? Optional.of(url(input, actions.settings())) : Optional.empty();
         Optional<String> description = input.optionalText("description", 500);
         Optional<Set<EventType>> types = eventTypes(input);
         Optional<Boolean> enabled = input.bool("enabled");
         input.done();
-        WebhookStore.EndpointView after = StoreResults.value(store.update(
-                caller.tenantId(),
-                before.id(),
+        WebhookStore.EndpointView after = StoreResults.value(actions.update(
+                req,
+                caller,
+                before,
                 current -> new WebhookStore.EndpointInput(
                         url.orElse(current.url()),
                         input.has("description") ? description.orElse("") : current.description(),
                         types.orElse(current.eventTypes()),
                         enabled.orElse(current.enabled()))));
-        audit.record(req, caller, action(before, after), "webhook-endpoint", after.id(), null, before, after);
         Json.ok(res, after);
-    }
-
-    /** The audit action of an endpoint's change: enabling and disabling have their own names. */
-    public static String action(WebhookStore.EndpointView before, WebhookStore.EndpointView after) {
-        if (before.enabled() == after.enabled()) {
-            return "webhook-endpoint.update";
-        }
-        return after.enabled() ? "webhook-endpoint.enable" : "webhook-endpoint.disable";
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         WebhookStore.EndpointView before = endpoint(req, caller.tenantId());
-        if (store.delete(caller.tenantId(), before.id())) {
-            audit.record(req, caller, "webhook-endpoint.delete", "webhook-endpoint", before.id(), null, before, null);
+        if (actions.store().delete(caller.tenantId(), before.id())) {
+            actions.audit()
+                    .record(
+                            req,
+                            caller,
+                            "webhook-endpoint.delete",
+                            "webhook-endpoint",
+                            before.id(),
+                            null,
+                            before,
+                            null);
         }
         res.status(Status.NO_CONTENT_204).send();
     }
@@ -148,17 +138,7 @@ public record WebhookService(WebhookStore store, WebhookSettings settings, Audit
     private void rotate(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         WebhookStore.EndpointView before = endpoint(req, caller.tenantId());
-        WebhookStore.Rotated rotated =
-                StoreResults.value(store.rotate(caller.tenantId(), before.id(), settings.rotationOverlap()));
-        audit.record(
-                req,
-                caller,
-                "webhook-endpoint.rotate-secret",
-                "webhook-endpoint",
-                before.id(),
-                null,
-                before,
-                rotated.endpoint());
+        WebhookStore.Rotated rotated = StoreResults.value(actions.rotate(req, caller, before));
         Json.ok(res, rotated);
     }
 
@@ -173,32 +153,21 @@ public record WebhookService(WebhookStore store, WebhookSettings settings, Audit
                                 "status",
                                 "'" + text + "' is not one of " + WireNames.choices(WebhookStore.Status.class))));
         int limit = Paging.limit(req.query().first("limit").asOptional());
-        Json.ok(res, Map.of("items", store.deliveries(tenantId, endpoint.id(), status, limit)));
+        Json.ok(res, Map.of("items", actions.store().deliveries(tenantId, endpoint.id(), status, limit)));
     }
 
     private void replay(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         WebhookStore.EndpointView endpoint = endpoint(req, caller.tenantId());
         String deliveryId = PathIds.id(req, "deliveryId", "delivery");
-        WebhookStore.DeliveryView replayed =
-                StoreResults.value(store.replay(caller.tenantId(), endpoint.id(), deliveryId));
-        audit.record(req, caller, "webhook-delivery.replay", "webhook-delivery", deliveryId, null, null, replayed);
+        WebhookStore.DeliveryView replayed = StoreResults.value(actions.replay(req, caller, endpoint.id(), deliveryId));
         Json.send(res, Status.ACCEPTED_202, replayed);
     }
 
     private void replayDead(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         WebhookStore.EndpointView endpoint = endpoint(req, caller.tenantId());
-        int replayed = StoreResults.value(store.replayDead(caller.tenantId(), endpoint.id()));
-        audit.record(
-                req,
-                caller,
-                "webhook-endpoint.replay-dead-letters",
-                "webhook-endpoint",
-                endpoint.id(),
-                null,
-                null,
-                Map.of("replayed", replayed));
+        int replayed = StoreResults.value(actions.replayDead(req, caller, endpoint.id()));
         Json.send(res, Status.ACCEPTED_202, Map.of("replayed", replayed));
     }
 
