@@ -64,6 +64,8 @@ import dev.gatehouse.hub.devices.DeviceStore;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.devices.EnrollmentService;
 import dev.gatehouse.hub.devices.ProvisioningService;
+import dev.gatehouse.hub.external.ExternalAccessService;
+import dev.gatehouse.hub.external.ExternalAccessStore;
 import dev.gatehouse.hub.ingest.AccessStreamService;
 import dev.gatehouse.hub.ingest.EventIngest;
 import dev.gatehouse.hub.ingest.IngestSignal;
@@ -78,6 +80,9 @@ import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
 import dev.gatehouse.hub.portal.Portal;
+import dev.gatehouse.hub.privacy.PersonalData;
+import dev.gatehouse.hub.privacy.PrivacyService;
+import dev.gatehouse.hub.privacy.RetentionSweep;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.rooms.RoomStateService;
 import dev.gatehouse.hub.rooms.RoomStateStore;
@@ -134,6 +139,7 @@ public final class Hub implements AutoCloseable {
     private final ReleaseSweep releases;
     private final BillingRun billing;
     private final WebhookDispatcher webhooks;
+    private final RetentionSweep retention;
 
     private Hub(
             HubConfig config,
@@ -146,6 +152,7 @@ public final class Hub implements AutoCloseable {
             AlertMonitor alerts,
             ReleaseSweep releases,
             BillingRun billing,
+            RetentionSweep retention,
             WebhookDispatcher webhooks) {
         this.config = config;
         this.database = database;
@@ -158,6 +165,7 @@ public final class Hub implements AutoCloseable {
         this.releases = releases;
         this.billing = billing;
         this.webhooks = webhooks;
+        this.retention = retention;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -287,6 +295,10 @@ public final class Hub implements AutoCloseable {
                                             config.console().publicUrl())))
                     .start();
             BillingRun billing = billing(database, clock).start();
+            RetentionSweep retention = new RetentionSweep(
+                            new PersonalData(database, clock),
+                            new dev.gatehouse.hub.credentials.VisitorPrivacyStore(database, clock))
+                    .start();
             WebhookDispatcher webhooks = new WebhookDispatcher(
                             database,
                             new WebhookStore(database, clock),
@@ -298,7 +310,9 @@ public final class Hub implements AutoCloseable {
                                     config.mail().mailer(clock),
                                     config.console().publicUrl()))
                     .start();
-            return new Hub(config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, webhooks);
+            return new Hub(
+                    config, database, server, stores, mqtt, ingest, sync, alerts, releases, billing, retention,
+                    webhooks);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -374,6 +388,9 @@ public final class Hub implements AutoCloseable {
                         new PlanService(stores.plans(), audit, maxBody),
                         new PlanAssignmentService(
                                 new PlanAssignmentStore(stores.database(), stores.clock()), audit, maxBody),
+                        new ExternalAccessService(
+                                new ExternalAccessStore(stores.database(), stores.clock()), audit, maxBody),
+                        new PrivacyService(new PersonalData(stores.database(), stores.clock()), audit, maxBody),
                         new ExplainService(stores.database(), stores.clock()))
                 .register(
                         "/api/v1",
@@ -531,7 +548,9 @@ public final class Hub implements AutoCloseable {
     public void close() {
         try {
             webhooks.close();
+            retention.close();
             billing.close();
+            retention.close();
             releases.close();
             alerts.close();
             server.stop();

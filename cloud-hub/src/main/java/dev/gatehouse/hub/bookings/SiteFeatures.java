@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.bookings;
 
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.credentials.VisitorPassForms;
 import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Entity;
@@ -12,7 +13,7 @@ import java.util.logging.Logger;
 
 /**
  * What every active edge of a site reads beyond the protocol's first version (bookings-v2, rooms,
- * entry-passes), and the catch-up when that grows: while one edge cannot read a form, the site gets a
+ * entry-passes, visitor-pins), and the catch-up when that grows: while one edge cannot read a form, the site gets a
  * form it can (bookings without their new fields, rooms as no-ops, entry-limited grants as removals);
  * once the last such edge is upgraded or
  * retired, the site gets those entities again whole.
@@ -23,13 +24,14 @@ public final class SiteFeatures {
     private SiteFeatures() {}
 
     /** What the site's edges read now; take it before a change to the site's devices. */
-    public record Reads(boolean bookingsV2, boolean rooms, boolean entryPasses) {}
+    public record Reads(boolean bookingsV2, boolean rooms, boolean entryPasses, boolean visitorPins) {}
 
     public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
         return new Reads(
                 BookingEntities.siteReadsV2(c, tenantId, siteId),
                 RoomControllers.siteReads(c, tenantId, siteId),
-                PassDays.siteReads(c, tenantId, siteId));
+                PassDays.siteReads(c, tenantId, siteId),
+                VisitorPassForms.reads(c, tenantId, siteId).pins());
     }
 
     /**
@@ -47,6 +49,15 @@ public final class SiteFeatures {
         }
         if (!before.entryPasses() && after.entryPasses()) {
             resend(c, tenantId, siteId, PassDays.live(c, tenantId, siteId), "entry-limited grants (entry-passes)", now);
+        }
+        if (!before.visitorPins() && after.visitorPins()) {
+            resend(
+                    c,
+                    tenantId,
+                    siteId,
+                    VisitorPassForms.withPins(c, tenantId, siteId),
+                    "visitor passes with PINs (visitor-pins)",
+                    now);
         }
     }
 

@@ -260,9 +260,18 @@ public final class CredentialPasses implements HttpService {
             renderList(res, s, MembersService.INVALID, withErrors(typed, errors));
             return;
         }
-        PassView pass = MembersService.value(created).pass();
+        VisitorPassStore.CreatedPass made = MembersService.value(created);
+        PassView pass = made.pass();
         audit.record(req, s.caller(), "visitor-pass.create", "visitor-pass", pass.id(), siteId, null, pass);
-        SignInService.redirect(res, "/console/visitor-passes/" + pass.id() + "?done=created");
+        // Rendered, not redirected: the PIN is shown this once (the hub keeps only its hash).
+        renderPass(
+                res,
+                s,
+                Status.CREATED_201,
+                pass(pass, sites(s)),
+                Optional.of(Guard.messages().get("passes.notice.created")),
+                Optional.empty(),
+                Optional.of(made.pin()));
     }
 
     private static PassForm withErrors(PassForm form, Map<String, String> errors) {
@@ -304,7 +313,7 @@ public final class CredentialPasses implements HttpService {
                 .asOptional()
                 .filter(key -> key.equals("created") || key.equals("emailed"))
                 .map(key -> Guard.messages().get("passes.notice." + key));
-        renderPass(res, s, Status.OK_200, pass, notice, Optional.empty());
+        renderPass(res, s, Status.OK_200, pass, notice, Optional.empty(), Optional.empty());
     }
 
     private void renderPass(
@@ -313,7 +322,8 @@ public final class CredentialPasses implements HttpService {
             Status status,
             Pass pass,
             Optional<String> notice,
-            Optional<String> error) {
+            Optional<String> error,
+            Optional<String> pin) {
         Templates.render(
                 res,
                 status,
@@ -323,7 +333,8 @@ public final class CredentialPasses implements HttpService {
                         "pass", pass,
                         "manage", s.access().may(Permission.MANAGE_CREDENTIALS),
                         "notice", notice,
-                        "error", error));
+                        "error", error,
+                        "pin", pin));
     }
 
     private void qr(ServerRequest req, ServerResponse res) {
@@ -340,8 +351,13 @@ public final class CredentialPasses implements HttpService {
         Parameters form = Forms.read(req, s);
         ObjectNode body = Json.MAPPER.createObjectNode();
         Forms.field(form, "email").ifPresent(value -> body.put("email", value));
+        // The PIN comes back only from the page that showed it once; it must be this pass's.
+        Optional<String> pin = Forms.field(form, "pin").filter(value -> !value.isBlank());
         Input input = Input.of(body, "email");
         String to = input.email("email");
+        if (pin.isPresent() && !passes.pinMatches(s.tenant().id(), pass.view().id(), pin.get())) {
+            input.error("pin", "is not this pass's PIN");
+        }
         try {
             input.done();
         } catch (ApiException e) {
@@ -352,26 +368,24 @@ public final class CredentialPasses implements HttpService {
                     pass,
                     Optional.empty(),
                     Optional.of(Guard.messages().get("passes.email.label") + " "
-                            + e.errors().getFirst().message()));
+                            + e.errors().getFirst().message()),
+                    Optional.empty());
             return;
         }
         QrToken token = MembersService.value(
                 passes.issueToken(s.tenant().id(), pass.view().id()));
         Messages t = Guard.messages();
-        String text = t.get(
-                "passes.mail.text",
-                pass.view().visitorName(),
-                s.tenant().name(),
-                pass.site().name(),
-                pass.from(),
-                pass.until());
         try {
-            mailer.send(new Mail(
+            mailer.send(passMail(
+                    t,
                     to,
-                    t.get("passes.mail.subject", s.tenant().name(), pass.site().name()),
-                    text,
-                    null,
-                    List.of(new Mail.Attachment("visitor-pass.png", "image/png", QrPng.png(token.token())))));
+                    pass.view().visitorName(),
+                    s.tenant().name(),
+                    pass.site().name(),
+                    pass.from(),
+                    pass.until(),
+                    token,
+                    pin));
         } catch (Mailer.MailException e) {
             renderPass(
                     res,
@@ -379,7 +393,8 @@ public final class CredentialPasses implements HttpService {
                     Status.BAD_GATEWAY_502,
                     pass,
                     Optional.empty(),
-                    Optional.of(t.get("passes.email.failed", e.getMessage())));
+                    Optional.of(t.get("passes.email.failed", e.getMessage())),
+                    Optional.empty());
             return;
         }
         audit.record(
@@ -392,5 +407,29 @@ public final class CredentialPasses implements HttpService {
                 null,
                 Map.of("to", to));
         SignInService.redirect(res, "/console/visitor-passes/" + pass.view().id() + "?done=emailed");
+    }
+
+    /**
+     * A visitor's pass by e-mail: the QR code attached and, when given, the PIN to type at the
+     * kiosk (only ever right after the pass was made: the hub keeps just its hash).
+     */
+    public static Mail passMail(
+            Messages t,
+            String to,
+            String visitorName,
+            String tenantName,
+            String siteName,
+            String from,
+            String until,
+            QrToken token,
+            Optional<String> pin) {
+        String text = t.get("passes.mail.text", visitorName, tenantName, siteName, from, until)
+                + pin.map(value -> "\n" + t.get("passes.mail.pin", value)).orElse("");
+        return new Mail(
+                to,
+                t.get("passes.mail.subject", tenantName, siteName),
+                text,
+                null,
+                List.of(new Mail.Attachment("visitor-pass.png", "image/png", QrPng.png(token.token()))));
     }
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.members.MemberStore.MemberView;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.privacy.PersonalData;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Page;
 import dev.gatehouse.hub.store.Sql;
@@ -17,6 +18,7 @@ import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.protocol.Ids;
 import dev.gatehouse.protocol.model.MemberStatus;
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -67,7 +69,8 @@ public final class MembersService implements HttpService {
             "lost",
             "revoked",
             "qr-issued",
-            "enrolled");
+            "enrolled",
+            "erased");
 
     private final Console.Parts parts;
     private final MemberStore members;
@@ -106,7 +109,8 @@ public final class MembersService implements HttpService {
             Optional<String> notice,
             Optional<String> error,
             ZoneId zone,
-            Optional<String> dunning) {
+            Optional<String> dunning,
+            boolean mayErase) {
         public boolean cancelled() {
             return member.status().equals("cancelled");
         }
@@ -147,7 +151,9 @@ public final class MembersService implements HttpService {
                 .post("/console/members/{memberId}", this::saveProfile)
                 .post("/console/members/{memberId}/status", this::status)
                 .post("/console/members/{memberId}/plans", this::assign)
-                .post("/console/members/{memberId}/plans/{planId}/remove", this::unassign);
+                .post("/console/members/{memberId}/plans/{planId}/remove", this::unassign)
+                .get("/console/members/{memberId}/export", this::export)
+                .post("/console/members/{memberId}/erase", this::erase);
     }
 
     // ---- list
@@ -297,7 +303,8 @@ public final class MembersService implements HttpService {
                                 .state())
                         .filter(state -> state != dev.gatehouse.hub.billing.Dunning.State.GOOD)
                         .map(state ->
-                                state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+                                state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')),
+                s.access().may(Permission.MANAGE_SETTINGS));
         Templates.render(res, status, "members-detail.jte", Map.of("page", page, "m", detail));
     }
 
@@ -435,6 +442,37 @@ public final class MembersService implements HttpService {
                 before,
                 new StatusChange(after, reason));
         redirect(res, before.id(), action);
+    }
+
+    /** Everything held about the member, downloaded as the API's export (and audited the same way). */
+    private void export(ServerRequest req, ServerResponse res) {
+        ConsoleSession s = Guard.page(req, Permission.MANAGE_MEMBERS);
+        MemberView member = member(s, memberId(req));
+        var document = value(new PersonalData(parts.database(), parts.clock())
+                .export(s.tenant().id(), member.id()));
+        audit.record(req, s.caller(), "member.export", "member", member.id(), null, null, null);
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"member-" + member.id() + ".json\"");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.headers().contentType(MediaTypes.APPLICATION_JSON);
+        res.send(document.toPrettyString());
+    }
+
+    /** Erases the member for good (owners only), as the API's erase; refused with the reason on the page. */
+    private void erase(ServerRequest req, ServerResponse res) {
+        ConsoleSession s = Guard.page(req, Permission.MANAGE_SETTINGS);
+        MemberView before = member(s, memberId(req));
+        Forms.read(req, s);
+        StoreResult<PersonalData.Erased> erased = new PersonalData(parts.database(), parts.clock())
+                .erase(s.tenant().id(), s.caller().actorId(), before.id());
+        if (erased instanceof StoreResult.Conflict<PersonalData.Erased> conflict) {
+            refuse(res, s, Status.CONFLICT_409, before, conflict.reason());
+            return;
+        }
+        PersonalData.Erased done = value(erased);
+        if (!done.alreadyErased()) {
+            audit.record(req, s.caller(), "member.erase", "member", before.id(), null, null, done);
+        }
+        redirect(res, before.id(), "erased");
     }
 
     private void assign(ServerRequest req, ServerResponse res) {

@@ -32,7 +32,9 @@ public final class CredentialViews {
             boolean singleUse,
             String status,
             String createdAt,
-            String updatedAt) {}
+            String updatedAt,
+            String usedAt,
+            int uses) {}
 
     /** A signed QR token (the QR code's content); {@code sites} absent means every site of the tenant. */
     public record QrToken(String token, List<String> sites, String notBefore, String expiresAt, String tokenId) {}

@@ -31,6 +31,10 @@ import java.util.Optional;
  * GET  /api/v1/visitor-passes/{id}             one pass
  * POST /api/v1/visitor-passes/{id}/revoke      revoke for good
  * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
+ * GET  /api/v1/visitor-passes/{id}/export      everything held about its visitor (audited)
+ * POST /api/v1/visitor-passes/{id}/erase       anonymise its visitor now, revoking the pass (audited)
+ * GET  /api/v1/visitor-retention               the tenant's retention period for visitor data
+ * PUT  /api/v1/visitor-retention               set it, in days after a pass ends (audited)
  * </pre>
  */
 record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int maxBody) implements HttpService {
@@ -42,7 +46,76 @@ record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int 
                 .get("/sites/{siteId}/visitor-passes", this::list)
                 .get("/visitor-passes/{passId}", this::get)
                 .post("/visitor-passes/{passId}/revoke", this::revoke)
-                .post("/visitor-passes/{passId}/qr-token", this::issueToken);
+                .post("/visitor-passes/{passId}/qr-token", this::issueToken)
+                .get("/visitor-passes/{passId}/export", this::export)
+                .post("/visitor-passes/{passId}/erase", this::erase)
+                .get("/visitor-retention", this::retention)
+                .put("/visitor-retention", this::setRetention);
+    }
+
+    private VisitorPrivacyStore privacy() {
+        return new VisitorPrivacyStore(store.database(), store.clock());
+    }
+
+    private void export(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
+        PassView pass = pass(req, caller);
+        java.util.Map<String, Object> export =
+                privacy().export(caller.tenantId(), pass).orElseThrow();
+        // Reading a person's data is itself on record.
+        audit.record(req, caller, "visitor-pass.export", "visitor-pass", pass.id(), pass.siteId(), null, null);
+        Json.ok(res, export);
+    }
+
+    private void erase(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
+        PassView current = pass(req, caller);
+        if (current.status().equals("active")) {
+            StoreResults.value(store.revoke(caller.tenantId(), current.id()));
+        }
+        StoreResults.value(privacy().erase(caller.tenantId(), current.id()));
+        PassView erased = store.find(caller.tenantId(), current.id()).orElseThrow();
+        // The audit keeps no copy of what was erased: only that it was.
+        audit.record(
+                req,
+                caller,
+                "visitor-pass.erase",
+                "visitor-pass",
+                current.id(),
+                current.siteId(),
+                null,
+                java.util.Map.of("status", erased.status()));
+        Json.ok(res, erased);
+    }
+
+    private void retention(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
+        Json.ok(res, java.util.Map.of("days", privacy().retentionDays(caller.tenantId())));
+    }
+
+    private void setRetention(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
+        Input input = Input.of(Json.object(req, maxBody), "days");
+        Optional<Integer> days = input.integer("days", 1, VisitorPrivacyStore.MAX_DAYS);
+        if (!input.has("days")) {
+            input.error(
+                    "days",
+                    "is required: the days visitor data is kept after a pass ends (1 to " + VisitorPrivacyStore.MAX_DAYS
+                            + ")");
+        }
+        input.done();
+        int before = privacy().retentionDays(caller.tenantId());
+        privacy().setRetentionDays(caller.tenantId(), days.orElseThrow());
+        audit.record(
+                req,
+                caller,
+                "visitor-retention.update",
+                "tenant",
+                caller.tenantId(),
+                null,
+                java.util.Map.of("days", before),
+                java.util.Map.of("days", days.get()));
+        Json.ok(res, java.util.Map.of("days", days.get()));
     }
 
     private void create(ServerRequest req, ServerResponse res) {
@@ -102,6 +175,8 @@ record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int 
         audit.record(req, caller, "visitor-pass.create", "visitor-pass", pass.id(), siteId, null, pass);
         ObjectNode body = Json.MAPPER.valueToTree(pass);
         body.set("qr", Json.MAPPER.valueToTree(created.qr()));
+        // Shown once: the hub keeps only the PIN's keyed hash.
+        body.put("pin", created.pin());
         Json.created(res, body);
     }
 

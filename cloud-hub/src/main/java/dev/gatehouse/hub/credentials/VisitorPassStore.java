@@ -18,7 +18,9 @@ import dev.gatehouse.hub.store.Query;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.web.Times;
+import dev.gatehouse.protocol.card.CardHasher;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.DoorGroupId;
 import dev.gatehouse.protocol.model.DoorId;
@@ -27,6 +29,7 @@ import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.model.PassStatus;
 import dev.gatehouse.protocol.model.VisitorPass;
 import dev.gatehouse.protocol.qr.QrKind;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -36,6 +39,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -50,6 +54,7 @@ public record VisitorPassStore(Database database, Clock clock) {
 
     private static final String COLUMNS = "id, site_id, visitor_name, visitor_email, host_member_id, valid_from,"
             + " valid_until, single_use, status, created_at, updated_at";
+    private static final String VIEW_COLUMNS = COLUMNS + ", used_at";
     private static final Revoking<PassView> REVOKING = new Revoking<>(
             "visitor_passes", "visitor pass", PassStatus.REVOKED, VisitorPassStore::view, PassView::status);
 
@@ -68,10 +73,94 @@ public record VisitorPassStore(Database database, Clock clock) {
         }
     }
 
-    /** A new pass and the QR token for its whole window. */
-    public record CreatedPass(PassView pass, QrToken qr) {}
+    /**
+     * A new pass, the QR token for its whole window and its 6-digit PIN: shown once, now, and never
+     * again (only its keyed hash is stored).
+     */
+    public record CreatedPass(PassView pass, QrToken qr, String pin) {}
+
+    /** Random PINs tried before a site is called full: with n PINs in use, all fail with (n / 10^6)^20. */
+    private static final int PIN_TRIES = 20;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     public StoreResult<CreatedPass> create(String tenantId, String siteId, NewPass pass) {
+        return create(tenantId, siteId, pass, "operator");
+    }
+
+    /** How long before a member's visitor is expected the invitation opens the door. */
+    public static final Duration INVITATION_EARLY = Duration.ofMinutes(15);
+
+    /** How long after the arrival time a member's invitation opens the door. */
+    public static final Duration INVITATION_LATE = Duration.ofHours(4);
+
+    /**
+     * A member's invitation: a single-use pass with the member as host, from {@code arrival} −15 min
+     * to +4 h, for the site's door groups marked for visitors (Invalid naming {@code siteId} when it
+     * has none: members cannot choose doors).
+     */
+    public StoreResult<CreatedPass> invite(
+            String tenantId,
+            String siteId,
+            String hostMemberId,
+            String visitorName,
+            String visitorEmail,
+            Instant arrival) {
+        List<String> groups = database.read(c -> DoorGroupStore.visitorGroups(c, tenantId, siteId));
+        if (groups.isEmpty()) {
+            return new StoreResult.Invalid<>(List.of(new FieldError(
+                    "siteId", "this location has no doors for visitors yet; ask the front desk to mark some")));
+        }
+        return create(
+                tenantId,
+                siteId,
+                new NewPass(
+                        visitorName,
+                        Optional.of(visitorEmail),
+                        Optional.of(hostMemberId),
+                        groups,
+                        List.of(),
+                        arrival.minus(INVITATION_EARLY),
+                        arrival.plus(INVITATION_LATE),
+                        true),
+                "member");
+    }
+
+    /** The member's own invitations (made in the portal), the latest arrival first; at most 50. */
+    public List<PassView> invitations(String tenantId, String hostMemberId) {
+        return database.read(c -> {
+            List<PassView> views = new ArrayList<>();
+            for (String id : Sql.list(
+                    c,
+                    "SELECT id FROM visitor_passes WHERE tenant_id = ? AND host_member_id = ? AND invited_by = 'member'"
+                            + " ORDER BY valid_from DESC, id LIMIT 50",
+                    Sql.STRING,
+                    tenantId,
+                    hostMemberId)) {
+                views.add(view(c, tenantId, id).orElseThrow());
+            }
+            return views;
+        });
+    }
+
+    /**
+     * Cancels the member's own invitation (revokes the pass); NotFound for anyone else's pass, an
+     * operator's pass, or no pass: a host sees and cancels only their own invitations.
+     */
+    public StoreResult<PassView> cancelInvitation(String tenantId, String hostMemberId, String passId) {
+        boolean own = database.read(c -> Sql.one(
+                        c,
+                        "SELECT 1 FROM visitor_passes WHERE id = ? AND tenant_id = ? AND host_member_id = ?"
+                                + " AND invited_by = 'member'",
+                        Sql.LONG,
+                        passId,
+                        tenantId,
+                        hostMemberId)
+                .isPresent());
+        return own ? revoke(tenantId, passId) : new StoreResult.NotFound<>("invitation", passId);
+    }
+
+    private StoreResult<CreatedPass> create(String tenantId, String siteId, NewPass pass, String invitedBy) {
         String id = HubIds.next("pass");
         Instant now = clock.instant();
         return database.write(c -> {
@@ -82,10 +171,26 @@ public record VisitorPassStore(Database database, Clock clock) {
             if (!errors.isEmpty()) {
                 return new StoreResult.Invalid<>(errors);
             }
+            List<Change> changes = new ArrayList<>(freeEndedPins(c, tenantId, siteId, now));
+            CardHasher hasher = new CardHasher(TenantStore.cardKey(c, database.masterKey(), tenantId));
+            Optional<String> pin = Optional.empty();
+            String pinHash = null;
+            for (int i = 0; i < PIN_TRIES && pin.isEmpty(); i++) {
+                String candidate = String.format(Locale.ROOT, "%06d", RANDOM.nextInt(1_000_000));
+                String hash = hasher.pinHash(siteId, candidate);
+                if (!pinTaken(c, siteId, hash)) {
+                    pin = Optional.of(candidate);
+                    pinHash = hash;
+                }
+            }
+            if (pin.isEmpty()) {
+                return new StoreResult.Conflict<>("site " + siteId + " has no free visitor PIN left: revoke passes that"
+                        + " are not needed, or wait until some end");
+            }
             Sql.update(
                     c,
                     "INSERT INTO visitor_passes (" + COLUMNS
-                            + ", tenant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            + ", tenant_id, pin_hash, invited_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     id,
                     siteId,
                     pass.visitorName(),
@@ -97,16 +202,79 @@ public record VisitorPassStore(Database database, Clock clock) {
                     PassStatus.ACTIVE,
                     now,
                     now,
-                    tenantId);
+                    tenantId,
+                    pinHash,
+                    invitedBy);
             Sql.batch(
                     c,
                     "INSERT INTO visitor_pass_door_groups (pass_id, door_group_id) VALUES (?, ?)",
                     pairs(id, pass.doorGroupIds()));
             Sql.batch(c, "INSERT INTO visitor_pass_doors (pass_id, door_id) VALUES (?, ?)", pairs(id, pass.doorIds()));
             VisitorPass entity = entity(c, tenantId, id).orElseThrow();
-            ChangeLog.append(c, tenantId, siteId, List.of(new Change.Upsert(entity)), now);
+            // Ended passes give their PINs back first: an edge holds each PIN hash once.
+            changes.add(new Change.Upsert(entity));
+            ChangeLog.append(c, tenantId, siteId, changes, now);
             return StoreResult.found(new CreatedPass(
-                    view(c, tenantId, id).orElseThrow(), token(c, database.masterKey(), tenantId, siteId, entity)));
+                    view(c, tenantId, id).orElseThrow(),
+                    token(c, database.masterKey(), tenantId, siteId, entity),
+                    pin.get()));
+        });
+    }
+
+    /** Appends the pass as it is now to its site's change log, in the caller's transaction. */
+    static void sendToSite(Connection c, String tenantId, String siteId, String passId, Instant now)
+            throws SQLException {
+        ChangeLog.append(
+                c,
+                tenantId,
+                siteId,
+                List.of(new Change.Upsert(entity(c, tenantId, passId).orElseThrow())),
+                now);
+    }
+
+    /** Whether a pass of the site holds this PIN hash now. */
+    private static boolean pinTaken(Connection c, String siteId, String pinHash) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM visitor_passes WHERE site_id = ? AND pin_hash = ?", Sql.LONG, siteId, pinHash)
+                .isPresent();
+    }
+
+    /**
+     * Frees the PINs of the site's passes that have ended (in the caller's transaction) and answers
+     * those passes without their PIN hash, for the site's change log.
+     */
+    static List<Change> freeEndedPins(Connection c, String tenantId, String siteId, Instant now) throws SQLException {
+        List<String> ended = Sql.list(
+                c,
+                "SELECT id FROM visitor_passes WHERE tenant_id = ? AND site_id = ? AND pin_hash IS NOT NULL"
+                        + " AND valid_until <= ? ORDER BY id",
+                Sql.STRING,
+                tenantId,
+                siteId,
+                now);
+        List<Change> changes = new ArrayList<>();
+        for (String id : ended) {
+            Sql.update(c, "UPDATE visitor_passes SET pin_hash = NULL WHERE id = ? AND tenant_id = ?", id, tenantId);
+            changes.add(new Change.Upsert(entity(c, tenantId, id).orElseThrow()));
+        }
+        return changes;
+    }
+
+    /** Whether {@code pin} is the PIN of the tenant's pass now (a revoked, used or ended pass has none). */
+    public boolean pinMatches(String tenantId, String passId, String pin) {
+        return database.read(c -> {
+            Optional<String> stored = Sql.one(
+                    c,
+                    "SELECT pin_hash FROM visitor_passes WHERE id = ? AND tenant_id = ? AND pin_hash IS NOT NULL",
+                    Sql.STRING,
+                    passId,
+                    tenantId);
+            Optional<String> site = Sql.byId(c, "visitor_passes", "site_id", Sql.STRING, tenantId, passId);
+            if (stored.isEmpty() || site.isEmpty() || pin == null || !pin.matches("[0-9]{6}")) {
+                return false;
+            }
+            String hash =
+                    new CardHasher(TenantStore.cardKey(c, database.masterKey(), tenantId)).pinHash(site.get(), pin);
+            return CardHasher.same(hash, stored.get());
         });
     }
 
@@ -158,9 +326,16 @@ public record VisitorPassStore(Database database, Clock clock) {
             if (!SiteStore.siteExists(c, tenantId, siteId)) {
                 return new StoreResult.NotFound<>("site", siteId);
             }
-            Query query = new Query("SELECT id FROM visitor_passes WHERE tenant_id = ?", tenantId)
-                    .and("site_id = ?", siteId)
-                    .andIf(status, "status = ?");
+            Query query =
+                    new Query("SELECT id FROM visitor_passes WHERE tenant_id = ?", tenantId).and("site_id = ?", siteId);
+            if (status.isPresent()) {
+                switch (status.get()) {
+                    case REVOKED -> query.and("status = ?", PassStatus.REVOKED);
+                    case USED -> query.and("status = ? AND single_use AND used_at IS NOT NULL", PassStatus.ACTIVE);
+                    case ACTIVE ->
+                        query.and("status = ? AND NOT (single_use AND used_at IS NOT NULL)", PassStatus.ACTIVE);
+                }
+            }
             Keyset.BY_ID.page(query, after, limit);
             List<PassView> items = new ArrayList<>();
             for (String id : Sql.list(c, query, Sql.STRING)) {
@@ -174,6 +349,12 @@ public record VisitorPassStore(Database database, Clock clock) {
     public StoreResult<PassView> revoke(String tenantId, String passId) {
         Instant now = clock.instant();
         return database.write(c -> REVOKING.revoke(c, tenantId, passId, now, (saving, before) -> {
+            // A revoked pass's PIN is free again: the edges drop its hash with this change.
+            Sql.update(
+                    saving,
+                    "UPDATE visitor_passes SET pin_hash = NULL WHERE id = ? AND tenant_id = ?",
+                    passId,
+                    tenantId);
             ChangeLog.append(
                     saving,
                     tenantId,
@@ -193,8 +374,16 @@ public record VisitorPassStore(Database database, Clock clock) {
                 return new StoreResult.NotFound<>("visitor pass", passId);
             }
             VisitorPass pass = entity(c, tenantId, passId).orElseThrow();
-            if (pass.status() != PassStatus.ACTIVE) {
-                return new StoreResult.Conflict<>("visitor pass " + passId + " is revoked; create a new pass instead");
+            switch (pass.status()) {
+                case ACTIVE -> {}
+                case REVOKED -> {
+                    return new StoreResult.Conflict<>(
+                            "visitor pass " + passId + " is revoked; create a new pass instead");
+                }
+                case USED -> {
+                    return new StoreResult.Conflict<>("visitor pass " + passId + " was used at "
+                            + view.get().usedAt() + " and admits nobody again; create a new pass instead");
+                }
             }
             if (!now.isBefore(pass.validUntil())) {
                 return new StoreResult.Conflict<>(
@@ -226,7 +415,7 @@ public record VisitorPassStore(Database database, Clock clock) {
         return Sql.byId(
                 c,
                 "visitor_passes",
-                COLUMNS,
+                VIEW_COLUMNS,
                 rows -> new PassView(
                         rows.getString(1),
                         rows.getString(2),
@@ -238,9 +427,14 @@ public record VisitorPassStore(Database database, Clock clock) {
                         Times.iso(rows.getLong(6)),
                         Times.iso(rows.getLong(7)),
                         rows.getBoolean(8),
-                        WireNames.wire(rows.getString(9)),
+                        WireNames.wire(status(
+                                PassStatus.valueOf(rows.getString(9)),
+                                rows.getBoolean(8),
+                                Sql.instant(rows, 12).isPresent())),
                         Times.iso(rows.getLong(10)),
-                        Times.iso(rows.getLong(11))),
+                        Times.iso(rows.getLong(11)),
+                        Sql.instant(rows, 12).map(Times::iso).orElse(null),
+                        VisitorPassUses.count(c, tenantId, passId)),
                 tenantId,
                 passId);
     }
@@ -258,12 +452,23 @@ public record VisitorPassStore(Database database, Clock clock) {
                 c, "SELECT door_id FROM visitor_pass_doors WHERE pass_id = ? ORDER BY door_id", Sql.STRING, passId);
     }
 
+    /**
+     * The pass's status as the edges get it: revoked wins; a single-use pass with a use on record is
+     * {@code used} (spent for the whole site).
+     */
+    private static PassStatus status(PassStatus stored, boolean singleUse, boolean usedOnce) {
+        return switch (stored) {
+            case REVOKED -> PassStatus.REVOKED;
+            case ACTIVE, USED -> singleUse && usedOnce ? PassStatus.USED : PassStatus.ACTIVE;
+        };
+    }
+
     /** The pass as its site's edge gets it, or empty when the tenant has no such pass. */
     public static Optional<VisitorPass> entity(Connection c, String tenantId, String passId) throws SQLException {
         return Sql.one(
                 c,
-                "SELECT host_member_id, valid_from, valid_until, single_use, status FROM visitor_passes"
-                        + " WHERE id = ? AND tenant_id = ?",
+                "SELECT host_member_id, valid_from, valid_until, single_use, status, used_at, pin_hash"
+                        + " FROM visitor_passes WHERE id = ? AND tenant_id = ?",
                 rows -> {
                     Set<DoorGroupId> groups = new HashSet<>();
                     groups(c, passId).forEach(id -> groups.add(DoorGroupId.of(id)));
@@ -277,7 +482,11 @@ public record VisitorPassStore(Database database, Clock clock) {
                             Sql.instant(rows, 2).orElseThrow(),
                             Sql.instant(rows, 3).orElseThrow(),
                             rows.getBoolean(4),
-                            PassStatus.valueOf(rows.getString(5)));
+                            status(
+                                    PassStatus.valueOf(rows.getString(5)),
+                                    rows.getBoolean(4),
+                                    Sql.instant(rows, 6).isPresent()),
+                            Optional.ofNullable(rows.getString(7)));
                 },
                 passId,
                 tenantId);

@@ -3,6 +3,7 @@ package dev.gatehouse.hub.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.gatehouse.hub.access.AccessLogStore;
 import dev.gatehouse.hub.bookings.SiteFeatures;
+import dev.gatehouse.hub.credentials.VisitorPassUses;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
@@ -271,11 +272,14 @@ public final class EventIngest implements AutoCloseable {
         List<String> fresh =
                 AccessLogStore.insert(c, device.tenantId(), device.siteId(), device.deviceId(), access, now);
         int stored = fresh.size();
-        // A new event that spent a pass's day counts it, in this transaction: each day once.
+        // A new event that spent a pass's day counts it, in this transaction: each day once; a
+        // visitor pass's use is recorded, and a single-use pass spent for the whole site.
         Set<String> freshIds = Set.copyOf(fresh);
         for (Envelope envelope : access) {
             if (freshIds.contains(envelope.id())) {
                 PassDays.count(
+                        c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
+                VisitorPassUses.record(
                         c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
                 AccessEvent event = envelope.payloadAs(AccessEvent.class);
                 Outbox.emit(

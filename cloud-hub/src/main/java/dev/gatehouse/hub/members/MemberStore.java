@@ -153,50 +153,72 @@ public record MemberStore(Database database, Clock clock) {
             String tenantId, String actor, String memberId, UnaryOperator<MemberInput> change) {
         Instant now = clock.instant();
         AtomicReference<String> email = new AtomicReference<>("");
-        return writeMember(email, c -> {
-            if (!lock(c, tenantId, memberId)) {
-                return new StoreResult.NotFound<>("member", memberId);
-            }
-            MemberInput before = view(c, tenantId, memberId).orElseThrow().input();
-            MemberInput after = change.apply(before);
-            if (before.status() == MemberStatus.CANCELLED && after.status() != MemberStatus.CANCELLED) {
-                return new StoreResult.Conflict<>("member " + memberId + " is cancelled, and a cancellation is final;"
-                        + " create a new member to sign them up again");
-            }
-            List<FieldChange> changes = diff(Optional.of(before), after);
-            if (changes.isEmpty()) {
-                return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
-            }
-            email.set(after.email());
-            if (!after.email().equals(before.email())
-                    && emailTaken(c, tenantId, after.email(), Optional.of(memberId))) {
-                return emailTaken(after.email());
-            }
-            Sql.update(
-                    c,
-                    "UPDATE members SET email = ?, full_name = ?, phone = ?, company = ?, status = ?, roles = ?,"
-                            + " updated_at = ? WHERE id = ? AND tenant_id = ?",
-                    after.email(),
-                    after.fullName(),
-                    after.phone(),
-                    after.company(),
-                    after.status(),
-                    rolesJson(after.roles()),
-                    now,
-                    memberId,
-                    tenantId);
-            if (!after.email().equals(before.email()) || !after.fullName().equals(before.fullName())) {
-                MemberTerms.replace(c, tenantId, memberId, after.email(), after.fullName());
-            }
-            String action = after.status() != before.status() ? "status-changed" : "updated";
-            long version = recordHistory(c, tenantId, memberId, actor, action, changes, now);
-            emit(c, tenantId, eventType(before.status(), after.status()), memberId, version, now);
-            // Names and contact details stay at the hub: only status and roles reach the doors.
-            if (after.status() != before.status() || !after.roles().equals(before.roles())) {
-                ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(memberId, after))), now);
-            }
+        return writeMember(
+                email,
+                c -> update(
+                        c,
+                        tenantId,
+                        actor,
+                        memberId,
+                        change.andThen(after -> {
+                            email.set(after.email());
+                            return after;
+                        })::apply,
+                        now));
+    }
+
+    /**
+     * {@link #update(String, String, String, UnaryOperator)} in the caller's transaction. A concurrent
+     * write that takes the new e-mail first makes the commit fail on the unique constraint.
+     */
+    public static StoreResult<MemberView> update(
+            Connection c,
+            String tenantId,
+            String actor,
+            String memberId,
+            UnaryOperator<MemberInput> change,
+            Instant now)
+            throws SQLException {
+        if (!lock(c, tenantId, memberId)) {
+            return new StoreResult.NotFound<>("member", memberId);
+        }
+        MemberInput before = view(c, tenantId, memberId).orElseThrow().input();
+        MemberInput after = change.apply(before);
+        if (before.status() == MemberStatus.CANCELLED && after.status() != MemberStatus.CANCELLED) {
+            return new StoreResult.Conflict<>("member " + memberId + " is cancelled, and a cancellation is final;"
+                    + " create a new member to sign them up again");
+        }
+        List<FieldChange> changes = diff(Optional.of(before), after);
+        if (changes.isEmpty()) {
             return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
-        });
+        }
+        if (!after.email().equals(before.email()) && emailTaken(c, tenantId, after.email(), Optional.of(memberId))) {
+            return emailTaken(after.email());
+        }
+        Sql.update(
+                c,
+                "UPDATE members SET email = ?, full_name = ?, phone = ?, company = ?, status = ?, roles = ?,"
+                        + " updated_at = ? WHERE id = ? AND tenant_id = ?",
+                after.email(),
+                after.fullName(),
+                after.phone(),
+                after.company(),
+                after.status(),
+                rolesJson(after.roles()),
+                now,
+                memberId,
+                tenantId);
+        if (!after.email().equals(before.email()) || !after.fullName().equals(before.fullName())) {
+            MemberTerms.replace(c, tenantId, memberId, after.email(), after.fullName());
+        }
+        String action = after.status() != before.status() ? "status-changed" : "updated";
+        long version = recordHistory(c, tenantId, memberId, actor, action, changes, now);
+        emit(c, tenantId, eventType(before.status(), after.status()), memberId, version, now);
+        // Names and contact details stay at the hub: only status and roles reach the doors.
+        if (after.status() != before.status() || !after.roles().equals(before.roles())) {
+            ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(memberId, after))), now);
+        }
+        return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
     }
 
     /** What a change of status (or none) is called in the event outbox. */

@@ -17,8 +17,10 @@ import dev.gatehouse.hub.console.FloorPlanStore;
 import dev.gatehouse.hub.console.Messages;
 import dev.gatehouse.hub.console.SignInService;
 import dev.gatehouse.hub.credentials.CredentialStore;
+import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.credits.CreditStore;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.sites.SiteStore;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.ZoneId;
@@ -98,6 +100,14 @@ public final class Portal {
                         sites,
                         new PublicPurchases(parts.database(), parts.clock()),
                         new PassStore(parts.database(), parts.clock()),
+                        parts.audit()))
+                .register(new PortalVisitorPages(
+                        parts.clock(),
+                        sessions,
+                        sites,
+                        new DoorGroupStore(parts.database(), parts.clock()),
+                        new VisitorPassStore(parts.database(), parts.clock()),
+                        parts.mailer(),
                         parts.audit()))
                 .register(new PublicPages(
                         parts.clock(),

@@ -70,13 +70,14 @@ public record DoorGroupService(SiteStore sites, DoorGroupStore store, Audit audi
     private void updateGroup(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.require(req, Permission.MANAGE_SITES);
         Views.DoorGroupView current = group(req, caller);
-        Input input = Input.of(Json.object(req, maxBody), "name", "doorIds");
+        Input input = Input.of(Json.object(req, maxBody), "name", "doorIds", "forVisitors");
         Optional<String> name = input.has("name") ? Optional.of(input.text("name", 100)) : Optional.empty();
         Optional<List<String>> doorIds =
                 input.has("doorIds") ? Optional.of(input.ids("doorIds", 500)) : Optional.empty();
+        Optional<Boolean> forVisitors = input.bool("forVisitors");
         input.done();
         Views.DoorGroupView updated =
-                StoreResults.value(store.updateGroup(caller.tenantId(), current.id(), name, doorIds));
+                StoreResults.value(store.updateGroup(caller.tenantId(), current.id(), name, doorIds, forVisitors));
         audit.record(req, caller, "door-group.update", "door-group", current.id(), current.siteId(), current, updated);
         Json.ok(res, updated);
     }

@@ -74,6 +74,19 @@ public record DoorGroupStore(Database database, Clock clock) {
     /** Renames the group and/or replaces its doors (each only when given). */
     public StoreResult<Views.DoorGroupView> updateGroup(
             String tenantId, String groupId, Optional<String> name, Optional<List<String>> doorIds) {
+        return updateGroup(tenantId, groupId, name, doorIds, Optional.empty());
+    }
+
+    /**
+     * Renames the group, replaces its doors, and/or marks it for visitors (the doors members'
+     * invitations open at its site), each only when given.
+     */
+    public StoreResult<Views.DoorGroupView> updateGroup(
+            String tenantId,
+            String groupId,
+            Optional<String> name,
+            Optional<List<String>> doorIds,
+            Optional<Boolean> forVisitors) {
         Instant now = clock.instant();
         StoreResult<Boolean> written = database.write(c -> {
             Optional<String> siteId = groupSite(c, tenantId, groupId);
@@ -94,6 +107,9 @@ public record DoorGroupStore(Database database, Clock clock) {
                     name,
                     now,
                     groupId);
+            if (forVisitors.isPresent()) {
+                Sql.update(c, "UPDATE door_groups SET for_visitors = ? WHERE id = ?", forVisitors.get(), groupId);
+            }
             appendGroup(c, tenantId, siteId.get(), groupId, now);
             return StoreResult.found(true);
         });
@@ -155,16 +171,27 @@ public record DoorGroupStore(Database database, Clock clock) {
         return Sql.byId(
                 c,
                 "door_groups",
-                "id, site_id, name, created_at, updated_at",
+                "id, site_id, name, created_at, updated_at, for_visitors",
                 row -> new Views.DoorGroupView(
                         row.getString(1),
                         row.getString(2),
                         row.getString(3),
                         groupDoors(c, groupId),
+                        row.getBoolean(6),
                         Times.iso(row.getLong(4)),
                         Times.iso(row.getLong(5))),
                 tenantId,
                 groupId);
+    }
+
+    /** The site's door groups marked for visitors, by id: the doors members' invitations open there. */
+    public static List<String> visitorGroups(Connection c, String tenantId, String siteId) throws SQLException {
+        return Sql.list(
+                c,
+                "SELECT id FROM door_groups WHERE tenant_id = ? AND site_id = ? AND for_visitors ORDER BY id",
+                Sql.STRING,
+                tenantId,
+                siteId);
     }
 
     /** The site's door groups by name. */

@@ -38,5 +38,11 @@ public final class Views {
     public record OfficeHours(String day, String from, String to) {}
 
     public record DoorGroupView(
-            String id, String siteId, String name, List<String> doorIds, String createdAt, String updatedAt) {}
+            String id,
+            String siteId,
+            String name,
+            List<String> doorIds,
+            boolean forVisitors,
+            String createdAt,
+            String updatedAt) {}
 }

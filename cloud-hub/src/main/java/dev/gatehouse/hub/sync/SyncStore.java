@@ -5,6 +5,7 @@ import dev.gatehouse.hub.bookings.BookingEntities;
 import dev.gatehouse.hub.bookings.RoomControllers;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.changes.LoggedChange;
+import dev.gatehouse.hub.credentials.VisitorPassForms;
 import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.sites.SiteStore;
@@ -136,6 +137,18 @@ public record SyncStore(Database database, Clock clock) {
                                 change.siteId(), change.seq(), PassDays.forOldEdges(change.change()), change.at()))
                         .toList();
             }
+            if (changes.stream().anyMatch(change -> VisitorPassForms.isExtended(change.change()))) {
+                // An edge of the site may not read a used pass or a PIN hash: used becomes revoked,
+                // the PIN hash is left out (VisitorPassForms).
+                VisitorPassForms.Reads reads = VisitorPassForms.reads(c, tenantId, siteId);
+                changes = changes.stream()
+                        .map(change -> new LoggedChange(
+                                change.siteId(),
+                                change.seq(),
+                                VisitorPassForms.forSite(change.change(), reads),
+                                change.at()))
+                        .toList();
+            }
             ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
@@ -200,11 +213,14 @@ public record SyncStore(Database database, Clock clock) {
             return Optional.of(new Snapshot(
                     head.get(),
                     head.get().head(),
-                    PassDays.forSite(
-                            RoomControllers.forSite(
-                                    BookingEntities.forSite(all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
-                                    RoomControllers.siteReads(c, tenantId, siteId)),
-                            PassDays.siteReads(c, tenantId, siteId)),
+                    VisitorPassForms.forSite(
+                            PassDays.forSite(
+                                    RoomControllers.forSite(
+                                            BookingEntities.forSite(
+                                                    all, BookingEntities.siteReadsV2(c, tenantId, siteId)),
+                                            RoomControllers.siteReads(c, tenantId, siteId)),
+                                    PassDays.siteReads(c, tenantId, siteId)),
+                            VisitorPassForms.reads(c, tenantId, siteId)),
                     TenantStore.activeSigningKey(c, database.masterKey(), tenantId)));
         });
     }

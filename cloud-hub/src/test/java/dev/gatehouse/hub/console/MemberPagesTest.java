@@ -244,7 +244,7 @@ class MemberPagesTest extends LiveBrowserTest {
     }
 
     @Test
-    void aVisitorPassFromThePageIsGrantedAtTheDoorAndEmailedWithItsQrCode() throws Exception {
+    void aVisitorPassFromThePageIsEmailedWithItsQrCodeAndPinAndOpensTheDoorOnce() throws Exception {
         signInAsFrontDesk();
         browser.open(site.url("/console/visitor-passes"));
         browser.awaitVisible(By.id("visitorName")).sendKeys("Vera Visitor");
@@ -272,7 +272,26 @@ class MemberPagesTest extends LiveBrowserTest {
         } finally {
             chromium.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("media", ""));
         }
-        String path = URI.create(browser.driver().getCurrentUrl()).getPath();
+        String path = URI.create(image.getAttribute("src")).getPath().replaceFirst("/qr\\.png$", "");
+        // The PIN is on the page this once (the hub keeps only its hash).
+        String pin = browser.driver().findElement(By.id("pass-pin")).getText();
+        assertThat(pin).matches("[0-9]{6}");
+
+        Path mail = site.hub.hub().config().dataDir().resolve("mail");
+        long mailsBefore = emls(mail).size();
+        browser.driver().findElement(By.id("send-pass")).click();
+        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).isEqualTo("Visitor pass sent.");
+        assertThat(browser.driver().findElements(By.id("pass-pin")))
+                .as("shown once")
+                .isEmpty();
+        List<Path> mails = emls(mail);
+        assertThat(mails).hasSize((int) mailsBefore + 1);
+        String sent = Files.readString(mails.getLast());
+        assertThat(sent)
+                .contains("vera@visitors.example")
+                .contains("visitor-pass.png")
+                .contains("image/png")
+                .contains(pin);
 
         String token = QrImages.decode(png(path + "/qr.png"));
         site.awaitInSync();
@@ -283,18 +302,63 @@ class MemberPagesTest extends LiveBrowserTest {
         assertThat(scanned.decision())
                 .isInstanceOfSatisfying(Decision.Granted.class, granted -> assertThat(granted.basis())
                         .isEqualTo(GrantBasis.VISITOR_PASS));
+        // Single use: the PIN typed at the kiosk afterwards is refused, offline, by the edge itself.
+        assertThat(site.edge
+                        .agent
+                        .admitByPin(site.door, pin)
+                        .get(15, java.util.concurrent.TimeUnit.SECONDS)
+                        .decision())
+                .isEqualTo(new Decision.Denied(dev.gatehouse.protocol.model.DenyReason.VISITOR_PASS_USED));
+    }
 
-        Path mail = site.hub.hub().config().dataDir().resolve("mail");
-        long mailsBefore = emls(mail).size();
-        browser.driver().findElement(By.id("send-pass")).click();
-        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).isEqualTo("Visitor pass sent.");
-        List<Path> mails = emls(mail);
-        assertThat(mails).hasSize((int) mailsBefore + 1);
-        String sent = Files.readString(mails.getLast());
-        assertThat(sent)
-                .contains("vera@visitors.example")
-                .contains("visitor-pass.png")
-                .contains("image/png");
+    @Test
+    void theFrontDeskDownloadsAMembersDataAndOnlyAnOwnerErasesThemAndTheirCardStopsOpeningTheDoor() {
+        String uid = LiveSite.uid();
+        String member = site.member("Erin Erasure", uid);
+        site.awaitInSync();
+        assertThat(site.edge.tap(uid).decision()).isInstanceOf(Decision.Granted.class);
+
+        signInAsFrontDesk();
+        browser.open(site.url("/console/members/" + member));
+        assertThat(browser.awaitVisible(By.id("export")).getAttribute("href")).endsWith(member + "/export");
+        assertThat(browser.driver().findElements(By.id("erase"))).isEmpty();
+        Api.Response export =
+                site.api().withCookie("GET", "/console/members/" + member + "/export", cookie(), Optional.empty());
+        assertThat(export.status()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Disposition").orElse(""))
+                .contains("attachment");
+        assertThat(export.json().get("member").get("full_name").asText()).isEqualTo("Erin Erasure");
+        assertThat(export.json().get("data").has("credentials")).isTrue();
+        site.signOut(browser);
+
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/members/" + member));
+        browser.awaitVisible(By.id("erase"));
+        check("member-privacy");
+        // Erasure cannot be undone, so the page asks first: dismissed, nothing happens.
+        browser.driver().findElement(By.id("erase")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).dismiss();
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("[data-testid=member-name]"))
+                        .getText())
+                .isEqualTo("Erin Erasure");
+        browser.driver().findElement(By.id("erase")).click();
+        browser.await(ExpectedConditions.alertIsPresent()).accept();
+        assertThat(browser.awaitVisible(By.cssSelector("p.notice")).getText()).startsWith("Member erased.");
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("[data-testid=member-name]"))
+                        .getText())
+                .isEqualTo("Erased member");
+        assertThat(browser.driver().findElement(By.tagName("main")).getText()).doesNotContain("Erin Erasure");
+        check("member-erased");
+
+        site.awaitInSync();
+        assertThat(site.edge.tap(uid).decision()).isInstanceOf(Decision.Denied.class);
+        assertThat(site.api()
+                        .get("/api/v1/audit?action=member.erase&resourceId=" + member, site.token())
+                        .json()
+                        .get("items"))
+                .hasSize(1);
     }
 
     @Test

@@ -47,6 +47,20 @@ public record People(TestHub hub, String token) {
                         + ",\"holidays\":\"" + holidays + "\"}");
     }
 
+    /**
+     * What the site's doors decide for the member at the door at {@code at}, as the hub's explain
+     * answers it: "granted", or "denied" and the reason ("denied grant-expired").
+     */
+    public String decision(String memberId, String doorId, java.time.Instant at) {
+        Api.Response answer =
+                api().get("/api/v1/explain?memberId=" + memberId + "&doorId=" + doorId + "&at=" + at, token);
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        return answer.json().get("decision").asText()
+                + (answer.json().has("reason")
+                        ? " " + answer.json().get("reason").asText()
+                        : "");
+    }
+
     public Api.Response assign(String memberId, String planId, String body) {
         return api().put("/api/v1/members/" + memberId + "/plans/" + planId, token, body);
     }

@@ -70,6 +70,26 @@ final class EdgeMessages {
                         Optional.of(GrantId.of(grant)))));
     }
 
+    /** A visitor pass's QR (or {@code presented}) granted at {@code door} at {@code at} (visitor-pass, trusted clock). */
+    static byte[] visitorGranted(
+            String id, Instant at, String site, String door, String pass, PresentedKind presented) {
+        return MessageCodec.encode(new Envelope(
+                id,
+                at,
+                new AccessEvent(
+                        site,
+                        DoorId.of(door),
+                        presented,
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(dev.gatehouse.protocol.model.PassId.of(pass)),
+                        true,
+                        Optional.of(GrantBasis.VISITOR_PASS),
+                        Optional.empty(),
+                        ClockStatus.TRUSTED)));
+    }
+
     static byte[] doorEvent(String id, String site, String door) {
         return MessageCodec.encode(new Envelope(
                 id, Instant.now(), new DoorEvent(site, DoorId.of(door), DoorEventKind.FORCED_OPEN, Optional.empty())));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.billing.StripeStandIn;
+import dev.gatehouse.hub.members.People;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
@@ -161,13 +162,7 @@ class PublicPageTest {
     }
 
     private String explain(String member, Instant at) {
-        Api.Response answer =
-                hub.api().get("/api/v1/explain?memberId=" + member + "&doorId=" + door + "&at=" + at, tenant.token());
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-        return answer.json().get("decision").asText()
-                + (answer.json().has("reason")
-                        ? " " + answer.json().get("reason").asText()
-                        : "");
+        return new People(hub, tenant.token()).decision(member, door, at);
     }
 
     @Test

@@ -128,6 +128,31 @@ public final class DecisionService {
         return decide(door, presented, presented.kind(), Optional.empty(), arrivedNanos);
     }
 
+    /**
+     * A visitor pass's 6-digit PIN typed at {@code door}'s kiosk just now: the kiosk's way in. The PIN
+     * is hashed with the tenant's key and looked up offline in the cache; the pass it names is
+     * decided as its QR code would be (a single-use pass is spent by whichever comes first, QR or
+     * PIN) and recorded as presented {@code visitor-pin}. A PIN of the wrong form or that no pass
+     * holds is denied as {@code UNKNOWN_CREDENTIAL}. The PIN itself is never stored or sent. The
+     * caller (the kiosk) limits the rate of guesses: 10^6 PINs are few.
+     */
+    public CompletableFuture<Decided> presentPin(DoorController door, String pin) {
+        long arrivedNanos = System.nanoTime();
+        Presented presented;
+        try {
+            String hash = cards.pinHash(site, pin);
+            presented = entitlements
+                    .reading(view -> view.visitorPassByPinHash(hash))
+                    .<Presented>map(pass -> Presented.VisitorCode.pin(pass.id()))
+                    .orElse(new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL));
+        } catch (ProtocolException e) {
+            presented = new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // the door stays locked
+        }
+        return decide(door, presented, PresentedKind.VISITOR_PIN, Optional.empty(), arrivedNanos);
+    }
+
     /** A decision made for {@code mode}: valid on the queue only while the door is still in that mode. */
     private record Draft(
             DoorMode mode,

@@ -358,7 +358,9 @@ public final class EdgeAgent implements AutoCloseable {
                     Booking.FEATURE,
                     dev.gatehouse.protocol.message.DeviceState.ROOMS_FEATURE,
                     dev.gatehouse.protocol.model.Room.FEATURE,
-                    dev.gatehouse.protocol.model.Grant.FEATURE);
+                    dev.gatehouse.protocol.model.Grant.FEATURE,
+                    dev.gatehouse.protocol.model.VisitorPass.USED_FEATURE,
+                    dev.gatehouse.protocol.model.VisitorPass.PIN_FEATURE);
         }
 
         @Override
@@ -579,6 +581,20 @@ public final class EdgeAgent implements AutoCloseable {
     public AutoCloseable onDecision(Consumer<Decided> listener) {
         decisionListeners.add(listener);
         return () -> decisionListeners.remove(listener);
+    }
+
+    /**
+     * A visitor's 6-digit PIN typed at the kiosk of door {@code doorId}: decided offline like the
+     * pass's QR code, recorded as presented {@code visitor-pin}, and the door opened if granted; a
+     * single-use pass is spent site-wide by its first use, QR or PIN. The kiosk limits the rate of
+     * tries (see the protocol README, Visitor passes).
+     */
+    public java.util.concurrent.CompletableFuture<Decided> admitByPin(String doorId, String pin) {
+        DoorController door = doors.get(doorId);
+        if (door == null) {
+            throw new IllegalArgumentException("no door '" + doorId + "' (doors: " + doors.keySet() + ")");
+        }
+        return decisions.presentPin(door, pin);
     }
 
     /** A technician's relay test from the command line: unlocks the door for its pulse. */

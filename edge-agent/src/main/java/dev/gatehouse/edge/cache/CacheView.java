@@ -47,6 +47,8 @@ final class CacheView implements Entitlements {
     // CROSS JOIN keeps SQLite's join order: the lookup table first, then the entity by its primary key.
     static final String SQL_BY_CARD_HASH = "SELECT e.json FROM entity_card c CROSS JOIN entity e"
             + " ON e.kind = 'credential' AND e.key = c.key WHERE c.card_hash = ?";
+    static final String SQL_BY_PIN_HASH = "SELECT e.json FROM entity_card c CROSS JOIN entity e"
+            + " ON e.kind = 'visitor-pass' AND e.key = c.key WHERE c.card_hash = ?";
     static final String SQL_BY_MEMBER = "SELECT e.json FROM entity_member m CROSS JOIN entity e"
             + " ON e.kind = m.kind AND e.key = m.key WHERE m.member = ? AND m.kind = ? ORDER BY m.key";
 
@@ -171,6 +173,18 @@ final class CacheView implements Entitlements {
             PreparedStatement query = session.prepare(SQL_BY_CARD_HASH);
             query.setBytes(1, HEX.parseHex(cardHash));
             return entities.single(query, Credential.class);
+        });
+    }
+
+    @Override
+    public Optional<VisitorPass> visitorPassByPinHash(String pinHash) {
+        if (pinHash == null || !CARD_HASH.matcher(pinHash).matches()) {
+            return Optional.empty();
+        }
+        return call("look up a PIN hash", session -> {
+            PreparedStatement query = session.prepare(SQL_BY_PIN_HASH);
+            query.setBytes(1, HEX.parseHex(pinHash));
+            return entities.single(query, VisitorPass.class);
         });
     }
 

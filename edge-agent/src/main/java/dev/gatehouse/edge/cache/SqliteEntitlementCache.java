@@ -391,6 +391,11 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
+    public Optional<VisitorPass> visitorPassByPinHash(String pinHash) {
+        return pooled.visitorPassByPinHash(pinHash);
+    }
+
+    @Override
     public boolean visitorPassUsed(PassId id) {
         return pooled.visitorPassUsed(id);
     }

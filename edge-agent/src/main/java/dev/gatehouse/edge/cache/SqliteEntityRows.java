@@ -89,9 +89,16 @@ final class SqliteEntityRows {
                         case Booking booking -> booking.member().value();
                         default -> null;
                     };
-            byte[] cardHash = entity instanceof Credential credential
-                    ? credential.cardHash().map(HEX::parseHex).orElse(null)
-                    : null;
+            // A visitor pass's PIN hash shares the card lookup: its own domain ("gh-pin-v1:") keeps the
+            // two apart, and each lookup joins to its own kind.
+            byte[] cardHash =
+                    switch (entity) {
+                        case Credential credential ->
+                            credential.cardHash().map(HEX::parseHex).orElse(null);
+                        case dev.gatehouse.protocol.model.VisitorPass pass ->
+                            pass.pinHash().map(HEX::parseHex).orElse(null);
+                        default -> null;
+                    };
             return new Row(kindName(entity.kind()), entity.key(), member, cardHash, MessageCodec.encodeEntity(entity));
         }
 

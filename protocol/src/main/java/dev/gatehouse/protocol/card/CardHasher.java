@@ -19,6 +19,8 @@ public final class CardHasher {
     public static final int MIN_KEY_BYTES = 32;
 
     private static final byte[] DOMAIN = "gh-card-v1:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PIN_DOMAIN = "gh-pin-v1:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final java.util.regex.Pattern PIN = java.util.regex.Pattern.compile("[0-9]{6}");
     private static final HexFormat HEX = HexFormat.of();
 
     private final ThreadLocal<Mac> mac;
@@ -51,6 +53,26 @@ public final class CardHasher {
         Mac instance = mac.get();
         instance.update(DOMAIN);
         return HEX.formatHex(instance.doFinal(uid));
+    }
+
+    /**
+     * The lookup key of a visitor pass's 6-digit PIN at a site:
+     * {@code hex(HMAC-SHA256(tenantKey, "gh-pin-v1:" || site || ":" || pin))}. The same tenant key as
+     * for cards (the hub and the tenant's edges hold it), so an edge checks a typed PIN offline; the
+     * site in the message makes the same PIN at two sites two different hashes. A PIN has only 10^6
+     * values: the hash hides it from a casual reader of a database, not from someone holding the key.
+     */
+    public String pinHash(String site, String pin) {
+        if (pin == null || !PIN.matcher(pin).matches()) {
+            throw new ProtocolException(ProtocolError.BAD_VALUE, "a visitor PIN is 6 digits");
+        }
+        if (site == null || site.isBlank()) {
+            throw new ProtocolException(ProtocolError.BAD_VALUE, "a visitor PIN belongs to a site");
+        }
+        Mac instance = mac.get();
+        instance.update(PIN_DOMAIN);
+        instance.update((site + ":" + pin).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return HEX.formatHex(instance.doFinal());
     }
 
     /** The lookup key for a UID written in hex, with or without ':' or ' ' separators, in either case. */

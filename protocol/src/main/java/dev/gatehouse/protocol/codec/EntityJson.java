@@ -102,7 +102,8 @@ final class EntityJson {
                         .put("validFrom", pass.validFrom())
                         .put("validUntil", pass.validUntil())
                         .put("singleUse", pass.singleUse())
-                        .put("status", pass.status());
+                        .put("status", pass.status())
+                        .opt("pinHash", pass.pinHash());
             case SigningKey key -> out.put("kid", key.kid()).map("jwk", key.jwk());
             case Room room ->
                 out.put("id", room.id())
@@ -183,7 +184,8 @@ final class EntityJson {
                                 in.instant("validFrom"),
                                 in.instant("validUntil"),
                                 in.bool("singleUse"),
-                                in.enumValue("status", PassStatus.class));
+                                in.enumValue("status", PassStatus.class),
+                                in.optString("pinHash"));
                     case SIGNING_KEY -> new SigningKey(in.id("kid"), in.stringMap("jwk"));
                     case ROOM ->
                         new Room(

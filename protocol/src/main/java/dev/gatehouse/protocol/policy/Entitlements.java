@@ -58,6 +58,12 @@ public interface Entitlements {
 
     Optional<VisitorPass> visitorPass(PassId id);
 
+    /**
+     * The visitor pass whose {@code pinHash} is this (a typed PIN's keyed hash), if the cache holds
+     * one: how a kiosk finds the pass of a typed PIN.
+     */
+    Optional<VisitorPass> visitorPassByPinHash(String pinHash);
+
     /** Whether a single-use pass has already opened a door. */
     boolean visitorPassUsed(PassId id);
 

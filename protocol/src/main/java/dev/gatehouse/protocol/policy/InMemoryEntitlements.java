@@ -245,6 +245,13 @@ public final class InMemoryEntitlements implements Entitlements {
     }
 
     @Override
+    public Optional<VisitorPass> visitorPassByPinHash(String pinHash) {
+        return passes.values().stream()
+                .filter(pass -> pass.pinHash().equals(Optional.ofNullable(pinHash)))
+                .findFirst();
+    }
+
+    @Override
     public boolean visitorPassUsed(PassId id) {
         return usedPasses.contains(id);
     }

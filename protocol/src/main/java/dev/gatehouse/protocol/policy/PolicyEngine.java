@@ -378,6 +378,10 @@ public final class PolicyEngine {
             case REVOKED -> {
                 return deny(DenyReason.VISITOR_PASS_REVOKED);
             }
+            case USED -> {
+                // Spent at another edge of the site (or at this one): the hub says so to every edge.
+                return deny(DenyReason.VISITOR_PASS_USED);
+            }
         }
         if (request.mode() instanceof DoorMode.Lockdown) {
             return deny(DenyReason.LOCKDOWN);

@@ -45,15 +45,28 @@ public sealed interface Presented
         }
     }
 
-    /** A verified visitor QR token naming a pass; {@code singleUse} when the token itself says so. */
-    record VisitorCode(PassId pass, boolean singleUse) implements Presented {
+    /**
+     * A verified visitor QR token naming a pass ({@code singleUse} when the token itself says so), or
+     * ({@code byPin}) the pass whose PIN was typed at a kiosk.
+     */
+    record VisitorCode(PassId pass, boolean singleUse, boolean byPin) implements Presented {
         public VisitorCode {
             Checks.present(pass, "pass");
         }
 
+        /** A verified visitor QR token. */
+        public VisitorCode(PassId pass, boolean singleUse) {
+            this(pass, singleUse, false);
+        }
+
+        /** The pass whose PIN was typed: the pass alone says whether it is single-use. */
+        public static VisitorCode pin(PassId pass) {
+            return new VisitorCode(pass, false, true);
+        }
+
         @Override
         public PresentedKind kind() {
-            return PresentedKind.VISITOR_QR;
+            return byPin ? PresentedKind.VISITOR_PIN : PresentedKind.VISITOR_QR;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.gatehouse.protocol.card;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.gatehouse.protocol.ProtocolError;
@@ -183,6 +184,33 @@ class CardHasherTest {
             // Computed outside Java (Python hmac) with key 00 01 .. 1f: the hub, the edge and any
             // third-party importer must agree on these exact values.
             assertThat(new CardHasher(VECTOR_KEY).hash(uid(uidHex))).isEqualTo(expected);
+        }
+    }
+
+    @Nested
+    class VisitorPins {
+        @Test
+        void aPinHashMatchesTheSpecTestVector() {
+            // Computed outside Java (Python hmac) with key 00 01 .. 1f: the hub hashes, the edge checks.
+            assertThat(new CardHasher(VECTOR_KEY).pinHash("hq-berlin", "418207"))
+                    .isEqualTo("532f9d0db40aa61d2c900a782b9b5d7aea944ce4d1eb721918b8c76b80d35913");
+        }
+
+        @Test
+        void theSamePinAtAnotherSiteOrAsACardHashesDifferently() {
+            // The site and the domain are in the message: one site's PIN hash finds nothing at another.
+            CardHasher hasher = new CardHasher(VECTOR_KEY);
+            assertThat(hasher.pinHash("hq-berlin", "418207"))
+                    .isNotEqualTo(hasher.pinHash("hq-munich", "418207"))
+                    .isNotEqualTo(hasher.pinHash("hq-berlin", "418208"));
+        }
+
+        @ParameterizedTest(name = "pin \"{0}\"")
+        @ValueSource(strings = {"", "12345", "1234567", "12a456", " 123456", "١٢٣٤٥٦"})
+        void anythingButSixAsciiDigitsIsABadValue(String pin) {
+            assertThatThrownBy(() -> new CardHasher(VECTOR_KEY).pinHash("hq-berlin", pin))
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("6 digits");
         }
     }
 

@@ -50,11 +50,13 @@ class GoldenFilesTest {
         files.put("sync.batch.bookings-v2.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.room-config.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.entry-passes.json", MessageType.SYNC_BATCH);
+        files.put("sync.batch.visitor-passes.json", MessageType.SYNC_BATCH);
         files.put("sync.request.json", MessageType.SYNC_REQUEST);
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
         files.put("event.access.denied.json", MessageType.ACCESS_EVENT);
         files.put("event.access.pass-day.json", MessageType.ACCESS_EVENT);
+        files.put("event.access.visitor-pin.json", MessageType.ACCESS_EVENT);
         files.put("event.door.json", MessageType.DOOR_EVENT);
         files.put("event.booking.json", MessageType.BOOKING_EVENT);
         files.put("event.booking.released.json", MessageType.BOOKING_EVENT);

@@ -463,7 +463,7 @@ class MalformedInputTest {
                             "\"magstripe\"",
                             ProtocolError.BAD_VALUE,
                             "payload.presented 'magstripe'",
-                            "nfc-card, member-qr, visitor-qr, unrecognised-qr"),
+                            "nfc-card, member-qr, visitor-qr, visitor-pin, unrecognised-qr"),
                     replaced(
                             BATCH,
                             MEMBER + "/kind",

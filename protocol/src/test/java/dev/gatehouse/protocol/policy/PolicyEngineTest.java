@@ -970,6 +970,36 @@ class PolicyEngineTest {
         }
 
         @Test
+        void aPassTheHubReportsUsedIsRefusedAtEveryDoorThoughThisEdgeNeverSawItUsed() {
+            // Spent at another edge of the site: this edge has no use on record, only the hub's word.
+            PassId spent = site.pass("guest-spent", FROM, UNTIL, true, PassStatus.USED, Set.of(FRONT), Set.of(FLOOR_2));
+
+            assertThat(site.decide(code(spent), FRONT, WEDNESDAY_NOON)).isEqualTo(denied(DenyReason.VISITOR_PASS_USED));
+            assertThat(site.decide(new Presented.VisitorCode(spent, true), DoorId.of("floor2-east"), WEDNESDAY_NOON))
+                    .isEqualTo(denied(DenyReason.VISITOR_PASS_USED));
+            assertThat(site.evaluate(AccessRequest.online(code(spent), FRONT, WEDNESDAY_NOON))
+                            .consumesPass())
+                    .isFalse();
+        }
+
+        @Test
+        void aUsedPassInLockdownOrEmergencyReleaseIsDecidedByTheDoorModeFirst() {
+            // Emergency release opens for everyone; the used status must not keep a visitor inside.
+            PassId spent = site.pass("guest-spent-2", FROM, UNTIL, true, PassStatus.USED, Set.of(FRONT), Set.of());
+
+            assertThat(site.evaluate(new AccessRequest(
+                                    code(spent),
+                                    FRONT,
+                                    WEDNESDAY_NOON,
+                                    ClockStatus.TRUSTED,
+                                    java.time.Duration.ZERO,
+                                    new DoorMode.EmergencyRelease()))
+                            .decision()
+                            .granted())
+                    .isTrue();
+        }
+
+        @Test
         void multiUsePassKeepsOpeningAfterUse() {
             // A day visitor goes in and out for lunch; even if the edge recorded a use, a pass that
             // is not single-use must keep working.
