@@ -59,6 +59,7 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.WebhookPages;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
@@ -118,6 +119,11 @@ import dev.gatehouse.hub.web.HealthService;
 import dev.gatehouse.hub.web.OpenApiService;
 import dev.gatehouse.hub.web.Problems;
 import dev.gatehouse.hub.web.StrictUris;
+import dev.gatehouse.hub.webhooks.DisabledNotice;
+import dev.gatehouse.hub.webhooks.WebhookActions;
+import dev.gatehouse.hub.webhooks.WebhookDispatcher;
+import dev.gatehouse.hub.webhooks.WebhookService;
+import dev.gatehouse.hub.webhooks.WebhookStore;
 import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
@@ -144,6 +150,7 @@ public final class Hub implements AutoCloseable {
     private final AlertMonitor alerts;
     private final ReleaseSweep releases;
     private final BillingRun billing;
+    private final WebhookDispatcher webhooks;
     private final RetentionSweep retention;
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
@@ -161,7 +168,8 @@ public final class Hub implements AutoCloseable {
             BillingRun billing,
             RetentionSweep retention,
             ParcelNotices parcelNotices,
-            AnnouncementMails announcementMails) {
+            AnnouncementMails announcementMails,
+            WebhookDispatcher webhooks) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -172,6 +180,7 @@ public final class Hub implements AutoCloseable {
         this.alerts = alerts;
         this.releases = releases;
         this.billing = billing;
+        this.webhooks = webhooks;
         this.retention = retention;
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
@@ -322,6 +331,17 @@ public final class Hub implements AutoCloseable {
                             config.mail().mailer(clock),
                             config.console().publicUrl())
                     .start();
+            WebhookDispatcher webhooks = new WebhookDispatcher(
+                            database,
+                            new WebhookStore(database, clock),
+                            clock,
+                            config.webhooks(),
+                            new DisabledNotice(
+                                    database,
+                                    new AlertStore(database, clock),
+                                    config.mail().mailer(clock),
+                                    config.console().publicUrl()))
+                    .start();
             return new Hub(
                     config,
                     database,
@@ -335,7 +355,8 @@ public final class Hub implements AutoCloseable {
                     billing,
                     retention,
                     parcelNotices,
-                    announcementMails);
+                    announcementMails,
+                    webhooks);
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
@@ -362,6 +383,8 @@ public final class Hub implements AutoCloseable {
         int maxBody = config.maxBodyBytes();
         Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
+        WebhookActions webhookActions =
+                new WebhookActions(new WebhookStore(stores.database(), stores.clock()), audit, config.webhooks());
         CommandService commands = new CommandService(sync.commands(), stores.sites(), audit, maxBody);
         EnrollmentService enrollment = new EnrollmentService(
                 stores.devices(),
@@ -493,6 +516,7 @@ public final class Hub implements AutoCloseable {
                 .register("/api/v1", new AnalyticsService(analytics(stores, config), audit, console.mailer(), maxBody))
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
+                .register("/api/v1", new WebhookService(webhookActions, maxBody))
                 .register(
                         "/api/v1",
                         new AccountService(
@@ -514,6 +538,7 @@ public final class Hub implements AutoCloseable {
                 new Announcements(new AnnouncementStore(stores.database(), stores.clock()), audit, stores.clock());
         routing.register(new AnnouncementPages(stores.database(), announcements))
                 .register("/api/v1", new AnnouncementService(announcements, maxBody));
+        routing.register(new WebhookPages(webhookActions));
         Portal.routes(
                 routing,
                 console,
@@ -546,6 +571,11 @@ public final class Hub implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** The webhook delivery worker ({@code webhooks().wake()} asks for a pass now, after a test moved the clock). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     /** The fleet alerts' evaluator ({@code alerts().pass()} evaluates now). */
@@ -588,6 +618,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            webhooks.close();
             announcementMails.close();
             parcelNotices.close();
             retention.close();

@@ -9,6 +9,7 @@ import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.sync.SyncSettings;
+import dev.gatehouse.hub.webhooks.WebhookSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import java.net.URI;
@@ -35,7 +36,8 @@ public record HubConfig(
         ConsoleSettings console,
         KeySettings keys,
         TlsSettings tls,
-        URI stripeApiBase) {
+        URI stripeApiBase,
+        WebhookSettings webhooks) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -104,7 +106,8 @@ public record HubConfig(
                             text(hub, "key-file").map(Path::of).orElse(dataDir.resolve("master.key")),
                             text(hub, "previous-key-file").map(Path::of)),
                     tls(hub.get("tls")),
-                    stripeApiBase(hub));
+                    stripeApiBase(hub),
+                    webhooks(hub.get("webhooks")));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
@@ -276,7 +279,8 @@ public record HubConfig(
                 ConsoleSettings.defaults(),
                 KeySettings.in(dataDir),
                 TlsSettings.off(),
-                STRIPE_API);
+                STRIPE_API,
+                WebhookSettings.defaults().withAllowHttpLoopback(true));
     }
 
     public HubConfig withBaseDomain(String domain) {
@@ -294,7 +298,8 @@ public record HubConfig(
                 console,
                 keys,
                 tls,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
     }
 
     public HubConfig withMqtt(MqttSettings settings) {
@@ -312,7 +317,8 @@ public record HubConfig(
                 console,
                 keys,
                 tls,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
     }
 
     public HubConfig withSync(SyncSettings settings) {
@@ -330,7 +336,8 @@ public record HubConfig(
                 console,
                 keys,
                 tls,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
     }
 
     public HubConfig withConsole(ConsoleSettings settings) {
@@ -348,7 +355,8 @@ public record HubConfig(
                 settings,
                 keys,
                 tls,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
     }
 
     public HubConfig withKeys(KeySettings settings) {
@@ -366,7 +374,8 @@ public record HubConfig(
                 console,
                 settings,
                 tls,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
     }
 
     public HubConfig withTls(TlsSettings settings) {
@@ -384,7 +393,8 @@ public record HubConfig(
                 console,
                 keys,
                 settings,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
     }
 
     /** Where the hub calls Stripe: a test's local stand-in. */
@@ -403,7 +413,8 @@ public record HubConfig(
                 console,
                 keys,
                 tls,
-                base);
+                base,
+                webhooks);
     }
 
     public HubConfig withMail(MailSettings settings) {
@@ -421,6 +432,40 @@ public record HubConfig(
                 console,
                 keys,
                 tls,
-                stripeApiBase);
+                stripeApiBase,
+                webhooks);
+    }
+
+    public HubConfig withWebhooks(WebhookSettings settings) {
+        return new HubConfig(
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                console,
+                keys,
+                tls,
+                stripeApiBase,
+                settings);
+    }
+
+    /** {@code hub.webhooks.allow-http-loopback} (false), {@code .timeout} (15s), {@code .rotation-overlap} (24h). */
+    private static WebhookSettings webhooks(Config node) {
+        WebhookSettings defaults = WebhookSettings.defaults();
+        Duration timeout = duration(node.get("timeout"), defaults.timeout());
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new HubConfigException("hub.webhooks.timeout is " + timeout + "; use 1s to 60s");
+        }
+        Duration overlap = duration(node.get("rotation-overlap"), defaults.rotationOverlap());
+        if (overlap.isNegative() || overlap.compareTo(Duration.ofDays(7)) > 0) {
+            throw new HubConfigException("hub.webhooks.rotation-overlap is " + overlap + "; use 0s to 7d");
+        }
+        return new WebhookSettings(node.get("allow-http-loopback").asBoolean().orElse(false), timeout, overlap);
     }
 }

@@ -1,6 +1,8 @@
 package dev.gatehouse.hub.billing;
 
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
@@ -127,7 +129,7 @@ public record InvoiceStore(Database database, Clock clock) {
                     open.get(i).description(),
                     open.get(i).amount()));
         }
-        return StoreResult.found(new Invoice(
+        Invoice invoice = new Invoice(
                 id,
                 memberId,
                 kind,
@@ -141,7 +143,10 @@ public record InvoiceStore(Database database, Clock clock) {
                 subtotal + taxAmount,
                 Instant.ofEpochMilli(now.toEpochMilli()),
                 Instant.ofEpochMilli(due.toEpochMilli()),
-                written));
+                written);
+        // Issued invoices never change: the event needs no version.
+        Outbox.emit(c, tenantId, EventType.INVOICE_ISSUED, id, InvoiceService.json(invoice), now);
+        return StoreResult.found(invoice);
     }
 
     public Optional<Invoice> find(String tenantId, String invoiceId) {

@@ -1,6 +1,8 @@
 package dev.gatehouse.hub.billing;
 
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.FieldError;
 import dev.gatehouse.hub.store.HubIds;
@@ -131,6 +133,13 @@ public record PaymentStore(Database database, Clock clock) {
             // Paying moves the member back (a refund may move them on) in the payment's transaction:
             // the doors hear of it with the next sync, not at the next run.
             Dunning.evaluate(c, tenantId, payment.memberId(), payment.recordedAt());
+            Outbox.emit(
+                    c,
+                    tenantId,
+                    EventType.PAYMENT_RECORDED,
+                    payment.id(),
+                    PaymentService.json(payment),
+                    payment.recordedAt());
         }
         return written;
     }

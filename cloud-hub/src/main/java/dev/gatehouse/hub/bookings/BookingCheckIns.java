@@ -187,6 +187,7 @@ public record BookingCheckIns(Database database, Clock clock) {
                 by,
                 now,
                 bookingId);
+        BookingStore.emit(c, tenantId, bookingId, dev.gatehouse.hub.outbox.EventType.BOOKING_CHECKED_IN, now);
         if ("CONFIRMED".equals(b.status())) {
             BookingEntities.logChange(c, tenantId, b.siteId(), bookingId, now);
             return Result.CHECKED_IN;

@@ -2,6 +2,8 @@ package dev.gatehouse.hub.bookings;
 
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credits.CreditLedger;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
@@ -277,6 +279,7 @@ public record BookingStore(Database database, Clock clock) {
         if (!resource.doorIds().isEmpty() && !pending) {
             BookingEntities.logChange(c, tenantId, resource.siteId(), id, now);
         }
+        emit(c, tenantId, id, EventType.BOOKING_CREATED, now);
         return StoreResult.found(new Outcome.Booked(find(c, tenantId, id).orElseThrow()));
     }
 
@@ -311,6 +314,12 @@ public record BookingStore(Database database, Clock clock) {
         return broken;
     }
 
+    /** A booking's event in the caller's transaction, versioned by the outbox ({@link Outbox#emitNext}). */
+    static void emit(Connection c, String tenantId, String bookingId, EventType type, Instant now) throws SQLException {
+        Outbox.emitNext(
+                c, tenantId, type, bookingId, find(c, tenantId, bookingId).orElseThrow(), now);
+    }
+
     /** Cancels a live booking: its time is free at once and its doors stop opening for it. Idempotent. */
     public StoreResult<BookingView> cancel(String tenantId, String bookingId) {
         Instant now = clock.instant();
@@ -341,6 +350,7 @@ public record BookingStore(Database database, Clock clock) {
                     bookingId,
                     tenantId);
             Sql.update(c, "DELETE FROM booking_blocks WHERE booking_id = ?", bookingId);
+            emit(c, tenantId, bookingId, EventType.BOOKING_CANCELLED, now);
             if (!pending) {
                 ChangeLog.append(
                         c,

@@ -4,6 +4,8 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Cursor;
@@ -176,8 +178,42 @@ public record CredentialStore(Database database, Clock clock) {
                 now,
                 now,
                 tenantId);
+        emit(c, tenantId, id, EventType.CREDENTIAL_ISSUED, now);
         return saved(c, tenantId, id, now);
     }
+
+    /** A credential's event in the caller's transaction, versioned by the outbox ({@link Outbox#emitNext}). */
+    private static void emit(Connection c, String tenantId, String id, EventType type, Instant now)
+            throws SQLException {
+        CredentialView view = view(c, tenantId, id).orElseThrow();
+        // No card hash: a receiver has no use for it, and it identifies the card across systems.
+        Outbox.emitNext(
+                c,
+                tenantId,
+                type,
+                id,
+                new CredentialEvent(
+                        view.id(),
+                        view.memberId(),
+                        view.type(),
+                        view.label(),
+                        view.status(),
+                        view.validFrom(),
+                        view.validUntil(),
+                        view.updatedAt()),
+                now);
+    }
+
+    /** A credential as its webhook events carry it. */
+    public record CredentialEvent(
+            String id,
+            String memberId,
+            String type,
+            String label,
+            String status,
+            String validFrom,
+            String validUntil,
+            String updatedAt) {}
 
     /** The card's hash: as enrolled by hash, or computed from its UID; empty for a member QR credential. */
     private static Optional<String> hashOf(Connection c, MasterKey masterKey, String tenantId, Enrollment enrollment)
@@ -263,6 +299,9 @@ public record CredentialStore(Database database, Clock clock) {
                                 : "credential " + credentialId + " was changed by another request meanwhile"
                                         + " (it is now " + current.get().status() + "); read it again and retry");
             }
+            if (update.status() == CredentialStatus.LOST && update.readStatus() != CredentialStatus.LOST) {
+                emit(c, tenantId, credentialId, EventType.CREDENTIAL_REVOKED, now);
+            }
             return saved(c, tenantId, credentialId, now);
         });
     }
@@ -274,8 +313,10 @@ public record CredentialStore(Database database, Clock clock) {
     /** Revokes the credential for good; revoking a revoked credential changes nothing. */
     public StoreResult<CredentialView> revoke(String tenantId, String credentialId) {
         Instant now = clock.instant();
-        return database.write(c -> REVOKING.revoke(
-                c, tenantId, credentialId, now, (saving, before) -> saved(saving, tenantId, credentialId, now)));
+        return database.write(c -> REVOKING.revoke(c, tenantId, credentialId, now, (saving, before) -> {
+            emit(saving, tenantId, credentialId, EventType.CREDENTIAL_REVOKED, now);
+            return saved(saving, tenantId, credentialId, now);
+        }));
     }
 
     /**

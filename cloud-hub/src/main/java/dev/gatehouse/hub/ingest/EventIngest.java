@@ -7,12 +7,15 @@ import dev.gatehouse.hub.credentials.VisitorPassUses;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.mqtt.MqttLink;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreException;
+import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
@@ -22,6 +25,7 @@ import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.EventAck;
+import dev.gatehouse.protocol.message.Health;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.sign.Inbound;
 import dev.gatehouse.protocol.sign.KeySet;
@@ -155,6 +159,15 @@ public final class EventIngest implements AutoCloseable {
         try {
             database.run(c -> {
                 SiteFeatures.Reads before = SiteFeatures.reads(c, device.tenantId(), device.siteId());
+                // NULL until the device's first state report.
+                Optional<String> healthBefore = Sql.one(
+                                c,
+                                "SELECT health FROM devices WHERE id = ? AND tenant_id = ?",
+                                row -> Optional.ofNullable(row.getString(1)),
+                                device.deviceId(),
+                                device.tenantId())
+                        .flatMap(health -> health);
+                presence(c, device, healthBefore, state, received.get().event().time());
                 Sql.update(
                         c,
                         "UPDATE devices SET acked_seq = ?, clock = ?, health = ?, outbox_depth = ?, problems = ?,"
@@ -268,6 +281,25 @@ public final class EventIngest implements AutoCloseable {
                         c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
                 VisitorPassUses.record(
                         c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
+                AccessEvent event = envelope.payloadAs(AccessEvent.class);
+                Outbox.emit(
+                        c,
+                        device.tenantId(),
+                        event.granted() ? EventType.ACCESS_GRANTED : EventType.ACCESS_DENIED,
+                        envelope.id(),
+                        new AccessWebhook(
+                                envelope.id(),
+                                device.siteId(),
+                                event.door().value(),
+                                device.deviceId(),
+                                envelope.time().toString(),
+                                event.granted(),
+                                event.member().map(m -> m.value()).orElse(null),
+                                event.credential().map(id -> id.value()).orElse(null),
+                                WireNames.wire(event.presented()),
+                                event.basis().map(WireNames::wire).orElse(null),
+                                event.reason().map(WireNames::wire).orElse(null)),
+                        Instant.ofEpochMilli(now));
             }
         }
         // The ingest's hot path (the sync benchmark measures it): one statement for the whole batch,
@@ -287,7 +319,30 @@ public final class EventIngest implements AutoCloseable {
                 insert.setString(7, event.kind().name());
                 insert.setString(8, event.detail().orElse(null));
                 insert.setLong(9, now);
-                stored += insert.executeUpdate();
+                int inserted = insert.executeUpdate();
+                stored += inserted;
+                Optional<EventType> alarm =
+                        switch (event.kind()) {
+                            case FORCED_OPEN -> Optional.of(EventType.DOOR_FORCED_OPEN);
+                            case HELD_OPEN -> Optional.of(EventType.DOOR_HELD_OPEN);
+                            default -> Optional.empty();
+                        };
+                if (inserted == 1 && alarm.isPresent()) {
+                    Outbox.emit(
+                            c,
+                            device.tenantId(),
+                            alarm.get(),
+                            envelope.id(),
+                            new DoorWebhook(
+                                    envelope.id(),
+                                    device.siteId(),
+                                    event.door().value(),
+                                    device.deviceId(),
+                                    envelope.time().toString(),
+                                    WireNames.wire(event.kind()),
+                                    event.detail().orElse(null)),
+                            Instant.ofEpochMilli(now));
+                }
             }
         }
         // After the access events: a check-in's tap is stored before the check-in it caused.
@@ -296,6 +351,47 @@ public final class EventIngest implements AutoCloseable {
         }
         return stored;
     }
+
+    /**
+     * A device coming online (its first state, or its first after its last will) or going offline (its
+     * last will), as an outbox event in the state's transaction.
+     */
+    private void presence(Connection c, DeviceRef device, Optional<String> before, DeviceState state, Instant at)
+            throws SQLException {
+        boolean wasOffline = before.isEmpty() || before.get().equals(Health.OFFLINE.name());
+        boolean offline = state.health() == Health.OFFLINE;
+        if (wasOffline == offline) {
+            return;
+        }
+        Outbox.emit(
+                c,
+                device.tenantId(),
+                offline ? EventType.DEVICE_OFFLINE : EventType.DEVICE_ONLINE,
+                device.deviceId(),
+                new DeviceWebhook(device.deviceId(), device.siteId(), at.toString(), state.agentVersion()),
+                clock.instant());
+    }
+
+    /** A device's presence as its webhook carries it. */
+    public record DeviceWebhook(String deviceId, String siteId, String at, String agentVersion) {}
+
+    /** An access decision as its webhook carries it (written in the ingest's transaction). */
+    public record AccessWebhook(
+            String eventId,
+            String siteId,
+            String doorId,
+            String deviceId,
+            String at,
+            boolean granted,
+            String memberId,
+            String credentialId,
+            String presented,
+            String basis,
+            String reason) {}
+
+    /** A door alarm as its webhook carries it. */
+    public record DoorWebhook(
+            String eventId, String siteId, String doorId, String deviceId, String at, String kind, String detail) {}
 
     private void acknowledge(List<Received> events) {
         DeviceRef device = events.getFirst().device();

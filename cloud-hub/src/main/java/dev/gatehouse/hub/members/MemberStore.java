@@ -1,6 +1,8 @@
 package dev.gatehouse.hub.members;
 
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
@@ -136,7 +139,8 @@ public record MemberStore(Database database, Clock clock) {
                 now,
                 tenantId);
         MemberTerms.insert(c, List.of(new MemberTerms.Row(tenantId, id, input.email(), input.fullName())));
-        recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
+        long version = recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
+        emit(c, tenantId, EventType.MEMBER_CREATED, id, version, now);
         ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(id, input))), now);
     }
 
@@ -208,12 +212,38 @@ public record MemberStore(Database database, Clock clock) {
             MemberTerms.replace(c, tenantId, memberId, after.email(), after.fullName());
         }
         String action = after.status() != before.status() ? "status-changed" : "updated";
-        recordHistory(c, tenantId, memberId, actor, action, changes, now);
+        long version = recordHistory(c, tenantId, memberId, actor, action, changes, now);
+        emit(c, tenantId, eventType(before.status(), after.status()), memberId, version, now);
         // Names and contact details stay at the hub: only status and roles reach the doors.
         if (after.status() != before.status() || !after.roles().equals(before.roles())) {
             ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(memberId, after))), now);
         }
         return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
+    }
+
+    /** What a change of status (or none) is called in the event outbox. */
+    private static EventType eventType(MemberStatus before, MemberStatus after) {
+        if (before == after) {
+            return EventType.MEMBER_UPDATED;
+        }
+        return switch (after) {
+            case ACTIVE -> EventType.MEMBER_REACTIVATED;
+            case SUSPENDED -> EventType.MEMBER_SUSPENDED;
+            case CANCELLED -> EventType.MEMBER_CANCELLED;
+        };
+    }
+
+    /** The member event, in the write's transaction; its version is the member's history seq. */
+    private static void emit(Connection c, String tenantId, EventType type, String memberId, long version, Instant now)
+            throws SQLException {
+        Outbox.emit(
+                c,
+                tenantId,
+                type,
+                Optional.of(memberId),
+                OptionalLong.of(version),
+                view(c, tenantId, memberId).orElseThrow(),
+                now);
     }
 
     /**
@@ -259,9 +289,10 @@ public record MemberStore(Database database, Clock clock) {
 
     /**
      * Appends one history entry in the caller's transaction; the caller holds the member's row
-     * ({@link #lock}), with each field's value before and after.
+     * ({@link #lock}), with each field's value before and after. Answers the entry's seq: the member's
+     * version, which its outbox events carry.
      */
-    public static void recordHistory(
+    public static long recordHistory(
             Connection c,
             String tenantId,
             String memberId,
@@ -290,6 +321,7 @@ public record MemberStore(Database database, Clock clock) {
                 action,
                 MemberJson.changes(changes),
                 seq);
+        return seq;
     }
 
     /** Field by field, what differs between {@code before} (absent for a new member) and {@code after}. */

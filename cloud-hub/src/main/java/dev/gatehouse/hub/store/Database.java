@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,9 +34,10 @@ public final class Database implements AutoCloseable {
     private static final ThreadLocal<List<Frame>> FRAMES = ThreadLocal.withInitial(ArrayList::new);
 
     /** One open write transaction: its connection and the sites whose change log it appended to. */
-    private record Frame(Connection connection, Set<SiteRef> changedSites) {}
+    private record Frame(Connection connection, Set<SiteRef> changedSites, AtomicBoolean outbox) {}
 
     private final List<Consumer<Set<SiteRef>>> commitListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> outboxListeners = new CopyOnWriteArrayList<>();
     private final StoreKind kind;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
@@ -176,16 +178,18 @@ public final class Database implements AutoCloseable {
      */
     public <T> T write(SqlWork<T> work) {
         Set<SiteRef> changed;
+        boolean outbox;
         T result;
         try (Connection connection = writer.getConnection()) {
             connection.setAutoCommit(false);
-            Frame frame = new Frame(connection, new LinkedHashSet<>());
+            Frame frame = new Frame(connection, new LinkedHashSet<>(), new AtomicBoolean());
             List<Frame> frames = FRAMES.get();
             frames.add(frame);
             try {
                 result = work.run(connection);
                 connection.commit();
                 changed = frame.changedSites();
+                outbox = frame.outbox().get();
             } catch (SQLException | RuntimeException | Error e) {
                 rollbackQuietly(connection, e);
                 throw e;
@@ -208,6 +212,15 @@ public final class Database implements AutoCloseable {
                     // The write has committed: a listener's failure must not turn it into an error.
                     // Sync's periodic sweep publishes whatever a missed notification left behind.
                     LOG.log(Level.WARNING, "a change-log commit listener failed: " + e, e);
+                }
+            }
+        }
+        if (outbox) {
+            for (Runnable listener : outboxListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "an outbox commit listener failed: " + e, e);
                 }
             }
         }
@@ -239,6 +252,33 @@ public final class Database implements AutoCloseable {
         if (frames.isEmpty()) {
             FRAMES.remove();
         }
+    }
+
+    /**
+     * Records, inside a {@link #write} on this thread over {@code connection}, that the transaction
+     * wrote to the event outbox; the {@linkplain #onOutboxCommitted outbox listeners} hear of it once
+     * it commits. Outside such a write it does nothing (the consumers' periodic pass still finds it).
+     */
+    public static void noteOutbox(Connection connection) {
+        List<Frame> frames = FRAMES.get();
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            if (frames.get(i).connection() == connection) {
+                frames.get(i).outbox().set(true);
+                return;
+            }
+        }
+        if (frames.isEmpty()) {
+            FRAMES.remove();
+        }
+    }
+
+    /** Adds a listener run on the committing thread after each commit that wrote outbox events; it must be quick. */
+    public void onOutboxCommitted(Runnable listener) {
+        outboxListeners.add(listener);
+    }
+
+    public void removeOutboxListener(Runnable listener) {
+        outboxListeners.remove(listener);
     }
 
     /**

@@ -1,0 +1,51 @@
+package dev.gatehouse.hub.outbox;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The catalogue of events the hub writes to its {@link Outbox}: what webhook endpoints subscribe to
+ * and connectors read. Adding a type is one constant here (its wire name and what it means); the
+ * README's and the OpenAPI document's catalogue list the same names (a test compares them).
+ */
+public enum EventType {
+    MEMBER_CREATED("member.created", "A member was created."),
+    MEMBER_UPDATED("member.updated", "A member's details or roles changed (not their status)."),
+    MEMBER_SUSPENDED("member.suspended", "A member was suspended: their credentials stop opening doors."),
+    MEMBER_REACTIVATED("member.reactivated", "A suspended member was made active again."),
+    MEMBER_CANCELLED("member.cancelled", "A member was cancelled (final; Gatehouse never deletes a member row)."),
+    CREDENTIAL_ISSUED("credential.issued", "A card, phone or QR credential was issued to a member."),
+    CREDENTIAL_REVOKED("credential.revoked", "A credential was revoked or marked lost."),
+    ACCESS_GRANTED("access.granted", "An edge granted access at a door (ingested from the edge's event)."),
+    ACCESS_DENIED("access.denied", "An edge denied access at a door, with the reason."),
+    DOOR_FORCED_OPEN("door.forced-open", "A door opened without a grant or request to exit."),
+    DOOR_HELD_OPEN("door.held-open", "A door stayed open longer than its allowed time."),
+    DEVICE_ONLINE("device.online", "An edge device came online (its first state report after being offline)."),
+    DEVICE_OFFLINE("device.offline", "An edge device went offline (its MQTT last will)."),
+    BOOKING_CREATED("booking.created", "A booking was made (confirmed or waiting for approval)."),
+    BOOKING_CANCELLED("booking.cancelled", "A booking was cancelled."),
+    BOOKING_CHECKED_IN("booking.checked-in", "A booking was checked in (at the door, the kiosk or the console)."),
+    INVOICE_ISSUED("invoice.issued", "An invoice was issued (it is immutable from then on)."),
+    PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account.");
+
+    private final String wire;
+    private final String description;
+
+    EventType(String wire, String description) {
+        this.wire = wire;
+        this.description = description;
+    }
+
+    /** The name on the wire and in the payload's {@code type}: {@code member.created}. */
+    public String wire() {
+        return wire;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public static Optional<EventType> parse(String wire) {
+        return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
+    }
+}

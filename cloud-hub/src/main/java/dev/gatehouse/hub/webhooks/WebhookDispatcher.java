@@ -1,0 +1,209 @@
+package dev.gatehouse.hub.webhooks;
+
+import dev.gatehouse.hub.outbox.Outbox;
+import dev.gatehouse.hub.store.Database;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The delivery worker: one thread that, whenever a commit wrote outbox events (and at least once a
+ * second), fans new events out into deliveries, then claims the due deliveries and POSTs each to its
+ * endpoint (up to {@link #IN_FLIGHT} at once, on virtual threads) with the Standard Webhooks headers.
+ * A 2xx answer delivers it; anything else (or no answer within the timeout) is a failed attempt that
+ * the {@link RetrySchedule} tries again. Time comes from the injected clock, so tests move it instead
+ * of sleeping; everything it knows is in rows, so a restarted hub carries on where it stopped.
+ */
+public final class WebhookDispatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class.getName());
+    static final int IN_FLIGHT = 32;
+    private static final int FAN_OUT_BATCH = 500;
+
+    private final Database database;
+    private final Outbox outbox;
+    private final WebhookStore store;
+    private final Clock clock;
+    private final WebhookSettings settings;
+    private final Consumer<String> onDisabled;
+    private final HttpClient http;
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore wake = new Semaphore(0);
+    private final Runnable listener = this::wake;
+    private final Thread worker;
+    private volatile boolean closed;
+
+    /** {@code onDisabled} hears the id of an endpoint this worker disabled after 5 days of failures. */
+    public WebhookDispatcher(
+            Database database, WebhookStore store, Clock clock, WebhookSettings settings, Consumer<String> onDisabled) {
+        this.database = database;
+        this.outbox = new Outbox(database);
+        this.store = store;
+        this.clock = clock;
+        this.settings = settings;
+        this.onDisabled = onDisabled;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(settings.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(senders)
+                .build();
+        this.worker = new Thread(this::run, "hub-webhooks");
+        this.worker.setDaemon(true);
+    }
+
+    public WebhookDispatcher start() {
+        database.onOutboxCommitted(listener);
+        worker.start();
+        return this;
+    }
+
+    /** Asks for a pass now (after a commit that wrote events, a replay, a test moving the clock). */
+    public void wake() {
+        wake.release();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                wake.tryAcquire(1, TimeUnit.SECONDS);
+                wake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            try {
+                pass();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a webhook delivery pass failed; the next one tries again", e);
+            }
+        }
+    }
+
+    /**
+     * One pass, on the caller's thread: fan out, then send what is due until nothing is; answers the
+     * attempts it made. The worker runs it; tests and tools may too (claims keep two passes apart).
+     */
+    public int pass() {
+        while (outbox.drain(store.fanOut(), FAN_OUT_BATCH) > 0) {
+            // each tenant's next batch
+        }
+        store.dropExpiredSecrets();
+        int attempts = 0;
+        while (!closed) {
+            List<WebhookStore.Due> due = store.claimDue(IN_FLIGHT);
+            if (due.isEmpty()) {
+                return attempts;
+            }
+            List<Future<?>> sent = new ArrayList<>();
+            for (WebhookStore.Due delivery : due) {
+                sent.add(senders.submit(() -> attempt(delivery)));
+            }
+            for (Future<?> future : sent) {
+                try {
+                    future.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return attempts;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOG.log(Level.WARNING, "a webhook attempt failed to record", e.getCause());
+                }
+            }
+            attempts += due.size();
+        }
+        return attempts;
+    }
+
+    private void attempt(WebhookStore.Due due) {
+        WebhookStore.Outcome outcome = send(due);
+        WebhookStore.Recorded recorded = store.record(due, outcome);
+        recorded.disabledEndpoint().ifPresent(endpoint -> {
+            LOG.warning("webhook endpoint " + endpoint + " of tenant " + due.tenantId()
+                    + " was disabled: every attempt failed for " + WebhookStore.DISABLE_AFTER.toDays() + " days");
+            try {
+                onDisabled.accept(endpoint);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not send the notice of disabled endpoint " + endpoint, e);
+            }
+        });
+    }
+
+    private WebhookStore.Outcome send(WebhookStore.Due due) {
+        byte[] body = due.payload().getBytes(StandardCharsets.UTF_8);
+        long timestamp = clock.instant().getEpochSecond();
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(due.url()))
+                    .timeout(settings.timeout())
+                    .header("content-type", "application/json")
+                    .header("user-agent", "Gatehouse-Webhooks/1")
+                    .header(StandardWebhooks.ID, due.eventId())
+                    .header(StandardWebhooks.TIMESTAMP, Long.toString(timestamp))
+                    .header(
+                            StandardWebhooks.SIGNATURE,
+                            StandardWebhooks.signatures(due.secrets(), due.eventId(), timestamp, body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            return new WebhookStore.Outcome(
+                    false, OptionalInt.empty(), Optional.of("bad URL: " + e.getMessage()), false);
+        }
+        try {
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            int status = response.statusCode();
+            if (status >= 200 && status < 300) {
+                return new WebhookStore.Outcome(true, OptionalInt.of(status), Optional.empty(), false);
+            }
+            boolean abort = response.headers()
+                    .firstValue("webhook-delivery")
+                    .filter("abort-message"::equalsIgnoreCase)
+                    .isPresent();
+            return new WebhookStore.Outcome(
+                    false, OptionalInt.of(status), Optional.of("the endpoint answered " + status), abort);
+        } catch (HttpTimeoutException e) {
+            return new WebhookStore.Outcome(
+                    false,
+                    OptionalInt.empty(),
+                    Optional.of("no answer within " + settings.timeout().toSeconds() + " s"),
+                    false);
+        } catch (IOException e) {
+            return new WebhookStore.Outcome(
+                    false, OptionalInt.empty(), Optional.of("could not reach the endpoint: " + e), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new WebhookStore.Outcome(
+                    false, OptionalInt.empty(), Optional.of("the hub stopped during the attempt"), false);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        database.removeOutboxListener(listener);
+        worker.interrupt();
+        try {
+            worker.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        senders.shutdownNow();
+        http.close();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gatehouse.hub.webhooks;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code hub.webhooks.*}: whether endpoints may be plain {@code http://} on a loopback host (for tests
+ * and a receiver on the hub's own machine; off by default, when only {@code https://} is accepted),
+ * the timeout of one delivery attempt (the specification's 15 s), and how long a rotated secret keeps
+ * signing beside the new one (24 h).
+ */
+public record WebhookSettings(boolean allowHttpLoopback, Duration timeout, Duration rotationOverlap) {
+    public static WebhookSettings defaults() {
+        return new WebhookSettings(false, Duration.ofSeconds(15), Duration.ofHours(24));
+    }
+
+    public WebhookSettings withAllowHttpLoopback(boolean allow) {
+        return new WebhookSettings(allow, timeout, rotationOverlap);
+    }
+
+    /** Why {@code text} cannot be an endpoint's URL, or empty when it can. */
+    public Optional<String> urlProblem(String text) {
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (URISyntaxException e) {
+            return Optional.of("'" + text + "' is not a URL: " + e.getReason());
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!url.isAbsolute() || url.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            return Optional.of("'" + text + "' must be an absolute https:// URL with a host");
+        }
+        if (url.getUserInfo() != null) {
+            return Optional.of("must not carry a user name or password; the signature authenticates the hub");
+        }
+        if (url.getFragment() != null) {
+            return Optional.of("must not have a #fragment");
+        }
+        if (scheme.equals("http") && !(allowHttpLoopback && loopback(url.getHost()))) {
+            return Optional.of("must use https://"
+                    + (allowHttpLoopback ? " (http:// is allowed only to a loopback host here)" : ""));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean loopback(String host) {
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (bare.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!bare.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false; // a name: not resolved here
+        }
+        try {
+            return InetAddress.getByName(bare).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+}
