@@ -14,7 +14,8 @@ CREATE TABLE external_members (
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, system, external_id)
 );
-CREATE UNIQUE INDEX external_members_member ON external_members (tenant_id, system, member_id);
+-- one person of a platform per member; also how an access event finds the member's platform ids
+CREATE UNIQUE INDEX external_members_member ON external_members (tenant_id, member_id, system);
 
 CREATE TABLE external_plans (
     tenant_id    TEXT NOT NULL,

@@ -6,6 +6,7 @@ import dev.gatehouse.hub.bookings.SiteFeatures;
 import dev.gatehouse.hub.credentials.VisitorPassUses;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
+import dev.gatehouse.hub.external.ExternalAccessStore;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.outbox.Outbox;
@@ -44,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -298,7 +300,8 @@ public final class EventIngest implements AutoCloseable {
                                 event.credential().map(id -> id.value()).orElse(null),
                                 WireNames.wire(event.presented()),
                                 event.basis().map(WireNames::wire).orElse(null),
-                                event.reason().map(WireNames::wire).orElse(null)),
+                                event.reason().map(WireNames::wire).orElse(null),
+                                externalIds(c, device.tenantId(), event)),
                         Instant.ofEpochMilli(now));
             }
         }
@@ -387,7 +390,25 @@ public final class EventIngest implements AutoCloseable {
             String credentialId,
             String presented,
             String basis,
-            String reason) {}
+            String reason,
+            Map<String, String> externalIds) {}
+
+    /**
+     * The member's ids at other platforms that drive their access ({@code {"nexudus": "4539cf82-…"}}),
+     * so a platform matches the entry to its own person; null (left out) when there is none.
+     */
+    private static Map<String, String> externalIds(Connection c, String tenantId, AccessEvent event)
+            throws SQLException {
+        if (event.member().isEmpty()) {
+            return null;
+        }
+        Map<String, String> ids = new TreeMap<>();
+        for (String[] link : ExternalAccessStore.externalIds(
+                c, tenantId, event.member().get().value())) {
+            ids.put(link[0], link[1]);
+        }
+        return ids.isEmpty() ? null : ids;
+    }
 
     /** A door alarm as its webhook carries it. */
     public record DoorWebhook(

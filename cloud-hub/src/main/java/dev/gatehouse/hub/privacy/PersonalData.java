@@ -314,6 +314,7 @@ public record PersonalData(Database database, Clock clock) {
         Sql.update(c, "UPDATE members SET erased_at = ? WHERE id = ? AND tenant_id = ?", now, memberId, tenantId);
         redactHistory(c, tenantId, memberId);
         redactAudit(c, tenantId, memberId);
+        redactOutbox(c, tenantId, memberId);
         Sql.update(c, "DELETE FROM external_members WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
         // Mail and parcels (hub.parcels): the desk's photos and the member's signatures go, the items stay
         // (the desk's record of what it handed over) without the name, note or tracking number.
@@ -410,6 +411,26 @@ public record PersonalData(Database database, Clock clock) {
                         before.orElse(entry[1]),
                         after.orElse(entry[2]),
                         entry[0]);
+            }
+        }
+    }
+
+    /**
+     * The outbox's events about the member (their own, and those that name them, such as their entries):
+     * deliveries not yet made and connectors not yet caught up send the redacted payload. What was
+     * already delivered is the receiver's to erase.
+     */
+    private static void redactOutbox(Connection c, String tenantId, String memberId) throws SQLException {
+        for (String[] event : Sql.list(
+                c,
+                "SELECT id, payload FROM outbox_events WHERE tenant_id = ? AND (entity_id = ? OR payload LIKE ?)",
+                row -> new String[] {row.getString(1), row.getString(2)},
+                tenantId,
+                memberId,
+                "%\"" + memberId + "\"%")) {
+            Optional<String> redacted = redacted(event[1]);
+            if (redacted.isPresent()) {
+                Sql.update(c, "UPDATE outbox_events SET payload = ? WHERE id = ?", redacted.get(), event[0]);
             }
         }
     }

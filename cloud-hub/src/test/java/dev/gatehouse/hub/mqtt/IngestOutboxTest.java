@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.outbox.OutboxEvent;
 import dev.gatehouse.hub.store.StoreKind;
+import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.FakeEdge;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.protocol.message.Health;
 import dev.gatehouse.protocol.topic.Channel;
 import dev.gatehouse.protocol.topic.Topic;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -110,5 +112,38 @@ class IngestOutboxTest {
                 .filteredOn(e -> e.type().startsWith("device."))
                 .extracting(OutboxEvent::type)
                 .containsExactly("device.online", "device.offline");
+    }
+
+    @Test
+    void anEntryOfAMemberAnotherPlatformDrivesCarriesThatPlatformsIdForIt() throws Exception {
+        // Doors for other platforms: Nexudus or OfficeRnD match the entry to their own person.
+        EdgeDevices.Device d = EdgeDevices.provisioned(hub, "linked");
+        Api.Response linked = hub.api()
+                .put(
+                        "/api/v1/external-access/nexudus/cw-42",
+                        d.token(),
+                        "{\"email\":\"linked@example.com\",\"fullName\":\"Linked Person\"}");
+        assertThat(linked.status()).as(linked.toString()).isEqualTo(201);
+        String member = linked.json().get("memberId").asText();
+        String entry = EdgeMessages.eventId();
+        try (FakeEdge edge = connect(d)) {
+            edge.publish(
+                    Topic.of(d.slug(), d.site(), d.id(), Channel.EVENTS),
+                    EdgeMessages.granted(
+                            entry,
+                            Instant.now(),
+                            d.site(),
+                            d.bundle().at("/doors/0/id").asText(),
+                            member,
+                            "gr_1"));
+            await().atMost(WAIT).until(() -> events(d.tenantId()).stream()
+                    .anyMatch(e -> e.type().equals("access.granted")));
+        }
+        assertThat(events(d.tenantId()))
+                .filteredOn(e -> e.type().equals("access.granted"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.payload())
+                        .contains("\"memberId\":\"" + member + "\"")
+                        .contains("\"externalIds\":{\"nexudus\":\"cw-42\"}"));
     }
 }

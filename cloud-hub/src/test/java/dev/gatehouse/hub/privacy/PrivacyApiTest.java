@@ -221,6 +221,13 @@ class PrivacyApiTest {
                         .get("items"))
                 .isEmpty();
 
+        // Webhooks and connectors not yet caught up send the redacted events.
+        assertThat(new dev.gatehouse.hub.outbox.Outbox(hub.hub().database()).events(tenant.id(), 0, 1000))
+                .isNotEmpty()
+                .allSatisfy(event -> assertThat(event.payload())
+                        .doesNotContain("grace@example.com")
+                        .doesNotContain("Ada Lovelace"));
+
         // The doors forget the card and the grant through the change log; the event stays.
         assertThat(People.summary(people.changes(site, head)))
                 .contains("remove CREDENTIAL " + card)
