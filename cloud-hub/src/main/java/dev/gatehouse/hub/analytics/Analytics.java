@@ -158,7 +158,11 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
 
     /** The rows behind one figure of a report (as {@code GET /api/v1/analytics/sites/{id}/rows} gives them). */
     public java.util.Map<String, Object> rows(
-            SiteReport report, String metric, Optional<Instant> hour, Optional<String> resourceId) {
+            Access access, SiteReport report, String metric, Optional<Instant> hour, Optional<String> resourceId) {
+        if (metric.equals("present")) {
+            // Who was in, hour by hour, is the access log: a role that may not read it sees the counts only.
+            require(access, Permission.VIEW_ACCESS_LOG);
+        }
         return Reports.rows(report, metric, hour, resourceId);
     }
 

@@ -348,7 +348,7 @@ public record AnalyticsService(Analytics analytics, Audit audit, Mailer mailer, 
             q.error("metric", "is required: present, sold, bookings or no-shows");
         }
         Analytics.SiteReport report = report(req, q, caller);
-        Json.ok(res, Reports.rows(report, metric.orElseThrow(), hour, resource));
+        Json.ok(res, analytics.rows(caller.access(), report, metric.orElseThrow(), hour, resource));
     }
 
     private void targets(ServerRequest req, ServerResponse res) {

@@ -335,7 +335,11 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
                 new Analytics.Period(query.from(), query.to()),
                 query.kind(),
                 analytics.asOf(query.asOf()));
-        Map<String, Object> rows = analytics.rows(report, metric, hour, resource);
+        if (metric.equals("present") && !session.access().may(Permission.VIEW_ACCESS_LOG)) {
+            throw PageException.forbidden("Who was present is the access log, which your role may not read;"
+                    + " the counts on the occupancy page are yours to see.");
+        }
+        Map<String, Object> rows = analytics.rows(session.access(), report, metric, hour, resource);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> items = (List<Map<String, Object>>) rows.get("items");
         String title =

@@ -444,9 +444,9 @@ public final class MembersService implements HttpService {
         redirect(res, before.id(), action);
     }
 
-    /** Everything held about the member, downloaded as the API's export (and audited the same way). */
+    /** Everything held about the member, downloaded as the API's export (owners; audited the same way). */
     private void export(ServerRequest req, ServerResponse res) {
-        ConsoleSession s = Guard.page(req, Permission.MANAGE_MEMBERS);
+        ConsoleSession s = Guard.page(req, Permission.MANAGE_SETTINGS);
         MemberView member = member(s, memberId(req));
         var document = value(new PersonalData(parts.database(), parts.clock())
                 .export(s.tenant().id(), member.id()));

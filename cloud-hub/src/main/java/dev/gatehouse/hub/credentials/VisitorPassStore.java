@@ -348,7 +348,13 @@ public record VisitorPassStore(Database database, Clock clock) {
     /** Revokes the pass for good; revoking a revoked pass changes nothing. */
     public StoreResult<PassView> revoke(String tenantId, String passId) {
         Instant now = clock.instant();
-        return database.write(c -> REVOKING.revoke(c, tenantId, passId, now, (saving, before) -> {
+        return database.write(c -> revoke(c, tenantId, passId, now));
+    }
+
+    /** {@link #revoke(String, String)} in the caller's transaction. */
+    public static StoreResult<PassView> revoke(Connection c, String tenantId, String passId, Instant now)
+            throws SQLException {
+        return REVOKING.revoke(c, tenantId, passId, now, (saving, before) -> {
             // A revoked pass's PIN is free again: the edges drop its hash with this change.
             Sql.update(
                     saving,
@@ -362,7 +368,7 @@ public record VisitorPassStore(Database database, Clock clock) {
                     List.of(new Change.Upsert(entity(saving, tenantId, passId).orElseThrow())),
                     now);
             return StoreResult.found(view(saving, tenantId, passId).orElseThrow());
-        }));
+        });
     }
 
     /** The pass's QR token again (e.g. to send it once more), while the pass is active and not over. */

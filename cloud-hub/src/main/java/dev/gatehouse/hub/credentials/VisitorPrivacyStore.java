@@ -61,7 +61,7 @@ public record VisitorPrivacyStore(Database database, Clock clock) {
     }
 
     /** Replaces the visitor's name and e-mail (and frees the PIN, telling the edges); in the caller's transaction. */
-    private static void anonymise(Connection c, String tenantId, String passId, Instant now) throws SQLException {
+    public static void anonymise(Connection c, String tenantId, String passId, Instant now) throws SQLException {
         boolean heldPin = Sql.one(
                         c,
                         "SELECT 1 FROM visitor_passes WHERE id = ? AND tenant_id = ? AND pin_hash IS NOT NULL",

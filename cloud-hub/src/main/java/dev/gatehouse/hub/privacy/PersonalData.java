@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.credentials.VisitorPassStore;
+import dev.gatehouse.hub.credentials.VisitorPrivacyStore;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.store.Database;
@@ -66,7 +68,19 @@ public record PersonalData(Database database, Clock clock) {
     /** Derived copies (the search index) and the member's own row, which the export shows first. */
     private static final Set<String> SKIPPED_TABLES = Set.of("members", "member_terms", "flyway_schema_history");
 
-    private static final Set<String> PERSONAL_FIELDS = Set.of("email", "fullName", "phone", "company", "name");
+    private static final Set<String> PERSONAL_FIELDS = Set.of(
+            "email",
+            "fullName",
+            "phone",
+            "company",
+            "name",
+            "memberName",
+            "collectedBy",
+            "visitorName",
+            "visitorEmail",
+            "trackingNumber",
+            "note",
+            "reason");
 
     /** The retention periods of a tenant, in days; absent keeps the data. */
     public record Retention(Optional<Integer> accessEventsDays, Optional<Integer> cancelledMembersDays) {}
@@ -243,14 +257,19 @@ public record PersonalData(Database database, Clock clock) {
         }
         List<String> running = Sql.list(
                 c,
+                // Cancelled at its period's end or a pass that expired: stored as it was, over by ends_at.
                 "SELECT id FROM subscriptions WHERE tenant_id = ? AND member_id = ? AND status <> 'ENDED'"
+                        + " AND (ends_at IS NULL OR ends_at > ?)"
                         + " UNION SELECT s.id FROM subscription_seats x JOIN subscriptions s ON s.id = x.subscription_id"
-                        + " WHERE x.tenant_id = ? AND x.member_id = ? AND s.status <> 'ENDED' ORDER BY 1",
+                        + " WHERE x.tenant_id = ? AND x.member_id = ? AND s.status <> 'ENDED'"
+                        + " AND (s.ends_at IS NULL OR s.ends_at > ?) ORDER BY 1",
                 Sql.STRING,
                 tenantId,
                 memberId,
+                now,
                 tenantId,
-                memberId);
+                memberId,
+                now);
         if (!running.isEmpty()) {
             return new StoreResult.Conflict<>("member " + memberId + " holds running subscription(s) "
                     + String.join(", ", running) + "; cancel them first (POST /api/v1/subscriptions/{id}/cancel, or"
@@ -312,6 +331,23 @@ public record PersonalData(Database database, Clock clock) {
             throw new IllegalStateException("erasing member " + memberId + " could not anonymise it: " + anonymised);
         }
         Sql.update(c, "UPDATE members SET erased_at = ? WHERE id = ? AND tenant_id = ?", now, memberId, tenantId);
+        // Visitors they invited: a pass still to come no longer opens a door for a host who is gone, and
+        // the visitors' names would tell whom the erased person knew.
+        for (String passId : Sql.list(
+                c,
+                "SELECT id FROM visitor_passes WHERE tenant_id = ? AND host_member_id = ? ORDER BY id",
+                Sql.STRING,
+                tenantId,
+                memberId)) {
+            if (Sql.exists(
+                    c,
+                    "SELECT 1 FROM visitor_passes WHERE id = ? AND status = 'ACTIVE' AND valid_until > ?",
+                    passId,
+                    now)) {
+                VisitorPassStore.revoke(c, tenantId, passId, now);
+            }
+            VisitorPrivacyStore.anonymise(c, tenantId, passId, now);
+        }
         redactHistory(c, tenantId, memberId);
         redactAudit(c, tenantId, memberId);
         redactOutbox(c, tenantId, memberId);
@@ -395,13 +431,29 @@ public record PersonalData(Database database, Clock clock) {
         }
     }
 
+    /**
+     * The audit log keeps who did what, without who the member was: entries about them or naming them
+     * have their personal fields replaced, and what they did themselves (in the portal) no longer shows
+     * their e-mail as the actor or their address.
+     */
     private static void redactAudit(Connection c, String tenantId, String memberId) throws SQLException {
+        Sql.update(
+                c,
+                "UPDATE audit_log SET actor_label = ?, address = ? WHERE tenant_id = ? AND actor_id = ?",
+                ERASED,
+                ERASED,
+                tenantId,
+                memberId);
+        String named = "%\"" + memberId + "\"%";
         for (String[] entry : Sql.list(
                 c,
-                "SELECT id, before_json, after_json FROM audit_log WHERE tenant_id = ? AND resource_id = ?",
+                "SELECT id, before_json, after_json FROM audit_log WHERE tenant_id = ?"
+                        + " AND (resource_id = ? OR before_json LIKE ? OR after_json LIKE ?)",
                 row -> new String[] {row.getString(1), row.getString(2), row.getString(3)},
                 tenantId,
-                memberId)) {
+                memberId,
+                named,
+                named)) {
             Optional<String> before = Optional.ofNullable(entry[1]).flatMap(PersonalData::redacted);
             Optional<String> after = Optional.ofNullable(entry[2]).flatMap(PersonalData::redacted);
             if (before.isPresent() || after.isPresent()) {

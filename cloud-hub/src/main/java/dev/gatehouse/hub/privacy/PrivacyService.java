@@ -23,7 +23,7 @@ import java.util.Optional;
  * A person's data: export and erasure, each one call and audited, and the tenant's retention periods.
  *
  * <pre>
- * GET   /api/v1/members/{memberId}/export   everything held about the member (manage-members)
+ * GET   /api/v1/members/{memberId}/export   everything held about the member (owner: manage-settings)
  * POST  /api/v1/members/{memberId}/erase    anonymise the member for good (owner: manage-settings)
  * GET   /api/v1/privacy/settings            {"accessEventsDays", "cancelledMembersDays"} (null: kept)
  * PUT   /api/v1/privacy/settings            the same (owner)
@@ -44,7 +44,9 @@ public record PrivacyService(PersonalData data, Audit audit, int maxBody) implem
     }
 
     private void export(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.MANAGE_MEMBERS);
+        // Everything includes invoices and every site's entries: more than a front desk or a site's
+        // manager may read, so the owner answers a person's request, as they erase.
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
         String memberId = PathIds.id(req, "memberId", "member");
         ObjectNode document = StoreResults.value(data.export(caller.tenantId(), memberId));
         // Who took a copy of a person's data is itself on record; the copy is not.

@@ -331,6 +331,19 @@ class OccupancyApiTest {
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.text()).contains("view-analytics");
 
+        // Finance sees occupancy's counts, not who was present: that is the access log, not theirs.
+        String finance = ok(hub.api().post("/api/v1/tokens", tenant.token(), "{\"name\":\"fi\",\"role\":\"finance\"}"))
+                .get("token")
+                .asText();
+        assertThat(hub.api()
+                        .get("/api/v1/analytics/sites/" + site + "/occupancy", finance)
+                        .status())
+                .isEqualTo(200);
+        Api.Response who = hub.api()
+                .get("/api/v1/analytics/sites/" + site + "/rows?metric=present&hour=2027-03-01T08:00:00Z", finance);
+        assertThat(who.status()).as(who.toString()).isEqualTo(403);
+        assertThat(who.text()).contains("view-access-log");
+
         Api.Response bad = hub.api()
                 .get(
                         "/api/v1/analytics/sites/" + site + "/occupancy?from=2027-03-05&to=2027-03-01&kind=sofa",
