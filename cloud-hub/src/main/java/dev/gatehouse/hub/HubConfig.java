@@ -455,7 +455,10 @@ public record HubConfig(
                 settings);
     }
 
-    /** {@code hub.webhooks.allow-http-loopback} (false), {@code .timeout} (15s), {@code .rotation-overlap} (24h). */
+    /**
+     * {@code hub.webhooks.allow-http-loopback} (false), {@code .allow-private-addresses} (false), {@code
+     * .timeout} (15s), {@code .rotation-overlap} (24h).
+     */
     private static WebhookSettings webhooks(Config node) {
         WebhookSettings defaults = WebhookSettings.defaults();
         Duration timeout = duration(node.get("timeout"), defaults.timeout());
@@ -466,6 +469,10 @@ public record HubConfig(
         if (overlap.isNegative() || overlap.compareTo(Duration.ofDays(7)) > 0) {
             throw new HubConfigException("hub.webhooks.rotation-overlap is " + overlap + "; use 0s to 7d");
         }
-        return new WebhookSettings(node.get("allow-http-loopback").asBoolean().orElse(false), timeout, overlap);
+        return new WebhookSettings(
+                node.get("allow-http-loopback").asBoolean().orElse(false),
+                node.get("allow-private-addresses").asBoolean().orElse(false),
+                timeout,
+                overlap);
     }
 }

@@ -166,6 +166,12 @@ public final class WebhookDispatcher implements AutoCloseable {
                     false, OptionalInt.empty(), Optional.of("bad URL: " + e.getMessage()), false);
         }
         try {
+            String host = request.uri().getHost();
+            Optional<String> inside =
+                    settings.addressProblem(host, java.util.List.of(java.net.InetAddress.getAllByName(host)));
+            if (inside.isPresent()) {
+                return new WebhookStore.Outcome(false, OptionalInt.empty(), inside, false);
+            }
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             int status = response.statusCode();
             if (status >= 200 && status < 300) {
@@ -183,9 +189,16 @@ public final class WebhookDispatcher implements AutoCloseable {
                     OptionalInt.empty(),
                     Optional.of("no answer within " + settings.timeout().toSeconds() + " s"),
                     false);
-        } catch (IOException e) {
+        } catch (java.net.UnknownHostException e) {
             return new WebhookStore.Outcome(
-                    false, OptionalInt.empty(), Optional.of("could not reach the endpoint: " + e), false);
+                    false, OptionalInt.empty(), Optional.of("the endpoint's host does not resolve"), false);
+        } catch (IOException e) {
+            // What failed, not the network's own words: a receiver's address must not become a probe.
+            return new WebhookStore.Outcome(
+                    false,
+                    OptionalInt.empty(),
+                    Optional.of("could not reach the endpoint (" + e.getClass().getSimpleName() + ")"),
+                    false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new WebhookStore.Outcome(

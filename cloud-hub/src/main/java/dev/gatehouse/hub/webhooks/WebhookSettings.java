@@ -10,16 +10,41 @@ import java.util.Optional;
 /**
  * {@code hub.webhooks.*}: whether endpoints may be plain {@code http://} on a loopback host (for tests
  * and a receiver on the hub's own machine; off by default, when only {@code https://} is accepted),
- * the timeout of one delivery attempt (the specification's 15 s), and how long a rotated secret keeps
- * signing beside the new one (24 h).
+ * whether they may be on private networks (off by default: a tenant's endpoint must not reach the
+ * hub's own network), the timeout of one delivery attempt (the specification's 15 s), and how long a
+ * rotated secret keeps signing beside the new one (24 h).
  */
-public record WebhookSettings(boolean allowHttpLoopback, Duration timeout, Duration rotationOverlap) {
+public record WebhookSettings(
+        boolean allowHttpLoopback, boolean allowPrivateAddresses, Duration timeout, Duration rotationOverlap) {
     public static WebhookSettings defaults() {
-        return new WebhookSettings(false, Duration.ofSeconds(15), Duration.ofHours(24));
+        return new WebhookSettings(false, false, Duration.ofSeconds(15), Duration.ofHours(24));
     }
 
     public WebhookSettings withAllowHttpLoopback(boolean allow) {
-        return new WebhookSettings(allow, timeout, rotationOverlap);
+        return new WebhookSettings(allow, allowPrivateAddresses, timeout, rotationOverlap);
+    }
+
+    /**
+     * Why a delivery must not go to {@code addresses} (what the endpoint's host resolves to now), or empty
+     * when it may: an address on the hub's own machine or networks (loopback, private, link-local — the
+     * cloud's metadata service —, unique-local, multicast, unspecified) unless this hub allows it. Checked
+     * at each attempt, so a name that later resolves inside is refused then.
+     */
+    public Optional<String> addressProblem(String host, java.util.List<InetAddress> addresses) {
+        for (InetAddress address : addresses) {
+            boolean loopback = address.isLoopbackAddress();
+            boolean inside = address.isSiteLocalAddress()
+                    || address.isLinkLocalAddress()
+                    || address.isAnyLocalAddress()
+                    || address.isMulticastAddress()
+                    || (address instanceof java.net.Inet6Address && (address.getAddress()[0] & 0xfe) == 0xfc);
+            if ((loopback && !allowHttpLoopback && !allowPrivateAddresses) || (inside && !allowPrivateAddresses)) {
+                return Optional.of(host + " resolves to " + address.getHostAddress() + ", an address inside the"
+                        + " hub's own networks; webhooks go to public addresses (hub.webhooks.allow-private-addresses"
+                        + " lets an operator allow it)");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Why {@code text} cannot be an endpoint's URL, or empty when it can. */
