@@ -238,6 +238,9 @@ public record PortalVisitorPages(
                             created.qr(),
                             Optional.of(created.pin())));
                 } catch (Mailer.MailException e) {
+                    // Nobody was told the code and the PIN is shown nowhere else: the invitation is
+                    // withdrawn, so no pass opens doors for a visitor who never heard of it.
+                    passes.revoke(member.tenantId(), created.pass().id());
                     show(
                             res,
                             Status.BAD_GATEWAY_502,
