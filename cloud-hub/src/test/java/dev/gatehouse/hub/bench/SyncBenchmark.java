@@ -103,6 +103,12 @@ public final class SyncBenchmark {
                 }
             }
         }
+        if (rounds < 2 || rounds % 2 != 0) {
+            // Each round flips the member's status; an odd count would leave the status the timed-alone
+            // phase's first round asks for, so that round would send no batch at all.
+            System.err.println("bench sync: --rounds must be an even number of 2 or more (it is " + rounds + ")");
+            System.exit(2);
+        }
         Path dir = Files.createTempDirectory("gatehouse-bench-sync");
         System.out.println("sync benchmark: hub in its own JVM (-Xmx1g, SQLite, embedded HiveMQ CE), edges here;" + " "
                 + Runtime.getRuntime().availableProcessors() + " cores, load " + loadAverage());
