@@ -242,21 +242,22 @@ public record HubConfig(
             return fallback;
         }
         String value = text.get();
-        var matcher = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(value);
+        var matcher = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(value);
         if (matcher.matches()) {
             long n = Long.parseLong(matcher.group(1));
             return switch (matcher.group(2)) {
                 case "ms" -> java.time.Duration.ofMillis(n);
                 case "s" -> java.time.Duration.ofSeconds(n);
                 case "m" -> java.time.Duration.ofMinutes(n);
-                default -> java.time.Duration.ofHours(n);
+                case "h" -> java.time.Duration.ofHours(n);
+                default -> java.time.Duration.ofDays(n);
             };
         }
         try {
             return java.time.Duration.parse(value);
         } catch (java.time.format.DateTimeParseException e) {
             throw new HubConfigException(
-                    node.key() + " is '" + value + "'; write a duration such as 500ms, 5s, 2m, 1h or PT5S");
+                    node.key() + " is '" + value + "'; write a duration such as 500ms, 5s, 2m, 1h, 30d or PT5S");
         }
     }
 
@@ -469,10 +470,18 @@ public record HubConfig(
         if (overlap.isNegative() || overlap.compareTo(Duration.ofDays(7)) > 0) {
             throw new HubConfigException("hub.webhooks.rotation-overlap is " + overlap + "; use 0s to 7d");
         }
+        Duration retention = duration(node.get("retention"), defaults.retention());
+        if (retention.compareTo(WebhookSettings.MIN_RETENTION) < 0
+                || retention.compareTo(WebhookSettings.MAX_RETENTION) > 0) {
+            throw new HubConfigException("hub.webhooks.retention is " + retention
+                    + "; use 7d to 365d (it must outlast the retry schedule and the 5 days before an endpoint is"
+                    + " disabled)");
+        }
         return new WebhookSettings(
                 node.get("allow-http-loopback").asBoolean().orElse(false),
                 node.get("allow-private-addresses").asBoolean().orElse(false),
                 timeout,
-                overlap);
+                overlap,
+                retention);
     }
 }

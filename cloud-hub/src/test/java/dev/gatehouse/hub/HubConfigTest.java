@@ -112,6 +112,9 @@ class HubConfigTest {
                 "hub:\\n  mail:\\n    smtp:\\n      username: gh|hub.mail.smtp.password-file",
                 "hub:\\n  mail:\\n    smtp:\\n      password-file: /etc/pw|hub.mail.smtp.username",
                 "hub:\\n  mail:\\n    smtp:\\n      starttls: maybe|hub.mail.smtp.starttls",
+                "hub:\\n  webhooks:\\n    retention: 2d|hub.webhooks.retention",
+                "hub:\\n  webhooks:\\n    retention: 400d|hub.webhooks.retention",
+                "hub:\\n  webhooks:\\n    retention: a month|hub.webhooks.retention",
             })
     void eachBrokenKeyIsNamed(String yaml, String key) {
         assertThatThrownBy(() -> load(yaml.replace("\\n", "\n")))

@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +50,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Runnable listener = this::wake;
     private final Thread worker;
     private volatile boolean closed;
+    private Optional<Instant> lastPrune = Optional.empty();
+    static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
     /** {@code onDisabled} hears the id of an endpoint this worker disabled after 5 days of failures. */
     public WebhookDispatcher(
@@ -78,6 +82,21 @@ public final class WebhookDispatcher implements AutoCloseable {
         wake.release();
     }
 
+    /** Prunes the outbox at most once per {@link #PRUNE_EVERY}: old events go in batches, off the hot path. */
+    private synchronized void pruneWhenDue() {
+        Instant now = clock.instant();
+        if (lastPrune.isPresent() && now.isBefore(lastPrune.get().plus(PRUNE_EVERY))) {
+            return;
+        }
+        lastPrune = Optional.of(now);
+        WebhookStore.Pruned pruned = store.prune(settings.retention());
+        if (pruned.events() > 0) {
+            LOG.info("outbox: forgot " + pruned.events() + " events older than "
+                    + settings.retention().toDays() + " days and " + pruned.deliveries()
+                    + " of their webhook deliveries");
+        }
+    }
+
     private void run() {
         while (!closed) {
             try {
@@ -106,6 +125,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             // each tenant's next batch
         }
         store.dropExpiredSecrets();
+        pruneWhenDue();
         int attempts = 0;
         while (!closed) {
             List<WebhookStore.Due> due = store.claimDue(IN_FLIGHT);

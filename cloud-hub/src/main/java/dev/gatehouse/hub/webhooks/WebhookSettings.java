@@ -11,17 +11,33 @@ import java.util.Optional;
  * {@code hub.webhooks.*}: whether endpoints may be plain {@code http://} on a loopback host (for tests
  * and a receiver on the hub's own machine; off by default, when only {@code https://} is accepted),
  * whether they may be on private networks (off by default: a tenant's endpoint must not reach the
- * hub's own network), the timeout of one delivery attempt (the specification's 15 s), and how long a
- * rotated secret keeps signing beside the new one (24 h).
+ * hub's own network), the timeout of one delivery attempt (the specification's 15 s), how long a
+ * rotated secret keeps signing beside the new one (24 h), and how long the outbox keeps an event and
+ * its deliveries (30 days: the window in which a dead letter can be replayed).
  */
 public record WebhookSettings(
-        boolean allowHttpLoopback, boolean allowPrivateAddresses, Duration timeout, Duration rotationOverlap) {
+        boolean allowHttpLoopback,
+        boolean allowPrivateAddresses,
+        Duration timeout,
+        Duration rotationOverlap,
+        Duration retention) {
+    /** The shortest retention: longer than the whole retry schedule and the 5 days before disabling. */
+    public static final Duration MIN_RETENTION = Duration.ofDays(7);
+
+    public static final Duration MAX_RETENTION = Duration.ofDays(365);
+
+    public WebhookSettings {
+        if (retention.compareTo(MIN_RETENTION) < 0 || retention.compareTo(MAX_RETENTION) > 0) {
+            throw new IllegalArgumentException("the outbox's retention must be 7 to 365 days, not " + retention);
+        }
+    }
+
     public static WebhookSettings defaults() {
-        return new WebhookSettings(false, false, Duration.ofSeconds(15), Duration.ofHours(24));
+        return new WebhookSettings(false, false, Duration.ofSeconds(15), Duration.ofHours(24), Duration.ofDays(30));
     }
 
     public WebhookSettings withAllowHttpLoopback(boolean allow) {
-        return new WebhookSettings(allow, allowPrivateAddresses, timeout, rotationOverlap);
+        return new WebhookSettings(allow, allowPrivateAddresses, timeout, rotationOverlap, retention);
     }
 
     /**

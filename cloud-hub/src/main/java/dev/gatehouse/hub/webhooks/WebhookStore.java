@@ -480,6 +480,75 @@ public record WebhookStore(Database database, Clock clock, RetrySchedule schedul
         });
     }
 
+    /** What one {@link #prune} removed. */
+    public record Pruned(int events, int deliveries) {}
+
+    private static final int PRUNE_BATCH = 1000;
+
+    /**
+     * Forgets the outbox events older than {@code retention} that every consumer of their tenant has
+     * read, with their deliveries and attempts whatever their state (a dead letter can be replayed for
+     * as long as its event is kept; an endpoint re-enabled later does not receive events older than
+     * that). Events no consumer has passed yet stay. A thousand events per transaction, oldest first.
+     */
+    public Pruned prune(Duration retention) {
+        Instant cutoff = clock.instant().minus(retention);
+        List<String[]> tenants = database.read(c -> Sql.list(
+                c,
+                "SELECT h.tenant_id, (SELECT MIN(k.seq) FROM outbox_cursors k WHERE k.tenant_id = h.tenant_id)"
+                        + " FROM outbox_heads h",
+                row -> new String[] {row.getString(1), String.valueOf(row.getLong(2))}));
+        int events = 0;
+        int deliveries = 0;
+        for (String[] tenant : tenants) {
+            String tenantId = tenant[0];
+            long readByAll = Long.parseLong(tenant[1]);
+            while (true) {
+                int[] removed = database.write(c -> {
+                    long upTo = Sql.one(
+                                    c,
+                                    "SELECT MAX(seq) FROM (SELECT seq FROM outbox_events WHERE tenant_id = ? AND seq <= ?"
+                                            + " AND created_at < ? ORDER BY seq LIMIT " + PRUNE_BATCH + ") batch",
+                                    Sql.LONG,
+                                    tenantId,
+                                    readByAll,
+                                    cutoff)
+                            .orElse(0L);
+                    if (upTo == 0) {
+                        return new int[] {0, 0};
+                    }
+                    String old = "SELECT id FROM outbox_events WHERE tenant_id = ? AND seq <= ? AND created_at < ?";
+                    Sql.update(
+                            c,
+                            "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries"
+                                    + " WHERE event_id IN (" + old + "))",
+                            tenantId,
+                            upTo,
+                            cutoff);
+                    int gone = Sql.update(
+                            c,
+                            "DELETE FROM webhook_deliveries WHERE event_id IN (" + old + ")",
+                            tenantId,
+                            upTo,
+                            cutoff);
+                    int pruned = Sql.update(
+                            c,
+                            "DELETE FROM outbox_events WHERE tenant_id = ? AND seq <= ? AND created_at < ?",
+                            tenantId,
+                            upTo,
+                            cutoff);
+                    return new int[] {pruned, gone};
+                });
+                if (removed[0] == 0) {
+                    break;
+                }
+                events += removed[0];
+                deliveries += removed[1];
+            }
+        }
+        return new Pruned(events, deliveries);
+    }
+
     /** Drops the previous secrets whose overlap has ended (they stopped signing already). */
     public int dropExpiredSecrets() {
         Instant now = clock.instant();

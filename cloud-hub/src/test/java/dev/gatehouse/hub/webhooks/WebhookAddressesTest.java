@@ -68,7 +68,8 @@ class WebhookAddressesTest {
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.5", "192.168.1.20", "127.0.0.1"})
     void anOperatorMayAllowPrivateNetworks(String literal) throws Exception {
-        WebhookSettings inside = new WebhookSettings(false, true, DEFAULTS.timeout(), DEFAULTS.rotationOverlap());
+        WebhookSettings inside =
+                new WebhookSettings(false, true, DEFAULTS.timeout(), DEFAULTS.rotationOverlap(), DEFAULTS.retention());
         assertThat(inside.addressProblem("intranet", List.of(address(literal)))).isEmpty();
     }
 }

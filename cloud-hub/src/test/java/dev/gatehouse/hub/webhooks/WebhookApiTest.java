@@ -247,6 +247,70 @@ class WebhookApiTest {
                 .hasSize(1);
     }
 
+    /**
+     * The outbox would otherwise grow by every entry at every door for ever, and keep personal data
+     * in its payloads past the tenant's retention: events older than the retention go with their
+     * deliveries, but never one that a consumer (a connector behind on its work) has not read yet.
+     */
+    @Test
+    void theOutboxForgetsEventsPastItsRetentionOnceEveryConsumerHasReadThem() {
+        String endpointId = endpoint("{\"url\":\"" + receiver.url("/kept") + "\"}")
+                .at("/endpoint/id")
+                .asText();
+        member("old1");
+        member("old2");
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 2);
+        Outbox outbox = new Outbox(hub.hub().database());
+        List<Long> seqs = outbox.events(tenant.id(), 0, 10).stream()
+                .map(dev.gatehouse.hub.outbox.OutboxEvent::seq)
+                .toList();
+        assertThat(seqs).hasSize(2);
+        // A second consumer has read only the first event.
+        Lagging lagging = new Lagging();
+        while (lagging.taken.isEmpty()) {
+            outbox.drain(lagging, 1);
+        }
+
+        clock.advance(Duration.ofDays(29));
+        hub.hub().webhooks().pass();
+        assertThat(outbox.events(tenant.id(), 0, 10)).hasSize(2);
+
+        clock.advance(Duration.ofDays(2));
+        hub.hub().webhooks().pass();
+        assertThat(outbox.events(tenant.id(), 0, 10))
+                .extracting(dev.gatehouse.hub.outbox.OutboxEvent::seq)
+                .as("the event the lagging consumer has not read is kept")
+                .containsExactly(seqs.get(1));
+        assertThat(deliveries(endpointId)).hasSize(1);
+
+        while (outbox.drain(lagging, 10) > 0) {
+            // reads the rest
+        }
+        String fresh = member("new1");
+        clock.advance(WebhookDispatcher.PRUNE_EVERY);
+        hub.hub().webhooks().pass();
+        assertThat(outbox.events(tenant.id(), 0, 10))
+                .extracting(event -> event.entityId().orElseThrow())
+                .containsExactly(fresh);
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 3);
+        assertThat(deliveries(endpointId)).hasSize(1);
+    }
+
+    /** A consumer that keeps what it is handed (each tenant's next events, its cursor moved past them). */
+    private static final class Lagging implements dev.gatehouse.hub.outbox.OutboxConsumer {
+        final List<dev.gatehouse.hub.outbox.OutboxEvent> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public String name() {
+            return "lagging-connector";
+        }
+
+        @Override
+        public void accept(java.sql.Connection c, List<dev.gatehouse.hub.outbox.OutboxEvent> events) {
+            taken.addAll(events);
+        }
+    }
+
     @Test
     void replayingEveryDeadLetterOfAnEndpointSendsEachOnce() {
         receiver.answer(500);
