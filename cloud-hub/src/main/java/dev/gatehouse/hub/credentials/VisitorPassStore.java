@@ -4,6 +4,8 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
 import dev.gatehouse.hub.credentials.CredentialViews.QrToken;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.sites.DoorStore;
@@ -214,11 +216,64 @@ public record VisitorPassStore(Database database, Clock clock) {
             // Ended passes give their PINs back first: an edge holds each PIN hash once.
             changes.add(new Change.Upsert(entity));
             ChangeLog.append(c, tenantId, siteId, changes, now);
+            emit(c, tenantId, EventType.VISITOR_INVITED, id, Optional.of(invitedBy), now);
             return StoreResult.found(new CreatedPass(
                     view(c, tenantId, id).orElseThrow(),
                     token(c, database.masterKey(), tenantId, siteId, entity),
                     pin.get()));
         });
+    }
+
+    /**
+     * A visitor event's data: ids and times, never the visitor's name or e-mail (a receiver reads them
+     * from the API), so erasing a visitor leaves nothing of them in the outbox.
+     */
+    record PassEvent(
+            String passId,
+            String siteId,
+            String hostMemberId,
+            String validFrom,
+            String validUntil,
+            boolean singleUse,
+            String status,
+            String usedAt,
+            String invitedBy,
+            String doorId) {}
+
+    /** Writes a visitor event about the pass as it is now, in the caller's transaction. */
+    static void emit(
+            Connection c, String tenantId, EventType type, String passId, Optional<String> invitedBy, Instant now)
+            throws SQLException {
+        emit(c, tenantId, type, passId, invitedBy, Optional.empty(), now);
+    }
+
+    static void emit(
+            Connection c,
+            String tenantId,
+            EventType type,
+            String passId,
+            Optional<String> invitedBy,
+            Optional<String> doorId,
+            Instant now)
+            throws SQLException {
+        PassView pass = view(c, tenantId, passId).orElseThrow();
+        Outbox.emitNext(
+                c,
+                tenantId,
+                type,
+                passId,
+                new PassEvent(
+                        passId,
+                        pass.siteId(),
+                        pass.hostMemberId(),
+                        pass.validFrom(),
+                        pass.validUntil(),
+                        pass.singleUse(),
+                        pass.status(),
+                        pass.usedAt(),
+                        invitedBy.orElse(null),
+                        doorId.orElse(null)),
+                now);
     }
 
     /** Appends the pass as it is now to its site's change log, in the caller's transaction. */
@@ -367,6 +422,7 @@ public record VisitorPassStore(Database database, Clock clock) {
                     before.siteId(),
                     List.of(new Change.Upsert(entity(saving, tenantId, passId).orElseThrow())),
                     now);
+            emit(saving, tenantId, EventType.VISITOR_REVOKED, passId, Optional.empty(), now);
             return StoreResult.found(view(saving, tenantId, passId).orElseThrow());
         });
     }

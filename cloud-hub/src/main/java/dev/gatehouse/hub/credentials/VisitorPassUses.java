@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.credentials;
 
+import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.protocol.message.AccessEvent;
@@ -67,6 +68,16 @@ public final class VisitorPassUses {
                 now,
                 passId,
                 tenantId);
+        if (first == 1) {
+            VisitorPassStore.emit(
+                    c,
+                    tenantId,
+                    EventType.VISITOR_ARRIVED,
+                    passId,
+                    Optional.empty(),
+                    Optional.of(access.door().value()),
+                    now);
+        }
         if (first == 1 && singleUse.get()) {
             // Spent: every edge of the site learns it is used. It keeps its PIN until it ends, so that
             // a kiosk says "already used" rather than "unknown PIN".

@@ -26,7 +26,14 @@ public enum EventType {
     BOOKING_CANCELLED("booking.cancelled", "A booking was cancelled."),
     BOOKING_CHECKED_IN("booking.checked-in", "A booking was checked in (at the door, the kiosk or the console)."),
     INVOICE_ISSUED("invoice.issued", "An invoice was issued (it is immutable from then on)."),
-    PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account.");
+    PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account."),
+    VISITOR_INVITED(
+            "visitor.invited",
+            "A visitor pass was issued: an invitation by a member in the portal, the front desk or the API."),
+    VISITOR_ARRIVED(
+            "visitor.arrived",
+            "A visitor pass was first used at a door of its site (a single-use pass is then spent site-wide)."),
+    VISITOR_REVOKED("visitor.revoked", "A visitor pass was revoked or an invitation withdrawn.");
 
     private final String wire;
     private final String description;

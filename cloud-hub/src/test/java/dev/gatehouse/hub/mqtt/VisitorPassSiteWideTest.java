@@ -148,6 +148,16 @@ class VisitorPassSiteWideTest {
                 .orElseThrow());
     }
 
+    /** The pass's {@code visitor.arrived} events in the outbox. */
+    private static long arrivals(Fixture f) {
+        return hub.hub().database().read(c -> Sql.one(
+                        c,
+                        "SELECT COUNT(*) FROM outbox_events WHERE entity_id = ? AND type = 'visitor.arrived'",
+                        Sql.LONG,
+                        f.pass())
+                .orElseThrow());
+    }
+
     private static Optional<VisitorPass> lastPass(List<Change> changes, String id) {
         Optional<VisitorPass> last = Optional.empty();
         for (Change change : changes) {
@@ -220,6 +230,8 @@ class VisitorPassSiteWideTest {
 
             // Each use once: two edges, two uses; the pass spent once, one change for the site.
             assertThat(uses(f)).isEqualTo(2);
+            // One arrival for webhooks and connectors, whichever edge reported first.
+            assertThat(arrivals(f)).isEqualTo(1);
             assertThat(EdgeDevices.log(hub, f.lobby())
                             .subList(before, EdgeDevices.log(hub, f.lobby()).size()))
                     .hasSize(1);
@@ -277,6 +289,7 @@ class VisitorPassSiteWideTest {
             await().atMost(IngestTest.WAIT).until(() -> acked(other.lobbyEdge(), id) == 1);
 
             assertThat(uses(f)).isZero();
+            assertThat(arrivals(f)).isZero();
             assertThat(decide(synced(f.upstairs()), f).granted()).isTrue();
         }
     }

@@ -115,6 +115,19 @@ class OutboxEventsApiTest {
                                         + ",\"method\":\"bank-transfer\",\"reference\":\"SEPA\",\"idempotencyKey\":\"pay-ada-1\"}"),
                 201);
 
+        Api.Response invited = ok(
+                hub.api()
+                        .post(
+                                "/api/v1/sites/" + site + "/visitor-passes",
+                                token,
+                                "{\"visitorName\":\"Grace Hopper\",\"visitorEmail\":\"grace@example.com\","
+                                        + "\"hostMemberId\":\"" + member + "\",\"doorIds\":[\"" + door
+                                        + "\"],\"validFrom\":\"" + start + "\",\"validUntil\":\""
+                                        + start.plus(Duration.ofHours(4)) + "\"}"),
+                201);
+        String pass = invited.json().get("id").asText();
+        ok(hub.api().post("/api/v1/visitor-passes/" + pass + "/revoke", token, ""), 200);
+
         List<OutboxEvent> events = new Outbox(hub.hub().database()).events(tenant.id(), 0, 100);
 
         assertThat(events)
@@ -126,7 +139,9 @@ class OutboxEventsApiTest {
                         "booking.created",
                         "booking.cancelled",
                         "invoice.issued",
-                        "payment.recorded");
+                        "payment.recorded",
+                        "visitor.invited",
+                        "visitor.revoked");
         // Numbered without gaps, in the order the changes committed.
         assertThat(events)
                 .extracting(OutboxEvent::seq)
@@ -164,5 +179,16 @@ class OutboxEventsApiTest {
                 .orElseThrow();
         assertThat(payload(paid).at("/data/invoiceId").asText())
                 .isEqualTo(invoice.get("id").asText());
+        // A visitor's events name the pass and its host, never the visitor: erasing them leaves nothing here.
+        List<OutboxEvent> visitor =
+                events.stream().filter(e -> e.type().startsWith("visitor.")).toList();
+        assertThat(visitor).extracting(e -> e.entityId().orElseThrow()).containsOnly(pass);
+        assertThat(visitor).extracting(e -> e.entityVersion().getAsLong()).containsExactly(1L, 2L);
+        assertThat(payload(visitor.getFirst()).at("/data/hostMemberId").asText())
+                .isEqualTo(member);
+        assertThat(payload(visitor.getFirst()).at("/data/invitedBy").asText()).isNotBlank();
+        assertThat(payload(visitor.getLast()).at("/data/status").asText()).isEqualTo("revoked");
+        assertThat(visitor)
+                .allSatisfy(e -> assertThat(e.payload()).doesNotContain("Grace").doesNotContain("grace@example.com"));
     }
 }
