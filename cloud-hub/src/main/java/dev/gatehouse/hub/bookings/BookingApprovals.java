@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.bookings;
 
 import dev.gatehouse.hub.credits.CreditLedger;
+import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreError;
@@ -78,6 +79,7 @@ public record BookingApprovals(Database database, java.time.Clock clock, Listene
             String siteId = Sql.one(c, "SELECT site_id FROM bookings WHERE id = ?", Sql.STRING, bookingId)
                     .orElseThrow();
             BookingEntities.logChange(c, tenantId, siteId, bookingId, now);
+            BookingStore.emit(c, tenantId, bookingId, EventType.BOOKING_APPROVED, now);
             return Result.APPROVED;
         }));
     }
@@ -233,6 +235,12 @@ public record BookingApprovals(Database database, java.time.Clock clock, Listene
                     StoreError.CONFLICT, "booking " + bookingId + " was decided meanwhile; ask again", null);
         }
         Sql.update(c, "DELETE FROM booking_blocks WHERE booking_id = ?", bookingId);
+        BookingStore.emit(
+                c,
+                tenantId,
+                bookingId,
+                status == BookingStore.BookingStatus.DECLINED ? EventType.BOOKING_DECLINED : EventType.BOOKING_LAPSED,
+                now);
         return true;
     }
 }

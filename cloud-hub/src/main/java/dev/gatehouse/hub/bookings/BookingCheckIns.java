@@ -278,6 +278,7 @@ public record BookingCheckIns(Database database, Clock clock) {
                 bookingId);
         Sql.update(c, "DELETE FROM booking_blocks WHERE booking_id = ?", bookingId);
         BookingEntities.logChange(c, tenantId, b.siteId(), bookingId, now);
+        BookingStore.emit(c, tenantId, bookingId, dev.gatehouse.hub.outbox.EventType.BOOKING_RELEASED, now);
         return Result.RELEASED;
     }
 

@@ -25,6 +25,11 @@ public enum EventType {
     BOOKING_CREATED("booking.created", "A booking was made (confirmed or waiting for approval)."),
     BOOKING_CANCELLED("booking.cancelled", "A booking was cancelled."),
     BOOKING_CHECKED_IN("booking.checked-in", "A booking was checked in (at the door, the kiosk or the console)."),
+    BOOKING_APPROVED("booking.approved", "A booking waiting for approval was approved (it is confirmed)."),
+    BOOKING_DECLINED("booking.declined", "A booking waiting for approval was declined; its time is free again."),
+    BOOKING_LAPSED(
+            "booking.lapsed", "Nobody decided a booking waiting for approval before its hold ended; its time is free."),
+    BOOKING_RELEASED("booking.released", "A booking nobody checked in to was released; its time is free for others."),
     INVOICE_ISSUED("invoice.issued", "An invoice was issued (it is immutable from then on)."),
     PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account."),
     VISITOR_INVITED(

@@ -178,6 +178,18 @@ class BookingApprovalTest {
                         .text())
                 .contains(id);
         assertThat(balance()).isEqualTo(8);
+        assertThat(events(id)).containsExactly("booking.created", "booking.approved");
+    }
+
+    /** The booking's events in the outbox, oldest first: what webhooks and connectors hear. */
+    private static List<String> events(String bookingId) {
+        return hub.hub()
+                .database()
+                .read(c -> dev.gatehouse.hub.store.Sql.list(
+                        c,
+                        "SELECT type FROM outbox_events WHERE entity_id = ? ORDER BY seq",
+                        dev.gatehouse.hub.store.Sql.STRING,
+                        bookingId));
     }
 
     @Test
@@ -208,6 +220,7 @@ class BookingApprovalTest {
         // Its time is free again.
         assertThat(request(room, at.other(), "14:00", "16:00", "").status()).isEqualTo(201);
         assertThat(syncedBookings()).extracting(b -> b.id().value()).doesNotContain(id);
+        assertThat(events(id)).containsExactly("booking.created", "booking.declined");
     }
 
     @Test
@@ -235,6 +248,8 @@ class BookingApprovalTest {
             assertThat(booking.at("/creditLedger/refund/credits").asLong()).isEqualTo(2);
         }
         assertThat(balance()).isEqualTo(10);
+        assertThat(events(swept)).containsExactly("booking.created", "booking.lapsed");
+        assertThat(events(asked)).containsExactly("booking.created", "booking.lapsed");
         assertThat(request(room, at.other(), "09:00", "12:00", "").status()).isEqualTo(201);
     }
 

@@ -255,7 +255,17 @@ class BookingCheckInTest {
             assertThat(outcomes(id)).containsExactly("release-not-due", "released", "already-released");
             assertThat(booking(s, id).get("releasedBy").asText())
                     .isEqualTo(s.device().id());
+            // Receivers hear of the release once, whoever reported it.
+            assertThat(bookingEvents(id)).containsExactly("booking.created", "booking.released");
         }
+    }
+
+    /** The booking's events in the outbox, oldest first. */
+    static List<String> bookingEvents(String bookingId) {
+        return hub.hub()
+                .database()
+                .read(c -> Sql.list(
+                        c, "SELECT type FROM outbox_events WHERE entity_id = ? ORDER BY seq", Sql.STRING, bookingId));
     }
 
     private static String lastRemoved(Site s) {
