@@ -14,6 +14,10 @@ public enum EventType {
     MEMBER_SUSPENDED("member.suspended", "A member was suspended: their credentials stop opening doors."),
     MEMBER_REACTIVATED("member.reactivated", "A suspended member was made active again."),
     MEMBER_CANCELLED("member.cancelled", "A member was cancelled (final; Gatehouse never deletes a member row)."),
+    MEMBER_PLAN_ASSIGNED(
+            "member.plan-assigned",
+            "A plan was given to a member or its window changed (by an operator, a subscription or a pass)."),
+    MEMBER_PLAN_REMOVED("member.plan-removed", "A plan was taken away from a member."),
     CREDENTIAL_ISSUED("credential.issued", "A card, phone or QR credential was issued to a member."),
     CREDENTIAL_REVOKED("credential.revoked", "A credential was revoked or marked lost."),
     ACCESS_GRANTED("access.granted", "An edge granted access at a door (ingested from the edge's event)."),

@@ -2,6 +2,8 @@ package dev.gatehouse.hub.plans;
 
 import dev.gatehouse.hub.members.FieldChange;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Which members hold which plans, each with a validity window. Every change records a member history
@@ -220,7 +223,7 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         Map<String, String> window = window(validFrom, validUntil);
         Optional<Map<String, String>> previous = current.map(PlanAssignmentStore::window);
         if (!previous.equals(Optional.of(window))) {
-            MemberStore.recordHistory(
+            long version = MemberStore.recordHistory(
                     c,
                     tenantId,
                     memberId,
@@ -228,6 +231,7 @@ public record PlanAssignmentStore(Database database, Clock clock) {
                     "plan-assigned",
                     List.of(new FieldChange("plans." + planId, previous.orElse(null), window)),
                     now);
+            emit(c, tenantId, EventType.MEMBER_PLAN_ASSIGNED, assignment(c, tenantId, memberId, planId), version, now);
         }
         PlanGrants.appendDifference(
                 c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
@@ -266,7 +270,7 @@ public record PlanAssignmentStore(Database database, Clock clock) {
                 memberId,
                 planId,
                 tenantId);
-        MemberStore.recordHistory(
+        long version = MemberStore.recordHistory(
                 c,
                 tenantId,
                 memberId,
@@ -274,9 +278,26 @@ public record PlanAssignmentStore(Database database, Clock clock) {
                 "plan-removed",
                 List.of(new FieldChange("plans." + planId, window(current.get()), null)),
                 now);
+        emit(c, tenantId, EventType.MEMBER_PLAN_REMOVED, current, version, now);
         PlanGrants.appendDifference(
                 c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
         return StoreResult.found(current);
+    }
+
+    /**
+     * A plan event about the member, in the change's transaction: versioned by the member's history
+     * seq like the member's own events, so a receiver applies the member's changes in one order.
+     */
+    private static void emit(
+            Connection c,
+            String tenantId,
+            EventType type,
+            Optional<AssignmentView> assignment,
+            long version,
+            Instant now)
+            throws SQLException {
+        AssignmentView view = assignment.orElseThrow();
+        Outbox.emit(c, tenantId, type, Optional.of(view.memberId()), OptionalLong.of(version), view, now);
     }
 
     /** The plans the member holds, by plan id; NotFound when the tenant has no such member. */

@@ -370,6 +370,22 @@ class PlanApiTest {
                     .isTrue();
             assertThat(history.get(3).get("changes").get(key).get("to").isNull())
                     .isTrue();
+
+            // Receivers hear each change once (the same window again is no change), in the member's own
+            // versions: created 1, assigned 2, changed 3, removed 4.
+            List<String> events = hub.hub()
+                    .database()
+                    .read(c -> dev.gatehouse.hub.store.Sql.list(
+                            c,
+                            "SELECT type, entity_version FROM outbox_events WHERE entity_id = ? ORDER BY seq",
+                            row -> row.getString(1) + " " + row.getLong(2),
+                            member));
+            assertThat(events)
+                    .containsExactly(
+                            "member.created 1",
+                            "member.plan-assigned 2",
+                            "member.plan-assigned 3",
+                            "member.plan-removed 4");
         }
 
         @Test
