@@ -299,8 +299,17 @@ public record CredentialStore(Database database, Clock clock) {
                                 : "credential " + credentialId + " was changed by another request meanwhile"
                                         + " (it is now " + current.get().status() + "); read it again and retry");
             }
-            if (update.status() == CredentialStatus.LOST && update.readStatus() != CredentialStatus.LOST) {
-                emit(c, tenantId, credentialId, EventType.CREDENTIAL_REVOKED, now);
+            if (update.status() != update.readStatus()) {
+                emit(
+                        c,
+                        tenantId,
+                        credentialId,
+                        switch (update.status()) {
+                            case LOST, REVOKED -> EventType.CREDENTIAL_REVOKED;
+                            case SUSPENDED -> EventType.CREDENTIAL_SUSPENDED;
+                            case ACTIVE -> EventType.CREDENTIAL_REACTIVATED;
+                        },
+                        now);
             }
             return saved(c, tenantId, credentialId, now);
         });

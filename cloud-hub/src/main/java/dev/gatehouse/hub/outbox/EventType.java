@@ -20,6 +20,9 @@ public enum EventType {
     MEMBER_PLAN_REMOVED("member.plan-removed", "A plan was taken away from a member."),
     CREDENTIAL_ISSUED("credential.issued", "A card, phone or QR credential was issued to a member."),
     CREDENTIAL_REVOKED("credential.revoked", "A credential was revoked or marked lost."),
+    CREDENTIAL_SUSPENDED(
+            "credential.suspended", "A credential was suspended: it stops opening doors until reactivated."),
+    CREDENTIAL_REACTIVATED("credential.reactivated", "A suspended or lost credential was made active again."),
     ACCESS_GRANTED("access.granted", "An edge granted access at a door (ingested from the edge's event)."),
     ACCESS_DENIED("access.denied", "An edge denied access at a door, with the reason."),
     DOOR_FORCED_OPEN("door.forced-open", "A door opened without a grant or request to exit."),

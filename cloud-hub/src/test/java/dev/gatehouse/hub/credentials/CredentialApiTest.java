@@ -521,6 +521,20 @@ class CredentialApiTest {
         assertThat(cleared.json().has("validFrom")).isFalse();
         assertThat(cleared.json().has("validUntil")).isFalse();
         assertThat(sites.head(tenant, site)).isEqualTo(head + 1);
+
+        // A card found again works again. Receivers heard each status change once (not the window edits).
+        assertThat(api().patch(path, tenant.token(), "{\"status\":\"active\"}").status())
+                .isEqualTo(200);
+        List<String> events = hub.hub()
+                .database()
+                .read(c -> dev.gatehouse.hub.store.Sql.list(
+                        c,
+                        "SELECT type FROM outbox_events WHERE entity_id = ? ORDER BY seq",
+                        dev.gatehouse.hub.store.Sql.STRING,
+                        id));
+        assertThat(events)
+                .containsExactly(
+                        "credential.issued", "credential.suspended", "credential.revoked", "credential.reactivated");
     }
 
     /**
