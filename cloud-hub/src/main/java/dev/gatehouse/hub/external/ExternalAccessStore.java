@@ -278,6 +278,12 @@ public record ExternalAccessStore(Database database, Clock clock) {
         });
     }
 
+    /** Whether any member of the tenant is linked to another platform (one index probe). */
+    public static boolean anyLinks(Connection c, String tenantId) throws SQLException {
+        return Sql.one(c, "SELECT 1 FROM external_members WHERE tenant_id = ? LIMIT 1", Sql.LONG, tenantId)
+                .isPresent();
+    }
+
     /** The platform's ids of the member, by platform; empty when the member is linked to none. */
     public static List<String[]> externalIds(Connection c, String tenantId, String memberId) throws SQLException {
         return Sql.list(

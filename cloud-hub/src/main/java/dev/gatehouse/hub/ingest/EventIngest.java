@@ -44,6 +44,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -277,6 +278,10 @@ public final class EventIngest implements AutoCloseable {
         // A new event that spent a pass's day counts it, in this transaction: each day once; a
         // visitor pass's use is recorded, and a single-use pass spent for the whole site.
         Set<String> freshIds = Set.copyOf(fresh);
+        // The batch's outbox events go in at the end with one head bump; the tenant's links to other
+        // platforms are looked up only when it has any.
+        List<Outbox.Pending> outbox = new ArrayList<>();
+        boolean linked = !fresh.isEmpty() && ExternalAccessStore.anyLinks(c, device.tenantId());
         for (Envelope envelope : access) {
             if (freshIds.contains(envelope.id())) {
                 PassDays.count(
@@ -284,11 +289,10 @@ public final class EventIngest implements AutoCloseable {
                 VisitorPassUses.record(
                         c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
                 AccessEvent event = envelope.payloadAs(AccessEvent.class);
-                Outbox.emit(
-                        c,
-                        device.tenantId(),
+                outbox.add(new Outbox.Pending(
                         event.granted() ? EventType.ACCESS_GRANTED : EventType.ACCESS_DENIED,
-                        envelope.id(),
+                        Optional.of(envelope.id()),
+                        OptionalLong.empty(),
                         new AccessWebhook(
                                 envelope.id(),
                                 device.siteId(),
@@ -301,8 +305,7 @@ public final class EventIngest implements AutoCloseable {
                                 WireNames.wire(event.presented()),
                                 event.basis().map(WireNames::wire).orElse(null),
                                 event.reason().map(WireNames::wire).orElse(null),
-                                externalIds(c, device.tenantId(), event)),
-                        Instant.ofEpochMilli(now));
+                                linked ? externalIds(c, device.tenantId(), event) : null)));
             }
         }
         // The ingest's hot path (the sync benchmark measures it): one statement for the whole batch,
@@ -331,11 +334,10 @@ public final class EventIngest implements AutoCloseable {
                             default -> Optional.empty();
                         };
                 if (inserted == 1 && alarm.isPresent()) {
-                    Outbox.emit(
-                            c,
-                            device.tenantId(),
+                    outbox.add(new Outbox.Pending(
                             alarm.get(),
-                            envelope.id(),
+                            Optional.of(envelope.id()),
+                            OptionalLong.empty(),
                             new DoorWebhook(
                                     envelope.id(),
                                     device.siteId(),
@@ -343,11 +345,11 @@ public final class EventIngest implements AutoCloseable {
                                     device.deviceId(),
                                     envelope.time().toString(),
                                     WireNames.wire(event.kind()),
-                                    event.detail().orElse(null)),
-                            Instant.ofEpochMilli(now));
+                                    event.detail().orElse(null))));
                 }
             }
         }
+        Outbox.emitAll(c, device.tenantId(), outbox, Instant.ofEpochMilli(now));
         // After the access events: a check-in's tap is stored before the check-in it caused.
         for (Envelope envelope : bookings) {
             stored += BookingReports.apply(c, device, envelope, Instant.ofEpochMilli(now));

@@ -50,42 +50,72 @@ public final class Outbox {
             Object data,
             Instant now)
             throws SQLException {
+        return emitAll(c, tenantId, List.of(new Pending(type, entityId, entityVersion, data)), now)
+                .getFirst();
+    }
+
+    /** An event for {@link #emitAll}: what {@link #emit} takes, without the connection and tenant. */
+    public record Pending(EventType type, Optional<String> entityId, OptionalLong entityVersion, Object data) {}
+
+    /**
+     * Writes the tenant's events in the caller's transaction, in the order given, and answers their
+     * ids: one bump of the tenant's head for all of them and one batched insert, so a batch of edge
+     * events costs two statements here rather than three per event.
+     */
+    public static List<String> emitAll(Connection c, String tenantId, List<Pending> events, Instant now)
+            throws SQLException {
+        if (events.isEmpty()) {
+            return List.of();
+        }
         Sql.update(
                 c,
-                "INSERT INTO outbox_heads (tenant_id, seq) VALUES (?, 1)"
-                        + " ON CONFLICT (tenant_id) DO UPDATE SET seq = outbox_heads.seq + 1",
-                tenantId);
-        long seq = Sql.one(c, "SELECT seq FROM outbox_heads WHERE tenant_id = ?", Sql.LONG, tenantId)
+                "INSERT INTO outbox_heads (tenant_id, seq) VALUES (?, ?)"
+                        + " ON CONFLICT (tenant_id) DO UPDATE SET seq = outbox_heads.seq + excluded.seq",
+                tenantId,
+                (long) events.size());
+        long last = Sql.one(c, "SELECT seq FROM outbox_heads WHERE tenant_id = ?", Sql.LONG, tenantId)
                 .orElseThrow();
-        String id = HubIds.next("msg");
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("type", type.wire());
-        body.put("timestamp", now.toString());
-        ObjectNode payloadData = MAPPER.valueToTree(data);
-        if (entityVersion.isPresent()) {
-            payloadData.put("entityVersion", entityVersion.getAsLong());
+        long seq = last - events.size();
+        List<String> ids = new java.util.ArrayList<>(events.size());
+        List<List<Object>> rows = new java.util.ArrayList<>(events.size());
+        for (Pending event : events) {
+            String id = HubIds.next("msg");
+            ids.add(id);
+            rows.add(java.util.Arrays.asList(
+                    tenantId,
+                    ++seq,
+                    id,
+                    event.type().wire(),
+                    event.entityId(),
+                    event.entityVersion().isPresent() ? event.entityVersion().getAsLong() : null,
+                    payload(event, now),
+                    now));
         }
-        body.set("data", payloadData);
-        String payload;
-        try {
-            payload = MAPPER.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write the " + type.wire() + " event as JSON", e);
-        }
-        Sql.update(
+        Sql.batch(
                 c,
                 "INSERT INTO outbox_events (tenant_id, seq, id, type, entity_id, entity_version, payload, created_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                tenantId,
-                seq,
-                id,
-                type.wire(),
-                entityId,
-                entityVersion.isPresent() ? entityVersion.getAsLong() : null,
-                payload,
-                now);
+                rows);
         Database.noteOutbox(c);
-        return id;
+        return ids;
+    }
+
+    /** The Standard Webhooks body: {@code {"type", "timestamp", "data"}} with the version in {@code data}. */
+    private static String payload(Pending event, Instant now) {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("type", event.type().wire());
+        body.put("timestamp", now.toString());
+        ObjectNode payloadData = MAPPER.valueToTree(event.data());
+        if (event.entityVersion().isPresent()) {
+            payloadData.put("entityVersion", event.entityVersion().getAsLong());
+        }
+        body.set("data", payloadData);
+        try {
+            return MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(
+                    "cannot write the " + event.type().wire() + " event as JSON", e);
+        }
     }
 
     /**
