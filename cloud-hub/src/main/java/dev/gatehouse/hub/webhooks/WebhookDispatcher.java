@@ -13,7 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +38,13 @@ import java.util.logging.Logger;
 public final class WebhookDispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class.getName());
     static final int IN_FLIGHT = 32;
+    /**
+     * At most this many attempts in flight to one endpoint: a slow or hanging receiver (each attempt
+     * waits up to the timeout) takes this share of the slots, never all of them, so the other
+     * endpoints' deliveries keep flowing beside it.
+     */
+    static final int PER_ENDPOINT = 4;
+
     private static final int FAN_OUT_BATCH = 500;
 
     private final Database database;
@@ -50,6 +59,9 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Runnable listener = this::wake;
     private final Thread worker;
     private volatile boolean closed;
+    private final Semaphore slots = new Semaphore(IN_FLIGHT);
+    private final Semaphore finished = new Semaphore(0);
+    private final Map<String, Integer> inFlight = new HashMap<>();
     private Optional<Instant> lastPrune = Optional.empty();
     static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
@@ -62,7 +74,10 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.clock = clock;
         this.settings = settings;
         this.onDisabled = onDisabled;
+        // HTTP/1.1, as webhook senders commonly use: each attempt its own request on a pooled connection,
+        // and no h2c upgrade, whose first request to a plain-http receiver holds back the ones after it.
         this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(senders)
@@ -121,34 +136,69 @@ public final class WebhookDispatcher implements AutoCloseable {
      * attempts it made. The worker runs it; tests and tools may too (claims keep two passes apart).
      */
     public int pass() {
-        while (outbox.drain(store.fanOut(), FAN_OUT_BATCH) > 0) {
-            // each tenant's next batch
-        }
         store.dropExpiredSecrets();
         pruneWhenDue();
         int attempts = 0;
+        List<Future<?>> mine = new ArrayList<>();
         while (!closed) {
-            List<WebhookStore.Due> due = store.claimDue(IN_FLIGHT);
+            // New events become deliveries here too, so a pass waiting on a slow receiver does not
+            // hold back the events that commit meanwhile.
+            while (outbox.drain(store.fanOut(), FAN_OUT_BATCH) > 0) {
+                // each tenant's next batch
+            }
+            mine.removeIf(Future::isDone);
+            List<WebhookStore.Due> due = slots.availablePermits() == 0
+                    ? List.of()
+                    : store.claimDue(slots.availablePermits(), PER_ENDPOINT, inFlight());
             if (due.isEmpty()) {
-                return attempts;
-            }
-            List<Future<?>> sent = new ArrayList<>();
-            for (WebhookStore.Due delivery : due) {
-                sent.add(senders.submit(() -> attempt(delivery)));
-            }
-            for (Future<?> future : sent) {
+                if (mine.isEmpty()) {
+                    return attempts;
+                }
+                // Wait for one of this pass's attempts to end, then claim again: a slot or an
+                // endpoint's share may be free, or a failed attempt due again.
                 try {
-                    future.get();
+                    finished.tryAcquire(100, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return attempts;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    LOG.log(Level.WARNING, "a webhook attempt failed to record", e.getCause());
                 }
+                finished.drainPermits();
+                continue;
+            }
+            for (WebhookStore.Due delivery : due) {
+                slots.acquireUninterruptibly();
+                started(delivery.endpointId());
+                mine.add(senders.submit(() -> {
+                    try {
+                        attempt(delivery);
+                    } catch (RuntimeException e) {
+                        LOG.log(
+                                Level.WARNING,
+                                "a webhook attempt failed to record; its lease runs out and it is" + " tried again",
+                                e);
+                    } finally {
+                        ended(delivery.endpointId());
+                        slots.release();
+                        finished.release();
+                    }
+                }));
             }
             attempts += due.size();
         }
         return attempts;
+    }
+
+    /** Attempts in flight per endpoint, for the claim's per-endpoint share. */
+    private synchronized Map<String, Integer> inFlight() {
+        return Map.copyOf(inFlight);
+    }
+
+    private synchronized void started(String endpointId) {
+        inFlight.merge(endpointId, 1, Integer::sum);
+    }
+
+    private synchronized void ended(String endpointId) {
+        inFlight.computeIfPresent(endpointId, (id, n) -> n == 1 ? null : n - 1);
     }
 
     private void attempt(WebhookStore.Due due) {

@@ -18,8 +18,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -413,18 +415,23 @@ public record WebhookStore(Database database, Clock clock, RetrySchedule schedul
             long nextAttemptAt) {}
 
     /**
-     * Claims up to {@code limit} due deliveries of enabled endpoints, oldest due first: each is leased
-     * for {@link #LEASE} so no other pass (or replica) tries it meanwhile.
+     * Claims up to {@code limit} due deliveries of enabled endpoints, oldest due first, at most {@code
+     * perEndpoint} per endpoint counting the attempts already {@code inFlight} to it (so one endpoint's
+     * backlog cannot take every slot): each is leased for {@link #LEASE} so no other pass (or replica)
+     * tries it meanwhile.
      */
-    public List<Due> claimDue(int limit) {
+    public List<Due> claimDue(int limit, int perEndpoint, Map<String, Integer> inFlight) {
         Instant now = clock.instant();
-        List<Candidate> candidates = database.read(c -> Sql.list(
+        List<Candidate> ranked = database.read(c -> Sql.list(
                 c,
                 "SELECT d.id, d.tenant_id, d.endpoint_id, e.url, e.secrets, e.previous_until, d.event_id, o.payload,"
-                        + " d.attempts, d.step, d.next_attempt_at FROM webhook_deliveries d"
+                        + " d.attempts, d.step, d.next_attempt_at FROM (SELECT id, tenant_id, endpoint_id, event_id,"
+                        + " attempts, step, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY endpoint_id"
+                        + " ORDER BY next_attempt_at, id) AS place FROM webhook_deliveries"
+                        + " WHERE status = ? AND next_attempt_at <= ?) d"
                         + " JOIN webhook_endpoints e ON e.id = d.endpoint_id"
                         + " JOIN outbox_events o ON o.id = d.event_id"
-                        + " WHERE d.status = ? AND d.next_attempt_at <= ? AND e.enabled = ?"
+                        + " WHERE d.place <= ? AND e.enabled = ?"
                         + " ORDER BY d.next_attempt_at, d.id LIMIT ?",
                 row -> new Candidate(
                         row.getString(1),
@@ -440,8 +447,20 @@ public record WebhookStore(Database database, Clock clock, RetrySchedule schedul
                         row.getLong(11)),
                 Status.PENDING,
                 now,
+                perEndpoint,
                 true,
-                limit));
+                limit + perEndpoint * inFlight.size()));
+        Map<String, Integer> taken = new HashMap<>(inFlight);
+        List<Candidate> candidates = new ArrayList<>();
+        for (Candidate candidate : ranked) {
+            if (candidates.size() == limit) {
+                break;
+            }
+            if (taken.getOrDefault(candidate.endpointId(), 0) < perEndpoint) {
+                taken.merge(candidate.endpointId(), 1, Integer::sum);
+                candidates.add(candidate);
+            }
+        }
         if (candidates.isEmpty()) {
             return List.of();
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Receiver implements AutoCloseable {
     /** One request as it arrived: its headers (names in lower case) and its body. */
-    public record Received(Map<String, String> headers, byte[] body, long arrivedNanos) {
+    public record Received(Map<String, String> headers, byte[] body, long arrivedNanos, String path) {
         public String header(String name) {
             return headers.get(name);
         }
@@ -30,6 +30,9 @@ public final class Receiver implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger(200);
     private final AtomicBoolean abort = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicReference<String> holdPrefix =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(0);
 
     public Receiver() {
         try {
@@ -43,7 +46,16 @@ public final class Receiver implements AutoCloseable {
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders()
                     .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
-            received.add(new Received(headers, body, System.nanoTime()));
+            String path = exchange.getRequestURI().getPath();
+            received.add(new Received(headers, body, System.nanoTime(), path));
+            String held = holdPrefix.get();
+            if (held != null && path.startsWith(held)) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (abort.get()) {
                 exchange.getResponseHeaders().add("webhook-delivery", "abort-message");
             }
@@ -60,6 +72,23 @@ public final class Receiver implements AutoCloseable {
 
     public void answer(int code) {
         status.set(code);
+    }
+
+    /** Keeps every request to a path under {@code prefix} waiting (a hanging receiver) until {@link #release}. */
+    public void hold(String prefix) {
+        release = new java.util.concurrent.CountDownLatch(1);
+        holdPrefix.set(prefix);
+    }
+
+    /** Answers the held requests and holds no more. */
+    public void release() {
+        holdPrefix.set(null);
+        release.countDown();
+    }
+
+    /** How many requests arrived for paths under {@code prefix}. */
+    public long count(String prefix) {
+        return received.stream().filter(r -> r.path().startsWith(prefix)).count();
     }
 
     public void abortMessages(boolean on) {
@@ -80,6 +109,7 @@ public final class Receiver implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

@@ -311,6 +311,31 @@ class WebhookApiTest {
         }
     }
 
+    /**
+     * One tenant's receiver hanging (each attempt waits for the whole timeout) must not hold up every
+     * other endpoint's deliveries behind its backlog: it gets its share of the slots, no more.
+     */
+    @Test
+    void aHangingEndpointTakesItsShareOfTheSlotsWhileAnotherEndpointsDeliveriesFlow() {
+        receiver.hold("/slow");
+        endpoint("{\"url\":\"" + receiver.url("/slow") + "\"}");
+        int backlog = WebhookDispatcher.IN_FLIGHT + 8;
+        for (int i = 0; i < backlog; i++) {
+            member("queued" + i);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count("/slow") == WebhookDispatcher.PER_ENDPOINT);
+        endpoint("{\"url\":\"" + receiver.url("/fast") + "\"}");
+        member("later");
+
+        // Delivered while the slow endpoint's attempts still hang (well inside their 15 s timeout).
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.count("/fast") == 1);
+        assertThat(receiver.count("/slow")).isEqualTo(WebhookDispatcher.PER_ENDPOINT);
+
+        receiver.release();
+        await().atMost(Duration.ofSeconds(60)).until(() -> receiver.count("/slow") == backlog + 1);
+        assertThat(receiver.count("/fast")).isEqualTo(1);
+    }
+
     @Test
     void replayingEveryDeadLetterOfAnEndpointSendsEachOnce() {
         receiver.answer(500);
