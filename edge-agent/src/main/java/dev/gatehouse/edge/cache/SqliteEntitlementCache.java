@@ -249,6 +249,22 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
+    public Optional<dev.gatehouse.protocol.model.Agreement> agreement() {
+        return connections.read("read the visitor agreement", KioskSupplies::agreement);
+    }
+
+    @Override
+    public Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId) {
+        return inTransaction(tx -> tx.takeVoucher(device, eventId));
+    }
+
+    @Override
+    public long vouchersLeft(String device) {
+        CacheArguments.requireId(device, "device id");
+        return connections.read("count the wifi vouchers left", session -> KioskSupplies.left(session, device));
+    }
+
+    @Override
     public <T> T inTransaction(Function<Transaction, T> work) {
         return WriteTransaction.run(connections, work);
     }
