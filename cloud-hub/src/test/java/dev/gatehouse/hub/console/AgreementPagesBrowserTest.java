@@ -31,6 +31,7 @@ import org.openqa.selenium.support.ui.Select;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgreementPagesBrowserTest extends LiveBrowserTest {
+    private static final java.time.Instant NOW = java.time.Instant.now();
     private static final String PASSWORD = "front desk password for tests";
     private static final Duration SYNC = Duration.ofSeconds(30);
 
@@ -100,7 +101,7 @@ class AgreementPagesBrowserTest extends LiveBrowserTest {
         assertThat(browser.consoleErrors()).hasSize(1).allMatch(error -> error.contains("422"));
         Axe.assertNoSeriousViolations(browser, "console visitor agreements, a refused pool file");
         browser.screenshot("wifi-refused");
-        assertThat(edge().vouchersLeft(site.device)).isZero();
+        assertThat(edge().vouchersLeft(site.device, NOW)).isZero();
 
         Path good = files.resolve("good.csv");
         Files.writeString(good, "code,minutes,expires\nKIOSK-1,480,\nKIOSK-2,,2099-12-31T23:00:00Z\n");
@@ -115,13 +116,14 @@ class AgreementPagesBrowserTest extends LiveBrowserTest {
                         .getAttribute("data-remaining"))
                 .isEqualTo("2");
         assertThat(browser.driver().getPageSource()).doesNotContain("KIOSK-1");
-        await().atMost(SYNC).until(() -> edge().vouchersLeft(site.device) == 2);
-        Optional<WifiVoucher> first = edge().takeVoucher(site.device, "ev-sign-in-1");
+        await().atMost(SYNC).until(() -> edge().vouchersLeft(site.device, NOW) == 2);
+        Optional<WifiVoucher> first = edge().takeVoucher(site.device, "ev-sign-in-1", NOW);
         assertThat(first).isPresent();
-        assertThat(edge().takeVoucher(site.device, "ev-sign-in-1")).isEqualTo(first);
-        WifiVoucher second = edge().takeVoucher(site.device, "ev-sign-in-2").orElseThrow();
+        assertThat(edge().takeVoucher(site.device, "ev-sign-in-1", NOW)).isEqualTo(first);
+        WifiVoucher second =
+                edge().takeVoucher(site.device, "ev-sign-in-2", NOW).orElseThrow();
         assertThat(java.util.Set.of(first.get().code(), second.code())).containsExactlyInAnyOrder("KIOSK-1", "KIOSK-2");
-        assertThat(edge().takeVoucher(site.device, "ev-sign-in-3")).isEmpty();
+        assertThat(edge().takeVoucher(site.device, "ev-sign-in-3", NOW)).isEmpty();
         browser.screenshot("wifi-uploaded");
     }
 

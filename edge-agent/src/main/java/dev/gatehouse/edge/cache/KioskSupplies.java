@@ -16,14 +16,18 @@ import java.util.Optional;
  * or read view.
  */
 final class KioskSupplies {
+    /** A voucher with an expiry is handed out only before it (seconds since the epoch, the parameter after the device). */
+    private static final String UNEXPIRED =
+            " AND COALESCE(unixepoch(json_extract(e.json, '$.expiresAt')), 9223372036854775807) > ?";
+
     static final String SQL_AGREEMENT = "SELECT json FROM entity WHERE kind = 'agreement' ORDER BY key LIMIT 1";
     private static final String SQL_TAKEN_BY = "SELECT json FROM voucher_taken WHERE event_id = ?";
     // A slice is at most a few dozen rows; the json_extract filter scans only the voucher kind's range.
     static final String SQL_NEXT_VOUCHER = "SELECT e.key, e.json FROM entity e WHERE e.kind = 'wifi-voucher'"
-            + " AND json_extract(e.json, '$.device') = ?"
+            + " AND json_extract(e.json, '$.device') = ?" + UNEXPIRED
             + " AND NOT EXISTS (SELECT 1 FROM voucher_taken t WHERE t.voucher = e.key) ORDER BY e.key LIMIT 1";
     static final String SQL_LEFT = "SELECT count(*) FROM entity e WHERE e.kind = 'wifi-voucher'"
-            + " AND json_extract(e.json, '$.device') = ?"
+            + " AND json_extract(e.json, '$.device') = ?" + UNEXPIRED
             + " AND NOT EXISTS (SELECT 1 FROM voucher_taken t WHERE t.voucher = e.key)";
     private static final String SQL_TAKE =
             "INSERT INTO voucher_taken (event_id, voucher, json) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
@@ -38,9 +42,11 @@ final class KioskSupplies {
 
     /**
      * The voucher handed out for sign-in {@code eventId}: the one recorded for it before, else the
-     * first of {@code device}'s slice not handed out yet, recorded now; empty when the slice is used up.
+     * first of {@code device}'s slice not handed out yet and not expired at {@code now}, recorded now;
+     * empty when the slice is used up.
      */
-    static Optional<WifiVoucher> take(SqliteSession session, String device, String eventId) throws SQLException {
+    static Optional<WifiVoucher> take(SqliteSession session, String device, String eventId, java.time.Instant now)
+            throws SQLException {
         PreparedStatement taken = session.prepare(SQL_TAKEN_BY);
         taken.setString(1, eventId);
         try (ResultSet rows = taken.executeQuery()) {
@@ -50,6 +56,7 @@ final class KioskSupplies {
         }
         PreparedStatement next = session.prepare(SQL_NEXT_VOUCHER);
         next.setString(1, device);
+        next.setLong(2, now.getEpochSecond());
         String key;
         String json;
         try (ResultSet rows = next.executeQuery()) {
@@ -70,9 +77,10 @@ final class KioskSupplies {
         return Optional.of(decode(json, WifiVoucher.class));
     }
 
-    static long left(SqliteSession session, String device) throws SQLException {
+    static long left(SqliteSession session, String device, java.time.Instant now) throws SQLException {
         PreparedStatement count = session.prepare(SQL_LEFT);
         count.setString(1, device);
+        count.setLong(2, now.getEpochSecond());
         try (ResultSet rows = count.executeQuery()) {
             return rows.next() ? rows.getLong(1) : 0L;
         }

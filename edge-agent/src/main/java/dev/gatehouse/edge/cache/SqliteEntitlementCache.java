@@ -254,14 +254,15 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
-    public Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId) {
-        return inTransaction(tx -> tx.takeVoucher(device, eventId));
+    public Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId, Instant now) {
+        return inTransaction(tx -> tx.takeVoucher(device, eventId, now));
     }
 
     @Override
-    public long vouchersLeft(String device) {
+    public long vouchersLeft(String device, Instant now) {
         CacheArguments.requireId(device, "device id");
-        return connections.read("count the wifi vouchers left", session -> KioskSupplies.left(session, device));
+        Objects.requireNonNull(now, "now");
+        return connections.read("count the wifi vouchers left", session -> KioskSupplies.left(session, device, now));
     }
 
     @Override

@@ -81,12 +81,13 @@ final class WriteTransaction implements EdgeCache.Transaction {
     }
 
     @Override
-    public java.util.Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId) {
+    public java.util.Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(
+            String device, String eventId, Instant now) {
         CacheArguments.requireId(device, "device id");
         CacheArguments.requireId(eventId, "event id");
         requireOpen();
         try {
-            return KioskSupplies.take(session, device, eventId);
+            return KioskSupplies.take(session, device, eventId, Objects.requireNonNull(now, "now"));
         } catch (SQLException e) {
             throw SqliteConnections.translate(e, "take a wifi voucher for sign-in " + eventId, file);
         }

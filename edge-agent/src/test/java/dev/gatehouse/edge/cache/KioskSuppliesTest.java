@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * retries, a restart and a snapshot that replaces every entity.
  */
 class KioskSuppliesTest {
+    private static final java.time.Instant NOW = java.time.Instant.parse("2026-12-07T09:00:00Z");
     private static final String ME = "pi-front";
     private static final String OTHER = "pi-back";
 
@@ -73,37 +74,37 @@ class KioskSuppliesTest {
                 upsert(voucher("wv-1", OTHER)),
                 upsert(voucher("wv-2", ME)),
                 upsert(voucher("wv-3", ME))));
-        assertThat(cache.vouchersLeft(ME)).isEqualTo(2);
+        assertThat(cache.vouchersLeft(ME, NOW)).isEqualTo(2);
 
-        WifiVoucher first = cache.takeVoucher(ME, "ev-sign-in-1").orElseThrow();
-        WifiVoucher again = cache.takeVoucher(ME, "ev-sign-in-1").orElseThrow();
-        WifiVoucher second = cache.takeVoucher(ME, "ev-sign-in-2").orElseThrow();
+        WifiVoucher first = cache.takeVoucher(ME, "ev-sign-in-1", NOW).orElseThrow();
+        WifiVoucher again = cache.takeVoucher(ME, "ev-sign-in-1", NOW).orElseThrow();
+        WifiVoucher second = cache.takeVoucher(ME, "ev-sign-in-2", NOW).orElseThrow();
 
         assertThat(again).isEqualTo(first);
         assertThat(Set.of(first.id(), second.id())).containsExactlyInAnyOrder("wv-2", "wv-3");
         // The other edge's code stays its own, even with this slice used up.
-        assertThat(cache.takeVoucher(ME, "ev-sign-in-3")).isEmpty();
-        assertThat(cache.vouchersLeft(ME)).isZero();
-        assertThat(cache.vouchersLeft(OTHER)).isEqualTo(1);
+        assertThat(cache.takeVoucher(ME, "ev-sign-in-3", NOW)).isEmpty();
+        assertThat(cache.vouchersLeft(ME, NOW)).isZero();
+        assertThat(cache.vouchersLeft(OTHER, NOW)).isEqualTo(1);
     }
 
     @Test
     void aCodeIsNeverHandedOutTwiceThroughARestartASnapshotOrItsRemoval() {
         cache.apply(batch(1, upsert(site()), upsert(voucher("wv-1", ME)), upsert(voucher("wv-2", ME))));
-        WifiVoucher taken = cache.takeVoucher(ME, "ev-a").orElseThrow();
+        WifiVoucher taken = cache.takeVoucher(ME, "ev-a", NOW).orElseThrow();
 
         cache.close();
         cache = CacheFixtures.open(dir);
         // A snapshot from before the hub heard of the sign-in still carries the code.
         chunkInstall(voucher("wv-1", ME), voucher("wv-2", ME));
         Set<String> handedOut = new HashSet<>(Set.of(taken.id()));
-        cache.takeVoucher(ME, "ev-b").map(WifiVoucher::id).ifPresent(handedOut::add);
+        cache.takeVoucher(ME, "ev-b", NOW).map(WifiVoucher::id).ifPresent(handedOut::add);
 
         assertThat(handedOut).containsExactlyInAnyOrder("wv-1", "wv-2");
-        assertThat(cache.takeVoucher(ME, "ev-c")).isEmpty();
+        assertThat(cache.takeVoucher(ME, "ev-c", NOW)).isEmpty();
         // The hub removes a code once it hears of it; the sign-in still gets its code back.
         cache.apply(batch(3, remove(EntityKind.WIFI_VOUCHER, taken.id())));
-        assertThat(cache.takeVoucher(ME, "ev-a")).contains(taken);
+        assertThat(cache.takeVoucher(ME, "ev-a", NOW)).contains(taken);
     }
 
     @Test
@@ -112,15 +113,26 @@ class KioskSuppliesTest {
 
         try {
             cache.inTransaction(tx -> {
-                tx.takeVoucher(ME, "ev-failed");
+                tx.takeVoucher(ME, "ev-failed", NOW);
                 throw new IllegalStateException("the sign-in event could not be written");
             });
         } catch (IllegalStateException expected) {
             // the kiosk shows an error; nothing was handed out
         }
 
-        assertThat(cache.vouchersLeft(ME)).isEqualTo(1);
-        assertThat(cache.takeVoucher(ME, "ev-next")).isPresent();
+        assertThat(cache.vouchersLeft(ME, NOW)).isEqualTo(1);
+        assertThat(cache.takeVoucher(ME, "ev-next", NOW)).isPresent();
+    }
+
+    @Test
+    void anExpiredCodeIsNotHandedOut() {
+        WifiVoucher expired = new WifiVoucher("wv-1", ME, "OLD", Optional.empty(), Optional.of(NOW.minusSeconds(1)));
+        WifiVoucher valid = new WifiVoucher("wv-2", ME, "NEW", Optional.empty(), Optional.of(NOW.plusSeconds(3600)));
+        cache.apply(batch(1, upsert(site()), upsert(expired), upsert(valid)));
+
+        assertThat(cache.vouchersLeft(ME, NOW)).isOne();
+        assertThat(cache.takeVoucher(ME, "ev-1", NOW)).contains(valid);
+        assertThat(cache.takeVoucher(ME, "ev-2", NOW)).isEmpty();
     }
 
     private void chunkInstall(WifiVoucher... vouchers) {
