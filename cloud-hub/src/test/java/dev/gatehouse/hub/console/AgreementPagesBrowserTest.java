@@ -162,4 +162,30 @@ class AgreementPagesBrowserTest extends LiveBrowserTest {
         Axe.assertNoSeriousViolations(browser, "console visitor agreements, the front desk");
         browser.screenshot("agreements-front-desk");
     }
+
+    @Test
+    @Order(4)
+    void anUploadWithoutTheFormsTokenIsRefusedAndStoresNothing() throws Exception {
+        browser.desktop();
+        site.signInAsOwner(browser);
+        open();
+        String before = browser.driver()
+                .findElement(By.cssSelector("#wifi-pools tr[data-site='" + site.siteId + "'] td[data-remaining]"))
+                .getAttribute("data-remaining");
+        Path file = files.resolve("forged.csv");
+        Files.writeString(file, "code,minutes\nFORGED-1,60\n");
+        // A page of another origin cannot know the token; here the form's own is replaced.
+        browser.script("document.querySelector(\"form[action$='/wifi'] input[name='_csrf']\").value = 'forged';");
+        browser.driver().findElement(By.id("wifi-file")).sendKeys(file.toString());
+        browser.driver().findElement(By.id("upload-vouchers")).click();
+
+        browser.await(driver -> driver.getPageSource().contains("security token"));
+        assertThat(browser.consoleErrors()).hasSize(1).allMatch(error -> error.contains("403"));
+        open();
+        assertThat(browser.driver()
+                        .findElement(
+                                By.cssSelector("#wifi-pools tr[data-site='" + site.siteId + "'] td[data-remaining]"))
+                        .getAttribute("data-remaining"))
+                .isEqualTo(before);
+    }
 }
