@@ -431,30 +431,24 @@ public record AgreementStore(Database database, Clock clock) {
     /** The tenant's signatures, newest first, at {@code sites} when named and by {@code email} when given. */
     public List<Signature> signatures(String tenantId, Optional<Set<String>> sites, Optional<String> email, int limit) {
         return database.read(c -> {
-            List<Signature> out = new ArrayList<>();
-            List<Signature> rows = email.isPresent()
-                    ? Sql.list(
-                            c,
-                            SIGNATURE_COLUMNS
-                                    + " WHERE tenant_id = ? AND signer_key = ? ORDER BY signed_at DESC, id DESC",
-                            AgreementStore::signature,
-                            tenantId,
-                            emailKey(email.get()))
-                    : Sql.list(
-                            c,
-                            SIGNATURE_COLUMNS + " WHERE tenant_id = ? ORDER BY signed_at DESC, id DESC LIMIT ?",
-                            AgreementStore::signature,
-                            tenantId,
-                            sites.isEmpty() ? limit : 10_000);
-            for (Signature s : rows) {
-                if (sites.isEmpty() || sites.get().contains(s.siteId())) {
-                    out.add(s);
-                    if (out.size() == limit) {
-                        break;
-                    }
-                }
+            StringBuilder sql = new StringBuilder(SIGNATURE_COLUMNS + " WHERE tenant_id = ?");
+            List<Object> params = new ArrayList<>(List.of(tenantId));
+            if (email.isPresent()) {
+                sql.append(" AND signer_key = ?");
+                params.add(emailKey(email.get()));
             }
-            return out;
+            if (sites.isPresent()) {
+                if (sites.get().isEmpty()) {
+                    return List.<Signature>of();
+                }
+                sql.append(" AND site_id IN (")
+                        .append("?, ".repeat(sites.get().size() - 1))
+                        .append("?)");
+                params.addAll(new java.util.TreeSet<>(sites.get()));
+            }
+            sql.append(" ORDER BY signed_at DESC, id DESC LIMIT ?");
+            params.add(limit);
+            return Sql.list(c, sql.toString(), AgreementStore::signature, params.toArray());
         });
     }
 

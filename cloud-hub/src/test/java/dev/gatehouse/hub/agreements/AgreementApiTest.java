@@ -373,6 +373,19 @@ class AgreementApiTest {
         assertThat(hub.api().get("/api/v1/agreements", desk).json().get("items"))
                 .hasSize(1);
         assertThat(hub.api().get("/api/v1/agreements", finance).status()).isEqualTo(403);
+        hub.api()
+                .post(
+                        "/api/v1/agreement-signatures",
+                        f.tenant().token(),
+                        signature(f.site(), mine, "ev-roles-1", "ada@visitors.example"));
+        String annexManager = token(f, "site-manager", f.annex());
+        assertThat(hub.api().get("/api/v1/agreement-signatures", manager).json().get("items"))
+                .hasSize(1);
+        assertThat(hub.api()
+                        .get("/api/v1/agreement-signatures", annexManager)
+                        .json()
+                        .get("items"))
+                .isEmpty();
         // Publishing is audited.
         assertThat(hub.api()
                         .get(
