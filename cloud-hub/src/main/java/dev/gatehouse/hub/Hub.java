@@ -7,6 +7,8 @@ import dev.gatehouse.hub.accounts.AccountStore;
 import dev.gatehouse.hub.accounts.Invitations;
 import dev.gatehouse.hub.accounts.OneTimeLinks;
 import dev.gatehouse.hub.accounts.Sessions;
+import dev.gatehouse.hub.agreements.AgreementService;
+import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.alerts.AlertMonitor;
 import dev.gatehouse.hub.alerts.AlertService;
 import dev.gatehouse.hub.alerts.AlertStore;
@@ -58,6 +60,7 @@ import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
+import dev.gatehouse.hub.console.AgreementPages;
 import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.console.WebhookPages;
 import dev.gatehouse.hub.credentials.CredentialService;
@@ -124,6 +127,8 @@ import dev.gatehouse.hub.webhooks.WebhookActions;
 import dev.gatehouse.hub.webhooks.WebhookDispatcher;
 import dev.gatehouse.hub.webhooks.WebhookService;
 import dev.gatehouse.hub.webhooks.WebhookStore;
+import dev.gatehouse.hub.wifi.WifiVoucherService;
+import dev.gatehouse.hub.wifi.WifiVoucherStore;
 import dev.gatehouse.protocol.topic.Channel;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
@@ -139,6 +144,9 @@ import java.util.logging.Logger;
  */
 public final class Hub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+
+    /** The largest Wi-Fi voucher pool file taken in one upload (10,000 lines fit easily). */
+    private static final int WIFI_UPLOAD_BYTES = 2 * 1024 * 1024;
 
     private final HubConfig config;
     private final Database database;
@@ -538,6 +546,12 @@ public final class Hub implements AutoCloseable {
                 new Announcements(new AnnouncementStore(stores.database(), stores.clock()), audit, stores.clock());
         routing.register(new AnnouncementPages(stores.database(), announcements))
                 .register("/api/v1", new AnnouncementService(announcements, maxBody));
+        AgreementService agreementService =
+                new AgreementService(new AgreementStore(stores.database(), stores.clock()), audit, maxBody);
+        WifiVoucherService wifiService = new WifiVoucherService(
+                new WifiVoucherStore(stores.database(), stores.clock()), audit, WIFI_UPLOAD_BYTES, maxBody);
+        routing.register(new AgreementPages(stores.database(), agreementService, wifiService, audit))
+                .register("/api/v1", agreementService, wifiService);
         routing.register(new WebhookPages(webhookActions));
         Portal.routes(
                 routing,

@@ -9,7 +9,8 @@ public enum AlertKind {
     CLOCK_UNTRUSTED("clock not trusted"),
     CACHE_BEHIND("cache behind its site"),
     DOOR_FORCED_OPEN("forced open"),
-    DOOR_HELD_OPEN("held open");
+    DOOR_HELD_OPEN("held open"),
+    WIFI_POOL_LOW("Wi-Fi vouchers running low");
 
     private final String words;
 
@@ -17,9 +18,14 @@ public enum AlertKind {
         this.words = words;
     }
 
-    /** Whether the alert's subject is a device (else a door). */
+    /** Whether the alert's subject is a device (else a door or a site). */
     public boolean device() {
-        return !name().startsWith("DOOR_");
+        return !name().startsWith("DOOR_") && this != WIFI_POOL_LOW;
+    }
+
+    /** What the alert is about: {@code device}, {@code door} or {@code site}. */
+    public String subjectType() {
+        return device() ? "device" : this == WIFI_POOL_LOW ? "site" : "door";
     }
 
     /** How pages and mails name it after the subject ("Front door forced open"). */

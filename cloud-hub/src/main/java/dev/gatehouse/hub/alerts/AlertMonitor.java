@@ -129,7 +129,12 @@ public final class AlertMonitor implements AutoCloseable {
                 .append(" at ")
                 .append(alert.siteName())
                 .append(".\n\n");
-        text.append(alert.kind().device() ? "Device: " : "Door: ")
+        text.append(
+                        switch (alert.kind().subjectType()) {
+                            case "device" -> "Device: ";
+                            case "site" -> "Site: ";
+                            default -> "Door: ";
+                        })
                 .append(alert.subjectName())
                 .append(" (")
                 .append(alert.subjectId())

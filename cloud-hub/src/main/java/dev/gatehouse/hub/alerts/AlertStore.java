@@ -81,6 +81,7 @@ public record AlertStore(Database database, Clock clock) {
             List<Condition> holding = new ArrayList<>(deviceConditions(c));
             Set<String> doorsJudged = new HashSet<>();
             holding.addAll(doorConditions(c, doorsSince, doorsJudged));
+            holding.addAll(poolConditions(c, now));
             Map<String, Condition> wanted = new HashMap<>();
             holding.forEach(condition -> wanted.put(condition.key(), condition));
             record Open(String id, String tenantId, AlertKind kind, String subjectType, String subjectId) {
@@ -102,8 +103,9 @@ public record AlertStore(Database database, Clock clock) {
             for (Open alert : open) {
                 openKeys.add(alert.key());
                 // A door alert is judged only when its door had news; a device alert at every evaluation.
-                boolean judged =
-                        alert.kind().device() || doorsJudged.contains(alert.tenantId() + "|" + alert.subjectId());
+                boolean judged = alert.kind().device()
+                        || alert.kind() == AlertKind.WIFI_POOL_LOW
+                        || doorsJudged.contains(alert.tenantId() + "|" + alert.subjectId());
                 if (judged && !wanted.containsKey(alert.key())) {
                     Sql.update(
                             c, "UPDATE alerts SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL", now, alert.id());
@@ -124,7 +126,7 @@ public record AlertStore(Database database, Clock clock) {
                         condition.tenantId(),
                         condition.siteId(),
                         condition.kind().name(),
-                        condition.kind().device() ? "device" : "door",
+                        condition.kind().subjectType(),
                         condition.subjectId(),
                         condition.subjectName(),
                         condition.detail(),
@@ -254,6 +256,30 @@ public record AlertStore(Database database, Clock clock) {
             }
         }
         return out;
+    }
+
+    /** Sites whose Wi-Fi voucher pool has fewer codes left than its threshold (only sites that have a pool). */
+    private List<Condition> poolConditions(Connection c, long now) throws SQLException {
+        return Sql.list(
+                        c,
+                        "SELECT s.tenant_id, s.id, s.name, COALESCE(p.low_threshold, ?), (SELECT count(*) FROM wifi_vouchers v"
+                                + " WHERE v.site_id = s.id AND v.issued_at IS NULL AND (v.expires_at IS NULL OR v.expires_at > ?))"
+                                + " FROM sites s LEFT JOIN wifi_pools p ON p.site_id = s.id"
+                                + " WHERE EXISTS (SELECT 1 FROM wifi_vouchers w WHERE w.site_id = s.id)",
+                        r -> new Object[] {r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5)},
+                        (long) dev.gatehouse.hub.wifi.WifiVoucherStore.DEFAULT_LOW_THRESHOLD,
+                        now)
+                .stream()
+                .filter(row -> (Long) row[4] < (Long) row[3])
+                .map(row -> new Condition(
+                        (String) row[0],
+                        (String) row[1],
+                        AlertKind.WIFI_POOL_LOW,
+                        (String) row[1],
+                        (String) row[2],
+                        row[4] + " Wi-Fi voucher codes left (the threshold is " + row[3]
+                                + "); upload more on the site's Wi-Fi vouchers page"))
+                .toList();
     }
 
     private static List<String> problems(String json) {

@@ -1,8 +1,10 @@
 package dev.gatehouse.hub.bookings;
 
+import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.VisitorPassForms;
 import dev.gatehouse.hub.plans.PassDays;
+import dev.gatehouse.hub.wifi.WifiVoucherStore;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Entity;
 import java.sql.Connection;
@@ -24,14 +26,16 @@ public final class SiteFeatures {
     private SiteFeatures() {}
 
     /** What the site's edges read now; take it before a change to the site's devices. */
-    public record Reads(boolean bookingsV2, boolean rooms, boolean entryPasses, boolean visitorPins) {}
+    public record Reads(
+            boolean bookingsV2, boolean rooms, boolean entryPasses, boolean visitorPins, boolean kioskSupplies) {}
 
     public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
         return new Reads(
                 BookingEntities.siteReadsV2(c, tenantId, siteId),
                 RoomControllers.siteReads(c, tenantId, siteId),
                 PassDays.siteReads(c, tenantId, siteId),
-                VisitorPassForms.reads(c, tenantId, siteId).pins());
+                VisitorPassForms.reads(c, tenantId, siteId).pins(),
+                AgreementStore.siteReads(c, tenantId, siteId));
     }
 
     /**
@@ -58,6 +62,12 @@ public final class SiteFeatures {
                     VisitorPassForms.withPins(c, tenantId, siteId),
                     "visitor passes with PINs (visitor-pins)",
                     now);
+        }
+        if (!before.kioskSupplies() && after.kioskSupplies()) {
+            List<Entity> supplies = new java.util.ArrayList<>(AgreementStore.live(c, tenantId, siteId));
+            supplies.addAll(WifiVoucherStore.live(c, tenantId, siteId));
+            resend(c, tenantId, siteId, supplies, "the agreement and wifi vouchers (kiosk-supplies)", now);
+            WifiVoucherStore.allocate(c, tenantId, siteId, now);
         }
     }
 

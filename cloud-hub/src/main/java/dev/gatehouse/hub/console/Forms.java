@@ -31,6 +31,35 @@ public final class Forms {
         return form;
     }
 
+    /**
+     * A {@code multipart/form-data} form (a file upload) of a signed-in operator, at most {@code
+     * maxBytes}, after its CSRF token (field {@code _csrf}, or the header) matched the session's.
+     */
+    public static java.util.Map<String, dev.gatehouse.hub.web.Multipart.Part> readMultipart(
+            ServerRequest req, ConsoleSession session, int maxBytes) {
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        if (!dev.gatehouse.hub.web.Multipart.is(type)) {
+            throw PageException.badRequest("send the form as multipart/form-data");
+        }
+        java.util.Map<String, dev.gatehouse.hub.web.Multipart.Part> parts;
+        try {
+            parts = dev.gatehouse.hub.web.Multipart.parse(type, dev.gatehouse.hub.web.Json.bytes(req, maxBytes));
+        } catch (dev.gatehouse.hub.web.ApiException e) {
+            throw PageException.badRequest(e.getMessage());
+        }
+        String sent = java.util.Optional.ofNullable(parts.get(CSRF_FIELD))
+                .map(dev.gatehouse.hub.web.Multipart.Part::text)
+                .or(() -> req.headers().first(HeaderNames.create(CSRF_HEADER)))
+                .orElse("");
+        if (!MessageDigest.isEqual(
+                sent.getBytes(StandardCharsets.UTF_8), session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
+            throw PageException.forbidden(
+                    "this form was not sent from this console (its security token is missing or stale):"
+                            + " reload the page and submit it again");
+        }
+        return parts;
+    }
+
     /** A form posted before sign-in: its token must equal the pre-session cookie. */
     public static Parameters readBeforeSignIn(ServerRequest req, ConsoleSettings settings) {
         Parameters form = parse(req);

@@ -48,8 +48,11 @@ public final class SealedColumns {
     /** Each outbound webhook endpoint's signing secret (and, during a rotation, the previous one after a space). */
     public static final Column WEBHOOK_SECRETS = new Column("webhook_endpoints", "id", "secrets");
 
+    /** Each Wi-Fi voucher code of the sites' pools (they are credentials). */
+    public static final Column WIFI_CODES = new Column("wifi_vouchers", "id", "code_sealed");
+
     private static final List<Column> COLUMNS =
-            List.of(CARD_KEYS, SIGNING_KEYS, STRIPE_API_KEYS, STRIPE_WEBHOOK_SECRETS, WEBHOOK_SECRETS);
+            List.of(CARD_KEYS, SIGNING_KEYS, STRIPE_API_KEYS, STRIPE_WEBHOOK_SECRETS, WEBHOOK_SECRETS, WIFI_CODES);
 
     private SealedColumns() {}
 

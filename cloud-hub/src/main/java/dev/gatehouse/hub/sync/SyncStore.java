@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.sync;
 
 import com.nimbusds.jose.jwk.ECKey;
+import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.bookings.BookingEntities;
 import dev.gatehouse.hub.bookings.RoomControllers;
 import dev.gatehouse.hub.changes.ChangeLog;
@@ -12,9 +13,12 @@ import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.TenantStore;
+import dev.gatehouse.hub.wifi.WifiVoucherStore;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.EntityKind;
+import dev.gatehouse.protocol.model.WifiVoucher;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -149,9 +153,42 @@ public record SyncStore(Database database, Clock clock) {
                                 change.at()))
                         .toList();
             }
+            if (changes.stream().anyMatch(change -> isKioskSupply(change.change()))) {
+                changes = kioskSupplies(c, tenantId, siteId, changes);
+            }
             ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
+    }
+
+    private static boolean isKioskSupply(Change change) {
+        return change.kind() == EntityKind.AGREEMENT || change.kind() == EntityKind.WIFI_VOUCHER;
+    }
+
+    /**
+     * Agreements and vouchers as the site reads them: each a no-op (the site's own entity again) while
+     * an edge of the site cannot read them, else each voucher with its code opened (the log holds
+     * none, see {@link WifiVoucherStore}).
+     */
+    private List<LoggedChange> kioskSupplies(Connection c, String tenantId, String siteId, List<LoggedChange> changes)
+            throws SQLException {
+        boolean reads = AgreementStore.siteReads(c, tenantId, siteId);
+        Change site = reads
+                ? null
+                : new Change.Upsert(SiteStore.siteEntity(c, tenantId, siteId).orElseThrow());
+        List<LoggedChange> out = new java.util.ArrayList<>(changes.size());
+        for (LoggedChange change : changes) {
+            Change sent = change.change();
+            if (isKioskSupply(sent)) {
+                if (!reads) {
+                    sent = site;
+                } else if (sent instanceof Change.Upsert(WifiVoucher voucher)) {
+                    sent = new Change.Upsert(WifiVoucherStore.withCode(c, database.masterKey(), tenantId, voucher));
+                }
+            }
+            out.add(new LoggedChange(change.siteId(), change.seq(), sent, change.at()));
+        }
+        return out;
     }
 
     /** A site's seq up to which the broker accepted every batch for every active device. */
@@ -210,6 +247,12 @@ public record SyncStore(Database database, Clock clock) {
             List<Entity> all = new java.util.ArrayList<>(entities.get());
             all.addAll(BookingEntities.live(c, tenantId, siteId, clock.instant()));
             all.addAll(RoomControllers.live(c, tenantId, siteId));
+            if (AgreementStore.siteReads(c, tenantId, siteId)) {
+                all.addAll(AgreementStore.live(c, tenantId, siteId));
+                for (WifiVoucher voucher : WifiVoucherStore.live(c, tenantId, siteId)) {
+                    all.add(WifiVoucherStore.withCode(c, database.masterKey(), tenantId, voucher));
+                }
+            }
             return Optional.of(new Snapshot(
                     head.get(),
                     head.get().head(),

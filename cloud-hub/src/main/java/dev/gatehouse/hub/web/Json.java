@@ -76,6 +76,11 @@ public final class Json {
         }
     }
 
+    /** The body's bytes, at most {@code maxBytes} (413 beyond), for a route that reads another type than JSON. */
+    public static byte[] bytes(ServerRequest request, int maxBytes) {
+        return read(request, maxBytes);
+    }
+
     private static byte[] read(ServerRequest request, int maxBytes) {
         byte[] bytes;
         try (InputStream in = request.content().inputStream()) {

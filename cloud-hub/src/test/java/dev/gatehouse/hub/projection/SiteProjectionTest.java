@@ -285,6 +285,16 @@ class SiteProjectionTest {
                         .filter(r -> r.id().equals(room.id()))
                         .findFirst()
                         .map(Entity.class::cast);
+            case dev.gatehouse.protocol.model.Agreement agreement ->
+                edge.agreements().stream()
+                        .filter(a -> a.id().equals(agreement.id()))
+                        .findFirst()
+                        .map(Entity.class::cast);
+            case dev.gatehouse.protocol.model.WifiVoucher voucher ->
+                edge.wifiVouchers().stream()
+                        .filter(v -> v.id().equals(voucher.id()))
+                        .findFirst()
+                        .map(Entity.class::cast);
             case SigningKey key ->
                 edge.signingKeys().stream()
                         .filter(k -> k.kid().equals(key.kid()))

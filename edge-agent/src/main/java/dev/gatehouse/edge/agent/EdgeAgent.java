@@ -360,7 +360,8 @@ public final class EdgeAgent implements AutoCloseable {
                     dev.gatehouse.protocol.model.Room.FEATURE,
                     dev.gatehouse.protocol.model.Grant.FEATURE,
                     dev.gatehouse.protocol.model.VisitorPass.USED_FEATURE,
-                    dev.gatehouse.protocol.model.VisitorPass.PIN_FEATURE);
+                    dev.gatehouse.protocol.model.VisitorPass.PIN_FEATURE,
+                    dev.gatehouse.protocol.model.Agreement.FEATURE);
         }
 
         @Override

@@ -137,7 +137,25 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
          * only if it neither checked it in nor released it before, so the release is reported once.
          */
         boolean recordRelease(BookingId booking, Instant at, String eventId);
+
+        /**
+         * The Wi-Fi voucher handed out for sign-in {@code eventId} from the slice of edge {@code device}:
+         * the same voucher on every call for the same sign-in, else the first of the slice not handed
+         * out yet and not expired at {@code now} (never one handed out before, by any thread or process);
+         * empty when the slice is used up. Take it in the transaction that appends the sign-in event
+         * naming it.
+         */
+        Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId, Instant now);
     }
+
+    /** The visitor agreement in force at the site, as the hub last sent it; empty when none is published. */
+    Optional<dev.gatehouse.protocol.model.Agreement> agreement();
+
+    /** {@link Transaction#takeVoucher} in its own transaction. */
+    Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId, Instant now);
+
+    /** The vouchers of edge {@code device}'s slice not handed out yet and not expired at {@code now}. */
+    long vouchersLeft(String device, Instant now);
 
     /**
      * The bookings that need a check-in, have none, and whose release time has passed by {@code now},

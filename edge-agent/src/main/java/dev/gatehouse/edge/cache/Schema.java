@@ -190,7 +190,16 @@ final class Schema {
                             // day: the site-local date (YYYY-MM-DD) the tap of event_id spent. Not
                             // replaced by a snapshot, like pass_use: the hub's count comes in the grant.
                             "CREATE TABLE pass_day (grant_id TEXT NOT NULL, day TEXT NOT NULL, event_id TEXT NOT NULL,"
-                                    + " PRIMARY KEY (grant_id, day)) WITHOUT ROWID")));
+                                    + " PRIMARY KEY (grant_id, day)) WITHOUT ROWID")),
+            new Migration(
+                    6,
+                    "Wi-Fi vouchers handed out at the kiosk, recorded here",
+                    List.of(
+                            // event_id: the sign-in the voucher went to; json: the voucher entity as
+                            // handed out (its code), so the same sign-in gets the same code after the hub
+                            // removed it. Not replaced by a snapshot, like pass_use.
+                            "CREATE TABLE voucher_taken (event_id TEXT PRIMARY KEY, voucher TEXT NOT NULL UNIQUE,"
+                                    + " json TEXT NOT NULL) WITHOUT ROWID")));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();

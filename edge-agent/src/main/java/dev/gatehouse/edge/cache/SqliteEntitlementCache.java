@@ -249,6 +249,23 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
+    public Optional<dev.gatehouse.protocol.model.Agreement> agreement() {
+        return connections.read("read the visitor agreement", KioskSupplies::agreement);
+    }
+
+    @Override
+    public Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId, Instant now) {
+        return inTransaction(tx -> tx.takeVoucher(device, eventId, now));
+    }
+
+    @Override
+    public long vouchersLeft(String device, Instant now) {
+        CacheArguments.requireId(device, "device id");
+        Objects.requireNonNull(now, "now");
+        return connections.read("count the wifi vouchers left", session -> KioskSupplies.left(session, device, now));
+    }
+
+    @Override
     public <T> T inTransaction(Function<Transaction, T> work) {
         return WriteTransaction.run(connections, work);
     }

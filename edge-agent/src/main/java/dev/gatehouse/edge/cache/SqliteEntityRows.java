@@ -126,6 +126,8 @@ final class SqliteEntityRows {
             case VISITOR_PASS -> "visitor-pass";
             case SIGNING_KEY -> "signing-key";
             case ROOM -> "room";
+            case AGREEMENT -> "agreement";
+            case WIFI_VOUCHER -> "wifi-voucher";
         };
     }
 

@@ -80,6 +80,19 @@ final class WriteTransaction implements EdgeCache.Transaction {
         return bookingState("record the release of booking ", booking, at, eventId, BookingStates::recordRelease);
     }
 
+    @Override
+    public java.util.Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(
+            String device, String eventId, Instant now) {
+        CacheArguments.requireId(device, "device id");
+        CacheArguments.requireId(eventId, "event id");
+        requireOpen();
+        try {
+            return KioskSupplies.take(session, device, eventId, Objects.requireNonNull(now, "now"));
+        } catch (SQLException e) {
+            throw SqliteConnections.translate(e, "take a wifi voucher for sign-in " + eventId, file);
+        }
+    }
+
     /** One of {@link BookingStates}' conditional writes. */
     @FunctionalInterface
     private interface BookingStateWrite {

@@ -325,6 +325,8 @@ class ReferenceEquivalenceTest {
                         case VISITOR_PASS -> pick(random, passes).value();
                         case SIGNING_KEY -> pick(random, keys).kid();
                         case ROOM -> "room-" + random.nextInt(3); // decides no door
+                        case AGREEMENT -> "agr-" + random.nextInt(2); // decides no door
+                        case WIFI_VOUCHER -> "wv-" + random.nextInt(3); // decides no door
                     };
             return new Change.Remove(kind, key);
         }

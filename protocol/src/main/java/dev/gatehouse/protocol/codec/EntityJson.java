@@ -1,6 +1,7 @@
 package dev.gatehouse.protocol.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.protocol.model.Agreement;
 import dev.gatehouse.protocol.model.Booking;
 import dev.gatehouse.protocol.model.BookingId;
 import dev.gatehouse.protocol.model.Credential;
@@ -29,6 +30,7 @@ import dev.gatehouse.protocol.model.SigningKey;
 import dev.gatehouse.protocol.model.Site;
 import dev.gatehouse.protocol.model.TimeWindow;
 import dev.gatehouse.protocol.model.VisitorPass;
+import dev.gatehouse.protocol.model.WifiVoucher;
 import java.time.DayOfWeek;
 import java.util.List;
 import java.util.Optional;
@@ -110,6 +112,19 @@ final class EntityJson {
                         .sorted("doors", room.doors())
                         .put("controller", room.controller())
                         .map("nodes", room.nodes());
+            case Agreement agreement ->
+                out.put("id", agreement.id())
+                        .put("version", agreement.version())
+                        .put("title", agreement.title())
+                        .put("body", agreement.body())
+                        .put("siteName", agreement.siteName())
+                        .put("sha256", agreement.sha256());
+            case WifiVoucher voucher ->
+                out.put("id", voucher.id())
+                        .put("device", voucher.device())
+                        .put("code", voucher.code())
+                        .opt("validFor", voucher.validFor())
+                        .opt("expiresAt", voucher.expiresAt());
         }
         return out;
     }
@@ -193,6 +208,21 @@ final class EntityJson {
                                 in.idSet("doors", DoorId::new),
                                 in.string("controller"),
                                 in.stringMap("nodes"));
+                    case AGREEMENT ->
+                        new Agreement(
+                                in.id("id"),
+                                in.intValue("version"),
+                                in.string("title"),
+                                in.string("body"),
+                                in.string("siteName"),
+                                in.string("sha256"));
+                    case WIFI_VOUCHER ->
+                        new WifiVoucher(
+                                in.id("id"),
+                                in.id("device"),
+                                in.string("code"),
+                                in.has("validFor") ? Optional.of(in.duration("validFor")) : Optional.empty(),
+                                in.optInstant("expiresAt"));
                 };
         in.end();
         return entity;

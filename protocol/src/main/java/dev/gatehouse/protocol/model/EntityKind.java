@@ -12,5 +12,7 @@ public enum EntityKind {
     BOOKING,
     VISITOR_PASS,
     SIGNING_KEY,
-    ROOM
+    ROOM,
+    AGREEMENT,
+    WIFI_VOUCHER
 }

@@ -60,6 +60,9 @@ public final class InMemoryEntitlements implements Entitlements {
     /** Rooms' A/V controllers: kept as the edge's cache keeps them, though they decide no door. */
     private final Map<String, dev.gatehouse.protocol.model.Room> rooms = new java.util.TreeMap<>();
 
+    private final Map<String, dev.gatehouse.protocol.model.Agreement> agreements = new java.util.TreeMap<>();
+    private final Map<String, dev.gatehouse.protocol.model.WifiVoucher> vouchers = new java.util.TreeMap<>();
+
     public static InMemoryEntitlements of(Collection<? extends Entity> entities) {
         InMemoryEntitlements entitlements = new InMemoryEntitlements();
         entities.forEach(entitlements::put);
@@ -115,6 +118,8 @@ public final class InMemoryEntitlements implements Entitlements {
             case VisitorPass value -> passes.put(value.id(), value);
             case SigningKey value -> signingKeys.put(value.kid(), value);
             case dev.gatehouse.protocol.model.Room value -> rooms.put(value.id(), value);
+            case dev.gatehouse.protocol.model.Agreement value -> agreements.put(value.id(), value);
+            case dev.gatehouse.protocol.model.WifiVoucher value -> vouchers.put(value.id(), value);
         }
         return this;
     }
@@ -152,6 +157,8 @@ public final class InMemoryEntitlements implements Entitlements {
             case VISITOR_PASS -> passes.remove(PassId.of(key));
             case SIGNING_KEY -> signingKeys.remove(key);
             case ROOM -> rooms.remove(key);
+            case AGREEMENT -> agreements.remove(key);
+            case WIFI_VOUCHER -> vouchers.remove(key);
         }
         return this;
     }
@@ -178,6 +185,16 @@ public final class InMemoryEntitlements implements Entitlements {
         List<MemberId> all = new ArrayList<>(booking.invitees());
         all.add(booking.member());
         return all;
+    }
+
+    /** The visitor agreements, in id order (a site gets at most one). */
+    public List<dev.gatehouse.protocol.model.Agreement> agreements() {
+        return List.copyOf(agreements.values());
+    }
+
+    /** The site's Wi-Fi vouchers, every edge's, in id order. */
+    public List<dev.gatehouse.protocol.model.WifiVoucher> wifiVouchers() {
+        return List.copyOf(vouchers.values());
     }
 
     /** The rooms' A/V controllers, in id order. */

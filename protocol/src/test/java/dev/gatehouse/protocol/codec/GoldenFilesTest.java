@@ -51,6 +51,7 @@ class GoldenFilesTest {
         files.put("sync.batch.room-config.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.entry-passes.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.visitor-passes.json", MessageType.SYNC_BATCH);
+        files.put("sync.batch.kiosk-supplies.json", MessageType.SYNC_BATCH);
         files.put("sync.request.json", MessageType.SYNC_REQUEST);
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
