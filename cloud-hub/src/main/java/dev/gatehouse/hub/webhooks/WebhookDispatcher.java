@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.webhooks;
 
 import dev.gatehouse.hub.outbox.Outbox;
+import dev.gatehouse.hub.outbox.OutboxWorker;
 import dev.gatehouse.hub.store.Database;
 import java.io.IOException;
 import java.net.URI;
@@ -17,8 +18,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,10 +43,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Consumer<String> onDisabled;
     private final HttpClient http;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-    private final Semaphore wake = new Semaphore(0);
-    private final Runnable listener = this::wake;
-    private final Thread worker;
-    private volatile boolean closed;
+    private final OutboxWorker worker;
 
     /** {@code onDisabled} hears the id of an endpoint this worker disabled after 5 days of failures. */
     public WebhookDispatcher(
@@ -63,38 +59,17 @@ public final class WebhookDispatcher implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(senders)
                 .build();
-        this.worker = new Thread(this::run, "hub-webhooks");
-        this.worker.setDaemon(true);
+        this.worker = new OutboxWorker(database, "hub-webhooks", "a webhook delivery pass", this::pass);
     }
 
     public WebhookDispatcher start() {
-        database.onOutboxCommitted(listener);
         worker.start();
         return this;
     }
 
     /** Asks for a pass now (after a commit that wrote events, a replay, a test moving the clock). */
     public void wake() {
-        wake.release();
-    }
-
-    private void run() {
-        while (!closed) {
-            try {
-                wake.tryAcquire(1, TimeUnit.SECONDS);
-                wake.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (closed) {
-                return;
-            }
-            try {
-                pass();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a webhook delivery pass failed; the next one tries again", e);
-            }
-        }
+        worker.wake();
     }
 
     /**
@@ -107,7 +82,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
         store.dropExpiredSecrets();
         int attempts = 0;
-        while (!closed) {
+        while (!worker.closed()) {
             List<WebhookStore.Due> due = store.claimDue(IN_FLIGHT);
             if (due.isEmpty()) {
                 return attempts;
@@ -208,14 +183,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        database.removeOutboxListener(listener);
-        worker.interrupt();
-        try {
-            worker.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
         senders.shutdownNow();
         http.close();
     }
