@@ -60,6 +60,7 @@ import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.connectors.ConnectorService;
 import dev.gatehouse.hub.connectors.Connectors;
+import dev.gatehouse.hub.connectors.hubspot.HubSpotConnector;
 import dev.gatehouse.hub.connectors.quickbooks.QuickBooksConnector;
 import dev.gatehouse.hub.connectors.slack.SlackConnector;
 import dev.gatehouse.hub.console.Console;
@@ -573,7 +574,7 @@ public final class Hub implements AutoCloseable {
         Console.fallback(routing);
     }
 
-    /** The connectors the hub offers (QuickBooks Online, Slack), not started. */
+    /** The connectors the hub offers (QuickBooks Online, Slack, HubSpot), not started. */
     private static Connectors connectors(Database database, Clock clock, HubConfig config) {
         InvoiceStore invoices = new InvoiceStore(database, clock);
         return new Connectors(
@@ -583,7 +584,8 @@ public final class Hub implements AutoCloseable {
                 List.of(
                         new QuickBooksConnector(
                                 tenantId -> invoices.tax(tenantId).rateBasisPoints()),
-                        new SlackConnector()));
+                        new SlackConnector(),
+                        new HubSpotConnector()));
     }
 
     /** The analytics service layer, shared by the API and the console. */

@@ -48,6 +48,14 @@ public interface Connector {
         return Optional.empty();
     }
 
+    /**
+     * How long a 429 without {@code Retry-After} asks to wait, read from the service's answer (HubSpot names
+     * the limit in {@code policyName}); empty for {@link RemoteApi#DEFAULT_WAIT}.
+     */
+    default Optional<java.time.Duration> rateLimitWait(JsonNode body) {
+        return Optional.empty();
+    }
+
     /** What {@code event} asks of this connector under {@code settings}, empty when it asks nothing. */
     Optional<Work> work(OutboxEvent event, JsonNode settings);
 

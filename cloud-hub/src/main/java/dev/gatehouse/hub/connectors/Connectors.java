@@ -168,7 +168,8 @@ public final class Connectors implements AutoCloseable {
         ConnectorSettings.Endpoints endpoints = settings.of(connector.name());
         TokenSource tokens =
                 new TokenSource(store, connector, config.tenantId(), config.credentials(), oauth, endpoints, clock);
-        RemoteApi api = new RemoteApi(http, settings.timeout(), tokens, clock, connector.title());
+        RemoteApi api =
+                new RemoteApi(http, settings.timeout(), tokens, clock, connector.title(), connector::rateLimitWait);
         return new Session(
                 config.tenantId(),
                 config.settings(),

@@ -24,7 +24,7 @@ import java.util.Optional;
  * A service's JSON API called with the tenant's bearer token. It answers every 2xx and client error
  * (the connector reads the service's own error shape), and turns the rest into a
  * {@link ConnectorException}: a 429 into {@code RATE_LIMITED} with the wait from {@code Retry-After}
- * (seconds or an HTTP date; {@link #DEFAULT_WAIT} when absent), a 401 into one token refresh and a
+ * (seconds or an HTTP date), else from the connector's reading of the answer, else {@link #DEFAULT_WAIT}, a 401 into one token refresh and a
  * second try, then {@code UNAUTHORIZED}, a 5xx or no answer into {@code UNAVAILABLE}.
  */
 public final class RemoteApi {
@@ -36,13 +36,21 @@ public final class RemoteApi {
     private final TokenSource tokens;
     private final Clock clock;
     private final String service;
+    private final java.util.function.Function<JsonNode, Optional<Duration>> waitHint;
 
-    RemoteApi(HttpClient http, Duration timeout, TokenSource tokens, Clock clock, String service) {
+    RemoteApi(
+            HttpClient http,
+            Duration timeout,
+            TokenSource tokens,
+            Clock clock,
+            String service,
+            java.util.function.Function<JsonNode, Optional<Duration>> waitHint) {
         this.http = http;
         this.timeout = timeout;
         this.tokens = tokens;
         this.clock = clock;
         this.service = service;
+        this.waitHint = waitHint;
     }
 
     /** One answer: its status, its JSON body (missing when empty or not JSON) and headers. */
@@ -86,7 +94,9 @@ public final class RemoteApi {
 
     private Response checked(Response response) {
         if (response.status() == 429) {
-            Duration wait = retryAfter(response.headers(), clock.instant()).orElse(DEFAULT_WAIT);
+            Duration wait = retryAfter(response.headers(), clock.instant())
+                    .or(() -> waitHint.apply(response.body()))
+                    .orElse(DEFAULT_WAIT);
             throw new ConnectorException(
                     ConnectorException.Kind.RATE_LIMITED,
                     service + " asked to slow down (429); waiting " + wait.toSeconds() + " s",

@@ -31,6 +31,37 @@ public record Session(
     /** An entity's latest state as the outbox carries it: its {@code data} and version. */
     public record Latest(JsonNode data, OptionalLong version) {}
 
+    /**
+     * The service's id of the entity, from the mapping table, or else upserted now from the entity's
+     * latest state through {@code upsert} and mapped (an invoice whose member was never sent brings the
+     * member along).
+     */
+    public String ensure(
+            String entityKind, String entityId, java.util.function.Function<Latest, Connector.Applied> upsert) {
+        Optional<Mapping> mapped = mappings.find(entityKind, entityId);
+        if (mapped.isPresent()) {
+            return mapped.get().externalId();
+        }
+        Latest latest = records.latest(entityId)
+                .orElseThrow(() -> new ConnectorException(
+                        ConnectorException.Kind.NOT_READY, entityKind + " " + entityId + " is not in the outbox"));
+        Connector.Applied applied = upsert.apply(latest);
+        mappings.save(
+                entityKind, entityId, applied.externalId(), latest.version().orElse(0), applied.syncToken());
+        return applied.externalId();
+    }
+
+    /** Minor units as the currency's decimal amount: 12345 EUR → 123.45 (2 places for an unknown code). */
+    public static java.math.BigDecimal decimal(long minor, String currency) {
+        int digits;
+        try {
+            digits = Math.max(0, java.util.Currency.getInstance(currency).getDefaultFractionDigits());
+        } catch (IllegalArgumentException e) {
+            digits = 2;
+        }
+        return java.math.BigDecimal.valueOf(minor, digits);
+    }
+
     /** The hub's entities as their latest outbox event shows them (a member, an invoice). */
     public interface Records {
         Optional<Latest> latest(String entityId);

@@ -26,7 +26,10 @@ public enum EventType {
     BOOKING_CANCELLED("booking.cancelled", "A booking was cancelled."),
     BOOKING_CHECKED_IN("booking.checked-in", "A booking was checked in (at the door, the kiosk or the console)."),
     INVOICE_ISSUED("invoice.issued", "An invoice was issued (it is immutable from then on)."),
-    PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account.");
+    PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account."),
+    SIGNUP_COMPLETED(
+            "signup.completed",
+            "Someone bought a package on the tenant's public page, paid, and became a member (a sign-up).");
 
     private final String wire;
     private final String description;

@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -365,23 +364,8 @@ public final class QuickBooksConnector implements Connector {
 
         /** The member's customer id, upserting it from the member's latest state when it was never sent. */
         String customer(String memberId) {
-            Optional<Mapping> mapped = session.mappings().find(CUSTOMER, memberId);
-            if (mapped.isPresent()) {
-                return mapped.get().externalId();
-            }
-            Session.Latest member = session.records()
-                    .latest(memberId)
-                    .orElseThrow(() -> new ConnectorException(
-                            ConnectorException.Kind.NOT_READY, "member " + memberId + " is not in the outbox"));
-            Applied applied = (Applied) upsertCustomer(memberId, member.data(), member.version());
-            session.mappings()
-                    .save(
-                            CUSTOMER,
-                            memberId,
-                            applied.externalId(),
-                            member.version().orElse(0),
-                            applied.syncToken());
-            return applied.externalId();
+            return session.ensure(
+                    CUSTOMER, memberId, latest -> (Applied) upsertCustomer(memberId, latest.data(), latest.version()));
         }
 
         Result invoice(String invoiceId, JsonNode invoice) {
@@ -424,7 +408,7 @@ public final class QuickBooksConnector implements Connector {
             body.put("PrivateNote", note(invoiceId));
             ArrayNode lines = body.putArray("Line");
             for (JsonNode line : invoice.path("lines")) {
-                BigDecimal amount = money(Math.abs(line.path("amount").asLong()), currency);
+                BigDecimal amount = Session.decimal(Math.abs(line.path("amount").asLong()), currency);
                 ObjectNode out = lines.addObject();
                 out.put("Amount", amount);
                 out.put("Description", clip(line.path("description").asText(""), 4000));
@@ -452,24 +436,15 @@ public final class QuickBooksConnector implements Connector {
                 return new Skipped("a refund: record it in QuickBooks as a refund receipt");
             }
             String invoiceId = payment.path("invoiceId").asText();
-            Optional<Mapping> invoice = session.mappings().find(INVOICE, invoiceId);
-            String invoiceExternal;
-            if (invoice.isPresent()) {
-                invoiceExternal = invoice.get().externalId();
-            } else {
-                Session.Latest latest = session.records()
-                        .latest(invoiceId)
-                        .orElseThrow(() -> new ConnectorException(
-                                ConnectorException.Kind.NOT_READY, "invoice " + invoiceId + " is not in the outbox"));
+            String invoiceExternal = session.ensure(INVOICE, invoiceId, latest -> {
                 if (!(invoice(invoiceId, latest.data()) instanceof Applied applied)) {
                     throw new ConnectorException(
                             ConnectorException.Kind.REJECTED, "invoice " + invoiceId + " could not be sent");
                 }
-                session.mappings().save(INVOICE, invoiceId, applied.externalId(), 0, applied.syncToken());
-                invoiceExternal = applied.externalId();
-            }
+                return applied;
+            });
             String currency = payment.path("currency").asText("USD");
-            BigDecimal total = money(amount, currency);
+            BigDecimal total = Session.decimal(amount, currency);
             ObjectNode body = Json.MAPPER.createObjectNode();
             body.putObject("CustomerRef")
                     .put("value", customer(payment.path("memberId").asText()));
@@ -525,16 +500,5 @@ public final class QuickBooksConnector implements Connector {
 
     private static String date(String instant) {
         return Instant.parse(instant).atOffset(ZoneOffset.UTC).toLocalDate().toString();
-    }
-
-    /** Minor units as the currency's decimal amount: 12345 EUR → 123.45. */
-    static BigDecimal money(long minor, String currency) {
-        int digits;
-        try {
-            digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
-        } catch (IllegalArgumentException e) {
-            digits = 2;
-        }
-        return BigDecimal.valueOf(minor, digits);
     }
 }
