@@ -27,7 +27,8 @@ public abstract class StandIn implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request as it arrived. */
-    public record Request(String method, String path, Map<String, String> query, String bearer, String body) {
+    public record Request(
+            String method, String path, Map<String, String> query, String bearer, String body, long arrivedNanos) {
         public JsonNode json() {
             try {
                 return JSON.readTree(body);
@@ -79,7 +80,8 @@ public abstract class StandIn implements AutoCloseable {
                 exchange.getRequestURI().getPath(),
                 query,
                 bearer,
-                body);
+                body,
+                System.nanoTime());
         requests.add(request);
         Answer answer;
         try {
@@ -111,6 +113,15 @@ public abstract class StandIn implements AutoCloseable {
             fields.put(name, value);
         }
         return fields;
+    }
+
+    /** How many requests arrived so far; {@link #request(int)} reads one without copying the log. */
+    public int count() {
+        return requests.size();
+    }
+
+    public Request request(int index) {
+        return requests.get(index);
     }
 
     public List<Request> requests() {
