@@ -42,6 +42,9 @@ public final class Connectors implements AutoCloseable {
     private final HttpClient http;
     private final OAuth2 oauth;
     private final OutboxWorker worker;
+    /** One lock per tenant's connector: its token refreshes take turns. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> refreshLocks =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public Connectors(Database database, Clock clock, ConnectorSettings settings, List<Connector> connectors) {
         this.store = new ConnectorStore(database, clock);
@@ -166,8 +169,15 @@ public final class Connectors implements AutoCloseable {
 
     Session session(ConnectorStore.Config config, Connector connector) {
         ConnectorSettings.Endpoints endpoints = settings.of(connector.name());
-        TokenSource tokens =
-                new TokenSource(store, connector, config.tenantId(), config.credentials(), oauth, endpoints, clock);
+        TokenSource tokens = new TokenSource(
+                store,
+                connector,
+                config.tenantId(),
+                config.credentials(),
+                oauth,
+                endpoints,
+                clock,
+                refreshLocks.computeIfAbsent(config.tenantId() + "/" + connector.name(), key -> new Object()));
         RemoteApi api =
                 new RemoteApi(http, settings.timeout(), tokens, clock, connector.title(), connector::rateLimitWait);
         return new Session(
@@ -233,6 +243,13 @@ public final class Connectors implements AutoCloseable {
     @Override
     public void close() {
         worker.close();
+        // Jobs under way finish (their rows written) before the store closes; then anything left is stopped.
+        runners.shutdown();
+        try {
+            runners.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         runners.shutdownNow();
         http.close();
     }

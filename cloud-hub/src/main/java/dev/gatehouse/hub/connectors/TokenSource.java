@@ -18,6 +18,7 @@ final class TokenSource {
     private final OAuth2 oauth;
     private final ConnectorSettings.Endpoints endpoints;
     private final Clock clock;
+    private final Object lock;
     private Credentials credentials;
 
     TokenSource(
@@ -27,7 +28,8 @@ final class TokenSource {
             Credentials credentials,
             OAuth2 oauth,
             ConnectorSettings.Endpoints endpoints,
-            Clock clock) {
+            Clock clock,
+            Object lock) {
         this.store = store;
         this.connector = connector;
         this.tenantId = tenantId;
@@ -35,6 +37,7 @@ final class TokenSource {
         this.oauth = oauth;
         this.endpoints = endpoints;
         this.clock = clock;
+        this.lock = lock;
     }
 
     synchronized String bearer() {
@@ -64,9 +67,28 @@ final class TokenSource {
                 && credentials.get(Credentials.REFRESH_TOKEN).isPresent();
     }
 
+    /**
+     * A new access token. Refreshes of one tenant's connector in this hub take turns ({@code lock}), and one
+     * that finds a newer access token stored than the one it holds takes that instead: with rotating refresh
+     * tokens, a second refresh with the old one would be refused.
+     */
     synchronized String refresh() {
-        credentials = oauth.refresh(connector, endpoints.token(), credentials);
-        store.saveCredentials(tenantId, connector.name(), credentials);
-        return credentials.get(Credentials.ACCESS_TOKEN).orElseThrow();
+        synchronized (lock) {
+            Optional<Credentials> stored =
+                    store.config(tenantId, connector.name()).map(ConnectorStore.Config::credentials);
+            Optional<String> newer = stored.flatMap(c -> c.get(Credentials.ACCESS_TOKEN))
+                    .filter(token -> !token.equals(
+                            credentials.get(Credentials.ACCESS_TOKEN).orElse("")));
+            boolean fresh = stored.flatMap(Credentials::accessTokenExpiresAt)
+                    .filter(at -> clock.instant().plus(EARLY).isBefore(at))
+                    .isPresent();
+            if (newer.isPresent() && fresh) {
+                credentials = stored.get();
+                return newer.get();
+            }
+            credentials = oauth.refresh(connector, endpoints.token(), stored.orElse(credentials));
+            store.saveCredentials(tenantId, connector.name(), credentials);
+            return credentials.get(Credentials.ACCESS_TOKEN).orElseThrow();
+        }
     }
 }
