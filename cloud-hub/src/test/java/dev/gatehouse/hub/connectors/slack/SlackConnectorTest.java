@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * The Slack connector against a stand-in of Slack's Web API: the pre-flight finds a channel the bot
  * cannot see, is not in, or a refused token, and enabling waits for it; the chosen events post one
  * message each (an event taken twice posts once); a 429 with Retry-After pauses the connector that
- * long; an archived channel fails the job where the API shows it. The framework's storage is covered
+ * long; an archived channel fails the job where the API shows it; other roles than owner are refused. The framework's storage is covered
  * on both stores by the QuickBooks test; this runs on SQLite.
  */
 class SlackConnectorTest {
@@ -94,6 +94,29 @@ class SlackConnectorTest {
                 .get("items")
                 .forEach(items::add);
         return items;
+    }
+
+    @Test
+    void onlyOwnersSeeOrChangeConnectors() {
+        enable();
+        for (String role : List.of("site-manager", "finance", "front-desk")) {
+            Api.Response made = api().post(
+                            "/api/v1/tokens",
+                            tenant.token(),
+                            "{\"name\":\"" + role + "\",\"role\":\"" + role + "\",\"sites\":[]}");
+            assertThat(made.status()).as(made.toString()).isEqualTo(201);
+            String token = made.json().get("token").asText();
+            assertThat(api().get("/api/v1/connectors", token).status()).as(role).isEqualTo(403);
+            assertThat(api().put(PATH, token, "{\"channel\":\"C0OTHER\"}").status())
+                    .as(role)
+                    .isEqualTo(403);
+            assertThat(api().post(PATH + "/disable", token, "").status())
+                    .as(role)
+                    .isEqualTo(403);
+        }
+        JsonNode shown = api().get(PATH, tenant.token()).json();
+        assertThat(shown.get("enabled").asBoolean()).isTrue();
+        assertThat(shown.at("/settings/channel").asText()).isEqualTo(channel);
     }
 
     @Test
