@@ -22,17 +22,20 @@ CREATE TABLE connector_settings (
 );
 
 -- One event a connector must carry to its service. Jobs of one entity run in event order (seq);
--- entity_version NULL for entities without versions (issued invoices, payments, notifications).
+-- entity_version NULL for entities without versions (issued invoices, payments, notifications). A job
+-- keeps the event's data itself (no reference to outbox_events), so the outbox's retention may prune
+-- the event while the job waits.
 CREATE TABLE connector_jobs (
     id              TEXT PRIMARY KEY,
     tenant_id       TEXT NOT NULL REFERENCES tenants (id),
     connector       TEXT NOT NULL,
-    event_id        TEXT NOT NULL REFERENCES outbox_events (id),
+    event_id        TEXT NOT NULL,
     event_seq       BIGINT NOT NULL,
     event_type      TEXT NOT NULL,
     entity_kind     TEXT NOT NULL,
     entity_id       TEXT NOT NULL,
     entity_version  BIGINT,
+    data            TEXT NOT NULL,
     status          TEXT NOT NULL,
     attempts        INTEGER NOT NULL,
     next_attempt_at BIGINT NOT NULL,
@@ -45,6 +48,7 @@ CREATE TABLE connector_jobs (
 CREATE INDEX connector_jobs_due ON connector_jobs (status, next_attempt_at);
 CREATE INDEX connector_jobs_entity ON connector_jobs (tenant_id, connector, entity_kind, entity_id, event_seq);
 CREATE INDEX connector_jobs_list ON connector_jobs (tenant_id, connector, created_at);
+CREATE INDEX connector_jobs_entity_latest ON connector_jobs (tenant_id, entity_id, event_seq);
 
 -- What a Gatehouse entity is called at the service: its id there, the version last applied (forward
 -- only) and the service's concurrency token (QuickBooks' SyncToken).

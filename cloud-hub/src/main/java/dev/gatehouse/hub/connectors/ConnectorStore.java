@@ -309,6 +309,9 @@ public record ConnectorStore(Database database, Clock clock) {
                             work.get().version().isPresent()
                                     ? work.get().version().getAsLong()
                                     : null);
+                    row.add(RemoteApi.parse(event.payload().getBytes(StandardCharsets.UTF_8))
+                            .path("data")
+                            .toString());
                     row.add(Status.PENDING.name());
                     row.add(now);
                     row.add(now);
@@ -318,8 +321,8 @@ public record ConnectorStore(Database database, Clock clock) {
                     Sql.batch(
                             c,
                             "INSERT INTO connector_jobs (id, tenant_id, connector, event_id, event_seq, event_type,"
-                                    + " entity_kind, entity_id, entity_version, status, attempts, next_attempt_at,"
-                                    + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+                                    + " entity_kind, entity_id, entity_version, data, status, attempts, next_attempt_at,"
+                                    + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
                                     + " ON CONFLICT (connector, event_id) DO NOTHING",
                             rows);
                 }
@@ -340,10 +343,9 @@ public record ConnectorStore(Database database, Clock clock) {
         List<Candidate> candidates = database.read(c -> Sql.list(
                 c,
                 "SELECT j.id, j.tenant_id, j.connector, j.event_id, j.event_seq, j.event_type, j.entity_kind,"
-                        + " j.entity_id, j.entity_version, o.payload, j.attempts, j.next_attempt_at"
+                        + " j.entity_id, j.entity_version, j.data, j.attempts, j.next_attempt_at"
                         + " FROM connector_jobs j"
                         + " JOIN connector_settings s ON s.tenant_id = j.tenant_id AND s.connector = j.connector"
-                        + " JOIN outbox_events o ON o.id = j.event_id"
                         + " WHERE j.status = ? AND j.next_attempt_at <= ? AND s.enabled = ?"
                         + " AND (s.paused_until IS NULL OR s.paused_until <= ?)"
                         + " AND NOT EXISTS (SELECT 1 FROM connector_jobs e WHERE e.tenant_id = j.tenant_id"
@@ -353,8 +355,7 @@ public record ConnectorStore(Database database, Clock clock) {
                 row -> {
                     long version = row.getLong(9);
                     OptionalLong entityVersion = row.wasNull() ? OptionalLong.empty() : OptionalLong.of(version);
-                    JsonNode data = RemoteApi.parse(row.getString(10).getBytes(StandardCharsets.UTF_8))
-                            .path("data");
+                    JsonNode data = RemoteApi.parse(row.getString(10).getBytes(StandardCharsets.UTF_8));
                     return new Candidate(
                             new Job(
                                     row.getString(1),
@@ -558,20 +559,37 @@ public record ConnectorStore(Database database, Clock clock) {
                 now);
     }
 
-    /** The hub's entities as their latest outbox event shows them. */
+    /**
+     * The hub's entities as their latest outbox event shows them, or, once the outbox's retention pruned
+     * that event, as the latest connector job of the entity carries it.
+     */
     Session.Records records(String tenantId) {
-        return entityId -> database.read(c -> Sql.one(
-                c,
-                "SELECT payload, entity_version FROM outbox_events WHERE tenant_id = ? AND entity_id = ?"
-                        + " ORDER BY seq DESC LIMIT 1",
-                row -> {
-                    JsonNode data = RemoteApi.parse(row.getString(1).getBytes(StandardCharsets.UTF_8))
-                            .path("data");
-                    long version = row.getLong(2);
-                    return new Session.Latest(data, row.wasNull() ? OptionalLong.empty() : OptionalLong.of(version));
-                },
-                tenantId,
-                entityId));
+        return entityId -> database.read(c -> {
+            Optional<Session.Latest> latest = Sql.one(
+                    c,
+                    "SELECT payload, entity_version FROM outbox_events WHERE tenant_id = ? AND entity_id = ?"
+                            + " ORDER BY seq DESC LIMIT 1",
+                    row -> latest(row, true),
+                    tenantId,
+                    entityId);
+            if (latest.isPresent()) {
+                return latest;
+            }
+            return Sql.one(
+                    c,
+                    "SELECT data, entity_version FROM connector_jobs WHERE tenant_id = ? AND entity_id = ?"
+                            + " ORDER BY event_seq DESC LIMIT 1",
+                    row -> latest(row, false),
+                    tenantId,
+                    entityId);
+        });
+    }
+
+    private static Session.Latest latest(ResultSet row, boolean payload) throws SQLException {
+        JsonNode json = RemoteApi.parse(row.getString(1).getBytes(StandardCharsets.UTF_8));
+        long version = row.getLong(2);
+        return new Session.Latest(
+                payload ? json.path("data") : json, row.wasNull() ? OptionalLong.empty() : OptionalLong.of(version));
     }
 
     // ---- reading and retrying jobs
