@@ -60,6 +60,11 @@ import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
+import dev.gatehouse.hub.connectors.ConnectorService;
+import dev.gatehouse.hub.connectors.Connectors;
+import dev.gatehouse.hub.connectors.hubspot.HubSpotConnector;
+import dev.gatehouse.hub.connectors.quickbooks.QuickBooksConnector;
+import dev.gatehouse.hub.connectors.slack.SlackConnector;
 import dev.gatehouse.hub.console.AgreementPages;
 import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.console.WebhookPages;
@@ -135,6 +140,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -159,6 +165,7 @@ public final class Hub implements AutoCloseable {
     private final ReleaseSweep releases;
     private final BillingRun billing;
     private final WebhookDispatcher webhooks;
+    private final Connectors connectors;
     private final RetentionSweep retention;
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
@@ -177,7 +184,8 @@ public final class Hub implements AutoCloseable {
             RetentionSweep retention,
             ParcelNotices parcelNotices,
             AnnouncementMails announcementMails,
-            WebhookDispatcher webhooks) {
+            WebhookDispatcher webhooks,
+            Connectors connectors) {
         this.config = config;
         this.database = database;
         this.server = server;
@@ -189,6 +197,7 @@ public final class Hub implements AutoCloseable {
         this.releases = releases;
         this.billing = billing;
         this.webhooks = webhooks;
+        this.connectors = connectors;
         this.retention = retention;
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
@@ -274,6 +283,7 @@ public final class Hub implements AutoCloseable {
         MqttRuntime mqtt = null;
         EventIngest ingest = null;
         SyncPublisher publisher = null;
+        Connectors connectors = null;
         try {
             Stores stores = Stores.over(database, clock);
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
@@ -292,6 +302,8 @@ public final class Hub implements AutoCloseable {
             publisher = sync.publisher();
             publisher.start();
             MqttRuntime started = mqtt;
+            connectors = connectors(database, clock, config);
+            Connectors connectorsRef = connectors;
             WebServerConfig.Builder web = WebServer.builder();
             tls.ifPresent(identity -> web.tls(Tls.builder()
                     .privateKey(identity.privateKey())
@@ -304,7 +316,7 @@ public final class Hub implements AutoCloseable {
                     // caller's own request) goes into the problem's detail.
                     .directHandlers(Problems.directHandlers(config.maxBodyBytes()))
                     .errorHandling(errors -> errors.includeEntity(true))
-                    .routing(routing -> routing(routing, stores, config, started, signal, sync))
+                    .routing(routing -> routing(routing, stores, config, started, signal, sync, connectorsRef))
                     .build()
                     .start();
             LOG.info("hub listening on " + (tls.isPresent() ? "https://" : "http://") + config.host() + ":"
@@ -364,8 +376,12 @@ public final class Hub implements AutoCloseable {
                     retention,
                     parcelNotices,
                     announcementMails,
-                    webhooks);
+                    webhooks,
+                    connectors.start());
         } catch (RuntimeException e) {
+            if (connectors != null) {
+                connectors.close();
+            }
             if (publisher != null) {
                 publisher.close();
             }
@@ -387,7 +403,8 @@ public final class Hub implements AutoCloseable {
             HubConfig config,
             MqttRuntime mqtt,
             IngestSignal signal,
-            Sync sync) {
+            Sync sync,
+            Connectors connectors) {
         int maxBody = config.maxBodyBytes();
         Audit audit = new Audit(new AuditStore(stores.database(), stores.clock()));
         Problems.register(routing, maxBody);
@@ -527,6 +544,11 @@ public final class Hub implements AutoCloseable {
                 .register("/api/v1", new WebhookService(webhookActions, maxBody))
                 .register(
                         "/api/v1",
+                        new ConnectorService(connectors, audit, config.console().publicUrl(), maxBody))
+                .register(
+                        new ConnectorService(connectors, audit, config.console().publicUrl(), maxBody).callback())
+                .register(
+                        "/api/v1",
                         new AccountService(
                                 new AccountStore(stores.database(), stores.clock()),
                                 Sessions.operators(stores.database(), stores.clock()),
@@ -566,6 +588,20 @@ public final class Hub implements AutoCloseable {
         Console.fallback(routing);
     }
 
+    /** The connectors the hub offers (QuickBooks Online, Slack, HubSpot), not started. */
+    private static Connectors connectors(Database database, Clock clock, HubConfig config) {
+        InvoiceStore invoices = new InvoiceStore(database, clock);
+        return new Connectors(
+                database,
+                clock,
+                config.connectors(),
+                List.of(
+                        new QuickBooksConnector(
+                                tenantId -> invoices.tax(tenantId).rateBasisPoints()),
+                        new SlackConnector(),
+                        new HubSpotConnector()));
+    }
+
     /** The analytics service layer, shared by the API and the console. */
     static Analytics analytics(Stores stores, HubConfig config) {
         return Analytics.of(stores.database(), stores.clock(), config.console().dwell());
@@ -590,6 +626,11 @@ public final class Hub implements AutoCloseable {
     /** The webhook delivery worker ({@code webhooks().wake()} asks for a pass now, after a test moved the clock). */
     public WebhookDispatcher webhooks() {
         return webhooks;
+    }
+
+    /** The connectors' worker ({@code connectors().wake()} asks for a pass now, after a test moved the clock). */
+    public Connectors connectors() {
+        return connectors;
     }
 
     /** The fleet alerts' evaluator ({@code alerts().pass()} evaluates now). */
@@ -632,6 +673,7 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         try {
+            connectors.close();
             webhooks.close();
             announcementMails.close();
             parcelNotices.close();

@@ -1,6 +1,7 @@
 package dev.gatehouse.hub;
 
 import dev.gatehouse.hub.accounts.MailSettings;
+import dev.gatehouse.hub.connectors.ConnectorSettings;
 import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.secrets.KeySettings;
@@ -37,7 +38,8 @@ public record HubConfig(
         KeySettings keys,
         TlsSettings tls,
         URI stripeApiBase,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        ConnectorSettings connectors) {
 
     public HubConfig {
         if (port < 0 || port > 65535) {
@@ -107,7 +109,8 @@ public record HubConfig(
                             text(hub, "previous-key-file").map(Path::of)),
                     tls(hub.get("tls")),
                     stripeApiBase(hub),
-                    webhooks(hub.get("webhooks")));
+                    webhooks(hub.get("webhooks")),
+                    connectors(hub.get("connectors")));
         } catch (ConfigException e) {
             throw new HubConfigException("cannot read the hub configuration: " + e.getMessage());
         }
@@ -281,7 +284,8 @@ public record HubConfig(
                 KeySettings.in(dataDir),
                 TlsSettings.off(),
                 STRIPE_API,
-                WebhookSettings.defaults().withAllowHttpLoopback(true));
+                WebhookSettings.defaults().withAllowHttpLoopback(true),
+                ConnectorSettings.defaults());
     }
 
     public HubConfig withBaseDomain(String domain) {
@@ -300,7 +304,8 @@ public record HubConfig(
                 keys,
                 tls,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withMqtt(MqttSettings settings) {
@@ -319,7 +324,8 @@ public record HubConfig(
                 keys,
                 tls,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withSync(SyncSettings settings) {
@@ -338,7 +344,8 @@ public record HubConfig(
                 keys,
                 tls,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withConsole(ConsoleSettings settings) {
@@ -357,7 +364,8 @@ public record HubConfig(
                 keys,
                 tls,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withKeys(KeySettings settings) {
@@ -376,7 +384,8 @@ public record HubConfig(
                 settings,
                 tls,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withTls(TlsSettings settings) {
@@ -395,7 +404,8 @@ public record HubConfig(
                 keys,
                 settings,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     /** Where the hub calls Stripe: a test's local stand-in. */
@@ -415,7 +425,8 @@ public record HubConfig(
                 keys,
                 tls,
                 base,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withMail(MailSettings settings) {
@@ -434,7 +445,8 @@ public record HubConfig(
                 keys,
                 tls,
                 stripeApiBase,
-                webhooks);
+                webhooks,
+                connectors);
     }
 
     public HubConfig withWebhooks(WebhookSettings settings) {
@@ -453,7 +465,59 @@ public record HubConfig(
                 keys,
                 tls,
                 stripeApiBase,
+                settings,
+                connectors);
+    }
+
+    public HubConfig withConnectors(ConnectorSettings settings) {
+        return new HubConfig(
+                host,
+                port,
+                dataDir,
+                store,
+                baseDomain,
+                maxBodyBytes,
+                logFormat,
+                mqtt,
+                sync,
+                mail,
+                console,
+                keys,
+                tls,
+                stripeApiBase,
+                webhooks,
                 settings);
+    }
+
+    /**
+     * {@code hub.connectors.timeout} (30s) and {@code hub.connectors.<quickbooks|hubspot|slack>.api-base}: the
+     * service's own addresses unless set (a proxy, or a stand-in in a test); an http(s) URL.
+     */
+    private static ConnectorSettings connectors(Config node) {
+        ConnectorSettings settings = ConnectorSettings.defaults();
+        Duration timeout = duration(node.get("timeout"), settings.timeout());
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofSeconds(120)) > 0) {
+            throw new HubConfigException("hub.connectors.timeout is " + timeout + "; use 1s to 120s");
+        }
+        settings = new ConnectorSettings(settings.services(), timeout);
+        for (String service :
+                java.util.List.of(ConnectorSettings.QUICKBOOKS, ConnectorSettings.HUBSPOT, ConnectorSettings.SLACK)) {
+            Optional<String> base = text(node, service + ".api-base");
+            if (base.isPresent()) {
+                URI url;
+                try {
+                    url = new URI(base.get());
+                } catch (URISyntaxException e) {
+                    url = URI.create("x:/");
+                }
+                if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                    throw new HubConfigException("hub.connectors." + service + ".api-base is '" + base.get()
+                            + "'; use an http(s) URL such as https://proxy.example");
+                }
+                settings = settings.withBase(service, url);
+            }
+        }
+        return settings;
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.gatehouse.hub.accounts.Mail;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.CredentialViews.CredentialView;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.outbox.EventType;
+import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.store.Database;
@@ -22,8 +24,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -398,6 +402,19 @@ public record PublicPurchases(Database database, Clock clock) {
                 paymentIntent,
                 now,
                 purchase.id());
+        Map<String, Object> signup = new LinkedHashMap<>();
+        signup.put("id", purchase.id());
+        signup.put("memberId", member);
+        signup.put("email", purchase.email());
+        signup.put("fullName", purchase.fullName());
+        signup.put("packageId", pkg.id());
+        signup.put("packageName", pkg.name());
+        signup.put("siteId", purchase.siteId());
+        signup.put("amount", paid);
+        signup.put("currency", currency);
+        signup.put("invoiceId", issued.id());
+        signup.put("paidAt", now.toString());
+        Outbox.emit(c, tenantId, EventType.SIGNUP_COMPLETED, purchase.id(), signup, now);
         mails.add(mail(c, tenantId, purchase, pkg, window, issued));
         return "purchase " + purchase.id() + " paid: member " + member + ", " + pkg.name() + ", invoice "
                 + issued.documentNumber()

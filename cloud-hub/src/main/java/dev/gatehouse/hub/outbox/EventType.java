@@ -45,7 +45,10 @@ public enum EventType {
     VISITOR_ARRIVED(
             "visitor.arrived",
             "A visitor pass was first used at a door of its site (a single-use pass is then spent site-wide)."),
-    VISITOR_REVOKED("visitor.revoked", "A visitor pass was revoked or an invitation withdrawn.");
+    VISITOR_REVOKED("visitor.revoked", "A visitor pass was revoked or an invitation withdrawn."),
+    SIGNUP_COMPLETED(
+            "signup.completed",
+            "Someone bought a package on the tenant's public page, paid, and became a member (a sign-up).");
 
     private final String wire;
     private final String description;

@@ -19,8 +19,9 @@ import java.util.logging.Logger;
 /**
  * The columns that hold the tenants' secret keys, sealed under the {@link MasterKey}: each tenant's
  * card key ({@code tenants.card_key}), each ES256 private key ({@code signing_keys.private_jwk}), and
- * each tenant's Stripe secrets ({@code stripe_settings.secret_key}, {@code .webhook_secret}), and each
- * outbound webhook endpoint's signing secrets ({@code webhook_endpoints.secrets}).
+ * each tenant's Stripe secrets ({@code stripe_settings.secret_key}, {@code .webhook_secret}), each
+ * outbound webhook endpoint's signing secrets ({@code webhook_endpoints.secrets}), and each connector's
+ * credentials ({@code connector_settings.credentials}).
  *
  * <p>At every start, before the hub serves, {@link #prepare} finds the master key and makes every
  * value sealed under it: a plaintext value (a store from before sealing, or a restored old backup)
@@ -51,8 +52,17 @@ public final class SealedColumns {
     /** Each Wi-Fi voucher code of the sites' pools (they are credentials). */
     public static final Column WIFI_CODES = new Column("wifi_vouchers", "id", "code_sealed");
 
-    private static final List<Column> COLUMNS =
-            List.of(CARD_KEYS, SIGNING_KEYS, STRIPE_API_KEYS, STRIPE_WEBHOOK_SECRETS, WEBHOOK_SECRETS, WIFI_CODES);
+    /** Each tenant connector's credentials (client secret, access and refresh tokens, bot token) as JSON. */
+    public static final Column CONNECTOR_CREDENTIALS = new Column("connector_settings", "id", "credentials");
+
+    private static final List<Column> COLUMNS = List.of(
+            CARD_KEYS,
+            SIGNING_KEYS,
+            STRIPE_API_KEYS,
+            STRIPE_WEBHOOK_SECRETS,
+            WEBHOOK_SECRETS,
+            WIFI_CODES,
+            CONNECTOR_CREDENTIALS);
 
     private SealedColumns() {}
 

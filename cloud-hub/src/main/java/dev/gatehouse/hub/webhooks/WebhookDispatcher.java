@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.webhooks;
 
 import dev.gatehouse.hub.outbox.Outbox;
+import dev.gatehouse.hub.outbox.OutboxWorker;
 import dev.gatehouse.hub.store.Database;
 import java.io.IOException;
 import java.net.URI;
@@ -55,10 +56,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Consumer<String> onDisabled;
     private final HttpClient http;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-    private final Semaphore wake = new Semaphore(0);
-    private final Runnable listener = this::wake;
-    private final Thread worker;
-    private volatile boolean closed;
+    private final OutboxWorker worker;
     private final Semaphore slots = new Semaphore(IN_FLIGHT);
     private final Semaphore finished = new Semaphore(0);
     private final Map<String, Integer> inFlight = new HashMap<>();
@@ -82,19 +80,17 @@ public final class WebhookDispatcher implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .executor(senders)
                 .build();
-        this.worker = new Thread(this::run, "hub-webhooks");
-        this.worker.setDaemon(true);
+        this.worker = new OutboxWorker(database, "hub-webhooks", "a webhook delivery pass", this::pass);
     }
 
     public WebhookDispatcher start() {
-        database.onOutboxCommitted(listener);
         worker.start();
         return this;
     }
 
     /** Asks for a pass now (after a commit that wrote events, a replay, a test moving the clock). */
     public void wake() {
-        wake.release();
+        worker.wake();
     }
 
     /** Prunes the outbox at most once per {@link #PRUNE_EVERY}: old events go in batches, off the hot path. */
@@ -112,25 +108,6 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    private void run() {
-        while (!closed) {
-            try {
-                wake.tryAcquire(1, TimeUnit.SECONDS);
-                wake.drainPermits();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (closed) {
-                return;
-            }
-            try {
-                pass();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a webhook delivery pass failed; the next one tries again", e);
-            }
-        }
-    }
-
     /**
      * One pass, on the caller's thread: fan out, then send what is due until nothing is; answers the
      * attempts it made. The worker runs it; tests and tools may too (claims keep two passes apart).
@@ -140,7 +117,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         pruneWhenDue();
         int attempts = 0;
         List<Future<?>> mine = new ArrayList<>();
-        while (!closed) {
+        while (!worker.closed()) {
             // New events become deliveries here too, so a pass waiting on a slow receiver does not
             // hold back the events that commit meanwhile.
             while (outbox.drain(store.fanOut(), FAN_OUT_BATCH) > 0) {
@@ -278,14 +255,7 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        database.removeOutboxListener(listener);
-        worker.interrupt();
-        try {
-            worker.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
         senders.shutdownNow();
         http.close();
     }

@@ -481,6 +481,14 @@ class PublicPageTest {
         assertThat(count("subscriptions")).isEqualTo(1);
         assertThat(count("payments")).isEqualTo(1);
         assertThat(count("invoices")).isEqualTo(1);
+        // The sign-up is one outbox event (webhooks and the CRM connector read it), written with the sale.
+        List<dev.gatehouse.hub.outbox.OutboxEvent> signups = new dev.gatehouse.hub.outbox.Outbox(
+                        hub.hub().database())
+                .events(tenant.id(), 0, 100).stream()
+                        .filter(e -> e.type().equals("signup.completed"))
+                        .toList();
+        assertThat(signups).hasSize(1);
+        assertThat(signups.getFirst().payload()).contains(member, monthly, "\"amount\":23681", "Max Member");
     }
 
     @Test
