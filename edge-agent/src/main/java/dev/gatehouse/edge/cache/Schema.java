@@ -190,7 +190,18 @@ final class Schema {
                             // day: the site-local date (YYYY-MM-DD) the tap of event_id spent. Not
                             // replaced by a snapshot, like pass_use: the hub's count comes in the grant.
                             "CREATE TABLE pass_day (grant_id TEXT NOT NULL, day TEXT NOT NULL, event_id TEXT NOT NULL,"
-                                    + " PRIMARY KEY (grant_id, day)) WITHOUT ROWID")));
+                                    + " PRIMARY KEY (grant_id, day)) WITHOUT ROWID")),
+            new Migration(
+                    6,
+                    "kiosk tablets paired by the technician; the outbox knows each event's type",
+                    List.of(
+                            // token_hash: SHA-256 (hex) of the kiosk's bearer token; the token itself
+                            // lives only in the tablet's cookie. door: the door a pass sign-in opens.
+                            "CREATE TABLE kiosk (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL"
+                                    + " UNIQUE, door TEXT, paired_at TEXT NOT NULL) WITHOUT ROWID",
+                            // type: the envelope's type (NULL for events written before schema 6, none
+                            // of which is an event.kiosk), so kiosk events can wait for a hub that reads them
+                            "ALTER TABLE outbox ADD COLUMN type TEXT")));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();

@@ -81,6 +81,10 @@ public final class TechConsole implements AutoCloseable {
     private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
     private final List<java.util.concurrent.BlockingQueue<String>> liveViews = new ArrayList<>();
     private final AutoCloseable watching;
+    /** The kiosk's pairing, when the agent serves a kiosk on this server ({@link #mount}). */
+    private volatile KioskPairing kiosks;
+
+    private static final Pattern UNPAIR_PATH = Pattern.compile("/kiosks/([A-Za-z0-9_-]{1,64})/unpair");
 
     private TechConsole(EdgeAgent agent, Path configFile, EdgeConfig.LocalConsole settings, Clock clock)
             throws IOException {
@@ -109,6 +113,32 @@ public final class TechConsole implements AutoCloseable {
         TechConsole console = new TechConsole(agent, configFile, settings, clock);
         log.info("technician console on {}", console.address());
         return console;
+    }
+
+    /**
+     * Serves {@code handler} under {@code path} (e.g. {@code /kiosk/}) on the console's server, with the
+     * console's security headers and error handling; the console's own pages keep every other path.
+     * {@code pairing} is what the console's Kiosks section shows and does.
+     */
+    public void mount(String path, com.sun.net.httpserver.HttpHandler handler, KioskPairing pairing) {
+        this.kiosks = pairing;
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                Http.securityHeaders(exchange);
+                handler.handle(exchange);
+            } catch (Http.TooLarge e) {
+                Http.text(exchange, 413, e.getMessage());
+            } catch (IOException e) {
+                log.debug("request {} failed: {}", exchange.getRequestURI(), e.toString());
+            } catch (RuntimeException e) {
+                log.error("request {} failed", exchange.getRequestURI().getPath(), e);
+                try {
+                    Http.text(exchange, 500, "the kiosk failed; the agent's log says why");
+                } catch (IOException | RuntimeException again) {
+                    // the answer had begun already
+                }
+            }
+        });
     }
 
     /** Where the console answers, e.g. {@code http://192.168.1.20:8081/}. */
@@ -204,6 +234,21 @@ public final class TechConsole implements AutoCloseable {
             sessions.remove(session.id);
             exchange.getResponseHeaders().add("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
             Http.redirect(exchange, "/signin?signed-out");
+            return;
+        }
+        if (path.equals("/kiosks/pair") && kiosks != null) {
+            pairKiosk(exchange, session, form);
+            return;
+        }
+        Matcher unpair = UNPAIR_PATH.matcher(path);
+        if (unpair.matches() && kiosks != null) {
+            boolean gone = kiosks.unpair(unpair.group(1));
+            session.flash(new Sessions.Notice(
+                    !gone,
+                    gone
+                            ? "Kiosk " + unpair.group(1) + " unpaired: its tablet shows the pairing page again."
+                            : "No kiosk " + unpair.group(1) + " is paired."));
+            Http.redirect(exchange, "/#kiosks-heading");
             return;
         }
         Matcher door = DOOR_PATH.matcher(path);
@@ -339,7 +384,16 @@ public final class TechConsole implements AutoCloseable {
                         "fileProblem",
                         file.problem().orElse(""),
                         "configFile",
-                        wiring.file().toString()));
+                        wiring.file().toString(),
+                        "kiosks",
+                        kioskRows(),
+                        "kioskServed",
+                        kiosks != null));
+    }
+
+    private List<KioskPairing.Paired> kioskRows() {
+        KioskPairing pairing = kiosks;
+        return pairing == null ? List.of() : pairing.paired();
     }
 
     private void doorPage(HttpExchange exchange, Sessions.Session session, String doorId) throws IOException {
@@ -445,6 +499,21 @@ public final class TechConsole implements AutoCloseable {
                 renderDoor(exchange, 422, page, file, door.get());
             }
         }
+    }
+
+    private void pairKiosk(HttpExchange exchange, Sessions.Session session, Map<String, List<String>> form)
+            throws IOException {
+        try {
+            KioskPairing.Code code = kiosks.newCode(Http.first(form, "name"), Http.first(form, "door"));
+            log.info("technician console: a kiosk pairing code was issued");
+            session.flash(new Sessions.Notice(
+                    false,
+                    "Pairing code " + code.code() + " (shown once, valid " + code.validFor() + "): open "
+                            + code.address() + " on the tablet and type it there."));
+        } catch (IllegalArgumentException e) {
+            session.flash(new Sessions.Notice(true, "No code issued: " + e.getMessage()));
+        }
+        Http.redirect(exchange, "/#kiosks-heading");
     }
 
     private void testRelay(HttpExchange exchange, Sessions.Session session, String doorId) throws IOException {
