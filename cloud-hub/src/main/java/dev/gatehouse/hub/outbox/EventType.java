@@ -25,6 +25,11 @@ public enum EventType {
     BOOKING_CREATED("booking.created", "A booking was made (confirmed or waiting for approval)."),
     BOOKING_CANCELLED("booking.cancelled", "A booking was cancelled."),
     BOOKING_CHECKED_IN("booking.checked-in", "A booking was checked in (at the door, the kiosk or the console)."),
+    VISITOR_SIGNED_IN(
+            "visitor.signed-in",
+            "A visitor signed in at a site's kiosk: with a pre-registered pass, or as a walk-in who chose a host."),
+    MEMBER_CHECKED_IN(
+            "member.checked-in", "A member checked in at a site's kiosk (a card or member QR at its reader)."),
     INVOICE_ISSUED("invoice.issued", "An invoice was issued (it is immutable from then on)."),
     PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account.");
 

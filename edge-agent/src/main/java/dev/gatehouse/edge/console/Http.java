@@ -136,6 +136,17 @@ public final class Http {
         send(exchange, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whether the request is a GET, HEAD or POST; anything else is answered 405 here. */
+    public static boolean getOrPost(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("POST")) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST");
+        text(exchange, 405, "method not allowed");
+        return false;
+    }
+
     /** 303 See Other to {@code path} on this server: the answer to a form, and to a page without a session. */
     public static void redirect(HttpExchange exchange, String path) throws IOException {
         exchange.getResponseHeaders().set("Location", path);

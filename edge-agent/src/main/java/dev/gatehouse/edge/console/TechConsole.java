@@ -122,23 +122,7 @@ public final class TechConsole implements AutoCloseable {
      */
     public void mount(String path, com.sun.net.httpserver.HttpHandler handler, KioskPairing pairing) {
         this.kiosks = pairing;
-        server.createContext(path, exchange -> {
-            try (exchange) {
-                Http.securityHeaders(exchange);
-                handler.handle(exchange);
-            } catch (Http.TooLarge e) {
-                Http.text(exchange, 413, e.getMessage());
-            } catch (IOException e) {
-                log.debug("request {} failed: {}", exchange.getRequestURI(), e.toString());
-            } catch (RuntimeException e) {
-                log.error("request {} failed", exchange.getRequestURI().getPath(), e);
-                try {
-                    Http.text(exchange, 500, "the kiosk failed; the agent's log says why");
-                } catch (IOException | RuntimeException again) {
-                    // the answer had begun already
-                }
-            }
-        });
+        server.createContext(path, exchange -> serve(exchange, handler, "the page at " + path));
     }
 
     /** Where the console answers, e.g. {@code http://192.168.1.20:8081/}. */
@@ -151,18 +135,27 @@ public final class TechConsole implements AutoCloseable {
         return URI.create("http://" + host + ":" + bound.getPort() + "/");
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange) {
+        serve(exchange, this::route, "the console");
+    }
+
+    /** Answers one request with the console's headers; a failure is logged and, if it can be, answered 500. */
+    private static void serve(HttpExchange exchange, com.sun.net.httpserver.HttpHandler handler, String what) {
         try (exchange) {
             Http.securityHeaders(exchange);
-            route(exchange);
+            handler.handle(exchange);
         } catch (Http.TooLarge e) {
-            Http.text(exchange, 413, e.getMessage());
-        } catch (IOException e) {
-            log.debug("console request {} failed: {}", exchange.getRequestURI(), e.toString());
-        } catch (RuntimeException e) {
-            log.error("console request {} failed", exchange.getRequestURI().getPath(), e);
             try {
-                Http.text(exchange, 500, "the console failed; the agent's log says why");
+                Http.text(exchange, 413, e.getMessage());
+            } catch (IOException again) {
+                log.debug("{} request {}: {}", what, exchange.getRequestURI(), again.toString());
+            }
+        } catch (IOException e) {
+            log.debug("{} request {} failed: {}", what, exchange.getRequestURI(), e.toString());
+        } catch (RuntimeException e) {
+            log.error("{} request {} failed", what, exchange.getRequestURI().getPath(), e);
+            try {
+                Http.text(exchange, 500, what + " failed; the agent's log says why");
             } catch (IOException | RuntimeException again) {
                 // the answer had begun already
             }
@@ -170,15 +163,12 @@ public final class TechConsole implements AutoCloseable {
     }
 
     private void route(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
-        boolean get = method.equals("GET") || method.equals("HEAD");
-        boolean post = method.equals("POST");
-        if (!get && !post) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST");
-            Http.text(exchange, 405, "method not allowed");
+        if (!Http.getOrPost(exchange)) {
             return;
         }
+        boolean get = !exchange.getRequestMethod().equals("POST");
+        boolean post = !get;
         if (path.startsWith("/assets/") && get) {
             asset(exchange, path.substring("/assets/".length()));
             return;

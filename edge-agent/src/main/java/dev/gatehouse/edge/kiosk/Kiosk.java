@@ -175,15 +175,12 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
-        boolean get = method.equals("GET") || method.equals("HEAD");
-        boolean post = method.equals("POST");
-        if (!get && !post) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST");
-            Http.text(exchange, 405, "method not allowed");
+        if (!Http.getOrPost(exchange)) {
             return;
         }
+        boolean get = !exchange.getRequestMethod().equals("POST");
+        boolean post = !get;
         if (path.equals("/kiosk")) {
             Http.redirect(exchange, "/kiosk/");
             return;
