@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 
 /**
  * What every active edge of a site reads beyond the protocol's first version (bookings-v2, rooms,
- * entry-passes, visitor-pins), and the catch-up when that grows: while one edge cannot read a form, the site gets a
+ * entry-passes, visitor-pins, member-names), and the catch-up when that grows: while one edge cannot read a form, the site gets a
  * form it can (bookings without their new fields, rooms as no-ops, entry-limited grants as removals);
  * once the last such edge is upgraded or
  * retired, the site gets those entities again whole.
@@ -24,14 +24,16 @@ public final class SiteFeatures {
     private SiteFeatures() {}
 
     /** What the site's edges read now; take it before a change to the site's devices. */
-    public record Reads(boolean bookingsV2, boolean rooms, boolean entryPasses, boolean visitorPins) {}
+    public record Reads(
+            boolean bookingsV2, boolean rooms, boolean entryPasses, boolean visitorPins, boolean memberNames) {}
 
     public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
         return new Reads(
                 BookingEntities.siteReadsV2(c, tenantId, siteId),
                 RoomControllers.siteReads(c, tenantId, siteId),
                 PassDays.siteReads(c, tenantId, siteId),
-                VisitorPassForms.reads(c, tenantId, siteId).pins());
+                VisitorPassForms.reads(c, tenantId, siteId).pins(),
+                VisitorPassForms.reads(c, tenantId, siteId).names());
     }
 
     /**
@@ -57,6 +59,15 @@ public final class SiteFeatures {
                     siteId,
                     VisitorPassForms.withPins(c, tenantId, siteId),
                     "visitor passes with PINs (visitor-pins)",
+                    now);
+        }
+        if (!before.memberNames() && after.memberNames()) {
+            resend(
+                    c,
+                    tenantId,
+                    siteId,
+                    VisitorPassForms.withNames(c, tenantId),
+                    "members with their display names (member-names)",
                     now);
         }
     }

@@ -291,6 +291,20 @@ class KioskSignInIT {
         assertThat(GreenMailUtil.getBody(mailsTo("bo@kiosk.example").getFirst()))
                 .contains("Alan Turing signed in at Lobby House")
                 .doesNotContain("offline");
+
+        // A walk-in finds the host by two letters of the name the hub sent the edge (member-names).
+        HttpResponse<String> hosts = get("hosts?q=bo", kioskCookie);
+        assertThat(hosts.body()).contains("Bo Host").contains("value=\"" + host + "\"");
+        HttpResponse<String> form = get("walk-in", kioskCookie);
+        HttpResponse<String> walkIn = post(
+                "walk-in",
+                kioskCookie,
+                "_csrf=" + URLEncoder.encode(csrf(form.body()), StandardCharsets.UTF_8)
+                        + "&name=Katherine+Johnson&email=&q=bo&host=" + host + "&action=sign-in");
+        assertThat(walkIn.statusCode()).as(walkIn.body()).isEqualTo(200);
+        assertThat(walkIn.body()).contains("Welcome, Katherine Johnson!").contains("Bo Host is being told");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> mailsTo("bo@kiosk.example").size() == 2);
     }
 
     @Test

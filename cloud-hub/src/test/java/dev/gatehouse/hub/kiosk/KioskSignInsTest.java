@@ -228,4 +228,54 @@ class KioskSignInsTest {
         assertThat(bad.status()).isEqualTo(422);
         assertThat(bad.text()).contains("limit");
     }
+
+    /** The display name the site's change log hands its edges for {@code member}, as of now. */
+    private static Optional<String> nameSent(String member) {
+        Optional<String> last = Optional.empty();
+        for (var change : new dev.gatehouse.hub.sync.SyncStore(hub.hub().database(), Clock.systemUTC())
+                .range(acme.id(), site, 0, 100_000)
+                .orElseThrow()
+                .changes()) {
+            if (change.change() instanceof dev.gatehouse.protocol.message.Change.Upsert upsert
+                    && upsert.entity() instanceof dev.gatehouse.protocol.model.Member m
+                    && m.id().value().equals(member)) {
+                last = m.displayName();
+            }
+        }
+        return last;
+    }
+
+    @Test
+    void aMembersNameReachesOnlySitesWhoseEdgesAllReadItAndComesAgainWhenTheyDo() {
+        String member = hub.create(
+                "/api/v1/members", acme.token(), "{\"email\":\"cy@acme.example\",\"fullName\":\"Cy Named\"}");
+        // No edge at the site yet: nobody to refuse the field.
+        assertThat(nameSent(member)).contains("Cy Named");
+
+        // An edge that predates member-names would refuse a batch with the name: it gets the member without.
+        String device = hub.create("/api/v1/sites/" + site + "/devices", acme.token(), "{\"name\":\"Old Pi\"}");
+        hub.hub()
+                .database()
+                .run(c -> Sql.update(
+                        c, "UPDATE devices SET status = 'active', features = 'door-policy' WHERE id = ?", device));
+        assertThat(nameSent(member)).isEmpty();
+        long before = count("SELECT COUNT(*) FROM site_changes WHERE site_id = ?", site);
+
+        // Upgraded: it reports the feature, and the members are sent again with their names.
+        hub.hub().database().run(c -> {
+            var reads = dev.gatehouse.hub.bookings.SiteFeatures.reads(c, acme.id(), site);
+            Sql.update(c, "UPDATE devices SET features = 'door-policy,member-names' WHERE id = ?", device);
+            dev.gatehouse.hub.bookings.SiteFeatures.catchUp(c, acme.id(), site, reads, Instant.now());
+        });
+        assertThat(count("SELECT COUNT(*) FROM site_changes WHERE site_id = ?", site))
+                .isGreaterThan(before);
+        assertThat(nameSent(member)).contains("Cy Named");
+
+        // A suspended member's name leaves the edges.
+        Api.Response suspended =
+                hub.api().patch("/api/v1/members/" + member, acme.token(), "{\"status\":\"suspended\"}");
+        assertThat(suspended.status()).as(suspended.toString()).isLessThan(300);
+        assertThat(nameSent(member)).isEmpty();
+        hub.hub().database().run(c -> Sql.update(c, "UPDATE devices SET status = 'retired' WHERE id = ?", device));
+    }
 }
