@@ -59,6 +59,7 @@ import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
 import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.VisitorLogPages;
 import dev.gatehouse.hub.console.WebhookPages;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
@@ -555,6 +556,7 @@ public final class Hub implements AutoCloseable {
         Parcels parcels =
                 new Parcels(new ParcelStore(stores.database(), stores.clock()), parcelNotices(stores, config), audit);
         routing.register(new ParcelPages(stores.database(), parcels, maxBody));
+        routing.register(new VisitorLogPages(stores.database(), new KioskSignIns(stores.database(), stores.clock())));
         Announcements announcements =
                 new Announcements(new AnnouncementStore(stores.database(), stores.clock()), audit, stores.clock());
         routing.register(new AnnouncementPages(stores.database(), announcements))

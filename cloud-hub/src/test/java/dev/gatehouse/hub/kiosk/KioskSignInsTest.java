@@ -278,4 +278,36 @@ class KioskSignInsTest {
         assertThat(nameSent(member)).isEmpty();
         hub.hub().database().run(c -> Sql.update(c, "UPDATE devices SET status = 'retired' WHERE id = ?", device));
     }
+
+    @Test
+    void theConsolesVisitorLogListsTheSitesSignInsToItsOperatorsOnly() {
+        Envelope walkIn = event(
+                KioskEvent.walkIn(site, "k-lobby", MemberId.of(host), "Mary Jackson", Optional.empty(), true),
+                Instant.now());
+        ingest(acme.id(), walkIn);
+        var desk = hub.operator(acme, "front-desk", "[\"" + site + "\"]");
+
+        Api.Response page = hub.api()
+                .withCookie("GET", "/console/visitor-log", "gh_session=" + desk.cookieValue(), Optional.empty());
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.text())
+                .contains("id=\"sign-in-" + walkIn.id() + "\"")
+                .contains("Mary Jackson")
+                .contains("Ada Host")
+                .contains("Walk-in")
+                .contains("made offline")
+                .contains("href=\"/console/visitor-log\"");
+        // Another tenant's operator asking for this site sees none of it.
+        TestHub.Tenant other = hub.newTenant("log-other");
+        var stranger = hub.operator(other, "owner", "[]");
+        Api.Response theirs = hub.api()
+                .withCookie(
+                        "GET",
+                        "/console/visitor-log?siteId=" + site,
+                        "gh_session=" + stranger.cookieValue(),
+                        Optional.empty());
+        assertThat(theirs.status()).isEqualTo(200);
+        assertThat(theirs.text()).doesNotContain("Mary Jackson").contains("not one you may see");
+    }
 }
