@@ -7,31 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import dev.gatehouse.edge.config.EdgeConfig;
-import dev.gatehouse.edge.console.TechConsole;
-import dev.gatehouse.edge.kiosk.Kiosk;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.EdgeSite;
+import dev.gatehouse.hub.testing.KioskClient;
 import dev.gatehouse.hub.testing.SmtpSettings;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.KioskEvent;
 import jakarta.mail.internet.MimeMessage;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,22 +36,15 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KioskSignInIT {
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
     private GreenMail smtp;
     private SyncedHub hub;
     private EdgeSite site;
-    private TechConsole console;
-    private Kiosk kiosk;
+    private KioskClient tablet;
     private String token;
     private String siteId;
     private String door;
     private String device;
-    private String kioskCookie;
-    private final HttpClient http = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     @BeforeAll
     void start() throws Exception {
@@ -81,20 +65,12 @@ class KioskSignInIT {
         device = create("/api/v1/sites/" + siteId + "/devices", "{\"name\":\"Pi\"}");
         Api.Response bundle = hub.api().post("/api/v1/devices/" + device + "/provision", token, "");
         site = EdgeSite.start(bundle.json(), door, dir.resolve("site"));
-        console = TechConsole.start(
-                site.agent,
-                site.config,
-                new EdgeConfig.LocalConsole(
-                        "127.0.0.1", 0, site.dir.resolve("console-password"), Duration.ofMinutes(15)),
-                Clock.systemUTC());
-        kiosk = Kiosk.attach(site.agent, console, Clock.systemUTC());
-        pair();
+        tablet = KioskClient.start(site.agent, site.config, door);
     }
 
     @AfterAll
     void stop() {
-        try (var k = kiosk;
-                var c = console;
+        try (var k = tablet;
                 var s = site;
                 var h = hub) {
             // closed in reverse order, each even if another fails
@@ -133,56 +109,9 @@ class KioskSignInIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> site.seq() >= head);
     }
 
-    private HttpResponse<String> get(String path, String cookie) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(kiosk.address().resolve(path));
-        if (!cookie.isEmpty()) {
-            request.header("Cookie", cookie);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> post(String path, String cookie, String form) throws Exception {
-        return http.send(
-                HttpRequest.newBuilder(kiosk.address().resolve(path))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .header("Cookie", cookie)
-                        .POST(HttpRequest.BodyPublishers.ofString(form))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String cookie(HttpResponse<?> response, String name) {
-        return response.headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith(name + "="))
-                .map(c -> c.split(";")[0])
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + name + " cookie in " + response.headers()));
-    }
-
-    private static String csrf(String page) {
-        Matcher matcher = CSRF.matcher(page);
-        assertThat(matcher.find()).as("a form token in the page").isTrue();
-        return matcher.group(1);
-    }
-
-    /** Pairs the tablet as the technician's code does, over HTTP. */
-    private void pair() throws Exception {
-        String code = kiosk.newCode("Lobby", door).code();
-        HttpResponse<String> page = get("", "");
-        String pre = cookie(page, "gatehouse-kiosk-pair");
-        HttpResponse<String> paired = post("pair", pre, "_csrf=" + csrf(page.body()) + "&code=" + code);
-        assertThat(paired.statusCode()).as(paired.body()).isEqualTo(303);
-        kioskCookie = cookie(paired, "gatehouse-kiosk");
-    }
-
     /** Types {@code pin} at the kiosk; answers the page the visitor sees. */
     private String signIn(String pin) throws Exception {
-        HttpResponse<String> form = get("pin", kioskCookie);
-        assertThat(form.statusCode()).isEqualTo(200);
-        HttpResponse<String> answer = post(
-                "pin",
-                kioskCookie,
-                "_csrf=" + URLEncoder.encode(csrf(form.body()), StandardCharsets.UTF_8) + "&pin=" + pin);
+        HttpResponse<String> answer = tablet.signInWithPin(pin);
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
         return answer.body();
     }
@@ -269,7 +198,7 @@ class KioskSignInIT {
         assertThat(entry.get("hostMemberId").asText()).isEqualTo(host);
         assertThat(entry.get("hostName").asText()).isEqualTo("Ada Host");
         assertThat(entry.get("kioskId").asText())
-                .isEqualTo(kiosk.paired().getFirst().id());
+                .isEqualTo(tablet.kiosk.paired().getFirst().id());
         assertThat(entry.get("madeOffline").asBoolean()).isTrue();
         assertThat(entry.get("hostNotice").asText()).isEqualTo("sent");
         assertThat(Instant.parse(entry.get("occurredAt").asText()))
@@ -293,14 +222,9 @@ class KioskSignInIT {
                 .doesNotContain("offline");
 
         // A walk-in finds the host by two letters of the name the hub sent the edge (member-names).
-        HttpResponse<String> hosts = get("hosts?q=bo", kioskCookie);
+        HttpResponse<String> hosts = tablet.get("hosts?q=bo");
         assertThat(hosts.body()).contains("Bo Host").contains("value=\"" + host + "\"");
-        HttpResponse<String> form = get("walk-in", kioskCookie);
-        HttpResponse<String> walkIn = post(
-                "walk-in",
-                kioskCookie,
-                "_csrf=" + URLEncoder.encode(csrf(form.body()), StandardCharsets.UTF_8)
-                        + "&name=Katherine+Johnson&email=&q=bo&host=" + host + "&action=sign-in");
+        HttpResponse<String> walkIn = tablet.signInWalkIn("Katherine Johnson", host);
         assertThat(walkIn.statusCode()).as(walkIn.body()).isEqualTo(200);
         assertThat(walkIn.body()).contains("Welcome, Katherine Johnson!").contains("Bo Host is being told");
         await().atMost(Duration.ofSeconds(30))
