@@ -9,11 +9,9 @@ import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.KioskClient;
 import dev.gatehouse.hub.testing.LiveSite;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 /**
  * Kiosk to host with real parts: a hub with its embedded broker and SQLite, an edge agent on simulated
@@ -78,7 +76,7 @@ public final class KioskBenchmark {
                 if (answer.statusCode() != 200) {
                     throw new IllegalStateException("the kiosk answered " + answer.statusCode() + ": " + answer.body());
                 }
-                long m = until(() -> smtp.getReceivedMessages().length > before);
+                long m = HubBenchmark.until(() -> smtp.getReceivedMessages().length > before);
                 if (i >= 0) {
                     welcomed[i] = w - start;
                     mailed[i] = m - start;
@@ -95,7 +93,7 @@ public final class KioskBenchmark {
                 int before = smtp.getReceivedMessages().length;
                 long start = System.nanoTime();
                 mailer.send(same);
-                long m = until(() -> smtp.getReceivedMessages().length > before);
+                long m = HubBenchmark.until(() -> smtp.getReceivedMessages().length > before);
                 if (i >= 0) {
                     bare[i] = m - start;
                 }
@@ -117,17 +115,5 @@ public final class KioskBenchmark {
         } finally {
             smtp.stop();
         }
-    }
-
-    /** Polls every 2 ms until {@code condition} holds (at most 30 s); answers System.nanoTime() then. */
-    private static long until(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("nothing came within 30 s");
-            }
-            Thread.sleep(2);
-        }
-        return System.nanoTime();
     }
 }
