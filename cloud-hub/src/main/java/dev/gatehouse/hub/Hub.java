@@ -67,6 +67,7 @@ import dev.gatehouse.hub.connectors.quickbooks.QuickBooksConnector;
 import dev.gatehouse.hub.connectors.slack.SlackConnector;
 import dev.gatehouse.hub.console.AgreementPages;
 import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.VisitorLogPages;
 import dev.gatehouse.hub.console.WebhookPages;
 import dev.gatehouse.hub.credentials.CredentialService;
 import dev.gatehouse.hub.credentials.CredentialStore;
@@ -85,6 +86,9 @@ import dev.gatehouse.hub.ingest.AccessStreamService;
 import dev.gatehouse.hub.ingest.EventIngest;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.ingest.SyncStatusService;
+import dev.gatehouse.hub.kiosk.HostNotices;
+import dev.gatehouse.hub.kiosk.KioskSignIns;
+import dev.gatehouse.hub.kiosk.VisitorLogService;
 import dev.gatehouse.hub.members.MemberService;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.mqtt.EmbeddedBroker;
@@ -169,6 +173,7 @@ public final class Hub implements AutoCloseable {
     private final RetentionSweep retention;
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
+    private final HostNotices hostNotices;
 
     private Hub(
             HubConfig config,
@@ -184,6 +189,7 @@ public final class Hub implements AutoCloseable {
             RetentionSweep retention,
             ParcelNotices parcelNotices,
             AnnouncementMails announcementMails,
+            HostNotices hostNotices,
             WebhookDispatcher webhooks,
             Connectors connectors) {
         this.config = config;
@@ -201,6 +207,7 @@ public final class Hub implements AutoCloseable {
         this.retention = retention;
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
+        this.hostNotices = hostNotices;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -351,6 +358,14 @@ public final class Hub implements AutoCloseable {
                             config.mail().mailer(clock),
                             config.console().publicUrl())
                     .start();
+            // Hosts told of their visitors as soon as ingest stores a kiosk sign-in (issue 17: within 5 s).
+            HostNotices hostNotices = new HostNotices(
+                            new KioskSignIns(database, clock),
+                            config.mail().mailer(clock),
+                            config.console().publicUrl(),
+                            signal::generation,
+                            signal::await)
+                    .start();
             WebhookDispatcher webhooks = new WebhookDispatcher(
                             database,
                             new WebhookStore(database, clock),
@@ -376,6 +391,7 @@ public final class Hub implements AutoCloseable {
                     retention,
                     parcelNotices,
                     announcementMails,
+                    hostNotices,
                     webhooks,
                     connectors.start());
         } catch (RuntimeException e) {
@@ -394,6 +410,11 @@ public final class Hub implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** The mails that tell hosts of their visitors (tests send the due ones at once). */
+    public HostNotices hostNotices() {
+        return hostNotices;
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
@@ -460,6 +481,7 @@ public final class Hub implements AutoCloseable {
                         new ExternalAccessService(
                                 new ExternalAccessStore(stores.database(), stores.clock()), audit, maxBody),
                         new PrivacyService(new PersonalData(stores.database(), stores.clock()), audit, maxBody),
+                        new VisitorLogService(stores.sites(), new KioskSignIns(stores.database(), stores.clock())),
                         new ExplainService(stores.database(), stores.clock()))
                 .register(
                         "/api/v1",
@@ -564,6 +586,7 @@ public final class Hub implements AutoCloseable {
         Parcels parcels =
                 new Parcels(new ParcelStore(stores.database(), stores.clock()), parcelNotices(stores, config), audit);
         routing.register(new ParcelPages(stores.database(), parcels, maxBody));
+        routing.register(new VisitorLogPages(stores.database(), new KioskSignIns(stores.database(), stores.clock())));
         Announcements announcements =
                 new Announcements(new AnnouncementStore(stores.database(), stores.clock()), audit, stores.clock());
         routing.register(new AnnouncementPages(stores.database(), announcements))
@@ -677,6 +700,7 @@ public final class Hub implements AutoCloseable {
             webhooks.close();
             announcementMails.close();
             parcelNotices.close();
+            hostNotices.close();
             retention.close();
             billing.close();
             retention.close();

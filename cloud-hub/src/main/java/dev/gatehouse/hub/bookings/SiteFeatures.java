@@ -15,7 +15,7 @@ import java.util.logging.Logger;
 
 /**
  * What every active edge of a site reads beyond the protocol's first version (bookings-v2, rooms,
- * entry-passes, visitor-pins), and the catch-up when that grows: while one edge cannot read a form, the site gets a
+ * entry-passes, visitor-pins, member-names), and the catch-up when that grows: while one edge cannot read a form, the site gets a
  * form it can (bookings without their new fields, rooms as no-ops, entry-limited grants as removals);
  * once the last such edge is upgraded or
  * retired, the site gets those entities again whole.
@@ -27,7 +27,12 @@ public final class SiteFeatures {
 
     /** What the site's edges read now; take it before a change to the site's devices. */
     public record Reads(
-            boolean bookingsV2, boolean rooms, boolean entryPasses, boolean visitorPins, boolean kioskSupplies) {}
+            boolean bookingsV2,
+            boolean rooms,
+            boolean entryPasses,
+            boolean visitorPins,
+            boolean kioskSupplies,
+            boolean memberNames) {}
 
     public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
         return new Reads(
@@ -35,7 +40,8 @@ public final class SiteFeatures {
                 RoomControllers.siteReads(c, tenantId, siteId),
                 PassDays.siteReads(c, tenantId, siteId),
                 VisitorPassForms.reads(c, tenantId, siteId).pins(),
-                AgreementStore.siteReads(c, tenantId, siteId));
+                AgreementStore.siteReads(c, tenantId, siteId),
+                VisitorPassForms.reads(c, tenantId, siteId).names());
     }
 
     /**
@@ -68,6 +74,15 @@ public final class SiteFeatures {
             supplies.addAll(WifiVoucherStore.live(c, tenantId, siteId));
             resend(c, tenantId, siteId, supplies, "the agreement and wifi vouchers (kiosk-supplies)", now);
             WifiVoucherStore.allocate(c, tenantId, siteId, now);
+        }
+        if (!before.memberNames() && after.memberNames()) {
+            resend(
+                    c,
+                    tenantId,
+                    siteId,
+                    VisitorPassForms.withNames(c, tenantId),
+                    "members with their display names (member-names)",
+                    now);
         }
     }
 

@@ -17,6 +17,7 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.members", "/console/members", Permission.VIEW_MEMBERS),
             new NavItem("nav.visitor-passes", "/console/visitor-passes", Permission.VIEW_MEMBERS),
             new NavItem("nav.parcels", "/console/parcels", Permission.VIEW_MEMBERS),
+            new NavItem("nav.visitor-log", "/console/visitor-log", Permission.VIEW_MEMBERS),
             new NavItem("nav.announcements", "/console/announcements", Permission.VIEW_MEMBERS),
             new NavItem("nav.visitor-agreements", "/console/visitor-agreements", Permission.MANAGE_CREDENTIALS),
             new NavItem("nav.billing", "/console/billing", Permission.FINANCE),

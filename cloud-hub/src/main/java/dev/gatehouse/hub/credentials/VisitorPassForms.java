@@ -1,9 +1,11 @@
 package dev.gatehouse.hub.credentials;
 
+import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.sites.EdgeFeatures;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.Member;
 import dev.gatehouse.protocol.model.PassStatus;
 import dev.gatehouse.protocol.model.VisitorPass;
 import java.sql.Connection;
@@ -12,23 +14,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Visitor passes as a site's edges can read them: status {@code used} only where every active edge
+ * Visitor passes (and members' display names) as a site's edges can read them: status {@code used} only where every active edge
  * reports {@link VisitorPass#USED_FEATURE} (elsewhere {@code revoked}: refused there too, fail closed),
  * and {@code pinHash} only where every one reports {@link VisitorPass#PIN_FEATURE} (elsewhere the
- * pass without it: the QR code works, the PIN does not).
+ * pass without it: the QR code works, the PIN does not). A member's {@code displayName}, for the
+ * kiosk's host list, only where every one reports {@link Member#NAMES_FEATURE} (elsewhere the member
+ * without it, the first version's form).
  */
 public final class VisitorPassForms {
     private VisitorPassForms() {}
 
     /** What the site's active edges all read. */
-    public record Reads(boolean used, boolean pins) {
-        static final Reads ALL = new Reads(true, true);
+    public record Reads(boolean used, boolean pins, boolean names) {
+        static final Reads ALL = new Reads(true, true, true);
     }
 
     public static Reads reads(Connection c, String tenantId, String siteId) throws SQLException {
         return new Reads(
                 EdgeFeatures.siteReads(c, tenantId, siteId, VisitorPass.USED_FEATURE),
-                EdgeFeatures.siteReads(c, tenantId, siteId, VisitorPass.PIN_FEATURE));
+                EdgeFeatures.siteReads(c, tenantId, siteId, VisitorPass.PIN_FEATURE),
+                EdgeFeatures.siteReads(c, tenantId, siteId, Member.NAMES_FEATURE));
     }
 
     /** Whether a change carries a form some edges cannot read: a used pass, or a pass with a PIN hash. */
@@ -37,8 +42,9 @@ public final class VisitorPassForms {
     }
 
     private static boolean isExtended(Entity entity) {
-        return entity instanceof VisitorPass pass
-                && (pass.status() == PassStatus.USED || pass.pinHash().isPresent());
+        return (entity instanceof VisitorPass pass
+                        && (pass.status() == PassStatus.USED || pass.pinHash().isPresent()))
+                || (entity instanceof Member member && member.displayName().isPresent());
     }
 
     /** The change as the site's edges read it. */
@@ -61,6 +67,9 @@ public final class VisitorPassForms {
     }
 
     private static Entity forSite(Entity entity, Reads reads) {
+        if (entity instanceof Member member) {
+            return reads.names() ? member : member.withoutName();
+        }
         if (!(entity instanceof VisitorPass pass)) {
             return entity;
         }
@@ -72,6 +81,17 @@ public final class VisitorPassForms {
             read = read.withoutPin();
         }
         return read;
+    }
+
+    /** The tenant's members with a display name: what a site gets again once its last edge without names reads them. */
+    public static List<Entity> withNames(Connection c, String tenantId) throws SQLException {
+        List<Entity> members = new ArrayList<>();
+        for (Member member : MemberStore.entities(c, tenantId)) {
+            if (member.displayName().isPresent()) {
+                members.add(member);
+            }
+        }
+        return members;
     }
 
     /** The site's passes that carry a PIN: what it gets again once its last edge without PINs reads them. */

@@ -7,6 +7,7 @@ import dev.gatehouse.hub.credentials.VisitorPassUses;
 import dev.gatehouse.hub.devices.DeviceRef;
 import dev.gatehouse.hub.devices.Devices;
 import dev.gatehouse.hub.external.ExternalAccessStore;
+import dev.gatehouse.hub.kiosk.KioskSignIns;
 import dev.gatehouse.hub.mqtt.MqttLink;
 import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.outbox.Outbox;
@@ -27,6 +28,7 @@ import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.EventAck;
 import dev.gatehouse.protocol.message.Health;
+import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.sign.Inbound;
 import dev.gatehouse.protocol.sign.KeySet;
@@ -264,12 +266,14 @@ public final class EventIngest implements AutoCloseable {
         List<Envelope> access = new ArrayList<>();
         List<Envelope> doors = new ArrayList<>();
         List<Envelope> bookings = new ArrayList<>();
+        List<Envelope> kiosks = new ArrayList<>();
         for (Received received : events) {
             switch (received.event().payload()) {
                 case AccessEvent ignored -> access.add(received.event());
                 case DoorEvent ignored -> doors.add(received.event());
                 case BookingEvent ignored -> bookings.add(received.event());
-                default -> {} // Inbound.read allows only these three on the events channel
+                case KioskEvent ignored -> kiosks.add(received.event());
+                default -> {} // Inbound.read allows only these four on the events channel
             }
         }
         List<String> fresh =
@@ -353,6 +357,12 @@ public final class EventIngest implements AutoCloseable {
         // After the access events: a check-in's tap is stored before the check-in it caused.
         for (Envelope envelope : bookings) {
             stored += BookingReports.apply(c, device, envelope, Instant.ofEpochMilli(now));
+        }
+        // Kiosk sign-ins once per tenant and event id (the edge made the id), their outbox events with them.
+        for (Envelope envelope : kiosks) {
+            if (KioskSignIns.insert(c, device.tenantId(), device.deviceId(), envelope, Instant.ofEpochMilli(now))) {
+                stored++;
+            }
         }
         return stored;
     }

@@ -214,8 +214,11 @@ public record MemberStore(Database database, Clock clock) {
         String action = after.status() != before.status() ? "status-changed" : "updated";
         long version = recordHistory(c, tenantId, memberId, actor, action, changes, now);
         emit(c, tenantId, eventType(before.status(), after.status()), memberId, version, now);
-        // Names and contact details stay at the hub: only status and roles reach the doors.
-        if (after.status() != before.status() || !after.roles().equals(before.roles())) {
+        // Contact details stay at the hub: status, roles and an active member's name (for the kiosk) reach
+        // the edges (the name only those that read it, see VisitorPassForms).
+        if (after.status() != before.status()
+                || !after.roles().equals(before.roles())
+                || !after.fullName().equals(before.fullName())) {
             ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(memberId, after))), now);
         }
         return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
@@ -522,7 +525,20 @@ public record MemberStore(Database database, Clock clock) {
     // ---- protocol projection
 
     private static Member entity(String memberId, MemberInput input) {
-        return new Member(MemberId.of(memberId), input.status(), input.roles());
+        return new Member(
+                MemberId.of(memberId), input.status(), input.roles(), displayName(input.status(), input.fullName()));
+    }
+
+    /**
+     * The name a site's kiosk may offer walk-ins: an active member's full name, nobody else's (a
+     * suspended, cancelled or erased member's name leaves the edges with the change).
+     */
+    private static Optional<String> displayName(MemberStatus status, String fullName) {
+        if (status != MemberStatus.ACTIVE || fullName == null || fullName.isBlank()) {
+            return Optional.empty();
+        }
+        String name = fullName.strip().replaceAll("\\p{Cntrl}", " ");
+        return Optional.of(name.length() > Member.MAX_DISPLAY_NAME ? name.substring(0, Member.MAX_DISPLAY_NAME) : name);
     }
 
     /**
@@ -531,7 +547,7 @@ public record MemberStore(Database database, Clock clock) {
      */
     private static final String ENTITY_SQL = "SELECT m.id, CASE WHEN m.status = 'ACTIVE' AND EXISTS (SELECT 1 FROM"
             + " member_dunning d WHERE d.member_id = m.id AND d.state = 'SUSPENDED') THEN 'SUSPENDED' ELSE m.status"
-            + " END, m.roles FROM members m WHERE m.tenant_id = ?";
+            + " END, m.roles, m.full_name FROM members m WHERE m.tenant_id = ?";
 
     /**
      * Whether dunning holds the member's new bookings: their invoices are overdue past the tenant's
@@ -556,10 +572,12 @@ public record MemberStore(Database database, Clock clock) {
     }
 
     private static Member entity(ResultSet rows) throws SQLException {
+        MemberStatus status = MemberStatus.valueOf(rows.getString(2));
         return new Member(
                 MemberId.of(rows.getString(1)),
-                MemberStatus.valueOf(rows.getString(2)),
-                Set.copyOf(roles(rows.getString(3))));
+                status,
+                Set.copyOf(roles(rows.getString(3))),
+                displayName(status, rows.getString(4)));
     }
 
     /** The member's status, or empty when the tenant has no such member. */

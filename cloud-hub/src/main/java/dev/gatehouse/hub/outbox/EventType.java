@@ -37,6 +37,11 @@ public enum EventType {
     BOOKING_LAPSED(
             "booking.lapsed", "Nobody decided a booking waiting for approval before its hold ended; its time is free."),
     BOOKING_RELEASED("booking.released", "A booking nobody checked in to was released; its time is free for others."),
+    VISITOR_SIGNED_IN(
+            "visitor.signed-in",
+            "A visitor signed in at a site's kiosk: with a pre-registered pass, or as a walk-in who chose a host."),
+    MEMBER_CHECKED_IN(
+            "member.checked-in", "A member checked in at a site's kiosk (a card or member QR at its reader)."),
     INVOICE_ISSUED("invoice.issued", "An invoice was issued (it is immutable from then on)."),
     PAYMENT_RECORDED("payment.recorded", "A payment was recorded against a member's account."),
     VISITOR_INVITED(

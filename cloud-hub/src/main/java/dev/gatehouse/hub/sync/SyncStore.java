@@ -16,6 +16,7 @@ import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.wifi.WifiVoucherStore;
 import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.message.DeviceState;
+import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.model.Entity;
 import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.WifiVoucher;
@@ -58,7 +59,7 @@ public record SyncStore(Database database, Clock clock) {
     /** The tenant's active signing key. */
     /**
      * What the hub reads from this device beyond the first version, for its {@code hub.time}: the
-     * features the device reported that the hub reads ({@link DeviceState#ROOMS_FEATURE}); none for a
+     * features the device reported that the hub reads ({@link DeviceState#ROOMS_FEATURE}, {@link KioskEvent#FEATURE}); none for a
      * device that has not reported them, since an older edge refuses a {@code hub.time} with them.
      */
     public List<String> readsFrom(String tenantId, String deviceId) {
@@ -69,9 +70,10 @@ public record SyncStore(Database database, Clock clock) {
                         tenantId,
                         deviceId))
                 .orElse("");
-        return java.util.Arrays.asList(features.split(",")).contains(DeviceState.ROOMS_FEATURE)
-                ? List.of(DeviceState.ROOMS_FEATURE)
-                : List.of();
+        List<String> reported = java.util.Arrays.asList(features.split(","));
+        return java.util.stream.Stream.of(DeviceState.ROOMS_FEATURE, KioskEvent.FEATURE)
+                .filter(reported::contains)
+                .toList();
     }
 
     public ECKey signingKey(String tenantId) {

@@ -6,11 +6,9 @@ import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.LiveSite;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 /**
  * Alert latency with real parts: a hub with its embedded broker, an edge agent on simulated hardware,
@@ -64,18 +62,18 @@ public final class AlertBenchmark {
                 long alertsBefore = count(site, "SELECT COUNT(*) FROM alerts WHERE kind = 'DOOR_FORCED_OPEN'");
                 long start = System.nanoTime();
                 site.edge.simulator().openDoor(site.door);
-                long s = until(() ->
+                long s = HubBenchmark.until(() ->
                         count(site, "SELECT COUNT(*) FROM door_events WHERE kind = 'FORCED_OPEN'") > eventsBefore);
-                long a = until(() ->
+                long a = HubBenchmark.until(() ->
                         count(site, "SELECT COUNT(*) FROM alerts WHERE kind = 'DOOR_FORCED_OPEN'") > alertsBefore);
-                long m = until(() -> smtp.getReceivedMessages().length > mailsBefore);
+                long m = HubBenchmark.until(() -> smtp.getReceivedMessages().length > mailsBefore);
                 if (i >= 0) {
                     stored[i] = s - start;
                     alerted[i] = a - start;
                     mailed[i] = m - start;
                 }
                 site.edge.simulator().closeDoor(site.door);
-                until(() -> smtp.getReceivedMessages().length > mailsBefore + 1); // the "Resolved" mail
+                HubBenchmark.until(() -> smtp.getReceivedMessages().length > mailsBefore + 1); // the "Resolved" mail
             }
             HubBenchmark.Stats bare = HubBenchmark.Stats.of(stored, 0);
             HubBenchmark.Stats alert = HubBenchmark.Stats.of(alerted, 0);
@@ -99,17 +97,5 @@ public final class AlertBenchmark {
 
     private static long count(LiveSite site, String sql) {
         return site.hub.hub().database().read(c -> Sql.one(c, sql, Sql.LONG).orElse(0L));
-    }
-
-    /** Polls every 2 ms until {@code condition} holds (at most 30 s); answers System.nanoTime() then. */
-    private static long until(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("nothing came within 30 s");
-            }
-            Thread.sleep(2);
-        }
-        return System.nanoTime();
     }
 }

@@ -42,6 +42,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -570,6 +571,18 @@ public final class HubBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls every 2 ms until {@code condition} holds (at most 30 s); answers System.nanoTime() then. */
+    static long until(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("nothing came within 30 s");
+            }
+            Thread.sleep(2);
+        }
+        return System.nanoTime();
     }
 
     record Stats(long count, double p50, double p99, double max, long rows) {

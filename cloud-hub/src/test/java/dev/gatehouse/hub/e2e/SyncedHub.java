@@ -28,23 +28,40 @@ final class SyncedHub implements AutoCloseable {
     final Path dataDir;
     final StoreSettings store;
     final MqttSettings mqtt;
+    /** What the test adds to the hub's configuration (its mail settings, say) at every start. */
+    private final java.util.function.UnaryOperator<HubConfig> tweak;
+
     private Hub hub;
     private Api api;
     private String adminToken;
 
     SyncedHub(StoreKind kind, MqttSettings mqtt) throws IOException {
-        this(Files.createTempDirectory("gatehouse-e2e-hub"), kind, mqtt);
+        this(kind, mqtt, config -> config);
     }
 
-    private SyncedHub(Path dataDir, StoreKind kind, MqttSettings mqtt) throws IOException {
-        this(dataDir, TestHub.settings(kind, dataDir), mqtt);
+    /** A hub whose configuration {@code tweak} adds to at every start (mail settings, say). */
+    SyncedHub(StoreKind kind, MqttSettings mqtt, java.util.function.UnaryOperator<HubConfig> tweak) throws IOException {
+        this(Files.createTempDirectory("gatehouse-e2e-hub"), kind, mqtt, tweak);
+    }
+
+    private SyncedHub(
+            Path dataDir, StoreKind kind, MqttSettings mqtt, java.util.function.UnaryOperator<HubConfig> tweak)
+            throws IOException {
+        this(dataDir, TestHub.settings(kind, dataDir), mqtt, tweak);
     }
 
     /** A hub over a store the test chose (and may open too, e.g. for a broker of its own). */
     SyncedHub(Path dataDir, StoreSettings store, MqttSettings mqtt) throws IOException {
+        this(dataDir, store, mqtt, config -> config);
+    }
+
+    private SyncedHub(
+            Path dataDir, StoreSettings store, MqttSettings mqtt, java.util.function.UnaryOperator<HubConfig> tweak)
+            throws IOException {
         this.dataDir = dataDir;
         this.store = store;
         this.mqtt = mqtt;
+        this.tweak = tweak;
         start();
     }
 
@@ -78,7 +95,7 @@ final class SyncedHub implements AutoCloseable {
 
     /** Starts the hub again with other MQTT settings (e.g. a password its broker refuses). */
     void start(MqttSettings settings) throws IOException {
-        hub = Hub.start(HubConfig.forTests(dataDir, store).withMqtt(settings), Clock.systemUTC());
+        hub = Hub.start(tweak.apply(HubConfig.forTests(dataDir, store).withMqtt(settings)), Clock.systemUTC());
         api = new Api(hub.port());
         adminToken = Files.readString(dataDir.resolve("admin-token")).strip();
     }

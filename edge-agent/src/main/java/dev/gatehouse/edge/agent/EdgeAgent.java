@@ -3,6 +3,8 @@ package dev.gatehouse.edge.agent;
 import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.edge.access.DecisionService;
 import dev.gatehouse.edge.access.EventIds;
+import dev.gatehouse.edge.access.PinAttempt;
+import dev.gatehouse.edge.access.PinThrottle;
 import dev.gatehouse.edge.av.MiloRoomAv;
 import dev.gatehouse.edge.av.RoomAvListener;
 import dev.gatehouse.edge.av.RoomAvs;
@@ -92,6 +94,9 @@ public final class EdgeAgent implements AutoCloseable {
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private final List<Consumer<Decided>> decisionListeners = new CopyOnWriteArrayList<>();
     private final DecisionService decisions;
+    /** Wrong PINs per kiosk or door: a lock after too many (see {@link #tryPin}). */
+    private final PinThrottle pins;
+
     private final Duration startedIn;
     /** The link to the hub, when the config has a hub section; started once the doors are up. */
     private volatile SyncClient sync;
@@ -119,6 +124,7 @@ public final class EdgeAgent implements AutoCloseable {
         this.config = config;
         this.hardware = hardware;
         this.clock = clock;
+        this.pins = new PinThrottle(clock);
         this.claimed = claimed;
         this.lock = lock;
         EdgeConfig.Site site = config.site();
@@ -361,7 +367,10 @@ public final class EdgeAgent implements AutoCloseable {
                     dev.gatehouse.protocol.model.Grant.FEATURE,
                     dev.gatehouse.protocol.model.VisitorPass.USED_FEATURE,
                     dev.gatehouse.protocol.model.VisitorPass.PIN_FEATURE,
-                    dev.gatehouse.protocol.model.Agreement.FEATURE);
+                    dev.gatehouse.protocol.model.Agreement.FEATURE,
+
+                    dev.gatehouse.protocol.message.KioskEvent.FEATURE,
+                    dev.gatehouse.protocol.model.Member.NAMES_FEATURE);
         }
 
         @Override
@@ -585,17 +594,81 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     /**
-     * A visitor's 6-digit PIN typed at the kiosk of door {@code doorId}: decided offline like the
-     * pass's QR code, recorded as presented {@code visitor-pin}, and the door opened if granted; a
-     * single-use pass is spent site-wide by its first use, QR or PIN. The kiosk limits the rate of
-     * tries (see the protocol README, Visitor passes).
+     * A visitor's 6-digit PIN typed at door {@code doorId}: as {@link #tryPin} from the door itself, the
+     * lock reported as a failed future ({@link IllegalStateException} saying how long it lasts).
      */
     public java.util.concurrent.CompletableFuture<Decided> admitByPin(String doorId, String pin) {
+        return tryPin(doorId, pin, "door " + doorId).thenCompose(attempt -> switch (attempt) {
+            case PinAttempt.Made made -> java.util.concurrent.CompletableFuture.completedFuture(made.decided());
+            case PinAttempt.Locked locked ->
+                java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException(
+                        "too many wrong PINs at door " + doorId + "; PINs are refused for another "
+                                + locked.remaining().toSeconds() + " s"));
+        });
+    }
+
+    /**
+     * A visitor's 6-digit PIN typed at {@code place} (a kiosk, or a door's keypad) for door {@code
+     * doorId}: decided offline like the pass's QR code, recorded as presented {@code visitor-pin}, and
+     * the door opened if granted; a single-use pass is spent site-wide by its first use, QR or PIN.
+     * {@link PinThrottle#MAX_WRONG} unknown PINs at one place within {@link PinThrottle#WINDOW} lock it
+     * for {@link PinThrottle#LOCK}: nothing is looked up meanwhile ({@link PinAttempt.Locked}).
+     */
+    public java.util.concurrent.CompletableFuture<PinAttempt> tryPin(String doorId, String pin, String place) {
         DoorController door = doors.get(doorId);
         if (door == null) {
             throw new IllegalArgumentException("no door '" + doorId + "' (doors: " + doors.keySet() + ")");
         }
-        return decisions.presentPin(door, pin);
+        Optional<Duration> locked = pins.locked(place);
+        if (locked.isPresent()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new PinAttempt.Locked(locked.get()));
+        }
+        return decisions.presentPin(door, pin).thenApply(decided -> {
+            if (decided.decision() instanceof Decision.Denied denied
+                    && denied.reason() == dev.gatehouse.protocol.model.DenyReason.UNKNOWN_CREDENTIAL) {
+                pins.wrong(place)
+                        .ifPresent(lock -> log.warn(
+                                "{} wrong PINs at {} within {}: PINs there are refused for {}",
+                                PinThrottle.MAX_WRONG,
+                                place,
+                                PinThrottle.WINDOW,
+                                lock));
+            }
+            return new PinAttempt.Made(decided);
+        });
+    }
+
+    /**
+     * Records a kiosk's sign-in or check-in in the outbox (one autocommitted insert) and answers its
+     * envelope: the kiosk says welcome only after this returns. Sent to the hub like every event, once
+     * the hub says it reads kiosk events.
+     *
+     * @throws dev.gatehouse.edge.cache.CacheException when it could not be recorded (the kiosk then
+     *     says so instead of welcome)
+     */
+    public Envelope recordKioskEvent(dev.gatehouse.protocol.message.KioskEvent kiosk) {
+        Instant at = clock.instant();
+        Envelope event = new Envelope(EventIds.next(at), at, kiosk);
+        cache.outbox().append(event);
+        eventsWaiting();
+        watch(at + "  kiosk " + kiosk.kiosk() + "  "
+                + kiosk.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                + kiosk.pass().map(pass -> "  pass " + pass).orElse("")
+                + kiosk.member().map(member -> "  member " + member).orElse("")
+                + kiosk.host().map(host -> "  host " + host).orElse("")
+                + (kiosk.offline() ? "  (offline)" : ""));
+        return event;
+    }
+
+    /** Whether the MQTT session with the hub is up now (false for an offline-only agent). */
+    public boolean hubReachable() {
+        SyncClient link = sync;
+        return link != null && link.connected();
+    }
+
+    /** The agent's wrong-PIN throttle: what {@link #tryPin} counts, for other guesses worth bounding (pairing codes). */
+    public PinThrottle pinThrottle() {
+        return pins;
     }
 
     /** A technician's relay test from the command line: unlocks the door for its pulse. */

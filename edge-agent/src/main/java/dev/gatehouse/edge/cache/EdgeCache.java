@@ -166,6 +166,9 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
     /** The outbox of events waiting for the hub's acknowledgement. */
     Outbox outbox();
 
+    /** The kiosk tablets paired at this edge, and the members a kiosk offers walk-ins as hosts. */
+    Kiosks kiosks();
+
     /**
      * Remembers that command {@code id} is being executed, until {@code keepUntil}; forgets ids whose
      * time has passed by {@code now}. Returns false, and changes nothing, when the id is already

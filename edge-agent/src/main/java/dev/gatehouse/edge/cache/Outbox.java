@@ -3,6 +3,7 @@ package dev.gatehouse.edge.cache;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.topic.Channel;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The events waiting for the hub's acknowledgement, oldest first, in the entitlement cache's file:
@@ -20,8 +22,10 @@ import java.util.Objects;
  * has acknowledged it, so an event is lost only if the storage is. Thread-safe, like the cache.
  */
 public final class Outbox {
-    private static final String SQL_INSERT = "INSERT INTO outbox (id, json) VALUES (?, ?)";
+    private static final String SQL_INSERT = "INSERT INTO outbox (id, json, type) VALUES (?, ?, ?)";
     private static final String SQL_PEEK = "SELECT json FROM outbox ORDER BY position LIMIT ?";
+    private static final String SQL_PEEK_WITHOUT =
+            "SELECT json FROM outbox WHERE type IS NULL OR type <> ?" + " ORDER BY position LIMIT ?";
     private static final String SQL_DELETE = "DELETE FROM outbox WHERE id = ?";
     private static final String SQL_DEPTH = "SELECT count(*) FROM outbox";
 
@@ -45,7 +49,7 @@ public final class Outbox {
         String json = MessageCodec.encodeToString(event);
         connections.writeOne("append event " + event.id() + " to the outbox", session -> {
             try {
-                insert(session, event.id(), json);
+                insert(session, event.id(), json, event.type().wireName());
             } catch (SQLException e) {
                 throw translateInsert(e, event, connections.file());
             }
@@ -55,12 +59,27 @@ public final class Outbox {
 
     /** Up to {@code max} waiting events, oldest first (nothing is removed). */
     public List<Envelope> peek(int max) {
+        return peek(max, Optional.empty());
+    }
+
+    /**
+     * Up to {@code max} waiting events, oldest first, leaving out those of type {@code held} (kiosk
+     * events while the hub has not said it reads them): they stay, and the others pass them.
+     */
+    public List<Envelope> peek(int max, Optional<MessageType> held) {
         if (max < 0) {
             throw new CacheException(CacheError.INVALID_ARGUMENT, "peek needs a maximum of 0 or more, not " + max);
         }
         List<String> jsons = connections.read("read the outbox", session -> {
-            PreparedStatement query = session.prepare(SQL_PEEK);
-            query.setInt(1, max);
+            PreparedStatement query;
+            if (held.isPresent()) {
+                query = session.prepare(SQL_PEEK_WITHOUT);
+                query.setString(1, held.get().wireName());
+                query.setInt(2, max);
+            } else {
+                query = session.prepare(SQL_PEEK);
+                query.setInt(1, max);
+            }
             List<String> found = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
@@ -116,13 +135,18 @@ public final class Outbox {
     static void insert(SqliteSession session, Envelope event) throws SQLException {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
-        insert(session, event.id(), MessageCodec.encodeToString(event));
+        insert(
+                session,
+                event.id(),
+                MessageCodec.encodeToString(event),
+                event.type().wireName());
     }
 
-    private static void insert(SqliteSession session, String id, String json) throws SQLException {
+    private static void insert(SqliteSession session, String id, String json, String type) throws SQLException {
         PreparedStatement insert = session.prepare(SQL_INSERT);
         insert.setString(1, id);
         insert.setString(2, json);
+        insert.setString(3, type);
         insert.executeUpdate();
     }
 
@@ -140,7 +164,7 @@ public final class Outbox {
         if (event.type().channel() != Channel.EVENTS) {
             throw new CacheException(
                     CacheError.WRONG_MESSAGE,
-                    "the outbox holds events (event.access, event.door, event.booking), not "
+                    "the outbox holds events (event.access, event.door, event.booking, event.kiosk), not "
                             + event.type().wireName() + " (" + event.id() + ")");
         }
     }

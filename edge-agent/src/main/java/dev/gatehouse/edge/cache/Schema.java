@@ -199,7 +199,18 @@ final class Schema {
                             // handed out (its code), so the same sign-in gets the same code after the hub
                             // removed it. Not replaced by a snapshot, like pass_use.
                             "CREATE TABLE voucher_taken (event_id TEXT PRIMARY KEY, voucher TEXT NOT NULL UNIQUE,"
-                                    + " json TEXT NOT NULL) WITHOUT ROWID")));
+                                    + " json TEXT NOT NULL) WITHOUT ROWID")),
+            new Migration(
+                    7,
+                    "kiosk tablets paired by the technician; the outbox knows each event's type",
+                    List.of(
+                            // token_hash: SHA-256 (hex) of the kiosk's bearer token; the token itself
+                            // lives only in the tablet's cookie. door: the door a pass sign-in opens.
+                            "CREATE TABLE kiosk (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL"
+                                    + " UNIQUE, door TEXT, paired_at TEXT NOT NULL) WITHOUT ROWID",
+                            // type: the envelope's type (NULL for events written before schema 7, none
+                            // of which is an event.kiosk), so kiosk events can wait for a hub that reads them
+                            "ALTER TABLE outbox ADD COLUMN type TEXT")));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();

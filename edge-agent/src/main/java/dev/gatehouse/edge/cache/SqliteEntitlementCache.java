@@ -99,6 +99,7 @@ public final class SqliteEntitlementCache implements EdgeCache {
     private final SnapshotInstaller installer;
     private final SigningKeys keys;
     private final DoorModes doorModes;
+    private final Kiosks kiosks;
     private final CommandIds commandIds;
     private final Outbox outbox;
 
@@ -114,6 +115,7 @@ public final class SqliteEntitlementCache implements EdgeCache {
         this.installer = new SnapshotInstaller(connections, metaStore);
         this.keys = new SigningKeys(connections, entities);
         this.doorModes = new DoorModes(connections);
+        this.kiosks = new Kiosks(connections);
         this.commandIds = new CommandIds(connections);
         this.outbox = new Outbox(connections);
     }
@@ -288,6 +290,11 @@ public final class SqliteEntitlementCache implements EdgeCache {
     @Override
     public Outbox outbox() {
         return outbox;
+    }
+
+    @Override
+    public Kiosks kiosks() {
+        return kiosks;
     }
 
     /**

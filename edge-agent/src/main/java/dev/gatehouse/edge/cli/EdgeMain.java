@@ -17,6 +17,7 @@ import dev.gatehouse.edge.config.EdgeConfigLoader;
 import dev.gatehouse.edge.config.TrustedCas;
 import dev.gatehouse.edge.console.ConsolePassword;
 import dev.gatehouse.edge.console.TechConsole;
+import dev.gatehouse.edge.kiosk.Kiosk;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -221,6 +222,8 @@ public final class EdgeMain {
         try {
             TechConsole console = TechConsole.start(agent, configFile, settings, Clock.systemUTC());
             out.println("technician console " + console.address());
+            Kiosk kiosk = Kiosk.attach(agent, console, Clock.systemUTC());
+            out.println("kiosk " + kiosk.address() + " (pair a tablet in the console's Kiosks section)");
             if (!java.nio.file.Files.exists(settings.passwordFile())) {
                 out.println("  no console password yet: set one with gatehouse-edge console-password --config "
                         + configFile);

@@ -14,10 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The little the console needs of HTTP on top of the JDK's server: forms, cookies, headers, answers. */
-final class Http {
+/**
+ * The little the console (and the kiosk it serves) needs of HTTP on top of the JDK's server: forms,
+ * cookies, headers, answers.
+ */
+public final class Http {
     /** The longest form body read; the wiring form is well under 2 KB. */
-    static final int MAX_FORM_BYTES = 16 * 1024;
+    public static final int MAX_FORM_BYTES = 16 * 1024;
 
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -25,14 +28,14 @@ final class Http {
     private Http() {}
 
     /** A request body larger than {@link #MAX_FORM_BYTES}. */
-    static final class TooLarge extends IOException {
+    public static final class TooLarge extends IOException {
         TooLarge() {
             super("the form is larger than " + MAX_FORM_BYTES + " bytes");
         }
     }
 
     /** The URL-encoded form in the request body; each name with its values in order. */
-    static Map<String, List<String>> form(HttpExchange exchange) throws IOException {
+    public static Map<String, List<String>> form(HttpExchange exchange) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try (InputStream in = exchange.getRequestBody()) {
             byte[] buffer = new byte[4096];
@@ -66,13 +69,13 @@ final class Http {
         }
     }
 
-    static String first(Map<String, List<String>> form, String name) {
+    public static String first(Map<String, List<String>> form, String name) {
         List<String> values = form.get(name);
         return values == null || values.isEmpty() ? "" : values.getFirst();
     }
 
     /** The value of cookie {@code name}, if the request carries it. */
-    static Optional<String> cookie(HttpExchange exchange, String name) {
+    public static Optional<String> cookie(HttpExchange exchange, String name) {
         for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
             for (String part : header.split(";")) {
                 String item = part.strip();
@@ -88,7 +91,7 @@ final class Http {
      * Whether a request that changes something came from another site's page: its {@code Origin}, when
      * the browser sent one, names another host than the one the request is for.
      */
-    static boolean foreignOrigin(HttpExchange exchange) {
+    public static boolean foreignOrigin(HttpExchange exchange) {
         String origin = exchange.getRequestHeaders().getFirst("Origin");
         if (origin == null) {
             return false;
@@ -104,7 +107,7 @@ final class Http {
     }
 
     /** Headers every answer carries: no framing, no sniffing, no referrer to other sites, no inline script. */
-    static void securityHeaders(HttpExchange exchange) {
+    public static void securityHeaders(HttpExchange exchange) {
         var headers = exchange.getResponseHeaders();
         headers.set("Content-Security-Policy", CSP);
         headers.set("X-Content-Type-Options", "nosniff");
@@ -114,7 +117,7 @@ final class Http {
                 "same-origin"); // no-referrer would make Chromium send "Origin: null" on its own forms
     }
 
-    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    public static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         if (!exchange.getResponseHeaders().containsKey("Cache-Control")) {
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -129,12 +132,23 @@ final class Http {
         exchange.close();
     }
 
-    static void text(HttpExchange exchange, int status, String text) throws IOException {
+    public static void text(HttpExchange exchange, int status, String text) throws IOException {
         send(exchange, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Whether the request is a GET, HEAD or POST; anything else is answered 405 here. */
+    public static boolean getOrPost(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("POST")) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST");
+        text(exchange, 405, "method not allowed");
+        return false;
+    }
+
     /** 303 See Other to {@code path} on this server: the answer to a form, and to a page without a session. */
-    static void redirect(HttpExchange exchange, String path) throws IOException {
+    public static void redirect(HttpExchange exchange, String path) throws IOException {
         exchange.getResponseHeaders().set("Location", path);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.sendResponseHeaders(303, -1);

@@ -81,6 +81,10 @@ public final class TechConsole implements AutoCloseable {
     private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
     private final List<java.util.concurrent.BlockingQueue<String>> liveViews = new ArrayList<>();
     private final AutoCloseable watching;
+    /** The kiosk's pairing, when the agent serves a kiosk on this server ({@link #mount}). */
+    private volatile KioskPairing kiosks;
+
+    private static final Pattern UNPAIR_PATH = Pattern.compile("/kiosks/([A-Za-z0-9_-]{1,64})/unpair");
 
     private TechConsole(EdgeAgent agent, Path configFile, EdgeConfig.LocalConsole settings, Clock clock)
             throws IOException {
@@ -111,6 +115,16 @@ public final class TechConsole implements AutoCloseable {
         return console;
     }
 
+    /**
+     * Serves {@code handler} under {@code path} (e.g. {@code /kiosk/}) on the console's server, with the
+     * console's security headers and error handling; the console's own pages keep every other path.
+     * {@code pairing} is what the console's Kiosks section shows and does.
+     */
+    public void mount(String path, com.sun.net.httpserver.HttpHandler handler, KioskPairing pairing) {
+        this.kiosks = pairing;
+        server.createContext(path, exchange -> serve(exchange, handler, "the page at " + path));
+    }
+
     /** Where the console answers, e.g. {@code http://192.168.1.20:8081/}. */
     public URI address() {
         InetSocketAddress bound = server.getAddress();
@@ -121,18 +135,27 @@ public final class TechConsole implements AutoCloseable {
         return URI.create("http://" + host + ":" + bound.getPort() + "/");
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private void handle(HttpExchange exchange) {
+        serve(exchange, this::route, "the console");
+    }
+
+    /** Answers one request with the console's headers; a failure is logged and, if it can be, answered 500. */
+    private static void serve(HttpExchange exchange, com.sun.net.httpserver.HttpHandler handler, String what) {
         try (exchange) {
             Http.securityHeaders(exchange);
-            route(exchange);
+            handler.handle(exchange);
         } catch (Http.TooLarge e) {
-            Http.text(exchange, 413, e.getMessage());
-        } catch (IOException e) {
-            log.debug("console request {} failed: {}", exchange.getRequestURI(), e.toString());
-        } catch (RuntimeException e) {
-            log.error("console request {} failed", exchange.getRequestURI().getPath(), e);
             try {
-                Http.text(exchange, 500, "the console failed; the agent's log says why");
+                Http.text(exchange, 413, e.getMessage());
+            } catch (IOException again) {
+                log.debug("{} request {}: {}", what, exchange.getRequestURI(), again.toString());
+            }
+        } catch (IOException e) {
+            log.debug("{} request {} failed: {}", what, exchange.getRequestURI(), e.toString());
+        } catch (RuntimeException e) {
+            log.error("{} request {} failed", what, exchange.getRequestURI().getPath(), e);
+            try {
+                Http.text(exchange, 500, what + " failed; the agent's log says why");
             } catch (IOException | RuntimeException again) {
                 // the answer had begun already
             }
@@ -140,15 +163,12 @@ public final class TechConsole implements AutoCloseable {
     }
 
     private void route(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
-        boolean get = method.equals("GET") || method.equals("HEAD");
-        boolean post = method.equals("POST");
-        if (!get && !post) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST");
-            Http.text(exchange, 405, "method not allowed");
+        if (!Http.getOrPost(exchange)) {
             return;
         }
+        boolean get = !exchange.getRequestMethod().equals("POST");
+        boolean post = !get;
         if (path.startsWith("/assets/") && get) {
             asset(exchange, path.substring("/assets/".length()));
             return;
@@ -204,6 +224,21 @@ public final class TechConsole implements AutoCloseable {
             sessions.remove(session.id);
             exchange.getResponseHeaders().add("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
             Http.redirect(exchange, "/signin?signed-out");
+            return;
+        }
+        if (path.equals("/kiosks/pair") && kiosks != null) {
+            pairKiosk(exchange, session, form);
+            return;
+        }
+        Matcher unpair = UNPAIR_PATH.matcher(path);
+        if (unpair.matches() && kiosks != null) {
+            boolean gone = kiosks.unpair(unpair.group(1));
+            session.flash(new Sessions.Notice(
+                    !gone,
+                    gone
+                            ? "Kiosk " + unpair.group(1) + " unpaired: its tablet shows the pairing page again."
+                            : "No kiosk " + unpair.group(1) + " is paired."));
+            Http.redirect(exchange, "/#kiosks-heading");
             return;
         }
         Matcher door = DOOR_PATH.matcher(path);
@@ -339,7 +374,16 @@ public final class TechConsole implements AutoCloseable {
                         "fileProblem",
                         file.problem().orElse(""),
                         "configFile",
-                        wiring.file().toString()));
+                        wiring.file().toString(),
+                        "kiosks",
+                        kioskRows(),
+                        "kioskServed",
+                        kiosks != null));
+    }
+
+    private List<KioskPairing.Paired> kioskRows() {
+        KioskPairing pairing = kiosks;
+        return pairing == null ? List.of() : pairing.paired();
     }
 
     private void doorPage(HttpExchange exchange, Sessions.Session session, String doorId) throws IOException {
@@ -445,6 +489,21 @@ public final class TechConsole implements AutoCloseable {
                 renderDoor(exchange, 422, page, file, door.get());
             }
         }
+    }
+
+    private void pairKiosk(HttpExchange exchange, Sessions.Session session, Map<String, List<String>> form)
+            throws IOException {
+        try {
+            KioskPairing.Code code = kiosks.newCode(Http.first(form, "name"), Http.first(form, "door"));
+            log.info("technician console: a kiosk pairing code was issued");
+            session.flash(new Sessions.Notice(
+                    false,
+                    "Pairing code " + code.code() + " (shown once, valid " + code.validFor() + "): open "
+                            + code.address() + " on the tablet and type it there."));
+        } catch (IllegalArgumentException e) {
+            session.flash(new Sessions.Notice(true, "No code issued: " + e.getMessage()));
+        }
+        Http.redirect(exchange, "/#kiosks-heading");
     }
 
     private void testRelay(HttpExchange exchange, Sessions.Session session, String doorId) throws IOException {

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * The hub's signed {@code hub.time} answers to this device's sync requests: verified like every
  * signed message, matched to the request they answer (when this process sent it), and handed to the
- * agent's clock trust; what it says the hub reads decides whether the state carries the rooms. One
+ * agent's clock trust; what it says the hub reads decides whether the state carries the rooms and whether kiosk events go. One
  * that does not verify changes nothing and becomes a problem in the state.
  */
 final class HubTimes {
@@ -22,6 +22,7 @@ final class HubTimes {
     private final SyncRequests requests;
     private final SyncClient.Host host;
     private final StatePublisher state;
+    private final OutboxDrain drain;
     private final Clock clock;
 
     HubTimes(
@@ -29,11 +30,13 @@ final class HubTimes {
             SyncRequests requests,
             SyncClient.Host host,
             StatePublisher state,
+            OutboxDrain drain,
             Clock clock) {
         this.trustedKeys = trustedKeys;
         this.requests = requests;
         this.host = host;
         this.state = state;
+        this.drain = drain;
         this.clock = clock;
     }
 
@@ -48,6 +51,7 @@ final class HubTimes {
         }
         HubTime time = envelope.payloadAs(HubTime.class);
         state.hubReads(time.reads());
+        drain.hubReads(time.reads());
         OptionalLong sent = requests.sentAt(time.inReplyTo());
         if (sent.isPresent()) {
             host.hubTimeAnswered(envelope.time(), sent.getAsLong());

@@ -1,6 +1,8 @@
 package dev.gatehouse.edge.sync;
 
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.KioskEvent;
+import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.topic.Channel;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
@@ -24,8 +27,19 @@ import org.slf4j.LoggerFactory;
 final class OutboxDrain {
     private static final Logger log = LoggerFactory.getLogger(OutboxDrain.class);
 
-    /** The outbox operations the drain uses. */
-    record Outbox(IntFunction<List<Envelope>> peek, ToIntFunction<List<String>> acknowledge, LongSupplier depth) {}
+    /**
+     * The outbox operations the drain uses; {@code peek} leaves out the events of the type given (kiosk
+     * events, until the hub says it reads them).
+     */
+    record Outbox(
+            BiFunction<Integer, Optional<MessageType>, List<Envelope>> peek,
+            ToIntFunction<List<String>> acknowledge,
+            LongSupplier depth) {
+        /** An outbox that holds no kiosk events. */
+        Outbox(IntFunction<List<Envelope>> peek, ToIntFunction<List<String>> acknowledge, LongSupplier depth) {
+            this((max, held) -> peek.apply(max), acknowledge, depth);
+        }
+    }
 
     private final Outbox outbox;
     private final int limit;
@@ -37,6 +51,9 @@ final class OutboxDrain {
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
 
     private final AtomicBoolean drainQueued = new AtomicBoolean();
+    /** Whether the hub's latest {@code hub.time} in this session says it reads {@code event.kiosk}. */
+    private volatile boolean hubReadsKiosk;
+
     private volatile long lastProgressNanos;
 
     /**
@@ -66,6 +83,7 @@ final class OutboxDrain {
     /** A new session: whatever was in flight is published again, oldest first. Worker only. */
     void linkUp() {
         inFlight.clear();
+        hubReadsKiosk = false; // the hub may have changed (a downgrade) while the link was down
         lastProgressNanos = ticker.getAsLong();
     }
 
@@ -74,7 +92,8 @@ final class OutboxDrain {
         if (!link.connected()) {
             return;
         }
-        List<Envelope> waiting = outbox.peek().apply(limit);
+        List<Envelope> waiting =
+                outbox.peek().apply(limit, hubReadsKiosk ? Optional.empty() : Optional.of(MessageType.KIOSK_EVENT));
         long now = ticker.getAsLong();
         if (waiting.isEmpty()) {
             lastProgressNanos = now;
@@ -101,6 +120,18 @@ final class OutboxDrain {
                 }
                 break;
             }
+        }
+    }
+
+    /**
+     * What the hub's latest {@code hub.time} says it reads: once it names {@link KioskEvent#FEATURE}, the
+     * kiosk events that waited go too. Any thread.
+     */
+    void hubReads(List<String> reads) {
+        boolean kiosk = reads.contains(KioskEvent.FEATURE);
+        if (kiosk != hubReadsKiosk) {
+            hubReadsKiosk = kiosk;
+            eventsWaiting();
         }
     }
 

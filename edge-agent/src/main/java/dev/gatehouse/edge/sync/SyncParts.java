@@ -32,7 +32,7 @@ record SyncParts(
             LongSupplier ticker) {
         Outbox outbox = cache.outbox();
         OutboxDrain drain = new OutboxDrain(
-                new OutboxDrain.Outbox(outbox::peek, outbox::acknowledge, outbox::depth),
+                new OutboxDrain.Outbox((max, held) -> outbox.peek(max, held), outbox::acknowledge, outbox::depth),
                 hub.inFlight(),
                 hub.ackTimeout(),
                 link,
@@ -59,7 +59,7 @@ record SyncParts(
                 acks,
                 state,
                 clock);
-        HubTimes times = new HubTimes(cache::trustedKeys, requests, host, state, clock);
+        HubTimes times = new HubTimes(cache::trustedKeys, requests, host, state, drain, clock);
         InboundRouter router = new InboundRouter(site, batches, drain, inbox, times, state, host, clock);
         return new SyncParts(state, requests, batches, drain, acks, router);
     }

@@ -201,6 +201,11 @@ class VisitorPassSiteWideTest {
             assertThat(((AccessEvent) decided.event().payload()).presented()).isEqualTo(PresentedKind.VISITOR_PIN);
         }
         assertThat(agent.cache().visitorPassUsed(INVITED)).isFalse();
+        // Five wrong PINs at the door lock it for PINs: even the right one is not looked up meanwhile.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pin(PIN))
+                .hasMessageContaining("too many wrong PINs at door " + DOOR);
+        assertThat(agent.cache().visitorPassUsed(INVITED)).isFalse();
+        clock.advance(dev.gatehouse.edge.access.PinThrottle.LOCK);
         assertThat(pin(PIN).decision()).isEqualTo(byPass(INVITED.value()));
     }
 

@@ -54,7 +54,7 @@ class InboundRouterTest {
                     new CommandAcks(world.link, world.clock),
                     state,
                     world.clock),
-            new HubTimes(() -> KeySet.of(List.of()), requests, world.host, state, world.clock),
+            new HubTimes(() -> KeySet.of(List.of()), requests, world.host, state, drain, world.clock),
             state,
             world.host,
             world.clock);

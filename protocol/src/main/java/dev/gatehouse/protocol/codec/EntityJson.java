@@ -45,7 +45,10 @@ final class EntityJson {
             case Site site ->
                 out.put("id", site.id()).put("zone", site.zone().getId()).sorted("holidays", site.holidays());
             case Member member ->
-                out.put("id", member.id()).put("status", member.status()).sorted("roles", member.roles());
+                out.put("id", member.id())
+                        .put("status", member.status())
+                        .sorted("roles", member.roles())
+                        .opt("displayName", member.displayName());
             case Credential credential ->
                 out.put("id", credential.id())
                         .put("member", credential.member())
@@ -139,7 +142,8 @@ final class EntityJson {
                         new Member(
                                 in.id("id", MemberId::new),
                                 in.enumValue("status", MemberStatus.class),
-                                in.stringSet("roles"));
+                                in.stringSet("roles"),
+                                in.optString("displayName"));
                     case CREDENTIAL ->
                         new Credential(
                                 in.id("id", CredentialId::new),

@@ -28,6 +28,8 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.EventAck;
 import dev.gatehouse.protocol.message.Health;
 import dev.gatehouse.protocol.message.HubTime;
+import dev.gatehouse.protocol.message.KioskEvent;
+import dev.gatehouse.protocol.message.KioskEventKind;
 import dev.gatehouse.protocol.message.Message;
 import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.message.RoomState;
@@ -272,6 +274,17 @@ public final class MessageCodec {
                                 in.enumValue("kind", BookingEventKind.class),
                                 in.optId("member", MemberId::new),
                                 in.optId("door", DoorId::new));
+                    case KIOSK_EVENT ->
+                        new KioskEvent(
+                                in.id("site"),
+                                in.id("kiosk"),
+                                in.enumValue("kind", KioskEventKind.class),
+                                in.optId("pass", PassId::new),
+                                in.optId("member", MemberId::new),
+                                in.optId("host", MemberId::new),
+                                in.optString("name"),
+                                in.optString("email"),
+                                in.bool("offline"));
                     case DEVICE_STATE ->
                         new DeviceState(
                                 in.id("site"),
@@ -418,6 +431,17 @@ public final class MessageCodec {
                         .put("kind", event.kind())
                         .opt("member", event.member())
                         .opt("door", event.door());
+            case KioskEvent event ->
+                new JsonOut()
+                        .put("site", event.site())
+                        .put("kiosk", event.kiosk())
+                        .put("kind", event.kind())
+                        .opt("pass", event.pass())
+                        .opt("member", event.member())
+                        .opt("host", event.host())
+                        .opt("name", event.name())
+                        .opt("email", event.email())
+                        .put("offline", event.offline());
             case DeviceState state -> deviceState(state);
             case Command command ->
                 new JsonOut()

@@ -8,6 +8,7 @@ public sealed interface Message
                 AccessEvent,
                 DoorEvent,
                 BookingEvent,
+                KioskEvent,
                 DeviceState,
                 Command,
                 CommandAck,

@@ -11,6 +11,7 @@ public enum MessageType {
     ACCESS_EVENT("event.access", Channel.EVENTS, false),
     DOOR_EVENT("event.door", Channel.EVENTS, false),
     BOOKING_EVENT("event.booking", Channel.EVENTS, false),
+    KIOSK_EVENT("event.kiosk", Channel.EVENTS, false),
     DEVICE_STATE("device.state", Channel.STATE, false),
     COMMAND("command", Channel.COMMANDS, true),
     COMMAND_ACK("command.ack", Channel.COMMAND_ACK, false),

@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.HubTime;
+import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.message.SyncRequest;
 import dev.gatehouse.protocol.model.ClockStatus;
 import dev.gatehouse.protocol.topic.Topic;
@@ -47,6 +48,7 @@ public final class Inbound {
                     case AccessEvent event -> event.site();
                     case DoorEvent event -> event.site();
                     case BookingEvent event -> event.site();
+                    case KioskEvent event -> event.site();
                     case SyncRequest request -> request.site();
                     case HubTime time -> {
                         requireSame("device", time.device(), topic.device(), topic);

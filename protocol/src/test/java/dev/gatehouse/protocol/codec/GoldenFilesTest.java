@@ -52,6 +52,7 @@ class GoldenFilesTest {
         files.put("sync.batch.entry-passes.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.visitor-passes.json", MessageType.SYNC_BATCH);
         files.put("sync.batch.kiosk-supplies.json", MessageType.SYNC_BATCH);
+        files.put("sync.batch.member-names.json", MessageType.SYNC_BATCH);
         files.put("sync.request.json", MessageType.SYNC_REQUEST);
         files.put("sync.snapshot.json", MessageType.SNAPSHOT_CHUNK);
         files.put("event.access.json", MessageType.ACCESS_EVENT);
@@ -61,6 +62,9 @@ class GoldenFilesTest {
         files.put("event.door.json", MessageType.DOOR_EVENT);
         files.put("event.booking.json", MessageType.BOOKING_EVENT);
         files.put("event.booking.released.json", MessageType.BOOKING_EVENT);
+        files.put("event.kiosk.json", MessageType.KIOSK_EVENT);
+        files.put("event.kiosk.walk-in.json", MessageType.KIOSK_EVENT);
+        files.put("event.kiosk.member.json", MessageType.KIOSK_EVENT);
         files.put("device.state.json", MessageType.DEVICE_STATE);
         files.put("device.state.features.json", MessageType.DEVICE_STATE);
         files.put("device.state.rooms.json", MessageType.DEVICE_STATE);
