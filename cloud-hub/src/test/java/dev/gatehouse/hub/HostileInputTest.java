@@ -125,6 +125,25 @@ class HostileInputTest {
         }
 
         @Test
+        void aNumberBeyondADoublesRangeIsRefused() {
+            // Found by JsonBodyFuzzTest: 1e400 decoded to Infinity, which a route would have stored
+            // (and Jackson writes back as the string "Infinity") in place of what was sent.
+            Api.Response nested = api().sendBytes(
+                            "POST",
+                            "/api/v1/sites",
+                            tenant.token(),
+                            utf8("{\"name\":\"S\",\"timeZone\":\"UTC\",\"address\":{\"x\":[1,-3e400]}}"),
+                            Optional.of(JSON));
+            assertProblem(nested, 400, "/address/x/1", "range");
+            assertThat(api().get("/api/v1/sites", tenant.token()).json().get("items"))
+                    .isEmpty();
+            assertThat(postToken(utf8("{\"name\":\"n\",\"x\":1.5e308}"), Optional.of(JSON))
+                            .status())
+                    .as("a large finite number is read, and refused only as an unknown field")
+                    .isEqualTo(422);
+        }
+
+        @Test
         void aSurrogatePairAndTheSameCharacterInUtf8AreStoredIntact() {
             // The refusal must not catch characters outside the BMP, written either way.
             Api.Response escaped = postToken(utf8("{\"name\":\"ci \\ud83d\\ude80\"}"), Optional.of(JSON));
