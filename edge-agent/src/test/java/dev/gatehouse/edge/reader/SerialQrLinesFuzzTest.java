@@ -16,7 +16,8 @@ import java.util.Optional;
  * ending and the longest line; the rest is the stream. The contract: no exception; a line is never
  * empty, never longer than the limit and never holds the configured ending; an overlong line is
  * reported once and none of its bytes come out as a line; and with nothing overlong, the lines are
- * exactly the stream cut at the configured ending (a CR before the LF dropped on an LF setting).
+ * exactly the stream cut at the configured ending (a CR before the LF dropped on an LF setting, an LF
+ * right after the ending CR dropped on a CR setting).
  */
 class SerialQrLinesFuzzTest {
 
@@ -55,6 +56,9 @@ class SerialQrLinesFuzzTest {
     /** The stream cut at the ending, each non-empty line followed by a 0 byte (a model of the contract). */
     private static byte[] expectedLines(byte[] input, LineEnding ending) {
         String stream = new String(input, 1, input.length - 1, StandardCharsets.ISO_8859_1);
+        if (ending == LineEnding.CR) {
+            stream = stream.replace("\r\n", "\r"); // an LF right after the ending CR is reported, not content
+        }
         String separator = ending == LineEnding.CR ? "\r" : ending == LineEnding.LF ? "\n" : "\r\n";
         String[] parts = stream.split(java.util.regex.Pattern.quote(separator), -1);
         StringBuilder out = new StringBuilder();
