@@ -119,26 +119,33 @@ public final class Json {
         if (node == null || !node.isObject()) {
             throw ApiException.badRequest("the body must be a JSON object");
         }
-        refuseLoneSurrogates(node, "");
+        refuseMangled(node, "");
         return (ObjectNode) node;
     }
 
     /**
-     * An escape of half a character (a lone UTF-16 surrogate) decodes to something no store can hold (it
-     * became '?'): refuses any string or field name holding a surrogate that is not part of a pair.
+     * Refuses what decoded into something else than was sent. An escape of half a character (a lone
+     * UTF-16 surrogate) decodes to something no store can hold (it became '?'): any string or field name
+     * holding a surrogate that is not part of a pair. A number beyond a double's range decodes to an
+     * infinity (found by {@code JsonBodyFuzzTest}: {@code 1e400} became {@code Infinity}, written back
+     * as the string {@code "Infinity"}).
      */
-    private static void refuseLoneSurrogates(JsonNode node, String pointer) {
+    private static void refuseMangled(JsonNode node, String pointer) {
+        String at = pointer.isEmpty() ? "/" : pointer;
         if (node.isTextual()) {
-            refuseLoneSurrogate(node.textValue(), "the string at " + (pointer.isEmpty() ? "/" : pointer));
+            refuseLoneSurrogate(node.textValue(), "the string at " + at);
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw ApiException.badRequest("the number at " + at + " is beyond the range of a number here (about"
+                    + " 1.8e308): send a number of a sensible size");
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                refuseLoneSurrogates(node.get(i), pointer + "/" + i);
+                refuseMangled(node.get(i), pointer + "/" + i);
             }
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> field : node.properties()) {
-                refuseLoneSurrogate(field.getKey(), "a field name in " + (pointer.isEmpty() ? "/" : pointer));
+                refuseLoneSurrogate(field.getKey(), "a field name in " + at);
                 String name = field.getKey().replace("~", "~0").replace("/", "~1");
-                refuseLoneSurrogates(field.getValue(), pointer + "/" + name);
+                refuseMangled(field.getValue(), pointer + "/" + name);
             }
         }
     }

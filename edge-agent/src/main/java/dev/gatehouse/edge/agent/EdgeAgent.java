@@ -368,7 +368,6 @@ public final class EdgeAgent implements AutoCloseable {
                     dev.gatehouse.protocol.model.VisitorPass.USED_FEATURE,
                     dev.gatehouse.protocol.model.VisitorPass.PIN_FEATURE,
                     dev.gatehouse.protocol.model.Agreement.FEATURE,
-
                     dev.gatehouse.protocol.message.KioskEvent.FEATURE,
                     dev.gatehouse.protocol.model.Member.NAMES_FEATURE);
         }

@@ -158,6 +158,12 @@ public final class Enrollment {
         } catch (ProtocolException e) {
             throw new ProtocolException(e.error(), "publicKey: " + e.getMessage(), e);
         }
+        if (keys.isEmpty()) {
+            // A JWK set ignores a key whose kty it does not know (RFC 7517 §5): here it is the only key.
+            throw new ProtocolException(
+                    ProtocolError.BAD_KEY,
+                    "publicKey: has an unknown kty; send the device's public P-256 JWK (kty EC)");
+        }
         String kid = keys.keyIds().getFirst();
         String version = text(root, "agentVersion");
         if (!VERSION.matcher(version).matches()) {

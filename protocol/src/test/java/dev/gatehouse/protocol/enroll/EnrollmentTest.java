@@ -85,6 +85,18 @@ class EnrollmentTest {
     }
 
     @Test
+    void aKeyOfAnUnknownTypeIsRefusedAsABadKey() throws Exception {
+        // Found by EnrollmentFuzzTest: the JWK set parser skipped the key, and the request then failed
+        // with a NoSuchElementException (a 500 at the unauthenticated enroll route) instead of this.
+        ObjectNode body = (ObjectNode) JSON.readTree(Enrollment.request("K7QM3XRA9PLD", device, "1.4.0"));
+        ((ObjectNode) body.get("publicKey")).put("kty", "XY");
+        assertThatThrownBy(() -> Enrollment.parse(body.toString()))
+                .isInstanceOfSatisfying(
+                        ProtocolException.class, e -> assertThat(e.error()).isEqualTo(ProtocolError.BAD_KEY))
+                .hasMessageStartingWith("publicKey:");
+    }
+
+    @Test
     void malformedRequestsNameTheirField() throws Exception {
         String good = Enrollment.request("K7QM3XRA9PLD", device, "1.4.0");
         ObjectNode extra = (ObjectNode) JSON.readTree(good);
