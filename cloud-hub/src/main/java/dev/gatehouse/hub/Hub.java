@@ -268,6 +268,8 @@ public final class Hub implements AutoCloseable {
         SyncPublisher publisher = null;
         try {
             Stores stores = Stores.over(database, clock);
+            // The hourly presence the analytics read, made with this hub's dwell if not yet so.
+            dev.gatehouse.hub.access.PresenceRollup.prepare(database, config.console().dwell());
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
             mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database), tls);
             MqttLink link = mqtt.link();
