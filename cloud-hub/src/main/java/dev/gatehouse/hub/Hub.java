@@ -154,6 +154,7 @@ public final class Hub implements AutoCloseable {
     private final RetentionSweep retention;
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
+    private final dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports;
 
     private Hub(
             HubConfig config,
@@ -169,6 +170,7 @@ public final class Hub implements AutoCloseable {
             RetentionSweep retention,
             ParcelNotices parcelNotices,
             AnnouncementMails announcementMails,
+            dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports,
             WebhookDispatcher webhooks) {
         this.config = config;
         this.database = database;
@@ -184,6 +186,7 @@ public final class Hub implements AutoCloseable {
         this.retention = retention;
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
+        this.weeklyReports = weeklyReports;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -269,7 +272,8 @@ public final class Hub implements AutoCloseable {
         try {
             Stores stores = Stores.over(database, clock);
             // The hourly presence the analytics read, made with this hub's dwell if not yet so.
-            dev.gatehouse.hub.access.PresenceRollup.prepare(database, config.console().dwell());
+            dev.gatehouse.hub.access.PresenceRollup.prepare(
+                    database, config.console().dwell());
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
             mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database), tls);
             MqttLink link = mqtt.link();
@@ -333,6 +337,13 @@ public final class Hub implements AutoCloseable {
                             config.mail().mailer(clock),
                             config.console().publicUrl())
                     .start();
+            dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports =
+                    new dev.gatehouse.hub.analytics.WeeklyReportMails(
+                                    analytics(stores, config),
+                                    database,
+                                    config.mail().mailer(clock),
+                                    clock)
+                            .start();
             WebhookDispatcher webhooks = new WebhookDispatcher(
                             database,
                             new WebhookStore(database, clock),
@@ -358,6 +369,7 @@ public final class Hub implements AutoCloseable {
                     retention,
                     parcelNotices,
                     announcementMails,
+                    weeklyReports,
                     webhooks);
         } catch (RuntimeException e) {
             if (publisher != null) {
@@ -610,6 +622,11 @@ public final class Hub implements AutoCloseable {
         return announcementMails;
     }
 
+    /** The weekly site reports ({@code weeklyReports().pass()} mails what is due now). */
+    public dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports() {
+        return weeklyReports;
+    }
+
     /** The embedded broker's port; fails when the hub runs none. */
     public int brokerPort() {
         return mqtt.broker()
@@ -622,6 +639,7 @@ public final class Hub implements AutoCloseable {
         try {
             webhooks.close();
             announcementMails.close();
+            weeklyReports.close();
             parcelNotices.close();
             retention.close();
             billing.close();
