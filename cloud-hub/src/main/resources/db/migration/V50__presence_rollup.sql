@@ -23,3 +23,6 @@ CREATE TABLE analytics_presence_from (
     tenant_id  TEXT PRIMARY KEY,
     from_hour  BIGINT NOT NULL
 );
+
+-- A site's occupancy reads the revisions of that site's subscriptions only (sold occupancy).
+CREATE INDEX subscription_history_site ON subscription_history (tenant_id, site_id, recorded_at);

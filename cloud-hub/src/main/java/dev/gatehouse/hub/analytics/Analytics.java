@@ -139,7 +139,7 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
                         .mapToInt(Rows.Resource::capacity)
                         .sum());
         String desksSource = targets.desks().isPresent() ? "site setting" : "capacity of the site's desk resources";
-        Revenue contracts = new Revenue(store.revisions(tenantId, asOf, siteId::equals), asOf);
+        Revenue contracts = new Revenue(store.siteRevisions(tenantId, siteId, asOf), asOf);
         Occupancy.Physical physical = Occupancy.counted(present, hours, capacity, capacitySource);
         return new SiteReport(
                 tenantId,

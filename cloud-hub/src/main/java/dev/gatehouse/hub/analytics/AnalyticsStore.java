@@ -74,6 +74,12 @@ public record AnalyticsStore(Database database, Clock clock) {
                 .toList());
     }
 
+    /** Every revision of the tenant's subscriptions at one site, recorded by {@code asOf} (on its V50 index). */
+    public List<Revision> siteRevisions(String tenantId, String siteId, Instant asOf) {
+        return database.read(
+                c -> Sql.list(c, REVISIONS_SQL + " AND site_id = ?", AnalyticsStore::revision, tenantId, asOf, siteId));
+    }
+
     private static Revision revision(ResultSet r) throws SQLException {
         return new Revision(
                 r.getString(1),

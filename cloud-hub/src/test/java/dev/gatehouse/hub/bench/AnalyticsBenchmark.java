@@ -20,10 +20,14 @@ import java.util.Random;
 
 /**
  * {@code ./gatehouse bench analytics}: the analytics pages' server time (issue 17) for one tenant with
- * S sites (20 doors each), M members, E access events over 90 days and B bookings: {@code GET
- * /api/v1/analytics/sites/{id}/occupancy} for a random site-week and {@code …/heatmap} for a random
- * site-four-weeks, p50/p99 beside the bare SQL limit measured in the same run (the same two indexed
- * range reads over JDBC, every row fetched, nothing computed) and the ratio.
+ * S sites (20 doors each, 5 meeting rooms), M members (each with a subscription over the last two
+ * years, written into the ledger's history), E access events over 90 days (COPY on PostgreSQL) and B
+ * bookings: every analytics GET route through the API — occupancy (a random site-week), heatmap (a
+ * random site-four-weeks), the present and bookings drill-downs, the weekly report PDF, MRR, the
+ * waterfall, a month's movements, cohorts and renewals — p50/p99 beside the bare limit measured in the
+ * same run (the page's indexed range reads over JDBC, every row fetched, nothing computed: the week's or
+ * four weeks' entries and bookings, or the ledger's revisions) and the ratio; on PostgreSQL, the plans
+ * of the four-week reads (EXPLAIN ANALYZE).
  *
  * <p>Default size is small (2 sites, 500 members, 100,000 events, 5,000 bookings). The issue's size,
  * not run by default (target p99 ≤ 200 ms on PostgreSQL):
