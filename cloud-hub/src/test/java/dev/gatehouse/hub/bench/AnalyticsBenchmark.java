@@ -26,8 +26,7 @@ import java.util.Random;
  * random site-four-weeks), the present and bookings drill-downs, the weekly report PDF, MRR, the
  * waterfall, a month's movements, cohorts and renewals — p50/p99 beside the bare limit measured in the
  * same run (the page's indexed range reads over JDBC, every row fetched, nothing computed: the week's or
- * four weeks' entries and bookings, or the ledger's revisions) and the ratio; on PostgreSQL, the plans
- * of the four-week reads (EXPLAIN ANALYZE).
+ * four weeks' entries and bookings, or the ledger's revisions) and the ratio.
  *
  * <p>Default size is small (2 sites, 500 members, 100,000 events, 5,000 bookings). The issue's size,
  * not run by default (target p99 ≤ 200 ms on PostgreSQL):
@@ -275,35 +274,6 @@ public final class AnalyticsBenchmark {
         }
         System.out.printf(
                 "  target p99 ≤ 200 ms on every page: %s (%d requests a page)%n", all ? "met" : "NOT met", requests);
-    }
-
-    /** The plans of the heatmap's two reads over four weeks, as PostgreSQL ran them (EXPLAIN ANALYZE). */
-    private static void explain(TestHub hub, StoreKind kind, String tenantId, String site) throws Exception {
-        Instant start = FIRST.plusDays(30).atStartOfDay(ZoneOffset.UTC).toInstant();
-        Instant end = start.plus(Duration.ofDays(28));
-        long now = System.currentTimeMillis();
-        try (Connection c = HubBenchmark.bareConnection(hub, kind)) {
-            for (String sql : List.of(AnalyticsStore.ENTRIES_SQL, AnalyticsStore.BOOKINGS_SQL)) {
-                try (PreparedStatement plan = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + sql)) {
-                    plan.setString(1, tenantId);
-                    plan.setString(2, site);
-                    plan.setLong(3, start.minus(Duration.ofDays(1)).toEpochMilli());
-                    plan.setLong(4, end.toEpochMilli());
-                    if (sql.equals(AnalyticsStore.ENTRIES_SQL)) {
-                        plan.setBoolean(5, true);
-                    } else {
-                        plan.setLong(5, start.toEpochMilli());
-                    }
-                    plan.setLong(6, now);
-                    System.out.println("  EXPLAIN ANALYZE, four weeks of one site:");
-                    try (ResultSet r = plan.executeQuery()) {
-                        while (r.next()) {
-                            System.out.println("    " + r.getString(1));
-                        }
-                    }
-                }
-            }
-        }
     }
 
     /** The revenue pages' row read, bare: the tenant's subscription revisions, every row fetched. */
