@@ -174,6 +174,7 @@ public final class Hub implements AutoCloseable {
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
     private final HostNotices hostNotices;
+    private final dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports;
 
     private Hub(
             HubConfig config,
@@ -190,6 +191,7 @@ public final class Hub implements AutoCloseable {
             ParcelNotices parcelNotices,
             AnnouncementMails announcementMails,
             HostNotices hostNotices,
+            dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports,
             WebhookDispatcher webhooks,
             Connectors connectors) {
         this.config = config;
@@ -208,6 +210,7 @@ public final class Hub implements AutoCloseable {
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
         this.hostNotices = hostNotices;
+        this.weeklyReports = weeklyReports;
     }
 
     private static BillingRun billing(Database database, Clock clock) {
@@ -293,6 +296,9 @@ public final class Hub implements AutoCloseable {
         Connectors connectors = null;
         try {
             Stores stores = Stores.over(database, clock);
+            // The hourly presence the analytics read, made with this hub's dwell if not yet so.
+            dev.gatehouse.hub.access.PresenceRollup.prepare(
+                    database, config.console().dwell());
             AdminBootstrap.ensureAdminToken(stores.tenants(), config.dataDir());
             mqtt = MqttRuntime.create(config.mqtt(), config.dataDir(), new Devices(database), tls);
             MqttLink link = mqtt.link();
@@ -366,6 +372,13 @@ public final class Hub implements AutoCloseable {
                             signal::generation,
                             signal::await)
                     .start();
+            dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports =
+                    new dev.gatehouse.hub.analytics.WeeklyReportMails(
+                                    analytics(stores, config),
+                                    database,
+                                    config.mail().mailer(clock),
+                                    clock)
+                            .start();
             WebhookDispatcher webhooks = new WebhookDispatcher(
                             database,
                             new WebhookStore(database, clock),
@@ -392,6 +405,7 @@ public final class Hub implements AutoCloseable {
                     parcelNotices,
                     announcementMails,
                     hostNotices,
+                    weeklyReports,
                     webhooks,
                     connectors.start());
         } catch (RuntimeException e) {
@@ -686,6 +700,11 @@ public final class Hub implements AutoCloseable {
         return announcementMails;
     }
 
+    /** The weekly site reports ({@code weeklyReports().pass()} mails what is due now). */
+    public dev.gatehouse.hub.analytics.WeeklyReportMails weeklyReports() {
+        return weeklyReports;
+    }
+
     /** The embedded broker's port; fails when the hub runs none. */
     public int brokerPort() {
         return mqtt.broker()
@@ -699,11 +718,11 @@ public final class Hub implements AutoCloseable {
             connectors.close();
             webhooks.close();
             announcementMails.close();
+            weeklyReports.close();
             parcelNotices.close();
             hostNotices.close();
             retention.close();
             billing.close();
-            retention.close();
             releases.close();
             alerts.close();
             server.stop();

@@ -91,6 +91,7 @@ public record AccessLogStore(Database database, Clock clock) {
      */
     private static List<String> insert(Connection c, List<Row> rows) throws SQLException {
         List<String> fresh = new ArrayList<>();
+        Optional<java.time.Duration> dwell = PresenceRollup.dwell(c);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO access_events (" + INSERT_COLUMNS + ") VALUES "
                 + Sql.values(COLUMN_COUNT, 1) + ON_CONFLICT)) {
             for (Row row : rows) {
@@ -98,6 +99,19 @@ public record AccessLogStore(Database database, Clock clock) {
                 // 1 when inserted, 0 when the id was already there: both stores report it so.
                 if (insert.executeUpdate() == 1) {
                     fresh.add(row.id());
+                    if (dwell.isPresent() && row.granted() && row.memberId() != null) {
+                        // The hourly presence, in this transaction, before the next row is stored.
+                        PresenceRollup.add(
+                                c,
+                                dwell.get(),
+                                row.tenantId(),
+                                row.siteId(),
+                                row.memberId(),
+                                row.deviceId(),
+                                row.id(),
+                                row.at(),
+                                row.receivedAt());
+                    }
                 }
             }
         }
@@ -163,8 +177,8 @@ public record AccessLogStore(Database database, Clock clock) {
     }
 
     /**
-     * Loads many events fast, for benchmarks and imports: multi-row INSERTs of {@value #BULK_ROWS} rows
-     * in transactions of {@value #BULK_TRANSACTION}. Ids already stored are skipped, as in
+     * Loads many events fast, for benchmarks and imports, in transactions of {@value #BULK_TRANSACTION}
+     * rows: COPY on PostgreSQL, multi-row INSERTs of {@value #BULK_ROWS} rows on SQLite. Ids already stored are skipped, as in
      * {@link #ingest}, but neither the site nor the device is checked. Answers the rows stored.
      */
     public long bulkLoad(String tenantId, Iterator<Reported> events) {
@@ -176,6 +190,9 @@ public record AccessLogStore(Database database, Clock clock) {
                 chunk.add(row(tenantId, events.next(), receivedAt));
             }
             stored += database.write(c -> {
+                if (database.kind() == StoreKind.POSTGRESQL) {
+                    return copy(c, chunk);
+                }
                 long count = 0;
                 for (int at = 0; at < chunk.size(); at += BULK_ROWS) {
                     count += insertValues(c, chunk.subList(at, Math.min(at + BULK_ROWS, chunk.size())));
@@ -183,11 +200,42 @@ public record AccessLogStore(Database database, Clock clock) {
                 return count;
             });
         }
+        // Rows not stored one by one: the hourly presence made again from the log.
+        database.write(c -> {
+            PresenceRollup.rebuild(c, tenantId);
+            return null;
+        });
         if (database.kind() == StoreKind.POSTGRESQL) {
             // The planner's statistics, as autovacuum would soon gather them after a large load.
             database.run(c -> Sql.update(c, "ANALYZE access_events"));
+            database.run(c -> Sql.update(c, "ANALYZE analytics_presence"));
         }
         return stored;
+    }
+
+    /**
+     * PostgreSQL: COPY of {@code rows} into a temporary table, then one INSERT … SELECT that skips ids
+     * already stored (COPY itself cannot skip them); an order of magnitude faster than multi-row INSERTs.
+     */
+    private static long copy(Connection c, List<Row> rows) throws SQLException {
+        Sql.update(c, "CREATE TEMPORARY TABLE access_events_load (LIKE access_events) ON COMMIT DROP");
+        StringBuilder csv = new StringBuilder(rows.size() * 200);
+        for (Row row : rows) {
+            row.csv(csv);
+        }
+        try {
+            c.unwrap(org.postgresql.PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(
+                            "COPY access_events_load (" + INSERT_COLUMNS + ") FROM STDIN (FORMAT csv)",
+                            new java.io.StringReader(csv.toString()));
+        } catch (java.io.IOException e) {
+            throw new SQLException("COPY into access_events_load failed", e);
+        }
+        return Sql.update(
+                c,
+                "INSERT INTO access_events (" + INSERT_COLUMNS + ") SELECT " + INSERT_COLUMNS
+                        + " FROM access_events_load" + ON_CONFLICT);
     }
 
     /** One multi-row INSERT of {@code rows} (plain JDBC: one statement, many rows' parameters). */
@@ -291,6 +339,37 @@ public record AccessLogStore(Database database, Clock clock) {
             statement.setString(offset + 14, passId);
             statement.setString(offset + 15, clock);
             statement.setLong(offset + 16, receivedAt);
+        }
+
+        /** The row as a line of COPY's CSV (ids, hashes and enum names hold no comma or quote; null is empty). */
+        void csv(StringBuilder out) {
+            Object[] values = {
+                id,
+                tenantId,
+                siteId,
+                doorId,
+                deviceId,
+                at,
+                granted,
+                basis,
+                reason,
+                presented,
+                cardHash,
+                memberId,
+                credentialId,
+                passId,
+                clock,
+                receivedAt
+            };
+            for (int i = 0; i < values.length; i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                if (values[i] != null) {
+                    out.append(values[i]);
+                }
+            }
+            out.append('\n');
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Set;
  * The analytics service layer, shared by the API and the console: checks the role (revenue needs
  * {@code finance}, occupancy {@code view-analytics} and the site among the role's), reads the rows as
  * of the instant asked, and hands them to the pure metrics ({@link Revenue}, {@link Occupancy},
- * {@link Heatmap}). Everything is computed from rows on request; nothing is materialised.
+ * {@link Heatmap}). Everything is computed from rows on request, but for the hourly presence
+ * ({@code access.PresenceRollup}), kept at ingest, which is read where it holds the as-of answer.
  *
  * @param dwell how long after an entry a member counts as present ({@code hub.console.dwell})
  */
@@ -95,18 +96,18 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
 
     /** Everything the occupancy page of a site shows for a period, as of an instant. */
     public record SiteReport(
+            String tenantId,
             AnalyticsStore.Site site,
             Period period,
             Instant asOf,
             Optional<String> kind,
             List<Instant> hours,
-            List<Set<String>> present,
+            List<Integer> present,
             Occupancy.Physical physical,
             Occupancy.Sold sold,
             List<Occupancy.Use> utilisation,
             Occupancy.NoShows noShows,
             Heatmap.Grid heatmap,
-            List<Rows.Entry> entries,
             Duration dwell) {}
 
     public SiteReport report(
@@ -116,8 +117,8 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
         Instant from = period.start(zone);
         Instant to = period.end(zone);
         List<Instant> hours = Occupancy.hours(zone, period.from(), period.to());
-        List<Rows.Entry> entries = store.entries(tenantId, siteId, from.minus(dwell), to, asOf);
-        List<Set<String>> present = Occupancy.present(entries, hours, dwell, asOf);
+        // How many were present each hour: the hourly presence where it holds the as-of answer, else the entries.
+        List<Integer> present = store.presence(tenantId, siteId, hours, dwell, asOf);
         List<Rows.Resource> all = store.resources(tenantId, siteId, Optional.empty());
         List<Rows.Resource> resources = all.stream()
                 .filter(r -> kind.map(r.kind()::equals).orElse(true))
@@ -138,9 +139,10 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
                         .mapToInt(Rows.Resource::capacity)
                         .sum());
         String desksSource = targets.desks().isPresent() ? "site setting" : "capacity of the site's desk resources";
-        Revenue contracts = new Revenue(store.revisions(tenantId, asOf, siteId::equals), asOf);
-        Occupancy.Physical physical = Occupancy.physical(entries, hours, dwell, asOf, capacity, capacitySource);
+        Revenue contracts = new Revenue(store.siteRevisions(tenantId, siteId, asOf), asOf);
+        Occupancy.Physical physical = Occupancy.counted(present, hours, capacity, capacitySource);
         return new SiteReport(
+                tenantId,
                 site,
                 period,
                 asOf,
@@ -151,8 +153,7 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
                 Occupancy.sold(contracts.running(asOf), desks, desksSource, targets.hotDeskPercent()),
                 Occupancy.utilisation(resources, bookings, zone, from, to, asOf, store.holidays(tenantId, siteId)),
                 Occupancy.noShows(bookings, from, to, asOf),
-                Heatmap.of(zone, hours, present, bookings, asOf),
-                entries,
+                Heatmap.counted(zone, hours, present, bookings, asOf),
                 dwell);
     }
 
@@ -163,7 +164,13 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
             // Who was in, hour by hour, is the access log: a role that may not read it sees the counts only.
             require(access, Permission.VIEW_ACCESS_LOG);
         }
-        return Reports.rows(report, metric, hour, resourceId);
+        return Reports.rows(
+                report,
+                metric,
+                hour,
+                resourceId,
+                h -> store.entries(
+                        report.tenantId(), report.site().id(), h.minus(dwell), h.plusSeconds(3600), report.asOf()));
     }
 
     public static Analytics of(dev.gatehouse.hub.store.Database database, Clock clock, Duration dwell) {

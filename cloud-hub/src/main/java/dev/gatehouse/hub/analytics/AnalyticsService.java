@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.analytics;
 
-import dev.gatehouse.hub.accounts.Mail;
 import dev.gatehouse.hub.accounts.Mailer;
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.tenants.Caller;
@@ -435,13 +434,7 @@ public record AnalyticsService(Analytics analytics, Audit audit, Mailer mailer, 
         Analytics.SiteReport report = weekly(caller, siteId, week, Optional.empty());
         byte[] pdf = WeeklyReport.pdf(report);
         try {
-            mailer.send(new Mail(
-                    to,
-                    WeeklyReport.subject(report),
-                    WeeklyReport.text(report),
-                    null,
-                    List.of(new Mail.Attachment(
-                            "weekly-" + siteId + "-" + report.period().from() + ".pdf", "application/pdf", pdf))));
+            mailer.send(WeeklyReport.mail(report, to, pdf));
         } catch (Mailer.MailException e) {
             throw new ApiException(
                     502,

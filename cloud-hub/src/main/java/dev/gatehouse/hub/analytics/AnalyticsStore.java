@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.analytics;
 
+import dev.gatehouse.hub.access.PresenceRollup;
 import dev.gatehouse.hub.bookings.ResourceStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
@@ -7,11 +8,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -71,6 +74,12 @@ public record AnalyticsStore(Database database, Clock clock) {
                 .toList());
     }
 
+    /** Every revision of the tenant's subscriptions at one site, recorded by {@code asOf} (on its V50 index). */
+    public List<Revision> siteRevisions(String tenantId, String siteId, Instant asOf) {
+        return database.read(
+                c -> Sql.list(c, REVISIONS_SQL + " AND site_id = ?", AnalyticsStore::revision, tenantId, asOf, siteId));
+    }
+
     private static Revision revision(ResultSet r) throws SQLException {
         return new Revision(
                 r.getString(1),
@@ -110,6 +119,61 @@ public record AnalyticsStore(Database database, Clock clock) {
                 true,
                 asOf));
     }
+
+    /**
+     * How many distinct members were present in each of {@code hours} before {@code asOf} (physical
+     * occupancy's rule, {@link Occupancy#present}). An hour is read from the hourly presence
+     * ({@link PresenceRollup}) when that holds the as-of answer: made with this dwell, a whole UTC hour
+     * (zones at whole-hour offsets), kept (not given up to retention), ended by the as-of instant, and
+     * none of its entries received after it. Every other hour is computed from the entries, read for
+     * the span of those hours only (usually the current hour, or none).
+     */
+    public List<Integer> presence(String tenantId, String siteId, List<Instant> hours, Duration dwell, Instant asOf) {
+        int before = (int) hours.stream().filter(h -> h.isBefore(asOf)).count();
+        if (before == 0) {
+            return List.of();
+        }
+        long first = hours.getFirst().toEpochMilli();
+        long end = hours.get(before - 1).toEpochMilli() + HOUR;
+        long asOfMs = asOf.toEpochMilli();
+        Integer[] people = new Integer[before];
+        int rawFirst = -1;
+        int rawLast = -1;
+        Map<Long, PresenceRollup.Hour> stored = database.read(c -> {
+            boolean usable = first % HOUR == 0
+                    && PresenceRollup.dwell(c).filter(dwell::equals).isPresent();
+            return usable ? PresenceRollup.hours(c, tenantId, siteId, first, end) : null;
+        });
+        long kept = stored == null ? Long.MAX_VALUE : database.read(c -> PresenceRollup.from(c, tenantId));
+        for (int i = 0; i < before; i++) {
+            long h = hours.get(i).toEpochMilli();
+            PresenceRollup.Hour row = stored == null ? null : stored.get(h);
+            if (stored != null && h >= kept && h + HOUR <= asOfMs && (row == null || row.receivedMax() <= asOfMs)) {
+                people[i] = row == null ? 0 : row.people();
+            } else {
+                rawFirst = rawFirst < 0 ? i : rawFirst;
+                rawLast = i;
+            }
+        }
+        if (rawFirst >= 0) {
+            List<Instant> span = hours.subList(rawFirst, rawLast + 1);
+            List<Rows.Entry> entries = entries(
+                    tenantId,
+                    siteId,
+                    span.getFirst().minus(dwell),
+                    span.getLast().plusSeconds(3600),
+                    asOf);
+            List<Set<String>> present = Occupancy.present(entries, span, dwell, asOf);
+            for (int i = rawFirst; i <= rawLast; i++) {
+                if (people[i] == null) {
+                    people[i] = present.get(i - rawFirst).size();
+                }
+            }
+        }
+        return List.of(people);
+    }
+
+    private static final long HOUR = 3_600_000L;
 
     /** The site's bookable resources, of one kind or all. */
     public List<Rows.Resource> resources(String tenantId, String siteId, Optional<String> kind) {

@@ -58,6 +58,12 @@ public final class Heatmap {
      */
     public static Grid of(
             ZoneId zone, List<Instant> hours, List<Set<String>> present, List<Rows.Booking> bookings, Instant asOf) {
+        return counted(zone, hours, present.stream().map(Set::size).toList(), bookings, asOf);
+    }
+
+    /** As {@link #of}, from how many were present in each hour before the as-of instant. */
+    public static Grid counted(
+            ZoneId zone, List<Instant> hours, List<Integer> present, List<Rows.Booking> bookings, Instant asOf) {
         int[][] count = new int[7][24];
         long[][] people = new long[7][24];
         long[][] booked = new long[7][24];
@@ -73,7 +79,7 @@ public final class Heatmap {
             int[] s = slot(hours.get(i), zone);
             count[s[0]][s[1]]++;
             if (i < present.size()) {
-                people[s[0]][s[1]] += present.get(i).size();
+                people[s[0]][s[1]] += present.get(i);
             }
         }
         for (Rows.Booking booking : bookings) {

@@ -101,12 +101,17 @@ public final class Occupancy {
             Instant asOf,
             int capacity,
             String capacitySource) {
-        List<Set<String>> present = present(entries, hours, dwell, asOf);
+        return counted(
+                present(entries, hours, dwell, asOf).stream().map(Set::size).toList(), hours, capacity, capacitySource);
+    }
+
+    /** As {@link #physical}, from how many were present in each hour before the as-of instant. */
+    public static Physical counted(List<Integer> present, List<Instant> hours, int capacity, String capacitySource) {
         List<HourCount> counts = new ArrayList<>();
         int peak = 0;
         long total = 0;
         for (int i = 0; i < present.size(); i++) {
-            int people = present.get(i).size();
+            int people = present.get(i);
             counts.add(new HourCount(hours.get(i), people));
             peak = Math.max(peak, people);
             total += people;

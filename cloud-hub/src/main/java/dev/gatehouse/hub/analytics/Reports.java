@@ -147,7 +147,11 @@ final class Reports {
 
     /** The rows behind one figure of the report. */
     static Map<String, Object> rows(
-            Analytics.SiteReport r, String metric, Optional<Instant> hour, Optional<String> resource) {
+            Analytics.SiteReport r,
+            String metric,
+            Optional<Instant> hour,
+            Optional<String> resource,
+            java.util.function.Function<Instant, List<Rows.Entry>> hourEntries) {
         List<Map<String, Object>> items = new ArrayList<>();
         String definition;
         switch (metric) {
@@ -160,8 +164,12 @@ final class Reports {
                     throw ApiException.invalid(
                             "hour", "is " + h + ", not the start of an hour of the period before the as-of instant");
                 }
-                for (String member : new java.util.TreeSet<>(r.present().get(index))) {
-                    List<String> entries = r.entries().stream()
+                // The hour's entries (from a dwell before it), read for this answer only.
+                List<Rows.Entry> read = hourEntries.apply(h);
+                Set<String> present =
+                        Occupancy.present(read, List.of(h), r.dwell(), r.asOf()).getFirst();
+                for (String member : new java.util.TreeSet<>(present)) {
+                    List<String> entries = read.stream()
                             .filter(e -> e.memberId().equals(member))
                             .filter(e -> e.at().isBefore(h.plusSeconds(3600))
                                     && e.at().plus(r.dwell()).isAfter(h))

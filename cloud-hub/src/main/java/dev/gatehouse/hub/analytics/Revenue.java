@@ -121,6 +121,7 @@ public final class Revenue {
     private final Instant asOf;
     private final Map<String, List<Revision>> bySubscription = new TreeMap<>();
     private final Map<String, Instant> firstKnown = new HashMap<>();
+    private final Map<Instant, Map<String, Long>> byMember = new HashMap<>();
 
     /** Over {@code revisions} (any order); those recorded after {@code asOf} are not known and are left out. */
     public Revenue(List<Revision> revisions, Instant asOf) {
@@ -189,12 +190,15 @@ public final class Revenue {
         return lines(t).stream().mapToLong(Line::mrr).sum();
     }
 
+    /** Each member's MRR at {@code t}; kept per instant (a month's end is the next month's start). */
     private Map<String, Long> byMember(Instant t) {
-        Map<String, Long> members = new HashMap<>();
-        for (Line line : lines(t)) {
-            members.merge(line.revision().memberId(), line.mrr(), Long::sum);
-        }
-        return members;
+        return byMember.computeIfAbsent(capped(t), at -> {
+            Map<String, Long> members = new HashMap<>();
+            for (Line line : lines(at)) {
+                members.merge(line.revision().memberId(), line.mrr(), Long::sum);
+            }
+            return members;
+        });
     }
 
     private static Instant midnight(YearMonth month, ZoneId zone) {

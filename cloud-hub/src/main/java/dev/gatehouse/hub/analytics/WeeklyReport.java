@@ -94,6 +94,17 @@ public final class WeeklyReport {
         return text.toString();
     }
 
+    /** The report's mail to {@code to}: the text, with {@code pdf} ({@link #pdf}) attached. */
+    public static dev.gatehouse.hub.accounts.Mail mail(Analytics.SiteReport r, String to, byte[] pdf) {
+        return new dev.gatehouse.hub.accounts.Mail(
+                to,
+                subject(r),
+                text(r),
+                null,
+                List.of(new dev.gatehouse.hub.accounts.Mail.Attachment(
+                        "weekly-" + r.site().id() + "-" + r.period().from() + ".pdf", "application/pdf", pdf)));
+    }
+
     /** The report as a one-page A4 PDF. */
     public static byte[] pdf(Analytics.SiteReport r) {
         try (PDDocument pdf = new PDDocument();

@@ -600,13 +600,21 @@ public record PersonalData(Database database, Clock clock) {
                 Instant before = now.minus(Duration.ofDays(Long.parseLong(tenant[1])));
                 int deleted;
                 do {
-                    deleted = database.write(c -> Sql.update(
-                            c,
-                            "DELETE FROM access_events WHERE tenant_id = ? AND (device_id, id) IN (SELECT device_id, id"
-                                    + " FROM access_events WHERE tenant_id = ? AND at < ? ORDER BY at LIMIT 5000)",
-                            tenant[0],
-                            tenant[0],
-                            before));
+                    deleted = database.write(c -> {
+                        int count = Sql.update(
+                                c,
+                                "DELETE FROM access_events WHERE tenant_id = ? AND (device_id, id) IN (SELECT"
+                                        + " device_id, id FROM access_events WHERE tenant_id = ? AND at < ? ORDER BY"
+                                        + " at LIMIT 5000)",
+                                tenant[0],
+                                tenant[0],
+                                before);
+                        if (count > 0) {
+                            // The hourly presence of the hours those entries covered is given up with them.
+                            dev.gatehouse.hub.access.PresenceRollup.forget(c, tenant[0], before.toEpochMilli());
+                        }
+                        return count;
+                    });
                     events += deleted;
                 } while (deleted > 0);
             }
