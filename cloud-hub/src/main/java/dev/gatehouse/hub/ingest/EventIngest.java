@@ -279,8 +279,6 @@ public final class EventIngest implements AutoCloseable {
         List<String> fresh =
                 AccessLogStore.insert(c, device.tenantId(), device.siteId(), device.deviceId(), access, now);
         int stored = fresh.size();
-        // A new event that spent a pass's day counts it, in this transaction: each day once; a
-        // visitor pass's use is recorded, and a single-use pass spent for the whole site.
         Set<String> freshIds = Set.copyOf(fresh);
         // The batch's outbox events go in at the end with one head bump; the tenant's links to other
         // platforms are looked up only when it has any.
@@ -288,10 +286,6 @@ public final class EventIngest implements AutoCloseable {
         boolean linked = !fresh.isEmpty() && ExternalAccessStore.anyLinks(c, device.tenantId());
         for (Envelope envelope : access) {
             if (freshIds.contains(envelope.id())) {
-                PassDays.count(
-                        c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
-                VisitorPassUses.record(
-                        c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
                 AccessEvent event = envelope.payloadAs(AccessEvent.class);
                 outbox.add(new Outbox.Pending(
                         event.granted() ? EventType.ACCESS_GRANTED : EventType.ACCESS_DENIED,
@@ -354,6 +348,16 @@ public final class EventIngest implements AutoCloseable {
             }
         }
         Outbox.emitAll(c, device.tenantId(), outbox, Instant.ofEpochMilli(now));
+        // After the entries' own events: what an entry caused (a pass's day spent, a visitor's arrival
+        // and a single-use pass spent site-wide) comes after it in the outbox too.
+        for (Envelope envelope : access) {
+            if (freshIds.contains(envelope.id())) {
+                PassDays.count(
+                        c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
+                VisitorPassUses.record(
+                        c, device.tenantId(), device.siteId(), device.deviceId(), envelope, Instant.ofEpochMilli(now));
+            }
+        }
         // After the access events: a check-in's tap is stored before the check-in it caused.
         for (Envelope envelope : bookings) {
             stored += BookingReports.apply(c, device, envelope, Instant.ofEpochMilli(now));

@@ -93,13 +93,17 @@ public final class WebhookDispatcher implements AutoCloseable {
         worker.wake();
     }
 
-    /** Prunes the outbox at most once per {@link #PRUNE_EVERY}: old events go in batches, off the hot path. */
+    /**
+     * Prunes the outbox and drops rotated secrets whose overlap ended, at most once per {@link
+     * #PRUNE_EVERY}: old events go in batches, off the hot path.
+     */
     private synchronized void pruneWhenDue() {
         Instant now = clock.instant();
         if (lastPrune.isPresent() && now.isBefore(lastPrune.get().plus(PRUNE_EVERY))) {
             return;
         }
         lastPrune = Optional.of(now);
+        store.dropExpiredSecrets();
         WebhookStore.Pruned pruned = store.prune(settings.retention());
         if (pruned.events() > 0) {
             LOG.info("outbox: forgot " + pruned.events() + " events older than "
@@ -114,10 +118,11 @@ public final class WebhookDispatcher implements AutoCloseable {
      */
     public int pass() {
         store.dropExpiredSecrets();
-        pruneWhenDue();
         int attempts = 0;
         List<Future<?>> mine = new ArrayList<>();
         while (!worker.closed()) {
+            // Inside the loop: a pass kept busy by a slow endpoint's backlog still prunes on time.
+            pruneWhenDue();
             // New events become deliveries here too, so a pass waiting on a slow receiver does not
             // hold back the events that commit meanwhile.
             while (outbox.drain(store.fanOut(), FAN_OUT_BATCH) > 0) {

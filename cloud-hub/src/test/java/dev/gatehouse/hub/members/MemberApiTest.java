@@ -215,15 +215,22 @@ class MemberApiTest {
         }
 
         @Test
-        void profileEditsStayAtTheHubWhileStatusAndRolesReachEverySite() {
+        void contactDetailsStayAtTheHubWhileStatusRolesAndNameReachEverySite() {
             var tenant = hub.newTenant("statuslog");
             People people = people(tenant);
             String site = people.site("Europe/Berlin");
             String id = people.member("s@example.com");
             long head = people.head(site);
 
-            api().patch("/api/v1/members/" + id, tenant.token(), "{\"fullName\":\"Renamed\",\"company\":\"ACME\"}");
+            api().patch("/api/v1/members/" + id, tenant.token(), "{\"company\":\"ACME\",\"phone\":\"+49 30 1234\"}");
             assertThat(people.changes(site, head)).isEmpty();
+            // The name reaches the sites (for a kiosk's host list); contact details never do.
+            api().patch("/api/v1/members/" + id, tenant.token(), "{\"fullName\":\"Renamed\"}");
+            List<JsonNode> renamed = people.changes(site, head);
+            assertThat(People.summary(renamed)).containsExactly("upsert MEMBER " + id);
+            assertThat(renamed.get(0).at("/entity/displayName").asText()).isEqualTo("Renamed");
+            assertThat(renamed.get(0).toString()).doesNotContain("ACME").doesNotContain("1234");
+            head = people.head(site);
 
             Api.Response suspended = api().patch("/api/v1/members/" + id, tenant.token(), "{\"status\":\"suspended\"}");
             assertThat(suspended.json().get("status").asText()).isEqualTo("suspended");

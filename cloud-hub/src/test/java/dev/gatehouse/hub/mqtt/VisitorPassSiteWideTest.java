@@ -184,6 +184,16 @@ class VisitorPassSiteWideTest {
             lobby.markPassUsed(PassId.of(f.pass()));
             String event = use(f, f.lobbyEdge(), f.lobby());
             await().atMost(IngestTest.WAIT).until(() -> acked(f.lobbyEdge(), event) == 1);
+            // Receivers hear the entry before the arrival it caused.
+            List<String> order = hub.hub()
+                    .database()
+                    .read(c -> Sql.list(
+                            c,
+                            "SELECT type FROM outbox_events WHERE entity_id IN (?, ?) ORDER BY seq",
+                            Sql.STRING,
+                            event,
+                            f.pass()));
+            assertThat(order).containsExactly("visitor.invited", "access.granted", "visitor.arrived");
 
             // The hub sends the pass as used to the site; the upstairs edge applies what it gets.
             List<Change> added = EdgeDevices.sent(hub, f.lobby())

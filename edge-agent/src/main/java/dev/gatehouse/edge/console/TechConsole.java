@@ -177,6 +177,11 @@ public final class TechConsole implements AutoCloseable {
             Http.text(exchange, 403, "a request from another site's page is refused");
             return;
         }
+        if (path.equals("/kiosk") && get && kiosks != null) {
+            // The tablet's address without its slash: the kiosk, never the technician's sign-in page.
+            Http.redirect(exchange, "/kiosk/");
+            return;
+        }
         if (path.equals("/signin")) {
             if (get) {
                 signInPage(exchange, 200, "", false);

@@ -221,6 +221,12 @@ class KioskBrowserTest {
 
     @Test
     void anUnpairedBrowserIsShownHowToPairAndAWrongCodeIsRefused() throws Exception {
+        // The address typed without its slash is the kiosk too, never the technician's sign-in page.
+        HttpResponse<String> bare = http.send(
+                HttpRequest.newBuilder(URI.create(base + "kiosk")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bare.statusCode()).isEqualTo(303);
+        assertThat(bare.headers().firstValue("Location"))
+                .hasValueSatisfying(to -> assertThat(to).endsWith("/kiosk/"));
         HttpResponse<String> page = http.send(
                 HttpRequest.newBuilder(URI.create(base + "kiosk/walk-in")).build(),
                 HttpResponse.BodyHandlers.ofString());
