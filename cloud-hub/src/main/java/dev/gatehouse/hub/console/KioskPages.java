@@ -2,8 +2,9 @@ package dev.gatehouse.hub.console;
 
 import dev.gatehouse.hub.audit.Audit;
 import dev.gatehouse.hub.kiosk.HubKiosks;
+import dev.gatehouse.hub.sites.SiteStore;
+import dev.gatehouse.hub.sites.Views.SiteView;
 import dev.gatehouse.hub.store.Database;
-import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.Permission;
 import io.helidon.common.parameters.Parameters;
 import io.helidon.http.HeaderNames;
@@ -13,10 +14,12 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.ZoneId;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The tablets paired with the hub's kiosk, per site (issue 17 item 2): a site without an edge gets a
@@ -54,25 +57,22 @@ public record KioskPages(Database database, HubKiosks kiosks, Audit audit) imple
 
     private List<Site> sites(ConsoleSession s) {
         var t = Guard.messages();
-        return database
-                .read(c -> Sql.list(
-                        c,
-                        "SELECT id, name, time_zone FROM sites WHERE tenant_id = ? ORDER BY name, id",
-                        row -> new String[] {row.getString(1), row.getString(2), row.getString(3)},
-                        s.tenant().id()))
-                .stream()
-                .filter(site -> s.access().covers(site[0]))
-                .map(site -> new Site(
-                        site[0],
-                        site[1],
-                        kiosks.hasEdge(s.tenant().id(), site[0]),
-                        kiosks.atSite(s.tenant().id(), site[0]).stream()
-                                .map(k -> new Tablet(
-                                        k.id(),
-                                        k.name(),
-                                        Formats.dateTime(k.pairedAt(), ZoneId.of(site[2]), t.locale())))
-                                .toList()))
-                .toList();
+        String tenantId = s.tenant().id();
+        return new SiteStore(database, kiosks.clock())
+                .sites(tenantId, Set.of()).stream()
+                        .filter(site -> s.access().covers(site.id()))
+                        .sorted(Comparator.comparing(SiteView::name).thenComparing(SiteView::id))
+                        .map(site -> new Site(
+                                site.id(),
+                                site.name(),
+                                kiosks.hasEdge(tenantId, site.id()),
+                                kiosks.atSite(tenantId, site.id()).stream()
+                                        .map(k -> new Tablet(
+                                                k.id(),
+                                                k.name(),
+                                                Formats.dateTime(k.pairedAt(), ZoneId.of(site.timeZone()), t.locale())))
+                                        .toList()))
+                        .toList();
     }
 
     private void page(ServerRequest req, ServerResponse res) {
