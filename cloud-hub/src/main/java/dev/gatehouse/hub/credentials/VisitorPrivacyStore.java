@@ -1,5 +1,8 @@
 package dev.gatehouse.hub.credentials;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.agreements.AgreementService;
 import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.agreements.AgreementStore.Signed;
@@ -10,6 +13,7 @@ import dev.gatehouse.hub.kiosk.VisitorLogService;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
+import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Times;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -81,6 +85,7 @@ public record VisitorPrivacyStore(Database database, Clock clock) {
             AgreementStore.anonymise(c, tenantId, Signed.EVENT, signInId, ANONYMISED, Optional.empty(), now);
         }
         AgreementStore.anonymise(c, tenantId, Signed.PASS, passId, ANONYMISED, Optional.empty(), now);
+        redactAudit(c, tenantId, passId);
         boolean heldPin = Sql.one(
                         c,
                         "SELECT 1 FROM visitor_passes WHERE id = ? AND tenant_id = ? AND pin_hash IS NOT NULL",
@@ -101,6 +106,47 @@ public record VisitorPrivacyStore(Database database, Clock clock) {
             String siteId = Sql.byId(c, "visitor_passes", "site_id", Sql.STRING, tenantId, passId)
                     .orElseThrow();
             VisitorPassStore.sendToSite(c, tenantId, siteId, passId, now);
+        }
+    }
+
+    /**
+     * The audit log's views of the pass (its creation, invitation, revocation) keep who did what, and
+     * no longer who the visitor was: their name reads {@link #ANONYMISED}, their e-mail is gone.
+     */
+    private static void redactAudit(Connection c, String tenantId, String passId) throws SQLException {
+        for (String[] entry : Sql.list(
+                c,
+                "SELECT id, before_json, after_json FROM audit_log WHERE tenant_id = ?"
+                        + " AND resource_type = 'visitor-pass' AND resource_id = ?",
+                row -> new String[] {row.getString(1), row.getString(2), row.getString(3)},
+                tenantId,
+                passId)) {
+            Sql.update(
+                    c,
+                    "UPDATE audit_log SET before_json = ?, after_json = ? WHERE id = ?",
+                    redacted(entry[1]),
+                    redacted(entry[2]),
+                    entry[0]);
+        }
+    }
+
+    private static String redacted(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(json);
+            if (node instanceof ObjectNode view) {
+                if (view.hasNonNull("visitorName")) {
+                    view.put("visitorName", ANONYMISED);
+                }
+                if (view.has("visitorEmail")) {
+                    view.putNull("visitorEmail");
+                }
+            }
+            return Json.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an audit entry of a visitor pass is not JSON: " + e.getMessage(), e);
         }
     }
 

@@ -235,6 +235,11 @@ class VisitorRecordsPrivacyTest {
                         .text())
                 .doesNotContain(GRACE)
                 .doesNotContain("Grace Hopper");
+        // The audit's record of the pass being made showed the visitor: it keeps who made it, not whom for.
+        assertThat(audit("visitor-pass.create"))
+                .contains(pass)
+                .doesNotContain(GRACE)
+                .doesNotContain("Grace Hopper");
     }
 
     @Test
