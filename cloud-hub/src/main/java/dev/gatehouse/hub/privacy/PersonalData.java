@@ -370,6 +370,8 @@ public record PersonalData(Database database, Clock clock) {
                 VisitorPassStore.revoke(c, tenantId, passId, now);
             }
             VisitorPrivacyStore.anonymise(c, tenantId, passId, now);
+            AgreementStore.anonymise(
+                    c, tenantId, Signed.PASS, passId, VisitorPrivacyStore.ANONYMISED, Optional.of(ERASED_NAME), now);
         }
         // Walk-ins who chose them as host at a kiosk, the same; the agreements those visitors signed
         // also lose the host's name they were rendered with.

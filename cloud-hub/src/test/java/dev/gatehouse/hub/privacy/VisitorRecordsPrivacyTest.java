@@ -282,6 +282,15 @@ class VisitorRecordsPrivacyTest {
         JsonNode cySigned = sign(UUID.randomUUID().toString(), Optional.empty(), "Cy Member", "Cy@Acme.example", "-");
         String hosted = walkIn("Grace Hopper", GRACE, host);
         JsonNode graceSigned = sign(hosted, Optional.empty(), "Grace Hopper", GRACE, "Ada Host");
+        String door = hub.create("/api/v1/sites/" + site + "/doors", tenant.token(), "{\"name\":\"Front\"}");
+        String pass = hub.create(
+                "/api/v1/sites/" + site + "/visitor-passes",
+                tenant.token(),
+                "{\"visitorName\":\"Hedy Lamarr\",\"hostMemberId\":\"" + host + "\",\"doorIds\":[\"" + door
+                        + "\"],\"validFrom\":\"2027-05-03T09:00:00Z\",\"validUntil\":\"2027-05-03T17:00:00Z\"}");
+        // Signed at the front desk with the pass (no kiosk sign-in behind it).
+        JsonNode hedySigned = sign(
+                UUID.randomUUID().toString(), Optional.of(pass), "Hedy Lamarr", "hedy@visitors.example", "Ada Host");
 
         JsonNode export = hub.api()
                 .get("/api/v1/members/" + cy + "/export", tenant.token())
@@ -300,6 +309,11 @@ class VisitorRecordsPrivacyTest {
         assertThat(logEntry(hosted).get("visitorName").asText()).isEqualTo(VisitorPrivacyStore.ANONYMISED);
         assertAnonymised(graceSigned, VisitorPrivacyStore.ANONYMISED);
         assertThat(signature(graceSigned.get("id").asText())
+                        .at("/variables/hostName")
+                        .asText())
+                .isEqualTo(PersonalData.ERASED_NAME);
+        assertAnonymised(hedySigned, VisitorPrivacyStore.ANONYMISED);
+        assertThat(signature(hedySigned.get("id").asText())
                         .at("/variables/hostName")
                         .asText())
                 .isEqualTo(PersonalData.ERASED_NAME);
