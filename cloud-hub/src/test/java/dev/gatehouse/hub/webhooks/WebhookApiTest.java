@@ -303,6 +303,61 @@ class WebhookApiTest {
         assertThat(deliveries(endpointId)).hasSize(1);
     }
 
+    /**
+     * Retention must never drop an event a receiver is still owed: an endpoint the operator paused
+     * while a delivery was retrying gets it when it is switched back on, however old the event is by
+     * then. Once delivered, the event goes at the next prune.
+     */
+    @Test
+    void theOutboxKeepsAnEventPastItsRetentionWhileADeliveryStillWaitsForIt() {
+        receiver.answer(500);
+        String endpointId = endpoint("{\"url\":\"" + receiver.url("/paused") + "\"}")
+                .at("/endpoint/id")
+                .asText();
+        String memberId = member("owed");
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> deliveries(endpointId).get(0).get("attempts").asInt() == 1);
+        Api.Response paused =
+                api().patch("/api/v1/webhook-endpoints/" + endpointId, tenant.token(), "{\"enabled\":false}");
+        assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
+        Outbox outbox = new Outbox(hub.hub().database());
+
+        clock.advance(Duration.ofDays(31));
+        hub.hub().webhooks().pass();
+        prune();
+
+        assertThat(outbox.events(tenant.id(), 0, 10))
+                .as("the event a retrying delivery waits for is kept past the retention")
+                .extracting(event -> event.entityId().orElseThrow())
+                .containsExactly(memberId);
+        assertThat(deliveries(endpointId))
+                .singleElement()
+                .satisfies(d -> assertThat(d.get("status").asText()).isEqualTo("pending"));
+
+        receiver.answer(204);
+        Api.Response resumed =
+                api().patch("/api/v1/webhook-endpoints/" + endpointId, tenant.token(), "{\"enabled\":true}");
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
+        hub.hub().webhooks().pass();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        deliveries(endpointId).get(0).get("status").asText().equals("delivered"));
+        assertThat(body(receiver.received().getLast()).at("/data/id").asText()).isEqualTo(memberId);
+
+        prune();
+        assertThat(outbox.events(tenant.id(), 0, 10)).isEmpty();
+        assertThat(deliveries(endpointId)).isEmpty();
+    }
+
+    /**
+     * The dispatcher's hourly prune, run now: the dispatcher's own runs at most once an hour of the
+     * clock, which earlier tests in this class may have moved further than this one does.
+     */
+    private void prune() {
+        new WebhookStore(hub.hub().database(), clock).prune(Duration.ofDays(30));
+    }
+
     /** A consumer that keeps what it is handed (each tenant's next events, its cursor moved past them). */
     private static final class Lagging implements dev.gatehouse.hub.outbox.OutboxConsumer {
         final List<dev.gatehouse.hub.outbox.OutboxEvent> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
