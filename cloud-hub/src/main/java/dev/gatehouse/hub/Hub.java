@@ -112,6 +112,7 @@ import dev.gatehouse.hub.portal.Portal;
 import dev.gatehouse.hub.privacy.PersonalData;
 import dev.gatehouse.hub.privacy.PrivacyService;
 import dev.gatehouse.hub.privacy.RetentionSweep;
+import dev.gatehouse.hub.privacy.VisitorPrivacyService;
 import dev.gatehouse.hub.projection.ExplainService;
 import dev.gatehouse.hub.rooms.RoomStateService;
 import dev.gatehouse.hub.rooms.RoomStateStore;
@@ -361,7 +362,7 @@ public final class Hub implements AutoCloseable {
             BillingRun billing = billing(database, clock).start();
             RetentionSweep retention = new RetentionSweep(
                             new PersonalData(database, clock),
-                            new dev.gatehouse.hub.credentials.VisitorPrivacyStore(database, clock))
+                            new dev.gatehouse.hub.privacy.VisitorPrivacyStore(database, clock))
                     .start();
             ParcelNotices parcelNotices = parcelNotices(stores, config).start();
             AnnouncementMails announcementMails = new AnnouncementMails(
@@ -500,6 +501,7 @@ public final class Hub implements AutoCloseable {
                         new ExternalAccessService(
                                 new ExternalAccessStore(stores.database(), stores.clock()), audit, maxBody),
                         new PrivacyService(new PersonalData(stores.database(), stores.clock()), audit, maxBody),
+                        new VisitorPrivacyService(stores.visitorPasses(), audit, maxBody),
                         new VisitorLogService(stores.sites(), new KioskSignIns(stores.database(), stores.clock())),
                         new ExplainService(stores.database(), stores.clock()))
                 .register(

@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Visitor passes (registered by {@link CredentialService}).
+ * Visitor passes (registered by {@link CredentialService}); their visitors' privacy (export, erasure,
+ * retention) is the privacy package's {@code VisitorPrivacyService}.
  *
  * <pre>
  * POST /api/v1/sites/{siteId}/visitor-passes   a pass and its QR token for the whole window
@@ -31,12 +32,6 @@ import java.util.Optional;
  * GET  /api/v1/visitor-passes/{id}             one pass
  * POST /api/v1/visitor-passes/{id}/revoke      revoke for good
  * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
- * GET  /api/v1/visitor-passes/{id}/export      everything held about its visitor (audited)
- * POST /api/v1/visitor-passes/{id}/erase       anonymise its visitor now, revoking the pass (audited)
- * GET  /api/v1/kiosk-sign-ins/{id}/export      everything held about a sign-in's visitor, e.g. a walk-in (audited)
- * POST /api/v1/kiosk-sign-ins/{id}/erase       anonymise that visitor now (and the pass's, revoked) (audited)
- * GET  /api/v1/visitor-retention               the tenant's retention period for visitor data
- * PUT  /api/v1/visitor-retention               set it, in days after a pass ends (audited)
  * </pre>
  */
 record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int maxBody) implements HttpService {
@@ -48,108 +43,7 @@ record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int 
                 .get("/sites/{siteId}/visitor-passes", this::list)
                 .get("/visitor-passes/{passId}", this::get)
                 .post("/visitor-passes/{passId}/revoke", this::revoke)
-                .post("/visitor-passes/{passId}/qr-token", this::issueToken)
-                .get("/visitor-passes/{passId}/export", this::export)
-                .post("/visitor-passes/{passId}/erase", this::erase)
-                .get("/kiosk-sign-ins/{signInId}/export", this::exportSignIn)
-                .post("/kiosk-sign-ins/{signInId}/erase", this::eraseSignIn)
-                .get("/visitor-retention", this::retention)
-                .put("/visitor-retention", this::setRetention);
-    }
-
-    private VisitorPrivacyStore privacy() {
-        return new VisitorPrivacyStore(store.database(), store.clock());
-    }
-
-    private void export(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
-        PassView pass = pass(req, caller);
-        java.util.Map<String, Object> export =
-                privacy().export(caller.tenantId(), pass).orElseThrow();
-        // Reading a person's data is itself on record.
-        audit.record(req, caller, "visitor-pass.export", "visitor-pass", pass.id(), pass.siteId(), null, null);
-        Json.ok(res, export);
-    }
-
-    private void erase(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
-        PassView current = pass(req, caller);
-        if (current.status().equals("active")) {
-            StoreResults.value(store.revoke(caller.tenantId(), current.id()));
-        }
-        StoreResults.value(privacy().erase(caller.tenantId(), current.id()));
-        PassView erased = store.find(caller.tenantId(), current.id()).orElseThrow();
-        // The audit keeps no copy of what was erased: only that it was.
-        audit.record(
-                req,
-                caller,
-                "visitor-pass.erase",
-                "visitor-pass",
-                current.id(),
-                current.siteId(),
-                null,
-                java.util.Map.of("status", erased.status()));
-        Json.ok(res, erased);
-    }
-
-    /** The sign-in the path names, when it is at one of the caller's sites (else 404). */
-    private VisitorPrivacyStore.SignInRef signIn(ServerRequest req, Caller.Operator caller) {
-        String id = PathIds.id(req, "signInId", "kiosk sign-in");
-        VisitorPrivacyStore.SignInRef signIn =
-                StoreResults.found(privacy().signIn(caller.tenantId(), id), "kiosk sign-in", id);
-        caller.requireCovers(signIn.siteId(), "kiosk sign-in", id);
-        return signIn;
-    }
-
-    private void exportSignIn(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
-        VisitorPrivacyStore.SignInRef signIn = signIn(req, caller);
-        java.util.Map<String, Object> export = privacy().exportSignIn(caller.tenantId(), signIn);
-        audit.record(req, caller, "kiosk-sign-in.export", "kiosk-sign-in", signIn.id(), signIn.siteId(), null, null);
-        Json.ok(res, export);
-    }
-
-    private void eraseSignIn(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
-        VisitorPrivacyStore.SignInRef signIn = signIn(req, caller);
-        Optional<PassView> pass = signIn.passId().flatMap(id -> store.find(caller.tenantId(), id));
-        if (pass.isPresent() && pass.get().status().equals("active")) {
-            StoreResults.value(store.revoke(caller.tenantId(), pass.get().id()));
-        }
-        privacy().eraseSignIn(caller.tenantId(), signIn);
-        // The audit keeps no copy of what was erased: only that it was.
-        audit.record(req, caller, "kiosk-sign-in.erase", "kiosk-sign-in", signIn.id(), signIn.siteId(), null, null);
-        Json.ok(res, privacy().exportSignIn(caller.tenantId(), signIn));
-    }
-
-    private void retention(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
-        Json.ok(res, java.util.Map.of("days", privacy().retentionDays(caller.tenantId())));
-    }
-
-    private void setRetention(ServerRequest req, ServerResponse res) {
-        Caller.Operator caller = Caller.require(req, Permission.MANAGE_SETTINGS);
-        Input input = Input.of(Json.object(req, maxBody), "days");
-        Optional<Integer> days = input.integer("days", 1, VisitorPrivacyStore.MAX_DAYS);
-        if (!input.has("days")) {
-            input.error(
-                    "days",
-                    "is required: the days visitor data is kept after a pass ends (1 to " + VisitorPrivacyStore.MAX_DAYS
-                            + ")");
-        }
-        input.done();
-        int before = privacy().retentionDays(caller.tenantId());
-        privacy().setRetentionDays(caller.tenantId(), days.orElseThrow());
-        audit.record(
-                req,
-                caller,
-                "visitor-retention.update",
-                "tenant",
-                caller.tenantId(),
-                null,
-                java.util.Map.of("days", before),
-                java.util.Map.of("days", days.get()));
-        Json.ok(res, java.util.Map.of("days", days.get()));
+                .post("/visitor-passes/{passId}/qr-token", this::issueToken);
     }
 
     private void create(ServerRequest req, ServerResponse res) {

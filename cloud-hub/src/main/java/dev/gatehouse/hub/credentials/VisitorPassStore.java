@@ -277,7 +277,7 @@ public record VisitorPassStore(Database database, Clock clock) {
     }
 
     /** Appends the pass as it is now to its site's change log, in the caller's transaction. */
-    static void sendToSite(Connection c, String tenantId, String siteId, String passId, Instant now)
+    public static void sendToSite(Connection c, String tenantId, String siteId, String passId, Instant now)
             throws SQLException {
         ChangeLog.append(
                 c,

@@ -8,7 +8,6 @@ import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.agreements.AgreementStore.Signed;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
-import dev.gatehouse.hub.credentials.VisitorPrivacyStore;
 import dev.gatehouse.hub.kiosk.KioskSignIns;
 import dev.gatehouse.hub.kiosk.KioskSignIns.VisitorSignIns;
 import dev.gatehouse.hub.members.MemberStore;

@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.privacy;
 
-import dev.gatehouse.hub.credentials.VisitorPrivacyStore;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.mqtt.MqttSettings;
+import dev.gatehouse.hub.privacy.VisitorPrivacyStore;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;

@@ -3,7 +3,6 @@ package dev.gatehouse.hub.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.hub.credentials.VisitorPrivacyStore;
 import dev.gatehouse.hub.kiosk.KioskSignIns;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreKind;

@@ -1,4 +1,4 @@
-package dev.gatehouse.hub.credentials;
+package dev.gatehouse.hub.privacy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +7,7 @@ import dev.gatehouse.hub.agreements.AgreementService;
 import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.agreements.AgreementStore.Signed;
 import dev.gatehouse.hub.credentials.CredentialViews.PassView;
+import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.kiosk.KioskSignIns;
 import dev.gatehouse.hub.kiosk.KioskSignIns.VisitorSignIns;
 import dev.gatehouse.hub.kiosk.VisitorLogService;
