@@ -48,8 +48,9 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * embedded broker allows: publish, receive, subscribe and unsubscribe under {@code
  * gh/v1/{tenant}/{site}/{device}/#} (the broker's default denies any other publish and subscription);
  * its client is the device id as user name and as the only client id it may use. Enrolling is one
- * round trip for a new device ({@code createRole}, {@code addRoleACL} for each ACL, {@code
- * createClient}); for an existing one the answer "Client already exists" leads to {@code getClient}
+ * round trip for a new device ({@code createRole} with its ACLs, {@code createClient}: two saves of
+ * the plugin's file, which it rewrites whole after every change); a role that existed gets the ACLs
+ * it lacks ({@code addRoleACL}); for an existing client the answer "Client already exists" leads to {@code getClient}
  * and then {@code setClientPassword} (which drops a connection made with the old password), and only
  * what differs of {@code setClientId}, {@code addClientRole} and {@code enableClient}. Retiring is
  * {@code disableClient}, which drops the connection. The plugin saves its file after each change.
@@ -148,22 +149,25 @@ public final class PahoDynsecAccounts implements BrokerAccounts {
     public void enrol(DeviceAccount device, String password) {
         String id = device.deviceId();
         String role = ROLE_PREFIX + id;
-        List<ObjectNode> first = new ArrayList<>();
-        first.add(command("createRole").put("rolename", role).put("textname", "Gatehouse device " + id));
-        for (ObjectNode acl : acls(device)) {
-            first.add(command("addRoleACL").put("rolename", role).setAll(acl));
-        }
+        // Two commands, so two saves of the plugin's file, for a new device: the role carries its ACLs.
+        ObjectNode createRole = command("createRole").put("rolename", role).put("textname", "Gatehouse device " + id);
+        createRole.putArray("acls").addAll(acls(device));
         ObjectNode create = command("createClient")
                 .put("username", id)
                 .put("password", password)
                 .put("clientid", id)
                 .put("textname", "Gatehouse device " + id);
         create.putArray("roles").addObject().put("rolename", role);
-        first.add(create);
-        List<JsonNode> answers = send(first);
-        check(answers.get(0), id, "Role already exists");
-        for (int i = 1; i < answers.size() - 1; i++) {
-            check(answers.get(i), id, "ACL with this topic already exists");
+        List<JsonNode> answers = send(List.of(createRole, create));
+        if (check(answers.getFirst(), id, "Role already exists").isPresent()) {
+            // A role of that name from before: give it any of the device's ACLs it lacks.
+            List<ObjectNode> missing = new ArrayList<>();
+            for (ObjectNode acl : acls(device)) {
+                missing.add(command("addRoleACL").put("rolename", role).setAll(acl));
+            }
+            for (JsonNode answer : send(missing)) {
+                check(answer, id, "ACL with this topic already exists");
+            }
         }
         if (check(answers.getLast(), id, "Client already exists").isEmpty()) {
             return;
