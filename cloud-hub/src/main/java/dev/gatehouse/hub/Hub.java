@@ -458,7 +458,7 @@ public final class Hub implements AutoCloseable {
                 stores.doors(),
                 audit,
                 mqtt::publicUrl,
-                mqtt::disconnect,
+                mqtt.deviceAccounts(),
                 config.console().publicUrl(),
                 maxBody);
         Console.Parts console = new Console.Parts(
@@ -486,9 +486,15 @@ public final class Hub implements AutoCloseable {
                         new DoorGroupService(stores.sites(), stores.doorGroups(), audit, maxBody))
                 .register(
                         "/api/v1",
-                        new DeviceService(stores.sites(), stores.devices(), audit, maxBody, mqtt::disconnect),
+                        new DeviceService(
+                                stores.sites(), stores.devices(), audit, maxBody, mqtt.deviceAccounts()::retired),
                         new ProvisioningService(
-                                stores.devices(), stores.doors(), audit, mqtt::publicUrl, mqtt::disconnect, maxBody),
+                                stores.devices(),
+                                stores.doors(),
+                                audit,
+                                mqtt::publicUrl,
+                                mqtt.deviceAccounts(),
+                                maxBody),
                         console.enrollment())
                 .register(
                         "/api/v1",

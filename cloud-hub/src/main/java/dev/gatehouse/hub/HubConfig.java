@@ -3,6 +3,7 @@ package dev.gatehouse.hub;
 import dev.gatehouse.hub.accounts.MailSettings;
 import dev.gatehouse.hub.connectors.ConnectorSettings;
 import dev.gatehouse.hub.console.ConsoleSettings;
+import dev.gatehouse.hub.mqtt.BrokerAccountSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.secrets.KeySettings;
 import dev.gatehouse.hub.secrets.TlsSettings;
@@ -184,10 +185,20 @@ public record HubConfig(
                     mqtt.get("username").asString().orElse(MqttSettings.HUB_USER),
                     text(mqtt, "password-file").map(Path::of),
                     text(mqtt, "public-url"),
-                    mqtt.get("client-id").asString().orElse(MqttSettings.HUB_USER));
+                    mqtt.get("client-id").asString().orElse(MqttSettings.HUB_USER),
+                    accounts(mqtt.get("accounts")));
         } catch (IllegalArgumentException e) {
             throw new HubConfigException(e.getMessage());
         }
+    }
+
+    private static BrokerAccountSettings accounts(Config accounts) {
+        BrokerAccountSettings defaults = BrokerAccountSettings.manual();
+        return new BrokerAccountSettings(
+                text(accounts, "kind").map(BrokerAccountSettings.Kind::of).orElse(defaults.kind()),
+                text(accounts, "username"),
+                text(accounts, "password-file").map(Path::of),
+                duration(accounts.get("timeout"), defaults.timeout()));
     }
 
     private static Optional<String> text(Config node, String key) {

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.hub.accounts.MailSettings;
+import dev.gatehouse.hub.mqtt.BrokerAccountSettings;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.store.StoreSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,11 +57,34 @@ class HubConfigTest {
                 "{hub: {mqtt: {url: 'http://broker'}}}                                  | hub.mqtt.url",
                 "{hub: {mqtt: {public-url: 'broker:1883'}}}                             | hub.mqtt.public-url",
                 "{hub: {mqtt: {client-id: 'two words'}}}                                | hub.mqtt.client-id",
+                "{hub: {mqtt: {accounts: {kind: emqx}}}}                                | hub.mqtt.accounts.kind",
+                "{hub: {mqtt: {accounts: {timeout: 0s}}}}                               | hub.mqtt.accounts.timeout",
+                "{hub: {mqtt: {embedded: false, url: 'tcp://b:1883', password-file: /p,"
+                        + " accounts: {kind: mosquitto-dynsec}}}}                       | hub.mqtt.accounts.username",
+                "{hub: {mqtt: {embedded: false, url: 'tcp://b:1883', password-file: /p,"
+                        + " accounts: {kind: mosquitto-dynsec, username: a}}}}          | hub.mqtt.accounts.password-file",
+                "{hub: {mqtt: {accounts: {kind: mosquitto-dynsec, username: a, password-file: /a}}}}"
+                        + " | hub.mqtt.accounts.kind",
             })
     void aBrokenMqttSettingNamesItsKey(String yaml, String key) {
         assertThatThrownBy(() -> load(yaml))
                 .isInstanceOf(HubConfig.HubConfigException.class)
                 .hasMessageContaining(key);
+    }
+
+    @Test
+    void theHubKeepsAnExternalBrokersDeviceAccountsWhenConfigured() throws Exception {
+        HubConfig config = load("{hub: {mqtt: {embedded: false, url: 'tcp://127.0.0.1:1883',"
+                + " password-file: /etc/gatehouse/mqtt-password, accounts: {kind: mosquitto-dynsec,"
+                + " username: gatehouse-admin, password-file: /etc/gatehouse/broker-admin-password, timeout: 2s}}}}");
+        assertThat(config.mqtt().accounts())
+                .isEqualTo(new BrokerAccountSettings(
+                        BrokerAccountSettings.Kind.MOSQUITTO_DYNSEC,
+                        Optional.of("gatehouse-admin"),
+                        Optional.of(Path.of("/etc/gatehouse/broker-admin-password")),
+                        Duration.ofSeconds(2)));
+        // By default the broker's operator keeps them, as before.
+        assertThat(load("{}").mqtt().accounts()).isEqualTo(BrokerAccountSettings.manual());
     }
 
     @Test

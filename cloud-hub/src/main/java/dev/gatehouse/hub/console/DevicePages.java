@@ -205,8 +205,8 @@ public record DevicePages(Console.Parts parts, DeviceStore devices) implements H
                     case StoreResult.Found<DeviceView> found -> found.value();
                     default -> throw PageException.notFound("There is no device " + before.id() + ".");
                 };
-        // As the API's retirement: the device's MQTT connection is dropped now.
-        parts.enrollment().disconnect().accept(before.id());
+        // As the API's retirement: the device's broker account is disabled and its connection dropped now.
+        parts.enrollment().accounts().retired(before.id());
         parts.audit()
                 .record(req, session.caller(), "device.retire", "device", before.id(), before.siteId(), before, after);
         SignInService.redirect(res, "/console/fleet/devices/" + before.id() + "?notice=retired");

@@ -106,9 +106,9 @@ public record DeviceEnrollments(Database database, Clock clock) {
 
     /**
      * Redeems a normalised code for the device holding {@code publicKeyJson}: marks the code used and
-     * provisions the device with {@code passwordHash}, all in one transaction, or changes nothing.
+     * provisions the device with the MQTT {@code password}, all in one transaction, or changes nothing.
      */
-    public Redeemed redeem(String code, String publicKeyJson, String passwordHash, String address) {
+    public Redeemed redeem(String code, String publicKeyJson, String password, String address) {
         Instant now = clock.instant();
         return database.write(c -> {
             record Row(String tenantId, String deviceId, long expiresAt, Long usedAt, String status) {}
@@ -145,13 +145,7 @@ public record DeviceEnrollments(Database database, Clock clock) {
                 return new Redeemed.Used(now);
             }
             StoreResult<DeviceStore.Issued> issued = DeviceStore.provision(
-                    c,
-                    database.masterKey(),
-                    row.tenantId(),
-                    row.deviceId(),
-                    passwordHash,
-                    Optional.of(publicKeyJson),
-                    now);
+                    c, database.masterKey(), row.tenantId(), row.deviceId(), password, Optional.of(publicKeyJson), now);
             return switch (issued) {
                 case StoreResult.Found<DeviceStore.Issued> f ->
                     new Redeemed.Enrolled(row.tenantId(), row.deviceId(), f.value());

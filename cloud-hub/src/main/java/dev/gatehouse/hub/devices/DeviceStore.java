@@ -5,6 +5,7 @@ import dev.gatehouse.hub.secrets.MasterKey;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.SealedColumns;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.tenants.TenantStore;
@@ -128,13 +129,14 @@ public record DeviceStore(Database database, Clock clock) {
     public record Issued(String slug, String siteId, String zone, List<SigningKey> keys, byte[] cardKey) {}
 
     /**
-     * Makes the device {@code active} with a new MQTT password hash (the old one stops working) and
+     * Makes the device {@code active} with a new MQTT password (the store keeps its SHA-256, and the
+     * password sealed under the master key for the broker's account; the old one stops working) and
      * answers what the edge's bundle needs; a retired device is a Conflict.
      */
-    public StoreResult<Issued> provision(String tenantId, String deviceId, String passwordHash) {
+    public StoreResult<Issued> provision(String tenantId, String deviceId, String password) {
         Instant now = clock.instant();
         return database.write(
-                c -> provision(c, database.masterKey(), tenantId, deviceId, passwordHash, Optional.empty(), now));
+                c -> provision(c, database.masterKey(), tenantId, deviceId, password, Optional.empty(), now));
     }
 
     /**
@@ -146,7 +148,7 @@ public record DeviceStore(Database database, Clock clock) {
             MasterKey masterKey,
             String tenantId,
             String deviceId,
-            String passwordHash,
+            String password,
             Optional<String> publicKey,
             Instant now)
             throws SQLException {
@@ -160,11 +162,12 @@ public record DeviceStore(Database database, Clock clock) {
         }
         int changed = Sql.update(
                 c,
-                "UPDATE devices SET status = 'active', mqtt_password_hash = ?, updated_at = ?,"
+                "UPDATE devices SET status = 'active', mqtt_password_hash = ?, mqtt_password_sealed = ?, updated_at = ?,"
                         + " public_key = COALESCE(?, public_key),"
                         + " enrolled_at = COALESCE(?, enrolled_at)"
                         + " WHERE id = ? AND tenant_id = ? AND status <> 'retired'",
-                passwordHash,
+                MqttPasswords.hash(password),
+                masterKey.seal(password, SealedColumns.DEVICE_PASSWORDS.context(deviceId)),
                 now,
                 publicKey,
                 publicKey.map(k -> now),

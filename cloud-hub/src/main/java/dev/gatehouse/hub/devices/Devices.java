@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.devices;
 
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.SealedColumns;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.protocol.topic.Topic;
 import java.sql.ResultSet;
@@ -55,6 +56,49 @@ public final class Devices {
                 Devices::ref,
                 tenantId,
                 siteId));
+    }
+
+    /**
+     * A device's MQTT account as the store keeps it: the SHA-256 of its password (null until
+     * provisioned), the password sealed under the master key (null before the hub kept it), and the
+     * SHA-256 of the password the broker last confirmed (null until it did).
+     */
+    public record Account(DeviceRef device, String hash, String sealed, String brokerHash) {}
+
+    private static final String ACCOUNTS = "SELECT t.id, t.slug, d.site_id, d.id, d.status, d.mqtt_password_hash,"
+            + " d.mqtt_password_sealed, d.mqtt_broker_hash FROM devices d JOIN tenants t ON t.id = d.tenant_id";
+
+    /** Every device's account, retired ones included. */
+    public List<Account> accounts() {
+        return database.read(c -> Sql.list(c, ACCOUNTS + " ORDER BY d.id", Devices::account));
+    }
+
+    /** One device's account, whatever its status. */
+    public Optional<Account> account(String deviceId) {
+        return database.read(c -> Sql.one(c, ACCOUNTS + " WHERE d.id = ?", Devices::account, deviceId));
+    }
+
+    private static Account account(ResultSet row) throws SQLException {
+        return new Account(ref(row), row.getString(6), row.getString(7), row.getString(8));
+    }
+
+    /** The device's password from its sealed value ({@link Account#sealed()}). */
+    public String password(String deviceId, String sealed) {
+        return database.masterKey().open(sealed, SealedColumns.DEVICE_PASSWORDS.context(deviceId));
+    }
+
+    /**
+     * The broker confirmed the password of this SHA-256, which counts only while it is still the
+     * device's: false when the device has another password by now.
+     */
+    public boolean brokerConfirmed(String deviceId, String hash) {
+        return 1
+                == database.write(c -> Sql.update(
+                        c,
+                        "UPDATE devices SET mqtt_broker_hash = ? WHERE id = ? AND mqtt_password_hash = ?",
+                        hash,
+                        deviceId,
+                        hash));
     }
 
     private static DeviceRef ref(ResultSet rows) throws SQLException {

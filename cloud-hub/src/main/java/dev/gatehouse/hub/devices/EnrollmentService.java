@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -53,7 +52,7 @@ public record EnrollmentService(
         DoorStore doors,
         Audit audit,
         Supplier<String> brokerUrl,
-        Consumer<String> disconnect,
+        DeviceAccounts accounts,
         Optional<URI> publicUrl,
         int maxBody)
         implements HttpService {
@@ -131,10 +130,7 @@ public record EnrollmentService(
         }
         String password = MqttPasswords.newDevicePassword();
         DeviceEnrollments.Redeemed redeemed = enrollments.redeem(
-                request.code(),
-                request.publicKey().toPublicJWK().toJSONString(),
-                MqttPasswords.hash(password),
-                address);
+                request.code(), request.publicKey().toPublicJWK().toJSONString(), password, address);
         switch (redeemed) {
             case DeviceEnrollments.Redeemed.Unknown unknown -> {
                 enrollments.failed(address);
@@ -166,8 +162,9 @@ public record EnrollmentService(
                         + " is retired and cannot enroll; an operator adds a new device");
             }
             case DeviceEnrollments.Redeemed.Enrolled enrolled -> {
-                // A device still connected with its earlier password loses the connection now.
-                disconnect.accept(enrolled.deviceId());
+                // The broker takes the new password now; a device still connected with its earlier one
+                // loses the connection.
+                accounts.enrolled(enrolled.deviceId());
                 DeviceView after =
                         devices.device(enrolled.tenantId(), enrolled.deviceId()).orElseThrow();
                 Caller.Operator device = new Caller.Operator(

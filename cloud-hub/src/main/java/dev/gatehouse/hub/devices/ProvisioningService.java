@@ -20,7 +20,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -31,18 +30,19 @@ import java.util.function.Supplier;
  * </pre>
  *
  * Issues a new MQTT password (the old one stops working at once; a device connected with it is
- * disconnected on the embedded broker), makes the device {@code active}, and answers the bundle:
+ * disconnected), makes the device {@code active}, and answers the bundle:
  * tenant slug, site, device, the site's zone, the broker URL and credentials, the tenant's public
  * signing keys, its card key (hex) and the site's doors. A retired device is a 409. The password is
  * shown only in this answer; the hub keeps its SHA-256. {@code brokerUrl} is the broker URL edges are
- * given; {@code disconnect} drops a device's MQTT connection.
+ * given; {@code accounts} puts the new password on the broker (and drops a connection made with the
+ * old one) before the answer.
  */
 public record ProvisioningService(
         DeviceStore devices,
         DoorStore doors,
         Audit audit,
         Supplier<String> brokerUrl,
-        Consumer<String> disconnect,
+        DeviceAccounts accounts,
         int maxBody)
         implements HttpService {
     @Override
@@ -59,10 +59,10 @@ public record ProvisioningService(
         ObjectNode body = req.content().hasEntity() ? Json.object(req, maxBody) : Json.MAPPER.createObjectNode();
         Input.of(body).done();
         String password = MqttPasswords.newDevicePassword();
-        DeviceStore.Issued issued =
-                StoreResults.value(devices.provision(tenantId, deviceId, MqttPasswords.hash(password)));
-        // A device still connected with its previous password loses the connection now.
-        disconnect.accept(deviceId);
+        DeviceStore.Issued issued = StoreResults.value(devices.provision(tenantId, deviceId, password));
+        // The broker takes the new password now; a device still connected with its previous one loses
+        // the connection.
+        accounts.enrolled(deviceId);
         DeviceView after = StoreResults.found(devices.device(tenantId, deviceId), "device", deviceId);
         audit.record(req, caller, "device.provision", "device", deviceId, before.siteId(), before, after);
         Map<String, Object> bundle = bundle(doors, tenantId, deviceId, issued, brokerUrl.get(), password);

@@ -1,6 +1,10 @@
 package dev.gatehouse.hub.mqtt;
 
+import dev.gatehouse.hub.devices.BrokerAccountException;
+import dev.gatehouse.hub.devices.BrokerAccounts;
+import dev.gatehouse.hub.devices.DeviceAccounts;
 import dev.gatehouse.hub.devices.Devices;
+import dev.gatehouse.hub.secrets.SecretFiles;
 import dev.gatehouse.hub.secrets.TlsIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,12 +28,21 @@ public final class MqttRuntime implements AutoCloseable {
     private final Optional<EmbeddedBroker> broker;
     private final MqttLink link;
     private final Devices devices;
+    private final BrokerAccounts accounts;
+    private final DeviceAccounts deviceAccounts;
 
-    private MqttRuntime(MqttSettings settings, Optional<EmbeddedBroker> broker, MqttLink link, Devices devices) {
+    private MqttRuntime(
+            MqttSettings settings,
+            Optional<EmbeddedBroker> broker,
+            MqttLink link,
+            Devices devices,
+            BrokerAccounts accounts) {
         this.settings = settings;
         this.broker = broker;
         this.link = link;
         this.devices = devices;
+        this.accounts = accounts;
+        this.deviceAccounts = new DeviceAccounts(devices, accounts);
     }
 
     /** Starts the embedded broker if configured and builds the link (not yet started). */
@@ -40,7 +53,12 @@ public final class MqttRuntime implements AutoCloseable {
     /** As above; with {@code tls} the embedded broker listens for MQTT over TLS only. */
     public static MqttRuntime create(MqttSettings settings, Path dataDir, Devices devices, Optional<TlsIdentity> tls) {
         if (!settings.enabled()) {
-            return new MqttRuntime(settings, Optional.empty(), new DisabledMqttLink(), devices);
+            return new MqttRuntime(
+                    settings,
+                    Optional.empty(),
+                    new DisabledMqttLink(),
+                    devices,
+                    new StoreReadAccounts(Optional.empty()));
         }
         if (settings.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(
@@ -60,16 +78,56 @@ public final class MqttRuntime implements AutoCloseable {
                         java.util.random.RandomGenerator.getDefault(),
                         false,
                         tls.map(TlsIdentity::selfTrust));
-                return new MqttRuntime(settings, Optional.of(broker), link, devices);
+                return new MqttRuntime(
+                        settings, Optional.of(broker), link, devices, new StoreReadAccounts(Optional.of(broker)));
             } catch (RuntimeException e) {
                 broker.close();
                 throw e;
             }
         }
         String password = readPassword(settings.passwordFile().orElseThrow());
+        BrokerAccounts accounts = externalAccounts(settings, password);
         MqttLink link =
                 new PahoMqttLink(settings.url().orElseThrow(), settings.clientId(), settings.username(), password);
-        return new MqttRuntime(settings, Optional.empty(), link, devices);
+        return new MqttRuntime(settings, Optional.empty(), link, devices, accounts);
+    }
+
+    /**
+     * The device accounts of an external broker: its operator's, or the hub's through Mosquitto's
+     * dynamic security (connected as the admin account before the hub's link, which then finds its own
+     * account made if it was missing).
+     */
+    private static BrokerAccounts externalAccounts(MqttSettings settings, String hubPassword) {
+        BrokerAccountSettings accounts = settings.accounts();
+        return switch (accounts.kind()) {
+            case MANUAL -> new StoreReadAccounts(Optional.empty());
+            case MOSQUITTO_DYNSEC -> {
+                String key = "hub.mqtt.accounts.password-file";
+                String admin = new String(
+                                SecretFiles.read(accounts.passwordFile().orElseThrow(), key), StandardCharsets.UTF_8)
+                        .strip();
+                if (admin.isEmpty()) {
+                    throw new IllegalArgumentException(
+                            key + " " + accounts.passwordFile().get().toAbsolutePath()
+                                    + " is empty; put the dynamic-security admin's password in it");
+                }
+                PahoDynsecAccounts dynsec = PahoDynsecAccounts.connect(
+                        settings.url().orElseThrow(),
+                        settings.clientId() + "-accounts",
+                        accounts.username().orElseThrow(),
+                        admin,
+                        accounts.timeout());
+                dynsec.onConnected(() -> {
+                    try {
+                        dynsec.ensureHubAccount(settings.username(), hubPassword);
+                    } catch (BrokerAccountException e) {
+                        LOG.warning("the hub's own account " + settings.username() + " on " + dynsec.description()
+                                + " is not made: " + e.getMessage());
+                    }
+                });
+                yield dynsec;
+            }
+        };
     }
 
     private static String readPassword(Path file) {
@@ -128,12 +186,14 @@ public final class MqttRuntime implements AutoCloseable {
                 .orElse("tcp://" + settings.host() + ":" + settings.port());
     }
 
-    /**
-     * Drops a device's connection after its credentials changed (rotation, retirement). Only the
-     * embedded broker can do this; an external broker keeps the session until it reconnects.
-     */
-    public void disconnect(String deviceId) {
-        broker.ifPresent(b -> b.disconnect(deviceId));
+    /** The device accounts of the broker (see {@link BrokerAccounts}). */
+    public BrokerAccounts accounts() {
+        return accounts;
+    }
+
+    /** The broker's device accounts kept as the store says (enrol, retire, reconcile). */
+    public DeviceAccounts deviceAccounts() {
+        return deviceAccounts;
     }
 
     @Override
@@ -141,7 +201,12 @@ public final class MqttRuntime implements AutoCloseable {
         try {
             link.close();
         } finally {
-            broker.ifPresent(EmbeddedBroker::close);
+            try {
+                deviceAccounts.close();
+                accounts.close();
+            } finally {
+                broker.ifPresent(EmbeddedBroker::close);
+            }
         }
     }
 }

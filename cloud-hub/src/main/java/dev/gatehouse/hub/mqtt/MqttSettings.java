@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param passwordFile the file holding that account's password (external only)
  * @param publicUrl the broker URL handed to edges in provisioning bundles
  * @param clientId the hub's MQTT client id (distinct per replica on an external broker)
+ * @param accounts who keeps the device accounts of an external broker ({@code hub.mqtt.accounts.*})
  */
 public record MqttSettings(
         boolean enabled,
@@ -25,7 +26,8 @@ public record MqttSettings(
         String username,
         Optional<Path> passwordFile,
         Optional<String> publicUrl,
-        String clientId) {
+        String clientId,
+        BrokerAccountSettings accounts) {
     /** The hub's own user name on the embedded broker; it cannot clash with a device id ({@code dev_…}). */
     public static final String HUB_USER = "gatehouse-hub";
 
@@ -53,10 +55,22 @@ public record MqttSettings(
                 throw new IllegalArgumentException("hub.mqtt.username is empty; the external broker needs a user");
             }
         }
+        if (embedded && accounts.kind() != BrokerAccountSettings.Kind.MANUAL) {
+            throw new IllegalArgumentException(
+                    "hub.mqtt.accounts.kind is " + accounts.kind().value()
+                            + " but hub.mqtt.embedded is true: the embedded broker reads device accounts from the hub's"
+                            + " store; set hub.mqtt.embedded: false and hub.mqtt.url to use an external broker");
+        }
         if (!clientId.matches("[A-Za-z0-9_-]{1,64}")) {
             throw new IllegalArgumentException(
                     "hub.mqtt.client-id '" + clientId + "' is not 1-64 characters of A-Z, a-z, 0-9, '_' and '-'");
         }
+    }
+
+    /** These settings with the device accounts kept as {@code settings} says. */
+    public MqttSettings withAccounts(BrokerAccountSettings settings) {
+        return new MqttSettings(
+                enabled, embedded, host, port, url, username, passwordFile, publicUrl, clientId, settings);
     }
 
     private static void requireBrokerUrl(String key, String value) {
@@ -77,12 +91,22 @@ public record MqttSettings(
                 HUB_USER,
                 Optional.empty(),
                 Optional.empty(),
-                HUB_USER);
+                HUB_USER,
+                BrokerAccountSettings.manual());
     }
 
     /** No MQTT at all (tests of the REST API alone). */
     public static MqttSettings disabled() {
         return new MqttSettings(
-                false, true, "127.0.0.1", 0, Optional.empty(), HUB_USER, Optional.empty(), Optional.empty(), HUB_USER);
+                false,
+                true,
+                "127.0.0.1",
+                0,
+                Optional.empty(),
+                HUB_USER,
+                Optional.empty(),
+                Optional.empty(),
+                HUB_USER,
+                BrokerAccountSettings.manual());
     }
 }

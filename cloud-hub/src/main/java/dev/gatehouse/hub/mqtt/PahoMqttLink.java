@@ -255,19 +255,7 @@ public final class PahoMqttLink implements MqttLink {
         if (closed) {
             return;
         }
-        try {
-            client.connect(options(), null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {}
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable error) {
-                    retry(attempt, error);
-                }
-            });
-        } catch (MqttException e) {
-            retry(attempt, e);
-        }
+        PahoConnect.start(client, options(), error -> retry(attempt, error));
     }
 
     private void retry(int attempt, Throwable error) {

@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * card key ({@code tenants.card_key}), each ES256 private key ({@code signing_keys.private_jwk}), and
  * each tenant's Stripe secrets ({@code stripe_settings.secret_key}, {@code .webhook_secret}), each
  * outbound webhook endpoint's signing secrets ({@code webhook_endpoints.secrets}), and each connector's
- * credentials ({@code connector_settings.credentials}).
+ * credentials ({@code connector_settings.credentials}), and each device's MQTT password ({@code
+ * devices.mqtt_password_sealed}).
  *
  * <p>At every start, before the hub serves, {@link #prepare} finds the master key and makes every
  * value sealed under it: a plaintext value (a store from before sealing, or a restored old backup)
@@ -55,6 +56,9 @@ public final class SealedColumns {
     /** Each tenant connector's credentials (client secret, access and refresh tokens, bot token) as JSON. */
     public static final Column CONNECTOR_CREDENTIALS = new Column("connector_settings", "id", "credentials");
 
+    /** Each device's MQTT password, so that the hub can (re)create its account on an external broker. */
+    public static final Column DEVICE_PASSWORDS = new Column("devices", "id", "mqtt_password_sealed");
+
     private static final List<Column> COLUMNS = List.of(
             CARD_KEYS,
             SIGNING_KEYS,
@@ -62,7 +66,8 @@ public final class SealedColumns {
             STRIPE_WEBHOOK_SECRETS,
             WEBHOOK_SECRETS,
             WIFI_CODES,
-            CONNECTOR_CREDENTIALS);
+            CONNECTOR_CREDENTIALS,
+            DEVICE_PASSWORDS);
 
     private SealedColumns() {}
 
@@ -73,8 +78,8 @@ public final class SealedColumns {
         List<Row> rows = new ArrayList<>();
         for (Column column : COLUMNS) {
             try (Statement select = c.createStatement();
-                    ResultSet result = select.executeQuery(
-                            "SELECT " + column.idColumn() + ", " + column.valueColumn() + " FROM " + column.table())) {
+                    ResultSet result = select.executeQuery("SELECT " + column.idColumn() + ", " + column.valueColumn()
+                            + " FROM " + column.table() + " WHERE " + column.valueColumn() + " IS NOT NULL")) {
                 while (result.next()) {
                     rows.add(new Row(column, result.getString(1), result.getString(2)));
                 }

@@ -9,6 +9,7 @@ import dev.gatehouse.edge.config.EdgeConfigLoader;
 import dev.gatehouse.edge.sync.SyncClient;
 import dev.gatehouse.hub.Hub;
 import dev.gatehouse.hub.HubConfig;
+import dev.gatehouse.hub.mqtt.BrokerAccountSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.secrets.TlsSettings;
 import dev.gatehouse.hub.store.StoreSettings;
@@ -64,7 +65,8 @@ class EdgePrivateCaTest {
                 MqttSettings.HUB_USER,
                 Optional.empty(),
                 Optional.of("ssl://localhost:" + brokerPort),
-                MqttSettings.HUB_USER);
+                MqttSettings.HUB_USER,
+                BrokerAccountSettings.manual());
         Path data = temp.resolve("hub");
         hub = Hub.start(
                 HubConfig.forTests(data, StoreSettings.sqlite(data))

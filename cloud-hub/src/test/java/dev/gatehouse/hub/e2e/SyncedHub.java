@@ -3,6 +3,7 @@ package dev.gatehouse.hub.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.hub.Hub;
 import dev.gatehouse.hub.HubConfig;
+import dev.gatehouse.hub.mqtt.BrokerAccountSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.store.StoreSettings;
@@ -79,7 +80,8 @@ final class SyncedHub implements AutoCloseable {
                 MqttSettings.HUB_USER,
                 Optional.of(passwordFile),
                 Optional.of(url),
-                clientId);
+                clientId,
+                BrokerAccountSettings.manual());
     }
 
     /** The embedded broker on a fixed free port, so that a restarted hub is found again. */

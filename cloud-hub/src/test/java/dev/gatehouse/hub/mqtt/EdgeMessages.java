@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Messages an edge sends, encoded as on the wire. */
-final class EdgeMessages {
+public final class EdgeMessages {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private EdgeMessages() {}
@@ -32,7 +32,8 @@ final class EdgeMessages {
         return "ev-" + IDS.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
     }
 
-    static byte[] accessEvent(String id, String site, String door) {
+    /** An unknown card denied at {@code door}: an access event any test can have ingested. */
+    public static byte[] accessEvent(String id, String site, String door) {
         return MessageCodec.encode(new Envelope(
                 id,
                 Instant.now(),
