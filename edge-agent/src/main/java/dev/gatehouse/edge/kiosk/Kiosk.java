@@ -417,11 +417,20 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
         // A known PIN whose visitor has not signed the agreement in force signs it first: the PIN is
         // decided (and the door opened) only with the signature. An unknown PIN is decided at once
         // (denied, and counted against this kiosk).
-        Optional<PassId> pass = agent.passByPin(typed);
+        // A pass that cannot open the door now (used, withdrawn, not yet or no longer valid) is decided at
+        // once too: its visitor hears why without signing first.
+        Instant now = clock.instant();
+        Optional<VisitorPass> pass = agent.passByPin(typed)
+                .flatMap(id -> agent.cache().visitorPass(id))
+                .filter(p -> p.status() == dev.gatehouse.protocol.model.PassStatus.ACTIVE
+                        && !now.isBefore(p.validFrom())
+                        && now.isBefore(p.validUntil())
+                        && !(p.singleUse() && agent.cache().visitorPassUsed(p.id())));
         if (pass.isPresent()) {
-            Optional<MemberId> host = agent.cache().visitorPass(pass.get()).flatMap(VisitorPass::host);
-            SignInExtras.Visitor visitor = new SignInExtras.Visitor(kiosk.id(), pass, Optional.empty(), host);
-            Optional<SignInExtras.ToSign> toSign = extras.agreementToSign(visitor, clock.instant());
+            Optional<MemberId> host = pass.get().host();
+            SignInExtras.Visitor visitor =
+                    new SignInExtras.Visitor(kiosk.id(), Optional.of(pass.get().id()), Optional.empty(), host);
+            Optional<SignInExtras.ToSign> toSign = extras.agreementToSign(visitor, now);
             if (toSign.isPresent()) {
                 String ticket = hold(new Pending(
                         kiosk.id(),

@@ -195,6 +195,20 @@ class KioskSignInExtrasTest {
     }
 
     @Test
+    void aPassThatCannotOpenTheDoorIsRefusedWithoutBeingAskedToSign() throws Exception {
+        // Signing first and hearing "used" afterwards would waste the visitor's time and a signature.
+        invite("vp-once", "271828", true);
+        assertThat(pin("271828").body()).contains("the door is open");
+        publish(1);
+
+        HttpResponse<String> again = pin("271828");
+
+        assertThat(again.statusCode()).isEqualTo(422);
+        assertThat(again.body()).contains("already used").doesNotContain("agreement-form");
+        assertThat(kioskEvents()).hasSize(1);
+    }
+
+    @Test
     void aWalkInSignsEveryTimeAndWithoutAnAgreementSignsNothing() throws Exception {
         // A walk-in has no identity the kiosk could recognise again.
         publish(1);
