@@ -189,6 +189,22 @@ public final class Browser implements AutoCloseable {
         await(ExpectedConditions.textToBe(org.openqa.selenium.By.tagName("h1"), text));
     }
 
+    /**
+     * Waits for an element to be shown and clicks it. An element a live update replaced between the
+     * lookup and the click (stale: nothing was clicked) is looked up again and clicked then.
+     */
+    public void click(By locator) {
+        await(driver -> {
+            WebElement element =
+                    ExpectedConditions.visibilityOfElementLocated(locator).apply(driver);
+            if (element == null) {
+                return null;
+            }
+            element.click();
+            return Boolean.TRUE;
+        });
+    }
+
     /** Waits up to {@link #WAIT} for an element to be shown and returns it. */
     public WebElement awaitVisible(By locator) {
         return await(ExpectedConditions.visibilityOfElementLocated(locator));

@@ -35,6 +35,7 @@ import dev.gatehouse.hub.billing.PassService;
 import dev.gatehouse.hub.billing.PassStore;
 import dev.gatehouse.hub.billing.PaymentService;
 import dev.gatehouse.hub.billing.PaymentStore;
+import dev.gatehouse.hub.billing.PublicPurchases;
 import dev.gatehouse.hub.billing.StripePayments;
 import dev.gatehouse.hub.billing.StripeStore;
 import dev.gatehouse.hub.billing.StripeWebhookService;
@@ -67,6 +68,7 @@ import dev.gatehouse.hub.connectors.quickbooks.QuickBooksConnector;
 import dev.gatehouse.hub.connectors.slack.SlackConnector;
 import dev.gatehouse.hub.console.AgreementPages;
 import dev.gatehouse.hub.console.Console;
+import dev.gatehouse.hub.console.KioskPages;
 import dev.gatehouse.hub.console.VisitorLogPages;
 import dev.gatehouse.hub.console.WebhookPages;
 import dev.gatehouse.hub.credentials.CredentialService;
@@ -87,6 +89,8 @@ import dev.gatehouse.hub.ingest.EventIngest;
 import dev.gatehouse.hub.ingest.IngestSignal;
 import dev.gatehouse.hub.ingest.SyncStatusService;
 import dev.gatehouse.hub.kiosk.HostNotices;
+import dev.gatehouse.hub.kiosk.HubKiosks;
+import dev.gatehouse.hub.kiosk.KioskDesk;
 import dev.gatehouse.hub.kiosk.KioskSignIns;
 import dev.gatehouse.hub.kiosk.VisitorLogService;
 import dev.gatehouse.hub.members.MemberService;
@@ -103,6 +107,7 @@ import dev.gatehouse.hub.plans.PlanAssignmentService;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.plans.PlanService;
 import dev.gatehouse.hub.plans.PlanStore;
+import dev.gatehouse.hub.portal.HubKioskPages;
 import dev.gatehouse.hub.portal.Portal;
 import dev.gatehouse.hub.privacy.PersonalData;
 import dev.gatehouse.hub.privacy.PrivacyService;
@@ -612,6 +617,7 @@ public final class Hub implements AutoCloseable {
         routing.register(new AgreementPages(stores.database(), agreementService, wifiService, audit))
                 .register("/api/v1", agreementService, wifiService);
         routing.register(new WebhookPages(webhookActions));
+        kioskRoutes(routing, stores, config, console, signal, audit);
         Portal.routes(
                 routing,
                 console,
@@ -623,6 +629,39 @@ public final class Hub implements AutoCloseable {
                         config.stripeApiBase()),
                 parcels);
         Console.fallback(routing);
+    }
+
+    /**
+     * The kiosk the hub serves for sites without an edge ({@code /kiosk/}) and its console page; a
+     * sign-in it stores wakes the host notices at once, as ingest does for an edge's.
+     */
+    private static void kioskRoutes(
+            HttpRouting.Builder routing,
+            Stores stores,
+            HubConfig config,
+            Console.Parts console,
+            IngestSignal signal,
+            Audit audit) {
+        HubKiosks kiosks = new HubKiosks(stores.database(), stores.clock());
+        StripePayments stripe = new StripePayments(
+                new PaymentStore(stores.database(), stores.clock()),
+                new StripeStore(stores.database(), stores.clock()),
+                config.stripeApiBase());
+        Invitations links = new Invitations(
+                new OneTimeLinks(stores.database(), stores.clock()),
+                console.mailer(),
+                console.settings().publicUrl());
+        routing.register(
+                new HubKioskPages(
+                        kiosks,
+                        new KioskDesk(stores.database(), stores.clock(), signal::fire),
+                        stores.tenants(),
+                        console.host(),
+                        new PublicPurchases(stores.database(), stores.clock()),
+                        stripe::enabled,
+                        links::base,
+                        console.settings().secureCookies()),
+                new KioskPages(stores.database(), kiosks, audit));
     }
 
     /** The connectors the hub offers (QuickBooks Online, Slack, HubSpot), not started. */

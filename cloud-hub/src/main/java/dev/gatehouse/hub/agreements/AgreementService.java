@@ -366,6 +366,7 @@ public record AgreementService(AgreementStore store, Audit audit, int maxBody) i
         json.put("source", s.source());
         json.put("signedAt", s.signedAt().toString());
         json.put("recordedAt", s.recordedAt().toString());
+        s.anonymisedAt().ifPresent(at -> json.put("anonymisedAt", at.toString()));
         return json;
     }
 }

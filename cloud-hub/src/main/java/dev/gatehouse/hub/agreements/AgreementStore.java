@@ -64,7 +64,8 @@ public record AgreementStore(Database database, Clock clock) {
             Map<String, String> variables,
             String source,
             Instant signedAt,
-            Instant recordedAt) {}
+            Instant recordedAt,
+            Optional<Instant> anonymisedAt) {}
 
     /**
      * A signature to record. {@code eventId} is the sign-in event's id (a visitor pass sign-in or a
@@ -393,8 +394,8 @@ public record AgreementStore(Database database, Clock clock) {
     }
 
     private static final String SIGNATURE_COLUMNS = "SELECT id, site_id, event_id, agreement_id, version, sha256,"
-            + " rendered_sha256, signer_name, signer_email, pass_id, variables, source, signed_at, recorded_at"
-            + " FROM agreement_signatures";
+            + " rendered_sha256, signer_name, signer_email, pass_id, variables, source, signed_at, recorded_at,"
+            + " anonymised_at FROM agreement_signatures";
 
     private static Signature signature(ResultSet r) throws SQLException {
         return new Signature(
@@ -411,7 +412,8 @@ public record AgreementStore(Database database, Clock clock) {
                 variables(r.getString(11)),
                 r.getString(12),
                 Instant.ofEpochMilli(r.getLong(13)),
-                Instant.ofEpochMilli(r.getLong(14)));
+                Instant.ofEpochMilli(r.getLong(14)),
+                Sql.instant(r, 15));
     }
 
     static Optional<Signature> signatureByEvent(Connection c, String tenantId, String eventId) throws SQLException {
@@ -450,6 +452,116 @@ public record AgreementStore(Database database, Clock clock) {
             params.add(limit);
             return Sql.list(c, sql.toString(), AgreementStore::signature, params.toArray());
         });
+    }
+
+    // ---- a signer's data: export, erasure, retention (the callers own the transaction)
+
+    /** Whose signatures: a visitor pass's, one sign-in event's, or a person's by e-mail (any case). */
+    public enum Signed {
+        PASS("pass_id"),
+        EVENT("event_id"),
+        EMAIL("signer_key");
+
+        private final String column;
+
+        Signed(String column) {
+            this.column = column;
+        }
+
+        private String key(String value) {
+            return this == EMAIL ? emailKey(value) : value;
+        }
+    }
+
+    /** The signatures {@code by} names, oldest first (for an export). */
+    public static List<Signature> signatures(Connection c, String tenantId, Signed by, String value)
+            throws SQLException {
+        return Sql.list(
+                c,
+                SIGNATURE_COLUMNS + " WHERE tenant_id = ? AND " + by.column + " = ? ORDER BY signed_at, id",
+                AgreementStore::signature,
+                tenantId,
+                by.key(value));
+    }
+
+    /**
+     * Anonymises the signer of the signatures {@code by} names: the name (and the {@code visitorName}
+     * the text was rendered with) becomes {@code anonymised}, the e-mail goes, and with it the key that
+     * says "this person signed" (an anonymised visitor signs again). What makes the record evidence
+     * stays: the agreement, its version, the published hash, the hash of the text as signed, the site,
+     * the source and the times. {@code hostName}, when given, replaces the host's name in the variables
+     * (the host was erased). Answers how many signatures it changed.
+     */
+    public static int anonymise(
+            Connection c,
+            String tenantId,
+            Signed by,
+            String value,
+            String anonymised,
+            Optional<String> hostName,
+            Instant now)
+            throws SQLException {
+        List<String[]> found = Sql.list(
+                c,
+                "SELECT id, variables FROM agreement_signatures WHERE tenant_id = ? AND " + by.column + " = ?"
+                        + " ORDER BY id",
+                row -> new String[] {row.getString(1), row.getString(2)},
+                tenantId,
+                by.key(value));
+        for (String[] signature : found) {
+            anonymiseOne(c, tenantId, signature[0], signature[1], anonymised, hostName, now);
+        }
+        return found.size();
+    }
+
+    private static void anonymiseOne(
+            Connection c,
+            String tenantId,
+            String id,
+            String variablesJson,
+            String anonymised,
+            Optional<String> hostName,
+            Instant now)
+            throws SQLException {
+        TreeMap<String, String> variables = new TreeMap<>(variables(variablesJson));
+        variables.computeIfPresent("visitorName", (name, was) -> anonymised);
+        hostName.ifPresent(host -> variables.computeIfPresent("hostName", (name, was) -> host));
+        Sql.update(
+                c,
+                "UPDATE agreement_signatures SET signer_name = ?, signer_email = NULL, signer_key = NULL,"
+                        + " variables = ?, anonymised_at = COALESCE(anonymised_at, ?) WHERE id = ?",
+                anonymised,
+                json(variables),
+                now,
+                id);
+        // The audit's record of the signing showed who signed: it now shows the signature as it is.
+        Signature changed = Sql.one(c, SIGNATURE_COLUMNS + " WHERE id = ?", AgreementStore::signature, id)
+                .orElseThrow();
+        Sql.update(
+                c,
+                "UPDATE audit_log SET after_json = ? WHERE tenant_id = ? AND resource_type = 'signature'"
+                        + " AND resource_id = ? AND after_json IS NOT NULL",
+                AgreementService.json(changed).toString(),
+                tenantId,
+                id);
+    }
+
+    /**
+     * Anonymises every signature made longer ago than its tenant's visitor retention period ({@code
+     * tenants.visitor_retention_days}); each once. Answers how many.
+     */
+    public static int sweep(Connection c, String anonymised, Instant now) throws SQLException {
+        List<String[]> due = Sql.list(
+                c,
+                "SELECT s.tenant_id, s.id, s.variables FROM agreement_signatures s JOIN tenants t ON t.id = s.tenant_id"
+                        + " WHERE s.anonymised_at IS NULL"
+                        + " AND s.signed_at + CAST(t.visitor_retention_days AS BIGINT) * 86400000 <= ? ORDER BY s.id",
+                row -> new String[] {row.getString(1), row.getString(2), row.getString(3)},
+                now);
+        for (String[] signature : due) {
+            anonymiseOne(c, signature[0], signature[1], signature[2], anonymised, Optional.empty(), now);
+        }
+        return due.size();
     }
 
     static String emailKey(String email) {

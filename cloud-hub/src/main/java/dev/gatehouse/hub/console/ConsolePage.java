@@ -20,6 +20,7 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.visitor-log", "/console/visitor-log", Permission.VIEW_MEMBERS),
             new NavItem("nav.announcements", "/console/announcements", Permission.VIEW_MEMBERS),
             new NavItem("nav.visitor-agreements", "/console/visitor-agreements", Permission.MANAGE_CREDENTIALS),
+            new NavItem("nav.kiosks", "/console/kiosks", Permission.MANAGE_DEVICES),
             new NavItem("nav.billing", "/console/billing", Permission.FINANCE),
             new NavItem("nav.analytics", "/console/analytics", Permission.VIEW_ANALYTICS),
             new NavItem("nav.doors", "/console/doors", Permission.VIEW_SITES),

@@ -110,6 +110,7 @@ public record VisitorLogPages(Database database, KioskSignIns signIns) implement
                 signIn.madeOffline(),
                 t.get("visitor-log.notice." + WireNames.wire(signIn.noticeState()))
                         + signIn.noticeError().map(error -> ": " + error).orElse(""),
-                signIn.noticeState() == KioskSignIns.NoticeState.FAILED);
+                signIn.noticeState() == KioskSignIns.NoticeState.FAILED
+                        || signIn.noticeState() == KioskSignIns.NoticeState.RETRYING);
     }
 }

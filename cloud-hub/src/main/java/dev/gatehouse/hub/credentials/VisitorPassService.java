@@ -33,6 +33,8 @@ import java.util.Optional;
  * POST /api/v1/visitor-passes/{id}/qr-token    the pass's QR token again
  * GET  /api/v1/visitor-passes/{id}/export      everything held about its visitor (audited)
  * POST /api/v1/visitor-passes/{id}/erase       anonymise its visitor now, revoking the pass (audited)
+ * GET  /api/v1/kiosk-sign-ins/{id}/export      everything held about a sign-in's visitor, e.g. a walk-in (audited)
+ * POST /api/v1/kiosk-sign-ins/{id}/erase       anonymise that visitor now (and the pass's, revoked) (audited)
  * GET  /api/v1/visitor-retention               the tenant's retention period for visitor data
  * PUT  /api/v1/visitor-retention               set it, in days after a pass ends (audited)
  * </pre>
@@ -49,6 +51,8 @@ record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int 
                 .post("/visitor-passes/{passId}/qr-token", this::issueToken)
                 .get("/visitor-passes/{passId}/export", this::export)
                 .post("/visitor-passes/{passId}/erase", this::erase)
+                .get("/kiosk-sign-ins/{signInId}/export", this::exportSignIn)
+                .post("/kiosk-sign-ins/{signInId}/erase", this::eraseSignIn)
                 .get("/visitor-retention", this::retention)
                 .put("/visitor-retention", this::setRetention);
     }
@@ -86,6 +90,36 @@ record VisitorPassService(VisitorPassStore store, Audit audit, Clock clock, int 
                 null,
                 java.util.Map.of("status", erased.status()));
         Json.ok(res, erased);
+    }
+
+    /** The sign-in the path names, when it is at one of the caller's sites (else 404). */
+    private VisitorPrivacyStore.SignInRef signIn(ServerRequest req, Caller.Operator caller) {
+        String id = PathIds.id(req, "signInId", "kiosk sign-in");
+        VisitorPrivacyStore.SignInRef signIn =
+                StoreResults.found(privacy().signIn(caller.tenantId(), id), "kiosk sign-in", id);
+        caller.requireCovers(signIn.siteId(), "kiosk sign-in", id);
+        return signIn;
+    }
+
+    private void exportSignIn(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.VIEW_MEMBERS);
+        VisitorPrivacyStore.SignInRef signIn = signIn(req, caller);
+        java.util.Map<String, Object> export = privacy().exportSignIn(caller.tenantId(), signIn);
+        audit.record(req, caller, "kiosk-sign-in.export", "kiosk-sign-in", signIn.id(), signIn.siteId(), null, null);
+        Json.ok(res, export);
+    }
+
+    private void eraseSignIn(ServerRequest req, ServerResponse res) {
+        Caller.Operator caller = Caller.require(req, Permission.MANAGE_CREDENTIALS);
+        VisitorPrivacyStore.SignInRef signIn = signIn(req, caller);
+        Optional<PassView> pass = signIn.passId().flatMap(id -> store.find(caller.tenantId(), id));
+        if (pass.isPresent() && pass.get().status().equals("active")) {
+            StoreResults.value(store.revoke(caller.tenantId(), pass.get().id()));
+        }
+        privacy().eraseSignIn(caller.tenantId(), signIn);
+        // The audit keeps no copy of what was erased: only that it was.
+        audit.record(req, caller, "kiosk-sign-in.erase", "kiosk-sign-in", signIn.id(), signIn.siteId(), null, null);
+        Json.ok(res, privacy().exportSignIn(caller.tenantId(), signIn));
     }
 
     private void retention(ServerRequest req, ServerResponse res) {

@@ -69,20 +69,124 @@ public final class VisitorPassUses {
                 passId,
                 tenantId);
         if (first == 1) {
-            VisitorPassStore.emit(
+            arrived(
                     c,
                     tenantId,
-                    EventType.VISITOR_ARRIVED,
+                    siteId,
                     passId,
-                    Optional.empty(),
+                    singleUse.get(),
                     Optional.of(access.door().value()),
                     now);
         }
-        if (first == 1 && singleUse.get()) {
+    }
+
+    /** The first use of a pass: {@code visitor.arrived}, and a single-use pass spent at every edge of the site. */
+    private static void arrived(
+            Connection c,
+            String tenantId,
+            String siteId,
+            String passId,
+            boolean singleUse,
+            Optional<String> door,
+            Instant now)
+            throws SQLException {
+        VisitorPassStore.emit(c, tenantId, EventType.VISITOR_ARRIVED, passId, Optional.empty(), door, now);
+        if (singleUse) {
             // Spent: every edge of the site learns it is used. It keeps its PIN until it ends, so that
             // a kiosk says "already used" rather than "unknown PIN".
             VisitorPassStore.sendToSite(c, tenantId, siteId, passId, now);
         }
+    }
+
+    /**
+     * A pass's PIN typed at the kiosk the hub serves for a site without an edge (device {@code hub},
+     * no door: {@code door_id} names the kiosk), in the caller's transaction. A single-use pass already
+     * used is refused (false, nothing written): the conditional update makes two kiosks typing it at
+     * once spend it once. The pass's site must be {@code siteId} (the caller found it by the site's PIN).
+     */
+    public static boolean spendAtHubKiosk(
+            Connection c,
+            String tenantId,
+            String siteId,
+            String passId,
+            boolean singleUse,
+            String kioskId,
+            String eventId,
+            Instant now)
+            throws SQLException {
+        int first = Sql.update(
+                c,
+                "UPDATE visitor_passes SET used_at = ?, updated_at = ? WHERE id = ? AND tenant_id = ? AND site_id = ?"
+                        + " AND used_at IS NULL",
+                now,
+                now,
+                passId,
+                tenantId,
+                siteId);
+        if (singleUse && first == 0) {
+            return false;
+        }
+        Sql.update(
+                c,
+                "INSERT INTO visitor_pass_uses (tenant_id, pass_id, device_id, event_id, site_id, door_id, presented,"
+                        + " at, received_at) VALUES (?, ?, 'hub', ?, ?, ?, ?, ?, ?)",
+                tenantId,
+                passId,
+                eventId,
+                siteId,
+                "kiosk:" + kioskId,
+                WireNames.wire(dev.gatehouse.protocol.model.PresentedKind.VISITOR_PIN),
+                now,
+                now);
+        if (first == 1) {
+            arrived(c, tenantId, siteId, passId, singleUse, Optional.empty(), now);
+        }
+        return true;
+    }
+
+    /** A pass as the hub's kiosk checks a PIN against it. */
+    public record PinPass(
+            String id,
+            Optional<String> hostMemberId,
+            String visitorName,
+            Optional<String> visitorEmail,
+            Instant validFrom,
+            Instant validUntil,
+            boolean singleUse,
+            boolean revoked,
+            boolean used) {}
+
+    /**
+     * The site's pass whose PIN is {@code pin} (6 digits), found by the PIN's keyed hash: a pass holds
+     * its PIN until it is revoked or ends (a used single-use pass keeps it, so the kiosk can say
+     * "already used"). Empty for any other PIN, including another site's or another tenant's.
+     */
+    public static Optional<PinPass> byPin(
+            Connection c, dev.gatehouse.hub.secrets.MasterKey key, String tenantId, String siteId, String pin)
+            throws SQLException {
+        if (pin == null || !pin.matches("[0-9]{6}")) {
+            return Optional.empty();
+        }
+        String hash = new dev.gatehouse.protocol.card.CardHasher(
+                        dev.gatehouse.hub.tenants.TenantStore.cardKey(c, key, tenantId))
+                .pinHash(siteId, pin);
+        return Sql.one(
+                c,
+                "SELECT id, host_member_id, visitor_name, visitor_email, valid_from, valid_until, single_use, status,"
+                        + " used_at FROM visitor_passes WHERE tenant_id = ? AND site_id = ? AND pin_hash = ?",
+                row -> new PinPass(
+                        row.getString(1),
+                        Optional.ofNullable(row.getString(2)),
+                        row.getString(3),
+                        Optional.ofNullable(row.getString(4)),
+                        Sql.instant(row, 5).orElseThrow(),
+                        Sql.instant(row, 6).orElseThrow(),
+                        row.getBoolean(7),
+                        "REVOKED".equals(row.getString(8)),
+                        Sql.instant(row, 9).isPresent()),
+                tenantId,
+                siteId,
+                hash);
     }
 
     /** How many uses the edges reported of the pass. */

@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * the site is online), and every {@link #PERIOD} anyway. A sign-in made offline reaches the hub when
  * the edge reconnects, and its mail goes then. Each notice is claimed before it is sent, so two hub
  * replicas never both send it, and a re-sent event (stored once) is never mailed twice; a failed mail
- * is tried again {@link #RETRY_AFTER} later, up to {@link KioskSignIns#MAX_NOTICE_ATTEMPTS} times.
+ * is tried again {@link #RETRY_AFTER} later (retrying), up to {@link KioskSignIns#MAX_NOTICE_ATTEMPTS}
+ * attempts, then left failed for good. A notice a stopped hub left in sending is claimed again after
+ * {@link KioskSignIns#STUCK}, or settled as failed when that was its last attempt.
  */
 public final class HostNotices implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HostNotices.class.getName());
@@ -70,6 +72,7 @@ public final class HostNotices implements AutoCloseable {
 
     /** Sends every notice that is due now; answers how many were tried (tests call it too). */
     public int sendDue() {
+        store.settleAbandoned();
         List<String[]> due = store.dueNotices(RETRY_AFTER, 100);
         for (String[] item : due) {
             send(item[0], item[1]);

@@ -31,7 +31,7 @@ import java.util.Optional;
  */
 public final class KioskSignIns {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KioskSignIns.class);
-    /** A notice still not sent after this many attempts is left failed (the visitor log shows it). */
+    /** A notice still not sent after this many attempts is left {@link NoticeState#FAILED} for good (the visitor log shows it). */
     static final int MAX_NOTICE_ATTEMPTS = 10;
     /** A notice claimed but not settled this long ago (a hub that died while sending) is claimed again. */
     static final Duration STUCK = Duration.ofMinutes(2);
@@ -50,7 +50,9 @@ public final class KioskSignIns {
         /** A hub process is sending the mail. */
         SENDING,
         SENT,
-        /** The last attempt failed; tried again later (up to {@link #MAX_NOTICE_ATTEMPTS}). */
+        /** The last attempt failed; tried again later (up to {@link #MAX_NOTICE_ATTEMPTS} attempts in all). */
+        RETRYING,
+        /** Final: every attempt failed (or the hub stopped during the last one); never tried again. */
         FAILED,
         /** Nobody to tell: a member's own check-in, or a pass without a host. */
         NONE
@@ -163,14 +165,6 @@ public final class KioskSignIns {
                             event.offline()),
                     now);
         } else {
-            Optional<String> hostName = host.isEmpty()
-                    ? Optional.empty()
-                    : Sql.one(
-                            c,
-                            "SELECT full_name FROM members WHERE id = ? AND tenant_id = ?",
-                            Sql.STRING,
-                            host.get(),
-                            tenantId);
             Outbox.emit(
                     c,
                     tenantId,
@@ -182,9 +176,7 @@ public final class KioskSignIns {
                             event.kiosk(),
                             WireNames.wire(event.kind()),
                             event.pass().map(PassId::value).orElse(null),
-                            visitorName.orElse(null),
                             host.orElse(null),
-                            hostName.orElse(null),
                             envelope.time().toString(),
                             event.offline()),
                     now);
@@ -313,22 +305,109 @@ public final class KioskSignIns {
                 id));
     }
 
-    /** A visitor's sign-in as its webhook carries it (no e-mail address: that stays in the visitor log). */
+    /**
+     * A visitor's sign-in as its webhook carries it: ids only, like the other visitor events. The
+     * visitor's name and e-mail and the host's name stay in the visitor log (read by the sign-in's id),
+     * where retention and erasure reach them; a payload already delivered could not be taken back.
+     */
     public record SignInWebhook(
             String eventId,
             String siteId,
             String kioskId,
             String kind,
             String passId,
-            String visitorName,
             String hostMemberId,
-            String hostName,
             String at,
             boolean madeOffline) {}
 
     /** A member's check-in at a kiosk as its webhook carries it. */
     public record CheckInWebhook(
             String eventId, String siteId, String kioskId, String memberId, String at, boolean madeOffline) {}
+
+    // ---- a visitor's sign-ins: export, erasure, retention (the callers own the transaction)
+
+    /** Which of a visitor's sign-ins: those with a pass, one sign-in, or those whose host is a member. */
+    public enum VisitorSignIns {
+        PASS("k.pass_id"),
+        SIGN_IN("k.id"),
+        HOST("k.host_member_id");
+
+        private final String column;
+
+        VisitorSignIns(String column) {
+            this.column = column;
+        }
+    }
+
+    /** The sign-ins {@code by} names, oldest first (for an export). */
+    public static List<SignIn> signIns(Connection c, String tenantId, VisitorSignIns by, String value)
+            throws SQLException {
+        return Sql.list(
+                c,
+                "SELECT " + COLUMNS + FROM + " WHERE k.tenant_id = ? AND " + by.column + " = ?"
+                        + " ORDER BY k.occurred_at, k.id",
+                KioskSignIns::row,
+                tenantId,
+                value);
+    }
+
+    /**
+     * Anonymises the visitor of the sign-ins {@code by} names: the name becomes {@code anonymised}, the
+     * e-mail goes; the row stays, so the visitor log still says a visitor came, when and for whom. A
+     * member's own check-in has no visitor and is left as it is. Answers the ids of the visitor sign-ins
+     * (their agreement signatures carry the same event ids).
+     */
+    public static List<String> anonymise(
+            Connection c, String tenantId, VisitorSignIns by, String value, String anonymised, Instant now)
+            throws SQLException {
+        List<String> ids = Sql.list(
+                c,
+                "SELECT k.id FROM kiosk_sign_ins k WHERE k.tenant_id = ? AND " + by.column + " = ? AND k.kind <> ?"
+                        + " ORDER BY k.id",
+                Sql.STRING,
+                tenantId,
+                value,
+                KioskEventKind.MEMBER_CHECKED_IN);
+        for (String id : ids) {
+            anonymiseOne(c, tenantId, id, anonymised, now);
+        }
+        return ids;
+    }
+
+    private static void anonymiseOne(Connection c, String tenantId, String id, String anonymised, Instant now)
+            throws SQLException {
+        Sql.update(
+                c,
+                "UPDATE kiosk_sign_ins SET visitor_name = ?, visitor_email = NULL,"
+                        // the name a visitor signed the agreement with, kept as sent (V53), goes the same way
+                        + " signer_name = CASE WHEN signer_name IS NULL THEN NULL ELSE ? END,"
+                        + " anonymised_at = COALESCE(anonymised_at, ?) WHERE tenant_id = ? AND id = ?",
+                anonymised,
+                anonymised,
+                now,
+                tenantId,
+                id);
+    }
+
+    /**
+     * Anonymises every visitor sign-in made longer ago than its tenant's visitor retention period
+     * ({@code tenants.visitor_retention_days}, the passes' period); each row once. Answers how many.
+     */
+    public static int sweep(Connection c, String anonymised, Instant now) throws SQLException {
+        List<String[]> due = Sql.list(
+                c,
+                "SELECT k.tenant_id, k.id FROM kiosk_sign_ins k JOIN tenants t ON t.id = k.tenant_id"
+                        + " WHERE k.anonymised_at IS NULL AND k.kind <> ?"
+                        + " AND k.occurred_at + CAST(t.visitor_retention_days AS BIGINT) * 86400000 <= ?"
+                        + " ORDER BY k.tenant_id, k.id",
+                row -> new String[] {row.getString(1), row.getString(2)},
+                KioskEventKind.MEMBER_CHECKED_IN,
+                now);
+        for (String[] signIn : due) {
+            anonymiseOne(c, signIn[0], signIn[1], anonymised, now);
+        }
+        return due.size();
+    }
 
     /** The site's visitor log, newest first, a page at a time. */
     public Page<SignIn> list(String tenantId, String siteId, Optional<Cursor> after, int limit) {
@@ -382,7 +461,7 @@ public final class KioskSignIns {
                         c,
                         "UPDATE kiosk_sign_ins SET notice_state = ?, notice_attempts = notice_attempts + 1, noticed_at = ?"
                                 + " WHERE tenant_id = ? AND id = ? AND notice_attempts < " + MAX_NOTICE_ATTEMPTS
-                                + " AND (notice_state IN ('PENDING', 'FAILED')"
+                                + " AND (notice_state IN ('PENDING', 'RETRYING')"
                                 + " OR (notice_state = 'SENDING' AND noticed_at < ?))",
                         NoticeState.SENDING,
                         now,
@@ -392,12 +471,18 @@ public final class KioskSignIns {
                 == 1);
     }
 
+    /** Settles a claimed notice: sent, or failed (final after {@link #MAX_NOTICE_ATTEMPTS} attempts, else retrying). */
     void noticeOutcome(String tenantId, String id, Optional<String> error) {
         Instant now = clock.instant();
         database.run(c -> Sql.update(
                 c,
-                "UPDATE kiosk_sign_ins SET notice_state = ?, notice_error = ?, noticed_at = ? WHERE tenant_id = ? AND id = ?",
-                error.isPresent() ? NoticeState.FAILED : NoticeState.SENT,
+                "UPDATE kiosk_sign_ins SET notice_state = CASE WHEN ? THEN ? WHEN notice_attempts >= "
+                        + MAX_NOTICE_ATTEMPTS + " THEN ? ELSE ? END, notice_error = ?, noticed_at = ?"
+                        + " WHERE tenant_id = ? AND id = ?",
+                error.isEmpty(),
+                NoticeState.SENT,
+                NoticeState.FAILED,
+                NoticeState.RETRYING,
                 error.map(text -> text.length() > 500 ? text.substring(0, 500) : text)
                         .orElse(null),
                 now,
@@ -406,19 +491,36 @@ public final class KioskSignIns {
     }
 
     /**
-     * Notices due: pending ones at once, failed ones {@code retryAfter} after their last attempt, and
-     * ones stuck in sending. Oldest first.
+     * Notices due: pending ones at once, retrying ones {@code retryAfter} after their last attempt, and
+     * ones stuck in sending (a hub that stopped while sending) with attempts left. Oldest first.
      */
     List<String[]> dueNotices(Duration retryAfter, int limit) {
         Instant now = clock.instant();
         return database.read(c -> Sql.list(
                 c,
                 "SELECT tenant_id, id FROM kiosk_sign_ins WHERE notice_state = 'PENDING'"
-                        + " OR (notice_state = 'FAILED' AND notice_attempts < " + MAX_NOTICE_ATTEMPTS
-                        + " AND noticed_at < ?) OR (notice_state = 'SENDING' AND noticed_at < ?)"
+                        + " OR (notice_state = 'RETRYING' AND noticed_at < ?) OR (notice_state = 'SENDING'"
+                        + " AND notice_attempts < " + MAX_NOTICE_ATTEMPTS + " AND noticed_at < ?)"
                         + " ORDER BY received_at LIMIT " + limit,
                 row -> new String[] {row.getString(1), row.getString(2)},
                 now.minus(retryAfter),
+                now.minus(STUCK)));
+    }
+
+    /**
+     * Settles as {@link NoticeState#FAILED} the notices a hub left in sending during their last allowed
+     * attempt (it stopped before it could record the outcome): nothing may claim them again, so without
+     * this they would stay "sending" for ever. Answers how many.
+     */
+    int settleAbandoned() {
+        Instant now = clock.instant();
+        return database.write(c -> Sql.update(
+                c,
+                "UPDATE kiosk_sign_ins SET notice_state = ?, notice_error = ? WHERE notice_state = ?"
+                        + " AND notice_attempts >= " + MAX_NOTICE_ATTEMPTS + " AND noticed_at < ?",
+                NoticeState.FAILED,
+                "the hub stopped while sending the last of " + MAX_NOTICE_ATTEMPTS + " attempts; not tried again",
+                NoticeState.SENDING,
                 now.minus(STUCK)));
     }
 

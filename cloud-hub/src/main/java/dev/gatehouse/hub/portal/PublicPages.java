@@ -55,7 +55,8 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * GET  /join/{slug}                          the packages sold in public: name, description, price, what it gives
- * GET  /join/{slug}/buy/{packageId}          the form: full name, e-mail, site (when there are several), day
+ * GET  /join/{slug}/buy/{packageId}          the form: full name, e-mail, site (when there are several; ?site=
+ *                                            chooses one), day
  * POST /join/{slug}/buy/{packageId}          checks it, writes a pending purchase, makes a Stripe Checkout
  *                                            Session and sends the browser to it (303); at most 5 per e-mail
  *                                            and 20 per client address in 15 minutes
@@ -144,7 +145,7 @@ public record PublicPages(
         return offer(purchases, tenantId, pkg);
     }
 
-    /** A package as a buyer sees it: the price with tax, and what it gives. */
+    /** A package as a buyer sees it: the price with tax, and what it gives (the hub's kiosk shows it too). */
     static Offer offer(PublicPurchases purchases, String tenantId, BillingPackage pkg) {
         long due = purchases.due(tenantId, pkg.price());
         String price = money(due, pkg.currency());
@@ -207,14 +208,14 @@ public record PublicPages(
             return;
         }
         List<SiteView> siteList = offered.get().sites();
-        String today = LocalDate.now(clock.withZone(zone(siteList, ""))).toString();
-        showForm(
-                req,
-                res,
-                Status.OK_200,
-                offered.get(),
-                new Fields("", "", siteList.isEmpty() ? "" : siteList.getFirst().id(), today, Map.of()),
-                null);
+        // ?site= chooses the site (the hub's kiosk links here from its site); an unknown one is ignored.
+        String siteId = req.query()
+                .first("site")
+                .asOptional()
+                .filter(id -> siteList.stream().anyMatch(site -> site.id().equals(id)))
+                .orElse(siteList.isEmpty() ? "" : siteList.getFirst().id());
+        String today = LocalDate.now(clock.withZone(zone(siteList, siteId))).toString();
+        showForm(req, res, Status.OK_200, offered.get(), new Fields("", "", siteId, today, Map.of()), null);
     }
 
     private void showForm(

@@ -3,9 +3,14 @@ package dev.gatehouse.hub.privacy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.agreements.AgreementService;
+import dev.gatehouse.hub.agreements.AgreementStore;
+import dev.gatehouse.hub.agreements.AgreementStore.Signed;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.credentials.VisitorPrivacyStore;
+import dev.gatehouse.hub.kiosk.KioskSignIns;
+import dev.gatehouse.hub.kiosk.KioskSignIns.VisitorSignIns;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.plans.PlanAssignmentStore;
 import dev.gatehouse.hub.store.Database;
@@ -45,14 +50,16 @@ import java.util.regex.Pattern;
  *
  * <p>The export is found, not listed: every table with a column naming a member ({@code member_id},
  * {@code host_member_id}, …) is read for the member's rows, so a table a later feature adds is in the
- * export without anyone remembering to add it. Columns holding secrets or their hashes (card hashes,
- * token hashes, keys) are left out.
+ * export without anyone remembering to add it (so the member's kiosk check-ins and the sign-ins of
+ * visitors they hosted are in it). Columns holding secrets or their hashes (card hashes, token hashes,
+ * keys) are left out. The agreements the member signed (at a kiosk, by their e-mail) are added.
  *
  * <p>Erasure anonymises: the member's row keeps its id and loses everything that says who the person
  * was (e-mail, name, phone, company), and so do its history and the audit log's views of it; the
  * credentials, plans, links to other platforms, sessions and calendar feeds are removed (the doors
- * forget them through the change log). The ledger (invoices, payments, charges, credits) and the
- * access events keep their rows under the bare id, as the law and the books require.
+ * forget them through the change log). The ledger (invoices, payments, charges, credits), the
+ * access events and the member's kiosk check-ins keep their rows under the bare id, as the law and
+ * the books require; the agreements they signed keep their version and hashes without their name.
  */
 public record PersonalData(Database database, Clock clock) {
     /** What an erased member's name becomes. */
@@ -125,6 +132,16 @@ public record PersonalData(Database database, Clock clock) {
                         String name = column.equals("member_id") ? table.getKey() : table.getKey() + "." + column;
                         sections.set(name, rows);
                     }
+                }
+            }
+            String email = member.get().path("email").asText("");
+            if (!email.isEmpty()) {
+                ArrayNode signed = Json.MAPPER.createArrayNode();
+                for (AgreementStore.Signature signature : AgreementStore.signatures(c, tenantId, Signed.EMAIL, email)) {
+                    signed.add(AgreementService.json(signature));
+                }
+                if (!signed.isEmpty()) {
+                    sections.set("agreement_signatures", signed);
                 }
             }
             return StoreResult.found(document);
@@ -314,6 +331,12 @@ public record PersonalData(Database database, Clock clock) {
             Sql.update(c, "DELETE FROM card_enrollments WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
             Sql.update(c, "DELETE FROM credentials WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
         }
+        // Agreements they signed by their e-mail (read before the e-mail goes): the record stays as evidence.
+        Optional<String> email =
+                Sql.one(c, "SELECT email FROM members WHERE id = ? AND tenant_id = ?", Sql.STRING, memberId, tenantId);
+        if (email.isPresent()) {
+            AgreementStore.anonymise(c, tenantId, Signed.EMAIL, email.get(), ERASED_NAME, Optional.empty(), now);
+        }
         StoreResult<MemberStore.MemberView> anonymised = MemberStore.update(
                 c,
                 tenantId,
@@ -347,6 +370,15 @@ public record PersonalData(Database database, Clock clock) {
                 VisitorPassStore.revoke(c, tenantId, passId, now);
             }
             VisitorPrivacyStore.anonymise(c, tenantId, passId, now);
+            AgreementStore.anonymise(
+                    c, tenantId, Signed.PASS, passId, VisitorPrivacyStore.ANONYMISED, Optional.of(ERASED_NAME), now);
+        }
+        // Walk-ins who chose them as host at a kiosk, the same; the agreements those visitors signed
+        // also lose the host's name they were rendered with.
+        for (String signInId : KioskSignIns.anonymise(
+                c, tenantId, VisitorSignIns.HOST, memberId, VisitorPrivacyStore.ANONYMISED, now)) {
+            AgreementStore.anonymise(
+                    c, tenantId, Signed.EVENT, signInId, VisitorPrivacyStore.ANONYMISED, Optional.of(ERASED_NAME), now);
         }
         redactHistory(c, tenantId, memberId);
         redactAudit(c, tenantId, memberId);
@@ -401,6 +433,7 @@ public record PersonalData(Database database, Clock clock) {
         kinds.put("charges", "billing_charges");
         kinds.put("credit ledger entries", "credit_ledger");
         kinds.put("access events", "access_events");
+        kinds.put("kiosk check-ins", "kiosk_sign_ins");
         kinds.put("bookings", "bookings");
         for (Map.Entry<String, String> kind : kinds.entrySet()) {
             long count = Sql.one(

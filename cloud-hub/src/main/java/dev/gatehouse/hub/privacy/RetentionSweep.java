@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 
 /**
  * Applies every tenant's retention periods each {@link #INTERVAL}: old access events deleted, members
- * cancelled long ago erased ({@link PersonalData#sweep()}), visitors whose pass ended longer ago than
- * their period anonymised ({@link VisitorPrivacyStore#sweep()}). Each run is idempotent, so replicas
+ * cancelled long ago erased ({@link PersonalData#sweep()}), visitors whose pass ended, kiosk sign-ins
+ * and agreement signatures made longer ago than their period anonymised ({@link VisitorPrivacyStore#sweep()}). Each run is idempotent, so replicas
  * that run it side by side do the same work at most twice and never disagree.
  */
 public final class RetentionSweep implements AutoCloseable {
@@ -47,7 +47,8 @@ public final class RetentionSweep implements AutoCloseable {
         try {
             int anonymised = visitors.sweep();
             if (anonymised > 0) {
-                LOG.info("retention: anonymised " + anonymised + " visitors past their tenant's period");
+                LOG.info("retention: anonymised " + anonymised + " visitor records (passes, kiosk sign-ins, agreement"
+                        + " signatures) past their tenant's period");
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the visitor retention sweep failed; it runs again in " + INTERVAL, e);

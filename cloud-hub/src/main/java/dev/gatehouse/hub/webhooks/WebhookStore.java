@@ -504,11 +504,17 @@ public record WebhookStore(Database database, Clock clock, RetrySchedule schedul
 
     private static final int PRUNE_BATCH = 1000;
 
+    /** An outbox event no webhook delivery still waits for (bound to {@link Status#PENDING}). */
+    private static final String NOTHING_WAITS = " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w"
+            + " WHERE w.event_id = outbox_events.id AND w.status = ?)";
+
     /**
      * Forgets the outbox events older than {@code retention} that every consumer of their tenant has
-     * read, with their deliveries and attempts whatever their state (a dead letter can be replayed for
-     * as long as its event is kept; an endpoint re-enabled later does not receive events older than
-     * that). Events no consumer has passed yet stay. A thousand events per transaction, oldest first.
+     * read and that no delivery still waits for, with their deliveries (delivered, aborted or dead; a
+     * dead letter can be replayed for as long as its event is kept) and attempts. Events no consumer
+     * has passed yet stay, and so does an event with a delivery still pending or retrying (also one
+     * held by a disabled endpoint, which sends it when re-enabled; deleting the endpoint lets it go):
+     * a receiver is never silently skipped. A thousand events per transaction, oldest first.
      */
     public Pruned prune(Duration retention) {
         Instant cutoff = clock.instant().minus(retention);
@@ -527,35 +533,42 @@ public record WebhookStore(Database database, Clock clock, RetrySchedule schedul
                     long upTo = Sql.one(
                                     c,
                                     "SELECT MAX(seq) FROM (SELECT seq FROM outbox_events WHERE tenant_id = ? AND seq <= ?"
-                                            + " AND created_at < ? ORDER BY seq LIMIT " + PRUNE_BATCH + ") batch",
+                                            + " AND created_at < ?" + NOTHING_WAITS + " ORDER BY seq LIMIT "
+                                            + PRUNE_BATCH + ") batch",
                                     Sql.LONG,
                                     tenantId,
                                     readByAll,
-                                    cutoff)
+                                    cutoff,
+                                    Status.PENDING)
                             .orElse(0L);
                     if (upTo == 0) {
                         return new int[] {0, 0};
                     }
-                    String old = "SELECT id FROM outbox_events WHERE tenant_id = ? AND seq <= ? AND created_at < ?";
+                    String old = "SELECT id FROM outbox_events WHERE tenant_id = ? AND seq <= ? AND created_at < ?"
+                            + NOTHING_WAITS;
                     Sql.update(
                             c,
                             "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries"
                                     + " WHERE event_id IN (" + old + "))",
                             tenantId,
                             upTo,
-                            cutoff);
+                            cutoff,
+                            Status.PENDING);
                     int gone = Sql.update(
                             c,
                             "DELETE FROM webhook_deliveries WHERE event_id IN (" + old + ")",
                             tenantId,
                             upTo,
-                            cutoff);
+                            cutoff,
+                            Status.PENDING);
                     int pruned = Sql.update(
                             c,
-                            "DELETE FROM outbox_events WHERE tenant_id = ? AND seq <= ? AND created_at < ?",
+                            "DELETE FROM outbox_events WHERE tenant_id = ? AND seq <= ? AND created_at < ?"
+                                    + NOTHING_WAITS,
                             tenantId,
                             upTo,
-                            cutoff);
+                            cutoff,
+                            Status.PENDING);
                     return new int[] {pruned, gone};
                 });
                 if (removed[0] == 0) {

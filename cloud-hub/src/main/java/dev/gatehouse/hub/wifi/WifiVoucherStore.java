@@ -349,6 +349,51 @@ public record WifiVoucherStore(Database database, Clock clock) {
         return database.write(c -> markIssued(c, tenantId, siteId, voucherId, eventId, deviceId, now));
     }
 
+    /** A voucher handed out at the hub's kiosk: its code and until when it lets the visitor on. */
+    public record HandedOut(String voucherId, String code, Instant validUntil) {
+        @Override
+        public String toString() {
+            return "HandedOut[voucherId=" + voucherId + ", code=…, validUntil=" + validUntil + "]";
+        }
+    }
+
+    /**
+     * Hands a voucher out at the kiosk the hub serves for a site without an edge, for sign-in {@code
+     * eventId}, in the caller's transaction: the oldest code no edge holds, unexpired, marked issued
+     * (device {@code hub}) and opened. Empty when the pool has none left. A code is handed out once
+     * however many kiosks ask at once (the conditional update).
+     */
+    public static Optional<HandedOut> handOutAtHub(
+            Connection c, MasterKey key, String tenantId, String siteId, String eventId, Instant now)
+            throws SQLException {
+        for (Row row : Sql.list(
+                c,
+                ROW_COLUMNS + " WHERE site_id = ? AND tenant_id = ? AND device_id IS NULL AND issued_at IS NULL"
+                        + " AND (expires_at IS NULL OR expires_at > ?) ORDER BY uploaded_at, id LIMIT 5",
+                WifiVoucherStore::row,
+                siteId,
+                tenantId,
+                now)) {
+            if (Sql.update(
+                            c,
+                            "UPDATE wifi_vouchers SET issued_at = ?, issued_event_id = ?, issued_device_id = 'hub'"
+                                    + " WHERE id = ? AND issued_at IS NULL AND device_id IS NULL",
+                            now,
+                            eventId,
+                            row.id())
+                    == 1) {
+                String sealed = Sql.one(c, "SELECT code_sealed FROM wifi_vouchers WHERE id = ?", Sql.STRING, row.id())
+                        .orElseThrow();
+                Instant until = row.minutes()
+                        .map(minutes -> now.plus(Duration.ofMinutes(minutes)))
+                        .orElseGet(() -> row.expires().orElseThrow());
+                return Optional.of(
+                        new HandedOut(row.id(), key.open(sealed, SealedColumns.WIFI_CODES.context(row.id())), until));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The vouchers the site's edges hold (allocated, not handed out), without their codes: what a snapshot carries. */
     public static List<WifiVoucher> live(Connection c, String tenantId, String siteId) throws SQLException {
         return Sql.list(

@@ -264,7 +264,7 @@ class BookingPagesTest extends LiveBrowserTest {
         assertThat(browser.driver().findElements(By.cssSelector("a.slot"))).isEmpty();
         Axe.assertNoSeriousViolations(browser, "day view of a technician");
         browser.screenshot("day-view-technician");
-        cell.findElement(By.tagName("a")).click();
+        browser.click(By.cssSelector("td.booked[data-booking='" + made + "'] a"));
         assertThat(browser.awaitVisible(By.id("booking-facts")).getText()).doesNotContain("Tom Private");
         assertThat(browser.driver().findElements(By.id("cancel-form"))).isEmpty();
 

@@ -59,7 +59,7 @@ class DoorPagesTest extends LiveBrowserTest {
                 .isEqualTo("Held-open time: each edge's own");
         Axe.assertNoSeriousViolations(browser, "doors");
         int before = site.edge.relayTransitions();
-        row.findElement(By.cssSelector("form button[type=submit]")).click();
+        browser.click(By.cssSelector("#door-" + site.door + " form button[type=submit]"));
         browser.awaitVisible(By.cssSelector("p.notice"));
         // The signed command reached the edge, which pulsed the door's relay.
         await().atMost(Duration.ofSeconds(15)).until(() -> site.edge.relayTransitions() > before);

@@ -37,8 +37,8 @@ class DoorPolicyPagesTest extends LiveBrowserTest {
 
     void openPolicy() {
         browser.open(site.url("/console/doors"));
-        browser.awaitVisible(By.cssSelector("#door-" + site.door + " a[href$='/policy']"))
-                .click();
+        // The doors page updates its rows live: a row replaced under the click is looked up again.
+        browser.click(By.cssSelector("#door-" + site.door + " a[href$='/policy']"));
         browser.awaitVisible(By.id("held-open"));
     }
 

@@ -264,6 +264,29 @@ class KioskSignInSuppliesTest {
     }
 
     @Test
+    void anonymisingTheVisitorAlsoReplacesTheNameTheySignedWith() {
+        // The signature kept as sent names the visitor too: retention and erasure must reach it.
+        Fixture f = fixture("supplies-anonymised");
+        Envelope signedIn = walkIn(f, Optional.of(signature(f.v1())), Optional.empty());
+        ingest(f, signedIn);
+
+        hub.hub()
+                .database()
+                .run(c -> KioskSignIns.anonymise(
+                        c,
+                        f.tenant().id(),
+                        KioskSignIns.VisitorSignIns.SIGN_IN,
+                        signedIn.id(),
+                        "(anonymised)",
+                        Instant.now()));
+
+        KioskSignIns.Supplies kept =
+                signIns().supplies(f.tenant().id(), signedIn.id()).orElseThrow();
+        assertThat(kept.signerName()).contains("(anonymised)");
+        assertThat(kept.agreementVersion()).contains(1);
+    }
+
+    @Test
     void aVoucherThePoolDoesNotKnowIsKeptWithTheReasonAndTheSignInStands() {
         Fixture f = fixture("supplies-unknown-voucher");
         Envelope signedIn = walkIn(f, Optional.empty(), Optional.of("wv-not-ours"));

@@ -125,11 +125,16 @@ class KioskSignInsTest {
                 .database()
                 .read(c -> Sql.one(c, "SELECT payload FROM outbox_events WHERE entity_id = ?", Sql.STRING, walkIn.id()))
                 .orElseThrow();
-        // What Slack will post: who, for whom; never the visitor's e-mail address.
+        // Ids only, like the other visitor events: a delivered payload cannot be erased, so the
+        // visitor's name and e-mail and the host's name stay in the visitor log, which retention reaches.
         assertThat(payload)
-                .contains("\"visitorName\":\"Grace Hopper\"")
-                .contains("\"hostName\":\"Ada Host\"")
                 .contains("\"kind\":\"walk-in-signed-in\"")
+                .contains("\"hostMemberId\":\"" + host + "\"")
+                .contains("\"eventId\":\"" + walkIn.id() + "\"")
+                .doesNotContain("Grace Hopper")
+                .doesNotContain("Ada Host")
+                .doesNotContain("visitorName")
+                .doesNotContain("hostName")
                 .doesNotContain("grace@example.org");
     }
 
@@ -154,6 +159,107 @@ class KioskSignInsTest {
             assertThat(GreenMailUtil.getAddressList(mail.getAllRecipients())).isEqualTo("ada@acme.example");
             assertThat(GreenMailUtil.getBody(mail)).contains("offline");
         });
+    }
+
+    /** A walk-in stored as a stopped hub left it: its notice claimed ({@code SENDING}) 3 minutes ago. */
+    private static Envelope leftSending(String visitor, int attempts) {
+        Envelope walkIn = event(
+                KioskEvent.walkIn(site, "k-lobby", MemberId.of(host), visitor, Optional.empty(), false), Instant.now());
+        // In one transaction with the ingest, so the hub's own sender never sees it pending.
+        hub.hub().database().run(c -> {
+            KioskSignIns.insert(c, acme.id(), "pi-1", walkIn, Instant.now());
+            Sql.update(
+                    c,
+                    "UPDATE kiosk_sign_ins SET notice_state = 'SENDING', notice_attempts = ?, noticed_at = ? WHERE id = ?",
+                    attempts,
+                    Instant.now().minus(KioskSignIns.STUCK).minusSeconds(60),
+                    walkIn.id());
+        });
+        return walkIn;
+    }
+
+    private static JsonNode logEntry(String id) {
+        JsonNode items = hub.api()
+                .get("/api/v1/sites/" + site + "/visitor-log?limit=500", acme.token())
+                .json()
+                .get("items");
+        for (JsonNode item : items) {
+            if (item.get("id").asText().equals(id)) {
+                return item;
+            }
+        }
+        throw new AssertionError("sign-in " + id + " is not in the visitor log");
+    }
+
+    private static String noticeState(String id) {
+        return hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT notice_state FROM kiosk_sign_ins WHERE id = ?", Sql.STRING, id))
+                .orElseThrow();
+    }
+
+    /**
+     * A hub that stops while mailing a host leaves the notice "sending". After a restart the notice is
+     * sent once it has been stuck long enough; one stuck on its last allowed attempt can never be
+     * claimed again, so it must end failed (and say so in the visitor log), not stay "sending" and be
+     * picked up by every pass for ever.
+     */
+    @Test
+    void aNoticeLeftSendingByAStoppedHubIsSentAfterARestartOrEndsFailedOnItsLastAttempt() {
+        Envelope recovered = leftSending("Katherine Johnson", 3);
+        Envelope abandoned = leftSending("Dorothy Vaughan", KioskSignIns.MAX_NOTICE_ATTEMPTS);
+
+        hub.hub().hostNotices().sendDue();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> noticeState(recovered.id()).equals("SENT")
+                        && noticeState(abandoned.id()).equals("FAILED"));
+        hub.hub().hostNotices().sendDue();
+
+        assertThat(mailsAbout("Katherine Johnson")).hasSize(1);
+        assertThat(mailsAbout("Dorothy Vaughan")).isEmpty();
+        assertThat(noticeState(abandoned.id())).isEqualTo("FAILED");
+        JsonNode shown = logEntry(abandoned.id());
+        assertThat(shown.get("hostNotice").asText()).isEqualTo("failed");
+        assertThat(shown.get("hostNoticeError").asText()).contains("10 attempts");
+        List<String> sending = hub.hub()
+                .database()
+                .read(c -> Sql.list(c, "SELECT id FROM kiosk_sign_ins WHERE notice_state = 'SENDING'", Sql.STRING));
+        assertThat(sending).doesNotContain(abandoned.id());
+    }
+
+    /** A failed mail is tried again ("retrying") until its last attempt, then "failed" for good. */
+    @Test
+    void aFailingNoticeIsRetryingUntilItsLastAttemptThenFailedForGood() {
+        String gone = hub.create(
+                "/api/v1/members", acme.token(), "{\"email\":\"gone@acme.example\",\"fullName\":\"Gone Host\"}");
+        Envelope early = event(
+                KioskEvent.walkIn(site, "k-lobby", MemberId.of(gone), "Early Visitor", Optional.empty(), false),
+                Instant.now());
+        Envelope last = event(
+                KioskEvent.walkIn(site, "k-lobby", MemberId.of(gone), "Late Visitor", Optional.empty(), false),
+                Instant.now());
+        hub.hub().database().run(c -> {
+            KioskSignIns.insert(c, acme.id(), "pi-1", early, Instant.now());
+            KioskSignIns.insert(c, acme.id(), "pi-1", last, Instant.now());
+            // The host has no address to write to any more: every attempt fails.
+            Sql.update(c, "UPDATE members SET erased_at = ? WHERE id = ?", Instant.now(), gone);
+            Sql.update(
+                    c,
+                    "UPDATE kiosk_sign_ins SET notice_attempts = ? WHERE id = ?",
+                    KioskSignIns.MAX_NOTICE_ATTEMPTS - 1,
+                    last.id());
+        });
+
+        hub.hub().hostNotices().sendDue();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> noticeState(early.id()).equals("RETRYING")
+                        && noticeState(last.id()).equals("FAILED"));
+
+        assertThat(logEntry(early.id()).get("hostNotice").asText()).isEqualTo("retrying");
+        assertThat(logEntry(last.id()).get("hostNotice").asText()).isEqualTo("failed");
+        assertThat(logEntry(last.id()).get("hostNoticeError").asText()).contains("no e-mail address");
     }
 
     @Test

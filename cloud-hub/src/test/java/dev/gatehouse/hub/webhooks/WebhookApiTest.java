@@ -287,13 +287,75 @@ class WebhookApiTest {
             // reads the rest
         }
         String fresh = member("new1");
+        // Delivered and recorded before the clock moves: an attempt in flight when the clock jumps an
+        // hour would outlive its lease and be claimed again, as it should be.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> receiver.count() == 3
+                        && deliveries(endpointId).size() == 2
+                        && deliveries(endpointId).findValuesAsText("status").stream()
+                                .allMatch("delivered"::equals));
         clock.advance(WebhookDispatcher.PRUNE_EVERY);
         hub.hub().webhooks().pass();
         assertThat(outbox.events(tenant.id(), 0, 10))
                 .extracting(event -> event.entityId().orElseThrow())
                 .containsExactly(fresh);
-        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 3);
+        assertThat(receiver.count()).isEqualTo(3);
         assertThat(deliveries(endpointId)).hasSize(1);
+    }
+
+    /**
+     * Retention must never drop an event a receiver is still owed: an endpoint the operator paused
+     * while a delivery was retrying gets it when it is switched back on, however old the event is by
+     * then. Once delivered, the event goes at the next prune.
+     */
+    @Test
+    void theOutboxKeepsAnEventPastItsRetentionWhileADeliveryStillWaitsForIt() {
+        receiver.answer(500);
+        String endpointId = endpoint("{\"url\":\"" + receiver.url("/paused") + "\"}")
+                .at("/endpoint/id")
+                .asText();
+        String memberId = member("owed");
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.count() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> deliveries(endpointId).get(0).get("attempts").asInt() == 1);
+        Api.Response paused =
+                api().patch("/api/v1/webhook-endpoints/" + endpointId, tenant.token(), "{\"enabled\":false}");
+        assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
+        Outbox outbox = new Outbox(hub.hub().database());
+
+        clock.advance(Duration.ofDays(31));
+        hub.hub().webhooks().pass();
+        prune();
+
+        assertThat(outbox.events(tenant.id(), 0, 10))
+                .as("the event a retrying delivery waits for is kept past the retention")
+                .extracting(event -> event.entityId().orElseThrow())
+                .containsExactly(memberId);
+        assertThat(deliveries(endpointId))
+                .singleElement()
+                .satisfies(d -> assertThat(d.get("status").asText()).isEqualTo("pending"));
+
+        receiver.answer(204);
+        Api.Response resumed =
+                api().patch("/api/v1/webhook-endpoints/" + endpointId, tenant.token(), "{\"enabled\":true}");
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
+        hub.hub().webhooks().pass();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        deliveries(endpointId).get(0).get("status").asText().equals("delivered"));
+        assertThat(body(receiver.received().getLast()).at("/data/id").asText()).isEqualTo(memberId);
+
+        prune();
+        assertThat(outbox.events(tenant.id(), 0, 10)).isEmpty();
+        assertThat(deliveries(endpointId)).isEmpty();
+    }
+
+    /**
+     * The dispatcher's hourly prune, run now: the dispatcher's own runs at most once an hour of the
+     * clock, which earlier tests in this class may have moved further than this one does.
+     */
+    private void prune() {
+        new WebhookStore(hub.hub().database(), clock).prune(Duration.ofDays(30));
     }
 
     /** A consumer that keeps what it is handed (each tenant's next events, its cursor moved past them). */
