@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.kiosk;
 
+import dev.gatehouse.hub.agreements.AgreementStore;
 import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Cursor;
@@ -7,9 +8,11 @@ import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Page;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
+import dev.gatehouse.hub.wifi.WifiVoucherStore;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.message.KioskEventKind;
+import dev.gatehouse.protocol.message.KioskSignature;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
 import java.sql.Connection;
@@ -27,6 +30,7 @@ import java.util.Optional;
  * and the host's notice (the mail {@link HostNotices} sends) tracked on the row.
  */
 public final class KioskSignIns {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(KioskSignIns.class);
     /** A notice still not sent after this many attempts is left {@link NoticeState#FAILED} for good (the visitor log shows it). */
     static final int MAX_NOTICE_ATTEMPTS = 10;
     /** A notice claimed but not settled this long ago (a hub that died while sending) is claimed again. */
@@ -138,7 +142,13 @@ public final class KioskSignIns {
                 now,
                 tellHost ? NoticeState.PENDING : NoticeState.NONE);
         if (inserted == 0) {
-            return false;
+            return false; // re-delivered: its signature and voucher were recorded with it the first time
+        }
+        if (event.signature().isPresent()) {
+            recordSignature(c, tenantId, deviceId, envelope, visitorEmail, now);
+        }
+        if (event.voucher().isPresent()) {
+            markVoucher(c, tenantId, deviceId, envelope, now);
         }
         if (event.kind() == KioskEventKind.MEMBER_CHECKED_IN) {
             Outbox.emit(
@@ -172,6 +182,127 @@ public final class KioskSignIns {
                     now);
         }
         return true;
+    }
+
+    /**
+     * Records the agreement's signature that sign-in {@code envelope} carries, once, in the ingest's
+     * transaction ({@link AgreementStore#recordSignature}), and keeps the signature as sent on the
+     * sign-in's row with its outcome. A signature of a superseded version (signed offline before the
+     * new one reached the edge) is recorded as what the visitor signed; one whose version or hashes this
+     * hub never published is refused by the store, and stays on the row only, with the reason.
+     */
+    private static void recordSignature(
+            Connection c, String tenantId, String deviceId, Envelope envelope, Optional<String> email, Instant now)
+            throws SQLException {
+        KioskEvent event = envelope.payloadAs(KioskEvent.class);
+        KioskSignature signed = event.signature().orElseThrow();
+        AgreementStore.Recording recording = AgreementStore.recordSignature(
+                c,
+                tenantId,
+                new AgreementStore.NewSignature(
+                        event.site(),
+                        envelope.id(),
+                        signed.agreement(),
+                        signed.version(),
+                        signed.sha256(),
+                        signed.renderedSha256(),
+                        signed.signer(),
+                        email,
+                        event.pass().map(PassId::value),
+                        signed.variables(),
+                        deviceId,
+                        envelope.time()),
+                now);
+        Optional<String> id = Optional.empty();
+        Optional<String> refused = Optional.empty();
+        switch (recording) {
+            case AgreementStore.Recorded recorded ->
+                id = Optional.of(recorded.signature().id());
+            case AgreementStore.Refused refusal -> {
+                refused = Optional.of(refusal.reason());
+                log.warn(
+                        "kiosk sign-in {} of tenant {}: its signature of agreement {} v{} is not recorded: {}",
+                        envelope.id(),
+                        tenantId,
+                        signed.agreement(),
+                        signed.version(),
+                        refusal.reason());
+            }
+        }
+        Sql.update(
+                c,
+                "UPDATE kiosk_sign_ins SET agreement_id = ?, agreement_version = ?, agreement_sha256 = ?,"
+                        + " rendered_sha256 = ?, signer_name = ?, signature_id = ?, signature_refused = ?"
+                        + " WHERE tenant_id = ? AND id = ?",
+                signed.agreement(),
+                signed.version(),
+                signed.sha256(),
+                signed.renderedSha256(),
+                signed.signer(),
+                id.orElse(null),
+                refused.orElse(null),
+                tenantId,
+                envelope.id());
+    }
+
+    /**
+     * Marks the Wi-Fi voucher that sign-in {@code envelope} handed out as issued, once, in the ingest's
+     * transaction ({@link WifiVoucherStore#markIssued}: it leaves the edges' caches and the edge's slice
+     * is topped up), and keeps its id on the sign-in's row, with the reason when the pool could not mark it.
+     */
+    private static void markVoucher(Connection c, String tenantId, String deviceId, Envelope envelope, Instant now)
+            throws SQLException {
+        KioskEvent event = envelope.payloadAs(KioskEvent.class);
+        String voucher = event.voucher().orElseThrow();
+        Optional<String> refused =
+                switch (WifiVoucherStore.markIssued(
+                        c, tenantId, event.site(), voucher, envelope.id(), deviceId, envelope.time())) {
+                    case WifiVoucherStore.Marked marked -> Optional.empty();
+                    case WifiVoucherStore.NotMarked not -> Optional.of(not.reason());
+                };
+        refused.ifPresent(reason -> log.warn(
+                "kiosk sign-in {} of tenant {}: wifi voucher {} not marked issued: {}",
+                envelope.id(),
+                tenantId,
+                voucher,
+                reason));
+        Sql.update(
+                c,
+                "UPDATE kiosk_sign_ins SET wifi_voucher_id = ?, voucher_refused = ? WHERE tenant_id = ? AND id = ?",
+                voucher,
+                refused.orElse(null),
+                tenantId,
+                envelope.id());
+    }
+
+    /** What a sign-in carried beside the visit, as its row keeps it (issue 17). */
+    public record Supplies(
+            Optional<String> agreementId,
+            Optional<Integer> agreementVersion,
+            Optional<String> renderedSha256,
+            Optional<String> signerName,
+            Optional<String> signatureId,
+            Optional<String> signatureRefused,
+            Optional<String> wifiVoucherId,
+            Optional<String> voucherRefused) {}
+
+    /** The agreement signed and the voucher handed out with sign-in {@code id}, as kept on its row. */
+    public Optional<Supplies> supplies(String tenantId, String id) {
+        return database.read(c -> Sql.one(
+                c,
+                "SELECT agreement_id, agreement_version, rendered_sha256, signer_name, signature_id, signature_refused,"
+                        + " wifi_voucher_id, voucher_refused FROM kiosk_sign_ins WHERE tenant_id = ? AND id = ?",
+                row -> new Supplies(
+                        Optional.ofNullable(row.getString(1)),
+                        row.getObject(2) == null ? Optional.empty() : Optional.of(row.getInt(2)),
+                        Optional.ofNullable(row.getString(3)),
+                        Optional.ofNullable(row.getString(4)),
+                        Optional.ofNullable(row.getString(5)),
+                        Optional.ofNullable(row.getString(6)),
+                        Optional.ofNullable(row.getString(7)),
+                        Optional.ofNullable(row.getString(8))),
+                tenantId,
+                id));
     }
 
     /**
@@ -248,7 +379,10 @@ public final class KioskSignIns {
         Sql.update(
                 c,
                 "UPDATE kiosk_sign_ins SET visitor_name = ?, visitor_email = NULL,"
+                        // the name a visitor signed the agreement with, kept as sent (V53), goes the same way
+                        + " signer_name = CASE WHEN signer_name IS NULL THEN NULL ELSE ? END,"
                         + " anonymised_at = COALESCE(anonymised_at, ?) WHERE tenant_id = ? AND id = ?",
+                anonymised,
                 anonymised,
                 now,
                 tenantId,

@@ -59,7 +59,7 @@ public record SyncStore(Database database, Clock clock) {
     /** The tenant's active signing key. */
     /**
      * What the hub reads from this device beyond the first version, for its {@code hub.time}: the
-     * features the device reported that the hub reads ({@link DeviceState#ROOMS_FEATURE}, {@link KioskEvent#FEATURE}); none for a
+     * features the device reported that the hub reads ({@link DeviceState#ROOMS_FEATURE}, {@link KioskEvent#FEATURE}, {@link KioskEvent#SIGNATURES_FEATURE}); none for a
      * device that has not reported them, since an older edge refuses a {@code hub.time} with them.
      */
     public List<String> readsFrom(String tenantId, String deviceId) {
@@ -71,7 +71,7 @@ public record SyncStore(Database database, Clock clock) {
                         deviceId))
                 .orElse("");
         List<String> reported = java.util.Arrays.asList(features.split(","));
-        return java.util.stream.Stream.of(DeviceState.ROOMS_FEATURE, KioskEvent.FEATURE)
+        return java.util.stream.Stream.of(DeviceState.ROOMS_FEATURE, KioskEvent.FEATURE, KioskEvent.SIGNATURES_FEATURE)
                 .filter(reported::contains)
                 .toList();
     }

@@ -25,8 +25,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A visitor signs in at the kiosk of a real edge agent while the hub is stopped, and the hub, back,
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * serving the kiosk over HTTP, GreenMail as the SMTP server.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KioskSignInIT {
 
     private GreenMail smtp;
@@ -229,6 +233,71 @@ class KioskSignInIT {
         assertThat(walkIn.body()).contains("Welcome, Katherine Johnson!").contains("Bo Host is being told");
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> mailsTo("bo@kiosk.example").size() == 2);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: the agreement it publishes would ask the other tests' walk-ins to sign
+    void aWalkInSignsTheHubsAgreementAtTheEdgeAndTheHubRecordsTheSignatureAndTheVoucherOnce() throws Exception {
+        String host = create("/api/v1/members", "{\"email\":\"cy@kiosk.example\",\"fullName\":\"Cy Host\"}");
+        Api.Response agreement = hub.api()
+                .post(
+                        "/api/v1/agreements",
+                        token,
+                        "{\"siteId\":\"" + siteId + "\",\"title\":\"House rules\",\"body\":\"I, {visitorName},"
+                                + " visiting {hostName}, keep the doors shut behind me.\"}");
+        assertThat(agreement.status()).as(agreement.toString()).isEqualTo(201);
+        Api.Response pool = hub.api()
+                .sendBytes(
+                        "POST",
+                        "/api/v1/sites/" + siteId + "/wifi-vouchers",
+                        token,
+                        "code,minutes,expires\nLOBBY-1,240,\nLOBBY-2,240,\n"
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        java.util.Optional.of("text/csv"));
+        assertThat(pool.status()).as(pool.toString()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30)).until(() -> site.agent.hubReachable());
+        awaitInSync();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> site.agent.cache().agreement().isPresent()
+                        && site.agent.cache().vouchersLeft(device, Instant.now()) == 2);
+
+        HttpResponse<String> shown = tablet.signInWalkIn("Mary Jackson", host);
+        assertThat(shown.body()).contains("I, Mary Jackson, visiting Cy Host, keep the doors shut behind me.");
+        HttpResponse<String> welcome = tablet.signAgreement(shown.body(), "Mary Jackson");
+
+        assertThat(welcome.statusCode()).as(welcome.body()).isEqualTo(200);
+        assertThat(welcome.body()).contains("Welcome, Mary Jackson!").contains("LOBBY-");
+        Envelope signedIn = site.agent.cache().outbox().peek(100).stream()
+                .filter(e -> e.payload() instanceof KioskEvent kiosk
+                        && kiosk.signature().isPresent())
+                .findFirst()
+                .orElseThrow();
+        String voucher = signedIn.payloadAs(KioskEvent.class).voucher().orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> site.outboxDepth() == 0);
+        // Sent again (a lost acknowledgement): acknowledged, and nothing recorded twice.
+        site.agent.cache().outbox().append(signedIn);
+        await().atMost(Duration.ofSeconds(60)).until(() -> site.outboxDepth() == 0);
+
+        assertThat(count("SELECT COUNT(*) FROM agreement_signatures WHERE event_id = ?", signedIn.id()))
+                .isEqualTo(1);
+        assertThat(count(
+                        "SELECT COUNT(*) FROM agreement_signatures WHERE event_id = ? AND signer_name = 'Mary Jackson'"
+                                + " AND source = ?",
+                        signedIn.id(),
+                        device))
+                .isEqualTo(1);
+        assertThat(count(
+                        "SELECT COUNT(*) FROM wifi_vouchers WHERE id = ? AND issued_event_id = ?",
+                        voucher,
+                        signedIn.id()))
+                .isEqualTo(1);
+        assertThat(count(
+                        "SELECT COUNT(*) FROM kiosk_sign_ins WHERE id = ? AND signature_id IS NOT NULL", signedIn.id()))
+                .isEqualTo(1);
+    }
+
+    private long count(String sql, Object... params) {
+        return hub.hub().database().read(c -> Sql.one(c, sql, Sql.LONG, params)).orElseThrow();
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class KioskClient implements AutoCloseable {
     private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+    private static final Pattern TICKET = Pattern.compile("name=\"ticket\" value=\"([^\"]+)\"");
 
     public final Kiosk kiosk;
     private final TechConsole console;
@@ -80,6 +81,23 @@ public final class KioskClient implements AutoCloseable {
                 cookie,
                 "_csrf=" + token + "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&email=&q=&host="
                         + host + "&action=sign-in");
+    }
+
+    /**
+     * Signs the visitor agreement shown on {@code page} (the kiosk's answer to a sign-in that must sign
+     * first) with {@code signer}'s name and the box ticked; answers what the visitor sees then.
+     */
+    public HttpResponse<String> signAgreement(String page, String signer) throws IOException, InterruptedException {
+        Matcher ticket = TICKET.matcher(page);
+        if (!ticket.find()) {
+            throw new IllegalStateException("no agreement form in the page");
+        }
+        return post(
+                "agreement",
+                cookie,
+                "_csrf=" + URLEncoder.encode(csrf(page), StandardCharsets.UTF_8) + "&ticket="
+                        + URLEncoder.encode(ticket.group(1), StandardCharsets.UTF_8) + "&signer="
+                        + URLEncoder.encode(signer, StandardCharsets.UTF_8) + "&agree=yes");
     }
 
     /** The form token of kiosk page {@code page}, URL-encoded, as the page carries it. */

@@ -1,9 +1,11 @@
 package dev.gatehouse.edge.access;
 
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.policy.Evaluation;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Where decisions and door events go before anything moves: the edge's outbox. */
 public interface DecisionRecorder {
@@ -23,4 +25,21 @@ public interface DecisionRecorder {
             Optional<PassId> consumePass,
             Optional<Envelope> checkIn,
             Optional<Evaluation.PassDay> spendDay);
+
+    /**
+     * As {@link #record(Envelope, Optional, Optional, Optional)}, with {@code with}'s writes (a kiosk's
+     * sign-in) in the same transaction when the event is recorded; when the pass was used already
+     * ({@code false}), {@code with} does not run.
+     */
+    default boolean record(
+            Envelope event,
+            Optional<PassId> consumePass,
+            Optional<Envelope> checkIn,
+            Optional<Evaluation.PassDay> spendDay,
+            Optional<Consumer<EdgeCache.Transaction>> with) {
+        if (with.isPresent()) {
+            throw new UnsupportedOperationException("this recorder cannot record a sign-in with a decision");
+        }
+        return record(event, consumePass, checkIn, spendDay);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.edge.access;
 
+import dev.gatehouse.edge.cache.EdgeCache;
 import dev.gatehouse.edge.door.DoorController;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.card.CardHasher;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -105,7 +107,7 @@ public final class DecisionService {
         }
         Presented presented =
                 hash.<Presented>map(Presented.Card::new).orElse(new Presented.Rejected(DenyReason.UNKNOWN_CREDENTIAL));
-        return decide(door, presented, PresentedKind.NFC_CARD, hash, arrivedNanos);
+        return decide(door, presented, PresentedKind.NFC_CARD, hash, arrivedNanos, Optional.empty());
     }
 
     /** A QR code's text read at {@code door}'s reader (scanner or camera) just now. */
@@ -125,7 +127,7 @@ public final class DecisionService {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // the door stays locked
         }
-        return decide(door, presented, presented.kind(), Optional.empty(), arrivedNanos);
+        return decide(door, presented, presented.kind(), Optional.empty(), arrivedNanos, Optional.empty());
     }
 
     /**
@@ -137,6 +139,16 @@ public final class DecisionService {
      * caller (the kiosk) limits the rate of guesses: 10^6 PINs are few.
      */
     public CompletableFuture<Decided> presentPin(DoorController door, String pin) {
+        return presentPin(door, pin, Optional.empty());
+    }
+
+    /**
+     * As {@link #presentPin(DoorController, String)}, for a kiosk's sign-in: on the door's queue the
+     * sign-in is claimed first (a kiosk that stopped waiting gets a cancelled future, with nothing
+     * recorded and the door shut), and a granted PIN's access event is committed with the sign-in's
+     * writes in one transaction before the relay moves.
+     */
+    public CompletableFuture<Decided> presentPin(DoorController door, String pin, Optional<PinSignIn> signIn) {
         long arrivedNanos = System.nanoTime();
         Presented presented;
         try {
@@ -150,7 +162,21 @@ public final class DecisionService {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // the door stays locked
         }
-        return decide(door, presented, PresentedKind.VISITOR_PIN, Optional.empty(), arrivedNanos);
+        return decide(door, presented, PresentedKind.VISITOR_PIN, Optional.empty(), arrivedNanos, signIn);
+    }
+
+    /**
+     * The visitor pass a 6-digit PIN names in the cache, decided nothing and recorded nothing (the kiosk
+     * asks for the agreement before it presents the PIN); empty for a PIN of the wrong form or that no
+     * pass holds. Guesses are the caller's to bound, as for {@link #presentPin}.
+     */
+    public Optional<PassId> passByPin(String pin) {
+        try {
+            String hash = cards.pinHash(site, pin);
+            return entitlements.reading(view -> view.visitorPassByPinHash(hash)).map(pass -> pass.id());
+        } catch (ProtocolException e) {
+            return Optional.empty();
+        }
     }
 
     /** A decision made for {@code mode}: valid on the queue only while the door is still in that mode. */
@@ -172,7 +198,8 @@ public final class DecisionService {
             Presented presented,
             PresentedKind kind,
             Optional<String> cardHash,
-            long arrivedNanos) {
+            long arrivedNanos,
+            Optional<PinSignIn> signIn) {
         Draft draft;
         try {
             draft = draft(door, door.mode(), presented, kind, cardHash);
@@ -181,9 +208,12 @@ public final class DecisionService {
         }
         return door.onQueue(() -> {
             long queuedNanos = System.nanoTime();
+            if (signIn.isPresent() && !signIn.get().claim()) {
+                throw new CancellationException("the kiosk stopped waiting: nothing recorded, the door stays shut");
+            }
             DoorMode now = door.mode();
             Draft confirmed = now.equals(draft.mode()) ? draft : draft(door, now, presented, kind, cardHash);
-            return finish(door, kind, cardHash, confirmed, arrivedNanos, queuedNanos);
+            return finish(door, kind, cardHash, confirmed, arrivedNanos, queuedNanos, signIn);
         });
     }
 
@@ -205,7 +235,8 @@ public final class DecisionService {
             Optional<String> cardHash,
             Draft draft,
             long arrivedNanos,
-            long queuedNanos) {
+            long queuedNanos,
+            Optional<PinSignIn> signIn) {
         Evaluation evaluation = draft.evaluation();
         Decision decision = evaluation.decision();
         Envelope event = draft.event();
@@ -218,7 +249,12 @@ public final class DecisionService {
                         draft.at(),
                         BookingEvent.checkedIn(
                                 site, booking, evaluation.member().orElseThrow(), door.id())));
-        if (!recorder.record(event, consume, checkIn, evaluation.spendsDay())) {
+        // A kiosk's sign-in is written with a granted PIN's event, before the relay moves.
+        Envelope recorded = event;
+        Optional<Consumer<EdgeCache.Transaction>> with = decision.granted() && signIn.isPresent()
+                ? Optional.of(tx -> signIn.get().granted(tx, recorded.payloadAs(AccessEvent.class), draft.at()))
+                : Optional.empty();
+        if (!recorder.record(event, consume, checkIn, evaluation.spendsDay(), with)) {
             // Another door used this single-use pass first: the use is on record there, not here.
             decision = new Decision.Denied(DenyReason.VISITOR_PASS_USED);
             event = event(door, kind, cardHash, evaluation, decision, draft.at(), draft.clockStatus());

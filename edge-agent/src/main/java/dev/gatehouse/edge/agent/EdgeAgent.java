@@ -369,6 +369,7 @@ public final class EdgeAgent implements AutoCloseable {
                     dev.gatehouse.protocol.model.VisitorPass.PIN_FEATURE,
                     dev.gatehouse.protocol.model.Agreement.FEATURE,
                     dev.gatehouse.protocol.message.KioskEvent.FEATURE,
+                    dev.gatehouse.protocol.message.KioskEvent.SIGNATURES_FEATURE,
                     dev.gatehouse.protocol.model.Member.NAMES_FEATURE);
         }
 
@@ -614,6 +615,17 @@ public final class EdgeAgent implements AutoCloseable {
      * for {@link PinThrottle#LOCK}: nothing is looked up meanwhile ({@link PinAttempt.Locked}).
      */
     public java.util.concurrent.CompletableFuture<PinAttempt> tryPin(String doorId, String pin, String place) {
+        return tryPin(doorId, pin, place, Optional.empty());
+    }
+
+    /**
+     * As {@link #tryPin(String, String, String)}, for a kiosk's sign-in: a granted PIN's access event and
+     * {@code signIn}'s writes commit in one transaction before the door opens; a kiosk that stopped
+     * waiting before the door's queue reached the PIN gets a cancelled future, with nothing recorded and
+     * the door shut (see {@link dev.gatehouse.edge.access.PinSignIn}).
+     */
+    public java.util.concurrent.CompletableFuture<PinAttempt> tryPin(
+            String doorId, String pin, String place, Optional<dev.gatehouse.edge.access.PinSignIn> signIn) {
         DoorController door = doors.get(doorId);
         if (door == null) {
             throw new IllegalArgumentException("no door '" + doorId + "' (doors: " + doors.keySet() + ")");
@@ -622,7 +634,7 @@ public final class EdgeAgent implements AutoCloseable {
         if (locked.isPresent()) {
             return java.util.concurrent.CompletableFuture.completedFuture(new PinAttempt.Locked(locked.get()));
         }
-        return decisions.presentPin(door, pin).thenApply(decided -> {
+        return decisions.presentPin(door, pin, signIn).thenApply(decided -> {
             if (decided.decision() instanceof Decision.Denied denied
                     && denied.reason() == dev.gatehouse.protocol.model.DenyReason.UNKNOWN_CREDENTIAL) {
                 pins.wrong(place)
@@ -649,20 +661,42 @@ public final class EdgeAgent implements AutoCloseable {
         Instant at = clock.instant();
         Envelope event = new Envelope(EventIds.next(at), at, kiosk);
         cache.outbox().append(event);
+        kioskEventRecorded(event);
+        return event;
+    }
+
+    /**
+     * A kiosk event the kiosk committed itself, in a transaction with what goes with it (a signature, a
+     * voucher, a PIN's access event): sent on to the hub, and shown to the technician's {@code watch}.
+     */
+    public void kioskEventRecorded(Envelope event) {
+        dev.gatehouse.protocol.message.KioskEvent kiosk =
+                event.payloadAs(dev.gatehouse.protocol.message.KioskEvent.class);
         eventsWaiting();
-        watch(at + "  kiosk " + kiosk.kiosk() + "  "
+        watch(event.time() + "  kiosk " + kiosk.kiosk() + "  "
                 + kiosk.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
                 + kiosk.pass().map(pass -> "  pass " + pass).orElse("")
                 + kiosk.member().map(member -> "  member " + member).orElse("")
                 + kiosk.host().map(host -> "  host " + host).orElse("")
+                + kiosk.signature()
+                        .map(sig -> "  signed " + sig.agreement() + " v" + sig.version())
+                        .orElse("")
+                + kiosk.voucher().map(voucher -> "  wifi " + voucher).orElse("")
                 + (kiosk.offline() ? "  (offline)" : ""));
-        return event;
     }
 
     /** Whether the MQTT session with the hub is up now (false for an offline-only agent). */
     public boolean hubReachable() {
         SyncClient link = sync;
         return link != null && link.connected();
+    }
+
+    /**
+     * The visitor pass {@code pin} names, without deciding or recording anything: the kiosk's look-up
+     * before it asks for the visitor agreement. Bounded by the caller's throttle like {@link #tryPin}.
+     */
+    public Optional<dev.gatehouse.protocol.model.PassId> passByPin(String pin) {
+        return decisions.passByPin(pin);
     }
 
     /** The agent's wrong-PIN throttle: what {@link #tryPin} counts, for other guesses worth bounding (pairing codes). */

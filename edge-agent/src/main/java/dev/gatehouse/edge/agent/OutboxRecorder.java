@@ -7,10 +7,11 @@ import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.model.PassId;
 import dev.gatehouse.protocol.policy.Evaluation;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Decisions and door events go to the cache's outbox: an event alone as one autocommitted insert, a
- * pass use, a pass day or a booking's check-in and the events in one transaction.
+ * pass use, a pass day or a booking's check-in, a kiosk's sign-in and the events in one transaction.
  */
 final class OutboxRecorder implements DecisionRecorder {
     private final EdgeCache cache;
@@ -25,7 +26,17 @@ final class OutboxRecorder implements DecisionRecorder {
             Optional<PassId> consumePass,
             Optional<Envelope> checkIn,
             Optional<Evaluation.PassDay> spendDay) {
-        if (consumePass.isEmpty() && checkIn.isEmpty() && spendDay.isEmpty()) {
+        return record(event, consumePass, checkIn, spendDay, Optional.empty());
+    }
+
+    @Override
+    public boolean record(
+            Envelope event,
+            Optional<PassId> consumePass,
+            Optional<Envelope> checkIn,
+            Optional<Evaluation.PassDay> spendDay,
+            Optional<Consumer<EdgeCache.Transaction>> with) {
+        if (consumePass.isEmpty() && checkIn.isEmpty() && spendDay.isEmpty() && with.isEmpty()) {
             cache.outbox().append(event);
             return true;
         }
@@ -42,6 +53,7 @@ final class OutboxRecorder implements DecisionRecorder {
                     tx.append(report);
                 }
             }
+            with.ifPresent(writes -> writes.accept(tx));
             return true;
         });
     }

@@ -146,7 +146,18 @@ public interface EdgeCache extends Entitlements, AutoCloseable {
          * naming it.
          */
         Optional<dev.gatehouse.protocol.model.WifiVoucher> takeVoucher(String device, String eventId, Instant now);
+
+        /**
+         * Records that the visitor of pass {@code pass} signed {@code version} of agreement {@code
+         * agreement} at sign-in {@code eventId}, so the kiosk does not ask them again for that version
+         * ({@link EdgeCache#passSigned}); a repeat changes nothing. Record it in the transaction that
+         * appends the sign-in event carrying the signature.
+         */
+        void recordPassSigned(PassId pass, String agreement, int version, String eventId);
     }
+
+    /** Whether the visitor of pass {@code pass} signed {@code version} of agreement {@code agreement} at this edge. */
+    boolean passSigned(PassId pass, String agreement, int version);
 
     /** The visitor agreement in force at the site, as the hub last sent it; empty when none is published. */
     Optional<dev.gatehouse.protocol.model.Agreement> agreement();

@@ -32,7 +32,34 @@ final class KioskSupplies {
     private static final String SQL_TAKE =
             "INSERT INTO voucher_taken (event_id, voucher, json) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
 
+    private static final String SQL_SIGNED =
+            "SELECT 1 FROM agreement_signed WHERE pass = ? AND agreement = ? AND version = ?";
+    private static final String SQL_SIGN = "INSERT INTO agreement_signed (pass, agreement, version, event_id)"
+            + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
     private KioskSupplies() {}
+
+    /** Whether pass {@code pass}'s visitor signed {@code version} of agreement {@code agreement} here. */
+    static boolean signed(SqliteSession session, String pass, String agreement, int version) throws SQLException {
+        PreparedStatement query = session.prepare(SQL_SIGNED);
+        query.setString(1, pass);
+        query.setString(2, agreement);
+        query.setInt(3, version);
+        try (ResultSet rows = query.executeQuery()) {
+            return rows.next();
+        }
+    }
+
+    /** Records that pass {@code pass}'s visitor signed that version at sign-in {@code eventId}; a repeat changes nothing. */
+    static void sign(SqliteSession session, String pass, String agreement, int version, String eventId)
+            throws SQLException {
+        PreparedStatement insert = session.prepare(SQL_SIGN);
+        insert.setString(1, pass);
+        insert.setString(2, agreement);
+        insert.setInt(3, version);
+        insert.setString(4, eventId);
+        insert.executeUpdate();
+    }
 
     static Optional<Agreement> agreement(SqliteSession session) throws SQLException {
         try (ResultSet rows = session.prepare(SQL_AGREEMENT).executeQuery()) {

@@ -3,6 +3,7 @@ package dev.gatehouse.edge.cache;
 import dev.gatehouse.protocol.ProtocolException;
 import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.Envelope;
+import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.topic.Channel;
 import java.nio.file.Path;
@@ -11,9 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The events waiting for the hub's acknowledgement, oldest first, in the entitlement cache's file:
@@ -25,7 +26,14 @@ public final class Outbox {
     private static final String SQL_INSERT = "INSERT INTO outbox (id, json, type) VALUES (?, ?, ?)";
     private static final String SQL_PEEK = "SELECT json FROM outbox ORDER BY position LIMIT ?";
     private static final String SQL_PEEK_WITHOUT =
-            "SELECT json FROM outbox WHERE type IS NULL OR type <> ?" + " ORDER BY position LIMIT ?";
+            "SELECT json FROM outbox WHERE type IS NULL OR type NOT IN (%s)" + " ORDER BY position LIMIT ?";
+
+    /**
+     * The outbox's type of a kiosk sign-in that carries an agreement's signature or a Wi-Fi voucher
+     * ({@link KioskEvent#carriesSupplies}): held from a hub that reads kiosk events but not those fields.
+     */
+    public static final String SIGNED_KIOSK_EVENT = MessageType.KIOSK_EVENT.wireName() + "+signed";
+
     private static final String SQL_DELETE = "DELETE FROM outbox WHERE id = ?";
     private static final String SQL_DEPTH = "SELECT count(*) FROM outbox";
 
@@ -49,7 +57,7 @@ public final class Outbox {
         String json = MessageCodec.encodeToString(event);
         connections.writeOne("append event " + event.id() + " to the outbox", session -> {
             try {
-                insert(session, event.id(), json, event.type().wireName());
+                insert(session, event.id(), json, type(event));
             } catch (SQLException e) {
                 throw translateInsert(e, event, connections.file());
             }
@@ -59,23 +67,38 @@ public final class Outbox {
 
     /** Up to {@code max} waiting events, oldest first (nothing is removed). */
     public List<Envelope> peek(int max) {
-        return peek(max, Optional.empty());
+        return peek(max, List.of());
     }
 
     /**
-     * Up to {@code max} waiting events, oldest first, leaving out those of type {@code held} (kiosk
-     * events while the hub has not said it reads them): they stay, and the others pass them.
+     * The type an event is kept under: its envelope's type, or {@link #SIGNED_KIOSK_EVENT} for a kiosk
+     * sign-in carrying a signature or a voucher.
      */
-    public List<Envelope> peek(int max, Optional<MessageType> held) {
+    public static String type(Envelope event) {
+        return event.payload() instanceof KioskEvent kiosk && kiosk.carriesSupplies()
+                ? SIGNED_KIOSK_EVENT
+                : event.type().wireName();
+    }
+
+    /**
+     * Up to {@code max} waiting events, oldest first, leaving out those whose outbox type ({@link #type})
+     * is one of {@code held} (kiosk events while the hub has not said it reads them): they stay, and the
+     * others pass them.
+     */
+    public List<Envelope> peek(int max, Collection<String> held) {
         if (max < 0) {
             throw new CacheException(CacheError.INVALID_ARGUMENT, "peek needs a maximum of 0 or more, not " + max);
         }
         List<String> jsons = connections.read("read the outbox", session -> {
             PreparedStatement query;
-            if (held.isPresent()) {
-                query = session.prepare(SQL_PEEK_WITHOUT);
-                query.setString(1, held.get().wireName());
-                query.setInt(2, max);
+            if (!held.isEmpty()) {
+                List<String> types = List.copyOf(held);
+                query = session.prepare(
+                        SQL_PEEK_WITHOUT.formatted(String.join(", ", Collections.nCopies(types.size(), "?"))));
+                for (int i = 0; i < types.size(); i++) {
+                    query.setString(i + 1, types.get(i));
+                }
+                query.setInt(types.size() + 1, max);
             } else {
                 query = session.prepare(SQL_PEEK);
                 query.setInt(1, max);
@@ -135,11 +158,7 @@ public final class Outbox {
     static void insert(SqliteSession session, Envelope event) throws SQLException {
         Objects.requireNonNull(event, "event");
         requireEvent(event);
-        insert(
-                session,
-                event.id(),
-                MessageCodec.encodeToString(event),
-                event.type().wireName());
+        insert(session, event.id(), MessageCodec.encodeToString(event), type(event));
     }
 
     private static void insert(SqliteSession session, String id, String json, String type) throws SQLException {

@@ -210,7 +210,17 @@ final class Schema {
                                     + " UNIQUE, door TEXT, paired_at TEXT NOT NULL) WITHOUT ROWID",
                             // type: the envelope's type (NULL for events written before schema 7, none
                             // of which is an event.kiosk), so kiosk events can wait for a hub that reads them
-                            "ALTER TABLE outbox ADD COLUMN type TEXT")));
+                            "ALTER TABLE outbox ADD COLUMN type TEXT")),
+            new Migration(
+                    8,
+                    "visitor agreements signed at the kiosk with a pass, recorded here",
+                    List.of(
+                            // A pass's visitor signed version `version` of agreement `agreement` at
+                            // sign-in event_id: the kiosk asks them again only for a newer version.
+                            // Not replaced by a snapshot, like pass_use. A walk-in signs every time.
+                            "CREATE TABLE agreement_signed (pass TEXT NOT NULL, agreement TEXT NOT NULL,"
+                                    + " version INTEGER NOT NULL, event_id TEXT NOT NULL,"
+                                    + " PRIMARY KEY (pass, agreement, version)) WITHOUT ROWID")));
 
     /** The schema version this agent writes. */
     static final int SCHEMA_VERSION = MIGRATIONS.getLast().version();

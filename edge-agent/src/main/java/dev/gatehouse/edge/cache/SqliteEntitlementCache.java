@@ -261,6 +261,15 @@ public final class SqliteEntitlementCache implements EdgeCache {
     }
 
     @Override
+    public boolean passSigned(PassId pass, String agreement, int version) {
+        Objects.requireNonNull(pass, "pass");
+        CacheArguments.requireId(agreement, "agreement id");
+        return connections.read(
+                "read the agreements signed by pass " + pass,
+                session -> KioskSupplies.signed(session, pass.value(), agreement, version));
+    }
+
+    @Override
     public long vouchersLeft(String device, Instant now) {
         CacheArguments.requireId(device, "device id");
         Objects.requireNonNull(now, "now");

@@ -93,6 +93,19 @@ final class WriteTransaction implements EdgeCache.Transaction {
         }
     }
 
+    @Override
+    public void recordPassSigned(PassId pass, String agreement, int version, String eventId) {
+        Objects.requireNonNull(pass, "pass");
+        CacheArguments.requireId(agreement, "agreement id");
+        CacheArguments.requireId(eventId, "event id");
+        requireOpen();
+        try {
+            KioskSupplies.sign(session, pass.value(), agreement, version, eventId);
+        } catch (SQLException e) {
+            throw SqliteConnections.translate(e, "record the agreement signed with visitor pass " + pass, file);
+        }
+    }
+
     /** One of {@link BookingStates}' conditional writes. */
     @FunctionalInterface
     private interface BookingStateWrite {

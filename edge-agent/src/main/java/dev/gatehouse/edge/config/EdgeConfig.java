@@ -289,8 +289,23 @@ public record EdgeConfig(
         }
     }
 
-    /** Which tenant, site and device this agent is, and the site's time zone. */
-    public record Site(String tenant, String id, String device, ZoneId zone) {}
+    /**
+     * Which tenant, site and device this agent is, the site's time zone, and the name of the guest Wi-Fi
+     * network the kiosk's vouchers are for ({@code guest-wifi}; shown beside a voucher's code).
+     */
+    public record Site(String tenant, String id, String device, ZoneId zone, Optional<String> guestWifi) {
+        /** The longest network name (an SSID is at most 32 bytes). */
+        public static final int MAX_GUEST_WIFI = 32;
+
+        public Site {
+            java.util.Objects.requireNonNull(guestWifi, "guestWifi");
+        }
+
+        /** A site without a guest Wi-Fi network named. */
+        public Site(String tenant, String id, String device, ZoneId zone) {
+            this(tenant, id, device, zone, Optional.empty());
+        }
+    }
 
     /** How the lock behaves when unpowered. */
     public enum Lock {

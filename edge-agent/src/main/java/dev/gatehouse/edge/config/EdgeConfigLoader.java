@@ -90,8 +90,19 @@ public final class EdgeConfigLoader {
         }
         Node config = new Node(root, "");
         Node siteNode = config.object("site");
+        Optional<String> guestWifi = siteNode.optString("guest-wifi");
+        if (guestWifi.isPresent()
+                && (guestWifi.get().isBlank()
+                        || guestWifi.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                                > EdgeConfig.Site.MAX_GUEST_WIFI
+                        || guestWifi.get().chars().anyMatch(Character::isISOControl))) {
+            throw new ConfigException(
+                    siteNode.field("guest-wifi"),
+                    "give the guest Wi-Fi network's name as visitors see it: 1-" + EdgeConfig.Site.MAX_GUEST_WIFI
+                            + " bytes, no control characters");
+        }
         EdgeConfig.Site site = new EdgeConfig.Site(
-                siteNode.id("tenant"), siteNode.id("id"), siteNode.id("device"), siteNode.zone("zone"));
+                siteNode.id("tenant"), siteNode.id("id"), siteNode.id("device"), siteNode.zone("zone"), guestWifi);
         siteNode.end();
         Path dataDir = config.path("data-dir", baseDir);
         Path cardKeyFile = config.path("card-key-file", baseDir);

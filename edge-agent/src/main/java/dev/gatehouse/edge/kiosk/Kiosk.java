@@ -48,9 +48,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +72,14 @@ import org.slf4j.LoggerFactory;
  *       with today's bookings.
  * </ul>
  *
- * Each of these is committed to the edge's outbox as an {@code event.kiosk} before the screen says
- * welcome. Wrong PINs lock the kiosk for a while ({@link EdgeAgent#tryPin}). Every form carries a
+ * When the site has a visitor agreement in force, a visitor reads and signs it (typed name and a
+ * ticked box) before the sign-in is recorded: every walk-in, and a pass's visitor unless that pass
+ * signed this version here before ({@link SignInExtras}). A visitor's sign-in takes a Wi-Fi voucher
+ * from this edge's slice of the pool, if one is left, shown on the welcome screen.
+ *
+ * <p>Each of these is committed to the edge's outbox as an {@code event.kiosk} before the screen says
+ * welcome, with its signature and voucher in the same transaction; a PIN's sign-in also with the
+ * access event, before the door opens. Wrong PINs lock the kiosk for a while ({@link EdgeAgent#tryPin}). Every form carries a
  * token derived from the kiosk's own (or, before pairing, a cookie of its own), and a form posted
  * from another site's page is refused.
  */
@@ -99,7 +107,10 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
     private final Kiosks kiosks;
     private final Clock clock;
     private final PairingCodes codes;
-    private final SignInExtras extras = SignInExtras.NONE;
+    private final SignInExtras extras;
+    /** Ticket → a sign-in waiting for its agreement to be signed, until {@link #TO_SIGN} has passed. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
     private final String base;
     /** Kiosk id → the latest member greeted there, until {@link #GREETING} has passed. */
     private final Map<String, Greeted> greetings = new ConcurrentHashMap<>();
@@ -111,12 +122,42 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
 
     private record Greeted(KioskViews.Greeting greeting, Instant until) {}
 
-    private Kiosk(EdgeAgent agent, Clock clock, String base) {
+    /** How long a visitor has to read and sign the agreement before the sign-in must start again. */
+    static final Duration TO_SIGN = Duration.ofMinutes(10);
+    /** At most this many sign-ins wait for a signature at once (per edge); the oldest make room. */
+    private static final int MAX_PENDING = 64;
+    /** How long the kiosk waits for the door's queue to take a PIN; after that the door stays shut. */
+    static final Duration PIN_WAIT = Duration.ofSeconds(10);
+
+    private final Duration pinWait;
+
+    /**
+     * A sign-in waiting for its signature, held in memory only (a restart asks again): the PIN typed
+     * (kept here, never put in a page) or the walk-in's form, and the agreement it must sign.
+     */
+    private record Pending(
+            String kiosk,
+            Optional<String> pin,
+            Optional<WalkInTyped> walkIn,
+            SignInExtras.Visitor visitor,
+            SignInExtras.ToSign toSign,
+            Instant until) {}
+
+    /** A walk-in's form, checked, as typed. */
+    private record WalkInTyped(String name, Optional<String> email, MemberId host, String hostName) {}
+
+    private Kiosk(EdgeAgent agent, Clock clock, String base, Duration pinWait) {
         this.agent = agent;
+        this.pinWait = pinWait;
         this.kiosks = agent.cache().kiosks();
         this.clock = clock;
         this.codes = new PairingCodes(clock);
         this.base = base;
+        this.extras = new SignInExtras(
+                agent.cache(),
+                agent.config().site().device(),
+                agent.config().site().zone(),
+                agent.config().site().guestWifi());
         this.listening = agent.onDecision(this::decided);
     }
 
@@ -125,8 +166,13 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
      * section (pairing). {@code clock} times pairing codes and greetings.
      */
     public static Kiosk attach(EdgeAgent agent, TechConsole console, Clock clock) {
+        return attach(agent, console, clock, PIN_WAIT);
+    }
+
+    /** As {@link #attach(EdgeAgent, TechConsole, Clock)}, waiting {@code pinWait} for a door to take a PIN (tests). */
+    static Kiosk attach(EdgeAgent agent, TechConsole console, Clock clock, Duration pinWait) {
         Kiosk kiosk =
-                new Kiosk(agent, clock, console.address().resolve("/kiosk/").toString());
+                new Kiosk(agent, clock, console.address().resolve("/kiosk/").toString(), pinWait);
         console.mount("/kiosk/", kiosk, kiosk);
         log.info("kiosk on {}", kiosk.base);
         return kiosk;
@@ -219,6 +265,7 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
             switch (path) {
                 case "/kiosk/pin" -> pin(exchange, kiosk.get(), csrf, form);
                 case "/kiosk/walk-in" -> walkIn(exchange, kiosk.get(), csrf, form);
+                case "/kiosk/agreement" -> signed(exchange, kiosk.get(), csrf, form);
                 default -> Http.text(exchange, 404, "not found");
             }
             return;
@@ -286,7 +333,8 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
             return;
         }
         String token = token();
-        String id = "k-" + token.substring(0, 10).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "x");
+        // An id of its own, not derived from the token: the id is shown and logged, the token never.
+        String id = kioskId();
         kiosks.pair(
                 new Kiosks.Kiosk(id, pending.get().name(), pending.get().door().map(DoorId::new), clock.instant()),
                 sha256(token));
@@ -361,24 +409,100 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
             pinPage(exchange, kiosk, csrf, 422, "Type the 6 digits of your PIN (from your invitation).");
             return;
         }
+        Optional<Duration> locked = agent.pinThrottle().locked(place(kiosk));
+        if (locked.isPresent()) {
+            lockedPage(exchange, kiosk, csrf, locked.get());
+            return;
+        }
+        // A known PIN whose visitor has not signed the agreement in force signs it first: the PIN is
+        // decided (and the door opened) only with the signature. An unknown PIN is decided at once
+        // (denied, and counted against this kiosk).
+        // A pass that cannot open the door now (used, withdrawn, not yet or no longer valid) is decided at
+        // once too: its visitor hears why without signing first.
+        Instant now = clock.instant();
+        Optional<VisitorPass> pass = agent.passByPin(typed)
+                .flatMap(id -> agent.cache().visitorPass(id))
+                .filter(p -> p.status() == dev.gatehouse.protocol.model.PassStatus.ACTIVE
+                        && !now.isBefore(p.validFrom())
+                        && now.isBefore(p.validUntil())
+                        && !(p.singleUse() && agent.cache().visitorPassUsed(p.id())));
+        if (pass.isPresent()) {
+            Optional<MemberId> host = pass.get().host();
+            SignInExtras.Visitor visitor =
+                    new SignInExtras.Visitor(kiosk.id(), Optional.of(pass.get().id()), Optional.empty(), host);
+            Optional<SignInExtras.ToSign> toSign = extras.agreementToSign(visitor, now);
+            if (toSign.isPresent()) {
+                String ticket = hold(new Pending(
+                        kiosk.id(),
+                        Optional.of(typed),
+                        Optional.empty(),
+                        visitor,
+                        toSign.get(),
+                        clock.instant().plus(TO_SIGN)));
+                agreementPage(exchange, kiosk, csrf, 200, "", ticket, toSign.get(), "", true);
+                return;
+            }
+        }
+        signInByPin(exchange, kiosk, csrf, typed, Optional.empty());
+    }
+
+    /**
+     * Decides {@code typed} at the kiosk's door with the sign-in (and {@code signature}) written in the
+     * access event's transaction, then says welcome or why not. The door opens only once all of it is
+     * committed; if the door's queue does not take the PIN within {@link #PIN_WAIT}, the kiosk gives up
+     * and the PIN is never carried out (the door stays shut).
+     */
+    private void signInByPin(
+            HttpExchange exchange,
+            Kiosks.Kiosk kiosk,
+            String csrf,
+            String typed,
+            Optional<dev.gatehouse.protocol.message.KioskSignature> signature)
+            throws IOException {
+        boolean offline = !agent.hubReachable();
+        KioskPinSignIn signIn = new KioskPinSignIn(kiosk.id(), signature, offline);
+        java.util.concurrent.CompletableFuture<PinAttempt> future =
+                agent.tryPin(kiosk.door().orElseThrow().value(), typed, place(kiosk), Optional.of(signIn));
         PinAttempt attempt;
         try {
-            attempt = agent.tryPin(kiosk.door().get().value(), typed, place(kiosk))
-                    .get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.error("kiosk {}: a PIN could not be decided", kiosk.id(), e);
+            try {
+                attempt = future.get(pinWait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (signIn.abandon()) {
+                    log.warn(
+                            "kiosk {}: the door's queue did not take a PIN within {}; not carried out",
+                            kiosk.id(),
+                            pinWait);
+                    pinPage(
+                            exchange,
+                            kiosk,
+                            csrf,
+                            503,
+                            "Your PIN could not be checked just now. Please ask at the desk.");
+                    return;
+                }
+                // The door's queue is carrying it out right now: its answer follows at once.
+                attempt = future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            signIn.abandon();
+            pinPage(exchange, kiosk, csrf, 503, "Your PIN could not be checked just now. Please ask at the desk.");
+            return;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            log.error("kiosk {}: a PIN could not be decided or recorded", kiosk.id(), e);
             pinPage(exchange, kiosk, csrf, 503, "Your PIN could not be checked just now. Please ask at the desk.");
             return;
         }
         switch (attempt) {
             case PinAttempt.Locked locked -> lockedPage(exchange, kiosk, csrf, locked.remaining());
-            case PinAttempt.Made made -> pinDecided(exchange, kiosk, csrf, made.decided());
+            case PinAttempt.Made made -> pinDecided(exchange, kiosk, csrf, made.decided(), signIn);
         }
     }
 
-    private void pinDecided(HttpExchange exchange, Kiosks.Kiosk kiosk, String csrf, Decided decided)
+    private void pinDecided(
+            HttpExchange exchange, Kiosks.Kiosk kiosk, String csrf, Decided decided, KioskPinSignIn signIn)
             throws IOException {
-        AccessEvent access = decided.accessEvent();
         switch (decided.decision()) {
             case Decision.Denied denied -> {
                 Optional<Duration> locked = agent.pinThrottle().locked(place(kiosk));
@@ -389,17 +513,11 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
                 pinPage(exchange, kiosk, csrf, 422, refusal(denied.reason(), kiosk));
             }
             case Decision.Granted granted -> {
-                PassId pass = access.pass().orElseThrow();
-                Optional<MemberId> host = agent.cache().visitorPass(pass).flatMap(VisitorPass::host);
-                SignInExtras.Visitor visitor = new SignInExtras.Visitor(
-                        kiosk.id(), Optional.of(pass.value()), Optional.empty(), host.map(MemberId::value));
-                // AGREEMENT STEP: extras.agreementToSign(visitor) is always empty until agreements reach the edge.
-                extras.agreementToSign(visitor);
-                boolean offline = !agent.hubReachable();
-                if (!record(exchange, kiosk, csrf, KioskEvent.visitor(site(), kiosk.id(), pass, host, offline))) {
-                    return;
-                }
-                String hostName = host.flatMap(kiosks::displayName).orElse("your host");
+                SignInExtras.Written written = signIn.written().orElseThrow();
+                agent.kioskEventRecorded(written.event());
+                KioskEvent event = written.event().payloadAs(KioskEvent.class);
+                boolean offline = event.offline();
+                String hostName = event.host().flatMap(kiosks::displayName).orElse("your host");
                 welcome(
                         exchange,
                         kiosk,
@@ -411,8 +529,54 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
                                         : hostName.substring(0, 1).toUpperCase(Locale.ROOT) + hostName.substring(1)
                                                 + " is being told you are here."),
                         offline,
-                        visitor);
+                        written.voucher()
+                                .map(v -> extras.view(v, written.event().time())));
             }
+        }
+    }
+
+    /**
+     * The kiosk's side of a PIN sign-in on the door's queue ({@link dev.gatehouse.edge.access.PinSignIn}):
+     * claimed once, either by the queue (then it is carried out) or by the kiosk giving up (then never).
+     */
+    private final class KioskPinSignIn implements dev.gatehouse.edge.access.PinSignIn {
+        private static final int WAITING = 0;
+        private static final int CLAIMED = 1;
+        private static final int ABANDONED = 2;
+
+        private final String kioskId;
+        private final Optional<dev.gatehouse.protocol.message.KioskSignature> signature;
+        private final boolean offline;
+        private final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile SignInExtras.Written written;
+
+        KioskPinSignIn(
+                String kioskId, Optional<dev.gatehouse.protocol.message.KioskSignature> signature, boolean offline) {
+            this.kioskId = kioskId;
+            this.signature = signature;
+            this.offline = offline;
+        }
+
+        @Override
+        public boolean claim() {
+            return state.compareAndSet(WAITING, CLAIMED);
+        }
+
+        /** The kiosk stops waiting: true if the queue had not claimed it, which now never will. */
+        boolean abandon() {
+            return state.compareAndSet(WAITING, ABANDONED);
+        }
+
+        @Override
+        public void granted(dev.gatehouse.edge.cache.EdgeCache.Transaction tx, AccessEvent access, Instant at) {
+            PassId pass = access.pass().orElseThrow();
+            Optional<MemberId> host = agent.cache().visitorPass(pass).flatMap(VisitorPass::host);
+            written = extras.write(tx, KioskEvent.visitor(site(), kioskId, pass, host, offline), signature, at);
+        }
+
+        /** What was committed with the granted PIN; empty when it was not granted. */
+        Optional<SignInExtras.Written> written() {
+            return Optional.ofNullable(written);
         }
     }
 
@@ -504,27 +668,157 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
             walkInPage(exchange, kiosk, csrf, 422, "Please " + String.join("; ", problems) + ".", typed);
             return;
         }
+        WalkInTyped walkIn =
+                new WalkInTyped(name, email.isEmpty() ? Optional.empty() : Optional.of(email), host, hostName.get());
         SignInExtras.Visitor visitor =
-                new SignInExtras.Visitor(kiosk.id(), Optional.empty(), Optional.of(name), Optional.of(host.value()));
-        // AGREEMENT STEP: extras.agreementToSign(visitor) is always empty until agreements reach the edge.
-        extras.agreementToSign(visitor);
+                new SignInExtras.Visitor(kiosk.id(), Optional.empty(), Optional.of(name), Optional.of(host));
+        Optional<SignInExtras.ToSign> toSign = extras.agreementToSign(visitor, clock.instant());
+        if (toSign.isPresent()) {
+            String ticket = hold(new Pending(
+                    kiosk.id(),
+                    Optional.empty(),
+                    Optional.of(walkIn),
+                    visitor,
+                    toSign.get(),
+                    clock.instant().plus(TO_SIGN)));
+            agreementPage(exchange, kiosk, csrf, 200, "", ticket, toSign.get(), name, false);
+            return;
+        }
+        signInWalkIn(exchange, kiosk, csrf, walkIn, Optional.empty());
+    }
+
+    /** Records a walk-in's sign-in (with {@code signature} and a voucher, in one transaction) and says welcome. */
+    private void signInWalkIn(
+            HttpExchange exchange,
+            Kiosks.Kiosk kiosk,
+            String csrf,
+            WalkInTyped walkIn,
+            Optional<dev.gatehouse.protocol.message.KioskSignature> signature)
+            throws IOException {
         boolean offline = !agent.hubReachable();
-        KioskEvent event = KioskEvent.walkIn(
-                site(), kiosk.id(), host, name, email.isEmpty() ? Optional.empty() : Optional.of(email), offline);
-        if (!record(exchange, kiosk, csrf, event)) {
+        KioskEvent event = KioskEvent.walkIn(site(), kiosk.id(), walkIn.host(), walkIn.name(), walkIn.email(), offline);
+        Optional<SignInExtras.Written> written = record(exchange, kiosk, csrf, event, signature);
+        if (written.isEmpty()) {
             return;
         }
         welcome(
                 exchange,
                 kiosk,
                 csrf,
-                "Welcome, " + name + "!",
+                "Welcome, " + walkIn.name() + "!",
                 offline
-                        ? "Saved here: " + hostName.get() + " will be told as soon as the connection is back."
+                        ? "Saved here: " + walkIn.hostName() + " will be told as soon as the connection is back."
                                 + " Please take a seat; the front desk can call them meanwhile."
-                        : hostName.get() + " is being told you are here. Please take a seat.",
+                        : walkIn.hostName() + " is being told you are here. Please take a seat.",
                 offline,
-                visitor);
+                written.get()
+                        .voucher()
+                        .map(v -> extras.view(v, written.get().event().time())));
+    }
+
+    // --- the visitor agreement --------------------------------------------------------------------
+
+    /** Holds a sign-in until its agreement is signed; answers the ticket the form carries. */
+    private String hold(Pending sign) {
+        Instant now = clock.instant();
+        pending.values().removeIf(p -> !now.isBefore(p.until()));
+        while (pending.size() >= MAX_PENDING) {
+            pending.entrySet().stream()
+                    .min(java.util.Comparator.comparing(e -> e.getValue().until()))
+                    .ifPresent(oldest -> pending.remove(oldest.getKey()));
+        }
+        String ticket = token();
+        pending.put(ticket, sign);
+        return ticket;
+    }
+
+    private void agreementPage(
+            HttpExchange exchange,
+            Kiosks.Kiosk kiosk,
+            String csrf,
+            int status,
+            String error,
+            String ticket,
+            SignInExtras.ToSign toSign,
+            String signer,
+            boolean nameFromSigner)
+            throws IOException {
+        render(
+                exchange,
+                status,
+                "kiosk/agreement.jte",
+                Map.of(
+                        "frame",
+                        frame(toSign.agreement().title(), kiosk.name(), csrf, error, "/kiosk/", 600),
+                        "agreement",
+                        new KioskViews.AgreementForm(
+                                ticket,
+                                toSign.agreement().title(),
+                                toSign.agreement().version(),
+                                // A pass visitor's name is not known here: the text shows a blank until signed.
+                                toSign.text(signer.isEmpty() ? "…………………………" : signer),
+                                signer,
+                                nameFromSigner)));
+    }
+
+    /**
+     * The agreement's form: a typed name and the ticked box sign it, and the held sign-in goes on with the
+     * signature in its transaction. A missing name or an unticked box changes nothing and says what to fix.
+     */
+    private void signed(HttpExchange exchange, Kiosks.Kiosk kiosk, String csrf, Map<String, List<String>> form)
+            throws IOException {
+        String ticket = Http.first(form, "ticket");
+        Pending held = pending.get(ticket);
+        if (held == null || !held.kiosk().equals(kiosk.id()) || !clock.instant().isBefore(held.until())) {
+            if (held != null && !clock.instant().isBefore(held.until())) {
+                pending.remove(ticket, held);
+            }
+            problemPage(
+                    exchange,
+                    kiosk,
+                    csrf,
+                    409,
+                    "Please start again",
+                    "This sign-in waited too long or was already finished. Nothing was saved: start again.");
+            return;
+        }
+        String signer = Http.first(form, "signer").strip();
+        boolean nameFromSigner = held.pin().isPresent();
+        List<String> problems = new ArrayList<>();
+        if (signer.isEmpty() || !NAME.matcher(signer).matches()) {
+            problems.add("type your full name to sign (up to " + KioskEvent.MAX_NAME + " characters)");
+        }
+        if (!Http.first(form, "agree").equals("yes")) {
+            problems.add("tick the box to say you have read the agreement and agree to it");
+        }
+        if (!problems.isEmpty()) {
+            agreementPage(
+                    exchange,
+                    kiosk,
+                    csrf,
+                    422,
+                    "Please " + String.join("; ", problems) + ". Nothing was saved yet.",
+                    ticket,
+                    held.toSign(),
+                    signer.length() > KioskEvent.MAX_NAME ? "" : signer,
+                    nameFromSigner);
+            return;
+        }
+        if (!pending.remove(ticket, held)) {
+            problemPage(exchange, kiosk, csrf, 409, "Please start again", "This sign-in was already finished.");
+            return;
+        }
+        Optional<dev.gatehouse.protocol.message.KioskSignature> signature =
+                Optional.of(held.toSign().signature(signer));
+        if (held.pin().isPresent()) {
+            if (kiosk.door().isEmpty()) {
+                Http.text(exchange, 409, "this kiosk is not bound to a door, so it takes no PINs; ask at the desk");
+                return;
+            }
+            signInByPin(exchange, kiosk, csrf, held.pin().get(), signature);
+        } else {
+            signInWalkIn(exchange, kiosk, csrf, held.walkIn().orElseThrow(), signature);
+        }
     }
 
     // --- a member at the reader -------------------------------------------------------------------
@@ -595,32 +889,49 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
     // --- shared -----------------------------------------------------------------------------------
 
     /**
-     * Commits the event to the outbox; only then may the kiosk say welcome. Answers false (after
-     * showing the visitor what to do) when it could not be recorded.
+     * Commits a visitor's sign-in to the outbox, with {@code signature} and a voucher from this edge's
+     * slice, in one transaction; only then may the kiosk say welcome. Answers empty (after showing the
+     * visitor what to do) when it could not be recorded: then nothing of it was.
      */
-    private boolean record(HttpExchange exchange, Kiosks.Kiosk kiosk, String csrf, KioskEvent event)
+    private Optional<SignInExtras.Written> record(
+            HttpExchange exchange,
+            Kiosks.Kiosk kiosk,
+            String csrf,
+            KioskEvent event,
+            Optional<dev.gatehouse.protocol.message.KioskSignature> signature)
             throws IOException {
         try {
-            agent.recordKioskEvent(event);
-            return true;
+            Instant at = clock.instant();
+            SignInExtras.Written written = agent.cache().inTransaction(tx -> extras.write(tx, event, signature, at));
+            agent.kioskEventRecorded(written.event());
+            return Optional.of(written);
         } catch (CacheException | IllegalArgumentException e) {
             log.error("kiosk {}: a sign-in could not be recorded", kiosk.id(), e);
-            render(
+            problemPage(
                     exchange,
+                    kiosk,
+                    csrf,
                     503,
-                    "kiosk/welcome.jte",
-                    Map.of(
-                            "frame",
-                            frame("Not signed in", kiosk.name(), csrf, "", "/kiosk/", 20),
-                            "welcome",
-                            new KioskViews.Welcome(
-                                    "Sorry, that did not work",
-                                    "Your sign-in could not be saved. Please ask at the front desk.",
-                                    false),
-                            "handOut",
-                            ""));
-            return false;
+                    "Sorry, that did not work",
+                    "Your sign-in could not be saved. Please ask at the front desk.");
+            return Optional.empty();
         }
+    }
+
+    private void problemPage(
+            HttpExchange exchange, Kiosks.Kiosk kiosk, String csrf, int status, String heading, String text)
+            throws IOException {
+        render(
+                exchange,
+                status,
+                "kiosk/welcome.jte",
+                Map.of(
+                        "frame",
+                        frame("Not signed in", kiosk.name(), csrf, "", "/kiosk/", 20),
+                        "welcome",
+                        new KioskViews.Welcome(heading, text, false),
+                        "voucher",
+                        Optional.empty()));
     }
 
     private void welcome(
@@ -630,21 +941,25 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
             String heading,
             String text,
             boolean offline,
-            SignInExtras.Visitor visitor)
+            Optional<KioskViews.Voucher> voucher)
             throws IOException {
-        // VOUCHER HAND-OUT: extras.handOut(visitor) is always empty until Wi-Fi vouchers reach the edge.
-        String handOut = extras.handOut(visitor).orElse("");
         render(
                 exchange,
                 200,
                 "kiosk/welcome.jte",
                 Map.of(
                         "frame",
-                        frame("Signed in", kiosk.name(), csrf, "", "/kiosk/", WELCOME_SECONDS),
+                        frame(
+                                "Signed in",
+                                kiosk.name(),
+                                csrf,
+                                "",
+                                "/kiosk/",
+                                voucher.isPresent() ? 60 : WELCOME_SECONDS),
                         "welcome",
                         new KioskViews.Welcome(heading, text, offline),
-                        "handOut",
-                        handOut));
+                        "voucher",
+                        voucher));
     }
 
     private KioskViews.Frame frame(
@@ -709,6 +1024,13 @@ public final class Kiosk implements HttpHandler, KioskPairing, AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** A new kiosk's id: {@code k-} and 16 random hex digits (64 bits), independent of its token. */
+    static String kioskId() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return "k-" + HexFormat.of().formatHex(bytes);
     }
 
     static String token() {

@@ -27,6 +27,17 @@ public final class KioskViews {
         }
     }
 
+    /**
+     * The visitor agreement to read and sign: the pending sign-in's one-time {@code ticket}, the
+     * agreement's title and version, the text as the visitor signs it, the name typed so far, and
+     * whether the text names the signer (a pass visitor, whose name the kiosk learns only here).
+     */
+    public record AgreementForm(
+            String ticket, String title, int version, String text, String signer, boolean nameFromSigner) {}
+
+    /** A Wi-Fi voucher handed out: the network's name (empty when the Pi's configuration names none), code, end. */
+    public record Voucher(String network, String code, String validUntil) {}
+
     /** The welcome after a sign-in: who is greeted and what follows. */
     public record Welcome(String heading, String text, boolean offline) {}
 

@@ -28,11 +28,11 @@ final class OutboxDrain {
     private static final Logger log = LoggerFactory.getLogger(OutboxDrain.class);
 
     /**
-     * The outbox operations the drain uses; {@code peek} leaves out the events of the type given (kiosk
-     * events, until the hub says it reads them).
+     * The outbox operations the drain uses; {@code peek} leaves out the events of the outbox types given
+     * (kiosk events, until the hub says it reads them; see {@link dev.gatehouse.edge.cache.Outbox#type}).
      */
     record Outbox(
-            BiFunction<Integer, Optional<MessageType>, List<Envelope>> peek,
+            BiFunction<Integer, List<String>, List<Envelope>> peek,
             ToIntFunction<List<String>> acknowledge,
             LongSupplier depth) {
         /** An outbox that holds no kiosk events. */
@@ -53,6 +53,8 @@ final class OutboxDrain {
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     /** Whether the hub's latest {@code hub.time} in this session says it reads {@code event.kiosk}. */
     private volatile boolean hubReadsKiosk;
+    /** Whether it also says it reads a sign-in's signature and voucher ({@link KioskEvent#SIGNATURES_FEATURE}). */
+    private volatile boolean hubReadsSignatures;
 
     private volatile long lastProgressNanos;
 
@@ -84,6 +86,7 @@ final class OutboxDrain {
     void linkUp() {
         inFlight.clear();
         hubReadsKiosk = false; // the hub may have changed (a downgrade) while the link was down
+        hubReadsSignatures = false;
         lastProgressNanos = ticker.getAsLong();
     }
 
@@ -92,8 +95,7 @@ final class OutboxDrain {
         if (!link.connected()) {
             return;
         }
-        List<Envelope> waiting =
-                outbox.peek().apply(limit, hubReadsKiosk ? Optional.empty() : Optional.of(MessageType.KIOSK_EVENT));
+        List<Envelope> waiting = outbox.peek().apply(limit, held());
         long now = ticker.getAsLong();
         if (waiting.isEmpty()) {
             lastProgressNanos = now;
@@ -129,10 +131,20 @@ final class OutboxDrain {
      */
     void hubReads(List<String> reads) {
         boolean kiosk = reads.contains(KioskEvent.FEATURE);
-        if (kiosk != hubReadsKiosk) {
+        boolean signatures = kiosk && reads.contains(KioskEvent.SIGNATURES_FEATURE);
+        if (kiosk != hubReadsKiosk || signatures != hubReadsSignatures) {
             hubReadsKiosk = kiosk;
+            hubReadsSignatures = signatures;
             eventsWaiting();
         }
+    }
+
+    /** The outbox types the hub does not read yet: they wait, and the other events pass them. */
+    private List<String> held() {
+        if (!hubReadsKiosk) {
+            return List.of(MessageType.KIOSK_EVENT.wireName(), dev.gatehouse.edge.cache.Outbox.SIGNED_KIOSK_EVENT);
+        }
+        return hubReadsSignatures ? List.of() : List.of(dev.gatehouse.edge.cache.Outbox.SIGNED_KIOSK_EVENT);
     }
 
     /** The hub acknowledged these events: they leave the outbox, and the next ones may go. */

@@ -112,6 +112,24 @@ class EdgeConfigLoaderTest {
                 .hasMessageContaining(message);
     }
 
+    @Test
+    void theGuestWifiNetworkIsOptionalAndChecked() throws IOException {
+        // The kiosk shows it beside a voucher's code: a name no phone lists would only confuse a visitor.
+        String named = example().replace("zone: Europe/Berlin", "guest-wifi: HQ Guest\n  zone: Europe/Berlin");
+        String tooLong =
+                example().replace("zone: Europe/Berlin", "guest-wifi: " + "x".repeat(33) + "\n  zone: Europe/Berlin");
+
+        assertThat(EdgeConfigLoader.parse(named, Path.of("/etc/gatehouse"))
+                        .site()
+                        .guestWifi())
+                .contains("HQ Guest");
+        assertThat(EdgeConfigLoader.load(EXAMPLE).site().guestWifi()).isEmpty();
+        assertThatThrownBy(() -> EdgeConfigLoader.parse(tooLong, Path.of("/etc/gatehouse")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("site.guest-wifi"))
+                .hasMessageContaining("1-32 bytes");
+    }
+
     /** The edit that breaks each line of the table above. */
     private static String breakage(String original) {
         return switch (original) {

@@ -9,42 +9,28 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.browser.Axe;
 import dev.gatehouse.browser.Browser;
-import dev.gatehouse.edge.agent.DemoSite;
 import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.SimulatedHardware;
-import dev.gatehouse.edge.config.SecretFiles;
-import dev.gatehouse.edge.console.ConsolePassword;
-import dev.gatehouse.edge.console.TechConsole;
 import dev.gatehouse.edge.testing.MutableClock;
 import dev.gatehouse.protocol.message.Change;
-import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.message.KioskEventKind;
-import dev.gatehouse.protocol.message.SyncBatch;
-import dev.gatehouse.protocol.model.DoorId;
-import dev.gatehouse.protocol.model.Entity;
-import dev.gatehouse.protocol.model.Member;
+import dev.gatehouse.protocol.model.Agreement;
+import dev.gatehouse.protocol.model.EntityKind;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PassId;
-import dev.gatehouse.protocol.model.PassStatus;
-import dev.gatehouse.protocol.model.VisitorPass;
-import dev.gatehouse.protocol.sign.SignedMessages;
+import dev.gatehouse.protocol.model.WifiVoucher;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -69,17 +55,15 @@ import org.openqa.selenium.WebElement;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KioskBrowserTest {
-    private static final String PASSWORD = "plant-room correct horse";
+    private static final String PASSWORD = KioskFixture.PASSWORD;
 
-    private DemoSite fixture;
+    private KioskFixture site;
     private SimulatedHardware hardware;
     private EdgeAgent agent;
     private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    private TechConsole console;
     private Kiosk kiosk;
     private Browser browser;
     private String base;
-    private long seq;
     private final HttpClient http = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5))
@@ -87,28 +71,11 @@ class KioskBrowserTest {
 
     @BeforeAll
     void start(@TempDir Path dir) throws IOException {
-        fixture = new DemoSite(dir);
-        SecretFiles.writeOwnerOnly(dir.resolve("mqtt-password"), "ghd_unused");
-        Files.writeString(fixture.configFile, Files.readString(fixture.configFile) + """
-                local-console:
-                  listen: 127.0.0.1:0
-                  password-file: console-password
-                hub:
-                  mqtt-url: tcp://127.0.0.1:%d
-                  password-file: mqtt-password
-                """.formatted(closedPort()));
-        ConsolePassword.write(dir.resolve("console-password"), PASSWORD);
-        hardware = SimulatedHardware.forConfig(fixture.config(), dir.resolve("dev"), Clock.systemUTC());
-        agent = EdgeAgent.start(fixture.config(), hardware, clock);
-        List<Change> changes = new ArrayList<>();
-        for (Entity entity : fixture.entitlements(clock.instant())) {
-            changes.add(new Change.Upsert(named(entity)));
-        }
-        sync(changes);
-        console = TechConsole.start(
-                agent, fixture.configFile, agent.config().localConsole().orElseThrow(), clock);
-        kiosk = Kiosk.attach(agent, console, clock);
-        base = console.address().toString();
+        site = new KioskFixture(dir, clock, Kiosk.PIN_WAIT);
+        hardware = site.hardware;
+        agent = site.agent;
+        kiosk = site.kiosk;
+        base = site.base();
         browser = Browser.start(getClass());
         pairThisTablet();
     }
@@ -116,10 +83,7 @@ class KioskBrowserTest {
     @AfterAll
     void stop() {
         try (var b = browser;
-                var k = kiosk;
-                var c = console;
-                var a = agent;
-                var h = hardware) {
+                var s = site) {
             // closed in reverse order, each even if another fails
         }
     }
@@ -132,49 +96,9 @@ class KioskBrowserTest {
                 .until(() -> !hardware.site().relay(DOOR).energised());
     }
 
-    /** The demo's members with display names, as a hub sends them to an edge reporting member-names. */
-    private static Entity named(Entity entity) {
-        if (entity instanceof Member member) {
-            String name =
-                    switch (member.id().value()) {
-                        case "ada" -> "Ada Lovelace";
-                        case "bob" -> "Bob Adams"; // suspended: never offered as a host
-                        default -> "Dee " + member.id().value();
-                    };
-            return new Member(member.id(), member.status(), member.roles(), Optional.of(name));
-        }
-        return entity;
-    }
-
-    private void sync(List<Change> changes) {
-        long from = seq + 1;
-        seq += changes.size();
-        agent.applySigned(SignedMessages.sign(
-                new Envelope(
-                        "batch-" + from,
-                        clock.instant(),
-                        new SyncBatch(DemoSite.TENANT, DemoSite.SITE, from, seq, changes)),
-                fixture.hubKey));
-    }
-
     /** A single-use pass for the main entrance with this PIN, hosted by Ada. */
     private void invite(String passId, String pin) {
-        sync(List.of(new Change.Upsert(new VisitorPass(
-                PassId.of(passId),
-                Optional.of(MemberId.of("ada")),
-                Set.of(),
-                Set.of(DoorId.of(DOOR)),
-                clock.instant().minus(Duration.ofMinutes(15)),
-                clock.instant().plus(Duration.ofHours(4)),
-                true,
-                PassStatus.ACTIVE,
-                Optional.of(fixture.cards.pinHash(DemoSite.SITE, pin))))));
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        site.invite(passId, pin, true, Duration.ofHours(4));
     }
 
     /** The technician signs in to the console, gets a code, and types it on the tablet. */
@@ -213,10 +137,7 @@ class KioskBrowserTest {
     }
 
     private List<KioskEvent> kioskEvents() {
-        return agent.cache().outbox().peek(1000).stream()
-                .filter(e -> e.payload() instanceof KioskEvent)
-                .map(e -> e.payloadAs(KioskEvent.class))
-                .toList();
+        return site.kioskEvents();
     }
 
     @Test
@@ -303,6 +224,62 @@ class KioskBrowserTest {
         assertThat(kioskEvents())
                 .filteredOn(e -> e.pass().equals(Optional.of(PassId.of("vp-kiosk-1"))))
                 .hasSize(1);
+    }
+
+    @Test
+    void aVisitorReadsAndSignsTheAgreementAndIsHandedAWifiCode() {
+        invite("vp-kiosk-3", "975310");
+        String title = "Visitor agreement";
+        String body = "I, {visitorName}, visiting {hostName} at {siteName} on {date}, agree to keep what I see"
+                + " here to myself.\n\nPhotos need the host's permission.";
+        site.sync(List.of(
+                new Change.Upsert(
+                        new Agreement("agr-lobby", 1, title, body, "HQ Berlin", Agreement.sha256(title, body))),
+                new Change.Upsert(new WifiVoucher(
+                        "wv-lobby-1", "pi-1", "LOBBY-7F3A", Optional.of(Duration.ofHours(8)), Optional.empty()))));
+        try {
+            int transitions = hardware.site().relay(DOOR).transitions().size();
+            browser.open(base + "kiosk/pin");
+            browser.awaitVisible(By.id("pin")).sendKeys("975310");
+            browser.driver().findElement(By.id("pin-submit")).click();
+
+            // The PIN is known, but the door waits for the signature: nothing is recorded yet.
+            browser.awaitHeading(title);
+            assertThat(browser.awaitVisible(By.id("agreement-text")).getText())
+                    .contains("visiting Ada Lovelace at HQ Berlin")
+                    .contains("Photos need the host's permission.");
+            assertThat(kioskEvents()).noneMatch(e -> e.pass().equals(Optional.of(PassId.of("vp-kiosk-3"))));
+            assertThat(hardware.site().relay(DOOR).transitions()).hasSize(transitions);
+            Axe.assertNoSeriousViolations(browser, "kiosk agreement");
+            browser.screenshot("agreement");
+
+            browser.driver().findElement(By.id("signer")).sendKeys("Alan Turing");
+            browser.driver().findElement(By.id("agree")).click();
+            browser.driver().findElement(By.id("agreement-submit")).click();
+
+            browser.awaitHeading("Signed in");
+            assertThat(browser.awaitText(By.id("wifi-code"), "LOBBY-7F3A")).isEqualTo("LOBBY-7F3A");
+            assertThat(browser.driver().findElement(By.id("wifi-network")).getText())
+                    .isEqualTo("HQ Guest");
+            assertThat(browser.driver().findElement(By.id("wifi-until")).getText())
+                    .isNotBlank();
+            assertThat(kioskEvents())
+                    .filteredOn(e -> e.pass().equals(Optional.of(PassId.of("vp-kiosk-3"))))
+                    .singleElement()
+                    .satisfies(e -> {
+                        assertThat(e.signature()).hasValueSatisfying(signature -> {
+                            assertThat(signature.agreement()).isEqualTo("agr-lobby");
+                            assertThat(signature.signer()).isEqualTo("Alan Turing");
+                        });
+                        assertThat(e.voucher()).contains("wv-lobby-1");
+                    });
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> hardware.site().relay(DOOR).transitions().size() > transitions);
+            Axe.assertNoSeriousViolations(browser, "kiosk welcome with a Wi-Fi code");
+            browser.screenshot("agreement-signed-wifi");
+        } finally {
+            site.sync(List.of(new Change.Remove(EntityKind.AGREEMENT, "agr-lobby")));
+        }
     }
 
     @Test

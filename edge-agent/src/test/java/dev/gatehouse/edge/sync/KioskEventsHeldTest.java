@@ -99,4 +99,24 @@ class KioskEventsHeldTest {
 
         assertThat(sent().subList(before, sent().size())).containsExactly("d1");
     }
+
+    @Test
+    void aSignInCarryingAVoucherWaitsForAHubThatReadsSignaturesWhileOtherKioskEventsGo() {
+        // A hub that reads kiosk events but predates their signature and voucher would refuse the fields.
+        append(
+                "s1",
+                KioskEvent.walkIn("hq", "k-1", MemberId.of("ada"), "Grace", Optional.empty(), false)
+                        .with(Optional.empty(), Optional.of("wv-1")));
+        drain.hubReads(List.of(KioskEvent.FEATURE));
+        drain.drain();
+        drain.acknowledged(List.of("k1", "k2"));
+        drain.acknowledged(List.of("k3", "d1"));
+
+        assertThat(sent()).containsExactly("k1", "k2", "k3", "d1");
+        assertThat(cache.outbox().depth()).isEqualTo(1);
+
+        drain.hubReads(List.of(KioskEvent.FEATURE, KioskEvent.SIGNATURES_FEATURE));
+
+        assertThat(sent()).containsExactly("k1", "k2", "k3", "d1", "s1");
+    }
 }

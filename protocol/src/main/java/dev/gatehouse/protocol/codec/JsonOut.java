@@ -67,6 +67,11 @@ final class JsonOut {
         return this;
     }
 
+    JsonOut optChild(String name, Optional<JsonOut> child) {
+        child.ifPresent(value -> node.set(name, value.node));
+        return this;
+    }
+
     JsonOut opt(String name, Optional<?> value) {
         if (value.isPresent()) {
             Object present = value.get();

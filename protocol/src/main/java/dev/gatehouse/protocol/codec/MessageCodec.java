@@ -30,6 +30,7 @@ import dev.gatehouse.protocol.message.Health;
 import dev.gatehouse.protocol.message.HubTime;
 import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.message.KioskEventKind;
+import dev.gatehouse.protocol.message.KioskSignature;
 import dev.gatehouse.protocol.message.Message;
 import dev.gatehouse.protocol.message.MessageType;
 import dev.gatehouse.protocol.message.RoomState;
@@ -52,6 +53,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * The strict JSON codec for {@link Envelope}s. Decoding accepts exactly the documented schema and
@@ -284,6 +286,10 @@ public final class MessageCodec {
                                 in.optId("host", MemberId::new),
                                 in.optString("name"),
                                 in.optString("email"),
+                                in.has("signature")
+                                        ? Optional.of(readSignature(in.object("signature")))
+                                        : Optional.empty(),
+                                in.optString("voucher"),
                                 in.bool("offline"));
                     case DEVICE_STATE ->
                         new DeviceState(
@@ -312,6 +318,28 @@ public final class MessageCodec {
                 };
         in.end();
         return message;
+    }
+
+    private static KioskSignature readSignature(JsonIn in) {
+        KioskSignature signature = new KioskSignature(
+                in.id("agreement"),
+                in.intValue("version"),
+                in.string("sha256"),
+                in.string("renderedSha256"),
+                in.string("signer"),
+                in.stringMap("variables"));
+        in.end();
+        return signature;
+    }
+
+    private static JsonOut writeSignature(KioskSignature signature) {
+        return new JsonOut()
+                .put("agreement", signature.agreement())
+                .put("version", signature.version())
+                .put("sha256", signature.sha256())
+                .put("renderedSha256", signature.renderedSha256())
+                .put("signer", signature.signer())
+                .map("variables", signature.variables());
     }
 
     private static RoomState readRoom(JsonNode node, String path) {
@@ -441,6 +469,8 @@ public final class MessageCodec {
                         .opt("host", event.host())
                         .opt("name", event.name())
                         .opt("email", event.email())
+                        .optChild("signature", event.signature().map(MessageCodec::writeSignature))
+                        .opt("voucher", event.voucher())
                         .put("offline", event.offline());
             case DeviceState state -> deviceState(state);
             case Command command ->

@@ -13,6 +13,11 @@ import java.util.regex.Pattern;
  * edge; the envelope time is when the kiosk recorded it. {@code offline} says the edge could not reach
  * the hub at that moment (the hub then learns of it on reconnect). Sent only to a hub whose {@code
  * hub.time} says it reads {@link #FEATURE}; until then kiosk events wait in the outbox.
+ *
+ * <p>A visitor's sign-in may carry the {@code signature} of the site's visitor agreement made with it
+ * and the id of the Wi-Fi {@code voucher} handed out with it (never its code). Both are optional and
+ * sent only to a hub that says it reads {@link #SIGNATURES_FEATURE}; a sign-in carrying either waits
+ * in the outbox until then (an older hub refuses the fields).
  */
 public record KioskEvent(
         String site,
@@ -23,10 +28,18 @@ public record KioskEvent(
         Optional<MemberId> host,
         Optional<String> name,
         Optional<String> email,
+        Optional<KioskSignature> signature,
+        Optional<String> voucher,
         boolean offline)
         implements Message {
     /** Edges reporting this send {@code event.kiosk}; a hub reading it says so in {@code hub.time}'s {@code reads}. */
     public static final String FEATURE = "kiosk-events";
+
+    /**
+     * Edges reporting this may send a sign-in's {@code signature} and {@code voucher}; a hub reading them
+     * says so in {@code hub.time}'s {@code reads}.
+     */
+    public static final String SIGNATURES_FEATURE = "kiosk-signatures";
 
     /** The longest visitor name and e-mail address. */
     public static final int MAX_NAME = 100;
@@ -44,6 +57,12 @@ public record KioskEvent(
         Checks.present(host, "kiosk event host");
         Checks.present(name, "kiosk event name");
         Checks.present(email, "kiosk event email");
+        Checks.present(signature, "kiosk event signature");
+        Checks.present(voucher, "kiosk event voucher");
+        voucher.ifPresent(value -> Ids.require(value, "kiosk event voucher"));
+        if (kind == KioskEventKind.MEMBER_CHECKED_IN && (signature.isPresent() || voucher.isPresent())) {
+            throw Checks.bad("a member-checked-in kiosk event carries no signature and no voucher");
+        }
         name.ifPresent(value -> {
             Checks.text(value, MAX_NAME, "kiosk event name");
             if (value.isBlank()) {
@@ -88,6 +107,8 @@ public record KioskEvent(
                 host,
                 Optional.empty(),
                 Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 offline);
     }
 
@@ -103,6 +124,8 @@ public record KioskEvent(
                 Optional.of(host),
                 Optional.of(name),
                 email,
+                Optional.empty(),
+                Optional.empty(),
                 offline);
     }
 
@@ -117,7 +140,19 @@ public record KioskEvent(
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 offline);
+    }
+
+    /** This sign-in with the agreement's {@code signature} made with it and the Wi-Fi {@code voucher} handed out. */
+    public KioskEvent with(Optional<KioskSignature> signature, Optional<String> voucher) {
+        return new KioskEvent(site, kiosk, kind, pass, member, host, name, email, signature, voucher, offline);
+    }
+
+    /** Whether it carries what only a hub reading {@link #SIGNATURES_FEATURE} reads. */
+    public boolean carriesSupplies() {
+        return signature.isPresent() || voucher.isPresent();
     }
 
     @Override

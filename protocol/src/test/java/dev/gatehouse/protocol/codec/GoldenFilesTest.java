@@ -65,6 +65,7 @@ class GoldenFilesTest {
         files.put("event.kiosk.json", MessageType.KIOSK_EVENT);
         files.put("event.kiosk.walk-in.json", MessageType.KIOSK_EVENT);
         files.put("event.kiosk.member.json", MessageType.KIOSK_EVENT);
+        files.put("event.kiosk.signed.json", MessageType.KIOSK_EVENT);
         files.put("device.state.json", MessageType.DEVICE_STATE);
         files.put("device.state.features.json", MessageType.DEVICE_STATE);
         files.put("device.state.rooms.json", MessageType.DEVICE_STATE);

@@ -32,6 +32,8 @@ class KioskEventTest {
                         Optional.of(HOST),
                         Optional.empty(),
                         Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
                         false))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("visitor's name");
@@ -48,6 +50,8 @@ class KioskEventTest {
                         Optional.empty(),
                         Optional.of("Grace"),
                         Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
                         false))
                 .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("names the member, nothing else");
@@ -62,6 +66,8 @@ class KioskEventTest {
                         Optional.empty(),
                         Optional.empty(),
                         Optional.of(HOST),
+                        Optional.empty(),
+                        Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
                         false))
@@ -114,5 +120,55 @@ class KioskEventTest {
                 .isInstanceOf(ProtocolException.class)
                 .extracting(e -> ((ProtocolException) e).error())
                 .isEqualTo(ProtocolError.MISSING_FIELD);
+    }
+
+    private static final KioskSignature SIGNATURE = new KioskSignature(
+            "ag-hq",
+            2,
+            "a".repeat(64),
+            "b".repeat(64),
+            "Grace Hopper",
+            java.util.Map.of("visitorName", "Grace Hopper", "siteName", "HQ", "date", "2026-12-07"));
+
+    @Test
+    void aSignInWithASignatureAndAVoucherRoundTrips() {
+        Envelope event = new Envelope(
+                "01KBXR3M8Q4M2N8R5T3V9X1Y2Z",
+                Instant.parse("2026-12-07T09:02:45Z"),
+                KioskEvent.walkIn("hq", "k-1", HOST, "Grace Hopper", Optional.empty(), false)
+                        .with(Optional.of(SIGNATURE), Optional.of("wv-7")));
+
+        Envelope back = MessageCodec.decode(MessageCodec.encode(event));
+
+        assertThat(back).isEqualTo(event);
+        assertThat(back.payloadAs(KioskEvent.class).carriesSupplies()).isTrue();
+    }
+
+    @Test
+    void aSignInWithoutTheNewFieldsEncodesAsBefore() {
+        // An edge that signs nothing sends what an older hub reads: no signature or voucher key at all.
+        String json = MessageCodec.encodeToString(new Envelope(
+                "e1",
+                Instant.parse("2026-12-07T09:00:00Z"),
+                KioskEvent.visitor("hq", "k-1", new PassId("vp-1"), Optional.empty(), false)));
+
+        assertThat(json).doesNotContain("signature").doesNotContain("voucher");
+    }
+
+    @Test
+    void aMemberCheckInCarryingAVoucherIsRefused() {
+        assertThatThrownBy(
+                        () -> KioskEvent.member("hq", "k-1", HOST, false).with(Optional.empty(), Optional.of("wv-7")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("no signature and no voucher");
+    }
+
+    @Test
+    void aSignatureWithAnUnknownVariableIsRefused() {
+        // The hub renders the published text again with these values: an unknown one could not be checked.
+        assertThatThrownBy(() -> new KioskSignature(
+                        "ag-hq", 1, "a".repeat(64), "b".repeat(64), "Grace", java.util.Map.of("nickname", "G")))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("'nickname' is not one of");
     }
 }
