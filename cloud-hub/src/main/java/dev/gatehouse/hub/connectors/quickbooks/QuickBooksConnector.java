@@ -52,6 +52,10 @@ public final class QuickBooksConnector implements Connector {
     static final String CUSTOMER = "customer";
     static final String INVOICE = "invoice";
     static final String PAYMENT = "payment";
+    /** What erasure leaves of a member's name (hub.privacy): the record's, and the events' redaction. */
+    private static final String ERASED_NAME = "Erased member";
+
+    private static final String ERASED = "[erased]";
 
     private final ToIntFunction<String> taxRate;
 
@@ -315,6 +319,10 @@ public final class QuickBooksConnector implements Connector {
         Result upsertCustomer(String memberId, JsonNode member, OptionalLong version) {
             ObjectNode body = Json.MAPPER.createObjectNode();
             String name = member.path("fullName").asText(memberId);
+            if (name.equals(ERASED) || name.equals(ERASED_NAME)) {
+                // An erased member keeps no name, and QuickBooks wants each customer's name unique.
+                name = ERASED_NAME + " " + memberId;
+            }
             String email = member.path("email").asText("");
             body.put("DisplayName", clip(name, 100));
             if (!email.isEmpty()) {
