@@ -61,12 +61,14 @@ import dev.gatehouse.hub.bookings.SeriesStore;
 import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.commands.CommandService;
 import dev.gatehouse.hub.commands.Commands;
+import dev.gatehouse.hub.connectors.ConnectorActions;
 import dev.gatehouse.hub.connectors.ConnectorService;
 import dev.gatehouse.hub.connectors.Connectors;
 import dev.gatehouse.hub.connectors.hubspot.HubSpotConnector;
 import dev.gatehouse.hub.connectors.quickbooks.QuickBooksConnector;
 import dev.gatehouse.hub.connectors.slack.SlackConnector;
 import dev.gatehouse.hub.console.AgreementPages;
+import dev.gatehouse.hub.console.ConnectorPages;
 import dev.gatehouse.hub.console.Console;
 import dev.gatehouse.hub.console.KioskPages;
 import dev.gatehouse.hub.console.VisitorLogPages;
@@ -451,6 +453,8 @@ public final class Hub implements AutoCloseable {
         Problems.register(routing, maxBody);
         WebhookActions webhookActions =
                 new WebhookActions(new WebhookStore(stores.database(), stores.clock()), audit, config.webhooks());
+        ConnectorActions connectorActions =
+                new ConnectorActions(connectors, audit, config.console().publicUrl());
         CommandService commands = new CommandService(sync.commands(), stores.sites(), audit, maxBody);
         EnrollmentService enrollment = new EnrollmentService(
                 stores.devices(),
@@ -591,11 +595,8 @@ public final class Hub implements AutoCloseable {
                 .register(
                         "/api/v1", new AlertService(new AlertStore(stores.database(), stores.clock()), audit, maxBody))
                 .register("/api/v1", new WebhookService(webhookActions, maxBody))
-                .register(
-                        "/api/v1",
-                        new ConnectorService(connectors, audit, config.console().publicUrl(), maxBody))
-                .register(
-                        new ConnectorService(connectors, audit, config.console().publicUrl(), maxBody).callback())
+                .register("/api/v1", new ConnectorService(connectorActions, maxBody))
+                .register(new ConnectorService(connectorActions, maxBody).callback())
                 .register(
                         "/api/v1",
                         new AccountService(
@@ -626,6 +627,7 @@ public final class Hub implements AutoCloseable {
                 .register("/api/v1", agreementService, wifiService);
         routing.register(new WebhookPages(webhookActions));
         kioskRoutes(routing, stores, config, console, signal, audit);
+        routing.register(new ConnectorPages(connectorActions));
         Portal.routes(
                 routing,
                 console,

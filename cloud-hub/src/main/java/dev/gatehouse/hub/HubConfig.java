@@ -501,7 +501,8 @@ public record HubConfig(
     }
 
     /**
-     * {@code hub.connectors.timeout} (30s) and {@code hub.connectors.<quickbooks|hubspot|slack>.api-base}: the
+     * {@code hub.connectors.timeout} (30s), {@code hub.connectors.job-retention} (30d: finished jobs are
+     * pruned after it, 1d to 365d) and {@code hub.connectors.<quickbooks|hubspot|slack>.api-base}: the
      * service's own addresses unless set (a proxy, or a stand-in in a test); an http(s) URL.
      */
     private static ConnectorSettings connectors(Config node) {
@@ -511,6 +512,11 @@ public record HubConfig(
             throw new HubConfigException("hub.connectors.timeout is " + timeout + "; use 1s to 120s");
         }
         settings = new ConnectorSettings(settings.services(), timeout);
+        Duration retention = duration(node.get("job-retention"), settings.jobRetention());
+        if (retention.compareTo(Duration.ofDays(1)) < 0 || retention.compareTo(Duration.ofDays(365)) > 0) {
+            throw new HubConfigException("hub.connectors.job-retention is " + retention + "; use 1d to 365d");
+        }
+        settings = settings.withJobRetention(retention);
         for (String service :
                 java.util.List.of(ConnectorSettings.QUICKBOOKS, ConnectorSettings.HUBSPOT, ConnectorSettings.SLACK)) {
             Optional<String> base = text(node, service + ".api-base");

@@ -8,10 +8,11 @@ import java.util.Optional;
 /**
  * {@code hub.connectors.*}: where each service is reached (its API, its OAuth2 authorization page and
  * token endpoint), overridable to point at a proxy or, in tests and benchmarks, at a local stand-in,
- * and the timeout of one call. Tenants never choose these addresses: a tenant's credentials go only to
- * the service the operator of the hub configured.
+ * the timeout of one call, and how long finished jobs are kept ({@code job-retention}: their rows carry
+ * the entity's data as the event had it). Tenants never choose these addresses: a tenant's credentials
+ * go only to the service the operator of the hub configured.
  */
-public record ConnectorSettings(Map<String, Endpoints> services, Duration timeout) {
+public record ConnectorSettings(Map<String, Endpoints> services, Duration timeout, Duration jobRetention) {
     /** One service's addresses. */
     public record Endpoints(URI api, URI authorize, URI token) {}
 
@@ -19,11 +20,27 @@ public record ConnectorSettings(Map<String, Endpoints> services, Duration timeou
     public static final String HUBSPOT = "hubspot";
     public static final String SLACK = "slack";
 
+    /** How long finished jobs are kept unless configured. */
+    public static final Duration DEFAULT_JOB_RETENTION = Duration.ofDays(30);
+
     public ConnectorSettings {
         services = Map.copyOf(services);
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("hub.connectors.timeout must be positive");
         }
+        if (jobRetention.compareTo(Duration.ofDays(1)) < 0 || jobRetention.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException(
+                    "hub.connectors.job-retention must be 1 to 365 days, not " + jobRetention);
+        }
+    }
+
+    public ConnectorSettings(Map<String, Endpoints> services, Duration timeout) {
+        this(services, timeout, DEFAULT_JOB_RETENTION);
+    }
+
+    /** These settings with finished jobs kept for {@code retention}. */
+    public ConnectorSettings withJobRetention(Duration retention) {
+        return new ConnectorSettings(services, timeout, retention);
     }
 
     /** The services' own addresses. */
@@ -80,6 +97,6 @@ public record ConnectorSettings(Map<String, Endpoints> services, Duration timeou
                 };
         java.util.Map<String, Endpoints> changed = new java.util.HashMap<>(services);
         changed.put(service, endpoints);
-        return new ConnectorSettings(changed, timeout);
+        return new ConnectorSettings(changed, timeout, jobRetention);
     }
 }

@@ -2,6 +2,9 @@ package dev.gatehouse.hub.connectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.hub.billing.InvoiceService;
+import dev.gatehouse.hub.billing.InvoiceStore;
+import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.outbox.OutboxConsumer;
 import dev.gatehouse.hub.outbox.OutboxEvent;
 import dev.gatehouse.hub.store.Database;
@@ -32,12 +35,16 @@ import java.util.OptionalLong;
 /**
  * The connectors' rows: each tenant's connector settings and sealed credentials, the jobs written from
  * the outbox and their outcomes, and the mapping table from Gatehouse ids to the services' ids. Jobs of
- * one entity are claimed in event order (a job waits while an earlier one of its entity is pending), under
- * a lease, only while the connector is enabled and not paused by a 429.
+ * one entity are claimed in event order (a job waits while an earlier one of its entity is pending), only
+ * while the connector is enabled and not paused by a 429, under a lease that names its holder: the holder
+ * renews it while the job waits in its batch or runs, and a job is finished only by the holder of its
+ * lease (compare-and-set), so hub replicas on one database never both carry one job to the service.
  */
 public record ConnectorStore(Database database, Clock clock) {
-    /** How long a claimed job is left to its attempt before another pass may take it. */
+    /** How long a claimed job is left to its holder without a renewal before another replica may take it. */
     static final Duration LEASE = Duration.ofSeconds(120);
+    /** How long one replica may hold a connector's token refresh before another may take it over. */
+    static final Duration REFRESH_HOLD = Duration.ofSeconds(90);
     /** The waits after failed attempts (not 429s, which wait as long as the service says); then the job fails. */
     public static final List<Duration> BACKOFF = List.of(
             Duration.ofSeconds(10),
@@ -338,12 +345,12 @@ public record ConnectorStore(Database database, Clock clock) {
      * Claims up to {@code limit} due jobs of enabled, unpaused connectors, leaving any whose entity has an
      * earlier job still pending (or leased), so an entity's jobs run in event order.
      */
-    public List<Job> claim(int limit) {
+    public List<Job> claim(int limit, String owner) {
         Instant now = clock.instant();
         List<Candidate> candidates = database.read(c -> Sql.list(
                 c,
                 "SELECT j.id, j.tenant_id, j.connector, j.event_id, j.event_seq, j.event_type, j.entity_kind,"
-                        + " j.entity_id, j.entity_version, j.data, j.attempts, j.next_attempt_at"
+                        + " j.entity_id, j.entity_version, j.data, j.attempts, j.next_attempt_at, j.retries"
                         + " FROM connector_jobs j"
                         + " JOIN connector_settings s ON s.tenant_id = j.tenant_id AND s.connector = j.connector"
                         + " WHERE j.status = ? AND j.next_attempt_at <= ? AND s.enabled = ?"
@@ -368,7 +375,8 @@ public record ConnectorStore(Database database, Clock clock) {
                                     row.getString(8),
                                     entityVersion,
                                     data,
-                                    row.getInt(11)),
+                                    row.getInt(11),
+                                    row.getInt(13)),
                             row.getLong(12));
                 },
                 Status.PENDING,
@@ -385,8 +393,10 @@ public record ConnectorStore(Database database, Clock clock) {
             for (Candidate candidate : candidates) {
                 int won = Sql.update(
                         c,
-                        "UPDATE connector_jobs SET next_attempt_at = ? WHERE id = ? AND status = ? AND next_attempt_at = ?",
+                        "UPDATE connector_jobs SET next_attempt_at = ?, lease_owner = ? WHERE id = ? AND status = ?"
+                                + " AND next_attempt_at = ?",
                         now.plus(LEASE),
+                        owner,
                         candidate.job().id(),
                         Status.PENDING,
                         candidate.nextAttemptAt());
@@ -398,12 +408,48 @@ public record ConnectorStore(Database database, Clock clock) {
         });
     }
 
-    /** Records the job done (or skipped) and, when applied, its mapping, which never moves back a version. */
-    void finish(Job job, Connector.Result result) {
+    /**
+     * Renews the leases {@code owner} holds on pending jobs (those waiting in its batch and the one it
+     * runs); answers how many. A lease taken over by another replica is not {@code owner}'s any more.
+     */
+    int renew(String owner) {
+        Instant until = clock.instant().plus(LEASE);
+        return database.write(c -> Sql.update(
+                c,
+                "UPDATE connector_jobs SET next_attempt_at = ? WHERE lease_owner = ? AND status = ?",
+                until,
+                owner,
+                Status.PENDING));
+    }
+
+    /**
+     * Renews {@code owner}'s lease on the job just before it is carried out; false when the lease was
+     * taken over (by a replica that found it run out), and the job is not this replica's to run.
+     */
+    boolean hold(Job job, String owner) {
+        Instant until = clock.instant().plus(LEASE);
+        return database.write(c -> Sql.update(
+                        c,
+                        "UPDATE connector_jobs SET next_attempt_at = ? WHERE id = ? AND lease_owner = ? AND status = ?",
+                        until,
+                        job.id(),
+                        owner,
+                        Status.PENDING))
+                == 1;
+    }
+
+    /**
+     * Records the job done (or skipped) and, when applied, its mapping, which never moves back a version;
+     * only while {@code owner} still holds the job's lease (false, and nothing written, when it does not).
+     */
+    boolean finish(Job job, Connector.Result result, String owner) {
         Instant now = clock.instant();
-        database.run(c -> {
+        return database.write(c -> {
             switch (result) {
                 case Connector.Applied applied -> {
+                    if (!close(c, job, Status.DONE, "applied as " + applied.externalId(), now, owner)) {
+                        return false;
+                    }
                     saveMapping(
                             c,
                             job.tenantId(),
@@ -414,47 +460,62 @@ public record ConnectorStore(Database database, Clock clock) {
                             job.entityVersion().orElse(0),
                             applied.syncToken(),
                             now);
-                    close(c, job, Status.DONE, "applied as " + applied.externalId(), now);
                 }
-                case Connector.Skipped skipped -> close(c, job, Status.SKIPPED, skipped.reason(), now);
+                case Connector.Skipped skipped -> {
+                    if (!close(c, job, Status.SKIPPED, skipped.reason(), now, owner)) {
+                        return false;
+                    }
+                }
             }
             Sql.update(
                     c,
                     "UPDATE connector_settings SET last_error = NULL WHERE tenant_id = ? AND connector = ?",
                     job.tenantId(),
                     job.connector());
+            return true;
         });
     }
 
-    private static void close(Connection c, Job job, Status status, String result, Instant now) throws SQLException {
-        Sql.update(
-                c,
-                "UPDATE connector_jobs SET status = ?, attempts = ?, result = ?, last_error = NULL, finished_at = ?"
-                        + " WHERE id = ?",
-                status,
-                job.attempts() + 1,
-                clip(result),
-                now,
-                job.id());
+    private static boolean close(Connection c, Job job, Status status, String result, Instant now, String owner)
+            throws SQLException {
+        return Sql.update(
+                        c,
+                        "UPDATE connector_jobs SET status = ?, attempts = ?, result = ?, last_error = NULL,"
+                                + " finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ? AND status = ?",
+                        status,
+                        job.attempts() + 1,
+                        clip(result),
+                        now,
+                        job.id(),
+                        owner,
+                        Status.PENDING)
+                == 1;
     }
 
     /**
      * Records a failed attempt: after a 429 the job and its connector wait as long as the service said
      * (not counted against the backoff); a refusal fails the job at once; anything else waits per
-     * {@link #BACKOFF} and fails after the last wait.
+     * {@link #BACKOFF} and fails after the last wait. Only while {@code owner} holds the job's lease (false,
+     * and nothing written, when it does not); the lease ends with it.
      */
-    void failed(Job job, ConnectorException failure) {
+    boolean failed(Job job, ConnectorException failure, String owner) {
         Instant now = clock.instant();
-        database.run(c -> {
+        return database.write(c -> {
             String error = clip(failure.getMessage());
             if (failure.kind() == ConnectorException.Kind.RATE_LIMITED) {
                 Instant until = now.plus(failure.retryAfter().orElse(RemoteApi.DEFAULT_WAIT));
-                Sql.update(
+                int held = Sql.update(
                         c,
-                        "UPDATE connector_jobs SET next_attempt_at = ?, last_error = ? WHERE id = ?",
+                        "UPDATE connector_jobs SET next_attempt_at = ?, last_error = ?, lease_owner = NULL"
+                                + " WHERE id = ? AND lease_owner = ? AND status = ?",
                         until,
                         error,
-                        job.id());
+                        job.id(),
+                        owner,
+                        Status.PENDING);
+                if (held != 1) {
+                    return false;
+                }
                 Sql.update(
                         c,
                         "UPDATE connector_settings SET paused_until = ?, last_error = ? WHERE tenant_id = ? AND connector = ?",
@@ -462,26 +523,32 @@ public record ConnectorStore(Database database, Clock clock) {
                         error,
                         job.tenantId(),
                         job.connector());
-                return;
+                return true;
             }
             int attempts = job.attempts() + 1;
             boolean last = failure.kind() == ConnectorException.Kind.REJECTED || attempts > BACKOFF.size();
-            Sql.update(
+            int held = Sql.update(
                     c,
                     "UPDATE connector_jobs SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
-                            + " finished_at = ? WHERE id = ?",
+                            + " finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ? AND status = ?",
                     last ? Status.FAILED : Status.PENDING,
                     attempts,
                     last ? now : now.plus(BACKOFF.get(attempts - 1)),
                     error,
                     last ? now : null,
-                    job.id());
+                    job.id(),
+                    owner,
+                    Status.PENDING);
+            if (held != 1) {
+                return false;
+            }
             Sql.update(
                     c,
                     "UPDATE connector_settings SET last_error = ? WHERE tenant_id = ? AND connector = ?",
                     error,
                     job.tenantId(),
                     job.connector());
+            return true;
         });
     }
 
@@ -560,36 +627,89 @@ public record ConnectorStore(Database database, Clock clock) {
     }
 
     /**
-     * The hub's entities as their latest outbox event shows them, or, once the outbox's retention pruned
-     * that event, as the latest connector job of the entity carries it.
+     * The hub's entities as they are now, read from their own stores (never from the outbox, whose
+     * events of other types, such as a member's plan events, carry other shapes, and whose retention
+     * prunes old events): a member with its version, an issued invoice or credit note.
      */
     Session.Records records(String tenantId) {
-        return entityId -> database.read(c -> {
-            Optional<Session.Latest> latest = Sql.one(
-                    c,
-                    "SELECT payload, entity_version FROM outbox_events WHERE tenant_id = ? AND entity_id = ?"
-                            + " ORDER BY seq DESC LIMIT 1",
-                    row -> latest(row, true),
-                    tenantId,
-                    entityId);
-            if (latest.isPresent()) {
-                return latest;
+        MemberStore members = new MemberStore(database, clock);
+        InvoiceStore invoices = new InvoiceStore(database, clock);
+        return new Session.Records() {
+            @Override
+            public Optional<Session.Latest> member(String memberId) {
+                // The version first: a change committing between the two reads then makes the state newer
+                // than the version recorded (the change's own job sends it again), never older.
+                OptionalLong version = database.read(c -> Sql.one(
+                                c,
+                                "SELECT MAX(seq) FROM member_history WHERE tenant_id = ? AND member_id = ?",
+                                Sql.LONG,
+                                tenantId,
+                                memberId))
+                        .map(OptionalLong::of)
+                        .orElse(OptionalLong.empty());
+                return members.find(tenantId, memberId)
+                        .map(member -> new Session.Latest(Json.MAPPER.valueToTree(member), version));
             }
-            return Sql.one(
-                    c,
-                    "SELECT data, entity_version FROM connector_jobs WHERE tenant_id = ? AND entity_id = ?"
-                            + " ORDER BY event_seq DESC LIMIT 1",
-                    row -> latest(row, false),
-                    tenantId,
-                    entityId);
-        });
+
+            @Override
+            public Optional<Session.Latest> invoice(String invoiceId) {
+                return invoices.find(tenantId, invoiceId)
+                        .map(invoice -> new Session.Latest(InvoiceService.json(invoice), OptionalLong.empty()));
+            }
+        };
     }
 
-    private static Session.Latest latest(ResultSet row, boolean payload) throws SQLException {
-        JsonNode json = RemoteApi.parse(row.getString(1).getBytes(StandardCharsets.UTF_8));
-        long version = row.getLong(2);
-        return new Session.Latest(
-                payload ? json.path("data") : json, row.wasNull() ? OptionalLong.empty() : OptionalLong.of(version));
+    // ---- token refreshes across replicas
+
+    /**
+     * Takes the tenant's connector's token refresh for {@code owner} until {@code REFRESH_HOLD} from now,
+     * unless another holds it still (a conditional update, so of two replicas exactly one wins); false
+     * when another does.
+     */
+    boolean claimRefresh(String tenantId, String connector, String owner) {
+        Instant now = clock.instant();
+        return database.write(c -> Sql.update(
+                        c,
+                        "UPDATE connector_settings SET refresh_owner = ?, refresh_until = ? WHERE tenant_id = ?"
+                                + " AND connector = ? AND (refresh_owner IS NULL OR refresh_owner = ? OR refresh_until <= ?)",
+                        owner,
+                        now.plus(REFRESH_HOLD),
+                        tenantId,
+                        connector,
+                        owner,
+                        now))
+                == 1;
+    }
+
+    /** Gives the refresh up, when {@code owner} still holds it. */
+    void releaseRefresh(String tenantId, String connector, String owner) {
+        database.run(c -> Sql.update(
+                c,
+                "UPDATE connector_settings SET refresh_owner = NULL, refresh_until = NULL WHERE tenant_id = ?"
+                        + " AND connector = ? AND refresh_owner = ?",
+                tenantId,
+                connector,
+                owner));
+    }
+
+    // ---- retention
+
+    /** Deletes the jobs that finished (done, skipped or failed) before {@code retention} ago; answers how many. */
+    public int prune(Duration retention) {
+        Instant cutoff = clock.instant().minus(retention);
+        int total = 0;
+        while (true) {
+            int removed = database.write(c -> Sql.update(
+                    c,
+                    "DELETE FROM connector_jobs WHERE id IN (SELECT id FROM connector_jobs WHERE status <> ?"
+                            + " AND finished_at IS NOT NULL AND finished_at < ? LIMIT 1000)",
+                    Status.PENDING,
+                    cutoff));
+            total += removed;
+            if (removed == 0) {
+                return total;
+            }
+        }
     }
 
     // ---- reading and retrying jobs
@@ -649,7 +769,8 @@ public record ConnectorStore(Database database, Clock clock) {
         return database.write(c -> {
             int changed = Sql.update(
                     c,
-                    "UPDATE connector_jobs SET status = ?, attempts = 0, next_attempt_at = ?, finished_at = NULL"
+                    "UPDATE connector_jobs SET status = ?, attempts = 0, retries = retries + 1, next_attempt_at = ?,"
+                            + " finished_at = NULL, lease_owner = NULL"
                             + " WHERE id = ? AND tenant_id = ? AND connector = ? AND status = ?",
                     Status.PENDING,
                     now,

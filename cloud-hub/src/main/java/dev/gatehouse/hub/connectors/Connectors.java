@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.outbox.OutboxWorker;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.HubIds;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -26,12 +27,20 @@ import java.util.logging.Logger;
  * them out, one tenant's connector at a time in claim order (which keeps each entity's jobs in event
  * order and a service's calls for one tenant sequential), different tenants' connectors side by side on
  * virtual threads. It also serves the API's pre-flight and the OAuth2 connect flow. All it knows is in
- * rows, so a restarted hub carries on where it stopped.
+ * rows, so a restarted hub carries on where it stopped, and several replicas may share one database: each
+ * holds the jobs it claimed under a lease in its own name, renewed every {@link #RENEW_EVERY} while it
+ * has any (a job waiting in the batch included), checked before each job runs and compared when it is
+ * recorded; a replica that stops lets its leases run out and another takes the jobs over. Finished jobs
+ * are pruned after {@code hub.connectors.job-retention}.
  */
 public final class Connectors implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Connectors.class.getName());
     private static final int BATCH = 200;
     private static final Duration STATE_VALIDITY = Duration.ofMinutes(15);
+    /** How often (in real time) the leases of the jobs this replica holds are renewed while it holds any. */
+    static final Duration RENEW_EVERY = Duration.ofSeconds(1);
+    /** How often finished jobs past their retention are pruned (by the hub's clock). */
+    static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
     private final ConnectorStore store;
     private final Outbox outbox;
@@ -42,6 +51,15 @@ public final class Connectors implements AutoCloseable {
     private final HttpClient http;
     private final OAuth2 oauth;
     private final OutboxWorker worker;
+    /** This replica's name on its leases and token refreshes. */
+    private final String owner = HubIds.next("lease");
+    /** Jobs claimed and not yet recorded: while any are, the heartbeat renews their leases. */
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final java.util.concurrent.ScheduledExecutorService heartbeat =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task ->
+                    Thread.ofPlatform().daemon().name("hub-connector-leases").unstarted(task));
+    private Optional<java.time.Instant> lastPrune = Optional.empty();
     /** One lock per tenant's connector: its token refreshes take turns. */
     private final java.util.concurrent.ConcurrentHashMap<String, Object> refreshLocks =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -63,7 +81,42 @@ public final class Connectors implements AutoCloseable {
 
     public Connectors start() {
         worker.start();
+        heartbeat.scheduleWithFixedDelay(
+                this::renewLeases,
+                RENEW_EVERY.toMillis(),
+                RENEW_EVERY.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** Renews the leases of the jobs this replica holds, if any; what the heartbeat runs. */
+    void renewLeases() {
+        if (held.get() == 0) {
+            return;
+        }
+        try {
+            store.renew(owner);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "renewing the connector jobs' leases failed; the next beat tries again", e);
+        }
+    }
+
+    /** This replica's name on its leases (for tests that look at the rows). */
+    String owner() {
+        return owner;
+    }
+
+    private synchronized void pruneWhenDue() {
+        java.time.Instant now = clock.instant();
+        if (lastPrune.isPresent() && now.isBefore(lastPrune.get().plus(PRUNE_EVERY))) {
+            return;
+        }
+        lastPrune = Optional.of(now);
+        int pruned = store.prune(settings.jobRetention());
+        if (pruned > 0) {
+            LOG.info("connectors: pruned " + pruned + " jobs finished more than "
+                    + settings.jobRetention().toDays() + " days ago");
+        }
     }
 
     public ConnectorStore store() {
@@ -85,6 +138,7 @@ public final class Connectors implements AutoCloseable {
 
     /** One pass on the caller's thread: jobs from the outbox, then every due job until none is; answers the attempts. */
     public int pass() {
+        pruneWhenDue();
         for (Connector connector : connectors.values()) {
             while (outbox.drain(store.consumer(connector), BATCH) > 0) {
                 // each tenant's next batch
@@ -92,7 +146,7 @@ public final class Connectors implements AutoCloseable {
         }
         int attempts = 0;
         while (!worker.closed()) {
-            List<Job> due = store.claim(BATCH);
+            List<Job> due = claim();
             if (due.isEmpty()) {
                 return attempts;
             }
@@ -119,8 +173,31 @@ public final class Connectors implements AutoCloseable {
         return attempts;
     }
 
-    /** One tenant's connector's jobs, in order; a 429 leaves the rest for after the wait. */
+    /** Claims due jobs in this replica's name; counted as held (the heartbeat renews them) until recorded. */
+    private List<Job> claim() {
+        held.incrementAndGet(); // renewing from before the claim commits: a slow first job keeps its batch
+        try {
+            List<Job> due = store.claim(BATCH, owner);
+            held.addAndGet(due.size());
+            return due;
+        } finally {
+            held.decrementAndGet();
+        }
+    }
+
+    /**
+     * One tenant's connector's jobs, in order; a 429 leaves the rest for after the wait. A job whose lease
+     * another replica took over (this one's ran out) is neither carried nor recorded here.
+     */
     private void perform(List<Job> jobs) {
+        try {
+            performHeld(jobs);
+        } finally {
+            held.addAndGet(-jobs.size());
+        }
+    }
+
+    private void performHeld(List<Job> jobs) {
         Job first = jobs.getFirst();
         Connector connector = connectors.get(first.connector());
         Optional<ConnectorStore.Config> config = store.config(first.tenantId(), first.connector());
@@ -130,24 +207,33 @@ public final class Connectors implements AutoCloseable {
         Session session = session(config.get(), connector);
         for (int i = 0; i < jobs.size(); i++) {
             Job job = jobs.get(i);
+            if (!store.hold(job, owner)) {
+                LOG.info("connector job " + job.id() + " was taken over by another replica; not carried here");
+                continue;
+            }
+            boolean recorded;
             try {
-                store.finish(job, apply(connector, session, job));
+                recorded = store.finish(job, apply(connector, session, job), owner);
             } catch (ConnectorException e) {
-                store.failed(job, e);
+                recorded = store.failed(job, e, owner);
                 if (e.kind() == ConnectorException.Kind.RATE_LIMITED) {
                     for (Job later : jobs.subList(i + 1, jobs.size())) {
-                        store.failed(later, e);
+                        store.failed(later, e, owner);
                     }
                     return;
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "connector " + connector.name() + " failed on job " + job.id(), e);
-                store.failed(
+                recorded = store.failed(
                         job,
                         new ConnectorException(
                                 ConnectorException.Kind.UNAVAILABLE,
                                 "the hub failed carrying the job ("
-                                        + e.getClass().getSimpleName() + ")"));
+                                        + e.getClass().getSimpleName() + ")"),
+                        owner);
+            }
+            if (!recorded) {
+                LOG.warning("connector job " + job.id() + " lost its lease while it ran; another replica records it");
             }
         }
     }
@@ -177,7 +263,9 @@ public final class Connectors implements AutoCloseable {
                 oauth,
                 endpoints,
                 clock,
-                refreshLocks.computeIfAbsent(config.tenantId() + "/" + connector.name(), key -> new Object()));
+                refreshLocks.computeIfAbsent(config.tenantId() + "/" + connector.name(), key -> new Object()),
+                owner,
+                settings.timeout());
         RemoteApi api =
                 new RemoteApi(http, settings.timeout(), tokens, clock, connector.title(), connector::rateLimitWait);
         return new Session(
@@ -217,6 +305,11 @@ public final class Connectors implements AutoCloseable {
                 state);
     }
 
+    /** The service's OAuth2 authorization page (where the connect flow sends the owner's browser). */
+    public URI authorizePage(Connector connector) {
+        return settings.of(connector.name()).authorize();
+    }
+
     /** What the callback did. */
     public record Connected(String tenantId, String connector) {}
 
@@ -243,6 +336,7 @@ public final class Connectors implements AutoCloseable {
     @Override
     public void close() {
         worker.close();
+        heartbeat.shutdownNow();
         // Jobs under way finish (their rows written) before the store closes; then anything left is stopped.
         runners.shutdown();
         try {

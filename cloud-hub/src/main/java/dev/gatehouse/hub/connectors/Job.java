@@ -5,7 +5,8 @@ import java.util.OptionalLong;
 
 /**
  * A claimed job: the event that asked for it ({@code data} is the event payload's {@code data}: the
- * entity as the API shows it at that version) and how often it was tried.
+ * entity as the API shows it at that version), how often it was tried, and how often an operator put it
+ * back after it failed ({@code retries}, part of {@link #idempotencyKey}).
  */
 public record Job(
         String id,
@@ -18,4 +19,19 @@ public record Job(
         String entityId,
         OptionalLong entityVersion,
         JsonNode data,
-        int attempts) {}
+        int attempts,
+        int retries) {
+
+    /**
+     * A key that is the same for every attempt of this job at {@code what} (an entity kind and id it
+     * creates) and new after an operator's retry: at most 50 characters, as QuickBooks' {@code requestid}
+     * allows. A service that remembers it answers a repeated create with the first one's result.
+     */
+    public String idempotencyKey(String what) {
+        String name = tenantId + "/" + connector + "/" + eventId + "/" + retries + "/" + what;
+        return java.util
+                .UUID
+                .nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+    }
+}

@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 
 /**
  * What a connector works with for one tenant: its settings, the service's API authorized with the
- * tenant's token (refreshed when it expires or is refused), the mapping table, the hub's records as the
- * outbox last described them, the service's addresses and the clock.
+ * tenant's token (refreshed when it expires or is refused), the mapping table, the hub's records as they
+ * are now, the service's addresses and the clock.
  */
 public record Session(
         String tenantId,
@@ -28,23 +28,26 @@ public record Session(
         void save(String entityKind, String entityId, String externalId, long version, Optional<String> syncToken);
     }
 
-    /** An entity's latest state as the outbox carries it: its {@code data} and version. */
+    /** An entity's current state as the API shows it (what an event's {@code data} carries) and its version. */
     public record Latest(JsonNode data, OptionalLong version) {}
 
     /**
      * The service's id of the entity, from the mapping table, or else upserted now from the entity's
-     * latest state through {@code upsert} and mapped (an invoice whose member was never sent brings the
-     * member along).
+     * current state ({@code current}, read from the hub's records) through {@code upsert} and mapped (an
+     * invoice whose member was never sent brings the member along).
      */
     public String ensure(
-            String entityKind, String entityId, java.util.function.Function<Latest, Connector.Applied> upsert) {
+            String entityKind,
+            String entityId,
+            java.util.function.Function<Records, Optional<Latest>> current,
+            java.util.function.Function<Latest, Connector.Applied> upsert) {
         Optional<Mapping> mapped = mappings.find(entityKind, entityId);
         if (mapped.isPresent()) {
             return mapped.get().externalId();
         }
-        Latest latest = records.latest(entityId)
+        Latest latest = current.apply(records)
                 .orElseThrow(() -> new ConnectorException(
-                        ConnectorException.Kind.NOT_READY, entityKind + " " + entityId + " is not in the outbox"));
+                        ConnectorException.Kind.REJECTED, "the hub has no " + entityKind + " " + entityId));
         Connector.Applied applied = upsert.apply(latest);
         mappings.save(
                 entityKind, entityId, applied.externalId(), latest.version().orElse(0), applied.syncToken());
@@ -62,8 +65,12 @@ public record Session(
         return java.math.BigDecimal.valueOf(minor, digits);
     }
 
-    /** The hub's entities as their latest outbox event shows them (a member, an invoice). */
+    /** The hub's entities as they are now, read from their stores. */
     public interface Records {
-        Optional<Latest> latest(String entityId);
+        /** The member as the API shows it, with its version (the last of its history). */
+        Optional<Latest> member(String memberId);
+
+        /** The issued invoice or credit note as the API shows it (documents do not change once issued). */
+        Optional<Latest> invoice(String invoiceId);
     }
 }

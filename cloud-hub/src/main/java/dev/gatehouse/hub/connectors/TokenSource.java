@@ -10,7 +10,10 @@ import java.util.Optional;
  * tokens (QuickBooks' rotating refresh token among them) sealed back into the store at once.
  */
 final class TokenSource {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TokenSource.class.getName());
     private static final Duration EARLY = Duration.ofSeconds(60);
+    /** How often (in real time) a replica waiting for another's refresh looks for the tokens it stored. */
+    private static final Duration WAIT_FOR_OTHER = Duration.ofMillis(100);
 
     private final ConnectorStore store;
     private final Connector connector;
@@ -19,6 +22,8 @@ final class TokenSource {
     private final ConnectorSettings.Endpoints endpoints;
     private final Clock clock;
     private final Object lock;
+    private final String owner;
+    private final Duration timeout;
     private Credentials credentials;
 
     TokenSource(
@@ -29,7 +34,9 @@ final class TokenSource {
             OAuth2 oauth,
             ConnectorSettings.Endpoints endpoints,
             Clock clock,
-            Object lock) {
+            Object lock,
+            String owner,
+            Duration timeout) {
         this.store = store;
         this.connector = connector;
         this.tenantId = tenantId;
@@ -38,6 +45,8 @@ final class TokenSource {
         this.endpoints = endpoints;
         this.clock = clock;
         this.lock = lock;
+        this.owner = owner;
+        this.timeout = timeout;
     }
 
     synchronized String bearer() {
@@ -68,27 +77,73 @@ final class TokenSource {
     }
 
     /**
-     * A new access token. Refreshes of one tenant's connector in this hub take turns ({@code lock}), and one
-     * that finds a newer access token stored than the one it holds takes that instead: with rotating refresh
-     * tokens, a second refresh with the old one would be refused.
+     * A new access token. Refreshes of one tenant's connector take turns: in this hub through {@code lock},
+     * across replicas through the database ({@link ConnectorStore#claimRefresh}: one replica at a time
+     * spends the refresh token, the others wait for what it stores). One that finds a newer, fresh access
+     * token stored than the one it holds takes that instead: with rotating refresh tokens, a second
+     * refresh with the old one would be refused.
      */
     synchronized String refresh() {
         synchronized (lock) {
-            Optional<Credentials> stored =
-                    store.config(tenantId, connector.name()).map(ConnectorStore.Config::credentials);
-            Optional<String> newer = stored.flatMap(c -> c.get(Credentials.ACCESS_TOKEN))
-                    .filter(token -> !token.equals(
-                            credentials.get(Credentials.ACCESS_TOKEN).orElse("")));
-            boolean fresh = stored.flatMap(Credentials::accessTokenExpiresAt)
-                    .filter(at -> clock.instant().plus(EARLY).isBefore(at))
-                    .isPresent();
-            if (newer.isPresent() && fresh) {
-                credentials = stored.get();
-                return newer.get();
+            long deadline = System.nanoTime() + timeout.multipliedBy(2).toNanos();
+            boolean waited = false;
+            while (true) {
+                Optional<String> adopted = adoptStored();
+                if (adopted.isPresent()) {
+                    return adopted.get();
+                }
+                if (store.claimRefresh(tenantId, connector.name(), owner)) {
+                    try {
+                        // Another replica may have stored new tokens between the read above and the claim.
+                        adopted = adoptStored();
+                        if (adopted.isPresent()) {
+                            return adopted.get();
+                        }
+                        Credentials stored = store.config(tenantId, connector.name())
+                                .map(ConnectorStore.Config::credentials)
+                                .orElse(credentials);
+                        credentials = oauth.refresh(connector, endpoints.token(), stored);
+                        store.saveCredentials(tenantId, connector.name(), credentials);
+                        return credentials.get(Credentials.ACCESS_TOKEN).orElseThrow();
+                    } finally {
+                        store.releaseRefresh(tenantId, connector.name(), owner);
+                    }
+                }
+                if (!waited) {
+                    waited = true;
+                    LOG.info("the " + connector.title() + " token refresh of tenant " + tenantId
+                            + " waits for another replica's, which holds it");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ConnectorException(
+                            ConnectorException.Kind.UNAVAILABLE,
+                            "another hub replica is refreshing the " + connector.title()
+                                    + " token and has not finished; the job tries again");
+                }
+                try {
+                    Thread.sleep(WAIT_FOR_OTHER.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ConnectorException(
+                            ConnectorException.Kind.UNAVAILABLE, "the hub stopped during the call");
+                }
             }
-            credentials = oauth.refresh(connector, endpoints.token(), stored.orElse(credentials));
-            store.saveCredentials(tenantId, connector.name(), credentials);
-            return credentials.get(Credentials.ACCESS_TOKEN).orElseThrow();
         }
+    }
+
+    /** The stored access token when it is newer than the one held and not about to expire. */
+    private Optional<String> adoptStored() {
+        Optional<Credentials> stored = store.config(tenantId, connector.name()).map(ConnectorStore.Config::credentials);
+        Optional<String> newer = stored.flatMap(c -> c.get(Credentials.ACCESS_TOKEN))
+                .filter(token ->
+                        !token.equals(credentials.get(Credentials.ACCESS_TOKEN).orElse("")));
+        boolean fresh = stored.flatMap(Credentials::accessTokenExpiresAt)
+                .filter(at -> clock.instant().plus(EARLY).isBefore(at))
+                .isPresent();
+        if (newer.isPresent() && fresh) {
+            credentials = stored.get();
+            return newer;
+        }
+        return Optional.empty();
     }
 }

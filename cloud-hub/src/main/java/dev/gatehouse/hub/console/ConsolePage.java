@@ -30,6 +30,7 @@ public record ConsolePage(Messages t, ConsoleSession session, String title, Stri
             new NavItem("nav.access-log", "/console/access-log", Permission.VIEW_ACCESS_LOG),
             new NavItem("nav.audit", "/console/audit", Permission.VIEW_AUDIT),
             new NavItem("nav.webhooks", "/console/webhooks", Permission.MANAGE_SETTINGS),
+            new NavItem("nav.connectors", "/console/connectors", Permission.MANAGE_SETTINGS),
             new NavItem("nav.settings", "/console/settings", Permission.MANAGE_SETTINGS),
             new NavItem("nav.account", "/console/account", Permission.VIEW_SITES));
 

@@ -330,11 +330,16 @@ public record PersonalData(Database database, Clock clock) {
             Sql.update(c, "DELETE FROM card_enrollments WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
             Sql.update(c, "DELETE FROM credentials WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
         }
+        String[] former = Sql.one(
+                        c,
+                        "SELECT email, full_name FROM members WHERE id = ? AND tenant_id = ?",
+                        row -> new String[] {row.getString(1), row.getString(2)},
+                        memberId,
+                        tenantId)
+                .orElseThrow();
         // Agreements they signed by their e-mail (read before the e-mail goes): the record stays as evidence.
-        Optional<String> email =
-                Sql.one(c, "SELECT email FROM members WHERE id = ? AND tenant_id = ?", Sql.STRING, memberId, tenantId);
-        if (email.isPresent()) {
-            AgreementStore.anonymise(c, tenantId, Signed.EMAIL, email.get(), ERASED_NAME, Optional.empty(), now);
+        if (former[0] != null) {
+            AgreementStore.anonymise(c, tenantId, Signed.EMAIL, former[0], ERASED_NAME, Optional.empty(), now);
         }
         StoreResult<MemberStore.MemberView> anonymised = MemberStore.update(
                 c,
@@ -382,6 +387,7 @@ public record PersonalData(Database database, Clock clock) {
         redactHistory(c, tenantId, memberId);
         redactAudit(c, tenantId, memberId);
         redactOutbox(c, tenantId, memberId);
+        redactConnectorJobs(c, tenantId, memberId, List.of(former), now);
         Sql.update(c, "DELETE FROM external_members WHERE tenant_id = ? AND member_id = ?", tenantId, memberId);
         // Mail and parcels (hub.parcels): the desk's photos and the member's signatures go, the items stay
         // (the desk's record of what it handed over) without the name, note or tracking number.
@@ -517,6 +523,65 @@ public record PersonalData(Database database, Clock clock) {
                 Sql.update(c, "UPDATE outbox_events SET payload = ? WHERE id = ?", redacted.get(), event[0]);
             }
         }
+    }
+
+    /**
+     * The connectors' jobs about the member or naming them (hub.connectors keeps each event's data in its
+     * job): personal fields redacted as in the outbox, and the member's former name and e-mail taken out
+     * of the services' answers and errors kept beside them. Jobs still pending for the member's own
+     * record are skipped: the erasure's own event carries what remains of them to the services.
+     */
+    private static void redactConnectorJobs(
+            Connection c, String tenantId, String memberId, List<String> former, Instant now) throws SQLException {
+        List<String[]> jobs = Sql.list(
+                c,
+                "SELECT id, data, last_error, result, entity_id, status FROM connector_jobs WHERE tenant_id = ?"
+                        + " AND (entity_id = ? OR data LIKE ?)",
+                row -> new String[] {
+                    row.getString(1),
+                    row.getString(2),
+                    row.getString(3),
+                    row.getString(4),
+                    row.getString(5),
+                    row.getString(6)
+                },
+                tenantId,
+                memberId,
+                "%\"" + memberId + "\"%");
+        for (String[] job : jobs) {
+            String data = redacted(job[1]).orElse(job[1]);
+            String lastError = job[2] == null ? null : withoutNames(job[2], former);
+            String result = job[3] == null ? null : withoutNames(job[3], former);
+            boolean ownPending = job[4].equals(memberId) && job[5].equals("PENDING");
+            Sql.update(
+                    c,
+                    "UPDATE connector_jobs SET data = ?, last_error = ?, result = ? WHERE id = ?",
+                    data,
+                    lastError,
+                    result,
+                    job[0]);
+            if (ownPending) {
+                Sql.update(
+                        c,
+                        "UPDATE connector_jobs SET status = 'SKIPPED', result = ?, finished_at = ?, lease_owner = NULL"
+                                + " WHERE id = ?",
+                        "the member was erased; the erasure's own event carries what remains",
+                        now,
+                        job[0]);
+            }
+        }
+    }
+
+    /** {@code text} with each of {@code names} (ignoring case) replaced by {@link #ERASED}. */
+    private static String withoutNames(String text, List<String> names) {
+        String result = text;
+        for (String name : names) {
+            if (name != null && !name.isBlank()) {
+                result = result.replaceAll(
+                        "(?i)" + Pattern.quote(name), java.util.regex.Matcher.quoteReplacement(ERASED));
+            }
+        }
+        return result;
     }
 
     /** The JSON with every personal field's value (at any depth) replaced; empty when there was none. */

@@ -21,7 +21,10 @@ import java.util.concurrent.Executors;
 /**
  * The common part of the services' stand-ins: a real HTTP server on a loopback port, every request
  * logged (method, path, bearer token, body), and JSON or form answers. Each stand-in answers in its
- * service's documented shapes; handlers run one at a time, as the state is plain maps.
+ * service's documented shapes; answers are made one at a time, as the state is plain maps. A test may
+ * hold requests before they are answered ({@link #holdNext}: a slow service, while other requests go
+ * on) and drop the answer to requests after they were carried out ({@link #loseNextAnswers}: the
+ * connection breaks, the change is made).
  */
 public abstract class StandIn implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +57,36 @@ public abstract class StandIn implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Object answering = new Object();
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
+    private final List<Lose> losses = new CopyOnWriteArrayList<>();
+
+    /** Requests held until released: those matching, at most {@code remaining} more of them. */
+    public static final class Hold {
+        private final java.util.function.Predicate<Request> matches;
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.atomic.AtomicInteger remaining;
+        private final java.util.concurrent.atomic.AtomicInteger waiting =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        private Hold(java.util.function.Predicate<Request> matches, int count) {
+            this.matches = matches;
+            this.remaining = new java.util.concurrent.atomic.AtomicInteger(count);
+        }
+
+        /** How many requests wait at this hold now. */
+        public int waiting() {
+            return waiting.get();
+        }
+
+        /** Lets the held requests (and any later match) be answered. */
+        public void release() {
+            release.countDown();
+        }
+    }
+
+    private record Lose(
+            java.util.function.Predicate<Request> matches, java.util.concurrent.atomic.AtomicInteger remaining) {}
 
     protected StandIn() {
         try {
@@ -61,7 +94,7 @@ public abstract class StandIn implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(Executors.newSingleThreadExecutor());
+        server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", this::exchange);
         server.start();
     }
@@ -83,11 +116,32 @@ public abstract class StandIn implements AutoCloseable {
                 body,
                 System.nanoTime());
         requests.add(request);
+        for (Hold hold : holds) {
+            if (hold.matches.test(request) && hold.remaining.getAndDecrement() > 0) {
+                hold.waiting.incrementAndGet();
+                try {
+                    hold.release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    hold.waiting.decrementAndGet();
+                }
+            }
+        }
         Answer answer;
-        try {
-            answer = answer(request, authorization == null ? "" : authorization);
-        } catch (RuntimeException e) {
-            answer = Answer.json(500, Map.of("error", e.toString()));
+        synchronized (answering) {
+            try {
+                answer = answer(request, authorization == null ? "" : authorization);
+            } catch (RuntimeException e) {
+                answer = Answer.json(500, Map.of("error", e.toString()));
+            }
+        }
+        for (Lose lose : losses) {
+            if (lose.matches().test(request) && lose.remaining().getAndDecrement() > 0) {
+                // The request was carried out; its answer never reaches the caller.
+                exchange.close(); // no headers sent: the server closes the connection
+                return;
+            }
         }
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
@@ -96,6 +150,21 @@ public abstract class StandIn implements AutoCloseable {
             exchange.getResponseBody().write(bytes);
         }
         exchange.close();
+    }
+
+    /**
+     * Holds the next {@code count} requests that match until the hold is released (or a minute passed),
+     * before they are answered; other requests are answered meanwhile.
+     */
+    public Hold holdNext(int count, java.util.function.Predicate<Request> matches) {
+        Hold hold = new Hold(matches, count);
+        holds.add(hold);
+        return hold;
+    }
+
+    /** Carries out the next {@code count} requests that match and then breaks the connection unanswered. */
+    public void loseNextAnswers(int count, java.util.function.Predicate<Request> matches) {
+        losses.add(new Lose(matches, new java.util.concurrent.atomic.AtomicInteger(count)));
     }
 
     /** The service's answer to {@code request}; {@code authorization} is the raw header. */

@@ -289,7 +289,8 @@ public final class HubSpotConnector implements Connector {
         }
 
         private String contactOf(String memberId) {
-            return session.ensure(CONTACT, memberId, latest -> (Applied) contact(memberId, latest.data()));
+            return session.ensure(CONTACT, memberId, records -> records.member(memberId), latest ->
+                    (Applied) contact(memberId, latest.data()));
         }
 
         Result deal(String signupId, JsonNode signup) {

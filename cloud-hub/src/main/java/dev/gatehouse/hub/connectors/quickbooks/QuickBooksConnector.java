@@ -35,8 +35,12 @@ import java.util.function.ToIntFunction;
  * token is read again once), and a member never mapped is first looked up by display name, so a
  * customer made by hand is adopted rather than doubled. The hub's document numbers are sent as
  * {@code DocNumber} when Gatehouse numbers invoices, and an invoice with that number is adopted, which
- * keeps a retry after a lost answer from making a second one. OAuth2 with an access token of about an
- * hour and a rotating refresh token.
+ * keeps a retry after a lost answer from making a second one. Every create (customer, invoice, credit
+ * memo, payment) carries QuickBooks' {@code requestid}, a key derived from the job, its event and what
+ * it creates: QuickBooks answers a repeated requestid with the first request's answer instead of acting
+ * again, so a create retried after its answer was lost makes nothing twice, whatever the numbering. An
+ * operator's retry of a failed job sends new keys (the first answer was the refusal). OAuth2 with an
+ * access token of about an hour and a rotating refresh token.
  *
  * <p>Settings: {@code realmId} (the company; the connect flow fills it in), {@code itemId} (the product
  * or service every line is booked to, whose income account takes the revenue), {@code taxCodeId}
@@ -48,6 +52,10 @@ public final class QuickBooksConnector implements Connector {
     static final String CUSTOMER = "customer";
     static final String INVOICE = "invoice";
     static final String PAYMENT = "payment";
+    /** What erasure leaves of a member's name (hub.privacy): the record's, and the events' redaction. */
+    private static final String ERASED_NAME = "Erased member";
+
+    private static final String ERASED = "[erased]";
 
     private final ToIntFunction<String> taxRate;
 
@@ -138,7 +146,7 @@ public final class QuickBooksConnector implements Connector {
 
     @Override
     public Result apply(Session session, Job job) {
-        Company company = new Company(session);
+        Company company = new Company(session, Optional.of(job));
         return switch (job.entityKind()) {
             case CUSTOMER -> company.upsertCustomer(job.entityId(), job.data(), job.entityVersion());
             case INVOICE -> company.invoice(job.entityId(), job.data());
@@ -158,7 +166,7 @@ public final class QuickBooksConnector implements Connector {
                     "no QuickBooks company: connect (the callback sets realmId) or set it"));
             return problems;
         }
-        Company company = new Company(session);
+        Company company = new Company(session, Optional.empty());
         JsonNode prefs = company.read("preferences").path("Preferences");
         JsonNode forms = prefs.path("SalesFormsPrefs");
         boolean gatehouseNumbers =
@@ -246,9 +254,12 @@ public final class QuickBooksConnector implements Connector {
     private static final class Company {
         private final Session session;
         private final String base;
+        /** The job being carried: the source of the creates' requestids (the pre-flight creates nothing). */
+        private final Optional<Job> job;
 
-        Company(Session session) {
+        Company(Session session, Optional<Job> job) {
             this.session = session;
+            this.job = job;
             this.base = session.endpoints().api() + "/v3/company/"
                     + session.settings().path("realmId").asText();
             if (!session.settings().path("realmId").isTextual()) {
@@ -296,9 +307,22 @@ public final class QuickBooksConnector implements Connector {
             return session.api().post(uri(entity), body);
         }
 
+        /**
+         * Creates {@code entity} with the job's requestid for it ({@code what}: the kind and id at the hub),
+         * so a repeat of this create, after an answer that never arrived, gets the first one's answer.
+         */
+        private RemoteApi.Response create(String entity, String what, JsonNode body) {
+            Job carried = job.orElseThrow(() -> new IllegalStateException("a create needs the job it belongs to"));
+            return session.api().post(uri(entity + "?requestid=" + carried.idempotencyKey(what)), body);
+        }
+
         Result upsertCustomer(String memberId, JsonNode member, OptionalLong version) {
             ObjectNode body = Json.MAPPER.createObjectNode();
             String name = member.path("fullName").asText(memberId);
+            if (name.equals(ERASED) || name.equals(ERASED_NAME)) {
+                // An erased member keeps no name, and QuickBooks wants each customer's name unique.
+                name = ERASED_NAME + " " + memberId;
+            }
             String email = member.path("email").asText("");
             body.put("DisplayName", clip(name, 100));
             if (!email.isEmpty()) {
@@ -333,7 +357,7 @@ public final class QuickBooksConnector implements Connector {
             }
             JsonNode saved;
             if (id.isEmpty()) {
-                RemoteApi.Response created = post("customer", body);
+                RemoteApi.Response created = create("customer", CUSTOMER + "/" + memberId, body);
                 if (!created.ok()) {
                     throw fault("create the customer for member " + memberId, created);
                 }
@@ -364,8 +388,8 @@ public final class QuickBooksConnector implements Connector {
 
         /** The member's customer id, upserting it from the member's latest state when it was never sent. */
         String customer(String memberId) {
-            return session.ensure(
-                    CUSTOMER, memberId, latest -> (Applied) upsertCustomer(memberId, latest.data(), latest.version()));
+            return session.ensure(CUSTOMER, memberId, records -> records.member(memberId), latest ->
+                    (Applied) upsertCustomer(memberId, latest.data(), latest.version()));
         }
 
         Result invoice(String invoiceId, JsonNode invoice) {
@@ -420,7 +444,7 @@ public final class QuickBooksConnector implements Connector {
                 detail.put("UnitPrice", amount);
                 taxCode.ifPresent(code -> detail.putObject("TaxCodeRef").put("value", code));
             }
-            RemoteApi.Response created = post(entity, body);
+            RemoteApi.Response created = create(entity, INVOICE + "/" + invoiceId, body);
             if (!created.ok()) {
                 throw fault("create " + (credit ? "credit memo " : "invoice ") + number, created);
             }
@@ -436,13 +460,14 @@ public final class QuickBooksConnector implements Connector {
                 return new Skipped("a refund: record it in QuickBooks as a refund receipt");
             }
             String invoiceId = payment.path("invoiceId").asText();
-            String invoiceExternal = session.ensure(INVOICE, invoiceId, latest -> {
-                if (!(invoice(invoiceId, latest.data()) instanceof Applied applied)) {
-                    throw new ConnectorException(
-                            ConnectorException.Kind.REJECTED, "invoice " + invoiceId + " could not be sent");
-                }
-                return applied;
-            });
+            String invoiceExternal =
+                    session.ensure(INVOICE, invoiceId, records -> records.invoice(invoiceId), latest -> {
+                        if (!(invoice(invoiceId, latest.data()) instanceof Applied applied)) {
+                            throw new ConnectorException(
+                                    ConnectorException.Kind.REJECTED, "invoice " + invoiceId + " could not be sent");
+                        }
+                        return applied;
+                    });
             String currency = payment.path("currency").asText("USD");
             BigDecimal total = Session.decimal(amount, currency);
             ObjectNode body = Json.MAPPER.createObjectNode();
@@ -457,7 +482,7 @@ public final class QuickBooksConnector implements Connector {
             ObjectNode line = body.putArray("Line").addObject();
             line.put("Amount", total);
             line.putArray("LinkedTxn").addObject().put("TxnId", invoiceExternal).put("TxnType", "Invoice");
-            RemoteApi.Response created = post("payment", body);
+            RemoteApi.Response created = create("payment", PAYMENT + "/" + paymentId, body);
             if (!created.ok()) {
                 throw fault("create the payment " + paymentId, created);
             }

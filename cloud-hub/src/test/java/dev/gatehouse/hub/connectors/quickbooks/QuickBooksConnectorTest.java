@@ -6,17 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.connectors.ConnectorSettings;
-import dev.gatehouse.hub.connectors.StandIn;
+import dev.gatehouse.hub.connectors.ConnectorStore;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MovableClock;
 import dev.gatehouse.hub.testing.TestHub;
 import dev.gatehouse.hub.webhooks.WebhookSettings;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,68 +77,36 @@ class QuickBooksConnectorTest {
         return hub.api();
     }
 
+    private QuickBooksTenant qb() {
+        return new QuickBooksTenant(hub, qbo, tenant);
+    }
+
     private Api.Response put(TestHub.Tenant who, String json) {
         return api().put(PATH, who.token(), json);
     }
 
-    /** Configures, connects through the OAuth2 flow and enables the tenant's connector. */
     private void connectAndEnable() {
-        Api.Response configured = put(
-                tenant,
-                "{\"clientId\":\"" + QuickBooksStandIn.CLIENT_ID + "\",\"clientSecret\":\""
-                        + QuickBooksStandIn.CLIENT_SECRET + "\",\"itemId\":\"1\",\"taxCodeId\":\"TAX\"}");
-        assertThat(configured.status()).as(configured.toString()).isEqualTo(200);
-        Api.Response back = callback(state(), qbo.issueCode());
-        assertThat(back.status()).as(back.toString()).isEqualTo(200);
-        Api.Response enabled = api().post(PATH + "/enable", tenant.token(), "");
-        assertThat(enabled.status()).as(enabled.toString()).isEqualTo(200);
+        qb().connectAndEnable("");
     }
 
     private String state() {
-        Api.Response started = api().post(PATH + "/connect", tenant.token(), "");
-        assertThat(started.status()).as(started.toString()).isEqualTo(200);
-        URI url = URI.create(started.json().get("authorizationUrl").asText());
-        assertThat(url.getPath()).isEqualTo("/connect/oauth2");
-        assertThat(StandIn.form(url.getRawQuery()))
-                .containsEntry("client_id", QuickBooksStandIn.CLIENT_ID)
-                .containsEntry("response_type", "code")
-                .containsEntry("scope", "com.intuit.quickbooks.accounting");
-        return StandIn.form(url.getRawQuery()).get("state");
+        return qb().state();
     }
 
     private Api.Response callback(String state, String code) {
-        return api().send(
-                        "GET",
-                        "/connectors/oauth/callback?code=" + code + "&state=" + state + "&realmId="
-                                + QuickBooksStandIn.REALM,
-                        null,
-                        Optional.empty(),
-                        Optional.empty());
+        return qb().callback(state, code);
     }
 
     private String member(String name) {
-        return hub.create(
-                "/api/v1/members",
-                tenant.token(),
-                "{\"email\":\"" + name + "@" + tenant.slug() + ".example\",\"fullName\":\"" + name + " " + tenant.slug()
-                        + "\"}");
+        return qb().member(name);
     }
 
     private Optional<ObjectNode> customer(String name) {
-        return qbo.customers().stream()
-                .filter(c -> c.path("PrimaryEmailAddr")
-                        .path("Address")
-                        .asText()
-                        .equals(name + "@" + tenant.slug() + ".example"))
-                .findFirst();
+        return qb().customer(name);
     }
 
     private List<JsonNode> jobs(String status) {
-        Api.Response answer = api().get(PATH + "/jobs" + (status.isEmpty() ? "" : "?status=" + status), tenant.token());
-        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
-        List<JsonNode> items = new ArrayList<>();
-        answer.json().get("items").forEach(items::add);
-        return items;
+        return qb().jobs(status);
     }
 
     private long customerWrites(String externalId) {
@@ -389,7 +355,8 @@ class QuickBooksConnectorTest {
         clock.advance(Duration.ofSeconds(61));
         hub.hub().connectors().wake();
         await().atMost(Duration.ofSeconds(20)).until(() -> customer("linus").isPresent());
-        assertThat(jobs("done")).hasSize(1);
+        // The job is recorded just after QuickBooks answered.
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobs("done").size() == 1);
     }
 
     @Test
@@ -464,5 +431,167 @@ class QuickBooksConnectorTest {
         hub.create("/api/v1/members", other.token(), "{\"email\":\"x@other.example\",\"fullName\":\"X Other\"}");
         hub.hub().connectors().pass();
         assertThat(qbo.customers()).hasSize(customers);
+    }
+
+    /** Waits until the tenant's only pending job has failed an attempt, then lets its backoff pass. */
+    private void afterTheFailedAttemptRetry(String error) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs("pending").stream()
+                .anyMatch(j -> j.path("attempts").asInt() == 1));
+        assertThat(jobs("pending").getFirst().get("lastError").asText()).contains(error);
+        clock.advance(ConnectorStore.BACKOFF.getFirst().plusSeconds(1));
+        hub.hub().connectors().wake();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs("pending").isEmpty());
+    }
+
+    @Test
+    void createsRetriedAfterTheirAnswerWasLostMakeOneCustomerInvoiceAndPayment() {
+        // QuickBooks numbers the invoices here, so nothing but the requestid tells a repeated create apart.
+        qbo.preference("CustomTxnNumbers", false);
+        try {
+            qb().connectAndEnable("\"numbering\":\"quickbooks\"");
+            int replays = qbo.replays();
+            qbo.loseNextAnswers(1, r -> r.method().equals("POST") && r.path().endsWith("/customer"));
+            String ida = member("ida");
+            afterTheFailedAttemptRetry("could not reach QuickBooks");
+            assertThat(qb().customers("ida")).hasSize(1);
+
+            qbo.loseNextAnswers(1, r -> r.method().equals("POST") && r.path().endsWith("/invoice"));
+            JsonNode invoice = qb().invoice(ida, "Desk, March", 20000);
+            afterTheFailedAttemptRetry("could not reach QuickBooks");
+            List<ObjectNode> invoices = qbo.invoices().stream()
+                    .filter(i -> i.path("PrivateNote")
+                            .asText()
+                            .equals("Gatehouse " + invoice.get("id").asText()))
+                    .toList();
+            assertThat(invoices).hasSize(1);
+            assertThat(invoices.getFirst().has("DocNumber")).isFalse();
+
+            qbo.loseNextAnswers(1, r -> r.method().equals("POST") && r.path().endsWith("/payment"));
+            Api.Response paid = api().post(
+                            "/api/v1/invoices/" + invoice.get("id").asText() + "/payments",
+                            tenant.token(),
+                            "{\"amount\":20000,\"method\":\"bank-transfer\",\"reference\":\"SEPA-88\",\"idempotencyKey\":\"ida-payment-1\"}");
+            assertThat(paid.status()).as(paid.toString()).isEqualTo(201);
+            afterTheFailedAttemptRetry("could not reach QuickBooks");
+            assertThat(qbo.payments().stream().filter(p -> p.path("PrivateNote")
+                            .asText()
+                            .equals("Gatehouse " + paid.json().get("id").asText())))
+                    .hasSize(1);
+            // The invoice and the payment came back from QuickBooks' memory of their requestid.
+            assertThat(qbo.replays()).isGreaterThanOrEqualTo(replays + 2);
+            assertThat(jobs("done")).hasSize(3);
+            // Each create carried a requestid QuickBooks takes (at most 50 characters), the same on the retry.
+            List<String> keys = qbo.writes().stream()
+                    .filter(r -> r.path().endsWith("/invoice"))
+                    .map(r -> r.query().get("requestid"))
+                    .toList();
+            assertThat(keys).hasSizeGreaterThanOrEqualTo(2).allSatisfy(k -> assertThat(k)
+                    .hasSizeBetween(1, 50));
+            assertThat(keys.getLast()).isEqualTo(keys.get(keys.size() - 2));
+        } finally {
+            qbo.preference("CustomTxnNumbers", true);
+        }
+    }
+
+    @Test
+    void membersSentAlongWithAnInvoiceAreReadFromTheMembersNotFromTheirLatestEvent() {
+        // Both made before the connector was on: no job of theirs, so their invoices bring them along.
+        String joan = member("joan");
+        Api.Response plan = api().post("/api/v1/plans", tenant.token(), "{\"name\":\"Hot desk\",\"doorGroupIds\":[]}");
+        assertThat(plan.status()).as(plan.toString()).isEqualTo(201);
+        Api.Response assigned = api().put(
+                        "/api/v1/members/" + joan + "/plans/"
+                                + plan.json().get("id").asText(),
+                        tenant.token(),
+                        "{}");
+        assertThat(assigned.status()).as(assigned.toString()).isIn(200, 201);
+        // Joan's latest event is the plan's, whose data is an assignment, not a member.
+        String latestType = hub.hub()
+                .database()
+                .read(c -> Sql.one(
+                        c,
+                        "SELECT type FROM outbox_events WHERE tenant_id = ? AND entity_id = ? ORDER BY seq DESC LIMIT 1",
+                        Sql.STRING,
+                        tenant.id(),
+                        joan))
+                .orElseThrow();
+        assertThat(latestType).isEqualTo("member.plan-assigned");
+        // Ken's events are gone, as the outbox's retention prunes them after 30 days.
+        String ken = member("ken");
+        hub.hub()
+                .database()
+                .run(c -> Sql.update(
+                        c, "DELETE FROM outbox_events WHERE tenant_id = ? AND entity_id = ?", tenant.id(), ken));
+        hub.hub().connectors().pass(); // their events pass by the connector, still off
+        connectAndEnable();
+
+        qb().invoice(joan, "Hot desk, March", 15000);
+        qb().invoice(ken, "Locker, March", 2000);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> qbo.invoices().stream()
+                                .filter(i -> i.path("PrivateNote").asText().startsWith("Gatehouse "))
+                                .filter(i -> List.of(customerId("joan"), customerId("ken"))
+                                        .contains(i.at("/CustomerRef/value").asText()))
+                                .count()
+                        == 2);
+        for (String name : List.of("joan", "ken")) {
+            ObjectNode customer = qb().customers(name).getFirst();
+            assertThat(customer.get("DisplayName").asText()).isEqualTo(name + " " + tenant.slug());
+            assertThat(customer.get("Active").asBoolean()).isTrue();
+        }
+        assertThat(jobs("failed")).isEmpty();
+        assertThat(jobs("done")).hasSize(2);
+    }
+
+    @Test
+    void erasingAMemberRedactsTheirJobsAndSkipsTheirPendingOnesForTheErasuresOwn() {
+        connectAndEnable();
+        String eve = member("eve");
+        await().atMost(Duration.ofSeconds(20)).until(() -> customer("eve").isPresent());
+        String customerId = customer("eve").orElseThrow().get("Id").asText();
+        // Her next change waits behind a 429: pending when she is erased.
+        qbo.throttleNext(1);
+        api().patch("/api/v1/members/" + eve, tenant.token(), "{\"phone\":\"+44 20 7946 0999\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs("pending").stream()
+                .anyMatch(j -> j.path("lastError").asText().contains("429")));
+
+        Api.Response erased = api().post("/api/v1/members/" + eve + "/erase", tenant.token(), "");
+        assertThat(erased.status()).as(erased.toString()).isEqualTo(200);
+        List<String> jobRows = hub.hub()
+                .database()
+                .read(c -> Sql.list(
+                        c,
+                        "SELECT data || ' ' || COALESCE(last_error, '') || ' ' || COALESCE(result, '')"
+                                + " FROM connector_jobs WHERE tenant_id = ?",
+                        Sql.STRING,
+                        tenant.id()));
+        String rows = String.join("\n", jobRows);
+        assertThat(rows)
+                .contains("[erased]")
+                .doesNotContain(qb().email("eve"))
+                .doesNotContain("eve " + tenant.slug())
+                .doesNotContain("7946 0999");
+        assertThat(jobs("skipped"))
+                .singleElement()
+                .satisfies(job -> assertThat(job.get("result").asText()).contains("erased"));
+
+        // After the pause, the erasure's own event reaches QuickBooks: the customer is the erased record,
+        // inactive.
+        clock.advance(Duration.ofSeconds(61));
+        hub.hub().connectors().wake();
+        await().atMost(Duration.ofSeconds(20)).until(() -> qbo.customers().stream()
+                .filter(c -> c.get("Id").asText().equals(customerId))
+                .anyMatch(c -> !c.get("Active").asBoolean()));
+        ObjectNode customer = qbo.customers().stream()
+                .filter(c -> c.get("Id").asText().equals(customerId))
+                .findFirst()
+                .orElseThrow();
+        assertThat(customer.toString()).doesNotContain(qb().email("eve")).doesNotContain("eve " + tenant.slug());
+        // Named apart from every other erased member: QuickBooks refuses two customers of one name.
+        assertThat(customer.get("DisplayName").asText()).isEqualTo("Erased member " + eve);
+    }
+
+    private String customerId(String name) {
+        return qb().customer(name).map(c -> c.get("Id").asText()).orElse("none");
     }
 }

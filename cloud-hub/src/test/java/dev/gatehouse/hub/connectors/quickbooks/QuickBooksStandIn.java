@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * name, 5010 stale object, 610 object not found, 2500 invalid reference; a throttled call is HTTP 429 with
  * a ThrottleExceeded fault (QuickBooks sends no Retry-After). OAuth2's token endpoint takes HTTP Basic
  * client credentials, issues access tokens and a refresh token that rotates on every use (the old one
- * then fails with {@code invalid_grant}).
+ * then fails with {@code invalid_grant}). A write carrying a {@code requestid} query parameter (at most 50
+ * characters, unique per company) is carried out once: a repeat of that requestid gets the first
+ * request's answer again, whatever it was, and changes nothing.
  */
 public final class QuickBooksStandIn extends StandIn {
     public static final String REALM = "9130357766";
@@ -42,6 +44,8 @@ public final class QuickBooksStandIn extends StandIn {
     private final AtomicInteger ids = new AtomicInteger(100);
     private final Set<String> accessTokens = new HashSet<>();
     private final Set<String> codes = new HashSet<>();
+    private final Map<String, Answer> byRequestId = new LinkedHashMap<>();
+    private int replays;
     private String refreshToken = "";
     private int throttle;
     private int refreshes;
@@ -102,6 +106,11 @@ public final class QuickBooksStandIn extends StandIn {
 
     public synchronized int refreshes() {
         return refreshes;
+    }
+
+    /** How many writes were answered from an earlier request with the same requestid. */
+    public synchronized int replays() {
+        return replays;
     }
 
     public synchronized void preference(String field, boolean value) {
@@ -202,14 +211,31 @@ public final class QuickBooksStandIn extends StandIn {
                 default -> Answer.json(400, fault("ValidationFault", "Unsupported Operation", entity, "500"));
             };
         }
+        String requestId = request.query().get("requestid");
+        if (requestId != null) {
+            if (requestId.isEmpty() || requestId.length() > 50) {
+                return Answer.json(
+                        400, fault("ValidationFault", "Invalid requestid", "1 to 50 characters: " + requestId, "2050"));
+            }
+            Answer first = byRequestId.get(requestId);
+            if (first != null) {
+                replays++;
+                return first;
+            }
+        }
         JsonNode body = request.json();
-        return switch (entity) {
-            case "customer" -> customer((ObjectNode) body);
-            case "invoice" -> document((ObjectNode) body, invoices, "Invoice");
-            case "creditmemo" -> document((ObjectNode) body, creditMemos, "CreditMemo");
-            case "payment" -> payment((ObjectNode) body);
-            default -> Answer.json(400, fault("ValidationFault", "Unsupported Operation", entity, "500"));
-        };
+        Answer answer =
+                switch (entity) {
+                    case "customer" -> customer((ObjectNode) body);
+                    case "invoice" -> document((ObjectNode) body, invoices, "Invoice");
+                    case "creditmemo" -> document((ObjectNode) body, creditMemos, "CreditMemo");
+                    case "payment" -> payment((ObjectNode) body);
+                    default -> Answer.json(400, fault("ValidationFault", "Unsupported Operation", entity, "500"));
+                };
+        if (requestId != null) {
+            byRequestId.put(requestId, answer);
+        }
+        return answer;
     }
 
     private Answer token(Request request, String authorization) {
