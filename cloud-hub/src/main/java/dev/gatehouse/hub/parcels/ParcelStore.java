@@ -329,14 +329,27 @@ public record ParcelStore(Database database, Clock clock) {
                 id));
     }
 
-    /** Items whose notice is due again: failed a while ago with attempts left, or stuck in sending. */
+    /**
+     * Items whose notice is due again: failed a while ago with attempts left, or stuck in sending with
+     * attempts left. One stuck in sending on its last attempt (a hub stopped mid-send) is settled as
+     * failed first, for the desk to see and send again: left sending, every sweep would pick it and
+     * none could claim it.
+     */
     List<String[]> dueNotices(Duration retryAfter, int limit) {
         Instant now = clock.instant();
+        database.run(c -> Sql.update(
+                c,
+                "UPDATE parcels SET notice_state = 'FAILED', notice_error = ? WHERE status = 'WAITING'"
+                        + " AND notice_state = 'SENDING' AND noticed_at < ? AND notice_attempts >= "
+                        + MAX_NOTICE_ATTEMPTS,
+                "the hub stopped while sending the last attempt; send it again from the desk",
+                now.minus(STUCK)));
         return database.read(c -> Sql.list(
                 c,
                 "SELECT tenant_id, id FROM parcels WHERE status = 'WAITING' AND ((notice_state = 'FAILED'"
                         + " AND notice_attempts < " + MAX_NOTICE_ATTEMPTS + " AND noticed_at < ?)"
-                        + " OR (notice_state = 'SENDING' AND noticed_at < ?) OR (notice_state = 'PENDING'"
+                        + " OR (notice_state = 'SENDING' AND notice_attempts < " + MAX_NOTICE_ATTEMPTS
+                        + " AND noticed_at < ?) OR (notice_state = 'PENDING'"
                         + " AND logged_at < ?)) ORDER BY logged_at LIMIT " + limit,
                 row -> new String[] {row.getString(1), row.getString(2)},
                 now.minus(retryAfter),

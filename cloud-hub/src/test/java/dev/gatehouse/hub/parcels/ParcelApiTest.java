@@ -8,6 +8,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.gatehouse.hub.console.ConsoleSettings;
 import dev.gatehouse.hub.mqtt.MqttSettings;
+import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MailFolder;
@@ -319,6 +320,38 @@ class ParcelApiTest {
                         .at("/notice/state")
                         .asText())
                 .isEqualTo("sent");
+        notices.close();
+    }
+
+    /**
+     * A hub stopped while sending the last attempt leaves the notice sending: the sweep settles it as
+     * failed (for the desk's "send again") rather than picking it up for ever without being able to
+     * claim it.
+     */
+    @Test
+    void aNoticeLeftSendingOnItsLastAttemptEndsFailedForTheDesk() throws Exception {
+        String id = log(body(member, null)).json().get("id").asText();
+        hub.hub()
+                .database()
+                .run(c -> Sql.update(
+                        c,
+                        "UPDATE parcels SET notice_state = 'SENDING', notice_attempts = ?, noticed_at = ? WHERE id = ?",
+                        ParcelStore.MAX_NOTICE_ATTEMPTS,
+                        clock.instant(),
+                        id));
+        ParcelNotices notices = new ParcelNotices(
+                new ParcelStore(hub.hub().database(), clock),
+                hub.hub().config().mail().mailer(clock),
+                Optional.empty());
+        int mailed = smtp.getReceivedMessages().length;
+        clock.advance(ParcelStore.STUCK.plusMinutes(1));
+        assertThat(notices.retryDue()).isZero();
+        assertThat(notices.retryDue()).isZero();
+        JsonNode notice =
+                hub.api().get("/api/v1/parcels/" + id, tenant.token()).json().get("notice");
+        assertThat(notice.get("state").asText()).isEqualTo("failed");
+        assertThat(notice.get("error").asText()).contains("send it again");
+        assertThat(smtp.getReceivedMessages()).hasSize(mailed);
         notices.close();
     }
 
