@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code finance}, occupancy {@code view-analytics} and the site among the role's), reads the rows as
  * of the instant asked, and hands them to the pure metrics ({@link Revenue}, {@link Occupancy},
  * {@link Heatmap}). Everything is computed from rows on request, but for the hourly presence
- * ({@code access.PresenceRollup}), kept at ingest, which is read where it holds the as-of answer.
+ * ({@code access.PresenceRollup}), kept at ingest, which is read where it holds the as-of answer; the
+ * ledger's revisions are taken from the {@link LedgerCache} while a count of them says they are unchanged.
  *
  * @param dwell how long after an entry a member counts as present ({@code hub.console.dwell})
  */

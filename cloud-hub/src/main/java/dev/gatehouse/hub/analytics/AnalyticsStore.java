@@ -24,7 +24,11 @@ import java.util.function.Predicate;
  * instant in the query (rows recorded after it are not read): subscription revisions, granted entries,
  * resources, bookings, holidays, and the sites' targets (V37), which it also writes.
  */
-public record AnalyticsStore(Database database, Clock clock) {
+public record AnalyticsStore(Database database, Clock clock, LedgerCache ledger) {
+    public AnalyticsStore(Database database, Clock clock) {
+        this(database, clock, new LedgerCache());
+    }
+
     /** A site of the tenant: its zone and the numbers its occupancies divide by. */
     public record Site(String id, String name, ZoneId zone) {}
 
@@ -42,10 +46,7 @@ public record AnalyticsStore(Database database, Clock clock) {
             + " WHERE tenant_id = ? AND site_id = ? AND start_at >= ? AND start_at < ? AND end_at > ?"
             + " AND created_at <= ?";
 
-    public static final String REVISIONS_SQL = "SELECT subscription_id, revision, member_id, site_id, package_id,"
-            + " package_kind, seats, price, currency, billing_interval, status, started_at, ends_at,"
-            + " committed_until, paused_from, paused_until, recorded_at FROM subscription_history"
-            + " WHERE tenant_id = ? AND recorded_at <= ?";
+    public static final String REVISIONS_SQL = LedgerCache.LEDGER_SQL + " AND recorded_at <= ?";
 
     public List<Site> sites(String tenantId, Predicate<String> covers) {
         return database.read(c -> Sql.list(
@@ -67,11 +68,19 @@ public record AnalyticsStore(Database database, Clock clock) {
                 siteId));
     }
 
-    /** Every revision of the tenant's subscriptions at the sites {@code covers} accepts, recorded by {@code asOf}. */
+    /**
+     * Every revision of the tenant's subscriptions at the sites {@code covers} accepts, recorded by {@code asOf}:
+     * what {@link #REVISIONS_SQL} reads, taken from the {@link LedgerCache} while the ledger is unchanged.
+     */
     public List<Revision> revisions(String tenantId, Instant asOf, Predicate<String> covers) {
-        return database.read(c -> Sql.list(c, REVISIONS_SQL, AnalyticsStore::revision, tenantId, asOf).stream()
-                .filter(r -> covers.test(r.siteId()))
-                .toList());
+        List<Revision> all = database.read(c -> ledger.revisions(c, tenantId));
+        List<Revision> known = new java.util.ArrayList<>(all.size());
+        for (Revision r : all) {
+            if (!r.recordedAt().isAfter(asOf) && covers.test(r.siteId())) {
+                known.add(r);
+            }
+        }
+        return known;
     }
 
     /** Every revision of the tenant's subscriptions at one site, recorded by {@code asOf} (on its V50 index). */
@@ -80,7 +89,7 @@ public record AnalyticsStore(Database database, Clock clock) {
                 c -> Sql.list(c, REVISIONS_SQL + " AND site_id = ?", AnalyticsStore::revision, tenantId, asOf, siteId));
     }
 
-    private static Revision revision(ResultSet r) throws SQLException {
+    static Revision revision(ResultSet r) throws SQLException {
         return new Revision(
                 r.getString(1),
                 r.getInt(2),

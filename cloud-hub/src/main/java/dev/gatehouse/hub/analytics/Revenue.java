@@ -1,16 +1,18 @@
 package dev.gatehouse.hub.analytics;
 
+import dev.gatehouse.hub.billing.Mrr;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Revenue metrics as pure functions of the subscription revisions known at an instant {@code asOf}:
@@ -119,59 +121,156 @@ public final class Revenue {
     public record Renewal(Revision revision, String what, Instant on, long mrr) {}
 
     private final Instant asOf;
-    private final Map<String, List<Revision>> bySubscription = new TreeMap<>();
-    private final Map<String, Instant> firstKnown = new HashMap<>();
-    private final Map<Instant, Map<String, Long>> byMember = new HashMap<>();
+    /** The subscriptions known at the as-of instant, in the order first read; {@link #sorted} by id when needed. */
+    private final List<Subscription> subscriptions = new ArrayList<>();
+
+    private List<Subscription> sorted;
+    /** The members, by index: their ids and when each first had a recurring subscription known (or null). */
+    private final List<String> memberIds = new ArrayList<>();
+
+    private final List<Instant> firstKnown = new ArrayList<>();
+    /** Each member's MRR (by index) at an instant; kept per instant (a month's end is the next month's start). */
+    private final Map<Instant, long[]> byMember = new HashMap<>();
+    /** {@link Mrr#perMonth} of each interval and price met, computed once. */
+    private final Map<PriceKey, Long> perMonth = new HashMap<>();
+
+    private record PriceKey(String interval, long price) {}
+
+    /**
+     * One subscription's revisions recorded by the as-of instant, by revision number, with each one's
+     * member (as an index) and its recurring price per month (computed when first needed).
+     */
+    private final class Subscription {
+        final String id;
+        Revision[] revisions = new Revision[1];
+        int[] members = new int[1];
+        long[] monthly;
+        int size;
+
+        Subscription(String id) {
+            this.id = id;
+        }
+
+        void add(Revision r, int member) {
+            if (size == revisions.length) {
+                revisions = Arrays.copyOf(revisions, size * 2);
+                members = Arrays.copyOf(members, size * 2);
+            }
+            revisions[size] = r;
+            members[size++] = member;
+        }
+
+        /** Sorts by revision number (stable, as a list sort is); done once all are added. */
+        void seal() {
+            if (size > 1) {
+                Integer[] order = new Integer[size];
+                for (int i = 0; i < size; i++) {
+                    order[i] = i;
+                }
+                Arrays.sort(order, Comparator.comparingInt(i -> revisions[i].revision()));
+                Revision[] rs = new Revision[size];
+                int[] ms = new int[size];
+                for (int i = 0; i < size; i++) {
+                    rs[i] = revisions[order[i]];
+                    ms[i] = members[order[i]];
+                }
+                revisions = rs;
+                members = ms;
+            }
+            monthly = new long[size];
+            Arrays.fill(monthly, UNKNOWN);
+        }
+
+        /** The index of the revision the ledger said at {@code t} (its latest recorded then), or -1. */
+        int at(Instant t) {
+            int found = -1;
+            for (int i = 0; i < size; i++) {
+                if (revisions[i].recordedAt().isAfter(t)) {
+                    break;
+                }
+                found = i;
+            }
+            return found;
+        }
+
+        /** Revision {@code i}'s contribution to MRR at {@code t}, as {@link Revision#mrrAt}. */
+        long mrrAt(int i, Instant t) {
+            Revision r = revisions[i];
+            if (!r.recurring() || !r.runsAt(t)) {
+                return 0;
+            }
+            if (monthly[i] == UNKNOWN) {
+                monthly[i] = perMonth.computeIfAbsent(
+                        new PriceKey(r.interval(), r.price()), k -> Mrr.perMonth(k.interval(), k.price()));
+            }
+            return monthly[i];
+        }
+    }
+
+    private static final long UNKNOWN = Long.MIN_VALUE;
 
     /** Over {@code revisions} (any order); those recorded after {@code asOf} are not known and are left out. */
     public Revenue(List<Revision> revisions, Instant asOf) {
         this.asOf = asOf;
+        Map<String, Subscription> byId = new HashMap<>();
+        Map<String, Integer> memberIndex = new HashMap<>();
         for (Revision r : revisions) {
             if (r.recordedAt().isAfter(asOf)) {
                 continue;
             }
-            bySubscription
-                    .computeIfAbsent(r.subscriptionId(), k -> new ArrayList<>())
-                    .add(r);
+            Subscription subscription = byId.get(r.subscriptionId());
+            if (subscription == null) {
+                subscription = new Subscription(r.subscriptionId());
+                byId.put(subscription.id, subscription);
+                subscriptions.add(subscription);
+            }
+            Integer member = memberIndex.get(r.memberId());
+            if (member == null) {
+                member = memberIds.size();
+                memberIndex.put(r.memberId(), member);
+                memberIds.add(r.memberId());
+                firstKnown.add(null);
+            }
+            subscription.add(r, member);
             if (r.recurring()) {
                 Instant known = r.startedAt().isAfter(r.recordedAt()) ? r.startedAt() : r.recordedAt();
-                firstKnown.merge(r.memberId(), known, (a, b) -> a.isBefore(b) ? a : b);
+                Instant first = firstKnown.get(member);
+                if (first == null || known.isBefore(first)) {
+                    firstKnown.set(member, known);
+                }
             }
         }
-        bySubscription.values().forEach(list -> list.sort(Comparator.comparingInt(Revision::revision)));
+        subscriptions.forEach(Subscription::seal);
     }
 
     public Instant asOf() {
         return asOf;
     }
 
-    /** The subscription as the ledger said at {@code t} (its latest revision recorded then). */
-    private static Optional<Revision> at(List<Revision> revisions, Instant t) {
-        Revision found = null;
-        for (Revision r : revisions) {
-            if (r.recordedAt().isAfter(t)) {
-                break;
-            }
-            found = r;
+    private List<Subscription> sorted() {
+        if (sorted == null) {
+            sorted = new ArrayList<>(subscriptions);
+            sorted.sort(Comparator.comparing(s -> s.id));
         }
-        return Optional.ofNullable(found);
+        return sorted;
     }
 
     private Instant capped(Instant t) {
         return t.isAfter(asOf) ? asOf : t;
     }
 
-    /** The subscriptions in MRR at {@code t} (capped at the as-of instant), with their share. */
+    /** The subscriptions in MRR at {@code t} (capped at the as-of instant), with their share, by subscription id. */
     public List<Line> lines(Instant t) {
         Instant when = capped(t);
         List<Line> lines = new ArrayList<>();
-        for (List<Revision> revisions : bySubscription.values()) {
-            at(revisions, when).ifPresent(r -> {
-                long mrr = r.mrrAt(when);
+        for (Subscription s : sorted()) {
+            int i = s.at(when);
+            if (i >= 0) {
+                long mrr = s.mrrAt(i, when);
                 if (mrr > 0) {
-                    lines.add(new Line(r, mrr));
+                    lines.add(new Line(s.revisions[i], mrr));
                 }
-            });
+            }
         }
         return lines;
     }
@@ -180,22 +279,31 @@ public final class Revenue {
     public List<Revision> running(Instant t) {
         Instant when = capped(t);
         List<Revision> out = new ArrayList<>();
-        for (List<Revision> revisions : bySubscription.values()) {
-            at(revisions, when).filter(r -> r.runsAt(when)).ifPresent(out::add);
+        for (Subscription s : sorted()) {
+            int i = s.at(when);
+            if (i >= 0 && s.revisions[i].runsAt(when)) {
+                out.add(s.revisions[i]);
+            }
         }
         return out;
     }
 
     public long mrr(Instant t) {
-        return lines(t).stream().mapToLong(Line::mrr).sum();
+        return sum(byMember(t));
     }
 
-    /** Each member's MRR at {@code t}; kept per instant (a month's end is the next month's start). */
-    private Map<String, Long> byMember(Instant t) {
+    /** Each member's MRR at {@code t} (capped), by member index; kept per instant. */
+    private long[] byMember(Instant t) {
         return byMember.computeIfAbsent(capped(t), at -> {
-            Map<String, Long> members = new HashMap<>();
-            for (Line line : lines(at)) {
-                members.merge(line.revision().memberId(), line.mrr(), Long::sum);
+            long[] members = new long[memberIds.size()];
+            for (Subscription s : subscriptions) {
+                int i = s.at(at);
+                if (i >= 0) {
+                    long mrr = s.mrrAt(i, at);
+                    if (mrr > 0) {
+                        members[s.members[i]] += mrr;
+                    }
+                }
             }
             return members;
         });
@@ -205,24 +313,37 @@ public final class Revenue {
         return month.atDay(1).atStartOfDay(zone).toInstant();
     }
 
+    /** Member indices in the order of their ids. */
+    private void sortByMemberId(List<Integer> members) {
+        members.sort(Comparator.comparing(memberIds::get));
+    }
+
     /** The waterfall of {@code month} in {@code zone}; a month not begun at the as-of instant is empty. */
     public Month month(YearMonth month, ZoneId zone) {
         Instant start = capped(midnight(month, zone));
         Instant end = capped(midnight(month.plusMonths(1), zone));
-        Map<String, Long> before = byMember(start);
-        Map<String, Long> after = byMember(end);
-        Map<Kind, Long> sums = new java.util.EnumMap<>(Kind.class);
+        long[] before = byMember(start);
+        long[] after = byMember(end);
+        Map<Kind, Long> sums = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
             sums.put(kind, 0L);
         }
-        List<Movement> moved = new ArrayList<>();
-        int churned = 0;
-        for (String member : new TreeSet<>(union(before, after))) {
-            long from = before.getOrDefault(member, 0L);
-            long to = after.getOrDefault(member, 0L);
-            if (from == to) {
-                continue;
+        List<Integer> changed = new ArrayList<>();
+        int atStart = 0;
+        for (int member = 0; member < before.length; member++) {
+            if (before[member] != after[member]) {
+                changed.add(member);
             }
+            if (before[member] > 0) {
+                atStart++;
+            }
+        }
+        sortByMemberId(changed);
+        List<Movement> moved = new ArrayList<>(changed.size());
+        int churned = 0;
+        for (int member : changed) {
+            long from = before[member];
+            long to = after[member];
             Kind kind;
             if (from == 0) {
                 kind = firstKnown.get(member).isBefore(start) ? Kind.REACTIVATION : Kind.NEW;
@@ -232,20 +353,11 @@ public final class Revenue {
             } else {
                 kind = to > from ? Kind.EXPANSION : Kind.CONTRACTION;
             }
-            Movement movement = new Movement(member, kind, from, to);
+            Movement movement = new Movement(memberIds.get(member), kind, from, to);
             moved.add(movement);
             sums.merge(kind, movement.amount(), Long::sum);
         }
-        return new Month(
-                month,
-                start,
-                end,
-                sum(before),
-                sum(after),
-                sums,
-                moved,
-                (int) before.values().stream().filter(v -> v > 0).count(),
-                churned);
+        return new Month(month, start, end, sum(before), sum(after), sums, moved, atStart, churned);
     }
 
     /** The waterfall of every month from {@code from} to {@code to}, both included. */
@@ -259,34 +371,35 @@ public final class Revenue {
 
     /** The cohorts whose month lies in {@code from}..{@code to}, each followed to {@code to}. */
     public List<Cohort> cohorts(YearMonth from, YearMonth to, ZoneId zone) {
-        Map<YearMonth, List<String>> members = new TreeMap<>();
-        firstKnown.forEach((member, known) -> {
+        Map<YearMonth, List<Integer>> members = new TreeMap<>();
+        for (int member = 0; member < firstKnown.size(); member++) {
+            Instant known = firstKnown.get(member);
+            if (known == null) {
+                continue;
+            }
             YearMonth month = YearMonth.from(known.atZone(zone));
             if (!month.isBefore(from) && !month.isAfter(to)) {
                 members.computeIfAbsent(month, k -> new ArrayList<>()).add(member);
             }
-        });
-        Map<YearMonth, Map<String, Long>> ends = new HashMap<>();
+        }
         List<Cohort> cohorts = new ArrayList<>();
         members.forEach((month, list) -> {
-            list.sort(null);
+            sortByMemberId(list);
             List<Retained> retained = new ArrayList<>();
             for (YearMonth m = month; !m.isAfter(to); m = m.plusMonths(1)) {
-                YearMonth k = m;
-                Map<String, Long> paying =
-                        ends.computeIfAbsent(k, x -> byMember(capped(midnight(x.plusMonths(1), zone))));
+                long[] paying = byMember(midnight(m.plusMonths(1), zone));
                 int count = 0;
                 long mrr = 0;
-                for (String member : list) {
-                    long v = paying.getOrDefault(member, 0L);
+                for (int member : list) {
+                    long v = paying[member];
                     if (v > 0) {
                         count++;
                         mrr += v;
                     }
                 }
-                retained.add(new Retained(k, count, mrr));
+                retained.add(new Retained(m, count, mrr));
             }
-            cohorts.add(new Cohort(month, list, retained));
+            cohorts.add(new Cohort(month, list.stream().map(memberIds::get).toList(), retained));
         });
         return cohorts;
     }
@@ -295,17 +408,16 @@ public final class Revenue {
     public List<Renewal> renewals(int days, java.util.function.Function<String, ZoneId> siteZone) {
         Instant until = asOf.plus(java.time.Duration.ofDays(days));
         List<Renewal> out = new ArrayList<>();
-        for (List<Revision> revisions : bySubscription.values()) {
-            Optional<Revision> known = at(revisions, asOf);
-            if (known.isEmpty() || !known.get().runsAt(asOf)) {
+        for (Subscription s : subscriptions) {
+            int i = s.at(asOf);
+            if (i < 0 || !s.revisions[i].runsAt(asOf)) {
                 continue;
             }
-            Revision r = known.get();
-            long mrr = r.mrrAt(asOf);
-            if (r.endsAt()
-                    .filter(end -> end.isAfter(asOf) && !end.isAfter(until))
-                    .isPresent()) {
-                out.add(new Renewal(r, "ends", r.endsAt().get(), mrr));
+            Revision r = s.revisions[i];
+            long mrr = s.mrrAt(i, asOf);
+            Instant end = r.endsAt().orElse(null);
+            if (end != null && end.isAfter(asOf) && !end.isAfter(until)) {
+                out.add(new Renewal(r, "ends", end, mrr));
             } else if (r.committedUntil().isPresent()) {
                 Instant committed = r.committedUntil()
                         .get()
@@ -321,13 +433,11 @@ public final class Revenue {
         return out;
     }
 
-    private static java.util.Set<String> union(Map<String, Long> a, Map<String, Long> b) {
-        java.util.Set<String> all = new java.util.HashSet<>(a.keySet());
-        all.addAll(b.keySet());
-        return all;
-    }
-
-    private static long sum(Map<String, Long> values) {
-        return values.values().stream().mapToLong(Long::longValue).sum();
+    private static long sum(long[] values) {
+        long sum = 0;
+        for (long v : values) {
+            sum += v;
+        }
+        return sum;
     }
 }

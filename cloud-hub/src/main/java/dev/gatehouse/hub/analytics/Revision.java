@@ -30,13 +30,17 @@ public record Revision(
 
     /** Whether, as this revision says, the subscription runs (started, not ended, not paused) at {@code t}. */
     public boolean runsAt(Instant t) {
+        if ("ENDED".equals(status) || startedAt.isAfter(t)) {
+            return false;
+        }
+        if (endsAt.isPresent() && !t.isBefore(endsAt.get())) {
+            return false;
+        }
         boolean paused = pausedFrom.isPresent()
                 && !pausedFrom.get().isAfter(t)
-                && pausedUntil.filter(t::isBefore).isPresent();
-        return !"ENDED".equals(status)
-                && !startedAt.isAfter(t)
-                && endsAt.filter(end -> !t.isBefore(end)).isEmpty()
-                && !paused;
+                && pausedUntil.isPresent()
+                && t.isBefore(pausedUntil.get());
+        return !paused;
     }
 
     public boolean recurring() {

@@ -9,20 +9,21 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 
 /**
  * One hub per store on a clock the test moves, for the billing tests run on both stores (each
- * subclass declares {@code @ParameterizedClass @EnumSource(StoreKind.class)}).
+ * subclass declares {@code @ParameterizedClass @EnumSource(StoreKind.class)}); the analytics tests
+ * of the ledger too.
  */
-abstract class TimeTravelHub {
-    static MovableClock clock;
-    static TestHub hub;
+public abstract class TimeTravelHub {
+    protected static MovableClock clock;
+    protected static TestHub hub;
 
     @BeforeParameterizedClassInvocation
-    static void start(StoreKind kind) {
+    protected static void start(StoreKind kind) {
         clock = MovableClock.standingStill();
         hub = TestHub.start(kind, clock, Optional.empty());
     }
 
     @AfterParameterizedClassInvocation
-    static void stop() {
+    protected static void stop() {
         hub.close();
     }
 
