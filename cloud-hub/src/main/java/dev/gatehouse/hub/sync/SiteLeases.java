@@ -1,0 +1,62 @@
+package dev.gatehouse.hub.sync;
+
+import java.util.Set;
+
+/**
+ * Which sites' change logs this hub replica publishes. A replica publishes a site only while it
+ * holds the site's lease; the {@link SyncPublisher} renews its leases on its own thread, and stops
+ * publishing a site once the lease is gone or its term has passed without a renewal.
+ */
+public interface SiteLeases {
+    /** The sites held after a renewal, valid until {@code untilMillis} (the publisher's clock). */
+    record Held(boolean everySite, Set<String> siteIds, long untilMillis) {
+        public Held {
+            siteIds = Set.copyOf(siteIds);
+        }
+
+        /** Whether the site is held at {@code nowMillis}. */
+        public boolean covers(String siteId, long nowMillis) {
+            return nowMillis < untilMillis && (everySite || siteIds.contains(siteId));
+        }
+
+        static final Held NONE = new Held(false, Set.of(), Long.MIN_VALUE);
+    }
+
+    /**
+     * Renews the leases held, takes the expired and the never-taken ones, and answers what is held
+     * now; a store that cannot be reached fails it (the leases held run out at their term).
+     */
+    Held renew(long nowMillis);
+
+    /** How often {@link #renew} runs: well within a lease's term. */
+    long renewEveryMillis();
+
+    /** Gives up every lease held (a clean stop), so that another replica takes over at once. */
+    void release();
+
+    /** The id this replica holds its leases under. */
+    String holder();
+
+    /** A single hub (SQLite, or one hub on PostgreSQL by choice): every site, always. */
+    static SiteLeases everySite() {
+        return new SiteLeases() {
+            @Override
+            public Held renew(long nowMillis) {
+                return new Held(true, Set.of(), Long.MAX_VALUE);
+            }
+
+            @Override
+            public long renewEveryMillis() {
+                return 3_600_000;
+            }
+
+            @Override
+            public void release() {}
+
+            @Override
+            public String holder() {
+                return "single";
+            }
+        };
+    }
+}
