@@ -19,6 +19,13 @@ public interface SiteLeases {
             return nowMillis < untilMillis && (everySite || siteIds.contains(siteId));
         }
 
+        /** These leases and one more, for the same term. */
+        Held with(String siteId) {
+            Set<String> more = new java.util.HashSet<>(siteIds);
+            more.add(siteId);
+            return new Held(everySite, more, untilMillis);
+        }
+
         static final Held NONE = new Held(false, Set.of(), Long.MIN_VALUE);
     }
 
@@ -27,6 +34,12 @@ public interface SiteLeases {
      * now; a store that cannot be reached fails it (the leases held run out at their term).
      */
     Held renew(long nowMillis);
+
+    /**
+     * Takes the lease of a site nobody holds (one made since the last renewal) until {@code
+     * untilMillis}, so that its first changes go out at once; false when another replica holds it.
+     */
+    boolean claim(String siteId, long untilMillis);
 
     /** How often {@link #renew} runs: well within a lease's term. */
     long renewEveryMillis();
@@ -43,6 +56,11 @@ public interface SiteLeases {
             @Override
             public Held renew(long nowMillis) {
                 return new Held(true, Set.of(), Long.MAX_VALUE);
+            }
+
+            @Override
+            public boolean claim(String siteId, long untilMillis) {
+                return true;
             }
 
             @Override

@@ -70,6 +70,18 @@ public final class StoreLeases implements SiteLeases {
     }
 
     @Override
+    public boolean claim(String siteId, long untilMillis) {
+        return database.write(c -> Sql.update(
+                        c,
+                        "INSERT INTO sync_leases (site_id, holder, expires_at) VALUES (?, ?, ?)"
+                                + " ON CONFLICT (site_id) DO NOTHING",
+                        siteId,
+                        holder,
+                        untilMillis))
+                == 1;
+    }
+
+    @Override
     public long renewEveryMillis() {
         return Math.max(100, termMillis / 3);
     }

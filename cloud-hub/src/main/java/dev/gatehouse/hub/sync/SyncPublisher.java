@@ -113,6 +113,8 @@ public final class SyncPublisher implements AutoCloseable {
     private boolean roundQueued;
     /** The sites held at the last renewal, and until when. */
     private SiteLeases.Held held = SiteLeases.Held.NONE;
+    /** Sites another replica held when this one tried to claim them since the last renewal. */
+    private final Set<String> heldElsewhere = new HashSet<>();
 
     private ScheduledFuture<?> renewals;
 
@@ -260,6 +262,7 @@ public final class SyncPublisher implements AutoCloseable {
             return;
         }
         held = after;
+        heldElsewhere.clear();
         if (before.untilMillis() <= now) {
             // The term had run out (renewals failed): what was not published meanwhile goes now.
             markBehind(store.heads());
@@ -303,6 +306,23 @@ public final class SyncPublisher implements AutoCloseable {
             renewLeases();
             return null;
         });
+    }
+
+    /**
+     * Takes the lease of a site that changed and that nobody holds yet (made since the last renewal),
+     * while this replica's own leases are in their term; true when taken.
+     */
+    private boolean claimed(String siteId) {
+        long now = clock.millis();
+        if (now >= held.untilMillis() || heldElsewhere.contains(siteId)) {
+            return false;
+        }
+        if (leases.claim(siteId, held.untilMillis())) {
+            held = held.with(siteId);
+            return true;
+        }
+        heldElsewhere.add(siteId);
+        return false;
     }
 
     /** Whether this replica publishes the site now. */
@@ -421,7 +441,7 @@ public final class SyncPublisher implements AutoCloseable {
                 return;
             }
             SiteRef site = dirty.remove(siteId);
-            if (!holds(siteId)) {
+            if (!holds(siteId) && !claimed(siteId)) {
                 continue; // another replica publishes it (or the lease ran out: the next renewal says)
             }
             try {

@@ -257,4 +257,24 @@ class SiteLeasesTest {
         a.publisher().renew();
         assertThat(a.publisher().awaitPublished(siteId, added, WAIT)).isTrue();
     }
+
+    @Test
+    void aSiteMadeSinceTheLastRenewalIsTakenByTheReplicaWhoseCommitTellsItFirst() throws Exception {
+        Replica a = replica(first);
+        Replica b = replica(database());
+        String newer = Hub.Stores.over(b.database(), clock)
+                .sites()
+                .createSite(tenantId, new SiteStore.SiteInput("Newer", "2 Test St", ZoneId.of("UTC")))
+                .id();
+        // No renewal since: b heard its own commit, claimed the site and published it.
+        long head = new SyncStore(first).head(tenantId, newer).orElseThrow().head();
+        assertThat(b.publisher().awaitPublished(newer, head, WAIT)).isTrue();
+        Optional<String> newerHolder =
+                first.read(c -> Sql.one(c, "SELECT holder FROM sync_leases WHERE site_id = ?", Sql.STRING, newer));
+        assertThat(newerHolder).contains(b.id());
+        // a, told of the site, leaves it to b.
+        a.publisher().changed(java.util.Set.of(new dev.gatehouse.hub.store.SiteRef(tenantId, newer)));
+        a.publisher().sweep();
+        assertThat(a.publisher().publishedSeq(newer)).isZero();
+    }
 }
