@@ -41,6 +41,11 @@ public interface SiteLeases {
      */
     boolean claim(String siteId, long untilMillis);
 
+    /** What is held before the first renewal: nothing, for leases that must be taken. */
+    default Held unrenewed() {
+        return Held.NONE;
+    }
+
     /** How often {@link #renew} runs: well within a lease's term. */
     long renewEveryMillis();
 
@@ -56,6 +61,11 @@ public interface SiteLeases {
             @Override
             public Held renew(long nowMillis) {
                 return new Held(true, Set.of(), Long.MAX_VALUE);
+            }
+
+            @Override
+            public Held unrenewed() {
+                return renew(0);
             }
 
             @Override

@@ -112,7 +112,7 @@ public final class SyncPublisher implements AutoCloseable {
     /** A round is queued. */
     private boolean roundQueued;
     /** The sites held at the last renewal, and until when. */
-    private SiteLeases.Held held = SiteLeases.Held.NONE;
+    private SiteLeases.Held held;
     /** Sites another replica held when this one tried to claim them since the last renewal. */
     private final Set<String> heldElsewhere = new HashSet<>();
 
@@ -174,6 +174,7 @@ public final class SyncPublisher implements AutoCloseable {
             SiteLeases leases) {
         this.database = database;
         this.leases = leases;
+        this.held = leases.unrenewed();
         this.store = new SyncStore(database, clock);
         this.devices = devices;
         this.link = link;
@@ -310,15 +311,22 @@ public final class SyncPublisher implements AutoCloseable {
 
     /**
      * Takes the lease of a site that changed and that nobody holds yet (made since the last renewal),
-     * while this replica's own leases are in their term; true when taken.
+     * while this replica's own leases are in their term; true when taken. A site taken so resumes
+     * from the accepted seq recorded for it (a replica that stopped cleanly gave it up).
      */
-    private boolean claimed(String siteId) {
+    private boolean claimed(SiteRef site) {
+        String siteId = site.siteId();
         long now = clock.millis();
         if (now >= held.untilMillis() || heldElsewhere.contains(siteId)) {
             return false;
         }
         if (leases.claim(siteId, held.untilMillis())) {
             held = held.with(siteId);
+            if (!sites.containsKey(siteId)) {
+                long from = store.acceptedSeq(site.tenantId(), siteId).orElse(0L);
+                sites.put(siteId, new Progress(site, from));
+                reached(siteId, from);
+            }
             return true;
         }
         heldElsewhere.add(siteId);
@@ -441,7 +449,7 @@ public final class SyncPublisher implements AutoCloseable {
                 return;
             }
             SiteRef site = dirty.remove(siteId);
-            if (!holds(siteId) && !claimed(siteId)) {
+            if (!holds(siteId) && !claimed(site)) {
                 continue; // another replica publishes it (or the lease ran out: the next renewal says)
             }
             try {
