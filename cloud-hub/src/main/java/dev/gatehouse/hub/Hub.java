@@ -126,8 +126,11 @@ import dev.gatehouse.hub.sites.DoorStore;
 import dev.gatehouse.hub.sites.SiteService;
 import dev.gatehouse.hub.sites.SiteStore;
 import dev.gatehouse.hub.store.Database;
+import dev.gatehouse.hub.store.StoreKind;
 import dev.gatehouse.hub.sync.EdgeDevices;
 import dev.gatehouse.hub.sync.EdgeLink;
+import dev.gatehouse.hub.sync.SiteLeases;
+import dev.gatehouse.hub.sync.StoreLeases;
 import dev.gatehouse.hub.sync.SyncPublisher;
 import dev.gatehouse.hub.sync.SyncRequests;
 import dev.gatehouse.hub.tenants.AdminBootstrap;
@@ -250,8 +253,14 @@ public final class Hub implements AutoCloseable {
     /** Sync and commands toward the edges: what publishes the change logs, answers requests, sends commands. */
     public record Sync(SyncPublisher publisher, SyncRequests requests, Commands commands) {
         static Sync over(Stores stores, EdgeDevices devices, EdgeLink link, HubConfig config) {
+            Database database = stores.database();
+            // Replicas on PostgreSQL publish a site under its lease; a hub on SQLite is alone.
+            SiteLeases leases = database.kind() == StoreKind.POSTGRESQL
+                    ? new StoreLeases(
+                            database, database.replicaId(), config.sync().leaseTerm())
+                    : SiteLeases.everySite();
             return new Sync(
-                    new SyncPublisher(stores.database(), devices, link, stores.clock(), config.sync()),
+                    new SyncPublisher(database, devices, link, stores.clock(), config.sync(), leases),
                     new SyncRequests(stores.database(), devices, link, stores.clock(), config.sync()),
                     new Commands(stores.database(), devices, link, stores.clock()));
         }
@@ -322,6 +331,16 @@ public final class Hub implements AutoCloseable {
             mqtt.startLink();
             publisher = sync.publisher();
             publisher.start();
+            // Other replicas' commits and stored events, heard at once (PostgreSQL LISTEN/NOTIFY).
+            SyncPublisher published = publisher;
+            database.notices()
+                    .onChanges(published::changed)
+                    .onIngest(signal::fire)
+                    .onReconnect(() -> {
+                        signal.fire();
+                        published.linkConnected();
+                    })
+                    .start();
             MqttRuntime started = mqtt;
             connectors = connectors(database, clock, config);
             Connectors connectorsRef = connectors;

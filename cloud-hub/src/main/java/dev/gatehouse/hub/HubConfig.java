@@ -212,7 +212,8 @@ public record HubConfig(
                     sync.get("batch-max-changes").asInt().orElse(defaults.batchMaxChanges()),
                     duration(sync.get("sweep-interval"), defaults.sweepInterval()),
                     sync.get("log-keep").asLong().orElse(defaults.logKeep()),
-                    sync.get("snapshot-chunk-bytes").asInt().orElse(defaults.snapshotChunkBytes()));
+                    sync.get("snapshot-chunk-bytes").asInt().orElse(defaults.snapshotChunkBytes()),
+                    duration(sync.get("lease-term"), defaults.leaseTerm()));
         } catch (IllegalArgumentException e) {
             throw new HubConfigException(e.getMessage());
         }

@@ -130,6 +130,8 @@ class HubConfigTest {
                 "hub:\\n  sync:\\n    sweep-interval: 2h|hub.sync.sweep-interval",
                 "hub:\\n  sync:\\n    log-keep: 10|hub.sync.log-keep",
                 "hub:\\n  sync:\\n    snapshot-chunk-bytes: 100|hub.sync.snapshot-chunk-bytes",
+                "hub:\\n  sync:\\n    lease-term: 10ms|hub.sync.lease-term",
+                "hub:\\n  sync:\\n    lease-term: 1h|hub.sync.lease-term",
                 "hub:\\n  mail:\\n    mode: pigeon|hub.mail.mode",
                 "hub:\\n  mail:\\n    from: 'not an address'|hub.mail.from",
                 "hub:\\n  mail:\\n    mode: smtp|hub.mail.smtp.host",

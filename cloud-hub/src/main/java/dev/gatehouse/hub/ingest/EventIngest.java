@@ -15,6 +15,7 @@ import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
+import dev.gatehouse.hub.store.ReplicaNotices;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.WireNames;
@@ -250,6 +251,10 @@ public final class EventIngest implements AutoCloseable {
             int stored = 0;
             for (List<Received> events : byDevice.values()) {
                 stored += insert(c, events, now);
+            }
+            if (stored > 0) {
+                // Other replicas' live feeds read them at once (PostgreSQL; nothing on SQLite).
+                database.notifyReplicas(c, ReplicaNotices.INGEST, "events");
             }
             return stored;
         });

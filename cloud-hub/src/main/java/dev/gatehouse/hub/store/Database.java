@@ -43,6 +43,11 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource reader;
     private final String description;
     private final MasterKey masterKey;
+    /** This hub process's id among replicas (random per opened store): its leases and notices carry it. */
+    private final String replicaId = "r" + ProcessHandle.current().pid() + "-"
+            + java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(4));
+    /** What the other replicas tell this one (listening once started; nothing on SQLite). */
+    private final ReplicaNotices notices = new ReplicaNotices(this);
 
     private Database(
             StoreKind kind, HikariDataSource writer, HikariDataSource reader, String description, KeySettings keys) {
@@ -187,6 +192,12 @@ public final class Database implements AutoCloseable {
             frames.add(frame);
             try {
                 result = work.run(connection);
+                if (kind == StoreKind.POSTGRESQL) {
+                    // Other replicas hear of the new entries when (and only if) this commits.
+                    for (SiteRef site : frame.changedSites()) {
+                        notifyReplicas(connection, ReplicaNotices.CHANGES, site.tenantId() + " " + site.siteId());
+                    }
+                }
                 connection.commit();
                 changed = frame.changedSites();
                 outbox = frame.outbox().get();
@@ -270,6 +281,41 @@ public final class Database implements AutoCloseable {
         if (frames.isEmpty()) {
             FRAMES.remove();
         }
+    }
+
+    /** The other replicas' notices: add listeners, then {@link ReplicaNotices#start}; closed with the store. */
+    public ReplicaNotices notices() {
+        return notices;
+    }
+
+    /** This hub process's replica id: random for each opened store, so two processes never share one. */
+    public String replicaId() {
+        return replicaId;
+    }
+
+    /**
+     * On PostgreSQL, queues a notice to every replica listening on {@code channel} ({@link
+     * ReplicaNotices}), sent when the transaction on {@code connection} commits and dropped if it
+     * rolls back; the payload is this replica's id and {@code detail} (ids only, never row data). On
+     * SQLite (one hub) it does nothing.
+     */
+    public void notifyReplicas(Connection connection, String channel, String detail) throws SQLException {
+        if (kind != StoreKind.POSTGRESQL) {
+            return;
+        }
+        try (var statement = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            statement.setString(1, channel);
+            statement.setString(2, replicaId + " " + detail);
+            statement.execute();
+        }
+    }
+
+    /** A connection of its own to the store (PostgreSQL: to LISTEN on), outside the pools; the caller closes it. */
+    Connection dedicatedConnection() throws SQLException {
+        String user = writer.getUsername();
+        String password = writer.getPassword();
+        return java.sql.DriverManager.getConnection(
+                writer.getJdbcUrl(), user == null ? null : user, password == null ? null : password);
     }
 
     /** Adds a listener run on the committing thread after each commit that wrote outbox events; it must be quick. */
@@ -356,6 +402,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        notices.close();
         if (reader != writer) {
             reader.close();
         }

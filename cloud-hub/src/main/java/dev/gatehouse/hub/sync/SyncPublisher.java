@@ -57,6 +57,12 @@ import java.util.logging.Logger;
  * publishes and answers go on in between. So a site's batches leave in seq order, and nothing here
  * takes a lock. Readers ({@link #publishedSeq}, {@link #awaitPublished}, {@link #save}) go through
  * the same thread and so see every answer handed in before they asked.
+ *
+ * <p>Hub replicas: it publishes only the sites whose {@linkplain SiteLeases lease} it holds (every
+ * site for a single hub). The leases are renewed on the same thread every {@link
+ * SiteLeases#renewEveryMillis}; a site gained is resumed from the accepted seq its last holder
+ * recorded, a site lost is forgotten, and a site whose lease term passed without a renewal (the store
+ * unreachable) is not published until a renewal succeeds.
  */
 public final class SyncPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SyncPublisher.class.getName());
@@ -79,6 +85,7 @@ public final class SyncPublisher implements AutoCloseable {
     private final EdgeLink link;
     private final Clock clock;
     private final SyncSettings settings;
+    private final SiteLeases leases;
     private final ScheduledThreadPoolExecutor executor;
     /** The executor's one thread, to run a task at once when already on it. */
     private volatile Thread thread;
@@ -104,6 +111,12 @@ public final class SyncPublisher implements AutoCloseable {
     private boolean running;
     /** A round is queued. */
     private boolean roundQueued;
+    /** The sites held at the last renewal, and until when. */
+    private SiteLeases.Held held;
+    /** Sites another replica held when this one tried to claim them since the last renewal. */
+    private final Set<String> heldElsewhere = new HashSet<>();
+
+    private ScheduledFuture<?> renewals;
 
     private ScheduledFuture<?> sweeps;
     /** The next write of accepted seqs, when one is scheduled. */
@@ -146,8 +159,22 @@ public final class SyncPublisher implements AutoCloseable {
     /** A caller of {@link #awaitPublished} waiting for the site's published seq to reach {@code seq}. */
     private record Waiter(long seq, CompletableFuture<Void> reached) {}
 
+    /** A single hub's publisher: every site, always. */
     public SyncPublisher(Database database, EdgeDevices devices, EdgeLink link, Clock clock, SyncSettings settings) {
+        this(database, devices, link, clock, settings, SiteLeases.everySite());
+    }
+
+    /** A replica's publisher: the sites whose lease it holds. */
+    public SyncPublisher(
+            Database database,
+            EdgeDevices devices,
+            EdgeLink link,
+            Clock clock,
+            SyncSettings settings,
+            SiteLeases leases) {
         this.database = database;
+        this.leases = leases;
+        this.held = leases.unrenewed();
         this.store = new SyncStore(database, clock);
         this.devices = devices;
         this.link = link;
@@ -187,8 +214,12 @@ public final class SyncPublisher implements AutoCloseable {
     }
 
     private void resume() {
+        held = leases.renew(clock.millis());
         Map<String, Long> accepted = store.acceptedSeqs();
         for (SyncStore.SiteHead head : store.heads()) {
+            if (!held.covers(head.siteId(), clock.millis())) {
+                continue;
+            }
             SiteRef site = new SiteRef(head.tenantId(), head.siteId());
             long from = Math.min(head.head(), accepted.getOrDefault(head.siteId(), 0L));
             sites.put(head.siteId(), new Progress(site, from));
@@ -201,7 +232,115 @@ public final class SyncPublisher implements AutoCloseable {
         long interval = settings.sweepInterval().toMillis();
         sweeps = executor.scheduleWithFixedDelay(
                 guarded("sync sweep failed", this::scheduledSweep), interval, interval, TimeUnit.MILLISECONDS);
+        long renewEvery = leases.renewEveryMillis();
+        renewals = executor.scheduleWithFixedDelay(
+                guarded("cannot renew the sites' publish leases", this::renewLeases),
+                renewEvery,
+                renewEvery,
+                TimeUnit.MILLISECONDS);
         queueRound();
+    }
+
+    /**
+     * Renews the leases: a site gained is resumed from the accepted seq its last holder recorded and
+     * published; a site lost is forgotten (answers still on their way only raise the recorded accepted
+     * seq, which never goes back). A renewal that fails leaves the leases to run out at their term.
+     */
+    private void renewLeases() {
+        if (!running) {
+            return;
+        }
+        SiteLeases.Held before = held;
+        long now = clock.millis();
+        SiteLeases.Held after;
+        try {
+            after = leases.renew(now);
+        } catch (RuntimeException e) {
+            LOG.log(
+                    Level.WARNING,
+                    "cannot renew the sites' publish leases (held until " + before.untilMillis() + "): " + e,
+                    e);
+            return;
+        }
+        held = after;
+        heldElsewhere.clear();
+        if (before.untilMillis() <= now) {
+            // The term had run out (renewals failed): what was not published meanwhile goes now.
+            markBehind(store.heads());
+        }
+        if (after.everySite()) {
+            return;
+        }
+        for (String siteId : List.copyOf(sites.keySet())) {
+            if (!after.siteIds().contains(siteId)) {
+                sites.remove(siteId);
+                dirty.remove(siteId);
+                LOG.info("replica " + leases.holder() + " no longer publishes site " + siteId);
+            }
+        }
+        List<String> gained =
+                after.siteIds().stream().filter(id -> !sites.containsKey(id)).toList();
+        if (gained.isEmpty()) {
+            return;
+        }
+        Map<String, Long> accepted = store.acceptedSeqs();
+        int resumed = 0;
+        for (SyncStore.SiteHead head : store.heads()) {
+            if (gained.contains(head.siteId())) {
+                long from = Math.min(head.head(), accepted.getOrDefault(head.siteId(), 0L));
+                SiteRef site = new SiteRef(head.tenantId(), head.siteId());
+                sites.put(head.siteId(), new Progress(site, from));
+                reached(head.siteId(), from);
+                dirty.put(head.siteId(), site);
+                resumed++;
+            }
+        }
+        if (resumed > 0) {
+            LOG.info("replica " + leases.holder() + " now publishes " + resumed + " more site(s)");
+            queueRound();
+        }
+    }
+
+    /** Renews the leases now and returns when done (tests; otherwise every {@link SiteLeases#renewEveryMillis}). */
+    void renew() {
+        call(() -> {
+            renewLeases();
+            return null;
+        });
+    }
+
+    /**
+     * Takes the lease of a site that changed and that nobody holds yet (made since the last renewal),
+     * while this replica's own leases are in their term; true when taken. A site taken so resumes
+     * from the accepted seq recorded for it (a replica that stopped cleanly gave it up).
+     */
+    private boolean claimed(SiteRef site) {
+        String siteId = site.siteId();
+        long now = clock.millis();
+        if (now >= held.untilMillis() || heldElsewhere.contains(siteId)) {
+            return false;
+        }
+        if (leases.claim(siteId, held.untilMillis())) {
+            held = held.with(siteId);
+            if (!sites.containsKey(siteId)) {
+                long from = store.acceptedSeq(site.tenantId(), siteId).orElse(0L);
+                sites.put(siteId, new Progress(site, from));
+                reached(siteId, from);
+            }
+            return true;
+        }
+        heldElsewhere.add(siteId);
+        return false;
+    }
+
+    /** Whether this replica publishes the site now. */
+    private boolean holds(String siteId) {
+        return held.covers(siteId, clock.millis());
+    }
+
+    /** The id this publisher holds its site leases under. */
+    public String replica() {
+        return leases.holder();
     }
 
     /** Called after a commit that appended to these sites' logs; returns at once. */
@@ -310,6 +449,9 @@ public final class SyncPublisher implements AutoCloseable {
                 return;
             }
             SiteRef site = dirty.remove(siteId);
+            if (!holds(siteId) && !claimed(site)) {
+                continue; // another replica publishes it (or the lease ran out: the next renewal says)
+            }
             try {
                 publish(site);
             } catch (RuntimeException e) {
@@ -544,7 +686,7 @@ public final class SyncPublisher implements AutoCloseable {
         List<CompletableFuture<Long>> compactions = new ArrayList<>();
         for (SyncStore.SiteHead head : heads) {
             String siteId = head.siteId();
-            if (head.head() - head.floor() > settings.logKeep() && compacting.add(siteId)) {
+            if (head.head() - head.floor() > settings.logKeep() && holds(siteId) && compacting.add(siteId)) {
                 compactions.add(compaction(head.tenantId(), siteId, head.head() - settings.logKeep())
                         .whenComplete((floor, error) -> compacting.remove(siteId)));
             }
@@ -554,7 +696,7 @@ public final class SyncPublisher implements AutoCloseable {
 
     private void markBehind(List<SyncStore.SiteHead> heads) {
         for (SyncStore.SiteHead head : heads) {
-            if (head.head() > published(head.siteId())) {
+            if (head.head() > published(head.siteId()) && holds(head.siteId())) {
                 dirty.put(head.siteId(), new SiteRef(head.tenantId(), head.siteId()));
             }
         }
@@ -613,6 +755,9 @@ public final class SyncPublisher implements AutoCloseable {
             if (sweeps != null) {
                 sweeps.cancel(false);
             }
+            if (renewals != null) {
+                renewals.cancel(false);
+            }
             if (checkpoint != null) {
                 checkpoint.cancel(false);
                 checkpoint = null;
@@ -645,6 +790,14 @@ public final class SyncPublisher implements AutoCloseable {
         }
         executor.shutdown();
         awaitTermination();
+        try {
+            leases.release();
+        } catch (RuntimeException e) {
+            LOG.log(
+                    Level.WARNING,
+                    "cannot give up the sites' publish leases; other replicas take them when they expire",
+                    e);
+        }
     }
 
     /** Runs {@code task} on the publisher's thread; false when the publisher is closed. */

@@ -1,15 +1,10 @@
 package dev.gatehouse.hub.bench;
 
-import java.io.BufferedReader;
+import dev.gatehouse.hub.testing.HubReplica;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,8 +30,8 @@ final class HubProcess implements AutoCloseable {
 
     static HubProcess start(Path dir, List<String> jvmOptions) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        int http = freePort();
-        int mqtt = freePort();
+        int http = HubReplica.freePort();
+        int mqtt = HubReplica.freePort();
         String password = "bench-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
         Path passwordFile = Files.writeString(dir.resolve("hub-mqtt-password"), password + "\n");
         Path config = Files.writeString(
@@ -53,44 +48,7 @@ final class HubProcess implements AutoCloseable {
                     port: %d
                     password-file: %s
                 """.formatted(http, dir.resolve("data"), mqtt, passwordFile));
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(jvmOptions);
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("dev.gatehouse.hub.HubMain");
-        command.add("--config");
-        command.add(config.toString());
-        Process process = new ProcessBuilder(command)
-                .redirectError(dir.resolve("hub.log").toFile())
-                .start();
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader out =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.contains("gatehouse hub ready")) {
-                        ready.complete(true);
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            ready.complete(false);
-        });
-        boolean up;
-        try {
-            up = ready.get(120, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            up = false;
-        }
-        if (!up) {
-            process.destroyForcibly();
-            throw new IOException(
-                    "the hub did not start; its log: " + dir.resolve("hub.log") + "\n" + tail(dir.resolve("hub.log")));
-        }
+        Process process = HubReplica.launch(config, dir.resolve("hub.log"), jvmOptions, "the hub");
         return new HubProcess(dir.resolve("data"), http, mqtt, password, process);
     }
 
@@ -122,21 +80,6 @@ final class HubProcess implements AutoCloseable {
             }
         }
         throw new IOException("no VmRSS for the hub's process " + process.pid());
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Override

@@ -129,11 +129,11 @@ class SyncResumeIT {
                 .toList();
     }
 
-    private static long head(Api api, String token, String site) {
+    static long head(Api api, String token, String site) {
         return api.get("/api/v1/sites/" + site, token).json().get("changeSeq").asLong();
     }
 
-    private static String create(Api api, String token, String path, String json) {
+    static String create(Api api, String token, String path, String json) {
         Api.Response response = api.post(path, token, json);
         assertThat(response.status()).as("POST " + path + ": " + response).isEqualTo(201);
         return response.json().get("id").asText();

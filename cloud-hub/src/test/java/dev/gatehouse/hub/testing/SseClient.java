@@ -62,6 +62,15 @@ public final class SseClient implements AutoCloseable {
         return new SseClient(request.GET().build());
     }
 
+    /** A stream a browser session reads: its cookie instead of a token. */
+    public static SseClient openWithCookie(int port, String path, String cookie) {
+        return new SseClient(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Cookie", cookie)
+                .header("Accept", "text/event-stream")
+                .GET()
+                .build());
+    }
+
     /** The HTTP status once the response head arrived, 0 before. */
     public int status() {
         return status;
