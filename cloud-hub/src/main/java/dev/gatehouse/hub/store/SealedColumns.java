@@ -29,6 +29,12 @@ import java.util.logging.Logger;
  * is sealed, a value sealed under {@code hub.previous-key-file} is sealed again under the current key
  * (rotation), and every value sealed under the current key is opened once, so a wrong or altered key
  * file stops the start here, before any request. It never makes a new key over sealed values.
+ *
+ * <p>The store also records which key it belongs to ({@code master_key_check}, V60): the key's id and
+ * a known constant sealed under it, inserted by the first hub that starts on the store (of two hubs
+ * starting at once only one insert wins; the other reads the winner's row back) and opened at every
+ * start. So a replica given a key file of its own is refused at start even while the store holds no
+ * other sealed value yet, and a store from before V60 gets the row from the key that opened its values.
  */
 public final class SealedColumns {
     private static final Logger LOG = Logger.getLogger(SealedColumns.class.getName());
@@ -69,7 +75,15 @@ public final class SealedColumns {
             CONNECTOR_CREDENTIALS,
             DEVICE_PASSWORDS);
 
+    /** The row recording the store's master key: a known constant sealed under it. */
+    static final Column KEY_CHECK = new Column("master_key_check", "id", "check_value");
+
+    private static final String KEY_CHECK_ID = "1";
+    private static final String KEY_CHECK_PLAINTEXT = "gatehouse hub master key check";
+
     private SealedColumns() {}
+
+    private record KeyCheck(String keyId, String value) {}
 
     private record Row(Column column, String id, String value) {}
 
@@ -85,11 +99,44 @@ public final class SealedColumns {
                 }
             }
         }
+        Optional<KeyCheck> check = keyCheck(c);
         TreeSet<String> sealedUnder = new TreeSet<>();
         rows.stream()
                 .filter(row -> MasterKey.isSealed(row.value()))
                 .forEach(row -> sealedUnder.add(MasterKey.keyIdOf(row.value())));
+        check.ifPresent(row -> sealedUnder.add(row.keyId()));
+        boolean madeKey = !Files.exists(settings.keyFile());
         MasterKey key = current(settings, sealedUnder);
+        try {
+            sealAll(c, settings, key, rows, check);
+        } catch (SQLException | RuntimeException e) {
+            if (madeKey) { // a refused start leaves no key file of its own behind
+                try {
+                    Files.deleteIfExists(settings.keyFile());
+                } catch (IOException deleteFailed) {
+                    e.addSuppressed(deleteFailed);
+                }
+            }
+            throw e;
+        }
+        return key;
+    }
+
+    private static Optional<KeyCheck> keyCheck(Connection c) throws SQLException {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT key_id, check_value FROM master_key_check WHERE id = 1")) {
+            try (ResultSet result = select.executeQuery()) {
+                return result.next()
+                        ? Optional.of(new KeyCheck(result.getString(1), result.getString(2)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** In one transaction: checks {@code key} against the store's key check and seals every row under it. */
+    private static void sealAll(
+            Connection c, KeySettings settings, MasterKey key, List<Row> rows, Optional<KeyCheck> check)
+            throws SQLException {
         Optional<MasterKey> previous =
                 settings.previousKeyFile().map(file -> MasterKey.read(file, "hub.previous-key-file"));
         int sealed = 0;
@@ -97,6 +144,21 @@ public final class SealedColumns {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
+            String checkContext = KEY_CHECK.context(KEY_CHECK_ID);
+            if (check.isPresent() && !check.get().keyId().equals(key.id())) {
+                KeyCheck old = check.get();
+                if (previous.isEmpty() || !old.keyId().equals(previous.get().id())) {
+                    throw anotherKey(settings, key, old.keyId());
+                }
+                previous.get().open(old.value(), checkContext);
+                Sql.update(
+                        c,
+                        "UPDATE master_key_check SET key_id = ?, check_value = ? WHERE id = 1",
+                        key.id(),
+                        key.seal(KEY_CHECK_PLAINTEXT, checkContext));
+            } else if (check.isPresent()) {
+                key.open(check.get().value(), checkContext); // the ids match: proves the key file opens it
+            }
             for (Row row : rows) {
                 String context = row.column().context(row.id());
                 String plaintext;
@@ -124,6 +186,21 @@ public final class SealedColumns {
                     update.executeUpdate();
                 }
             }
+            if (check.isEmpty()) {
+                // The first start on this store (or on one from before V60, whose values the key just
+                // opened): record the key. Of hubs starting at once only one insert wins; the others
+                // read the winner's row back and are refused.
+                Sql.update(
+                        c,
+                        "INSERT INTO master_key_check (id, key_id, check_value) VALUES (1, ?, ?)"
+                                + " ON CONFLICT (id) DO NOTHING",
+                        key.id(),
+                        key.seal(KEY_CHECK_PLAINTEXT, checkContext));
+                KeyCheck stored = keyCheck(c).orElseThrow();
+                if (!stored.keyId().equals(key.id())) {
+                    throw anotherKey(settings, key, stored.keyId());
+                }
+            }
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -135,7 +212,6 @@ public final class SealedColumns {
             LOG.info("sealed " + sealed + " plaintext and re-sealed " + resealed + " tenant key(s) under master key "
                     + key.id());
         }
-        return key;
     }
 
     private static MasterKey current(KeySettings settings, TreeSet<String> sealedUnder) {
@@ -144,7 +220,8 @@ public final class SealedColumns {
                 throw new SecretException("hub.key-file: " + settings.keyFile().toAbsolutePath()
                         + " does not exist, but the store's tenant keys are sealed under master key "
                         + String.join(", ", sealedUnder)
-                        + ": put that key file back (or point hub.key-file at it); without it the store's keys cannot"
+                        + ": put that key file back (or point hub.key-file at it; for a replica, copy the first"
+                        + " replica's master key file there); without it the store's keys cannot"
                         + " be opened, and the hub never makes a new key over them");
             }
             MasterKey made = MasterKey.generate();
@@ -160,6 +237,17 @@ public final class SealedColumns {
             return made;
         }
         return MasterKey.read(settings.keyFile(), "hub.key-file");
+    }
+
+    private static SecretException anotherKey(KeySettings settings, MasterKey key, String storeKeyId) {
+        return new SecretException(
+                "hub.key-file: the store's secrets are sealed under master key " + storeKeyId + ", but "
+                        + settings.keyFile().toAbsolutePath() + " holds master key " + key.id()
+                        + ": copy the first replica's master key file (its hub.key-file) to "
+                        + settings.keyFile().toAbsolutePath()
+                        + " (every replica on one store needs the same key), or point hub.key-file at the key the store"
+                        + " was sealed with (after a rotation, name the old one in hub.previous-key-file); nothing was"
+                        + " changed");
     }
 
     private static SecretException wrongKey(KeySettings settings, MasterKey key, String keyId) {

@@ -10,6 +10,7 @@ import dev.gatehouse.edge.access.Decided;
 import dev.gatehouse.hub.accounts.Sessions;
 import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.mqtt.MqttSettings;
+import dev.gatehouse.hub.secrets.KeySettings;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreSettings;
@@ -74,7 +75,10 @@ class HubReplicasIT {
             open.add(second);
             Haproxy proxy = Haproxy.start(dir.resolve("haproxy"), List.of(first.port(), second.port()));
             open.add(proxy);
-            Database store = Database.open(new StoreSettings(dir.resolve("test"), Optional.of(jdbcUrl), "", "", 2));
+            // The test's own view of the store needs the replicas' master key too.
+            Database store = Database.open(
+                    new StoreSettings(dir.resolve("test"), Optional.of(jdbcUrl), "", "", 2),
+                    new KeySettings(first.keyFile(), Optional.empty()));
             open.add(store);
             Api api = new Api(proxy.port());
             String admin =

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gatehouse.hub.Hub;
 import dev.gatehouse.hub.HubConfig;
 import dev.gatehouse.hub.billing.StripeStore;
+import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.SealedColumns;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreKind;
@@ -267,6 +268,146 @@ class SealedKeysTest {
         // The old key is no longer needed.
         try (Hub hub = start(config.withKeys(new KeySettings(next, java.util.Optional.empty())))) {
             assertThat(hub.database().masterKey().id()).isEqualTo(fresh.id());
+        }
+    }
+
+    /** The store's key check row: key id and sealed constant, or empty. */
+    /** A store opened as a replica with {@code keyFile} as its hub.key-file. */
+    private static Database open(StoreSettings store, Path keyFile) {
+        return Database.open(store, new KeySettings(keyFile, java.util.Optional.empty()));
+    }
+
+    private static java.util.Optional<List<String>> keyCheck(Database database) {
+        return database.read(c -> Sql.one(
+                c,
+                "SELECT key_id, check_value FROM master_key_check",
+                row -> List.of(row.getString(1), row.getString(2))));
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void aReplicaWithAnotherKeyOnTheSameStoreIsRefusedEvenBeforeAnyTenant(StoreKind kind) throws IOException {
+        StoreSettings store = TestHub.settings(kind, dir);
+        Path first = dir.resolve("first.key");
+        Path second = dir.resolve("second.key");
+        String firstId;
+        List<String> check;
+        // The first replica makes its key on the empty store and records it.
+        try (Database database = open(store, first)) {
+            firstId = database.masterKey().id();
+            check = keyCheck(database).orElseThrow();
+            assertThat(check.getFirst()).isEqualTo(firstId);
+            assertThat(check.get(1)).startsWith(MasterKey.PREFIX + firstId + ":");
+        }
+        // A second replica that would make a key of its own: refused, and leaves no key file behind.
+        assertThatThrownBy(() -> open(store, second))
+                .isInstanceOf(SecretException.class)
+                .hasMessageContaining(firstId)
+                .hasMessageContaining("copy the first replica's master key file");
+        assertThat(second).doesNotExist();
+        // A second replica with a key file of its own: refused with what to fix, nothing changed.
+        MasterKey other = MasterKey.generate();
+        other.writeNew(second);
+        assertThatThrownBy(() -> open(store, second))
+                .isInstanceOf(SecretException.class)
+                .hasMessageContaining("sealed under master key " + firstId)
+                .hasMessageContaining(other.id())
+                .hasMessageContaining(
+                        "copy the first replica's master key file (its hub.key-file) to " + second.toAbsolutePath());
+        assertThat(Files.exists(second)).isTrue();
+        // With the first replica's key copied over, it starts; the check is unchanged.
+        Files.delete(second);
+        Files.copy(first, second);
+        try (Database database = open(store, second)) {
+            assertThat(database.masterKey().id()).isEqualTo(firstId);
+            assertThat(keyCheck(database)).contains(check);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void rotationSealsTheKeyCheckAgainAndTheOldKeyIsThenRefused(StoreKind kind) throws IOException {
+        StoreSettings store = TestHub.settings(kind, dir);
+        Path old = dir.resolve("old.key");
+        Path next = dir.resolve("next.key");
+        try (Database database = open(store, old)) {
+            assertThat(keyCheck(database)).isPresent();
+        }
+        MasterKey fresh = MasterKey.generate();
+        fresh.writeNew(next);
+        try (Database database = Database.open(store, new KeySettings(next, java.util.Optional.of(old)))) {
+            assertThat(database.masterKey().id()).isEqualTo(fresh.id());
+            assertThat(keyCheck(database).orElseThrow().getFirst()).isEqualTo(fresh.id());
+        }
+        assertThatThrownBy(() -> open(store, old))
+                .isInstanceOf(SecretException.class)
+                .hasMessageContaining("sealed under master key " + fresh.id());
+        try (Database database = open(store, next)) {
+            assertThat(database.masterKey().id()).isEqualTo(fresh.id());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void aStoreFromBeforeTheKeyCheckGetsItOnlyFromTheKeyThatOpensItsValues(StoreKind kind) throws IOException {
+        StoreSettings store = TestHub.settings(kind, dir);
+        HubConfig config = HubConfig.forTests(dir, store);
+        String keyId;
+        try (Hub hub = start(config)) {
+            createTenant(hub, "upgraded-" + kind.name().toLowerCase());
+            keyId = hub.database().masterKey().id();
+            // What a store from before V60 holds: sealed values and no key check.
+            hub.database().run(c -> Sql.update(c, "DELETE FROM master_key_check"));
+        }
+        Path other = dir.resolve("other.key");
+        MasterKey.generate().writeNew(other);
+        KeySettings otherKey = new KeySettings(other, java.util.Optional.empty());
+        assertThatThrownBy(() -> Database.open(store, otherKey))
+                .isInstanceOf(SecretException.class)
+                .hasMessageContaining("sealed under master key " + keyId);
+        KeySettings rightKey = KeySettings.in(dir);
+        try (Database database = Database.open(store, rightKey)) {
+            // the refused start wrote no check: the right key's start does
+            assertThat(keyCheck(database).orElseThrow().getFirst()).isEqualTo(keyId);
+        }
+        assertThatThrownBy(() -> Database.open(store, otherKey))
+                .isInstanceOf(SecretException.class)
+                .hasMessageContaining("copy the first replica's master key file");
+    }
+
+    /** Two replicas starting at once on an empty PostgreSQL store, each about to make a key: one wins. */
+    @org.junit.jupiter.api.Test
+    void ofTwoReplicasStartingAtOnceWithKeysOfTheirOwnOnlyOneStarts() throws Exception {
+        StoreSettings store = TestHub.settings(StoreKind.POSTGRESQL, dir);
+        List<Path> keyFiles = List.of(dir.resolve("a.key"), dir.resolve("b.key"));
+        var ready = new java.util.concurrent.CyclicBarrier(2);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            List<java.util.concurrent.Future<Database>> starts = keyFiles.stream()
+                    .map(file -> pool.submit(() -> {
+                        ready.await();
+                        return open(store, file);
+                    }))
+                    .toList();
+            List<Database> started = new java.util.ArrayList<>();
+            List<Throwable> refused = new java.util.ArrayList<>();
+            for (var start : starts) {
+                try {
+                    started.add(start.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    refused.add(e.getCause());
+                }
+            }
+            try {
+                assertThat(started).hasSize(1);
+                assertThat(refused).singleElement().isInstanceOf(SecretException.class);
+                assertThat(refused.getFirst())
+                        .hasMessageContaining(started.getFirst().masterKey().id());
+                assertThat(keyFiles.stream().filter(Files::exists)).hasSize(1);
+                assertThat(keyCheck(started.getFirst()).orElseThrow().getFirst())
+                        .isEqualTo(started.getFirst().masterKey().id());
+            } finally {
+                started.forEach(Database::close);
+            }
         }
     }
 }
