@@ -166,6 +166,9 @@ class PassDaysTest {
                                 f.door(),
                                 f.member(),
                                 f.grant().value()));
+                // The copy goes once the first is acknowledged: two copies in one ingest batch are
+                // acknowledged once.
+                await().atMost(IngestTest.WAIT).until(() -> acked(f.edge(), lobby) == 1);
                 f.edge().publish(IngestTest.topic(f.device(), Channel.EVENTS), lobbyEvent);
                 await().atMost(IngestTest.WAIT)
                         .until(() -> acked(f.edge(), lobby) == 2 && acked(second, upstairsEvent) == 1);
