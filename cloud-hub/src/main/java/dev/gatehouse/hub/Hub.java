@@ -496,6 +496,7 @@ public final class Hub implements AutoCloseable {
                 audit,
                 commands,
                 enrollment);
+        routing.addFilter(config.console().trustedProxies());
         routing.addFilter(new StrictUris());
         Console.filter(routing, console);
         routing.addFilter(new AuthFilter(stores.database(), config.baseDomain()))

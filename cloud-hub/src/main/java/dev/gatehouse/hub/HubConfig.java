@@ -11,6 +11,7 @@ import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreSettings;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.sync.SyncSettings;
+import dev.gatehouse.hub.web.TrustedProxies;
 import dev.gatehouse.hub.webhooks.WebhookSettings;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -159,7 +161,22 @@ public record HubConfig(
         if (dwell.compareTo(Duration.ofMinutes(10)) < 0 || dwell.compareTo(Duration.ofHours(24)) > 0) {
             throw new HubConfigException("hub.console.dwell is " + dwell + "; use 10m to 24h");
         }
-        return new ConsoleSettings(publicUrl, dwell);
+        return new ConsoleSettings(publicUrl, dwell, trustedProxies(hub.get("trusted-proxies")));
+    }
+
+    /** {@code hub.trusted-proxies}: a list, or one comma-separated value (handy in an environment variable). */
+    private static TrustedProxies trustedProxies(Config node) {
+        List<String> entries = node.isLeaf()
+                ? node.asString()
+                        .asOptional()
+                        .map(text -> List.of(text.split(",")))
+                        .orElse(List.of())
+                : node.asList(String.class).orElse(List.of());
+        try {
+            return TrustedProxies.parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new HubConfigException(e.getMessage());
+        }
     }
 
     /** {@code hub.tls.certificate} and {@code hub.tls.private-key}: both or neither. */

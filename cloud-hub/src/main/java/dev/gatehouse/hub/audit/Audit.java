@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.hub.tenants.AuditTrail;
 import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.web.Json;
+import dev.gatehouse.hub.web.TrustedProxies;
 import io.helidon.webserver.http.ServerRequest;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +15,7 @@ import java.util.Set;
 /**
  * Writes the audit entry of an administrative action, for the console's pages and the API alike: the
  * caller's actor, the action ({@code member.suspend}), the resource, its site, the resource's view
- * before and after as the API shows it, and the client's address (the request's peer).
+ * before and after as the API shows it, and the client's address (the request's peer, or what a trusted proxy forwarded).
  *
  * <p>Secrets never reach the log: fields that hold one (tokens, passwords and their hashes, card UIDs,
  * keys, QR payloads) are dropped from before and after at any depth, whatever view is handed in.
@@ -65,13 +64,12 @@ public record Audit(AuditStore store) implements AuditTrail {
                 address(req)));
     }
 
-    /** The client's IP address as the hub sees it (the peer of the connection; proxies are not trusted). */
+    /**
+     * The client's IP address as the hub attributes it: the connection's peer, or behind a trusted proxy
+     * ({@code hub.trusted-proxies}) the address that proxy forwarded.
+     */
     public static String address(ServerRequest req) {
-        SocketAddress peer = req.remotePeer().address();
-        if (peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
-        }
-        return req.remotePeer().host();
+        return TrustedProxies.address(req);
     }
 
     static Optional<String> json(Object view) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.console;
 
+import dev.gatehouse.hub.web.TrustedProxies;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,8 +13,14 @@ import java.util.Optional;
  *     {@code __Host-} prefix. Links in e-mails start with it.
  * @param dwell how long after an entry a member counts as on site, where no exit reader records them
  *     leaving ({@code hub.console.dwell})
+ * @param trustedProxies the load balancers or reverse proxies whose {@code X-Forwarded-For} names the
+ *     client ({@code hub.trusted-proxies}; none by default)
  */
-public record ConsoleSettings(Optional<URI> publicUrl, Duration dwell) {
+public record ConsoleSettings(Optional<URI> publicUrl, Duration dwell, TrustedProxies trustedProxies) {
+    public ConsoleSettings(Optional<URI> publicUrl, Duration dwell) {
+        this(publicUrl, dwell, TrustedProxies.none());
+    }
+
     public static ConsoleSettings defaults() {
         return new ConsoleSettings(Optional.empty(), Duration.ofHours(8));
     }

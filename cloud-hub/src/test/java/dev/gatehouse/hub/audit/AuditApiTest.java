@@ -89,6 +89,20 @@ class AuditApiTest {
         assertThat(entry.at("/actor/label").asText()).isEqualTo("front desk tablet");
         assertThat(entry.get("address").asText()).isEqualTo("127.0.0.1");
         assertThat(entry.has("siteId")).isFalse();
+        // No proxy is trusted by default: a client's own X-Forwarded-For is never read.
+        String body = "{\"status\":\"active\"}";
+        Api.Response spoofed = api().raw(("PATCH /api/v1/members/" + member + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: Bearer " + desk.token() + "\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length() + "\r\nX-Forwarded-For: 203.0.113.9\r\n"
+                        + "Connection: close\r\n\r\n" + body)
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(spoofed.status()).as(spoofed.toString()).isEqualTo(200);
+        assertThat(audit(tenant.token(), "?resourceId=" + member + "&action=member.reactivate")
+                        .get("items")
+                        .get(0)
+                        .get("address")
+                        .asText())
+                .isEqualTo("127.0.0.1");
         JsonNode creation = audit(tenant.token(), "?resourceId=" + member + "&action=member.create")
                 .get("items")
                 .get(0);
