@@ -23,6 +23,10 @@ const feed = document.querySelector('[data-live]');
 if (feed) {
   const maxRows = 50;
   const source = new EventSource(feed.getAttribute('data-live'));
+  // The stream says 'ready' once the hub listens for this page; a lost connection clears it until
+  // the browser has reconnected (to any replica).
+  source.addEventListener('ready', () => { feed.dataset.connected = 'true'; });
+  source.addEventListener('error', () => { feed.dataset.connected = 'false'; });
   source.addEventListener('access', (event) => {
     // The row is HTML the hub rendered from its template, escaped there.
     const template = document.createElement('template');

@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.browser.Browser;
 import dev.gatehouse.edge.access.Decided;
-import dev.gatehouse.hub.accounts.Sessions;
-import dev.gatehouse.hub.accounts.WebSession;
 import dev.gatehouse.hub.mqtt.MqttSettings;
 import dev.gatehouse.hub.secrets.KeySettings;
 import dev.gatehouse.hub.store.Database;
@@ -20,12 +19,10 @@ import dev.gatehouse.hub.testing.Haproxy;
 import dev.gatehouse.hub.testing.HubReplica;
 import dev.gatehouse.hub.testing.MosquittoBroker;
 import dev.gatehouse.hub.testing.PostgresServer;
-import dev.gatehouse.hub.testing.SseClient;
 import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.policy.Decision;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,6 +31,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 /**
  * Issue 18's replicas, done-when: two hub processes (separate JVMs, {@code HubMain}) on one
@@ -134,20 +132,27 @@ class HubReplicasIT {
                 await().atMost(WAIT).until(() -> site.edge().seq() >= head);
             }
 
-            // An operator's browser session: one cookie, served by both replicas in turn.
-            String account = create(
+            // An operator signs in with Chromium through haproxy: the sign-in form is served by one
+            // replica and posted (with its CSRF token) to the other; then the session alternates.
+            String password = "a password for operator sessions in tests";
+            create(
                     api,
                     token,
                     "/api/v1/accounts",
-                    "{\"email\":\"owner@replicas.example\",\"name\":\"Owner\",\"role\":\"owner\","
-                            + "\"password\":\"a password for operator sessions in tests\"}");
-            Sessions.Opened session = Sessions.operators(store, Clock.systemUTC())
-                    .open(tenantId, WebSession.Kind.OPERATOR, account, "127.0.0.1", false);
-            String cookie = "gh_session=" + session.cookieValue();
+                    "{\"email\":\"owner@replicas.example\",\"name\":\"Owner\",\"role\":\"owner\"," + "\"password\":\""
+                            + password + "\"}");
+            Browser browser = Browser.start(HubReplicasIT.class);
+            open.add(browser);
+            String console = "http://127.0.0.1:" + proxy.port();
+            browser.open(console + "/signin");
+            browser.awaitVisible(By.id("workspace")).sendKeys("replicas");
+            browser.driver().findElement(By.id("email")).sendKeys("owner@replicas.example");
+            browser.driver().findElement(By.id("password")).sendKeys(password);
+            browser.click(By.cssSelector("form.stack button[type=submit]"));
+            browser.awaitVisible(By.cssSelector("header.top"));
             for (int i = 0; i < 4; i++) {
-                assertThat(api.withCookie("GET", "/console", cookie, Optional.empty())
-                                .status())
-                        .isEqualTo(200);
+                browser.open(console + "/console");
+                browser.awaitVisible(By.cssSelector("table.feed"));
             }
 
             // Taps at both doors; the replica holding the sites' leases is killed half way.
@@ -186,17 +191,33 @@ class HubReplicasIT {
                 emitted.add(denied.event().id());
             }
 
-            // The session continues on the survivor: pages, and the live feed with a new tap.
-            assertThat(api.withCookie("GET", "/console", cookie, Optional.empty())
-                            .status())
-                    .isEqualTo(200);
-            try (SseClient live = SseClient.openWithCookie(proxy.port(), "/console/live", cookie)) {
-                await().atMost(WAIT).until(() -> live.all().stream().anyMatch(e -> "ready".equals(e.name())));
-                assertThat(live.status()).isEqualTo(200);
-                Decided last = sites.getFirst().edge().tap(CARD);
-                emitted.add(last.event().id());
-                await().atMost(WAIT).until(() -> live.events().stream().anyMatch(e -> "access".equals(e.name())));
+            // The browser's session continues on the survivor: pages, the live feed with a new tap, and
+            // a form with its CSRF token (signing out).
+            for (int i = 0; i < 2; i++) {
+                browser.open(console + "/console/members");
+                browser.awaitVisible(By.cssSelector("header.top"));
             }
+            browser.open(console + "/console");
+            browser.awaitVisible(By.cssSelector("table.feed"));
+            int rows = browser.driver().findElements(By.cssSelector("#feed tr")).size();
+            // The page's event stream is open before the tap (its first event says so).
+            await().atMost(WAIT)
+                    .until(() -> Boolean.TRUE.equals(browser.script(
+                            "return document.querySelector('[data-live]').dataset.connected === 'true'")));
+            Decided last = sites.getFirst().edge().tap(CARD);
+            emitted.add(last.event().id());
+            await().atMost(WAIT)
+                    .until(() -> browser.driver()
+                                    .findElements(By.cssSelector("#feed tr"))
+                                    .size()
+                            > rows);
+            assertThat(browser.driver().findElement(By.cssSelector("#feed tr")).getText())
+                    .contains("M Member");
+            browser.screenshot("replicas-console-after-kill");
+            browser.click(By.cssSelector("header.top form button"));
+            browser.awaitVisible(By.id("email"));
+            browser.open(console + "/console");
+            browser.awaitVisible(By.id("email")); // signed out on every replica
 
             // Every event emitted at the doors is stored, once.
             for (Site site : sites) {

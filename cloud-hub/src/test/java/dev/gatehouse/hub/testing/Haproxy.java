@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * replicas (so consecutive requests of one browser session land on different replicas), a replica
  * that refuses connections or fails {@code /health} taken out within about a second (a slow answer is
  * not a failure: this machine is shared), a request that finds a
- * dead replica sent to another one. Long timeouts for the live feeds' server-sent events.
+ * dead replica sent to another one. It appends the client's address to {@code X-Forwarded-For}
+ * ({@code option forwardfor}), which the replicas read ({@code hub.trusted-proxies: [127.0.0.1]}). Long timeouts for the live feeds' server-sent events.
  */
 public final class Haproxy implements AutoCloseable {
     private static final List<Path> BINARIES = List.of(Path.of("/usr/sbin/haproxy"), Path.of("/usr/bin/haproxy"));
@@ -47,6 +48,7 @@ public final class Haproxy implements AutoCloseable {
                     timeout check 10s
                     retries 3
                     option redispatch
+                    option forwardfor
                 frontend hub
                     bind 127.0.0.1:%d
                     default_backend replicas

@@ -46,6 +46,7 @@ public final class HubReplica implements AutoCloseable {
                   data-dir: %s
                   log-format: text
                   key-file: %s
+                  trusted-proxies: [127.0.0.1]
                   store:
                     jdbc-url: "%s"
                   sync:
