@@ -355,6 +355,20 @@ class KioskSignInsTest {
     void aMembersNameReachesOnlySitesWhoseEdgesAllReadItAndComesAgainWhenTheyDo() {
         String member = hub.create(
                 "/api/v1/members", acme.token(), "{\"email\":\"cy@acme.example\",\"fullName\":\"Cy Named\"}");
+        // The name goes only where the member has access: give Cy a plan at the site.
+        String door = hub.create("/api/v1/sites/" + site + "/doors", acme.token(), "{\"name\":\"Front\"}");
+        String group = hub.create(
+                "/api/v1/sites/" + site + "/door-groups",
+                acme.token(),
+                "{\"name\":\"Front\",\"doorIds\":[\"" + door + "\"]}");
+        String plan = hub.create(
+                "/api/v1/plans",
+                acme.token(),
+                "{\"name\":\"Desk\",\"doorGroupIds\":[\"" + group + "\"],\"schedule\":[],\"holidays\":\"ignored\"}");
+        assertThat(hub.api()
+                        .put("/api/v1/members/" + member + "/plans/" + plan, acme.token(), "{}")
+                        .status())
+                .isLessThan(300);
         // No edge at the site yet: nobody to refuse the field.
         assertThat(nameSent(member)).contains("Cy Named");
 
