@@ -17,3 +17,9 @@ INSERT INTO site_member_names (site_id, member_id, tenant_id)
     SELECT s.id, m.id, m.tenant_id FROM sites s JOIN members m ON m.tenant_id = s.tenant_id
     WHERE m.status = 'ACTIVE';
 
+-- Issue 17: a connector's call whose answer was lost (a timeout, a broken connection, a 5xx after the
+-- service may have acted) leaves the job unsure: since when an attempt of the job may have reached the
+-- service without the hub learning the outcome. Set when a job is claimed (so a hub that stops mid-call
+-- leaves it set), put back when the attempt fails for certain (a refusal, a 429). The Slack connector
+-- looks for its message from then on before posting again (chat.postMessage has no idempotency key).
+ALTER TABLE connector_jobs ADD COLUMN unsure_since BIGINT;
