@@ -356,15 +356,8 @@ class KioskSignInsTest {
         String member = hub.create(
                 "/api/v1/members", acme.token(), "{\"email\":\"cy@acme.example\",\"fullName\":\"Cy Named\"}");
         // The name goes only where the member has access: give Cy a plan at the site.
-        String door = hub.create("/api/v1/sites/" + site + "/doors", acme.token(), "{\"name\":\"Front\"}");
-        String group = hub.create(
-                "/api/v1/sites/" + site + "/door-groups",
-                acme.token(),
-                "{\"name\":\"Front\",\"doorIds\":[\"" + door + "\"]}");
-        String plan = hub.create(
-                "/api/v1/plans",
-                acme.token(),
-                "{\"name\":\"Desk\",\"doorGroupIds\":[\"" + group + "\"],\"schedule\":[],\"holidays\":\"ignored\"}");
+        var people = new dev.gatehouse.hub.members.People(hub, acme.token());
+        String plan = people.plan("[]", "ignored", people.group(site, people.door(site)));
         assertThat(hub.api()
                         .put("/api/v1/members/" + member + "/plans/" + plan, acme.token(), "{}")
                         .status())
