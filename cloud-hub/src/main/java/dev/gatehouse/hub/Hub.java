@@ -182,6 +182,7 @@ public final class Hub implements AutoCloseable {
     private final WebhookDispatcher webhooks;
     private final Connectors connectors;
     private final RetentionSweep retention;
+    private final dev.gatehouse.hub.members.SiteNameSweep siteNames;
     private final ParcelNotices parcelNotices;
     private final AnnouncementMails announcementMails;
     private final HostNotices hostNotices;
@@ -199,6 +200,7 @@ public final class Hub implements AutoCloseable {
             ReleaseSweep releases,
             BillingRun billing,
             RetentionSweep retention,
+            dev.gatehouse.hub.members.SiteNameSweep siteNames,
             ParcelNotices parcelNotices,
             AnnouncementMails announcementMails,
             HostNotices hostNotices,
@@ -218,6 +220,7 @@ public final class Hub implements AutoCloseable {
         this.webhooks = webhooks;
         this.connectors = connectors;
         this.retention = retention;
+        this.siteNames = siteNames;
         this.parcelNotices = parcelNotices;
         this.announcementMails = announcementMails;
         this.hostNotices = hostNotices;
@@ -385,6 +388,9 @@ public final class Hub implements AutoCloseable {
                             new PersonalData(database, clock),
                             new dev.gatehouse.hub.privacy.VisitorPrivacyStore(database, clock))
                     .start();
+            // Members' names follow plans that start or end with time (SiteNames).
+            dev.gatehouse.hub.members.SiteNameSweep siteNames =
+                    new dev.gatehouse.hub.members.SiteNameSweep(database, clock).start();
             ParcelNotices parcelNotices = parcelNotices(stores, config).start();
             AnnouncementMails announcementMails = new AnnouncementMails(
                             new AnnouncementStore(database, clock),
@@ -429,6 +435,7 @@ public final class Hub implements AutoCloseable {
                     releases,
                     billing,
                     retention,
+                    siteNames,
                     parcelNotices,
                     announcementMails,
                     hostNotices,
@@ -456,6 +463,11 @@ public final class Hub implements AutoCloseable {
     /** The mails that tell hosts of their visitors (tests send the due ones at once). */
     public HostNotices hostNotices() {
         return hostNotices;
+    }
+
+    /** The sweep that moves members' names as plans start or end with time (tests run it at a chosen instant). */
+    public dev.gatehouse.hub.members.SiteNameSweep siteNames() {
+        return siteNames;
     }
 
     /** Every route of the hub; tests and the main entry point use the same routing. */
@@ -791,6 +803,7 @@ public final class Hub implements AutoCloseable {
             parcelNotices.close();
             hostNotices.close();
             retention.close();
+            siteNames.close();
             billing.close();
             releases.close();
             alerts.close();

@@ -1,11 +1,9 @@
 package dev.gatehouse.hub.billing;
 
 import dev.gatehouse.hub.audit.AuditStore;
-import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.members.MemberStore;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.tenants.Actor;
-import dev.gatehouse.protocol.message.Change;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -162,10 +160,10 @@ public final class Dunning {
                     tenantId);
         }
         if (from.state() == State.SUSPENDED || to == State.SUSPENDED) {
-            // The doors follow: every site gets the member as they now stand.
-            Optional<dev.gatehouse.protocol.model.Member> member = MemberStore.entity(c, tenantId, memberId);
-            if (member.isPresent()) {
-                ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(member.get())), now);
+            // The doors follow: every site gets the member as they now stand (a suspended member's name
+            // leaves the sites that had it).
+            if (MemberStore.entity(c, tenantId, memberId).isPresent()) {
+                dev.gatehouse.hub.members.SiteNames.memberChanged(c, tenantId, memberId, now);
             }
         }
         String invoice = oldest.map(Oldest::invoiceId).orElse(from.invoiceId().orElse(""));

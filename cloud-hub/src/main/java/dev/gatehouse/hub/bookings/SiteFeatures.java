@@ -80,7 +80,7 @@ public final class SiteFeatures {
                     c,
                     tenantId,
                     siteId,
-                    VisitorPassForms.withNames(c, tenantId),
+                    VisitorPassForms.withNames(c, tenantId, siteId),
                     "members with their display names (member-names)",
                     now);
         }

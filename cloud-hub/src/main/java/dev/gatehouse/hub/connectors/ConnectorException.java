@@ -41,6 +41,15 @@ public final class ConnectorException extends RuntimeException {
         return kind;
     }
 
+    /**
+     * Whether the service may have carried the request out although the hub got no answer saying so:
+     * {@code UNAVAILABLE} (a timeout, a broken connection, a 5xx, the service's own "internal error").
+     * Every other kind is an answer that it did not (a refusal, a 429, a refused token), or no call.
+     */
+    public boolean outcomeUnknown() {
+        return kind == Kind.UNAVAILABLE;
+    }
+
     public Optional<Duration> retryAfter() {
         return retryAfter;
     }

@@ -350,8 +350,8 @@ public record ConnectorStore(Database database, Clock clock) {
         List<Candidate> candidates = database.read(c -> Sql.list(
                 c,
                 "SELECT j.id, j.tenant_id, j.connector, j.event_id, j.event_seq, j.event_type, j.entity_kind,"
-                        + " j.entity_id, j.entity_version, j.data, j.attempts, j.next_attempt_at, j.retries"
-                        + " FROM connector_jobs j"
+                        + " j.entity_id, j.entity_version, j.data, j.attempts, j.next_attempt_at, j.retries,"
+                        + " j.unsure_since FROM connector_jobs j"
                         + " JOIN connector_settings s ON s.tenant_id = j.tenant_id AND s.connector = j.connector"
                         + " WHERE j.status = ? AND j.next_attempt_at <= ? AND s.enabled = ?"
                         + " AND (s.paused_until IS NULL OR s.paused_until <= ?)"
@@ -376,7 +376,8 @@ public record ConnectorStore(Database database, Clock clock) {
                                     entityVersion,
                                     data,
                                     row.getInt(11),
-                                    row.getInt(13)),
+                                    row.getInt(13),
+                                    Sql.instant(row, 14)),
                             row.getLong(12));
                 },
                 Status.PENDING,
@@ -393,10 +394,13 @@ public record ConnectorStore(Database database, Clock clock) {
             for (Candidate candidate : candidates) {
                 int won = Sql.update(
                         c,
-                        "UPDATE connector_jobs SET next_attempt_at = ?, lease_owner = ? WHERE id = ? AND status = ?"
+                        // Unsure from this attempt on unless it ends for certain (failed() puts it back).
+                        "UPDATE connector_jobs SET next_attempt_at = ?, lease_owner = ?,"
+                                + " unsure_since = COALESCE(unsure_since, ?) WHERE id = ? AND status = ?"
                                 + " AND next_attempt_at = ?",
                         now.plus(LEASE),
                         owner,
+                        now,
                         candidate.job().id(),
                         Status.PENDING,
                         candidate.nextAttemptAt());
@@ -502,14 +506,18 @@ public record ConnectorStore(Database database, Clock clock) {
         Instant now = clock.instant();
         return database.write(c -> {
             String error = clip(failure.getMessage());
+            // An attempt that failed for certain did nothing at the service: the job is as unsure as before
+            // it; one whose outcome is unknown keeps the time its claim set.
+            String unsure = failure.outcomeUnknown() ? "unsure_since" : "?";
             if (failure.kind() == ConnectorException.Kind.RATE_LIMITED) {
                 Instant until = now.plus(failure.retryAfter().orElse(RemoteApi.DEFAULT_WAIT));
                 int held = Sql.update(
                         c,
-                        "UPDATE connector_jobs SET next_attempt_at = ?, last_error = ?, lease_owner = NULL"
-                                + " WHERE id = ? AND lease_owner = ? AND status = ?",
+                        "UPDATE connector_jobs SET next_attempt_at = ?, last_error = ?, lease_owner = NULL,"
+                                + " unsure_since = ? WHERE id = ? AND lease_owner = ? AND status = ?",
                         until,
                         error,
+                        job.unsureSince(),
                         job.id(),
                         owner,
                         Status.PENDING);
@@ -527,18 +535,22 @@ public record ConnectorStore(Database database, Clock clock) {
             }
             int attempts = job.attempts() + 1;
             boolean last = failure.kind() == ConnectorException.Kind.REJECTED || attempts > BACKOFF.size();
-            int held = Sql.update(
-                    c,
-                    "UPDATE connector_jobs SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
-                            + " finished_at = ?, lease_owner = NULL WHERE id = ? AND lease_owner = ? AND status = ?",
+            List<Object> params = new ArrayList<>(java.util.Arrays.asList(
                     last ? Status.FAILED : Status.PENDING,
                     attempts,
                     last ? now : now.plus(BACKOFF.get(attempts - 1)),
                     error,
-                    last ? now : null,
-                    job.id(),
-                    owner,
-                    Status.PENDING);
+                    last ? now : null));
+            if (!failure.outcomeUnknown()) {
+                params.add(job.unsureSince());
+            }
+            params.addAll(List.of(job.id(), owner, Status.PENDING));
+            int held = Sql.update(
+                    c,
+                    "UPDATE connector_jobs SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
+                            + " finished_at = ?, lease_owner = NULL, unsure_since = " + unsure
+                            + " WHERE id = ? AND lease_owner = ? AND status = ?",
+                    params.toArray());
             if (held != 1) {
                 return false;
             }

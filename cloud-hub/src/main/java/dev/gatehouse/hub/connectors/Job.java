@@ -6,7 +6,11 @@ import java.util.OptionalLong;
 /**
  * A claimed job: the event that asked for it ({@code data} is the event payload's {@code data}: the
  * entity as the API shows it at that version), how often it was tried, and how often an operator put it
- * back after it failed ({@code retries}, part of {@link #idempotencyKey}).
+ * back after it failed ({@code retries}, part of {@link #idempotencyKey}), and since when an earlier
+ * attempt may have reached the service without the hub learning what came of it ({@code unsureSince}:
+ * its answer was lost to a timeout, a broken connection or a 5xx, or the hub stopped during the call;
+ * empty when every earlier attempt failed for certain or there was none). A service without
+ * idempotency keys looks for the earlier attempt's work before doing it again (Slack).
  */
 public record Job(
         String id,
@@ -20,7 +24,8 @@ public record Job(
         OptionalLong entityVersion,
         JsonNode data,
         int attempts,
-        int retries) {
+        int retries,
+        java.util.Optional<java.time.Instant> unsureSince) {
 
     /**
      * A key that is the same for every attempt of this job at {@code what} (an entity kind and id it

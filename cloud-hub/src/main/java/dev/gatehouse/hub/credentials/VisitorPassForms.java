@@ -1,6 +1,6 @@
 package dev.gatehouse.hub.credentials;
 
-import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.members.SiteNames;
 import dev.gatehouse.hub.sites.EdgeFeatures;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.protocol.message.Change;
@@ -83,15 +83,12 @@ public final class VisitorPassForms {
         return read;
     }
 
-    /** The tenant's members with a display name: what a site gets again once its last edge without names reads them. */
-    public static List<Entity> withNames(Connection c, String tenantId) throws SQLException {
-        List<Entity> members = new ArrayList<>();
-        for (Member member : MemberStore.entities(c, tenantId)) {
-            if (member.displayName().isPresent()) {
-                members.add(member);
-            }
-        }
-        return members;
+    /**
+     * The site's members with a display name (those with access there, {@link SiteNames}): what a site
+     * gets again once its last edge without names reads them.
+     */
+    public static List<Entity> withNames(Connection c, String tenantId, String siteId) throws SQLException {
+        return List.copyOf(SiteNames.namedMembersAt(c, tenantId, siteId));
     }
 
     /** The site's passes that carry a PIN: what it gets again once its last edge without PINs reads them. */

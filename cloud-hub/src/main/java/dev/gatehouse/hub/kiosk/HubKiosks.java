@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.kiosk;
 
+import dev.gatehouse.hub.members.SiteNames;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.Sql;
@@ -210,12 +211,11 @@ public record HubKiosks(Database database, Clock clock) {
                 now));
     }
 
-    /** A member {@code m} with a current plan opening a door group at the site (parameters: site, now, now). */
-    private static final String AT_SITE = "EXISTS (SELECT 1 FROM member_plans mp"
-            + " JOIN plan_door_groups pg ON pg.plan_id = mp.plan_id"
-            + " JOIN door_groups g ON g.id = pg.door_group_id AND g.tenant_id = mp.tenant_id"
-            + " WHERE mp.tenant_id = m.tenant_id AND mp.member_id = m.id AND g.site_id = ?"
-            + " AND (mp.valid_from IS NULL OR mp.valid_from <= ?) AND (mp.valid_until IS NULL OR mp.valid_until > ?))";
+    /**
+     * A member {@code m} with a current plan opening a door group at the site (parameters: site, now,
+     * now): the same members whose names the site's edges get.
+     */
+    private static final String AT_SITE = SiteNames.AT_SITE;
 
     private static final String SELECT = "SELECT id, tenant_id, site_id, name, paired_at, paired_by FROM hub_kiosks";
 

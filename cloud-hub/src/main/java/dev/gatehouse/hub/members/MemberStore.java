@@ -1,6 +1,5 @@
 package dev.gatehouse.hub.members;
 
-import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Cursor;
@@ -16,7 +15,6 @@ import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.StoreResult;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Times;
-import dev.gatehouse.protocol.message.Change;
 import dev.gatehouse.protocol.model.Member;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.MemberStatus;
@@ -36,8 +34,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Members of a tenant, their history and their protocol projection. Every write records what
- * changed in {@code member_history} and, when the member's status or roles change, appends the
- * {@link Member} entity to every site's change log — all in the write's own transaction.
+ * changed in {@code member_history} and, when the member's status, roles or name change, appends the
+ * {@link Member} entity to every site's change log (its name only where it has access, {@link
+ * SiteNames}) — all in the write's own transaction.
  */
 public record MemberStore(Database database, Clock clock) {
     private static final Keyset CREATION_ORDER = Keyset.ascending("created_at", "id");
@@ -141,7 +140,7 @@ public record MemberStore(Database database, Clock clock) {
         MemberTerms.insert(c, List.of(new MemberTerms.Row(tenantId, id, input.email(), input.fullName())));
         long version = recordHistory(c, tenantId, id, actor, "created", diff(Optional.empty(), input), now);
         emit(c, tenantId, EventType.MEMBER_CREATED, id, version, now);
-        ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(id, input))), now);
+        SiteNames.memberChanged(c, tenantId, id, now);
     }
 
     /**
@@ -214,12 +213,13 @@ public record MemberStore(Database database, Clock clock) {
         String action = after.status() != before.status() ? "status-changed" : "updated";
         long version = recordHistory(c, tenantId, memberId, actor, action, changes, now);
         emit(c, tenantId, eventType(before.status(), after.status()), memberId, version, now);
-        // Contact details stay at the hub: status, roles and an active member's name (for the kiosk) reach
-        // the edges (the name only those that read it, see VisitorPassForms).
+        // Contact details stay at the hub: status and roles reach every site's edges, an active member's
+        // name (for the kiosk) only the sites where the member has access (SiteNames), and there only
+        // the edges that read it (VisitorPassForms).
         if (after.status() != before.status()
                 || !after.roles().equals(before.roles())
                 || !after.fullName().equals(before.fullName())) {
-            ChangeLog.appendToAllSites(c, tenantId, List.of(new Change.Upsert(entity(memberId, after))), now);
+            SiteNames.memberChanged(c, tenantId, memberId, now);
         }
         return StoreResult.found(view(c, tenantId, memberId).orElseThrow());
     }
@@ -523,11 +523,6 @@ public record MemberStore(Database database, Clock clock) {
     }
 
     // ---- protocol projection
-
-    private static Member entity(String memberId, MemberInput input) {
-        return new Member(
-                MemberId.of(memberId), input.status(), input.roles(), displayName(input.status(), input.fullName()));
-    }
 
     /**
      * The name a site's kiosk may offer walk-ins: an active member's full name, nobody else's (a

@@ -1,7 +1,9 @@
 package dev.gatehouse.hub.plans;
 
+import dev.gatehouse.hub.changes.ChangeLog;
 import dev.gatehouse.hub.members.FieldChange;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.members.SiteNames;
 import dev.gatehouse.hub.outbox.EventType;
 import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.store.Database;
@@ -25,7 +27,8 @@ import java.util.OptionalLong;
 /**
  * Which members hold which plans, each with a validity window. Every change records a member history
  * entry and appends the member's grants that changed ({@link PlanGrants}) to the plan's sites' logs,
- * in one transaction. Locks the member's row, then the plan's (the same order everywhere).
+ * in one transaction. Locks the member's row, then the tenant's, then the plan's (the same order
+ * everywhere), and the member's name follows its access ({@link SiteNames}).
  */
 public record PlanAssignmentStore(Database database, Clock clock) {
     private static final String SELECT = "SELECT mp.member_id, mp.plan_id, p.name, mp.valid_from, mp.valid_until,"
@@ -186,6 +189,9 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         if (!MemberStore.lock(c, tenantId, memberId)) {
             return new StoreResult.NotFound<>("member", memberId);
         }
+        // The tenant's before the plan's and any site's log (member, tenant, plan, sites: the order every
+        // writer keeps): the member's name follows the change below (SiteNames).
+        ChangeLog.lockTenant(c, tenantId);
         // The plan's row too: a plan edit diffs all its grants, so it must not run beside this one.
         if (!PlanStore.lock(c, tenantId, planId)) {
             return new StoreResult.NotFound<>("plan", planId);
@@ -235,6 +241,7 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         }
         PlanGrants.appendDifference(
                 c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+        SiteNames.follow(c, tenantId, memberId, now);
         return StoreResult.found(new Assigned(
                 current.isEmpty(), assignment(c, tenantId, memberId, planId).orElseThrow()));
     }
@@ -256,8 +263,9 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         if (!MemberStore.lock(c, tenantId, memberId)) {
             return new StoreResult.NotFound<>("member", memberId);
         }
-        // Same lock order as assign (member, then plan); the plan's lock keeps a concurrent plan
+        // Same lock order as assign (member, tenant, then plan); the plan's lock keeps a concurrent plan
         // edit from diffing a projection that still holds this grant.
+        ChangeLog.lockTenant(c, tenantId);
         PlanStore.lock(c, tenantId, planId);
         Optional<AssignmentView> current = assignment(c, tenantId, memberId, planId);
         if (current.isEmpty()) {
@@ -281,6 +289,7 @@ public record PlanAssignmentStore(Database database, Clock clock) {
         emit(c, tenantId, EventType.MEMBER_PLAN_REMOVED, current, version, now);
         PlanGrants.appendDifference(
                 c, tenantId, before, PlanGrants.projection(c, tenantId, planId, Optional.of(memberId)), now);
+        SiteNames.follow(c, tenantId, memberId, now);
         return StoreResult.found(current);
     }
 

@@ -1,5 +1,7 @@
 package dev.gatehouse.hub.plans;
 
+import dev.gatehouse.hub.changes.ChangeLog;
+import dev.gatehouse.hub.members.SiteNames;
 import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.Database;
@@ -121,6 +123,9 @@ public record PlanStore(Database database, Clock clock) {
     public StoreResult<PlanView> update(String tenantId, String planId, UnaryOperator<PlanInput> change) {
         Instant now = clock.instant();
         return database.write(c -> {
+            // The tenant's before the plan's (the order assignments keep) and any site's log: the holders'
+            // names follow the plan's sites (SiteNames).
+            ChangeLog.lockTenant(c, tenantId);
             if (!lock(c, tenantId, planId)) {
                 return new StoreResult.NotFound<>("plan", planId);
             }
@@ -151,6 +156,16 @@ public record PlanStore(Database database, Clock clock) {
             writeGroupsAndWindows(c, planId, after);
             PlanGrants.appendDifference(
                     c, tenantId, projected, PlanGrants.projection(c, tenantId, planId, Optional.empty()), now);
+            if (!after.doorGroupIds().equals(before.doorGroupIds())) {
+                for (String holder : Sql.list(
+                        c,
+                        "SELECT member_id FROM member_plans WHERE plan_id = ? AND tenant_id = ? ORDER BY member_id",
+                        Sql.STRING,
+                        planId,
+                        tenantId)) {
+                    SiteNames.follow(c, tenantId, holder, now);
+                }
+            }
             return StoreResult.found(view(c, tenantId, planId).orElseThrow());
         });
     }

@@ -3,6 +3,7 @@ package dev.gatehouse.hub.projection;
 import dev.gatehouse.hub.credentials.CredentialStore;
 import dev.gatehouse.hub.credentials.VisitorPassStore;
 import dev.gatehouse.hub.members.MemberStore;
+import dev.gatehouse.hub.members.SiteNames;
 import dev.gatehouse.hub.plans.PlanGrants;
 import dev.gatehouse.hub.sites.DoorGroupStore;
 import dev.gatehouse.hub.sites.DoorStore;
@@ -23,7 +24,8 @@ import java.util.Optional;
 /**
  * Everything one site's doors decide from, read from the hub's store as protocol entities: the
  * site, the tenant's signing keys, the site's doors and door groups, the schedules and grants of
- * the plans covering it, every member and credential of the tenant, and the site's visitor passes.
+ * the plans covering it, every member (with the display name only where the member has access
+ * here, {@link SiteNames}) and credential of the tenant, and the site's visitor passes.
  *
  * <p>This is the state a site's change log leads to when replayed from seq 1 — with one exception:
  * a site's log starts when the site is created, so members and credentials that existed before then
@@ -43,7 +45,7 @@ public final class SiteProjection {
         entities.add(site.get());
         entities.addAll(TenantStore.signingKeys(c, tenantId));
         addDoorsAndGroups(c, tenantId, siteId, entities);
-        entities.addAll(MemberStore.entities(c, tenantId));
+        entities.addAll(SiteNames.entitiesAt(c, tenantId, siteId));
         entities.addAll(credentials(c, tenantId, Optional.empty()));
         entities.addAll(PlanGrants.entitiesAt(c, tenantId, siteId, Optional.empty()));
         entities.addAll(visitorPasses(c, tenantId, siteId));

@@ -49,6 +49,10 @@ class KioskSignInIT {
     private String siteId;
     private String door;
     private String device;
+    /** A plan opening the entrance: hosts hold it, so the edge gets their names. */
+    private String plan;
+    /** A plan opening only another site's door (a site without an edge). */
+    private String elsewherePlan;
 
     @BeforeAll
     void start() throws Exception {
@@ -67,6 +71,10 @@ class KioskSignInIT {
                 "/api/v1/sites", "{\"name\":\"Lobby House\",\"address\":\"1 St\",\"timeZone\":\"Europe/Berlin\"}");
         door = create("/api/v1/sites/" + siteId + "/doors", "{\"name\":\"Entrance\",\"unlockSeconds\":1}");
         device = create("/api/v1/sites/" + siteId + "/devices", "{\"name\":\"Pi\"}");
+        plan = plan(siteId, door);
+        String elsewhere =
+                create("/api/v1/sites", "{\"name\":\"Annex\",\"address\":\"2 St\",\"timeZone\":\"Europe/Berlin\"}");
+        elsewherePlan = plan(elsewhere, create("/api/v1/sites/" + elsewhere + "/doors", "{\"name\":\"Annex door\"}"));
         Api.Response bundle = hub.api().post("/api/v1/devices/" + device + "/provision", token, "");
         site = EdgeSite.start(bundle.json(), door, dir.resolve("site"));
         tablet = KioskClient.start(site.agent, site.config, door);
@@ -88,6 +96,22 @@ class KioskSignInIT {
         Api.Response response = hub.api().post(path, token, json);
         assertThat(response.status()).as("POST " + path + ": " + response).isEqualTo(201);
         return response.json().get("id").asText();
+    }
+
+    private String plan(String site, String doorId) {
+        String group =
+                create("/api/v1/sites/" + site + "/door-groups", "{\"name\":\"All\",\"doorIds\":[\"" + doorId + "\"]}");
+        return create(
+                "/api/v1/plans",
+                "{\"name\":\"Desk\",\"doorGroupIds\":[\"" + group + "\"],\"schedule\":[],\"holidays\":\"ignored\"}");
+    }
+
+    /** A member holding {@code planId}; answers its id. */
+    private String member(String email, String name, String planId) {
+        String id = create("/api/v1/members", "{\"email\":\"" + email + "\",\"fullName\":\"" + name + "\"}");
+        Api.Response assigned = hub.api().put("/api/v1/members/" + id + "/plans/" + planId, token, "{}");
+        assertThat(assigned.status()).as(assigned.toString()).isLessThan(300);
+        return id;
     }
 
     /** A single-use pass for the entrance hosted by {@code host}; answers its PIN. */
@@ -153,7 +177,7 @@ class KioskSignInIT {
 
     @Test
     void aSignInMadeWithTheHubStoppedIsStoredOnceAndTheHostMailedOnceEvenWhenTheEdgeSendsItAgain() throws Exception {
-        String host = create("/api/v1/members", "{\"email\":\"ada@kiosk.example\",\"fullName\":\"Ada Host\"}");
+        String host = member("ada@kiosk.example", "Ada Host", plan);
         String pin = invite(host, "Grace Hopper");
         awaitInSync();
         // The edge reported that it sends kiosk events; the hub reads them from then on.
@@ -211,7 +235,9 @@ class KioskSignInIT {
 
     @Test
     void whileTheHubIsOnlineTheHostIsMailedWithoutAnyoneAsking() throws Exception {
-        String host = create("/api/v1/members", "{\"email\":\"bo@kiosk.example\",\"fullName\":\"Bo Host\"}");
+        String host = member("bo@kiosk.example", "Bo Host", plan);
+        // A member of the other site only: the edge never gets the name, so its kiosk cannot list it.
+        String elsewhere = member("bob@kiosk.example", "Bob Elsewhere", elsewherePlan);
         String pin = invite(host, "Alan Turing");
         awaitInSync();
         await().atMost(Duration.ofSeconds(30)).until(() -> site.agent.hubReachable());
@@ -228,6 +254,9 @@ class KioskSignInIT {
         // A walk-in finds the host by two letters of the name the hub sent the edge (member-names).
         HttpResponse<String> hosts = tablet.get("hosts?q=bo");
         assertThat(hosts.body()).contains("Bo Host").contains("value=\"" + host + "\"");
+        assertThat(hosts.body()).doesNotContain("Bob Elsewhere").doesNotContain(elsewhere);
+        assertThat(site.agent.cache().kiosks().displayName(new dev.gatehouse.protocol.model.MemberId(elsewhere)))
+                .isEmpty();
         HttpResponse<String> walkIn = tablet.signInWalkIn("Katherine Johnson", host);
         assertThat(walkIn.statusCode()).as(walkIn.body()).isEqualTo(200);
         assertThat(walkIn.body()).contains("Welcome, Katherine Johnson!").contains("Bo Host is being told");
@@ -238,7 +267,7 @@ class KioskSignInIT {
     @Test
     @Order(Integer.MAX_VALUE) // last: the agreement it publishes would ask the other tests' walk-ins to sign
     void aWalkInSignsTheHubsAgreementAtTheEdgeAndTheHubRecordsTheSignatureAndTheVoucherOnce() throws Exception {
-        String host = create("/api/v1/members", "{\"email\":\"cy@kiosk.example\",\"fullName\":\"Cy Host\"}");
+        String host = member("cy@kiosk.example", "Cy Host", plan);
         Api.Response agreement = hub.api()
                 .post(
                         "/api/v1/agreements",

@@ -355,6 +355,13 @@ class KioskSignInsTest {
     void aMembersNameReachesOnlySitesWhoseEdgesAllReadItAndComesAgainWhenTheyDo() {
         String member = hub.create(
                 "/api/v1/members", acme.token(), "{\"email\":\"cy@acme.example\",\"fullName\":\"Cy Named\"}");
+        // The name goes only where the member has access: give Cy a plan at the site.
+        var people = new dev.gatehouse.hub.members.People(hub, acme.token());
+        String plan = people.plan("[]", "ignored", people.group(site, people.door(site)));
+        assertThat(hub.api()
+                        .put("/api/v1/members/" + member + "/plans/" + plan, acme.token(), "{}")
+                        .status())
+                .isLessThan(300);
         // No edge at the site yet: nobody to refuse the field.
         assertThat(nameSent(member)).contains("Cy Named");
 

@@ -215,21 +215,29 @@ class MemberApiTest {
         }
 
         @Test
-        void contactDetailsStayAtTheHubWhileStatusRolesAndNameReachEverySite() {
+        void contactDetailsStayAtTheHubWhileStatusAndRolesReachEverySiteAndTheNameTheMembersSites() {
             var tenant = hub.newTenant("statuslog");
             People people = people(tenant);
             String site = people.site("Europe/Berlin");
+            String elsewhere = people.site("Europe/Berlin");
             String id = people.member("s@example.com");
+            people.assign(id, people.plan("[]", "ignored", people.group(site, people.door(site))), "{}");
             long head = people.head(site);
+            long elsewhereHead = people.head(elsewhere);
 
             api().patch("/api/v1/members/" + id, tenant.token(), "{\"company\":\"ACME\",\"phone\":\"+49 30 1234\"}");
             assertThat(people.changes(site, head)).isEmpty();
-            // The name reaches the sites (for a kiosk's host list); contact details never do.
+            // The name reaches the sites where the member has access (for a kiosk's host list); contact
+            // details never reach any.
             api().patch("/api/v1/members/" + id, tenant.token(), "{\"fullName\":\"Renamed\"}");
             List<JsonNode> renamed = people.changes(site, head);
             assertThat(People.summary(renamed)).containsExactly("upsert MEMBER " + id);
             assertThat(renamed.get(0).at("/entity/displayName").asText()).isEqualTo("Renamed");
             assertThat(renamed.get(0).toString()).doesNotContain("ACME").doesNotContain("1234");
+            List<JsonNode> notThere = people.changes(elsewhere, elsewhereHead);
+            assertThat(People.summary(notThere)).containsExactly("upsert MEMBER " + id);
+            assertThat(notThere.get(0).get("entity").has("displayName")).isFalse();
+            assertThat(notThere.get(0).toString()).doesNotContain("Renamed");
             head = people.head(site);
 
             Api.Response suspended = api().patch("/api/v1/members/" + id, tenant.token(), "{\"status\":\"suspended\"}");

@@ -30,12 +30,30 @@ import java.util.Set;
  * twice is posted once. Slack answers HTTP 200 with {@code "ok": false} for its errors, and 429 with
  * {@code Retry-After} when rate limited (about one message per second per channel).
  *
+ * <p>At most once per event, although {@code chat.postMessage} takes no idempotency key: each message
+ * carries the event's id in its metadata ({@code event_type} {@value #EVENT_TYPE}, {@code
+ * event_payload.event_id}), and before posting again for a job whose earlier attempt may have been
+ * carried out without the answer reaching the hub ({@link Job#unsureSince}: a timeout, a broken
+ * connection, a 5xx, Slack's own {@code internal_error}/{@code fatal_error}, the hub stopped during
+ * the call) it reads the channel's history from then (less {@link #MARGIN}) with {@code
+ * include_all_metadata} and takes a message carrying that event id as the one posted (its {@code ts}).
+ * A definite failure (a refusal, a 429) is tried again without looking. That needs the bot's {@code
+ * channels:history} scope ({@code groups:history} for a private channel), which the pre-flight checks.
+ *
  * <p>Settings: {@code channel} (a channel id such as {@code C0123ABCD}), {@code eventTypes} (wire names;
  * member, booking, door and payment events unless set). Secret: {@code botToken} ({@code xoxb-…}).
  */
 public final class SlackConnector implements Connector {
     static final String BOT_TOKEN = "botToken";
     static final String MESSAGE = "message";
+    /** The metadata event type of Gatehouse's messages. */
+    static final String EVENT_TYPE = "gatehouse_event";
+    /** How far before the first unsure attempt to look: Slack's clock against the hub's. */
+    static final java.time.Duration MARGIN = java.time.Duration.ofMinutes(5);
+    /** Messages per page of history; Slack recommends no more than 200. */
+    static final int PAGE = 200;
+    /** Pages of history read at most when looking for a message (a busy channel's day at 200 a page). */
+    static final int MAX_PAGES = 50;
 
     /** What a channel hears when the settings name no event types. */
     static final Set<EventType> DEFAULT_TYPES = EnumSet.of(
@@ -128,12 +146,65 @@ public final class SlackConnector implements Connector {
 
     @Override
     public Result apply(Session session, Job job) {
+        if (job.unsureSince().isPresent()) {
+            Optional<String> posted =
+                    posted(session, job.eventId(), job.unsureSince().get().minus(MARGIN));
+            if (posted.isPresent()) {
+                return new Applied(posted.get(), Optional.empty());
+            }
+        }
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("channel", session.settings().path("channel").asText());
         body.put("text", Messages.text(job.eventType(), job.data()));
         body.put("unfurl_links", false);
+        ObjectNode metadata = body.putObject("metadata");
+        metadata.put("event_type", EVENT_TYPE);
+        metadata.putObject("event_payload").put("event_id", job.eventId());
         JsonNode answer = call(session, session.api().post(uri(session, "chat.postMessage"), body));
         return new Applied(answer.path("ts").asText(), Optional.empty());
+    }
+
+    /**
+     * The {@code ts} of the channel's message carrying {@code eventId} in its metadata, posted since
+     * {@code since}; empty when there is none. Reads {@code conversations.history} newest first, a page
+     * at a time, at most {@link #MAX_PAGES} pages (then the job fails: someone looks in the channel).
+     */
+    static Optional<String> posted(Session session, String eventId, java.time.Instant since) {
+        String channel = session.settings().path("channel").asText();
+        String oldest = since.getEpochSecond() + "." + String.format("%06d", since.getNano() / 1000);
+        String cursor = "";
+        for (int page = 0; page < MAX_PAGES; page++) {
+            JsonNode answer = call(
+                    session,
+                    session.api()
+                            .get(uri(
+                                    session,
+                                    "conversations.history?channel=" + encode(channel) + "&oldest=" + oldest
+                                            + "&include_all_metadata=true&limit=" + PAGE
+                                            + (cursor.isEmpty() ? "" : "&cursor=" + encode(cursor)))));
+            for (JsonNode message : answer.path("messages")) {
+                JsonNode metadata = message.path("metadata");
+                if (EVENT_TYPE.equals(metadata.path("event_type").asText())
+                        && eventId.equals(
+                                metadata.path("event_payload").path("event_id").asText())
+                        && message.path("ts").isTextual()) {
+                    return Optional.of(message.get("ts").asText());
+                }
+            }
+            cursor = answer.path("response_metadata").path("next_cursor").asText("");
+            if (!answer.path("has_more").asBoolean(false) || cursor.isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        throw new ConnectorException(
+                ConnectorException.Kind.REJECTED,
+                "could not tell whether the message for event " + eventId + " was posted: more than "
+                        + MAX_PAGES * PAGE + " messages in the channel since its first attempt; look in the"
+                        + " channel, then retry the job (it looks again) or leave it");
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }
 
     private static URI uri(Session session, String method) {
@@ -162,6 +233,10 @@ public final class SlackConnector implements Connector {
                         "Slack has no channel " + channel + " the bot can see (channel_not_found)";
                     case "not_in_channel" ->
                         "the bot is not in channel " + channel + ": invite it with /invite @your-bot (not_in_channel)";
+                    case "missing_scope" ->
+                        "the Slack app lacks the " + body.path("needed").asText("?") + " scope: add it under"
+                                + " OAuth & Permissions, Bot Token Scopes, reinstall the app and give its new bot"
+                                + " token (missing_scope)";
                     default -> "Slack refused the message (" + error + ")";
                 };
         throw new ConnectorException(kind, message);
@@ -206,6 +281,30 @@ public final class SlackConnector implements Connector {
                     "bot-not-in-channel",
                     "channel",
                     "the bot is not in #" + found.path("name").asText() + ": invite it with /invite @your-bot"));
+            return problems;
+        }
+        // Reading the history is how a post whose answer was lost is found instead of posted twice.
+        RemoteApi.Response history =
+                session.api().get(uri(session, "conversations.history?channel=" + encode(channel) + "&limit=1"));
+        String error = history.body().path("ok").asBoolean(false)
+                ? ""
+                : history.body().path("error").asText("HTTP " + history.status());
+        if (error.equals("missing_scope")) {
+            String needed = history.body()
+                    .path("needed")
+                    .asText(found.path("is_private").asBoolean(false) ? "groups:history" : "channels:history");
+            problems.add(new Mismatch(
+                    "scope-missing",
+                    BOT_TOKEN,
+                    "the bot token lacks the " + needed + " scope, which the connector needs to find a message"
+                            + " whose answer was lost instead of posting it twice: add " + needed + " under"
+                            + " OAuth & Permissions, Bot Token Scopes, reinstall the app to the workspace and give"
+                            + " the new bot token"));
+        } else if (!error.isEmpty()) {
+            problems.add(new Mismatch(
+                    "history",
+                    "channel",
+                    "Slack would not show the history of #" + found.path("name").asText() + " (" + error + ")"));
         }
         return problems;
     }

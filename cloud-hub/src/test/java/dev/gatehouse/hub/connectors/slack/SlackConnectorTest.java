@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * The Slack connector against a stand-in of Slack's Web API: the pre-flight finds a channel the bot
  * cannot see, is not in, or a refused token, and enabling waits for it; the chosen events post one
  * message each (an event taken twice posts once); a 429 with Retry-After pauses the connector that
- * long; an archived channel fails the job where the API shows it; other roles than owner are refused. The framework's storage is covered
+ * long; an archived channel fails the job where the API shows it; other roles than owner are refused;
+ * a post whose answer was lost is found in the channel's history by its metadata instead of posted
+ * again, and the pre-flight asks for the history scope that needs. The framework's storage is covered
  * on both stores by the QuickBooks test; this runs on SQLite.
  */
 class SlackConnectorTest {
@@ -41,7 +43,7 @@ class SlackConnectorTest {
     static void start() {
         clock = MovableClock.standingStill();
         clock.moveTo(Instant.parse("2027-03-10T08:00:00Z"));
-        slack = new SlackStandIn();
+        slack = new SlackStandIn(clock);
         hub = TestHub.start(
                 StoreKind.SQLITE,
                 clock,
@@ -205,6 +207,88 @@ class SlackConnectorTest {
         clock.advance(Duration.ofSeconds(30));
         hub.hub().connectors().wake();
         await().atMost(Duration.ofSeconds(20)).until(() -> slack.posted(channel).size() == 1);
+        // A 429 is an answer that nothing was posted: tried again without looking in the history.
+        assertThat(historyReads()).isEmpty();
+    }
+
+    private List<SlackStandIn.Request> historyReads() {
+        return slack.requests("GET", "/conversations.history").stream()
+                .filter(r -> channel.equals(r.query().get("channel")))
+                // the pre-flight reads one message to check the scope; these look for a lost post
+                .filter(r -> r.query().containsKey("include_all_metadata"))
+                .toList();
+    }
+
+    @Test
+    void aPostWhoseAnswerWasLostIsFoundByItsMetadataAndNotPostedAgain() {
+        // chat.postMessage takes no idempotency key: Slack posted, the connection broke before the answer.
+        enable();
+        slack.loseNextAnswers(1, r -> r.path().endsWith("/chat.postMessage"));
+        member("Hedy");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        !jobs("pending").isEmpty() && jobs("pending").getFirst().hasNonNull("lastError"));
+        assertThat(slack.posted(channel)).hasSize(1);
+        SlackStandIn.Posted first = slack.posted(channel).getFirst();
+        assertThat(first.metadata().path("event_type").asText()).isEqualTo("gatehouse_event");
+        String eventId = first.metadata().at("/event_payload/event_id").asText();
+        assertThat(eventId).isNotBlank();
+
+        clock.advance(
+                dev.gatehouse.hub.connectors.ConnectorStore.BACKOFF.getFirst().plusSeconds(1));
+        hub.hub().connectors().wake();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs("pending").isEmpty());
+
+        // Exactly one message, and the job took its ts from the history instead of posting again.
+        assertThat(slack.posted(channel)).hasSize(1);
+        assertThat(jobs("done")).extracting(j -> j.get("result").asText()).containsExactly("applied as " + first.ts());
+        List<SlackStandIn.Request> reads = historyReads();
+        assertThat(reads).hasSize(1);
+        assertThat(reads.getFirst().query())
+                .containsEntry("include_all_metadata", "true")
+                .containsKey("oldest")
+                .containsKey("limit");
+        // From before the first attempt (less the margin), so the lost post is inside the window.
+        assertThat(new java.math.BigDecimal(reads.getFirst().query().get("oldest")))
+                .isLessThan(new java.math.BigDecimal(first.ts()));
+    }
+
+    @Test
+    void aLostAnswerWhoseMessageNeverArrivedIsPostedOnceOnTheRetry() {
+        // A 5xx where Slack did not post: the history has no such message, so the retry posts it.
+        enable();
+        slack.failNextPosts(1);
+        member("Katherine");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        !jobs("pending").isEmpty() && jobs("pending").getFirst().hasNonNull("lastError"));
+        assertThat(slack.posted(channel)).isEmpty();
+
+        clock.advance(
+                dev.gatehouse.hub.connectors.ConnectorStore.BACKOFF.getFirst().plusSeconds(1));
+        hub.hub().connectors().wake();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobs("pending").isEmpty());
+        assertThat(slack.posted(channel)).hasSize(1);
+        assertThat(historyReads()).hasSize(1);
+    }
+
+    @Test
+    void preflightAsksForTheHistoryScopeThatFindsALostPost() {
+        slack.withoutScope("channels:history");
+        try {
+            api().put(
+                            PATH,
+                            tenant.token(),
+                            "{\"channel\":\"" + channel + "\",\"botToken\":\"" + SlackStandIn.TOKEN + "\"}");
+            Api.Response refused = api().post(PATH + "/enable", tenant.token(), "");
+            assertThat(refused.status()).isEqualTo(409);
+            assertThat(refused.json().get("mismatches").findValuesAsText("code"))
+                    .containsExactly("scope-missing");
+            assertThat(refused.text()).contains("channels:history", "Bot Token Scopes", "reinstall");
+        } finally {
+            slack.withScope("channels:history");
+        }
+        assertThat(api().post(PATH + "/enable", tenant.token(), "").status()).isEqualTo(200);
     }
 
     @Test
