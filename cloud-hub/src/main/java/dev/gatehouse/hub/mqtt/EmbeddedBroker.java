@@ -237,6 +237,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                             <!-- per client; the hub's shared subscriptions take every edge's events -->
                             <max-queue-size>100000</max-queue-size>
                         </queued-messages>
+                        <receive-maximum>
+                            <!-- QoS 1 publishes a client may have unacknowledged (default 10): the hub's
+                                 fan-out of one change to every site of a tenant goes out in one window -->
+                            <server-receive-maximum>1000</server-receive-maximum>
+                        </receive-maximum>
                         <packets>
                             <!-- the largest protocol message is a signed batch: 350,549 characters -->
                             <max-packet-size>400000</max-packet-size>

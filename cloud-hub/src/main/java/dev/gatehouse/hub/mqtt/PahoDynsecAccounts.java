@@ -370,7 +370,7 @@ public final class PahoDynsecAccounts implements BrokerAccounts {
         if (closed) {
             return;
         }
-        PahoConnect.start(client, options(), error -> retry(attempt, error));
+        PahoConnect.start(client, options(), error -> retry(attempt, error), maximum -> {});
     }
 
     private void retry(int attempt, Throwable error) {

@@ -48,8 +48,10 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * The hub's MQTT v5 client. A persistent session (clean start off, one hour of session expiry) so
  * that what edges send while the hub reconnects waits at the broker; reconnects on its own with
  * backoff, including when the first connect fails. Publishes go through a {@link PublishWindow}: a
- * bounded queue and at most {@value #MAX_IN_FLIGHT} QoS 1 publishes unacknowledged (Paho refuses more
- * than the broker's receive maximum), handed to Paho by one sender thread. Each publish's answer
+ * bounded queue and a window of QoS 1 publishes unacknowledged as wide as the broker's receive maximum
+ * (from its CONNACK; Paho refuses more), at most {@value #MAX_IN_FLIGHT} and {@value #FIRST_IN_FLIGHT}
+ * until the first CONNACK, handed to Paho by one sender thread. A window of 10 (HiveMQ's default)
+ * made a change reaching 500 sites wait for 50 PUBACK round trips one after the other. Each publish's answer
  * completes on the broker's PUBACK, or fails (queue full, refused, connection lost while in flight,
  * link closed): while the broker is away publishes wait in the queue and leave once it is back.
  * {@link #close()} gives what is queued or in flight up to {@value #DRAIN_MILLIS} ms to be accepted
@@ -60,8 +62,10 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  */
 public final class PahoMqttLink implements MqttLink {
     private static final Logger LOG = Logger.getLogger(PahoMqttLink.class.getName());
-    /** HiveMQ's default receive maximum is 10; Paho refuses publishes beyond the broker's. */
-    static final int MAX_IN_FLIGHT = 10;
+    /** The window until the broker's receive maximum is known: HiveMQ's default receive maximum, 10. */
+    static final int FIRST_IN_FLIGHT = 10;
+    /** The widest window whatever the broker takes: what a fan-out to a thousand sites can use at once. */
+    static final int MAX_IN_FLIGHT = 1000;
 
     static final int QUEUE_CAPACITY = 10_000;
     /** How long {@link #close()} waits, while connected, for queued and in-flight publishes to be accepted. */
@@ -155,7 +159,7 @@ public final class PahoMqttLink implements MqttLink {
         this.sender = Executors.newSingleThreadExecutor(
                 task -> Thread.ofPlatform().daemon().name("hub-mqtt-sender").unstarted(task));
         this.window = new PublishWindow(
-                "the MQTT link to " + url, QUEUE_CAPACITY, MAX_IN_FLIGHT, new PahoTransport(), sender, this::later);
+                "the MQTT link to " + url, QUEUE_CAPACITY, FIRST_IN_FLIGHT, new PahoTransport(), sender, this::later);
         this.lanes = new InboundLanes(LANES, LANE_QUEUE, "hub-mqtt-worker");
     }
 
@@ -255,7 +259,20 @@ public final class PahoMqttLink implements MqttLink {
         if (closed) {
             return;
         }
-        PahoConnect.start(client, options(), error -> retry(attempt, error));
+        PahoConnect.start(client, options(), error -> retry(attempt, error), this::brokerReceives);
+    }
+
+    /** The publish window now: at most this many publishes handed to Paho and not yet answered (tests). */
+    CompletionStage<Integer> publishWindow() {
+        return window.inFlightLimit();
+    }
+
+    /** The broker's receive maximum, from its CONNACK: the publish window follows it, up to {@value #MAX_IN_FLIGHT}. */
+    private void brokerReceives(int receiveMaximum) {
+        int limit = Math.min(MAX_IN_FLIGHT, receiveMaximum);
+        LOG.fine("the MQTT broker " + url + " takes " + receiveMaximum + " QoS 1 publishes unacknowledged; the"
+                + " publish window is " + limit);
+        window.limitInFlight(limit);
     }
 
     private void retry(int attempt, Throwable error) {

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * The hub's outgoing publishes between the callers and an MQTT client: a bounded queue, and a window
- * of at most {@code maxInFlight} publishes handed to the client and not yet answered by the broker.
+ * of at most {@code maxInFlight} publishes handed to the client and not yet answered by the broker
+ * (until {@link #limitInFlight} sets another window: the broker's receive maximum once it is known).
  * Each publish's answer completes when the broker accepts it (its PUBACK), or fails with a {@link
  * PublishException}: the queue was full, the client or the broker refused it, the connection was lost
  * while it was in flight, or the window was abandoned first. While the transport is not ready (the
@@ -81,7 +82,9 @@ final class PublishWindow {
 
     private final String name;
     private final int capacity;
-    private final int maxInFlight;
+    /** The window: publishes handed over and not yet answered, at most; owned by the serial queue's tasks. */
+    private int maxInFlight;
+
     private final Transport transport;
     private final SerialQueue serial;
     private final Timer timer;
@@ -142,6 +145,26 @@ final class PublishWindow {
     /** The transport may be ready now (a connection, a subscription): what waits is handed over. */
     void wake() {
         inOrder(this::pump);
+    }
+
+    /**
+     * Sets the window to {@code maxInFlight} (at least 1): the link learns the broker's receive maximum
+     * from its CONNACK. Publishes already in flight beyond a smaller window stay in flight; a larger
+     * one hands over what waits at once.
+     */
+    void limitInFlight(int maxInFlight) {
+        int limit = Math.max(1, maxInFlight);
+        inOrder(() -> {
+            this.maxInFlight = limit;
+            pump();
+        });
+    }
+
+    /** The window now (tests; read through the serial queue, so a {@link #limitInFlight} before it is seen). */
+    CompletionStage<Integer> inFlightLimit() {
+        CompletableFuture<Integer> limit = new CompletableFuture<>();
+        inOrder(() -> limit.complete(maxInFlight));
+        return limit;
     }
 
     /** Publishes queued or in flight whose answer is not yet complete. */

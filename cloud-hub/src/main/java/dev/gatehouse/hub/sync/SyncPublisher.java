@@ -148,11 +148,30 @@ public final class SyncPublisher implements AutoCloseable {
         final long attempt;
         final long toSeq;
         int waiting;
+        /** Timed while a recording runs: from handed to the last answer. */
+        private FanoutEvents.SiteAccepted acceptance;
 
         Pending(long attempt, long toSeq, int waiting) {
             this.attempt = attempt;
             this.toSeq = toSeq;
             this.waiting = waiting;
+        }
+
+        void timeAcceptance(String siteId) {
+            FanoutEvents.SiteAccepted event = new FanoutEvents.SiteAccepted();
+            if (event.isEnabled()) {
+                event.site = siteId;
+                event.toSeq = toSeq;
+                event.begin();
+                acceptance = event;
+            }
+        }
+
+        void acceptedByAll() {
+            if (acceptance != null) {
+                acceptance.commit();
+                acceptance = null;
+            }
         }
     }
 
@@ -345,6 +364,11 @@ public final class SyncPublisher implements AutoCloseable {
 
     /** Called after a commit that appended to these sites' logs; returns at once. */
     public void changed(Set<SiteRef> sites) {
+        FanoutEvents.ChangesHeard heard = new FanoutEvents.ChangesHeard();
+        if (heard.isEnabled()) {
+            heard.sites = sites.size();
+            heard.commit();
+        }
         List<SiteRef> marked = List.copyOf(sites);
         submit(() -> {
             for (SiteRef site : marked) {
@@ -479,7 +503,11 @@ public final class SyncPublisher implements AutoCloseable {
         long attempt = progress.attempt;
         long from = progress.published;
         while (true) {
+            FanoutEvents.SitePublished event = new FanoutEvents.SitePublished();
+            event.begin();
+            long began = System.nanoTime();
             Optional<SyncStore.Range> range = store.range(site.tenantId(), site.siteId(), from, READ_LIMIT);
+            long read = System.nanoTime();
             if (range.isEmpty()) {
                 sites.remove(site.siteId());
                 return 0;
@@ -501,6 +529,7 @@ public final class SyncPublisher implements AutoCloseable {
                     return progress.published;
                 }
             } else {
+                long signing = System.nanoTime();
                 List<SignedBatches.Signed> batches = SignedBatches.batches(
                         r.site().tenantSlug(),
                         site.siteId(),
@@ -509,12 +538,14 @@ public final class SyncPublisher implements AutoCloseable {
                         clock.instant(),
                         settings.batchMaxChanges(),
                         SyncSettings.MAX_BATCH_BYTES);
+                long signed = System.nanoTime();
                 for (SignedBatches.Signed batch : batches) {
                     Pending pending = expect(progress, attempt, batch.toSeq(), targets.size());
                     if (pending == null) {
                         // a publish failed meanwhile: the sweep or the link's next connection goes on
                         return progress.published;
                     }
+                    pending.timeAcceptance(site.siteId());
                     byte[] bytes = batch.bytes();
                     for (String device : targets) {
                         try {
@@ -525,6 +556,16 @@ public final class SyncPublisher implements AutoCloseable {
                             answered(progress, pending, e);
                         }
                     }
+                }
+                if (event.shouldCommit()) {
+                    event.site = site.siteId();
+                    event.toSeq = last;
+                    event.batches = batches.size();
+                    event.devices = targets.size();
+                    event.readNanos = read - began;
+                    event.signNanos = signed - signing;
+                    event.handNanos = System.nanoTime() - signed;
+                    event.commit();
                 }
             }
             if (!handed(progress, attempt, last)) {
@@ -584,7 +625,9 @@ public final class SyncPublisher implements AutoCloseable {
             return;
         }
         if (error == null) {
-            pending.waiting--;
+            if (--pending.waiting == 0) {
+                pending.acceptedByAll();
+            }
             acceptFront(progress);
             return;
         }

@@ -158,10 +158,38 @@ public record SyncStore(Database database, Clock clock) {
             if (changes.stream().anyMatch(change -> isKioskSupply(change.change()))) {
                 changes = kioskSupplies(c, tenantId, siteId, changes);
             }
-            ECKey key = changes.isEmpty() ? null : TenantStore.activeSigningKey(c, database.masterKey(), tenantId);
+            ECKey key = changes.isEmpty() ? null : signingKey(c, tenantId);
             return Optional.of(new Range(head.get(), changes, key));
         });
     }
+
+    /**
+     * The tenant's active signing key, opened once per sealed form: a change reaching every site of a
+     * tenant reads the key once per site, and opening it (AES-GCM under the master key, then parsing
+     * the JWK) cost as much as signing the batch. The sealed row is still read each time, so a rotated
+     * or retired key, or one sealed again under a new master key, is opened afresh.
+     */
+    private ECKey signingKey(Connection c, String tenantId) throws SQLException {
+        TenantStore.SealedSigningKey sealed = TenantStore.activeSealedKey(c, tenantId);
+        ECKey opened = OPENED_KEYS.get(sealed);
+        if (opened == null) {
+            opened = sealed.open(database.masterKey());
+            if (OPENED_KEYS.size() >= MAX_OPENED_KEYS) {
+                OPENED_KEYS.clear(); // many tenants (or rotations): start over rather than grow without bound
+            }
+            OPENED_KEYS.put(sealed, opened);
+        }
+        return opened;
+    }
+
+    private static final int MAX_OPENED_KEYS = 10_000;
+
+    /**
+     * Signing keys opened, by their sealed form as stored (key id, master key id, nonce, ciphertext):
+     * it answers only for those exact bytes, which opened once under the store's master key.
+     */
+    private static final Map<TenantStore.SealedSigningKey, ECKey> OPENED_KEYS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static boolean isKioskSupply(Change change) {
         return change.kind() == EntityKind.AGREEMENT || change.kind() == EntityKind.WIFI_VOUCHER;

@@ -114,19 +114,26 @@ public record TenantStore(Database database, Clock clock) {
 
     /** The newest active private key: what the hub signs QR tokens and sync batches with. */
     public static ECKey activeSigningKey(Connection c, MasterKey masterKey, String tenantId) throws SQLException {
-        record Sealed(String kid, String jwk) {}
-        Optional<Sealed> sealed = Sql.one(
-                c,
-                "SELECT kid, private_jwk FROM signing_keys WHERE tenant_id = ? AND retired_at IS NULL"
-                        + " ORDER BY created_at DESC, kid DESC LIMIT 1",
-                row -> new Sealed(row.getString(1), row.getString(2)),
-                tenantId);
-        if (sealed.isEmpty()) {
-            throw new SQLException("tenant " + tenantId + " has no active signing key");
+        return activeSealedKey(c, tenantId).open(masterKey);
+    }
+
+    /** A tenant's signing key as stored: its id and its private JWK sealed under the master key. */
+    public record SealedSigningKey(String kid, String sealedJwk) {
+        /** Opens it: the private key, to sign with. */
+        public ECKey open(MasterKey masterKey) {
+            return SigningKeys.parsePrivate(masterKey.open(sealedJwk, SealedColumns.SIGNING_KEYS.context(kid)));
         }
-        return SigningKeys.parsePrivate(masterKey.open(
-                sealed.get().jwk(),
-                SealedColumns.SIGNING_KEYS.context(sealed.get().kid())));
+    }
+
+    /** The tenant's active signing key as stored, not opened (a reader that keeps opened keys compares it). */
+    public static SealedSigningKey activeSealedKey(Connection c, String tenantId) throws SQLException {
+        return Sql.one(
+                        c,
+                        "SELECT kid, private_jwk FROM signing_keys WHERE tenant_id = ? AND retired_at IS NULL"
+                                + " ORDER BY created_at DESC, kid DESC LIMIT 1",
+                        row -> new SealedSigningKey(row.getString(1), row.getString(2)),
+                        tenantId)
+                .orElseThrow(() -> new SQLException("tenant " + tenantId + " has no active signing key"));
     }
 
     /** The tenant's card key: the HMAC key that turns a card UID into its stored hash. */

@@ -53,6 +53,14 @@ final class BenchEdge implements AutoCloseable {
     private final Callback callback = new Callback();
     private final KeySet keys;
     private volatile LongConsumer applied = seq -> {};
+    /**
+     * The last sync batch applied: when it arrived at the MQTT client, was verified and was committed
+     * ({@link System#nanoTime}), read by {@code applied} listeners for the benchmark's breakdown.
+     */
+    private volatile Timing last = new Timing(0, 0, 0);
+
+    /** When a batch arrived, was verified and was committed in the cache ({@link System#nanoTime}). */
+    record Timing(long arrived, long verified, long committed) {}
     /** While true, sync batches are only noted on arrival, and applied later by {@link #applyHeld}. */
     private volatile boolean holding;
 
@@ -130,10 +138,15 @@ final class BenchEdge implements AutoCloseable {
         for (Held message = held.poll(); message != null; message = held.poll()) {
             first = Math.min(first, message.arrivedNanos());
             long start = System.nanoTime();
-            callback.receive(message.topic(), message.payload());
+            callback.receive(message.topic(), message.payload(), message.arrivedNanos());
             work += System.nanoTime() - start;
         }
         return new long[] {first, work};
+    }
+
+    /** The timing of the last batch applied (for a listener of {@link #onApplied}, that batch's). */
+    Timing lastTiming() {
+        return last;
     }
 
     void onApplied(LongConsumer listener) {
@@ -180,6 +193,7 @@ final class BenchEdge implements AutoCloseable {
     private final class Callback implements MqttCallback {
         @Override
         public void messageArrived(String topicName, MqttMessage message) {
+            long arrivedNanos = System.nanoTime();
             try {
                 Topic topic = Topic.parse(topicName);
                 if (topic.channel() == Channel.EVENT_ACK) {
@@ -197,18 +211,22 @@ final class BenchEdge implements AutoCloseable {
                     arrived.run();
                     return;
                 }
-                receive(topic, message.getPayload());
+                receive(topic, message.getPayload(), arrivedNanos);
             } catch (Exception e) {
                 System.err.println("bench edge " + device + ": " + e);
             }
         }
 
-        private void receive(Topic topic, byte[] payload) throws Exception {
+        private void receive(Topic topic, byte[] payload, long arrivedNanos) throws Exception {
             Envelope envelope = Inbound.read(topic, payload, keys, Instant.now(), ClockStatus.TRUSTED);
+            long verified = System.nanoTime();
             if (envelope.type() == MessageType.SYNC_BATCH) {
                 ApplyResult result = cache.apply(envelope);
                 switch (result) {
-                    case ApplyResult.Applied done -> applied.accept(done.toSeq());
+                    case ApplyResult.Applied done -> {
+                        last = new Timing(arrivedNanos, verified, System.nanoTime());
+                        applied.accept(done.toSeq());
+                    }
                     case ApplyResult.Gap gap -> requestSync();
                     case ApplyResult.Repeat repeat -> {}
                 }

@@ -64,6 +64,32 @@ final class HubProcess implements AutoCloseable {
         return Files.readString(dataDir.resolve("admin-token")).strip();
     }
 
+    /** The JVM option that records the sync publisher's flight-recorder events (and nothing else) from the start. */
+    static final String SYNC_EVENTS = "-XX:StartFlightRecording:name=gatehouse-sync,settings=none,"
+            + "dev.gatehouse.hub.sync.ChangesHeard#enabled=true,dev.gatehouse.hub.sync.SitePublished#enabled=true,"
+            + "dev.gatehouse.hub.sync.SiteAccepted#enabled=true";
+
+    /**
+     * Writes the hub's flight recording started by {@link #SYNC_EVENTS} so far to {@code file}, with
+     * the JDK's {@code jcmd}, and returns the file.
+     */
+    Path dumpFlightRecording(Path file) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process dump = new ProcessBuilder(
+                        jcmd.toString(),
+                        Long.toString(process.pid()),
+                        "JFR.dump",
+                        "name=gatehouse-sync",
+                        "filename=" + file.toAbsolutePath())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!dump.waitFor(60, TimeUnit.SECONDS) || dump.exitValue() != 0 || !Files.exists(file)) {
+            throw new IOException("jcmd JFR.dump of the hub failed: " + output.strip());
+        }
+        return file;
+    }
+
     /** CPU time (user + system) the hub's process has used, in clock ticks (Linux's USER_HZ, 100 per second). */
     long cpuTicks() throws IOException {
         String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));

@@ -74,9 +74,12 @@ public final class SyncBenchmark {
     private final Api api;
     private final Path dir;
 
-    private SyncBenchmark(HubProcess hub, Path dir) {
+    private final boolean breakdown;
+
+    private SyncBenchmark(HubProcess hub, Path dir, boolean breakdown) {
         this.hub = hub;
         this.dir = dir;
+        this.breakdown = breakdown;
         this.api = new Api(hub.httpPort);
     }
 
@@ -86,6 +89,8 @@ public final class SyncBenchmark {
         int ingestEdges = 20;
         int events = 40_000;
         int window = 32;
+        boolean breakdown = false;
+        boolean ingest = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--edges" ->
@@ -96,9 +101,11 @@ public final class SyncBenchmark {
                 case "--ingest-edges" -> ingestEdges = Integer.parseInt(args[++i]);
                 case "--events" -> events = Integer.parseInt(args[++i]);
                 case "--window" -> window = Integer.parseInt(args[++i]);
+                case "--breakdown" -> breakdown = true;
+                case "--no-ingest" -> ingest = false;
                 default -> {
                     System.err.println("usage: bench sync [--edges 1,100,500] [--rounds N] [--ingest-edges N]"
-                            + " [--events N] [--window N]");
+                            + " [--events N] [--window N] [--breakdown] [--no-ingest]");
                     System.exit(2);
                 }
             }
@@ -112,8 +119,9 @@ public final class SyncBenchmark {
         Path dir = Files.createTempDirectory("gatehouse-bench-sync");
         System.out.println("sync benchmark: hub in its own JVM (-Xmx1g, SQLite, embedded HiveMQ CE), edges here;" + " "
                 + Runtime.getRuntime().availableProcessors() + " cores, load " + loadAverage());
-        try (HubProcess hub = HubProcess.start(dir.resolve("hub"), List.of("-Xmx1g"))) {
-            SyncBenchmark bench = new SyncBenchmark(hub, dir);
+        List<String> hubOptions = breakdown ? List.of("-Xmx1g", HubProcess.SYNC_EVENTS) : List.of("-Xmx1g");
+        try (HubProcess hub = HubProcess.start(dir.resolve("hub"), hubOptions)) {
+            SyncBenchmark bench = new SyncBenchmark(hub, dir, breakdown);
             System.out.printf(Locale.ROOT, "hub RSS, idle: %.1f MB%n", hub.rssBytes() / 1e6);
             List<BenchEdge> kept = List.of();
             for (int n : edges) {
@@ -124,7 +132,9 @@ public final class SyncBenchmark {
             System.out.printf(
                     Locale.ROOT, "hub RSS with %d edges connected: %.1f MB%n", kept.size(), hub.rssBytes() / 1e6);
             kept.forEach(BenchEdge::close);
-            bench.ingest(ingestEdges, events, window);
+            if (ingest) {
+                bench.ingest(ingestEdges, events, window);
+            }
         }
     }
 
@@ -204,10 +214,14 @@ public final class SyncBenchmark {
     private List<BenchEdge> revocation(int n, int rounds) throws Exception {
         Fleet fleet = fleet(n, 32);
         List<Long> latencies = new ArrayList<>();
+        List<Round> roundTimes = new ArrayList<>();
+        long hubTicks = 0;
+        long benchCpu = 0;
         for (int round = 0; round < rounds; round++) {
             String status = round % 2 == 0 ? "suspended" : "active";
             CountDownLatch applied = new CountDownLatch(n);
             ConcurrentLinkedQueue<Long> sample = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<EdgeSample> edgeSamples = new ConcurrentLinkedQueue<>();
             long[] start = new long[1];
             for (BenchEdge edge : fleet.edges()) {
                 long target = edge.seq() + 1;
@@ -215,22 +229,39 @@ public final class SyncBenchmark {
                     if (seq >= target) {
                         edge.onApplied(s -> {});
                         sample.add(System.nanoTime() - start[0]);
+                        edgeSamples.add(new EdgeSample(edge.site, target, edge.lastTiming()));
                         applied.countDown();
                     }
                 });
             }
+            long ticksBefore = hub.cpuTicks();
+            long cpuBefore = processCpuNanos();
+            Instant wall = Instant.now();
             start[0] = System.nanoTime();
             call("PATCH", "/api/v1/members/" + fleet.member(), fleet.token(), "{\"status\":\"" + status + "\"}");
+            long answered = System.nanoTime();
             if (!applied.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(
                         applied.getCount() + " of " + n + " edges did not apply round " + round);
             }
+            hubTicks += hub.cpuTicks() - ticksBefore;
+            benchCpu += processCpuNanos() - cpuBefore;
             latencies.addAll(sample);
+            roundTimes.add(new Round(wall, start[0], answered, List.copyOf(edgeSamples)));
         }
         print(
                 "revocation, %3d edges, all of them and the hub on this machine's cores:".formatted(n),
                 latencies,
                 "API call -> batch verified and committed in each edge's SQLite cache");
+        System.out.printf(
+                Locale.ROOT,
+                "  CPU per change: hub process %.1f ms (from /proc, 10 ms ticks), this JVM's %d edges %.1f ms%n",
+                hubTicks * 10.0 / rounds,
+                n,
+                benchCpu / 1e6 / rounds);
+        if (breakdown) {
+            breakdown(n, roundTimes);
+        }
         // The same rounds with each edge's work timed alone, as on its own device: the batch's arrival
         // at the edge's MQTT client (no edge verifying or committing meanwhile), plus that edge's own
         // verification and commit of it, done one edge at a time after all have arrived.
@@ -269,6 +300,139 @@ public final class SyncBenchmark {
                 "API call -> batch arrived at the edge's MQTT client, + that edge's own verify and commit");
         print("  of which the arrival alone:", arrivals, "API call -> batch at each edge's MQTT client");
         return fleet.edges();
+    }
+
+    /** One edge's applied batch in a round: its site, the seq it reached, and when (nanoTime) it got there. */
+    private record EdgeSample(String site, long seq, BenchEdge.Timing timing) {}
+
+    /** A round: when the API call was sent (wall clock and nanoTime), when it was answered, and each edge's sample. */
+    private record Round(Instant wall, long startNanos, long answeredNanos, List<EdgeSample> edges) {
+        /** {@code at} (wall clock, as the hub's flight recorder stamps it) in nanoseconds after the API call was sent. */
+        long since(Instant at) {
+            return java.time.Duration.between(wall, at).toNanos();
+        }
+    }
+
+    /**
+     * Where each round's time went, from the hub's flight recording (its sync publisher's events: a
+     * commit heard, each site's log read, batch signed and handed to the MQTT link, the broker's PUBACK)
+     * and this JVM's edges (arrived at the MQTT client, verified, committed): p50/p99 of each stage,
+     * as time since the API call was sent, and of each step's own duration.
+     */
+    private void breakdown(int n, List<Round> rounds) throws Exception {
+        Path file = hub.dumpFlightRecording(dir.resolve("hub-sync-" + n + ".jfr"));
+        Map<String, jdk.jfr.consumer.RecordedEvent> published = new java.util.HashMap<>();
+        Map<String, jdk.jfr.consumer.RecordedEvent> accepted = new java.util.HashMap<>();
+        List<Instant> heard = new ArrayList<>();
+        for (jdk.jfr.consumer.RecordedEvent event : jdk.jfr.consumer.RecordingFile.readAllEvents(file)) {
+            switch (event.getEventType().getName()) {
+                case "dev.gatehouse.hub.sync.SitePublished" ->
+                    published.put(event.getString("site") + "@" + event.getLong("toSeq"), event);
+                case "dev.gatehouse.hub.sync.SiteAccepted" ->
+                    accepted.put(event.getString("site") + "@" + event.getLong("toSeq"), event);
+                case "dev.gatehouse.hub.sync.ChangesHeard" -> heard.add(event.getStartTime());
+                default -> {}
+            }
+        }
+        Map<String, List<Long>> stages = new java.util.LinkedHashMap<>();
+        for (String stage : List.of(
+                "hub: API call answered (change committed)",
+                "hub: commit heard by the sync publisher",
+                "hub: round reached the site",
+                "hub: site's log read",
+                "hub: site's batch signed",
+                "hub: batch handed to the MQTT link",
+                "hub: broker's PUBACK handled by the publisher",
+                "edge: batch arrived at its MQTT client",
+                "edge: verified",
+                "edge: committed in its SQLite cache")) {
+            stages.put(stage, new ArrayList<>());
+        }
+        Map<String, List<Long>> steps = new java.util.LinkedHashMap<>();
+        for (String step : List.of(
+                "hub: read of one site's log, head and key",
+                "hub: signing one site's batch (ES256)",
+                "hub: handing it to the link",
+                "broker: handed -> PUBACK handled",
+                "broker+client: handed -> arrival at the edge",
+                "edge: verifying one batch",
+                "edge: committing one batch")) {
+            steps.put(step, new ArrayList<>());
+        }
+        int missing = 0;
+        for (Round round : rounds) {
+            stages.get("hub: API call answered (change committed)").add(round.answeredNanos() - round.startNanos());
+            heard.stream()
+                    .filter(at -> round.since(at) >= 0 && round.since(at) < 60_000_000_000L)
+                    .findFirst()
+                    .ifPresent(at -> stages.get("hub: commit heard by the sync publisher")
+                            .add(round.since(at)));
+            for (EdgeSample edge : round.edges()) {
+                String key = edge.site() + "@" + edge.seq();
+                jdk.jfr.consumer.RecordedEvent site = published.get(key);
+                jdk.jfr.consumer.RecordedEvent broker = accepted.get(key);
+                BenchEdge.Timing timing = edge.timing();
+                if (site == null || broker == null) {
+                    missing++;
+                } else {
+                    long reached = round.since(site.getStartTime());
+                    long read = site.getDuration("readNanos").toNanos();
+                    long sign = site.getDuration("signNanos").toNanos();
+                    long hand = site.getDuration("handNanos").toNanos();
+                    long handed = round.since(site.getEndTime());
+                    long puback = round.since(broker.getEndTime());
+                    stages.get("hub: round reached the site").add(reached);
+                    stages.get("hub: site's log read").add(reached + read);
+                    stages.get("hub: site's batch signed").add(handed - hand);
+                    stages.get("hub: batch handed to the MQTT link").add(handed);
+                    stages.get("hub: broker's PUBACK handled by the publisher").add(puback);
+                    steps.get("hub: read of one site's log, head and key").add(read);
+                    steps.get("hub: signing one site's batch (ES256)").add(sign);
+                    steps.get("hub: handing it to the link").add(hand);
+                    steps.get("broker: handed -> PUBACK handled").add(puback - handed);
+                    steps.get("broker+client: handed -> arrival at the edge")
+                            .add(timing.arrived() - round.startNanos() - handed);
+                }
+                stages.get("edge: batch arrived at its MQTT client").add(timing.arrived() - round.startNanos());
+                stages.get("edge: verified").add(timing.verified() - round.startNanos());
+                stages.get("edge: committed in its SQLite cache").add(timing.committed() - round.startNanos());
+                steps.get("edge: verifying one batch").add(timing.verified() - timing.arrived());
+                steps.get("edge: committing one batch").add(timing.committed() - timing.verified());
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  breakdown, %d edges: each stage reached, ms after the API call was sent (p50 / p99 over %d rounds"
+                        + " x edges%s):%n",
+                n,
+                rounds.size(),
+                missing == 0 ? "" : "; " + missing + " edge samples without the hub's events");
+        stages.forEach((stage, nanos) -> printStage(stage, nanos, 1e6, "ms"));
+        System.out.println("  each step's own time (p50 / p99):");
+        steps.forEach((step, nanos) -> printStage(step, nanos, 1e3, "us"));
+    }
+
+    private static void printStage(String what, List<Long> nanos, double unit, String unitName) {
+        if (nanos.isEmpty()) {
+            System.out.printf(Locale.ROOT, "    %-48s (no samples)%n", what);
+            return;
+        }
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "    %-48s p50 %9.1f %s  p99 %9.1f %s%n",
+                what,
+                percentile(sorted, 50) / unit,
+                unitName,
+                percentile(sorted, 99) / unit,
+                unitName);
+    }
+
+    /** CPU time of this JVM (every simulated edge's clients, verification and cache), in ns. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static void print(String what, List<Long> nanos, String measured) {

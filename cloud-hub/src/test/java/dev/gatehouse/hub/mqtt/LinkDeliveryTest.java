@@ -85,6 +85,22 @@ class LinkDeliveryTest {
     }
 
     @Test
+    void thePublishWindowIsAsWideAsTheBrokersReceiveMaximum() throws Exception {
+        // A window of HiveMQ's default 10 made a change reaching 500 sites wait for 50 PUBACK round
+        // trips in a row; the embedded broker takes 1,000, and the link learns it from the CONNACK.
+        try (EmbeddedBroker broker = broker();
+                PahoMqttLink link = link("hub-window")) {
+            assertThat(link.publishWindow().toCompletableFuture().get())
+                    .as("before any CONNACK")
+                    .isEqualTo(PahoMqttLink.FIRST_IN_FLIGHT);
+            link.start();
+            assertThat(link.awaitConnected(WAIT.toMillis())).isTrue();
+            await().atMost(WAIT)
+                    .until(() -> link.publishWindow().toCompletableFuture().get() == PahoMqttLink.MAX_IN_FLIGHT);
+        }
+    }
+
+    @Test
     void closingGivesWhatIsQueuedAndInFlightTimeToReachTheBroker() throws Exception {
         // A hub that stops right after a commit must not throw away the batches it just handed over.
         try (EmbeddedBroker broker = broker();

@@ -131,6 +131,35 @@ class PublishWindowTest {
         }
 
         @Test
+        void aWiderWindowHandsOverWhatWaitsAtOnce() {
+            // The broker's CONNACK says it takes more than the first window: a fan-out waiting behind
+            // the first window goes without waiting for answers.
+            List<CompletableFuture<Void>> answers = offer(5);
+            assertThat(transport.payloads()).containsExactly("m0", "m1", "m2");
+
+            window.limitInFlight(5);
+
+            assertThat(transport.payloads()).containsExactly("m0", "m1", "m2", "m3", "m4");
+            assertThat(answers).noneMatch(CompletableFuture::isDone);
+        }
+
+        @Test
+        void aNarrowerWindowLetsWhatIsInFlightBeAnsweredAndThenHoldsToIt() {
+            // A broker that takes fewer: Paho would refuse more, so nothing new goes until the
+            // publishes in flight are down to the new window.
+            offer(5);
+            window.limitInFlight(1);
+
+            transport.sent.get(0).answer().accepted();
+            transport.sent.get(1).answer().accepted();
+            assertThat(transport.payloads()).containsExactly("m0", "m1", "m2");
+
+            transport.sent.get(2).answer().accepted();
+            assertThat(transport.payloads()).containsExactly("m0", "m1", "m2", "m3");
+            assertThat(window.inFlightLimit().toCompletableFuture().join()).isEqualTo(1);
+        }
+
+        @Test
         void anAnswerIsTheBrokersVerdictOnThatPublishOnly() {
             List<CompletableFuture<Void>> answers = offer(2);
             transport.sent.get(0).answer().failed(new PublishException(PublishException.Reason.REFUSED, "test: 0x87"));

@@ -178,6 +178,47 @@ class SyncPublisherTest {
     }
 
     @Test
+    void aRotatedSigningKeySignsEveryBatchAfterTheRotation() throws Exception {
+        // The publisher keeps each tenant's key opened between batches; a rotation must still take
+        // effect at the next batch, or a key the operator replaced would go on signing.
+        Site site = site("rotate");
+        work(site);
+        assertThat(publisher.awaitPublished(site.id(), site.people().head(site.id()), Duration.ofSeconds(30)))
+                .isTrue();
+        var database = hub.hub().database();
+        String before = database.read(
+                        c -> TenantStore.activeSealedKey(c, site.tenant().id()))
+                .kid();
+
+        String rotated = database.write(c -> TenantStore.newSigningKey(
+                        c,
+                        database.masterKey(),
+                        site.tenant().id(),
+                        Instant.now().plusSeconds(1)))
+                .kid();
+        recorder.drain();
+        site.people().door(site.id());
+        assertThat(publisher.awaitPublished(site.id(), site.people().head(site.id()), Duration.ofSeconds(30)))
+                .isTrue();
+
+        assertThat(rotated).isNotEqualTo(before);
+        assertThat(recorder.published())
+                .filteredOn(p -> p.topic().site().equals(site.id()))
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(kid(p.payload())).isEqualTo(rotated));
+    }
+
+    /** The key id in a compact JWS's header. */
+    static String kid(String compactJws) {
+        String header = new String(
+                java.util.Base64.getUrlDecoder().decode(compactJws.substring(0, compactJws.indexOf('.'))),
+                java.nio.charset.StandardCharsets.UTF_8);
+        return MessageCodec.parse(header.getBytes(java.nio.charset.StandardCharsets.UTF_8), "the JWS header")
+                .get("kid")
+                .asText();
+    }
+
+    @Test
     void aRolledBackAppendIsNeverAnnouncedAndACommittedOneIsAnnouncedAfterCommit() {
         Site site = site("rollback");
         List<Set<SiteRef>> heard = new CopyOnWriteArrayList<>();
