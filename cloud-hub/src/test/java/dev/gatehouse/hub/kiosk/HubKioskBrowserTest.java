@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -28,7 +29,9 @@ import org.openqa.selenium.support.ui.Select;
  * The hub's kiosk in a real Chromium against a real hub (its tenant's first site has an edge; the
  * kiosk's site has none): an owner makes a pairing code on the console page, the tablet pairs with
  * it, a walk-in finds their host by two letters, signs the visitor agreement and gets a Wi-Fi code, a
- * visitor with an invitation signs in by PIN, and the day-pass screen shows a QR code for the phone.
+ * visitor with an invitation signs in by PIN, the day-pass screen shows a QR code for the phone, and a
+ * member checks in with their member QR code typed by the desk's scanner (the code, then Enter) into
+ * the start page's field, which has the focus.
  * Every page is checked with axe-core and photographed under target/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -221,6 +224,38 @@ class HubKioskBrowserTest extends LiveBrowserTest {
         assertThat(id("day-passes").getText()).contains("Day Pass").contains("?site=" + lobby);
         Axe.assertNoSeriousViolations(browser, "kiosk day pass");
         browser.screenshot("hub-kiosk-day-pass");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aMemberChecksInWithTheirQrCodeTypedByTheDesksScanner() {
+        String credential =
+                site.hub.create("/api/v1/members/" + host + "/credentials", site.token(), "{\"type\":\"member-qr\"}");
+        Api.Response minted =
+                site.api().post("/api/v1/credentials/" + credential + "/qr-token?siteId=" + lobby, site.token(), "");
+        assertThat(minted.status()).as(minted.toString()).isIn(200, 201);
+        String token = minted.json().get("token").asText();
+        browser.desktop();
+        pairAgain();
+        // The scanner is a keyboard: it types into whatever has the focus, which is the check-in field.
+        assertThat(browser.script("return document.activeElement.id;")).isEqualTo("member-code");
+        browser.driver().switchTo().activeElement().sendKeys("not-a-member-code" + Keys.ENTER);
+        browser.awaitHeading("Welcome");
+        assertThat(id("error").getText()).contains("not a member code");
+        assertThat(browser.script("return document.activeElement.id;")).isEqualTo("member-code");
+        Axe.assertNoSeriousViolations(browser, "kiosk member code refused");
+        browser.screenshot("hub-kiosk-member-refused");
+        // The refusal is a 422 page, which Chromium logs as a failed load: nothing else may be logged.
+        assertThat(browser.consoleErrors()).allMatch(error -> error.contains("422"));
+
+        browser.driver().switchTo().activeElement().sendKeys(token + Keys.ENTER);
+
+        browser.awaitHeading("Checked in");
+        assertThat(id("greeting-heading").getText()).isEqualTo("Welcome, Grace Hopper! You are checked in.");
+        assertThat(id("member-greeting").getText()).contains("No bookings for you today.");
+        Axe.assertNoSeriousViolations(browser, "kiosk member checked in");
+        browser.screenshot("hub-kiosk-member-checked-in");
         assertThat(browser.consoleErrors()).isEmpty();
     }
 

@@ -231,6 +231,209 @@ class HubKioskTest {
         return hub.hub().database().read(c -> Sql.one(c, sql, Sql.LONG, params)).orElseThrow();
     }
 
+    // ---- a member's QR code at the desk's scanner ----------------------------------------------------
+
+    /** A new member of the lobby's plan (or none) with a member QR credential; answers [member, credential]. */
+    private static String[] qrMember(String name, String planId) {
+        String member = member(
+                acme,
+                HubTablet.enc(name).toLowerCase(java.util.Locale.ROOT).replace("+", ".") + "." + System.nanoTime()
+                        + "@acme.example",
+                name,
+                planId);
+        String credential =
+                hub.create("/api/v1/members/" + member + "/credentials", acme.token(), "{\"type\":\"member-qr\"}");
+        return new String[] {member, credential};
+    }
+
+    /** A member QR token minted through the API, as the portal's pass shows it ({@code site}: bound to one). */
+    private static String qrToken(TestHub.Tenant tenant, String credential, Optional<String> site) {
+        Api.Response minted = hub.api()
+                .post(
+                        "/api/v1/credentials/" + credential + "/qr-token"
+                                + site.map(s -> "?siteId=" + s).orElse(""),
+                        tenant.token(),
+                        "");
+        assertThat(minted.status()).as(minted.toString()).isIn(200, 201);
+        return minted.json().get("token").asText();
+    }
+
+    /** The code typed by the scanner into the start page's field (then Enter, which submits the form). */
+    private static HttpResponse<String> scan(HubTablet tablet, String code) throws Exception {
+        return tablet.post("/kiosk/", "/kiosk/member", Map.of("code", code));
+    }
+
+    /** What a check-in writes, for the member: the visitor log's rows, the access log's entries, the outbox events. */
+    private static long[] written(String member) {
+        return new long[] {
+            count("SELECT COUNT(*) FROM kiosk_sign_ins WHERE member_id = ?", member),
+            count("SELECT COUNT(*) FROM access_events WHERE member_id = ?", member),
+            count(
+                    "SELECT COUNT(*) FROM outbox_events WHERE type = 'member.checked-in' AND entity_id IN"
+                            + " (SELECT id FROM kiosk_sign_ins WHERE member_id = ?)",
+                    member)
+        };
+    }
+
+    @Test
+    void aMemberQrCodeChecksInOnceAsTheEdgesKioskRecordsIt() throws Exception {
+        HubTablet tablet = paired("Scanner tablet");
+        String[] member = qrMember("Quinn Scanner", plan);
+        String token = qrToken(acme, member[1], Optional.of(lobby));
+        assertThat(tablet.get("/kiosk/").body()).contains("id=\"member-code\"").contains("Member check-in");
+
+        HttpResponse<String> greeted = scan(tablet, token + "\r\n");
+
+        assertThat(greeted.statusCode()).as(greeted.body()).isEqualTo(200);
+        assertThat(greeted.body()).contains("Welcome, Quinn Scanner! You are checked in.");
+        // As an edge's kiosk check-in reaches the hub: the member's granted QR entry (which presence
+        // counts), the visitor log's check-in and its member.checked-in event, all under one id.
+        String eventId = hub.hub()
+                .database()
+                .read(c -> Sql.one(
+                        c,
+                        "SELECT id FROM kiosk_sign_ins WHERE member_id = ? AND kind = 'MEMBER_CHECKED_IN'"
+                                + " AND device_id = 'hub' AND site_id = ? AND notice_state = 'NONE'",
+                        Sql.STRING,
+                        member[0],
+                        lobby))
+                .orElseThrow();
+        assertThat(count(
+                        "SELECT COUNT(*) FROM access_events WHERE id = ? AND member_id = ? AND credential_id = ?"
+                                + " AND granted = ? AND presented = 'MEMBER_QR' AND device_id = 'hub' AND site_id = ?",
+                        eventId,
+                        member[0],
+                        member[1],
+                        true,
+                        lobby))
+                .isOne();
+        assertThat(written(member[0])).containsExactly(1, 1, 1);
+        assertThat(count("SELECT COUNT(*) FROM analytics_presence WHERE site_id = ? AND people > 0", lobby))
+                .isPositive();
+        JsonNode log = hub.api()
+                .get("/api/v1/access-events?memberId=" + member[0], acme.token())
+                .json();
+        assertThat(log.get("items")).hasSize(1);
+        assertThat(log.get("items").get(0).get("presented").asText()).isEqualTo("member-qr");
+
+        // The scanner's double Enter, or the same code again: greeted, but one check-in.
+        HttpResponse<String> again = scan(tablet, token);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("You are checked in.");
+        assertThat(written(member[0])).containsExactly(1, 1, 1);
+        // A fresh code (the pass rotates) is the member's next check-in.
+        assertThat(scan(tablet, qrToken(acme, member[1], Optional.empty())).statusCode())
+                .isEqualTo(200);
+        assertThat(written(member[0])).containsExactly(2, 2, 2);
+    }
+
+    @Test
+    void forgedExpiredRevokedForeignAndUnentitledCodesAreRefusedAndChangeNothing() throws Exception {
+        HubTablet tablet = paired("Refusing scanner");
+        String[] member = qrMember("Rhea Refused", plan);
+        String good = qrToken(acme, member[1], Optional.of(lobby));
+        String[] parts = good.split("\\.");
+        char last = parts[2].charAt(parts[2].length() - 2);
+        String forged = parts[0] + "." + parts[1] + "."
+                + parts[2].substring(0, parts[2].length() - 2) + (last == 'A' ? 'B' : 'A')
+                + parts[2].charAt(parts[2].length() - 1);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String expired = hub.hub()
+                .database()
+                .read(c -> dev.gatehouse.protocol.qr.QrTokens.issue(
+                        new dev.gatehouse.protocol.qr.QrClaims(
+                                acme.slug(),
+                                java.util.Set.of(),
+                                dev.gatehouse.protocol.qr.QrKind.MEMBER,
+                                member[1],
+                                false,
+                                now.minusSeconds(600),
+                                now.minusSeconds(300),
+                                dev.gatehouse.protocol.qr.QrTokens.newTokenId()),
+                        dev.gatehouse.hub.tenants.TenantStore.activeSigningKey(
+                                c, hub.hub().database().masterKey(), acme.id())));
+        String otherSite = qrToken(acme, member[1], Optional.of(edgeSite));
+        String rivalMember = hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT id FROM members WHERE tenant_id = ? LIMIT 1", Sql.STRING, rival.id()))
+                .orElseThrow();
+        String rivalCredential = hub.create(
+                "/api/v1/members/" + rivalMember + "/credentials", rival.token(), "{\"type\":\"member-qr\"}");
+        String otherTenant = qrToken(rival, rivalCredential, Optional.empty());
+
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(forged, "not issued by this workspace");
+        refused.put(expired, "has expired");
+        refused.put(otherSite, "not valid at this site");
+        refused.put(otherTenant, "not issued by this workspace");
+        for (Map.Entry<String, String> code : refused.entrySet()) {
+            HttpResponse<String> answer = scan(tablet, code.getKey());
+            assertThat(answer.statusCode()).as(code.getValue()).isEqualTo(422);
+            assertThat(answer.body()).contains(code.getValue()).contains("id=\"member-code\"");
+        }
+        assertThat(written(member[0])).containsExactly(0, 0, 0);
+
+        // Genuine codes a door of this site would refuse: said so, nothing written, the tablet not paused.
+        String[] unentitled = qrMember("Una Planless", null);
+        String[] revoked = qrMember("Rex Revoked", plan);
+        String revokedToken = qrToken(acme, revoked[1], Optional.empty());
+        assertThat(hub.api()
+                        .post("/api/v1/credentials/" + revoked[1] + "/revoke", acme.token(), "{}")
+                        .status())
+                .isLessThan(300);
+        String[] suspended = qrMember("Sue Suspended", plan);
+        String suspendedToken = qrToken(acme, suspended[1], Optional.empty());
+        assertThat(hub.api()
+                        .patch("/api/v1/members/" + suspended[0], acme.token(), "{\"status\":\"suspended\"}")
+                        .status())
+                .isLessThan(300);
+        HttpResponse<String> notHere = scan(tablet, qrToken(acme, unentitled[1], Optional.empty()));
+        assertThat(notHere.statusCode()).isEqualTo(422);
+        assertThat(notHere.body()).contains("does not include this site");
+        HttpResponse<String> wasRevoked = scan(tablet, revokedToken);
+        assertThat(wasRevoked.statusCode()).isEqualTo(422);
+        assertThat(wasRevoked.body()).contains("no longer active");
+        HttpResponse<String> notActive = scan(tablet, suspendedToken);
+        assertThat(notActive.statusCode()).isEqualTo(422);
+        assertThat(notActive.body()).contains("membership is not active");
+        for (String who : List.of(unentitled[0], revoked[0], suspended[0])) {
+            assertThat(written(who)).containsExactly(0, 0, 0);
+        }
+        // Four wrong codes so far: the member's own code still checks in here.
+        assertThat(scan(tablet, good).statusCode()).isEqualTo(200);
+        assertThat(written(member[0])).containsExactly(1, 1, 1);
+
+        // A form without the kiosk's token, or from a tablet never paired, is refused outright.
+        HttpResponse<String> noToken = tablet.postRaw("/kiosk/member", Map.of("code", good));
+        assertThat(noToken.statusCode()).isEqualTo(403);
+        HubTablet stranger = new HubTablet(hub.hub().port());
+        assertThat(stranger.postRaw("/kiosk/member", Map.of("_csrf", "x", "code", good))
+                        .statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void fiveWrongCodesPauseQrCheckInAtTheTabletEvenForARightOne() throws Exception {
+        HubTablet tablet = paired("Paused scanner");
+        String[] member = qrMember("Pat Paused", plan);
+        for (int i = 1; i <= KioskThrottle.LIMIT - 1; i++) {
+            assertThat(scan(tablet, "not-a-code-" + i).statusCode()).isEqualTo(422);
+        }
+        HttpResponse<String> fifth = scan(tablet, "not-a-code-5");
+        assertThat(fifth.statusCode()).isEqualTo(429);
+        assertThat(fifth.headers().firstValue("Retry-After")).isPresent();
+
+        HttpResponse<String> right = scan(tablet, qrToken(acme, member[1], Optional.of(lobby)));
+
+        assertThat(right.statusCode()).isEqualTo(429);
+        assertThat(right.body()).contains("paused");
+        assertThat(written(member[0])).containsExactly(0, 0, 0);
+        // Another tablet is not paused by this one.
+        assertThat(scan(paired("Unpaused scanner"), qrToken(acme, member[1], Optional.of(lobby)))
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
     @Test
     void aTabletPairsOnceWithACodeAndKeepsOnlyAnHttpOnlyStrictCookie() throws Exception {
         String code = code(lobby, "Lobby tablet");
