@@ -259,6 +259,57 @@ class HubKioskBrowserTest extends LiveBrowserTest {
         assertThat(browser.consoleErrors()).isEmpty();
     }
 
+    @Test
+    @Order(6)
+    void theVisitorLogShowsTheAgreementSignedAndTheVoucherWithItsCodeOnlyToThoseWhoManageTheSite() {
+        browser.desktop();
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/visitor-log?siteId=" + lobby));
+        browser.awaitHeading("Visitor log");
+        assertThat(browser.driver().findElements(By.cssSelector("#visitor-log thead th")))
+                .extracting(WebElement::getText)
+                .contains("Agreement signed", "Wi-Fi voucher");
+        // The walk-in of the second test: signed version 1 and got a code from the pool.
+        String row = walkInRow();
+        WebElement agreement = id("agreement-" + row);
+        assertThat(agreement.getText()).contains("Version 1");
+        agreement.findElement(By.tagName("summary")).click();
+        assertThat(agreement.getText())
+                .contains("Signed as")
+                .contains("Ada Lovelace")
+                .contains("Document SHA-256")
+                .containsPattern("[0-9a-f]{64}");
+        assertThat(id("agreement-pdf-" + row).getAttribute("href")).contains("/console/visitor-agreements/signatures/");
+        assertThat(id("wifi-" + row).getText()).contains("Issued").contains("valid until");
+        assertThat(id("wifi-code-" + row).getText()).startsWith("CANAL-");
+        Axe.assertNoSeriousViolations(browser, "console visitor log, owner");
+        browser.screenshot("hub-visitor-log-owner");
+        assertThat(browser.consoleErrors()).isEmpty();
+        site.signOut(browser);
+
+        // The front desk sees the signature and that a voucher was issued, never its code.
+        String desk = site.account("front-desk", "[\"" + lobby + "\"]", "front-desk-password-2026");
+        site.signIn(browser, desk, "front-desk-password-2026");
+        browser.open(site.url("/console/visitor-log?siteId=" + lobby));
+        browser.awaitHeading("Visitor log");
+        row = walkInRow();
+        id("agreement-" + row).findElement(By.tagName("summary")).click();
+        assertThat(id("agreement-" + row).getText()).contains("Ada Lovelace").containsPattern("[0-9a-f]{64}");
+        assertThat(id("wifi-" + row).getText()).contains("Issued").doesNotContain("CANAL-");
+        assertThat(browser.driver().findElements(By.id("wifi-code-" + row))).isEmpty();
+        assertThat(browser.driver().getPageSource()).doesNotContain("CANAL-");
+        Axe.assertNoSeriousViolations(browser, "console visitor log, front desk");
+        browser.screenshot("hub-visitor-log-front-desk");
+        assertThat(browser.consoleErrors()).isEmpty();
+        site.signOut(browser);
+    }
+
+    /** The id of the visitor log's row of the walk-in Ada Lovelace. */
+    private String walkInRow() {
+        WebElement who = browser.awaitVisible(By.xpath("//table[@id='visitor-log']//th[contains(., 'Ada Lovelace')]"));
+        return who.findElement(By.xpath("./..")).getAttribute("id").substring("sign-in-".length());
+    }
+
     /** Every test starts with no cookies: the owner makes a new code and the tablet pairs with it. */
     private void pairAgain() {
         site.signInAsOwner(browser);

@@ -98,7 +98,7 @@ class HubKioskTest {
                         "POST",
                         "/api/v1/sites/" + lobby + "/wifi-vouchers",
                         acme.token(),
-                        "code,minutes,expires\nWIFI-ONE,480,\nWIFI-TWO,480,\nWIFI-THREE,480,\n"
+                        "code,minutes,expires\nWIFI-ONE,480,\nWIFI-TWO,480,\nWIFI-THREE,480,\nWIFI-FOUR,480,\nWIFI-FIVE,480,\n"
                                 .getBytes(StandardCharsets.UTF_8),
                         Optional.of("text/csv"));
         assertThat(vouchers.status()).as(vouchers.toString()).isEqualTo(201);
@@ -432,6 +432,105 @@ class HubKioskTest {
         assertThat(scan(paired("Unpaused scanner"), qrToken(acme, member[1], Optional.of(lobby)))
                         .statusCode())
                 .isEqualTo(200);
+    }
+
+    /** An API token of acme with this role at the lobby. */
+    private static String roleToken(String role) {
+        Api.Response created = hub.api()
+                .post(
+                        "/api/v1/tokens",
+                        acme.token(),
+                        "{\"name\":\"" + role + " " + System.nanoTime() + "\",\"role\":\"" + role + "\",\"sites\":[\""
+                                + lobby + "\"]}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().get("token").asText();
+    }
+
+    private static JsonNode logItem(String token, String eventId) {
+        Api.Response log = hub.api().get("/api/v1/sites/" + lobby + "/visitor-log?limit=500", token);
+        assertThat(log.status()).as(log.toString()).isEqualTo(200);
+        for (JsonNode item : log.json().get("items")) {
+            if (item.get("id").asText().equals(eventId)) {
+                return item;
+            }
+        }
+        throw new AssertionError("sign-in " + eventId + " is not in the visitor log: " + log.text());
+    }
+
+    @Test
+    void theVisitorLogCarriesTheSignedAgreementAndTheVoucherWithItsCodeOnlyForThoseWhoManageTheSite() throws Exception {
+        HubTablet tablet = paired("Log tablet");
+        String[] pass = pass("Hedy Lamarr", "hedy." + System.nanoTime() + "@visitors.example", true);
+        HttpResponse<String> agreement = tablet.post("/kiosk/pin", "/kiosk/pin", Map.of("pin", pass[1]));
+        HttpResponse<String> welcome = tablet.submitHidden(agreement.body(), "/kiosk/pin", Map.of("agree", "yes"));
+        assertThat(welcome.statusCode()).as(welcome.body()).isEqualTo(200);
+        Matcher wifi = WIFI.matcher(welcome.body());
+        assertThat(wifi.find()).as(welcome.body()).isTrue();
+        String eventId = hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT id FROM kiosk_sign_ins WHERE pass_id = ?", Sql.STRING, pass[0]))
+                .orElseThrow();
+        String[] published = hub.hub()
+                .database()
+                .read(c -> Sql.one(
+                        c,
+                        "SELECT v.agreement_id, v.version, v.sha256 FROM agreement_signatures s JOIN agreement_versions v"
+                                + " ON v.agreement_id = s.agreement_id AND v.version = s.version WHERE s.event_id = ?",
+                        r -> new String[] {r.getString(1), Integer.toString(r.getInt(2)), r.getString(3)},
+                        eventId))
+                .orElseThrow();
+
+        // An owner sees the version signed, its hash, the signer, and the voucher with its code.
+        JsonNode owned = logItem(acme.token(), eventId);
+        assertThat(owned.get("agreement").get("agreementId").asText()).isEqualTo(published[0]);
+        assertThat(owned.get("agreement").get("version").asInt()).isEqualTo(Integer.parseInt(published[1]));
+        assertThat(owned.get("agreement").get("sha256").asText()).isEqualTo(published[2]);
+        assertThat(owned.get("agreement").get("signer").asText()).isEqualTo("Hedy Lamarr");
+        assertThat(owned.get("agreement").has("signatureId")).isTrue();
+        assertThat(owned.get("wifiVoucherIssued").asBoolean()).isTrue();
+        assertThat(owned.get("wifiVoucher").get("code").asText()).isEqualTo(wifi.group(1));
+        assertThat(owned.get("wifiVoucher").has("validUntil")).isTrue();
+        // A site manager of the lobby uploads the codes: sees it too.
+        assertThat(logItem(roleToken("site-manager"), eventId)
+                        .get("wifiVoucher")
+                        .get("code")
+                        .asText())
+                .isEqualTo(wifi.group(1));
+        // The front desk and read-only roles see the agreement and that a voucher was issued, never the code.
+        for (String role : List.of("front-desk", "read-only")) {
+            String token = roleToken(role);
+            JsonNode item = logItem(token, eventId);
+            assertThat(item.get("agreement").get("sha256").asText()).as(role).isEqualTo(published[2]);
+            assertThat(item.get("wifiVoucherIssued").asBoolean()).as(role).isTrue();
+            assertThat(item.get("wifiVoucher").has("code")).as(role).isFalse();
+            assertThat(hub.api()
+                            .get("/api/v1/sites/" + lobby + "/visitor-log?limit=500", token)
+                            .text())
+                    .as(role)
+                    .doesNotContain(wifi.group(1));
+        }
+        // A technician may not read the visitor log at all; another tenant finds no such site.
+        assertThat(hub.api()
+                        .get("/api/v1/sites/" + lobby + "/visitor-log", roleToken("technician"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(hub.api()
+                        .get("/api/v1/sites/" + lobby + "/visitor-log", rival.token())
+                        .status())
+                .isEqualTo(404);
+        // A member's check-in carried neither.
+        String[] member = qrMember("Nora Nothing", plan);
+        assertThat(scan(tablet, qrToken(acme, member[1], Optional.of(lobby))).statusCode())
+                .isEqualTo(200);
+        String checkIn = hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT id FROM kiosk_sign_ins WHERE member_id = ?", Sql.STRING, member[0]))
+                .orElseThrow();
+        JsonNode plain = logItem(acme.token(), checkIn);
+        assertThat(plain.get("kind").asText()).isEqualTo("member-checked-in");
+        assertThat(plain.has("agreement")).isFalse();
+        assertThat(plain.get("wifiVoucherIssued").asBoolean()).isFalse();
+        assertThat(plain.has("wifiVoucher")).isFalse();
     }
 
     @Test
