@@ -1,6 +1,7 @@
 // The hub's kiosk page script. A page left alone goes back to the start after its idle time, so the next
 // visitor never finds the last one's half-typed form or Wi-Fi code; a touch or key press restarts that time.
-// A paused PIN sign-in counts its seconds down. It writes text only, never markup.
+// A paused PIN sign-in counts its seconds down. On the start page the member check-in field keeps the focus, so a
+// desk scanner's keystrokes (the code, then Enter) always land in it. It writes text only, never markup.
 const page = document.getElementById('main');
 const backTo = page ? page.dataset.returnTo : '';
 const idle = page ? Number.parseInt(page.dataset.returnAfter, 10) : 0;
@@ -25,4 +26,16 @@ if (counter) {
             clearInterval(timer);
         }
     }, 1000);
+}
+const scan = document.getElementById('member-code');
+if (scan) {
+    // Focus that leaves to nothing (a tap on the page's background) comes back; a tap on a link or button keeps it.
+    scan.addEventListener('blur', () => {
+        setTimeout(() => {
+            if (document.activeElement === document.body || document.activeElement === null) {
+                scan.focus();
+            }
+        }, 0);
+    });
+    scan.focus();
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.console;
 
+import dev.gatehouse.hub.agreements.AgreementService;
 import dev.gatehouse.hub.kiosk.KioskSignIns;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Page;
@@ -7,6 +8,7 @@ import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Paging;
+import dev.gatehouse.hub.wifi.WifiVoucherService;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -20,7 +22,10 @@ import java.util.Optional;
 
 /**
  * The visitor log in the console: a site's kiosk sign-ins and check-ins, newest first (who, for whom,
- * when in the site's time, which kiosk, made offline or not, whether the host was told).
+ * when in the site's time, which kiosk, made offline or not, whether the host was told, the agreement
+ * version signed with its hash and signer, a link to the signed document for those who may open it,
+ * and whether a Wi-Fi voucher was handed out: its code only to those who may manage the site's pool,
+ * as in {@link dev.gatehouse.hub.kiosk.VisitorLogService}).
  *
  * <pre>
  * GET /console/visitor-log?siteId=&amp;cursor=    the page (view-members at the site)
@@ -43,7 +48,22 @@ public record VisitorLogPages(Database database, KioskSignIns signIns) implement
             String kiosk,
             boolean offline,
             String notice,
-            boolean noticeFailed) {}
+            boolean noticeFailed,
+            Optional<Agreement> agreement,
+            Optional<Voucher> voucher) {}
+
+    /** The agreement signed with a sign-in, worded: version, hashes, signer, the signed PDF's link (or ""). */
+    public record Agreement(
+            int version,
+            String sha256,
+            String renderedSha256,
+            String signer,
+            String signedAt,
+            String pdf,
+            String notRecorded) {}
+
+    /** The voucher handed out with a sign-in: until when, and its code ("" unless the reader may see it). */
+    public record Voucher(String until, String code, String notMarked) {}
 
     @Override
     public void routing(HttpRules rules) {
@@ -74,7 +94,16 @@ public record VisitorLogPages(Database database, KioskSignIns signIns) implement
                     chosen.get()[0],
                     Paging.cursor(req.query().first("cursor").asOptional()),
                     PAGE);
-            rows = page.items().stream().map(signIn -> row(t, signIn, zone)).toList();
+            String site = chosen.get()[0];
+            Map<String, KioskSignIns.Extras> extras = signIns.extras(
+                    tenantId,
+                    page.items().stream().map(KioskSignIns.SignIn::id).toList(),
+                    session.access().may(WifiVoucherService.MANAGE, site));
+            boolean pdfs = session.access().may(AgreementService.VIEW, site);
+            rows = page.items().stream()
+                    .map(signIn ->
+                            row(t, signIn, extras.getOrDefault(signIn.id(), KioskSignIns.Extras.NONE), zone, pdfs))
+                    .toList();
             next = page.nextCursor();
         }
         String siteId = chosen.map(site -> site[0]).orElse("");
@@ -97,7 +126,8 @@ public record VisitorLogPages(Database database, KioskSignIns signIns) implement
                         asked.isPresent() && chosen.isEmpty()));
     }
 
-    private static Row row(Messages t, KioskSignIns.SignIn signIn, ZoneId zone) {
+    private static Row row(
+            Messages t, KioskSignIns.SignIn signIn, KioskSignIns.Extras extras, ZoneId zone, boolean pdfs) {
         String who =
                 signIn.visitorName().or(signIn::memberName).or(signIn::memberId).orElse(t.get("visitor-log.unknown"));
         return new Row(
@@ -111,6 +141,27 @@ public record VisitorLogPages(Database database, KioskSignIns signIns) implement
                 t.get("visitor-log.notice." + WireNames.wire(signIn.noticeState()))
                         + signIn.noticeError().map(error -> ": " + error).orElse(""),
                 signIn.noticeState() == KioskSignIns.NoticeState.FAILED
-                        || signIn.noticeState() == KioskSignIns.NoticeState.RETRYING);
+                        || signIn.noticeState() == KioskSignIns.NoticeState.RETRYING,
+                extras.agreement()
+                        .map(signed -> new Agreement(
+                                signed.version(),
+                                signed.sha256(),
+                                signed.renderedSha256().orElse(""),
+                                signed.signer(),
+                                signed.signedAt()
+                                        .map(at -> WHEN.format(at.atZone(zone)))
+                                        .orElse(""),
+                                signed.signatureId()
+                                        .filter(id -> pdfs)
+                                        .map(id -> "/console/visitor-agreements/signatures/" + id + "/pdf")
+                                        .orElse(""),
+                                signed.refused().orElse(""))),
+                extras.voucher()
+                        .map(handed -> new Voucher(
+                                handed.validUntil()
+                                        .map(at -> WHEN.format(at.atZone(zone)))
+                                        .orElse(""),
+                                handed.code().orElse(""),
+                                handed.refused().orElse(""))));
     }
 }

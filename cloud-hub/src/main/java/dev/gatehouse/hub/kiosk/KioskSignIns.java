@@ -306,6 +306,110 @@ public final class KioskSignIns {
     }
 
     /**
+     * The agreement a sign-in signed, for the visitor log: the version, the document's hash (and the
+     * rendered text's), the name signed with, and the recorded signature ({@code signatureId}, with
+     * {@code signedAt}), or why it was not recorded ({@code refused}: a version or hash this hub never
+     * published; the visitor signed it either way).
+     */
+    public record SignedAgreement(
+            String agreementId,
+            int version,
+            String sha256,
+            Optional<String> renderedSha256,
+            String signer,
+            Optional<String> signatureId,
+            Optional<Instant> signedAt,
+            Optional<String> refused) {}
+
+    /**
+     * The Wi-Fi voucher a sign-in handed out: its id, until when it lets the visitor on (from its
+     * handing out), why the pool could not mark it issued when it could not, and its code, opened only
+     * when the reader may manage the site's pool ({@code code}; the codes are credentials).
+     */
+    public record HandedVoucher(
+            String voucherId, Optional<Instant> validUntil, Optional<String> refused, Optional<String> code) {
+        @Override
+        public String toString() {
+            return "HandedVoucher[voucherId=" + voucherId + ", code=" + (code.isPresent() ? "…" : "none") + "]";
+        }
+    }
+
+    /** What a sign-in carried beside the visit, as the visitor log shows it. */
+    public record Extras(Optional<SignedAgreement> agreement, Optional<HandedVoucher> voucher) {
+        public static final Extras NONE = new Extras(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The agreement signed and the voucher handed out with each of the sign-ins {@code ids} (one page
+     * of the log), by sign-in id: as the row keeps them (an edge's sign-in) or as the agreement store
+     * and the pool recorded them for that sign-in's event (the hub's kiosk). With {@code openCodes},
+     * each voucher's code is opened; otherwise no code leaves the store.
+     */
+    public java.util.Map<String, Extras> extras(String tenantId, List<String> ids, boolean openCodes) {
+        java.util.Map<String, Extras> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        List<Object> params = new java.util.ArrayList<>();
+        params.add(tenantId);
+        params.addAll(ids);
+        List<Object[]> rows = database.read(c -> Sql.list(
+                c,
+                "SELECT k.id, COALESCE(k.agreement_id, s.agreement_id), COALESCE(k.agreement_version, s.version),"
+                        + " COALESCE(k.agreement_sha256, s.sha256), COALESCE(k.rendered_sha256, s.rendered_sha256),"
+                        + " COALESCE(k.signer_name, s.signer_name), COALESCE(k.signature_id, s.id), s.signed_at,"
+                        + " k.signature_refused, COALESCE(k.wifi_voucher_id, w.id), w.issued_at, w.valid_minutes,"
+                        + " w.expires_at, k.voucher_refused, w.code_sealed FROM kiosk_sign_ins k"
+                        + " LEFT JOIN agreement_signatures s ON s.tenant_id = k.tenant_id AND s.event_id = k.id"
+                        + " LEFT JOIN wifi_vouchers w ON w.tenant_id = k.tenant_id AND w.issued_event_id = k.id"
+                        + " WHERE k.tenant_id = ? AND k.id IN ("
+                        + String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))
+                        + ")",
+                r -> {
+                    Object[] values = new Object[15];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = r.getObject(i + 1);
+                    }
+                    return values;
+                },
+                params.toArray()));
+        for (Object[] row : rows) {
+            out.put((String) row[0], extras(row, openCodes));
+        }
+        return out;
+    }
+
+    private Extras extras(Object[] row, boolean openCodes) {
+        Optional<SignedAgreement> agreement = Optional.empty();
+        if (row[1] != null && row[2] != null) {
+            agreement = Optional.of(new SignedAgreement(
+                    (String) row[1],
+                    ((Number) row[2]).intValue(),
+                    (String) row[3],
+                    Optional.ofNullable((String) row[4]),
+                    row[5] == null ? "" : (String) row[5],
+                    Optional.ofNullable((String) row[6]),
+                    Optional.ofNullable(row[7]).map(at -> Instant.ofEpochMilli(((Number) at).longValue())),
+                    Optional.ofNullable((String) row[8])));
+        }
+        Optional<HandedVoucher> voucher = Optional.empty();
+        if (row[9] != null) {
+            String id = (String) row[9];
+            Optional<Instant> issued =
+                    Optional.ofNullable(row[10]).map(at -> Instant.ofEpochMilli(((Number) at).longValue()));
+            Optional<Instant> until = row[11] != null && issued.isPresent()
+                    ? Optional.of(issued.get().plus(Duration.ofMinutes(((Number) row[11]).longValue())))
+                    : Optional.ofNullable(row[12]).map(at -> Instant.ofEpochMilli(((Number) at).longValue()));
+            Optional<String> code = openCodes && row[14] != null
+                    ? Optional.of(database.masterKey()
+                            .open((String) row[14], dev.gatehouse.hub.store.SealedColumns.WIFI_CODES.context(id)))
+                    : Optional.empty();
+            voucher = Optional.of(new HandedVoucher(id, until, Optional.ofNullable((String) row[13]), code));
+        }
+        return new Extras(agreement, voucher);
+    }
+
+    /**
      * A visitor's sign-in as its webhook carries it: ids only, like the other visitor events. The
      * visitor's name and e-mail and the host's name stay in the visitor log (read by the sign-in's id),
      * where retention and erasure reach them; a payload already delivered could not be taken back.

@@ -37,6 +37,9 @@ public final class KioskViews {
     /** The welcome: who is told, and the Wi-Fi code when the pool had one. */
     public record Welcome(String heading, String text, String wifiCode, String wifiUntil) {}
 
+    /** A member greeted after a check-in by QR code, with their bookings here today (times local). */
+    public record Greeting(String name, List<String> bookings) {}
+
     /** A day pass sold in public, with the address the visitor's phone opens to buy it. */
     public record Offer(String id, String name, String description, String price, String gives, String url) {}
 }

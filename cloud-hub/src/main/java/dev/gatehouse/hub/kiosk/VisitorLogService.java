@@ -8,6 +8,7 @@ import dev.gatehouse.hub.tenants.Caller;
 import dev.gatehouse.hub.tenants.Permission;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.hub.web.Paging;
+import dev.gatehouse.hub.wifi.WifiVoucherService;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,7 +18,11 @@ import java.util.Map;
 
 /**
  * The site's visitor log: who signed in at its kiosks, whom they came to see, when, at which kiosk,
- * whether the kiosk was offline then, and whether the host was told.
+ * whether the kiosk was offline then, whether the host was told, the visitor agreement signed with
+ * the sign-in (version, document hash, signer) and whether a Wi-Fi voucher was handed out. A voucher's
+ * code is a credential: it is answered only to a caller who may manage the site's pool
+ * ({@link dev.gatehouse.hub.wifi.WifiVoucherService#MANAGE}: site managers and owners, who upload the
+ * codes); the front desk and read-only roles see that one was issued and until when.
  *
  * <pre>
  * GET /api/v1/sites/{siteId}/visitor-log?limit=&amp;cursor=    newest first (view-members at the site)
@@ -33,11 +38,42 @@ public record VisitorLogService(SiteStore sites, KioskSignIns signIns) implement
         Views.SiteView site = SitePath.site(req, sites, Permission.VIEW_MEMBERS);
         Caller.Operator caller = Caller.operator(req);
         Paging paging = Paging.of(req);
+        var page = signIns.list(caller.tenantId(), site.id(), paging.after(), paging.limit());
+        Map<String, KioskSignIns.Extras> extras = signIns.extras(
+                caller.tenantId(),
+                page.items().stream().map(KioskSignIns.SignIn::id).toList(),
+                caller.access().may(WifiVoucherService.MANAGE, site.id()));
         Json.ok(
                 res,
-                signIns.list(caller.tenantId(), site.id(), paging.after(), paging.limit())
-                        .map(VisitorLogService::json)
+                page.map(signIn -> json(signIn, extras.getOrDefault(signIn.id(), KioskSignIns.Extras.NONE)))
                         .body());
+    }
+
+    /** One sign-in with what it carried beside the visit: its agreement signature and its Wi-Fi voucher. */
+    public static Map<String, Object> json(KioskSignIns.SignIn signIn, KioskSignIns.Extras extras) {
+        Map<String, Object> out = json(signIn);
+        extras.agreement().ifPresent(signed -> {
+            Map<String, Object> agreement = new LinkedHashMap<>();
+            agreement.put("agreementId", signed.agreementId());
+            agreement.put("version", signed.version());
+            agreement.put("sha256", signed.sha256());
+            signed.renderedSha256().ifPresent(v -> agreement.put("renderedSha256", v));
+            agreement.put("signer", signed.signer());
+            signed.signatureId().ifPresent(v -> agreement.put("signatureId", v));
+            signed.signedAt().ifPresent(v -> agreement.put("signedAt", v.toString()));
+            signed.refused().ifPresent(v -> agreement.put("notRecorded", v));
+            out.put("agreement", agreement);
+        });
+        out.put("wifiVoucherIssued", extras.voucher().isPresent());
+        extras.voucher().ifPresent(handed -> {
+            Map<String, Object> voucher = new LinkedHashMap<>();
+            voucher.put("voucherId", handed.voucherId());
+            handed.validUntil().ifPresent(v -> voucher.put("validUntil", v.toString()));
+            handed.refused().ifPresent(v -> voucher.put("notMarked", v));
+            handed.code().ifPresent(v -> voucher.put("code", v));
+            out.put("wifiVoucher", voucher);
+        });
+        return out;
     }
 
     /** One sign-in as the API shows it (absent values left out). */

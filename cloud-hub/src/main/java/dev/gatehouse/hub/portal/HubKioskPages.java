@@ -9,6 +9,7 @@ import dev.gatehouse.hub.kiosk.KioskDesk;
 import dev.gatehouse.hub.kiosk.KioskDesk.Agreed;
 import dev.gatehouse.hub.kiosk.KioskThrottle;
 import dev.gatehouse.hub.kiosk.KioskViews;
+import dev.gatehouse.hub.kiosk.MemberCheckIns;
 import dev.gatehouse.hub.tenants.TenantHost;
 import dev.gatehouse.hub.tenants.TenantStore;
 import dev.gatehouse.hub.tenants.TenantView;
@@ -43,7 +44,8 @@ import java.util.regex.Pattern;
  * makes no pairing code for it, and a tablet paired before the edge came says so and signs nobody in.
  *
  * <pre>
- * GET  /kiosk/                         the start (or, unpaired, the pairing form)
+ * GET  /kiosk/                         the start (or, unpaired, the pairing form), with member check-in
+ * POST /kiosk/member                   a member's QR code as a scanner types it: checked in, or why not
  * POST /kiosk/pair                     pairs the tablet with a one-time code from the console
  * GET  /kiosk/pin, POST /kiosk/pin     a visitor's 6-digit PIN; then the agreement, then welcome
  * GET  /kiosk/walk-in, POST …          a walk-in's name, e-mail and host (typed, two letters at least)
@@ -55,7 +57,8 @@ import java.util.regex.Pattern;
  * The tablet holds a random token in an HttpOnly, SameSite=Strict cookie (path {@code /kiosk}); the
  * hub keeps its SHA-256 only ({@link HubKiosks}). Every form carries a token derived from it (before
  * pairing, the pre-session cookie's); wrong PINs pause PIN sign-in at the tablet ({@link
- * KioskThrottle}, 5 in 5 minutes), as do wrong pairing codes from one address. With subdomain
+ * KioskThrottle}, 5 in 5 minutes), wrong member codes pause QR check-in there ({@link MemberCheckIns}),
+ * and wrong pairing codes from one address pause pairing. With subdomain
  * tenancy a tablet's cookie works on its own tenant's subdomain only.
  */
 public final class HubKioskPages implements HttpService {
@@ -72,6 +75,7 @@ public final class HubKioskPages implements HttpService {
 
     private final HubKiosks kiosks;
     private final KioskDesk desk;
+    private final MemberCheckIns checkIns;
     private final KioskThrottle throttle;
     private final TenantStore tenants;
     private final TenantHost host;
@@ -95,6 +99,7 @@ public final class HubKioskPages implements HttpService {
             boolean secureCookies) {
         this.kiosks = kiosks;
         this.desk = desk;
+        this.checkIns = new MemberCheckIns(desk.database(), desk.clock(), desk.throttle(), desk.stored());
         this.throttle = desk.throttle();
         this.tenants = tenants;
         this.host = host;
@@ -109,6 +114,8 @@ public final class HubKioskPages implements HttpService {
         rules.get("/kiosk", (req, res) -> redirect(res, "/kiosk/"))
                 .get("/kiosk/", this::home)
                 .post("/kiosk/pair", this::pair)
+                .get("/kiosk/member", (req, res) -> redirect(res, "/kiosk/"))
+                .post("/kiosk/member", (req, res) -> posted(req, res, this::member))
                 .get("/kiosk/pin", (req, res) -> paired(req, res, this::pinPage))
                 .post("/kiosk/pin", (req, res) -> posted(req, res, this::pin))
                 .get("/kiosk/walk-in", (req, res) -> paired(req, res, this::walkInPage))
@@ -207,12 +214,16 @@ public final class HubKioskPages implements HttpService {
             edge(res, tablet.get(), Status.OK_200);
             return;
         }
+        homePage(req, res, tablet.get(), Status.OK_200, "");
+    }
+
+    private void homePage(ServerRequest req, ServerResponse res, Tablet tablet, Status status, String error) {
         render(
                 res,
-                Status.OK_200,
+                status,
                 "kiosk-home.jte",
-                frame(tablet.get(), "Welcome", "", "", 0),
-                Map.of("dayPasses", !dayPassOffers(req, tablet.get()).isEmpty()));
+                frame(tablet, "Welcome", error, "", 0),
+                Map.of("dayPasses", !dayPassOffers(req, tablet).isEmpty()));
     }
 
     /** The pre-pairing form token: a cookie of its own on path /kiosk (double submit). */
@@ -318,6 +329,38 @@ public final class HubKioskPages implements HttpService {
             case KioskDesk.PinRefused refused -> pinForm(res, tablet, INVALID, refused.message());
             case KioskDesk.PinFound found ->
                 signIn(res, tablet, found.visitor(), agreed(form), new KioskViews.Pending("pin", typed, "", "", ""));
+        }
+    }
+
+    // ---- a member's QR code ------------------------------------------------------------------------
+
+    /** A member's QR code as the desk's scanner typed it (and Enter): checked in, or the start again with why not. */
+    private void member(ServerRequest req, ServerResponse res, Tablet tablet, Parameters form) {
+        String code = form.first("code").orElse("").strip();
+        if (code.isEmpty()) {
+            homePage(req, res, tablet, INVALID, "Scan the QR code of your member pass (in the app).");
+            return;
+        }
+        switch (checkIns.checkIn(tablet.kiosk(), code)) {
+            case MemberCheckIns.Locked locked -> {
+                long seconds = seconds(locked.remaining());
+                res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
+                homePage(
+                        req,
+                        res,
+                        tablet,
+                        Status.TOO_MANY_REQUESTS_429,
+                        "Too many codes that are not valid were scanned here. Check-in by QR code is paused for "
+                                + seconds + " seconds. Please ask at the desk.");
+            }
+            case MemberCheckIns.Refused refused -> homePage(req, res, tablet, INVALID, refused.message());
+            case MemberCheckIns.CheckedIn checkedIn ->
+                render(
+                        res,
+                        Status.OK_200,
+                        "kiosk-checked-in.jte",
+                        frame(tablet, "Checked in", "", "/kiosk/", WELCOME_SECONDS),
+                        Map.of("greeting", new KioskViews.Greeting(checkedIn.name(), checkedIn.bookings())));
         }
     }
 

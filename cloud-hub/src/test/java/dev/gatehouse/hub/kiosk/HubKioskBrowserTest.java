@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -28,7 +29,9 @@ import org.openqa.selenium.support.ui.Select;
  * The hub's kiosk in a real Chromium against a real hub (its tenant's first site has an edge; the
  * kiosk's site has none): an owner makes a pairing code on the console page, the tablet pairs with
  * it, a walk-in finds their host by two letters, signs the visitor agreement and gets a Wi-Fi code, a
- * visitor with an invitation signs in by PIN, and the day-pass screen shows a QR code for the phone.
+ * visitor with an invitation signs in by PIN, the day-pass screen shows a QR code for the phone, and a
+ * member checks in with their member QR code typed by the desk's scanner (the code, then Enter) into
+ * the start page's field, which has the focus.
  * Every page is checked with axe-core and photographed under target/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -222,6 +225,89 @@ class HubKioskBrowserTest extends LiveBrowserTest {
         Axe.assertNoSeriousViolations(browser, "kiosk day pass");
         browser.screenshot("hub-kiosk-day-pass");
         assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aMemberChecksInWithTheirQrCodeTypedByTheDesksScanner() {
+        String credential =
+                site.hub.create("/api/v1/members/" + host + "/credentials", site.token(), "{\"type\":\"member-qr\"}");
+        Api.Response minted =
+                site.api().post("/api/v1/credentials/" + credential + "/qr-token?siteId=" + lobby, site.token(), "");
+        assertThat(minted.status()).as(minted.toString()).isIn(200, 201);
+        String token = minted.json().get("token").asText();
+        browser.desktop();
+        pairAgain();
+        // The scanner is a keyboard: it types into whatever has the focus, which is the check-in field.
+        assertThat(browser.script("return document.activeElement.id;")).isEqualTo("member-code");
+        browser.driver().switchTo().activeElement().sendKeys("not-a-member-code" + Keys.ENTER);
+        browser.awaitHeading("Welcome");
+        assertThat(id("error").getText()).contains("not a member code");
+        assertThat(browser.script("return document.activeElement.id;")).isEqualTo("member-code");
+        Axe.assertNoSeriousViolations(browser, "kiosk member code refused");
+        browser.screenshot("hub-kiosk-member-refused");
+        // The refusal is a 422 page, which Chromium logs as a failed load: nothing else may be logged.
+        assertThat(browser.consoleErrors()).allMatch(error -> error.contains("422"));
+
+        browser.driver().switchTo().activeElement().sendKeys(token + Keys.ENTER);
+
+        browser.awaitHeading("Checked in");
+        assertThat(id("greeting-heading").getText()).isEqualTo("Welcome, Grace Hopper! You are checked in.");
+        assertThat(id("member-greeting").getText()).contains("No bookings for you today.");
+        Axe.assertNoSeriousViolations(browser, "kiosk member checked in");
+        browser.screenshot("hub-kiosk-member-checked-in");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(6)
+    void theVisitorLogShowsTheAgreementSignedAndTheVoucherWithItsCodeOnlyToThoseWhoManageTheSite() {
+        browser.desktop();
+        site.signInAsOwner(browser);
+        browser.open(site.url("/console/visitor-log?siteId=" + lobby));
+        browser.awaitHeading("Visitor log");
+        assertThat(browser.driver().findElements(By.cssSelector("#visitor-log thead th")))
+                .extracting(WebElement::getText)
+                .contains("Agreement signed", "Wi-Fi voucher");
+        // The walk-in of the second test: signed version 1 and got a code from the pool.
+        String row = walkInRow();
+        WebElement agreement = id("agreement-" + row);
+        assertThat(agreement.getText()).contains("Version 1");
+        agreement.findElement(By.tagName("summary")).click();
+        assertThat(agreement.getText())
+                .contains("Signed as")
+                .contains("Ada Lovelace")
+                .contains("Document SHA-256")
+                .containsPattern("[0-9a-f]{64}");
+        assertThat(id("agreement-pdf-" + row).getAttribute("href")).contains("/console/visitor-agreements/signatures/");
+        assertThat(id("wifi-" + row).getText()).contains("Issued").contains("valid until");
+        assertThat(id("wifi-code-" + row).getText()).startsWith("CANAL-");
+        Axe.assertNoSeriousViolations(browser, "console visitor log, owner");
+        browser.screenshot("hub-visitor-log-owner");
+        assertThat(browser.consoleErrors()).isEmpty();
+        site.signOut(browser);
+
+        // The front desk sees the signature and that a voucher was issued, never its code.
+        String desk = site.account("front-desk", "[\"" + lobby + "\"]", "front-desk-password-2026");
+        site.signIn(browser, desk, "front-desk-password-2026");
+        browser.open(site.url("/console/visitor-log?siteId=" + lobby));
+        browser.awaitHeading("Visitor log");
+        row = walkInRow();
+        id("agreement-" + row).findElement(By.tagName("summary")).click();
+        assertThat(id("agreement-" + row).getText()).contains("Ada Lovelace").containsPattern("[0-9a-f]{64}");
+        assertThat(id("wifi-" + row).getText()).contains("Issued").doesNotContain("CANAL-");
+        assertThat(browser.driver().findElements(By.id("wifi-code-" + row))).isEmpty();
+        assertThat(browser.driver().getPageSource()).doesNotContain("CANAL-");
+        Axe.assertNoSeriousViolations(browser, "console visitor log, front desk");
+        browser.screenshot("hub-visitor-log-front-desk");
+        assertThat(browser.consoleErrors()).isEmpty();
+        site.signOut(browser);
+    }
+
+    /** The id of the visitor log's row of the walk-in Ada Lovelace. */
+    private String walkInRow() {
+        WebElement who = browser.awaitVisible(By.xpath("//table[@id='visitor-log']//th[contains(., 'Ada Lovelace')]"));
+        return who.findElement(By.xpath("./..")).getAttribute("id").substring("sign-in-".length());
     }
 
     /** Every test starts with no cookies: the owner makes a new code and the tablet pairs with it. */

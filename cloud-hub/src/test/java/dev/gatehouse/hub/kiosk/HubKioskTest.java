@@ -98,7 +98,7 @@ class HubKioskTest {
                         "POST",
                         "/api/v1/sites/" + lobby + "/wifi-vouchers",
                         acme.token(),
-                        "code,minutes,expires\nWIFI-ONE,480,\nWIFI-TWO,480,\nWIFI-THREE,480,\n"
+                        "code,minutes,expires\nWIFI-ONE,480,\nWIFI-TWO,480,\nWIFI-THREE,480,\nWIFI-FOUR,480,\nWIFI-FIVE,480,\n"
                                 .getBytes(StandardCharsets.UTF_8),
                         Optional.of("text/csv"));
         assertThat(vouchers.status()).as(vouchers.toString()).isEqualTo(201);
@@ -229,6 +229,308 @@ class HubKioskTest {
 
     private static long count(String sql, Object... params) {
         return hub.hub().database().read(c -> Sql.one(c, sql, Sql.LONG, params)).orElseThrow();
+    }
+
+    // ---- a member's QR code at the desk's scanner ----------------------------------------------------
+
+    /** A new member of the lobby's plan (or none) with a member QR credential; answers [member, credential]. */
+    private static String[] qrMember(String name, String planId) {
+        String member = member(
+                acme,
+                HubTablet.enc(name).toLowerCase(java.util.Locale.ROOT).replace("+", ".") + "." + System.nanoTime()
+                        + "@acme.example",
+                name,
+                planId);
+        String credential =
+                hub.create("/api/v1/members/" + member + "/credentials", acme.token(), "{\"type\":\"member-qr\"}");
+        return new String[] {member, credential};
+    }
+
+    /** A member QR token minted through the API, as the portal's pass shows it ({@code site}: bound to one). */
+    private static String qrToken(TestHub.Tenant tenant, String credential, Optional<String> site) {
+        Api.Response minted = hub.api()
+                .post(
+                        "/api/v1/credentials/" + credential + "/qr-token"
+                                + site.map(s -> "?siteId=" + s).orElse(""),
+                        tenant.token(),
+                        "");
+        assertThat(minted.status()).as(minted.toString()).isIn(200, 201);
+        return minted.json().get("token").asText();
+    }
+
+    /** The code typed by the scanner into the start page's field (then Enter, which submits the form). */
+    private static HttpResponse<String> scan(HubTablet tablet, String code) throws Exception {
+        return tablet.post("/kiosk/", "/kiosk/member", Map.of("code", code));
+    }
+
+    /** What a check-in writes, for the member: the visitor log's rows, the access log's entries, the outbox events. */
+    private static long[] written(String member) {
+        return new long[] {
+            count("SELECT COUNT(*) FROM kiosk_sign_ins WHERE member_id = ?", member),
+            count("SELECT COUNT(*) FROM access_events WHERE member_id = ?", member),
+            count(
+                    "SELECT COUNT(*) FROM outbox_events WHERE type = 'member.checked-in' AND entity_id IN"
+                            + " (SELECT id FROM kiosk_sign_ins WHERE member_id = ?)",
+                    member)
+        };
+    }
+
+    @Test
+    void aMemberQrCodeChecksInOnceAsTheEdgesKioskRecordsIt() throws Exception {
+        HubTablet tablet = paired("Scanner tablet");
+        String[] member = qrMember("Quinn Scanner", plan);
+        String token = qrToken(acme, member[1], Optional.of(lobby));
+        assertThat(tablet.get("/kiosk/").body()).contains("id=\"member-code\"").contains("Member check-in");
+
+        HttpResponse<String> greeted = scan(tablet, token + "\r\n");
+
+        assertThat(greeted.statusCode()).as(greeted.body()).isEqualTo(200);
+        assertThat(greeted.body()).contains("Welcome, Quinn Scanner! You are checked in.");
+        // As an edge's kiosk check-in reaches the hub: the member's granted QR entry (which presence
+        // counts), the visitor log's check-in and its member.checked-in event, all under one id.
+        String eventId = hub.hub()
+                .database()
+                .read(c -> Sql.one(
+                        c,
+                        "SELECT id FROM kiosk_sign_ins WHERE member_id = ? AND kind = 'MEMBER_CHECKED_IN'"
+                                + " AND device_id = 'hub' AND site_id = ? AND notice_state = 'NONE'",
+                        Sql.STRING,
+                        member[0],
+                        lobby))
+                .orElseThrow();
+        assertThat(count(
+                        "SELECT COUNT(*) FROM access_events WHERE id = ? AND member_id = ? AND credential_id = ?"
+                                + " AND granted = ? AND presented = 'MEMBER_QR' AND device_id = 'hub' AND site_id = ?",
+                        eventId,
+                        member[0],
+                        member[1],
+                        true,
+                        lobby))
+                .isOne();
+        assertThat(written(member[0])).containsExactly(1, 1, 1);
+        assertThat(count("SELECT COUNT(*) FROM analytics_presence WHERE site_id = ? AND people > 0", lobby))
+                .isPositive();
+        JsonNode log = hub.api()
+                .get("/api/v1/access-events?memberId=" + member[0], acme.token())
+                .json();
+        assertThat(log.get("items")).hasSize(1);
+        assertThat(log.get("items").get(0).get("presented").asText()).isEqualTo("member-qr");
+
+        // The scanner's double Enter, or the same code again: greeted, but one check-in.
+        HttpResponse<String> again = scan(tablet, token);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("You are checked in.");
+        assertThat(written(member[0])).containsExactly(1, 1, 1);
+        // A fresh code (the pass rotates) is the member's next check-in.
+        assertThat(scan(tablet, qrToken(acme, member[1], Optional.empty())).statusCode())
+                .isEqualTo(200);
+        assertThat(written(member[0])).containsExactly(2, 2, 2);
+    }
+
+    @Test
+    void forgedExpiredRevokedForeignAndUnentitledCodesAreRefusedAndChangeNothing() throws Exception {
+        HubTablet tablet = paired("Refusing scanner");
+        String[] member = qrMember("Rhea Refused", plan);
+        String good = qrToken(acme, member[1], Optional.of(lobby));
+        String[] parts = good.split("\\.");
+        char last = parts[2].charAt(parts[2].length() - 2);
+        String forged = parts[0] + "." + parts[1] + "."
+                + parts[2].substring(0, parts[2].length() - 2) + (last == 'A' ? 'B' : 'A')
+                + parts[2].charAt(parts[2].length() - 1);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String expired = hub.hub()
+                .database()
+                .read(c -> dev.gatehouse.protocol.qr.QrTokens.issue(
+                        new dev.gatehouse.protocol.qr.QrClaims(
+                                acme.slug(),
+                                java.util.Set.of(),
+                                dev.gatehouse.protocol.qr.QrKind.MEMBER,
+                                member[1],
+                                false,
+                                now.minusSeconds(600),
+                                now.minusSeconds(300),
+                                dev.gatehouse.protocol.qr.QrTokens.newTokenId()),
+                        dev.gatehouse.hub.tenants.TenantStore.activeSigningKey(
+                                c, hub.hub().database().masterKey(), acme.id())));
+        String otherSite = qrToken(acme, member[1], Optional.of(edgeSite));
+        String rivalMember = hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT id FROM members WHERE tenant_id = ? LIMIT 1", Sql.STRING, rival.id()))
+                .orElseThrow();
+        String rivalCredential = hub.create(
+                "/api/v1/members/" + rivalMember + "/credentials", rival.token(), "{\"type\":\"member-qr\"}");
+        String otherTenant = qrToken(rival, rivalCredential, Optional.empty());
+
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put(forged, "not issued by this workspace");
+        refused.put(expired, "has expired");
+        refused.put(otherSite, "not valid at this site");
+        refused.put(otherTenant, "not issued by this workspace");
+        for (Map.Entry<String, String> code : refused.entrySet()) {
+            HttpResponse<String> answer = scan(tablet, code.getKey());
+            assertThat(answer.statusCode()).as(code.getValue()).isEqualTo(422);
+            assertThat(answer.body()).contains(code.getValue()).contains("id=\"member-code\"");
+        }
+        assertThat(written(member[0])).containsExactly(0, 0, 0);
+
+        // Genuine codes a door of this site would refuse: said so, nothing written, the tablet not paused.
+        String[] unentitled = qrMember("Una Planless", null);
+        String[] revoked = qrMember("Rex Revoked", plan);
+        String revokedToken = qrToken(acme, revoked[1], Optional.empty());
+        assertThat(hub.api()
+                        .post("/api/v1/credentials/" + revoked[1] + "/revoke", acme.token(), "{}")
+                        .status())
+                .isLessThan(300);
+        String[] suspended = qrMember("Sue Suspended", plan);
+        String suspendedToken = qrToken(acme, suspended[1], Optional.empty());
+        assertThat(hub.api()
+                        .patch("/api/v1/members/" + suspended[0], acme.token(), "{\"status\":\"suspended\"}")
+                        .status())
+                .isLessThan(300);
+        HttpResponse<String> notHere = scan(tablet, qrToken(acme, unentitled[1], Optional.empty()));
+        assertThat(notHere.statusCode()).isEqualTo(422);
+        assertThat(notHere.body()).contains("does not include this site");
+        HttpResponse<String> wasRevoked = scan(tablet, revokedToken);
+        assertThat(wasRevoked.statusCode()).isEqualTo(422);
+        assertThat(wasRevoked.body()).contains("no longer active");
+        HttpResponse<String> notActive = scan(tablet, suspendedToken);
+        assertThat(notActive.statusCode()).isEqualTo(422);
+        assertThat(notActive.body()).contains("membership is not active");
+        for (String who : List.of(unentitled[0], revoked[0], suspended[0])) {
+            assertThat(written(who)).containsExactly(0, 0, 0);
+        }
+        // Four wrong codes so far: the member's own code still checks in here.
+        assertThat(scan(tablet, good).statusCode()).isEqualTo(200);
+        assertThat(written(member[0])).containsExactly(1, 1, 1);
+
+        // A form without the kiosk's token, or from a tablet never paired, is refused outright.
+        HttpResponse<String> noToken = tablet.postRaw("/kiosk/member", Map.of("code", good));
+        assertThat(noToken.statusCode()).isEqualTo(403);
+        HubTablet stranger = new HubTablet(hub.hub().port());
+        assertThat(stranger.postRaw("/kiosk/member", Map.of("_csrf", "x", "code", good))
+                        .statusCode())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void fiveWrongCodesPauseQrCheckInAtTheTabletEvenForARightOne() throws Exception {
+        HubTablet tablet = paired("Paused scanner");
+        String[] member = qrMember("Pat Paused", plan);
+        for (int i = 1; i <= KioskThrottle.LIMIT - 1; i++) {
+            assertThat(scan(tablet, "not-a-code-" + i).statusCode()).isEqualTo(422);
+        }
+        HttpResponse<String> fifth = scan(tablet, "not-a-code-5");
+        assertThat(fifth.statusCode()).isEqualTo(429);
+        assertThat(fifth.headers().firstValue("Retry-After")).isPresent();
+
+        HttpResponse<String> right = scan(tablet, qrToken(acme, member[1], Optional.of(lobby)));
+
+        assertThat(right.statusCode()).isEqualTo(429);
+        assertThat(right.body()).contains("paused");
+        assertThat(written(member[0])).containsExactly(0, 0, 0);
+        // Another tablet is not paused by this one.
+        assertThat(scan(paired("Unpaused scanner"), qrToken(acme, member[1], Optional.of(lobby)))
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    /** An API token of acme with this role at the lobby. */
+    private static String roleToken(String role) {
+        Api.Response created = hub.api()
+                .post(
+                        "/api/v1/tokens",
+                        acme.token(),
+                        "{\"name\":\"" + role + " " + System.nanoTime() + "\",\"role\":\"" + role + "\",\"sites\":[\""
+                                + lobby + "\"]}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().get("token").asText();
+    }
+
+    private static JsonNode logItem(String token, String eventId) {
+        Api.Response log = hub.api().get("/api/v1/sites/" + lobby + "/visitor-log?limit=500", token);
+        assertThat(log.status()).as(log.toString()).isEqualTo(200);
+        for (JsonNode item : log.json().get("items")) {
+            if (item.get("id").asText().equals(eventId)) {
+                return item;
+            }
+        }
+        throw new AssertionError("sign-in " + eventId + " is not in the visitor log: " + log.text());
+    }
+
+    @Test
+    void theVisitorLogCarriesTheSignedAgreementAndTheVoucherWithItsCodeOnlyForThoseWhoManageTheSite() throws Exception {
+        HubTablet tablet = paired("Log tablet");
+        String[] pass = pass("Hedy Lamarr", "hedy." + System.nanoTime() + "@visitors.example", true);
+        HttpResponse<String> agreement = tablet.post("/kiosk/pin", "/kiosk/pin", Map.of("pin", pass[1]));
+        HttpResponse<String> welcome = tablet.submitHidden(agreement.body(), "/kiosk/pin", Map.of("agree", "yes"));
+        assertThat(welcome.statusCode()).as(welcome.body()).isEqualTo(200);
+        Matcher wifi = WIFI.matcher(welcome.body());
+        assertThat(wifi.find()).as(welcome.body()).isTrue();
+        String eventId = hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT id FROM kiosk_sign_ins WHERE pass_id = ?", Sql.STRING, pass[0]))
+                .orElseThrow();
+        String[] published = hub.hub()
+                .database()
+                .read(c -> Sql.one(
+                        c,
+                        "SELECT v.agreement_id, v.version, v.sha256 FROM agreement_signatures s JOIN agreement_versions v"
+                                + " ON v.agreement_id = s.agreement_id AND v.version = s.version WHERE s.event_id = ?",
+                        r -> new String[] {r.getString(1), Integer.toString(r.getInt(2)), r.getString(3)},
+                        eventId))
+                .orElseThrow();
+
+        // An owner sees the version signed, its hash, the signer, and the voucher with its code.
+        JsonNode owned = logItem(acme.token(), eventId);
+        assertThat(owned.get("agreement").get("agreementId").asText()).isEqualTo(published[0]);
+        assertThat(owned.get("agreement").get("version").asInt()).isEqualTo(Integer.parseInt(published[1]));
+        assertThat(owned.get("agreement").get("sha256").asText()).isEqualTo(published[2]);
+        assertThat(owned.get("agreement").get("signer").asText()).isEqualTo("Hedy Lamarr");
+        assertThat(owned.get("agreement").has("signatureId")).isTrue();
+        assertThat(owned.get("wifiVoucherIssued").asBoolean()).isTrue();
+        assertThat(owned.get("wifiVoucher").get("code").asText()).isEqualTo(wifi.group(1));
+        assertThat(owned.get("wifiVoucher").has("validUntil")).isTrue();
+        // A site manager of the lobby uploads the codes: sees it too.
+        assertThat(logItem(roleToken("site-manager"), eventId)
+                        .get("wifiVoucher")
+                        .get("code")
+                        .asText())
+                .isEqualTo(wifi.group(1));
+        // The front desk and read-only roles see the agreement and that a voucher was issued, never the code.
+        for (String role : List.of("front-desk", "read-only")) {
+            String token = roleToken(role);
+            JsonNode item = logItem(token, eventId);
+            assertThat(item.get("agreement").get("sha256").asText()).as(role).isEqualTo(published[2]);
+            assertThat(item.get("wifiVoucherIssued").asBoolean()).as(role).isTrue();
+            assertThat(item.get("wifiVoucher").has("code")).as(role).isFalse();
+            assertThat(hub.api()
+                            .get("/api/v1/sites/" + lobby + "/visitor-log?limit=500", token)
+                            .text())
+                    .as(role)
+                    .doesNotContain(wifi.group(1));
+        }
+        // A technician may not read the visitor log at all; another tenant finds no such site.
+        assertThat(hub.api()
+                        .get("/api/v1/sites/" + lobby + "/visitor-log", roleToken("technician"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(hub.api()
+                        .get("/api/v1/sites/" + lobby + "/visitor-log", rival.token())
+                        .status())
+                .isEqualTo(404);
+        // A member's check-in carried neither.
+        String[] member = qrMember("Nora Nothing", plan);
+        assertThat(scan(tablet, qrToken(acme, member[1], Optional.of(lobby))).statusCode())
+                .isEqualTo(200);
+        String checkIn = hub.hub()
+                .database()
+                .read(c -> Sql.one(c, "SELECT id FROM kiosk_sign_ins WHERE member_id = ?", Sql.STRING, member[0]))
+                .orElseThrow();
+        JsonNode plain = logItem(acme.token(), checkIn);
+        assertThat(plain.get("kind").asText()).isEqualTo("member-checked-in");
+        assertThat(plain.has("agreement")).isFalse();
+        assertThat(plain.get("wifiVoucherIssued").asBoolean()).isFalse();
+        assertThat(plain.has("wifiVoucher")).isFalse();
     }
 
     @Test
