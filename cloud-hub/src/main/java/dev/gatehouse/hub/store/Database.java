@@ -142,7 +142,7 @@ public final class Database implements AutoCloseable {
                     // Rolling upgrades (cloud-hub/README.md): a replica of release N starts and runs on a
                     // schema that a replica of N+1 migrated further. The applied versions N does not know
                     // are "future": validated, they must not stop it, and N never undoes them. Flyway's
-                    // default, written out so that a Flyway upgrade cannot change it unnoticed.
+                    // default (13.12), written out so that a Flyway upgrade cannot change it unnoticed.
                     .validateOnMigrate(true)
                     .ignoreMigrationPatterns("*:future")
                     .load()

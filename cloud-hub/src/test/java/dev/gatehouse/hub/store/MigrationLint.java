@@ -94,6 +94,15 @@ final class MigrationLint {
 
     static List<Finding> check(String version, List<String> statements) {
         Set<String> created = new HashSet<>();
+        // A Java migration for both stores says CREATE INDEX CONCURRENTLY on PostgreSQL and a plain
+        // CREATE INDEX of the same name on SQLite: the plain one is SQLite's, not a lock on PostgreSQL.
+        Set<String> concurrently = new HashSet<>();
+        for (String statement : statements) {
+            Matcher index = CREATE_INDEX.matcher(statement.strip().replaceAll("\\s+", " "));
+            if (index.find() && index.group(2) != null && index.group(3) != null) {
+                concurrently.add(lower(index.group(3)));
+            }
+        }
         List<Finding> findings = new ArrayList<>();
         for (String raw : statements) {
             String s = raw.strip().replaceAll("\\s+", " ");
@@ -109,7 +118,7 @@ final class MigrationLint {
                     if (m.group(1) != null) {
                         findings.add(new Finding(version, Rule.NEW_CONSTRAINT, table + "." + index(m), s));
                     }
-                    if (m.group(2) == null) {
+                    if (m.group(2) == null && (m.group(3) == null || !concurrently.contains(lower(m.group(3))))) {
                         findings.add(new Finding(version, Rule.INDEX_NOT_CONCURRENT, table + "." + index(m), s));
                     }
                 }

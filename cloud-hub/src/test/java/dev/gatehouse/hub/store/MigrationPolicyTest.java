@@ -191,6 +191,27 @@ class MigrationPolicyTest {
                     .isEmpty();
         }
 
+        // The README's pattern for an index both stores need: CONCURRENTLY on PostgreSQL, plain on SQLite.
+        @Test
+        void acceptsAJavaMigrationThatIndexesConcurrentlyOnPostgresAndPlainlyOnSqlite() {
+            String java = """
+                    class V9__x extends BaseJavaMigration {
+                        public boolean canExecuteInTransaction() {
+                            return false;
+                        }
+
+                        public void migrate(Context context) throws Exception {
+                            String sql = postgres(context)
+                                    ? "CREATE INDEX CONCURRENTLY IF NOT EXISTS members_phone ON members (phone)"
+                                    : "CREATE INDEX IF NOT EXISTS members_phone ON members (phone)";
+                            context.getConnection().createStatement().execute(sql);
+                        }
+                    }
+                    """;
+            assertThat(MigrationLint.check("V9", MigrationLint.javaStatements(java)))
+                    .isEmpty();
+        }
+
         @Test
         void readsTheSqlOfAJavaMigrationFromItsStringLiterals() {
             String java = """
