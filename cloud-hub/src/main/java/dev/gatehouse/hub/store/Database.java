@@ -20,6 +20,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * The hub's store: SQLite (one writer connection, a pool of readers, WAL) or PostgreSQL (one pool),
@@ -123,14 +125,26 @@ public final class Database implements AutoCloseable {
 
     private static void migrate(String url, String user, String password, StoreKind kind) {
         try {
-            Flyway.configure()
-                    .dataSource(url, user, password)
+            FluentConfiguration flyway = Flyway.configure();
+            // Flyway's lock on PostgreSQL as a session advisory lock, not one held in an open
+            // transaction: CREATE INDEX CONCURRENTLY (how a release indexes a busy table while replicas
+            // of the previous one write to it) waits for every open transaction, and would wait for
+            // Flyway's own lock forever (FutureSchemaTest).
+            flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+                    .setTransactionalLock(false);
+            flyway.dataSource(url, user, password)
                     // Portable SQL for both stores, plus what only PostgreSQL can say (exclusion constraints).
                     .locations(
                             kind == StoreKind.POSTGRESQL
                                     ? new String[] {"classpath:db/migration", "classpath:db/postgresql"}
                                     : new String[] {"classpath:db/migration"})
                     .failOnMissingLocations(true)
+                    // Rolling upgrades (cloud-hub/README.md): a replica of release N starts and runs on a
+                    // schema that a replica of N+1 migrated further. The applied versions N does not know
+                    // are "future": validated, they must not stop it, and N never undoes them. Flyway's
+                    // default (13.12), written out so that a Flyway upgrade cannot change it unnoticed.
+                    .validateOnMigrate(true)
+                    .ignoreMigrationPatterns("*:future")
                     .load()
                     .migrate();
         } catch (FlywayException e) {

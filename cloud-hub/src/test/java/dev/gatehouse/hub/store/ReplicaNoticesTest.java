@@ -85,6 +85,21 @@ class ReplicaNoticesTest {
         assertThat(ingestAtB.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("ingest");
     }
 
+    // During a rolling upgrade a replica of the next release may say more than this one reads
+    // (cloud-hub/README.md, "Rolling upgrades"): this one skips it and goes on listening.
+    @Test
+    void noticesOfANewerReleaseThatThisOneCannotReadAreSkipped() throws Exception {
+        a.run(c -> {
+            a.notifyReplicas(c, ReplicaNotices.CHANGES, "ten_new site_new a-field-added-later");
+            a.notifyReplicas(c, ReplicaNotices.CHANGES, "");
+            a.notifyReplicas(c, "gh_a_channel_added_later", "ten_new site_new");
+        });
+        append(a, "ten_4", "site_4");
+        assertThat(heardByB.poll(WAIT_SECONDS, TimeUnit.SECONDS)).containsExactly(new SiteRef("ten_4", "site_4"));
+        append(a, "ten_5", "site_5");
+        assertThat(heardByB.poll(WAIT_SECONDS, TimeUnit.SECONDS)).containsExactly(new SiteRef("ten_5", "site_5"));
+    }
+
     @Test
     void aListenerWhoseConnectionIsCutListensAgainAndSaysSo() throws Exception {
         int cut = a.write(c -> Sql.one(

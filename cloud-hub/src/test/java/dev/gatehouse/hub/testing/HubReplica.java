@@ -36,8 +36,25 @@ public final class HubReplica implements AutoCloseable {
     public static HubReplica start(
             Path dir, String name, String jdbcUrl, String brokerUrl, Path hubPasswordFile, Optional<Path> keyFile)
             throws IOException {
+        return start(dir, name, jdbcUrl, brokerUrl, hubPasswordFile, keyFile, freePort(), List.of());
+    }
+
+    /**
+     * Starts a replica as {@link #start(Path, String, String, String, Path, Optional)} does, on the
+     * given HTTP port, with {@code classPathBefore} ahead of this JVM's class path: what a newer
+     * release's jar would bring, such as migrations of its own (RollingUpgradeIT).
+     */
+    public static HubReplica start(
+            Path dir,
+            String name,
+            String jdbcUrl,
+            String brokerUrl,
+            Path hubPasswordFile,
+            Optional<Path> keyFile,
+            int port,
+            List<Path> classPathBefore)
+            throws IOException {
         Files.createDirectories(dir);
-        int port = freePort();
         Path config = Files.writeString(dir.resolve("hub.yaml"), """
                 server:
                   host: 127.0.0.1
@@ -66,7 +83,8 @@ public final class HubReplica implements AutoCloseable {
                         brokerUrl,
                         hubPasswordFile,
                         name));
-        Process process = launch(config, dir.resolve("hub.log"), List.of("-Xmx256m"), "hub replica " + name);
+        Process process =
+                launch(config, dir.resolve("hub.log"), List.of("-Xmx256m"), classPathBefore, "hub replica " + name);
         return new HubReplica(dir, port, process);
     }
 
@@ -76,13 +94,22 @@ public final class HubReplica implements AutoCloseable {
      * tail of the log when it does not within three minutes.
      */
     public static Process launch(Path config, Path log, List<String> jvmOptions, String what) throws IOException {
+        return launch(config, log, jvmOptions, List.of(), what);
+    }
+
+    private static Process launch(
+            Path config, Path log, List<String> jvmOptions, List<Path> classPathBefore, String what)
+            throws IOException {
+        List<String> classPath = new java.util.ArrayList<>();
+        classPathBefore.forEach(p -> classPath.add(p.toString()));
+        classPath.add(System.getProperty("java.class.path"));
         List<String> command = new java.util.ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.addAll(List.of(
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp",
-                System.getProperty("java.class.path"),
+                String.join(java.io.File.pathSeparator, classPath),
                 "dev.gatehouse.hub.HubMain",
                 "--config",
                 config.toString()));
