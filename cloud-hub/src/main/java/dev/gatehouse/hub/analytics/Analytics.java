@@ -1,5 +1,6 @@
 package dev.gatehouse.hub.analytics;
 
+import dev.gatehouse.hub.store.Cursor;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.tenants.Access;
 import dev.gatehouse.hub.tenants.Permission;
@@ -49,6 +50,79 @@ public record Analytics(AnalyticsStore store, Clock clock, Duration dwell) {
     public Revenue revenue(String tenantId, Access access, Instant asOf) {
         require(access, Permission.FINANCE);
         return new Revenue(store.revisions(tenantId, asOf, access::covers), asOf);
+    }
+
+    /**
+     * One page of the subscriptions in MRR at an instant, in subscription id order, and the figure over
+     * <em>all</em> of them: {@code mrr} and {@code count} are the whole drill-down's (the page's rows are a
+     * slice of exactly the rows behind the figure). {@code start} is the first row's index (0-based).
+     * {@code nextCursor} names the next page; {@code previousCursor} the page before, empty when that is
+     * the first page (asked without a cursor) or when this is the first page.
+     */
+    public record MrrPage(
+            Instant at,
+            Instant asOf,
+            long mrr,
+            int count,
+            int start,
+            int limit,
+            List<Revenue.Line> lines,
+            Optional<String> nextCursor,
+            Optional<String> previousCursor) {
+        public MrrPage {
+            lines = List.copyOf(lines);
+        }
+
+        /** Whether there is a page before this one. */
+        public boolean hasPrevious() {
+            return start > 0;
+        }
+    }
+
+    /**
+     * The subscriptions in MRR at {@code at} (capped at {@code asOf}), {@code limit} of them after the
+     * subscription {@code after} names (keyset by subscription id: a page holds the same rows whoever asks
+     * for it, as the as-of instant fixes the rows). The total is summed over every row, so it is the
+     * figure the waterfall shows for that instant, to the cent.
+     */
+    public MrrPage mrrPage(
+            String tenantId, Access access, Instant asOf, Instant at, int limit, Optional<Cursor> after) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit is " + limit);
+        }
+        Revenue revenue = revenue(tenantId, access, asOf);
+        List<Revenue.Line> lines = revenue.lines(at);
+        long total = 0;
+        for (Revenue.Line line : lines) {
+            total += line.mrr();
+        }
+        int start = after.map(c -> firstAfter(lines, c.id())).orElse(0);
+        int end = Math.min(lines.size(), start + limit);
+        Optional<String> next = end < lines.size() ? Optional.of(cursor(lines.get(end - 1))) : Optional.empty();
+        int previousStart = start - limit;
+        Optional<String> previous =
+                previousStart > 0 ? Optional.of(cursor(lines.get(previousStart - 1))) : Optional.empty();
+        Instant when = at.isAfter(asOf) ? asOf : at;
+        return new MrrPage(when, asOf, total, lines.size(), start, limit, lines.subList(start, end), next, previous);
+    }
+
+    private static String cursor(Revenue.Line line) {
+        return new Cursor(0, line.revision().subscriptionId()).encode();
+    }
+
+    /** The index of the first line whose subscription id sorts after {@code id} (the lines are in id order). */
+    private static int firstAfter(List<Revenue.Line> lines, String id) {
+        int low = 0;
+        int high = lines.size();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (lines.get(mid).revision().subscriptionId().compareTo(id) <= 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
     }
 
     /** The zone months are counted in: the role's sites' zone when they share one, else UTC. */

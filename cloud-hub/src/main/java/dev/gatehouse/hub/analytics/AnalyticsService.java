@@ -28,7 +28,7 @@ import java.util.Optional;
  * Analytics over the API; every figure comes with its definition and a link to the rows behind it.
  *
  * <pre>
- * GET /api/v1/analytics/mrr                        MRR at an instant and the subscriptions in it (finance)
+ * GET /api/v1/analytics/mrr                        MRR at an instant and a page of the subscriptions in it (finance)
  * GET /api/v1/analytics/mrr/waterfall              monthly waterfall, churn and retention (finance)
  * GET /api/v1/analytics/mrr/movements              the members behind one month's movement (finance)
  * GET /api/v1/analytics/cohorts                    retention by monthly cohort (finance)
@@ -108,25 +108,37 @@ public record AnalyticsService(Analytics analytics, Audit audit, Mailer mailer, 
 
     private void mrr(ServerRequest req, ServerResponse res) {
         Caller.Operator caller = Caller.operator(req);
-        QueryParameters q = query(req, "at", "asOf");
+        QueryParameters q = query(req, "at", "asOf", "limit", "cursor");
         Optional<Instant> at = q.instant("at");
         Optional<Instant> asked = q.instant("asOf");
+        int limit = q.limit();
+        Optional<dev.gatehouse.hub.store.Cursor> after = q.cursor();
+        if (after.filter(c -> c.key() != 0).isPresent()) {
+            // Another list's cursor (its key a time) names no place in this one.
+            q.error("cursor", dev.gatehouse.hub.store.Cursor.REFUSED);
+        }
         q.done();
         Instant asOf = analytics.asOf(asked);
-        Revenue revenue = analytics.revenue(caller.tenantId(), caller.access(), asOf);
-        Instant when = at.orElse(asOf);
+        Analytics.MrrPage page =
+                analytics.mrrPage(caller.tenantId(), caller.access(), asOf, at.orElse(asOf), limit, after);
         List<Map<String, Object>> items = new ArrayList<>();
-        long total = 0;
-        for (Revenue.Line line : revenue.lines(when)) {
+        for (Revenue.Line line : page.lines()) {
             items.add(subscription(line.revision(), line.mrr()));
-            total += line.mrr();
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("at", when.isAfter(asOf) ? asOf.toString() : when.toString());
+        body.put("at", page.at().toString());
         body.put("asOf", asOf.toString());
-        body.put("mrr", total);
+        // The figure and its row count are over every row, whichever page this is.
+        body.put("mrr", page.mrr());
+        body.put("count", page.count());
         body.put("definition", Revenue.MRR_DEFINITION);
+        body.put("limit", limit);
         body.put("items", items);
+        page.nextCursor().ifPresent(cursor -> {
+            body.put("nextCursor", cursor);
+            // The next page as of the same instant, so the pages add up to this figure.
+            body.put("next", BASE + "/mrr?at=" + page.at() + "&asOf=" + asOf + "&limit=" + limit + "&cursor=" + cursor);
+        });
         Json.ok(res, body);
     }
 

@@ -34,6 +34,7 @@ import java.util.Optional;
  * GET /console/analytics/rows?site=&amp;metric=&amp;…              the rows behind an occupancy figure
  * GET /console/analytics/revenue?from=&amp;to=&amp;asOf=          the MRR waterfall, churn and retention (finance)
  * GET /console/analytics/movements?month=&amp;kind=&amp;asOf=    the members behind a movement (finance)
+ * GET /console/analytics/mrr?at=&amp;asOf=&amp;limit=&amp;cursor=  the subscriptions behind an MRR figure, 50 a page (finance)
  * </pre>
  */
 public record AnalyticsPages(Analytics analytics) implements HttpService {
@@ -42,7 +43,8 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
         rules.get("/console/analytics", pages(this::site))
                 .get("/console/analytics/rows", pages(this::rows))
                 .get("/console/analytics/revenue", pages(this::revenue))
-                .get("/console/analytics/movements", pages(this::movements));
+                .get("/console/analytics/movements", pages(this::movements))
+                .get("/console/analytics/mrr", pages(this::mrr));
     }
 
     /**
@@ -287,7 +289,19 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
 
     /** A table of rows behind one figure: its title, definition, headings, and each row's cells with links. */
     public record RowsView(
-            String title, String definition, String back, List<String> headings, List<List<Cell>> rows) {}
+            String title,
+            String definition,
+            String back,
+            List<String> headings,
+            List<List<Cell>> rows,
+            Optional<Pager> pager) {}
+
+    /**
+     * Where a paged table is: what it sums over all its rows ({@code total}, {@code count}), which rows
+     * this page shows ({@code first} to {@code last}, 1-based), and the links to the pages around it.
+     */
+    public record Pager(
+            String total, int count, int first, int last, Optional<String> previous, Optional<String> next) {}
 
     /** A table cell: its text and, for a member, booking or month, where it links to. */
     public record Cell(String text, Optional<String> href) {}
@@ -304,6 +318,11 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
     }
 
     private static RowsView table(String title, String definition, String back, List<Map<String, Object>> items) {
+        return table(title, definition, back, items, Optional.empty());
+    }
+
+    private static RowsView table(
+            String title, String definition, String back, List<Map<String, Object>> items, Optional<Pager> pager) {
         List<String> headings =
                 items.isEmpty() ? List.of() : List.copyOf(items.getFirst().keySet());
         List<List<Cell>> rows = new ArrayList<>();
@@ -314,7 +333,7 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
             }
             rows.add(cells);
         }
-        return new RowsView(title, definition, back, headings, rows);
+        return new RowsView(title, definition, back, headings, rows, pager);
     }
 
     private void rows(ServerRequest req, ServerResponse res) {
@@ -356,18 +375,14 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
                     case "bookings" -> "Utilisation: bookings";
                     default -> "No-show rate: decided bookings";
                 };
-        Templates.render(
+        showRows(
                 res,
-                "analytics-rows.jte",
-                Map.of(
-                        "page",
-                        page,
-                        "view",
-                        table(
-                                title,
-                                String.valueOf(rows.get("definition")),
-                                "/console/analytics?" + query.string(),
-                                items)));
+                page,
+                table(title, String.valueOf(rows.get("definition")), "/console/analytics?" + query.string(), items));
+    }
+
+    private static void showRows(ServerResponse res, ConsolePage page, RowsView view) {
+        Templates.render(res, "analytics-rows.jte", Map.of("page", page, "view", view));
     }
 
     /** What the revenue page shows. */
@@ -375,6 +390,11 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
             YearMonth from, YearMonth to, Instant asOf, String zone, List<Revenue.Month> months, String chartJson) {
         public String money(long minor) {
             return BookingTimes.money(minor);
+        }
+
+        /** The subscriptions behind the MRR at an instant (a month's starting or ending figure). */
+        public String mrr(Instant at) {
+            return "/console/analytics/mrr?at=" + at + "&asOf=" + asOf;
         }
 
         public String movements(Revenue.Month m, Revenue.Kind kind) {
@@ -460,19 +480,71 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
                 items.add(row);
             }
         }
-        Templates.render(
+        showRows(
                 res,
-                "analytics-rows.jte",
-                Map.of(
-                        "page",
-                        page,
-                        "view",
-                        table(
-                                "MRR movements of " + month
-                                        + kind.map(k -> ": " + k.name().toLowerCase(Locale.ROOT))
-                                                .orElse(""),
-                                Revenue.WATERFALL_DEFINITION,
-                                "/console/analytics/revenue?asOf=" + asOf,
-                                items)));
+                page,
+                table(
+                        "MRR movements of " + month
+                                + kind.map(k -> ": " + k.name().toLowerCase(Locale.ROOT))
+                                        .orElse(""),
+                        Revenue.WATERFALL_DEFINITION,
+                        "/console/analytics/revenue?asOf=" + asOf,
+                        items));
+    }
+
+    /** Rows a page of the MRR drill-down shows. */
+    static final int MRR_PAGE = 50;
+
+    private void mrr(ServerRequest req, ServerResponse res) {
+        ConsoleSession session = Guard.page(req, Permission.FINANCE);
+        ConsolePage page = Guard.pageFor(session, "analytics.rows.title", "/console/analytics/revenue");
+        Instant asOf = analytics.asOf(parsed(req.query(), "asOf", Instant::parse, "2027-03-01T09:00:00Z"));
+        Instant at = parsed(req.query(), "at", Instant::parse, "2027-03-01T00:00:00Z")
+                .orElse(asOf);
+        Optional<dev.gatehouse.hub.store.Cursor> after = one(req.query(), "cursor")
+                .map(text -> dev.gatehouse.hub.store.Cursor.decode(text)
+                        .filter(c -> c.key() == 0)
+                        .orElseThrow(() -> PageException.badRequest(
+                                "The cursor is not one of this list's pages; follow the next and previous links.")));
+        int limit = parsed(req.query(), "limit", Integer::parseInt, "50").orElse(MRR_PAGE);
+        if (limit < 1 || limit > dev.gatehouse.hub.web.Paging.MAX_LIMIT) {
+            throw PageException.badRequest(
+                    "Show from 1 to " + dev.gatehouse.hub.web.Paging.MAX_LIMIT + " rows a page, not " + limit + ".");
+        }
+        Analytics.MrrPage mrr = analytics.mrrPage(session.tenant().id(), session.access(), asOf, at, limit, after);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Revenue.Line line : mrr.lines()) {
+            var r = line.revision();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("subscriptionId", r.subscriptionId());
+            row.put("memberId", r.memberId());
+            row.put("siteId", r.siteId());
+            row.put("packageKind", r.packageKind().toLowerCase(Locale.ROOT).replace('_', '-'));
+            row.put("price", BookingTimes.money(r.price()));
+            row.put("interval", r.interval().toLowerCase(Locale.ROOT).replace('_', '-'));
+            row.put("mrr", BookingTimes.money(line.mrr()));
+            items.add(row);
+        }
+        String self = "/console/analytics/mrr?at=" + mrr.at() + "&asOf=" + asOf
+                + (limit == MRR_PAGE ? "" : "&limit=" + limit);
+        Pager pager = new Pager(
+                BookingTimes.money(mrr.mrr()),
+                mrr.count(),
+                mrr.start() + 1,
+                mrr.start() + mrr.lines().size(),
+                mrr.hasPrevious()
+                        ? Optional.of(self
+                                + mrr.previousCursor().map(c -> "&cursor=" + c).orElse(""))
+                        : Optional.empty(),
+                mrr.nextCursor().map(c -> self + "&cursor=" + c));
+        showRows(
+                res,
+                page,
+                table(
+                        "MRR at " + mrr.at() + ": the subscriptions in it",
+                        Revenue.MRR_DEFINITION,
+                        "/console/analytics/revenue?asOf=" + asOf,
+                        items,
+                        Optional.of(pager)));
     }
 }

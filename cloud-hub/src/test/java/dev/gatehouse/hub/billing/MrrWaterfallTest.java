@@ -456,4 +456,74 @@ class MrrWaterfallTest extends TimeTravelHub {
         assertThat(future.status()).isEqualTo(422);
         assertThat(future.text()).contains("after now");
     }
+
+    @Test
+    void theMrrDrillDownPagesEverySubscriptionExactlyOnceAndTheFigureIsOverAllPages() {
+        clock.moveTo(Instant.parse("2027-03-10T09:00:00Z"));
+        TestHub.Tenant mine = hub.newTenant("mrr-pages");
+        String berlin = Billing.berlin(hub, mine);
+        Map<String, Long> expected = new HashMap<>();
+        for (int i = 0; i < 7; i++) {
+            long price = 1_000L + 101L * i;
+            JsonNode sale = Billing.subscribe(
+                    hub,
+                    mine,
+                    Billing.member(hub, mine, "p" + i),
+                    Billing.monthly(hub, mine, "Plan " + i, price),
+                    berlin);
+            expected.put(sale.get("subscription").get("id").asText(), price);
+        }
+        clock.moveTo(Instant.parse("2027-03-11T09:00:00Z"));
+        Instant asOf = clock.instant();
+        long figure = expected.values().stream().mapToLong(Long::longValue).sum();
+
+        // Pages of 3 (3, 3, 1) followed by their next links: each subscription once, the figure and the count
+        // on every page over all seven, so a page never has to be added up to know the total.
+        JsonNode page = ok(hub.api().get("/api/v1/analytics/mrr?limit=3&asOf=" + asOf, mine.token()));
+        // A sale after the first page is not in the pages that follow: they are as of the first page's instant.
+        clock.moveTo(Instant.parse("2027-03-12T09:00:00Z"));
+        Billing.subscribe(
+                hub, mine, Billing.member(hub, mine, "late"), Billing.monthly(hub, mine, "Late", 777), berlin);
+        List<String> seen = new ArrayList<>();
+        long sum = 0;
+        List<Integer> sizes = new ArrayList<>();
+        while (true) {
+            assertThat(page.get("mrr").asLong()).isEqualTo(figure);
+            assertThat(page.get("count").asInt()).isEqualTo(7);
+            sizes.add(page.get("items").size());
+            for (JsonNode row : page.get("items")) {
+                seen.add(row.get("subscriptionId").asText());
+                assertThat(row.get("mrr").asLong())
+                        .isEqualTo(expected.get(row.get("subscriptionId").asText()));
+                sum += row.get("mrr").asLong();
+            }
+            if (!page.has("next")) {
+                assertThat(page.has("nextCursor")).isFalse();
+                break;
+            }
+            page = ok(hub.api().get(page.get("next").asText(), mine.token()));
+        }
+        assertThat(sizes).containsExactly(3, 3, 1);
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(seen).isSorted();
+        assertThat(sum).isEqualTo(figure);
+        // The default page holds all seven (50 a page), now eight with the late sale.
+        JsonNode now = ok(hub.api().get("/api/v1/analytics/mrr", mine.token()));
+        assertThat(now.get("items")).hasSize(8);
+        assertThat(now.get("limit").asInt()).isEqualTo(50);
+        assertThat(now.has("nextCursor")).isFalse();
+
+        // Bad paging is refused with the parameter named, and asking again afterwards answers the same.
+        for (String bad : List.of(
+                "limit=0",
+                "limit=501",
+                "limit=ten",
+                "cursor=not-a-cursor",
+                "cursor=" + new dev.gatehouse.hub.store.Cursor(1_700_000_000_000L, "x1").encode())) {
+            Api.Response refused = hub.api().get("/api/v1/analytics/mrr?" + bad, mine.token());
+            assertThat(refused.status()).as(bad).isEqualTo(422);
+            assertThat(refused.text()).as(bad).contains(bad.substring(0, bad.indexOf('=')));
+        }
+        assertThat(ok(hub.api().get("/api/v1/analytics/mrr", mine.token()))).isEqualTo(now);
+    }
 }

@@ -14,12 +14,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The analytics pages in a real Chromium: the site page shows each occupancy by name with its
  * definition and its charts drawn; a number drills down to exactly the rows behind it (as many
  * people as it says, each linking to the member); the revenue page shows the waterfall whose
- * movement links list the members behind them. Both pages pass axe.
+ * movement links list the members behind them, its MRR figures the subscriptions in them, page by page.
+ * The pages pass axe.
  */
 class AnalyticsBrowserTest extends LiveBrowserTest {
     @Test
@@ -94,7 +96,7 @@ class AnalyticsBrowserTest extends LiveBrowserTest {
     }
 
     @Test
-    void theRevenuePageShowsTheWaterfallAndAMovementListsTheMembersBehindIt() {
+    void theRevenuePageShowsTheWaterfallAndItsFiguresDrillDownToTheRowsBehindThemPageByPage() {
         String member = site.member("Rita Revenue", LiveSite.uid());
         String pkg = site.hub.create(
                 "/api/v1/packages",
@@ -124,6 +126,67 @@ class AnalyticsBrowserTest extends LiveBrowserTest {
         browser.awaitHeading("Rows behind a figure");
         assertThat(browser.driver().findElement(By.id("row-count")).getText()).isEqualTo("1 row");
         assertThat(browser.driver().findElement(By.id("rows")).getText()).contains(member, "new", "199.00");
+
+        // Two more subscriptions, so that the month's ending MRR stands on three: one a page is three pages.
+        for (String name : List.of("Pia Paged", "Quin Paged")) {
+            String paged = site.hub.create(
+                    "/api/v1/packages",
+                    site.token(),
+                    "{\"name\":\"Paged desk " + LiveSite.uid() + "\",\"kind\":\"membership\",\"price\":5050,"
+                            + "\"interval\":\"month\"}");
+            Api.Response sale = site.api()
+                    .post(
+                            "/api/v1/subscriptions",
+                            site.token(),
+                            "{\"memberId\":\"" + site.member(name, LiveSite.uid()) + "\",\"packageId\":\"" + paged
+                                    + "\",\"siteId\":\"" + site.siteId + "\"}");
+            assertThat(sale.status()).as(sale.toString()).isEqualTo(201);
+        }
+
+        browser.open(site.url("/console/analytics/revenue"));
+        browser.awaitHeading("Revenue analytics");
+        WebElement ending =
+                browser.driver().findElement(By.cssSelector("#waterfall tbody tr:last-child a[data-figure=ending]"));
+        String figure = ending.getText();
+        ending.click();
+        browser.awaitHeading("Rows behind a figure");
+        // Why: the figure and its row count are over all its rows, whichever page shows them.
+        String count = browser.driver().findElement(By.id("row-count")).getText();
+        assertThat(browser.driver().findElement(By.id("rows-total")).getText()).isEqualTo(figure);
+        assertThat(browser.driver().findElement(By.tagName("main")).getText()).contains("MRR: the recurring price");
+        int rows = Integer.parseInt(count.substring(0, count.indexOf(' ')));
+        assertThat(rows).isEqualTo(3);
+
+        // One row a page: following "Next page" visits every subscription once and their MRR adds up to the figure.
+        browser.open(browser.driver().getCurrentUrl() + "&limit=1");
+        List<String> seen = new java.util.ArrayList<>();
+        long cents = 0;
+        while (true) {
+            int n = seen.size() + 1;
+            browser.await(ExpectedConditions.textToBePresentInElementLocated(
+                    By.id("row-count"), "rows " + n + "–" + n + " shown"));
+            List<WebElement> cells = browser.driver().findElements(By.cssSelector("#rows tbody td"));
+            seen.add(cells.getFirst().getText());
+            cents += Math.round(Double.parseDouble(cells.getLast().getText()) * 100);
+            List<WebElement> next = browser.driver().findElements(By.cssSelector("a[rel=next]"));
+            if (next.isEmpty()) {
+                break;
+            }
+            if (seen.size() == 1) {
+                Axe.assertNoSeriousViolations(browser, "MRR rows page");
+                browser.screenshot("analytics-mrr-paged");
+            }
+            next.getFirst().click();
+        }
+        assertThat(seen).hasSize(rows).doesNotHaveDuplicates();
+        assertThat(cents).isEqualTo(Math.round(Double.parseDouble(figure) * 100));
+        browser.driver().findElement(By.cssSelector("a[rel=prev]")).click();
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(
+                By.id("row-count"), "rows " + (rows - 1) + "–" + (rows - 1) + " shown"));
+        assertThat(browser.driver()
+                        .findElement(By.cssSelector("#rows tbody td"))
+                        .getText())
+                .isEqualTo(seen.get(rows - 2));
         assertThat(browser.consoleErrors()).isEmpty();
     }
 
