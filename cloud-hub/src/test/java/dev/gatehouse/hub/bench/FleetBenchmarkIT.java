@@ -19,12 +19,12 @@ class FleetBenchmarkIT {
     void aSmallFleetAppliesEveryRevocationAndStoresEveryEventOnce() throws Exception {
         assumeTrue(MosquittoBroker.binary().isPresent(), "mosquitto is not installed");
         FleetBenchmark.Options options = new FleetBenchmark.Options(
-                2, 5, 2, 40, 2, Duration.ofSeconds(3), Duration.ofMillis(500), 20, 32, "256m");
+                2, 5, 2, 40, 2, Duration.ofSeconds(2), Duration.ofMillis(500), 20, 32, "256m");
 
         FleetBenchmark.Result result = FleetBenchmark.run(options);
 
         assertThat(result.edges()).isEqualTo(10);
-        assertThat(result.revocationRounds()).isGreaterThanOrEqualTo(4);
+        assertThat(result.revocationRounds()).isGreaterThanOrEqualTo(2); // one in each phase with changes, at least
         assertThat(result.revocationRoundsComplete()).isEqualTo(result.revocationRounds());
         assertThat(result.emitted()).isGreaterThanOrEqualTo(10 * 20);
         assertThat(result.stored()).isEqualTo(result.emitted());

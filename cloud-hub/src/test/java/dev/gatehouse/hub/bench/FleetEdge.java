@@ -341,8 +341,10 @@ final class FleetEdge {
                     gaps++;
                     ask = true;
                 } else {
-                    for (Change change : batch.changes()) {
-                        if (change instanceof Change.Upsert upsert
+                    for (int i = 0; i < batch.changes().size(); i++) {
+                        Change change = batch.changes().get(i);
+                        if (batch.fromSeq() + i > seq // only what this batch newly applies
+                                && change instanceof Change.Upsert upsert
                                 && upsert.entity() instanceof Member member
                                 && watched.contains(member.id().value())) {
                             seen.put(member.id().value(), member.status().name());
