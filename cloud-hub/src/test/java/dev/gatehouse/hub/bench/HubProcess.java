@@ -52,6 +52,40 @@ final class HubProcess implements AutoCloseable {
         return new HubProcess(dir.resolve("data"), http, mqtt, password, process);
     }
 
+    /**
+     * The hub on an external broker ({@code hub.mqtt.embedded: false}) at {@code mqttUrl}, logging in
+     * as {@code gatehouse-hub} with {@code password}; the broker's operator keeps the device accounts
+     * ({@code manual}).
+     */
+    static HubProcess startExternal(Path dir, List<String> jvmOptions, String mqttUrl, String password)
+            throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        int http = HubReplica.freePort();
+        Path passwordFile = Files.writeString(dir.resolve("hub-mqtt-password"), password + "\n");
+        Files.setPosixFilePermissions(
+                passwordFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path config = Files.writeString(
+                dir.resolve("hub.yaml"), """
+                server:
+                  host: 127.0.0.1
+                  port: %d
+                hub:
+                  data-dir: %s
+                  log-format: text
+                  mqtt:
+                    embedded: false
+                    url: %s
+                    username: gatehouse-hub
+                    password-file: %s
+                """.formatted(http, dir.resolve("data"), mqttUrl, passwordFile));
+        Process process = HubReplica.launch(config, dir.resolve("hub.log"), jvmOptions, "the hub");
+        return new HubProcess(dir.resolve("data"), http, -1, password, process);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
     String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }

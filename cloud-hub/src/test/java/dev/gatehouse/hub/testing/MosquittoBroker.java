@@ -33,6 +33,14 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Starts a broker that knows {@code hubUser} with {@code hubPassword}; devices are added later. */
     public static MosquittoBroker start(Path dir, String hubUser, String hubPassword) throws IOException {
+        return start(dir, hubUser, hubPassword, "");
+    }
+
+    /**
+     * As {@link #start(Path, String, String)}, with more configuration lines after the usual ones (a
+     * later line of the same option wins), e.g. a larger queue for the fleet benchmark.
+     */
+    public static MosquittoBroker start(Path dir, String hubUser, String hubPassword, String extra) throws IOException {
         Files.createDirectories(dir);
         MosquittoBroker broker = new MosquittoBroker(dir, MosquittoProcess.freePort());
         Files.writeString(broker.passwords, "");
@@ -41,7 +49,9 @@ public final class MosquittoBroker implements AutoCloseable {
                 dir.resolve("acl"),
                 "user " + hubUser + "\n" + "topic readwrite gh/v1/#\n" + "\n" + "pattern readwrite gh/v1/+/+/%u/#\n");
         broker.process = MosquittoProcess.start(
-                dir, broker.port, "password_file " + broker.passwords + "\n" + "acl_file " + dir.resolve("acl") + "\n");
+                dir,
+                broker.port,
+                "password_file " + broker.passwords + "\n" + "acl_file " + dir.resolve("acl") + "\n" + extra);
         return broker;
     }
 
@@ -53,17 +63,45 @@ public final class MosquittoBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** The broker's process id (for its CPU time in /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Adds many new users at once: their lines hashed by one {@code mosquitto_passwd -U} over a file of
+     * their own, appended to the password file, and one reload (a run per user would take minutes for
+     * thousands of devices).
+     */
+    public void addUsers(java.util.Map<String, String> users) throws IOException {
+        Path plain = Files.createTempFile(dir, "users", ".txt");
+        try {
+            StringBuilder lines = new StringBuilder();
+            users.forEach((user, password) ->
+                    lines.append(user).append(':').append(password).append('\n'));
+            Files.writeString(plain, lines);
+            MosquittoProcess.run(passwd().toString(), "-U", plain.toString());
+            Files.writeString(passwords, Files.readString(plain), java.nio.file.StandardOpenOption.APPEND);
+        } finally {
+            Files.deleteIfExists(plain);
+        }
+        MosquittoProcess.run("kill", "-HUP", Long.toString(process.pid()));
+    }
+
+    private static Path passwd() {
+        return PASSWD.stream()
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("mosquitto_passwd is not installed"));
+    }
+
     /** Adds (or changes) a user in the password file and, when running, makes the broker reload it. */
     public void addUser(String user, String password) throws IOException {
         addUser(user, password, true);
     }
 
     private void addUser(String user, String password, boolean reload) throws IOException {
-        Path tool = PASSWD.stream()
-                .filter(Files::isExecutable)
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("mosquitto_passwd is not installed"));
-        MosquittoProcess.run(tool.toString(), "-b", passwords.toString(), user, password);
+        MosquittoProcess.run(passwd().toString(), "-b", passwords.toString(), user, password);
         if (reload && process != null) {
             MosquittoProcess.run("kill", "-HUP", Long.toString(process.pid()));
         }
