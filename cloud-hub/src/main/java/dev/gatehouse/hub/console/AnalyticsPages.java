@@ -541,7 +541,11 @@ public record AnalyticsPages(Analytics analytics) implements HttpService {
                 res,
                 page,
                 table(
-                        "MRR at " + mrr.at() + ": the subscriptions in it",
+                        "MRR at "
+                                + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                                        .withZone(java.time.ZoneOffset.UTC)
+                                        .format(mrr.at())
+                                + ": the subscriptions in it",
                         Revenue.MRR_DEFINITION,
                         "/console/analytics/revenue?asOf=" + asOf,
                         items,
