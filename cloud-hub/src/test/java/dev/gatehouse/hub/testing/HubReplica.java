@@ -36,8 +36,20 @@ public final class HubReplica implements AutoCloseable {
     public static HubReplica start(
             Path dir, String name, String jdbcUrl, String brokerUrl, Path hubPasswordFile, Optional<Path> keyFile)
             throws IOException {
+        return start(dir, name, jdbcUrl, brokerUrl, hubPasswordFile, keyFile, freePort());
+    }
+
+    /** As above, serving HTTP on {@code port} (a replica started again where a load balancer expects it). */
+    public static HubReplica start(
+            Path dir,
+            String name,
+            String jdbcUrl,
+            String brokerUrl,
+            Path hubPasswordFile,
+            Optional<Path> keyFile,
+            int port)
+            throws IOException {
         Files.createDirectories(dir);
-        int port = freePort();
         Path config = Files.writeString(dir.resolve("hub.yaml"), """
                 server:
                   host: 127.0.0.1
