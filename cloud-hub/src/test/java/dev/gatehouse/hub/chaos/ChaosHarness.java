@@ -460,10 +460,10 @@ public final class ChaosHarness implements AutoCloseable {
             recover(tally);
             checkDoors(tally, "after " + fault.label());
             out.printf(
-                    "chaos: %3d %-15s edge %d  %5d ms  taps %d, unsafe doors %d, wrong %d%n",
+                    "chaos: %3d %-15s %-7s %6d ms  taps %d, unsafe doors %d, wrong %d%n",
                     round,
                     fault.label(),
-                    site.edge.index,
+                    fault == Fault.KILL_HUB || fault == Fault.BROKER_RESTART ? "" : "edge " + site.edge.index,
                     (System.nanoTime() - started) / 1_000_000,
                     tally.taps,
                     tally.unsafeDoors,
