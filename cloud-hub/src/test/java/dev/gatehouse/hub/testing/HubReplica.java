@@ -39,6 +39,19 @@ public final class HubReplica implements AutoCloseable {
         return start(dir, name, jdbcUrl, brokerUrl, hubPasswordFile, keyFile, freePort(), List.of());
     }
 
+    /** As above, serving HTTP on {@code port} (a replica started again where a load balancer expects it). */
+    public static HubReplica start(
+            Path dir,
+            String name,
+            String jdbcUrl,
+            String brokerUrl,
+            Path hubPasswordFile,
+            Optional<Path> keyFile,
+            int port)
+            throws IOException {
+        return start(dir, name, jdbcUrl, brokerUrl, hubPasswordFile, keyFile, port, List.of());
+    }
+
     /**
      * Starts a replica as {@link #start(Path, String, String, String, Path, Optional)} does, on the
      * given HTTP port, with {@code classPathBefore} ahead of this JVM's class path: what a newer

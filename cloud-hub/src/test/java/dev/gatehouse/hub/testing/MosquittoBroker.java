@@ -18,12 +18,16 @@ public final class MosquittoBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Path passwords;
+    private final String extra;
+    private final List<String> alsoOn;
     private MosquittoProcess process;
 
-    private MosquittoBroker(Path dir, int port) {
+    private MosquittoBroker(Path dir, int port, String extra, List<String> alsoOn) {
         this.dir = dir;
         this.port = port;
         this.passwords = dir.resolve("passwd");
+        this.extra = extra;
+        this.alsoOn = List.copyOf(alsoOn);
     }
 
     /** The mosquitto binary, where installed. */
@@ -33,7 +37,7 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Starts a broker that knows {@code hubUser} with {@code hubPassword}; devices are added later. */
     public static MosquittoBroker start(Path dir, String hubUser, String hubPassword) throws IOException {
-        return start(dir, hubUser, hubPassword, "");
+        return start(dir, hubUser, hubPassword, "", List.of());
     }
 
     /**
@@ -41,18 +45,47 @@ public final class MosquittoBroker implements AutoCloseable {
      * later line of the same option wins), e.g. a larger queue for the fleet benchmark.
      */
     public static MosquittoBroker start(Path dir, String hubUser, String hubPassword, String extra) throws IOException {
+        return start(dir, hubUser, hubPassword, extra, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, String)}, listening on the same port of {@code alsoOn} addresses
+     * too (the chaos harness's veth addresses, which edges in network namespaces reach).
+     */
+    public static MosquittoBroker start(Path dir, String hubUser, String hubPassword, List<String> alsoOn)
+            throws IOException {
+        return start(dir, hubUser, hubPassword, "", alsoOn);
+    }
+
+    private static MosquittoBroker start(
+            Path dir, String hubUser, String hubPassword, String extra, List<String> alsoOn) throws IOException {
         Files.createDirectories(dir);
-        MosquittoBroker broker = new MosquittoBroker(dir, MosquittoProcess.freePort());
+        MosquittoBroker broker = new MosquittoBroker(dir, MosquittoProcess.freePort(), extra, alsoOn);
         Files.writeString(broker.passwords, "");
         broker.addUser(hubUser, hubPassword, false);
         Files.writeString(
                 dir.resolve("acl"),
                 "user " + hubUser + "\n" + "topic readwrite gh/v1/#\n" + "\n" + "pattern readwrite gh/v1/+/+/%u/#\n");
-        broker.process = MosquittoProcess.start(
-                dir,
-                broker.port,
-                "password_file " + broker.passwords + "\n" + "acl_file " + dir.resolve("acl") + "\n" + extra);
+        broker.process = broker.startProcess();
         return broker;
+    }
+
+    private MosquittoProcess startProcess() throws IOException {
+        return MosquittoProcess.start(
+                dir,
+                port,
+                "password_file " + passwords + "\n" + "acl_file " + dir.resolve("acl") + "\n" + extra,
+                alsoOn);
+    }
+
+    /** Kills the broker with SIGKILL (no persistence: sessions and queued messages are lost, as in a crash). */
+    public void kill() throws InterruptedException {
+        process.kill();
+    }
+
+    /** Starts the broker again on the same port, users and ACL after {@link #kill()}; returns once it listens. */
+    public void startAgain() throws IOException {
+        process = startProcess();
     }
 
     public int port() {

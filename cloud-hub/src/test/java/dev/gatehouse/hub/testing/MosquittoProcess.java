@@ -35,11 +35,23 @@ final class MosquittoProcess implements AutoCloseable {
      * {@code mosquitto} and could not read files in the test's owner-only folders).
      */
     static MosquittoProcess start(Path dir, int port, String authentication) throws IOException {
+        return start(dir, port, authentication, List.of());
+    }
+
+    /** As {@link #start(Path, int, String)}, listening on {@code port} of {@code alsoOn} addresses too. */
+    static MosquittoProcess start(Path dir, int port, String authentication, List<String> alsoOn) throws IOException {
         Path config = dir.resolve("mosquitto.conf");
+        StringBuilder listeners = new StringBuilder("listener " + port + " 127.0.0.1\n");
+        alsoOn.forEach(address -> listeners
+                .append("listener ")
+                .append(port)
+                .append(' ')
+                .append(address)
+                .append('\n'));
         Files.writeString(
                 config,
                 "per_listener_settings false\n"
-                        + "listener " + port + " 127.0.0.1\n"
+                        + listeners
                         + "allow_anonymous false\n"
                         + authentication
                         + "max_packet_size 409600\n"
@@ -109,6 +121,12 @@ final class MosquittoProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** Kills the broker with SIGKILL, as a crash would, and waits for it to end. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override

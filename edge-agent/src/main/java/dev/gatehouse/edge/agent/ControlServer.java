@@ -46,6 +46,7 @@ public final class ControlServer implements AutoCloseable {
 
     private final EdgeAgent agent;
     private final Optional<SimulatedSite> site;
+    private final Optional<SimClock> simClock;
     private final Path socketPath;
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -60,9 +61,11 @@ public final class ControlServer implements AutoCloseable {
 
     private final Semaphore clients = new Semaphore(MAX_CLIENTS);
 
-    private ControlServer(EdgeAgent agent, Optional<SimulatedSite> site, Path socketPath) throws IOException {
+    private ControlServer(EdgeAgent agent, Optional<SimulatedSite> site, Optional<SimClock> simClock, Path socketPath)
+            throws IOException {
         this.agent = agent;
         this.site = site;
+        this.simClock = simClock;
         this.socketPath = socketPath;
         // The socket lives in a directory only the agent's user may enter, made so before the bind:
         // there is no moment in which another user could connect and pulse relays.
@@ -90,7 +93,16 @@ public final class ControlServer implements AutoCloseable {
     }
 
     public static ControlServer start(EdgeAgent agent, Optional<SimulatedSite> site) throws IOException {
-        return new ControlServer(agent, site, socketIn(agent.config().dataDir()));
+        return start(agent, site, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(EdgeAgent, Optional)}, with the simulated run's clock, which {@code sim clock
+     * OFFSET} then moves (an agent on real hardware has none, so nothing can move its clock).
+     */
+    public static ControlServer start(EdgeAgent agent, Optional<SimulatedSite> site, Optional<SimClock> simClock)
+            throws IOException {
+        return new ControlServer(agent, site, simClock, socketIn(agent.config().dataDir()));
     }
 
     private void accept() {
@@ -290,18 +302,25 @@ public final class ControlServer implements AutoCloseable {
                 }
                 return ok().set("transitions", points);
             }
+            case "clock" -> {
+                SimClock clock = simClock.orElseThrow(() -> new IllegalArgumentException(
+                        "this agent's clock is the host's; only an agent run with --simulate has a movable one"));
+                clock.setOffset(SimClock.parseOffset(target));
+                return ok().put("message", "clock offset " + clock.offset() + ": it reads " + clock.instant());
+            }
             case "relay" -> {
                 ArrayNode history = JSON.createArrayNode();
-                simulated
-                        .relay(target)
-                        .transitions()
+                dev.gatehouse.sim.gpio.RelayHistory relay = simulated.relay(target);
+                relay.transitions()
                         .forEach(transition -> history.add(
                                 transition.at() + " " + (transition.energised() ? "energised" : "released")));
-                return ok().set("transitions", history);
+                ObjectNode answer = ok().put("energised", relay.energised());
+                relay.firstDriven().ifPresent(at -> answer.put("claimedAt", at.toString()));
+                return answer.set("transitions", history);
             }
             default ->
                 throw new IllegalArgumentException(
-                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay, fire, av)");
+                        "unknown sim action '" + action + "' (tap, scan, open, close, rex, relay, fire, av, clock)");
         }
         return ok().put("message", action + " " + target);
     }

@@ -90,6 +90,7 @@ final class SqliteConnections implements AutoCloseable {
                 transactionDepth--;
                 if (!committed) {
                     rollbackQuietly();
+                    writer.forgetStatements(); // a failed statement may not run again (a full disk)
                 }
             }
         } catch (SQLException e) {
@@ -110,11 +111,21 @@ final class SqliteConnections implements AutoCloseable {
         writeLock.lock();
         try {
             requireOpen();
-            return work.run(writer);
+            return runForgettingOnFailure(writer, work);
         } catch (SQLException e) {
             throw translate(e, what, file);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** Runs {@code work} on {@code session}; if it fails, the session's prepared statements are made anew. */
+    private static <T> T runForgettingOnFailure(SqliteSession session, SqlWork<T> work) throws SQLException {
+        try {
+            return work.run(session);
+        } catch (SQLException | RuntimeException e) {
+            session.forgetStatements();
+            throw e;
         }
     }
 
@@ -141,6 +152,7 @@ final class SqliteConnections implements AutoCloseable {
                     } catch (SQLException e) {
                         // Rolled back already by SQLite after the failure being reported.
                     }
+                    session.forgetStatements(); // a failed statement may not run again (a full disk)
                 }
             }
         } catch (SQLException e) {
@@ -176,7 +188,7 @@ final class SqliteConnections implements AutoCloseable {
             if (reader == null) {
                 reader = openReader();
             }
-            return work.run(reader);
+            return runForgettingOnFailure(reader, work);
         } catch (SQLException e) {
             throw translate(e, what, file);
         } finally {

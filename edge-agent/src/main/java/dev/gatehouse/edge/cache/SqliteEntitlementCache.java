@@ -301,6 +301,11 @@ public final class SqliteEntitlementCache implements EdgeCache {
         return outbox;
     }
 
+    /** The connections, for tests in this package (a full disk made with {@code PRAGMA max_page_count}). */
+    SqliteConnections connections() {
+        return connections;
+    }
+
     @Override
     public Kiosks kiosks() {
         return kiosks;

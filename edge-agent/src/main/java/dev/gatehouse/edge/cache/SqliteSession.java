@@ -42,6 +42,23 @@ final class SqliteSession implements AutoCloseable {
         return statement;
     }
 
+    /**
+     * Closes and forgets every prepared statement, so the next use prepares it afresh. Called after a
+     * failed statement: sqlite-jdbc may leave a statement that failed (a full disk, {@code SQLITE_FULL})
+     * unusable ("statement is not executing"), and a cached one would then fail every later write
+     * even once there is room again.
+     */
+    void forgetStatements() {
+        for (PreparedStatement statement : statements.values()) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                // it is being dropped because it failed
+            }
+        }
+        statements.clear();
+    }
+
     void execute(String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);

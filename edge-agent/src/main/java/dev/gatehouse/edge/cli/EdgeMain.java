@@ -9,6 +9,7 @@ import dev.gatehouse.edge.agent.EdgeAgent;
 import dev.gatehouse.edge.agent.Hardware;
 import dev.gatehouse.edge.agent.PiHardware;
 import dev.gatehouse.edge.agent.SafeHold;
+import dev.gatehouse.edge.agent.SimClock;
 import dev.gatehouse.edge.agent.SimulatedHardware;
 import dev.gatehouse.edge.agent.Watchdog;
 import dev.gatehouse.edge.config.ConfigException;
@@ -47,7 +48,8 @@ import java.util.concurrent.CountDownLatch;
  * gatehouse-edge apply --config FILE &lt; FILE.jws    apply a signed sync batch or snapshot chunk from the hub
  * gatehouse-edge sim ACTION TARGET [VALUE] --config FILE
  *                                                   drive a simulated site: tap READER UID, scan READER TEXT,
- *                                                   open|close|rex|relay DOOR, fire INPUT on|off
+ *                                                   open|close|rex|relay DOOR, fire INPUT on|off,
+ *                                                   clock OFFSET (the simulated run's clock: +2h, -90s, 0)
  * gatehouse-edge init-demo DIR                     write a demo site (config, keys, signed entitlements)
  * gatehouse-edge provision BUNDLE.json DIR         write a device's provisioning bundle from the hub into DIR
  * gatehouse-edge selftest --config FILE             check the JVM, GPIO, pins, ports, clock, data dir and secrets
@@ -146,12 +148,15 @@ public final class EdgeMain {
     private int runAgent(Path configFile, boolean simulate) throws IOException {
         long started = System.nanoTime();
         EdgeConfig config = EdgeConfigLoader.load(configFile);
+        // Only the simulated run's clock can be moved (sim clock OFFSET); real hardware reads the host's.
+        Optional<SimClock> simClock = simulate ? Optional.of(new SimClock(Clock.systemUTC())) : Optional.empty();
+        Clock clock = simClock.map(Clock.class::cast).orElse(Clock.systemUTC());
         Hardware hardware = simulate
-                ? SimulatedHardware.forConfig(config, config.dataDir().resolve("sim-devices"), Clock.systemUTC())
+                ? SimulatedHardware.forConfig(config, config.dataDir().resolve("sim-devices"), clock)
                 : new PiHardware();
         EdgeAgent agent;
         try {
-            switch (EdgeAgent.startOrHold(config, hardware, Clock.systemUTC())) {
+            switch (EdgeAgent.startOrHold(config, hardware, clock)) {
                 case EdgeAgent.Started.Running running -> agent = running.agent();
                 case EdgeAgent.Started.Held held -> {
                     return holdDoors(held.hold(), hardware);
@@ -165,7 +170,8 @@ public final class EdgeMain {
         try {
             control = ControlServer.start(
                     agent,
-                    hardware instanceof SimulatedHardware simulated ? Optional.of(simulated.site()) : Optional.empty());
+                    hardware instanceof SimulatedHardware simulated ? Optional.of(simulated.site()) : Optional.empty(),
+                    simClock);
         } catch (IOException | RuntimeException e) {
             agent.close(); // doors to their safe state, cache closed
             hardware.close();
@@ -499,7 +505,7 @@ public final class EdgeMain {
             err.println("gatehouse-edge: " + answer.path("error").asText());
             return 1;
         }
-        for (String field : List.of("decision", "eventId", "message", "result")) {
+        for (String field : List.of("decision", "eventId", "message", "result", "energised", "claimedAt")) {
             if (answer.has(field)) {
                 out.println(field + ": " + answer.path(field).asText());
             }
@@ -575,6 +581,7 @@ public final class EdgeMain {
                   sim tap READER UID | sim scan READER TEXT | sim open|close|rex|relay DOOR
                   sim fire INPUT on|off         the fire panel's alarm on a fire-release input
                   sim av ROOM                   a simulated room controller's display, lights and climate
+                  sim clock OFFSET              move the simulated agent's clock from the host's (+2h, -90s, 0)
                                                 drive a simulated site
                   init-demo DIR                 write a demo site (config, keys, signed entitlements)
                   provision BUNDLE.json DIR     write the hub's provisioning bundle: card key, trusted keys,

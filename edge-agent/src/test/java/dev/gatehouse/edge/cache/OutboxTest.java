@@ -43,6 +43,38 @@ class OutboxTest {
     }
 
     @Test
+    void aFullDiskFailsAppendsOnlyUntilThereIsRoomAgain() {
+        // Found by the chaos harness (a full tmpfs under a running agent): after one append failed with
+        // SQLITE_FULL, the writer's cached statement failed every later append ("statement is not
+        // executing") even once the disk had room, so the doors refused every card until a restart.
+        // The database's page limit stands in for the disk here; the first statement to hit it fails.
+        outbox.append(accessEvent("before"));
+        long pages = cache.connections().writeOne("count pages", s -> s.queryLong("PRAGMA page_count"));
+        setMaxPages(pages);
+        assertThatThrownBy(() -> {
+                    for (int i = 0; i < 10_000; i++) {
+                        outbox.append(accessEvent("full-" + i));
+                    }
+                })
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("full");
+        long waiting = outbox.depth();
+
+        setMaxPages(1_000_000);
+        outbox.append(accessEvent("after"));
+
+        assertThat(outbox.depth()).isEqualTo(waiting + 1);
+        assertThat(outbox.peek(100_000).getLast().id()).isEqualTo("after");
+    }
+
+    private void setMaxPages(long pages) {
+        cache.connections().writeOne("page limit", s -> {
+            s.execute("PRAGMA max_page_count = " + pages);
+            return null;
+        });
+    }
+
+    @Test
     void eventsArePeekedOldestFirstAndDecodedAsTheyWereAppended() {
         // Why: the hub's analytics and the audit trail depend on events arriving in decision order.
         List<Envelope> appended = new ArrayList<>();

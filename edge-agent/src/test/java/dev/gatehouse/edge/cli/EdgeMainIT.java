@@ -118,6 +118,18 @@ class EdgeMainIT {
     }
 
     @Test
+    void simRelayShowsTheClaimAndAClockOnlyASimulatedRunMoves() {
+        Run relay = cli("sim", "relay", "main-entrance", "--config", config());
+        assertThat(relay.exit()).as(relay.err()).isZero();
+        assertThat(relay.out()).contains("energised: false").containsPattern("claimedAt: 20[0-9-]+T");
+
+        // This agent was given no simulated clock (as one on real hardware has none): nothing moves it.
+        Run clock = cli("sim", "clock", "+2h", "--config", config());
+        assertThat(clock.exit()).isEqualTo(1);
+        assertThat(clock.err()).contains("only an agent run with --simulate has a movable one");
+    }
+
+    @Test
     void watchStreamsDecisionsAsTheyHappen() {
         ByteArrayOutputStream watched = new ByteArrayOutputStream();
         CompletableFuture<Integer> watcher = CompletableFuture.supplyAsync(() -> new EdgeMain(

@@ -28,6 +28,7 @@ public final class RelayHistory {
     private final List<Long> transitionNanos = new ArrayList<>();
     private boolean energised;
     private Boolean pinHigh;
+    private Instant firstDriven;
 
     RelayHistory(int bcmPin, boolean activeLow) {
         this.bcmPin = bcmPin;
@@ -42,6 +43,14 @@ public final class RelayHistory {
     /** The level the pin was last driven to; empty while no process has claimed it. */
     public synchronized Optional<Boolean> pinHigh() {
         return Optional.ofNullable(pinHigh);
+    }
+
+    /**
+     * When a process first drove the pin (claimed it), even to the level the coil already had: for a
+     * strike's relay, claimed de-energised, this is the only trace of the claim.
+     */
+    public synchronized Optional<Instant> firstDriven() {
+        return Optional.ofNullable(firstDriven);
     }
 
     /** The BCM number of the pin this history belongs to. */
@@ -75,6 +84,9 @@ public final class RelayHistory {
     /** Records the pin being driven HIGH ({@code true}) or LOW at {@code at}; returns whether the coil changed. */
     synchronized boolean record(Instant at, boolean high) {
         pinHigh = high;
+        if (firstDriven == null) {
+            firstDriven = at;
+        }
         boolean coil = high != activeLow;
         if (coil == energised) {
             return false;
