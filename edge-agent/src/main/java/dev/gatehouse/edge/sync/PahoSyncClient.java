@@ -24,6 +24,7 @@ import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -199,6 +200,9 @@ public final class PahoSyncClient implements SyncClient {
             PahoSession.subscribeInbox(client, site);
             parts.sessionUp();
         } catch (MqttException | IOException | RuntimeException e) {
+            if (e instanceof MqttException mqtt && halfMade(mqtt)) {
+                abandonConnect();
+            }
             if (attempt % 10 == 0) { // the first failure and every tenth after it: a long outage logs little
                 log.warn(
                         "hub link to {}: {} (attempt {}; retrying with backoff)",
@@ -218,6 +222,25 @@ public final class PahoSyncClient implements SyncClient {
                         .ifPresent(parts.state()::problem);
             }
             reconnect();
+        }
+    }
+
+    /**
+     * A connect that timed out (a broker that accepted the socket and never sent its CONNACK: killed or
+     * stalled in between) is still in progress inside Paho, which refuses every later connect with
+     * "connect already in progress" for as long as that socket stays open.
+     */
+    private static boolean halfMade(MqttException e) {
+        return e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT
+                || e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS;
+    }
+
+    /** Drops a half-made connect (its socket too), so that the next attempt starts afresh. */
+    private void abandonConnect() {
+        try {
+            client.disconnectForcibly(0, 1_000, false);
+        } catch (MqttException | RuntimeException e) {
+            log.debug("abandoning a half-made connect: {}", e.toString());
         }
     }
 
