@@ -11,6 +11,7 @@ import dev.gatehouse.protocol.topic.Topic;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -37,7 +38,9 @@ final class PahoPublisher implements HubLink {
 
     private static final Duration WINDOW_RETRY_AFTER = Duration.ofMillis(50);
 
-    private final MqttAsyncClient client;
+    /** The current connection's client (a fresh one per connection). */
+    private final Supplier<MqttAsyncClient> client;
+
     private final EdgeConfig.Site site;
     private final BooleanSupplier connected;
     private final SyncWorker worker;
@@ -50,7 +53,7 @@ final class PahoPublisher implements HubLink {
      * @param refused called with what the broker refused
      */
     PahoPublisher(
-            MqttAsyncClient client,
+            Supplier<MqttAsyncClient> client,
             EdgeConfig.Site site,
             BooleanSupplier connected,
             SyncWorker worker,
@@ -78,8 +81,9 @@ final class PahoPublisher implements HubLink {
         if (!connected()) {
             return false;
         }
+        MqttAsyncClient current = client.get();
         try {
-            client.publish(topic(channel).value(), message(channel, envelope), null, new Delivery(channel));
+            current.publish(topic(channel).value(), message(channel, envelope), null, new Delivery(channel, current));
             return true;
         } catch (MqttException e) {
             if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
@@ -98,7 +102,7 @@ final class PahoPublisher implements HubLink {
 
     @Override
     public boolean eventWindowFull() {
-        return client.getInFlightMessageCount() >= WINDOW_RESERVE_AT;
+        return client.get().getInFlightMessageCount() >= WINDOW_RESERVE_AT;
     }
 
     /** This device's topic on {@code channel}. */
@@ -109,9 +113,12 @@ final class PahoPublisher implements HubLink {
     /** What became of one publish. */
     private final class Delivery implements MqttActionListener {
         private final Channel channel;
+        /** The client it went out on: a retired one's answers refuse nothing on the current connection. */
+        private final MqttAsyncClient via;
 
-        Delivery(Channel channel) {
+        Delivery(Channel channel, MqttAsyncClient via) {
             this.channel = channel;
+            this.via = via;
         }
 
         @Override
@@ -134,6 +141,9 @@ final class PahoPublisher implements HubLink {
         }
 
         private void refused(int code) {
+            if (via != client.get()) {
+                return;
+            }
             refused.accept("a publish on " + channel.level() + " (reason 0x" + Integer.toHexString(code) + ")");
         }
     }

@@ -24,7 +24,6 @@ import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -55,7 +54,19 @@ public final class PahoSyncClient implements SyncClient {
     private final Clock clock;
     private final Backoff backoff;
     private final SyncWorker worker = SyncWorker.ownThread();
-    private final MqttAsyncClient client;
+    /**
+     * This connection's Paho client: a fresh one for every connect (worker only writes it). Paho keeps
+     * what was in flight and sends it first on the next connection of the same client — as it was
+     * last sent, with a topic alias of the old connection in place of the topic (Paho gives topics
+     * aliases on its own when the broker allows them, as Mosquitto and HiveMQ do). The broker must
+     * refuse that (MQTT 5 §3.3.2.3.4: Mosquitto says "protocol error" right after the CONNACK, at every
+     * attempt), so an edge with an event in flight at a broker restart never came back; the outbox
+     * sends what was unacknowledged itself ({@link OutboxDrain#linkUp}).
+     */
+    private volatile MqttAsyncClient client;
+    /** Whether {@link #client} has been used to connect (worker only): the next connect takes a fresh one. */
+    private boolean clientUsed;
+
     private final PahoPublisher publisher;
     private final SyncParts parts;
     private final AtomicBoolean reconnectQueued = new AtomicBoolean();
@@ -72,14 +83,20 @@ public final class PahoSyncClient implements SyncClient {
         this.backoff = new Backoff(hub.reconnectMin(), hub.reconnectMax());
         this.linkSince = clock.instant();
         try {
-            this.client = new MqttAsyncClient(hub.mqttUrl(), site.device(), new MemoryPersistence());
+            this.client = newClient();
         } catch (MqttException e) {
             worker.close();
             throw new IllegalArgumentException("hub.mqtt-url " + hub.mqttUrl() + ": " + e.getMessage(), e);
         }
-        this.publisher = new PahoPublisher(client, site, this::connected, worker, this::eventDelivered, this::refused);
+        this.publisher =
+                new PahoPublisher(() -> client, site, this::connected, worker, this::eventDelivered, this::refused);
         this.parts = wiring.apply(publisher, worker);
-        client.setCallback(new Callback());
+    }
+
+    private MqttAsyncClient newClient() throws MqttException {
+        MqttAsyncClient fresh = new MqttAsyncClient(hub.mqttUrl(), site.device(), new MemoryPersistence());
+        fresh.setCallback(new Callback(fresh));
+        return fresh;
     }
 
     /**
@@ -174,18 +191,21 @@ public final class PahoSyncClient implements SyncClient {
         if (closed) {
             return;
         }
-        if (client.isConnected()) {
-            if (connected) {
+        if (clientUsed) {
+            // The last connection's client is dropped with whatever it still held in flight, and any
+            // connect of its that timed out here but went on inside Paho (it would refuse the next one
+            // with "connect already in progress" for as long as that socket stays open).
+            MqttAsyncClient old = client;
+            try {
+                client = newClient();
+            } catch (MqttException e) {
+                log.warn("hub link to {}: {}", hub.mqttUrl(), describe(e));
+                reconnect();
                 return;
             }
-            // A connect that timed out here completed later: its session was never set up (no
-            // subscription, state or request). Drop it and connect again properly.
-            try {
-                client.disconnectForcibly(0, 1_000, false);
-            } catch (MqttException e) {
-                log.debug("dropping a half-made connection: {}", describe(e));
-            }
+            retire(old);
         }
+        clientUsed = true;
         try {
             client.connect(PahoSession.options(
                             hub,
@@ -200,9 +220,6 @@ public final class PahoSyncClient implements SyncClient {
             PahoSession.subscribeInbox(client, site);
             parts.sessionUp();
         } catch (MqttException | IOException | RuntimeException e) {
-            if (e instanceof MqttException mqtt && halfMade(mqtt)) {
-                abandonConnect();
-            }
             if (attempt % 10 == 0) { // the first failure and every tenth after it: a long outage logs little
                 log.warn(
                         "hub link to {}: {} (attempt {}; retrying with backoff)",
@@ -225,22 +242,17 @@ public final class PahoSyncClient implements SyncClient {
         }
     }
 
-    /**
-     * A connect that timed out (a broker that accepted the socket and never sent its CONNACK: killed or
-     * stalled in between) is still in progress inside Paho, which refuses every later connect with
-     * "connect already in progress" for as long as that socket stays open.
-     */
-    private static boolean halfMade(MqttException e) {
-        return e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT
-                || e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS;
-    }
-
-    /** Drops a half-made connect (its socket too), so that the next attempt starts afresh. */
-    private void abandonConnect() {
+    /** Ends {@code old}'s connection, if any, without a DISCONNECT packet, and frees its threads. */
+    private static void retire(MqttAsyncClient old) {
         try {
-            client.disconnectForcibly(0, 1_000, false);
+            old.disconnectForcibly(0, 1_000, false);
         } catch (MqttException | RuntimeException e) {
-            log.debug("abandoning a half-made connect: {}", e.toString());
+            log.debug("dropping the last connection: {}", e.toString());
+        }
+        try {
+            old.close(true);
+        } catch (MqttException | RuntimeException e) {
+            log.debug("closing the last MQTT client: {}", e.toString());
         }
     }
 
@@ -285,12 +297,22 @@ public final class PahoSyncClient implements SyncClient {
         worker.execute(this::reconnect);
     }
 
+    /** One client's callbacks: what a retired client still reports about its connection is ignored. */
     private final class Callback implements MqttCallback {
+        private final MqttAsyncClient owner;
+
+        Callback(MqttAsyncClient owner) {
+            this.owner = owner;
+        }
+
         @Override
         public void disconnected(MqttDisconnectResponse response) {
+            if (owner != client) {
+                return;
+            }
             log.warn("hub link lost: {}", response);
             worker.execute(() -> {
-                if (!client.isConnected()) { // not a stale report about an earlier connection
+                if (owner == client && !owner.isConnected()) { // not a stale report about an earlier connection
                     reconnect();
                 }
             });
@@ -298,7 +320,9 @@ public final class PahoSyncClient implements SyncClient {
 
         @Override
         public void mqttErrorOccurred(MqttException exception) {
-            log.warn("hub link error: {}", describe(exception));
+            if (owner == client) {
+                log.warn("hub link error: {}", describe(exception));
+            }
         }
 
         @Override
@@ -336,10 +360,6 @@ public final class PahoSyncClient implements SyncClient {
             log.debug("disconnecting: {}", e.toString());
         }
         connected = false;
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            log.debug("closing the MQTT client: {}", e.toString());
-        }
+        retire(client);
     }
 }

@@ -1,0 +1,104 @@
+package dev.gatehouse.edge.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay in front of a broker that a test can steer: {@link #holdReplies} stops passing what the
+ * broker sends (its PUBACKs wait, so the client's publishes stay in flight), {@link #cut} closes every
+ * connection at once, as a broker restart does, and lets later connections through again.
+ */
+final class Relay implements AutoCloseable {
+    private final ServerSocket listener;
+    private final int target;
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final Object gate = new Object();
+    private volatile boolean holding;
+    /** Connections accepted so far. */
+    volatile int accepted;
+
+    Relay(int target) throws IOException {
+        this.target = target;
+        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(this::accept);
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + listener.getLocalPort();
+    }
+
+    /** From now on the broker's bytes wait here until {@link #cut}. */
+    void holdReplies() {
+        holding = true;
+    }
+
+    /** Closes every connection (what was held is dropped) and passes everything again. */
+    void cut() throws IOException {
+        for (Socket socket : open) {
+            socket.close();
+        }
+        open.clear();
+        synchronized (gate) {
+            holding = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void accept() {
+        try {
+            while (true) {
+                Socket client = listener.accept();
+                Socket broker = new Socket(InetAddress.getLoopbackAddress(), target);
+                client.setTcpNoDelay(true);
+                broker.setTcpNoDelay(true);
+                open.add(client);
+                open.add(broker);
+                accepted++;
+                Thread.ofVirtual().start(() -> pump(client, broker, false));
+                Thread.ofVirtual().start(() -> pump(broker, client, true));
+            }
+        } catch (IOException closed) {
+            // the relay was closed
+        }
+    }
+
+    private void pump(Socket from, Socket to, boolean fromBroker) {
+        byte[] buffer = new byte[8192];
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                if (fromBroker) {
+                    synchronized (gate) {
+                        while (holding && !to.isClosed()) {
+                            gate.wait(50);
+                        }
+                    }
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // one side went away: so does the other
+        } finally {
+            try {
+                from.close();
+                to.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+        cut();
+    }
+}
