@@ -47,7 +47,11 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 /**
  * The hub's MQTT v5 client. A persistent session (clean start off, one hour of session expiry) so
  * that what edges send while the hub reconnects waits at the broker; reconnects on its own with
- * backoff, including when the first connect fails. Publishes go through a {@link PublishWindow}: a
+ * backoff, including when the first connect fails, each time with a fresh Paho client: Paho gives
+ * topics aliases on its own where the broker allows them and resends what was in flight, alias only,
+ * on the same client's next connection, which the broker must refuse (protocol error) at every
+ * attempt; what was in flight has failed ({@link PublishException.Reason#CONNECTION_LOST}) and is
+ * published again by its sender. Publishes go through a {@link PublishWindow}: a
  * bounded queue and a window of QoS 1 publishes unacknowledged as wide as the broker's receive maximum
  * (from its CONNACK; Paho refuses more), at most {@value #MAX_IN_FLIGHT} and {@value #FIRST_IN_FLIGHT}
  * until the first CONNACK, handed to Paho by one sender thread. A window of 10 (HiveMQ's default)
@@ -108,7 +112,11 @@ public final class PahoMqttLink implements MqttLink {
     private final AtomicReference<CompletableFuture<Void>> nextConnection =
             new AtomicReference<>(new CompletableFuture<>());
 
+    /** The current connection's client, replaced at each connect (on {@link #retries}' thread). */
     private volatile MqttAsyncClient client;
+    /** Connections made so far (for the log's "connected" or "reconnected"). */
+    private final java.util.concurrent.atomic.AtomicInteger connections =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** New publishes are refused; queued and in-flight ones may still be accepted. */
     private volatile boolean closing;
     /** Nothing more is handed to Paho, no reconnect is tried. */
@@ -195,12 +203,17 @@ public final class PahoMqttLink implements MqttLink {
         fixed.putAll(registered);
         handlers = Collections.unmodifiableMap(fixed);
         try {
-            client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+            client = newClient();
         } catch (MqttException e) {
             throw new IllegalStateException("cannot create the MQTT client for " + url + ": " + e.getMessage(), e);
         }
-        client.setCallback(new Callback());
-        connect(0);
+        PahoConnect.start(client, options(), error -> retry(0, error), this::brokerReceives);
+    }
+
+    private MqttAsyncClient newClient() throws MqttException {
+        MqttAsyncClient fresh = new MqttAsyncClient(url, clientId, new MemoryPersistence());
+        fresh.setCallback(new Callback(fresh));
+        return fresh;
     }
 
     /**
@@ -244,8 +257,7 @@ public final class PahoMqttLink implements MqttLink {
         options.setSessionExpiryInterval(3600L);
         options.setKeepAliveInterval(30);
         options.setConnectionTimeout(10);
-        options.setAutomaticReconnect(true);
-        options.setAutomaticReconnectDelay(1, 30);
+        options.setAutomaticReconnect(false); // reconnect() does, with a fresh client
         options.setReceiveMaximum(100);
         NoDelaySockets.forUrl(url).ifPresent(options::setSocketFactory);
         if (url.startsWith("ssl://") && pinnedTls.isPresent()) {
@@ -255,11 +267,40 @@ public final class PahoMqttLink implements MqttLink {
         return options;
     }
 
+    /** Connects again with a fresh client (the last one is dropped with what it held); on the scheduler. */
     private void connect(int attempt) {
         if (closed) {
             return;
         }
-        PahoConnect.start(client, options(), error -> retry(attempt, error), this::brokerReceives);
+        MqttAsyncClient old = client;
+        MqttAsyncClient fresh;
+        try {
+            fresh = newClient();
+        } catch (MqttException e) {
+            retry(attempt, e);
+            return;
+        }
+        client = fresh;
+        retire(old);
+        if (closed) { // closed meanwhile: close() may have looked at the old client only
+            retire(fresh);
+            return;
+        }
+        PahoConnect.start(fresh, options(), error -> retry(attempt, error), this::brokerReceives);
+    }
+
+    /** Ends {@code old}'s connection, if any, without a DISCONNECT packet, and frees its threads. */
+    private static void retire(MqttAsyncClient old) {
+        try {
+            old.disconnectForcibly(0, 1_000, false);
+        } catch (MqttException | RuntimeException e) {
+            LOG.log(Level.FINE, "dropping the last MQTT connection", e);
+        }
+        try {
+            old.close(true);
+        } catch (MqttException | RuntimeException e) {
+            LOG.log(Level.FINE, "closing the last MQTT client", e);
+        }
     }
 
     /** The publish window now: at most this many publishes handed to Paho and not yet answered (tests). */
@@ -315,8 +356,9 @@ public final class PahoMqttLink implements MqttLink {
             MqttMessage message = new MqttMessage(payload);
             message.setQos(topic.channel().qos());
             message.setRetained(topic.channel().retained());
+            MqttAsyncClient via = client;
             try {
-                client.publish(topic.value(), message, null, new MqttActionListener() {
+                via.publish(topic.value(), message, null, new MqttActionListener() {
                     @Override
                     public void onSuccess(IMqttToken token) {
                         PublishException refused = refusal(topic, token.getReasonCodes());
@@ -331,7 +373,7 @@ public final class PahoMqttLink implements MqttLink {
                     public void onFailure(IMqttToken token, Throwable error) {
                         PublishException.Reason reason = closing
                                 ? PublishException.Reason.CLOSED
-                                : connected()
+                                : via == client && via.isConnected()
                                         ? PublishException.Reason.REFUSED
                                         : PublishException.Reason.CONNECTION_LOST;
                         answer.failed(new PublishException(
@@ -341,7 +383,10 @@ public final class PahoMqttLink implements MqttLink {
                 return new PublishWindow.Handover.Sent();
             } catch (MqttException e) {
                 if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT
-                        || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED) {
+                        || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED
+                        || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_CLOSED
+                        || e.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_DISCONNECTING) {
+                    // not sent: on the next connection (a client retired meanwhile is closed)
                     return new PublishWindow.Handover.Busy();
                 }
                 return new PublishWindow.Handover.Refused(new PublishException(
@@ -365,7 +410,7 @@ public final class PahoMqttLink implements MqttLink {
         return null;
     }
 
-    private void subscribe() {
+    private void subscribe(MqttAsyncClient client) {
         List<MqttSubscription> subscriptions = new ArrayList<>();
         for (Channel channel : handlers.keySet()) {
             subscriptions.add(new MqttSubscription(
@@ -457,12 +502,27 @@ public final class PahoMqttLink implements MqttLink {
         }
     }
 
+    /** One client's callbacks; a retired client's reports about its connection are ignored. */
     private final class Callback implements MqttCallback {
+        private final MqttAsyncClient owner;
+
+        Callback(MqttAsyncClient owner) {
+            this.owner = owner;
+        }
+
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            if (!closed) {
-                LOG.warning("disconnected from the MQTT broker " + url + ": " + response + "; reconnecting");
+            if (closed || owner != client) {
+                return;
             }
+            Duration delay = RECONNECT.delay(0, random);
+            LOG.warning("disconnected from the MQTT broker " + url + ": " + response + "; reconnecting in "
+                    + delay.toMillis() + " ms");
+            later(delay, () -> {
+                if (owner == client) {
+                    connect(1);
+                }
+            });
         }
 
         @Override
@@ -484,9 +544,12 @@ public final class PahoMqttLink implements MqttLink {
 
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
-            LOG.info((reconnect ? "reconnected" : "connected") + " to the MQTT broker " + serverUri + " as " + username
-                    + " (client " + clientId + ")");
-            subscribe();
+            if (owner != client) {
+                return;
+            }
+            LOG.info((connections.getAndIncrement() > 0 ? "reconnected" : "connected") + " to the MQTT broker "
+                    + serverUri + " as " + username + " (client " + clientId + ")");
+            subscribe(owner);
             nextConnection.getAndSet(new CompletableFuture<>()).complete(null);
             window.wake();
             for (Runnable listener : connectListeners) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.protocol.message.SyncRequest;
 import dev.gatehouse.protocol.topic.Channel;
+import dev.gatehouse.sim.net.Relay;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,16 +45,16 @@ class InFlightAtRestartIT {
             relay.holdReplies();
             String second = edge.tap(ADA).event().id();
             hub.await(edge.device, Channel.EVENTS, e -> e.id().equals(second)); // sent; its PUBACK is held
-            int before = relay.accepted;
+            int before = relay.accepted();
             relay.cut();
 
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> relay.accepted > before && edge.sync().connected());
+                    .until(() -> relay.accepted() > before && edge.sync().connected());
             String third = edge.tap(ADA).event().id();
             hub.await(edge.device, Channel.EVENTS, e -> e.id().equals(third));
             // Still the connection that delivered it, minutes of reconnect loop would show as many more.
             assertThat(edge.sync().connected()).isTrue();
-            assertThat(relay.accepted - before).isLessThanOrEqualTo(2);
+            assertThat(relay.accepted() - before).isLessThanOrEqualTo(2);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.edge.sync;
+package dev.gatehouse.sim.net;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,36 +10,50 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP relay in front of a broker that a test can steer: {@link #holdReplies} stops passing what the
+ * A TCP relay in front of a broker (or any server) that a test or a demo steers, on loopback: {@link #holdReplies} stops passing what the
  * broker sends (its PUBACKs wait, so the client's publishes stay in flight), {@link #cut} closes every
  * connection at once, as a broker restart does, and lets later connections through again.
  */
-final class Relay implements AutoCloseable {
+public final class Relay implements AutoCloseable {
     private final ServerSocket listener;
     private final int target;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private volatile boolean holding;
     /** Connections accepted so far. */
-    volatile int accepted;
+    private volatile int accepted;
 
-    Relay(int target) throws IOException {
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Listens on a free loopback port and relays each connection to {@code target} on loopback. */
+    public Relay(int target) throws IOException {
         this.target = target;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::accept);
     }
 
-    String url() {
+    /** Connections accepted so far. */
+    public int accepted() {
+        return accepted;
+    }
+
+    /** Bytes passed from clients to the target so far. */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** {@code tcp://127.0.0.1:<port>}: where clients connect instead of the target. */
+    public String url() {
         return "tcp://127.0.0.1:" + listener.getLocalPort();
     }
 
     /** From now on the broker's bytes wait here until {@link #cut}. */
-    void holdReplies() {
+    public void holdReplies() {
         holding = true;
     }
 
     /** Closes every connection (what was held is dropped) and passes everything again. */
-    void cut() throws IOException {
+    public void cut() throws IOException {
         for (Socket socket : open) {
             socket.close();
         }
@@ -59,7 +73,7 @@ final class Relay implements AutoCloseable {
                 broker.setTcpNoDelay(true);
                 open.add(client);
                 open.add(broker);
-                accepted++;
+                accepted++; // this thread only
                 Thread.ofVirtual().start(() -> pump(client, broker, false));
                 Thread.ofVirtual().start(() -> pump(broker, client, true));
             }
@@ -83,6 +97,9 @@ final class Relay implements AutoCloseable {
                 }
                 out.write(buffer, 0, n);
                 out.flush();
+                if (!fromBroker) {
+                    sent.addAndGet(n);
+                }
             }
         } catch (IOException | InterruptedException e) {
             // one side went away: so does the other
