@@ -1,6 +1,7 @@
 package dev.gatehouse.hub.kiosk;
 
 import dev.gatehouse.hub.access.AccessLogStore;
+import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.projection.SiteProjection;
 import dev.gatehouse.hub.store.Database;
 import dev.gatehouse.hub.store.Sql;
@@ -14,6 +15,7 @@ import dev.gatehouse.protocol.model.DenyReason;
 import dev.gatehouse.protocol.model.Door;
 import dev.gatehouse.protocol.model.DoorId;
 import dev.gatehouse.protocol.model.Entity;
+import dev.gatehouse.protocol.model.GrantId;
 import dev.gatehouse.protocol.model.MemberId;
 import dev.gatehouse.protocol.model.PresentedKind;
 import dev.gatehouse.protocol.policy.AccessRequest;
@@ -55,7 +57,9 @@ import java.util.Optional;
  * opened), which the hourly presence and so physical occupancy count and the member's access log shows,
  * and a {@code member-checked-in} row in the visitor log with its {@code member.checked-in} outbox event.
  * Both are keyed by the token's id: a code scanned twice (a scanner's double Enter, a resent form) is
- * one check-in. No pass day is spent and no booking checked in: no door opened.
+ * one check-in. A member let in by a pass (an entry-limited plan) spends the site-local day as at a
+ * door — once a day, however often they check in — and one whose days are spent is refused as a door
+ * would refuse them. No booking is checked in: no door opened.
  */
 public record MemberCheckIns(Database database, Clock clock, KioskThrottle throttle, Runnable stored) {
     private static final DateTimeFormatter HOURS = DateTimeFormatter.ofPattern("HH:mm", Locale.ENGLISH);
@@ -179,6 +183,8 @@ public record MemberCheckIns(Database database, Clock clock, KioskThrottle throt
         }
         Decision.Granted grant = (Decision.Granted) granted.get().decision();
         MemberId member = MemberId.of(memberId.get());
+        // A pass's grant: the entry names it, so that PassDays counts its day as an edge's entry's.
+        Optional<GrantId> passGrant = granted.get().spendsDay().map(Evaluation.PassDay::grant);
         AccessEvent entry = new AccessEvent(
                 siteId,
                 DoorId.of(kiosk.id()),
@@ -190,9 +196,11 @@ public record MemberCheckIns(Database database, Clock clock, KioskThrottle throt
                 true,
                 Optional.of(grant.basis()),
                 Optional.empty(),
-                ClockStatus.TRUSTED);
-        AccessLogStore.insert(
-                c, tenantId, siteId, KioskDesk.DEVICE, List.of(new Envelope(eventId, now, entry)), now.toEpochMilli());
+                ClockStatus.TRUSTED,
+                passGrant);
+        Envelope entered = new Envelope(eventId, now, entry);
+        AccessLogStore.insert(c, tenantId, siteId, KioskDesk.DEVICE, List.of(entered), now.toEpochMilli());
+        PassDays.count(c, tenantId, siteId, KioskDesk.DEVICE, entered, now);
         KioskSignIns.insert(
                 c,
                 tenantId,

@@ -328,6 +328,48 @@ class HubKioskTest {
     }
 
     @Test
+    void aPassHoldersCheckInSpendsTheDayOnceAsADoorWould() throws Exception {
+        HubTablet tablet = paired("Pass tablet");
+        String passPlan = hub.create(
+                "/api/v1/plans",
+                acme.token(),
+                "{\"name\":\"Pass days\",\"doorGroupIds\":[\"" + GROUPS.get(lobby)
+                        + "\"],\"schedule\":[],\"holidays\":\"ignored\"}");
+        String pack = hub.create(
+                "/api/v1/packages",
+                acme.token(),
+                "{\"name\":\"2-Pass\",\"kind\":\"pass\",\"price\":4000,\"interval\":\"one-off\",\"passes\":2,"
+                        + "\"passValidDays\":30,\"planId\":\"" + passPlan + "\"}");
+        String[] member = qrMember("Pia Pass", null);
+        Api.Response sold = hub.api()
+                .post(
+                        "/api/v1/members/" + member[0] + "/passes",
+                        acme.token(),
+                        "{\"packageId\":\"" + pack + "\",\"siteId\":\"" + lobby + "\",\"idempotencyKey\":\"sale-"
+                                + member[0] + "\"}");
+        assertThat(sold.status()).as(sold.toString()).isEqualTo(201);
+
+        assertThat(scan(tablet, qrToken(acme, member[1], Optional.of(lobby))).body())
+                .contains("You are checked in.");
+        // The day is spent, as a door's entry spends it; the entry names the pass's grant.
+        assertThat(count("SELECT COUNT(*) FROM pass_days WHERE member_id = ?", member[0]))
+                .isOne();
+        JsonNode entries = hub.api()
+                .get("/api/v1/members/" + member[0] + "/plans", acme.token())
+                .json()
+                .at("/items/0/entries");
+        assertThat(entries.get("remaining").asInt()).isEqualTo(1);
+        assertThat(entries.get("spent")).hasSize(1);
+
+        // Checked in again the same day (a fresh code): welcome, and the day is not spent twice.
+        assertThat(scan(tablet, qrToken(acme, member[1], Optional.empty())).body())
+                .contains("You are checked in.");
+        assertThat(written(member[0])).containsExactly(2, 2, 2);
+        assertThat(count("SELECT COUNT(*) FROM pass_days WHERE member_id = ?", member[0]))
+                .isOne();
+    }
+
+    @Test
     void forgedExpiredRevokedForeignAndUnentitledCodesAreRefusedAndChangeNothing() throws Exception {
         HubTablet tablet = paired("Refusing scanner");
         String[] member = qrMember("Rhea Refused", plan);
