@@ -55,7 +55,8 @@ import java.util.logging.Logger;
  * the link's connections and the broker's answers are handed to it as tasks, and the sweep and the
  * write of accepted seqs are scheduled on it; a compaction runs as a chain of short tasks so that
  * publishes and answers go on in between. So a site's batches leave in seq order, and nothing here
- * takes a lock. Readers ({@link #publishedSeq}, {@link #awaitPublished}, {@link #save}) go through
+ * takes a lock. Only a round's reading of the logs and signing of the batches runs ahead on the
+ * {@code hub-sync-signer} threads, one per core, which touch none of it. Readers ({@link #publishedSeq}, {@link #awaitPublished}, {@link #save}) go through
  * the same thread and so see every answer handed in before they asked.
  *
  * <p>Hub replicas: it publishes only the sites whose {@linkplain SiteLeases lease} it holds (every
@@ -87,6 +88,8 @@ public final class SyncPublisher implements AutoCloseable {
     private final SyncSettings settings;
     private final SiteLeases leases;
     private final ScheduledThreadPoolExecutor executor;
+    /** Read and sign the sites of a round ahead of the publisher's thread: one per core. */
+    private final java.util.concurrent.ExecutorService signers;
     /** The executor's one thread, to run a task at once when already on it. */
     private volatile Thread thread;
 
@@ -205,6 +208,12 @@ public final class SyncPublisher implements AutoCloseable {
             thread = made;
             return made;
         });
+        java.util.concurrent.atomic.AtomicInteger signer = new java.util.concurrent.atomic.AtomicInteger();
+        this.signers = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Runtime.getRuntime().availableProcessors()), task -> Thread.ofPlatform()
+                        .daemon()
+                        .name("hub-sync-signer-" + signer.incrementAndGet())
+                        .unstarted(task));
         // After close nothing waits for a timer: a pending round or write is dropped, close() writes.
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setRemoveOnCancelPolicy(true);
@@ -462,25 +471,48 @@ public final class SyncPublisher implements AutoCloseable {
         }
     }
 
-    /** Publishes every marked site. */
+    /**
+     * Publishes every marked site. Each site's log is read and its batches signed on the {@link #signers}
+     * (one per core: signing is most of a round's work, so a change reaching many sites uses every
+     * core), ahead of the publisher's thread, which hands the batches to the link site after site in
+     * the order the sites were marked and keeps all the bookkeeping.
+     */
     private void round() {
         roundQueued = false;
         if (!running) {
             return;
         }
+        List<SiteRef> toPublish = new ArrayList<>();
         for (String siteId : List.copyOf(dirty.keySet())) {
             if (stopping) {
                 return;
             }
             SiteRef site = dirty.remove(siteId);
-            if (!holds(siteId) && !claimed(site)) {
-                continue; // another replica publishes it (or the lease ran out: the next renewal says)
+            if (holds(siteId) || claimed(site)) {
+                toPublish.add(site);
+            } // else another replica publishes it (or the lease ran out: the next renewal says)
+        }
+        List<CompletableFuture<Prepared>> prepared = new ArrayList<>(toPublish.size());
+        for (SiteRef site : toPublish) {
+            long from = progress(site).published;
+            prepared.add(toPublish.size() == 1 ? CompletableFuture.completedFuture(null) : ahead(site, from));
+        }
+        for (int i = 0; i < toPublish.size(); i++) {
+            SiteRef site = toPublish.get(i);
+            if (stopping) {
+                return;
             }
             try {
-                publish(site);
+                Prepared first = prepared.get(i).join();
+                publish(site, first);
             } catch (RuntimeException e) {
-                // The store may be down: the sweep marks this site again once it answers.
-                LOG.log(Level.WARNING, "sync publish failed: " + e, e);
+                // The store may be down: the sweep marks this site again once it answers; the sites
+                // not reached yet stay marked for the next round.
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                LOG.log(Level.WARNING, "sync publish failed: " + cause, cause);
+                for (SiteRef rest : toPublish.subList(i + 1, toPublish.size())) {
+                    dirty.putIfAbsent(rest.siteId(), rest);
+                }
                 if (!dirty.isEmpty()) {
                     roundQueued = true;
                     schedule(this::round, ROUND_RETRY_MILLIS);
@@ -490,29 +522,82 @@ public final class SyncPublisher implements AutoCloseable {
         }
     }
 
+    /** {@code site}'s first read and signing on the signers; null (done on this thread) once they are shut. */
+    private CompletableFuture<Prepared> ahead(SiteRef site, long from) {
+        try {
+            return CompletableFuture.supplyAsync(() -> prepare(site, from), signers);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
     private Progress progress(SiteRef site) {
         return sites.computeIfAbsent(site.siteId(), id -> new Progress(site, 0));
     }
 
     /**
+     * One read of a site's log after {@code from} (empty: the site is gone), its devices, and its
+     * batches signed. Touches no progress: any thread.
+     */
+    private record Prepared(
+            long from,
+            Optional<SyncStore.Range> range,
+            List<String> targets,
+            List<SignedBatches.Signed> batches,
+            FanoutEvents.SitePublished event,
+            long readNanos,
+            long signNanos,
+            long preparedAt) {}
+
+    private Prepared prepare(SiteRef site, long from) {
+        // Begun here, committed once handed to the link: its stages are this read, this signing, and
+        // the wait for the publisher's thread with the handing over.
+        FanoutEvents.SitePublished event = new FanoutEvents.SitePublished();
+        event.begin();
+        long began = System.nanoTime();
+        Optional<SyncStore.Range> range = store.range(site.tenantId(), site.siteId(), from, READ_LIMIT);
+        long read = System.nanoTime();
+        if (range.isEmpty() || range.get().changes().isEmpty()) {
+            return new Prepared(from, range, List.of(), List.of(), event, read - began, 0, read);
+        }
+        SyncStore.Range r = range.get();
+        List<String> targets = devices.active(site.tenantId(), site.siteId());
+        if (targets.isEmpty()) {
+            return new Prepared(from, range, targets, List.of(), event, read - began, 0, System.nanoTime());
+        }
+        long signing = System.nanoTime();
+        List<SignedBatches.Signed> batches = SignedBatches.batches(
+                r.site().tenantSlug(),
+                site.siteId(),
+                r.changes(),
+                r.key(),
+                clock.instant(),
+                settings.batchMaxChanges(),
+                SyncSettings.MAX_BATCH_BYTES);
+        long signed = System.nanoTime();
+        return new Prepared(from, range, targets, batches, event, read - began, signed - signing, signed);
+    }
+
+    /**
      * Publishes everything after the site's published seq up to its head; answers the new published
      * seq. A publish that fails meanwhile stops it (the site is taken back to its accepted seq).
+     * {@code first}: the first read, prepared ahead for the published seq it was read after (null:
+     * read here); a read made for another seq than the site's published one now is made again.
      */
-    private long publish(SiteRef site) {
+    private long publish(SiteRef site, Prepared first) {
         Progress progress = progress(site);
         long attempt = progress.attempt;
         long from = progress.published;
+        Prepared next = first != null && first.from() == from ? first : null;
         while (true) {
-            FanoutEvents.SitePublished event = new FanoutEvents.SitePublished();
-            event.begin();
-            long began = System.nanoTime();
-            Optional<SyncStore.Range> range = store.range(site.tenantId(), site.siteId(), from, READ_LIMIT);
-            long read = System.nanoTime();
-            if (range.isEmpty()) {
+            Prepared p = next != null ? next : prepare(site, from);
+            next = null;
+            FanoutEvents.SitePublished event = p.event();
+            if (p.range().isEmpty()) {
                 sites.remove(site.siteId());
                 return 0;
             }
-            SyncStore.Range r = range.get();
+            SyncStore.Range r = p.range().get();
             if (r.changes().isEmpty()) {
                 // Nothing (left) to send; a log compacted past `from` leaves the edges to ask for a snapshot.
                 long to = Math.max(from, Math.min(r.site().head(), r.site().floor()));
@@ -522,24 +607,14 @@ public final class SyncPublisher implements AutoCloseable {
                 return progress.published;
             }
             long last = r.changes().getLast().seq();
-            List<String> targets = devices.active(site.tenantId(), site.siteId());
+            List<String> targets = p.targets();
             if (targets.isEmpty()) {
                 // no device to tell: nothing waits for the broker
                 if (expect(progress, attempt, last, 0) == null) {
                     return progress.published;
                 }
             } else {
-                long signing = System.nanoTime();
-                List<SignedBatches.Signed> batches = SignedBatches.batches(
-                        r.site().tenantSlug(),
-                        site.siteId(),
-                        r.changes(),
-                        r.key(),
-                        clock.instant(),
-                        settings.batchMaxChanges(),
-                        SyncSettings.MAX_BATCH_BYTES);
-                long signed = System.nanoTime();
-                for (SignedBatches.Signed batch : batches) {
+                for (SignedBatches.Signed batch : p.batches()) {
                     Pending pending = expect(progress, attempt, batch.toSeq(), targets.size());
                     if (pending == null) {
                         // a publish failed meanwhile: the sweep or the link's next connection goes on
@@ -560,11 +635,11 @@ public final class SyncPublisher implements AutoCloseable {
                 if (event.shouldCommit()) {
                     event.site = site.siteId();
                     event.toSeq = last;
-                    event.batches = batches.size();
+                    event.batches = p.batches().size();
                     event.devices = targets.size();
-                    event.readNanos = read - began;
-                    event.signNanos = signed - signing;
-                    event.handNanos = System.nanoTime() - signed;
+                    event.readNanos = p.readNanos();
+                    event.signNanos = p.signNanos();
+                    event.handNanos = System.nanoTime() - p.preparedAt();
                     event.commit();
                 }
             }
@@ -833,6 +908,7 @@ public final class SyncPublisher implements AutoCloseable {
         }
         executor.shutdown();
         awaitTermination();
+        signers.shutdownNow();
         try {
             leases.release();
         } catch (RuntimeException e) {

@@ -342,10 +342,14 @@ public final class FleetBenchmark {
         double catchup = (last(drained, 1) - start) / 1e9;
         double catchupCpu = (hub.cpuTicks() - cpuBefore) * 10_000.0;
         say(
-                "catch-up after an outage: %d edges reconnected at once in %.1f s; %,d events (+%,d copies sent twice)"
+                "catch-up after an outage: %d edges reconnected at once in %.1f s (%,d connects tried again after"
+                        + " the agent's backoff); %,d events (+%,d copies sent twice)"
                         + " stored and acknowledged in %.1f s: %,.0f events/s; hub CPU %.0f us/event; load %s -> %s",
                 edges,
                 (last(reconnected, 1) - start) / 1e9,
+                reconnected.stream()
+                        .mapToLong(line -> Long.parseLong(line.split(" ")[2]))
+                        .sum(),
                 catchupEvents,
                 copies,
                 catchup,

@@ -129,6 +129,41 @@ final class FleetEdge {
      * for the site's log from the applied seq, as the agent does on every connect.
      */
     CompletableFuture<Void> connect() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        attempt(0, done);
+        return done;
+    }
+
+    /**
+     * One connect; a failed one (a fleet reconnecting at once overruns the broker's accept queue, and
+     * connects time out) is tried again after the agent's own reconnect backoff with jitter, at most
+     * {@value #CONNECT_ATTEMPTS} times.
+     */
+    private void attempt(int attempt, CompletableFuture<Void> done) {
+        once().whenComplete((ok, failure) -> {
+            if (failure == null) {
+                done.complete(null);
+            } else if (attempt + 1 >= CONNECT_ATTEMPTS) {
+                done.completeExceptionally(failure);
+            } else {
+                retries.incrementAndGet();
+                long delay =
+                        RECONNECT.delay(attempt, ThreadLocalRandom.current()).toNanos();
+                CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS)
+                        .execute(() -> attempt(attempt + 1, done));
+            }
+        });
+    }
+
+    /** Connect attempts made again after a failure, over every edge of this process. */
+    static final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
+
+    private static final int CONNECT_ATTEMPTS = 20;
+    private static final dev.gatehouse.protocol.retry.Backoff RECONNECT = new dev.gatehouse.protocol.retry.Backoff(
+            dev.gatehouse.edge.config.EdgeConfig.Hub.DEFAULT_RECONNECT_MIN,
+            dev.gatehouse.edge.config.EdgeConfig.Hub.DEFAULT_RECONNECT_MAX);
+
+    private CompletableFuture<Void> once() {
         return client.connectWith()
                 .cleanStart(true)
                 .keepAlive(120)

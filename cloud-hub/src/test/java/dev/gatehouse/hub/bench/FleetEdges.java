@@ -184,7 +184,7 @@ public final class FleetEdges {
                     all.add(edge.connect());
                 }
                 CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-                say("reconnected " + System.nanoTime());
+                say("reconnected " + System.nanoTime() + " " + FleetEdge.retries.get());
                 say(awaitDrained(Integer.parseInt(words[1])));
             }
             case "bare" -> say(bare(Integer.parseInt(words[1])));

@@ -178,6 +178,53 @@ class SyncPublisherTest {
     }
 
     @Test
+    void aChangeReachingManySitesIsPublishedToEachInOrderAsTheSignersWorkAhead() throws Exception {
+        // One tenant, twelve sites, one member whose plan opens a door at each: suspending them appends
+        // to twelve logs in one transaction, so one round publishes twelve sites, read and signed ahead
+        // on the signer threads and handed over by the publisher's thread.
+        TestHub.Tenant tenant = hub.newTenant("wide");
+        People people = new People(hub, tenant.token());
+        List<Site> sites = new java.util.ArrayList<>();
+        List<String> groups = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String siteId = people.site("Europe/Berlin");
+            EdgeDevices.Device device =
+                    recorder.register(tenant.id(), tenant.slug(), siteId, "dev_" + siteId.substring(5));
+            sites.add(new Site(tenant, people, siteId, device));
+            groups.add(people.group(siteId, people.door(siteId)));
+        }
+        String member = people.member("wide@example.com");
+        String plan = people.plan("[]", "ignored", groups.toArray(String[]::new));
+        assertThat(people.assign(member, plan, "{}").status()).isEqualTo(201);
+        for (Site site : sites) {
+            assertThat(publisher.awaitPublished(site.id(), people.head(site.id()), Duration.ofSeconds(30)))
+                    .isTrue();
+        }
+        recorder.drain();
+        Map<String, Long> start = new java.util.HashMap<>();
+        for (Site site : sites) {
+            start.put(site.id(), publisher.publishedSeq(site.id()));
+        }
+
+        assertThat(people.api()
+                        .patch("/api/v1/members/" + member, tenant.token(), "{\"status\":\"suspended\"}")
+                        .status())
+                .isEqualTo(200);
+
+        for (Site site : sites) {
+            long head = people.head(site.id());
+            assertThat(head).isGreaterThan(start.get(site.id()));
+            assertThat(publisher.awaitPublished(site.id(), head, Duration.ofSeconds(30)))
+                    .isTrue();
+        }
+        List<SyncRecorder.Published> published = recorder.published();
+        for (Site site : sites) {
+            // Each site's batches: signed for it, consecutive from where it was, replaying to its projection.
+            assertThat(replayBatches(site, published, start.get(site.id()))).isEqualTo(byKey(projection(site)));
+        }
+    }
+
+    @Test
     void aRotatedSigningKeySignsEveryBatchAfterTheRotation() throws Exception {
         // The publisher keeps each tenant's key opened between batches; a rotation must still take
         // effect at the next batch, or a key the operator replaced would go on signing.
