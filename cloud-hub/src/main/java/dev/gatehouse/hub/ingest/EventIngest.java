@@ -14,20 +14,17 @@ import dev.gatehouse.hub.outbox.Outbox;
 import dev.gatehouse.hub.plans.PassDays;
 import dev.gatehouse.hub.rooms.RoomStateStore;
 import dev.gatehouse.hub.store.Database;
-import dev.gatehouse.hub.store.HubIds;
 import dev.gatehouse.hub.store.ReplicaNotices;
 import dev.gatehouse.hub.store.Sql;
 import dev.gatehouse.hub.store.StoreException;
 import dev.gatehouse.hub.store.WireNames;
 import dev.gatehouse.hub.web.Json;
 import dev.gatehouse.protocol.ProtocolException;
-import dev.gatehouse.protocol.codec.MessageCodec;
 import dev.gatehouse.protocol.message.AccessEvent;
 import dev.gatehouse.protocol.message.BookingEvent;
 import dev.gatehouse.protocol.message.DeviceState;
 import dev.gatehouse.protocol.message.DoorEvent;
 import dev.gatehouse.protocol.message.Envelope;
-import dev.gatehouse.protocol.message.EventAck;
 import dev.gatehouse.protocol.message.Health;
 import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.model.ClockStatus;
@@ -64,8 +61,9 @@ import java.util.logging.Logger;
  * fails is logged with the reason and dropped: not stored, not acknowledged.
  *
  * <p>Events queue up and one writer thread stores them in batches (one transaction for up to
- * {@value #BATCH} events, idempotent by tenant, device and id), then publishes one {@code event.ack}
- * per device with every id of the batch, duplicates included. A store failure acknowledges nothing:
+ * {@value #BATCH} events, idempotent by tenant, device and id), then acknowledges every id of the
+ * batch, duplicates included, per device through {@link EventAcks} (at most one {@code event.ack} per
+ * device in the MQTT link; what is stored meanwhile joins the next). A store failure acknowledges nothing:
  * the edge sends again. {@code device.state} updates the device's row (the last will arrives as
  * health {@code offline}).
  */
@@ -82,6 +80,7 @@ public final class EventIngest implements AutoCloseable {
     private final IngestSignal signal;
     private final BlockingQueue<Decoded> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread writer;
+    private final EventAcks acks;
     private volatile boolean closed;
 
     private record Received(DeviceRef device, Envelope event) {}
@@ -95,6 +94,7 @@ public final class EventIngest implements AutoCloseable {
         this.devices = devices;
         this.link = link;
         this.signal = signal;
+        this.acks = new EventAcks(link, clock);
         this.writer = new Thread(this::write, "hub-event-ingest");
         this.writer.setDaemon(true);
     }
@@ -441,18 +441,13 @@ public final class EventIngest implements AutoCloseable {
         for (Received received : events) {
             unique.add(received.event().id());
         }
-        List<String> ids = List.copyOf(unique);
-        Topic topic = Topic.of(device.tenantSlug(), device.siteId(), device.deviceId(), Channel.EVENT_ACK);
-        for (int from = 0; from < ids.size(); from += EventAck.MAX_IDS) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + EventAck.MAX_IDS));
-            Envelope ack = new Envelope(HubIds.next("ea"), clock.instant(), new EventAck(List.copyOf(chunk)));
-            link.publish(topic, MessageCodec.encode(ack));
-        }
+        acks.acknowledge(Topic.of(device.tenantSlug(), device.siteId(), device.deviceId(), Channel.EVENT_ACK), unique);
     }
 
     @Override
     public void close() {
         closed = true;
+        acks.close();
         writer.interrupt();
         try {
             writer.join(5000);

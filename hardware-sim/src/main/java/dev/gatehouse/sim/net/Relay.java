@@ -52,6 +52,14 @@ public final class Relay implements AutoCloseable {
         holding = true;
     }
 
+    /** Passes what the broker sends again, what was held first. */
+    public void release() {
+        synchronized (gate) {
+            holding = false;
+            gate.notifyAll();
+        }
+    }
+
     /** Closes every connection (what was held is dropped) and passes everything again. */
     public void cut() throws IOException {
         for (Socket socket : open) {
