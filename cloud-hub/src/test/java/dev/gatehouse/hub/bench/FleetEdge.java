@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * chunk with its tenant's keys (ES256, {@code Inbound.read}) and keeps its applied seq with the
  * agent's rules (repeat, apply, gap → ask again; a snapshot once all its chunks are in), and drains an
  * outbox of taps and door events oldest first with at most {@code window} unacknowledged, sending
- * again what the hub has not acknowledged after the agent's ack timeout. Unlike the agent it keeps
+ * again what the hub has not acknowledged after the agent's ack timeout and its backoff. Unlike the agent it keeps
  * the seq and the outbox in memory (no SQLite cache per edge at this scale) and stores no entities.
  */
 final class FleetEdge {
@@ -59,8 +59,15 @@ final class FleetEdge {
         void problem(FleetEdge edge, String what);
     }
 
-    /** The agent's default ack timeout: an unacknowledged event is published again after it. */
-    static final long ACK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * The agent's default ack timeout and its backoff: an unacknowledged event is published again after
+     * it, twice as long after re-sends no ack followed ({@link dev.gatehouse.protocol.retry.Resends}).
+     */
+    static final dev.gatehouse.protocol.retry.Resends RESENDS =
+            new dev.gatehouse.protocol.retry.Resends(java.time.Duration.ofSeconds(10));
+
+    /** Rounds of re-sends in a row that no ack followed (guarded by this). */
+    private int unanswered;
 
     final String tenant;
     final String site;
@@ -259,11 +266,15 @@ final class FleetEdge {
             if (!connected) {
                 return;
             }
+            long wait = RESENDS.after(unanswered).toNanos();
             for (Map.Entry<String, InFlight> entry : inFlight.entrySet()) {
-                if (now - entry.getValue().sentNanos() > ACK_TIMEOUT_NANOS) {
+                if (now - entry.getValue().sentNanos() > wait) {
                     again.put(entry.getKey(), entry.getValue().bytes());
                     entry.setValue(new InFlight(entry.getValue().bytes(), now));
                 }
+            }
+            if (!again.isEmpty()) {
+                unanswered++;
             }
             resent += again.size();
         }
@@ -350,6 +361,7 @@ final class FleetEdge {
 
     private void acknowledged(Envelope ack) {
         synchronized (this) {
+            unanswered = 0;
             for (String id : ((EventAck) ack.payload()).eventIds()) {
                 if (inFlight.remove(id) != null) {
                     acked++;

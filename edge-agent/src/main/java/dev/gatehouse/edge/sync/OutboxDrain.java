@@ -3,6 +3,7 @@ package dev.gatehouse.edge.sync;
 import dev.gatehouse.protocol.message.Envelope;
 import dev.gatehouse.protocol.message.KioskEvent;
 import dev.gatehouse.protocol.message.MessageType;
+import dev.gatehouse.protocol.retry.Resends;
 import dev.gatehouse.protocol.topic.Channel;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the outbox to the hub: oldest first, at most {@code in-flight} events unacknowledged, one not
  * acknowledged within {@code ack-timeout} (and everything unacknowledged after a reconnect) published
- * again; an {@code event.ack} deletes its events from the outbox and lets the next ones go. Draining
+ * again — after twice as long if no ack followed the last re-sends, and so on ({@link Resends}); an
+ * {@code event.ack} deletes its events from the outbox and lets the next ones go. Draining
  * runs on the worker; a decision that appended an event only nudges it ({@link #eventsWaiting}).
  */
 final class OutboxDrain {
@@ -43,7 +45,11 @@ final class OutboxDrain {
 
     private final Outbox outbox;
     private final int limit;
-    private final Duration ackTimeout;
+    private final Resends resends;
+    /** Rounds of re-sends in a row that no ack followed (any thread: acks arrive on Paho's). */
+    private final java.util.concurrent.atomic.AtomicInteger unanswered =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final HubLink link;
     private final SyncWorker worker;
     private final LongSupplier ticker;
@@ -65,7 +71,7 @@ final class OutboxDrain {
     OutboxDrain(Outbox outbox, int limit, Duration ackTimeout, HubLink link, SyncWorker worker, LongSupplier ticker) {
         this.outbox = outbox;
         this.limit = limit;
-        this.ackTimeout = ackTimeout;
+        this.resends = new Resends(ackTimeout);
         this.link = link;
         this.worker = worker;
         this.ticker = ticker;
@@ -85,6 +91,7 @@ final class OutboxDrain {
     /** A new session: whatever was in flight is published again, oldest first. Worker only. */
     void linkUp() {
         inFlight.clear();
+        unanswered.set(0);
         hubReadsKiosk = false; // the hub may have changed (a downgrade) while the link was down
         hubReadsSignatures = false;
         lastProgressNanos = ticker.getAsLong();
@@ -101,16 +108,19 @@ final class OutboxDrain {
             lastProgressNanos = now;
             return;
         }
+        long wait = resends.after(unanswered.get()).toNanos();
+        boolean resent = false;
         for (Envelope event : waiting) {
             Long sent = inFlight.get(event.id());
-            if (sent != null && now - sent < ackTimeout.toNanos()) {
+            if (sent != null && now - sent < wait) {
                 continue;
             }
             if ((sent == null && inFlight.size() >= limit) || link.eventWindowFull()) {
                 break; // the rest waits for an ack, or for room in the link's window
             }
             if (sent != null) {
-                log.debug("event {} not acknowledged in {}; publishing it again", event.id(), ackTimeout);
+                log.debug("event {} not acknowledged in {} ms; publishing it again", event.id(), wait / 1_000_000);
+                resent = true;
             }
             // Marked in flight before the publish: an ack racing the put must not leave a stale entry.
             Long before = inFlight.put(event.id(), now);
@@ -122,6 +132,9 @@ final class OutboxDrain {
                 }
                 break;
             }
+        }
+        if (resent) {
+            unanswered.incrementAndGet(); // the next re-sends wait twice as long, unless an ack comes
         }
     }
 
@@ -149,6 +162,7 @@ final class OutboxDrain {
 
     /** The hub acknowledged these events: they leave the outbox, and the next ones may go. */
     void acknowledged(List<String> ids) {
+        unanswered.set(0);
         int removed = outbox.acknowledge().applyAsInt(ids);
         ids.forEach(inFlight::remove);
         lastProgressNanos = ticker.getAsLong();
@@ -174,6 +188,7 @@ final class OutboxDrain {
     Optional<String> stalled() {
         long depth = depth();
         long stalledNanos = ticker.getAsLong() - lastProgressNanos;
+        Duration ackTimeout = resends.ackTimeout();
         Duration limit = ackTimeout.multipliedBy(3).compareTo(Duration.ofMinutes(1)) > 0
                 ? ackTimeout.multipliedBy(3)
                 : Duration.ofMinutes(1);

@@ -82,6 +82,32 @@ class OutboxDrainTest {
     }
 
     @Test
+    void waitsTwiceAsLongAfterReSendsNoAckFollowedAndAgainTheAckTimeoutOnceOneDoes() {
+        // Why: a hub overloaded after a regional outage must not be sent the same backlog every ack
+        // timeout (it stored duplicates instead of new events); a single lost ack still costs one timeout.
+        events(2);
+        drain.drain();
+        world.clock.advance(Duration.ofSeconds(10));
+        drain.drain();
+        assertThat(sent()).containsExactly("e1", "e2", "e1", "e2");
+
+        world.clock.advance(Duration.ofSeconds(19));
+        drain.drain();
+        assertThat(sent()).as("no ack came: twice the ack timeout").hasSize(4);
+        world.clock.advance(Duration.ofSeconds(1));
+        drain.drain();
+        assertThat(sent()).containsExactly("e1", "e2", "e1", "e2", "e1", "e2");
+
+        world.clock.advance(Duration.ofSeconds(39));
+        drain.drain();
+        assertThat(sent()).as("four times").hasSize(6);
+        drain.acknowledged(List.of("e1")); // the hub answers again
+        world.clock.advance(Duration.ofSeconds(10));
+        drain.drain();
+        assertThat(sent()).endsWith("e2").hasSize(7);
+    }
+
+    @Test
     void aNewSessionPublishesEverythingUnacknowledgedAgain() {
         // Why: whatever was in flight when the link dropped may never have reached the hub.
         events(2);
