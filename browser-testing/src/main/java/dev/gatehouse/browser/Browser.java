@@ -249,12 +249,26 @@ public final class Browser implements AutoCloseable {
     /** Sizes the window so that the page itself (the viewport) is {@code size}, as on the device. */
     private Browser resize(Dimension size) {
         driver.manage().window().setSize(size);
-        Dimension viewport = viewport();
+        // The window takes its size a moment later (on a loaded machine the page still answered with
+        // the old viewport, and the frame came out negative): wait until the viewport fits the window.
+        Dimension viewport;
+        try {
+            viewport = await(d -> {
+                Dimension now = viewport();
+                return now.width <= size.width && now.height <= size.height ? now : null;
+            });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            return this; // a window that will not get this small: as close as it gets
+        }
         if (!viewport.equals(size)) {
             // Even headless, the window has a frame: add its width and height.
-            driver.manage()
-                    .window()
-                    .setSize(new Dimension(2 * size.width - viewport.width, 2 * size.height - viewport.height));
+            Dimension framed = new Dimension(2 * size.width - viewport.width, 2 * size.height - viewport.height);
+            driver.manage().window().setSize(framed);
+            try {
+                await(d -> viewport().equals(size) ? Boolean.TRUE : null);
+            } catch (org.openqa.selenium.TimeoutException e) {
+                // as close as the window gets
+            }
         }
         return this;
     }
