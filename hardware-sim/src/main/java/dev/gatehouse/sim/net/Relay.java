@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP relay in front of a broker (or any server) that a test or a demo steers, on loopback: {@link #holdReplies} stops passing what the
- * broker sends (its PUBACKs wait, so the client's publishes stay in flight), {@link #cut} closes every
- * connection at once, as a broker restart does, and lets later connections through again.
+ * A TCP relay in front of a broker (or any server) that a test or a demo steers, on loopback: {@link
+ * #holdReplies} stops passing what the broker sends (its PUBACKs wait, so the client's publishes stay
+ * in flight), {@link #release} passes it again, {@link #cut} closes every connection at once, as a
+ * broker restart does, and lets later connections through again. A connection the target refuses is
+ * closed on the client's side at once.
  */
 public final class Relay implements AutoCloseable {
     private final ServerSocket listener;
@@ -47,7 +49,7 @@ public final class Relay implements AutoCloseable {
         return "tcp://127.0.0.1:" + listener.getLocalPort();
     }
 
-    /** From now on the broker's bytes wait here until {@link #cut}. */
+    /** From now on the broker's bytes wait here until {@link #release} or {@link #cut}. */
     public void holdReplies() {
         holding = true;
     }
@@ -73,9 +75,14 @@ public final class Relay implements AutoCloseable {
     }
 
     private void accept() {
-        try {
-            while (true) {
-                Socket client = listener.accept();
+        while (true) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException closed) {
+                return; // the relay was closed
+            }
+            try {
                 Socket broker = new Socket(InetAddress.getLoopbackAddress(), target);
                 client.setTcpNoDelay(true);
                 broker.setTcpNoDelay(true);
@@ -84,9 +91,13 @@ public final class Relay implements AutoCloseable {
                 accepted++; // this thread only
                 Thread.ofVirtual().start(() -> pump(client, broker, false));
                 Thread.ofVirtual().start(() -> pump(broker, client, true));
+            } catch (IOException refused) {
+                try {
+                    client.close(); // the target is down: so is this connection
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
             }
-        } catch (IOException closed) {
-            // the relay was closed
         }
     }
 
