@@ -59,9 +59,7 @@ class EventAcksTest {
             List<CompletableFuture<Void>> waiting = new ArrayList<>();
             // The link's sender moves publishes from the queue into the window while it fills: fill
             // again until nothing more gets in.
-            while (fill(link, waiting) > 0) {
-                Thread.sleep(200);
-            }
+            await().pollInterval(Duration.ofMillis(200)).atMost(WAIT).until(() -> fill(link, waiting) == 0);
 
             acks.acknowledge(ackTopic, List.of("ev_1", "ev_2"));
             acks.acknowledge(ackTopic, List.of("ev_2", "ev_3"));
@@ -69,11 +67,16 @@ class EventAcksTest {
             await().atMost(WAIT).until(() -> acks.waiting() == 3);
 
             relay.release();
-            await().atMost(WAIT)
-                    .until(() -> acks.waiting() == 0 && !observer.received().isEmpty());
-            // A few more retry periods: a second ack would be on its way by then.
-            Thread.sleep(3 * EventAcks.RETRY_MILLIS);
-            List<FakeEdge.Received> received = observer.received();
+            await().atMost(WAIT).until(() -> acks.waiting() == 0);
+            // Every id is in the link now; a marker published after them arrives after them (one
+            // queue, one connection): then every ack EventAcks sent is at the observer.
+            byte[] marker = "marker".getBytes(StandardCharsets.UTF_8);
+            link.publish(ackTopic, marker).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> observer.received().stream()
+                    .anyMatch(r -> r.payload().equals("marker")));
+            List<FakeEdge.Received> received = observer.received().stream()
+                    .filter(r -> !r.payload().equals("marker"))
+                    .toList();
             assertThat(received).as("one ack with every id").hasSize(1);
             EventAck ack = MessageCodec.decode(received.getFirst().payload().getBytes(StandardCharsets.UTF_8))
                     .payloadAs(EventAck.class);

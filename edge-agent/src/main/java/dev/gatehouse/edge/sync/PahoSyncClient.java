@@ -188,8 +188,8 @@ public final class PahoSyncClient implements SyncClient {
     }
 
     private void connect() {
-        if (closed) {
-            return;
+        if (closed || connected) {
+            return; // closed, or a connect queued twice: the live connection stays
         }
         if (clientUsed) {
             // The last connection's client is dropped with whatever it still held in flight, and any
