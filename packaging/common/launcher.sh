@@ -77,5 +77,29 @@ if [ -z "$java" ]; then
     exit 1
 fi
 
+# Class data sharing for the long-running command (@@launcher.cds@@; none where empty): the classes it
+# loads as it starts, mapped from an archive instead of read from the jars, start it about twice as
+# fast (the edge agent claims its doors locked ~0.4 s sooner after a crash). The JVM writes the
+# archive when such a run ends cleanly (a service stop, an upgrade's restart) and writes it again
+# when the jars or the Java change; a run killed before any clean end runs without one. Where: the
+# service's CacheDirectory ($CACHE_DIRECTORY, /var/cache/gatehouse), or $GATEHOUSE_CDS_DIR; neither
+# set, none. An archive is code the JVM maps, so only one in a directory of this user's that nobody
+# else may write is used; GATEHOUSE_CDS_DIR=off turns it off.
+cds=""
+cds_command=@@launcher.cds@@
+cds_dir=${GATEHOUSE_CDS_DIR:-${CACHE_DIRECTORY:-}}
+if [ -n "$cds_command" ] && [ "${1:-}" = "$cds_command" ] && [ -n "$cds_dir" ] && [ "$cds_dir" != off ]; then
+    archive="$cds_dir/$name.jsa"
+    if [ "$cds_dir" != "$(printf '%s' "$cds_dir" | tr -d ' \t\n')" ]; then
+        echo "$name: not using a class data archive: its directory '$cds_dir' has a space in its name" >&2
+    elif [ ! -d "$cds_dir" ] || [ ! -O "$cds_dir" ] || [ -n "$(find "$cds_dir" -maxdepth 0 -perm /022)" ]; then
+        echo "$name: not using a class data archive: $cds_dir must be a directory of this user's that no one else can write" >&2
+    elif [ -e "$archive" ] && { [ ! -O "$archive" ] || [ -n "$(find "$archive" -maxdepth 0 -perm /022)" ]; }; then
+        echo "$name: not using the class data archive $archive: it must be this user's, writable by no one else; delete it and it is made again" >&2
+    else
+        cds="-XX:SharedArchiveFile=$archive -XX:+AutoCreateSharedArchive"
+    fi
+fi
+
 # shellcheck disable=SC2086 # JAVA_OPTS holds several options, split on spaces as java's own launchers do
-exec "$java" @@launcher.opts@@ ${JAVA_OPTS:-} -cp "$lib/*" "$main" "$@"
+exec "$java" @@launcher.opts@@ $cds ${JAVA_OPTS:-} -cp "$lib/*" "$main" "$@"

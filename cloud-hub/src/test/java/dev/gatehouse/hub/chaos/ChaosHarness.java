@@ -308,6 +308,7 @@ public final class ChaosHarness implements AutoCloseable {
         String revoked = member("revoked", REVOKED, plan);
         call("PATCH", "/api/v1/members/" + revoked, token, "{\"status\":\"suspended\"}");
         toggledMember = member("toggled", TOGGLED, plan);
+        String agentClassPath = AgentClassPath.jarsOnly(dir);
         for (int i = 1; i <= options.edges(); i++) {
             String site = made.get(i - 1)[0];
             String door = made.get(i - 1)[1];
@@ -338,7 +339,7 @@ public final class ChaosHarness implements AutoCloseable {
             Files.writeString(config, yaml);
             Path data = siteDir.resolve("data");
             Host.mountTmpfs(data, 16);
-            EdgeProcess edge = new EdgeProcess(i, door, "nfc-1", failSafe, config, data);
+            EdgeProcess edge = new EdgeProcess(i, door, "nfc-1", failSafe, config, data, agentClassPath);
             open.add(edge);
             edge.start();
             sites.add(new Site(site, edge));

@@ -40,27 +40,57 @@ final class EdgeProcess implements AutoCloseable {
     private Instant spawnedAt;
     private int starts;
 
-    EdgeProcess(int index, String door, String reader, boolean failSafe, Path config, Path dataDir) {
+    private final String classPath;
+    private final Path archive;
+
+    /**
+     * {@code classPath} holds jars only, as the package's {@code lib/} does (see {@link AgentClassPath}):
+     * the agent starts as the installed launcher starts it, from a class data archive of its own.
+     */
+    EdgeProcess(int index, String door, String reader, boolean failSafe, Path config, Path dataDir, String classPath) {
         this.index = index;
         this.door = door;
         this.reader = reader;
         this.failSafe = failSafe;
         this.config = config;
         this.dataDir = dataDir;
+        this.classPath = classPath;
+        this.archive = config.getParent().resolve("gatehouse-edge.jsa");
     }
 
-    /** Starts the agent in its namespace; returns at once (see {@link #awaitClaimed(Duration)}). */
-    void start() throws IOException {
+    /**
+     * Starts the agent in its namespace; returns at once (see {@link #awaitClaimed(Duration)}). The
+     * first time, the agent is started and stopped cleanly once before, as a Pi's first service
+     * stop does after installation, so that the JVM writes its class data archive: every start after
+     * (those the faults cause included) maps the agent's classes from it, as the package's launcher
+     * has the service do.
+     */
+    void start() throws IOException, InterruptedException {
+        if (!Files.exists(archive)) {
+            spawn();
+            awaitClaimed(Duration.ofMinutes(2));
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS) || !Files.exists(archive)) {
+                throw new IOException("edge " + index + " did not write its class data archive " + archive
+                        + " at a clean stop; log " + config.getParent().resolve("edge-" + starts + ".log"));
+            }
+        }
+        spawn();
+    }
+
+    private void spawn() throws IOException {
         List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", Host.namespace(index)));
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of(
                 "-Xmx128m",
                 "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1",
+                "-XX:SharedArchiveFile=" + archive,
+                "-XX:+AutoCreateSharedArchive",
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                 "-cp",
-                System.getProperty("java.class.path"),
+                classPath,
                 "dev.gatehouse.edge.cli.EdgeMain",
                 "run",
                 "--simulate",

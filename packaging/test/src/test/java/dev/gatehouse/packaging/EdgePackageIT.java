@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -148,6 +150,62 @@ class EdgePackageIT {
         assertThat(root.status(Packages.EDGE)).isEmpty();
         assertThat(site).doesNotExist();
         assertThat(root.path("/etc/gatehouse/gatehouse.yaml.example")).doesNotExist();
+    }
+
+    @Test
+    void theAgentStartsFromAClassDataArchiveItsFirstCleanStopWrote(@TempDir Path work) throws Exception {
+        // The agent's start after a crash is how long its doors wait to be claimed locked; the launcher
+        // maps its classes from an archive in the service's cache directory, written at a clean stop.
+        ScratchRoot root = ScratchRoot.create(work.resolve("root"));
+        root.install(Packages.javaStub(work), Packages.edgeDeb());
+        Path launcher = root.path("/usr/bin/gatehouse-edge");
+        Path site = work.resolve("site");
+        Launcher.command(launcher, JAVA_OPTS, "init-demo", site.toString()).succeeds();
+        String config = site.resolve("gatehouse.yaml").toString();
+        Path cache = Files.createDirectory(
+                work.resolve("cache"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path archive = cache.resolve("gatehouse-edge.jsa");
+        Map<String, String> env =
+                Map.of("JAVA_HOME", Launcher.javaHome(), "JAVA_OPTS", JAVA_OPTS, "CACHE_DIRECTORY", cache.toString());
+        List<String> run = List.of(launcher.toString(), "run", "--simulate", "--config", config);
+
+        try (Background agent = Background.start(run, env)) {
+            agent.awaitLine(READY, Duration.ofSeconds(90));
+            assertThat(archive).as("no archive until the first clean stop").doesNotExist();
+            agent.stop();
+        }
+        assertThat(archive).isRegularFile();
+        assertThat(Files.size(archive)).as("the agent's classes").isGreaterThan(1_000_000);
+        FileTime written = Files.getLastModifiedTime(archive);
+
+        // The next start maps it (the JVM says so with -Xlog:cds) and leaves it as it was.
+        Map<String, String> logged = new java.util.HashMap<>(env);
+        logged.put("JAVA_OPTS", JAVA_OPTS + " -Xlog:cds=info");
+        try (Background agent = Background.start(run, logged)) {
+            agent.awaitLine(READY, Duration.ofSeconds(90));
+            assertThat(agent.said()).contains("Opened shared archive file " + archive);
+            agent.stop();
+        }
+        assertThat(Files.getLastModifiedTime(archive)).isEqualTo(written);
+
+        // A cache directory others can write is not trusted with code: said, and the agent runs without.
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (Background agent = Background.start(run, logged)) {
+            agent.awaitLine(READY, Duration.ofSeconds(90));
+            assertThat(agent.said())
+                    .contains("gatehouse-edge: not using a class data archive: " + cache
+                            + " must be a directory of this user's that no one else can write")
+                    .doesNotContain("Opened shared archive file " + archive);
+            agent.stop();
+        }
+        assertThat(Files.getLastModifiedTime(archive)).isEqualTo(written);
+
+        // Other commands never use nor write it: only the agent's run is worth an archive of its classes.
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwx------"));
+        Files.delete(archive);
+        new Command(List.of(launcher.toString(), "status", "--config", config), env, java.util.Optional.empty()).run();
+        assertThat(archive).doesNotExist();
     }
 
     private static Command edge(Path launcher, String... args) {
