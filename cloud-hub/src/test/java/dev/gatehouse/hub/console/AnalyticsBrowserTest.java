@@ -66,6 +66,7 @@ class AnalyticsBrowserTest extends LiveBrowserTest {
                         .getText())
                 .contains("No-show rate");
         assertThat(browser.driver().findElement(By.id("utilisation")).getText()).contains("Focus room");
+        assertReadableInstant(browser.driver().findElement(By.cssSelector("#as-of time")));
         assertThat(browser.driver().findElement(By.id("physical-chart")).getAttribute("aria-label"))
                 .contains("physical occupancy");
         // chart.js drew on both canvases (it registers each chart on its canvas).
@@ -117,6 +118,8 @@ class AnalyticsBrowserTest extends LiveBrowserTest {
         WebElement thisMonth = browser.driver().findElement(By.cssSelector("#waterfall tbody tr:last-child"));
         WebElement newMoney = thisMonth.findElement(By.cssSelector("a[data-kind=new]"));
         assertThat(newMoney.getText()).contains("199.00");
+        // The instant the figures stand at, as people read it; the exact instant for machines.
+        assertReadableInstant(browser.driver().findElement(By.cssSelector("main p.hint time")));
         assertThat(browser.script("return Chart.getChart('waterfall-chart') != null;"))
                 .isEqualTo(true);
         Axe.assertNoSeriousViolations(browser, "revenue analytics page");
@@ -197,5 +200,12 @@ class AnalyticsBrowserTest extends LiveBrowserTest {
         assertThat(browser.driver().findElement(By.tagName("main")).getText())
                 .contains("month '2027-13' is not understood", "2027-03");
         assertThat(browser.consoleErrors()).hasSize(1);
+    }
+
+    /** An "as of" instant: a date and time as people read them, the exact instant in its datetime. */
+    private static void assertReadableInstant(WebElement time) {
+        assertThat(java.time.Instant.parse(time.getAttribute("datetime"))).isBefore(java.time.Instant.now());
+        assertThat(time.getText())
+                .matches("[A-Z][a-z]{2} \\d{1,2}, \\d{4}, \\d{1,2}:\\d{2}:\\d{2}[\\s\\u202f][AP]M \\S+");
     }
 }
