@@ -123,7 +123,53 @@ public final class Database implements AutoCloseable {
         return new Database(StoreKind.POSTGRESQL, pool, pool, "PostgreSQL " + redact(url), keys);
     }
 
+    /** Tries at most this many times a PostgreSQL migration that lost a lock conflict with running replicas. */
+    static final int MIGRATION_ATTEMPTS = 6;
+
+    /**
+     * Migrates the store. On PostgreSQL, replicas of the previous release keep writing while a new one
+     * migrates (rolling upgrades): a migration that takes a table's lock in another order than their
+     * transactions can be chosen as a deadlock's victim (40P01), or find a lock not available (55P03).
+     * PostgreSQL rolled it back, so it is tried again after a short pause, as the replicas' own
+     * transactions would be; anything else fails at once.
+     */
     private static void migrate(String url, String user, String password, StoreKind kind) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                migrateOnce(url, user, password, kind);
+                return;
+            } catch (StoreException e) {
+                if (kind != StoreKind.POSTGRESQL || attempt >= MIGRATION_ATTEMPTS || !lostALockConflict(e)) {
+                    throw e;
+                }
+                LOG.warning("migrating the store: lost a lock conflict with running replicas (attempt " + attempt
+                        + " of " + MIGRATION_ATTEMPTS + "), PostgreSQL rolled it back; trying again: "
+                        + e.getMessage().lines().findFirst().orElse(""));
+                try {
+                    Thread.sleep(250L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Whether a deadlock (40P01) or an unavailable lock (55P03) is among {@code e}'s causes. */
+    static boolean lostALockConflict(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql
+                    && ("40P01".equals(sql.getSQLState()) || "55P03".equals(sql.getSQLState()))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static void migrateOnce(String url, String user, String password, StoreKind kind) {
         try {
             FluentConfiguration flyway = Flyway.configure();
             // Flyway's lock on PostgreSQL as a session advisory lock, not one held in an open
