@@ -162,9 +162,6 @@ public final class Database implements AutoCloseable {
                     && ("40P01".equals(sql.getSQLState()) || "55P03".equals(sql.getSQLState()))) {
                 return true;
             }
-            if (cause.getCause() == cause) {
-                break;
-            }
         }
         return false;
     }
