@@ -60,10 +60,11 @@ final class FleetEdge {
     }
 
     /**
-     * The agent's default ack timeout and its backoff: an unacknowledged event is published again after
-     * it, twice as long after re-sends no ack followed ({@link dev.gatehouse.protocol.retry.Resends}).
+     * The agent's default ack timeout and its policy: an unacknowledged event is published again after
+     * it, or after longer where this edge's acks have been slower, twice as long after re-sends no ack
+     * followed ({@link dev.gatehouse.protocol.retry.Resends}).
      */
-    static final dev.gatehouse.protocol.retry.Resends RESENDS =
+    private final dev.gatehouse.protocol.retry.Resends resends =
             new dev.gatehouse.protocol.retry.Resends(java.time.Duration.ofSeconds(10));
 
     /** Rounds of re-sends in a row that no ack followed (guarded by this). */
@@ -99,7 +100,8 @@ final class FleetEdge {
     long rejected;
     long duplicates;
 
-    private record InFlight(byte[] bytes, long sentNanos) {}
+    /** An event handed to the client: last sent, and first sent (its ack's latency sample). */
+    private record InFlight(byte[] bytes, long sentNanos, long firstNanos) {}
 
     FleetEdge(
             String host,
@@ -266,11 +268,12 @@ final class FleetEdge {
             if (!connected) {
                 return;
             }
-            long wait = RESENDS.after(unanswered).toNanos();
+            long wait = resends.after(unanswered).toNanos();
             for (Map.Entry<String, InFlight> entry : inFlight.entrySet()) {
                 if (now - entry.getValue().sentNanos() > wait) {
                     again.put(entry.getKey(), entry.getValue().bytes());
-                    entry.setValue(new InFlight(entry.getValue().bytes(), now));
+                    entry.setValue(new InFlight(
+                            entry.getValue().bytes(), now, entry.getValue().firstNanos()));
                 }
             }
             if (!again.isEmpty()) {
@@ -292,7 +295,7 @@ final class FleetEdge {
             while (inFlight.size() < window && !outbox.isEmpty()) {
                 Envelope next = outbox.poll();
                 byte[] bytes = MessageCodec.encode(next);
-                if (inFlight.putIfAbsent(next.id(), new InFlight(bytes, now)) == null) {
+                if (inFlight.putIfAbsent(next.id(), new InFlight(bytes, now, now)) == null) {
                     send.put(next.id(), bytes);
                 } else {
                     // A duplicate copy of an event still in flight: send it as the copy it is.
@@ -362,8 +365,11 @@ final class FleetEdge {
     private void acknowledged(Envelope ack) {
         synchronized (this) {
             unanswered = 0;
+            long now = System.nanoTime();
             for (String id : ((EventAck) ack.payload()).eventIds()) {
-                if (inFlight.remove(id) != null) {
+                InFlight was = inFlight.remove(id);
+                if (was != null) {
+                    resends.acked(java.time.Duration.ofNanos(now - was.firstNanos()));
                     acked++;
                 } else {
                     unknownAcks++; // a duplicate's second ack: ignored, as the agent does

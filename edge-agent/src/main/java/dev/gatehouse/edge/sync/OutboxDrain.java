@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends the outbox to the hub: oldest first, at most {@code in-flight} events unacknowledged, one not
- * acknowledged within {@code ack-timeout} (and everything unacknowledged after a reconnect) published
- * again — after twice as long if no ack followed the last re-sends, and so on ({@link Resends}); an
+ * acknowledged within {@code ack-timeout}, or longer where the hub's acks have been slower (and
+ * everything unacknowledged after a reconnect), published again — after twice as long if no ack
+ * followed the last re-sends, and so on ({@link Resends}); an
  * {@code event.ack} deletes its events from the outbox and lets the next ones go. Draining
  * runs on the worker; a decision that appended an event only nudges it ({@link #eventsWaiting}).
  */
@@ -55,6 +56,8 @@ final class OutboxDrain {
     private final LongSupplier ticker;
     /** Event id → when it was last handed to the link (ticker nanoseconds). */
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
+    /** Event id → when it was first handed to the link in this session: its ack's latency sample. */
+    private final Map<String, Long> firstSent = new ConcurrentHashMap<>();
 
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     /** Whether the hub's latest {@code hub.time} in this session says it reads {@code event.kiosk}. */
@@ -91,6 +94,7 @@ final class OutboxDrain {
     /** A new session: whatever was in flight is published again, oldest first. Worker only. */
     void linkUp() {
         inFlight.clear();
+        firstSent.clear();
         unanswered.set(0);
         hubReadsKiosk = false; // the hub may have changed (a downgrade) while the link was down
         hubReadsSignatures = false;
@@ -124,9 +128,11 @@ final class OutboxDrain {
             }
             // Marked in flight before the publish: an ack racing the put must not leave a stale entry.
             Long before = inFlight.put(event.id(), now);
+            firstSent.putIfAbsent(event.id(), now);
             if (!link.publish(Channel.EVENTS, event)) {
                 if (before == null) {
                     inFlight.remove(event.id(), now);
+                    firstSent.remove(event.id(), now);
                 } else {
                     inFlight.put(event.id(), before);
                 }
@@ -164,8 +170,15 @@ final class OutboxDrain {
     void acknowledged(List<String> ids) {
         unanswered.set(0);
         int removed = outbox.acknowledge().applyAsInt(ids);
-        ids.forEach(inFlight::remove);
-        lastProgressNanos = ticker.getAsLong();
+        long now = ticker.getAsLong();
+        for (String id : ids) {
+            inFlight.remove(id);
+            Long first = firstSent.remove(id);
+            if (first != null) {
+                resends.acked(Duration.ofNanos(now - first));
+            }
+        }
+        lastProgressNanos = now;
         log.debug("event.ack: {} ids, {} removed from the outbox", ids.size(), removed);
         eventsWaiting();
     }

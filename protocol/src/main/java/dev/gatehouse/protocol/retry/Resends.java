@@ -3,24 +3,63 @@ package dev.gatehouse.protocol.retry;
 import java.time.Duration;
 
 /**
- * How long an edge waits for the hub's {@code event.ack} before it publishes an event again: the ack
- * timeout, doubled after each round of re-sends that no ack followed, at most {@value #MAX_DOUBLINGS}
- * times; any ack starts again from the ack timeout. An overloaded hub (a whole region reconnecting after
- * an outage) is then not sent the same backlog again every ack timeout, which it would store as
- * duplicates instead of new events; a single lost ack still costs one ack timeout.
+ * How long an edge waits for the hub's {@code event.ack} before it publishes an event again.
+ *
+ * <p>The base wait is the ack timeout, or longer where the hub's acks have been taking longer: the
+ * edge keeps a smoothed ack latency and its variation as TCP keeps a round-trip time (RFC 6298:
+ * {@code srtt + 4 × rttvar}), each sample the time from an event's first publish in the session to
+ * its ack — never shorter than the true latency, also when the event went more than once. The wait
+ * doubles after each round of re-sends that no ack followed, and any ack starts again from the base.
+ * Together they keep an overloaded hub (a whole region reconnecting after an outage, its acks a minute
+ * behind) from being sent the same backlog again every ack timeout, which it would store as duplicates
+ * instead of new events, while a hub that acks in milliseconds still gets a lost ack's event again
+ * after one ack timeout. No wait is longer than {@value #MAX_DOUBLINGS} doublings of the ack timeout
+ * (160 s with the agent's default 10 s). Thread-safe: acks and drains run on different threads.
  */
-public record Resends(Duration ackTimeout) {
+public final class Resends {
     /** The wait grows to at most 2^4 = 16 ack timeouts (160 s with the agent's default 10 s). */
     public static final int MAX_DOUBLINGS = 4;
 
-    public Resends {
+    private final Duration ackTimeout;
+    private final long maxNanos;
+    /** Smoothed ack latency and its mean deviation, nanoseconds; 0 before the first sample. */
+    private long srtt;
+
+    private long rttvar;
+
+    public Resends(Duration ackTimeout) {
         if (ackTimeout == null || ackTimeout.isNegative() || ackTimeout.isZero()) {
             throw new IllegalArgumentException("the ack timeout must be positive, not " + ackTimeout);
         }
+        this.ackTimeout = ackTimeout;
+        this.maxNanos = ackTimeout.toNanos() << MAX_DOUBLINGS;
+    }
+
+    public Duration ackTimeout() {
+        return ackTimeout;
     }
 
     /** The wait after {@code unanswered} rounds of re-sends in a row that no ack followed. */
-    public Duration after(int unanswered) {
-        return ackTimeout.multipliedBy(1L << Math.max(0, Math.min(unanswered, MAX_DOUBLINGS)));
+    public synchronized Duration after(int unanswered) {
+        long base = Math.max(ackTimeout.toNanos(), srtt == 0 ? 0 : srtt + 4 * rttvar);
+        int doublings = Math.max(0, Math.min(unanswered, MAX_DOUBLINGS));
+        return Duration.ofNanos(Math.min(maxNanos, base > maxNanos >> doublings ? maxNanos : base << doublings));
+    }
+
+    /** An ack came {@code sinceFirstPublish} after its event's first publish in this session. */
+    public synchronized void acked(Duration sinceFirstPublish) {
+        long sample = Math.max(0, Math.min(sinceFirstPublish.toNanos(), maxNanos));
+        if (srtt == 0) {
+            srtt = Math.max(1, sample);
+            rttvar = sample / 2;
+        } else {
+            rttvar = (3 * rttvar + Math.abs(srtt - sample)) / 4;
+            srtt = Math.max(1, (7 * srtt + sample) / 8);
+        }
+    }
+
+    /** The smoothed ack latency so far (zero before the first ack). */
+    public synchronized Duration latency() {
+        return Duration.ofNanos(srtt);
     }
 }
