@@ -100,8 +100,8 @@ final class FleetEdge {
     long rejected;
     long duplicates;
 
-    /** An event handed to the client: last sent, and first sent (its ack's latency sample). */
-    private record InFlight(byte[] bytes, long sentNanos, long firstNanos) {}
+    /** An event handed to the client: when last sent, and whether only once (its ack is then a latency sample). */
+    private record InFlight(byte[] bytes, long sentNanos, boolean once) {}
 
     FleetEdge(
             String host,
@@ -272,8 +272,7 @@ final class FleetEdge {
             for (Map.Entry<String, InFlight> entry : inFlight.entrySet()) {
                 if (now - entry.getValue().sentNanos() > wait) {
                     again.put(entry.getKey(), entry.getValue().bytes());
-                    entry.setValue(new InFlight(
-                            entry.getValue().bytes(), now, entry.getValue().firstNanos()));
+                    entry.setValue(new InFlight(entry.getValue().bytes(), now, false));
                 }
             }
             if (!again.isEmpty()) {
@@ -295,7 +294,7 @@ final class FleetEdge {
             while (inFlight.size() < window && !outbox.isEmpty()) {
                 Envelope next = outbox.poll();
                 byte[] bytes = MessageCodec.encode(next);
-                if (inFlight.putIfAbsent(next.id(), new InFlight(bytes, now, now)) == null) {
+                if (inFlight.putIfAbsent(next.id(), new InFlight(bytes, now, true)) == null) {
                     send.put(next.id(), bytes);
                 } else {
                     // A duplicate copy of an event still in flight: send it as the copy it is.
@@ -364,12 +363,14 @@ final class FleetEdge {
 
     private void acknowledged(Envelope ack) {
         synchronized (this) {
-            unanswered = 0;
             long now = System.nanoTime();
             for (String id : ((EventAck) ack.payload()).eventIds()) {
                 InFlight was = inFlight.remove(id);
                 if (was != null) {
-                    resends.acked(java.time.Duration.ofNanos(now - was.firstNanos()));
+                    if (was.once()) { // Karn: only an event sent once gives a sample and ends the doubling
+                        resends.acked(java.time.Duration.ofNanos(now - was.sentNanos()));
+                        unanswered = 0;
+                    }
                     acked++;
                 } else {
                     unknownAcks++; // a duplicate's second ack: ignored, as the agent does

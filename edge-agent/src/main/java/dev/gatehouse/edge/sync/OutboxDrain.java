@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends the outbox to the hub: oldest first, at most {@code in-flight} events unacknowledged, one not
  * acknowledged within {@code ack-timeout}, or longer where the hub's acks have been slower (and
- * everything unacknowledged after a reconnect), published again — after twice as long if no ack
- * followed the last re-sends, and so on ({@link Resends}); an
+ * everything unacknowledged after a reconnect), published again — after twice as long if no ack of
+ * an event sent once followed the last re-sends, and so on ({@link Resends}); an
  * {@code event.ack} deletes its events from the outbox and lets the next ones go. Draining
  * runs on the worker; a decision that appended an event only nudges it ({@link #eventsWaiting}).
  */
@@ -56,8 +56,11 @@ final class OutboxDrain {
     private final LongSupplier ticker;
     /** Event id → when it was last handed to the link (ticker nanoseconds). */
     private final Map<String, Long> inFlight = new ConcurrentHashMap<>();
-    /** Event id → when it was first handed to the link in this session: its ack's latency sample. */
-    private final Map<String, Long> firstSent = new ConcurrentHashMap<>();
+    /**
+     * Event id → when it was handed to the link, for events handed to it once in this session: their
+     * acks are the latency samples ({@link Resends}); a re-sent event's ack is not one.
+     */
+    private final Map<String, Long> sentOnce = new ConcurrentHashMap<>();
 
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     /** Whether the hub's latest {@code hub.time} in this session says it reads {@code event.kiosk}. */
@@ -94,7 +97,7 @@ final class OutboxDrain {
     /** A new session: whatever was in flight is published again, oldest first. Worker only. */
     void linkUp() {
         inFlight.clear();
-        firstSent.clear();
+        sentOnce.clear();
         unanswered.set(0);
         hubReadsKiosk = false; // the hub may have changed (a downgrade) while the link was down
         hubReadsSignatures = false;
@@ -128,11 +131,15 @@ final class OutboxDrain {
             }
             // Marked in flight before the publish: an ack racing the put must not leave a stale entry.
             Long before = inFlight.put(event.id(), now);
-            firstSent.putIfAbsent(event.id(), now);
+            if (before == null) {
+                sentOnce.put(event.id(), now);
+            } else {
+                sentOnce.remove(event.id());
+            }
             if (!link.publish(Channel.EVENTS, event)) {
                 if (before == null) {
                     inFlight.remove(event.id(), now);
-                    firstSent.remove(event.id(), now);
+                    sentOnce.remove(event.id(), now);
                 } else {
                     inFlight.put(event.id(), before);
                 }
@@ -140,7 +147,7 @@ final class OutboxDrain {
             }
         }
         if (resent) {
-            unanswered.incrementAndGet(); // the next re-sends wait twice as long, unless an ack comes
+            unanswered.incrementAndGet(); // the next re-sends wait twice as long, unless a sample comes
         }
     }
 
@@ -168,15 +175,19 @@ final class OutboxDrain {
 
     /** The hub acknowledged these events: they leave the outbox, and the next ones may go. */
     void acknowledged(List<String> ids) {
-        unanswered.set(0);
         int removed = outbox.acknowledge().applyAsInt(ids);
         long now = ticker.getAsLong();
+        boolean sampled = false;
         for (String id : ids) {
             inFlight.remove(id);
-            Long first = firstSent.remove(id);
-            if (first != null) {
-                resends.acked(Duration.ofNanos(now - first));
+            Long sent = sentOnce.remove(id);
+            if (sent != null) {
+                resends.acked(Duration.ofNanos(now - sent));
+                sampled = true;
             }
+        }
+        if (sampled) {
+            unanswered.set(0); // an event sent once was answered: the hub keeps up, re-sends wait the base again
         }
         lastProgressNanos = now;
         log.debug("event.ack: {} ids, {} removed from the outbox", ids.size(), removed);

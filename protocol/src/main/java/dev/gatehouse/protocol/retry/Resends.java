@@ -7,14 +7,17 @@ import java.time.Duration;
  *
  * <p>The base wait is the ack timeout, or longer where the hub's acks have been taking longer: the
  * edge keeps a smoothed ack latency and its variation as TCP keeps a round-trip time (RFC 6298:
- * {@code srtt + 4 × rttvar}), each sample the time from an event's first publish in the session to
- * its ack — never shorter than the true latency, also when the event went more than once. The wait
- * doubles after each round of re-sends that no ack followed, and any ack starts again from the base.
- * Together they keep an overloaded hub (a whole region reconnecting after an outage, its acks a minute
- * behind) from being sent the same backlog again every ack timeout, which it would store as duplicates
- * instead of new events, while a hub that acks in milliseconds still gets a lost ack's event again
- * after one ack timeout. No wait is longer than {@value #MAX_DOUBLINGS} doublings of the ack timeout
- * (160 s with the agent's default 10 s). Thread-safe: acks and drains run on different threads.
+ * {@code srtt + 4 × rttvar}). A sample is the time from an event's publish to its ack, taken only
+ * from events published once (Karn's algorithm): the ack of an event sent twice may answer either
+ * copy, and measuring from the first made one killed hub replica's lost events stretch every wait to
+ * a minute. The wait doubles after each round of re-sends that no ack followed, and only a sample (an
+ * ack of an event sent once) starts it again from the base — the caller's part: acks of re-sent
+ * events are what an overloaded hub sends while it works through copies. Together they keep an
+ * overloaded hub (a whole region reconnecting after an outage, its acks a minute behind) from being
+ * sent the same backlog again every ack timeout, which it would store as duplicates instead of new
+ * events, while a hub that acks in milliseconds still gets a lost ack's event again after one ack
+ * timeout. No wait is longer than {@value #MAX_DOUBLINGS} doublings of the ack timeout (160 s with
+ * the agent's default 10 s). Thread-safe: acks and drains run on different threads.
  */
 public final class Resends {
     /** The wait grows to at most 2^4 = 16 ack timeouts (160 s with the agent's default 10 s). */
@@ -46,9 +49,12 @@ public final class Resends {
         return Duration.ofNanos(Math.min(maxNanos, base > maxNanos >> doublings ? maxNanos : base << doublings));
     }
 
-    /** An ack came {@code sinceFirstPublish} after its event's first publish in this session. */
-    public synchronized void acked(Duration sinceFirstPublish) {
-        long sample = Math.max(0, Math.min(sinceFirstPublish.toNanos(), maxNanos));
+    /**
+     * An ack came {@code sincePublish} after its event's only publish in this session; not for an event
+     * published more than once (its ack may answer either copy).
+     */
+    public synchronized void acked(Duration sincePublish) {
+        long sample = Math.max(0, Math.min(sincePublish.toNanos(), maxNanos));
         if (srtt == 0) {
             srtt = Math.max(1, sample);
             rttvar = sample / 2;
