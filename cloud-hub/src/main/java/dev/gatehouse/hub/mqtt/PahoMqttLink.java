@@ -104,6 +104,21 @@ public final class PahoMqttLink implements MqttLink {
     private final InboundLanes lanes;
     /** Subscribe with {@code $share/hub/…} (several hubs on one broker) or plainly (the only hub). */
     private final boolean shared;
+
+    /**
+     * How long the broker keeps the only hub's session (its subscriptions and the messages queued for
+     * it) after its connection is lost: a restart within it gets them at once.
+     */
+    static final long SESSION_EXPIRY_SECONDS = 3600;
+
+    /**
+     * The same for a member of the shared subscription, much shorter: Mosquitto (and other brokers) go
+     * on giving a disconnected member with a live session its share of the edges' messages, so a
+     * replica that died and does not come back would hold half of them (with two replicas) until its
+     * session expired; the edges send each again when no ack came. A replica restarting within it still
+     * gets what was queued for it. A clean stop ends the session at once ({@link #close()}).
+     */
+    static final long SHARED_SESSION_EXPIRY_SECONDS = 60;
     /** Completes at the first SUBACK (or at the first connection when there is nothing to subscribe to). */
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
     /** A subscribe request failed without a SUBACK: publishes leave without waiting for one. */
@@ -254,7 +269,7 @@ public final class PahoMqttLink implements MqttLink {
         options.setUserName(username);
         options.setPassword(password);
         options.setCleanStart(false);
-        options.setSessionExpiryInterval(3600L);
+        options.setSessionExpiryInterval(shared ? SHARED_SESSION_EXPIRY_SECONDS : SESSION_EXPIRY_SECONDS);
         options.setKeepAliveInterval(30);
         options.setConnectionTimeout(10);
         options.setAutomaticReconnect(false); // reconnect() does, with a fresh client
@@ -584,7 +599,13 @@ public final class PahoMqttLink implements MqttLink {
         if (current != null) {
             try {
                 if (current.isConnected()) {
-                    current.disconnect(2000).waitForCompletion(3000);
+                    // A member of a shared subscription leaves it with its session: the broker would
+                    // otherwise go on giving it its share of the edges' messages until the session expired.
+                    MqttProperties leave = new MqttProperties();
+                    if (shared) {
+                        leave.setSessionExpiryInterval(0L);
+                    }
+                    current.disconnect(2000, null, null, 0, leave).waitForCompletion(3000);
                 }
             } catch (MqttException | RuntimeException e) {
                 LOG.log(Level.FINE, "MQTT disconnect", e);
