@@ -69,6 +69,8 @@ final class FleetEdge {
 
     /** Rounds of re-sends in a row that no ack followed (guarded by this). */
     private int unanswered;
+    /** When the current round of re-sends began (Long.MIN_VALUE: none since the last sample), as the agent's. */
+    private long roundNanos = Long.MIN_VALUE;
 
     final String tenant;
     final String site;
@@ -275,7 +277,8 @@ final class FleetEdge {
                     entry.setValue(new InFlight(entry.getValue().bytes(), now, false));
                 }
             }
-            if (!again.isEmpty()) {
+            if (!again.isEmpty() && (roundNanos == Long.MIN_VALUE || now - roundNanos >= wait)) {
+                roundNanos = now;
                 unanswered++;
             }
             resent += again.size();
@@ -370,6 +373,7 @@ final class FleetEdge {
                     if (was.once()) { // Karn: only an event sent once gives a sample and ends the doubling
                         resends.acked(java.time.Duration.ofNanos(now - was.sentNanos()));
                         unanswered = 0;
+                        roundNanos = Long.MIN_VALUE;
                     }
                     acked++;
                 } else {

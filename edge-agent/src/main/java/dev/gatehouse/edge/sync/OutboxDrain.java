@@ -69,6 +69,14 @@ final class OutboxDrain {
     private volatile boolean hubReadsSignatures;
 
     private volatile long lastProgressNanos;
+    /**
+     * When the current round of re-sends began ({@link #NO_ROUND}: none since the last sample): events
+     * that fall due one after another within a wait belong to one round, and the wait doubles once
+     * for it, as TCP doubles its timer once per expiry — not once per event.
+     */
+    private volatile long roundNanos = NO_ROUND;
+
+    private static final long NO_ROUND = Long.MIN_VALUE;
 
     /**
      * @param limit events unacknowledged at most ({@code in-flight})
@@ -99,6 +107,7 @@ final class OutboxDrain {
         inFlight.clear();
         sentOnce.clear();
         unanswered.set(0);
+        roundNanos = NO_ROUND;
         hubReadsKiosk = false; // the hub may have changed (a downgrade) while the link was down
         hubReadsSignatures = false;
         lastProgressNanos = ticker.getAsLong();
@@ -146,8 +155,9 @@ final class OutboxDrain {
                 break;
             }
         }
-        if (resent) {
-            unanswered.incrementAndGet(); // the next re-sends wait twice as long, unless a sample comes
+        if (resent && (roundNanos == NO_ROUND || now - roundNanos >= wait)) {
+            roundNanos = now;
+            unanswered.incrementAndGet(); // the next round waits twice as long, unless a sample comes
         }
     }
 
@@ -188,6 +198,7 @@ final class OutboxDrain {
         }
         if (sampled) {
             unanswered.set(0); // an event sent once was answered: the hub keeps up, re-sends wait the base again
+            roundNanos = NO_ROUND;
         }
         lastProgressNanos = now;
         log.debug("event.ack: {} ids, {} removed from the outbox", ids.size(), removed);

@@ -121,6 +121,29 @@ class OutboxDrainTest {
     }
 
     @Test
+    void eventsFallingDueOneAfterAnotherDoubleTheWaitOncePerRoundNotOncePerEvent() {
+        // Why: with the doubling counted per re-sent event, a few events a second apart took the wait to
+        // 160 s within a minute, and after a hub replica died an edge's outbox sat for minutes.
+        events(1);
+        drain.drain();
+        world.clock.advance(Duration.ofSeconds(1));
+        outbox.add(new Envelope("e2", world.clock.instant(), new SyncRequest("hq", 2)));
+        drain.drain();
+        List<String> sends = new ArrayList<>(List.of("e1@0", "e2@1"));
+        for (int second = 2; second <= 70; second++) {
+            world.clock.advance(Duration.ofSeconds(1));
+            int before = sent().size();
+            drain.drain();
+            for (String id : sent().subList(before, sent().size())) {
+                sends.add(id + "@" + second);
+            }
+        }
+        assertThat(sends)
+                .as("10 s, then 20 s (one round: e1 at 10, e2 at 21), then 40 s")
+                .containsExactly("e1@0", "e2@1", "e1@10", "e2@21", "e1@30", "e2@61", "e1@70");
+    }
+
+    @Test
     void anAckOfAReSentEventIsNoLatencySample() {
         // Why: measuring from the first publish, a killed hub replica's lost events (answered only after a
         // re-send, 10 s and more after they first went) stretched every later wait to half a minute, and

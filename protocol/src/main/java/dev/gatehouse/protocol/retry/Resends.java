@@ -10,7 +10,8 @@ import java.time.Duration;
  * {@code srtt + 4 × rttvar}). A sample is the time from an event's publish to its ack, taken only
  * from events published once (Karn's algorithm): the ack of an event sent twice may answer either
  * copy, and measuring from the first made one killed hub replica's lost events stretch every wait to
- * a minute. The wait doubles after each round of re-sends that no ack followed, and only a sample (an
+ * a minute. The wait doubles after each round of re-sends (the caller's: the events falling due
+ * within one wait, as TCP doubles its timer once per expiry), and only a sample (an
  * ack of an event sent once) starts it again from the base — the caller's part: acks of re-sent
  * events are what an overloaded hub sends while it works through copies. Together they keep an
  * overloaded hub (a whole region reconnecting after an outage, its acks a minute behind) from being
