@@ -706,6 +706,7 @@ public final class FleetBenchmark {
         long expected = (long) perEdge * options.edges();
         CountDownLatch all = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
+        List<String> disconnects = Collections.synchronizedList(new ArrayList<>());
         URI url = URI.create(broker.url());
         Mqtt5AsyncClient consumer = Mqtt5Client.builder()
                 .identifier("gatehouse-hub-bare")
@@ -715,6 +716,8 @@ public final class FleetBenchmark {
                 .username("gatehouse-hub")
                 .password(hub.hubPassword.getBytes(StandardCharsets.UTF_8))
                 .applySimpleAuth()
+                .addDisconnectedListener(context -> disconnects.add(
+                        context.getSource() + ": " + context.getCause() + " after " + count.get() + " messages"))
                 .buildAsync();
         consumer.publishes(MqttGlobalPublishFilter.ALL, publish -> {
             if (count.incrementAndGet() == expected) {
@@ -728,10 +731,25 @@ public final class FleetBenchmark {
                 .send()
                 .get(30, TimeUnit.SECONDS);
         long start = System.nanoTime();
-        broadcast("bare " + perEdge, "bare-done");
-        all.await(Math.max(120, expected / 1000), TimeUnit.SECONDS);
+        List<String> done = broadcast("bare " + perEdge, "bare-done");
+        long refused =
+                done.stream().mapToLong(a -> Long.parseLong(a.split(" ")[2])).sum();
+        say(
+                "bare: every edge's %,d messages acknowledged by the broker after %.1f s (%,d refused or failed);"
+                        + " the subscriber has %,d",
+                perEdge, seconds(start), refused, count.get());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(120, expected / 1000));
+        while (!all.await(30, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
+            say("bare: the subscriber has %,d of %,d after %.0f s", count.get(), expected, seconds(start));
+        }
         double seconds = seconds(start);
         received[0] = count.get();
+        if (count.get() < expected) {
+            say(
+                    "bare: INCOMPLETE, the subscriber got %,d of %,d messages (%,d refused at the edges);"
+                            + " disconnects: %s",
+                    count.get(), expected, refused, disconnects.isEmpty() ? "none" : disconnects);
+        }
         consumer.disconnect().get(30, TimeUnit.SECONDS);
         return count.get() / seconds;
     }

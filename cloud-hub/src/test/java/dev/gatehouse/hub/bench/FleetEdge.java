@@ -313,7 +313,7 @@ final class FleetEdge {
      * A bare publish of {@code payload} on this device's {@code bench} topic (QoS 1), for the broker's
      * own throughput: the future completes with the broker's PUBACK.
      */
-    CompletableFuture<?> publishBare(byte[] payload) {
+    CompletableFuture<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult> publishBare(byte[] payload) {
         return client.publishWith()
                 .topic("gh/v1/" + tenant + "/" + site + "/" + device + "/bench")
                 .qos(MqttQos.AT_LEAST_ONCE)

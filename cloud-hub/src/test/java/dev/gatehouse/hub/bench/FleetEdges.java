@@ -280,8 +280,8 @@ public final class FleetEdges {
             return;
         }
         edge.publishBare(sample).whenComplete((result, failure) -> {
-            if (failure != null) {
-                failed.incrementAndGet();
+            if (failure != null || result.getError().isPresent()) {
+                failed.incrementAndGet(); // lost, or refused by the broker (a PUBACK with an error reason)
             }
             done.countDown();
             sendBare(edge, sample, left, done, failed);
