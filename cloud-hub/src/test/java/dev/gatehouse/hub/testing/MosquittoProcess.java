@@ -29,9 +29,10 @@ final class MosquittoProcess implements AutoCloseable {
 
     /**
      * Runs mosquitto on {@code dir/mosquitto.conf} until it listens on {@code port} of loopback, its
-     * output in {@code dir/mosquitto.log}: anonymous clients refused, {@code authentication} (the
-     * configuration lines that say who may log in and what they may do), the hub's packet size and
-     * queue, no persistence, and the current user (a broker started as root would switch to user
+     * output in {@code dir/mosquitto.log}: anonymous clients refused, the hub's packet size and queue,
+     * no persistence, the current user, then {@code authentication} (the configuration lines that say
+     * who may log in and what they may do, and any option the caller sets otherwise: the last line of an
+     * option wins) (a broker started as root would switch to user
      * {@code mosquitto} and could not read files in the test's owner-only folders).
      */
     static MosquittoProcess start(Path dir, int port, String authentication) throws IOException {
@@ -53,12 +54,13 @@ final class MosquittoProcess implements AutoCloseable {
                 "per_listener_settings false\n"
                         + listeners
                         + "allow_anonymous false\n"
-                        + authentication
                         + "max_packet_size 409600\n"
                         + "persistence false\n"
                         + "max_inflight_messages 1000\n"
                         + "max_queued_messages 100000\n"
-                        + "user " + System.getProperty("user.name") + "\n");
+                        + "user " + System.getProperty("user.name") + "\n"
+                        // Last, so that a caller's line of the same option wins (Mosquitto keeps the last).
+                        + authentication);
         Path log = dir.resolve("mosquitto.log");
         Process process = new ProcessBuilder(
                         binary().orElseThrow(() -> new IllegalStateException("mosquitto is not installed"))
