@@ -10,10 +10,10 @@ import java.time.Duration;
  * {@code srtt + 4 × rttvar}). A sample is the time from an event's publish to its ack, taken only
  * from events published once (Karn's algorithm): the ack of an event sent twice may answer either
  * copy, and measuring from the first made one killed hub replica's lost events stretch every wait to
- * a minute. The wait doubles after each round of re-sends (the caller's: the events falling due
- * within one wait, as TCP doubles its timer once per expiry), and only a sample (an
- * ack of an event sent once) starts it again from the base — the caller's part: acks of re-sent
- * events are what an overloaded hub sends while it works through copies. Together they keep an
+ * a minute. The wait doubles after each round of re-sends (for the caller to count: the events
+ * falling due within one wait, as TCP doubles its timer once per expiry), and only a sample starts
+ * it again from the base: acks of re-sent events are what an overloaded hub sends while it works
+ * through copies, and say nothing of how far behind it is. Together they keep an
  * overloaded hub (a whole region reconnecting after an outage, its acks a minute behind) from being
  * sent the same backlog again every ack timeout, which it would store as duplicates instead of new
  * events, while a hub that acks in milliseconds still gets a lost ack's event again after one ack
@@ -43,7 +43,7 @@ public final class Resends {
         return ackTimeout;
     }
 
-    /** The wait after {@code unanswered} rounds of re-sends in a row that no ack followed. */
+    /** The wait after {@code unanswered} rounds of re-sends since the last sample. */
     public synchronized Duration after(int unanswered) {
         long base = Math.max(ackTimeout.toNanos(), srtt == 0 ? 0 : srtt + 4 * rttvar);
         int doublings = Math.max(0, Math.min(unanswered, MAX_DOUBLINGS));
