@@ -1,10 +1,6 @@
 package dev.gatehouse.hub.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import dev.gatehouse.hub.testing.Api;
 import dev.gatehouse.hub.testing.MosquittoBroker;
 import java.io.BufferedReader;
@@ -707,40 +703,52 @@ public final class FleetBenchmark {
         CountDownLatch all = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
         List<String> disconnects = Collections.synchronizedList(new ArrayList<>());
-        URI url = URI.create(broker.url());
-        Mqtt5AsyncClient consumer = Mqtt5Client.builder()
-                .identifier("gatehouse-hub-bare")
-                .serverHost(url.getHost())
-                .serverPort(url.getPort())
-                .simpleAuth()
-                .username("gatehouse-hub")
-                .password(hub.hubPassword.getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth()
-                .addDisconnectedListener(context -> disconnects.add(
-                        context.getSource() + ": " + context.getCause() + " after " + count.get() + " messages"))
-                .buildAsync();
         AtomicLong lastNanos = new AtomicLong();
-        consumer.publishes(MqttGlobalPublishFilter.ALL, publish -> {
-            lastNanos.set(System.nanoTime());
-            if (count.incrementAndGet() == expected) {
-                all.countDown();
+        // The hub's own client and settings (Paho, at most 100 unacknowledged): HiveMQ's client, which
+        // the edges use, disconnected from Mosquitto 2.0 at this size — with its default receive maximum
+        // of 65,535 Mosquitto gave a packet id again that the client still held (after 401,888
+        // messages), and with 1,000 it sent more than 1,000 unacknowledged.
+        org.eclipse.paho.mqttv5.client.MqttAsyncClient consumer = new org.eclipse.paho.mqttv5.client.MqttAsyncClient(
+                broker.url(), "gatehouse-hub-bare", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        consumer.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            @Override
+            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+                disconnects.add(response + " after " + count.get() + " messages");
             }
+
+            @Override
+            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+                disconnects.add("error " + exception + " after " + count.get() + " messages");
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+                lastNanos.set(System.nanoTime());
+                if (count.incrementAndGet() == expected) {
+                    all.countDown();
+                }
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {}
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {}
+
+            @Override
+            public void authPacketArrived(
+                    int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {}
         });
-        // At most 1,000 unacknowledged, as the hub's Paho link takes 100: Mosquitto 2.0 sends up to the
-        // client's receive maximum (65,535 by default) and then gives a packet id again that the client
-        // still holds, which HiveMQ's client answers by disconnecting (it did after 401,888 messages).
-        consumer.connectWith()
-                .cleanStart(true)
-                .restrictions()
-                .receiveMaximum(1000)
-                .applyRestrictions()
-                .send()
-                .get(30, TimeUnit.SECONDS);
-        consumer.subscribeWith()
-                .topicFilter("gh/v1/+/+/+/bench")
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .send()
-                .get(30, TimeUnit.SECONDS);
+        org.eclipse.paho.mqttv5.client.MqttConnectionOptions connect =
+                new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        connect.setUserName("gatehouse-hub");
+        connect.setPassword(hub.hubPassword.getBytes(StandardCharsets.UTF_8));
+        connect.setCleanStart(true);
+        connect.setReceiveMaximum(100);
+        connect.setAutomaticReconnect(false);
+        consumer.connect(connect).waitForCompletion(30_000);
+        consumer.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription("gh/v1/+/+/+/bench", 1))
+                .waitForCompletion(30_000);
         long start = System.nanoTime();
         List<String> done = broadcast("bare " + perEdge, "bare-done");
         long refused =
@@ -763,9 +771,10 @@ public final class FleetBenchmark {
                             + " sent (%,d refused at the edges); disconnects: %s",
                     count.get(), expected, seconds, refused, disconnects.isEmpty() ? "none" : disconnects);
         }
-        if (consumer.getState().isConnected()) {
-            consumer.disconnect().get(30, TimeUnit.SECONDS);
+        if (consumer.isConnected()) {
+            consumer.disconnect().waitForCompletion(30_000);
         }
+        consumer.close();
         return count.get() / seconds;
     }
 
