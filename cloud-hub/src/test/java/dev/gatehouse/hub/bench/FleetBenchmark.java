@@ -34,6 +34,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * {@code ./gatehouse bench fleet}: a fleet of simulated edges — by default 100 tenants × 50 sites,
@@ -708,21 +718,20 @@ public final class FleetBenchmark {
         // the edges use, disconnected from Mosquitto 2.0 at this size — with its default receive maximum
         // of 65,535 Mosquitto gave a packet id again that the client still held (after 401,888
         // messages), and with 1,000 it sent more than 1,000 unacknowledged.
-        org.eclipse.paho.mqttv5.client.MqttAsyncClient consumer = new org.eclipse.paho.mqttv5.client.MqttAsyncClient(
-                broker.url(), "gatehouse-hub-bare", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-        consumer.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+        MqttAsyncClient consumer = new MqttAsyncClient(broker.url(), "gatehouse-hub-bare", new MemoryPersistence());
+        consumer.setCallback(new MqttCallback() {
             @Override
-            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+            public void disconnected(MqttDisconnectResponse response) {
                 disconnects.add(response + " after " + count.get() + " messages");
             }
 
             @Override
-            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+            public void mqttErrorOccurred(MqttException exception) {
                 disconnects.add("error " + exception + " after " + count.get() + " messages");
             }
 
             @Override
-            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+            public void messageArrived(String topic, MqttMessage message) {
                 lastNanos.set(System.nanoTime());
                 if (count.incrementAndGet() == expected) {
                     all.countDown();
@@ -730,25 +739,22 @@ public final class FleetBenchmark {
             }
 
             @Override
-            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {}
+            public void deliveryComplete(IMqttToken token) {}
 
             @Override
             public void connectComplete(boolean reconnect, String serverUri) {}
 
             @Override
-            public void authPacketArrived(
-                    int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {}
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
         });
-        org.eclipse.paho.mqttv5.client.MqttConnectionOptions connect =
-                new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        MqttConnectionOptions connect = new MqttConnectionOptions();
         connect.setUserName("gatehouse-hub");
         connect.setPassword(hub.hubPassword.getBytes(StandardCharsets.UTF_8));
         connect.setCleanStart(true);
         connect.setReceiveMaximum(100);
         connect.setAutomaticReconnect(false);
         consumer.connect(connect).waitForCompletion(30_000);
-        consumer.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription("gh/v1/+/+/+/bench", 1))
-                .waitForCompletion(30_000);
+        consumer.subscribe(new MqttSubscription("gh/v1/+/+/+/bench", 1)).waitForCompletion(30_000);
         long start = System.nanoTime();
         List<String> done = broadcast("bare " + perEdge, "bare-done");
         long refused =
