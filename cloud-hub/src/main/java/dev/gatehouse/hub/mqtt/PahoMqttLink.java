@@ -109,7 +109,7 @@ public final class PahoMqttLink implements MqttLink {
      * How long the broker keeps the only hub's session (its subscriptions and the messages queued for
      * it) after its connection is lost: a restart within it gets them at once.
      */
-    static final long SESSION_EXPIRY_SECONDS = 3600;
+    private static final long SESSION_EXPIRY_SECONDS = 3600;
 
     /**
      * The same for a member of the shared subscription, much shorter: Mosquitto (and other brokers) go
@@ -118,7 +118,7 @@ public final class PahoMqttLink implements MqttLink {
      * session expired; the edges send each again when no ack came. A replica restarting within it still
      * gets what was queued for it. A clean stop ends the session at once ({@link #close()}).
      */
-    static final long SHARED_SESSION_EXPIRY_SECONDS = 60;
+    private static final long SHARED_SESSION_EXPIRY_SECONDS = 60;
     /** Completes at the first SUBACK (or at the first connection when there is nothing to subscribe to). */
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
     /** A subscribe request failed without a SUBACK: publishes leave without waiting for one. */

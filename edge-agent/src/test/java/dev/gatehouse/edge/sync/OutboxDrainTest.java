@@ -31,9 +31,13 @@ class OutboxDrainTest {
 
     private void events(int n) {
         for (int i = 1; i <= n; i++) {
-            // The drain never looks inside an event: any envelope stands in for one.
-            outbox.add(new Envelope("e" + i, world.clock.instant(), new SyncRequest("hq", i)));
+            event(i);
         }
+    }
+
+    /** Event {@code e<i>} joins the outbox now. The drain never looks inside: any envelope stands in for one. */
+    private void event(int i) {
+        outbox.add(new Envelope("e" + i, world.clock.instant(), new SyncRequest("hq", i)));
     }
 
     private List<String> sent() {
@@ -109,7 +113,7 @@ class OutboxDrainTest {
                 .endsWith("e2")
                 .hasSize(7);
 
-        outbox.add(new Envelope("e3", world.clock.instant(), new SyncRequest("hq", 3)));
+        event(3);
         drain.drain();
         world.clock.advance(Duration.ofMillis(200));
         drain.acknowledged(List.of("e3")); // sent once, answered in 200 ms
@@ -127,7 +131,7 @@ class OutboxDrainTest {
         events(1);
         drain.drain();
         world.clock.advance(Duration.ofSeconds(1));
-        outbox.add(new Envelope("e2", world.clock.instant(), new SyncRequest("hq", 2)));
+        event(2);
         drain.drain();
         List<String> sends = new ArrayList<>(List.of("e1@0", "e2@1"));
         for (int second = 2; second <= 70; second++) {
@@ -154,11 +158,11 @@ class OutboxDrainTest {
         drain.drain(); // lost with the replica: both again
         world.clock.advance(Duration.ofSeconds(2));
         drain.acknowledged(List.of("e1", "e2")); // 12 s after their first publish, 2 s after the second
-        outbox.add(new Envelope("e3", world.clock.instant(), new SyncRequest("hq", 3)));
+        event(3);
         drain.drain();
         world.clock.advance(Duration.ofMillis(50));
         drain.acknowledged(List.of("e3"));
-        outbox.add(new Envelope("e4", world.clock.instant(), new SyncRequest("hq", 4)));
+        event(4);
         drain.drain();
         world.clock.advance(Duration.ofSeconds(10));
         drain.drain();
